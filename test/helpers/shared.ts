@@ -1,0 +1,109 @@
+/**
+ * Access to ../shared (phantom generator and real third-party data) for tests.
+ *
+ * Where ../shared or its Python dependencies are missing, tests skip with a visible reason;
+ * with CI=true they fail instead (a CI run must never pass by skipping the ground truth).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, renameSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, '..', '..');
+export const sharedDir = process.env.SACROPLAN_SHARED ?? resolve(repoRoot, '..', 'shared');
+export const isCI = process.env.CI === 'true' || process.env.CI === '1';
+export const PYTHON = process.env.SACROPLAN_PYTHON ?? '/usr/bin/python3';
+
+/** Why ../shared cannot be used, or null when it can. */
+export function sharedUnavailableReason(needPython = false): string | null {
+  if (!existsSync(sharedDir)) return `../shared not found at ${sharedDir}`;
+  if (needPython) {
+    try {
+      execFileSync(PYTHON, ['-c', 'import numpy, scipy, pydicom'], { stdio: 'pipe' });
+    } catch {
+      return `${PYTHON} lacks numpy/scipy/pydicom (apt-get install python3-numpy python3-scipy python3-pydicom)`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Call at the top of a describe block: returns true when the suite may run.
+ * Prints the skip reason; throws under CI so that a missing oracle fails the run.
+ */
+export function requireShared(needPython = false): boolean {
+  const reason = sharedUnavailableReason(needPython);
+  if (reason === null) return true;
+  if (isCI) throw new Error(`CI=true but the shared test data is unusable: ${reason}`);
+  console.warn(`[skip] ${reason}`);
+  return false;
+}
+
+export const phantomCacheRoot = process.env.SACROPLAN_PHANTOM_CACHE ?? join(tmpdir(), 'sacroplan-phantoms');
+
+/**
+ * Generate (once, cached under /tmp by config content and seed) a phantom series with
+ * ../shared/phantom/make_phantom.py. `config` is a path under shared/phantom/configs or an object.
+ * Returns the output folder: DIR/dicom/*.dcm and DIR/truth.json.
+ */
+export function ensurePhantom(config: string | Record<string, unknown>, seed = 1, labels = false): string {
+  const phantomDir = join(sharedDir, 'phantom');
+  const cfgText = typeof config === 'string' ? readFileSync(join(phantomDir, 'configs', config), 'utf8') : JSON.stringify(config);
+  const script = readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8');
+  const key = createHash('sha1').update(cfgText).update(String(seed)).update(String(labels)).update(script).digest('hex').slice(0, 12);
+  const name = (typeof config === 'string' ? config.replace(/\.json$/, '') : 'custom') + '-' + key;
+  const out = join(phantomCacheRoot, name);
+  if (existsSync(join(out, 'truth.json'))) return out;
+  mkdirSync(phantomCacheRoot, { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  let cfgPath: string;
+  if (typeof config === 'string') cfgPath = join(phantomDir, 'configs', config);
+  else {
+    cfgPath = join(phantomCacheRoot, `${name}.config.json`);
+    writeFileSync(cfgPath, cfgText);
+  }
+  const args = [join(phantomDir, 'make_phantom.py'), '--out', tmp, '--config', cfgPath, '--seed', String(seed)];
+  if (labels) args.push('--labels');
+  execFileSync(PYTHON, args, { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
+  if (existsSync(join(out, 'truth.json'))) {
+    rmSync(tmp, { recursive: true, force: true });
+    return out;
+  }
+  rmSync(out, { recursive: true, force: true });
+  renameSync(tmp, out);
+  return out;
+}
+
+/** Generate (cached) the bad-input set of make_bad_inputs.py. */
+export function ensureBadInputs(): string {
+  const phantomDir = join(sharedDir, 'phantom');
+  const script = readFileSync(join(phantomDir, 'make_bad_inputs.py'), 'utf8');
+  const key = createHash('sha1').update(script).digest('hex').slice(0, 12);
+  const out = join(phantomCacheRoot, `bad-${key}`);
+  if (existsSync(join(out, 'manifest.json'))) return out;
+  mkdirSync(phantomCacheRoot, { recursive: true });
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  execFileSync(PYTHON, [join(phantomDir, 'make_bad_inputs.py'), '--out', tmp], { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
+  if (existsSync(join(out, 'manifest.json'))) {
+    rmSync(tmp, { recursive: true, force: true });
+    return out;
+  }
+  renameSync(tmp, out);
+  return out;
+}
+
+export function readTruth(dir: string): any {
+  return JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+}
+
+/** Files of a folder (non-recursive, sorted by name) as node File objects. */
+export function filesIn(dir: string): File[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => d.name)
+    .sort()
+    .map((name) => new File([readFileSync(join(dir, name))], name));
+}
