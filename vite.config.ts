@@ -1,6 +1,22 @@
 /// <reference types="vitest/config" />
 import { defineConfig } from 'vite';
 
+// vitest 5 calls Map.groupBy (node >= 21) when it reports failures; node 20 lacks it.
+const mapCtor = Map as unknown as { groupBy?: unknown };
+if (typeof mapCtor.groupBy !== 'function') {
+  mapCtor.groupBy = <K, V>(items: Iterable<V>, key: (v: V, i: number) => K): Map<K, V[]> => {
+    const out = new Map<K, V[]>();
+    let i = 0;
+    for (const v of items) {
+      const k = key(v, i++);
+      const list = out.get(k);
+      if (list) list.push(v);
+      else out.set(k, [v]);
+    }
+    return out;
+  };
+}
+
 // The dev server needs the codec glue pre-bundled, or loading hangs silently
 // (../shared/STACK.md). `vite build` handles the WASM codecs with no extra config.
 export default defineConfig({

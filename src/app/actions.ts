@@ -1,0 +1,259 @@
+/**
+ * Actions: the only code that changes the store. UI elements call these; they run loaders,
+ * keep voxels in the volume cache and record per-file results and messages.
+ */
+import { Store, type AppState, type LoadedInfo, type ToolName, type Measurement, type WindowPresetName } from './store';
+import { volumeCache } from './volume-cache';
+import { WINDOW_PRESETS, autoWindow } from './window-presets';
+import type { ScalarVolume } from '../core/volume';
+import { valueRange } from '../core/volume';
+import { VolumeGeometry } from '../core/geometry';
+import { distance, type Vec3 } from '../core/vec3';
+import type { FileLike, FileReport, SeriesInfo, LoadProgress } from '../io/types';
+import { LoadCancelledError } from '../io/types';
+import { scanDicomFiles, loadDicomSeries, pickDefaultSeries, type DicomScan } from '../io/dicom/index';
+import { loadNifti } from '../io/nifti';
+
+export const store = new Store();
+let messageId = 1;
+let abort: AbortController | null = null;
+let lastScan: DicomScan | null = null;
+let volumeCounter = 0;
+
+function pushMessage(level: 'info' | 'warning' | 'error', text: string): void {
+  const messages = [...store.state.messages, { id: messageId++, level, text }].slice(-8);
+  store.update({ messages });
+}
+
+export function dismissMessage(id: number): void {
+  store.update({ messages: store.state.messages.filter((m) => m.id !== id) });
+}
+
+function isNiftiName(name: string): boolean {
+  return /\.nii(\.gz)?$/i.test(name);
+}
+
+function setProgress(label: string, p: LoadProgress | null): void {
+  store.update({ loading: p ? { ...p, label } : null });
+}
+
+/** Show a volume: put it in the cache, describe it in the state, choose a window. */
+function showVolume(volume: ScalarVolume, info: Omit<LoadedInfo, 'dims' | 'spacingMm' | 'originLps' | 'directionCosines' | 'valueRange' | 'valueUnits'>): void {
+  const key = `${volume.id}#${volumeCounter++}`;
+  volumeCache.set(key, volume);
+  volumeCache.retainOnly(key);
+  const g = volume.geometry;
+  const range = valueRange(volume.voxels);
+  const isCt = volume.modality === 'CT' && volume.units === 'HU';
+  const win = isCt ? { ...WINDOW_PRESETS.bone, preset: 'bone' as WindowPresetName } : { ...autoWindow(volume.voxels), preset: 'auto' as WindowPresetName };
+  // Start at the volume centre.
+  const c = g.ijkToLps([0, 0, 0], (g.dims[0] - 1) / 2, (g.dims[1] - 1) / 2, (g.dims[2] - 1) / 2);
+  store.update({
+    volumeKey: key,
+    loaded: {
+      ...info,
+      dims: [...g.dims],
+      spacingMm: [...g.spacingMm],
+      originLps: [...g.originLps],
+      directionCosines: [...g.directionCosines],
+      valueUnits: volume.units,
+      valueRange: range,
+    },
+    window: { widthHu: win.widthHu, centerHu: win.centerHu, preset: win.preset },
+    crosshairLps: c,
+    measurements: [],
+  });
+}
+
+/** Load the built-in demo case (generated in a worker so the page stays responsive). */
+export async function loadDemo(): Promise<void> {
+  setProgress('Building the demo sacrum…', { phase: 'building', done: 0, total: 1 });
+  try {
+    const worker = new Worker(new URL('../workers/demo.worker.ts', import.meta.url), { type: 'module' });
+    const result = await new Promise<any>((resolve, reject) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => reject(new Error(e.message || 'demo worker failed'));
+      worker.postMessage({ spacingMm: 0.8 });
+    });
+    worker.terminate();
+    if (result.error) throw new Error(result.error);
+    const geometry = new VolumeGeometry(result.geometry);
+    const volume: ScalarVolume = { id: 'demo', geometry, voxels: new Int16Array(result.voxels), units: 'HU', modality: 'CT' };
+    demoTruth = result.truth;
+    showVolume(volume, {
+      source: 'demo',
+      seriesKey: null,
+      modality: 'CT',
+      description: result.description,
+      patientName: 'DEMO^SACRUM',
+      patientId: 'SACROPLAN-DEMO',
+      studyDescription: 'Synthetic sacral CT (built in)',
+      warnings: [],
+      measurementBlockedReason: null,
+    });
+  } catch (err) {
+    pushMessage('error', `The demo case could not be built: ${(err as Error).message}`);
+  } finally {
+    setProgress('', null);
+  }
+}
+
+/** Analytic definition of the demo case (lesion centres, zones, foramina), when it is shown. */
+export let demoTruth: unknown = null;
+
+/** Files from the picker, a folder, or a drop. NIfTI files load directly; the rest are scanned as DICOM. */
+export async function loadFiles(files: FileLike[]): Promise<void> {
+  if (files.length === 0) return;
+  cancelLoading();
+  const ctrl = new AbortController();
+  abort = ctrl;
+  const nifti = files.filter((f) => isNiftiName(f.name));
+  const dicom = files.filter((f) => !isNiftiName(f.name));
+  const reports: FileReport[] = [];
+  try {
+    let scan: DicomScan | null = null;
+    if (dicom.length > 0) {
+      setProgress(`Reading ${dicom.length} files`, { phase: 'reading', done: 0, total: dicom.length });
+      scan = await scanDicomFiles(dicom, { signal: ctrl.signal, onProgress: (p) => setProgress(`Reading headers`, p) });
+      reports.push(...scan.files);
+      lastScan = scan;
+    }
+    let niftiLoaded: { volume: ScalarVolume; name: string; warnings: { code: string; message: string }[]; blocked: string | null } | null = null;
+    for (const f of nifti) {
+      try {
+        setProgress(`Reading ${f.name}`, { phase: 'reading', done: 0, total: 1 });
+        const loaded = await loadNifti(f);
+        reports.push({ name: f.name, status: 'ok' });
+        if (!niftiLoaded) niftiLoaded = { volume: loaded.volume, name: f.name, warnings: loaded.info.warnings, blocked: loaded.measurementBlockedReason };
+      } catch (err) {
+        reports.push({ name: f.name, status: 'error', code: 'nifti-invalid', message: (err as Error).message });
+      }
+    }
+    store.update({ files: reports, series: scan ? scan.series : [] });
+    const bad = reports.filter((r) => r.status === 'error');
+    if (bad.length > 0) pushMessage('warning', `${bad.length} of ${reports.length} files could not be used; see the file list.`);
+    const key = scan ? pickDefaultSeries(scan) : null;
+    if (key && scan) {
+      await loadSeriesFromScan(scan, key, ctrl);
+    } else if (niftiLoaded) {
+      const v = niftiLoaded.volume;
+      showVolume(v, {
+        source: 'nifti',
+        seriesKey: null,
+        modality: v.modality,
+        description: niftiLoaded.name,
+        patientName: '',
+        patientId: '',
+        studyDescription: 'NIfTI import',
+        warnings: niftiLoaded.warnings,
+        measurementBlockedReason: niftiLoaded.blocked,
+      });
+    } else {
+      pushMessage('error', 'No loadable image series was found in the files given.');
+    }
+  } catch (err) {
+    if (err instanceof LoadCancelledError) pushMessage('info', 'Loading cancelled. The previous image stays open.');
+    else pushMessage('error', `Loading failed: ${(err as Error).message}`);
+  } finally {
+    if (abort === ctrl) abort = null;
+    setProgress('', null);
+  }
+}
+
+async function loadSeriesFromScan(scan: DicomScan, key: string, ctrl: AbortController): Promise<void> {
+  const info = scan.series.find((s) => s.key === key);
+  if (!info) throw new Error(`unknown series ${key}`);
+  if (!info.loadable) {
+    pushMessage('error', `Series "${info.seriesDescription || info.key}" cannot be shown: ${info.blockedReason ?? 'not loadable'}`);
+    return;
+  }
+  setProgress(`Loading ${info.sliceCount} slices`, { phase: 'decoding', done: 0, total: info.sliceCount });
+  const { browserFrameDecoder } = await import('../io/dicom/browser-decoder');
+  const loaded = await loadDicomSeries(scan, key, {
+    signal: ctrl.signal,
+    decoder: browserFrameDecoder,
+    onProgress: (p) => setProgress(`Loading ${info.sliceCount} slices`, p),
+  });
+  showVolume(loaded.volume, {
+    source: 'dicom',
+    seriesKey: key,
+    modality: info.modality,
+    description: info.seriesDescription,
+    patientName: info.patientName,
+    patientId: info.patientId,
+    studyDescription: info.studyDescription,
+    warnings: loaded.info.warnings.map((w) => ({ code: w.code, message: w.message })),
+    measurementBlockedReason: loaded.measurementBlockedReason,
+  });
+  for (const w of loaded.info.warnings) pushMessage(w.blocksMeasurement ? 'error' : 'warning', w.message);
+}
+
+/** Load another series of the last scan (from the series browser). */
+export async function selectSeries(key: string): Promise<void> {
+  if (!lastScan) return;
+  cancelLoading();
+  const ctrl = new AbortController();
+  abort = ctrl;
+  try {
+    await loadSeriesFromScan(lastScan, key, ctrl);
+  } catch (err) {
+    if (err instanceof LoadCancelledError) pushMessage('info', 'Loading cancelled. The previous image stays open.');
+    else pushMessage('error', `Loading failed: ${(err as Error).message}`);
+  } finally {
+    if (abort === ctrl) abort = null;
+    setProgress('', null);
+  }
+}
+
+export function cancelLoading(): void {
+  if (abort) {
+    abort.abort();
+    abort = null;
+  }
+}
+
+export function setCrosshair(lps: Vec3): void {
+  store.update({ crosshairLps: [lps[0], lps[1], lps[2]] });
+}
+
+export function setWindow(widthHu: number, centerHu: number, preset: WindowPresetName = 'custom'): void {
+  store.update({ window: { widthHu: Math.max(1, widthHu), centerHu, preset } });
+}
+
+export function applyPreset(name: 'bone' | 'soft' | 'auto'): void {
+  if (name === 'auto') {
+    const v = volumeCache.get(store.state.volumeKey);
+    if (!v) return;
+    const w = autoWindow(v.voxels);
+    setWindow(w.widthHu, w.centerHu, 'auto');
+    return;
+  }
+  const p = WINDOW_PRESETS[name];
+  setWindow(p.widthHu, p.centerHu, name);
+}
+
+export function setTool(tool: ToolName): void {
+  store.update({ tool });
+}
+
+let measurementCounter = 1;
+export function addMeasurement(view: string, aLps: Vec3, bLps: Vec3): Measurement {
+  const blocked = store.state.loaded?.measurementBlockedReason ?? null;
+  const m: Measurement = { id: `m${measurementCounter++}`, view, aLps, bLps, lengthMm: blocked ? null : distance(aLps, bLps) };
+  store.update({ measurements: [...store.state.measurements, m] });
+  return m;
+}
+
+export function clearMeasurements(): void {
+  store.update({ measurements: [] });
+}
+
+export function toggleHelp(open?: boolean): void {
+  store.update({ helpOpen: open ?? !store.state.helpOpen });
+}
+
+export function setReady(): void {
+  store.update({ ready: true });
+}
+
+export type { AppState, SeriesInfo };

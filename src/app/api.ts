@@ -1,0 +1,136 @@
+/**
+ * window.sacroplan: the scripting API for power users, batch re-analysis and end-to-end tests.
+ * Everything returned is plain JSON (LPS millimetres, HU); see README "Scripting API".
+ */
+import * as actions from './actions';
+import { volumeCache } from './volume-cache';
+import { valueAtLps } from '../core/volume';
+import type { Vec3 } from '../core/vec3';
+import type { FileLike } from '../io/types';
+
+export interface SeriesSnapshot {
+  modality: string;
+  dims: [number, number, number];
+  /** null when the spacing is unknown (no PixelSpacing): nothing may be measured. */
+  spacingMm: [number, number, number] | null;
+  originLps: [number, number, number];
+  directionCosines: number[];
+  warnings: string[];
+  source: 'demo' | 'dicom' | 'nifti';
+  description: string;
+  patientName: string;
+  measurementBlockedReason: string | null;
+}
+
+export interface Snapshot {
+  series: SeriesSnapshot | null;
+  files: { name: string; status: 'ok' | 'error' | 'ignored'; code?: string; message?: string }[];
+  seriesList: { key: string; modality: string; description: string; sliceCount: number; dims: number[]; loadable: boolean; warnings: string[] }[];
+  crosshairLps: [number, number, number] | null;
+  window: { widthHu: number; centerHu: number; preset: string };
+  measurements: { id: string; view: string; aLps: number[]; bLps: number[]; lengthMm: number | null }[];
+  loading: boolean;
+  messages: { level: string; text: string }[];
+}
+
+export interface SacroPlanApi {
+  version: string;
+  ready(): Promise<void>;
+  snapshot(): Snapshot;
+  huAtLps(lps: [number, number, number]): number | null;
+  loadFiles(files: FileLike[]): Promise<void>;
+  loadDemo(): Promise<void>;
+  selectSeries(key: string): Promise<void>;
+  setCrosshair(lps: [number, number, number]): void;
+  /** Resolves when no load is running and the current volume is on screen. */
+  whenIdle(): Promise<void>;
+  /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
+  voxelDigest(): { count: number; min: number; max: number; sum: number; fnv1a: string } | null;
+}
+
+export function buildSnapshot(): Snapshot {
+  const s = actions.store.state;
+  const l = s.loaded;
+  const clone = <T>(v: T): T => JSON.parse(JSON.stringify(v));
+  return clone({
+    series: l
+      ? {
+          modality: l.modality,
+          dims: l.dims,
+          spacingMm: l.warnings.some((w) => w.code === 'missing-pixel-spacing') ? null : l.spacingMm,
+          originLps: l.originLps,
+          directionCosines: l.directionCosines,
+          warnings: l.warnings.map((w) => w.code),
+          source: l.source,
+          description: l.description,
+          patientName: l.patientName,
+          measurementBlockedReason: l.measurementBlockedReason,
+        }
+      : null,
+    files: s.files.map((f) => ({ name: f.name, status: f.status, ...(f.code ? { code: f.code } : {}), ...(f.message ? { message: f.message } : {}) })),
+    seriesList: s.series.map((x) => ({ key: x.key, modality: x.modality, description: x.seriesDescription, sliceCount: x.sliceCount, dims: x.dims, loadable: x.loadable, warnings: x.warnings.map((w) => w.code) })),
+    crosshairLps: s.crosshairLps,
+    window: s.window,
+    measurements: s.measurements,
+    loading: s.loading !== null,
+    messages: s.messages.map((m) => ({ level: m.level, text: m.text })),
+  });
+}
+
+export function voxelDigest(): ReturnType<SacroPlanApi['voxelDigest']> {
+  const v = volumeCache.get(actions.store.state.volumeKey);
+  if (!v) return null;
+  const a = v.voxels;
+  let min = Infinity, max = -Infinity, sum = 0, h = 0x811c9dc5;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (x < min) min = x;
+    if (x > max) max = x;
+    sum += x;
+    const q = Math.round(x) | 0;
+    h = Math.imul(h ^ (q & 0xff), 16777619);
+    h = Math.imul(h ^ ((q >>> 8) & 0xff), 16777619);
+    h = Math.imul(h ^ ((q >>> 16) & 0xff), 16777619);
+    h = Math.imul(h ^ ((q >>> 24) & 0xff), 16777619);
+  }
+  return { count: a.length, min, max, sum, fnv1a: (h >>> 0).toString(16).padStart(8, '0') };
+}
+
+export function installApi(ready: Promise<void>, whenShown: () => Promise<void>): SacroPlanApi {
+  const whenIdle = async (): Promise<void> => {
+    await ready;
+    for (;;) {
+      if (actions.store.state.loading === null) break;
+      await new Promise<void>((res) => {
+        const off = actions.store.subscribe((st) => {
+          if (st.loading === null) { off(); res(); }
+        });
+      });
+    }
+    await whenShown();
+  };
+  const api: SacroPlanApi = {
+    version: '0.1.0',
+    ready: () => ready,
+    snapshot: buildSnapshot,
+    huAtLps(lps) {
+      const v = volumeCache.get(actions.store.state.volumeKey);
+      if (!v) return null;
+      return valueAtLps(v, lps as Vec3);
+    },
+    loadFiles: (files) => actions.loadFiles(files),
+    loadDemo: () => actions.loadDemo(),
+    selectSeries: (key) => actions.selectSeries(key),
+    setCrosshair: (lps) => actions.setCrosshair([lps[0], lps[1], lps[2]]),
+    whenIdle,
+    voxelDigest,
+  };
+  (window as unknown as { sacroplan: SacroPlanApi }).sacroplan = api;
+  return api;
+}
+
+declare global {
+  interface Window {
+    sacroplan: SacroPlanApi;
+  }
+}

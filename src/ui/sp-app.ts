@@ -1,0 +1,236 @@
+/**
+ * <sp-app>: the application shell. Toolbar, sidebar (case, series, files, messages), the
+ * three views, the loading bar, drag-and-drop of files and folders, and keyboard shortcuts.
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import * as actions from '../app/actions';
+import type { AppState, ToolName } from '../app/store';
+import type { FileLike } from '../io/types';
+import { panelStyles } from './styles';
+import './sp-viewer';
+import './sp-series-browser';
+import './sp-file-list';
+import './sp-help';
+import type { SpViewer } from './sp-viewer';
+
+const TOOLS: { tool: ToolName; label: string; key: string }[] = [
+  { tool: 'crosshair', label: 'Crosshair', key: 'C' },
+  { tool: 'windowLevel', label: 'W/L', key: 'W' },
+  { tool: 'pan', label: 'Pan', key: 'P' },
+  { tool: 'zoom', label: 'Zoom', key: 'Z' },
+  { tool: 'ruler', label: 'Ruler', key: 'M' },
+];
+
+/** Collect files from a drop, descending into folders (webkitGetAsEntry). */
+async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
+  const entries: FileSystemEntry[] = [];
+  for (const item of Array.from(dt.items)) {
+    const entry = item.kind === 'file' ? item.webkitGetAsEntry?.() : null;
+    if (entry) entries.push(entry);
+  }
+  if (entries.length === 0) return Array.from(dt.files);
+  const out: File[] = [];
+  const walk = async (entry: FileSystemEntry): Promise<void> => {
+    if (entry.isFile) {
+      const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
+      out.push(file);
+    } else if (entry.isDirectory) {
+      const reader = (entry as FileSystemDirectoryEntry).createReader();
+      for (;;) {
+        const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
+        if (batch.length === 0) break;
+        for (const e of batch) await walk(e);
+      }
+    }
+  };
+  for (const e of entries) await walk(e);
+  return out;
+}
+
+export class SpApp extends LitElement {
+  static override properties = { state: { state: true }, dragging: { state: true } };
+  state: AppState = actions.store.state;
+  dragging = false;
+  private unsubscribe: (() => void) | null = null;
+
+  static override styles = [
+    panelStyles,
+    css`
+      :host { display: grid; grid-template-rows: auto 1fr; height: 100vh; background: #0b0d10; }
+      header { display: flex; align-items: center; gap: 10px; padding: 6px 10px; border-bottom: 1px solid #1d242d; background: #0f1318; flex-wrap: wrap; }
+      .brand { font-weight: 800; letter-spacing: 0.02em; color: #e8c66a; font-size: 15px; margin-right: 6px; }
+      .group { display: flex; gap: 4px; align-items: center; }
+      .sep { width: 1px; height: 22px; background: #232a33; }
+      main { display: grid; grid-template-columns: 300px 1fr; min-height: 0; }
+      aside { border-right: 1px solid #1d242d; padding: 8px 10px; overflow: auto; background: #0e1116; }
+      .views { position: relative; min-height: 0; }
+      .case dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 0; font-size: 12px; }
+      .case dt { color: #7d8894; }
+      .case dd { margin: 0; word-break: break-all; font-family: ui-monospace, monospace; }
+      .messages { display: flex; flex-direction: column; gap: 4px; }
+      .msg { border-radius: 4px; padding: 5px 8px; font-size: 12px; display: flex; gap: 6px; align-items: flex-start; }
+      .msg.error { background: #3a1816; border: 1px solid #6b2a24; }
+      .msg.warning { background: #332a12; border: 1px solid #5e4a1c; }
+      .msg.info { background: #14222f; border: 1px solid #24405a; }
+      .msg span { flex: 1; }
+      .msg button { padding: 0 5px; }
+      .progress { position: absolute; left: 50%; top: 12px; transform: translateX(-50%); z-index: 10; background: #12161cee; border: 1px solid #2c3540; border-radius: 6px; padding: 8px 12px; min-width: 360px; }
+      .bar { height: 6px; background: #1d242d; border-radius: 3px; overflow: hidden; margin: 6px 0; }
+      .bar > div { height: 100%; background: #3f8fd8; transition: width 0.1s; }
+      .drop { position: absolute; inset: 0; z-index: 15; border: 3px dashed #3f8fd8; background: rgba(20, 40, 70, 0.45); display: grid; place-items: center; font-size: 18px; pointer-events: none; }
+      input[type='file'] { display: none; }
+      .blocked { background: #3a1816; border: 1px solid #6b2a24; border-radius: 4px; padding: 5px 8px; margin-top: 6px; font-size: 12px; }
+      ul.warnings { margin: 4px 0 0; padding-left: 16px; font-size: 12px; }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.unsubscribe = actions.store.subscribe((s) => (this.state = s));
+    window.addEventListener('keydown', this.onKey);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.unsubscribe?.();
+    window.removeEventListener('keydown', this.onKey);
+  }
+
+  get viewer(): SpViewer | null {
+    return this.renderRoot.querySelector('sp-viewer');
+  }
+
+  private onKey = (e: KeyboardEvent): void => {
+    if (e.target instanceof HTMLInputElement) return;
+    const v = this.viewer;
+    const view = v?.activeView ?? 'axial';
+    const k = e.key;
+    const handled = (() => {
+      switch (k) {
+        case 'ArrowUp': case 'ArrowLeft': v?.scrollView(view, -1); return true;
+        case 'ArrowDown': case 'ArrowRight': v?.scrollView(view, 1); return true;
+        case 'PageUp': v?.scrollView(view, -10); return true;
+        case 'PageDown': v?.scrollView(view, 10); return true;
+        case 'c': case 'C': actions.setTool('crosshair'); return true;
+        case 'w': case 'W': actions.setTool('windowLevel'); return true;
+        case 'p': case 'P': actions.setTool('pan'); return true;
+        case 'z': case 'Z': actions.setTool('zoom'); return true;
+        case 'm': case 'M': actions.setTool('ruler'); return true;
+        case '1': actions.applyPreset('bone'); return true;
+        case '2': actions.applyPreset('soft'); return true;
+        case '3': actions.applyPreset('auto'); return true;
+        case 'r': case 'R': v?.resetViews(); return true;
+        case '+': case '=': v?.zoomView(view, 1.2); return true;
+        case '-': v?.zoomView(view, 1 / 1.2); return true;
+        case 'Delete': case 'Backspace': actions.clearMeasurements(); return true;
+        case 'o': case 'O': this.openPicker('file-input'); return true;
+        case '?': case 'h': case 'H': actions.toggleHelp(); return true;
+        case 'Escape': actions.cancelLoading(); actions.toggleHelp(false); return true;
+        default: return false;
+      }
+    })();
+    if (handled) e.preventDefault();
+  };
+
+  private openPicker(id: string): void {
+    (this.renderRoot.querySelector(`#${id}`) as HTMLInputElement | null)?.click();
+  }
+
+  private onInput(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    const files = Array.from(input.files ?? []) as FileLike[];
+    input.value = '';
+    void actions.loadFiles(files);
+  }
+
+  private onDragOver(e: DragEvent): void {
+    e.preventDefault();
+    if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    this.dragging = true;
+  }
+
+  private async onDrop(e: DragEvent): Promise<void> {
+    e.preventDefault();
+    this.dragging = false;
+    if (!e.dataTransfer) return;
+    const files = await filesFromDrop(e.dataTransfer);
+    await actions.loadFiles(files);
+  }
+
+  private renderCase() {
+    const l = this.state.loaded;
+    if (!l) return html`<h3>Case</h3><div class="muted">Nothing loaded.</div>`;
+    const f = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toFixed(3).replace(/\.?0+$/, ''));
+    return html`<div class="case">
+      <h3>Case</h3>
+      <dl>
+        <dt>Patient</dt><dd class="patient-name">${l.patientName || '—'}</dd>
+        <dt>ID</dt><dd>${l.patientId || '—'}</dd>
+        <dt>Study</dt><dd>${l.studyDescription || '—'}</dd>
+        <dt>Series</dt><dd>${l.description || '—'}</dd>
+        <dt>Modality</dt><dd>${l.modality}${l.source === 'demo' ? ' (synthetic demo)' : ''}</dd>
+        <dt>Matrix</dt><dd>${l.dims.join(' × ')}</dd>
+        <dt>Spacing</dt><dd>${l.measurementBlockedReason ? html`<span class="err">unknown</span>` : l.spacingMm.map(f).join(' × ') + ' mm'}</dd>
+        <dt>Origin</dt><dd>${l.originLps.map((v) => v.toFixed(2)).join(', ')} (LPS mm)</dd>
+        <dt>Values</dt><dd>${l.valueRange[0]} … ${l.valueRange[1]} ${l.valueUnits === 'HU' ? 'HU' : '(raw)'}</dd>
+      </dl>
+      ${l.measurementBlockedReason ? html`<div class="blocked">Measurements blocked: ${l.measurementBlockedReason}</div>` : nothing}
+      ${l.warnings.length ? html`<ul class="warnings">${l.warnings.map((w) => html`<li class="warn" data-code=${w.code}>${w.message}</li>`)}</ul>` : nothing}
+    </div>`;
+  }
+
+  override render() {
+    const s = this.state;
+    const p = s.loading;
+    return html`
+      <header>
+        <span class="brand">SacroPlan</span>
+        <div class="group">
+          <button id="open-files" title="Open DICOM or NIfTI files (O)" @click=${() => this.openPicker('file-input')}>Open files…</button>
+          <button id="open-folder" title="Open a folder of DICOM files" @click=${() => this.openPicker('folder-input')}>Open folder…</button>
+          <button id="load-demo" title="Load the built-in synthetic sacrum" @click=${() => actions.loadDemo()}>Demo case</button>
+          <input id="file-input" type="file" multiple @change=${this.onInput} />
+          <input id="folder-input" type="file" webkitdirectory multiple @change=${this.onInput} />
+        </div>
+        <span class="sep"></span>
+        <div class="group" role="toolbar" aria-label="Tools">
+          ${TOOLS.map((t) => html`<button data-tool=${t.tool} aria-pressed=${s.tool === t.tool} title="${t.label} (${t.key})" @click=${() => actions.setTool(t.tool)}>${t.label}</button>`)}
+        </div>
+        <span class="sep"></span>
+        <div class="group" aria-label="Window presets">
+          <button data-preset="bone" aria-pressed=${s.window.preset === 'bone'} title="Bone W2000/L500 (1)" @click=${() => actions.applyPreset('bone')}>Bone</button>
+          <button data-preset="soft" aria-pressed=${s.window.preset === 'soft'} title="Soft tissue W400/L40 (2)" @click=${() => actions.applyPreset('soft')}>Soft tissue</button>
+          <button data-preset="auto" aria-pressed=${s.window.preset === 'auto'} title="Automatic from the histogram (3)" @click=${() => actions.applyPreset('auto')}>Auto</button>
+        </div>
+        <span class="sep"></span>
+        <button id="help-button" title="Keyboard shortcuts (?)" @click=${() => actions.toggleHelp()}>? Help</button>
+      </header>
+      <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
+        <aside>
+          ${this.renderCase()}
+          <sp-series-browser .series=${s.series} .activeKey=${s.loaded?.seriesKey ?? null} @sp-select-series=${(e: CustomEvent) => actions.selectSeries(e.detail.key)}></sp-series-browser>
+          <sp-file-list .files=${s.files}></sp-file-list>
+          ${s.measurements.length
+            ? html`<h3>Measurements</h3>${s.measurements.map((m) => html`<div class="measurement">${m.view}: ${m.lengthMm === null ? 'not measurable (unknown spacing)' : `${m.lengthMm.toFixed(1)} mm`}</div>`)}<button @click=${() => actions.clearMeasurements()}>Clear</button>`
+            : nothing}
+          ${s.messages.length
+            ? html`<h3>Messages</h3><div class="messages">${s.messages.map((m) => html`<div class="msg ${m.level}"><span>${m.text}</span><button title="Dismiss" @click=${() => actions.dismissMessage(m.id)}>×</button></div>`)}</div>`
+            : nothing}
+        </aside>
+        <div class="views">
+          <sp-viewer .state=${s}></sp-viewer>
+          ${p
+            ? html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=${p.total} aria-valuenow=${p.done}>
+                <div>${p.label}${p.total > 1 ? ` — ${p.done} / ${p.total} files` : ''}</div>
+                <div class="bar"><div style="width:${p.total ? Math.round((100 * p.done) / p.total) : 0}%"></div></div>
+                <button id="cancel-load" @click=${() => actions.cancelLoading()}>Cancel</button>
+              </div>`
+            : nothing}
+          ${this.dragging ? html`<div class="drop">Drop DICOM files, folders or NIfTI here</div>` : nothing}
+        </div>
+      </main>
+      ${s.helpOpen ? html`<sp-help @sp-close=${() => actions.toggleHelp(false)}></sp-help>` : nothing}
+    `;
+  }
+}
+customElements.define('sp-app', SpApp);

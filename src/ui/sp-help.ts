@@ -1,0 +1,49 @@
+/** <sp-help>: keyboard shortcuts and mouse bindings. */
+import { LitElement, html, css } from 'lit';
+import { panelStyles } from './styles';
+
+export const SHORTCUTS: [string, string][] = [
+  ['C', 'Crosshair tool: click or drag sets the point in all views'],
+  ['W', 'Window/level tool: drag horizontally for width, vertically for level'],
+  ['P', 'Pan tool (or drag with the middle button)'],
+  ['Z', 'Zoom tool (or drag with the right button; Ctrl+wheel)'],
+  ['M', 'Distance ruler (mm)'],
+  ['1 / 2 / 3', 'Window presets: bone W2000/L500, soft tissue W400/L40, auto (histogram)'],
+  ['Wheel, ↑ / ↓', 'Previous / next slice in the view under the mouse'],
+  ['PageUp / PageDown', '10 slices back / forward'],
+  ['R', 'Reset zoom and pan'],
+  ['Delete', 'Clear distance measurements'],
+  ['O', 'Open DICOM or NIfTI files'],
+  ['Esc', 'Cancel loading, close this help'],
+  ['? or H', 'Show or hide this help'],
+];
+
+export class SpHelp extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .backdrop { position: fixed; inset: 0; background: rgba(0, 0, 0, 0.6); display: grid; place-items: center; z-index: 20; }
+      .box { background: #12161c; border: 1px solid #2c3540; border-radius: 8px; padding: 16px 20px; min-width: 460px; max-width: 640px; }
+      table { border-collapse: collapse; width: 100%; }
+      td { padding: 4px 8px; border-bottom: 1px solid #1d242d; vertical-align: top; }
+      td:first-child { white-space: nowrap; font-family: ui-monospace, monospace; color: #e8c66a; }
+      h2 { margin: 0 0 8px; font-size: 16px; }
+    `,
+  ];
+
+  private close(): void {
+    this.dispatchEvent(new CustomEvent('sp-close', { bubbles: true, composed: true }));
+  }
+
+  override render() {
+    return html`<div class="backdrop" @click=${this.close}>
+      <div class="box" role="dialog" aria-label="Keyboard shortcuts" @click=${(e: Event) => e.stopPropagation()}>
+        <h2>Keyboard shortcuts and mouse</h2>
+        <table>${SHORTCUTS.map(([k, d]) => html`<tr><td>${k}</td><td>${d}</td></tr>`)}</table>
+        <p class="muted">Coordinates are DICOM patient LPS in millimetres (+x left, +y posterior, +z superior).</p>
+        <button @click=${this.close}>Close</button>
+      </div>
+    </div>`;
+  }
+}
+customElements.define('sp-help', SpHelp);

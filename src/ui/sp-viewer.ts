@@ -1,0 +1,350 @@
+/**
+ * <sp-viewer>: the axial, sagittal and coronal views with overlays (crosshair, orientation
+ * letters, ruler measurements, cursor readout) and the mouse/keyboard interaction.
+ * It reads the store's state and calls actions; the OrthoViewer does the rendering.
+ */
+import { LitElement, html, css, svg, nothing, type PropertyValues } from 'lit';
+import { OrthoViewer, VIEW_NAMES, type ViewName } from '../render/ortho-viewer';
+import { orientationLetters } from '../render/lps-labels';
+import type { AppState } from '../app/store';
+import * as actions from '../app/actions';
+import { volumeCache } from '../app/volume-cache';
+import { valueAtLps } from '../core/volume';
+import { scale, type Vec3 } from '../core/vec3';
+
+const VIEW_COLORS: Record<ViewName, string> = { axial: '#4fb3ff', sagittal: '#ffd04f', coronal: '#6fe07a' };
+const VIEW_TITLES: Record<ViewName, string> = { axial: 'Axial', sagittal: 'Sagittal', coronal: 'Coronal' };
+
+interface Readout {
+  view: ViewName;
+  lps: Vec3;
+  ijk: Vec3 | null;
+  value: number | null;
+}
+
+type Drag =
+  | { kind: 'crosshair'; view: ViewName }
+  | { kind: 'windowLevel'; view: ViewName; x: number; y: number; w: number; c: number }
+  | { kind: 'pan'; view: ViewName; x: number; y: number }
+  | { kind: 'zoom'; view: ViewName; y: number }
+  | { kind: 'ruler'; view: ViewName; a: Vec3; b: Vec3 };
+
+export class SpViewer extends LitElement {
+  static override properties = {
+    state: { attribute: false },
+    readout: { state: true },
+    drag: { state: true },
+    frame: { state: true },
+  };
+
+  state!: AppState;
+  readout: Readout | null = null;
+  drag: Drag | null = null;
+  /** Bumped on camera changes so overlays re-render. */
+  frame = 0;
+  /** The view under the mouse, for keyboard scrolling. */
+  activeView: ViewName = 'axial';
+  private viewer: OrthoViewer | null = null;
+  private shownVolumeKey: string | null = null;
+  private pendingFrame = false;
+  private showing: Promise<void> = Promise.resolve();
+
+  static override styles = css`
+    :host { display: grid; grid-template-columns: 3fr 2fr; grid-template-rows: 1fr 1fr; gap: 3px; background: #000; height: 100%; min-height: 0; }
+    .pane { position: relative; overflow: hidden; background: #000; min-height: 0; min-width: 0; outline: 1px solid #1b2027; }
+    .pane.axial { grid-row: 1 / span 2; }
+    .pane.active { outline-color: #35506b; }
+    .cs { position: absolute; inset: 0; }
+    svg.overlay { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
+    .label { position: absolute; font: 600 14px/1 system-ui, sans-serif; color: #e8c66a; text-shadow: 0 0 3px #000, 0 0 2px #000; pointer-events: none; }
+    .l-left { left: 6px; top: 50%; transform: translateY(-50%); }
+    .l-right { right: 6px; top: 50%; transform: translateY(-50%); }
+    .l-top { top: 6px; left: 50%; transform: translateX(-50%); }
+    .l-bottom { bottom: 6px; left: 50%; transform: translateX(-50%); }
+    .corner { position: absolute; font: 12px/1.35 ui-monospace, 'DejaVu Sans Mono', monospace; color: #cfd6df; text-shadow: 0 0 3px #000, 0 0 2px #000; pointer-events: none; white-space: pre; }
+    .tl { top: 6px; left: 8px; }
+    .tr { top: 6px; right: 8px; text-align: right; }
+    .bl { bottom: 6px; left: 8px; }
+    .br { bottom: 6px; right: 8px; text-align: right; }
+    .title { font-weight: 700; }
+    .empty { position: absolute; inset: 0; display: grid; place-items: center; color: #5d6875; font-size: 14px; pointer-events: none; }
+    .blocked { color: #ff9b7a; }
+  `;
+
+  protected override firstUpdated(): void {
+    const els = {} as Record<ViewName, HTMLDivElement>;
+    for (const v of VIEW_NAMES) els[v] = this.renderRoot.querySelector(`.pane.${v} .cs`) as HTMLDivElement;
+    this.viewer = new OrthoViewer(els);
+    this.viewer.onCameraChange = () => this.requestFrame();
+    this.syncVolume();
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    if (!changed.has('state') || !this.viewer) return;
+    const prev = changed.get('state') as AppState | undefined;
+    if (!prev || prev.volumeKey !== this.state.volumeKey) this.syncVolume();
+    else {
+      if (prev.window !== this.state.window) this.viewer.setVoi(this.state.window.widthHu, this.state.window.centerHu);
+      if (prev.crosshairLps !== this.state.crosshairLps && this.state.crosshairLps) {
+        this.viewer.jumpTo(this.state.crosshairLps);
+        this.requestFrame();
+      }
+    }
+  }
+
+  /** Resolves once the current volume is on screen. */
+  whenShown(): Promise<void> {
+    return this.showing;
+  }
+
+  private syncVolume(): void {
+    const key = this.state?.volumeKey ?? null;
+    if (!this.viewer || key === this.shownVolumeKey) return;
+    const volume = volumeCache.get(key);
+    if (!volume) return;
+    this.shownVolumeKey = key;
+    const viewer = this.viewer;
+    const { widthHu, centerHu } = this.state.window;
+    this.showing = viewer.setVolume(volume, { widthHu, centerHu }).then(() => {
+      if (this.state.crosshairLps) viewer.jumpTo(this.state.crosshairLps);
+      this.requestFrame();
+      this.dispatchEvent(new CustomEvent('sp-volume-shown', { bubbles: true, composed: true, detail: { key } }));
+    });
+  }
+
+  private requestFrame(): void {
+    if (this.pendingFrame) return;
+    this.pendingFrame = true;
+    requestAnimationFrame(() => {
+      this.pendingFrame = false;
+      this.frame++;
+    });
+  }
+
+  private pos(e: MouseEvent, view: ViewName): [number, number] {
+    const el = this.renderRoot.querySelector(`.pane.${view}`) as HTMLElement;
+    const r = el.getBoundingClientRect();
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  private hasVolume(): boolean {
+    return !!this.viewer && this.shownVolumeKey !== null;
+  }
+
+  private onPointerDown(e: PointerEvent, view: ViewName): void {
+    if (!this.hasVolume() || !this.viewer) return;
+    this.activeView = view;
+    (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+    const [x, y] = this.pos(e, view);
+    const tool = e.button === 1 ? 'pan' : e.button === 2 ? 'zoom' : this.state.tool;
+    const lps = this.viewer.canvasToLps(view, x, y);
+    switch (tool) {
+      case 'crosshair':
+        this.drag = { kind: 'crosshair', view };
+        actions.setCrosshair(lps);
+        break;
+      case 'windowLevel':
+        this.drag = { kind: 'windowLevel', view, x, y, w: this.state.window.widthHu, c: this.state.window.centerHu };
+        break;
+      case 'pan':
+        this.drag = { kind: 'pan', view, x, y };
+        break;
+      case 'zoom':
+        this.drag = { kind: 'zoom', view, y };
+        break;
+      case 'ruler':
+        this.drag = { kind: 'ruler', view, a: lps, b: lps };
+        break;
+    }
+    e.preventDefault();
+  }
+
+  private onPointerMove(e: PointerEvent, view: ViewName): void {
+    if (!this.hasVolume() || !this.viewer) return;
+    this.activeView = view;
+    const [x, y] = this.pos(e, view);
+    const lps = this.viewer.canvasToLps(view, x, y);
+    const volume = volumeCache.get(this.state.volumeKey);
+    if (volume) {
+      const ijk = volume.geometry.nearestIndex(lps);
+      this.readout = { view, lps, ijk, value: ijk ? valueAtLps(volume, lps) : null };
+    }
+    const d = this.drag;
+    if (!d || d.view !== view) return;
+    switch (d.kind) {
+      case 'crosshair':
+        actions.setCrosshair(lps);
+        break;
+      case 'windowLevel': {
+        const k = Math.max(1, d.w / 256);
+        actions.setWindow(d.w + (x - d.x) * k, d.c - (y - d.y) * k);
+        break;
+      }
+      case 'pan':
+        this.viewer.pan(view, x - d.x, y - d.y);
+        this.drag = { ...d, x, y };
+        break;
+      case 'zoom':
+        this.viewer.zoom(view, Math.exp(-(y - d.y) / 150));
+        this.drag = { ...d, y };
+        break;
+      case 'ruler':
+        this.drag = { ...d, b: lps };
+        break;
+    }
+  }
+
+  private onPointerUp(_e: PointerEvent, view: ViewName): void {
+    const d = this.drag;
+    this.drag = null;
+    if (d && d.kind === 'ruler' && d.view === view) {
+      const len = Math.hypot(d.b[0] - d.a[0], d.b[1] - d.a[1], d.b[2] - d.a[2]);
+      if (len > 0.5) actions.addMeasurement(view, d.a, d.b);
+    }
+  }
+
+  private onWheel(e: WheelEvent, view: ViewName): void {
+    if (!this.hasVolume() || !this.viewer) return;
+    e.preventDefault();
+    this.activeView = view;
+    if (e.ctrlKey || e.metaKey) {
+      this.viewer.zoom(view, e.deltaY < 0 ? 1.1 : 1 / 1.1);
+      return;
+    }
+    this.scrollView(view, e.deltaY > 0 ? 1 : -1);
+  }
+
+  /** Scroll a view by slices and move the crosshair with it. */
+  scrollView(view: ViewName, delta: number): void {
+    if (!this.viewer || !this.hasVolume()) return;
+    this.viewer.scroll(view, delta);
+    const c = this.state.crosshairLps;
+    if (c) {
+      const cam = this.viewer.cameraInfo(view);
+      const fp = this.viewer.canvasToLps(view, 0, 0);
+      const n = cam.normalLps;
+      const d = (fp[0] - c[0]) * n[0] + (fp[1] - c[1]) * n[1] + (fp[2] - c[2]) * n[2];
+      actions.setCrosshair([c[0] + d * n[0], c[1] + d * n[1], c[2] + d * n[2]]);
+    }
+    this.requestFrame();
+  }
+
+  zoomView(view: ViewName, factor: number): void {
+    this.viewer?.zoom(view, factor);
+  }
+
+  resetViews(): void {
+    this.viewer?.resetView();
+    if (this.state.crosshairLps) this.viewer?.jumpTo(this.state.crosshairLps);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.viewer?.destroy();
+    this.viewer = null;
+  }
+
+  private renderOverlay(view: ViewName) {
+    const viewer = this.viewer;
+    if (!viewer || !this.hasVolume()) return nothing;
+    const items = [];
+    const c = this.state.crosshairLps;
+    const cam = viewer.cameraInfo(view);
+    const n = cam.normalLps;
+    const el = this.renderRoot.querySelector(`.pane.${view}`) as HTMLElement | null;
+    const w = el?.clientWidth ?? 0, h = el?.clientHeight ?? 0;
+    if (c) {
+      const [x, y] = viewer.lpsToCanvas(view, c);
+      // The other two planes through the crosshair, coloured by the view they belong to.
+      const others = VIEW_NAMES.filter((v) => v !== view);
+      for (const o of others) {
+        const on = viewer.cameraInfo(o).normalLps;
+        // A plane whose normal is along screen-right is drawn as a vertical line.
+        const alongRight = Math.abs(on[0] * cam.rightLps[0] + on[1] * cam.rightLps[1] + on[2] * cam.rightLps[2]);
+        const color = VIEW_COLORS[o];
+        if (alongRight > 0.7) items.push(svg`<line x1=${x} y1=${0} x2=${x} y2=${h} stroke=${color} stroke-width="1" stroke-opacity="0.75" />`);
+        else items.push(svg`<line x1=${0} y1=${y} x2=${w} y2=${y} stroke=${color} stroke-width="1" stroke-opacity="0.75" />`);
+      }
+      items.push(svg`<circle cx=${x} cy=${y} r="3" fill="none" stroke="#fff" stroke-width="1" />`);
+    }
+    // Measurements lying in this view's current plane.
+    const fp = viewer.canvasToLps(view, w / 2, h / 2);
+    const volume = volumeCache.get(this.state.volumeKey);
+    const tol = volume ? Math.max(0.5, Math.min(...volume.geometry.spacingMm)) : 1;
+    const inPlane = (p: Vec3) => Math.abs((p[0] - fp[0]) * n[0] + (p[1] - fp[1]) * n[1] + (p[2] - fp[2]) * n[2]) <= tol;
+    const rulers = this.state.measurements.filter((m) => m.view === view && inPlane(m.aLps) && inPlane(m.bLps)).map((m) => ({ a: m.aLps, b: m.bLps, len: m.lengthMm }));
+    const d = this.drag;
+    if (d && d.kind === 'ruler' && d.view === view) {
+      const blocked = this.state.loaded?.measurementBlockedReason;
+      rulers.push({ a: d.a, b: d.b, len: blocked ? null : Math.hypot(d.b[0] - d.a[0], d.b[1] - d.a[1], d.b[2] - d.a[2]) });
+    }
+    for (const r of rulers) {
+      const [x1, y1] = viewer.lpsToCanvas(view, r.a);
+      const [x2, y2] = viewer.lpsToCanvas(view, r.b);
+      const label = r.len === null ? 'no spacing: not measurable' : `${r.len.toFixed(1)} mm`;
+      items.push(svg`<line x1=${x1} y1=${y1} x2=${x2} y2=${y2} stroke="#ffe26a" stroke-width="1.5" />
+        <circle cx=${x1} cy=${y1} r="2.5" fill="#ffe26a" /><circle cx=${x2} cy=${y2} r="2.5" fill="#ffe26a" />
+        <text x=${x2 + 6} y=${y2 - 6} fill="#ffe26a" font-size="12" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${label}</text>`);
+    }
+    return svg`${items}`;
+  }
+
+  private renderLabels(view: ViewName) {
+    if (!this.viewer || !this.hasVolume()) return nothing;
+    const cam = this.viewer.cameraInfo(view);
+    const right = cam.rightLps, up = cam.upLps;
+    return html`
+      <div class="label l-left">${orientationLetters(scale([0, 0, 0], right, -1))}</div>
+      <div class="label l-right">${orientationLetters(right)}</div>
+      <div class="label l-top">${orientationLetters(up)}</div>
+      <div class="label l-bottom">${orientationLetters(scale([0, 0, 0], up, -1))}</div>`;
+  }
+
+  private renderCorners(view: ViewName) {
+    if (!this.viewer || !this.hasVolume()) return nothing;
+    const s = this.viewer.sliceInfo(view);
+    const win = this.state.window;
+    const units = this.state.loaded?.valueUnits === 'HU' ? 'HU' : '';
+    const r = this.readout && this.readout.view === view ? this.readout : null;
+    const fmt = (v: number) => v.toFixed(1);
+    const blocked = this.state.loaded?.measurementBlockedReason;
+    return html`
+      <div class="corner tl"><span class="title" style="color:${VIEW_COLORS[view]}">${VIEW_TITLES[view]}</span>
+Slice ${s.index + 1} / ${s.count}</div>
+      <div class="corner tr">W ${Math.round(win.widthHu)}  L ${Math.round(win.centerHu)}${units ? ' ' + units : ''}
+Zoom ${(1 / Math.max(1e-6, this.viewer.cameraInfo(view).mmPerPx)).toFixed(2)} px/mm</div>
+      <div class="corner bl">${r
+        ? `LPS ${fmt(r.lps[0])}, ${fmt(r.lps[1])}, ${fmt(r.lps[2])} mm\n${r.ijk ? `ijk ${r.ijk[0]}, ${r.ijk[1]}, ${r.ijk[2]}   ${r.value === null ? '' : `${Math.round(r.value)} ${units || 'value'}`}` : 'outside volume'}`
+        : ''}${blocked ? html`\n<span class="blocked">Measurements blocked: ${blocked}</span>` : ''}</div>`;
+  }
+
+  override render() {
+    void this.frame;
+    const empty = !this.state?.volumeKey;
+    return html`${VIEW_NAMES.map(
+      (v) => html`<div
+        class="pane ${v} ${this.activeView === v ? 'active' : ''}"
+        data-view=${v}
+        @pointerdown=${(e: PointerEvent) => this.onPointerDown(e, v)}
+        @pointermove=${(e: PointerEvent) => this.onPointerMove(e, v)}
+        @pointerup=${(e: PointerEvent) => this.onPointerUp(e, v)}
+        @pointerleave=${() => { if (this.readout?.view === v) this.readout = null; }}
+        @wheel=${(e: WheelEvent) => this.onWheel(e, v)}
+        @contextmenu=${(e: Event) => e.preventDefault()}
+      >
+        <div class="cs"></div>
+        <svg class="overlay">${this.renderOverlay(v)}</svg>
+        ${this.renderLabels(v)} ${this.renderCorners(v)}
+        ${empty ? html`<div class="empty">${v === 'axial' ? 'Drop a DICOM series or NIfTI file here' : ''}</div>` : nothing}
+      </div>`,
+    )}`;
+  }
+}
+
+customElements.define('sp-viewer', SpViewer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'sp-viewer': SpViewer;
+  }
+}

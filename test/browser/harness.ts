@@ -1,0 +1,137 @@
+/**
+ * Browser-test harness: serves the BUILT app (dist/, from `vite build`) with `vite preview` on
+ * 127.0.0.1 and drives Debian's Chromium with playwright-core, as a user would.
+ *
+ * Needs /usr/bin/chromium (Debian package `chromium`), or SACROPLAN_CHROMIUM=/path/to/chrome.
+ * Without a browser the suites skip with a reason locally and fail under CI=true.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoRoot, isCI } from '../helpers/shared';
+
+export const chromiumPath = process.env.SACROPLAN_CHROMIUM ?? '/usr/bin/chromium';
+export const screenshotDir = join(repoRoot, 'test-output', 'screenshots');
+
+export function browserUnavailableReason(): string | null {
+  if (!existsSync(chromiumPath)) return `no Chromium at ${chromiumPath} (apt-get install -y chromium, or set SACROPLAN_CHROMIUM)`;
+  if (!existsSync(join(repoRoot, 'dist', 'index.html'))) return 'dist/ is not built (run `npx vite build` first; `npm test` does it)';
+  return null;
+}
+
+/** True when browser suites can run; prints the reason and skips locally, throws under CI. */
+export function requireBrowser(): boolean {
+  const reason = browserUnavailableReason();
+  if (reason === null) return true;
+  if (isCI) throw new Error(`CI=true but browser tests cannot run: ${reason}`);
+  console.warn(`[skip] ${reason}`);
+  return false;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+    srv.on('error', rej);
+  });
+}
+
+export interface AppSession {
+  browser: Browser;
+  baseUrl: string;
+  server: ChildProcess;
+  userDataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startSession(): Promise<AppSession> {
+  const port = await freePort();
+  const server = spawn(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}/`;
+  // Wait until the server answers.
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      const r = await fetch(baseUrl);
+      if (r.ok) break;
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() - t0 > 30_000) throw new Error('vite preview did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  const userDataDir = mkdtempSync(join(tmpdir(), 'sp-chromium-'));
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${userDataDir}`,
+    ].filter((a) => !a.startsWith('--user-data-dir')),
+  });
+  return {
+    browser,
+    baseUrl,
+    server,
+    userDataDir,
+    async close() {
+      await browser.close().catch(() => {});
+      server.kill('SIGTERM');
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface OpenOptions {
+  demo?: boolean;
+  width?: number;
+  height?: number;
+}
+
+/** Open the app in a fresh page and wait for window.sacroplan.ready(). Collects page errors. */
+export async function openApp(session: AppSession, opts: OpenOptions = {}): Promise<{ page: Page; errors: string[]; dialogs: string[] }> {
+  const context = await session.browser.newContext({ viewport: { width: opts.width ?? 1400, height: opts.height ?? 860 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const dialogs: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.goto(session.baseUrl + (opts.demo === false ? '?demo=0' : ''));
+  await page.waitForFunction(() => typeof window.sacroplan?.ready === 'function', undefined, { timeout: 60_000 });
+  await page.evaluate(() => window.sacroplan.ready());
+  return { page, errors, dialogs };
+}
+
+/** Load files through the real file input, then wait until loading is over and the image shown. */
+export async function loadThroughInput(page: Page, paths: string[]): Promise<void> {
+  await page.setInputFiles('#file-input', paths);
+  // The change event starts loading; wait for it to begin and end.
+  await page.waitForTimeout(50);
+  await page.evaluate(() => window.sacroplan.whenIdle());
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(screenshotDir, { recursive: true });
+  const path = join(screenshotDir, `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
