@@ -50,6 +50,9 @@ describe.skipIf(!ok)('transfer-syntax zoo decodes losslessly in the browser', ()
         const snap = await page.evaluate(() => window.sacroplan.snapshot());
         const bad = snap.files.filter((f) => f.status === 'error');
         expect(bad, `${r.path}: ${JSON.stringify(bad)}`).toEqual([]);
+        // The volume shown must come from this very file (not the previous one left on screen).
+        expect(snap.files.map((f) => [f.name, f.status])).toEqual([[r.path.split('/').pop(), 'ok']]);
+        expect(snap.series?.source).toBe('dicom');
         digests[r.path] = await page.evaluate(() => window.sacroplan.voxelDigest());
         expect(digests[r.path], r.path).not.toBeNull();
       }
