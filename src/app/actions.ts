@@ -104,6 +104,7 @@ export let demoTruth: unknown = null;
 /** Files from the picker, a folder, or a drop. NIfTI files load directly; the rest are scanned as DICOM. */
 export async function loadFiles(files: FileLike[]): Promise<void> {
   if (files.length === 0) return;
+  performance.mark('sp:load-start');
   cancelLoading();
   const ctrl = new AbortController();
   abort = ctrl;
@@ -174,6 +175,7 @@ async function loadSeriesFromScan(scan: DicomScan, key: string, ctrl: AbortContr
     decoder: browserFrameDecoder,
     onProgress: (p) => setProgress(`Loading ${info.sliceCount} slices`, p),
   });
+  performance.mark('sp:volume-ready');
   showVolume(loaded.volume, {
     source: 'dicom',
     seriesKey: key,

@@ -106,6 +106,7 @@ export class SpViewer extends LitElement {
     const viewer = this.viewer;
     const { widthHu, centerHu } = this.state.window;
     this.showing = viewer.setVolume(volume, { widthHu, centerHu }).then(() => {
+      performance.mark('sp:first-image');
       if (this.state.crosshairLps) viewer.jumpTo(this.state.crosshairLps);
       this.requestFrame();
       this.dispatchEvent(new CustomEvent('sp-volume-shown', { bubbles: true, composed: true, detail: { key } }));
