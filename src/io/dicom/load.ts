@@ -1,0 +1,244 @@
+/**
+ * Load pass: allocate ONE voxel array for the series and copy each slice's pixels straight into it
+ * (16 slice reads in flight), applying RescaleSlope/Intercept and byte-swapping big endian data.
+ *
+ * Output type: Int16Array unless the plan needs Float32 (non-integer rescale, 32-bit samples). When an
+ * integer series turns out to overflow int16 after rescale (e.g. unsigned 16-bit data above 32767),
+ * the array is upgraded once to Float32 (slices already copied are converted exactly).
+ */
+import { VolumeGeometry } from '../../core/geometry';
+import { createScalarVolume } from '../../core/volume';
+import type { LoadedSeries, ProgressCallback } from '../types';
+import { DicomParseError, type Fragment } from './parser';
+import { TS, type SliceRecord, inflateDeflated } from './header';
+import { decodeRle } from './rle';
+import { runPool, throwIfAborted } from './pool';
+import type { DicomScan } from './scan';
+
+export interface FrameInfo {
+  rows: number;
+  columns: number;
+  bitsAllocated: number;
+  bitsStored: number;
+  pixelRepresentation: number;
+  samplesPerPixel: number;
+  photometricInterpretation: string;
+  planarConfiguration: number;
+  /** For messages. */
+  fileName: string;
+  frameIndex: number;
+}
+
+/** Decodes one encapsulated frame to its samples (one value per pixel for greyscale). */
+export type FrameDecoder = (transferSyntaxUid: string, encoded: Uint8Array, info: FrameInfo) => Promise<ArrayBufferView>;
+
+export interface LoadOptions {
+  onProgress?: ProgressCallback;
+  signal?: AbortSignal;
+  decoder?: FrameDecoder;
+  concurrency?: number;
+}
+
+type Samples = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array;
+
+function typedSamples(buffer: ArrayBuffer, byteOffset: number, count: number, bitsAllocated: number, signed: boolean): Samples {
+  switch (bitsAllocated) {
+    case 8: return signed ? new Int8Array(buffer, byteOffset, count) : new Uint8Array(buffer, byteOffset, count);
+    case 16: return signed ? new Int16Array(buffer, byteOffset, count) : new Uint16Array(buffer, byteOffset, count);
+    case 32: return signed ? new Int32Array(buffer, byteOffset, count) : new Uint32Array(buffer, byteOffset, count);
+    default: throw new Error(`BitsAllocated ${bitsAllocated} not supported`);
+  }
+}
+
+function swapBytes(bytes: Uint8Array, width: number): void {
+  if (width === 2) {
+    for (let i = 0; i + 1 < bytes.length; i += 2) {
+      const t = bytes[i]!;
+      bytes[i] = bytes[i + 1]!;
+      bytes[i + 1] = t;
+    }
+  } else if (width === 4) {
+    for (let i = 0; i + 3 < bytes.length; i += 4) {
+      const a = bytes[i]!, b = bytes[i + 1]!;
+      bytes[i] = bytes[i + 3]!;
+      bytes[i + 1] = bytes[i + 2]!;
+      bytes[i + 2] = b;
+      bytes[i + 3] = a;
+    }
+  }
+}
+
+/** Copy with rescale into an Int16Array; returns false (leaving the slice partly written) on overflow. */
+function copyToInt16(out: Int16Array, at: number, src: Samples, slope: number, intercept: number): boolean {
+  const n = src.length;
+  if (slope === 1 && intercept === 0 && src instanceof Int16Array) {
+    out.set(src, at);
+    return true;
+  }
+  if (slope === 1) {
+    for (let i = 0; i < n; i++) {
+      const v = src[i]! + intercept;
+      if (v < -32768 || v > 32767) return false;
+      out[at + i] = v;
+    }
+    return true;
+  }
+  for (let i = 0; i < n; i++) {
+    const v = src[i]! * slope + intercept;
+    if (v < -32768 || v > 32767) return false;
+    out[at + i] = v;
+  }
+  return true;
+}
+
+function copyToFloat(out: Float32Array, at: number, src: Samples, slope: number, intercept: number): void {
+  const n = src.length;
+  for (let i = 0; i < n; i++) out[at + i] = src[i]! * slope + intercept;
+}
+
+/** Read one native frame from the file into its own aligned buffer. */
+async function readNative(s: SliceRecord): Promise<Samples> {
+  const buf = await s.file.slice(s.pixelOffset, s.pixelOffset + s.pixelLength).arrayBuffer();
+  if (buf.byteLength !== s.pixelLength) throw new Error(`${s.fileName}: only ${buf.byteLength} of ${s.pixelLength} pixel bytes could be read`);
+  if (!s.littleEndian && s.bitsAllocated > 8) swapBytes(new Uint8Array(buf), s.bitsAllocated / 8);
+  return typedSamples(buf, 0, s.rows * s.columns * s.samplesPerPixel, s.bitsAllocated, s.pixelRepresentation === 1);
+}
+
+async function readDeflated(s: SliceRecord, cache: Map<number, Uint8Array>): Promise<Samples> {
+  let inflated = cache.get(s.fileIndex);
+  if (!inflated) {
+    const whole = new Uint8Array(await s.file.arrayBuffer());
+    inflated = inflateDeflated(whole, s.deflateStart);
+    if (s.frameCount > 1) cache.set(s.fileIndex, inflated);
+  }
+  if (s.pixelOffset + s.pixelLength > inflated.length) throw new Error(`${s.fileName}: inflated pixel data shorter than expected`);
+  const copy = inflated.slice(s.pixelOffset, s.pixelOffset + s.pixelLength);
+  return typedSamples(copy.buffer, 0, s.rows * s.columns * s.samplesPerPixel, s.bitsAllocated, s.pixelRepresentation === 1);
+}
+
+async function readFragmentsOf(s: SliceRecord): Promise<Uint8Array> {
+  const frags: Fragment[] = s.fragments;
+  if (frags.length === 0) throw new Error(`${s.fileName}: no compressed data for frame ${s.frameIndex + 1}`);
+  const start = frags[0]!.offset;
+  const last = frags[frags.length - 1]!;
+  const span = new Uint8Array(await s.file.slice(start, last.offset + last.length).arrayBuffer());
+  if (frags.length === 1) return span;
+  const total = frags.reduce((a, f) => a + f.length, 0);
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const f of frags) {
+    out.set(span.subarray(f.offset - start, f.offset - start + f.length), o);
+    o += f.length;
+  }
+  return out;
+}
+
+function asSamples(view: ArrayBufferView, s: SliceRecord, count: number): Samples {
+  const signed = s.pixelRepresentation === 1;
+  const ctor = view.constructor;
+  if (view instanceof Float32Array || view instanceof Float64Array || view instanceof Int32Array || view instanceof Uint32Array) return view;
+  if (view instanceof Int16Array || view instanceof Uint16Array) {
+    if (signed && view instanceof Uint16Array) return new Int16Array(view.buffer, view.byteOffset, view.length);
+    return view;
+  }
+  if (view instanceof Int8Array || view instanceof Uint8Array || view instanceof Uint8ClampedArray || ctor === DataView) {
+    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    if (bytes.byteLength === count * 2 && s.bitsAllocated === 16) {
+      const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+      return typedSamples(aligned.buffer as ArrayBuffer, aligned.byteOffset, count, 16, signed);
+    }
+    return signed ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
+  }
+  throw new Error(`${s.fileName}: decoder returned an unsupported array type`);
+}
+
+/** Sign-extend signed samples narrower than their container (what cornerstone's post-processing does). */
+function signExtend(src: Samples, bitsStored: number): void {
+  if (!(src instanceof Int16Array || src instanceof Int8Array || src instanceof Int32Array)) return;
+  const width = src instanceof Int16Array ? 16 : src instanceof Int8Array ? 8 : 32;
+  if (bitsStored >= width || bitsStored < 2) return;
+  const shift = 32 - bitsStored;
+  for (let i = 0; i < src.length; i++) src[i] = (src[i]! << shift) >> shift;
+}
+
+async function readEncapsulated(s: SliceRecord, decoder: FrameDecoder | undefined): Promise<Samples> {
+  const count = s.rows * s.columns * s.samplesPerPixel;
+  const encoded = await readFragmentsOf(s);
+  let samples: Samples;
+  if (s.transferSyntaxUid === TS.rle) {
+    const bytes = decodeRle(encoded, s.rows, s.columns, s.bitsAllocated, s.samplesPerPixel);
+    samples = typedSamples(bytes.buffer as ArrayBuffer, 0, count, s.bitsAllocated, s.pixelRepresentation === 1);
+  } else {
+    if (!decoder) throw new Error(`${s.fileName}: transfer syntax ${s.transferSyntaxUid} needs an image decoder (available in the browser build)`);
+    const info: FrameInfo = {
+      rows: s.rows, columns: s.columns, bitsAllocated: s.bitsAllocated, bitsStored: s.bitsStored,
+      pixelRepresentation: s.pixelRepresentation, samplesPerPixel: s.samplesPerPixel,
+      photometricInterpretation: s.photometricInterpretation, planarConfiguration: s.planarConfiguration,
+      fileName: s.fileName, frameIndex: s.frameIndex,
+    };
+    samples = asSamples(await decoder(s.transferSyntaxUid, encoded, info), s, count);
+    if (s.pixelRepresentation === 1) signExtend(samples, s.bitsStored);
+  }
+  if (samples.length < count) throw new Error(`${s.fileName}: decoded frame has ${samples.length} samples, expected ${count}`);
+  return samples.length > count ? (samples.subarray(0, count) as Samples) : samples;
+}
+
+export async function loadDicomSeries(scan: DicomScan, seriesKey: string, opts: LoadOptions = {}): Promise<LoadedSeries> {
+  const { onProgress, signal, decoder } = opts;
+  throwIfAborted(signal);
+  const info = scan.series.find((s) => s.key === seriesKey);
+  if (!info) throw new Error(`no series with key ${seriesKey}`);
+  const plan = scan.plans.get(seriesKey);
+  if (!info.loadable || !plan) throw new Error(`series "${info.seriesDescription || info.key}" cannot be loaded: ${info.blockedReason ?? 'no load plan'}`);
+
+  const geometry = new VolumeGeometry(plan.geometry);
+  const sliceVoxels = geometry.dims[0] * geometry.dims[1];
+  let f32: Float32Array | null = plan.needsFloat ? new Float32Array(geometry.voxelCount) : null;
+  let i16: Int16Array | null = f32 ? null : new Int16Array(geometry.voxelCount);
+  const deflateCache = new Map<number, Uint8Array>();
+  const total = plan.slices.length;
+  let done = 0;
+  const phase = plan.slices.some((s) => s.encoding === 'encapsulated') ? 'decoding' : 'reading';
+  onProgress?.({ phase, done: 0, total });
+
+  await runPool(total, opts.concurrency ?? 16, signal, async (idx) => {
+    const s = plan.slices[idx]!;
+    const k = plan.sliceK[idx]!;
+    let samples: Samples;
+    try {
+      samples = s.encoding === 'native' ? await readNative(s)
+        : s.encoding === 'deflated' ? await readDeflated(s, deflateCache)
+        : await readEncapsulated(s, decoder);
+    } catch (e) {
+      const m = e instanceof DicomParseError || e instanceof Error ? e.message : String(e);
+      throw new Error(m.startsWith(s.fileName) ? m : `${s.fileName}: ${m}`);
+    }
+    if (signal?.aborted) return;
+    const at = k * sliceVoxels;
+    if (i16 && !copyToInt16(i16, at, samples, s.rescaleSlope, s.rescaleIntercept)) {
+      // Upgrade once: convert what is there (exact) and continue in Float32.
+      f32 = Float32Array.from(i16);
+      i16 = null;
+    }
+    if (f32 && !i16) copyToFloat(f32, at, samples, s.rescaleSlope, s.rescaleIntercept);
+    done++;
+    onProgress?.({ phase, done, total });
+  });
+  throwIfAborted(signal);
+
+  onProgress?.({ phase: 'building', done: 0, total: 1 });
+  const voxels = (i16 ?? f32)!;
+  for (const g of plan.interpolated) {
+    const t = (g.k - g.kBelow) / (g.kAbove - g.kBelow);
+    const a = g.kBelow * sliceVoxels, b = g.kAbove * sliceVoxels, o = g.k * sliceVoxels;
+    if (voxels instanceof Int16Array) {
+      for (let i = 0; i < sliceVoxels; i++) voxels[o + i] = Math.round(voxels[a + i]! + t * (voxels[b + i]! - voxels[a + i]!));
+    } else {
+      for (let i = 0; i < sliceVoxels; i++) voxels[o + i] = voxels[a + i]! + t * (voxels[b + i]! - voxels[a + i]!);
+    }
+  }
+  const volume = createScalarVolume(`dicom:${seriesKey}`, geometry, voxels, plan.units, plan.modality);
+  const blocking = info.warnings.filter((w) => w.blocksMeasurement);
+  onProgress?.({ phase: 'building', done: 1, total: 1 });
+  return { info, volume, measurementBlockedReason: blocking.length ? blocking.map((w) => w.message).join(' ') : null };
+}
