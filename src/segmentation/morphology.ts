@@ -1,0 +1,274 @@
+/**
+ * Binary morphology and mask tools.
+ *
+ * Two layers:
+ *  - mask level: 0/1 Uint8Array over a box with dims [bi, bj, bk] (i fastest). Pure functions,
+ *    inputs never mutated, results newly allocated.
+ *  - label level: operate on one label of a LabelMap inside its bounding box, write the result
+ *    back through LabelMap.set and record it when a LabelEditRecorder is given.
+ *
+ * Distances are physical (mm): dilation/erosion use an exact Euclidean distance transform
+ * (Felzenszwalb & Huttenlocher, "Distance Transforms of Sampled Functions", Theory of Computing
+ * 8:415-428, 2012) with per-axis spacing, so the structuring element is the ellipsoid
+ * {Δ : |Δ·spacing| ≤ r} in index space, i.e. a true ball in millimetres. For a sheared grid
+ * (non-orthogonal axes, gantry tilt) the per-axis lengths are used, an approximation.
+ */
+import type { ScalarVolume } from '../core/volume';
+import type { Vec3 } from '../core/vec3';
+import type { LabelEditRecorder } from './history';
+import { type IndexBox, type LabelMap, clampBox } from './labelmap';
+import { boxDims, edtSpacing, extractLabelMask, gridMetric, padBox } from './grid';
+
+export type Connectivity = 6 | 18 | 26;
+export type Dims = readonly [number, number, number];
+
+/** Neighbour offsets (di, dj, dk) of a connectivity, flat triples. */
+export function neighbourOffsets(conn: Connectivity): Int8Array {
+  const out: number[] = [];
+  for (let dk = -1; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
+    const m = Math.abs(di) + Math.abs(dj) + Math.abs(dk);
+    if (m === 0) continue;
+    if (conn === 6 && m > 1) continue;
+    if (conn === 18 && m > 2) continue;
+    out.push(di, dj, dk);
+  }
+  return Int8Array.from(out);
+}
+
+const INF = Number.POSITIVE_INFINITY;
+
+/** 1D squared-distance transform of sampled function f (n samples, step s) into d. */
+function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+  let k = -1;
+  for (let q = 0; q < n; q++) {
+    const fq = f[q]!;
+    if (fq === INF) continue;
+    const xq = q * s;
+    let inter = -INF;
+    while (k >= 0) {
+      const p = v[k]!, xp = p * s;
+      inter = (fq + xq * xq - (f[p]! + xp * xp)) / (2 * (xq - xp));
+      if (inter <= z[k]!) k--;
+      else break;
+    }
+    if (k < 0) { k = 0; v[0] = q; z[0] = -INF; z[1] = INF; }
+    else { k++; v[k] = q; z[k] = inter; z[k + 1] = INF; }
+  }
+  if (k < 0) { for (let q = 0; q < n; q++) d[q] = INF; return; }
+  k = 0;
+  for (let q = 0; q < n; q++) {
+    const x = q * s;
+    while (z[k + 1]! < x) k++;
+    const p = v[k]!, dx = x - p * s;
+    d[q] = dx * dx + f[p]!;
+  }
+}
+
+/**
+ * Squared Euclidean distance (mm²) from every voxel of the box to the nearest voxel whose mask
+ * value equals `feature` (Infinity when there is none). Voxels outside the box are ignored.
+ */
+export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, feature: 0 | 1 = 1): Float32Array {
+  const [ni, nj, nk] = dims;
+  const out = new Float32Array(ni * nj * nk);
+  for (let n = 0; n < out.length; n++) out[n] = mask[n] === feature ? 0 : INF;
+  const m = Math.max(ni, nj, nk);
+  const f = new Float64Array(m), d = new Float64Array(m), v = new Int32Array(m), z = new Float64Array(m + 1);
+  const pass = (len: number, stride: number, s: number, starts: () => Iterable<number>) => {
+    for (const base of starts()) {
+      let any = false;
+      for (let q = 0; q < len; q++) { const x = out[base + q * stride]!; f[q] = x; if (x !== INF) any = true; }
+      if (!any) continue;
+      edt1d(f, len, s, d, v, z);
+      for (let q = 0; q < len; q++) out[base + q * stride] = d[q]!;
+    }
+  };
+  function* linesI() { for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) yield ni * (j + nj * k); }
+  function* linesJ() { for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) yield i + ni * nj * k; }
+  function* linesK() { for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) yield i + ni * j; }
+  pass(ni, 1, spacingMm[0], linesI);
+  pass(nj, ni, spacingMm[1], linesJ);
+  pass(nk, ni * nj, spacingMm[2], linesK);
+  return out;
+}
+
+/** Dilation by a ball of `radiusMm` (voxels within radius of the mask). New array. */
+export function dilateMask(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, radiusMm: number): Uint8Array {
+  const d2 = squaredDistanceTo(mask, dims, spacingMm, 1);
+  const r2 = radiusMm * radiusMm * (1 + 1e-9);
+  const out = new Uint8Array(mask.length);
+  for (let n = 0; n < out.length; n++) out[n] = d2[n]! <= r2 ? 1 : 0;
+  return out;
+}
+
+/** Erosion by a ball of `radiusMm` (voxels farther than radius from any background voxel of the box). New array. */
+export function erodeMask(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, radiusMm: number): Uint8Array {
+  const d2 = squaredDistanceTo(mask, dims, spacingMm, 0);
+  const r2 = radiusMm * radiusMm * (1 + 1e-9);
+  const out = new Uint8Array(mask.length);
+  for (let n = 0; n < out.length; n++) out[n] = mask[n] && d2[n]! > r2 ? 1 : 0;
+  return out;
+}
+
+/**
+ * Fills holes: background voxels not 6-connected to the box border become 1. New array.
+ * (Same definition as scipy.ndimage.binary_fill_holes with the default cross structure.)
+ */
+export function fillHolesMask(mask: Uint8Array, dims: Dims): Uint8Array {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const outside = new Uint8Array(mask.length);
+  const queue = new Int32Array(mask.length);
+  let head = 0, tail = 0;
+  const push = (n: number) => { if (!mask[n] && !outside[n]) { outside[n] = 1; queue[tail++] = n; } };
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
+    if (i === 0 || j === 0 || k === 0 || i === ni - 1 || j === nj - 1 || k === nk - 1) push(i + ni * j + nij * k);
+  }
+  while (head < tail) {
+    const n = queue[head++]!;
+    const k = (n / nij) | 0, r = n - k * nij, j = (r / ni) | 0, i = r - j * ni;
+    if (i > 0) push(n - 1);
+    if (i < ni - 1) push(n + 1);
+    if (j > 0) push(n - ni);
+    if (j < nj - 1) push(n + ni);
+    if (k > 0) push(n - nij);
+    if (k < nk - 1) push(n + nij);
+  }
+  const out = new Uint8Array(mask.length);
+  for (let n = 0; n < out.length; n++) out[n] = outside[n] ? 0 : 1;
+  return out;
+}
+
+/** Connected components of a mask: component id per voxel (0 = background, 1..n) and sizes (index = id). */
+export function labelComponents(mask: Uint8Array, dims: Dims, conn: Connectivity = 6): { ids: Int32Array; sizes: number[] } {
+  const [ni, nj, nk] = dims;
+  const nij = ni * nj;
+  const ids = new Int32Array(mask.length);
+  const queue = new Int32Array(mask.length);
+  const off = neighbourOffsets(conn);
+  const sizes = [0];
+  let next = 1;
+  for (let s = 0; s < mask.length; s++) {
+    if (!mask[s] || ids[s]) continue;
+    const id = next++;
+    let head = 0, tail = 0, size = 0;
+    ids[s] = id; queue[tail++] = s;
+    while (head < tail) {
+      const n = queue[head++]!;
+      size++;
+      const k = (n / nij) | 0, r = n - k * nij, j = (r / ni) | 0, i = r - j * ni;
+      for (let t = 0; t < off.length; t += 3) {
+        const ii = i + off[t]!, jj = j + off[t + 1]!, kk = k + off[t + 2]!;
+        if (ii < 0 || jj < 0 || kk < 0 || ii >= ni || jj >= nj || kk >= nk) continue;
+        const m = ii + ni * jj + nij * kk;
+        if (mask[m] && !ids[m]) { ids[m] = id; queue[tail++] = m; }
+      }
+    }
+    sizes.push(size);
+  }
+  return { ids, sizes };
+}
+
+// ---------------------------------------------------------------------------------------------
+// label level
+
+/**
+ * Writes a box mask back as `label`: mask 1 → label (over background, or over any label when
+ * `overwrite`), mask 0 where the map holds `label` → background. Returns the number of changes.
+ */
+export function writeMaskToLabel(labels: LabelMap, mask: Uint8Array, box: IndexBox, label: number, recorder?: LabelEditRecorder, overwrite = false): number {
+  const [ni, nj, nk] = labels.geometry.dims;
+  const d = labels.data;
+  let n = 0, changes = 0;
+  for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+    const inside = k >= 0 && k < nk && j >= 0 && j < nj;
+    const row = ni * (j + nj * k);
+    for (let i = box[0]; i <= box[3]; i++, n++) {
+      if (!inside || i < 0 || i >= ni) continue;
+      const o = row + i, cur = d[o]!;
+      if (mask[n]) {
+        if (cur !== label && (cur === 0 || overwrite)) { labels.set(o, label, recorder); changes++; }
+      } else if (cur === label) { labels.set(o, 0, recorder); changes++; }
+    }
+  }
+  return changes;
+}
+
+/**
+ * Labels every voxel of `box` (clamped to the grid) whose value lies in [lo, hi] as `label`
+ * (over background only unless `overwrite`). Returns the number of voxels changed.
+ */
+export function thresholdInBox(labels: LabelMap, volume: ScalarVolume, box: IndexBox, window: readonly [number, number], label: number, recorder?: LabelEditRecorder, overwrite = false): number {
+  const b = clampBox(box, labels.geometry.dims);
+  if (!b) return 0;
+  const [ni, nj] = labels.geometry.dims;
+  const v = volume.voxels, d = labels.data;
+  let changes = 0;
+  for (let k = b[2]; k <= b[5]; k++) for (let j = b[1]; j <= b[4]; j++) {
+    const row = ni * (j + nj * k);
+    for (let i = b[0]; i <= b[3]; i++) {
+      const o = row + i, x = v[o]!;
+      if (x >= window[0] && x <= window[1]) {
+        const cur = d[o]!;
+        if (cur !== label && (cur === 0 || overwrite)) { labels.set(o, label, recorder); changes++; }
+      }
+    }
+  }
+  return changes;
+}
+
+/** 3D hole filling of `label` (enclosed background inside its bounding box becomes `label`). */
+export function fillHoles(labels: LabelMap, label: number, recorder?: LabelEditRecorder): number {
+  const tb = labels.tightBox(label);
+  if (!tb) return 0;
+  const box = padBox(tb, 1);
+  const mask = extractLabelMask(labels.data, labels.geometry.dims, box, label);
+  return writeMaskToLabel(labels, fillHolesMask(mask, boxDims(box)), box, label, recorder, false);
+}
+
+/** Keeps only the largest connected component of `label`. Returns voxels removed. */
+export function keepLargestComponent(labels: LabelMap, label: number, conn: Connectivity = 6, recorder?: LabelEditRecorder): number {
+  const box = labels.tightBox(label);
+  if (!box) return 0;
+  const mask = extractLabelMask(labels.data, labels.geometry.dims, box, label);
+  const { ids, sizes } = labelComponents(mask, boxDims(box), conn);
+  let best = 1;
+  for (let c = 2; c < sizes.length; c++) if (sizes[c]! > sizes[best]!) best = c;
+  for (let n = 0; n < mask.length; n++) mask[n] = ids[n] === best ? 1 : 0;
+  return writeMaskToLabel(labels, mask, box, label, recorder);
+}
+
+/** Removes connected components of `label` smaller than `minVoxels`. Returns voxels removed. */
+export function removeIslands(labels: LabelMap, label: number, minVoxels: number, conn: Connectivity = 6, recorder?: LabelEditRecorder): number {
+  const box = labels.tightBox(label);
+  if (!box) return 0;
+  const mask = extractLabelMask(labels.data, labels.geometry.dims, box, label);
+  const { ids, sizes } = labelComponents(mask, boxDims(box), conn);
+  for (let n = 0; n < mask.length; n++) mask[n] = ids[n]! > 0 && sizes[ids[n]!]! >= minVoxels ? 1 : 0;
+  return writeMaskToLabel(labels, mask, box, label, recorder);
+}
+
+/** Dilates `label` by `radiusMm` (ball in mm; grows over background only). Returns voxels changed. */
+export function dilateLabel(labels: LabelMap, label: number, radiusMm: number, recorder?: LabelEditRecorder): number {
+  const tb = labels.tightBox(label);
+  if (!tb || radiusMm <= 0) return 0;
+  const g = gridMetric(labels.geometry);
+  const h = g.unitBallHalfExtent;
+  const m = Math.ceil(radiusMm * Math.max(h[0], h[1], h[2])) + 1;
+  const box = clampBox(padBox(tb, m), labels.geometry.dims)!;
+  const mask = extractLabelMask(labels.data, labels.geometry.dims, box, label);
+  return writeMaskToLabel(labels, dilateMask(mask, boxDims(box), edtSpacing(g), radiusMm), box, label, recorder);
+}
+
+/**
+ * Erodes `label` by `radiusMm` (ball in mm). Everything outside the label counts as background,
+ * the grid border included. Returns voxels changed.
+ */
+export function erodeLabel(labels: LabelMap, label: number, radiusMm: number, recorder?: LabelEditRecorder): number {
+  const tb = labels.tightBox(label);
+  if (!tb || radiusMm <= 0) return 0;
+  const g = gridMetric(labels.geometry);
+  const box = padBox(tb, 1); // one background voxel all round (outside the grid reads 0)
+  const mask = extractLabelMask(labels.data, labels.geometry.dims, box, label);
+  return writeMaskToLabel(labels, erodeMask(mask, boxDims(box), edtSpacing(g), radiusMm), box, label, recorder);
+}
