@@ -45,6 +45,8 @@ export interface ScanOptions {
 }
 
 const MAX_LISTED = 8;
+/** Largest volume planned (1.2 G voxels = 2.4 GB as int16): beyond it a load would fail or exhaust memory. */
+const MAX_VOXELS = 1.2e9;
 
 function listNames(names: string[]): string {
   const uniq = [...new Set(names)];
@@ -401,6 +403,11 @@ function planSeries(
   }
 
   const dims: [number, number, number] = [first.columns, first.rows, sliceCount];
+  if (dims[0] * dims[1] * dims[2] > MAX_VOXELS) {
+    const msg = `volume of ${dims.join('×')} voxels is larger than this app can hold in memory (${MAX_VOXELS / 1e6} million voxels)`;
+    warnings.push({ code: 'inconsistent-dims', message: msg, blocksMeasurement: true });
+    block(msg);
+  }
   const spacingKnown = noSpacing.length === 0;
   const needsFloat = slices.some((s) => !Number.isInteger(s.rescaleSlope) || !Number.isInteger(s.rescaleIntercept) || s.bitsAllocated === 32);
   const info: SeriesInfo = {
