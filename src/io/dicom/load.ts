@@ -160,32 +160,22 @@ async function readFragmentsOf(s: SliceRecord): Promise<Uint8Array> {
   return out;
 }
 
+/**
+ * Interpret a decoder's output. A typed array with one element per sample carries values (decoders
+ * may narrow the type to the value range); a byte array with 2 bytes per sample is raw 16-bit data.
+ * A Uint16Array for signed data holds two's complement bits and is viewed as Int16.
+ */
 function asSamples(view: ArrayBufferView, s: SliceRecord, count: number): Samples {
   const signed = s.pixelRepresentation === 1;
-  const ctor = view.constructor;
-  if (view instanceof Float32Array || view instanceof Float64Array || view instanceof Int32Array || view instanceof Uint32Array) return view;
-  if (view instanceof Int16Array || view instanceof Uint16Array) {
-    if (signed && view instanceof Uint16Array) return new Int16Array(view.buffer, view.byteOffset, view.length);
-    return view;
+  if (view instanceof Float32Array || view instanceof Float64Array || view instanceof Int32Array || view instanceof Uint32Array || view instanceof Int16Array || view instanceof Int8Array) return view;
+  if (view instanceof Uint16Array) return signed ? new Int16Array(view.buffer, view.byteOffset, view.length) : view;
+  const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  if (s.bitsAllocated === 16 && bytes.byteLength === count * 2) {
+    const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
+    return typedSamples(aligned.buffer as ArrayBuffer, aligned.byteOffset, count, 16, signed);
   }
-  if (view instanceof Int8Array || view instanceof Uint8Array || view instanceof Uint8ClampedArray || ctor === DataView) {
-    const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
-    if (bytes.byteLength === count * 2 && s.bitsAllocated === 16) {
-      const aligned = bytes.byteOffset % 2 === 0 ? bytes : bytes.slice();
-      return typedSamples(aligned.buffer as ArrayBuffer, aligned.byteOffset, count, 16, signed);
-    }
-    return signed ? new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes;
-  }
-  throw new Error(`${s.fileName}: decoder returned an unsupported array type`);
-}
-
-/** Sign-extend signed samples narrower than their container (what cornerstone's post-processing does). */
-function signExtend(src: Samples, bitsStored: number): void {
-  if (!(src instanceof Int16Array || src instanceof Int8Array || src instanceof Int32Array)) return;
-  const width = src instanceof Int16Array ? 16 : src instanceof Int8Array ? 8 : 32;
-  if (bitsStored >= width || bitsStored < 2) return;
-  const shift = 32 - bitsStored;
-  for (let i = 0; i < src.length; i++) src[i] = (src[i]! << shift) >> shift;
+  if (s.bitsAllocated === 8 && signed) return new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bytes;
 }
 
 async function readEncapsulated(s: SliceRecord, decoder: FrameDecoder | undefined): Promise<Samples> {
@@ -204,7 +194,6 @@ async function readEncapsulated(s: SliceRecord, decoder: FrameDecoder | undefine
       fileName: s.fileName, frameIndex: s.frameIndex,
     };
     samples = asSamples(await decoder(s.transferSyntaxUid, encoded, info), s, count);
-    if (s.pixelRepresentation === 1) signExtend(samples, s.bitsStored);
   }
   if (samples.length < count) throw new Error(`${s.fileName}: decoded frame has ${samples.length} samples, expected ${count}`);
   return samples.length > count ? (samples.subarray(0, count) as Samples) : samples;
