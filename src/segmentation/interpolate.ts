@@ -11,11 +11,11 @@ import type { LabelMap } from './labelmap';
 import { squaredDistanceTo } from './morphology';
 
 /** Signed 2D distance (mm) of one slice's mask; negative inside. */
-function signedDistance2d(mask: Uint8Array, bi: number, bj: number, si: number, sj: number): Float32Array {
+function signedDistance2d(mask: Uint8Array, bi: number, bj: number, si: number, sj: number): Float64Array {
   const dIn = squaredDistanceTo(mask, [bi, bj, 1], [si, sj, 1], 0);
   const dOut = squaredDistanceTo(mask, [bi, bj, 1], [si, sj, 1], 1);
   const h = 0.5 * Math.min(si, sj);
-  const out = new Float32Array(mask.length);
+  const out = new Float64Array(mask.length);
   for (let n = 0; n < mask.length; n++) {
     // an empty slice has no inside: dOut = Infinity everywhere (never filled)
     out[n] = mask[n] ? h - Math.sqrt(dIn[n]!) : Math.sqrt(dOut[n]!) - h;

@@ -41,6 +41,7 @@ export class LabelMap {
     this.nij = geometry.dims[0] * geometry.dims[1];
     for (let l = 0; l <= MAX_LABEL; l++) this.resetBox(l);
     if (data) this.rebuildIndex();
+    else this.counts[0] = n;
   }
 
   /** Deep copy (geometry shared, data copied). */

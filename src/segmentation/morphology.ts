@@ -68,9 +68,9 @@ function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32A
  * Squared Euclidean distance (mm²) from every voxel of the box to the nearest voxel whose mask
  * value equals `feature` (Infinity when there is none). Voxels outside the box are ignored.
  */
-export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, feature: 0 | 1 = 1): Float32Array {
+export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, feature: 0 | 1 = 1): Float64Array {
   const [ni, nj, nk] = dims;
-  const out = new Float32Array(ni * nj * nk);
+  const out = new Float64Array(ni * nj * nk);
   for (let n = 0; n < out.length; n++) out[n] = mask[n] === feature ? 0 : INF;
   const m = Math.max(ni, nj, nk);
   const f = new Float64Array(m), d = new Float64Array(m), v = new Int32Array(m), z = new Float64Array(m + 1);
