@@ -110,6 +110,7 @@ export const HU = {
   iliumCancellous: 220,
   l5Cancellous: 245,
   disc: 85,
+  fusedDiscRemnant: 380,
   canal: 15,
   foramen: -40,
   lesion: 30,
@@ -117,9 +118,20 @@ export const HU = {
   noiseSigma: 10,
 } as const;
 
-/** Cancellous HU of the sacrum: ~265 in the S1 body, lower caudally and in the alae (~215). */
-export function sacralCancellousHu(s: number, ax: number): number {
-  return HU.sacrumCancellousS1 - 0.3 * Math.max(s, 0) - 45 * smoothstep(22, 40, ax);
+/**
+ * Cancellous HU of the sacrum: ~265 in the S1 body, lower caudally and in the alae (~220), with thin
+ * denser lines (fused disc remnants, ~380 HU, ~1.5 mm) across the bodies at the level junctions.
+ */
+export function sacralCancellousHu(sec: Section, ax: number): number {
+  const s = sec.s;
+  let v = HU.sacrumCancellousS1 - 0.3 * Math.max(s, 0) - 45 * smoothstep(22, 40, ax);
+  if (ax < sec.bodyHalfWidth && Math.abs(sec.q) < sec.bodyHalfDepth) {
+    for (const j of JUNCTIONS_S) {
+      const t = ((s - j) * sec.kappa) / 0.75;
+      if (t > -3 && t < 3) v += (HU.fusedDiscRemnant - v) * Math.exp(-t * t);
+    }
+  }
+  return v;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -332,7 +332,7 @@ function paintSacrum(c: Ctx): void {
           if (soft !== vox[n]) vox[n] = soft;
           continue;
         }
-        const canc = sacralCancellousHu(s, Math.abs(x)) + HU.textureAmplitude * textureAt(tex, i, j, k);
+        const canc = sacralCancellousHu(sec, Math.abs(x)) + HU.textureAmplitude * textureAt(tex, i, j, k);
         vox[n] = Math.round(boneValue(bone, h, soft, canc));
       }
     }

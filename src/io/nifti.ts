@@ -140,8 +140,10 @@ export function readNiftiHeader(name: string, data: Uint8Array): NiftiHeaderSumm
 
   let h: NIFTI1 | NIFTI2;
   try {
-    const ab = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? (data.buffer as ArrayBuffer) : (data.slice(0, Math.min(data.length, 1 << 20)).buffer as ArrayBuffer);
-    h = readHeader(ab);
+    // Give the library only the header and its extensions (everything before vox_offset), never the voxels.
+    const rawOffset = version === 1 ? dv.getFloat32(108, le === 348) : Number(dv.getBigInt64(168, le === 540));
+    const headerEnd = Math.min(data.length, Math.max(version === 1 ? 352 : 544, Number.isFinite(rawOffset) ? Math.floor(rawOffset) : 0));
+    h = readHeader(data.slice(0, headerEnd).buffer as ArrayBuffer);
   } catch (e) {
     throw new Error(`${name}: unreadable NIfTI header (${(e as Error).message})`);
   }
