@@ -7,14 +7,19 @@
  * fraction ≈ 3σ²/r² (5 mm ball, σ² ≈ 0.3 mm²: −3.5 %; 3 mm slices: −6 %…−11 %). Blurring
  * conserves the integral of the image, so the lesion volume can instead be measured as
  *
- *   V = V_voxel · ( #core + Σ_band (v − B(x)) / (L − B(x)) )
+ *   V = V_voxel · ( #core + Σ_band f(x) ),   f(x) = (v(x) − B(x)) / (L − B(x))
  *
- * where `core` are the mask voxels whose 26-neighbours are all in the mask, `band` the mask's
- * inner boundary plus `bandRings` 26-connected rings outside it, L the lesion level (median of
- * the core) and B(x) the local background: the 1/d²-weighted mean of the voxels in the two rings
- * just beyond the band within a 9×9×9 neighbourhood of x. The fraction is not clamped to [0, 1]
- * (clamping would bias noise), only to [−1, 2] against gross outliers. Noise averages out over
- * the band (σ_f ≈ σ/|L − B| per voxel).
+ * Band and shells are measured in "ring units" (n_a = max(1, round(bandMm / spacing_a)) voxels
+ * along axis a, bandMm = 1.4: 1 voxel at 1 mm, 2 in-plane voxels at 0.7 mm, 1 slice at 3 mm):
+ *  - core: mask voxels more than 1 unit from the background;
+ *  - band: the other mask voxels plus the voxels outside within 1 unit of the mask;
+ *  - reference shell: outside voxels at 1 < d ≤ 2 units.
+ * L = median of the core (the lesion level). The lesion's surroundings may be brighter (bone,
+ * cortex) or darker (foramen, fat) than L, so each band voxel picks a side from the mean of its
+ * six neighbours (not itself, to keep the choice independent of its own noise) and B(x) is the
+ * median of the reference voxels on that side (> L + 20 or < L − 20) within ±3 units. f is not
+ * clamped to [0, 1] (that would bias the noise) but to [−m, 1 + m], m = max(0.25, 3σ/|L − B|),
+ * σ = 1.4826·MAD of the core. Noise averages out over the band.
  *
  * Limits: a two-class model per voxel. Where the lesion touches a thin structure of a third
  * level (1.5 mm cortex between lesion and soft tissue) B is wrong there and the estimate is
@@ -25,8 +30,10 @@
 import type { ScalarVolume } from '../core/volume';
 import type { IndexBox } from './labelmap';
 import { boxDims } from './grid';
+import { squaredDistanceTo } from './morphology';
 
-const N6 = [1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1, 0, 0, 0, 1, 0, 0, -1];
+/** Background reference shell, in ring units: REF_IN < d ≤ REF_OUT. */
+const REF_IN = 1, REF_OUT = 2;
 
 function median(xs: number[]): number {
   xs.sort((a, b) => a - b);
@@ -35,17 +42,15 @@ function median(xs: number[]): number {
 }
 
 export interface PartialVolumeOptions {
-  /** Rings (26-connected, in voxels) outside the mask included in the band (default 2). */
-  bandRings?: number;
+  /** Width of the band in mm (default 1.4): n_a = max(1, round(bandMm / spacing_a)) voxels per axis. */
+  bandMm?: number;
   /** Lesion level; default: median of the mask's core voxels. */
   lesionLevel?: number;
-  /** Half-size (voxels) of the window searched for background reference voxels (default 4). */
-  backgroundWindow?: number;
   /** Fractions are clamped to [−m, 1 + m] (default 0.25): keeps noise nearly unbiased, limits third-tissue outliers. */
   clampMargin?: number;
   /** Image noise SD; default: 1.4826 × MAD of the core voxels. Widens the clamp to ±3σ. */
   noiseSd?: number;
-  /** Reference voxels within this many units of L are ignored as background (default 20); below */
+  /** Reference voxels within this many units of L are ignored as background (default 20). */
   minContrast?: number;
 }
 
@@ -67,7 +72,7 @@ export interface PartialVolumeResult {
 export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array, options: PartialVolumeOptions = {}): PartialVolumeResult {
   const geom = volume.geometry;
   const [ni, nj, nk] = geom.dims;
-  const rings = options.bandRings ?? 1;
+  const bandMm = options.bandMm ?? 1.4;
   const minContrast = options.minContrast ?? 20;
   const clampMargin = options.clampMargin ?? 0.25;
   const vv = geom.voxelVolumeMm3;
@@ -79,7 +84,7 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
     const o = offsets[n]!, k = (o / nij) | 0, r = o - k * nij, j = (r / ni) | 0, i = r - j * ni;
     if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
   }
-  const pad = rings + 3;
+  const pad = 2 * Math.max(...geom.spacingMm.map((x) => Math.max(1, Math.round(bandMm / x)))) + 4;
   const box: IndexBox = [i0 - pad, j0 - pad, k0 - pad, i1 + pad, j1 + pad, k1 + pad];
   const [bi, bj, bk] = boxDims(box);
   const bij = bi * bj, nb = bij * bk;
@@ -93,36 +98,28 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
       valid[n] = 1;
     }
   }
-  // ring: 0 = core, 1 = inner boundary, 2.. = outer rings (2 = first outside), 255 = far
-  const ring = new Uint8Array(nb).fill(255);
+  // Band and reference shells, measured in "ring units": one unit is n_a voxels along axis a,
+  // n_a = max(1, round(bandMm / spacing_a)), so thin slices get several rings and thick slices one.
+  // ring: 0 = core, 1 = inner boundary, 2 = outer band (0 < d ≤ 1), 4 = background reference
+  // (1 < d ≤ 2), 255 = elsewhere.
+  const mask = new Uint8Array(nb);
   for (let n = 0; n < offsets.length; n++) {
     const o = offsets[n]!, k = (o / nij) | 0, r = o - k * nij, j = (r / ni) | 0, i = r - j * ni;
-    ring[(i - box[0]) + bi * ((j - box[1]) + bj * (k - box[2]))] = 0;
+    mask[(i - box[0]) + bi * ((j - box[1]) + bj * (k - box[2]))] = 1;
   }
-  const lastRing = rings + 3; // rings+2, rings+3 are the background reference rings
-  // inner boundary
-  const isMask = (n: number) => ring[n] === 0 || ring[n] === 1;
-  let frontier: number[] = [];
+  const sp = geom.spacingMm;
+  const nA = [0, 1, 2].map((a) => Math.max(1, Math.round(bandMm / sp[a]!))) as [number, number, number];
+  const unit: [number, number, number] = [1 / nA[0], 1 / nA[1], 1 / nA[2]];
+  const dOut = squaredDistanceTo(mask, [bi, bj, bk], unit, 1);
+  const dIn = squaredDistanceTo(mask, [bi, bj, bk], unit, 0);
+  const ring = new Uint8Array(nb).fill(255);
+  const eps = 1e-9;
   for (let n = 0; n < nb; n++) {
-    if (ring[n] !== 0) continue;
-    const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
-    if (ring[n - 1] === 255 || ring[n + 1] === 255 || ring[n - bi] === 255 || ring[n + bi] === 255 || ring[n - bij] === 255 || ring[n + bij] === 255) {
-      ring[n] = 1; frontier.push(n);
-    }
+    if (mask[n]) ring[n] = dIn[n]! <= 1 + eps ? 1 : 0;
+    else if (dOut[n]! <= 1 + eps) ring[n] = 2;
+    else if (dOut[n]! > REF_IN * REF_IN + eps && dOut[n]! <= REF_OUT * REF_OUT + eps) ring[n] = 4;
   }
-  for (let level = 2; level <= lastRing; level++) {
-    const next: number[] = [];
-    for (const n of frontier) {
-      const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
-      for (let t = 0; t < 18; t += 3) {
-        const ii = i + N6[t]!, jj = j + N6[t + 1]!, kk = k + N6[t + 2]!;
-        if (ii < 0 || jj < 0 || kk < 0 || ii >= bi || jj >= bj || kk >= bk) continue;
-        const m = ii + bi * (jj + bj * kk);
-        if (ring[m] === 255) { ring[m] = level; next.push(m); }
-      }
-    }
-    frontier = next;
-  }
+  const isMask = (n: number) => mask[n] === 1;
   // lesion level
   let L = options.lesionLevel;
   if (L === undefined) {
@@ -138,27 +135,27 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
     for (let n = 0; n < nb; n++) if (ring[n] === 0) dev.push(Math.abs(val[n]! - L));
     noiseSd = dev.length >= 10 ? 1.4826 * median(dev) : 0;
   }
-  const R = options.backgroundWindow ?? 4;
+  const R0 = Math.ceil(REF_OUT + 1) * nA[0], R1 = Math.ceil(REF_OUT + 1) * nA[1], R2 = Math.ceil(REF_OUT + 1) * nA[2];
   const ref: number[] = [];
   let coreCount = 0, bandCount = 0, sumF = 0, sumB = 0, nB = 0, maskCount = 0;
   const bright: number[] = [], dark: number[] = [];
   for (let n = 0; n < nb; n++) {
     const rg = ring[n]!;
     if (rg === 0) { coreCount++; maskCount++; continue; }
-    if (rg > rings + 1) continue;
+    if (rg > 2) continue;
     if (rg === 1) maskCount++;
     if (!valid[n]) continue;
     const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
     bright.length = 0; dark.length = 0;
-    for (let dk = -R; dk <= R; dk++) {
+    for (let dk = -R2; dk <= R2; dk++) {
       const kk = k + dk; if (kk < 0 || kk >= bk) continue;
-      for (let dj = -R; dj <= R; dj++) {
+      for (let dj = -R1; dj <= R1; dj++) {
         const jj = j + dj; if (jj < 0 || jj >= bj) continue;
-        for (let di = -R; di <= R; di++) {
+        for (let di = -R0; di <= R0; di++) {
           const ii = i + di; if (ii < 0 || ii >= bi) continue;
           const m = ii + bi * (jj + bj * kk);
           const rm = ring[m]!;
-          if (rm < rings + 2 || rm > lastRing || !valid[m]) continue;
+          if (rm !== 4 || !valid[m]) continue;
           const x = val[m]!;
           if (x > L + minContrast) bright.push(x);
           else if (x < L - minContrast) dark.push(x);

@@ -12,15 +12,18 @@
  *    is the width of one voxel (a parallelepiped) projected on u. For an ellipsoid this
  *    reproduces the full axes 2a, 2b, 2c to within about one voxel.
  *  - maxDiameterMm (3D Feret diameter): the largest centre-to-centre distance between two
- *    boundary voxels (exact search, pruned by distance to the centroid), plus w(u) along that
- *    pair's direction. Tolerance: |error| ≤ one voxel diagonal (the true surface lies inside the
- *    boundary voxels); tested on spheres, ellipsoids and boxes in several orientations.
+ *    boundary voxels (exact search, pruned by distance to the centroid), plus w(u)/2 along that
+ *    pair's direction (centres underestimate a smooth surface's tips by less than a voxel, the
+ *    union of voxel boxes overestimates by up to w; the midway estimate errs least).
+ *    Tolerance: |error| ≤ one voxel diagonal; tested on spheres and rotated ellipsoids on
+ *    isotropic, anisotropic and oblique grids.
  *  - ABC/2 (Kothari et al., "The ABCs of measuring intracerebral hemorrhage volumes", Stroke
  *    1996;27:1304-1305), applied to the acquisition slices (index k = const; "axial" for an
  *    axial acquisition, the slice plane otherwise):
  *      slice* = the slice with the largest lesion area;
- *      A = largest in-plane diameter on slice* (Feret of that slice's voxels, + w along it);
- *      B = largest extent on slice* perpendicular to A, in the slice plane (+ w along it);
+ *      A = largest in-plane diameter on slice* (Feret of that slice's voxel centres + w/2 along
+ *          it, as for the 3D Feret diameter);
+ *      B = extent on slice* perpendicular to A, in the slice plane (edge to edge: + w along it);
  *      C = number of slices containing lesion × slice spacing along the slice normal
  *          (`abcAxial`); Kothari's weighted variant (`abcAxialKothari`) counts a slice as 1 when
  *          its area ≥ 75 % of slice*'s, 0.5 when 25–75 %, 0 below 25 %.
@@ -150,7 +153,7 @@ export function lesionStats(labels: LabelMap, label: number, volume?: ScalarVolu
   for (let p = 0; p < n; p++) if (isBoundary[p]) bIdx.push(p);
   const fer = feret(pts, bIdx, centroid);
   const dir = unit([pts[fer.q * 3]! - pts[fer.p * 3]!, pts[fer.q * 3 + 1]! - pts[fer.p * 3 + 1]!, pts[fer.q * 3 + 2]! - pts[fer.p * 3 + 2]!]);
-  const maxDiameterMm = fer.d + voxelWidth(dir);
+  const maxDiameterMm = fer.d + 0.5 * voxelWidth(dir);
 
   // ABC/2 on slices
   const abcAxial = axialAbc(geom, pts, kOf, box[2], box[5], false);
@@ -258,7 +261,7 @@ function axialAbc(
   const f = feret(pts, inSlice, cs);
   const aDir = f.d > 0 ? unit([pts[f.q * 3]! - pts[f.p * 3]!, pts[f.q * 3 + 1]! - pts[f.p * 3 + 1]!, pts[f.q * 3 + 2]! - pts[f.p * 3 + 2]!]) : iAx;
   // in-plane direction for A's voxel width: project out the normal component
-  const aMm = f.d + voxelWidthInPlane(aDir, geom);
+  const aMm = f.d + 0.5 * voxelWidthInPlane(aDir, geom);
   const perp = unit([normal[1] * aDir[2] - normal[2] * aDir[1], normal[2] * aDir[0] - normal[0] * aDir[2], normal[0] * aDir[1] - normal[1] * aDir[0]]);
   let lo = Infinity, hi = -Infinity;
   for (const p of inSlice) {

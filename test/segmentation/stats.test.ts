@@ -94,7 +94,7 @@ describe('ABC/2', () => {
     expect(s.abcAxialKothari.cMm).toBeLessThan(a.cMm);
   });
 
-  it('axial ABC/2 of a box: A = rectangle diagonal, B = 2ab/diagonal, C = height', () => {
+  it('axial ABC/2 of a box: A = centre diagonal + w/2, B = 2ab/diagonal + w, C = height', () => {
     const geom = makeGeometry([60, 60, 30], [0.5, 0.5, 1]);
     // 16 x 8 mm in plane (voxel-centre extents 15.5 x 7.5 + one voxel = 16 x 8), 10 slices of 1 mm
     const labels = rasterize(geom, (p) => Math.abs(p[0]) < 8 && Math.abs(p[1]) < 4 && p[2] > -5 && p[2] < 5);
@@ -102,7 +102,7 @@ describe('ABC/2', () => {
     const a = s.abcAxial;
     const dcc = Math.hypot(15.5, 7.5); // centre-to-centre diagonal
     const u = [15.5 / dcc, 7.5 / dcc];
-    expect(a.aMm).toBeCloseTo(dcc + 0.5 * (u[0]! + u[1]!), 9);
+    expect(a.aMm).toBeCloseTo(dcc + 0.25 * (u[0]! + u[1]!), 9);
     expect(a.bMm).toBeCloseTo((2 * 15.5 * 7.5) / dcc + 0.5 * (u[0]! + u[1]!), 9);
     expect(a.cMm).toBeCloseTo(10, 12);
     expect(a.sliceCount).toBe(10);
