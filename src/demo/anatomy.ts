@@ -219,9 +219,8 @@ export function newSacrumPhi(): SacrumPhi {
   return { env: 1e9, massNoTop: 1e9, canal: 1e9, foramen: 1e9, foramenIndex: -1, bone: 1e9 };
 }
 
-/** Evaluate the sacral signed distances at lateral offset x in row `sec`. */
-export function sacrumPhiAt(out: SacrumPhi, sec: Section, x: number): SacrumPhi {
-  const ax = Math.abs(x);
+/** Vertebral bodies ∪ lateral masses (smooth union), no caps: the signed distance at |x| = ax in row `sec`. */
+function bodyAndMassPhi(sec: Section, ax: number): number {
   const q = sec.q;
   // Vertebral bodies: ellipses centred on the arc.
   const body = ellipseSdf(ax, q, sec.bodyHalfWidth, sec.bodyHalfDepth);
@@ -234,7 +233,19 @@ export function sacrumPhiAt(out: SacrumPhi, sec: Section, x: number): SacrumPhi 
   const tq = Math.max(-1, Math.min(1, (q - qc) / D));
   const Wq = W * (1 - 0.06 * tq);
   const mass = superellipse4Sdf(ax, q - qc, Wq, D);
-  let u = smin(body, mass, 3);
+  return smin(body, mass, 3);
+}
+
+/** Bodies ∪ lateral masses with the caudal cap only (continued above S1): what the ilia are cut against. */
+export function sacralMassNoTopPhi(sec: Section, x: number): number {
+  return Math.max(bodyAndMassPhi(sec, Math.abs(x)), sec.tipPhi);
+}
+
+/** Evaluate the sacral signed distances at lateral offset x in row `sec`. */
+export function sacrumPhiAt(out: SacrumPhi, sec: Section, x: number): SacrumPhi {
+  const ax = Math.abs(x);
+  const q = sec.q;
+  let u = bodyAndMassPhi(sec, ax);
   out.massNoTop = Math.max(u, sec.tipPhi);
   // Median crest over the posterior arch, down to the hiatus.
   const crest = Math.max(ax - CREST_HALF_WIDTH, q - (sec.massDorsalQ0 + CREST_HEIGHT), sec.canalQ - q, (sec.s - HIATUS_S) * sec.kappa);

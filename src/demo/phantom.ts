@@ -14,7 +14,7 @@ import type { Vec3 } from '../core/vec3';
 import type { SeriesInfo } from '../io/types';
 import {
   HU, CORTEX_MM, SI_GAP_MM, SKIN, SUBCUT_FAT_MM, PELVIC_FAT, PSOAS, FRAME,
-  lpsToSacral, sacralToLps, sectionAt, newSection, sacrumPhiAt, newSacrumPhi, sacralCancellousHu,
+  lpsToSacral, sacralToLps, sectionAt, newSection, sacrumPhiAt, newSacrumPhi, sacralCancellousHu, sacralMassNoTopPhi,
   l5PhiAt, l5BoundsLps, iliumRawPhiAt, iliumBoundsLeft,
 } from './anatomy';
 import { makeDemoTruth, type DemoTruth } from './truth';
@@ -230,7 +230,7 @@ function paintPsoas(c: Ctx): void {
 function paintIlia(c: Ctx): void {
   const { ni, nj, xs, ys, zs, h, vox, tex } = c;
   const bb = iliumBoundsLeft(h);
-  const sec = newSection(), phi = newSacrumPhi();
+  const sec = newSection();
   const xsq: Vec3 = [0, 0, 0];
   const jr = range(ys, bb.min[1], bb.max[1]), kr = range(zs, bb.min[2], bb.max[2]);
   if (!jr || !kr) return;
@@ -256,8 +256,7 @@ function paintIlia(c: Ctx): void {
           }
           // SI joint: the ilium stops SI_GAP_MM from the sacral lateral masses (continued above S1).
           if (!rowFar && Math.abs(x) < sacXMax + SI_GAP_MM + Math.max(0, -p)) {
-            sacrumPhiAt(phi, sec, x);
-            p = Math.max(p, SI_GAP_MM - phi.massNoTop);
+            p = Math.max(p, SI_GAP_MM - sacralMassNoTopPhi(sec, x));
             if (p >= h / 2) continue;
           }
           const n = i + ni * (j + nj * k);
