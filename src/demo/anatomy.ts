@@ -336,6 +336,66 @@ export function iliumRawPhiAt(sign: number, x: number, y: number, z: number): nu
   return smin(block, wing, 8);
 }
 
+/**
+ * The same ilium distance, split into per-row constants (fixed y, z) and a cheap per-voxel part in x:
+ * the painter's hot loop. `iliumRowPhi(row, x)` equals `iliumRawPhiAt(row.sign, x, y, z)`.
+ */
+export interface IliumRow {
+  sign: number;
+  /** Block: v⁴ + w⁴ and (v³/b)² + (w³/c)². */
+  blockVW4: number;
+  blockGrad2: number;
+  /** Wing: the y, z part of the three local coordinates. */
+  wingU: number;
+  wingV: number;
+  wingN: number;
+}
+
+export function newIliumRow(): IliumRow {
+  return { sign: 1, blockVW4: 0, blockGrad2: 0, wingU: 0, wingV: 0, wingN: 0 };
+}
+
+export function iliumRowAt(row: IliumRow, sign: number, y: number, z: number): IliumRow {
+  row.sign = sign;
+  const v = Math.abs(y - ILIUM_BLOCK_CENTRE[1]) / ILIUM_BLOCK_SEMI[1], w = Math.abs(z - ILIUM_BLOCK_CENTRE[2]) / ILIUM_BLOCK_SEMI[2];
+  const v2 = v * v, w2 = w * w;
+  row.blockVW4 = v2 * v2 + w2 * w2;
+  const gy = (v2 * v) / ILIUM_BLOCK_SEMI[1], gz = (w2 * w) / ILIUM_BLOCK_SEMI[2];
+  row.blockGrad2 = gy * gy + gz * gz;
+  const py = y - WING_CENTRE[1], pz = z - WING_CENTRE[2];
+  row.wingU = py * WING_U[1] + pz * WING_U[2];
+  row.wingV = py * WING_V[1] + pz * WING_V[2];
+  row.wingN = py * WING_N[1] + pz * WING_N[2];
+  return row;
+}
+
+export function iliumRowPhi(row: IliumRow, x: number): number {
+  const lx = row.sign * x;
+  // Block (superellipsoid, as superellipsoid4Sdf).
+  const a = ILIUM_BLOCK_SEMI[0];
+  const u = Math.abs(lx - ILIUM_BLOCK_CENTRE[0]) / a;
+  const u2 = u * u;
+  const F = Math.sqrt(Math.sqrt(u2 * u2 + row.blockVW4));
+  let block: number;
+  if (F < 0.6) block = (F - 1) * BLOCK_MIN_SEMI;
+  else {
+    const gx = (u2 * u) / a;
+    block = ((F - 1) * F * F * F) / Math.sqrt(gx * gx + row.blockGrad2);
+  }
+  // Wing (ellipsoid, as ellipsoidSdf).
+  const px = lx - WING_CENTRE[0];
+  const wu = (px * WING_U[0] + row.wingU) / WING_SEMI[0];
+  const wv = (px * WING_V[0] + row.wingV) / WING_SEMI[1];
+  const wn = (px * WING_N[0] + row.wingN) / WING_SEMI[2];
+  const k0 = Math.sqrt(wu * wu + wv * wv + wn * wn);
+  const k1 = Math.sqrt((wu / WING_SEMI[0]) ** 2 + (wv / WING_SEMI[1]) ** 2 + (wn / WING_SEMI[2]) ** 2);
+  const wing = k1 === 0 ? -WING_MIN_SEMI : (k0 * (k0 - 1)) / k1;
+  return smin(block, wing, 8);
+}
+
+const BLOCK_MIN_SEMI = Math.min(ILIUM_BLOCK_SEMI[0], ILIUM_BLOCK_SEMI[1], ILIUM_BLOCK_SEMI[2]);
+const WING_MIN_SEMI = Math.min(WING_SEMI[0], WING_SEMI[1], WING_SEMI[2]);
+
 /** Ilium bounding box for the left side (mirror x for the right), LPS, with margin. */
 export function iliumBoundsLeft(margin: number): { min: Vec3; max: Vec3 } {
   const min: Vec3 = [ILIUM_BLOCK_CENTRE[0] - ILIUM_BLOCK_SEMI[0], ILIUM_BLOCK_CENTRE[1] - ILIUM_BLOCK_SEMI[1], ILIUM_BLOCK_CENTRE[2] - ILIUM_BLOCK_SEMI[2]];

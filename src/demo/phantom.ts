@@ -15,7 +15,7 @@ import type { SeriesInfo } from '../io/types';
 import {
   HU, CORTEX_MM, SI_GAP_MM, SKIN, SUBCUT_FAT_MM, PELVIC_FAT, PSOAS, FRAME,
   lpsToSacral, sacralToLps, sectionAt, newSection, sacrumPhiAt, newSacrumPhi, sacralCancellousHu, sacralMassNoTopPhi,
-  l5PhiAt, l5BoundsLps, iliumRawPhiAt, iliumBoundsLeft,
+  l5PhiAt, l5BoundsLps, iliumRowAt, iliumRowPhi, newIliumRow, iliumBoundsLeft,
 } from './anatomy';
 import { makeDemoTruth, type DemoTruth } from './truth';
 import { ellipseSdf, ellipsoidSdf, layerFraction, mulberry32, gaussianTable, smoothstep, clamp } from './sdf';
@@ -230,7 +230,7 @@ function paintPsoas(c: Ctx): void {
 function paintIlia(c: Ctx): void {
   const { ni, nj, xs, ys, zs, h, vox, tex } = c;
   const bb = iliumBoundsLeft(h);
-  const sec = newSection();
+  const sec = newSection(), row = newIliumRow();
   const xsq: Vec3 = [0, 0, 0];
   const jr = range(ys, bb.min[1], bb.max[1]), kr = range(zs, bb.min[2], bb.max[2]);
   if (!jr || !kr) return;
@@ -243,12 +243,13 @@ function paintIlia(c: Ctx): void {
         const y = ys[j]!;
         lpsToSacral(xsq, [0, y, z]);
         sectionAt(sec, xsq[1], xsq[2]);
+        iliumRowAt(row, side, y, z);
         // Rows far from the sacral lateral masses need no SI-joint cut.
         const rowFar = Math.max(sec.massVentralQ - sec.q, sec.q - sec.massDorsalQ0 - 10, sec.tipPhi) > 30;
         const sacXMax = sec.massHalfWidth * 1.07 + 2;
         for (let i = ir[0]; i <= ir[1]; i++) {
           const x = xs[i]!;
-          let p = iliumRawPhiAt(side, x, y, z);
+          let p = iliumRowPhi(row, x);
           if (p >= h / 2) {
             // Skip ahead: the first-order distance is a fair lower bound away from the surface (×0.7 for safety).
             i += Math.max(0, Math.floor((0.7 * p - h / 2) / h));
