@@ -70,25 +70,21 @@ function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32A
  */
 export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, feature: 0 | 1 = 1): Float64Array {
   const [ni, nj, nk] = dims;
+  const nij = ni * nj;
   const out = new Float64Array(ni * nj * nk);
   for (let n = 0; n < out.length; n++) out[n] = mask[n] === feature ? 0 : INF;
   const m = Math.max(ni, nj, nk);
   const f = new Float64Array(m), d = new Float64Array(m), v = new Int32Array(m), z = new Float64Array(m + 1);
-  const pass = (len: number, stride: number, s: number, starts: () => Iterable<number>) => {
-    for (const base of starts()) {
-      let any = false;
-      for (let q = 0; q < len; q++) { const x = out[base + q * stride]!; f[q] = x; if (x !== INF) any = true; }
-      if (!any) continue;
-      edt1d(f, len, s, d, v, z);
-      for (let q = 0; q < len; q++) out[base + q * stride] = d[q]!;
-    }
+  const line = (base: number, len: number, stride: number, s: number) => {
+    let any = false;
+    for (let q = 0, o = base; q < len; q++, o += stride) { const x = out[o]!; f[q] = x; if (x !== INF) any = true; }
+    if (!any) return;
+    edt1d(f, len, s, d, v, z);
+    for (let q = 0, o = base; q < len; q++, o += stride) out[o] = d[q]!;
   };
-  function* linesI() { for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) yield ni * (j + nj * k); }
-  function* linesJ() { for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) yield i + ni * nj * k; }
-  function* linesK() { for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) yield i + ni * j; }
-  pass(ni, 1, spacingMm[0], linesI);
-  pass(nj, ni, spacingMm[1], linesJ);
-  pass(nk, ni * nj, spacingMm[2], linesK);
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) line(ni * j + nij * k, ni, 1, spacingMm[0]);
+  for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) line(i + nij * k, nj, ni, spacingMm[1]);
+  if (nk > 1) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) line(i + ni * j, nk, nij, spacingMm[2]);
   return out;
 }
 
@@ -120,19 +116,24 @@ export function fillHolesMask(mask: Uint8Array, dims: Dims): Uint8Array {
   const outside = new Uint8Array(mask.length);
   const queue = new Int32Array(mask.length);
   let head = 0, tail = 0;
-  const push = (n: number) => { if (!mask[n] && !outside[n]) { outside[n] = 1; queue[tail++] = n; } };
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
-    if (i === 0 || j === 0 || k === 0 || i === ni - 1 || j === nj - 1 || k === nk - 1) push(i + ni * j + nij * k);
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const row = ni * j + nij * k;
+    const full = k === 0 || j === 0 || k === nk - 1 || j === nj - 1;
+    for (let i = 0; i < ni; i += full ? 1 : Math.max(1, ni - 1)) {
+      const n = row + i;
+      if (!mask[n] && !outside[n]) { outside[n] = 1; queue[tail++] = n; }
+    }
   }
   while (head < tail) {
     const n = queue[head++]!;
     const k = (n / nij) | 0, r = n - k * nij, j = (r / ni) | 0, i = r - j * ni;
-    if (i > 0) push(n - 1);
-    if (i < ni - 1) push(n + 1);
-    if (j > 0) push(n - ni);
-    if (j < nj - 1) push(n + ni);
-    if (k > 0) push(n - nij);
-    if (k < nk - 1) push(n + nij);
+    let m: number;
+    if (i > 0 && !mask[m = n - 1] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
+    if (i < ni - 1 && !mask[m = n + 1] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
+    if (j > 0 && !mask[m = n - ni] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
+    if (j < nj - 1 && !mask[m = n + ni] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
+    if (k > 0 && !mask[m = n - nij] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
+    if (k < nk - 1 && !mask[m = n + nij] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
   }
   const out = new Uint8Array(mask.length);
   for (let n = 0; n < out.length; n++) out[n] = outside[n] ? 0 : 1;

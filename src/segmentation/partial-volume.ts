@@ -41,6 +41,25 @@ function median(xs: number[]): number {
   return n % 2 ? xs[(n - 1) >> 1]! : (xs[n / 2 - 1]! + xs[n / 2]!) / 2;
 }
 
+/** Median of a[0..n) by quickselect (Hoare partition; reorders a). Lower median for even n. */
+function medianInPlace(a: Float64Array, n: number): number {
+  let lo = 0, hi = n - 1;
+  const kth = (n - 1) >> 1;
+  while (hi > lo) {
+    const pivot = a[(lo + hi) >> 1]!;
+    let i = lo, j = hi;
+    while (i <= j) {
+      while (a[i]! < pivot) i++;
+      while (a[j]! > pivot) j--;
+      if (i <= j) { const t = a[i]!; a[i] = a[j]!; a[j] = t; i++; j--; }
+    }
+    if (kth <= j) hi = j;
+    else if (kth >= i) lo = i;
+    else break;
+  }
+  return a[kth]!;
+}
+
 export interface PartialVolumeOptions {
   /** Width of the band in mm (default 1.4): n_a = max(1, round(bandMm / spacing_a)) voxels per axis. */
   bandMm?: number;
@@ -138,7 +157,8 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
   const R0 = Math.ceil(REF_OUT + 1) * nA[0], R1 = Math.ceil(REF_OUT + 1) * nA[1], R2 = Math.ceil(REF_OUT + 1) * nA[2];
   const ref: number[] = [];
   let coreCount = 0, bandCount = 0, sumF = 0, sumB = 0, nB = 0, maskCount = 0;
-  const bright: number[] = [], dark: number[] = [];
+  const winSize = (2 * R0 + 1) * (2 * R1 + 1) * (2 * R2 + 1);
+  const bright = new Float64Array(winSize), dark = new Float64Array(winSize);
   for (let n = 0; n < nb; n++) {
     const rg = ring[n]!;
     if (rg === 0) { coreCount++; maskCount++; continue; }
@@ -146,7 +166,7 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
     if (rg === 1) maskCount++;
     if (!valid[n]) continue;
     const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
-    bright.length = 0; dark.length = 0;
+    let nBright = 0, nDark = 0;
     for (let dk = -R2; dk <= R2; dk++) {
       const kk = k + dk; if (kk < 0 || kk >= bk) continue;
       for (let dj = -R1; dj <= R1; dj++) {
@@ -157,8 +177,8 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
           const rm = ring[m]!;
           if (rm !== 4 || !valid[m]) continue;
           const x = val[m]!;
-          if (x > L + minContrast) bright.push(x);
-          else if (x < L - minContrast) dark.push(x);
+          if (x > L + minContrast) bright[nBright++] = x;
+          else if (x < L - minContrast) dark[nDark++] = x;
         }
       }
     }
@@ -166,12 +186,13 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
     // side: which neighbouring tissue this voxel mixes with, judged from its 6 neighbours
     // (not from itself, so that the choice is independent of the voxel's own noise)
     const nbMean = (val[n - 1]! + val[n + 1]! + val[n - bi]! + val[n + bi]! + val[n - bij]! + val[n + bij]!) / 6;
-    let refs = nbMean >= L ? bright : dark;
-    if (refs.length < 3) refs = refs === bright ? dark : bright;
+    let useBright = nbMean >= L;
+    if ((useBright ? nBright : nDark) < 3) useBright = !useBright;
+    const nRef = useBright ? nBright : nDark;
     let f: number;
-    if (refs.length < 3) f = rg === 1 ? 1 : 0;
+    if (nRef < 3) f = rg === 1 ? 1 : 0;
     else {
-      const B = median(refs);
+      const B = medianInPlace(useBright ? bright : dark, nRef);
       sumB += B; nB++;
       const margin = Math.max(clampMargin, (3 * noiseSd) / Math.abs(L - B));
       f = Math.min(1 + margin, Math.max(-margin, (val[n]! - B) / (L - B)));
