@@ -58,7 +58,7 @@ describe.skipIf(!run)('region growing on the sacral phantom', () => {
         // statistics on the written label map agree with the region result
         const lm = new LabelMap(geom);
         for (const o of r.offsets) lm.set(o, 1);
-        const st = lesionStats(lm, 1, volume)!;
+        const st = lesionStats(lm, 1, volume, { partialVolume: true })!;
         rows.push(`${cfg} ${les.id} ${r.kind} window [${r.window.map((x) => x.toFixed(0)).join(', ')}] ` +
           `count ${r.voxelCount} = ${r.volumeMl.toFixed(4)} mL (vs voxelized ${les.voxelized_volume_ml} ${(100 * errCount).toFixed(2)} %, vs analytic ${(100 * errCountAnalytic).toFixed(2)} %) ` +
           `PV ${pv.volumeMl.toFixed(4)} mL (vs analytic ${les.volume_ml} ${(100 * errPv).toFixed(2)} %) leak ${leak} recall ${hit}/${les.voxelized_voxel_count} ` +
@@ -70,8 +70,18 @@ describe.skipIf(!run)('region growing on the sacral phantom', () => {
           expect(Math.abs(errPv), `${les.id} PV volume error`).toBeLessThan(limits[cfg].pv);
           expect(Math.abs(errCount), `${les.id} count volume error`).toBeLessThan(limits[cfg].count);
           expect(st.volumeMl).toBeCloseTo(r.volumeMl, 12);
+          expect(st.partialVolumeMl).toBeCloseTo(pv.volumeMl, 12);
           expect(Math.abs(st.maxDiameterMm - les.max_diameter_mm), `${les.id} Feret`).toBeLessThan(vd);
         });
+      }
+      // the leak guard matters: a naive threshold [-50, 130] HU + connected component runs out of L2 and L5
+      if (cfg === 'default.json') {
+        for (const id of ['L2', 'L5']) {
+          const les = truth.lesions.find((l: any) => l.id === id);
+          const naive = regionGrow(volume, { lps: les.center_lps as Vec3 }, { window: [-50, 130], leakGuard: 'none', maxRadiusMm: 500, fillHoles: false });
+          rows.push(`${cfg} ${id} naive [-50, 130] HU + component: ${naive.volumeMl.toFixed(1)} mL (lesion ${les.volume_ml} mL)`);
+          checks.push(() => expect(naive.volumeMl).toBeGreaterThan(10 * les.volume_ml));
+        }
       }
       console.log(rows.join('\n'));
       for (const c of checks) c();
