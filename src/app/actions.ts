@@ -47,7 +47,7 @@ function showVolume(volume: ScalarVolume, info: Omit<LoadedInfo, 'dims' | 'spaci
   const isCt = volume.modality === 'CT' && volume.units === 'HU';
   const win = isCt ? { ...WINDOW_PRESETS.bone, preset: 'bone' as WindowPresetName } : { ...autoWindow(volume.voxels), preset: 'auto' as WindowPresetName };
   // Start at the volume centre.
-  const c = g.ijkToLps([0, 0, 0], (g.dims[0] - 1) / 2, (g.dims[1] - 1) / 2, (g.dims[2] - 1) / 2);
+  const c = g.ijkToLps([0, 0, 0], Math.round((g.dims[0] - 1) / 2), Math.round((g.dims[1] - 1) / 2), Math.round((g.dims[2] - 1) / 2));
   store.update({
     volumeKey: key,
     loaded: {

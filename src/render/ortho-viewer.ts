@@ -17,6 +17,7 @@ import {
   type Types,
 } from '@cornerstonejs/core';
 import type { ScalarVolume } from '../core/volume';
+import type { VolumeGeometry } from '../core/geometry';
 import type { Vec3 } from '../core/vec3';
 import { cross } from '../core/vec3';
 
@@ -33,10 +34,12 @@ export interface CameraInfo {
 }
 
 let engineCounter = 0;
+let volumeSerial = 0;
 
 export class OrthoViewer {
   private engine: RenderingEngine;
   private volumeId: string | null = null;
+  private geometry: VolumeGeometry | null = null;
   private elements: Record<ViewName, HTMLDivElement>;
   private readonly engineId = `sp-engine-${engineCounter++}`;
   private resizeObserver: ResizeObserver;
@@ -77,7 +80,8 @@ export class OrthoViewer {
   /** Show a volume in the three views. Resolves after the first render. */
   async setVolume(volume: ScalarVolume, voi: { widthHu: number; centerHu: number }): Promise<void> {
     const g = volume.geometry;
-    const id = `sp-volume:${volume.id}`;
+    // No ':' in the id: cornerstone would treat the derived slice ids as loader URLs.
+    const id = `spvol_${volume.id.replace(/[^A-Za-z0-9_.-]/g, '_')}_${++volumeSerial}`;
     if (this.volumeId && this.volumeId !== id) cache.removeVolumeLoadObject(this.volumeId);
     if (!cache.getVolume(id)) {
       const dc = g.directionCosines;
@@ -106,6 +110,7 @@ export class OrthoViewer {
       });
     }
     this.volumeId = id;
+    this.geometry = g;
     await setVolumesForViewports(this.engine, [{ volumeId: id }], [...VIEW_NAMES]);
     for (const name of VIEW_NAMES) {
       const vp = this.viewport(name);
@@ -132,13 +137,36 @@ export class OrthoViewer {
       const n = cam.viewPlaneNormal as Vec3;
       const fp = cam.focalPoint as Vec3;
       const pos = cam.position as Vec3;
-      const d = (lps[0] - fp[0]) * n[0] + (lps[1] - fp[1]) * n[1] + (lps[2] - fp[2]) * n[2];
+      // Put the plane through the voxel centres nearest the point: a plane exactly between two
+      // slices samples texel borders (SwiftShader then returns 0 for integer textures).
+      const target = this.snapAlongNormal(lps, n);
+      const d = (target[0] - fp[0]) * n[0] + (target[1] - fp[1]) * n[1] + (target[2] - fp[2]) * n[2];
       vp.setCamera({
         focalPoint: [fp[0] + d * n[0], fp[1] + d * n[1], fp[2] + d * n[2]],
         position: [pos[0] + d * n[0], pos[1] + d * n[1], pos[2] + d * n[2]],
       });
+      // scroll(0) lands the camera exactly on cornerstone's own slice grid and renders; a plane
+      // set by setCamera alone was seen to render as a blank (all-zero) slab in SwiftShader.
+      vp.scroll(0);
     }
-    this.engine.render();
+  }
+
+  /** The point moved along n to the nearest plane of voxel centres of the shown volume. */
+  private snapAlongNormal(lps: Readonly<Vec3>, n: Readonly<Vec3>): Vec3 {
+    const g = this.geometry;
+    if (!g) return [lps[0], lps[1], lps[2]];
+    // The volume axis best aligned with n defines the slice stack seen in this view.
+    let best = 0, bestDot = 0;
+    for (const a of [0, 1, 2] as const) {
+      const ax = g.axis(a);
+      const d = Math.abs(ax[0] * n[0] + ax[1] * n[1] + ax[2] * n[2]);
+      if (d > bestDot) { bestDot = d; best = a; }
+    }
+    const step = (g.spacingMm[best]! * bestDot) || 1;
+    const o = g.originLps;
+    const t = (lps[0] - o[0]) * n[0] + (lps[1] - o[1]) * n[1] + (lps[2] - o[2]) * n[2];
+    const shift = Math.round(t / step) * step - t;
+    return [lps[0] + shift * n[0], lps[1] + shift * n[1], lps[2] + shift * n[2]];
   }
 
   scroll(name: ViewName, deltaSlices: number): void {

@@ -12,7 +12,7 @@ self.onmessage = (e: MessageEvent<{ spacingMm?: number }>) => {
         geometry: demo.volume.geometry.toJSON(),
         voxels: buffer,
         truth: JSON.parse(JSON.stringify(demo.truth)),
-        description: demo.info.description,
+        description: demo.info.seriesDescription,
       },
       [buffer],
     );

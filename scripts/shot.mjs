@@ -1,0 +1,15 @@
+import { chromium } from 'playwright-core';
+import { spawn } from 'node:child_process';
+const port = 4999;
+const server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { stdio: 'ignore' });
+await new Promise(r => setTimeout(r, 1500));
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu'] });
+const page = await browser.newPage({ viewport: { width: 1400, height: 860 } });
+page.on('console', m => console.log('console:', m.type(), m.text().slice(0, 300)));
+page.on('pageerror', e => console.log('pageerror', e));
+await page.goto(`http://127.0.0.1:${port}/` + (process.argv[2] ?? ''));
+await page.evaluate(() => window.sacroplan.ready());
+await page.waitForTimeout(500);
+console.log(JSON.stringify(await page.evaluate(() => window.sacroplan.snapshot())).slice(0, 600));
+await page.screenshot({ path: process.argv[3] ?? '/tmp/shot.png' });
+await browser.close(); server.kill();
