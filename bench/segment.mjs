@@ -7,7 +7,8 @@
  *
  * Reports medians (ms) of `runs` repetitions after one warm-up:
  *   regionGrow      7.06 mL lytic lesion touching a foramen, default options (leak guard on),
- *                   and with leakGuard 'none' (threshold + flood + fill holes inside the 25 mm ball)
+ *                   and with leakGuard 'none' (threshold + flood + fill holes inside the 25 mm ball:
+ *                   the like-for-like peer of skimage flood + binary_fill_holes on the same box)
  *   brush step      paintStroke of a 30 mm (diameter) brush over a 2 mm drag step; also 30 mm radius
  *   lesionStats     all statistics of the 7 mL label (PCA, Feret, ABC/2 ×2, values)
  *   partialVolume   partialVolumeEstimate of the grown lesion
@@ -19,6 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import { createServer } from 'vite';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -72,9 +74,9 @@ try {
 }
 
 const f = (x) => x.toFixed(1).padStart(7);
-console.log(`\nmedian of ${runs} runs (ms), node ${process.version}`);
+console.log(`\nmedian of ${runs} runs (ms), node ${process.version}, ${os.cpus().length} CPUs, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 console.log(`regionGrow 7 mL (guarded)       ${f(rg.median)}  [${rg.min.toFixed(1)}-${rg.max.toFixed(1)}]  ${grown.voxelCount} voxels = ${grown.volumeMl.toFixed(3)} mL (analytic ${(4 / 3 * Math.PI * scene.lyticRadiusMm ** 3 / 1000).toFixed(3)}), window [${grown.window.map((x) => x.toFixed(0))}]`);
-console.log(`regionGrow, leakGuard 'none'     ${f(rgNone.median)}  [${rgNone.min.toFixed(1)}-${rgNone.max.toFixed(1)}]  ${loose.voxelCount} voxels = ${loose.volumeMl.toFixed(3)} mL (leaks through the foramen to the 25 mm bound)`);
+console.log(`regionGrow, leakGuard 'none'     ${f(rgNone.median)}  [${rgNone.min.toFixed(1)}-${rgNone.max.toFixed(1)}]  ${loose.voxelCount} voxels = ${loose.volumeMl.toFixed(3)} mL (no guard: threshold + flood + fill holes in the 25 mm ball)`);
 console.log(`brush step, 30 mm diameter      ${f(brushD.median)}  [${brushD.min.toFixed(2)}-${brushD.max.toFixed(2)}]`);
 console.log(`brush step, 30 mm radius        ${f(brushR.median)}  [${brushR.min.toFixed(2)}-${brushR.max.toFixed(2)}]`);
 console.log(`lesionStats 7 mL                ${f(stats.median)}  [${stats.min.toFixed(1)}-${stats.max.toFixed(1)}]  Feret ${st.maxDiameterMm.toFixed(2)} mm, ABC/2 axial ${st.abcAxial.volumeMl.toFixed(2)} mL`);
