@@ -123,12 +123,64 @@ function copyToFloat(out: Float32Array, at: number, src: Samples, slope: number,
   for (let i = 0; i < n; i++) out[at + i] = src[i]! * slope + intercept;
 }
 
-/** Read one native frame from the file into its own aligned buffer. */
-async function readNative(s: SliceRecord): Promise<Samples> {
-  const buf = await s.file.slice(s.pixelOffset, s.pixelOffset + s.pixelLength).arrayBuffer();
-  if (buf.byteLength !== s.pixelLength) throw new Error(`${s.fileName}: only ${buf.byteLength} of ${s.pixelLength} pixel bytes could be read`);
-  if (!s.littleEndian && s.bitsAllocated > 8) swapBytes(new Uint8Array(buf), s.bitsAllocated / 8);
-  return typedSamples(buf, 0, s.rows * s.columns * s.samplesPerPixel, s.bitsAllocated, s.pixelRepresentation === 1);
+/**
+ * Scratch buffers for slice reads: a read fills one (via a BYOB stream reader, so no new buffer per
+ * slice), the slice is copied into the volume, and the buffer is returned for the next read. This
+ * keeps peak memory near the volume size instead of leaving one garbage buffer per slice.
+ */
+class ScratchPool {
+  private free: ArrayBuffer[] = [];
+  take(bytes: number): ArrayBuffer {
+    const b = this.free.pop();
+    return b && b.byteLength >= bytes ? b : new ArrayBuffer(bytes);
+  }
+  give(b: ArrayBuffer): void {
+    if (b.byteLength > 0 && this.free.length < 64) this.free.push(b);
+  }
+}
+
+/** null = not tried yet; false = this platform's Blob streams have no BYOB reader. */
+let byobWorks: boolean | null = null;
+
+/** Read [start, start+length) of a file into a buffer from the pool; returns the filled buffer. */
+async function readRangeInto(file: SliceRecord['file'], start: number, length: number, pool: ScratchPool): Promise<ArrayBuffer> {
+  const blob = file.slice(start, start + length);
+  if (byobWorks !== false && typeof blob.stream === 'function') {
+    let reader: ReadableStreamBYOBReader | null = null;
+    try {
+      reader = blob.stream().getReader({ mode: 'byob' });
+    } catch {
+      byobWorks = false;
+    }
+    if (reader) {
+      let buf = pool.take(length);
+      let off = 0;
+      try {
+        while (off < length) {
+          const { value, done } = await reader.read(new Uint8Array(buf, off, length - off));
+          if (!value) break;
+          buf = value.buffer as ArrayBuffer;
+          off += value.byteLength;
+          if (done) break;
+        }
+      } finally {
+        reader.releaseLock();
+      }
+      byobWorks = true;
+      if (off !== length) throw new Error(`only ${off} of ${length} pixel bytes could be read`);
+      return buf;
+    }
+  }
+  const ab = await blob.arrayBuffer();
+  if (ab.byteLength !== length) throw new Error(`only ${ab.byteLength} of ${length} pixel bytes could be read`);
+  return ab;
+}
+
+/** Read one native frame from the file into a pooled, aligned buffer. */
+async function readNative(s: SliceRecord, pool: ScratchPool): Promise<{ samples: Samples; buffer: ArrayBuffer }> {
+  const buf = await readRangeInto(s.file, s.pixelOffset, s.pixelLength, pool);
+  if (!s.littleEndian && s.bitsAllocated > 8) swapBytes(new Uint8Array(buf, 0, s.pixelLength), s.bitsAllocated / 8);
+  return { samples: typedSamples(buf, 0, s.rows * s.columns * s.samplesPerPixel, s.bitsAllocated, s.pixelRepresentation === 1), buffer: buf };
 }
 
 async function readDeflated(s: SliceRecord, cache: Map<number, Uint8Array>): Promise<Samples> {
@@ -212,6 +264,7 @@ export async function loadDicomSeries(scan: DicomScan, seriesKey: string, opts: 
   let f32: Float32Array | null = plan.needsFloat ? new Float32Array(geometry.voxelCount) : null;
   let i16: Int16Array | null = f32 ? null : new Int16Array(geometry.voxelCount);
   const deflateCache = new Map<number, Uint8Array>();
+  const pool = new ScratchPool();
   const total = plan.slices.length;
   let done = 0;
   const phase = plan.slices.some((s) => s.encoding === 'encapsulated') ? 'decoding' : 'reading';
@@ -221,10 +274,13 @@ export async function loadDicomSeries(scan: DicomScan, seriesKey: string, opts: 
     const s = plan.slices[idx]!;
     const k = plan.sliceK[idx]!;
     let samples: Samples;
+    let pooled: ArrayBuffer | null = null;
     try {
-      samples = s.encoding === 'native' ? await readNative(s)
-        : s.encoding === 'deflated' ? await readDeflated(s, deflateCache)
-        : await readEncapsulated(s, decoder);
+      if (s.encoding === 'native') {
+        const r = await readNative(s, pool);
+        samples = r.samples;
+        pooled = r.buffer;
+      } else samples = s.encoding === 'deflated' ? await readDeflated(s, deflateCache) : await readEncapsulated(s, decoder);
     } catch (e) {
       const m = e instanceof DicomParseError || e instanceof Error ? e.message : String(e);
       throw new Error(m.startsWith(s.fileName) ? m : `${s.fileName}: ${m}`);
@@ -237,6 +293,7 @@ export async function loadDicomSeries(scan: DicomScan, seriesKey: string, opts: 
       i16 = null;
     }
     if (f32 && !i16) copyToFloat(f32, at, samples, s.rescaleSlope, s.rescaleIntercept);
+    if (pooled) pool.give(pooled);
     done++;
     onProgress?.({ phase, done, total });
   });

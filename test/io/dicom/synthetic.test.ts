@@ -148,3 +148,21 @@ describe('DICOM loader: cancellation', () => {
     await expect(p).rejects.toBeInstanceOf(LoadCancelledError);
   });
 });
+
+describe('DICOM loader: FileLike without Blob streams', () => {
+  it('falls back to arrayBuffer() reads', async () => {
+    const files = makeStack({ rows: ROWS, columns: COLS, n: 5, rowCos: [1, 0, 0], colCos: [0, 1, 0], position: (k) => [0, 0, k], value: code });
+    const plain = files.map((f) => ({
+      name: f.name,
+      size: f.size,
+      slice: (a?: number, b?: number) => {
+        const part = f.slice(a, b);
+        return { size: part.size, arrayBuffer: () => part.arrayBuffer() } as unknown as Blob;
+      },
+      arrayBuffer: () => f.arrayBuffer(),
+    }));
+    const scan = await scanDicomFiles(plain);
+    const loaded = await loadDicomSeries(scan, scan.series[0]!.key);
+    expect(loaded.volume.voxels[loaded.volume.geometry.offset(7, 5, 4)]).toBe(code(7, 5, 4));
+  });
+});
