@@ -112,9 +112,13 @@ export class OrthoViewer {
     this.volumeId = id;
     this.geometry = g;
     await setVolumesForViewports(this.engine, [{ volumeId: id }], [...VIEW_NAMES]);
+    // A slab as thick as the finest voxel spacing: cornerstone's default 0.05 mm slab misses every
+    // sample of an oblique volume between its voxel planes and renders a blank (all-zero) image.
+    const slabMm = Math.min(...g.spacingMm);
     for (const name of VIEW_NAMES) {
       const vp = this.viewport(name);
       vp.resetCamera();
+      vp.setSlabThickness(slabMm);
     }
     this.setVoi(voi.widthHu, voi.centerHu);
     this.engine.render();

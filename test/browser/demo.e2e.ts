@@ -1,6 +1,6 @@
 /** The built-in demo case and the viewer's controls, as a first-time user meets them. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBrowser, startSession, openApp, screenshot, type AppSession } from './harness';
+import { requireBrowser, startSession, openApp, screenshot, viewContentStats, type AppSession } from './harness';
 
 const ok = requireBrowser();
 
@@ -20,6 +20,11 @@ describe.skipIf(!ok)('demo case and viewer controls', () => {
     expect(snap.series?.modality).toBe('CT');
     expect(snap.window).toMatchObject({ widthHu: 2000, centerHu: 500, preset: 'bone' });
     await page.waitForTimeout(300);
+    for (const view of ['axial', 'sagittal', 'coronal'] as const) {
+      const st = await viewContentStats(page, view);
+      expect(st.distinct, `${view} grey levels`).toBeGreaterThan(40);
+      expect(st.sd, `${view} contrast`).toBeGreaterThan(20);
+    }
     await screenshot(page, 'demo-start');
 
     // Crosshair: a click in the axial view sets the point in all views.

@@ -135,3 +135,14 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path });
   return path;
 }
+
+/**
+ * Statistics of what a view actually shows (its canvas, without overlays): a blank or uniform
+ * rendering has few grey levels and a tiny standard deviation.
+ */
+export async function viewContentStats(page: Page, view: 'axial' | 'sagittal' | 'coronal'): Promise<{ distinct: number; sd: number }> {
+  const { decodePng, greyStats } = await import('../helpers/png');
+  const canvas = page.locator(`sp-viewer .pane.${view} .cs canvas`).first();
+  const png = await canvas.screenshot();
+  return greyStats(decodePng(png));
+}

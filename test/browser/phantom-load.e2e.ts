@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, startSession, openApp, loadThroughInput, screenshot, type AppSession } from './harness';
+import { requireBrowser, startSession, openApp, loadThroughInput, screenshot, viewContentStats, type AppSession } from './harness';
 import { requireShared, ensurePhantom, readTruth } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
@@ -62,6 +62,12 @@ describe.skipIf(!ok)('phantom series through the file input', () => {
       const bone = await page.evaluate((p) => window.sacroplan.huAtLps(p as [number, number, number]), cortexPoint(truth));
       expect(bone!).toBeGreaterThan(500);
       expect(await page.evaluate(() => window.sacroplan.huAtLps([1e5, 0, 0]))).toBeNull();
+      // Every view shows an image with structure (not a blank or uniform slab).
+      for (const view of ['axial', 'sagittal', 'coronal'] as const) {
+        const st = await viewContentStats(page, view);
+        expect(st.distinct, `${view} grey levels`).toBeGreaterThan(40);
+        expect(st.sd, `${view} contrast`).toBeGreaterThan(20);
+      }
       await screenshot(page, `phantom-${config.replace('.json', '')}`);
       expect(errors).toEqual([]);
       await page.context().close();
