@@ -112,13 +112,14 @@ export class OrthoViewer {
     this.volumeId = id;
     this.geometry = g;
     await setVolumesForViewports(this.engine, [{ volumeId: id }], [...VIEW_NAMES]);
-    // A slab as thick as the finest voxel spacing: cornerstone's default 0.05 mm slab misses every
-    // sample of an oblique volume between its voxel planes and renders a blank (all-zero) image.
-    const slabMm = Math.min(...g.spacingMm);
     for (const name of VIEW_NAMES) {
       const vp = this.viewport(name);
       vp.resetCamera();
-      vp.setSlabThickness(slabMm);
+      // A slab one voxel step thick along the view normal (plus 1 %), so it always holds a plane of
+      // voxel samples: cornerstone's default 0.05 mm slab falls between the voxel planes of oblique
+      // or coarse volumes and then renders a blank (all-zero) image.
+      const n = vp.getCamera().viewPlaneNormal as Vec3;
+      vp.setSlabThickness(this.stepAlongNormal(n) * 1.01);
     }
     this.setVoi(voi.widthHu, voi.centerHu);
     this.engine.render();
@@ -155,18 +156,24 @@ export class OrthoViewer {
     }
   }
 
-  /** The point moved along n to the nearest plane of voxel centres of the shown volume. */
-  private snapAlongNormal(lps: Readonly<Vec3>, n: Readonly<Vec3>): Vec3 {
+  /** Distance between the voxel planes met along n (the volume axis best aligned with n). */
+  private stepAlongNormal(n: Readonly<Vec3>): number {
     const g = this.geometry;
-    if (!g) return [lps[0], lps[1], lps[2]];
-    // The volume axis best aligned with n defines the slice stack seen in this view.
+    if (!g) return 1;
     let best = 0, bestDot = 0;
     for (const a of [0, 1, 2] as const) {
       const ax = g.axis(a);
       const d = Math.abs(ax[0] * n[0] + ax[1] * n[1] + ax[2] * n[2]);
       if (d > bestDot) { bestDot = d; best = a; }
     }
-    const step = (g.spacingMm[best]! * bestDot) || 1;
+    return g.spacingMm[best]! * bestDot || 1;
+  }
+
+  /** The point moved along n to the nearest plane of voxel centres of the shown volume. */
+  private snapAlongNormal(lps: Readonly<Vec3>, n: Readonly<Vec3>): Vec3 {
+    const g = this.geometry;
+    if (!g) return [lps[0], lps[1], lps[2]];
+    const step = this.stepAlongNormal(n);
     const o = g.originLps;
     const t = (lps[0] - o[0]) * n[0] + (lps[1] - o[1]) * n[1] + (lps[2] - o[2]) * n[2];
     const shift = Math.round(t / step) * step - t;

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, startSession, openApp, loadThroughInput, screenshot, type AppSession } from './harness';
+import { requireBrowser, startSession, openApp, loadThroughInput, screenshot, viewContentStats, type AppSession } from './harness';
 import { requireShared, ensureBadInputs } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
@@ -41,6 +41,7 @@ describe.skipIf(!ok)('bad inputs through the file input', () => {
     // The file list in the sidebar names every refused file.
     const listed = await page.locator('sp-file-list li.file-problem').allTextContents();
     for (const name of ['empty.dcm', 'notes.dcm', 'truncated_pixels.dcm', 'short_pixels.dcm']) expect(listed.some((t) => t.includes(name))).toBe(true);
+    for (const view of ['axial', 'sagittal', 'coronal'] as const) expect((await viewContentStats(page, view)).sd, view).toBeGreaterThan(20);
     await screenshot(page, 'bad-inputs-all-in-one');
     expect(errors).toEqual([]);
     await page.context().close();
