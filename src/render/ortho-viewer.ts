@@ -1,28 +1,33 @@
 /**
- * The three orthographic MPR views (axial, sagittal, coronal) on cornerstone3D volume viewports.
+ * The three orthographic MPR views (axial, sagittal, coronal), resliced on the CPU into 2D canvases.
  *
- * The voxel array of our ScalarVolume is handed to cornerstone as is (createLocalVolume keeps
- * subarray views, no copy). Cornerstone and our VolumeGeometry share the convention that an
- * integer index is a voxel centre and `origin` is the centre of voxel (0,0,0).
- * All positions exchanged with the rest of the app are LPS millimetres.
+ * Why not cornerstone's volume viewports: in cornerstone3D 5.14 under SwiftShader (our test
+ * browser) the ORTHOGRAPHIC viewport rendered a blank slab for some focal-plane positions (e.g. a
+ * 64×64×16 3×3×5 mm series: blank at z = −32.55 mm, correct at −32.45 mm), and it keeps a second copy
+ * of the volume as a GPU texture. Reslicing nearest-voxel through one affine map per view is exact
+ * (the same ijk ↔ LPS convention as the rest of SacroPlan), needs no copy of the voxels and takes a
+ * few ms per view. Cornerstone still decodes compressed DICOM (src/io/dicom/browser-decoder.ts).
+ *
+ * All positions exchanged with the rest of the app are LPS millimetres; canvas positions are CSS px.
  */
-import {
-  init as csInit,
-  isCornerstoneInitialized,
-  RenderingEngine,
-  Enums,
-  volumeLoader,
-  setVolumesForViewports,
-  cache,
-  type Types,
-} from '@cornerstonejs/core';
 import type { ScalarVolume } from '../core/volume';
-import type { VolumeGeometry } from '../core/geometry';
 import type { Vec3 } from '../core/vec3';
-import { cross } from '../core/vec3';
+import {
+  VIEW_NAMES,
+  viewAxes,
+  stepAlongNormal,
+  snapToPlane,
+  sliceIndexAlongNormal,
+  canvasToLps as mprCanvasToLps,
+  lpsToCanvas as mprLpsToCanvas,
+  fitMmPerPx,
+  reslice,
+  type ViewName,
+  type ViewAxes,
+  type ViewCamera,
+} from './mpr-math';
 
-export type ViewName = 'axial' | 'sagittal' | 'coronal';
-export const VIEW_NAMES: ViewName[] = ['axial', 'sagittal', 'coronal'];
+export { VIEW_NAMES, type ViewName };
 
 export interface CameraInfo {
   /** Screen right, screen up and the view normal (toward the viewer) as LPS unit vectors. */
@@ -33,218 +38,217 @@ export interface CameraInfo {
   mmPerPx: number;
 }
 
-let engineCounter = 0;
-let volumeSerial = 0;
+interface ViewState {
+  host: HTMLDivElement;
+  canvas: HTMLCanvasElement;
+  ctx: CanvasRenderingContext2D;
+  image: ImageData | null;
+  axes: ViewAxes;
+  cam: ViewCamera;
+  cssW: number;
+  cssH: number;
+  dirty: boolean;
+}
 
 export class OrthoViewer {
-  private engine: RenderingEngine;
-  private volumeId: string | null = null;
-  private geometry: VolumeGeometry | null = null;
-  private elements: Record<ViewName, HTMLDivElement>;
-  private readonly engineId = `sp-engine-${engineCounter++}`;
+  private views: Record<ViewName, ViewState>;
+  private volume: ScalarVolume | null = null;
+  private voi = { widthHu: 2000, centerHu: 500 };
   private resizeObserver: ResizeObserver;
+  private frameRequested = false;
   /** Called after any camera change (scroll, zoom, pan, resize) so overlays can redraw. */
   onCameraChange: (view: ViewName) => void = () => {};
 
   constructor(elements: Record<ViewName, HTMLDivElement>) {
-    if (!isCornerstoneInitialized()) csInit();
-    this.elements = elements;
-    this.engine = new RenderingEngine(this.engineId);
-    this.engine.setViewports(
-      VIEW_NAMES.map((name) => ({
-        viewportId: name,
-        type: Enums.ViewportType.ORTHOGRAPHIC,
-        element: elements[name],
-        defaultOptions: {
-          orientation: name === 'axial' ? Enums.OrientationAxis.AXIAL : name === 'sagittal' ? Enums.OrientationAxis.SAGITTAL : Enums.OrientationAxis.CORONAL,
-          background: [0, 0, 0] as Types.Point3,
-        },
-      })),
-    );
+    const views = {} as Record<ViewName, ViewState>;
     for (const name of VIEW_NAMES) {
-      elements[name].addEventListener(Enums.Events.CAMERA_MODIFIED, () => this.onCameraChange(name));
+      const host = elements[name];
+      const canvas = document.createElement('canvas');
+      canvas.style.cssText = 'position:absolute;inset:0;width:100%;height:100%;image-rendering:pixelated;';
+      canvas.dataset.view = name;
+      host.appendChild(canvas);
+      const ctx = canvas.getContext('2d', { alpha: false });
+      if (!ctx) throw new Error('2D canvas unavailable');
+      views[name] = { host, canvas, ctx, image: null, axes: viewAxes(name), cam: { centerLps: [0, 0, 0], mmPerPx: 1 }, cssW: 1, cssH: 1, dirty: true };
     }
+    this.views = views;
     this.resizeObserver = new ResizeObserver(() => this.resize());
     for (const name of VIEW_NAMES) this.resizeObserver.observe(elements[name]);
-  }
-
-  private viewport(name: ViewName): Types.IVolumeViewport {
-    return this.engine.getViewport(name) as Types.IVolumeViewport;
+    this.resize();
   }
 
   resize(): void {
-    this.engine.resize(true, true);
+    const dpr = Math.min(2, globalThis.devicePixelRatio || 1);
+    for (const name of VIEW_NAMES) {
+      const v = this.views[name];
+      const w = Math.max(1, v.host.clientWidth), h = Math.max(1, v.host.clientHeight);
+      if (w === v.cssW && h === v.cssH && v.image) continue;
+      // Keep the physical scale when the pane resizes, unless it was never fitted.
+      v.cssW = w;
+      v.cssH = h;
+      v.canvas.width = Math.round(w * dpr);
+      v.canvas.height = Math.round(h * dpr);
+      v.image = v.ctx.createImageData(v.canvas.width, v.canvas.height);
+      v.dirty = true;
+    }
+    this.requestRender();
     for (const name of VIEW_NAMES) this.onCameraChange(name);
   }
 
-  /** Show a volume in the three views. Resolves after the first render. */
+  /** Show a volume in the three views, centred and fitted. Resolves after the first render. */
   async setVolume(volume: ScalarVolume, voi: { widthHu: number; centerHu: number }): Promise<void> {
+    this.volume = volume;
+    this.voi = { ...voi };
     const g = volume.geometry;
-    // No ':' in the id: cornerstone would treat the derived slice ids as loader URLs.
-    const id = `spvol_${volume.id.replace(/[^A-Za-z0-9_.-]/g, '_')}_${++volumeSerial}`;
-    if (this.volumeId && this.volumeId !== id) cache.removeVolumeLoadObject(this.volumeId);
-    if (!cache.getVolume(id)) {
-      const dc = g.directionCosines;
-      volumeLoader.createLocalVolume(id, {
-        scalarData: volume.voxels as Types.PixelDataTypedArray,
-        dimensions: [...g.dims] as Types.Point3,
-        spacing: [...g.spacingMm] as Types.Point3,
-        origin: [...g.originLps] as Types.Point3,
-        direction: [...dc] as Types.Mat3,
-        metadata: {
-          BitsAllocated: volume.voxels instanceof Float32Array ? 32 : volume.voxels instanceof Uint8Array ? 8 : 16,
-          BitsStored: volume.voxels instanceof Float32Array ? 32 : volume.voxels instanceof Uint8Array ? 8 : 16,
-          SamplesPerPixel: 1,
-          HighBit: 15,
-          PhotometricInterpretation: 'MONOCHROME2',
-          PixelRepresentation: volume.voxels instanceof Int16Array ? 1 : 0,
-          Modality: volume.modality,
-          ImageOrientationPatient: [dc[0], dc[1], dc[2], dc[3], dc[4], dc[5]],
-          PixelSpacing: [g.spacingMm[1], g.spacingMm[0]],
-          FrameOfReferenceUID: `sp-for-${volume.id}`,
-          Columns: g.dims[0],
-          Rows: g.dims[1],
-          voiLut: [{ windowWidth: voi.widthHu, windowCenter: voi.centerHu }],
-          VOILUTFunction: 'LINEAR',
-        },
-      });
-    }
-    this.volumeId = id;
-    this.geometry = g;
-    await setVolumesForViewports(this.engine, [{ volumeId: id }], [...VIEW_NAMES]);
+    const c = g.ijkToLps([0, 0, 0], (g.dims[0] - 1) / 2, (g.dims[1] - 1) / 2, (g.dims[2] - 1) / 2);
     for (const name of VIEW_NAMES) {
-      const vp = this.viewport(name);
-      vp.resetCamera();
-      // A slab one voxel step thick along the view normal (plus 1 %), so it always holds a plane of
-      // voxel samples: cornerstone's default 0.05 mm slab falls between the voxel planes of oblique
-      // or coarse volumes and then renders a blank (all-zero) image.
-      const n = vp.getCamera().viewPlaneNormal as Vec3;
-      vp.setSlabThickness(this.stepAlongNormal(n) * 1.01);
+      const v = this.views[name];
+      v.cam = { centerLps: snapToPlane(g, v.axes.normalLps, c), mmPerPx: fitMmPerPx(g, v.axes, v.cssW, v.cssH) };
+      v.dirty = true;
     }
-    this.setVoi(voi.widthHu, voi.centerHu);
-    this.engine.render();
+    this.renderNow();
+    for (const name of VIEW_NAMES) this.onCameraChange(name);
   }
 
   setVoi(widthHu: number, centerHu: number): void {
-    if (!this.volumeId) return;
-    const lower = centerHu - widthHu / 2, upper = centerHu + widthHu / 2;
-    for (const name of VIEW_NAMES) this.viewport(name).setProperties({ voiRange: { lower, upper } });
-    this.engine.render();
+    this.voi = { widthHu, centerHu };
+    for (const name of VIEW_NAMES) this.views[name].dirty = true;
+    this.requestRender();
   }
 
-  /** Move every view's slice to contain the point, without changing zoom or pan. */
+  /** Move every view's plane to contain the point (snapped to voxel planes), keeping zoom and pan. */
   jumpTo(lps: Readonly<Vec3>, except?: ViewName): void {
-    if (!this.volumeId) return;
+    const g = this.volume?.geometry;
+    if (!g) return;
     for (const name of VIEW_NAMES) {
       if (name === except) continue;
-      const vp = this.viewport(name);
-      const cam = vp.getCamera();
-      const n = cam.viewPlaneNormal as Vec3;
-      const fp = cam.focalPoint as Vec3;
-      const pos = cam.position as Vec3;
-      // Put the plane through the voxel centres nearest the point: a plane exactly between two
-      // slices samples texel borders (SwiftShader then returns 0 for integer textures).
-      const target = this.snapAlongNormal(lps, n);
-      const d = (target[0] - fp[0]) * n[0] + (target[1] - fp[1]) * n[1] + (target[2] - fp[2]) * n[2];
-      vp.setCamera({
-        focalPoint: [fp[0] + d * n[0], fp[1] + d * n[1], fp[2] + d * n[2]],
-        position: [pos[0] + d * n[0], pos[1] + d * n[1], pos[2] + d * n[2]],
-      });
-      // scroll(0) lands the camera exactly on cornerstone's own slice grid and renders; a plane
-      // set by setCamera alone was seen to render as a blank (all-zero) slab in SwiftShader.
-      vp.scroll(0);
+      const v = this.views[name];
+      const n = v.axes.normalLps;
+      const target = snapToPlane(g, n, lps);
+      const c = v.cam.centerLps;
+      const d = (target[0] - c[0]) * n[0] + (target[1] - c[1]) * n[1] + (target[2] - c[2]) * n[2];
+      if (Math.abs(d) < 1e-9) continue;
+      v.cam = { ...v.cam, centerLps: [c[0] + d * n[0], c[1] + d * n[1], c[2] + d * n[2]] };
+      v.dirty = true;
+      this.onCameraChange(name);
     }
+    this.requestRender();
   }
 
-  /** Distance between the voxel planes met along n (the volume axis best aligned with n). */
-  private stepAlongNormal(n: Readonly<Vec3>): number {
-    const g = this.geometry;
-    if (!g) return 1;
-    let best = 0, bestDot = 0;
-    for (const a of [0, 1, 2] as const) {
-      const ax = g.axis(a);
-      const d = Math.abs(ax[0] * n[0] + ax[1] * n[1] + ax[2] * n[2]);
-      if (d > bestDot) { bestDot = d; best = a; }
-    }
-    return g.spacingMm[best]! * bestDot || 1;
-  }
-
-  /** The point moved along n to the nearest plane of voxel centres of the shown volume. */
-  private snapAlongNormal(lps: Readonly<Vec3>, n: Readonly<Vec3>): Vec3 {
-    const g = this.geometry;
-    if (!g) return [lps[0], lps[1], lps[2]];
-    const step = this.stepAlongNormal(n);
-    const o = g.originLps;
-    const t = (lps[0] - o[0]) * n[0] + (lps[1] - o[1]) * n[1] + (lps[2] - o[2]) * n[2];
-    const shift = Math.round(t / step) * step - t;
-    return [lps[0] + shift * n[0], lps[1] + shift * n[1], lps[2] + shift * n[2]];
-  }
-
+  /**
+   * Step a view's plane by whole voxel steps. Positive moves along the view normal, toward the
+   * viewer (as cornerstone does): for the axial view (seen from the feet) the next slice is inferior.
+   */
   scroll(name: ViewName, deltaSlices: number): void {
-    if (!this.volumeId) return;
-    this.viewport(name).scroll(deltaSlices);
+    const g = this.volume?.geometry;
+    if (!g) return;
+    const v = this.views[name];
+    const n = v.axes.normalLps;
+    const step = stepAlongNormal(g, n);
+    const c = v.cam.centerLps;
+    const moved: Vec3 = [c[0] + n[0] * step * deltaSlices, c[1] + n[1] * step * deltaSlices, c[2] + n[2] * step * deltaSlices];
+    v.cam = { ...v.cam, centerLps: snapToPlane(g, n, moved) };
+    v.dirty = true;
+    this.requestRender();
+    this.onCameraChange(name);
   }
 
   /** Zoom by a factor about the view centre (>1 enlarges). */
   zoom(name: ViewName, factor: number): void {
-    const vp = this.viewport(name);
-    const cam = vp.getCamera();
-    vp.setCamera({ parallelScale: (cam.parallelScale ?? 1) / factor });
-    vp.render();
+    const v = this.views[name];
+    v.cam = { ...v.cam, mmPerPx: v.cam.mmPerPx / factor };
+    v.dirty = true;
+    this.requestRender();
+    this.onCameraChange(name);
   }
 
-  /** Pan by a canvas-pixel displacement. */
+  /** Pan by a canvas displacement (CSS px): the image follows the mouse. */
   pan(name: ViewName, dxPx: number, dyPx: number): void {
-    const vp = this.viewport(name);
-    const a = vp.canvasToWorld([0, 0]);
-    const b = vp.canvasToWorld([dxPx, dyPx]);
-    const cam = vp.getCamera();
-    const fp = cam.focalPoint!, pos = cam.position!;
-    const dx = a[0] - b[0], dy = a[1] - b[1], dz = a[2] - b[2];
-    vp.setCamera({ focalPoint: [fp[0] + dx, fp[1] + dy, fp[2] + dz], position: [pos[0] + dx, pos[1] + dy, pos[2] + dz] });
-    vp.render();
+    const v = this.views[name];
+    const { rightLps: r, upLps: u } = v.axes;
+    const du = -dxPx * v.cam.mmPerPx, dv = dyPx * v.cam.mmPerPx;
+    const c = v.cam.centerLps;
+    v.cam = { ...v.cam, centerLps: [c[0] + du * r[0] + dv * u[0], c[1] + du * r[1] + dv * u[1], c[2] + du * r[2] + dv * u[2]] };
+    v.dirty = true;
+    this.requestRender();
+    this.onCameraChange(name);
   }
 
+  /** Fit and centre (keeping each view's current plane). */
   resetView(name?: ViewName): void {
-    for (const v of name ? [name] : VIEW_NAMES) this.viewport(v).resetCamera();
-    this.engine.render();
+    const g = this.volume?.geometry;
+    if (!g) return;
+    const mid = g.ijkToLps([0, 0, 0], (g.dims[0] - 1) / 2, (g.dims[1] - 1) / 2, (g.dims[2] - 1) / 2);
+    for (const v of name ? [name] : VIEW_NAMES) {
+      const s = this.views[v];
+      const n = s.axes.normalLps, c = s.cam.centerLps;
+      const d = (c[0] - mid[0]) * n[0] + (c[1] - mid[1]) * n[1] + (c[2] - mid[2]) * n[2];
+      s.cam = { centerLps: [mid[0] + d * n[0], mid[1] + d * n[1], mid[2] + d * n[2]], mmPerPx: fitMmPerPx(g, s.axes, s.cssW, s.cssH) };
+      s.dirty = true;
+      this.onCameraChange(v);
+    }
+    this.requestRender();
   }
 
   canvasToLps(name: ViewName, xPx: number, yPx: number): Vec3 {
-    const p = this.viewport(name).canvasToWorld([xPx, yPx]);
-    return [p[0], p[1], p[2]];
+    const v = this.views[name];
+    return mprCanvasToLps([0, 0, 0], v.cam, v.axes, v.cssW, v.cssH, xPx, yPx);
   }
 
   lpsToCanvas(name: ViewName, lps: Readonly<Vec3>): [number, number] {
-    const p = this.viewport(name).worldToCanvas([lps[0], lps[1], lps[2]]);
-    return [p[0], p[1]];
+    const v = this.views[name];
+    return mprLpsToCanvas(v.cam, v.axes, v.cssW, v.cssH, lps);
   }
 
-  /** Index of the slice shown and the number of slices along the view normal. */
+  /** Index (0-based) of the shown plane and the number of planes along the view normal. */
   sliceInfo(name: ViewName): { index: number; count: number } {
-    const vp = this.viewport(name);
-    return { index: vp.getSliceIndex(), count: vp.getNumberOfSlices() };
+    const g = this.volume?.geometry;
+    if (!g) return { index: 0, count: 0 };
+    const v = this.views[name];
+    return sliceIndexAlongNormal(g, v.axes.normalLps, v.cam.centerLps);
   }
 
   cameraInfo(name: ViewName): CameraInfo {
-    const vp = this.viewport(name);
-    const cam = vp.getCamera();
-    const up = cam.viewUp as Vec3;
-    const n = cam.viewPlaneNormal as Vec3;
-    // viewPlaneNormal points from the focal point toward the camera; screen right = up × normal.
-    const right = cross([0, 0, 0], up, n);
-    const a = vp.canvasToWorld([0, 0]);
-    const b = vp.canvasToWorld([100, 0]);
-    const mmPerPx = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]) / 100;
-    return { rightLps: right, upLps: [up[0], up[1], up[2]], normalLps: [n[0], n[1], n[2]], mmPerPx };
+    const v = this.views[name];
+    return { rightLps: [...v.axes.rightLps], upLps: [...v.axes.upLps], normalLps: [...v.axes.normalLps], mmPerPx: v.cam.mmPerPx };
+  }
+
+  /** Canvas of a view (for overlays drawn by other layers). */
+  canvas(name: ViewName): HTMLCanvasElement {
+    return this.views[name].canvas;
+  }
+
+  private requestRender(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.renderNow();
+    });
+  }
+
+  /** Reslice every view whose plane, camera or window changed. */
+  renderNow(): void {
+    const vol = this.volume;
+    for (const name of VIEW_NAMES) {
+      const v = this.views[name];
+      if (!v.dirty || !v.image) continue;
+      v.dirty = false;
+      const buf = new Uint32Array(v.image.data.buffer);
+      if (!vol) buf.fill(0xff000000);
+      else reslice(buf, v.canvas.width, v.canvas.height, v.canvas.width / v.cssW, vol.geometry, vol.voxels, v.cam, v.axes, this.voi);
+      v.ctx.putImageData(v.image, 0, 0);
+    }
   }
 
   render(): void {
-    this.engine.render();
+    for (const name of VIEW_NAMES) this.views[name].dirty = true;
+    this.renderNow();
   }
 
   destroy(): void {
     this.resizeObserver.disconnect();
-    this.engine.destroy();
+    for (const name of VIEW_NAMES) this.views[name].canvas.remove();
+    this.volume = null;
   }
 }
