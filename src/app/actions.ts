@@ -33,7 +33,14 @@ function isNiftiName(name: string): boolean {
   return /\.nii(\.gz)?$/i.test(name);
 }
 
+let lastProgressMs = 0;
+/** Progress for the loading bar, at most ~10 updates a second (each one re-renders the shell). */
 function setProgress(label: string, p: LoadProgress | null): void {
+  const now = performance.now();
+  const first = p !== null && store.state.loading === null;
+  const last = p !== null && p.done >= p.total;
+  if (p !== null && !first && !last && now - lastProgressMs < 100 && store.state.loading?.label === label) return;
+  lastProgressMs = now;
   store.update({ loading: p ? { ...p, label } : null });
 }
 
@@ -116,6 +123,7 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
     if (dicom.length > 0) {
       setProgress(`Reading ${dicom.length} files`, { phase: 'reading', done: 0, total: dicom.length });
       scan = await scanDicomFiles(dicom, { signal: ctrl.signal, onProgress: (p) => setProgress(`Reading headers`, p) });
+      performance.mark('sp:scan-done');
       reports.push(...scan.files);
       lastScan = scan;
     }

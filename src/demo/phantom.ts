@@ -8,10 +8,11 @@
  * so no supersampling is needed. A lesion voxel is more lesion than bone exactly when its centre lies
  * inside the analytic ellipsoid (before noise).
  */
+import { nowMs } from '../core/clock';
 import { VolumeGeometry } from '../core/geometry';
 import { createScalarVolume, type ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
-import type { SeriesInfo } from '../io/types';
+import type { SeriesInfo } from '../core/series';
 import {
   HU, CORTEX_MM, SI_GAP_MM, SKIN, SUBCUT_FAT_MM, PELVIC_FAT, PSOAS, FRAME,
   lpsToSacral, sacralToLps, sectionAt, newSection, sacrumPhiAt, newSacrumPhi, sacralCancellousHu, sacralMassNoTopPhi,
@@ -133,9 +134,7 @@ interface Ctx {
   tex: Texture;
 }
 
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
+const now = nowMs;
 
 /** Index range [lo, hi] of the grid coordinates within [a, b] (clamped), or null. */
 function range(coords: Float64Array, a: number, b: number): [number, number] | null {

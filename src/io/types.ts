@@ -3,39 +3,11 @@
  * Loaders return per-file results with coded problems: a bad file never stops the good ones.
  */
 import type { ScalarVolume } from '../core/volume';
-import type { Vec3 } from '../core/vec3';
+import type { ProblemCode, SeriesInfo } from '../core/series';
+
+export type { ProblemCode, SeriesWarning, SeriesInfo } from '../core/series';
 
 export type FileStatus = 'ok' | 'error' | 'ignored';
-
-/** Coded problems. Per-file codes go in FileReport.code; per-series codes in SeriesInfo.warnings. */
-export type ProblemCode =
-  // per file
-  | 'empty-file'
-  | 'not-dicom'
-  | 'truncated'
-  | 'no-pixel-data'
-  | 'pixel-data-short'
-  | 'unsupported-transfer-syntax'
-  | 'decode-failed'
-  | 'non-image'
-  | 'dicomdir'
-  | 'duplicate-instance'
-  | 'inconsistent-dims'
-  | 'read-failed'
-  | 'nifti-invalid'
-  // per series
-  | 'missing-pixel-spacing'
-  | 'missing-position'
-  | 'duplicate-position'
-  | 'non-uniform-spacing'
-  | 'gantry-tilt'
-  | 'mixed-orientation'
-  | 'oblique'
-  | 'single-slice'
-  | 'no-uid-grouped'
-  | 'no-preamble'
-  | 'color-image'
-  | 'lossy-compression';
 
 export interface FileReport {
   name: string;
@@ -46,36 +18,6 @@ export interface FileReport {
   seriesKey?: string;
   /** For non-image objects: what it is (e.g. "SR", "SEG", "RTSTRUCT", "DICOMDIR"). */
   objectKind?: string;
-}
-
-export interface SeriesWarning {
-  code: ProblemCode;
-  /** Human-readable, names the files or slices concerned. */
-  message: string;
-  /** true: no measurement (mm, mL) may be computed from this series. */
-  blocksMeasurement?: boolean;
-}
-
-/** A series found by scanning headers, before its pixels are read. */
-export interface SeriesInfo {
-  key: string;
-  seriesInstanceUid: string;
-  modality: string;
-  seriesDescription: string;
-  seriesNumber: number | null;
-  patientName: string;
-  patientId: string;
-  studyDescription: string;
-  studyDate: string;
-  /** Number of slices that will form the volume (after dropping rejected duplicates). */
-  sliceCount: number;
-  dims: [number, number, number];
-  /** null when the in-plane spacing is unknown (no PixelSpacing): measurement is blocked. */
-  spacingMm: Vec3 | null;
-  warnings: SeriesWarning[];
-  /** false when no volume can be built (say why in `blockedReason`). */
-  loadable: boolean;
-  blockedReason?: string;
 }
 
 export interface ScanResult {

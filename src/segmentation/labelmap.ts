@@ -31,12 +31,16 @@ export class LabelMap {
   private readonly ni: number;
   private readonly nij: number;
 
-  /** Creates an all-background label map, or wraps `data` (copied) when given. */
-  constructor(geometry: VolumeGeometry, data?: Uint8Array) {
+  /**
+   * Creates an all-background label map, or one holding a copy of `data` when given.
+   * With `shareData` the given array itself is used (e.g. memory shared with a worker); it is
+   * then the caller's promise that no one else writes it while this map edits it.
+   */
+  constructor(geometry: VolumeGeometry, data?: Uint8Array, shareData = false) {
     this.geometry = geometry;
     const n = geometry.voxelCount;
     if (data && data.length !== n) throw new Error(`label data length ${data.length} does not match ${geometry.dims.join('x')}`);
-    this.data = data ? data.slice() : new Uint8Array(n);
+    this.data = data ? (shareData ? data : data.slice()) : new Uint8Array(n);
     this.ni = geometry.dims[0];
     this.nij = geometry.dims[0] * geometry.dims[1];
     for (let l = 0; l <= MAX_LABEL; l++) this.resetBox(l);

@@ -1,0 +1,66 @@
+/**
+ * Descriptions of an image series and its coded problems: plain data shared by the loaders, the
+ * demo case and the app. Pure (no DOM types).
+ */
+import type { Vec3 } from './vec3';
+
+/** Coded problems. Per-file codes go in FileReport.code; per-series codes in SeriesInfo.warnings. */
+export type ProblemCode =
+  // per file
+  | 'empty-file'
+  | 'not-dicom'
+  | 'truncated'
+  | 'no-pixel-data'
+  | 'pixel-data-short'
+  | 'unsupported-transfer-syntax'
+  | 'decode-failed'
+  | 'non-image'
+  | 'dicomdir'
+  | 'duplicate-instance'
+  | 'inconsistent-dims'
+  | 'read-failed'
+  | 'nifti-invalid'
+  // per series
+  | 'missing-pixel-spacing'
+  | 'missing-position'
+  | 'duplicate-position'
+  | 'non-uniform-spacing'
+  | 'gantry-tilt'
+  | 'mixed-orientation'
+  | 'oblique'
+  | 'single-slice'
+  | 'no-uid-grouped'
+  | 'no-preamble'
+  | 'color-image'
+  | 'lossy-compression';
+
+export interface SeriesWarning {
+  code: ProblemCode;
+  /** Human-readable, names the files or slices concerned. */
+  message: string;
+  /** true: no measurement (mm, mL) may be computed from this series. */
+  blocksMeasurement?: boolean;
+}
+
+/** A series found by scanning headers, before its pixels are read. */
+export interface SeriesInfo {
+  key: string;
+  seriesInstanceUid: string;
+  modality: string;
+  seriesDescription: string;
+  seriesNumber: number | null;
+  patientName: string;
+  patientId: string;
+  studyDescription: string;
+  studyDate: string;
+  /** Number of slices that will form the volume (after dropping rejected duplicates). */
+  sliceCount: number;
+  dims: [number, number, number];
+  /** null when the in-plane spacing is unknown (no PixelSpacing): measurement is blocked. */
+  spacingMm: Vec3 | null;
+  warnings: SeriesWarning[];
+  /** false when no volume can be built (say why in `blockedReason`). */
+  loadable: boolean;
+  blockedReason?: string;
+}
+
