@@ -168,8 +168,7 @@ function locate(head: Uint8Array, src: ByteSource): Located | { notDicom: string
   if (src.bytes.length >= pos + 2 && (src.bytes[pos]! | (src.bytes[pos + 1]! << 8)) === 0x0002) {
     meta = new DicomDataset(src, metaEnc);
     while (pos + 8 <= src.bytes.length && (src.bytes[pos]! | (src.bytes[pos + 1]! << 8)) === 0x0002) {
-      const sub = parseOneElement(src, pos, metaEnc, meta);
-      pos = sub;
+      pos = parseOneElement(src, pos, meta);
     }
     if (pos + 8 > src.bytes.length && !src.isComplete) throw new DicomParseError('need more bytes for the file meta', 'need-more', pos + 4096);
     ts = meta.string(TAG.TransferSyntaxUID).replace(/\0/g, '');
@@ -186,7 +185,7 @@ function locate(head: Uint8Array, src: ByteSource): Located | { notDicom: string
 }
 
 /** Parse one explicit-LE meta element into ds; returns the next position. */
-function parseOneElement(src: ByteSource, pos: number, enc: Encoding, ds: DicomDataset): number {
+function parseOneElement(src: ByteSource, pos: number, ds: DicomDataset): number {
   src.require(pos + 8, 'file meta element');
   const v = src.view;
   const tag = ((v.getUint16(pos, true) << 16) | v.getUint16(pos + 2, true)) >>> 0;
@@ -203,7 +202,6 @@ function parseOneElement(src: ByteSource, pos: number, enc: Encoding, ds: DicomD
   if (end > src.totalLength) throw new DicomParseError(`file meta element ${tagString(tag)} runs past the end of the file`, 'truncated');
   src.require(end, 'file meta element');
   ds.elements.set(tag, { tag, vr, offset: pos + header, length });
-  void enc;
   return end;
 }
 
