@@ -19,9 +19,16 @@ if (typeof mapCtor.groupBy !== 'function') {
 
 // The dev server needs the codec glue pre-bundled, or loading hangs silently
 // (../shared/STACK.md). `vite build` handles the WASM codecs with no extra config.
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
-  server: { host: '127.0.0.1', port: 5173, strictPort: false },
-  preview: { host: '127.0.0.1', port: 4173 },
+  // Cross-origin isolation: voxels and labels are shared with the segmentation worker
+  // (SharedArrayBuffer). Every resource of the app is same-origin.
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, headers: isolationHeaders },
+  preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
   worker: { format: 'es' },
   optimizeDeps: {
     include: [

@@ -20,6 +20,11 @@ let abort: AbortController | null = null;
 let lastScan: DicomScan | null = null;
 let volumeCounter = 0;
 
+/** Show a message in the sidebar (the newest 8 are kept). */
+export function notify(level: 'info' | 'warning' | 'error', text: string): void {
+  pushMessage(level, text);
+}
+
 function pushMessage(level: 'info' | 'warning' | 'error', text: string): void {
   const messages = [...store.state.messages, { id: messageId++, level, text }].slice(-8);
   store.update({ messages });
@@ -42,6 +47,12 @@ function setProgress(label: string, p: LoadProgress | null): void {
   if (p !== null && !first && !last && now - lastProgressMs < 100 && store.state.loading?.label === label) return;
   lastProgressMs = now;
   store.update({ loading: p ? { ...p, label } : null });
+}
+
+/** Called with the key of every volume newly shown (segmentation resets its label map). */
+const volumeShownHooks: ((key: string) => void)[] = [];
+export function onVolumeShown(hook: (key: string) => void): void {
+  volumeShownHooks.push(hook);
 }
 
 /** Show a volume: put it in the cache, describe it in the state, choose a window. */
@@ -70,6 +81,7 @@ function showVolume(volume: ScalarVolume, info: Omit<LoadedInfo, 'dims' | 'spaci
     crosshairLps: c,
     measurements: [],
   });
+  for (const h of volumeShownHooks) h(key);
 }
 
 /** Load the built-in demo case (generated in a worker so the page stays responsive). */

@@ -3,6 +3,9 @@
  * Everything returned is plain JSON (LPS millimetres, HU); see README "Scripting API".
  */
 import * as actions from './actions';
+import * as lesions from './lesions';
+import type { LesionSummary } from './store';
+import type { RegionGrowOptions } from '../segmentation/region-grow';
 import { volumeCache } from './volume-cache';
 import { valueAtLps } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
@@ -31,6 +34,23 @@ export interface Snapshot {
   measurements: { id: string; view: string; aLps: number[]; bLps: number[]; lengthMm: number | null }[];
   loading: boolean;
   messages: { level: string; text: string }[];
+  lesions: LesionSnapshot[];
+  activeLesionId: string | null;
+  tool: string;
+}
+
+export interface LesionSnapshot extends Partial<Omit<LesionSummary, 'centroidLps'>> {
+  id: string;
+  name: string;
+  label: number;
+  color: string;
+  visible: boolean;
+  voxelCount: number;
+  volumeMl: number;
+  abc2Ml: number;
+  maxDiameterMm: number;
+  centroidLps: [number, number, number] | null;
+  meanHu: number | null;
 }
 
 export interface SacroPlanApi {
@@ -44,6 +64,19 @@ export interface SacroPlanApi {
   setCrosshair(lps: [number, number, number]): void;
   /** Resolves when no load is running and the current volume is on screen. */
   whenIdle(): Promise<void>;
+  /** Grow a lesion from an LPS point with the defaults of one click (Grow tool); resolves to its id. */
+  segmentLesionAt(lps: [number, number, number], options?: RegionGrowOptions): Promise<string>;
+  /** Paint a sphere (or a capsule from `fromLps` to `toLps`) into a lesion (default: the active one, or a new one). Resolves to the lesion id. */
+  paint(args: { centerLps?: [number, number, number]; fromLps?: [number, number, number]; toLps?: [number, number, number]; radiusMm: number; lesionId?: string }): Promise<string | null>;
+  /** Erase a sphere or capsule from a lesion (default: the active one). */
+  erase(args: { centerLps?: [number, number, number]; fromLps?: [number, number, number]; toLps?: [number, number, number]; radiusMm: number; lesionId?: string }): Promise<void>;
+  deleteLesion(id: string): Promise<void>;
+  undo(): Promise<void>;
+  redo(): Promise<void>;
+  /** The analytic definition of the built-in demo case (lesion centres, volumes and zones; foramina), or null when another image is shown. */
+  demoCase(): unknown;
+  /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
+  setTool(tool: string): void;
   /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
   voxelDigest(): { count: number; min: number; max: number; sum: number; fnv1a: string } | null;
 }
@@ -74,6 +107,22 @@ export function buildSnapshot(): Snapshot {
     measurements: s.measurements,
     loading: s.loading !== null,
     messages: s.messages.map((m) => ({ level: m.level, text: m.text })),
+    lesions: s.lesions.map((l) => ({
+      id: l.id,
+      name: l.name,
+      label: l.label,
+      color: l.color,
+      visible: l.visible,
+      ...(l.stats ?? {}),
+      voxelCount: l.stats?.voxelCount ?? 0,
+      volumeMl: l.stats?.volumeMl ?? 0,
+      abc2Ml: l.stats?.abc2Ml ?? 0,
+      maxDiameterMm: l.stats?.maxDiameterMm ?? 0,
+      centroidLps: l.stats?.centroidLps ?? null,
+      meanHu: l.stats?.meanHu ?? null,
+    })),
+    activeLesionId: s.activeLesionId,
+    tool: s.tool,
   });
 }
 
@@ -124,6 +173,22 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     setCrosshair: (lps) => actions.setCrosshair([lps[0], lps[1], lps[2]]),
     whenIdle,
     voxelDigest,
+    segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
+    paint: (a) => {
+      const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;
+      if (!from || !to) return Promise.reject(new Error('paint needs centerLps or fromLps/toLps'));
+      return lesions.paint(from, to, a.radiusMm, a.lesionId);
+    },
+    erase: async (a) => {
+      const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;
+      if (!from || !to) throw new Error('erase needs centerLps or fromLps/toLps');
+      await lesions.paint(from, to, a.radiusMm, a.lesionId, true);
+    },
+    deleteLesion: (id) => lesions.deleteLesion(id),
+    undo: () => lesions.undo(),
+    redo: () => lesions.redo(),
+    setTool: (tool) => actions.setTool(tool as never),
+    demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
   };
   (window as unknown as { sacroplan: SacroPlanApi }).sacroplan = api;
   return api;

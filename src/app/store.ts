@@ -6,7 +6,7 @@
 import type { Vec3 } from '../core/vec3';
 import type { FileReport, SeriesInfo, LoadProgress } from '../io/types';
 
-export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler';
+export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser';
 export type WindowPresetName = 'bone' | 'soft' | 'auto' | 'custom';
 
 export interface Measurement {
@@ -42,6 +42,48 @@ export interface LoadedInfo {
   valueRange: [number, number];
 }
 
+/** Statistics of one lesion, as shown in the panel and returned by the scripting API. */
+export interface LesionSummary {
+  voxelCount: number;
+  volumeMl: number;
+  /** ABC/2 on the axial (acquisition) slices and on the principal axes, mL. */
+  abc2Ml: number;
+  abc2PrincipalMl: number;
+  abcAxialMm: [number, number, number];
+  maxDiameterMm: number;
+  principalDiametersMm: [number, number, number];
+  centroidLps: Vec3;
+  meanHu: number | null;
+  minHu: number | null;
+  maxHu: number | null;
+  sdHu: number | null;
+  exceeds30mm: boolean;
+  /** z-scores of the volume against the source study's cohorts (Tian 2022). */
+  cohortZ: { 'PSP+RFA': number; PSP: number };
+}
+
+export interface LesionEntry {
+  id: string;
+  /** Label value in the label map (1..255). */
+  label: number;
+  name: string;
+  color: string;
+  visible: boolean;
+  stats: LesionSummary | null;
+}
+
+export interface SegmentationUi {
+  brushRadiusMm: number;
+  /** Brush only paints voxels within the HU window [lo, hi] when set. */
+  brushWindowHu: [number, number] | null;
+  canUndo: boolean;
+  canRedo: boolean;
+  /** Text of a running command that has taken over 200 ms. */
+  busy: string | null;
+  lastCommandMs: number | null;
+  inWorker: boolean;
+}
+
 export interface AppState {
   ready: boolean;
   files: FileReport[];
@@ -56,6 +98,11 @@ export interface AppState {
   tool: ToolName;
   measurements: Measurement[];
   helpOpen: boolean;
+  lesions: LesionEntry[];
+  activeLesionId: string | null;
+  seg: SegmentationUi;
+  /** Bumped whenever label voxels change (views redraw the overlay). */
+  labelsVersion: number;
 }
 
 export const initialState: AppState = {
@@ -71,6 +118,10 @@ export const initialState: AppState = {
   tool: 'crosshair',
   measurements: [],
   helpOpen: false,
+  lesions: [],
+  activeLesionId: null,
+  seg: { brushRadiusMm: 4, brushWindowHu: null, canUndo: false, canRedo: false, busy: null, lastCommandMs: null, inWorker: false },
+  labelsVersion: 0,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

@@ -118,6 +118,13 @@ export function fitMmPerPx(g: VolumeGeometry, axes: ViewAxes, widthPx: number, h
   return Math.max((uhi - ulo) / Math.max(1, widthPx), (vhi - vlo) / Math.max(1, heightPx)) * margin;
 }
 
+/** Label colours blended over the grey image: lut[label] = 0xAABBGGRR (0 = not shown). */
+export interface LabelOverlay {
+  labels: Uint8Array;
+  lut: Uint32Array;
+  alpha: number;
+}
+
 /**
  * Reslice one view plane into RGBA pixels (nearest voxel; outside the volume = black).
  * `out` is a Uint32Array view of an ImageData buffer of size widthPx × heightPx (device pixels);
@@ -133,6 +140,7 @@ export function reslice(
   cam: ViewCamera,
   axes: ViewAxes,
   window: { widthHu: number; centerHu: number },
+  overlay?: LabelOverlay,
 ): void {
   const cssW = widthPx / pxScale, cssH = heightPx / pxScale;
   // ijk at the centre of device pixel (0,0) and its increments per device pixel in x and y.
@@ -148,6 +156,9 @@ export function reslice(
   const lo = window.centerHu - window.widthHu / 2;
   const scale = 255 / Math.max(1e-6, window.widthHu);
   const BLACK = 0xff000000;
+  const labels = overlay && overlay.labels.length === voxels.length ? overlay.labels : null;
+  const lut = overlay?.lut ?? null;
+  const alpha = overlay?.alpha ?? 0.45;
   // +0.5 then floor = round-half-up, the nearest voxel centre.
   for (let y = 0; y < heightPx; y++) {
     let fi = ijk0[0] + y * dyi + 0.5, fj = ijk0[1] + y * dyj + 0.5, fk = ijk0[2] + y * dyk + 0.5;
@@ -155,9 +166,18 @@ export function reslice(
     for (let x = 0; x < widthPx; x++, o++, fi += dxi, fj += dxj, fk += dxk) {
       const i = Math.floor(fi), j = Math.floor(fj), k = Math.floor(fk);
       if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) { out[o] = BLACK; continue; }
-      let gv = (voxels[i + ni * j + nij * k]! - lo) * scale;
+      const idx = i + ni * j + nij * k;
+      let gv = (voxels[idx]! - lo) * scale;
       gv = gv < 0 ? 0 : gv > 255 ? 255 : gv | 0;
-      out[o] = BLACK | (gv << 16) | (gv << 8) | gv;
+      const lab = labels !== null ? labels[idx]! : 0;
+      if (lab !== 0 && lut![lab] !== 0) {
+        // Blend the label colour over the grey value.
+        const c = lut![lab]!;
+        const r = ((c & 0xff) * alpha + gv * (1 - alpha)) | 0;
+        const gg = (((c >>> 8) & 0xff) * alpha + gv * (1 - alpha)) | 0;
+        const b = (((c >>> 16) & 0xff) * alpha + gv * (1 - alpha)) | 0;
+        out[o] = BLACK | (b << 16) | (gg << 8) | r;
+      } else out[o] = BLACK | (gv << 16) | (gv << 8) | gv;
     }
   }
 }

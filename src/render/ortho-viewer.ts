@@ -25,6 +25,7 @@ import {
   type ViewName,
   type ViewAxes,
   type ViewCamera,
+  type LabelOverlay,
 } from './mpr-math';
 
 export { VIEW_NAMES, type ViewName };
@@ -54,6 +55,7 @@ export class OrthoViewer {
   private views: Record<ViewName, ViewState>;
   private volume: ScalarVolume | null = null;
   private voi = { widthHu: 2000, centerHu: 500 };
+  private overlay: LabelOverlay | undefined;
   private resizeObserver: ResizeObserver;
   private frameRequested = false;
   /** Called after any camera change (scroll, zoom, pan, resize) so overlays can redraw. */
@@ -108,6 +110,13 @@ export class OrthoViewer {
     }
     this.renderNow();
     for (const name of VIEW_NAMES) this.onCameraChange(name);
+  }
+
+  /** Label map shown over the image (same grid as the volume), or none. Call again after edits. */
+  setOverlay(overlay: LabelOverlay | undefined): void {
+    this.overlay = overlay;
+    for (const name of VIEW_NAMES) this.views[name].dirty = true;
+    this.requestRender();
   }
 
   setVoi(widthHu: number, centerHu: number): void {
@@ -236,7 +245,7 @@ export class OrthoViewer {
       v.dirty = false;
       const buf = new Uint32Array(v.image.data.buffer);
       if (!vol) buf.fill(0xff000000);
-      else reslice(buf, v.canvas.width, v.canvas.height, v.canvas.width / v.cssW, vol.geometry, vol.voxels, v.cam, v.axes, this.voi);
+      else reslice(buf, v.canvas.width, v.canvas.height, v.canvas.width / v.cssW, vol.geometry, vol.voxels, v.cam, v.axes, this.voi, this.overlay);
       v.ctx.putImageData(v.image, 0, 0);
     }
   }

@@ -19,7 +19,7 @@ import { lesionStats, type LesionStats } from './stats';
 
 export type SegCommand =
   | { type: 'regionGrow'; seedLps: Vec3; label: number; options?: RegionGrowOptions }
-  | { type: 'stroke'; fromLps: Vec3; toLps: Vec3; radiusMm: number; label: number; window?: [number, number] | null; overwrite?: boolean }
+  | { type: 'stroke'; fromLps: Vec3; toLps: Vec3; radiusMm: number; label: number; window?: [number, number] | null; overwrite?: boolean; eraseOnly?: number }
   | { type: 'endStroke' }
   | { type: 'deleteLabel'; label: number }
   | { type: 'undo' }
@@ -89,6 +89,7 @@ export class SegmentationEngine {
           radiusMm: cmd.radiusMm,
           label: cmd.label,
           overwrite: cmd.overwrite ?? false,
+          ...(cmd.eraseOnly !== undefined ? { eraseOnly: cmd.eraseOnly } : {}),
           ...(cmd.window ? { window: cmd.window, volume: this.volume } : {}),
         }, rec);
         // Which labels changed: the new label, or (erasing) the old labels of the voxels touched.

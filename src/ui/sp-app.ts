@@ -11,6 +11,8 @@ import './sp-viewer';
 import './sp-series-browser';
 import './sp-file-list';
 import './sp-help';
+import './sp-lesion-panel';
+import * as lesions from '../app/lesions';
 import type { SpViewer } from './sp-viewer';
 
 const TOOLS: { tool: ToolName; label: string; key: string }[] = [
@@ -19,6 +21,9 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'pan', label: 'Pan', key: 'P' },
   { tool: 'zoom', label: 'Zoom', key: 'Z' },
   { tool: 'ruler', label: 'Ruler', key: 'M' },
+  { tool: 'regionGrow', label: 'Grow', key: 'G' },
+  { tool: 'brush', label: 'Brush', key: 'B' },
+  { tool: 'eraser', label: 'Eraser', key: 'E' },
 ];
 
 /** Collect files from a drop, descending into folders (webkitGetAsEntry). */
@@ -105,8 +110,20 @@ export class SpApp extends LitElement {
     const v = this.viewer;
     const view = v?.activeView ?? 'axial';
     const k = e.key;
+    if ((e.ctrlKey || e.metaKey) && (k === 'z' || k === 'Z' || k === 'y' || k === 'Y')) {
+      e.preventDefault();
+      if (k === 'y' || k === 'Y' || e.shiftKey) void lesions.redo();
+      else void lesions.undo();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
     const handled = (() => {
       switch (k) {
+        case 'g': case 'G': actions.setTool('regionGrow'); return true;
+        case 'b': case 'B': actions.setTool('brush'); return true;
+        case 'e': case 'E': actions.setTool('eraser'); return true;
+        case '[': lesions.setBrushRadius(this.state.seg.brushRadiusMm - 0.5); return true;
+        case ']': lesions.setBrushRadius(this.state.seg.brushRadiusMm + 0.5); return true;
         case 'ArrowUp': case 'ArrowLeft': v?.scrollView(view, -1); return true;
         case 'ArrowDown': case 'ArrowRight': v?.scrollView(view, 1); return true;
         case 'PageUp': v?.scrollView(view, -10); return true;
@@ -208,6 +225,7 @@ export class SpApp extends LitElement {
       <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
         <aside>
           ${this.renderCase()}
+          <sp-lesion-panel .state=${s}></sp-lesion-panel>
           <sp-series-browser .series=${s.series} .activeKey=${s.loaded?.seriesKey ?? null} @sp-select-series=${(e: CustomEvent) => actions.selectSeries(e.detail.key)}></sp-series-browser>
           <sp-file-list .files=${s.files}></sp-file-list>
           ${s.measurements.length

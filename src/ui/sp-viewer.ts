@@ -8,6 +8,7 @@ import { OrthoViewer, VIEW_NAMES, type ViewName } from '../render/ortho-viewer';
 import { orientationLetters } from '../render/lps-labels';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
+import * as lesions from '../app/lesions';
 import { volumeCache } from '../app/volume-cache';
 import { valueAtLps } from '../core/volume';
 import { scale, type Vec3 } from '../core/vec3';
@@ -27,7 +28,8 @@ type Drag =
   | { kind: 'windowLevel'; view: ViewName; x: number; y: number; w: number; c: number }
   | { kind: 'pan'; view: ViewName; x: number; y: number }
   | { kind: 'zoom'; view: ViewName; y: number }
-  | { kind: 'ruler'; view: ViewName; a: Vec3; b: Vec3 };
+  | { kind: 'ruler'; view: ViewName; a: Vec3; b: Vec3 }
+  | { kind: 'stroke'; view: ViewName };
 
 export class SpViewer extends LitElement {
   static override properties = {
@@ -82,6 +84,7 @@ export class SpViewer extends LitElement {
   protected override updated(changed: PropertyValues): void {
     if (!changed.has('state') || !this.viewer) return;
     const prev = changed.get('state') as AppState | undefined;
+    if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions) this.syncOverlay();
     if (!prev || prev.volumeKey !== this.state.volumeKey) this.syncVolume();
     else {
       if (prev.window !== this.state.window) this.viewer.setVoi(this.state.window.widthHu, this.state.window.centerHu);
@@ -90,6 +93,11 @@ export class SpViewer extends LitElement {
         this.requestFrame();
       }
     }
+  }
+
+  private syncOverlay(): void {
+    const labels = lesions.currentLabels();
+    this.viewer?.setOverlay(labels && this.state.lesions.length ? { labels, lut: lesions.labelLut(), alpha: 0.45 } : undefined);
   }
 
   /** Resolves once the current volume is on screen. */
@@ -156,6 +164,14 @@ export class SpViewer extends LitElement {
       case 'ruler':
         this.drag = { kind: 'ruler', view, a: lps, b: lps };
         break;
+      case 'regionGrow':
+        lesions.segmentLesionAt(lps).catch((err: Error) => actions.notify('warning', err.message));
+        break;
+      case 'brush':
+      case 'eraser':
+        this.drag = { kind: 'stroke', view };
+        lesions.strokeStart(lps, tool === 'eraser');
+        break;
     }
     e.preventDefault();
   }
@@ -192,12 +208,16 @@ export class SpViewer extends LitElement {
       case 'ruler':
         this.drag = { ...d, b: lps };
         break;
+      case 'stroke':
+        lesions.strokeTo(lps);
+        break;
     }
   }
 
   private onPointerUp(_e: PointerEvent, view: ViewName): void {
     const d = this.drag;
     this.drag = null;
+    if (d && d.kind === 'stroke') void lesions.strokeEnd();
     if (d && d.kind === 'ruler' && d.view === view) {
       const len = Math.hypot(d.b[0] - d.a[0], d.b[1] - d.a[1], d.b[2] - d.a[2]);
       if (len > 0.5) actions.addMeasurement(view, d.a, d.b);
@@ -286,6 +306,13 @@ export class SpViewer extends LitElement {
       items.push(svg`<line x1=${x1} y1=${y1} x2=${x2} y2=${y2} stroke="#ffe26a" stroke-width="1.5" />
         <circle cx=${x1} cy=${y1} r="2.5" fill="#ffe26a" /><circle cx=${x2} cy=${y2} r="2.5" fill="#ffe26a" />
         <text x=${x2 + 6} y=${y2 - 6} fill="#ffe26a" font-size="12" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${label}</text>`);
+    }
+    // Brush / eraser footprint under the mouse.
+    const r = this.readout;
+    if (r && r.view === view && (this.state.tool === 'brush' || this.state.tool === 'eraser')) {
+      const [bx, by] = viewer.lpsToCanvas(view, r.lps);
+      const rad = this.state.seg.brushRadiusMm / cam.mmPerPx;
+      items.push(svg`<circle class="brush-cursor" cx=${bx} cy=${by} r=${rad} fill="none" stroke=${this.state.tool === 'eraser' ? '#ff8a7a' : '#ffffff'} stroke-width="1" stroke-dasharray="3 2" />`);
     }
     return svg`${items}`;
   }

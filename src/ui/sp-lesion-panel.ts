@@ -1,0 +1,103 @@
+/**
+ * <sp-lesion-panel>: the lesions of the case with their volumes and diameters, the segmentation
+ * tools' settings and the lesion operations. Reads state; calls the lesion actions.
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import type { AppState, LesionEntry } from '../app/store';
+import * as lesions from '../app/lesions';
+import { STUDY_COHORTS } from '../segmentation/stats';
+import { panelStyles } from './styles';
+
+const f1 = (v: number) => v.toFixed(1);
+const f2 = (v: number) => v.toFixed(2);
+
+export class SpLesionPanel extends LitElement {
+  static override properties = { state: { attribute: false } };
+  state!: AppState;
+
+  static override styles = [
+    panelStyles,
+    css`
+      .tools { display: flex; gap: 4px; flex-wrap: wrap; align-items: center; margin-bottom: 6px; }
+      .row { display: flex; gap: 6px; align-items: center; margin: 4px 0; font-size: 12px; }
+      input[type='range'] { flex: 1; }
+      ul { list-style: none; margin: 0; padding: 0; }
+      li { border: 1px solid #232a33; border-radius: 5px; padding: 6px 8px; margin-bottom: 6px; background: #12161c; cursor: pointer; }
+      li.active { border-color: #3f6a94; background: #142030; }
+      .head { display: flex; gap: 6px; align-items: center; }
+      .swatch { width: 12px; height: 12px; border-radius: 3px; flex: none; }
+      .name { flex: 1; background: transparent; border: 1px solid transparent; color: inherit; font: inherit; padding: 1px 3px; min-width: 0; }
+      .name:focus { border-color: #3c4857; outline: none; }
+      .icon { padding: 0 6px; }
+      table { border-collapse: collapse; width: 100%; margin-top: 4px; font-size: 12px; }
+      td { padding: 1px 4px; vertical-align: top; }
+      td:first-child { color: #8a96a3; white-space: nowrap; }
+      td.v { font-family: ui-monospace, monospace; }
+      .flag { color: #ff8a7a; font-weight: 700; }
+      .ops { display: flex; gap: 3px; flex-wrap: wrap; margin-top: 5px; }
+      .ops button { font-size: 11.5px; padding: 2px 6px; }
+      .busy { color: #9ecbff; font-size: 12px; }
+    `,
+  ];
+
+  private renderStats(l: LesionEntry) {
+    const s = l.stats;
+    if (!s) return html`<div class="muted">Empty: paint or grow to fill it.</div>`;
+    const cohort = STUDY_COHORTS['PSP+RFA'];
+    return html`<table class="stats">
+      <tr><td>Volume</td><td class="v volume-ml">${f2(s.volumeMl)} mL</td></tr>
+      <tr><td>ABC/2 (axial)</td><td class="v abc2-ml">${f2(s.abc2Ml)} mL <span class="muted">(${s.abcAxialMm.map(f1).join(' × ')} mm)</span></td></tr>
+      <tr><td>ABC/2 (principal)</td><td class="v">${f2(s.abc2PrincipalMl)} mL</td></tr>
+      <tr><td>Max diameter</td><td class="v max-diameter ${s.exceeds30mm ? 'flag' : ''}">${f1(s.maxDiameterMm)} mm${s.exceeds30mm ? ' > 30 mm: outside the study criterion' : ' (≤ 30 mm)'}</td></tr>
+      <tr><td>Principal Ø</td><td class="v">${s.principalDiametersMm.map(f1).join(' × ')} mm</td></tr>
+      <tr><td>Centroid</td><td class="v">${s.centroidLps.map(f1).join(', ')} LPS</td></tr>
+      ${s.meanHu !== null ? html`<tr><td>HU</td><td class="v">mean ${f1(s.meanHu)} ± ${f1(s.sdHu ?? 0)} (${s.minHu} … ${s.maxHu})</td></tr>` : nothing}
+      <tr><td>vs study</td><td class="v">z = ${f1(s.cohortZ['PSP+RFA'])} <span class="muted">(PSP+RFA ${cohort.meanMl} ± ${cohort.sdMl} mL)</span></td></tr>
+      <tr><td>Voxels</td><td class="v">${s.voxelCount}</td></tr>
+    </table>`;
+  }
+
+  override render() {
+    const st = this.state;
+    if (!st.loaded) return html``;
+    const seg = st.seg;
+    const blocked = st.loaded.measurementBlockedReason;
+    return html`<h3>Lesions (${st.lesions.length})</h3>
+      ${blocked ? html`<div class="err">Segmentation disabled: ${blocked}</div>` : html`
+      <div class="tools">
+        <button id="new-lesion" @click=${() => lesions.newLesion()}>+ New lesion</button>
+        <button id="undo" ?disabled=${!seg.canUndo} title="Undo (Ctrl+Z)" @click=${() => lesions.undo()}>Undo</button>
+        <button id="redo" ?disabled=${!seg.canRedo} title="Redo (Ctrl+Y)" @click=${() => lesions.redo()}>Redo</button>
+        ${seg.busy ? html`<span class="busy" role="status">${seg.busy}</span>` : nothing}
+      </div>
+      <div class="row">Brush radius
+        <input id="brush-radius" type="range" min="0.5" max="15" step="0.5" .value=${String(seg.brushRadiusMm)} @input=${(e: Event) => lesions.setBrushRadius(Number((e.target as HTMLInputElement).value))} />
+        <span class="v">${f1(seg.brushRadiusMm)} mm</span></div>
+      <label class="row"><input id="brush-window" type="checkbox" .checked=${seg.brushWindowHu !== null} @change=${(e: Event) => lesions.setBrushWindow((e.target as HTMLInputElement).checked ? [-200, 200] : null)} />
+        Brush only paints −200…200 HU (soft-tissue/lytic)</label>`}
+      <ul>
+        ${st.lesions.map(
+          (l) => html`<li class="lesion ${l.id === st.activeLesionId ? 'active' : ''}" data-lesion-id=${l.id} @click=${() => lesions.setActiveLesion(l.id)}>
+            <div class="head">
+              <span class="swatch" style="background:${l.color}"></span>
+              <input class="name" .value=${l.name} aria-label="Lesion name" @change=${(e: Event) => lesions.renameLesion(l.id, (e.target as HTMLInputElement).value)} @click=${(e: Event) => e.stopPropagation()} />
+              <button class="icon visibility" title=${l.visible ? 'Hide' : 'Show'} aria-pressed=${!l.visible} @click=${(e: Event) => { e.stopPropagation(); lesions.setLesionVisible(l.id, !l.visible); }}>${l.visible ? '◉' : '○'}</button>
+              <button class="icon delete" title="Delete lesion" @click=${(e: Event) => { e.stopPropagation(); void lesions.deleteLesion(l.id); }}>✕</button>
+            </div>
+            ${this.renderStats(l)}
+            ${l.id === st.activeLesionId && !blocked
+              ? html`<div class="ops">
+                  <button title="Fill enclosed holes" @click=${() => lesions.lesionOp('fillHoles', l.id)}>Fill holes</button>
+                  <button title="Keep the largest connected part" @click=${() => lesions.lesionOp('keepLargest', l.id)}>Keep largest</button>
+                  <button title="Grow by 1 mm" @click=${() => lesions.lesionOp('dilate', l.id, 1)}>Dilate 1 mm</button>
+                  <button title="Shrink by 1 mm" @click=${() => lesions.lesionOp('erode', l.id, 1)}>Erode 1 mm</button>
+                  <button title="Fill the slices between drawn slices" @click=${() => lesions.lesionOp('interpolate', l.id)}>Fill between slices</button>
+                </div>`
+              : nothing}
+          </li>`,
+        )}
+      </ul>
+      ${st.lesions.length === 0 && !blocked ? html`<div class="muted">Pick <b>Grow</b> (G) and click inside a lesion, or <b>Brush</b> (B) to draw one.</div>` : nothing}`;
+  }
+}
+customElements.define('sp-lesion-panel', SpLesionPanel);

@@ -1,0 +1,115 @@
+/**
+ * Lesion segmentation as a user does it on the demo case: Grow tool + click on a lesion, the
+ * lesion coloured in all views and its volume in the panel; brush drag, undo and redo with the
+ * keyboard; the scripting API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { requireBrowser, startSession, openApp, screenshot, type AppSession } from './harness';
+import { decodePng } from '../helpers/png';
+
+const ok = requireBrowser();
+
+/** Screen position of the crosshair centre in a view (the small circle of the overlay). */
+async function crosshairOnScreen(page: Page, view: string): Promise<{ x: number; y: number }> {
+  const pane = page.locator(`sp-viewer .pane.${view}`);
+  const box = (await pane.boundingBox())!;
+  const c = pane.locator('svg.overlay circle[r="3"]').first();
+  const cx = Number(await c.getAttribute('cx')), cy = Number(await c.getAttribute('cy'));
+  return { x: box.x + cx, y: box.y + cy };
+}
+
+/** RGB of the view's canvas at a page position. */
+async function rgbAt(page: Page, view: string, x: number, y: number): Promise<[number, number, number]> {
+  const canvas = page.locator(`sp-viewer .pane.${view} .cs canvas`).first();
+  const box = (await canvas.boundingBox())!;
+  const img = decodePng(await canvas.screenshot());
+  const px = Math.round(((x - box.x) / box.width) * img.width), py = Math.round(((y - box.y) / box.height) * img.height);
+  const o = (py * img.width + px) * 4;
+  return [img.data[o]!, img.data[o + 1]!, img.data[o + 2]!];
+}
+
+describe.skipIf(!ok)('lesion segmentation in the demo case', () => {
+  let session: AppSession;
+  beforeAll(async () => {
+    session = await startSession();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+
+  it('grows a lesion with one click, shows it in every view with its volume; brush, undo, redo', async () => {
+    const { page, errors } = await openApp(session);
+    const truth = (await page.evaluate(() => window.sacroplan.demoCase())) as { lesions: { id: string; centerLps: [number, number, number]; volumeMl: number; zone: number }[] };
+    const lesion = truth.lesions.find((l) => l.zone === 3)!;
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), lesion.centerLps);
+    await page.waitForTimeout(200);
+
+    // The user picks the Grow tool and clicks the lesion centre in the axial view.
+    await page.click('button[data-tool="regionGrow"]');
+    const at = await crosshairOnScreen(page, 'axial');
+    await page.mouse.click(at.x, at.y);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]?.voxelCount ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
+    const snap = await page.evaluate(() => window.sacroplan.snapshot());
+    const l = snap.lesions[0]!;
+    expect(Math.abs(l.volumeMl - lesion.volumeMl) / lesion.volumeMl).toBeLessThan(0.1);
+    expect(l.maxDiameterMm).toBeLessThan(30);
+    expect(l.meanHu!).toBeLessThan(120);
+    // The panel shows the volume the API reports.
+    await expect.poll(() => page.locator('sp-lesion-panel .volume-ml').first().textContent()).toBe(`${l.volumeMl.toFixed(2)} mL`);
+    // Coloured in all three views at the lesion centre (lesion colour #ff5a5a blended over grey).
+    await page.mouse.move(at.x + 40, at.y + 40);
+    await page.waitForTimeout(100);
+    for (const view of ['axial', 'sagittal', 'coronal']) {
+      const p = await crosshairOnScreen(page, view);
+      const [r, g, b] = await rgbAt(page, view, p.x + 6, p.y + 6);
+      expect(r - Math.max(g, b), `${view} overlay at the lesion: rgb ${r},${g},${b}`).toBeGreaterThan(25);
+    }
+    await screenshot(page, 'segmentation-grown');
+
+    // Brush: paint a stroke beside the lesion; the voxel count grows; Ctrl+Z restores it; Ctrl+Y redoes.
+    const before = l.voxelCount;
+    await page.keyboard.press('b');
+    await page.mouse.move(at.x + 30, at.y);
+    await page.mouse.down();
+    await page.mouse.move(at.x + 60, at.y, { steps: 6 });
+    await page.mouse.up();
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.voxelCount, { timeout: 10_000 }).toBeGreaterThan(before);
+    const painted = (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.voxelCount;
+    await screenshot(page, 'segmentation-brushed');
+    await page.keyboard.press('Control+z');
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.voxelCount).toBe(before);
+    await page.keyboard.press('Control+y');
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.voxelCount).toBe(painted);
+    // Undo button too.
+    await page.click('sp-lesion-panel #undo');
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.voxelCount).toBe(before);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('segments every demo lesion through the scripting API and deletes one', async () => {
+    const { page, errors } = await openApp(session);
+    const truth = (await page.evaluate(() => window.sacroplan.demoCase())) as { lesions: { centerLps: [number, number, number]; volumeMl: number }[] };
+    const ids: string[] = [];
+    for (const les of truth.lesions) ids.push(await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps));
+    const snap = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(snap.lesions.map((l) => l.id)).toEqual(ids);
+    truth.lesions.forEach((les, n) => expect(Math.abs(snap.lesions[n]!.volumeMl - les.volumeMl) / les.volumeMl).toBeLessThan(0.1));
+    // paint adds to a lesion, erase removes, deleteLesion drops it.
+    const c = truth.lesions[0]!.centerLps;
+    const v0 = snap.lesions[0]!.voxelCount;
+    await page.evaluate(([id, p]) => window.sacroplan.paint({ centerLps: [p[0], p[1], p[2] + 20], radiusMm: 3, lesionId: id }), [ids[0]!, c] as const);
+    const v1 = (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.voxelCount;
+    expect(v1).toBeGreaterThan(v0);
+    await page.evaluate(([id, p]) => window.sacroplan.erase({ centerLps: [p[0], p[1], p[2] + 20], radiusMm: 3, lesionId: id }), [ids[0]!, c] as const);
+    expect((await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.voxelCount).toBe(v0);
+    await page.evaluate((id) => window.sacroplan.deleteLesion(id), ids[1]!);
+    expect((await page.evaluate(() => window.sacroplan.snapshot())).lesions.map((l) => l.id)).toEqual([ids[0], ids[2]]);
+    // A click in air grows nothing and says why.
+    await expect(page.evaluate(() => window.sacroplan.segmentLesionAt([0, -200, 0]))).rejects.toThrow(/No lesion|outside/);
+    await screenshot(page, 'segmentation-api');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
