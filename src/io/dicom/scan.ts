@@ -115,14 +115,14 @@ export function groupAndPlan(outcomes: Array<{ report: FileReport; slices: Slice
     if (unique.length === 0) continue;
 
     // Split by in-plane geometry: dims, orientation, pixel spacing, samples.
-    const sub = new Map<string, SliceRecord[]>();
+    // (Compared with tolerances, not rounded keys, so jitter at a rounding boundary never splits a series.)
+    const groups: SliceRecord[][] = [];
     for (const s of unique) {
-      const k = geometryKey(s);
-      let list = sub.get(k);
-      if (!list) sub.set(k, (list = []));
-      list.push(s);
+      const g = groups.find((list) => sameInPlaneGeometry(list[0]!, s));
+      if (g) g.push(s);
+      else groups.push([s]);
     }
-    const parts = [...sub.values()].sort((a, b) => b.length - a.length);
+    const parts = groups.sort((a, b) => b.length - a.length);
     const splitWarnings: SeriesWarning[] = [];
     if (parts.length > 1) {
       const main = parts[0]![0]!;
@@ -178,6 +178,13 @@ function orientationKey(s: SliceRecord): string {
 function sameSpacing(a: SliceRecord, b: SliceRecord): boolean {
   if (!a.pixelSpacing || !b.pixelSpacing) return a.pixelSpacing === b.pixelSpacing;
   return Math.abs(a.pixelSpacing[0] - b.pixelSpacing[0]) < 1e-4 && Math.abs(a.pixelSpacing[1] - b.pixelSpacing[1]) < 1e-4;
+}
+
+function sameInPlaneGeometry(a: SliceRecord, b: SliceRecord): boolean {
+  if (a.rows !== b.rows || a.columns !== b.columns || a.samplesPerPixel !== b.samplesPerPixel || !sameSpacing(a, b)) return false;
+  if (!a.iop || !b.iop) return a.iop === b.iop;
+  for (let n = 0; n < 6; n++) if (Math.abs(a.iop[n]! - b.iop[n]!) > 1e-3) return false;
+  return true;
 }
 
 function geometryKey(s: SliceRecord): string {
