@@ -44,7 +44,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 6000,
     sourcemap: false,
     // bench/stock.html: the stock cornerstone load path, the peer in bench/load.mjs.
-    rollupOptions: { input: { main: 'index.html', stock: 'bench/stock.html' } },
+    rollupOptions: { input: { main: 'index.html', stock: 'bench/stock.html', segment: 'bench/segment.html' } },
   },
   test: {
     projects: [

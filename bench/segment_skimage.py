@@ -6,6 +6,8 @@ argv: raw_path json_path runs. Prints one JSON line of median milliseconds:
   flood_box      the same on the ±25 mm box around the seed (what regionGrow works on)
   flood_box_fill flood_box + scipy.ndimage.binary_fill_holes (regionGrow fills holes too)
   label_props    skimage.measure.label + regionprops (area, centroid, axis lengths, feret; voxel units) on the box mask
+  threshold_cs_box  (when the json has cs_box) numpy threshold of the box given to cornerstone (bench/segment-browser.mjs)
+'all' holds every run's time (ms) per key.
 """
 import json, sys, time
 import numpy as np
@@ -22,11 +24,15 @@ lo, hi = meta['window']
 b = meta['box']  # i0 j0 k0 i1 j1 k1
 
 
+all_times = {}
+
+
 def med(f):
     f()
     ts = []
     for _ in range(runs):
         t0 = time.perf_counter(); f(); ts.append((time.perf_counter() - t0) * 1000)
+    all_times[f.__name__] = ts
     return float(np.median(ts))
 
 
@@ -66,4 +72,14 @@ out = {
     'label_props': med(label_props),
     'skimage_grown_voxels': int(grown.sum()),
 }
+if 'cs_box' in meta:
+    cb = meta['cs_box']
+
+    def threshold_cs_box():
+        c = vol[cb[2]:cb[5] + 1, cb[1]:cb[4] + 1, cb[0]:cb[3] + 1]
+        return (c >= lo) & (c <= hi)
+
+    out['threshold_cs_box'] = med(threshold_cs_box)
+    out['threshold_cs_box_count'] = int(threshold_cs_box().sum())
+out['all'] = all_times
 print(json.dumps(out))
