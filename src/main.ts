@@ -5,6 +5,7 @@
 import './ui/sp-app';
 import * as actions from './app/actions';
 import { installApi } from './app/api';
+import { warmDicomWorkers } from './app/dicom-parallel';
 
 const params = new URLSearchParams(location.search);
 let resolveReady!: () => void;
@@ -27,5 +28,6 @@ async function start(): Promise<void> {
   }
   actions.setReady();
   resolveReady();
+  warmDicomWorkers();
 }
 void start();

@@ -9,9 +9,10 @@ import type { ScalarVolume } from '../core/volume';
 import { valueRange } from '../core/volume';
 import { VolumeGeometry } from '../core/geometry';
 import { distance, type Vec3 } from '../core/vec3';
-import type { FileLike, FileReport, SeriesInfo, LoadProgress } from '../io/types';
+import type { FileLike, FileReport, SeriesInfo, LoadProgress, LoadedSeries } from '../io/types';
 import { LoadCancelledError } from '../io/types';
-import { scanDicomFiles, loadDicomSeries, pickDefaultSeries, type DicomScan } from '../io/dicom/index';
+import { loadDicomSeries, type DicomScan, type FrameDecoder } from '../io/dicom/index';
+import { loadDicomFiles } from './dicom-parallel';
 import { loadNifti } from '../io/nifti';
 
 export const store = new Store();
@@ -132,10 +133,21 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
   const reports: FileReport[] = [];
   try {
     let scan: DicomScan | null = null;
+    let loadedDefault: LoadedSeries | null = null;
+    let key: string | null = null;
     if (dicom.length > 0) {
       setProgress(`Reading ${dicom.length} files`, { phase: 'reading', done: 0, total: dicom.length });
-      scan = await scanDicomFiles(dicom, { signal: ctrl.signal, onProgress: (p) => setProgress(`Reading headers`, p) });
+      const r = await loadDicomFiles(dicom, {
+        signal: ctrl.signal,
+        onProgress: (p) => {
+          if (p.phase === 'building' && p.done === 0) performance.mark('sp:files-read');
+          setProgress(`Reading ${dicom.length} files`, p);
+        },
+      });
       performance.mark('sp:scan-done');
+      scan = r.scan;
+      loadedDefault = r.loaded;
+      key = r.defaultKey;
       reports.push(...scan.files);
       lastScan = scan;
     }
@@ -153,9 +165,11 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
     store.update({ files: reports, series: scan ? scan.series : [] });
     const bad = reports.filter((r) => r.status === 'error');
     if (bad.length > 0) pushMessage('warning', `${bad.length} of ${reports.length} files could not be used; see the file list.`);
-    const key = scan ? pickDefaultSeries(scan) : null;
     if (key && scan) {
-      await loadSeriesFromScan(scan, key, ctrl);
+      if (loadedDefault) {
+        performance.mark('sp:volume-ready');
+        presentDicom(loadedDefault, key);
+      } else await loadSeriesFromScan(scan, key, ctrl);
     } else if (niftiLoaded) {
       const v = niftiLoaded.volume;
       showVolume(v, {
@@ -189,13 +203,20 @@ async function loadSeriesFromScan(scan: DicomScan, key: string, ctrl: AbortContr
     return;
   }
   setProgress(`Loading ${info.sliceCount} slices`, { phase: 'decoding', done: 0, total: info.sliceCount });
-  const { browserFrameDecoder } = await import('../io/dicom/browser-decoder');
   const loaded = await loadDicomSeries(scan, key, {
     signal: ctrl.signal,
-    decoder: browserFrameDecoder,
+    decoder: lazyDecoder,
     onProgress: (p) => setProgress(`Loading ${info.sliceCount} slices`, p),
   });
   performance.mark('sp:volume-ready');
+  presentDicom(loaded, key);
+}
+
+/** Compressed frames: cornerstone's codecs, fetched the first time a compressed frame appears. */
+const lazyDecoder: FrameDecoder = async (ts, bytes, frame) => (await import('../io/dicom/browser-decoder')).browserFrameDecoder(ts, bytes, frame);
+
+function presentDicom(loaded: LoadedSeries, key: string): void {
+  const info = loaded.info;
   showVolume(loaded.volume, {
     source: 'dicom',
     seriesKey: key,

@@ -8,3 +8,5 @@ export type { DicomScan, SeriesPlan, ScanOptions } from './scan';
 export { loadDicomSeries } from './load';
 export type { FrameDecoder, FrameInfo, LoadOptions } from './load';
 export type { SliceRecord } from './header';
+export { scanAndLoadDicom } from './single-pass';
+export type { SinglePassOptions, SinglePassResult } from './single-pass';
