@@ -68,7 +68,7 @@ async function measure(fn) {
 async function oursOnce() {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 860 } });
   const page = await ctx.newPage();
-  await page.goto(base + '?demo=0');
+  await page.goto(base + '?demo=0' + (process.env.READERS ? `&readers=${process.env.READERS}` : ''));
   await page.evaluate(() => window.sacroplan.ready());
   const r = await measure(async () => {
     await page.setInputFiles('#file-input', files);

@@ -23,7 +23,9 @@ export function warmDicomWorkers(n = Math.min(4, navigator.hardwareConcurrency |
 
 export async function loadDicomFiles(files: FileLike[], opts: { signal?: AbortSignal; onProgress?: ProgressCallback; workers?: number } = {}): Promise<SinglePassResult> {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
-  const workers = Math.max(1, Math.min(opts.workers ?? Math.min(4, navigator.hardwareConcurrency || 2), Math.ceil(files.length / 32)));
+  // ?readers=N in the page URL overrides the number of reader workers (benchmarks, slow machines).
+  const fromUrl = Number(new URLSearchParams(globalThis.location?.search ?? '').get('readers')) || 0;
+  const workers = Math.max(1, Math.min(opts.workers ?? (fromUrl || Math.min(4, navigator.hardwareConcurrency || 2)), Math.ceil(files.length / 32)));
   if (!isolated || workers < 2) {
     return scanAndLoadDicom(files, { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}), ...(isolated ? { allocate: (n: number) => new SharedArrayBuffer(n) } : {}) });
   }

@@ -55,6 +55,7 @@ export function summarize(s: LesionStats): LesionSummary {
   return {
     voxelCount: s.voxelCount,
     volumeMl: s.volumeMl,
+    partialVolumeMl: s.partialVolumeMl,
     abc2Ml: s.abcAxial.volumeMl,
     abc2PrincipalMl: s.abcPrincipal.volumeMl,
     abcAxialMm: [s.abcAxial.aMm, s.abcAxial.bMm, s.abcAxial.cMm],

@@ -45,7 +45,10 @@ export interface LoadedInfo {
 /** Statistics of one lesion, as shown in the panel and returned by the scripting API. */
 export interface LesionSummary {
   voxelCount: number;
+  /** Voxel count × voxel volume. */
   volumeMl: number;
+  /** Partial-volume-aware estimate (CT), or null. */
+  partialVolumeMl: number | null;
   /** ABC/2 on the axial (acquisition) slices and on the principal axes, mL. */
   abc2Ml: number;
   abc2PrincipalMl: number;

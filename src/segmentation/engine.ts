@@ -162,7 +162,9 @@ export class SegmentationEngine {
     }
     const t1 = now();
     const stats: Record<number, LesionStats | null> = {};
-    if (withStats) for (const l of affected) if (l !== 0) stats[l] = lesionStats(this.labels, l, this.volume);
+    // With the partial-volume estimate of the volume (~0.1 s for 7 mL): the voxel count of a
+    // thresholded lesion reads a few % low on small lesions (blur, slice thickness).
+    if (withStats) for (const l of affected) if (l !== 0) stats[l] = lesionStats(this.labels, l, this.volume, { partialVolume: this.volume.units === 'HU' });
     return {
       affected: affected.filter((l) => l !== 0),
       stats,

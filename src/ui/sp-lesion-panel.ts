@@ -46,6 +46,7 @@ export class SpLesionPanel extends LitElement {
     const cohort = STUDY_COHORTS['PSP+RFA'];
     return html`<table class="stats">
       <tr><td>Volume</td><td class="v volume-ml">${f2(s.volumeMl)} mL</td></tr>
+      ${s.partialVolumeMl !== null ? html`<tr><td title="Partial-volume estimate: integrates the HU transition at the lesion border (two-tissue model; reads high next to cortex)">PV estimate</td><td class="v pv-volume-ml">${f2(s.partialVolumeMl)} mL</td></tr>` : nothing}
       <tr><td>ABC/2 (axial)</td><td class="v abc2-ml">${f2(s.abc2Ml)} mL <span class="muted">(${s.abcAxialMm.map(f1).join(' × ')} mm)</span></td></tr>
       <tr><td>ABC/2 (principal)</td><td class="v">${f2(s.abc2PrincipalMl)} mL</td></tr>
       <tr><td>Max diameter</td><td class="v max-diameter ${s.exceeds30mm ? 'flag' : ''}">${f1(s.maxDiameterMm)} mm${s.exceeds30mm ? ' > 30 mm: outside the study criterion' : ' (≤ 30 mm)'}</td></tr>

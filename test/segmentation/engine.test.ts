@@ -24,6 +24,11 @@ describe('SegmentationEngine on the demo case', () => {
       expect(s, lesion.id).not.toBeNull();
       const err = (s.volumeMl - lesion.volumeMl) / lesion.volumeMl;
       expect(Math.abs(err), `${lesion.id}: ${s.volumeMl.toFixed(3)} vs ${lesion.volumeMl.toFixed(3)} mL`).toBeLessThan(0.08);
+      // The partial-volume estimate (a two-tissue model tuned on ../shared/phantom) stays within 10 %
+      // here; it reads high where a lesion lies within ~2 mm of cortex (demo L1: about +7 %).
+      const pvErr = (s.partialVolumeMl! - lesion.volumeMl) / lesion.volumeMl;
+      console.log(`${lesion.id}: count ${(100 * err).toFixed(2)} %, partial-volume ${(100 * pvErr).toFixed(2)} %`);
+      expect(Math.abs(pvErr)).toBeLessThan(0.1);
       expect(Math.abs(s.maxDiameterMm - lesion.maxDiameterMm)).toBeLessThan(2 * 0.8 * Math.sqrt(3));
       // The centroid is the lesion's centre (ellipsoids): within 1 mm.
       const d = Math.hypot(...s.centroidLps.map((c, i) => c - lesion.centerLps[i]!));
