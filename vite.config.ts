@@ -52,6 +52,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
           include: ['test/**/*.test.ts'],
           exclude: ['test/browser/**'],
           testTimeout: 120_000,
@@ -62,6 +63,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           environment: 'node',
+          globalSetup: ['test/global-setup.ts'],
           include: ['test/browser/**/*.e2e.ts'],
           testTimeout: 180_000,
           hookTimeout: 600_000,

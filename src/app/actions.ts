@@ -121,6 +121,16 @@ export async function loadDemo(): Promise<void> {
 /** Analytic definition of the demo case (lesion centres, zones, foramina), when it is shown. */
 export let demoTruth: unknown = null;
 
+function reportLoadError(err: unknown): void {
+  if (err instanceof LoadCancelledError) pushMessage('info', 'Loading cancelled. The previous image stays open.');
+  else pushMessage('error', `Loading failed: ${(err as Error).message}`);
+}
+
+function endLoad(ctrl: AbortController): void {
+  if (abort === ctrl) abort = null;
+  setProgress('', null);
+}
+
 /** Files from the picker, a folder, or a drop. NIfTI files load directly; the rest are scanned as DICOM. */
 export async function loadFiles(files: FileLike[]): Promise<void> {
   if (files.length === 0) return;
@@ -187,11 +197,9 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
       pushMessage('error', 'No loadable image series was found in the files given.');
     }
   } catch (err) {
-    if (err instanceof LoadCancelledError) pushMessage('info', 'Loading cancelled. The previous image stays open.');
-    else pushMessage('error', `Loading failed: ${(err as Error).message}`);
+    reportLoadError(err);
   } finally {
-    if (abort === ctrl) abort = null;
-    setProgress('', null);
+    endLoad(ctrl);
   }
 }
 
@@ -240,11 +248,9 @@ export async function selectSeries(key: string): Promise<void> {
   try {
     await loadSeriesFromScan(lastScan, key, ctrl);
   } catch (err) {
-    if (err instanceof LoadCancelledError) pushMessage('info', 'Loading cancelled. The previous image stays open.');
-    else pushMessage('error', `Loading failed: ${(err as Error).message}`);
+    reportLoadError(err);
   } finally {
-    if (abort === ctrl) abort = null;
-    setProgress('', null);
+    endLoad(ctrl);
   }
 }
 

@@ -89,17 +89,7 @@ export function layerFraction(depth: number, lo: number, hi: number, h: number):
   return b > a ? (b - a) / h : 0;
 }
 
-/** mulberry32: a tiny, fast, seeded 32-bit PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../core/random';
 
 /** A table of 2^bits standard-normal samples (Box–Muller) from a seeded generator. */
 export function gaussianTable(rand: () => number, bits = 16): Float32Array {

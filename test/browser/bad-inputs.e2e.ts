@@ -2,28 +2,24 @@
  * The bad-input set of ../shared/phantom/make_bad_inputs.py through the real file input:
  * one clear message per bad file, the good series still loads, markup shown as text.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, startSession, openApp, loadThroughInput, screenshot, viewContentStats, type AppSession } from './harness';
+import { requireBrowser, openApp, loadThroughInput, screenshot, viewContentStats, useSession } from './harness';
 import { requireShared, ensureBadInputs } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
 const listDir = (d: string) => readdirSync(d).sort().map((n) => join(d, n));
 
 describe.skipIf(!ok)('bad inputs through the file input', () => {
-  let session: AppSession;
+  const session = useSession();
   let bad: string;
-  beforeAll(async () => {
+  beforeAll(() => {
     bad = ensureBadInputs();
-    session = await startSession();
-  });
-  afterAll(async () => {
-    await session?.close();
   });
 
   it('all_in_one: the 16-slice good series loads and each bad file gets one message naming it', async () => {
-    const { page, errors } = await openApp(session, { demo: false });
+    const { page, errors } = await openApp(session(), { demo: false });
     await loadThroughInput(page, listDir(join(bad, 'all_in_one')));
     const snap = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap.series?.dims).toEqual([64, 64, 16]);
@@ -48,7 +44,7 @@ describe.skipIf(!ok)('bad inputs through the file input', () => {
   });
 
   it('markup in PatientName is shown as text and never executed', async () => {
-    const { page, errors, dialogs } = await openApp(session, { demo: false });
+    const { page, errors, dialogs } = await openApp(session(), { demo: false });
     await loadThroughInput(page, listDir(join(bad, 'cases', '09_script_patient_name')));
     const snap = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap.series?.patientName).toMatch(/<script>|<img|<svg|</i);
@@ -62,7 +58,7 @@ describe.skipIf(!ok)('bad inputs through the file input', () => {
   });
 
   it('series-level problems: duplicate position, missing slice, interleaved series, no spacing, no position', async () => {
-    const { page } = await openApp(session, { demo: false });
+    const { page } = await openApp(session(), { demo: false });
     const load = async (c: string) => {
       await loadThroughInput(page, listDir(join(bad, 'cases', c)));
       return page.evaluate(() => window.sacroplan.snapshot());

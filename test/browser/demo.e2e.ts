@@ -1,20 +1,14 @@
 /** The built-in demo case and the viewer's controls, as a first-time user meets them. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireBrowser, startSession, openApp, screenshot, viewContentStats, type AppSession } from './harness';
+import { describe, expect, it } from 'vitest';
+import { requireBrowser, openApp, screenshot, viewContentStats, useSession } from './harness';
 
 const ok = requireBrowser();
 
 describe.skipIf(!ok)('demo case and viewer controls', () => {
-  let session: AppSession;
-  beforeAll(async () => {
-    session = await startSession();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useSession();
 
   it('opens the synthetic sacrum at start and responds to the mouse and keyboard', async () => {
-    const { page, errors } = await openApp(session);
+    const { page, errors } = await openApp(session());
     const snap = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap.series?.source).toBe('demo');
     expect(snap.series?.modality).toBe('CT');

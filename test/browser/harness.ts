@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { beforeAll, afterAll } from 'vitest';
 import { repoRoot, isCI } from '../helpers/shared';
 
 export const chromiumPath = process.env.SACROPLAN_CHROMIUM ?? '/usr/bin/chromium';
@@ -145,4 +146,19 @@ export async function viewContentStats(page: Page, view: 'axial' | 'sagittal' | 
   const canvas = page.locator(`sp-viewer .pane.${view} .cs canvas`).first();
   const png = await canvas.screenshot();
   return greyStats(decodePng(png));
+}
+
+/** One preview server + browser for a describe block: call at its top; returns the live session. */
+export function useSession(): () => AppSession {
+  let session: AppSession | undefined;
+  beforeAll(async () => {
+    session = await startSession();
+  });
+  afterAll(async () => {
+    await session?.close();
+  });
+  return () => {
+    if (!session) throw new Error('browser session not started');
+    return session;
+  };
 }

@@ -2,26 +2,20 @@
  * The other ways radiologists hand over images: a whole folder through the folder picker, a drop
  * of files onto the views, a NIfTI volume, and cancelling a long load (the image on screen stays).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, startSession, openApp, screenshot, viewContentStats, type AppSession } from './harness';
+import { requireBrowser, openApp, screenshot, viewContentStats, useSession } from './harness';
 import { requireShared, ensureBadInputs, ensurePhantom, sharedDir } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
 
 describe.skipIf(!ok)('folder, drop, NIfTI and cancel', () => {
-  let session: AppSession;
-  beforeAll(async () => {
-    session = await startSession();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useSession();
 
   it('loads a folder through the folder picker (files arrive unordered, sorted by position)', async () => {
     const dir = join(ensurePhantom('hard.json'), 'dicom');
-    const { page, errors } = await openApp(session, { demo: false });
+    const { page, errors } = await openApp(session(), { demo: false });
     await page.setInputFiles('#folder-input', dir);
     await page.waitForTimeout(50);
     await page.evaluate(() => window.sacroplan.whenIdle());
@@ -35,7 +29,7 @@ describe.skipIf(!ok)('folder, drop, NIfTI and cancel', () => {
   it('loads files dropped onto the views', async () => {
     const dir = join(ensureBadInputs(), 'good_series');
     const files = readdirSync(dir).sort().map((n) => ({ name: n, b64: readFileSync(join(dir, n)).toString('base64') }));
-    const { page, errors } = await openApp(session, { demo: false });
+    const { page, errors } = await openApp(session(), { demo: false });
     await page.evaluate(async (list) => {
       const dt = new DataTransfer();
       for (const f of list) {
@@ -57,7 +51,7 @@ describe.skipIf(!ok)('folder, drop, NIfTI and cancel', () => {
 
   it('opens a NIfTI CT (sform, RAS → LPS) and reads HU', async () => {
     const nii = join(sharedDir, 'data', 'totalseg-example-ct', 'example_ct.nii.gz');
-    const { page, errors } = await openApp(session, { demo: false });
+    const { page, errors } = await openApp(session(), { demo: false });
     await page.setInputFiles('#file-input', nii);
     await page.waitForTimeout(50);
     await page.evaluate(() => window.sacroplan.whenIdle());
@@ -77,7 +71,7 @@ describe.skipIf(!ok)('folder, drop, NIfTI and cancel', () => {
 
   it('cancelling a load keeps the image on screen and says so', async () => {
     const dir = join(ensurePhantom('default.json'), 'dicom');
-    const { page, errors } = await openApp(session);
+    const { page, errors } = await openApp(session());
     const before = await page.evaluate(() => window.sacroplan.snapshot());
     expect(before.series?.source).toBe('demo');
     await page.setInputFiles('#file-input', readdirSync(dir).map((n) => join(dir, n)));

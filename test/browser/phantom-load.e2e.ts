@@ -2,10 +2,10 @@
  * Load ../shared/phantom series through the real file input and check the geometry and values
  * the app reports against truth.json (an independent Python generator).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, startSession, openApp, loadThroughInput, screenshot, viewContentStats, type AppSession } from './harness';
+import { requireBrowser, openApp, loadThroughInput, screenshot, viewContentStats, useSession } from './harness';
 import { requireShared, ensurePhantom, readTruth } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
@@ -27,20 +27,14 @@ function cortexPoint(truth: any): number[] {
 }
 
 describe.skipIf(!ok)('phantom series through the file input', () => {
-  let session: AppSession;
-  beforeAll(async () => {
-    session = await startSession();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useSession();
 
   for (const config of ['default.json', 'hard.json']) {
     it(`${config}: geometry equals truth.json and HU reads lesion and bone`, async () => {
       const dir = ensurePhantom(config);
       const truth = readTruth(dir);
       const files = readdirSync(join(dir, 'dicom')).map((n) => join(dir, 'dicom', n));
-      const { page, errors } = await openApp(session, { demo: false });
+      const { page, errors } = await openApp(session(), { demo: false });
       await loadThroughInput(page, files);
       const snap = await page.evaluate(() => window.sacroplan.snapshot());
       expect(snap.series).not.toBeNull();

@@ -3,9 +3,9 @@
  * lesion coloured in all views and its volume in the panel; brush drag, undo and redo with the
  * keyboard; the scripting API.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, startSession, openApp, screenshot, type AppSession } from './harness';
+import { requireBrowser, openApp, screenshot, useSession } from './harness';
 import { decodePng } from '../helpers/png';
 
 const ok = requireBrowser();
@@ -30,16 +30,10 @@ async function rgbAt(page: Page, view: string, x: number, y: number): Promise<[n
 }
 
 describe.skipIf(!ok)('lesion segmentation in the demo case', () => {
-  let session: AppSession;
-  beforeAll(async () => {
-    session = await startSession();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useSession();
 
   it('grows a lesion with one click, shows it in every view with its volume; brush, undo, redo', async () => {
-    const { page, errors } = await openApp(session);
+    const { page, errors } = await openApp(session());
     const truth = (await page.evaluate(() => window.sacroplan.demoCase())) as { lesions: { id: string; centerLps: [number, number, number]; volumeMl: number; zone: number }[] };
     const lesion = truth.lesions.find((l) => l.zone === 3)!;
     await page.evaluate((p) => window.sacroplan.setCrosshair(p), lesion.centerLps);
@@ -89,7 +83,7 @@ describe.skipIf(!ok)('lesion segmentation in the demo case', () => {
   });
 
   it('segments every demo lesion through the scripting API and deletes one', async () => {
-    const { page, errors } = await openApp(session);
+    const { page, errors } = await openApp(session());
     const truth = (await page.evaluate(() => window.sacroplan.demoCase())) as { lesions: { centerLps: [number, number, number]; volumeMl: number }[] };
     const ids: string[] = [];
     for (const les of truth.lesions) ids.push(await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps));

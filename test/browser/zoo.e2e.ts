@@ -3,10 +3,10 @@
  * real codecs, to the same pixels as its uncompressed twin. Twins are the files whose
  * pydicom-decoded pixels have the same SHA-256 in MANIFEST.tsv (an independent decoder).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, startSession, openApp, loadThroughInput, type AppSession } from './harness';
+import { requireBrowser, openApp, loadThroughInput, useSession } from './harness';
 import { requireShared, sharedDir } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(false);
@@ -29,13 +29,7 @@ function twinGroups(): Row[][] {
 }
 
 describe.skipIf(!ok)('transfer-syntax zoo decodes losslessly in the browser', () => {
-  let session: AppSession;
-  beforeAll(async () => {
-    session = await startSession();
-  });
-  afterAll(async () => {
-    await session?.close();
-  });
+  const session = useSession();
 
   const groups = ok ? twinGroups() : [];
   it('has twin groups to compare', () => {
@@ -43,7 +37,7 @@ describe.skipIf(!ok)('transfer-syntax zoo decodes losslessly in the browser', ()
   });
   for (const group of groups) {
     it(`${group[0]!.path} and its ${group.length - 1} twins give identical voxels`, async () => {
-      const { page, errors } = await openApp(session, { demo: false });
+      const { page, errors } = await openApp(session(), { demo: false });
       const digests: Record<string, unknown> = {};
       for (const r of group) {
         await loadThroughInput(page, [join(zoo, r.path)]);

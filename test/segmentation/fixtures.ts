@@ -2,6 +2,7 @@
  * Code-built volumes for segmentation tests: geometries in several orientations and spacings,
  * and rasterisation of analytic shapes at voxel centres.
  */
+import { mulberry32 } from '../../src/core/random';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { type ScalarVolume, createScalarVolume } from '../../src/core/volume';
 import type { Vec3 } from '../../src/core/vec3';
@@ -66,16 +67,7 @@ export function ellipsoid(center: Vec3, semi: Vec3, axes: [Vec3, Vec3, Vec3] = [
 }
 
 /** Deterministic pseudo-random numbers (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Simple FNV-1a hash of a typed array's bytes (to prove inputs were not mutated). */
 export function hashBytes(a: ArrayBufferView): number {

@@ -15,19 +15,8 @@ import { decodeRle } from './rle';
 import { runPool, throwIfAborted } from './pool';
 import type { DicomScan } from './scan';
 
-export interface FrameInfo {
-  rows: number;
-  columns: number;
-  bitsAllocated: number;
-  bitsStored: number;
-  pixelRepresentation: number;
-  samplesPerPixel: number;
-  photometricInterpretation: string;
-  planarConfiguration: number;
-  /** For messages. */
-  fileName: string;
-  frameIndex: number;
-}
+/** What a decoder needs to know of a frame (fileName and frameIndex are for messages). */
+export type FrameInfo = Pick<SliceRecord, 'rows' | 'columns' | 'bitsAllocated' | 'bitsStored' | 'pixelRepresentation' | 'samplesPerPixel' | 'photometricInterpretation' | 'planarConfiguration' | 'fileName' | 'frameIndex'>;
 
 /** Decodes one encapsulated frame to its samples (one value per pixel for greyscale). */
 export type FrameDecoder = (transferSyntaxUid: string, encoded: Uint8Array, info: FrameInfo) => Promise<ArrayBufferView>;

@@ -4,6 +4,7 @@
  * Every file must end as status ok or as a FileReport with a code and a message; nothing may throw
  * out of the scan, hang (< 1 s per file), or reject a load without a message.
  */
+import { mulberry32 } from '../../../src/core/random';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,16 +13,6 @@ import { type FrameDecoder, loadDicomSeries, scanDicomFiles } from '../../../src
 
 const ok = requireShared(true);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const zeroDecoder: FrameDecoder = async (_ts, _enc, info) => new Uint16Array(info.rows * info.columns * info.samplesPerPixel);
 
