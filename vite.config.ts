@@ -37,7 +37,6 @@ export default defineConfig({
       '@cornerstonejs/codec-openjpeg/decodewasmjs',
       '@cornerstonejs/codec-openjph/wasmjs',
     ],
-    exclude: ['@cornerstonejs/dicom-image-loader'],
   },
   build: {
     target: 'es2022',
