@@ -197,6 +197,29 @@ export async function paint(fromLps: Vec3, toLps: Vec3, radiusMm: number, lesion
   return lesion.id;
 }
 
+/**
+ * Label the voxels within the threshold window inside a box: the rectangle a→b drawn on a view's
+ * plane, extended along the view normal by its larger side (a square drag gives a cube).
+ */
+export async function thresholdBox(aLps: Vec3, bLps: Vec3, normalLps: Vec3, lesionId?: string): Promise<string | null> {
+  if (!engine()) throw new Error('no image is loaded');
+  let lesion = lesionId ? store.state.lesions.find((l) => l.id === lesionId) ?? null : activeLesion();
+  if (lesionId && !lesion) throw new Error(`unknown lesion ${lesionId}`);
+  if (!lesion) lesion = newLesion();
+  // Half the larger side of the rectangle (the views' axes are the patient axes).
+  const ext = [0, 1, 2].map((c) => Math.abs(bLps[c]! - aLps[c]!) * (1 - Math.abs(normalLps[c]!)));
+  const half = Math.max(...ext) / 2;
+  const a: Vec3 = [aLps[0] - normalLps[0] * half, aLps[1] - normalLps[1] * half, aLps[2] - normalLps[2] * half];
+  const b: Vec3 = [bLps[0] + normalLps[0] * half, bLps[1] + normalLps[1] * half, bLps[2] + normalLps[2] * half];
+  await run({ type: 'thresholdBox', cornerALps: a, cornerBLps: b, window: store.state.seg.thresholdWindowHu, label: lesion.label }, 'Thresholding…');
+  return lesion.id;
+}
+
+export function setThresholdWindow(lo: number, hi: number): void {
+  if (!(lo <= hi)) return;
+  setSeg({ thresholdWindowHu: [lo, hi] });
+}
+
 export async function deleteLesion(id: string): Promise<void> {
   const lesion = store.state.lesions.find((l) => l.id === id);
   if (!lesion) throw new Error(`unknown lesion ${id}`);

@@ -6,7 +6,7 @@
 import type { Vec3 } from '../core/vec3';
 import type { FileReport, SeriesInfo, LoadProgress } from '../io/types';
 
-export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser';
+export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser' | 'thresholdBox';
 export type WindowPresetName = 'bone' | 'soft' | 'auto' | 'custom';
 
 export interface Measurement {
@@ -79,6 +79,8 @@ export interface SegmentationUi {
   brushRadiusMm: number;
   /** Brush only paints voxels within the HU window [lo, hi] when set. */
   brushWindowHu: [number, number] | null;
+  /** HU window of the box-threshold tool. */
+  thresholdWindowHu: [number, number];
   canUndo: boolean;
   canRedo: boolean;
   /** Text of a running command that has taken over 200 ms. */
@@ -123,7 +125,7 @@ export const initialState: AppState = {
   helpOpen: false,
   lesions: [],
   activeLesionId: null,
-  seg: { brushRadiusMm: 4, brushWindowHu: null, canUndo: false, canRedo: false, busy: null, lastCommandMs: null, inWorker: false },
+  seg: { brushRadiusMm: 4, brushWindowHu: null, thresholdWindowHu: [-100, 150], canUndo: false, canRedo: false, busy: null, lastCommandMs: null, inWorker: false },
   labelsVersion: 0,
 };
 

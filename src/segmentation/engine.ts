@@ -13,7 +13,8 @@ import { LabelMap } from './labelmap';
 import { LabelHistory, LabelEditRecorder } from './history';
 import { regionGrow, applyRegionToLabels, type RegionGrowOptions } from './region-grow';
 import { paintStroke } from './brush';
-import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel } from './morphology';
+import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from './morphology';
+import type { IndexBox } from './labelmap';
 import { interpolateSlices } from './interpolate';
 import { lesionStats, type LesionStats } from './stats';
 
@@ -30,6 +31,8 @@ export type SegCommand =
   | { type: 'dilate'; label: number; radiusMm: number }
   | { type: 'erode'; label: number; radiusMm: number }
   | { type: 'stats'; label: number }
+  /** Label the voxels within [lo, hi] inside the LPS box spanned by two corners (axis-aligned in LPS). */
+  | { type: 'thresholdBox'; cornerALps: Vec3; cornerBLps: Vec3; window: [number, number]; label: number }
   | { type: 'clear' };
 
 export interface GrowSummary {
@@ -65,6 +68,17 @@ export class SegmentationEngine {
   constructor(readonly volume: ScalarVolume, labelData?: Uint8Array) {
     this.labels = labelData ? new LabelMap(volume.geometry, labelData, true) : new LabelMap(volume.geometry);
     this.history = new LabelHistory(this.labels);
+  }
+
+  /** Index box covering the LPS box between two corners (all 8 corners mapped, rounded outward to voxel centres inside). */
+  private indexBoxOf(a: Readonly<Vec3>, b: Readonly<Vec3>): IndexBox {
+    const g = this.volume.geometry;
+    const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+    for (const x of [a[0], b[0]]) for (const y of [a[1], b[1]]) for (const z of [a[2], b[2]]) {
+      const ijk = g.lpsToIjk([0, 0, 0], [x, y, z]);
+      for (let c = 0; c < 3; c++) { lo[c] = Math.min(lo[c]!, ijk[c]!); hi[c] = Math.max(hi[c]!, ijk[c]!); }
+    }
+    return [Math.ceil(lo[0]! - 1e-9), Math.ceil(lo[1]! - 1e-9), Math.ceil(lo[2]! - 1e-9), Math.floor(hi[0]! + 1e-9), Math.floor(hi[1]! + 1e-9), Math.floor(hi[2]! + 1e-9)];
   }
 
   run(cmd: SegCommand): SegResult {
@@ -148,6 +162,12 @@ export class SegmentationEngine {
       case 'stats':
         affected = [cmd.label];
         break;
+      case 'thresholdBox': {
+        const box = this.indexBoxOf(cmd.cornerALps, cmd.cornerBLps);
+        changed = this.history.run('threshold in box', (rec) => thresholdInBox(this.labels, this.volume, box, cmd.window, cmd.label, rec));
+        affected = [cmd.label];
+        break;
+      }
       case 'clear': {
         const inUse = this.labels.labelsInUse().filter((l) => l !== 0);
         this.history.run('clear', (rec) => {

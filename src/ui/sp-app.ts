@@ -24,6 +24,7 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'regionGrow', label: 'Grow', key: 'G' },
   { tool: 'brush', label: 'Brush', key: 'B' },
   { tool: 'eraser', label: 'Eraser', key: 'E' },
+  { tool: 'thresholdBox', label: 'Box', key: 'X' },
 ];
 
 /** Collect files from a drop, descending into folders (webkitGetAsEntry). */
@@ -122,6 +123,7 @@ export class SpApp extends LitElement {
         case 'g': case 'G': actions.setTool('regionGrow'); return true;
         case 'b': case 'B': actions.setTool('brush'); return true;
         case 'e': case 'E': actions.setTool('eraser'); return true;
+        case 'x': case 'X': actions.setTool('thresholdBox'); return true;
         case '[': lesions.setBrushRadius(this.state.seg.brushRadiusMm - 0.5); return true;
         case ']': lesions.setBrushRadius(this.state.seg.brushRadiusMm + 0.5); return true;
         case 'ArrowUp': case 'ArrowLeft': v?.scrollView(view, -1); return true;

@@ -46,7 +46,6 @@ export class SpLesionPanel extends LitElement {
     const cohort = STUDY_COHORTS['PSP+RFA'];
     return html`<table class="stats">
       <tr><td>Volume</td><td class="v volume-ml">${f2(s.volumeMl)} mL</td></tr>
-      ${s.partialVolumeMl !== null ? html`<tr><td title="Partial-volume estimate: integrates the HU transition at the lesion border (two-tissue model; reads high next to cortex)">PV estimate</td><td class="v pv-volume-ml">${f2(s.partialVolumeMl)} mL</td></tr>` : nothing}
       <tr><td>ABC/2 (axial)</td><td class="v abc2-ml">${f2(s.abc2Ml)} mL <span class="muted">(${s.abcAxialMm.map(f1).join(' × ')} mm)</span></td></tr>
       <tr><td>ABC/2 (principal)</td><td class="v">${f2(s.abc2PrincipalMl)} mL</td></tr>
       <tr><td>Max diameter</td><td class="v max-diameter ${s.exceeds30mm ? 'flag' : ''}">${f1(s.maxDiameterMm)} mm${s.exceeds30mm ? ' > 30 mm: outside the study criterion' : ' (≤ 30 mm)'}</td></tr>
@@ -75,7 +74,11 @@ export class SpLesionPanel extends LitElement {
         <input id="brush-radius" type="range" min="0.5" max="15" step="0.5" .value=${String(seg.brushRadiusMm)} @input=${(e: Event) => lesions.setBrushRadius(Number((e.target as HTMLInputElement).value))} />
         <span class="v">${f1(seg.brushRadiusMm)} mm</span></div>
       <label class="row"><input id="brush-window" type="checkbox" .checked=${seg.brushWindowHu !== null} @change=${(e: Event) => lesions.setBrushWindow((e.target as HTMLInputElement).checked ? [-200, 200] : null)} />
-        Brush only paints −200…200 HU (soft-tissue/lytic)</label>`}
+        Brush only paints −200…200 HU (soft-tissue/lytic)</label>
+      <div class="row">Box threshold
+        <input id="threshold-lo" type="number" step="10" style="width:64px" .value=${String(seg.thresholdWindowHu[0])} @change=${(e: Event) => lesions.setThresholdWindow(Number((e.target as HTMLInputElement).value), seg.thresholdWindowHu[1])} />
+        …
+        <input id="threshold-hi" type="number" step="10" style="width:64px" .value=${String(seg.thresholdWindowHu[1])} @change=${(e: Event) => lesions.setThresholdWindow(seg.thresholdWindowHu[0], Number((e.target as HTMLInputElement).value))} /> HU</div>`}
       <ul>
         ${st.lesions.map(
           (l) => html`<li class="lesion ${l.id === st.activeLesionId ? 'active' : ''}" data-lesion-id=${l.id} @click=${() => lesions.setActiveLesion(l.id)}>

@@ -29,7 +29,8 @@ type Drag =
   | { kind: 'pan'; view: ViewName; x: number; y: number }
   | { kind: 'zoom'; view: ViewName; y: number }
   | { kind: 'ruler'; view: ViewName; a: Vec3; b: Vec3 }
-  | { kind: 'stroke'; view: ViewName };
+  | { kind: 'stroke'; view: ViewName }
+  | { kind: 'box'; view: ViewName; a: Vec3; b: Vec3 };
 
 export class SpViewer extends LitElement {
   static override properties = {
@@ -167,6 +168,9 @@ export class SpViewer extends LitElement {
       case 'regionGrow':
         lesions.segmentLesionAt(lps).catch((err: Error) => actions.notify('warning', err.message));
         break;
+      case 'thresholdBox':
+        this.drag = { kind: 'box', view, a: lps, b: lps };
+        break;
       case 'brush':
       case 'eraser':
         this.drag = { kind: 'stroke', view };
@@ -211,6 +215,9 @@ export class SpViewer extends LitElement {
       case 'stroke':
         lesions.strokeTo(lps);
         break;
+      case 'box':
+        this.drag = { ...d, b: lps };
+        break;
     }
   }
 
@@ -218,6 +225,10 @@ export class SpViewer extends LitElement {
     const d = this.drag;
     this.drag = null;
     if (d && d.kind === 'stroke') void lesions.strokeEnd();
+    if (d && d.kind === 'box' && this.viewer) {
+      const n = this.viewer.cameraInfo(d.view).normalLps;
+      lesions.thresholdBox(d.a, d.b, n).catch((err: Error) => actions.notify('warning', err.message));
+    }
     if (d && d.kind === 'ruler' && d.view === view) {
       const len = Math.hypot(d.b[0] - d.a[0], d.b[1] - d.a[1], d.b[2] - d.a[2]);
       if (len > 0.5) actions.addMeasurement(view, d.a, d.b);
@@ -306,6 +317,12 @@ export class SpViewer extends LitElement {
       items.push(svg`<line x1=${x1} y1=${y1} x2=${x2} y2=${y2} stroke="#ffe26a" stroke-width="1.5" />
         <circle cx=${x1} cy=${y1} r="2.5" fill="#ffe26a" /><circle cx=${x2} cy=${y2} r="2.5" fill="#ffe26a" />
         <text x=${x2 + 6} y=${y2 - 6} fill="#ffe26a" font-size="12" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${label}</text>`);
+    }
+    // Box-threshold rectangle being drawn.
+    if (d && d.kind === 'box' && d.view === view) {
+      const [x1, y1] = viewer.lpsToCanvas(view, d.a);
+      const [x2, y2] = viewer.lpsToCanvas(view, d.b);
+      items.push(svg`<rect class="threshold-box" x=${Math.min(x1, x2)} y=${Math.min(y1, y2)} width=${Math.abs(x2 - x1)} height=${Math.abs(y2 - y1)} fill="none" stroke="#9ecbff" stroke-width="1" stroke-dasharray="4 3" />`);
     }
     // Brush / eraser footprint under the mouse.
     const r = this.readout;

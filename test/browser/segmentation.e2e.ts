@@ -82,6 +82,36 @@ describe.skipIf(!ok)('lesion segmentation in the demo case', () => {
     await page.context().close();
   });
 
+  it('box threshold: a dragged square over a lesion labels its dark voxels', async () => {
+    const { page, errors } = await openApp(session());
+    const truth = (await page.evaluate(() => window.sacroplan.demoCase())) as { lesions: { centerLps: [number, number, number]; zone: number; volumeMl: number }[] };
+    const lesion = truth.lesions.find((l) => l.zone === 3)!;
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), lesion.centerLps);
+    await page.waitForTimeout(200);
+    await page.keyboard.press('x');
+    expect((await page.evaluate(() => window.sacroplan.snapshot())).tool).toBe('thresholdBox');
+    const at = await crosshairOnScreen(page, 'axial');
+    // ±4 mm square at about 3 px/mm, i.e. well inside the bone around the lesion.
+    const mmPerPx = await page.evaluate(() => {
+      const el = document.querySelector('sp-app')!.shadowRoot!.querySelector('sp-viewer')!.shadowRoot!.querySelector('.pane.axial .corner.tr')!;
+      return 1 / Number(/Zoom ([\d.]+)/.exec(el.textContent ?? '')![1]);
+    });
+    const h = 4 / mmPerPx;
+    await page.mouse.move(at.x - h, at.y - h);
+    await page.mouse.down();
+    await page.mouse.move(at.x + h, at.y + h, { steps: 4 });
+    await page.mouse.up();
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]?.voxelCount ?? 0, { timeout: 10_000 }).toBeGreaterThan(50);
+    const l = (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!;
+    expect(l.maxHu!).toBeLessThanOrEqual(150);
+    expect(l.minHu!).toBeGreaterThanOrEqual(-100);
+    // Inside an 8 mm cube: at most its volume.
+    expect(l.volumeMl).toBeLessThanOrEqual(0.75); // voxel centres inside an ~8 mm cube: at most (8 + 0.8 mm)³
+    await screenshot(page, 'segmentation-box');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('segments every demo lesion through the scripting API and deletes one', async () => {
     const { page, errors } = await openApp(session());
     const truth = (await page.evaluate(() => window.sacroplan.demoCase())) as { lesions: { centerLps: [number, number, number]; volumeMl: number }[] };

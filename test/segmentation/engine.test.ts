@@ -70,6 +70,26 @@ describe('SegmentationEngine on the demo case', () => {
     expect(engine.labels.count(1)).toBe(grown);
   });
 
+  it('thresholds inside an LPS box exactly as a brute-force count does, as one undo step', () => {
+    const engine = new SegmentationEngine(demo.volume);
+    const c = demo.truth.lesions[2]!.centerLps;
+    const a: [number, number, number] = [c[0] - 4, c[1] - 4, c[2] - 4], b: [number, number, number] = [c[0] + 4, c[1] + 4, c[2] + 4];
+    const r = engine.run({ type: 'thresholdBox', cornerALps: a, cornerBLps: b, window: [-100, 150], label: 5 });
+    const g = demo.volume.geometry;
+    let expected = 0;
+    const p: [number, number, number] = [0, 0, 0];
+    for (let k = 0; k < g.dims[2]; k++) for (let j = 0; j < g.dims[1]; j++) for (let i = 0; i < g.dims[0]; i++) {
+      g.ijkToLps(p, i, j, k);
+      if (p[0] < a[0] || p[0] > b[0] || p[1] < a[1] || p[1] > b[1] || p[2] < a[2] || p[2] > b[2]) continue;
+      const v = demo.volume.voxels[g.offset(i, j, k)]!;
+      if (v >= -100 && v <= 150) expected++;
+    }
+    expect(expected).toBeGreaterThan(100);
+    expect(r.stats[5]!.voxelCount).toBe(expected);
+    engine.run({ type: 'undo' });
+    expect(engine.labels.count(5)).toBe(0);
+  });
+
   it('never changes the image voxels', () => {
     const before = demo.volume.voxels.slice();
     const engine = new SegmentationEngine(demo.volume);
