@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireBrowser, openApp, screenshot, viewContentStats, useSession } from './harness';
-import { requireShared, ensureBadInputs, ensurePhantom, sharedDir } from '../helpers/shared';
+import { requireShared, ensureBadInputs, ensurePhantom, sharedDir, repoRoot } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
 
@@ -70,13 +72,20 @@ describe.skipIf(!ok)('folder, drop, NIfTI and cancel', () => {
   });
 
   it('cancelling a load keeps the image on screen and says so', async () => {
-    const dir = join(ensurePhantom('default.json'), 'dicom');
+    // A series big enough (512×512×120, 63 MB) that its load is still running when Cancel is pressed.
+    const dir = join(tmpdir(), 'sacroplan-bench', 'ct512x120');
+    execFileSync(process.execPath, [join(repoRoot, 'bench', 'make-series.mjs'), dir, '512', '512', '120'], { stdio: 'pipe' });
     const { page, errors } = await openApp(session());
     const before = await page.evaluate(() => window.sacroplan.snapshot());
     expect(before.series?.source).toBe('demo');
     await page.setInputFiles('#file-input', readdirSync(dir).map((n) => join(dir, n)));
-    // The progress bar appears with file counts; cancel at once.
-    await page.locator('#cancel-load').click({ timeout: 5000 });
+    // The progress bar with its Cancel button is up at once; press it as a user would (no waiting).
+    const pressed = await page.evaluate(() => {
+      const b = document.querySelector('sp-app')!.shadowRoot!.querySelector<HTMLButtonElement>('#cancel-load');
+      b?.click();
+      return b !== null;
+    });
+    expect(pressed).toBe(true);
     await page.evaluate(() => window.sacroplan.whenIdle());
     const after = await page.evaluate(() => window.sacroplan.snapshot());
     expect(after.series?.source).toBe('demo');
