@@ -245,8 +245,10 @@ export async function lesionOp(op: LesionOp, id?: string, radiusMm = 1): Promise
   await run(cmd, 'Working…');
 }
 
+/** Make a lesion the active one and bring its centroid into all views. */
 export function setActiveLesion(id: string): void {
-  store.update({ activeLesionId: id });
+  const l = store.state.lesions.find((x) => x.id === id);
+  store.update({ activeLesionId: id, ...(l?.stats && id !== store.state.activeLesionId ? { crosshairLps: [...l.stats.centroidLps] as Vec3 } : {}) });
 }
 
 export function renameLesion(id: string, name: string): void {
