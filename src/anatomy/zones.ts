@@ -25,6 +25,16 @@ import type { VolumeGeometry } from '../core/geometry';
 import type { DenisZone, Foramen, ForamenId, SacralAnatomy, SacralLevel, Side } from './types';
 import { fitSacralFrame, type FittedSacralFrame } from './frame';
 
+/** The operational definition, for display in the app (DOMAIN.md §2 [design]). */
+export const DENIS_ZONE_DEFINITION: readonly string[] = [
+  'Sacral frame: x = distance from the midline plane; s = arc length along a circle fitted to the S1–S5 body centres (kyphotic long axis); q = dorsal offset.',
+  'Per level S1–S4 and side, the foramen axis where it crosses the sacral mid-surface (q = 0) gives the borders: medial = |x| − radius, lateral = |x| + radius. A foramen missing on one side is mirrored from the other.',
+  'Borders are interpolated linearly in s between the levels and held constant above S1 and below S4.',
+  'A point in the canal is zone 3; in a foramen lumen zone 2; medial to the medial border zone 3; between the borders zone 2; lateral to the lateral border zone 1.',
+  'Caudal to the S4 level band (halfway between the S4 and S5 body centres): outside the Denis landmarks, no zone.',
+  'A lesion takes the most medial zone any of its voxels is in (3 > 2 > 1); zone fractions are voxel shares; a foramen is touched when its lumen is within 1 mm of the lesion surface.',
+];
+
 /** Per-voxel code of the zone map: 0 outside the region, 1–3 Denis zone, 4 below S4 (outside Denis landmarks). */
 export type ZoneCode = 0 | 1 | 2 | 3 | 4;
 export const ZONE_BELOW_S4: ZoneCode = 4;
@@ -55,6 +65,8 @@ export interface ZoneModel {
   readonly sEndMm: number;
   /** Code (1, 2, 3 or 4 = below S4) of an LPS point. */
   codeAt(x: number, y: number, z: number): ZoneCode;
+  /** The same, when the point's sacral x and s (frame.toLocal) are already known. */
+  codeAtLocal(x: number, y: number, z: number, lx: number, sMm: number): ZoneCode;
   /** Denis zone of an LPS point (null = outside Denis landmarks). */
   zoneAt(lps: Readonly<Vec3>): DenisZone | null;
   /** Medial and lateral border |x| (mm) on a side at arc position s. */
@@ -167,7 +179,10 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
   const scratch: Vec3 = [0, 0, 0];
   const codeAt = (x: number, y: number, z: number): ZoneCode => {
     frame.toLocal(scratch, x, y, z);
-    const lx = scratch[0], s = scratch[1];
+    return codeAtLocal(x, y, z, scratch[0], scratch[1]);
+  };
+  /** Code of LPS point (x, y, z) whose sacral lateral coordinate and arc position are lx and s. */
+  const codeAtLocal = (x: number, y: number, z: number, lx: number, s: number): ZoneCode => {
     if (s > sBelowS4Mm) return 4;
     if (x >= canalBox[0]! && y >= canalBox[1]! && z >= canalBox[2]! && x <= canalBox[3]! && y <= canalBox[4]! && z <= canalBox[5]!) {
       if (canalSdf(x, y, z) <= 0) return 3;
@@ -193,7 +208,7 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
   };
 
   return {
-    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, canalSdf,
+    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal, canalSdf,
     zoneAt(lps) {
       const c = codeAt(lps[0], lps[1], lps[2]);
       return c === 1 || c === 2 || c === 3 ? c : null;
@@ -276,13 +291,10 @@ export function buildZoneMap(geometry: VolumeGeometry, anatomy: SacralAnatomy, m
     let x = p[0], y = p[1], z = p[2];
     let o = geometry.offset(box[0], j, k);
     for (let i = box[0]; i <= box[3]; i++, o++, x += di[0], y += di[1], z += di[2]) {
-      if (mask) {
-        if (mask[o] === 0) continue;
-      } else {
-        frame.toLocal(l, x, y, z);
-        if (Math.abs(l[0]) > latMax || l[1] < s0 || l[1] > s1 || l[2] < q0 || l[2] > q1) continue;
-      }
-      out[o] = model.codeAt(x, y, z);
+      if (mask && mask[o] === 0) continue;
+      frame.toLocal(l, x, y, z);
+      if (!mask && (Math.abs(l[0]) > latMax || l[1] < s0 || l[1] > s1 || l[2] < q0 || l[2] > q1)) continue;
+      out[o] = model.codeAtLocal(x, y, z, l[0], l[1]);
     }
   }
   return out;
