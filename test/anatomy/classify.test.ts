@@ -234,6 +234,27 @@ describe('classification details', () => {
     expect(classifyPreparedLesion(p2, anatomy, model).zone).toBe(1);
   });
 
+  it.skipIf(!ok)('a lesion straddling the caudal end of S4 takes its zone from the part above; the rest is "below S4"', async () => {
+    const dir = ensurePhantom('default.json');
+    const truth = readTruth(dir);
+    const geometry = await loadGeometry(dir);
+    const anatomy = anatomyFromTruth(truth);
+    const model = buildZoneModel(anatomy)!;
+    const labels = new LabelMap(geometry);
+    // A ball of radius 4 mm centred at the phantom's s = 87.5 (the end of the S4 band), 10 mm right of the midline.
+    const f = truth.anatomy.sacral_frame;
+    const phi = (f.phi0_deg * Math.PI) / 180 - 87.5 / f.R_mm;
+    const c: Vec3 = [f.anatomy_offset_lps[0] - 10, f.O_lps[1] + f.R_mm * Math.cos(phi), f.O_lps[2] + f.R_mm * Math.sin(phi)];
+    const les = { shape: 'blob', spheres: [{ center_lps: c, radius_mm: 4 }] };
+    voxelize(labels, les, 3);
+    const r = classifyLesion(labels, 3, anatomy, model);
+    expect(r.zone).toBe(3);
+    expect(r.zoneFractions.below).toBeGreaterThan(0.4);
+    expect(r.zoneFractions.below).toBeLessThan(0.6);
+    expect(r.zoneFractions['3'] + r.zoneFractions.below).toBeCloseTo(1, 9);
+    expect(r.explanation).toMatch(/→ zone 3.*below S4 \(outside Denis landmarks\)/);
+  });
+
   it.skipIf(!ok)('a lesion in the canal is zone 3 (posterior approach), an empty label has no zone', async () => {
     const dir = ensurePhantom('default.json');
     const truth = readTruth(dir);
