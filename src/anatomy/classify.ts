@@ -50,7 +50,7 @@ export interface LesionZoneResult {
   explanation: string;
 }
 
-/** A point classifier: the zone model (fast path) or any function of an LPS point. */
+/** A point classifier: the zone model (fast path) or any function of an LPS point (null counts as 'below'). */
 export type ZoneFn = ZoneModel | ((lps: Readonly<Vec3>) => DenisZone | null);
 
 export interface ClassifyOptions {
