@@ -1,0 +1,148 @@
+/**
+ * Working grids for landmark detection: an axis-aligned LPS grid (isotropic spacing h) onto which a
+ * ScalarVolume of any orientation is resampled, and the mapping of a working-grid mask back onto the
+ * volume's own grid. Working in LPS-aligned voxels makes "left-right", "anterior-posterior" and
+ * "cranial-caudal" array axes, so oblique or reversed acquisitions give the same detection.
+ *
+ * Convention: working index (a, b, c) is the voxel centre at originLps + h·(a, b, c); a runs along
+ * +x (patient left), b along +y (posterior), c along +z (superior).
+ */
+import type { ScalarVolume } from '../core/volume';
+import type { Vec3 } from '../core/vec3';
+
+export interface WorkGrid {
+  dims: [number, number, number];
+  spacingMm: number;
+  originLps: Vec3;
+}
+
+export function workOffset(g: WorkGrid, a: number, b: number, c: number): number {
+  return a + g.dims[0] * (b + g.dims[1] * c);
+}
+
+export function workToLps(g: WorkGrid, a: number, b: number, c: number): Vec3 {
+  const h = g.spacingMm;
+  return [g.originLps[0] + a * h, g.originLps[1] + b * h, g.originLps[2] + c * h];
+}
+
+export function lpsToWork(g: WorkGrid, p: Readonly<Vec3>): Vec3 {
+  const h = g.spacingMm;
+  return [(p[0] - g.originLps[0]) / h, (p[1] - g.originLps[1]) / h, (p[2] - g.originLps[2]) / h];
+}
+
+/** LPS bounding box (min, max) of the voxel centres of a volume. */
+export function volumeBoundsLps(volume: ScalarVolume): { min: Vec3; max: Vec3 } {
+  const corners = volume.geometry.cornersLps();
+  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (const c of corners) for (let a = 0; a < 3; a++) { min[a] = Math.min(min[a]!, c[a]!); max[a] = Math.max(max[a]!, c[a]!); }
+  return { min, max };
+}
+
+/**
+ * Builds a working grid covering the LPS box [min, max] with spacing h. The origin is snapped to
+ * the box minimum so that, for an LPS-aligned volume sampled at its own spacing, working centres
+ * coincide with voxel centres (resampling is then an exact copy).
+ */
+export function makeWorkGrid(min: Readonly<Vec3>, max: Readonly<Vec3>, h: number): WorkGrid {
+  const dims: [number, number, number] = [1, 1, 1];
+  for (let a = 0; a < 3; a++) dims[a] = Math.max(1, Math.floor((max[a]! - min[a]!) / h + 1e-6) + 1);
+  return { dims, spacingMm: h, originLps: [min[0], min[1], min[2]] };
+}
+
+/**
+ * Resamples a volume onto a working grid by trilinear interpolation (outside the volume: `fill`).
+ * With `sub` > 1 each working voxel is the mean of sub³ trilinear samples spread over its cell
+ * (a box prefilter for coarse grids).
+ */
+export function resampleToWork(volume: ScalarVolume, g: WorkGrid, fill = -1024, sub = 1): Float32Array {
+  const geo = volume.geometry;
+  const [ni, nj, nk] = geo.dims;
+  const src = volume.voxels;
+  const nij = ni * nj;
+  const out = new Float32Array(g.dims[0] * g.dims[1] * g.dims[2]);
+  const h = g.spacingMm;
+  const base = geo.lpsToIjk([0, 0, 0], g.originLps);
+  const ex = geo.lpsToIjk([0, 0, 0], [g.originLps[0] + h, g.originLps[1], g.originLps[2]]);
+  const ey = geo.lpsToIjk([0, 0, 0], [g.originLps[0], g.originLps[1] + h, g.originLps[2]]);
+  const ez = geo.lpsToIjk([0, 0, 0], [g.originLps[0], g.originLps[1], g.originLps[2] + h]);
+  const da: Vec3 = [ex[0] - base[0], ex[1] - base[1], ex[2] - base[2]];
+  const db: Vec3 = [ey[0] - base[0], ey[1] - base[1], ey[2] - base[2]];
+  const dc: Vec3 = [ez[0] - base[0], ez[1] - base[1], ez[2] - base[2]];
+  const offs: number[] = [];
+  for (let s = 0; s < sub; s++) offs.push(sub === 1 ? 0 : (s + 0.5) / sub - 0.5);
+  const sample = (fi: number, fj: number, fk: number): number => {
+    if (fi < -0.5 || fj < -0.5 || fk < -0.5 || fi > ni - 0.5 || fj > nj - 0.5 || fk > nk - 0.5) return fill;
+    const ci = Math.min(Math.max(fi, 0), ni - 1), cj = Math.min(Math.max(fj, 0), nj - 1), ck = Math.min(Math.max(fk, 0), nk - 1);
+    const i0 = Math.min(Math.floor(ci), ni - 2 < 0 ? 0 : ni - 2), j0 = Math.min(Math.floor(cj), nj - 2 < 0 ? 0 : nj - 2), k0 = Math.min(Math.floor(ck), nk - 2 < 0 ? 0 : nk - 2);
+    const ti = ni > 1 ? ci - i0 : 0, tj = nj > 1 ? cj - j0 : 0, tk = nk > 1 ? ck - k0 : 0;
+    const si = ni > 1 ? 1 : 0, sj = nj > 1 ? ni : 0, sk = nk > 1 ? nij : 0;
+    const o = i0 + ni * j0 + nij * k0;
+    const v000 = src[o]!, v100 = src[o + si]!, v010 = src[o + sj]!, v110 = src[o + si + sj]!;
+    const v001 = src[o + sk]!, v101 = src[o + si + sk]!, v011 = src[o + sj + sk]!, v111 = src[o + si + sj + sk]!;
+    const a0 = v000 + (v100 - v000) * ti, a1 = v010 + (v110 - v010) * ti;
+    const b0 = v001 + (v101 - v001) * ti, b1 = v011 + (v111 - v011) * ti;
+    const c0 = a0 + (a1 - a0) * tj, c1 = b0 + (b1 - b0) * tj;
+    return c0 + (c1 - c0) * tk;
+  };
+  const [na, nb, nc] = g.dims;
+  let n = 0;
+  for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) {
+    const ri = base[0] + b * db[0] + c * dc[0], rj = base[1] + b * db[1] + c * dc[1], rk = base[2] + b * db[2] + c * dc[2];
+    for (let a = 0; a < na; a++, n++) {
+      const fi = ri + a * da[0], fj = rj + a * da[1], fk = rk + a * da[2];
+      if (sub === 1) { out[n] = sample(fi, fj, fk); continue; }
+      let acc = 0;
+      for (const oa of offs) for (const ob of offs) for (const oc of offs) {
+        acc += sample(fi + oa * da[0] + ob * db[0] + oc * dc[0], fj + oa * da[1] + ob * db[1] + oc * dc[1], fk + oa * da[2] + ob * db[2] + oc * dc[2]);
+      }
+      out[n] = acc / (sub * sub * sub);
+    }
+  }
+  return out;
+}
+
+/**
+ * Maps a working-grid mask onto the volume's grid: a volume voxel is 1 when the trilinear
+ * interpolation of the (0/1) working mask at its centre is ≥ 0.5. Voxels outside the working grid are 0.
+ */
+export function maskToVolume(volume: ScalarVolume, g: WorkGrid, mask: Uint8Array): Uint8Array {
+  const geo = volume.geometry;
+  const [ni, nj, nk] = geo.dims;
+  const out = new Uint8Array(ni * nj * nk);
+  const [na, nb, nc] = g.dims;
+  // index range of the volume covered by the working grid
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (const a of [-0.5, na - 0.5]) for (const b of [-0.5, nb - 0.5]) for (const c of [-0.5, nc - 0.5]) {
+    const p = geo.lpsToIjk([0, 0, 0], workToLps(g, a, b, c));
+    for (let t = 0; t < 3; t++) { lo[t] = Math.min(lo[t]!, p[t]!); hi[t] = Math.max(hi[t]!, p[t]!); }
+  }
+  const i0 = Math.max(0, Math.floor(lo[0]!)), i1 = Math.min(ni - 1, Math.ceil(hi[0]!));
+  const j0 = Math.max(0, Math.floor(lo[1]!)), j1 = Math.min(nj - 1, Math.ceil(hi[1]!));
+  const k0 = Math.max(0, Math.floor(lo[2]!)), k1 = Math.min(nk - 1, Math.ceil(hi[2]!));
+  const p0 = geo.ijkToLps([0, 0, 0], 0, 0, 0);
+  const w0 = lpsToWork(g, p0);
+  const wi = lpsToWork(g, geo.ijkToLps([0, 0, 0], 1, 0, 0)), wj = lpsToWork(g, geo.ijkToLps([0, 0, 0], 0, 1, 0)), wk = lpsToWork(g, geo.ijkToLps([0, 0, 0], 0, 0, 1));
+  const di: Vec3 = [wi[0] - w0[0], wi[1] - w0[1], wi[2] - w0[2]];
+  const dj: Vec3 = [wj[0] - w0[0], wj[1] - w0[1], wj[2] - w0[2]];
+  const dk: Vec3 = [wk[0] - w0[0], wk[1] - w0[1], wk[2] - w0[2]];
+  const nab = na * nb;
+  const at = (a: number, b: number, c: number): number =>
+    a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc ? 0 : mask[a + na * b + nab * c]!;
+  for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
+    const ra = w0[0] + j * dj[0] + k * dk[0], rb = w0[1] + j * dj[1] + k * dk[1], rc = w0[2] + j * dj[2] + k * dk[2];
+    let o = i0 + ni * (j + nj * k);
+    for (let i = i0; i <= i1; i++, o++) {
+      const fa = ra + i * di[0], fb = rb + i * di[1], fc = rc + i * di[2];
+      if (fa < -0.5 || fb < -0.5 || fc < -0.5 || fa > na - 0.5 || fb > nb - 0.5 || fc > nc - 0.5) continue;
+      const a0 = Math.floor(fa), b0 = Math.floor(fb), c0 = Math.floor(fc);
+      const ta = fa - a0, tb = fb - b0, tc = fc - c0;
+      // fast path: exact centre
+      if (ta < 1e-6 && tb < 1e-6 && tc < 1e-6) { out[o] = at(a0, b0, c0); continue; }
+      const v =
+        (1 - tc) * ((1 - tb) * ((1 - ta) * at(a0, b0, c0) + ta * at(a0 + 1, b0, c0)) + tb * ((1 - ta) * at(a0, b0 + 1, c0) + ta * at(a0 + 1, b0 + 1, c0))) +
+        tc * ((1 - tb) * ((1 - ta) * at(a0, b0, c0 + 1) + ta * at(a0 + 1, b0, c0 + 1)) + tb * ((1 - ta) * at(a0, b0 + 1, c0 + 1) + ta * at(a0 + 1, b0 + 1, c0 + 1)));
+      out[o] = v >= 0.5 ? 1 : 0;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,744 @@
+/**
+ * Automatic sacral landmark detection from CT (pure; no model weights).
+ *
+ *   detectSacralAnatomy(volume) → { anatomy, sacrumMask, diagnostics }
+ *
+ * Two stages on LPS-aligned working grids (detect-grid.ts), so any acquisition orientation gives
+ * the same result:
+ *  A. coarse (3 mm, box-filtered) over the whole volume: bone, midline, the sacrum's rough box;
+ *  B. fine (about the voxel size, 1–3 mm) over that box: sacrum mask (sacrum-mask.ts), sacral
+ *     frame, canal and foramina.
+ *
+ * Frame: midline plane = left-right mirror symmetry of the sacrum mask (x shift only);
+ * long axis = the centres of the most anterior run of sacral bone (the body) on the midline in each
+ * axial slice, smoothed by a cubic fit z → y; level centres at the anatomical fractions of its length.
+ * Canal: per axial slice, the dark hole enclosed by the sacrum posterior to the body near the midline;
+ * radius from the distance transform to bone.
+ * Foramina: dark tunnels that appear as holes of the sacrum in coronal slices, lateral to the canal;
+ * axis by (distance-weighted) principal components; openings where the axis leaves the sacral
+ * envelope; levels by order along the long axis, paired left/right.
+ */
+import type { ScalarVolume } from '../core/volume';
+import type { Vec3 } from '../core/vec3';
+import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
+import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
+import { segmentSacrumOnGrid, mirrorMidline } from './sacrum-mask';
+import { type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralFrame, type SacralLevel, type Side } from './types';
+
+export interface DetectOptions {
+  /** Bone threshold (HU). Default 120. */
+  boneHu?: number;
+  /** Lumen threshold for canal and foramina (HU). Default 100. */
+  darkHu?: number;
+  /** Fine working grid spacing (mm). Default: the volume's mean voxel size clamped to [1, 3]. */
+  spacingMm?: number;
+  /** Coarse grid spacing (mm). Default 3. */
+  coarseSpacingMm?: number;
+}
+
+export interface ForamenCandidate {
+  side: Side;
+  centerLps: Vec3;
+  anteriorLps: Vec3;
+  posteriorLps: Vec3;
+  radiusMm: number;
+  lengthMm: number;
+  /** Arc length of the centre along the long axis (mm from its cranial end). */
+  sMm: number;
+  volumeMm3: number;
+  elongation: number;
+  enclosure: number;
+  score: number;
+  level?: SacralLevel;
+  rejected?: string;
+}
+
+export interface DetectionDiagnostics {
+  timingsMs: Record<string, number>;
+  messages: string[];
+  midlineXLps: number | null;
+  workGrid: { dims: [number, number, number]; spacingMm: number; originLps: Vec3 } | null;
+  candidates: ForamenCandidate[];
+}
+
+export interface DetectionResult {
+  anatomy: SacralAnatomy;
+  /** 1 = sacrum bone incl. its cancellous interior, on the volume's own grid. */
+  sacrumMask: Uint8Array;
+  /** Not computed yet (skin/body surface). */
+  bodyMask?: Uint8Array;
+  diagnostics: DetectionDiagnostics;
+}
+
+const LEVELS: SacralLevel[] = ['S1', 'S2', 'S3', 'S4'];
+/** Body-centre positions as fractions of the sacral length (S1..S5 mid-levels, from s ranges 0-28-52-72-88-102 mm). */
+const BODY_FRACTIONS = [14 / 102, 40 / 102, 62 / 102, 80 / 102, 95 / 102];
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** Holes of a mask within 2D slices perpendicular to `axis` (0 = x, 1 = y, 2 = z): background not 4-connected to the slice border. */
+export function holes2d(mask: Uint8Array, dims: readonly [number, number, number], axis: 0 | 1 | 2): Uint8Array {
+  const [na, nb] = dims;
+  const strides = [1, na, na * nb];
+  const axes = ([0, 1, 2] as const).filter((x) => x !== axis);
+  const u = axes[0]!, v = axes[1]!;
+  const nu = dims[u], nv = dims[v], su = strides[u]!, sv = strides[v]!, st = strides[axis]!;
+  const out = new Uint8Array(mask.length);
+  const seen = new Uint8Array(nu * nv);
+  const queue = new Int32Array(nu * nv);
+  for (let t = 0; t < dims[axis]; t++) {
+    const base = t * st;
+    seen.fill(0);
+    let head = 0, tail = 0;
+    const push = (x: number, y: number) => {
+      const p = x + nu * y;
+      if (seen[p] || mask[base + x * su + y * sv]) return;
+      seen[p] = 1; queue[tail++] = p;
+    };
+    for (let x = 0; x < nu; x++) { push(x, 0); push(x, nv - 1); }
+    for (let y = 0; y < nv; y++) { push(0, y); push(nu - 1, y); }
+    while (head < tail) {
+      const p = queue[head++]!;
+      const x = p % nu, y = (p / nu) | 0;
+      if (x > 0) push(x - 1, y);
+      if (x < nu - 1) push(x + 1, y);
+      if (y > 0) push(x, y - 1);
+      if (y < nv - 1) push(x, y + 1);
+    }
+    for (let y = 0; y < nv; y++) for (let x = 0; x < nu; x++) {
+      const o = base + x * su + y * sv;
+      if (!mask[o] && !seen[x + nu * y]) out[o] = 1;
+    }
+  }
+  return out;
+}
+
+/** Least-squares polynomial fit y = Σ p_k x^k (degree ≤ 3) with weights. */
+function polyFit(xs: number[], ys: number[], deg: number): number[] {
+  const m = deg + 1;
+  const A = new Float64Array(m * m), r = new Float64Array(m);
+  for (let n = 0; n < xs.length; n++) {
+    const x = xs[n]!, y = ys[n]!;
+    const pw: number[] = [1];
+    for (let k = 1; k < 2 * m; k++) pw.push(pw[k - 1]! * x);
+    for (let i = 0; i < m; i++) { r[i] += pw[i]! * y; for (let j = 0; j < m; j++) A[i * m + j] += pw[i + j]!; }
+  }
+  // Gaussian elimination
+  for (let i = 0; i < m; i++) {
+    let piv = i;
+    for (let k = i + 1; k < m; k++) if (Math.abs(A[k * m + i]!) > Math.abs(A[piv * m + i]!)) piv = k;
+    if (piv !== i) { for (let j = 0; j < m; j++) { const t = A[i * m + j]!; A[i * m + j] = A[piv * m + j]!; A[piv * m + j] = t; } const t = r[i]!; r[i] = r[piv]!; r[piv] = t; }
+    const d = A[i * m + i]!;
+    if (Math.abs(d) < 1e-12) continue;
+    for (let k = i + 1; k < m; k++) {
+      const f = A[k * m + i]! / d;
+      for (let j = i; j < m; j++) A[k * m + j] -= f * A[i * m + j]!;
+      r[k] -= f * r[i]!;
+    }
+  }
+  const p = new Array<number>(m).fill(0);
+  for (let i = m - 1; i >= 0; i--) {
+    let s = r[i]!;
+    for (let j = i + 1; j < m; j++) s -= A[i * m + j]! * p[j]!;
+    const d = A[i * m + i]!;
+    p[i] = Math.abs(d) < 1e-12 ? 0 : s / d;
+  }
+  return p;
+}
+
+function polyEval(p: number[], x: number): number {
+  let y = 0;
+  for (let k = p.length - 1; k >= 0; k--) y = y * x + p[k]!;
+  return y;
+}
+
+/** Eigen-decomposition of a symmetric 3×3 matrix (Jacobi). Returns eigenvalues descending and unit eigenvectors. */
+export function symmetricEigen3(m: number[]): { values: number[]; vectors: Vec3[] } {
+  const a = m.slice();
+  const v = [1, 0, 0, 0, 1, 0, 0, 0, 1];
+  for (let sweep = 0; sweep < 50; sweep++) {
+    const off = a[1]! * a[1]! + a[2]! * a[2]! + a[5]! * a[5]!;
+    if (off < 1e-18) break;
+    for (const [p, q] of [[0, 1], [0, 2], [1, 2]] as const) {
+      const apq = a[p * 3 + q]!;
+      if (Math.abs(apq) < 1e-15) continue;
+      const app = a[p * 3 + p]!, aqq = a[q * 3 + q]!;
+      const theta = (aqq - app) / (2 * apq);
+      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+      for (let k = 0; k < 3; k++) {
+        const akp = a[k * 3 + p]!, akq = a[k * 3 + q]!;
+        a[k * 3 + p] = c * akp - s * akq; a[k * 3 + q] = s * akp + c * akq;
+      }
+      for (let k = 0; k < 3; k++) {
+        const apk = a[p * 3 + k]!, aqk = a[q * 3 + k]!;
+        a[p * 3 + k] = c * apk - s * aqk; a[q * 3 + k] = s * apk + c * aqk;
+      }
+      for (let k = 0; k < 3; k++) {
+        const vkp = v[k * 3 + p]!, vkq = v[k * 3 + q]!;
+        v[k * 3 + p] = c * vkp - s * vkq; v[k * 3 + q] = s * vkp + c * vkq;
+      }
+    }
+  }
+  const idx = [0, 1, 2].sort((x, y) => a[y * 3 + y]! - a[x * 3 + x]!);
+  return {
+    values: idx.map((i) => a[i * 3 + i]!),
+    vectors: idx.map((i) => [v[i]!, v[3 + i]!, v[6 + i]!] as Vec3),
+  };
+}
+
+/** Separable box mean of radius r voxels (edges clamped). */
+export function boxMean(v: Float32Array, dims: readonly [number, number, number], r: number): Float32Array {
+  const [na, nb, nc] = dims;
+  let cur = Float32Array.from(v);
+  const strides = [1, na, na * nb];
+  for (let axis = 0; axis < 3; axis++) {
+    const len = dims[axis]!, st = strides[axis]!;
+    const out = new Float32Array(v.length);
+    const line = new Float64Array(len + 1);
+    const others = axis === 0 ? [[nb, na], [nc, na * nb]] : axis === 1 ? [[na, 1], [nc, na * nb]] : [[na, 1], [nb, na]];
+    const [[n1, s1], [n2, s2]] = others as [[number, number], [number, number]];
+    for (let y = 0; y < n2; y++) for (let x = 0; x < n1; x++) {
+      const base = x * s1 + y * s2;
+      line[0] = 0;
+      for (let t = 0; t < len; t++) line[t + 1] = line[t]! + cur[base + t * st]!;
+      for (let t = 0; t < len; t++) {
+        const lo = Math.max(0, t - r), hi = Math.min(len - 1, t + r);
+        out[base + t * st] = (line[hi + 1]! - line[lo]!) / (hi - lo + 1);
+      }
+    }
+    cur = out;
+  }
+  return cur;
+}
+
+/**
+ * Hough search for the line (direction within 50° of +y cranio-caudally and 20° laterally, i.e. antero-posterior, tilted cranio-caudally
+ * or laterally) that passes within about one bin of the most points. Returns a point and unit direction (mm).
+ */
+export function houghLine(pts: readonly Vec3[], h: number): { p: Vec3; d: Vec3 } {
+  const bin = Math.max(1.5, h);
+  let best = { score: -1, p: [0, 0, 0] as Vec3, d: [0, 1, 0] as Vec3 };
+  for (let alpha = -50; alpha <= 50; alpha += 5) for (let beta = -20; beta <= 20; beta += 5) {
+    const al = (alpha * Math.PI) / 180, be = (beta * Math.PI) / 180;
+    const d: Vec3 = [Math.sin(be), Math.cos(be) * Math.cos(al), Math.cos(be) * Math.sin(al)];
+    // basis of the plane perpendicular to d
+    const u: Vec3 = [Math.cos(be), -Math.sin(be) * Math.cos(al), -Math.sin(be) * Math.sin(al)];
+    const w: Vec3 = [d[1] * u[2] - d[2] * u[1], d[2] * u[0] - d[0] * u[2], d[0] * u[1] - d[1] * u[0]];
+    const counts = new Map<number, number>();
+    for (const q of pts) {
+      const iu = Math.round((q[0] * u[0] + q[1] * u[1] + q[2] * u[2]) / bin), iw = Math.round((q[0] * w[0] + q[1] * w[1] + q[2] * w[2]) / bin);
+      const key = (iu + 4096) * 8192 + (iw + 4096);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    for (const [key, cnt] of counts) {
+      if (cnt <= best.score) continue;
+      const iu = Math.floor(key / 8192) - 4096, iw = (key % 8192) - 4096;
+      let sum = 0, su = 0, sw = 0;
+      for (let du = -1; du <= 1; du++) for (let dw = -1; dw <= 1; dw++) {
+        const c = counts.get((iu + du + 4096) * 8192 + (iw + dw + 4096)) ?? 0;
+        sum += c; su += c * (iu + du); sw += c * (iw + dw);
+      }
+      {
+        sum = Math.max(sum, 1);
+        const score = cnt;
+        const cu = (su / sum) * bin, cw = (sw / sum) * bin;
+        best = { score, p: [u[0] * cu + w[0] * cw, u[1] * cu + w[1] * cw, u[2] * cu + w[2] * cw], d };
+      }
+    }
+  }
+  return { p: best.p, d: best.d };
+}
+
+/** Polyline with cumulative arc length; projection of a point onto it. */
+class Polyline {
+  readonly cum: number[] = [0];
+  constructor(readonly pts: Vec3[]) {
+    for (let n = 1; n < pts.length; n++) this.cum.push(this.cum[n - 1]! + dist(pts[n - 1]!, pts[n]!));
+  }
+  get length(): number { return this.cum[this.cum.length - 1]!; }
+  at(s: number): Vec3 {
+    const p = this.pts;
+    if (p.length === 1 || s <= 0) return [...p[0]!] as Vec3;
+    for (let n = 1; n < p.length; n++) {
+      if (s <= this.cum[n]! || n === p.length - 1) {
+        const L = this.cum[n]! - this.cum[n - 1]!;
+        const t = L > 0 ? Math.min(1, (s - this.cum[n - 1]!) / L) : 0;
+        const a = p[n - 1]!, b = p[n]!;
+        return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+      }
+    }
+    return [...p[p.length - 1]!] as Vec3;
+  }
+  /** Arc length of the closest point and the distance to it. */
+  project(q: Readonly<Vec3>): { s: number; d: number } {
+    let best = { s: 0, d: Infinity };
+    const p = this.pts;
+    for (let n = 1; n < p.length; n++) {
+      const a = p[n - 1]!, b = p[n]!;
+      const ab: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+      const L2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
+      let t = L2 > 0 ? ((q[0] - a[0]) * ab[0] + (q[1] - a[1]) * ab[1] + (q[2] - a[2]) * ab[2]) / L2 : 0;
+      t = Math.max(0, Math.min(1, t));
+      const c: Vec3 = [a[0] + ab[0] * t, a[1] + ab[1] * t, a[2] + ab[2] * t];
+      const d = dist(c, q);
+      if (d < best.d) best = { s: this.cum[n - 1]! + t * Math.sqrt(L2), d };
+    }
+    return best;
+  }
+}
+
+function cross3(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 {
+  return [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+}
+
+function normalize3(a: Readonly<Vec3>): Vec3 {
+  const l = Math.hypot(a[0], a[1], a[2]) || 1;
+  return [a[0] / l, a[1] / l, a[2] / l];
+}
+
+function dist(a: Readonly<Vec3>, b: Readonly<Vec3>): number {
+  return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
+}
+
+function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
+  return {
+    anatomy: { foramina: [], canal: null, frame: null },
+    sacrumMask: new Uint8Array(volume.geometry.voxelCount),
+    diagnostics: { timingsMs, messages, midlineXLps: null, workGrid: null, candidates: [] },
+  };
+}
+
+/**
+ * Detects the sacrum mask, sacral frame, canal and foramina S1–S4 (left and right) in a CT volume (HU).
+ * Nothing is invented: a landmark without image evidence is left out and a message says so.
+ */
+export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = {}): DetectionResult {
+  const T0 = now();
+  const timingsMs: Record<string, number> = {};
+  const messages: string[] = [];
+  let t = now();
+  const lap = (name: string) => { const n = now(); timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
+  const boneHu = opts.boneHu ?? 120;
+  const darkHu = opts.darkHu ?? 100;
+  if (volume.units !== 'HU') messages.push(`volume units are ${volume.units}, not HU: CT thresholds may not apply`);
+  const geo = volume.geometry;
+  const voxSize = Math.cbrt(geo.voxelVolumeMm3);
+  const hf = opts.spacingMm ?? Math.min(3, Math.max(1, voxSize));
+
+  // ---- stage A: coarse localisation
+  const bounds = volumeBoundsLps(volume);
+  let hc = opts.coarseSpacingMm ?? Math.max(3, hf);
+  const ext = [0, 1, 2].map((a) => bounds.max[a]! - bounds.min[a]!);
+  while ((ext[0]! / hc + 1) * (ext[1]! / hc + 1) * (ext[2]! / hc + 1) > 4e6) hc *= 1.25;
+  const gA = makeWorkGrid(bounds.min, bounds.max, hc);
+  const sub = voxSize < hc / 1.5 ? 2 : 1;
+  const wA = resampleToWork(volume, gA, -1024, sub);
+  lap('coarseResample');
+  const segA = segmentSacrumOnGrid(wA, gA, { boneHu, closingMm: hc >= 2.5 ? 1.5 * hc : 0, coreErosionMm: 1.5 * hc, minCoreMl: 5 });
+  lap('coarseMask');
+  if (!segA) return emptyResult(volume, [...messages, 'coarse stage: ' + 'no sacrum found'], timingsMs);
+  messages.push(...segA.messages.map((m) => 'coarse: ' + m));
+  // box of the sacrum: x within ±70 mm of the midline; y, z from its midline part
+  const mA = segA.midlineA;
+  const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
+  {
+    const [na, nb, nc] = gA.dims;
+    for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+      if (!segA.mask[n]) continue;
+      const dxMm = Math.abs(a - mA) * hc;
+      if (dxMm > 70) continue;
+      const p = workToLps(gA, a, b, c);
+      lo[0] = Math.min(lo[0], p[0]); hi[0] = Math.max(hi[0], p[0]);
+      if (dxMm <= 20) {
+        lo[1] = Math.min(lo[1], p[1]); hi[1] = Math.max(hi[1], p[1]);
+        lo[2] = Math.min(lo[2], p[2]); hi[2] = Math.max(hi[2], p[2]);
+      }
+    }
+  }
+  if (!Number.isFinite(lo[1])) return emptyResult(volume, [...messages, 'coarse stage: sacrum has no midline part'], timingsMs);
+  const margin = [12, 25, 15];
+  const minB: Vec3 = [0, 0, 0], maxB: Vec3 = [0, 0, 0];
+  for (let a = 0; a < 3; a++) {
+    // snap to the fine grid anchored at the volume bounds (exact copies for LPS-aligned data)
+    const m0 = Math.max(bounds.min[a]!, lo[a]! - margin[a]!), m1 = Math.min(bounds.max[a]!, hi[a]! + margin[a]!);
+    minB[a] = bounds.min[a]! + Math.floor((m0 - bounds.min[a]!) / hf + 1e-6) * hf;
+    maxB[a] = m1;
+  }
+
+  // ---- stage B: fine grid
+  const g = makeWorkGrid(minB, maxB, hf);
+  const work = resampleToWork(volume, g, -1024, 1);
+  lap('fineResample');
+  const seg = segmentSacrumOnGrid(work, g, { boneHu, closingMm: hf >= 2.5 ? 1.5 * hf : 0, coreErosionMm: Math.max(2 * hf, 3), minCoreMl: 5 });
+  lap('fineMask');
+  if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
+  messages.push(...seg.messages);
+  const sacrum = seg.mask;
+  const [na, nb, nc] = g.dims;
+  const nab = na * nb;
+  const h = g.spacingMm;
+  const midA = mirrorMidline(sacrum, g, 25, seg.midlineA);
+  const x0 = g.originLps[0] + midA * h;
+  lap('midline');
+
+  // ---- long axis: body run centres on the midline
+  const frame = detectFrame(sacrum, g, midA, messages);
+  lap('frame');
+
+  // distance to bone (for lumen radii)
+  const d2Bone = squaredDistanceTo(seg.bone, g.dims, [h, h, h], 1);
+  lap('boneDistance');
+
+  // ---- canal
+  const canalRes = detectCanal(sacrum, work, g, midA, frame, d2Bone, darkHu, messages);
+  lap('canal');
+
+  // ---- foramina
+  const { foramina, candidates } = detectForamina(sacrum, work, g, midA, frame, d2Bone, darkHu, canalRes.mask, messages);
+  lap('foramina');
+
+  const sacrumMask = maskToVolume(volume, g, sacrum);
+  lap('maskToVolume');
+  timingsMs.total = Math.round((now() - T0) * 10) / 10;
+  void nab; void nc; void nb;
+  return {
+    anatomy: { foramina, canal: canalRes.canal, frame: frame ? frame.frame : null },
+    sacrumMask,
+    diagnostics: { timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates },
+  };
+}
+
+interface FrameResult {
+  frame: SacralFrame;
+  /** Body centre curve cranial → caudal (LPS). */
+  curve: Polyline;
+  /** y (working index b) of the body centre curve per slice c, NaN outside. */
+  bodyB: Float64Array;
+}
+
+function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: string[]): FrameResult | null {
+  const [na, nb, nc] = g.dims;
+  const h = g.spacingMm;
+  const a0 = Math.round(midA);
+  const minRun = Math.max(2, Math.round(6 / h));
+  const zs: number[] = [], ys: number[] = [];
+  for (let c = nc - 1; c >= 0; c--) {
+    // column votes over a ±1 voxel strip around the midline
+    let start = -1;
+    for (let b = 0; b < nb; b++) {
+      let on = 0;
+      for (let da = -1; da <= 1; da++) { const a = a0 + da; if (a >= 0 && a < na && sacrum[a + na * (b + nb * c)]) on++; }
+      if (on >= 2) { if (start < 0) start = b; }
+      else if (start >= 0) {
+        if (b - start >= minRun) break;
+        start = -1;
+      }
+      if (b === nb - 1 && start >= 0 && nb - start < minRun) start = -1;
+    }
+    if (start < 0) continue;
+    let end = start;
+    while (end + 1 < nb) {
+      let on = 0;
+      for (let da = -1; da <= 1; da++) { const a = a0 + da; if (a >= 0 && a < na && sacrum[a + na * (end + 1 + nb * c)]) on++; }
+      if (on < 2) break;
+      end++;
+    }
+    if (end - start + 1 < minRun) continue;
+    zs.push(c); ys.push((start + end) / 2);
+  }
+  if (zs.length < 5) { messages.push('sacral long axis: too few midline body sections'); return null; }
+  // robust cubic fit with outlier rejection
+  let xs = zs.slice(), yv = ys.slice();
+  let p = polyFit(xs, yv, Math.min(3, xs.length - 2));
+  for (let it = 0; it < 3; it++) {
+    const keepX: number[] = [], keepY: number[] = [];
+    for (let n = 0; n < xs.length; n++) if (Math.abs(polyEval(p, xs[n]!) - yv[n]!) * h <= 6) { keepX.push(xs[n]!); keepY.push(yv[n]!); }
+    if (keepX.length < 5 || keepX.length === xs.length) break;
+    xs = keepX; yv = keepY;
+    p = polyFit(xs, yv, 3);
+  }
+  const cTop = Math.max(...xs), cBot = Math.min(...xs);
+  const bodyB = new Float64Array(nc).fill(NaN);
+  const pts: Vec3[] = [];
+  for (let c = cTop; c >= cBot; c--) {
+    const b = polyEval(p, c);
+    bodyB[c] = b;
+    pts.push(workToLps(g, midA, b, c));
+  }
+  const curve = new Polyline(pts);
+  const bodyCentersLps = BODY_FRACTIONS.map((f) => curve.at(f * curve.length));
+  const x0 = g.originLps[0] + midA * h;
+  return { frame: { midlinePointLps: [x0, bodyCentersLps[0]![1], bodyCentersLps[0]![2]], midlineNormalLps: [1, 0, 0], bodyCentersLps }, curve, bodyB };
+}
+
+function detectCanal(
+  sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
+  d2Bone: Float64Array, darkHu: number, messages: string[],
+): { canal: Canal | null; mask: Uint8Array } {
+  const [na, nb, nc] = g.dims;
+  const h = g.spacingMm;
+  const mask = new Uint8Array(sacrum.length);
+  if (!frame) { messages.push('canal: no long axis, canal not searched'); return { canal: null, mask }; }
+  const holes = holes2d(sacrum, g.dims, 2);
+  const halfStrip = Math.round(20 / h);
+  const pts: Vec3[] = [], radii: number[] = [];
+  const seen = new Uint8Array(na * nb);
+  const queue = new Int32Array(na * nb);
+  let found = 0, searched = 0;
+  for (let c = nc - 1; c >= 0; c--) {
+    const bb = frame.bodyB[c]!;
+    if (Number.isNaN(bb)) continue;
+    searched++;
+    seen.fill(0);
+    let best: { n: number; sa: number; sb: number; rMax: number; members: number[] } | null = null;
+    const aLo = Math.max(0, Math.round(midA) - halfStrip), aHi = Math.min(na - 1, Math.round(midA) + halfStrip);
+    for (let b = Math.max(0, Math.ceil(bb)); b < nb; b++) for (let a = aLo; a <= aHi; a++) {
+      const p = a + na * b;
+      const o = p + na * nb * c;
+      if (seen[p] || !holes[o] || work[o]! >= darkHu) continue;
+      // flood this 2D component (restricted to the strip, posterior to the body centre)
+      let head = 0, tail = 0;
+      seen[p] = 1; queue[tail++] = p;
+      let sa = 0, sb = 0, rMax = 0;
+      const members: number[] = [];
+      while (head < tail) {
+        const q = queue[head++]!;
+        const qa = q % na, qb = (q / na) | 0;
+        const qo = q + na * nb * c;
+        sa += qa; sb += qb; members.push(qo);
+        rMax = Math.max(rMax, d2Bone[qo]!);
+        const nbrs = [[qa - 1, qb], [qa + 1, qb], [qa, qb - 1], [qa, qb + 1]] as const;
+        for (const [xa, xb] of nbrs) {
+          if (xa < aLo || xa > aHi || xb < bb || xb >= nb) continue;
+          const r = xa + na * xb;
+          const ro = r + na * nb * c;
+          if (seen[r] || !holes[ro] || work[ro]! >= darkHu) continue;
+          seen[r] = 1; queue[tail++] = r;
+        }
+      }
+      const n = tail;
+      const ca = sa / n;
+      if (Math.abs(ca - midA) * h > 6 || n * h * h < 12) continue;
+      if (!best || n > best.n) best = { n, sa, sb, rMax, members };
+    }
+    if (!best) continue;
+    found++;
+    for (const o of best.members) mask[o] = 1;
+    pts.push(workToLps(g, best.sa / best.n, best.sb / best.n, c));
+    radii.push(Math.max(1, Math.sqrt(best.rMax) - h / 2));
+  }
+  if (pts.length < 3) { messages.push('canal: no enclosed canal found posterior to the sacral bodies'); return { canal: null, mask }; }
+  // smooth (3-point moving average) and resample about every 5 mm
+  const sm: Vec3[] = pts.map((_, n) => {
+    const lo = Math.max(0, n - 1), hi = Math.min(pts.length - 1, n + 1);
+    const acc: Vec3 = [0, 0, 0];
+    for (let m = lo; m <= hi; m++) for (let a = 0; a < 3; a++) acc[a] += pts[m]![a]!;
+    return acc.map((v) => v / (hi - lo + 1)) as Vec3;
+  });
+  const step = Math.max(1, Math.round(5 / h));
+  const centerlineLps: Vec3[] = [], radiusMm: number[] = [];
+  for (let n = 0; n < sm.length; n += step) { centerlineLps.push(sm[n]!); radiusMm.push(Math.round(radii[n]! * 10) / 10); }
+  if ((sm.length - 1) % step !== 0) { centerlineLps.push(sm[sm.length - 1]!); radiusMm.push(Math.round(radii[radii.length - 1]! * 10) / 10); }
+  const confidence = Math.min(1, found / Math.max(1, searched * 0.7));
+  return { canal: { centerlineLps, radiusMm, confidence: Math.round(confidence * 100) / 100, source: 'auto' }, mask };
+}
+
+function detectForamina(
+  sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
+  d2Bone: Float64Array, darkHu: number, canalMask: Uint8Array, messages: string[],
+): { foramina: Foramen[]; candidates: ForamenCandidate[] } {
+  const [na, nb, nc] = g.dims;
+  const nab = na * nb;
+  const h = g.spacingMm;
+  const N = sacrum.length;
+  if (!frame) { messages.push('foramina: no long axis, foramina not searched'); return { foramina: [], candidates: [] }; }
+  const holes = holes2d(sacrum, g.dims, 1);
+  const cand = new Uint8Array(N);
+  const envelope = new Uint8Array(N);
+  const minDx = 9 / h;
+  // local darkness: a lumen is darker than the bone around it even where partial volume lifts it above darkHu
+  const mean = boxMean(work, g.dims, Math.max(1, Math.round(2.5 / h)));
+  const sm = boxMean(work, g.dims, 1);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    envelope[n] = sacrum[n] || holes[n] ? 1 : 0;
+  }
+  const deep = (n: number, a: number, b: number, c: number): boolean => {
+    for (let r = 1; r <= 2; r++) {
+      if (a - r < 0 || b - r < 0 || c - r < 0 || a + r >= na || b + r >= nb || c + r >= nc) return false;
+      if (!envelope[n - r] || !envelope[n + r] || !envelope[n - r * na] || !envelope[n + r * na] || !envelope[n - r * nab] || !envelope[n + r * nab]) return false;
+    }
+    return true;
+  };
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (!envelope[n] || canalMask[n] || Math.abs(a - midA) < minDx) continue;
+    const v = work[n]!;
+    const vs = sm[n]!;
+    if ((holes[n] && v < darkHu) || (vs < darkHu + 60 && vs < mean[n]! - 60 && deep(n, a, b, c))) cand[n] = 1;
+  }
+  const { ids, sizes } = labelComponents(cand, g.dims, 26);
+  const minVox = 20 / (h * h * h);
+  const x0 = g.originLps[0] + midA * h;
+  const candidates: ForamenCandidate[] = [];
+  // gather voxel lists of large-enough components
+  const lists = new Map<number, number[]>();
+  for (let n = 0; n < N; n++) {
+    const id = ids[n]!;
+    if (!id || sizes[id]! < minVox) continue;
+    let l = lists.get(id);
+    if (!l) { l = []; lists.set(id, l); }
+    l.push(n);
+  }
+  const inEnv = (p: Vec3): boolean => {
+    const a = Math.round((p[0] - g.originLps[0]) / h), b = Math.round((p[1] - g.originLps[1]) / h), c = Math.round((p[2] - g.originLps[2]) / h);
+    if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) return false;
+    return envelope[a + na * (b + nb * c)] === 1;
+  };
+  const inSacrum = (p: Vec3): boolean => {
+    const a = Math.round((p[0] - g.originLps[0]) / h), b = Math.round((p[1] - g.originLps[1]) / h), c = Math.round((p[2] - g.originLps[2]) / h);
+    if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) return false;
+    return sacrum[a + na * (b + nb * c)] === 1;
+  };
+  const inHole = (p: Vec3): boolean => {
+    const a = Math.round((p[0] - g.originLps[0]) / h), b = Math.round((p[1] - g.originLps[1]) / h), c = Math.round((p[2] - g.originLps[2]) / h);
+    if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) return false;
+    const o = a + na * (b + nb * c);
+    return cand[o] === 1 || holes[o] === 1;
+  };
+  const d2Near = (p: Vec3, r: number): number => {
+    const a0 = Math.round((p[0] - g.originLps[0]) / h), b0 = Math.round((p[1] - g.originLps[1]) / h), c0 = Math.round((p[2] - g.originLps[2]) / h);
+    let best = 0;
+    for (let dc = -r; dc <= r; dc++) for (let db = -r; db <= r; db++) for (let da = -r; da <= r; da++) {
+      const a = a0 + da, b = b0 + db, c = c0 + dc;
+      if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) continue;
+      best = Math.max(best, d2Bone[a + na * (b + nb * c)]!);
+    }
+    return best;
+  };
+  for (const [, all] of lists) {
+    // robust axis: the antero-posterior line that gathers most voxels (Hough over directions),
+    // so that a lesion merged with the tunnel does not tilt it
+    const pos = all.map((n) => { const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na; return [a * h, b * h, c * h] as Vec3; });
+    const line = houghLine(pos, h);
+    const list: number[] = [];
+    for (let t = 0; t < all.length; t++) {
+      const q = pos[t]!;
+      const d: Vec3 = [q[0] - line.p[0], q[1] - line.p[1], q[2] - line.p[2]];
+      const along = d[0] * line.d[0] + d[1] * line.d[1] + d[2] * line.d[2];
+      const perp = Math.hypot(d[0] - along * line.d[0], d[1] - along * line.d[1], d[2] - along * line.d[2]);
+      if (perp <= 5) list.push(all[t]!);
+    }
+    if (list.length < 3) continue;
+    let W = 0;
+    const m: Vec3 = [0, 0, 0];
+    for (const n of list) {
+      const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+      const w = Math.max(d2Bone[n]!, h * h);
+      W += w; m[0] += w * a; m[1] += w * b; m[2] += w * c;
+    }
+    m[0] /= W; m[1] /= W; m[2] /= W;
+    const cov = [0, 0, 0, 0, 0, 0, 0, 0, 0];
+    for (const n of list) {
+      const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+      const w = Math.max(d2Bone[n]!, h * h);
+      const d = [a - m[0], b - m[1], c - m[2]];
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) cov[i * 3 + j] += (w * d[i]! * d[j]!) / W;
+    }
+    const eig = symmetricEigen3(cov);
+    let e1 = eig.vectors[0]!;
+    if (e1[1] < 0) e1 = [-e1[0], -e1[1], -e1[2]]; // point posterior
+    const elongation = Math.sqrt(Math.max(eig.values[0]!, 1e-9) / Math.max(eig.values[1]!, 1e-9));
+    const centroid = workToLps(g, m[0], m[1], m[2]);
+    const side: Side = centroid[0] > x0 ? 'L' : 'R';
+    // march along the axis to the envelope surface
+    const step = h / 2;
+    // inside the sacral envelope: in the sacrum, or with bone all round in the plane perpendicular to the axis
+    const pu: Vec3 = Math.abs(e1[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+    const u1 = normalize3(cross3(e1, pu)), u2 = normalize3(cross3(e1, u1));
+    const ringDirs: Vec3[] = [];
+    for (let k = 0; k < 12; k++) { const th = (k * Math.PI) / 6; ringDirs.push([u1[0] * Math.cos(th) + u2[0] * Math.sin(th), u1[1] * Math.cos(th) + u2[1] * Math.sin(th), u1[2] * Math.cos(th) + u2[2] * Math.sin(th)]); }
+    const enclosed = (q: Vec3): boolean => {
+      if (inSacrum(q)) return true;
+      let hits = 0;
+      for (const d of ringDirs) {
+        for (let r = h; r <= 10; r += h / 2) if (inSacrum([q[0] + d[0] * r, q[1] + d[1] * r, q[2] + d[2] * r])) { hits++; break; }
+      }
+      return hits >= 7;
+    };
+    let tPos = 0, tNeg = 0;
+    while (tPos < 70) { const q: Vec3 = [centroid[0] + e1[0] * (tPos + step), centroid[1] + e1[1] * (tPos + step), centroid[2] + e1[2] * (tPos + step)]; if (!enclosed(q)) break; tPos += step; }
+    while (tNeg > -70) { const q: Vec3 = [centroid[0] + e1[0] * (tNeg - step), centroid[1] + e1[1] * (tNeg - step), centroid[2] + e1[2] * (tNeg - step)]; if (!enclosed(q)) break; tNeg -= step; }
+    const post: Vec3 = [centroid[0] + e1[0] * tPos, centroid[1] + e1[1] * tPos, centroid[2] + e1[2] * tPos];
+    const ant: Vec3 = [centroid[0] + e1[0] * tNeg, centroid[1] + e1[1] * tNeg, centroid[2] + e1[2] * tNeg];
+    const lengthMm = tPos - tNeg;
+    const center: Vec3 = [(ant[0] + post[0]) / 2, (ant[1] + post[1]) / 2, (ant[2] + post[2]) / 2];
+    // enclosure: fraction of axis samples that are lumen; radius from the middle 60 %
+    let inside = 0, total = 0;
+    const rs: number[] = [];
+    for (let s = tNeg; s <= tPos; s += step) {
+      const q: Vec3 = [centroid[0] + e1[0] * s, centroid[1] + e1[1] * s, centroid[2] + e1[2] * s];
+      total++;
+      if (inHole(q)) inside++;
+      const u = (s - tNeg) / Math.max(lengthMm, 1e-6);
+      if (u > 0.2 && u < 0.8) rs.push(Math.sqrt(d2Near(q, Math.max(1, Math.round(1.5 / h)))));
+    }
+    rs.sort((x, y) => x - y);
+    const rEdt = (rs.length ? rs[Math.floor(rs.length / 2)]! : h) - h / 2;
+    const rArea = Math.sqrt((list.length * h * h * h) / Math.max(1, lengthMm) / Math.PI);
+    const radiusMm = Math.max(1, rEdt, Math.min(rArea, rEdt + 2));
+    const enclosure = total ? inside / total : 0;
+    const proj = frame.curve.project(center);
+    const volumeMm3 = all.length * h * h * h;
+    const c: ForamenCandidate = {
+      side, centerLps: center, anteriorLps: ant, posteriorLps: post, radiusMm: Math.round(radiusMm * 10) / 10,
+      lengthMm: Math.round(lengthMm * 10) / 10, sMm: Math.round(proj.s * 10) / 10, volumeMm3: Math.round(volumeMm3), elongation: Math.round(elongation * 100) / 100,
+      enclosure: Math.round(enclosure * 100) / 100, score: 0,
+    };
+    if (volumeMm3 < 50) c.rejected = 'too small';
+    else if (Math.abs(e1[1]) < 0.45) c.rejected = 'axis not antero-posterior';
+    else if (enclosure < 0.5) c.rejected = 'not enclosed by bone';
+    else if (elongation < 1.3) c.rejected = 'not tube-like';
+    else if (lengthMm < 8) c.rejected = 'too short';
+    else if (Math.abs(center[0] - x0) > 45) c.rejected = 'too lateral';
+    c.score = Math.min(1, (elongation - 1) / 2) * 0.5 + enclosure * 0.5;
+    candidates.push(c);
+  }
+  // level assignment: cluster accepted candidates of both sides by s
+  const ok = candidates.filter((c) => !c.rejected).sort((p, q) => p.sMm - q.sMm);
+  const clusters: ForamenCandidate[][] = [];
+  for (const c of ok) {
+    const last = clusters[clusters.length - 1];
+    if (last && Math.abs(c.sMm - last.reduce((s, x) => s + x.sMm, 0) / last.length) <= 9) last.push(c);
+    else clusters.push([c]);
+  }
+  const foramina: Foramen[] = [];
+  let level = 0;
+  for (const cl of clusters) {
+    const bySide = (side: Side) => cl.filter((c) => c.side === side).sort((p, q) => q.volumeMm3 * q.score - p.volumeMm3 * p.score)[0];
+    const L = bySide('L'), R = bySide('R');
+    if (level >= LEVELS.length) {
+      for (const c of cl) c.rejected = c.rejected ?? 'below S4';
+      messages.push(`foramina: tunnel pair at s = ${cl[0]!.sMm} mm below S4 ignored`);
+      continue;
+    }
+    const lv = LEVELS[level++]!;
+    for (const c of cl) if (c !== L && c !== R) c.rejected = 'weaker duplicate at this level';
+    for (const [c, side, partner] of [[L, 'L', R], [R, 'R', L]] as const) {
+      if (!c) { messages.push(`foramina: ${lv}_${side} not found (no tunnel through the sacrum there)`); continue; }
+      c.level = lv;
+      let sym = 0;
+      if (partner) {
+        const mirrored = 2 * x0 - partner.centerLps[0];
+        const dm = Math.hypot(c.centerLps[0] - mirrored, c.centerLps[1] - partner.centerLps[1], c.centerLps[2] - partner.centerLps[2]);
+        sym = Math.max(0, 1 - dm / 15);
+      } else messages.push(`foramina: ${lv}_${side} has no contralateral partner (low confidence)`);
+      const conf = 0.4 * Math.min(1, (c.elongation - 1) / 2) + 0.3 * c.enclosure + 0.3 * sym;
+      const id = `${lv}_${side}` as ForamenId;
+      foramina.push({ id, level: lv, side, anteriorLps: c.anteriorLps, posteriorLps: c.posteriorLps, radiusMm: c.radiusMm, confidence: Math.round(conf * 100) / 100, source: 'auto' });
+    }
+  }
+  if (level < LEVELS.length) messages.push(`foramina: only ${level} level(s) found`);
+  return { foramina, candidates };
+}

@@ -1,0 +1,178 @@
+/**
+ * Sacrum bone mask on an LPS-aligned working grid (see detect-grid.ts).
+ *
+ * 1. bone = HU > boneHu; optional closing (for thick-slice CT whose thin cortex is not resolved);
+ *    3D hole filling, so the cancellous interior and lytic lesions enclosed by cortex are included.
+ * 2. Separation from the ilia (SI joint gap) and L5 (disc): the filled bone is eroded by
+ *    `coreErosionMm` (distance transform), which breaks the thin partial-volume bridges across
+ *    the joint gap and the disc; the components ("cores") are labelled.
+ * 3. The sacrum core is the most caudal large core that straddles the midline (found by
+ *    left-right mirror symmetry of the bone) and is not anterior to the pelvis (excludes the pubis).
+ * 4. All cores grow back competitively inside the filled bone, brightest voxels first (a
+ *    marker-based watershed / priority flood), so a bridge is cut where it is darkest: in the joint.
+ */
+import { fillHolesMask, labelComponents, squaredDistanceTo, dilateMask, erodeMask } from '../segmentation/morphology';
+import type { WorkGrid } from './detect-grid';
+
+export interface SacrumMaskOptions {
+  /** Bone threshold in HU (cortex and cancellous bone). */
+  boneHu: number;
+  /** Closing radius before hole filling (0 = none). */
+  closingMm: number;
+  /** Erosion depth that separates the sacrum core from the ilia and L5. */
+  coreErosionMm: number;
+  /** Smallest core volume considered (mL). */
+  minCoreMl: number;
+}
+
+export interface SacrumMaskResult {
+  /** 1 = sacrum (filled), working grid. */
+  mask: Uint8Array;
+  /** HU > boneHu, working grid. */
+  bone: Uint8Array;
+  /** Filled bone of all bones, working grid. */
+  filled: Uint8Array;
+  /** Midline plane position as a (fractional) working index along x. */
+  midlineA: number;
+  messages: string[];
+}
+
+/**
+ * Left-right mirror symmetry of a mask: the plane a = m (working index, half-voxel resolution,
+ * parabolic refinement) that maximises the overlap of the mask with its mirror image.
+ * Searched within ±searchMm of `aroundA` (default: the mask's x centroid).
+ */
+export function mirrorMidline(mask: Uint8Array, g: WorkGrid, searchMm = 40, aroundA?: number): number {
+  const [na, nb, nc] = g.dims;
+  let sx = 0, cnt = 0;
+  const pts: number[] = [];
+  for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) {
+    const row = na * (b + nb * c);
+    for (let a = 0; a < na; a++) if (mask[row + a]) { sx += a; cnt++; pts.push(row, a); }
+  }
+  if (cnt === 0) return (na - 1) / 2;
+  const centre = aroundA ?? sx / cnt;
+  const range = Math.ceil(searchMm / g.spacingMm);
+  // candidate plane a = s/2 for integer s
+  const s0 = Math.max(0, Math.round(2 * centre) - 2 * range), s1 = Math.min(2 * (na - 1), Math.round(2 * centre) + 2 * range);
+  const stride = Math.max(1, Math.floor(pts.length / 2 / 200000));
+  const scores = new Float64Array(s1 - s0 + 1);
+  for (let p = 0; p < pts.length; p += 2 * stride) {
+    const row = pts[p]!, a = pts[p + 1]!;
+    for (let s = s0; s <= s1; s++) {
+      const m = s - a;
+      if (m >= 0 && m < na && mask[row + m]) scores[s - s0]!++;
+    }
+  }
+  let best = 0;
+  for (let t = 1; t < scores.length; t++) if (scores[t]! > scores[best]!) best = t;
+  let frac = 0;
+  if (best > 0 && best < scores.length - 1) {
+    const l = scores[best - 1]!, c = scores[best]!, r = scores[best + 1]!;
+    const den = l - 2 * c + r;
+    if (den < 0) frac = 0.5 * (l - r) / den;
+  }
+  return (s0 + best + frac) / 2;
+}
+
+/**
+ * Competitive priority flood: unlabelled voxels of `allowed` take the label of the neighbour
+ * they are reached from; the flood proceeds from the brightest value down (bucket queue on
+ * `value` clamped to [lo, hi]). Mutates and returns `labels`.
+ */
+export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: Float32Array, dims: readonly [number, number, number], lo: number, hi: number, nBuckets = 128): Int32Array {
+  const [na, nb, nc] = dims;
+  const nab = na * nb;
+  const buckets: number[][] = [];
+  for (let t = 0; t < nBuckets; t++) buckets.push([]);
+  const bucketOf = (v: number) => Math.max(0, Math.min(nBuckets - 1, Math.floor(((v - lo) / (hi - lo)) * (nBuckets - 1))));
+  for (let n = 0; n < labels.length; n++) if (labels[n]) buckets[nBuckets - 1]!.push(n);
+  for (let t = nBuckets - 1; t >= 0; t--) {
+    const q = buckets[t]!;
+    while (q.length > 0) {
+      const n = q.pop()!;
+      const l = labels[n]!;
+      const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+      const visit = (m: number) => {
+        if (allowed[m] && !labels[m]) {
+          labels[m] = l;
+          buckets[Math.min(t, bucketOf(value[m]!))]!.push(m);
+        }
+      };
+      if (a > 0) visit(n - 1);
+      if (a < na - 1) visit(n + 1);
+      if (b > 0) visit(n - na);
+      if (b < nb - 1) visit(n + na);
+      if (c > 0) visit(n - nab);
+      if (c < nc - 1) visit(n + nab);
+    }
+  }
+  return labels;
+}
+
+export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions): SacrumMaskResult | null {
+  const messages: string[] = [];
+  const dims = g.dims;
+  const [na, nb, nc] = dims;
+  const h = g.spacingMm;
+  const sp: [number, number, number] = [h, h, h];
+  const N = work.length;
+  const bone = new Uint8Array(N);
+  for (let n = 0; n < N; n++) bone[n] = work[n]! > opts.boneHu ? 1 : 0;
+  let closed = bone;
+  if (opts.closingMm > 0) closed = erodeMask(dilateMask(bone, dims, sp, opts.closingMm), dims, sp, opts.closingMm);
+  // a voxel outside bone stays out unless the closing filled it
+  const filled = fillHolesMask(closed, dims);
+  const midlineA = mirrorMidline(bone, g);
+  const d2 = squaredDistanceTo(filled, dims, sp, 0);
+  const r2 = opts.coreErosionMm * opts.coreErosionMm;
+  const core = new Uint8Array(N);
+  for (let n = 0; n < N; n++) core[n] = filled[n] && d2[n]! > r2 ? 1 : 0;
+  const { ids, sizes } = labelComponents(core, dims, 6);
+  const nComp = sizes.length - 1;
+  const sum = new Float64Array(3 * (nComp + 1));
+  const crossing = new Int32Array(nComp + 1);
+  let boneY = 0, boneCount = 0;
+  const midA = Math.round(midlineA);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (filled[n]) { boneY += b; boneCount++; }
+    const id = ids[n]!;
+    if (!id) continue;
+    sum[3 * id] += a; sum[3 * id + 1] += b; sum[3 * id + 2] += c;
+    if (Math.abs(a - midA) <= 1) crossing[id]++;
+  }
+  if (boneCount === 0) { messages.push('no bone above the threshold'); return null; }
+  const boneCy = boneY / boneCount;
+  const voxMl = (h * h * h) / 1000;
+  let maxSize = 0;
+  const cands: number[] = [];
+  for (let id = 1; id <= nComp; id++) {
+    const size = sizes[id]!;
+    if (size * voxMl < opts.minCoreMl || crossing[id]! < 3) continue;
+    const cy = sum[3 * id + 1]! / size;
+    if (cy < boneCy - 20 / h) continue; // anterior to the pelvis: pubis
+    cands.push(id);
+    maxSize = Math.max(maxSize, size);
+  }
+  if (cands.length === 0) { messages.push('no bone core straddles the midline'); return null; }
+  let sacrumId = 0, bestZ = Infinity;
+  for (const id of cands) {
+    const size = sizes[id]!;
+    if (size < 0.25 * maxSize) continue;
+    const cz = sum[3 * id + 2]! / size;
+    if (cz < bestZ) { bestZ = cz; sacrumId = id; }
+  }
+  const labels = new Int32Array(N);
+  for (let n = 0; n < N; n++) { const id = ids[n]!; if (id) labels[n] = id === sacrumId ? 1 : 2; }
+  competitiveGrow(labels, filled, work, dims, opts.boneHu, 1200);
+  const raw = new Uint8Array(N);
+  for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 ? 1 : 0;
+  // keep the largest connected piece, fill its holes
+  const comp = labelComponents(raw, dims, 6);
+  let big = 0;
+  for (let id = 1; id < comp.sizes.length; id++) if (comp.sizes[id]! > (comp.sizes[big] ?? 0)) big = id;
+  const one = new Uint8Array(N);
+  for (let n = 0; n < N; n++) one[n] = comp.ids[n] === big && big > 0 ? 1 : 0;
+  const mask = fillHolesMask(one, dims);
+  return { mask, bone, filled, midlineA, messages };
+}
