@@ -19,6 +19,7 @@
  * envelope; levels by order along the long axis, paired left/right.
  */
 import type { ScalarVolume } from '../core/volume';
+import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
@@ -74,9 +75,7 @@ const LEVELS: SacralLevel[] = ['S1', 'S2', 'S3', 'S4'];
 /** Body-centre positions as fractions of the sacral length (S1..S5 mid-levels, from s ranges 0-28-52-72-88-102 mm). */
 const BODY_FRACTIONS = [14 / 102, 40 / 102, 62 / 102, 80 / 102, 95 / 102];
 
-function now(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
+const now = nowMs;
 
 /** Holes of a mask within 2D slices perpendicular to `axis` (0 = x, 1 = y, 2 = z): background not 4-connected to the slice border. */
 export function holes2d(mask: Uint8Array, dims: readonly [number, number, number], axis: 0 | 1 | 2): Uint8Array {
@@ -123,7 +122,7 @@ function polyFit(xs: number[], ys: number[], deg: number): number[] {
     const x = xs[n]!, y = ys[n]!;
     const pw: number[] = [1];
     for (let k = 1; k < 2 * m; k++) pw.push(pw[k - 1]! * x);
-    for (let i = 0; i < m; i++) { r[i] += pw[i]! * y; for (let j = 0; j < m; j++) A[i * m + j] += pw[i + j]!; }
+    for (let i = 0; i < m; i++) { r[i] = r[i]! + pw[i]! * y; for (let j = 0; j < m; j++) A[i * m + j] = A[i * m + j]! + pw[i + j]!; }
   }
   // Gaussian elimination
   for (let i = 0; i < m; i++) {
@@ -134,8 +133,8 @@ function polyFit(xs: number[], ys: number[], deg: number): number[] {
     if (Math.abs(d) < 1e-12) continue;
     for (let k = i + 1; k < m; k++) {
       const f = A[k * m + i]! / d;
-      for (let j = i; j < m; j++) A[k * m + j] -= f * A[i * m + j]!;
-      r[k] -= f * r[i]!;
+      for (let j = i; j < m; j++) A[k * m + j] = A[k * m + j]! - f * A[i * m + j]!;
+      r[k] = r[k]! - f * r[i]!;
     }
   }
   const p = new Array<number>(m).fill(0);
@@ -535,7 +534,7 @@ function detectCanal(
   const sm: Vec3[] = pts.map((_, n) => {
     const lo = Math.max(0, n - 1), hi = Math.min(pts.length - 1, n + 1);
     const acc: Vec3 = [0, 0, 0];
-    for (let m = lo; m <= hi; m++) for (let a = 0; a < 3; a++) acc[a] += pts[m]![a]!;
+    for (let m = lo; m <= hi; m++) for (let a = 0; a < 3; a++) acc[a] = acc[a]! + pts[m]![a]!;
     return acc.map((v) => v / (hi - lo + 1)) as Vec3;
   });
   const step = Math.max(1, Math.round(5 / h));
@@ -561,7 +560,6 @@ function detectForamina(
   const minDx = 9 / h;
   // local darkness: a lumen is darker than the bone around it even where partial volume lifts it above darkHu
   const mean = boxMean(work, g.dims, Math.max(1, Math.round(2.5 / h)));
-  const sm = boxMean(work, g.dims, 1);
   for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
     envelope[n] = sacrum[n] || holes[n] ? 1 : 0;
   }
@@ -575,10 +573,25 @@ function detectForamina(
   for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
     if (!envelope[n] || canalMask[n] || Math.abs(a - midA) < minDx) continue;
     const v = work[n]!;
-    const vs = sm[n]!;
-    if ((holes[n] && v < darkHu) || (vs < darkHu + 60 && vs < mean[n]! - 60 && deep(n, a, b, c))) cand[n] = 1;
+    if ((holes[n] && v < darkHu) || (v < darkHu + 70 && v < mean[n]! - 80 && deep(n, a, b, c))) cand[n] = 1;
   }
-  const { ids, sizes } = labelComponents(cand, g.dims, 26);
+  // components of the candidates bridged over one-voxel breaks (thick-slice partial volume fragments thin tunnels)
+  const bridged = new Uint8Array(N);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (cand[n]) { bridged[n] = 1; continue; }
+    let k = 0;
+    if (a > 0 && cand[n - 1]) k++;
+    if (a < na - 1 && cand[n + 1]) k++;
+    if (b > 0 && cand[n - na]) k++;
+    if (b < nb - 1 && cand[n + na]) k++;
+    if (c > 0 && cand[n - nab]) k++;
+    if (c < nc - 1 && cand[n + nab]) k++;
+    if (k >= 2 && envelope[n]) bridged[n] = 1;
+  }
+  const { ids: idsB } = labelComponents(bridged, g.dims, 26);
+  const sizes: number[] = [];
+  const ids = new Int32Array(N);
+  for (let n = 0; n < N; n++) if (cand[n]) { const id = idsB[n]!; ids[n] = id; sizes[id] = (sizes[id] ?? 0) + 1; }
   const minVox = 20 / (h * h * h);
   const x0 = g.originLps[0] + midA * h;
   const candidates: ForamenCandidate[] = [];
@@ -586,7 +599,7 @@ function detectForamina(
   const lists = new Map<number, number[]>();
   for (let n = 0; n < N; n++) {
     const id = ids[n]!;
-    if (!id || sizes[id]! < minVox) continue;
+    if (!id || (sizes[id] ?? 0) < minVox) continue;
     let l = lists.get(id);
     if (!l) { l = []; lists.set(id, l); }
     l.push(n);
@@ -644,7 +657,7 @@ function detectForamina(
       const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
       const w = Math.max(d2Bone[n]!, h * h);
       const d = [a - m[0], b - m[1], c - m[2]];
-      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) cov[i * 3 + j] += (w * d[i]! * d[j]!) / W;
+      for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) cov[i * 3 + j] = cov[i * 3 + j]! + (w * d[i]! * d[j]!) / W;
     }
     const eig = symmetricEigen3(cov);
     let e1 = eig.vectors[0]!;

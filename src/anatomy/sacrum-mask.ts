@@ -119,7 +119,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   const N = work.length;
   const bone = new Uint8Array(N);
   for (let n = 0; n < N; n++) bone[n] = work[n]! > opts.boneHu ? 1 : 0;
-  let closed = bone;
+  let closed: Uint8Array = bone;
   if (opts.closingMm > 0) closed = erodeMask(dilateMask(bone, dims, sp, opts.closingMm), dims, sp, opts.closingMm);
   // a voxel outside bone stays out unless the closing filled it
   const filled = fillHolesMask(closed, dims);
@@ -138,8 +138,8 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     if (filled[n]) { boneY += b; boneCount++; }
     const id = ids[n]!;
     if (!id) continue;
-    sum[3 * id] += a; sum[3 * id + 1] += b; sum[3 * id + 2] += c;
-    if (Math.abs(a - midA) <= 1) crossing[id]++;
+    sum[3 * id] = sum[3 * id]! + a; sum[3 * id + 1] = sum[3 * id + 1]! + b; sum[3 * id + 2] = sum[3 * id + 2]! + c;
+    if (Math.abs(a - midA) <= 1) crossing[id] = crossing[id]! + 1;
   }
   if (boneCount === 0) { messages.push('no bone above the threshold'); return null; }
   const boneCy = boneY / boneCount;
