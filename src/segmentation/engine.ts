@@ -81,6 +81,11 @@ export class SegmentationEngine {
     return [Math.ceil(lo[0]! - 1e-9), Math.ceil(lo[1]! - 1e-9), Math.ceil(lo[2]! - 1e-9), Math.floor(hi[0]! + 1e-9), Math.floor(hi[1]! + 1e-9), Math.floor(hi[2]! + 1e-9)];
   }
 
+  /** Whether an edit can be undone (a brush drag in progress counts) or redone. */
+  undoState(): { canUndo: boolean; canRedo: boolean } {
+    return { canUndo: this.history.canUndo || this.stroke !== null, canRedo: this.history.canRedo };
+  }
+
   run(cmd: SegCommand): SegResult {
     const t0 = now();
     let affected: number[] = [];
@@ -189,8 +194,7 @@ export class SegmentationEngine {
       affected: affected.filter((l) => l !== 0),
       stats,
       changedVoxels: changed,
-      canUndo: this.history.canUndo || this.stroke !== null,
-      canRedo: this.history.canRedo,
+      ...this.undoState(),
       ...(grow ? { grow } : {}),
       commandMs: t1 - t0,
       statsMs: now() - t1,

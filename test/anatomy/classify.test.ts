@@ -16,21 +16,11 @@ import type { Vec3 } from '../../src/core/vec3';
 import type { Foramen, SacralAnatomy } from '../../src/anatomy/types';
 import { buildZoneModel } from '../../src/anatomy/zones';
 import { classifyLesion, classifyLesions, prepareLesion, classifyPreparedLesion, type LesionZoneResult } from '../../src/anatomy/classify';
+import { anatomyFromTruth } from './truth-anatomy';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const config = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(here, 'configs', name), 'utf8'));
 
-function anatomyFromTruth(truth: any): SacralAnatomy {
-  const a = truth.anatomy;
-  return {
-    foramina: a.foramina.map((f: any): Foramen => ({
-      id: f.id, level: f.level, side: f.side, anteriorLps: f.anterior_opening_lps, posteriorLps: f.posterior_opening_lps,
-      radiusMm: f.radius_mm, confidence: 1, source: 'manual',
-    })),
-    canal: { centerlineLps: a.canal.centerline_lps, radiusMm: a.canal.radius_mm, confidence: 1, source: 'manual' },
-    frame: { midlinePointLps: a.sacral_frame.anatomy_offset_lps, midlineNormalLps: [1, 0, 0], bodyCentersLps: a.levels.map((l: any) => l.body_center_lps) },
-  };
-}
 
 /** Analytic inside test of a truth lesion (ellipsoid: centre, semi-axes, axes; blob: union of balls). */
 function insideFn(les: any): { inside: (x: number, y: number, z: number) => boolean; lo: Vec3; hi: Vec3 } {

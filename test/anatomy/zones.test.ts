@@ -5,23 +5,8 @@ import type { Vec3 } from '../../src/core/vec3';
 import type { Foramen, SacralAnatomy, ForamenId, SacralLevel, Side } from '../../src/anatomy/types';
 import { fitSacralFrame } from '../../src/anatomy/frame';
 import { buildZoneModel, buildZoneMap, zoneModelProblem } from '../../src/anatomy/zones';
+import { anatomyFromTruth } from './truth-anatomy';
 
-/** Landmarks exactly as the phantom's truth.json gives them. */
-function anatomyFromTruth(truth: any): SacralAnatomy {
-  const a = truth.anatomy;
-  return {
-    foramina: a.foramina.map((f: any): Foramen => ({
-      id: f.id, level: f.level, side: f.side, anteriorLps: f.anterior_opening_lps, posteriorLps: f.posterior_opening_lps,
-      radiusMm: f.radius_mm, confidence: 1, source: 'manual',
-    })),
-    canal: { centerlineLps: a.canal.centerline_lps, radiusMm: a.canal.radius_mm, confidence: 1, source: 'manual' },
-    frame: {
-      midlinePointLps: a.sacral_frame.anatomy_offset_lps,
-      midlineNormalLps: [1, 0, 0],
-      bodyCentersLps: a.levels.map((l: any) => l.body_center_lps),
-    },
-  };
-}
 
 /** The phantom's sacral frame (forward formula from truth.json). */
 function phantomToLps(truth: any, x: number, s: number, q: number): Vec3 {
