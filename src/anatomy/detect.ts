@@ -23,7 +23,7 @@ import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
-import { segmentSacrumOnGrid, mirrorMidline } from './sacrum-mask';
+import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline } from './sacrum-mask';
 import { type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralFrame, type SacralLevel, type Side } from './types';
 
 export interface DetectOptions {
@@ -35,6 +35,10 @@ export interface DetectOptions {
   spacingMm?: number;
   /** Coarse grid spacing (mm). Default 3. */
   coarseSpacingMm?: number;
+  /** Closing radius before hole filling on grids ≥ 2.5 mm (thin cortex not resolved). Default = spacing. */
+  thickSliceClosingMm?: number;
+  /** Erosion depth separating the sacrum core from the ilia and L5. Default max(1.5 × spacing, 3 mm). */
+  coreErosionMm?: number;
 }
 
 export interface ForamenCandidate {
@@ -336,7 +340,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const sub = voxSize < hc / 1.5 ? 2 : 1;
   const wA = resampleToWork(volume, gA, -1024, sub);
   lap('coarseResample');
-  const segA = segmentSacrumOnGrid(wA, gA, { boneHu, closingMm: hc >= 2.5 ? 1.5 * hc : 0, coreErosionMm: 1.5 * hc, minCoreMl: 5 });
+  const maskOpts = (hh: number): SacrumMaskOptions => ({
+    boneHu, closingMm: hh >= 2.5 ? (opts.thickSliceClosingMm ?? hh) : 0, coreErosionMm: opts.coreErosionMm ?? Math.max(1.5 * hh, 3),
+    minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
+  });
+  const segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
   lap('coarseMask');
   if (!segA) return emptyResult(volume, [...messages, 'coarse stage: ' + 'no sacrum found'], timingsMs);
   messages.push(...segA.messages.map((m) => 'coarse: ' + m));
@@ -371,7 +379,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const g = makeWorkGrid(minB, maxB, hf);
   const work = resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
-  const seg = segmentSacrumOnGrid(work, g, { boneHu, closingMm: hf >= 2.5 ? 1.5 * hf : 0, coreErosionMm: Math.max(2 * hf, 3), minCoreMl: 5 });
+  const seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps });
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   messages.push(...seg.messages);

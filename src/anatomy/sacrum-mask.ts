@@ -23,6 +23,15 @@ export interface SacrumMaskOptions {
   coreErosionMm: number;
   /** Smallest core volume considered (mL). */
   minCoreMl: number;
+  /** A sacrum core reaching farther than this from the midline is taken as fused with the ilia. Default 62. */
+  fusedLateralMm: number;
+  /** Half-width of the sacrum marker used when the core is fused. Default 30. */
+  sacrumMarkerMm: number;
+  /**
+   * LPS y (mm) anterior to which a core's midline part is taken as the pubic symphysis, not the sacrum.
+   * Default: 10 mm anterior to the centroid of the body (HU > -300) in this grid.
+   */
+  anteriorLimitYLps?: number;
 }
 
 export interface SacrumMaskResult {
@@ -34,6 +43,8 @@ export interface SacrumMaskResult {
   filled: Uint8Array;
   /** Midline plane position as a (fractional) working index along x. */
   midlineA: number;
+  /** The anterior limit used (LPS y), to pass on to a finer grid. */
+  anteriorLimitYLps: number;
   messages: string[];
 }
 
@@ -130,40 +141,58 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   for (let n = 0; n < N; n++) core[n] = filled[n] && d2[n]! > r2 ? 1 : 0;
   const { ids, sizes } = labelComponents(core, dims, 6);
   const nComp = sizes.length - 1;
-  const sum = new Float64Array(3 * (nComp + 1));
+  // per core: size, and centroid of its midline part (|x - midline| ≤ 1 voxel)
+  const mid = new Float64Array(3 * (nComp + 1));
   const crossing = new Int32Array(nComp + 1);
-  let boneY = 0, boneCount = 0;
+  const maxDx = new Float64Array(nComp + 1);
+  let bodyY = 0, bodyCount = 0;
   const midA = Math.round(midlineA);
   for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    if (filled[n]) { boneY += b; boneCount++; }
+    if (work[n]! > -300) { bodyY += b; bodyCount++; }
     const id = ids[n]!;
     if (!id) continue;
-    sum[3 * id] = sum[3 * id]! + a; sum[3 * id + 1] = sum[3 * id + 1]! + b; sum[3 * id + 2] = sum[3 * id + 2]! + c;
-    if (Math.abs(a - midA) <= 1) crossing[id] = crossing[id]! + 1;
+    const dx = Math.abs(a - midlineA) * h;
+    if (dx > maxDx[id]!) maxDx[id] = dx;
+    if (Math.abs(a - midA) <= 1) {
+      crossing[id] = crossing[id]! + 1;
+      mid[3 * id + 1] = mid[3 * id + 1]! + b; mid[3 * id + 2] = mid[3 * id + 2]! + c;
+    }
   }
-  if (boneCount === 0) { messages.push('no bone above the threshold'); return null; }
-  const boneCy = boneY / boneCount;
+  if (bodyCount === 0) { messages.push('no body above -300 HU'); return null; }
+  const bodyCy = bodyY / bodyCount;
+  const limitB = opts.anteriorLimitYLps !== undefined ? (opts.anteriorLimitYLps - g.originLps[1]) / h : bodyCy - 10 / h;
   const voxMl = (h * h * h) / 1000;
   let maxSize = 0;
   const cands: number[] = [];
   for (let id = 1; id <= nComp; id++) {
     const size = sizes[id]!;
     if (size * voxMl < opts.minCoreMl || crossing[id]! < 3) continue;
-    const cy = sum[3 * id + 1]! / size;
-    if (cy < boneCy - 20 / h) continue; // anterior to the pelvis: pubis
+    const cy = mid[3 * id + 1]! / crossing[id]!;
+    if (cy < limitB) continue; // midline part anterior: pubic symphysis
     cands.push(id);
     maxSize = Math.max(maxSize, size);
   }
-  if (cands.length === 0) { messages.push('no bone core straddles the midline'); return null; }
+  if (cands.length === 0) { messages.push('no bone core straddles the midline posteriorly'); return null; }
   let sacrumId = 0, bestZ = Infinity;
   for (const id of cands) {
-    const size = sizes[id]!;
-    if (size < 0.25 * maxSize) continue;
-    const cz = sum[3 * id + 2]! / size;
+    if (sizes[id]! < 0.1 * maxSize) continue;
+    const cz = mid[3 * id + 2]! / crossing[id]!;
     if (cz < bestZ) { bestZ = cz; sacrumId = id; }
   }
   const labels = new Int32Array(N);
-  for (let n = 0; n < N; n++) { const id = ids[n]!; if (id) labels[n] = id === sacrumId ? 1 : 2; }
+  // a sacrum core that reaches far laterally is fused with the ilia (no visible joint gap):
+  // keep its central part as the sacrum marker and its lateral parts as ilium markers
+  const fused = maxDx[sacrumId]! > opts.fusedLateralMm;
+  if (fused) messages.push(`sacrum core reaches ${Math.round(maxDx[sacrumId]!)} mm from the midline: split from the ilia by lateral markers`);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    const id = ids[n]!;
+    if (!id) continue;
+    if (id !== sacrumId) { labels[n] = 2; continue; }
+    if (!fused) { labels[n] = 1; continue; }
+    const dx = Math.abs(a - midlineA) * h;
+    if (dx <= opts.sacrumMarkerMm) labels[n] = 1;
+    else if (dx >= opts.fusedLateralMm) labels[n] = 2;
+  }
   competitiveGrow(labels, filled, work, dims, opts.boneHu, 1200);
   const raw = new Uint8Array(N);
   for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 ? 1 : 0;
@@ -174,5 +203,5 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   const one = new Uint8Array(N);
   for (let n = 0; n < N; n++) one[n] = comp.ids[n] === big && big > 0 ? 1 : 0;
   const mask = fillHolesMask(one, dims);
-  return { mask, bone, filled, midlineA, messages };
+  return { mask, bone, filled, midlineA, anteriorLimitYLps: g.originLps[1] + limitB * h, messages };
 }
