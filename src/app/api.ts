@@ -4,6 +4,8 @@
  */
 import * as actions from './actions';
 import * as lesions from './lesions';
+import * as anatomyActions from './anatomy';
+import type { SacralAnatomy, ForamenId } from '../anatomy/types';
 import type { LesionSummary } from './store';
 import type { RegionGrowOptions } from '../segmentation/region-grow';
 import { volumeCache } from './volume-cache';
@@ -37,6 +39,11 @@ export interface Snapshot {
   lesions: LesionSnapshot[];
   activeLesionId: string | null;
   tool: string;
+  anatomy: {
+    foramina: { id: string; level: string; side: 'L' | 'R'; anteriorLps: number[]; posteriorLps: number[]; radiusMm: number; confidence: number; source: 'auto' | 'manual' }[];
+    canal: { centerlineLps: number[][]; radiusMm: number[] } | null;
+    zoneProblem: string | null;
+  };
 }
 
 export interface LesionSnapshot extends Partial<Omit<LesionSummary, 'centroidLps'>> {
@@ -51,6 +58,11 @@ export interface LesionSnapshot extends Partial<Omit<LesionSummary, 'centroidLps
   maxDiameterMm: number;
   centroidLps: [number, number, number] | null;
   meanHu: number | null;
+  zone: 1 | 2 | 3 | null;
+  zoneFractions: { '1': number; '2': number; '3': number } | null;
+  foraminaTouched: string[];
+  zoneExplanation: string | null;
+  approachFamily: string | null;
 }
 
 export interface SacroPlanApi {
@@ -73,6 +85,10 @@ export interface SacroPlanApi {
   deleteLesion(id: string): Promise<void>;
   undo(): Promise<void>;
   redo(): Promise<void>;
+  /** Place or move a foramen by hand ('S1_L' … 'S4_R'); lesions are re-classified. */
+  setForamen(id: string, f: { anteriorLps: [number, number, number]; posteriorLps: [number, number, number]; radiusMm: number }): Promise<void>;
+  /** Replace all sacral landmarks (foramina, canal, frame), e.g. from a saved plan; lesions are re-classified. */
+  setAnatomy(anatomy: SacralAnatomy | null): Promise<void>;
   /** The analytic definition of the built-in demo case (lesion centres, volumes and zones; foramina), or null when another image is shown. */
   demoCase(): unknown;
   /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
@@ -120,7 +136,17 @@ export function buildSnapshot(): Snapshot {
       maxDiameterMm: l.stats?.maxDiameterMm ?? 0,
       centroidLps: l.stats?.centroidLps ?? null,
       meanHu: l.stats?.meanHu ?? null,
+      zone: l.zone?.zone ?? null,
+      zoneFractions: l.zone ? { '1': l.zone.zoneFractions['1'], '2': l.zone.zoneFractions['2'], '3': l.zone.zoneFractions['3'] } : null,
+      foraminaTouched: l.zone?.foraminaTouched ?? [],
+      zoneExplanation: l.zone?.explanation ?? null,
+      approachFamily: l.zone?.approachFamily ?? null,
     })),
+    anatomy: {
+      foramina: (s.anatomy?.foramina ?? []).map((f) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: f.confidence, source: f.source })),
+      canal: s.anatomy?.canal ? { centerlineLps: s.anatomy.canal.centerlineLps, radiusMm: s.anatomy.canal.radiusMm } : null,
+      zoneProblem: s.zoneProblem,
+    },
     activeLesionId: s.activeLesionId,
     tool: s.tool,
   });
@@ -188,6 +214,8 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     undo: () => lesions.undo(),
     redo: () => lesions.redo(),
     setTool: (tool) => actions.setTool(tool as never),
+    setForamen: (id, f) => anatomyActions.setForamen(id as ForamenId, f),
+    setAnatomy: (a) => anatomyActions.setAnatomy(a),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
   };
   (window as unknown as { sacroplan: SacroPlanApi }).sacroplan = api;

@@ -7,12 +7,15 @@ import { store, onVolumeShown } from './actions';
 import { volumeCache } from './volume-cache';
 import { SegmentationClient } from './segmentation-client';
 import type { LesionEntry, LesionSummary, SegmentationUi } from './store';
-import type { SegCommand, SegResult } from '../segmentation/engine';
+import type { CaseCommand, CaseResult } from '../anatomy/case-engine';
+import type { LesionZoneResult } from '../anatomy/classify';
+import type { SacralAnatomy } from '../anatomy/types';
 import type { LesionStats } from '../segmentation/stats';
 import type { RegionGrowOptions } from '../segmentation/region-grow';
 import type { Vec3 } from '../core/vec3';
 
-export const LESION_COLORS = ['#ff5a5a', '#4fc3f7', '#ffd54f', '#81c784', '#ba68c8', '#ff8a65', '#4db6ac', '#f06292'];
+/** Lesion colours: none green, amber or violet (the Denis zone overlay uses those). */
+export const LESION_COLORS = ['#ff5252', '#40c4ff', '#ff6e40', '#ff4081', '#536dfe', '#e0e0e0', '#a1887f', '#18ffff'];
 
 let client: SegmentationClient | null = null;
 let clientVolumeKey: string | null = null;
@@ -23,7 +26,10 @@ onVolumeShown(() => {
   client?.dispose();
   client = null;
   clientVolumeKey = null;
-  store.update({ lesions: [], activeLesionId: null, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: false, canRedo: false, busy: null } });
+  store.update({
+    lesions: [], activeLesionId: null, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: false, canRedo: false, busy: null },
+    anatomy: null, zoneProblem: null, showZones: false, zoneMapVersion: store.state.zoneMapVersion + 1,
+  });
 });
 
 /** The engine for the shown volume (created on first use). */
@@ -75,7 +81,7 @@ export function summarize(s: LesionStats): LesionSummary {
  * Run one engine command in order after the previous ones; apply its statistics to the lesion
  * list; show a busy note when it takes over 200 ms.
  */
-function run(cmd: SegCommand, busyText: string): Promise<SegResult> {
+function run(cmd: CaseCommand, busyText: string): Promise<CaseResult> {
   const c = engine();
   if (!c) return Promise.reject(new Error('no image is loaded'));
   const job = queue.then(async () => {
@@ -95,9 +101,43 @@ function run(cmd: SegCommand, busyText: string): Promise<SegResult> {
   return job;
 }
 
-function applyResult(r: SegResult): void {
-  const lesions = store.state.lesions.map((l) => (l.label in r.stats ? { ...l, stats: r.stats[l.label] ? summarize(r.stats[l.label]!) : null } : l));
-  store.update({ lesions, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: r.canUndo, canRedo: r.canRedo } });
+function zoneSummary(z: LesionZoneResult): LesionEntry['zone'] {
+  return {
+    zone: z.zone,
+    zoneFractions: { ...z.zoneFractions },
+    foraminaTouched: [...z.foraminaTouched],
+    nearestForamen: z.nearestForamen ? { ...z.nearestForamen } : null,
+    canalDistanceMm: z.canalDistanceMm,
+    approachFamily: z.approachFamily,
+    explanation: z.explanation,
+  };
+}
+
+function applyResult(r: CaseResult): void {
+  const lesions = store.state.lesions.map((l) => {
+    let next = l;
+    if (l.label in r.stats) next = { ...next, stats: r.stats[l.label] ? summarize(r.stats[l.label]!) : null };
+    if (l.label in r.zones) next = { ...next, zone: r.zones[l.label] ? zoneSummary(r.zones[l.label]!) : null };
+    return next;
+  });
+  store.update({
+    lesions,
+    labelsVersion: store.state.labelsVersion + 1,
+    zoneProblem: r.zoneProblem,
+    ...(r.zoneMapChanged ? { zoneMapVersion: store.state.zoneMapVersion + 1 } : {}),
+    seg: { ...store.state.seg, canUndo: r.canUndo, canRedo: r.canRedo },
+  });
+}
+
+/** Replace the sacral landmarks of the shown volume; every lesion is re-classified and the zone map redrawn. */
+export async function setAnatomy(anatomy: SacralAnatomy | null): Promise<void> {
+  store.update({ anatomy });
+  await run({ type: 'setAnatomy', anatomy }, 'Classifying lesions…');
+}
+
+/** Zone map of the shown volume for the views (null before landmarks exist). */
+export function currentZoneMap(): Uint8Array | null {
+  return client && clientVolumeKey === store.state.volumeKey && store.state.anatomy ? client.zoneMap : null;
 }
 
 function freeLabel(): number {
@@ -110,7 +150,7 @@ function freeLabel(): number {
 export function newLesion(name?: string): LesionEntry {
   const label = freeLabel();
   const n = lesionCounter++;
-  const entry: LesionEntry = { id: `lesion-${n}`, label, name: name ?? `Lesion ${n}`, color: LESION_COLORS[(label - 1) % LESION_COLORS.length]!, visible: true, stats: null };
+  const entry: LesionEntry = { id: `lesion-${n}`, label, name: name ?? `Lesion ${n}`, color: LESION_COLORS[(label - 1) % LESION_COLORS.length]!, visible: true, stats: null, zone: null };
   store.update({ lesions: [...store.state.lesions, entry], activeLesionId: entry.id });
   return entry;
 }
@@ -167,7 +207,7 @@ export async function strokeEnd(): Promise<void> {
   await run({ type: 'endStroke' }, 'Updating statistics…');
 }
 
-function strokeSegment(from: Vec3, to: Vec3): Promise<SegResult> {
+function strokeSegment(from: Vec3, to: Vec3): Promise<CaseResult> {
   const s = store.state.seg;
   return run(
     {
@@ -241,7 +281,7 @@ export type LesionOp = 'fillHoles' | 'keepLargest' | 'interpolate' | 'dilate' | 
 export async function lesionOp(op: LesionOp, id?: string, radiusMm = 1): Promise<void> {
   const lesion = id ? store.state.lesions.find((l) => l.id === id) : activeLesion();
   if (!lesion) return;
-  const cmd: SegCommand = op === 'dilate' || op === 'erode' ? { type: op, label: lesion.label, radiusMm } : { type: op, label: lesion.label };
+  const cmd: CaseCommand = op === 'dilate' || op === 'erode' ? { type: op, label: lesion.label, radiusMm } : { type: op, label: lesion.label };
   await run(cmd, 'Working…');
 }
 

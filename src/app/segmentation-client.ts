@@ -1,11 +1,11 @@
 /**
- * The main thread's handle on the segmentation engine of the shown volume.
+ * The main thread's handle on the case engine (lesions + landmarks) of the shown volume.
  *
  * When the page is cross-origin isolated (COOP/COEP headers, see vite.config.ts) the voxels and
  * the label map live in SharedArrayBuffers and the engine runs in a web worker: the UI never
  * waits on a region grow. Elsewhere the same engine runs inline on the main thread.
  */
-import { SegmentationEngine, type SegCommand, type SegResult } from '../segmentation/engine';
+import { CaseEngine, type CaseCommand, type CaseResult } from '../anatomy/case-engine';
 import type { ScalarVolume, VoxelArray } from '../core/volume';
 
 function sharedCopy<T extends VoxelArray>(a: T): T {
@@ -19,12 +19,14 @@ function sharedCopy<T extends VoxelArray>(a: T): T {
 export class SegmentationClient {
   /** The label map (one byte per voxel) to draw. */
   readonly labels: Uint8Array;
+  /** The Denis zone map (0 outside, 1/2/3, 4 below S4), written when landmarks are set. */
+  readonly zoneMap: Uint8Array;
   /** The volume as the engine sees it (its voxels may have moved to shared memory). */
   readonly volume: ScalarVolume;
   readonly inWorker: boolean;
   private worker: Worker | null = null;
-  private inline: SegmentationEngine | null = null;
-  private pending = new Map<number, { resolve: (r: SegResult) => void; reject: (e: Error) => void }>();
+  private inline: CaseEngine | null = null;
+  private pending = new Map<number, { resolve: (r: CaseResult) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private ready: Promise<void>;
 
@@ -33,12 +35,13 @@ export class SegmentationClient {
     if (isolated) {
       this.volume = { ...volume, voxels: sharedCopy(volume.voxels) };
       this.labels = new Uint8Array(new SharedArrayBuffer(volume.geometry.voxelCount));
+      this.zoneMap = new Uint8Array(new SharedArrayBuffer(volume.geometry.voxelCount));
       this.inWorker = true;
       const w = new Worker(new URL('../workers/segmentation.worker.ts', import.meta.url), { type: 'module' });
       this.worker = w;
       this.ready = new Promise<void>((resolve, reject) => {
         w.onmessage = (e) => {
-          const m = e.data as { type: string; reqId?: number; result?: SegResult; error?: string };
+          const m = e.data as { type: string; reqId?: number; result?: CaseResult; error?: string };
           if (m.type === 'ready') return resolve();
           const p = this.pending.get(m.reqId!);
           if (!p) return;
@@ -49,21 +52,22 @@ export class SegmentationClient {
         w.onerror = (e) => reject(new Error(e.message || 'segmentation worker failed'));
       });
       const g = this.volume.geometry;
-      w.postMessage({ type: 'init', geometry: g.toJSON(), voxels: this.volume.voxels, labels: this.labels, units: volume.units, modality: volume.modality, volumeId: volume.id });
+      w.postMessage({ type: 'init', geometry: g.toJSON(), voxels: this.volume.voxels, labels: this.labels, zoneMap: this.zoneMap, units: volume.units, modality: volume.modality, volumeId: volume.id });
     } else {
       this.volume = volume;
-      this.inline = new SegmentationEngine(volume);
+      this.zoneMap = new Uint8Array(volume.geometry.voxelCount);
+      this.inline = new CaseEngine(volume, undefined, this.zoneMap);
       this.labels = this.inline.labels.data;
       this.inWorker = false;
       this.ready = Promise.resolve();
     }
   }
 
-  async run(cmd: SegCommand): Promise<SegResult> {
+  async run(cmd: CaseCommand): Promise<CaseResult> {
     if (this.inline) return this.inline.run(cmd);
     await this.ready;
     const reqId = this.nextId++;
-    return new Promise<SegResult>((resolve, reject) => {
+    return new Promise<CaseResult>((resolve, reject) => {
       this.pending.set(reqId, { resolve, reject });
       this.worker!.postMessage({ type: 'run', reqId, cmd });
     });

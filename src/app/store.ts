@@ -5,6 +5,18 @@
  */
 import type { Vec3 } from '../core/vec3';
 import type { FileReport, SeriesInfo, LoadProgress } from '../io/types';
+import type { SacralAnatomy, DenisZone, ForamenId } from '../anatomy/types';
+
+/** Denis-zone classification of one lesion (src/anatomy/classify.ts). */
+export interface LesionZoneSummary {
+  zone: DenisZone | null;
+  zoneFractions: { '1': number; '2': number; '3': number; below: number };
+  foraminaTouched: ForamenId[];
+  nearestForamen: { id: ForamenId; distanceMm: number } | null;
+  canalDistanceMm: number | null;
+  approachFamily: string;
+  explanation: string;
+}
 
 export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser' | 'thresholdBox';
 export type WindowPresetName = 'bone' | 'soft' | 'auto' | 'custom';
@@ -73,6 +85,8 @@ export interface LesionEntry {
   color: string;
   visible: boolean;
   stats: LesionSummary | null;
+  /** Null until landmarks exist (see AppState.zoneProblem) or while the lesion is empty. */
+  zone: LesionZoneSummary | null;
 }
 
 export interface SegmentationUi {
@@ -108,6 +122,13 @@ export interface AppState {
   seg: SegmentationUi;
   /** Bumped whenever label voxels change (views redraw the overlay). */
   labelsVersion: number;
+  /** Sacral landmarks of the shown volume (suggested or placed), or null. */
+  anatomy: SacralAnatomy | null;
+  /** Why lesions cannot be classified yet, or null. */
+  zoneProblem: string | null;
+  showZones: boolean;
+  /** Bumped whenever the zone map is rewritten. */
+  zoneMapVersion: number;
 }
 
 export const initialState: AppState = {
@@ -127,6 +148,10 @@ export const initialState: AppState = {
   activeLesionId: null,
   seg: { brushRadiusMm: 4, brushWindowHu: null, thresholdWindowHu: [-100, 150], canUndo: false, canRedo: false, busy: null, lastCommandMs: null, inWorker: false },
   labelsVersion: 0,
+  anatomy: null,
+  zoneProblem: null,
+  showZones: false,
+  zoneMapVersion: 0,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

@@ -140,7 +140,7 @@ export function reslice(
   cam: ViewCamera,
   axes: ViewAxes,
   window: { widthHu: number; centerHu: number },
-  overlay?: LabelOverlay,
+  overlays: readonly LabelOverlay[] = [],
 ): void {
   const cssW = widthPx / pxScale, cssH = heightPx / pxScale;
   // ijk at the centre of device pixel (0,0) and its increments per device pixel in x and y.
@@ -156,9 +156,9 @@ export function reslice(
   const lo = window.centerHu - window.widthHu / 2;
   const scale = 255 / Math.max(1e-6, window.widthHu);
   const BLACK = 0xff000000;
-  const labels = overlay && overlay.labels.length === voxels.length ? overlay.labels : null;
-  const lut = overlay?.lut ?? null;
-  const alpha = overlay?.alpha ?? 0.45;
+  // Up to two layers (e.g. the zone map under the lesions); the upper one wins where both show.
+  const layers = overlays.filter((o) => o.labels.length === voxels.length);
+  const top = layers[layers.length - 1] ?? null, under = layers.length > 1 ? layers[layers.length - 2]! : null;
   // +0.5 then floor = round-half-up, the nearest voxel centre.
   for (let y = 0; y < heightPx; y++) {
     let fi = ijk0[0] + y * dyi + 0.5, fj = ijk0[1] + y * dyj + 0.5, fk = ijk0[2] + y * dyk + 0.5;
@@ -169,10 +169,17 @@ export function reslice(
       const idx = i + ni * j + nij * k;
       let gv = (voxels[idx]! - lo) * scale;
       gv = gv < 0 ? 0 : gv > 255 ? 255 : gv | 0;
-      const lab = labels !== null ? labels[idx]! : 0;
-      if (lab !== 0 && lut![lab] !== 0) {
+      let c = 0, alpha = 0;
+      if (top !== null) {
+        const lab = top.labels[idx]!;
+        if (lab !== 0) { c = top.lut[lab]!; alpha = top.alpha; }
+      }
+      if (c === 0 && under !== null) {
+        const lab = under.labels[idx]!;
+        if (lab !== 0) { c = under.lut[lab]!; alpha = under.alpha; }
+      }
+      if (c !== 0) {
         // Blend the label colour over the grey value.
-        const c = lut![lab]!;
         const r = ((c & 0xff) * alpha + gv * (1 - alpha)) | 0;
         const gg = (((c >>> 8) & 0xff) * alpha + gv * (1 - alpha)) | 0;
         const b = (((c >>> 16) & 0xff) * alpha + gv * (1 - alpha)) | 0;

@@ -55,7 +55,7 @@ export class OrthoViewer {
   private views: Record<ViewName, ViewState>;
   private volume: ScalarVolume | null = null;
   private voi = { widthHu: 2000, centerHu: 500 };
-  private overlay: LabelOverlay | undefined;
+  private overlays: LabelOverlay[] = [];
   private resizeObserver: ResizeObserver;
   private frameRequested = false;
   /** Called after any camera change (scroll, zoom, pan, resize) so overlays can redraw. */
@@ -112,9 +112,9 @@ export class OrthoViewer {
     for (const name of VIEW_NAMES) this.onCameraChange(name);
   }
 
-  /** Label map shown over the image (same grid as the volume), or none. Call again after edits. */
-  setOverlay(overlay: LabelOverlay | undefined): void {
-    this.overlay = overlay;
+  /** Label maps shown over the image (same grid as the volume), lowest first. Call again after edits. */
+  setOverlays(overlays: LabelOverlay[]): void {
+    this.overlays = overlays;
     for (const name of VIEW_NAMES) this.views[name].dirty = true;
     this.requestRender();
   }
@@ -245,7 +245,7 @@ export class OrthoViewer {
       v.dirty = false;
       const buf = new Uint32Array(v.image.data.buffer);
       if (!vol) buf.fill(0xff000000);
-      else reslice(buf, v.canvas.width, v.canvas.height, v.canvas.width / v.cssW, vol.geometry, vol.voxels, v.cam, v.axes, this.voi, this.overlay);
+      else reslice(buf, v.canvas.width, v.canvas.height, v.canvas.width / v.cssW, vol.geometry, vol.voxels, v.cam, v.axes, this.voi, this.overlays);
       v.ctx.putImageData(v.image, 0, 0);
     }
   }

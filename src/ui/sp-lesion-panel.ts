@@ -5,6 +5,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState, LesionEntry } from '../app/store';
 import * as lesions from '../app/lesions';
+import * as anatomy from '../app/anatomy';
 import { STUDY_COHORTS } from '../segmentation/stats';
 import { panelStyles } from './styles';
 
@@ -37,6 +38,8 @@ export class SpLesionPanel extends LitElement {
       .ops { display: flex; gap: 3px; flex-wrap: wrap; margin-top: 5px; }
       .ops button { font-size: 11.5px; padding: 2px 6px; }
       .busy { color: #9ecbff; font-size: 12px; }
+      .zone { margin-top: 5px; font-size: 12px; border-top: 1px solid #232a33; padding-top: 4px; }
+      .denis-zone { color: #e8c66a; }
     `,
   ];
 
@@ -54,7 +57,32 @@ export class SpLesionPanel extends LitElement {
       ${s.meanHu !== null ? html`<tr><td>HU</td><td class="v">mean ${f1(s.meanHu)} ± ${f1(s.sdHu ?? 0)} (${s.minHu} … ${s.maxHu})</td></tr>` : nothing}
       <tr><td>vs study</td><td class="v">z = ${f1(s.cohortZ['PSP+RFA'])} <span class="muted">(PSP+RFA ${cohort.meanMl} ± ${cohort.sdMl} mL)</span></td></tr>
       <tr><td>Voxels</td><td class="v">${s.voxelCount}</td></tr>
-    </table>`;
+    </table>
+    ${this.renderZone(l)}`;
+  }
+
+  private renderZone(l: LesionEntry) {
+    const z = l.zone;
+    if (!z) return html`<div class="zone muted">Denis zone: ${this.state.zoneProblem ?? 'not classified'}</div>`;
+    const pct = (v: number) => `${Math.round(100 * v)} %`;
+    return html`<div class="zone">
+      <div><b class="denis-zone">${z.zone === null ? 'outside Denis landmarks (below S4)' : `Denis zone ${z.zone}`}</b></div>
+      <div class="zone-explanation">${z.explanation}</div>
+      <div class="muted">zones 1/2/3: ${pct(z.zoneFractions['1'])} / ${pct(z.zoneFractions['2'])} / ${pct(z.zoneFractions['3'])}${z.zoneFractions.below > 0 ? ` · below S4 ${pct(z.zoneFractions.below)}` : ''}</div>
+      <div class="muted">${z.nearestForamen ? `nearest foramen ${z.nearestForamen.id.replace('_', ' ')} at ${z.nearestForamen.distanceMm.toFixed(1)} mm` : ''}${z.canalDistanceMm !== null ? ` · canal at ${z.canalDistanceMm.toFixed(1)} mm` : ''}</div>
+      <div>Approach (source study): <span class="approach">${z.approachFamily}</span></div>
+    </div>`;
+  }
+
+  private renderAnatomy() {
+    const a = this.state.anatomy;
+    const n = a?.foramina.length ?? 0;
+    return html`<h3>Sacral landmarks</h3>
+      <div class="row">
+        <span>${n} of 8 foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', sacral frame' : ''}${n ? ` (${a!.foramina.filter((f) => f.source === 'manual').length} placed by hand)` : ''}</span>
+      </div>
+      <label class="row"><input id="show-zones" type="checkbox" .checked=${this.state.showZones} ?disabled=${!a} @change=${(e: Event) => anatomy.setShowZones((e.target as HTMLInputElement).checked)} /> Show Denis zones (1 green, 2 amber, 3 violet)</label>
+      ${this.state.zoneProblem && a ? html`<div class="warn">${this.state.zoneProblem}</div>` : nothing}`;
   }
 
   override render() {
@@ -62,7 +90,7 @@ export class SpLesionPanel extends LitElement {
     if (!st.loaded) return html``;
     const seg = st.seg;
     const blocked = st.loaded.measurementBlockedReason;
-    return html`<h3>Lesions (${st.lesions.length})</h3>
+    return html`${this.renderAnatomy()}<h3>Lesions (${st.lesions.length})</h3>
       ${blocked ? html`<div class="err">Segmentation disabled: ${blocked}</div>` : html`
       <div class="tools">
         <button id="new-lesion" @click=${() => lesions.newLesion()}>+ New lesion</button>

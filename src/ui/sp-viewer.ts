@@ -9,6 +9,8 @@ import { orientationLetters } from '../render/lps-labels';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import * as lesions from '../app/lesions';
+import * as anatomy from '../app/anatomy';
+import type { ForamenId } from '../anatomy/types';
 import { volumeCache } from '../app/volume-cache';
 import { valueAtLps } from '../core/volume';
 import { scale, type Vec3 } from '../core/vec3';
@@ -30,7 +32,8 @@ type Drag =
   | { kind: 'zoom'; view: ViewName; y: number }
   | { kind: 'ruler'; view: ViewName; a: Vec3; b: Vec3 }
   | { kind: 'stroke'; view: ViewName }
-  | { kind: 'box'; view: ViewName; a: Vec3; b: Vec3 };
+  | { kind: 'box'; view: ViewName; a: Vec3; b: Vec3 }
+  | { kind: 'foramen'; view: ViewName; id: ForamenId; from: Vec3; to: Vec3 };
 
 export class SpViewer extends LitElement {
   static override properties = {
@@ -85,7 +88,7 @@ export class SpViewer extends LitElement {
   protected override updated(changed: PropertyValues): void {
     if (!changed.has('state') || !this.viewer) return;
     const prev = changed.get('state') as AppState | undefined;
-    if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions) this.syncOverlay();
+    if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions || prev.zoneMapVersion !== this.state.zoneMapVersion || prev.showZones !== this.state.showZones) this.syncOverlay();
     if (!prev || prev.volumeKey !== this.state.volumeKey) this.syncVolume();
     else {
       if (prev.window !== this.state.window) this.viewer.setVoi(this.state.window.widthHu, this.state.window.centerHu);
@@ -98,7 +101,39 @@ export class SpViewer extends LitElement {
 
   private syncOverlay(): void {
     const labels = lesions.currentLabels();
-    this.viewer?.setOverlay(labels && this.state.lesions.length ? { labels, lut: lesions.labelLut(), alpha: 0.45 } : undefined);
+    const zones = this.state.showZones ? lesions.currentZoneMap() : null;
+    this.viewer?.setOverlays([
+      ...(zones ? [{ labels: zones, lut: anatomy.ZONE_LUT, alpha: 0.22 }] : []),
+      ...(labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []),
+    ]);
+  }
+
+  /** Where each foramen's axis meets this view's plane (within its radius), in canvas px. */
+  private foramenMarks(view: ViewName): { id: ForamenId; x: number; y: number; rPx: number; manual: boolean; x1: number; y1: number; x2: number; y2: number }[] {
+    const viewer = this.viewer;
+    const a = this.state.anatomy;
+    if (!viewer || !a) return [];
+    const cam = viewer.cameraInfo(view);
+    const n = cam.normalLps;
+    const el = this.renderRoot.querySelector(`.pane.${view}`) as HTMLElement | null;
+    const c = viewer.canvasToLps(view, (el?.clientWidth ?? 0) / 2, (el?.clientHeight ?? 0) / 2);
+    const out = [];
+    for (const f of a.foramina) {
+      const da = (f.anteriorLps[0] - c[0]) * n[0] + (f.anteriorLps[1] - c[1]) * n[1] + (f.anteriorLps[2] - c[2]) * n[2];
+      const dp = (f.posteriorLps[0] - c[0]) * n[0] + (f.posteriorLps[1] - c[1]) * n[1] + (f.posteriorLps[2] - c[2]) * n[2];
+      // The part of the axis within one radius of the plane.
+      const lo = Math.min(da, dp), hi = Math.max(da, dp);
+      if (hi < -f.radiusMm || lo > f.radiusMm) continue;
+      const at = (d: number): Vec3 => {
+        const t = da === dp ? 0.5 : Math.min(1, Math.max(0, (d - da) / (dp - da)));
+        return [f.anteriorLps[0] + t * (f.posteriorLps[0] - f.anteriorLps[0]), f.anteriorLps[1] + t * (f.posteriorLps[1] - f.anteriorLps[1]), f.anteriorLps[2] + t * (f.posteriorLps[2] - f.anteriorLps[2])];
+      };
+      const [x1, y1] = viewer.lpsToCanvas(view, at(-f.radiusMm));
+      const [x2, y2] = viewer.lpsToCanvas(view, at(f.radiusMm));
+      const [x, y] = viewer.lpsToCanvas(view, at(0));
+      out.push({ id: f.id, x, y, rPx: f.radiusMm / cam.mmPerPx, manual: f.source === 'manual', x1, y1, x2, y2 });
+    }
+    return out;
   }
 
   /** Resolves once the current volume is on screen. */
@@ -148,6 +183,15 @@ export class SpViewer extends LitElement {
     const [x, y] = this.pos(e, view);
     const tool = e.button === 1 ? 'pan' : e.button === 2 ? 'zoom' : this.state.tool;
     const lps = this.viewer.canvasToLps(view, x, y);
+    // A foramen marker under the pointer is dragged (crosshair tool).
+    if (tool === 'crosshair') {
+      const hit = this.foramenMarks(view).find((m) => Math.hypot(m.x - x, m.y - y) <= Math.max(6, m.rPx));
+      if (hit) {
+        this.drag = { kind: 'foramen', view, id: hit.id, from: lps, to: lps };
+        e.preventDefault();
+        return;
+      }
+    }
     switch (tool) {
       case 'crosshair':
         this.drag = { kind: 'crosshair', view };
@@ -218,6 +262,9 @@ export class SpViewer extends LitElement {
       case 'box':
         this.drag = { ...d, b: lps };
         break;
+      case 'foramen':
+        this.drag = { ...d, to: lps };
+        break;
     }
   }
 
@@ -225,6 +272,10 @@ export class SpViewer extends LitElement {
     const d = this.drag;
     this.drag = null;
     if (d && d.kind === 'stroke') void lesions.strokeEnd();
+    if (d && d.kind === 'foramen') {
+      const delta: Vec3 = [d.to[0] - d.from[0], d.to[1] - d.from[1], d.to[2] - d.from[2]];
+      if (Math.hypot(...delta) > 0.1) anatomy.moveForamen(d.id, delta).catch((err: Error) => actions.notify('warning', err.message));
+    }
     if (d && d.kind === 'box' && this.viewer) {
       const n = this.viewer.cameraInfo(d.view).normalLps;
       lesions.thresholdBox(d.a, d.b, n).catch((err: Error) => actions.notify('warning', err.message));
@@ -317,6 +368,20 @@ export class SpViewer extends LitElement {
       items.push(svg`<line x1=${x1} y1=${y1} x2=${x2} y2=${y2} stroke="#ffe26a" stroke-width="1.5" />
         <circle cx=${x1} cy=${y1} r="2.5" fill="#ffe26a" /><circle cx=${x2} cy=${y2} r="2.5" fill="#ffe26a" />
         <text x=${x2 + 6} y=${y2 - 6} fill="#ffe26a" font-size="12" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${label}</text>`);
+    }
+    // Foramen markers: the axis within one radius of this plane, and the lumen where it crosses it.
+    for (const m of this.foramenMarks(view)) {
+      let { x, y } = m;
+      let dx = 0, dy = 0;
+      if (d && d.kind === 'foramen' && d.id === m.id && d.view === view) {
+        const [fx, fy] = viewer.lpsToCanvas(view, d.from), [tx, ty] = viewer.lpsToCanvas(view, d.to);
+        dx = tx - fx; dy = ty - fy; x += dx; y += dy;
+      }
+      const color = m.manual ? '#ffab40' : '#4dd0e1';
+      items.push(svg`<g class="foramen-marker" data-foramen=${m.id}>
+        <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
+        <circle cx=${x} cy=${y} r=${Math.max(3, m.rPx)} fill="none" stroke=${color} stroke-width="1.5" />
+        <text x=${x + Math.max(3, m.rPx) + 3} y=${y - 3} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
     }
     // Box-threshold rectangle being drawn.
     if (d && d.kind === 'box' && d.view === view) {

@@ -1,9 +1,9 @@
 /// <reference lib="webworker" />
 /**
- * Runs the SegmentationEngine off the main thread. Voxels and labels arrive as views of
- * SharedArrayBuffers, so the main thread draws the labels the worker writes without copies.
+ * Runs the case engine (lesion label map + sacral landmarks) off the main thread. Voxels, labels and
+ * the zone map are views of SharedArrayBuffers: the main thread draws what the worker writes.
  */
-import { SegmentationEngine, type SegCommand } from '../segmentation/engine';
+import { CaseEngine, type CaseCommand } from '../anatomy/case-engine';
 import { VolumeGeometry, type VolumeGeometryInit } from '../core/geometry';
 import type { VoxelArray, ValueUnits } from '../core/volume';
 
@@ -12,6 +12,7 @@ interface InitMessage {
   geometry: VolumeGeometryInit;
   voxels: VoxelArray;
   labels: Uint8Array;
+  zoneMap: Uint8Array;
   units: ValueUnits;
   modality: string;
   volumeId: string;
@@ -19,17 +20,17 @@ interface InitMessage {
 interface RunMessage {
   type: 'run';
   reqId: number;
-  cmd: SegCommand;
+  cmd: CaseCommand;
 }
 
-let engine: SegmentationEngine | null = null;
+let engine: CaseEngine | null = null;
 const post = (m: unknown) => (self as unknown as Worker).postMessage(m);
 
 self.onmessage = (e: MessageEvent<InitMessage | RunMessage>) => {
   const m = e.data;
   if (m.type === 'init') {
     const geometry = new VolumeGeometry(m.geometry);
-    engine = new SegmentationEngine({ id: m.volumeId, geometry, voxels: m.voxels, units: m.units, modality: m.modality }, m.labels);
+    engine = new CaseEngine({ id: m.volumeId, geometry, voxels: m.voxels, units: m.units, modality: m.modality }, m.labels, m.zoneMap);
     post({ type: 'ready' });
     return;
   }

@@ -1,0 +1,77 @@
+/**
+ * Denis zones in the app: with landmarks placed (here through the scripting API, from the demo's
+ * own analytic definition, as a user placing them by hand would), each grown demo lesion shows its
+ * zone in the panel; dragging a foramen marker in a view re-classifies; the zone overlay shows.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { requireBrowser, openApp, screenshot, useSession } from './harness';
+
+const ok = requireBrowser();
+
+async function placeDemoLandmarks(page: Page): Promise<any> {
+  return page.evaluate(async () => {
+    const t = window.sacroplan.demoCase() as any;
+    const midline = t.levels[0].bodyCentreLps;
+    await window.sacroplan.setAnatomy({
+      foramina: t.foramina.map((f: any) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: 1, source: 'manual' })),
+      canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
+      frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
+    } as any);
+    return t;
+  });
+}
+
+describe.skipIf(!ok)('Denis zones on the demo case', () => {
+  const session = useSession();
+
+  it('classifies each demo lesion by zone and updates when a foramen is dragged', async () => {
+    const { page, errors } = await openApp(session());
+    const t = await placeDemoLandmarks(page);
+    for (const les of t.lesions) await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps);
+    let snap = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(snap.anatomy.foramina.length).toBe(8);
+    expect(snap.anatomy.zoneProblem).toBeNull();
+    t.lesions.forEach((les: any, n: number) => expect(snap.lesions[n]!.zone, les.id).toBe(les.zone));
+    const zone2 = snap.lesions.findIndex((l) => l.zone === 2);
+    expect(snap.lesions[zone2]!.foraminaTouched.length).toBeGreaterThan(0);
+    expect(snap.lesions[zone2]!.zoneExplanation).toMatch(/foramen/);
+    // The panel says it.
+    const texts = await page.locator('sp-lesion-panel .denis-zone').allTextContents();
+    expect(texts).toEqual(t.lesions.map((l: any) => `Denis zone ${l.zone}`));
+
+    // Show the zones, centre on the zone-2 lesion's foramen, and drag that foramen marker away.
+    await page.check('sp-lesion-panel #show-zones');
+    const touched = snap.lesions[zone2]!.foraminaTouched[0]!;
+    const f = snap.anatomy.foramina.find((x) => x.id === touched)!;
+    const mid = f.anteriorLps.map((v, i) => (v + f.posteriorLps[i]!) / 2) as [number, number, number];
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), mid);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'zones-overlay');
+    const marker = page.locator(`sp-viewer .pane.axial g.foramen-marker[data-foramen="${touched}"] circle`);
+    await expect.poll(() => marker.count()).toBe(1);
+    const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
+    const cx = pane.x + Number(await marker.getAttribute('cx')), cy = pane.y + Number(await marker.getAttribute('cy'));
+    await page.click('button[data-tool="crosshair"]');
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    // 25 mm toward the patient's right/left edge of the screen, away from the lesion.
+    const mmPerPx = 1 / Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.axial .corner.tr').textContent()) ?? '')![1]);
+    const dir = f.side === 'R' ? -1 : 1; // screen right = patient left
+    await page.mouse.move(cx + (dir * 25) / mmPerPx, cy, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.find((x) => x.id === touched)!.source).toBe('manual');
+    await expect.poll(async () => {
+      const s = await page.evaluate(() => window.sacroplan.snapshot());
+      const moved = s.anatomy.foramina.find((x) => x.id === touched)!;
+      return Math.abs(moved.anteriorLps[0]! - f.anteriorLps[0]!);
+    }).toBeGreaterThan(15);
+    // The re-classification arrives from the worker.
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[zone2]!.foraminaTouched.includes(touched), { timeout: 10_000 }).toBe(false);
+    snap = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(snap.lesions[zone2]!.zone).not.toBe(2);
+    await screenshot(page, 'zones-after-drag');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
