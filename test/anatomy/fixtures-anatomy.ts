@@ -59,7 +59,27 @@ export function sacralXsq(truth: any, p: Readonly<Vec3>): Vec3 {
   const f = truth.anatomy.sacral_frame;
   const off = f.anatomy_offset_lps as Vec3, O = f.O_canonical as Vec3;
   const R = f.R_mm as number, phi0 = (f.phi0_deg * Math.PI) / 180;
-  const x = p[0] - off[0] - f.midline_x_lps + off[0];
+  const x = p[0] - f.midline_x_lps;
   const dy = p[1] - off[1] - O[1], dz = p[2] - off[2] - O[2];
   return [x, R * (phi0 - Math.atan2(dz, dy)), Math.hypot(dy, dz) - R];
+}
+
+/** LPS point of sacral-frame coordinates (x, s, q) from truth.anatomy.sacral_frame (README formula). */
+export function sacralToLps(truth: any, x: number, s: number, q: number): Vec3 {
+  const f = truth.anatomy.sacral_frame;
+  const off = f.anatomy_offset_lps as Vec3, O = f.O_canonical as Vec3;
+  const R = f.R_mm as number, phi = (f.phi0_deg * Math.PI) / 180 - s / R;
+  return [off[0] + x, off[1] + O[1] + (R + q) * Math.cos(phi), off[2] + O[2] + (R + q) * Math.sin(phi)];
+}
+
+/** Mask value at the voxel nearest an LPS point (0 outside). */
+export function maskAt(volume: ScalarVolume, mask: Uint8Array, p: Readonly<Vec3>): number {
+  const idx = volume.geometry.nearestIndex(p);
+  return idx ? mask[volume.geometry.offset(idx[0], idx[1], idx[2])]! : 0;
+}
+
+/** HU at the voxel nearest an LPS point (NaN outside). */
+export function huAt(volume: ScalarVolume, p: Readonly<Vec3>): number {
+  const idx = volume.geometry.nearestIndex(p);
+  return idx ? volume.voxels[volume.geometry.offset(idx[0], idx[1], idx[2])]! : NaN;
 }

@@ -1,0 +1,185 @@
+/**
+ * Automatic landmark detection (src/anatomy/detect.ts) against the ../shared phantom ground truth
+ * and the TotalSegmentator example CT.
+ *
+ * Phantoms (default: axial 1×1×1.25 mm; hard: oblique 0.7×0.7×3 mm, reversed order, z = −612):
+ *  - all 8 foramina found, each id once; each centre (midpoint of the openings) within 3 mm of truth;
+ *  - canal centreline within 3 mm of the truth centreline points inside S1–S4 where the canal is
+ *    enclosed by bone (s = 14…80 mm: the s = 0 point is the canal entrance at the S1 top edge, and
+ *    below the hiatus, s = 80, the canal is open dorsally; those are printed, not asserted);
+ *  - sacrum mask contains the S1–S5 body centres and excludes an L5 point and an ilium point.
+ * Real CT: sacrum mask Dice against labels 25 + 26 (printed; the 0.85 target is not met yet, see
+ * the KNOWN GAP test), and the S1/S2 foramina found are printed.
+ * Timings of every run are printed, including a synthetic 512×512×300 volume.
+ */
+import { describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { requireShared } from '../helpers/shared';
+import { detectSacralAnatomy, type DetectionResult } from '../../src/anatomy/detect';
+import { FORAMEN_IDS } from '../../src/anatomy/types';
+import { VolumeGeometry } from '../../src/core/geometry';
+import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
+import type { Vec3 } from '../../src/core/vec3';
+import { loadPhantom, loadNiftiPath, realCtDir, dist, midpoint, distanceToPolyline, sacralXsq, sacralToLps, maskAt, huAt } from './fixtures-anatomy';
+
+const run = requireShared(true);
+const results = new Map<string, DetectionResult>();
+
+async function detected(cfg: 'default.json' | 'hard.json'): Promise<{ r: DetectionResult; volume: ScalarVolume; truth: any }> {
+  const { volume, truth } = await loadPhantom(cfg);
+  let r = results.get(cfg);
+  if (!r) {
+    r = detectSacralAnatomy(volume);
+    results.set(cfg, r);
+    console.log(`[${cfg}] detection ${r.diagnostics.timingsMs.total} ms on ${volume.geometry.dims.join('x')}; stages ${JSON.stringify(r.diagnostics.timingsMs)}; messages ${JSON.stringify(r.diagnostics.messages)}`);
+  }
+  return { r, volume, truth };
+}
+
+describe.skipIf(!run)('detectSacralAnatomy on the phantoms', () => {
+  for (const cfg of ['default.json', 'hard.json'] as const) {
+    it(`finds all 8 foramina, none invented, each centre within 3 mm (${cfg})`, async () => {
+      const { r, truth } = await detected(cfg);
+      const ids = r.anatomy.foramina.map((f) => f.id).sort();
+      expect(ids).toEqual([...FORAMEN_IDS].sort());
+      const rows: string[] = [];
+      let worst = 0;
+      for (const t of truth.anatomy.foramina) {
+        const mine = r.anatomy.foramina.find((f) => f.id === t.id)!;
+        const err = dist(midpoint(mine.anteriorLps, mine.posteriorLps), midpoint(t.anterior_opening_lps, t.posterior_opening_lps));
+        worst = Math.max(worst, err);
+        rows.push(`${t.id}: centre error ${err.toFixed(2)} mm, anterior ${dist(mine.anteriorLps, t.anterior_opening_lps).toFixed(1)} mm, posterior ${dist(mine.posteriorLps, t.posterior_opening_lps).toFixed(1)} mm, radius ${mine.radiusMm} (truth ${t.radius_mm}), confidence ${mine.confidence}`);
+        expect(mine.source).toBe('auto');
+        expect(mine.confidence).toBeGreaterThan(0);
+        expect(mine.confidence).toBeLessThanOrEqual(1);
+        expect(mine.level).toBe(t.level);
+        expect(mine.side).toBe(t.side);
+      }
+      console.log(`[${cfg}] foramina (worst ${worst.toFixed(2)} mm)\n  ${rows.join('\n  ')}`);
+      expect(worst).toBeLessThanOrEqual(3);
+    });
+
+    it(`canal centreline within 3 mm of truth where enclosed, S1–S4 (${cfg})`, async () => {
+      const { r, truth } = await detected(cfg);
+      expect(r.anatomy.canal).not.toBeNull();
+      const cl = r.anatomy.canal!.centerlineLps;
+      expect(cl.length).toBe(r.anatomy.canal!.radiusMm.length);
+      const rows: string[] = [];
+      let worst = 0;
+      for (const p of truth.anatomy.canal.centerline_lps as Vec3[]) {
+        const s = sacralXsq(truth, p)[1];
+        const d = distanceToPolyline(p, cl);
+        rows.push(`s=${s.toFixed(0)}: ${d.toFixed(2)} mm${s >= 13.9 && s <= 80.1 ? '' : ' (not asserted)'}`);
+        if (s >= 13.9 && s <= 80.1) worst = Math.max(worst, d);
+      }
+      console.log(`[${cfg}] canal: ${cl.length} points, radii ${r.anatomy.canal!.radiusMm.join(', ')} mm, confidence ${r.anatomy.canal!.confidence}; distance of truth points: ${rows.join('; ')}`);
+      expect(worst).toBeLessThanOrEqual(3);
+    });
+
+    it(`sacrum mask: contains the body centres, excludes L5 and the ilium (${cfg})`, async () => {
+      const { r, volume, truth } = await detected(cfg);
+      expect(r.sacrumMask.length).toBe(volume.geometry.voxelCount);
+      for (const l of truth.anatomy.levels) expect(maskAt(volume, r.sacrumMask, l.body_center_lps), l.level).toBe(1);
+      const l5 = truth.anatomy.l5;
+      const l5Mid: Vec3 = [0, 1, 2].map((a) => l5.inferior_endplate_center_lps[a] + l5.axis_lps[a] * l5.height_mm * 0.5) as Vec3;
+      expect(huAt(volume, l5Mid)).toBeGreaterThan(150);
+      expect(maskAt(volume, r.sacrumMask, l5Mid)).toBe(0);
+      // an ilium point: bone lateral to the sacrum's widest half-width (54 mm) plus the joint gap, at S1
+      for (const side of [1, -1]) {
+        let ilium: Vec3 | null = null;
+        for (const x of [64, 68, 72]) for (const q of [0, 5, 10, 15, 20]) {
+          const p = sacralToLps(truth, side * x, 15, q);
+          if (!ilium && huAt(volume, p) > 180) ilium = p;
+        }
+        expect(ilium, 'an ilium bone point exists').not.toBeNull();
+        expect(maskAt(volume, r.sacrumMask, ilium!)).toBe(0);
+      }
+      // frame: midline and body centres near truth (printed; the level centres are proportional estimates)
+      const f = r.anatomy.frame!;
+      expect(f).not.toBeNull();
+      const mx = truth.anatomy.sacral_frame.midline_x_lps;
+      console.log(`[${cfg}] midline x ${r.diagnostics.midlineXLps!.toFixed(2)} (truth ${mx}); body centre errors ${f.bodyCentersLps.map((p, n) => dist(p, truth.anatomy.levels[n].body_center_lps).toFixed(1)).join(', ')} mm`);
+      expect(Math.abs(r.diagnostics.midlineXLps! - mx)).toBeLessThan(1.5);
+    });
+  }
+
+  it('same detection on a synthetic 512×512×300 CT (the default phantom resampled), timed', async () => {
+    const { volume, truth } = await loadPhantom('default.json');
+    const big = resampleTo(volume, [512, 512, 300]);
+    const t0 = performance.now();
+    const r = detectSacralAnatomy(big);
+    const ms = performance.now() - t0;
+    console.log(`[512x512x300 synthetic, spacing ${big.geometry.spacingMm.map((v) => v.toFixed(3)).join('x')} mm] detection ${ms.toFixed(0)} ms; stages ${JSON.stringify(r.diagnostics.timingsMs)}`);
+    expect(r.anatomy.foramina.map((f) => f.id).sort()).toEqual([...FORAMEN_IDS].sort());
+    let worst = 0;
+    for (const t of truth.anatomy.foramina) {
+      const mine = r.anatomy.foramina.find((f) => f.id === t.id)!;
+      worst = Math.max(worst, dist(midpoint(mine.anteriorLps, mine.posteriorLps), midpoint(t.anterior_opening_lps, t.posterior_opening_lps)));
+    }
+    console.log(`[512x512x300 synthetic] worst foramen centre error ${worst.toFixed(2)} mm`);
+    expect(worst).toBeLessThanOrEqual(3);
+  }, 120_000);
+});
+
+const ctPath = join(realCtDir, 'example_ct.nii.gz');
+const segPath = join(realCtDir, 'example_seg_fast_force_split.nii.gz');
+const haveCt = run && existsSync(ctPath) && existsSync(segPath);
+
+describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT (3 mm)', () => {
+  let dice = NaN;
+  it('runs, reports the sacrum Dice against labels 25 + 26 and the S1/S2 foramina found', async () => {
+    const ct = await loadNiftiPath(ctPath);
+    const seg = await loadNiftiPath(segPath);
+    expect(seg.geometry.dims).toEqual(ct.geometry.dims);
+    const r = detectSacralAnatomy(ct);
+    let inter = 0, a = 0, b = 0;
+    for (let n = 0; n < ct.voxels.length; n++) {
+      const g = seg.voxels[n] === 25 || seg.voxels[n] === 26 ? 1 : 0;
+      const m = r.sacrumMask[n]!;
+      a += m; b += g;
+      if (m && g) inter++;
+    }
+    dice = (2 * inter) / (a + b);
+    console.log(`[real CT ${ct.geometry.dims.join('x')}] detection ${r.diagnostics.timingsMs.total} ms; sacrum Dice ${dice.toFixed(3)} (mask ${a} voxels, reference ${b}); messages ${JSON.stringify(r.diagnostics.messages)}`);
+    for (const f of r.anatomy.foramina) console.log(`[real CT] ${f.id}: anterior ${f.anteriorLps.map((v) => v.toFixed(0)).join(', ')}, posterior ${f.posteriorLps.map((v) => v.toFixed(0)).join(', ')}, radius ${f.radiusMm} mm, confidence ${f.confidence}`);
+    console.log(`[real CT] S1/S2 foramina found: ${r.anatomy.foramina.filter((f) => f.level === 'S1' || f.level === 'S2').map((f) => f.id).join(', ') || 'none'}`);
+    expect(r.sacrumMask.length).toBe(ct.voxels.length);
+    // whatever it finds must overlap the reference sacrum (it is the sacrum, not another bone)
+    expect(inter).toBeGreaterThan(0);
+  });
+
+  // KNOWN GAP: on this 3 mm CT the sacral marrow is fatty (a quarter of the reference voxels are
+  // below 43 HU) and the SI joints are not resolved, so threshold + fill + cores reach Dice ≈ 0.36.
+  // `it.fails` keeps the target visible: this test starts failing (flip it to `it`) once it is met.
+  it.fails('KNOWN GAP: sacrum mask Dice ≥ 0.85 on the real CT', () => {
+    expect(dice).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+/** Trilinear resampling of a volume onto a grid of the same extent with other dims (test helper). */
+function resampleTo(v: ScalarVolume, dims: [number, number, number]): ScalarVolume {
+  const g = v.geometry;
+  const [ni, nj, nk] = g.dims;
+  const sp: Vec3 = [0, 1, 2].map((a) => (g.spacingMm[a]! * (g.dims[a]! - 1)) / (dims[a]! - 1)) as Vec3;
+  const geo = new VolumeGeometry({ dims, spacingMm: sp, originLps: g.originLps, directionCosines: g.directionCosines });
+  const out = new Int16Array(dims[0] * dims[1] * dims[2]);
+  const src = v.voxels;
+  const fx = (ni - 1) / (dims[0] - 1), fy = (nj - 1) / (dims[1] - 1), fz = (nk - 1) / (dims[2] - 1);
+  let n = 0;
+  for (let k = 0; k < dims[2]; k++) {
+    const z = k * fz, z0 = Math.min(Math.floor(z), nk - 2), tz = z - z0;
+    for (let j = 0; j < dims[1]; j++) {
+      const y = j * fy, y0 = Math.min(Math.floor(y), nj - 2), ty = y - y0;
+      for (let i = 0; i < dims[0]; i++, n++) {
+        const x = i * fx, x0 = Math.min(Math.floor(x), ni - 2), tx = x - x0;
+        const o = x0 + ni * (y0 + nj * z0);
+        const c00 = src[o]! + (src[o + 1]! - src[o]!) * tx, c10 = src[o + ni]! + (src[o + ni + 1]! - src[o + ni]!) * tx;
+        const c01 = src[o + ni * nj]! + (src[o + ni * nj + 1]! - src[o + ni * nj]!) * tx, c11 = src[o + ni * nj + ni]! + (src[o + ni * nj + ni + 1]! - src[o + ni * nj + ni]!) * tx;
+        const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
+        out[n] = Math.round(c0 + (c1 - c0) * tz);
+      }
+    }
+  }
+  return createScalarVolume(`${v.id}:512`, geo, out, v.units, v.modality);
+}
