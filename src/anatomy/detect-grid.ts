@@ -102,46 +102,46 @@ export function resampleToWork(volume: ScalarVolume, g: WorkGrid, fill = -1024, 
 }
 
 /**
- * Maps a working-grid mask onto the volume's grid: a volume voxel is 1 when the trilinear
- * interpolation of the (0/1) working mask at its centre is ≥ 0.5. Voxels outside the working grid are 0.
+ * Maps a working-grid mask onto the volume's grid: a volume voxel takes the value of the working
+ * voxel nearest its centre (exact for an LPS-aligned volume at the working spacing). Only the index
+ * box of the volume that covers the mask's bounding box is visited. Voxels outside are 0.
  */
 export function maskToVolume(volume: ScalarVolume, g: WorkGrid, mask: Uint8Array): Uint8Array {
   const geo = volume.geometry;
   const [ni, nj, nk] = geo.dims;
   const out = new Uint8Array(ni * nj * nk);
   const [na, nb, nc] = g.dims;
-  // index range of the volume covered by the working grid
+  // bounding box of the mask in working indices
+  let a0 = na, a1 = -1, b0 = nb, b1 = -1, c0 = nc, c1 = -1;
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (!mask[n]) continue;
+    if (a < a0) a0 = a; if (a > a1) a1 = a;
+    if (b < b0) b0 = b; if (b > b1) b1 = b;
+    if (c < c0) c0 = c; if (c > c1) c1 = c;
+  }
+  if (a1 < 0) return out;
   const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
-  for (const a of [-0.5, na - 0.5]) for (const b of [-0.5, nb - 0.5]) for (const c of [-0.5, nc - 0.5]) {
+  for (const a of [a0 - 0.5, a1 + 0.5]) for (const b of [b0 - 0.5, b1 + 0.5]) for (const c of [c0 - 0.5, c1 + 0.5]) {
     const p = geo.lpsToIjk([0, 0, 0], workToLps(g, a, b, c));
     for (let t = 0; t < 3; t++) { lo[t] = Math.min(lo[t]!, p[t]!); hi[t] = Math.max(hi[t]!, p[t]!); }
   }
   const i0 = Math.max(0, Math.floor(lo[0]!)), i1 = Math.min(ni - 1, Math.ceil(hi[0]!));
   const j0 = Math.max(0, Math.floor(lo[1]!)), j1 = Math.min(nj - 1, Math.ceil(hi[1]!));
   const k0 = Math.max(0, Math.floor(lo[2]!)), k1 = Math.min(nk - 1, Math.ceil(hi[2]!));
-  const p0 = geo.ijkToLps([0, 0, 0], 0, 0, 0);
-  const w0 = lpsToWork(g, p0);
+  const w0 = lpsToWork(g, geo.ijkToLps([0, 0, 0], 0, 0, 0));
   const wi = lpsToWork(g, geo.ijkToLps([0, 0, 0], 1, 0, 0)), wj = lpsToWork(g, geo.ijkToLps([0, 0, 0], 0, 1, 0)), wk = lpsToWork(g, geo.ijkToLps([0, 0, 0], 0, 0, 1));
   const di: Vec3 = [wi[0] - w0[0], wi[1] - w0[1], wi[2] - w0[2]];
   const dj: Vec3 = [wj[0] - w0[0], wj[1] - w0[1], wj[2] - w0[2]];
   const dk: Vec3 = [wk[0] - w0[0], wk[1] - w0[1], wk[2] - w0[2]];
   const nab = na * nb;
-  const at = (a: number, b: number, c: number): number =>
-    a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc ? 0 : mask[a + na * b + nab * c]!;
+  // +0.5 then floor = round; the 1e-9 keeps exact centres stable
   for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
-    const ra = w0[0] + j * dj[0] + k * dk[0], rb = w0[1] + j * dj[1] + k * dk[1], rc = w0[2] + j * dj[2] + k * dk[2];
+    const ra = w0[0] + j * dj[0] + k * dk[0] + 0.5 + 1e-9, rb = w0[1] + j * dj[1] + k * dk[1] + 0.5 + 1e-9, rc = w0[2] + j * dj[2] + k * dk[2] + 0.5 + 1e-9;
     let o = i0 + ni * (j + nj * k);
     for (let i = i0; i <= i1; i++, o++) {
-      const fa = ra + i * di[0], fb = rb + i * di[1], fc = rc + i * di[2];
-      if (fa < -0.5 || fb < -0.5 || fc < -0.5 || fa > na - 0.5 || fb > nb - 0.5 || fc > nc - 0.5) continue;
-      const a0 = Math.floor(fa), b0 = Math.floor(fb), c0 = Math.floor(fc);
-      const ta = fa - a0, tb = fb - b0, tc = fc - c0;
-      // fast path: exact centre
-      if (ta < 1e-6 && tb < 1e-6 && tc < 1e-6) { out[o] = at(a0, b0, c0); continue; }
-      const v =
-        (1 - tc) * ((1 - tb) * ((1 - ta) * at(a0, b0, c0) + ta * at(a0 + 1, b0, c0)) + tb * ((1 - ta) * at(a0, b0 + 1, c0) + ta * at(a0 + 1, b0 + 1, c0))) +
-        tc * ((1 - tb) * ((1 - ta) * at(a0, b0, c0 + 1) + ta * at(a0 + 1, b0, c0 + 1)) + tb * ((1 - ta) * at(a0, b0 + 1, c0 + 1) + ta * at(a0 + 1, b0 + 1, c0 + 1)));
-      out[o] = v >= 0.5 ? 1 : 0;
+      const a = Math.floor(ra + i * di[0]), b = Math.floor(rb + i * di[1]), c = Math.floor(rc + i * di[2]);
+      if (a < a0 || b < b0 || c < c0 || a > a1 || b > b1 || c > c1) continue;
+      out[o] = mask[a + na * b + nab * c]!;
     }
   }
   return out;

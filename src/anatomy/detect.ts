@@ -639,6 +639,7 @@ function detectForamina(
     return best;
   };
   for (const [, all] of lists) {
+    if (all.length * h * h * h < 50) continue; // too small for a foramen
     // robust axis: the antero-posterior line that gathers most voxels (Hough over directions),
     // so that a lesion merged with the tunnel does not tilt it
     const pos = all.map((n) => { const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na; return [a * h, b * h, c * h] as Vec3; });
