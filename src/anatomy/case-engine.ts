@@ -9,13 +9,16 @@ import { SegmentationEngine, type SegCommand, type SegResult } from '../segmenta
 import type { SacralAnatomy } from './types';
 import { buildZoneModel, buildZoneMap, zoneModelProblem, type ZoneModel } from './zones';
 import { classifyLesion, type LesionZoneResult } from './classify';
+import { detectSacralAnatomy } from './detect';
 import { nowMs } from '../core/clock';
 
 export type CaseCommand =
   | SegCommand
   /** Replace the landmarks (null clears them); every lesion is re-classified. */
   | { type: 'setAnatomy'; anatomy: SacralAnatomy | null }
-  | { type: 'classify' };
+  | { type: 'classify' }
+  /** Suggest landmarks from the CT (manual landmarks are kept, never overwritten). */
+  | { type: 'detectAnatomy' };
 
 export interface CaseResult extends SegResult {
   /** Denis-zone results of the labels touched (all lesions after setAnatomy); null: no zone model or empty label. */
@@ -25,12 +28,28 @@ export interface CaseResult extends SegResult {
   /** setAnatomy: the zone map was rewritten (views redraw it). */
   zoneMapChanged: boolean;
   classifyMs: number;
+  /** detectAnatomy: the landmarks now in force and what the detector said. */
+  anatomy?: SacralAnatomy | null;
+  detectionMessages?: string[];
+}
+
+/** Detected landmarks merged under the hand-placed ones: a manual foramen or canal always wins. */
+export function mergeAnatomy(current: SacralAnatomy | null, detected: SacralAnatomy): SacralAnatomy {
+  const manual = (current?.foramina ?? []).filter((f) => f.source === 'manual');
+  const manualIds = new Set(manual.map((f) => f.id));
+  return {
+    foramina: [...manual, ...detected.foramina.filter((f) => !manualIds.has(f.id))],
+    canal: current?.canal?.source === 'manual' ? current.canal : detected.canal,
+    frame: detected.frame ?? current?.frame ?? null,
+  };
 }
 
 export class CaseEngine {
   readonly seg: SegmentationEngine;
   private anatomy: SacralAnatomy | null = null;
   private model: ZoneModel | null = null;
+  /** Sacrum bone from the last detection: limits the displayed zone map to the sacrum. */
+  private sacrumMask: Uint8Array | null = null;
 
   /**
    * `labelData` / `zoneMapData`: optional shared arrays (one byte per voxel) to write in place; the
@@ -48,13 +67,21 @@ export class CaseEngine {
     let base: SegResult;
     let which: number[];
     let zoneMapChanged = false;
-    if (cmd.type === 'setAnatomy' || cmd.type === 'classify') {
+    let detection: { anatomy: SacralAnatomy; messages: string[] } | null = null;
+    if (cmd.type === 'setAnatomy' || cmd.type === 'classify' || cmd.type === 'detectAnatomy') {
       const t0 = nowMs();
-      if (cmd.type === 'setAnatomy') {
-        this.anatomy = cmd.anatomy;
-        this.model = cmd.anatomy ? buildZoneModel(cmd.anatomy) : null;
+      let next: SacralAnatomy | null | undefined;
+      if (cmd.type === 'detectAnatomy') {
+        const d = detectSacralAnatomy(this.volume);
+        this.sacrumMask = d.sacrumMask;
+        next = mergeAnatomy(this.anatomy, d.anatomy);
+        detection = { anatomy: next, messages: d.diagnostics.messages };
+      } else if (cmd.type === 'setAnatomy') next = cmd.anatomy;
+      if (next !== undefined) {
+        this.anatomy = next;
+        this.model = next ? buildZoneModel(next) : null;
         if (this.zoneMapData) {
-          if (this.model && this.anatomy) this.zoneMapData.set(buildZoneMap(this.volume.geometry, this.anatomy));
+          if (this.model && this.anatomy) this.zoneMapData.set(buildZoneMap(this.volume.geometry, this.anatomy, this.sacrumMask));
           else this.zoneMapData.fill(0);
           zoneMapChanged = true;
         }
@@ -69,6 +96,6 @@ export class CaseEngine {
     const zones: Record<number, LesionZoneResult | null> = {};
     for (const l of which) zones[l] = this.model && this.anatomy && this.labels.count(l) > 0 ? classifyLesion(this.labels, l, this.anatomy, this.model) : null;
     const zoneProblem = this.anatomy ? zoneModelProblem(this.anatomy) : 'no sacral landmarks yet (run the anatomy step)';
-    return { ...base, zones, zoneProblem, zoneMapChanged, classifyMs: nowMs() - t1 };
+    return { ...base, zones, zoneProblem, zoneMapChanged, classifyMs: nowMs() - t1, ...(detection ? { anatomy: detection.anatomy, detectionMessages: detection.messages } : {}) };
   }
 }

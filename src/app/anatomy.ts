@@ -3,11 +3,11 @@
  * hand), the zone overlay switch. Every landmark change re-classifies all lesions.
  */
 import { store } from './actions';
-import { setAnatomy } from './lesions';
+import { setAnatomy, detectAnatomy } from './lesions';
 import type { Foramen, ForamenId, SacralAnatomy, SacralLevel, Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
 
-export { setAnatomy };
+export { setAnatomy, detectAnatomy };
 
 /** Place or move a foramen by hand (it is then marked manual and never overwritten by detection). */
 export async function setForamen(id: ForamenId, f: { anteriorLps: Vec3; posteriorLps: Vec3; radiusMm: number }): Promise<void> {

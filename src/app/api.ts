@@ -85,6 +85,8 @@ export interface SacroPlanApi {
   deleteLesion(id: string): Promise<void>;
   undo(): Promise<void>;
   redo(): Promise<void>;
+  /** Suggest the sacral landmarks (sacrum, canal, foramina S1–S4) from the CT; hand-placed ones are kept. */
+  detectAnatomy(): Promise<void>;
   /** Place or move a foramen by hand ('S1_L' … 'S4_R'); lesions are re-classified. */
   setForamen(id: string, f: { anteriorLps: [number, number, number]; posteriorLps: [number, number, number]; radiusMm: number }): Promise<void>;
   /** Replace all sacral landmarks (foramina, canal, frame), e.g. from a saved plan; lesions are re-classified. */
@@ -215,6 +217,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     redo: () => lesions.redo(),
     setTool: (tool) => actions.setTool(tool as never),
     setForamen: (id, f) => anatomyActions.setForamen(id as ForamenId, f),
+    detectAnatomy: () => anatomyActions.detectAnatomy(),
     setAnatomy: (a) => anatomyActions.setAnatomy(a),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
   };

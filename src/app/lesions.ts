@@ -3,7 +3,7 @@
  * The label map and its history live in the SegmentationEngine (in a worker when possible);
  * the store holds the lesion list, their statistics and the UI settings.
  */
-import { store, onVolumeShown } from './actions';
+import { store, onVolumeShown, notify } from './actions';
 import { volumeCache } from './volume-cache';
 import { SegmentationClient } from './segmentation-client';
 import type { LesionEntry, LesionSummary, SegmentationUi } from './store';
@@ -133,6 +133,22 @@ function applyResult(r: CaseResult): void {
 export async function setAnatomy(anatomy: SacralAnatomy | null): Promise<void> {
   store.update({ anatomy });
   await run({ type: 'setAnatomy', anatomy }, 'Classifying lesions…');
+}
+
+/** Suggest the landmarks from the CT (in the case worker); hand-placed ones are kept. */
+export async function detectAnatomy(): Promise<void> {
+  if (!engine()) throw new Error('no image is loaded');
+  const t0 = performance.now();
+  const r = await run({ type: 'detectAnatomy' }, 'Finding the sacrum, canal and foramina…');
+  const a = r.anatomy ?? null;
+  store.update({ anatomy: a });
+  const auto = a?.foramina.filter((f) => f.source === 'auto') ?? [];
+  const missing = ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R'].filter((id) => !a?.foramina.some((f) => f.id === id));
+  notify(
+    missing.length ? 'warning' : 'info',
+    `Landmarks suggested in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${auto.length} foramina${a?.canal ? ', the canal' : ''}${a?.frame ? ', the sacral frame' : ''}.` +
+      (missing.length ? ` Not found: ${missing.join(', ')}; place them by hand (drag a marker, or setForamen).` : ' Review them level by level; drag any marker to correct it.'),
+  );
 }
 
 /** Zone map of the shown volume for the views (null before landmarks exist). */

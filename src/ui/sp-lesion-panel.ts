@@ -78,6 +78,7 @@ export class SpLesionPanel extends LitElement {
     const a = this.state.anatomy;
     const n = a?.foramina.length ?? 0;
     return html`<h3>Sacral landmarks</h3>
+      <div class="row"><button id="detect-anatomy" title="Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)" ?disabled=${this.state.loaded?.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button></div>
       <div class="row">
         <span>${n} of 8 foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', sacral frame' : ''}${n ? ` (${a!.foramina.filter((f) => f.source === 'manual').length} placed by hand)` : ''}</span>
       </div>

@@ -25,6 +25,32 @@ async function placeDemoLandmarks(page: Page): Promise<any> {
 describe.skipIf(!ok)('Denis zones on the demo case', () => {
   const session = useSession();
 
+  it('finds the landmarks with one click: all 8 foramina within 3 mm of the demo definition', async () => {
+    const { page, errors } = await openApp(session());
+    await page.click('sp-lesion-panel #detect-anatomy');
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.length, { timeout: 60_000 }).toBe(8);
+    const r = await page.evaluate(() => ({ t: window.sacroplan.demoCase() as any, s: window.sacroplan.snapshot() }));
+    for (const f of r.s.anatomy.foramina) {
+      const truth = r.t.foramina.find((x: any) => x.id === f.id);
+      expect(truth, f.id).toBeDefined();
+      const mid = (a: number[], b: number[]) => a.map((v, i) => (v + b[i]!) / 2);
+      const [p, q] = [mid(f.anteriorLps, f.posteriorLps), mid(truth.anteriorLps, truth.posteriorLps)];
+      expect(Math.hypot(p[0]! - q[0]!, p[1]! - q[1]!, p[2]! - q[2]!), f.id).toBeLessThan(3);
+      expect(f.source).toBe('auto');
+    }
+    expect(r.s.anatomy.canal).not.toBeNull();
+    expect(r.s.anatomy.zoneProblem).toBeNull();
+    // Lesions grown afterwards are classified at once.
+    for (const les of r.t.lesions) await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps);
+    const snap = await page.evaluate(() => window.sacroplan.snapshot());
+    r.t.lesions.forEach((les: any, n: number) => expect(snap.lesions[n]!.zone, les.id).toBe(les.zone));
+    await page.check('sp-lesion-panel #show-zones');
+    await page.waitForTimeout(300);
+    await screenshot(page, 'zones-detected');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('classifies each demo lesion by zone and updates when a foramen is dragged', async () => {
     const { page, errors } = await openApp(session());
     const t = await placeDemoLandmarks(page);
