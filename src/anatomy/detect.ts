@@ -379,7 +379,8 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const g = makeWorkGrid(minB, maxB, hf);
   const work = resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
-  const seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps });
+  const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
+  const seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA }, timingsMs);
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   messages.push(...seg.messages);

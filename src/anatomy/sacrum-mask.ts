@@ -13,6 +13,7 @@
  */
 import { fillHolesMask, labelComponents, squaredDistanceTo, dilateMask, erodeMask } from '../segmentation/morphology';
 import type { WorkGrid } from './detect-grid';
+import { nowMs } from '../core/clock';
 
 export interface SacrumMaskOptions {
   /** Bone threshold in HU (cortex and cancellous bone). */
@@ -32,6 +33,8 @@ export interface SacrumMaskOptions {
    * Default: 10 mm anterior to the centroid of the body (HU > -300) in this grid.
    */
   anteriorLimitYLps?: number;
+  /** Midline plane (working index along x) when already known; else found by mirror symmetry of the bone. */
+  midlineA?: number;
 }
 
 export interface SacrumMaskResult {
@@ -121,7 +124,9 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
   return labels;
 }
 
-export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions): SacrumMaskResult | null {
+export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, timingsMs?: Record<string, number>): SacrumMaskResult | null {
+  let t = nowMs();
+  const lap = (name: string) => { const n = nowMs(); if (timingsMs) timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
   const messages: string[] = [];
   const dims = g.dims;
   const [na, nb, nc] = dims;
@@ -134,12 +139,16 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   if (opts.closingMm > 0) closed = erodeMask(dilateMask(bone, dims, sp, opts.closingMm), dims, sp, opts.closingMm);
   // a voxel outside bone stays out unless the closing filled it
   const filled = fillHolesMask(closed, dims);
-  const midlineA = mirrorMidline(bone, g);
+  lap('mask.fill');
+  const midlineA = opts.midlineA ?? mirrorMidline(bone, g);
+  lap('mask.midline');
   const d2 = squaredDistanceTo(filled, dims, sp, 0);
   const r2 = opts.coreErosionMm * opts.coreErosionMm;
   const core = new Uint8Array(N);
   for (let n = 0; n < N; n++) core[n] = filled[n] && d2[n]! > r2 ? 1 : 0;
+  lap('mask.edt');
   const { ids, sizes } = labelComponents(core, dims, 6);
+  lap('mask.cores');
   const nComp = sizes.length - 1;
   // per core: size, and centroid of its midline part (|x - midline| ≤ 1 voxel)
   const mid = new Float64Array(3 * (nComp + 1));
@@ -193,7 +202,9 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     if (dx <= opts.sacrumMarkerMm) labels[n] = 1;
     else if (dx >= opts.fusedLateralMm) labels[n] = 2;
   }
+  lap('mask.select');
   competitiveGrow(labels, filled, work, dims, opts.boneHu, 1200);
+  lap('mask.grow');
   const raw = new Uint8Array(N);
   for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 ? 1 : 0;
   // keep the largest connected piece, fill its holes
@@ -203,5 +214,6 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   const one = new Uint8Array(N);
   for (let n = 0; n < N; n++) one[n] = comp.ids[n] === big && big > 0 ? 1 : 0;
   const mask = fillHolesMask(one, dims);
+  lap('mask.final');
   return { mask, bone, filled, midlineA, anteriorLimitYLps: g.originLps[1] + limitB * h, messages };
 }
