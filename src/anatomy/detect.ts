@@ -431,31 +431,39 @@ function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: st
   const [na, nb, nc] = g.dims;
   const h = g.spacingMm;
   const a0 = Math.round(midA);
-  const minRun = Math.max(2, Math.round(6 / h));
-  const zs: number[] = [], ys: number[] = [];
-  for (let c = nc - 1; c >= 0; c--) {
-    // column votes over a ±1 voxel strip around the midline
+  const minRun = Math.max(2, Math.round(4 / h));
+  // runs of sacral bone along y on the midline strip (≥ 2 of the 3 central columns), per axial slice
+  const runsOf = (c: number): [number, number][] => {
+    const runs: [number, number][] = [];
     let start = -1;
-    for (let b = 0; b < nb; b++) {
+    for (let b = 0; b <= nb; b++) {
       let on = 0;
-      for (let da = -1; da <= 1; da++) { const a = a0 + da; if (a >= 0 && a < na && sacrum[a + na * (b + nb * c)]) on++; }
+      if (b < nb) for (let da = -1; da <= 1; da++) { const a = a0 + da; if (a >= 0 && a < na && sacrum[a + na * (b + nb * c)]) on++; }
       if (on >= 2) { if (start < 0) start = b; }
-      else if (start >= 0) {
-        if (b - start >= minRun) break;
-        start = -1;
-      }
-      if (b === nb - 1 && start >= 0 && nb - start < minRun) start = -1;
+      else if (start >= 0) { if (b - start >= minRun) runs.push([start, b - 1]); start = -1; }
     }
-    if (start < 0) continue;
-    let end = start;
-    while (end + 1 < nb) {
-      let on = 0;
-      for (let da = -1; da <= 1; da++) { const a = a0 + da; if (a >= 0 && a < na && sacrum[a + na * (end + 1 + nb * c)]) on++; }
-      if (on < 2) break;
-      end++;
+    return runs;
+  };
+  // track the body from the caudal end (where the most anterior run is the body) upwards: the run
+  // nearest the predicted position, so the posterior arch above the S1 body is not taken for it
+  const zs: number[] = [], ys: number[] = [];
+  let cStart = -1;
+  for (let c = 0; c < nc && cStart < 0; c++) if (runsOf(c).length > 0) cStart = c;
+  if (cStart >= 0) {
+    let misses = 0;
+    for (let c = cStart; c < nc && misses < Math.max(3, Math.round(6 / h)); c++) {
+      const runs = runsOf(c);
+      if (runs.length === 0) { misses++; continue; }
+      let pred: number;
+      if (ys.length === 0) pred = (runs[0]![0] + runs[0]![1]) / 2;
+      else if (ys.length < 4) pred = ys[ys.length - 1]!;
+      else { const k = ys.length - 1; pred = ys[k]! + (ys[k]! - ys[k - 3]!) / (zs[k]! - zs[k - 3]!) * (c - zs[k]!); }
+      let best: [number, number] | null = null, bestD = Infinity;
+      for (const r of runs) { const d = Math.abs((r[0] + r[1]) / 2 - pred); if (d < bestD) { bestD = d; best = r; } }
+      if (!best || bestD * h > 6) { misses++; continue; }
+      misses = 0;
+      zs.push(c); ys.push((best[0] + best[1]) / 2);
     }
-    if (end - start + 1 < minRun) continue;
-    zs.push(c); ys.push((start + end) / 2);
   }
   if (zs.length < 5) { messages.push('sacral long axis: too few midline body sections'); return null; }
   // robust cubic fit with outlier rejection
