@@ -122,6 +122,67 @@ describe.skipIf(!run)('detectSacralAnatomy on the phantoms', () => {
   }, 120_000);
 });
 
+describe.skipIf(!run)('detectSacralAnatomy never invents and does not depend on the voxel order', () => {
+  it('a foramen filled with bone is reported missing, not guessed from its partner', async () => {
+    const { volume, truth } = await loadPhantom('default.json');
+    const t = truth.anatomy.foramina.find((f: any) => f.id === 'S2_R');
+    const vox = Int16Array.from(volume.voxels as Int16Array);
+    const geo = volume.geometry;
+    const [ni, nj, nk] = geo.dims;
+    const a = t.anterior_opening_lps as Vec3, b = t.posterior_opening_lps as Vec3;
+    const ab: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    const L2 = ab[0] ** 2 + ab[1] ** 2 + ab[2] ** 2;
+    const p: Vec3 = [0, 0, 0];
+    let filled = 0;
+    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
+      geo.ijkToLps(p, i, j, k);
+      const u = Math.max(0, Math.min(1, ((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1] + (p[2] - a[2]) * ab[2]) / L2));
+      if (dist(p, [a[0] + ab[0] * u, a[1] + ab[1] * u, a[2] + ab[2] * u]) <= t.radius_mm + 1) { vox[geo.offset(i, j, k)] = 260; filled++; }
+    }
+    const r = detectSacralAnatomy(createScalarVolume('blocked', geo, vox, 'HU', 'CT'));
+    const ids = r.anatomy.foramina.map((f) => f.id).sort();
+    console.log(`[S2_R filled with bone: ${filled} voxels] found ${ids.join(', ')}; messages ${JSON.stringify(r.diagnostics.messages)}`);
+    expect(ids).toEqual(FORAMEN_IDS.filter((id) => id !== 'S2_R').sort());
+    expect(r.diagnostics.messages.some((m) => m.includes('S2_R'))).toBe(true);
+    // the partner lost its symmetric evidence: lower confidence than the paired foramina
+    const s2l = r.anatomy.foramina.find((f) => f.id === 'S2_L')!;
+    const s1l = r.anatomy.foramina.find((f) => f.id === 'S1_L')!;
+    expect(s2l.confidence).toBeLessThan(s1l.confidence);
+  }, 60_000);
+
+  it('a volume without bone gives no landmarks and says why', () => {
+    const geo = new VolumeGeometry({ dims: [64, 64, 40], spacingMm: [2, 2, 2], originLps: [-64, -64, -40], directionCosines: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
+    const vox = new Int16Array(geo.voxelCount).fill(40);
+    const r = detectSacralAnatomy(createScalarVolume('water', geo, vox, 'HU', 'CT'));
+    expect(r.anatomy.foramina).toEqual([]);
+    expect(r.anatomy.canal).toBeNull();
+    expect(r.anatomy.frame).toBeNull();
+    expect(r.sacrumMask.every((v) => v === 0)).toBe(true);
+    expect(r.diagnostics.messages.length).toBeGreaterThan(0);
+  });
+
+  it('the same landmarks from a left-right reversed voxel order (i axis flipped)', async () => {
+    const { volume } = await loadPhantom('default.json');
+    const g = volume.geometry;
+    const [ni, nj, nk] = g.dims;
+    const src = volume.voxels as Int16Array;
+    const vox = new Int16Array(src.length);
+    for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) vox[g.offset(ni - 1 - i, j, k)] = src[g.offset(i, j, k)]!;
+    const d = g.directionCosines;
+    const geo = new VolumeGeometry({ dims: g.dims, spacingMm: g.spacingMm, originLps: g.ijkToLps([0, 0, 0], ni - 1, 0, 0), directionCosines: [-d[0], -d[1], -d[2], d[3], d[4], d[5], d[6], d[7], d[8]] });
+    const flipped = detectSacralAnatomy(createScalarVolume('flipped', geo, vox, 'HU', 'CT'));
+    const { r } = await detected('default.json');
+    let worst = 0;
+    for (const f of r.anatomy.foramina) {
+      const o = flipped.anatomy.foramina.find((x) => x.id === f.id);
+      expect(o, f.id).toBeDefined();
+      worst = Math.max(worst, dist(midpoint(f.anteriorLps, f.posteriorLps), midpoint(o!.anteriorLps, o!.posteriorLps)));
+    }
+    console.log(`[default, i flipped] largest foramen centre difference ${worst.toFixed(2)} mm`);
+    expect(worst).toBeLessThan(1.5);
+  }, 60_000);
+});
+
 const ctPath = join(realCtDir, 'example_ct.nii.gz');
 const segPath = join(realCtDir, 'example_seg_fast_force_split.nii.gz');
 const haveCt = run && existsSync(ctPath) && existsSync(segPath);
