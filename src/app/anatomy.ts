@@ -36,6 +36,45 @@ export async function moveForamen(id: ForamenId, deltaLps: Vec3): Promise<void> 
   await setForamen(id, { anteriorLps: add(f.anteriorLps), posteriorLps: add(f.posteriorLps), radiusMm: f.radiusMm });
 }
 
+/** Typical foramen radius by level (DOMAIN.md §6: S1 ~13 × 12 mm anterior foramen, decreasing to S4). */
+export const DEFAULT_FORAMEN_RADIUS_MM: Record<SacralLevel, number> = { S1: 4.5, S2: 3.75, S3: 3, S4: 2.5 };
+
+/** Start placing a foramen by hand: the next two clicks in a view are its anterior and posterior openings. */
+export function startPlacing(id: ForamenId): void {
+  store.update({ placing: { id, anteriorLps: null }, tool: 'crosshair' });
+}
+
+export function cancelPlacing(): void {
+  store.update({ placing: null });
+}
+
+/** A click while placing: the anterior opening first, then the posterior one (which places the foramen). */
+export async function placeAt(lps: Vec3): Promise<void> {
+  const p = store.state.placing;
+  if (!p) return;
+  if (!p.anteriorLps) {
+    store.update({ placing: { ...p, anteriorLps: [...lps] } });
+    return;
+  }
+  store.update({ placing: null });
+  const existing = store.state.anatomy?.foramina.find((f) => f.id === p.id);
+  await setForamen(p.id, { anteriorLps: p.anteriorLps, posteriorLps: [...lps], radiusMm: existing?.radiusMm ?? DEFAULT_FORAMEN_RADIUS_MM[p.id.slice(0, 2) as SacralLevel] });
+}
+
+/** Change a foramen's radius (it becomes manual). */
+export async function setForamenRadius(id: ForamenId, radiusMm: number): Promise<void> {
+  const f = store.state.anatomy?.foramina.find((x) => x.id === id);
+  if (!f) return;
+  await setForamen(id, { anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: Math.max(1, Math.min(8, radiusMm)) });
+}
+
+/** Centre every view on a foramen (the midpoint of its axis), for review. */
+export function goToForamen(id: ForamenId): void {
+  const f = store.state.anatomy?.foramina.find((x) => x.id === id);
+  if (!f) return;
+  store.update({ crosshairLps: [(f.anteriorLps[0] + f.posteriorLps[0]) / 2, (f.anteriorLps[1] + f.posteriorLps[1]) / 2, (f.anteriorLps[2] + f.posteriorLps[2]) / 2] });
+}
+
 export function setShowZones(show: boolean): void {
   store.update({ showZones: show });
 }

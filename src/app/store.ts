@@ -129,6 +129,8 @@ export interface AppState {
   showZones: boolean;
   /** Bumped whenever the zone map is rewritten. */
   zoneMapVersion: number;
+  /** Placing a foramen by hand: the next clicks in a view give its anterior, then posterior opening. */
+  placing: { id: ForamenId; anteriorLps: Vec3 | null } | null;
 }
 
 export const initialState: AppState = {
@@ -152,6 +154,7 @@ export const initialState: AppState = {
   zoneProblem: null,
   showZones: false,
   zoneMapVersion: 0,
+  placing: null,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

@@ -12,7 +12,9 @@ import './sp-series-browser';
 import './sp-file-list';
 import './sp-help';
 import './sp-lesion-panel';
+import './sp-anatomy-panel';
 import * as lesions from '../app/lesions';
+import * as anatomy from '../app/anatomy';
 import type { SpViewer } from './sp-viewer';
 
 const TOOLS: { tool: ToolName; label: string; key: string }[] = [
@@ -68,7 +70,7 @@ export class SpApp extends LitElement {
       .group { display: flex; gap: 4px; align-items: center; }
       .sep { width: 1px; height: 22px; background: #232a33; }
       main { display: grid; grid-template-columns: 300px 1fr; min-height: 0; }
-      aside { border-right: 1px solid #1d242d; padding: 8px 10px; overflow: auto; background: #0e1116; }
+      aside { border-right: 1px solid #1d242d; padding: 8px 10px; overflow-y: auto; overflow-x: hidden; background: #0e1116; }
       .views { position: relative; min-height: 0; }
       .case dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 0; font-size: 12px; }
       .case dt { color: #7d8894; }
@@ -144,7 +146,7 @@ export class SpApp extends LitElement {
         case 'Delete': case 'Backspace': actions.clearMeasurements(); return true;
         case 'o': case 'O': this.openPicker('file-input'); return true;
         case '?': case 'h': case 'H': actions.toggleHelp(); return true;
-        case 'Escape': actions.cancelLoading(); actions.toggleHelp(false); return true;
+        case 'Escape': actions.cancelLoading(); actions.toggleHelp(false); anatomy.cancelPlacing(); return true;
         default: return false;
       }
     })();
@@ -227,6 +229,7 @@ export class SpApp extends LitElement {
       <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
         <aside>
           ${this.renderCase()}
+          <sp-anatomy-panel .state=${s}></sp-anatomy-panel>
           <sp-lesion-panel .state=${s}></sp-lesion-panel>
           <sp-series-browser .series=${s.series} .activeKey=${s.loaded?.seriesKey ?? null} @sp-select-series=${(e: CustomEvent) => actions.selectSeries(e.detail.key)}></sp-series-browser>
           <sp-file-list .files=${s.files}></sp-file-list>

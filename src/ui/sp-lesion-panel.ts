@@ -5,7 +5,6 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState, LesionEntry } from '../app/store';
 import * as lesions from '../app/lesions';
-import * as anatomy from '../app/anatomy';
 import { STUDY_COHORTS } from '../segmentation/stats';
 import { panelStyles } from './styles';
 
@@ -74,24 +73,12 @@ export class SpLesionPanel extends LitElement {
     </div>`;
   }
 
-  private renderAnatomy() {
-    const a = this.state.anatomy;
-    const n = a?.foramina.length ?? 0;
-    return html`<h3>Sacral landmarks</h3>
-      <div class="row"><button id="detect-anatomy" title="Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)" ?disabled=${this.state.loaded?.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button></div>
-      <div class="row">
-        <span>${n} of 8 foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', sacral frame' : ''}${n ? ` (${a!.foramina.filter((f) => f.source === 'manual').length} placed by hand)` : ''}</span>
-      </div>
-      <label class="row"><input id="show-zones" type="checkbox" .checked=${this.state.showZones} ?disabled=${!a} @change=${(e: Event) => anatomy.setShowZones((e.target as HTMLInputElement).checked)} /> Show Denis zones (1 green, 2 amber, 3 violet)</label>
-      ${this.state.zoneProblem && a ? html`<div class="warn">${this.state.zoneProblem}</div>` : nothing}`;
-  }
-
   override render() {
     const st = this.state;
     if (!st.loaded) return html``;
     const seg = st.seg;
     const blocked = st.loaded.measurementBlockedReason;
-    return html`${this.renderAnatomy()}<h3>Lesions (${st.lesions.length})</h3>
+    return html`<h3>Lesions (${st.lesions.length})</h3>
       ${blocked ? html`<div class="err">Segmentation disabled: ${blocked}</div>` : html`
       <div class="tools">
         <button id="new-lesion" @click=${() => lesions.newLesion()}>+ New lesion</button>

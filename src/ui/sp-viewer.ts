@@ -183,6 +183,12 @@ export class SpViewer extends LitElement {
     const [x, y] = this.pos(e, view);
     const tool = e.button === 1 ? 'pan' : e.button === 2 ? 'zoom' : this.state.tool;
     const lps = this.viewer.canvasToLps(view, x, y);
+    // Placing a foramen by hand: this click is one of its openings.
+    if (this.state.placing && e.button === 0) {
+      anatomy.placeAt(lps).catch((err: Error) => actions.notify('warning', err.message));
+      e.preventDefault();
+      return;
+    }
     // A foramen marker under the pointer is dragged (crosshair tool).
     if (tool === 'crosshair') {
       const hit = this.foramenMarks(view).find((m) => Math.hypot(m.x - x, m.y - y) <= Math.max(6, m.rPx));
@@ -382,6 +388,12 @@ export class SpViewer extends LitElement {
         <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
         <circle cx=${x} cy=${y} r=${Math.max(3, m.rPx)} fill="none" stroke=${color} stroke-width="1.5" />
         <text x=${x + Math.max(3, m.rPx) + 3} y=${y - 3} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
+    }
+    // The first opening of a foramen being placed by hand.
+    const pl = this.state.placing;
+    if (pl?.anteriorLps) {
+      const [px, py] = viewer.lpsToCanvas(view, pl.anteriorLps);
+      items.push(svg`<path class="placing-mark" d="M${px - 5} ${py - 5} L${px + 5} ${py + 5} M${px - 5} ${py + 5} L${px + 5} ${py - 5}" stroke="#ffab40" stroke-width="1.5" />`);
     }
     // Box-threshold rectangle being drawn.
     if (d && d.kind === 'box' && d.view === view) {

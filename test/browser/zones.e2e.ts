@@ -27,7 +27,7 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
 
   it('finds the landmarks with one click: all 8 foramina within 3 mm of the demo definition', async () => {
     const { page, errors } = await openApp(session());
-    await page.click('sp-lesion-panel #detect-anatomy');
+    await page.click('sp-anatomy-panel #detect-anatomy');
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.length, { timeout: 60_000 }).toBe(8);
     const r = await page.evaluate(() => ({ t: window.sacroplan.demoCase() as any, s: window.sacroplan.snapshot() }));
     for (const f of r.s.anatomy.foramina) {
@@ -44,9 +44,54 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
     for (const les of r.t.lesions) await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps);
     const snap = await page.evaluate(() => window.sacroplan.snapshot());
     r.t.lesions.forEach((les: any, n: number) => expect(snap.lesions[n]!.zone, les.id).toBe(les.zone));
-    await page.check('sp-lesion-panel #show-zones');
+    await page.check('sp-anatomy-panel #show-zones');
     await page.waitForTimeout(300);
     await screenshot(page, 'zones-detected');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('places a missing foramen by hand with two clicks, and reviews one with Go', async () => {
+    const { page, errors } = await openApp(session());
+    const t = await placeDemoLandmarks(page);
+    // Drop S2_L, as if detection had missed it.
+    await page.evaluate(async () => {
+      const s = window.sacroplan.snapshot();
+      const t = window.sacroplan.demoCase() as any;
+      const midline = t.levels[0].bodyCentreLps;
+      await window.sacroplan.setAnatomy({
+        foramina: s.anatomy.foramina.filter((f) => f.id !== 'S2_L') as any,
+        canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
+        frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
+      } as any);
+    });
+    await expect.poll(() => page.locator('sp-anatomy-panel [data-foramen="S2_L"] .missing').count()).toBe(1);
+    const f = t.foramina.find((x: any) => x.id === 'S2_L');
+    const mid = f.anteriorLps.map((v: number, i: number) => (v + f.posteriorLps[i]) / 2);
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), mid);
+    await page.waitForTimeout(200);
+    await page.click('sp-anatomy-panel [data-foramen="S2_L"] button.place');
+    // Click the two openings where they project onto the axial view.
+    const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
+    const zoom = Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.axial .corner.tr').textContent()) ?? '')![1]);
+    const c = await page.locator('sp-viewer .pane.axial svg.overlay circle[r="3"]').first();
+    const cx = pane.x + Number(await c.getAttribute('cx')), cy = pane.y + Number(await c.getAttribute('cy'));
+    // Axial view: screen right = +x (patient left), screen down = +y (posterior).
+    const at = (p: number[]) => ({ x: cx + (p[0]! - mid[0]) * zoom, y: cy + (p[1]! - mid[1]) * zoom });
+    const a = at(f.anteriorLps), b = at(f.posteriorLps);
+    await page.mouse.click(a.x, a.y);
+    await page.mouse.click(b.x, b.y);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.find((x) => x.id === 'S2_L')?.source ?? null).toBe('manual');
+    const placed = (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.find((x) => x.id === 'S2_L')!;
+    const pm = placed.anteriorLps.map((v, i) => (v + placed.posteriorLps[i]!) / 2);
+    expect(Math.hypot(pm[0]! - mid[0], pm[1]! - mid[1], pm[2]! - mid[2])).toBeLessThan(3);
+    expect(placed.radiusMm).toBeCloseTo(3.75, 6);
+    // Review: Go centres the views on a foramen.
+    await page.click('sp-anatomy-panel [data-foramen="S3_R"] button.go');
+    const s3 = t.foramina.find((x: any) => x.id === 'S3_R');
+    const ch = (await page.evaluate(() => window.sacroplan.snapshot())).crosshairLps!;
+    expect(Math.hypot(...[0, 1, 2].map((i) => ch[i]! - (s3.anteriorLps[i] + s3.posteriorLps[i]) / 2))).toBeLessThan(0.01);
+    await screenshot(page, 'zones-placed-by-hand');
     expect(errors).toEqual([]);
     await page.context().close();
   });
@@ -67,7 +112,7 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
     expect(texts).toEqual(t.lesions.map((l: any) => `Denis zone ${l.zone}`));
 
     // Show the zones, centre on the zone-2 lesion's foramen, and drag that foramen marker away.
-    await page.check('sp-lesion-panel #show-zones');
+    await page.check('sp-anatomy-panel #show-zones');
     const touched = snap.lesions[zone2]!.foraminaTouched[0]!;
     const f = snap.anatomy.foramina.find((x) => x.id === touched)!;
     const mid = f.anteriorLps.map((v, i) => (v + f.posteriorLps[i]!) / 2) as [number, number, number];

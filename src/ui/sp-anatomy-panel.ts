@@ -1,0 +1,72 @@
+/**
+ * <sp-anatomy-panel>: the sacral landmarks. Find them in the CT, review them level by level (go to
+ * each foramen, see its confidence and whether it was placed by hand), place a missing one with two
+ * clicks, adjust a radius, and show the Denis zone overlay.
+ */
+import { LitElement, html, css, nothing } from 'lit';
+import type { AppState } from '../app/store';
+import * as anatomy from '../app/anatomy';
+import { FORAMEN_IDS, type ForamenId } from '../anatomy/types';
+import { panelStyles } from './styles';
+
+const LEVELS = ['S1', 'S2', 'S3', 'S4'] as const;
+
+export class SpAnatomyPanel extends LitElement {
+  static override properties = { state: { attribute: false } };
+  state!: AppState;
+
+  static override styles = [
+    panelStyles,
+    css`
+      .row { display: flex; gap: 6px; align-items: center; margin: 4px 0; font-size: 12px; flex-wrap: wrap; }
+      table { border-collapse: collapse; width: 100%; font-size: 12px; }
+      td { padding: 1px 3px; border-bottom: 1px solid #1a2028; white-space: nowrap; }
+      td.lvl { color: #8a96a3; font-weight: 600; }
+      .cell { display: flex; gap: 3px; align-items: center; }
+      .st { min-width: 58px; }
+      .auto { color: #4dd0e1; }
+      .manual { color: #ffab40; }
+      .missing { color: #ff8a7a; }
+      button.small { padding: 0 5px; font-size: 11px; }
+      .placing { background: #14222f; border: 1px solid #24405a; border-radius: 4px; padding: 5px 7px; font-size: 12px; margin: 4px 0; }
+    `,
+  ];
+
+  private cell(id: ForamenId) {
+    const f = this.state.anatomy?.foramina.find((x) => x.id === id);
+    const st = f
+      ? f.source === 'manual'
+        ? html`<span class="st manual" title="placed or corrected by hand">✎ hand</span>`
+        : html`<span class="st auto" title="suggested automatically, confidence ${f.confidence.toFixed(2)}">● ${Math.round(100 * f.confidence)} %</span>`
+      : html`<span class="st missing">— missing</span>`;
+    return html`<div class="cell" data-foramen=${id}>
+      ${st}
+      ${f ? html`<button class="small go" title="Centre the views on ${id}" @click=${() => anatomy.goToForamen(id)}>Go</button>
+        <button class="small" title="Smaller radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm - 0.5)}>−</button><span>${f.radiusMm.toFixed(1)}</span><button class="small" title="Larger radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm + 0.5)}>+</button>` : nothing}
+      <button class="small place" title="Place ${id} by hand: click its anterior, then its posterior opening" @click=${() => anatomy.startPlacing(id)}>Place</button>
+    </div>`;
+  }
+
+  override render() {
+    const st = this.state;
+    if (!st.loaded) return html``;
+    const a = st.anatomy;
+    const n = a?.foramina.length ?? 0;
+    return html`<h3>Sacral landmarks</h3>
+      <div class="row">
+        <button id="detect-anatomy" title="Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)" ?disabled=${st.loaded.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button>
+        <span>${n} of ${FORAMEN_IDS.length} foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', frame' : ''}</span>
+      </div>
+      ${st.placing
+        ? html`<div class="placing" role="status">Placing ${st.placing.id.replace('_', ' ')}: click its <b>${st.placing.anteriorLps ? 'posterior' : 'anterior'}</b> opening in a view. <button class="small" @click=${() => anatomy.cancelPlacing()}>Cancel</button></div>`
+        : nothing}
+      ${a || st.placing
+        ? html`<table class="foramina">
+            ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr><td class="lvl">${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
+          </table>`
+        : html`<div class="muted">Find the landmarks, or place each foramen by hand.</div>`}
+      <label class="row"><input id="show-zones" type="checkbox" .checked=${st.showZones} ?disabled=${!a} @change=${(e: Event) => anatomy.setShowZones((e.target as HTMLInputElement).checked)} /> Zone overlay <span class="muted">(1 green · 2 amber · 3 violet)</span></label>
+      ${st.zoneProblem && a ? html`<div class="warn">${st.zoneProblem}</div>` : nothing}`;
+  }
+}
+customElements.define('sp-anatomy-panel', SpAnatomyPanel);
