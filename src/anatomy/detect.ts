@@ -39,6 +39,10 @@ export interface DetectOptions {
   thickSliceClosingMm?: number;
   /** Erosion depth separating the sacrum core from the ilia and L5. Default max(1.5 × spacing, 3 mm). */
   coreErosionMm?: number;
+  /** Thick-slice CT (voxels ≥ 2.5 mm): growth threshold (HU, default 80), closing (mm, default 9) and ilium marker distance from the midline (mm, default 85). */
+  thickGrowHu?: number;
+  thickGrowClosingMm?: number;
+  thickLateralMarkerMm?: number;
 }
 
 export interface ForamenCandidate {
@@ -331,6 +335,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const voxSize = Math.cbrt(geo.voxelVolumeMm3);
   const hf = opts.spacingMm ?? Math.min(3, Math.max(1, voxSize));
 
+  const thickMode = voxSize >= 2.5;
   // ---- stage A: coarse localisation
   const bounds = volumeBoundsLps(volume);
   let hc = opts.coarseSpacingMm ?? Math.max(3, hf);
@@ -343,6 +348,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const maskOpts = (hh: number): SacrumMaskOptions => ({
     boneHu, closingMm: hh >= 2.5 ? (opts.thickSliceClosingMm ?? hh) : 0, coreErosionMm: opts.coreErosionMm ?? Math.max(1.5 * hh, 3),
     minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
+    ...(hh >= 2.5 && thickMode ? { thick: { growHu: opts.thickGrowHu ?? 80, growClosingMm: opts.thickGrowClosingMm ?? 9, lateralMarkerMm: opts.thickLateralMarkerMm ?? 85 } } : {}),
   });
   const segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
   lap('coarseMask');
@@ -356,7 +362,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
       if (!segA.mask[n]) continue;
       const dxMm = Math.abs(a - mA) * hc;
-      if (dxMm > 70) continue;
+      if (dxMm > (thickMode ? (opts.thickLateralMarkerMm ?? 85) + 15 : 70)) continue;
       const p = workToLps(gA, a, b, c);
       lo[0] = Math.min(lo[0], p[0]); hi[0] = Math.max(hi[0], p[0]);
       if (dxMm <= 20) {
@@ -376,11 +382,14 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   }
 
   // ---- stage B: fine grid
-  const g = makeWorkGrid(minB, maxB, hf);
-  const work = resampleToWork(volume, g, -1024, 1);
+  // when the fine grid would be the coarse one (thick slices), keep the whole coarse grid and its result:
+  // a crop would cut off the neighbouring bones that compete with the sacrum
+  const same = Math.abs(hf - hc) < 1e-6 && sub === 1;
+  const g = same ? gA : makeWorkGrid(minB, maxB, hf);
+  const work = same ? wA : resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
-  const seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA }, timingsMs);
+  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA }, timingsMs);
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   messages.push(...seg.messages);

@@ -35,6 +35,13 @@ export interface SacrumMaskOptions {
   anteriorLimitYLps?: number;
   /** Midline plane (working index along x) when already known; else found by mirror symmetry of the bone. */
   midlineA?: number;
+  /**
+   * Thick-slice mode (cortex not resolved, fatty marrow): the sacrum grows back inside a separate,
+   * generously closed bone region (`growHu`, `growClosingMm`) from its core; the competitors are the
+   * other cores on the midline (L5, pubis) and the bone farther than `lateralMarkerMm` from the midline
+   * (ilia, femora), so fragments of the sacrum's own shell do not compete.
+   */
+  thick?: { growHu: number; growClosingMm: number; lateralMarkerMm: number };
 }
 
 export interface SacrumMaskResult {
@@ -103,8 +110,9 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
   for (let n = 0; n < labels.length; n++) if (labels[n]) buckets[nBuckets - 1]!.push(n);
   for (let t = nBuckets - 1; t >= 0; t--) {
     const q = buckets[t]!;
-    while (q.length > 0) {
-      const n = q.pop()!;
+    // first in, first out within a level: plateaus (e.g. dark marrow below `lo`) are shared out by distance
+    for (let head = 0; head < q.length; head++) {
+      const n = q[head]!;
       const l = labels[n]!;
       const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
       const visit = (m: number) => {
@@ -184,11 +192,33 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   if (cands.length === 0) { messages.push('no bone core straddles the midline posteriorly'); return null; }
   let sacrumId = 0, bestZ = Infinity;
   for (const id of cands) {
-    if (sizes[id]! < 0.1 * maxSize) continue;
+    if (!opts.thick && sizes[id]! < 0.1 * maxSize) continue;
     const cz = mid[3 * id + 2]! / crossing[id]!;
     if (cz < bestZ) { bestZ = cz; sacrumId = id; }
   }
   const labels = new Int32Array(N);
+  if (opts.thick) {
+    const th = opts.thick;
+    const gb = new Uint8Array(N);
+    for (let n = 0; n < N; n++) gb[n] = work[n]! > th.growHu ? 1 : 0;
+    const grow = fillHolesMask(erodeMask(dilateMask(gb, dims, sp, th.growClosingMm), dims, sp, th.growClosingMm), dims);
+    const midCores = new Uint8Array(nComp + 1);
+    for (const id of cands) if (id !== sacrumId) midCores[id] = 1;
+    for (let n = 0; n < N; n++) if (crossing[ids[n]!]! >= 3 && ids[n] !== sacrumId) midCores[ids[n]!] = 1;
+    for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+      if (!grow[n]) continue;
+      const id = ids[n]!;
+      if (id === sacrumId) labels[n] = 1;
+      else if ((id && midCores[id]) || Math.abs(a - midlineA) * h > th.lateralMarkerMm) labels[n] = 2;
+    }
+    let m1 = 0, m2 = 0, nMid = 0;
+    for (let n = 0; n < N; n++) { if (labels[n] === 1) m1++; else if (labels[n] === 2) m2++; }
+    for (let id = 1; id <= nComp; id++) if (midCores[id]) nMid++;
+    messages.push(`thick-slice mode: sacrum grown from its core (${m1} voxels) inside the closed bone region against ${nMid} other midline cores and the lateral bone (${m2} marker voxels)`);
+    lap('mask.select');
+    competitiveGrow(labels, grow, work, dims, th.growHu, 1200);
+    lap('mask.grow');
+  } else {
   // a sacrum core that reaches far laterally is fused with the ilia (no visible joint gap):
   // keep its central part as the sacrum marker and its lateral parts as ilium markers
   const fused = maxDx[sacrumId]! > opts.fusedLateralMm;
@@ -205,6 +235,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   lap('mask.select');
   competitiveGrow(labels, filled, work, dims, opts.boneHu, 1200);
   lap('mask.grow');
+  }
   const raw = new Uint8Array(N);
   for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 ? 1 : 0;
   // keep the largest connected piece, fill its holes
