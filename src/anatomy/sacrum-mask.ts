@@ -216,7 +216,8 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     for (let id = 1; id <= nComp; id++) if (midCores[id]) nMid++;
     messages.push(`thick-slice mode: sacrum grown from its core (${m1} voxels) inside the closed bone region against ${nMid} other midline cores and the lateral bone (${m2} marker voxels)`);
     lap('mask.select');
-    competitiveGrow(labels, grow, work, dims, th.growHu, 1200);
+    // bone (≥ 0 HU) is shared out by geodesic distance (one level), darker voxels by darkness
+    competitiveGrow(labels, grow, work, dims, -200, 0, 41);
     lap('mask.grow');
   } else {
   // a sacrum core that reaches far laterally is fused with the ilia (no visible joint gap):
