@@ -393,7 +393,9 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   messages.push(...seg.messages);
-  const sacrum = seg.mask;
+  // landmarks need the bone walls: on thick slices the grown mask has its tunnels closed over, so use
+  // its intersection with the lightly closed bone
+  const sacrum = thickMode ? seg.mask.map((v, n) => (v && seg.filled[n] ? 1 : 0)) : seg.mask;
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
   const h = g.spacingMm;
@@ -402,7 +404,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('midline');
 
   // ---- long axis: body run centres on the midline
-  const frame = detectFrame(sacrum, g, midA, messages);
+  const frame = detectFrame(seg.mask, g, midA, messages);
   lap('frame');
 
   // distance to bone (for lumen radii)
@@ -417,7 +419,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const { foramina, candidates } = detectForamina(sacrum, work, g, midA, frame, d2Bone, darkHu, canalRes.mask, messages);
   lap('foramina');
 
-  const sacrumMask = maskToVolume(volume, g, sacrum);
+  const sacrumMask = maskToVolume(volume, g, seg.mask);
   lap('maskToVolume');
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;

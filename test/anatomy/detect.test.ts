@@ -212,7 +212,7 @@ describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT
 
   // KNOWN GAP: on this 3 mm CT the sacral marrow is fatty (a quarter of the reference voxels are
   // below 43 HU) and the SI joints are not resolved; the thick-slice mode (core + growth inside a
-  // 9 mm-closed bone region, ilia marked beyond 85 mm) reaches Dice ≈ 0.53.
+  // 9 mm-closed bone region, ilia marked beyond 85 mm) reaches Dice ≈ 0.74.
   // `it.fails` keeps the target visible: this test starts failing (flip it to `it`) once it is met.
   it.fails('KNOWN GAP: sacrum mask Dice ≥ 0.85 on the real CT', () => {
     expect(dice).toBeGreaterThanOrEqual(0.85);
