@@ -1,22 +1,28 @@
 /**
  * Automatic sacral landmark detection from CT (pure; no model weights).
  *
- *   detectSacralAnatomy(volume) → { anatomy, sacrumMask, diagnostics }
+ *   detectSacralAnatomy(volume, opts?) → { anatomy, sacrumMask, diagnostics }
  *
  * Two stages on LPS-aligned working grids (detect-grid.ts), so any acquisition orientation gives
  * the same result:
  *  A. coarse (3 mm, box-filtered) over the whole volume: bone, midline, the sacrum's rough box;
  *  B. fine (about the voxel size, 1–3 mm) over that box: sacrum mask (sacrum-mask.ts), sacral
- *     frame, canal and foramina.
+ *     frame, canal and foramina. When the fine grid equals the coarse one (voxels ≥ 2.5 mm, the
+ *     "thick-slice" mode) the whole coarse grid and its mask are kept.
  *
- * Frame: midline plane = left-right mirror symmetry of the sacrum mask (x shift only);
- * long axis = the centres of the most anterior run of sacral bone (the body) on the midline in each
- * axial slice, smoothed by a cubic fit z → y; level centres at the anatomical fractions of its length.
+ * Frame: midline plane = left-right mirror symmetry of the bone (x shift only, no rotation);
+ * long axis = the centres of the sacral bone run on the midline in each axial slice, tracked from the
+ * caudal end upwards and smoothed by a cubic fit z → y; level centres at fixed fractions of its
+ * length (S1–S5 mid-levels of a 102 mm sacrum).
  * Canal: per axial slice, the dark hole enclosed by the sacrum posterior to the body near the midline;
- * radius from the distance transform to bone.
- * Foramina: dark tunnels that appear as holes of the sacrum in coronal slices, lateral to the canal;
- * axis by (distance-weighted) principal components; openings where the axis leaves the sacral
- * envelope; levels by order along the long axis, paired left/right.
+ * radius from the distance transform to bone (minus half a voxel).
+ * Foramina: dark voxels inside the sacral envelope lateral to the canal (holes of the sacrum in
+ * coronal slices, or voxels 80 HU darker than their 5 mm neighbourhood), grouped into components;
+ * per component the antero-posterior line through most voxels (Hough), refined by distance-weighted
+ * principal components; openings where the axis leaves the sacrum (bone all round in the plane
+ * perpendicular to the axis counts as inside); rejected unless tube-like, antero-posterior and
+ * bone-enclosed; levels S1–S4 by order along the long axis, paired left/right. A level side without a
+ * tunnel is left out with a message; a foramen without a partner keeps a lower confidence.
  */
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';

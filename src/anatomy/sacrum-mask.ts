@@ -6,10 +6,15 @@
  * 2. Separation from the ilia (SI joint gap) and L5 (disc): the filled bone is eroded by
  *    `coreErosionMm` (distance transform), which breaks the thin partial-volume bridges across
  *    the joint gap and the disc; the components ("cores") are labelled.
- * 3. The sacrum core is the most caudal large core that straddles the midline (found by
- *    left-right mirror symmetry of the bone) and is not anterior to the pelvis (excludes the pubis).
- * 4. All cores grow back competitively inside the filled bone, brightest voxels first (a
- *    marker-based watershed / priority flood), so a bridge is cut where it is darkest: in the joint.
+ * 3. The sacrum core is the most caudal core of at least `minCoreMl` whose midline part (the plane
+ *    of left-right mirror symmetry of the bone) is not anterior to the body (that would be the pubis).
+ * 4. Thin slices: all cores grow back competitively inside the filled bone, brightest voxels first
+ *    (a marker-based watershed / priority flood, first-in first-out within a level), so a bridge is
+ *    cut where it is darkest: in the joint. A sacrum core that still reaches farther than
+ *    `fusedLateralMm` from the midline keeps only its central part as the marker.
+ *    Thick slices (`thick`): the sacrum grows from its core inside a generously closed bone region;
+ *    its competitors are the other midline cores (L5, pubis) and all bone beyond `lateralMarkerMm`;
+ *    bone (≥ 0 HU) is shared out by geodesic distance, darker voxels by darkness.
  */
 import { fillHolesMask, labelComponents, squaredDistanceTo, dilateMask, erodeMask } from '../segmentation/morphology';
 import type { WorkGrid } from './detect-grid';
