@@ -405,7 +405,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
   const h = g.spacingMm;
-  const midA = mirrorMidline(sacrum, g, 25, seg.midlineA);
+  const midA = mirrorMidline(sacrum, g, 10, seg.midlineA);
   const x0 = g.originLps[0] + midA * h;
   lap('midline');
 
@@ -669,7 +669,9 @@ function detectForamina(
     // robust axis: the antero-posterior line that gathers most voxels (Hough over directions),
     // so that a lesion merged with the tunnel does not tilt it
     const pos = all.map((n) => { const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na; return [a * h, b * h, c * h] as Vec3; });
-    const line = houghLine(pos, h);
+    // the Hough vote needs no more than ~1000 points (even subsample of a large component)
+    const every = Math.max(1, Math.floor(pos.length / 1000));
+    const line = houghLine(every === 1 ? pos : pos.filter((_, t) => t % every === 0), h);
     const list: number[] = [];
     for (let t = 0; t < all.length; t++) {
       const q = pos[t]!;
