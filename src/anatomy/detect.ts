@@ -368,7 +368,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
       if (!segA.mask[n]) continue;
       const dxMm = Math.abs(a - mA) * hc;
-      if (dxMm > (thickMode ? (opts.thickLateralMarkerMm ?? 85) + 15 : 70)) continue;
+      if (dxMm > (thickMode ? (opts.thickLateralMarkerMm ?? 85) + 15 : 62)) continue;
       const p = workToLps(gA, a, b, c);
       lo[0] = Math.min(lo[0], p[0]); hi[0] = Math.max(hi[0], p[0]);
       if (dxMm <= 20) {
@@ -378,7 +378,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     }
   }
   if (!Number.isFinite(lo[1])) return emptyResult(volume, [...messages, 'coarse stage: sacrum has no midline part'], timingsMs);
-  const margin = [12, 25, 15];
+  const margin = [10, 15, 12];
   const minB: Vec3 = [0, 0, 0], maxB: Vec3 = [0, 0, 0];
   for (let a = 0; a < 3; a++) {
     // snap to the fine grid anchored at the volume bounds (exact copies for LPS-aligned data)
