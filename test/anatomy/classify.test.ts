@@ -189,15 +189,19 @@ describe('lesion Denis-zone classification against the phantom truth', () => {
   }
 });
 
+/** The default phantom with its truth landmarks, zone model and an empty label map. */
+async function defaultCase() {
+  const dir = ensurePhantom('default.json');
+  const truth = readTruth(dir);
+  const geometry = await loadGeometry(dir);
+  const anatomy = anatomyFromTruth(truth);
+  return { truth, geometry, anatomy, model: buildZoneModel(anatomy)!, labels: new LabelMap(geometry) };
+}
+
 describe('classification details', () => {
   const ok = requireShared(true);
   it.skipIf(!ok)('default phantom: approach families and explanations as the source study would say', async () => {
-    const dir = ensurePhantom('default.json');
-    const truth = readTruth(dir);
-    const geometry = await loadGeometry(dir);
-    const anatomy = anatomyFromTruth(truth);
-    const model = buildZoneModel(anatomy)!;
-    const labels = new LabelMap(geometry);
+    const { truth, anatomy, model, labels } = await defaultCase();
     truth.lesions.forEach((les: any, idx: number) => voxelize(labels, les, idx + 1));
     const byId = Object.fromEntries(truth.lesions.map((les: any, idx: number) => [les.id, classifyLesion(labels, idx + 1, anatomy, model)]));
     expect(byId.L1.approachFamily).toBe('anterior-oblique | transiliac | posterior');
@@ -225,12 +229,7 @@ describe('classification details', () => {
   });
 
   it.skipIf(!ok)('a lesion straddling the caudal end of S4 takes its zone from the part above; the rest is "below S4"', async () => {
-    const dir = ensurePhantom('default.json');
-    const truth = readTruth(dir);
-    const geometry = await loadGeometry(dir);
-    const anatomy = anatomyFromTruth(truth);
-    const model = buildZoneModel(anatomy)!;
-    const labels = new LabelMap(geometry);
+    const { truth, anatomy, model, labels } = await defaultCase();
     // A ball of radius 4 mm centred at the phantom's s = 87.5 (the end of the S4 band), 10 mm right of the midline.
     const f = truth.anatomy.sacral_frame;
     const phi = (f.phi0_deg * Math.PI) / 180 - 87.5 / f.R_mm;
@@ -246,12 +245,7 @@ describe('classification details', () => {
   });
 
   it.skipIf(!ok)('a lesion in the canal is zone 3 (posterior approach), an empty label has no zone', async () => {
-    const dir = ensurePhantom('default.json');
-    const truth = readTruth(dir);
-    const geometry = await loadGeometry(dir);
-    const anatomy = anatomyFromTruth(truth);
-    const model = buildZoneModel(anatomy)!;
-    const labels = new LabelMap(geometry);
+    const { truth, anatomy, model, labels } = await defaultCase();
     const c = truth.anatomy.canal.centerline_lps[3] as Vec3;
     const n = voxelize(labels, { shape: 'blob', spheres: [{ center_lps: c, radius_mm: 3 }] }, 7);
     expect(n).toBeGreaterThan(50);
