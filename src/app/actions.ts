@@ -5,7 +5,7 @@
 import { Store, type AppState, type LoadedInfo, type ToolName, type Measurement, type WindowPresetName } from './store';
 import { volumeCache } from './volume-cache';
 import { WINDOW_PRESETS, autoWindow } from './window-presets';
-import type { ScalarVolume } from '../core/volume';
+import type { ScalarVolume, VoxelArray } from '../core/volume';
 import { valueRange } from '../core/volume';
 import { VolumeGeometry } from '../core/geometry';
 import { distance, type Vec3 } from '../core/vec3';
@@ -50,6 +50,15 @@ function setProgress(label: string, p: LoadProgress | null): void {
   store.update({ loading: p ? { ...p, label } : null });
 }
 
+function toSharedMemory<T extends VoxelArray>(a: T): T {
+  const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+  if (!isolated || a.buffer instanceof SharedArrayBuffer) return a;
+  const Ctor = a.constructor as { new (b: SharedArrayBuffer): T };
+  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
+  out.set(a as never);
+  return out;
+}
+
 /** Called with the key of every volume newly shown (segmentation resets its label map). */
 const volumeShownHooks: ((key: string) => void)[] = [];
 export function onVolumeShown(hook: (key: string) => void): void {
@@ -57,7 +66,10 @@ export function onVolumeShown(hook: (key: string) => void): void {
 }
 
 /** Show a volume: put it in the cache, describe it in the state, choose a window. */
-function showVolume(volume: ScalarVolume, info: Omit<LoadedInfo, 'dims' | 'spacingMm' | 'originLps' | 'directionCosines' | 'valueRange' | 'valueUnits'>): void {
+function showVolume(shown: ScalarVolume, info: Omit<LoadedInfo, 'dims' | 'spacingMm' | 'originLps' | 'directionCosines' | 'valueRange' | 'valueUnits'>): void {
+  // The views, the cache and the case worker all use this one array: on shared memory when the page
+  // is cross-origin isolated (DICOM loads already arrive there; demo and NIfTI volumes move once).
+  const volume = { ...shown, voxels: toSharedMemory(shown.voxels) };
   const key = `${volume.id}#${volumeCounter++}`;
   volumeCache.set(key, volume);
   volumeCache.retainOnly(key);

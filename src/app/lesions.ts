@@ -42,8 +42,6 @@ function engine(): SegmentationClient | null {
   client?.dispose();
   client = new SegmentationClient(volume);
   clientVolumeKey = key;
-  // Display from the engine's copy (shared memory) so the cache holds one array.
-  if (client.volume !== volume) volumeCache.set(key, client.volume);
   setSeg({ inWorker: client.inWorker });
   return client;
 }

@@ -6,22 +6,13 @@
  * waits on a region grow. Elsewhere the same engine runs inline on the main thread.
  */
 import { CaseEngine, type CaseCommand, type CaseResult } from '../anatomy/case-engine';
-import type { ScalarVolume, VoxelArray } from '../core/volume';
-
-function sharedCopy<T extends VoxelArray>(a: T): T {
-  if (a.buffer instanceof SharedArrayBuffer) return a;
-  const Ctor = a.constructor as { new (b: SharedArrayBuffer): T };
-  const out = new Ctor(new SharedArrayBuffer(a.byteLength));
-  out.set(a as never);
-  return out;
-}
+import type { ScalarVolume } from '../core/volume';
 
 export class SegmentationClient {
   /** The label map (one byte per voxel) to draw. */
   readonly labels: Uint8Array;
   /** The Denis zone map (0 outside, 1/2/3, 4 below S4), written when landmarks are set. */
   readonly zoneMap: Uint8Array;
-  /** The volume as the engine sees it (its voxels may have moved to shared memory). */
   readonly volume: ScalarVolume;
   readonly inWorker: boolean;
   private worker: Worker | null = null;
@@ -33,7 +24,8 @@ export class SegmentationClient {
   constructor(volume: ScalarVolume) {
     const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
     if (isolated) {
-      this.volume = { ...volume, voxels: sharedCopy(volume.voxels) };
+      if (!(volume.voxels.buffer instanceof SharedArrayBuffer)) throw new Error('the case worker needs the voxels on shared memory (see showVolume)');
+      this.volume = volume;
       this.labels = new Uint8Array(new SharedArrayBuffer(volume.geometry.voxelCount));
       this.zoneMap = new Uint8Array(new SharedArrayBuffer(volume.geometry.voxelCount));
       this.inWorker = true;

@@ -9,17 +9,18 @@ import { requireBrowser, openApp, screenshot, useSession } from './harness';
 
 const ok = requireBrowser();
 
-async function placeDemoLandmarks(page: Page): Promise<any> {
-  return page.evaluate(async () => {
+/** Landmarks from the demo's definition, as if placed by hand; `omit`: foramina left out. */
+async function placeDemoLandmarks(page: Page, omit: string[] = []): Promise<any> {
+  return page.evaluate(async (omit) => {
     const t = window.sacroplan.demoCase() as any;
     const midline = t.levels[0].bodyCentreLps;
     await window.sacroplan.setAnatomy({
-      foramina: t.foramina.map((f: any) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: 1, source: 'manual' })),
+      foramina: t.foramina.filter((f: any) => !omit.includes(f.id)).map((f: any) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: 1, source: 'manual' })),
       canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
       frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
     } as any);
     return t;
-  });
+  }, omit);
 }
 
 describe.skipIf(!ok)('Denis zones on the demo case', () => {
@@ -53,18 +54,8 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
 
   it('places a missing foramen by hand with two clicks, and reviews one with Go', async () => {
     const { page, errors } = await openApp(session());
-    const t = await placeDemoLandmarks(page);
-    // Drop S2_L, as if detection had missed it.
-    await page.evaluate(async () => {
-      const s = window.sacroplan.snapshot();
-      const t = window.sacroplan.demoCase() as any;
-      const midline = t.levels[0].bodyCentreLps;
-      await window.sacroplan.setAnatomy({
-        foramina: s.anatomy.foramina.filter((f) => f.id !== 'S2_L') as any,
-        canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
-        frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
-      } as any);
-    });
+    // S2_L left out, as if detection had missed it.
+    const t = await placeDemoLandmarks(page, ['S2_L']);
     await expect.poll(() => page.locator('sp-anatomy-panel [data-foramen="S2_L"] .missing').count()).toBe(1);
     const f = t.foramina.find((x: any) => x.id === 'S2_L');
     const mid = f.anteriorLps.map((v: number, i: number) => (v + f.posteriorLps[i]) / 2);
