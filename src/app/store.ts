@@ -6,6 +6,8 @@
 import type { Vec3 } from '../core/vec3';
 import type { FileReport, SeriesInfo, LoadProgress } from '../io/types';
 import type { SacralAnatomy, DenisZone, ForamenId } from '../anatomy/types';
+import type { Trajectory, SafetyThresholds } from '../planning/types';
+import { DEFAULT_THRESHOLDS } from '../planning/types';
 
 /** Denis-zone classification of one lesion (src/anatomy/classify.ts). */
 export interface LesionZoneSummary {
@@ -131,6 +133,10 @@ export interface AppState {
   zoneMapVersion: number;
   /** Placing a foramen by hand: the next clicks in a view give its anterior, then posterior opening. */
   placing: { id: ForamenId; anteriorLps: Vec3 | null } | null;
+  /** Planned needles (src/planning), each with its metrics; views draw them. */
+  trajectories: Trajectory[];
+  selectedTrajectoryId: string | null;
+  thresholds: SafetyThresholds;
 }
 
 export const initialState: AppState = {
@@ -155,6 +161,9 @@ export const initialState: AppState = {
   showZones: false,
   zoneMapVersion: 0,
   placing: null,
+  trajectories: [],
+  selectedTrajectoryId: null,
+  thresholds: { ...DEFAULT_THRESHOLDS },
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

@@ -1,0 +1,111 @@
+/**
+ * Needle-trajectory planning types shared by the planner (pure), the app store, the 2D views,
+ * the 3D scene and the scripting API. LPS millimetres everywhere. Pure (no DOM, three, cornerstone or lit).
+ */
+import type { Vec3 } from '../core/vec3';
+import type { ForamenId } from '../anatomy/types';
+
+/** The five sacral approaches of DOMAIN.md §3 (Tian 2022 used posterior, transiliac, anterior-oblique, interpedicular). */
+export type ApproachName = 'transiliac' | 'interpedicular' | 'anterior-oblique' | 'posterior-short-axis' | 'posterior-long-axis';
+export const APPROACH_NAMES: readonly ApproachName[] = ['posterior-short-axis', 'posterior-long-axis', 'transiliac', 'interpedicular', 'anterior-oblique'];
+
+export type NeedleKind = 'bone-needle' | 'coaxial' | 'rf-electrode' | 'custom';
+
+/** A needle: a capsule of radius outerDiameterMm / 2 around its axis from entry to tip. */
+export interface Needle {
+  id: string;
+  name: string;
+  gauge: number | null;
+  kind: NeedleKind;
+  outerDiameterMm: number;
+  workingLengthMm: number;
+  /** RF electrodes: length of the active (uninsulated) tip, mm. */
+  activeTipMm?: number;
+  source: string;
+}
+
+export type CheckStatus = 'pass' | 'warn' | 'fail';
+
+/** Pass/warn/fail thresholds (DOMAIN.md §3 defaults [design]); editable, recorded with the plan. */
+export interface SafetyThresholds {
+  /** Needle surface to a foramen or canal wall below this → fail (mm). Default 2. */
+  neuralFailMm: number;
+  /** … below this → warn (mm). Default 5. */
+  neuralWarnMm: number;
+  /** Tip closer than this to the anterior sacral cortex → warn (mm). Default 5. */
+  anteriorCortexWarnMm: number;
+  /** Ablation-zone edge closer than this to a foramen or the canal → warn (mm). Default 10. */
+  ablationNeuralWarnMm: number;
+}
+
+export const DEFAULT_THRESHOLDS: Readonly<SafetyThresholds> = {
+  neuralFailMm: 2,
+  neuralWarnMm: 5,
+  anteriorCortexWarnMm: 5,
+  ablationNeuralWarnMm: 10,
+};
+
+/** One surface crossing of the sacral envelope along the needle (entry → tip). */
+export interface CortexCrossing {
+  kind: 'enter' | 'exit';
+  surface: 'anterior' | 'posterior' | 'superior' | 'inferior' | 'lateral';
+  atMm: number;
+  pointLps: Vec3;
+}
+
+/** Ablation zone of one RF burn: prolate ellipsoid centred on the active tip (DOMAIN.md §4). */
+export interface AblationZone {
+  centerLps: Vec3;
+  /** Unit long axis (along the needle). */
+  axisLps: Vec3;
+  lengthMm: number;
+  diameterMm: number;
+}
+
+export interface AblationPlan {
+  zones: AblationZone[];
+  /** Lesion ∩ union(zones) / lesion, 0..1; null without a lesion. */
+  coverage: number | null;
+  /** Smallest distance from any zone edge to a foramen or the canal (mm; negative = overlaps). */
+  neuralMarginMm: number | null;
+  nearestStructure: string | null;
+  status: CheckStatus;
+  reasons: string[];
+}
+
+/** A needle placed from a skin entry to a target, with its safety metrics. */
+export interface TrajectoryMetrics {
+  depthMm: number;
+  /** Every foramen: clearance of the needle surface to the foramen surface (≥ 0). */
+  foramina: { id: ForamenId; clearanceMm: number }[];
+  nearestForamen: { id: ForamenId; clearanceMm: number } | null;
+  canalClearanceMm: number | null;
+  anteriorCortexBreach: boolean;
+  /** Tip to the anterior sacral surface along the needle direction (mm), null when it never exits anteriorly. */
+  tipToAnteriorCortexMm: number | null;
+  siJointCrossed: boolean;
+  bonePathMm: number;
+  crossings: CortexCrossing[];
+  /** Angle of the needle to the axial plane (+ = tip caudal) and to the sagittal plane (+ = tip toward patient right). */
+  craniocaudalDeg: number;
+  mediolateralDeg: number;
+  /** C-arm angles for a bull's-eye view down the needle (beam parallel to it). */
+  bullsEye: { laoDeg: number; cranialDeg: number };
+  entryOutsideImage: boolean;
+  status: CheckStatus;
+  reasons: string[];
+}
+
+export interface Trajectory {
+  id: string;
+  approach: ApproachName | null;
+  lesionId: string | null;
+  needle: Needle;
+  entryLps: Vec3;
+  targetLps: Vec3;
+  /** How far along entry → target the tip has advanced (0..1), for teaching and the needle's-eye view. */
+  advance: number;
+  metrics: TrajectoryMetrics;
+  ablation: AblationPlan | null;
+  source: 'auto' | 'manual';
+}
