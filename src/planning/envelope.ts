@@ -64,7 +64,7 @@ export function buildSacralEnvelope(volume: ScalarVolume, sacrumMask: Uint8Array
     for (let a = 0; a < 3; a++) { min[a] = Math.min(min[a]!, p[a]! - margin); max[a] = Math.max(max[a]!, p[a]! + margin); }
   }
   const sp = geo.spacingMm;
-  const h = opts.spacingMm ?? Math.min(1.5, Math.max(0.75, Math.cbrt(sp[0] * sp[1] * sp[2])));
+  const h = opts.spacingMm ?? Math.min(1.5, Math.max(1, Math.cbrt(sp[0] * sp[1] * sp[2])));
   const g = makeWorkGrid(min, max, h);
   const [na, nb, nc] = g.dims;
   const mask = new Uint8Array(na * nb * nc);

@@ -35,6 +35,8 @@ export function foramenName(id: ForamenId): string {
 }
 
 const ILIUM_HU = 150;
+/** [design] Needle length that must stay outside the skin to hold and steer it. */
+export const HANDLING_MARGIN_MM = 10;
 const RAD = 180 / Math.PI;
 
 export interface EvaluateOptions {
@@ -127,6 +129,7 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
   } else add('warn', 'anterior cortex not checked: no sacrum mask (run the anatomy step)');
 
   if (depthMm > needle.workingLengthMm) add('fail', `path ${depthMm.toFixed(0)} mm is longer than the ${needle.workingLengthMm} mm working length of the ${needle.name}`);
+  else if (depthMm > needle.workingLengthMm - HANDLING_MARGIN_MM) add('warn', `only ${(needle.workingLengthMm - depthMm).toFixed(0)} mm of the ${needle.workingLengthMm} mm needle would stay outside the skin (warn < ${HANDLING_MARGIN_MM} mm)`);
   if (opts.entryKind === 'extrapolated') add('pass', 'skin entry outside the image: the body outline was extrapolated');
   else if (opts.entryKind === 'image-edge') add('warn', 'skin entry not found in the image: depth measured to the image edge');
 

@@ -6,6 +6,8 @@ import { BodyModel, fitAxisEllipse } from '../../src/planning/body';
 import { bullsEyeAngles, detectorDirection, anglesOfDirection } from '../../src/planning/carm';
 import { customNeedle, findNeedle, needleProblems, NEEDLE_CATALOGUE } from '../../src/planning/needles';
 import { DEFAULT_THRESHOLDS } from '../../src/planning/types';
+import { ablationZones, evaluateAblation, DEFAULT_ABLATION } from '../../src/planning/ablation';
+import { lesionTargets, neuralDistanceMm } from '../../src/planning/targets';
 import type { SacralAnatomy } from '../../src/anatomy/types';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
@@ -133,5 +135,61 @@ describe('anterior cortex breach on a code-built volume', () => {
     const e = fitAxisEllipse(pts)!;
     expect(e.cx).toBeCloseTo(10, 6); expect(e.cy).toBeCloseTo(-35, 6);
     expect(e.ax).toBeCloseTo(165, 6); expect(e.by).toBeCloseTo(120, 6);
+  });
+});
+
+/** One foramen (radius 3 mm) along y at lateral position x. */
+const foramenAt = (x: number): SacralAnatomy => ({ foramina: [{ id: 'S1_L', level: 'S1', side: 'L', anteriorLps: [x, -20, 0], posteriorLps: [x, 20, 0], radiusMm: 3, confidence: 1, source: 'manual' }], canal: null, frame: null });
+
+describe('RF ablation zones', () => {
+  const sphere = (c: Vec3, r: number): Float64Array => {
+    const pts: number[] = [];
+    for (let x = -r; x <= r; x += 0.5) for (let y = -r; y <= r; y += 0.5) for (let z = -r; z <= r; z += 0.5) if (x * x + y * y + z * z <= r * r) pts.push(c[0] + x, c[1] + y, c[2] + z);
+    return Float64Array.from(pts);
+  };
+  it('a 2 cm tip burn is a 26 × 13.4 mm prolate ellipsoid centred 10 mm behind the tip; pull-backs step by the tip', () => {
+    const z = ablationZones([0, 100, 0], [0, 0, 0], 20, { ...DEFAULT_ABLATION, burns: 2 });
+    expect(z).toHaveLength(2);
+    expect(z[0]!.lengthMm).toBe(26);
+    expect(z[0]!.diameterMm).toBeCloseTo(13.4, 10);
+    expect(z[0]!.centerLps[1]).toBeCloseTo(10, 10);
+    expect(z[1]!.centerLps[1]).toBeCloseTo(30, 10);
+  });
+  it('coverage: a 4 mm-radius lesion inside the zone is covered; one straddling its narrow end 20–50 %', () => {
+    const z = ablationZones([0, 100, 0], [0, 0, 0], 20, DEFAULT_ABLATION);
+    expect(evaluateAblation(z, sphere([0, 10, 0], 4), null, DEFAULT_THRESHOLDS).coverage).toBe(1);
+    const half = evaluateAblation(z, sphere([0, -3, 0], 4), null, DEFAULT_THRESHOLDS).coverage!;
+    expect(half).toBeGreaterThan(0.2);
+    expect(half).toBeLessThan(0.5);
+  });
+  it('neural margin: zone edge to a foramen surface (closed form 20 − 3 − 6.7 mm), warns under 10 mm', () => {
+    const z = ablationZones([0, 100, 0], [0, 0, 0], 20, DEFAULT_ABLATION);
+    const far = evaluateAblation(z, null, foramenAt(20), DEFAULT_THRESHOLDS);
+    expect(far.neuralMarginMm!).toBeCloseTo(20 - 3 - 6.7, 0);
+    expect(far.status).toBe('pass');
+    const near = evaluateAblation(z, null, foramenAt(12), DEFAULT_THRESHOLDS);
+    expect(near.status).toBe('warn');
+    expect(near.reasons[0]).toMatch(/left S1 foramen/);
+    expect(evaluateAblation(z, null, foramenAt(2), DEFAULT_THRESHOLDS).neuralMarginMm!).toBeLessThan(0);
+  });
+});
+
+describe('lesion targets', () => {
+  it('one target: the centre of a compact lesion; three targets spread along its long axis', () => {
+    const pts: number[] = [];
+    for (let x = -15; x <= 15; x += 1) for (let y = -3; y <= 3; y += 1) for (let z = -3; z <= 3; z += 1) pts.push(x, y, z);
+    const p = Float64Array.from(pts);
+    const [c] = lesionTargets(p, 1, null);
+    expect(Math.hypot(...c!)).toBeLessThan(0.01);
+    const three = lesionTargets(p, 3, null).map((t) => t[0]).sort((a, b) => a - b);
+    expect(three[0]!).toBeLessThan(-7);
+    expect(Math.abs(three[1]!)).toBeLessThan(2);
+    expect(three[2]!).toBeGreaterThan(7);
+  });
+  it('a target next to a foramen moves to the bony side of the lesion', () => {
+    const pts: number[] = [];
+    for (let x = -6; x <= 6; x += 1) for (let y = -6; y <= 6; y += 1) for (let z = -6; z <= 6; z += 1) if (x * x + y * y + z * z <= 36) pts.push(x, y, z);
+    const [t] = lesionTargets(Float64Array.from(pts), 1, foramenAt(1.5));
+    expect(neuralDistanceMm(foramenAt(1.5), t![0], t![1], t![2])).toBeGreaterThan(2);
   });
 });

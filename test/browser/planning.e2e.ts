@@ -1,0 +1,149 @@
+/**
+ * Needle planning in the app, as a user does it on the demo case: find the landmarks, grow the
+ * lesions, pick a lesion and an approach, plan it (the needle shows in all three views), drag the
+ * entry point toward a foramen and watch the verdict go from pass to warn to fail; rank all five
+ * approaches; RF ablation with an electrode.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { requireBrowser, openApp, screenshot, useSession } from './harness';
+import { segmentSegmentDistance } from '../../src/planning/distance';
+import type { Vec3 } from '../../src/core/vec3';
+
+const ok = requireBrowser();
+
+async function prepare(page: Page): Promise<any> {
+  await page.click('sp-anatomy-panel #detect-anatomy');
+  await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.length, { timeout: 60_000 }).toBe(8);
+  const t = await page.evaluate(() => window.sacroplan.demoCase() as any);
+  for (const les of t.lesions) await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps);
+  return t;
+}
+
+const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
+
+describe.skipIf(!ok)('needle planning on the demo case', () => {
+  const session = useSession();
+
+  it('plans an approach, shows the needle in all views, and the verdict follows a drag toward a foramen', async () => {
+    const { page, errors } = await openApp(session());
+    const t = await prepare(page);
+    const s0 = await snap(page);
+    const zone1 = s0.lesions.findIndex((l) => l.zone === 1);
+    expect(zone1).toBeGreaterThanOrEqual(0);
+    await page.selectOption('sp-plan-panel #plan-lesion', s0.lesions[zone1]!.id);
+    await page.selectOption('sp-plan-panel #plan-approach', 'posterior-short-axis');
+    await page.click('sp-plan-panel #plan-button');
+    await expect.poll(async () => (await snap(page)).trajectories.length, { timeout: 30_000 }).toBe(1);
+    let tr = (await snap(page)).trajectories[0]!;
+    expect(tr.approach).toBe('posterior-short-axis');
+    expect(tr.status).toBe('pass');
+    expect(tr.depthMm).toBeLessThanOrEqual(tr.needle.workingLengthMm);
+    await expect.poll(() => page.locator('sp-plan-panel #traj-status').textContent()).toBe('PASS');
+    // Centre the views on the target: the needle is drawn in all three.
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), tr.targetLps);
+    await page.waitForTimeout(300);
+    for (const v of ['axial', 'sagittal', 'coronal']) expect(await page.locator(`sp-viewer .pane.${v} g.needle[data-id="${tr.id}"]`).count(), v).toBe(1);
+    await screenshot(page, 'planning-planned');
+
+    // Where must the entry go (same depth along the axial normal) for the shaft to touch the nearest foramen?
+    const f = s0.anatomy.foramina.filter((x) => x.side === (t.lesions[zone1].centerLps[0] >= 0 ? 'L' : 'R'))
+      .sort((a, b) => segmentSegmentDistance(tr.entryLps as Vec3, tr.targetLps as Vec3, a.anteriorLps as Vec3, a.posteriorLps as Vec3).distance - segmentSegmentDistance(tr.entryLps as Vec3, tr.targetLps as Vec3, b.anteriorLps as Vec3, b.posteriorLps as Vec3).distance)[0]!;
+    const clearanceAt = (dx: number) => segmentSegmentDistance([tr.entryLps[0]! + dx, tr.entryLps[1]!, tr.entryLps[2]!], tr.targetLps as Vec3, f.anteriorLps as Vec3, f.posteriorLps as Vec3).distance - f.radiusMm - tr.needle.outerDiameterMm / 2;
+    const towardMidline = tr.entryLps[0]! > 0 ? -1 : 1;
+    let dxWarn = 0, dxFail = 0;
+    for (let dx = 0; Math.abs(dx) < 120; dx += towardMidline * 0.5) {
+      const c = clearanceAt(dx);
+      if (!dxWarn && c < 3.5) dxWarn = dx;
+      if (c < 0.5) { dxFail = dx; break; }
+    }
+    expect(dxWarn).not.toBe(0);
+    expect(dxFail).not.toBe(0);
+
+    const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
+    const handle = page.locator(`sp-viewer .pane.axial g.needle[data-id="${tr.id}"] rect.entry-handle`);
+    const hx = pane.x + Number(await handle.getAttribute('x')) + 5, hy = pane.y + Number(await handle.getAttribute('y')) + 5;
+    const pxPerMm = Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.axial .corner.tr').textContent()) ?? '')![1]);
+    await page.click('button[data-tool="crosshair"]');
+    // Axial view: screen right = +x (patient left).
+    await page.mouse.move(hx, hy);
+    await page.mouse.down();
+    await page.mouse.move(hx + dxWarn * pxPerMm, hy, { steps: 8 });
+    await expect.poll(async () => (await snap(page)).trajectories[0]!.status, { timeout: 10_000 }).toBe('warn');
+    await expect.poll(() => page.locator('sp-plan-panel #traj-status').textContent()).toBe('WARN');
+    await screenshot(page, 'planning-drag-warn');
+    await page.mouse.move(hx + dxFail * pxPerMm, hy, { steps: 8 });
+    await page.mouse.up();
+    await expect.poll(async () => (await snap(page)).trajectories[0]!.status, { timeout: 10_000 }).toBe('fail');
+    tr = (await snap(page)).trajectories[0]!;
+    expect(tr.source).toBe('manual');
+    expect(tr.reasons.join(' ')).toMatch(/foramen/);
+    expect(await page.locator('sp-plan-panel #traj-reasons').textContent()).toMatch(/foramen/);
+    await screenshot(page, 'planning-drag-fail');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('ranks the five approaches with reasons, and plans RF ablation with an electrode', async () => {
+    const { page, errors } = await openApp(session());
+    await prepare(page);
+    const s0 = await snap(page);
+    const zone3 = s0.lesions.findIndex((l) => l.zone === 3);
+    await page.selectOption('sp-plan-panel #plan-lesion', s0.lesions[zone3]!.id);
+    const t0 = Date.now();
+    await page.click('sp-plan-panel #rank-button');
+    await expect.poll(() => page.locator('sp-plan-panel table.ranking tr[data-approach]').count(), { timeout: 30_000 }).toBe(5);
+    const rankMs = Date.now() - t0;
+    const rows = await page.locator('sp-plan-panel table.ranking tr[data-approach]').evaluateAll((els) => els.map((e) => e.getAttribute('data-approach')));
+    expect(new Set(rows).size).toBe(5);
+    const hints = await page.locator('sp-plan-panel table.ranking td.hint').allTextContents();
+    for (const h of hints) expect(h.length).toBeGreaterThan(5);
+    expect(await page.locator('sp-plan-panel table.ranking .star').count()).toBeGreaterThan(0);
+    const s1 = await snap(page);
+    expect(s1.trajectories.length).toBeGreaterThan(0);
+    console.log(`ranked in ${rankMs} ms (click to table):`, rows.join(', '));
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), s1.trajectories[0]!.targetLps);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'planning-ranked');
+
+    // An RF electrode on the selected path: ablation zones with coverage and a neural margin.
+    const id = s1.selectedTrajectoryId!;
+    await page.selectOption('sp-plan-panel #traj-needle', '17G-rf-20');
+    await expect.poll(async () => (await snap(page)).trajectories.find((x) => x.id === id)!.ablation?.coverage ?? null, { timeout: 10_000 }).not.toBeNull();
+    await page.fill('sp-plan-panel #abl-burns', '2');
+    await page.locator('sp-plan-panel #abl-burns').dispatchEvent('change');
+    await expect.poll(async () => (await snap(page)).trajectories.find((x) => x.id === id)!.ablation!.zones.length, { timeout: 10_000 }).toBe(2);
+    const abl = (await snap(page)).trajectories.find((x) => x.id === id)!.ablation!;
+    expect(abl.coverage!).toBeGreaterThan(0.3);
+    expect(abl.neuralMarginMm).not.toBeNull();
+    await expect.poll(() => page.locator('sp-plan-panel #abl-summary').textContent()).toMatch(/coverage \d+ %/);
+    await page.waitForTimeout(200);
+    await screenshot(page, 'planning-ablation');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('scripting API: setTrajectory places a needle exactly; bad input gets a clear error', async () => {
+    const { page, errors } = await openApp(session());
+    const t = await prepare(page);
+    const les = t.lesions[0];
+    const r = await page.evaluate(async (p) => {
+      const id = await window.sacroplan.setTrajectory({ entryLps: [p[0] + 10, p[1] + 70, p[2] + 20], targetLps: p, needle: '13G-murphy-100', approach: 'posterior-short-axis' });
+      let err = '';
+      try { await window.sacroplan.setTrajectory({ entryLps: [0, 0] as any, targetLps: p }); } catch (e) { err = (e as Error).message; }
+      let err2 = '';
+      try { await window.sacroplan.planApproach('nope', 'transiliac'); } catch (e) { err2 = (e as Error).message; }
+      return { id, s: window.sacroplan.snapshot(), err, err2 };
+    }, les.centerLps);
+    const tr = r.s.trajectories.find((x) => x.id === r.id)!;
+    expect(tr.entryLps).toEqual([les.centerLps[0] + 10, les.centerLps[1] + 70, les.centerLps[2] + 20]);
+    expect(tr.needle.outerDiameterMm).toBe(2.41);
+    expect(tr.depthMm).toBeCloseTo(Math.hypot(10, 70, 20), 6);
+    expect(tr.foramina.length).toBe(8);
+    for (const f of tr.foramina) expect(f.clearanceMm).toBeGreaterThanOrEqual(0);
+    expect(r.err).toMatch(/entryLps must be \[x, y, z\]/);
+    expect(r.err2).toMatch(/no lesion nope/);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
