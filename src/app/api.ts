@@ -14,6 +14,7 @@ import type { Vec3 } from '../core/vec3';
 import type { FileLike } from '../io/types';
 import * as planning from './planning';
 import type { Needle, SafetyThresholds } from '../planning/types';
+import { customNeedle } from '../planning/needles';
 
 export interface TrajectorySnapshot {
   id: string;
@@ -134,6 +135,8 @@ export interface SacroPlanApi {
   deleteTrajectory(id: string): void;
   /** The needle catalogue (and user-defined needles). */
   needles(): Needle[];
+  /** Add a user-defined needle (gauge or outer diameter, working length, optional RF active tip); resolves to its id. */
+  addNeedle(n: { name: string; gauge?: number; outerDiameterMm?: number; workingLengthMm: number; activeTipMm?: number }): Promise<string>;
   /** Change pass/warn/fail thresholds (mm); every needle is re-checked. */
   setThresholds(t: Partial<SafetyThresholds>): Promise<void>;
   /** RF ablation parameters of an electrode trajectory. */
@@ -284,6 +287,12 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     },
     deleteTrajectory: (id) => planning.deleteTrajectory(id),
     needles: () => JSON.parse(JSON.stringify(planning.needles())),
+    addNeedle: async (n) => {
+      const needle = customNeedle(n);
+      planning.addCustomNeedle(needle);
+      actions.store.update({ rankingVersion: actions.store.state.rankingVersion + 1 });
+      return needle.id;
+    },
     setThresholds: (t) => planning.setThresholds(t),
     setAblation: (id, p) => planning.setAblation(id, p),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),

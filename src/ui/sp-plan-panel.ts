@@ -10,7 +10,7 @@ import * as planning from '../app/planning';
 import * as actions from '../app/actions';
 import { APPROACH_NAMES, type ApproachName, type Trajectory } from '../planning/types';
 import { APPROACH_TEMPLATES } from '../planning/approaches';
-import { DEFAULT_NEEDLE_ID } from '../planning/needles';
+import { DEFAULT_NEEDLE_ID, customNeedle } from '../planning/needles';
 import { foramenName } from '../planning/trajectory';
 import { panelStyles } from './styles';
 import { reslice } from '../render/mpr-math';
@@ -119,6 +119,21 @@ export class SpPlanPanel extends LitElement {
     ctx.fillText(`${fovMm} mm field`, 6, size - 6);
   }
 
+  private onAddNeedle = (e: Event): void => {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const num = (k: string) => (f.get(k) === '' || f.get(k) === null ? undefined : Number(f.get(k)));
+    try {
+      const n = customNeedle({ name: String(f.get('name') ?? ''), gauge: num('gauge'), outerDiameterMm: num('od'), workingLengthMm: num('length') ?? NaN, activeTipMm: num('tip') || undefined });
+      planning.addCustomNeedle(n);
+      this.needleId = n.id;
+      actions.notify('info', `Needle added: ${n.name} (${n.outerDiameterMm.toFixed(2)} mm × ${n.workingLengthMm} mm).`);
+      (e.target as HTMLFormElement).reset();
+    } catch (err) {
+      actions.notify('warning', `Needle not added: ${(err as Error).message}.`);
+    }
+  };
+
   private renderRanking(lesionId: string | null) {
     const rows = lesionId ? planning.rankings.get(lesionId) : undefined;
     if (!rows) return nothing;
@@ -215,6 +230,17 @@ export class SpPlanPanel extends LitElement {
         <div class="row"><label>Tip to anterior cortex warn &lt; <input type="number" min="0" max="20" step="0.5" .value=${String(s.thresholds.anteriorCortexWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ anteriorCortexWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
         <div class="row"><label>Ablation edge to nerves warn &lt; <input type="number" min="0" max="30" step="1" .value=${String(s.thresholds.ablationNeuralWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ ablationNeuralWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
         <div class="hint">Defaults from DOMAIN.md §3 (our design); recorded with each check.</div>
+      </details>
+      <details>
+        <summary>Add a needle</summary>
+        <form id="needle-form" @submit=${this.onAddNeedle}>
+          <div class="row"><label>Name <input name="name" required style="width:150px" /></label></div>
+          <div class="row"><label>Gauge <input name="gauge" type="number" min="10" max="22" step="1" style="width:48px" /></label>
+            <label>or Ø <input name="od" type="number" min="0.2" max="8" step="0.01" style="width:56px" /> mm</label></div>
+          <div class="row"><label>Length <input name="length" type="number" min="20" max="400" step="1" required style="width:56px" /> mm</label>
+            <label>RF tip <input name="tip" type="number" min="0" max="50" step="1" style="width:48px" /> mm</label></div>
+          <button type="submit">Add</button>
+        </form>
       </details>
     `;
   }

@@ -46,33 +46,37 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     for (const v of ['axial', 'sagittal', 'coronal']) expect(await page.locator(`sp-viewer .pane.${v} g.needle[data-id="${tr.id}"]`).count(), v).toBe(1);
     await screenshot(page, 'planning-planned');
 
-    // Where must the entry go (same depth along the axial normal) for the shaft to touch the nearest foramen?
-    const f = s0.anatomy.foramina.filter((x) => x.side === (t.lesions[zone1].centerLps[0] >= 0 ? 'L' : 'R'))
-      .sort((a, b) => segmentSegmentDistance(tr.entryLps as Vec3, tr.targetLps as Vec3, a.anteriorLps as Vec3, a.posteriorLps as Vec3).distance - segmentSegmentDistance(tr.entryLps as Vec3, tr.targetLps as Vec3, b.anteriorLps as Vec3, b.posteriorLps as Vec3).distance)[0]!;
-    const clearanceAt = (dx: number) => segmentSegmentDistance([tr.entryLps[0]! + dx, tr.entryLps[1]!, tr.entryLps[2]!], tr.targetLps as Vec3, f.anteriorLps as Vec3, f.posteriorLps as Vec3).distance - f.radiusMm - tr.needle.outerDiameterMm / 2;
-    const towardMidline = tr.entryLps[0]! > 0 ? -1 : 1;
-    let dxWarn = 0, dxFail = 0;
-    for (let dx = 0; Math.abs(dx) < 120; dx += towardMidline * 0.5) {
-      const c = clearanceAt(dx);
-      if (!dxWarn && c < 3.5) dxWarn = dx;
-      if (c < 0.5) { dxFail = dx; break; }
-    }
-    expect(dxWarn).not.toBe(0);
-    expect(dxFail).not.toBe(0);
+    // Drag the entry in the coronal view (which keeps its depth y) toward the point from which the
+    // shaft runs through the nearest foramen's posterior opening; find where it should warn.
+    const E = tr.entryLps as Vec3, T = tr.targetLps as Vec3;
+    const near = (f: any) => segmentSegmentDistance(E, T, f.anteriorLps, f.posteriorLps).distance - f.radiusMm;
+    const f = [...s0.anatomy.foramina].sort((a, b) => near(a) - near(b))[0]!;
+    const F = f.posteriorLps as Vec3;
+    const k = (E[1] - T[1]) / (F[1] - T[1]);
+    const Estar: Vec3 = [T[0] + (F[0] - T[0]) * k, E[1], T[2] + (F[2] - T[2]) * k];
+    const at = (l: number): Vec3 => [E[0] + (Estar[0] - E[0]) * l, E[1], E[2] + (Estar[2] - E[2]) * l];
+    const clearanceAt = (l: number) => segmentSegmentDistance(at(l), T, f.anteriorLps as Vec3, f.posteriorLps as Vec3).distance - f.radiusMm - tr.needle.outerDiameterMm / 2;
+    let lWarn = 0;
+    for (let l = 0; l <= 1; l += 0.01) if (clearanceAt(l) < 3.5) { lWarn = l; break; }
+    expect(lWarn).toBeGreaterThan(0);
+    expect(clearanceAt(1)).toBeLessThan(0.01);
 
-    const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
-    const handle = page.locator(`sp-viewer .pane.axial g.needle[data-id="${tr.id}"] rect.entry-handle`);
+    const pane = (await page.locator('sp-viewer .pane.coronal').boundingBox())!;
+    const handle = page.locator(`sp-viewer .pane.coronal g.needle[data-id="${tr.id}"] rect.entry-handle`);
     const hx = pane.x + Number(await handle.getAttribute('x')) + 5, hy = pane.y + Number(await handle.getAttribute('y')) + 5;
-    const pxPerMm = Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.axial .corner.tr').textContent()) ?? '')![1]);
+    const pxPerMm = Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.coronal .corner.tr').textContent()) ?? '')![1]);
     await page.click('button[data-tool="crosshair"]');
-    // Axial view: screen right = +x (patient left).
+    // Coronal view: screen right = +x (patient left), screen up = +z (superior).
+    const screen = (p: Vec3) => ({ x: hx + (p[0] - E[0]) * pxPerMm, y: hy - (p[2] - E[2]) * pxPerMm });
     await page.mouse.move(hx, hy);
     await page.mouse.down();
-    await page.mouse.move(hx + dxWarn * pxPerMm, hy, { steps: 8 });
+    const w = screen(at(Math.min(1, lWarn + 0.05)));
+    await page.mouse.move(w.x, w.y, { steps: 8 });
     await expect.poll(async () => (await snap(page)).trajectories[0]!.status, { timeout: 10_000 }).toBe('warn');
     await expect.poll(() => page.locator('sp-plan-panel #traj-status').textContent()).toBe('WARN');
     await screenshot(page, 'planning-drag-warn');
-    await page.mouse.move(hx + dxFail * pxPerMm, hy, { steps: 8 });
+    const fl = screen(Estar);
+    await page.mouse.move(fl.x, fl.y, { steps: 8 });
     await page.mouse.up();
     await expect.poll(async () => (await snap(page)).trajectories[0]!.status, { timeout: 10_000 }).toBe('fail');
     tr = (await snap(page)).trajectories[0]!;
@@ -133,7 +137,11 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
       try { await window.sacroplan.setTrajectory({ entryLps: [0, 0] as any, targetLps: p }); } catch (e) { err = (e as Error).message; }
       let err2 = '';
       try { await window.sacroplan.planApproach('nope', 'transiliac'); } catch (e) { err2 = (e as Error).message; }
-      return { id, s: window.sacroplan.snapshot(), err, err2 };
+      const nid = await window.sacroplan.addNeedle({ name: 'Jamshidi 11G 15 cm', gauge: 11, workingLengthMm: 150 });
+      const id2 = await window.sacroplan.setTrajectory({ entryLps: [p[0] - 5, p[1] + 80, p[2]], targetLps: p, needle: nid });
+      let err3 = '';
+      try { await window.sacroplan.addNeedle({ name: 'bad', outerDiameterMm: 0, workingLengthMm: 5 }); } catch (e) { err3 = (e as Error).message; }
+      return { id, id2, s: window.sacroplan.snapshot(), err, err2, err3 };
     }, les.centerLps);
     const tr = r.s.trajectories.find((x) => x.id === r.id)!;
     expect(tr.entryLps).toEqual([les.centerLps[0] + 10, les.centerLps[1] + 70, les.centerLps[2] + 20]);
@@ -143,6 +151,8 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     for (const f of tr.foramina) expect(f.clearanceMm).toBeGreaterThanOrEqual(0);
     expect(r.err).toMatch(/entryLps must be \[x, y, z\]/);
     expect(r.err2).toMatch(/no lesion nope/);
+    expect(r.s.trajectories.find((x) => x.id === r.id2)!.needle.outerDiameterMm).toBe(3.05);
+    expect(r.err3).toMatch(/outer diameter must be between/);
     expect(errors).toEqual([]);
     await page.context().close();
   });
