@@ -153,6 +153,19 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     expect(r.err2).toMatch(/no lesion nope/);
     expect(r.s.trajectories.find((x) => x.id === r.id2)!.needle.outerDiameterMm).toBe(3.05);
     expect(r.err3).toMatch(/outer diameter must be between/);
+    // Live update cost: a move round-trips to the case worker and back (median of 30).
+    const ms = await page.evaluate(async ({ id, p }) => {
+      const ts: number[] = [];
+      for (let n = 0; n < 30; n++) {
+        const t0 = performance.now();
+        await window.sacroplan.moveTrajectory(id, [p[0] + 10 + (n % 7), p[1] + 70, p[2] + 20 - (n % 5)], p);
+        ts.push(performance.now() - t0);
+      }
+      ts.sort((a, b) => a - b);
+      return ts[15]!;
+    }, { id: r.id, p: les.centerLps });
+    console.log(`live metric update in the browser (move → metrics back from the worker): median ${ms.toFixed(1)} ms`);
+    expect(ms).toBeLessThan(200);
     expect(errors).toEqual([]);
     await page.context().close();
   });
