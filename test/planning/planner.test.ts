@@ -6,14 +6,8 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { requireShared } from '../helpers/shared';
-import { loadPhantom } from '../anatomy/fixtures-anatomy';
-import { anatomyFromTruth } from '../anatomy/truth-anatomy';
-import { lesionContains } from '../segmentation/lesion-truth';
-import { detectSacralAnatomy } from '../../src/anatomy/detect';
-import { fitSacralFrame } from '../../src/anatomy/frame';
-import { buildSacralEnvelope } from '../../src/planning/envelope';
-import { BodyModel } from '../../src/planning/body';
-import { DEFAULT_THRESHOLDS, APPROACH_NAMES } from '../../src/planning/types';
+import { APPROACH_NAMES } from '../../src/planning/types';
+import { phantomPlanningContext } from './phantom-context';
 import { findNeedle } from '../../src/planning/needles';
 import { APPROACH_TEMPLATES } from '../../src/planning/approaches';
 import { CLEARANCE_GOAL_MM, evaluateCandidate, planApproachTo, rankApproachesTo, templateSides, type PlannerContext, type PlanCandidate } from '../../src/planning/planner';
@@ -29,21 +23,7 @@ for (const config of ['default.json', 'hard.json'] as const) {
     let truth: any;
     let ctx: PlannerContext;
     beforeAll(async () => {
-      const p = await loadPhantom(config);
-      truth = p.truth;
-      const det = detectSacralAnatomy(p.volume);
-      const anatomy = anatomyFromTruth(truth);
-      const geo = p.volume.geometry;
-      const lesionMask = new Uint8Array(geo.voxelCount);
-      const q: Vec3 = [0, 0, 0];
-      for (let k = 0, n = 0; k < geo.dims[2]; k++) for (let j = 0; j < geo.dims[1]; j++) for (let i = 0; i < geo.dims[0]; i++, n++) {
-        geo.ijkToLps(q, i, j, k);
-        for (const l of truth.lesions) if (lesionContains(l, q)) { lesionMask[n] = 1; break; }
-      }
-      ctx = {
-        anatomy, frame: fitSacralFrame(anatomy.frame!), envelope: buildSacralEnvelope(p.volume, det.sacrumMask, anatomy, { extraMask: lesionMask }),
-        volume: p.volume, thresholds: DEFAULT_THRESHOLDS, body: new BodyModel(p.volume),
-      };
+      ({ truth, ctx } = await phantomPlanningContext(config));
     }, 240_000);
 
     it('matches a 1° brute-force search for every lesion and approach', () => {

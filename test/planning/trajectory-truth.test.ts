@@ -6,15 +6,11 @@
  */
 import { describe, it, expect, beforeAll } from 'vitest';
 import { requireShared } from '../helpers/shared';
-import { loadPhantom } from '../anatomy/fixtures-anatomy';
-import { anatomyFromTruth } from '../anatomy/truth-anatomy';
-import { detectSacralAnatomy } from '../../src/anatomy/detect';
 import { fitSacralFrame } from '../../src/anatomy/frame';
-import { buildSacralEnvelope } from '../../src/planning/envelope';
 import { evaluateTrajectory, type PlanningContext } from '../../src/planning/trajectory';
-import { DEFAULT_THRESHOLDS, type Needle } from '../../src/planning/types';
+import type { Needle } from '../../src/planning/types';
+import { phantomPlanningContext } from './phantom-context';
 import type { ForamenId } from '../../src/anatomy/types';
-import { lesionContains } from '../segmentation/lesion-truth';
 
 /** The truth distances are for a zero-radius segment. */
 const LINE: Needle = { id: 'line', name: 'line', gauge: null, kind: 'custom', outerDiameterMm: 0, workingLengthMm: 1000, source: 'test' };
@@ -27,21 +23,10 @@ for (const config of ['default.json', 'hard.json'] as const) {
     let ctx: PlanningContext;
     let autoCtx: PlanningContext;
     beforeAll(async () => {
-      const p = await loadPhantom(config);
-      truth = p.truth;
-      const det = detectSacralAnatomy(p.volume);
-      const anatomy = anatomyFromTruth(truth);
-      // The lesions as the radiologist would have segmented them (here: their analytic shapes).
-      const geo = p.volume.geometry;
-      const lesionMask = new Uint8Array(geo.voxelCount);
-      const q: [number, number, number] = [0, 0, 0];
-      for (let k = 0, n = 0; k < geo.dims[2]; k++) for (let j = 0; j < geo.dims[1]; j++) for (let i = 0; i < geo.dims[0]; i++, n++) {
-        geo.ijkToLps(q, i, j, k);
-        for (const l of truth.lesions) if (lesionContains(l, q)) { lesionMask[n] = 1; break; }
-      }
-      const envelope = buildSacralEnvelope(p.volume, det.sacrumMask, anatomy, { extraMask: lesionMask });
-      ctx = { anatomy, frame: fitSacralFrame(anatomy.frame!), envelope, volume: p.volume, thresholds: DEFAULT_THRESHOLDS };
-      autoCtx = { ...ctx, anatomy: det.anatomy, frame: det.anatomy.frame ? fitSacralFrame(det.anatomy.frame) : null };
+      const r = await phantomPlanningContext(config);
+      truth = r.truth;
+      ctx = r.ctx;
+      autoCtx = { ...ctx, anatomy: r.detected, frame: r.detected.frame ? fitSacralFrame(r.detected.frame) : null };
     }, 240_000);
 
     it('foramen and canal clearances within 0.5 mm of truth, nearest foramen named, breach flags equal', () => {
