@@ -29,6 +29,7 @@ export interface TrajectorySnapshot {
   canalClearanceMm: number | null;
   anteriorCortexBreach: boolean;
   tipToAnteriorCortexMm: number | null;
+  advanceToAnteriorCortexMm: number | null;
   siJointCrossed: boolean;
   bonePathMm: number;
   craniocaudalDeg: number;
@@ -203,7 +204,7 @@ export function buildSnapshot(): Snapshot {
       id: t.id, approach: t.approach, lesionId: t.lesionId,
       needle: { id: t.needle.id, name: t.needle.name, outerDiameterMm: t.needle.outerDiameterMm, workingLengthMm: t.needle.workingLengthMm, activeTipMm: t.needle.activeTipMm ?? null },
       entryLps: t.entryLps, targetLps: t.targetLps, depthMm: t.metrics.depthMm, foramina: t.metrics.foramina, nearestForamen: t.metrics.nearestForamen,
-      canalClearanceMm: t.metrics.canalClearanceMm, anteriorCortexBreach: t.metrics.anteriorCortexBreach, tipToAnteriorCortexMm: t.metrics.tipToAnteriorCortexMm,
+      canalClearanceMm: t.metrics.canalClearanceMm, anteriorCortexBreach: t.metrics.anteriorCortexBreach, tipToAnteriorCortexMm: t.metrics.tipToAnteriorCortexMm, advanceToAnteriorCortexMm: t.metrics.advanceToAnteriorCortexMm,
       siJointCrossed: t.metrics.siJointCrossed, bonePathMm: t.metrics.bonePathMm, craniocaudalDeg: t.metrics.craniocaudalDeg, mediolateralDeg: t.metrics.mediolateralDeg,
       bullsEye: t.metrics.bullsEye, status: t.metrics.status, reasons: t.metrics.reasons, advance: t.advance, source: t.source,
       ablation: t.ablation ? { zones: t.ablation.zones.map((z) => ({ centerLps: z.centerLps, lengthMm: z.lengthMm, diameterMm: z.diameterMm })), coverage: t.ablation.coverage, neuralMarginMm: t.ablation.neuralMarginMm, status: t.ablation.status, reasons: t.ablation.reasons } : null,

@@ -208,3 +208,49 @@ export function envelopeCrossings(env: SacralEnvelope, frame: FittedSacralFrame 
   }
   return out;
 }
+
+/**
+ * Euclidean distance from an inside point to the nearest part of the envelope surface of one
+ * class (e.g. the anterior cortex), or null when none is reached: rays within `coneDeg` of the
+ * class's outward direction are sphere-traced through the distance field to the surface (the
+ * step is the field's value, which never overshoots), and the nearest exit of that class counts.
+ */
+export function distanceToSurfaceClass(env: SacralEnvelope, frame: FittedSacralFrame | null, p: Readonly<Vec3>, cls: CortexCrossing['surface'], coneDeg = 70, maxMm = 80): number | null {
+  const axes = localAxes(frame, p);
+  const out: Vec3 = cls === 'anterior' ? neg(axes.eq) : cls === 'posterior' ? axes.eq : cls === 'superior' ? neg(axes.es) : cls === 'inferior' ? axes.es : axes.ex;
+  const ref: Vec3 = Math.abs(out[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+  const u1 = unit([out[1] * ref[2] - out[2] * ref[1], out[2] * ref[0] - out[0] * ref[2], out[0] * ref[1] - out[1] * ref[0]]);
+  const u2: Vec3 = [out[1] * u1[2] - out[2] * u1[1], out[2] * u1[0] - out[0] * u1[2], out[0] * u1[1] - out[1] * u1[0]];
+  let best: number | null = null;
+  const nrm: Vec3 = [0, 0, 0];
+  const rings = 7, perRing = 16;
+  for (let a = 0; a <= rings; a++) {
+    const th = ((coneDeg * Math.PI) / 180) * (a / rings);
+    for (let b = 0; b < (a === 0 ? 1 : perRing); b++) {
+      const ph = (2 * Math.PI * b) / perRing;
+      const d: Vec3 = [0, 1, 2].map((i) => out[i]! * Math.cos(th) + (u1[i]! * Math.cos(ph) + u2[i]! * Math.sin(ph)) * Math.sin(th)) as Vec3;
+      let t = 0;
+      let v = envelopeSdf(env, p[0], p[1], p[2]);
+      if (v >= 0) return 0;
+      while (t < maxMm && v < -1e-3) {
+        t += Math.max(-v, 0.05);
+        v = envelopeSdf(env, p[0] + d[0] * t, p[1] + d[1] * t, p[2] + d[2] * t);
+      }
+      if (v < -1e-3 || (best !== null && t >= best)) continue;
+      // refine the crossing, then classify it
+      let lo = Math.max(0, t - 1), hi = t;
+      for (let it = 0; it < 30; it++) {
+        const m = (lo + hi) / 2;
+        if (envelopeSdf(env, p[0] + d[0] * m, p[1] + d[1] * m, p[2] + d[2] * m) < 0) lo = m; else hi = m;
+      }
+      const q: Vec3 = [p[0] + d[0] * hi, p[1] + d[1] * hi, p[2] + d[2] * hi];
+      envelopeNormal(nrm, env, q[0], q[1], q[2]);
+      if (surfaceClass(nrm, localAxes(frame, q)) === cls) best = hi;
+    }
+  }
+  return best;
+}
+
+function neg(v: Vec3): Vec3 {
+  return [-v[0], -v[1], -v[2]];
+}

@@ -16,7 +16,7 @@ import type { SacralAnatomy, ForamenId } from '../anatomy/types';
 import type { FittedSacralFrame } from '../anatomy/frame';
 import type { ApproachName, CheckStatus, CortexCrossing, Needle, SafetyThresholds, TrajectoryMetrics } from './types';
 import { segmentSegmentDistance, segmentCanalDistance } from './distance';
-import { envelopeCrossings, envelopeSdf, type SacralEnvelope } from './envelope';
+import { distanceToSurfaceClass, envelopeCrossings, envelopeSdf, type SacralEnvelope } from './envelope';
 import { bullsEyeAngles } from './carm';
 import type { SkinEntry } from './body';
 
@@ -83,6 +83,7 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
   let crossings: CortexCrossing[] = [];
   let anteriorCortexBreach = false;
   let tipToAnteriorCortexMm: number | null = null;
+  let advanceToAnteriorCortexMm: number | null = null;
   let siJointCrossed = false;
   let bonePathMm = 0;
   if (ctx.envelope) {
@@ -105,10 +106,12 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
     if (tipInside) {
       const beyond = envelopeCrossings(env, ctx.frame, targetLps, [targetLps[0] + u[0] * 80, targetLps[1] + u[1] * 80, targetLps[2] + u[2] * 80]);
       const exit = beyond.find((c) => c.kind === 'exit');
-      if (exit && exit.surface === 'anterior') {
-        tipToAnteriorCortexMm = exit.atMm;
-        if (exit.atMm < th.anteriorCortexWarnMm) add('warn', `tip ${exit.atMm.toFixed(1)} mm from the anterior cortex along the needle, warn < ${th.anteriorCortexWarnMm} mm`);
-      }
+      if (exit && exit.surface === 'anterior') advanceToAnteriorCortexMm = exit.atMm;
+      if (!opts.quick) {
+        const d = tipToAnterior(env, ctx.frame, targetLps);
+        if (d !== null) tipToAnteriorCortexMm = Math.max(0, d - r);
+      } else tipToAnteriorCortexMm = advanceToAnteriorCortexMm;
+      if (tipToAnteriorCortexMm !== null && tipToAnteriorCortexMm < th.anteriorCortexWarnMm) add('warn', `tip ${tipToAnteriorCortexMm.toFixed(1)} mm from the anterior cortex, warn < ${th.anteriorCortexWarnMm} mm`);
     } else if (!anteriorCortexBreach) add('warn', 'the tip is outside the sacrum');
     for (const c of crossings) {
       if (c.kind !== 'enter' || c.surface !== 'lateral') continue;
@@ -137,7 +140,7 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
   const order = { fail: 0, warn: 1, pass: 2 } as const;
   reasons.sort((a, b) => order[a.level] - order[b.level]);
   return {
-    depthMm, foramina, nearestForamen, canalClearanceMm, anteriorCortexBreach, tipToAnteriorCortexMm, siJointCrossed, bonePathMm, crossings,
+    depthMm, foramina, nearestForamen, canalClearanceMm, anteriorCortexBreach, tipToAnteriorCortexMm, advanceToAnteriorCortexMm, siJointCrossed, bonePathMm, crossings,
     craniocaudalDeg: Math.asin(Math.max(-1, Math.min(1, -u[2]))) * RAD,
     mediolateralDeg: Math.asin(Math.max(-1, Math.min(1, -u[0]))) * RAD,
     bullsEye: bullsEyeAngles(entryLps, targetLps),
@@ -145,6 +148,19 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
     status,
     reasons: reasons.map((x) => x.text),
   };
+}
+
+/** The tip's distance to the anterior cortex depends on the tip only: cached per envelope (the planner tries many paths to one target). */
+const tipCache = new WeakMap<SacralEnvelope, Map<string, number | null>>();
+function tipToAnterior(env: SacralEnvelope, frame: FittedSacralFrame | null, p: Readonly<Vec3>): number | null {
+  let m = tipCache.get(env);
+  if (!m) tipCache.set(env, (m = new Map()));
+  const key = `${p[0]},${p[1]},${p[2]}`;
+  if (m.has(key)) return m.get(key)!;
+  if (m.size > 256) m.clear();
+  const d = distanceToSurfaceClass(env, frame, p, 'anterior');
+  m.set(key, d);
+  return d;
 }
 
 /** Smallest neural clearance (foramina and canal), Infinity when none is placed. */

@@ -81,8 +81,10 @@ export interface TrajectoryMetrics {
   nearestForamen: { id: ForamenId; clearanceMm: number } | null;
   canalClearanceMm: number | null;
   anteriorCortexBreach: boolean;
-  /** Tip to the anterior sacral surface along the needle direction (mm), null when it never exits anteriorly. */
+  /** Clearance of the needle tip's surface to the anterior sacral cortex (Euclidean, mm); null when not inside the sacrum or not checked. */
   tipToAnteriorCortexMm: number | null;
+  /** How far the needle could still advance along its direction before leaving the sacrum anteriorly (mm), or null. */
+  advanceToAnteriorCortexMm: number | null;
   siJointCrossed: boolean;
   bonePathMm: number;
   crossings: CortexCrossing[];

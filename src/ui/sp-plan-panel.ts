@@ -166,7 +166,7 @@ export class SpPlanPanel extends LitElement {
         <dt>depth</dt><dd>${m.depthMm.toFixed(1)} mm of ${t.needle.workingLengthMm} mm</dd>
         <dt>nearest foramen</dt><dd>${m.nearestForamen ? `${m.nearestForamen.clearanceMm.toFixed(1)} mm (${foramenName(m.nearestForamen.id)})` : '–'}</dd>
         <dt>canal</dt><dd>${m.canalClearanceMm === null ? '–' : `${m.canalClearanceMm.toFixed(1)} mm`}</dd>
-        <dt>anterior cortex</dt><dd>${m.anteriorCortexBreach ? 'BREACHED' : m.tipToAnteriorCortexMm === null ? 'not reached' : `tip ${m.tipToAnteriorCortexMm.toFixed(1)} mm short`}</dd>
+        <dt>anterior cortex</dt><dd>${m.anteriorCortexBreach ? 'BREACHED' : m.tipToAnteriorCortexMm === null ? '–' : `tip ${m.tipToAnteriorCortexMm.toFixed(1)} mm away${m.advanceToAnteriorCortexMm !== null ? `, ${m.advanceToAnteriorCortexMm.toFixed(1)} mm ahead` : ''}`}</dd>
         <dt>SI joint</dt><dd>${m.siJointCrossed ? 'crossed' : 'not crossed'}</dd>
         <dt>bone path</dt><dd>${m.bonePathMm.toFixed(1)} mm${m.crossings.length ? ` (${m.crossings.map((c) => `${c.kind} ${c.surface}`).join(', ')})` : ''}</dd>
         <dt>angles</dt><dd>${m.craniocaudalDeg >= 0 ? 'caudal' : 'cranial'} ${Math.abs(m.craniocaudalDeg).toFixed(0)}°, ${m.mediolateralDeg >= 0 ? 'to right' : 'to left'} ${Math.abs(m.mediolateralDeg).toFixed(0)}°</dd>

@@ -101,7 +101,8 @@ describe('anterior cortex breach on a code-built volume', () => {
   it('a needle from the back stopping inside: no breach, tip-to-cortex distance measured', () => {
     const m = evaluateTrajectory(ctx, [0, 60, 0], [0, 10, 0], needle);
     expect(m.anteriorCortexBreach).toBe(false);
-    expect(Math.abs(m.tipToAnteriorCortexMm! - 10.5)).toBeLessThan(0.1);
+    expect(Math.abs(m.advanceToAnteriorCortexMm! - 10.5)).toBeLessThan(0.1);
+    expect(Math.abs(m.tipToAnteriorCortexMm! - (10.5 - 1.83 / 2))).toBeLessThan(0.1);
     expect(Math.abs(m.bonePathMm - 30.5)).toBeLessThan(0.1);
     expect(m.crossings.map((c) => `${c.kind} ${c.surface}`)).toEqual(['enter posterior']);
   });
@@ -113,8 +114,14 @@ describe('anterior cortex breach on a code-built volume', () => {
     const c = envelopeCrossings(env, null, [0, 60, 0], [0, -4, 0]);
     expect(Math.abs(c[1]!.atMm - 60.5)).toBeLessThan(0.1);
   });
+  it('an oblique needle: the tip clearance to the anterior cortex is Euclidean (surface to surface), not along the needle', () => {
+    // 45° in the y–z plane, tip at y = 6: 6.5 mm to the anterior face, 6.5·√2 along the needle
+    const m = evaluateTrajectory(ctx, [0, 56, 50], [0, 6, 0], needle);
+    expect(Math.abs(m.tipToAnteriorCortexMm! - (6.5 - 1.83 / 2))).toBeLessThan(0.15);
+    expect(Math.abs(m.advanceToAnteriorCortexMm! - 6.5 * Math.SQRT2)).toBeLessThan(0.15);
+  });
   it('tip 3 mm from the anterior cortex warns; a path longer than the needle fails', () => {
-    expect(evaluateTrajectory(ctx, [0, 60, 0], [0, 3, 0], needle).reasons.join(' ')).toMatch(/tip 3\.\d mm from the anterior cortex/);
+    expect(evaluateTrajectory(ctx, [0, 60, 0], [0, 3, 0], needle).reasons.join(' ')).toMatch(/tip 2\.6 mm from the anterior cortex/);
     const long = evaluateTrajectory(ctx, [0, 200, 0], [0, 10, 0], needle);
     expect(long.status).toBe('fail');
     expect(long.reasons.join(' ')).toMatch(/longer than the 138 mm/);
