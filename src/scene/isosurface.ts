@@ -107,7 +107,7 @@ export function marchingCubes(geometry: VolumeGeometry, voxels: VoxelArray, opti
   const nx = Math.floor((box.max[0] - i0) / stride) + 1;
   const ny = Math.floor((box.max[1] - j0) / stride) + 1;
   const nz = Math.floor((box.max[2] - k0) / stride) + 1;
-  // Padded plane: one "outside" sample on each side.
+  // Padded plane: one "outside" sample on each side (always below the level).
   const px = nx + 2, py = ny + 2, P = px * py;
   const m = geometry.ijkToLpsMatrix();
   const m00 = m[0]!, m01 = m[1]!, m02 = m[2]!, m03 = m[3]!;
@@ -117,80 +117,112 @@ export function marchingCubes(geometry: VolumeGeometry, voxels: VoxelArray, opti
   const det = m00 * (m11 * m22 - m12 * m21) - m01 * (m10 * m22 - m12 * m20) + m02 * (m10 * m21 - m11 * m20);
   const c1 = det < 0 ? 2 : 1, c2 = det < 0 ? 1 : 2;
 
-  let valA = new Float32Array(P), valB = new Float32Array(P);
-  let belowA = new Uint8Array(P), belowB = new Uint8Array(P);
-  let faceA = new Uint8Array(P), faceB = new Uint8Array(P);
+  // Per plane (two kept, A = lower, B = upper): below-level bits, per-row extent of the
+  // above-level samples, 4-bit face codes of 2×2 corner blocks (15 = all below), in-plane edge vertices.
+  let belowA = new Uint8Array(P).fill(1), belowB = new Uint8Array(P).fill(1);
+  let faceA = new Uint8Array(P).fill(15), faceB = new Uint8Array(P).fill(15);
+  let loA = new Int32Array(py).fill(-1), loB = new Int32Array(py).fill(-1); // first above-level ip per row, −1: none
+  let hiA = new Int32Array(py).fill(-2), hiB = new Int32Array(py).fill(-2);
+  // face range written per row (to reset it when the buffer is reused)
+  let fLoA = new Int32Array(py).fill(0), fLoB = new Int32Array(py).fill(0);
+  let fHiA = new Int32Array(py).fill(-1), fHiB = new Int32Array(py).fill(-1);
   let xeA = new Int32Array(P), xeB = new Int32Array(P);
   let yeA = new Int32Array(P), yeB = new Int32Array(P);
   const ze = new Int32Array(P);
 
   const verts = new GrowF32(1 << 16);
   const tris = new GrowU32(1 << 17);
-  const OUT = -Infinity;
+  const sJ = NI * stride, sK = NI * NJ * stride;
+  const base0 = i0 + NI * (j0 + NJ * k0);
 
-  // padded sample (ip, jp, kp) ↔ voxel index (i0 + (ip-1)·stride, …)
-  const emit = (ip: number, jp: number, kp: number, ax: number, ay: number, az: number, t: number): number => {
+  /** Value of padded sample (ip, jp, kp); NaN outside the box. */
+  const sample = (ip: number, jp: number, kp: number): number => {
+    if (ip < 1 || jp < 1 || kp < 1 || ip > nx || jp > ny || kp > nz) return NaN;
+    const v = voxels[base0 + (ip - 1) * stride + (jp - 1) * sJ + (kp - 1) * sK]!;
+    return label !== undefined ? (v === label ? 1 : 0) : v;
+  };
+  /** A vertex on the edge from padded sample (ip, jp, kp) one step along axis (ax, ay, az). */
+  const emit = (ip: number, jp: number, kp: number, ax: number, ay: number, az: number): number => {
+    const a = sample(ip, jp, kp), b = sample(ip + ax, jp + ay, kp + az);
+    // an outside (padding) sample puts the vertex half-way: on the voxel face
+    let t = Number.isNaN(a) || Number.isNaN(b) ? 0.5 : (level - a) / (b - a);
+    t = t < 1e-3 ? 1e-3 : t > 0.999 ? 0.999 : t;
     const i = i0 + (ip - 1 + ax * t) * stride;
     const j = j0 + (jp - 1 + ay * t) * stride;
     const k = k0 + (kp - 1 + az * t) * stride;
     verts.push3(m00 * i + m01 * j + m02 * k + m03, m10 * i + m11 * j + m12 * k + m13, m20 * i + m21 * j + m22 * k + m23);
     return verts.n / 3 - 1;
   };
-  const frac = (a: number, b: number): number => {
-    // a, b on either side of the level; an outside (padding) sample puts the vertex half-way (the voxel face).
-    if (a === OUT || b === OUT) return 0.5;
-    const t = (level - a) / (b - a);
-    return t < 1e-3 ? 1e-3 : t > 0.999 ? 0.999 : t;
-  };
 
-  /** Fill plane kp (padded) into val/below, then its face codes and in-plane edge vertices. */
-  const loadPlane = (kp: number, val: Float32Array, below: Uint8Array, face: Uint8Array, xe: Int32Array, ye: Int32Array): void => {
-    val.fill(OUT);
+  /** Load plane kp: below bits and row extents, then face codes and in-plane edge vertices. */
+  const loadPlane = (kp: number, below: Uint8Array, lo: Int32Array, hi: Int32Array, face: Uint8Array, fLo: Int32Array, fHi: Int32Array, xe: Int32Array, ye: Int32Array): void => {
+    lo.fill(-1); hi.fill(-2);
     if (kp >= 1 && kp <= nz) {
-      const k = k0 + (kp - 1) * stride;
       for (let jp = 1; jp <= ny; jp++) {
-        const j = j0 + (jp - 1) * stride;
-        let src = i0 + NI * (j + NJ * k);
-        let q = jp * px + 1;
+        let src = base0 + (jp - 1) * sJ + (kp - 1) * sK;
+        const q0 = jp * px + 1, q1 = q0 + nx;
         if (label !== undefined) {
-          for (let ip = 1; ip <= nx; ip++, src += stride, q++) val[q] = voxels[src] === label ? 1 : 0;
+          for (let q = q0; q < q1; q++, src += stride) below[q] = voxels[src] === label ? 0 : 1;
         } else {
-          for (let ip = 1; ip <= nx; ip++, src += stride, q++) val[q] = voxels[src]!;
+          for (let q = q0; q < q1; q++, src += stride) below[q] = voxels[src]! < level ? 1 : 0;
         }
+        // row extent of the above-level samples
+        let first = q0;
+        while (first < q1 && below[first] === 1) first++;
+        if (first === q1) { lo[jp] = -1; hi[jp] = -2; continue; }
+        let last = q1 - 1;
+        while (below[last] === 1) last--;
+        lo[jp] = first - jp * px;
+        hi[jp] = last - jp * px;
       }
+    } else if (kp === 0 || kp === nz + 1) {
+      below.fill(1);
     }
-    for (let q = 0; q < P; q++) below[q] = val[q]! < level ? 1 : 0;
-    // face code of the 2x2 block with lower corner q: bit0 q, bit1 q+1, bit2 q+px+1, bit3 q+px
     for (let jp = 0; jp < py - 1; jp++) {
-      let q = jp * px;
-      for (let ip = 0; ip < px - 1; ip++, q++) {
-        face[q] = below[q]! | (below[q + 1]! << 1) | (below[q + px + 1]! << 2) | (below[q + px]! << 3);
-      }
-    }
-    // in-plane edge vertices (x-edges q→q+1, y-edges q→q+px)
-    for (let jp = 0; jp < py; jp++) {
-      let q = jp * px;
-      for (let ip = 0; ip < px; ip++, q++) {
-        const b = below[q]!;
-        if (ip + 1 < px && below[q + 1] !== b) xe[q] = emit(ip, jp, kp, 1, 0, 0, frac(val[q]!, val[q + 1]!));
-        if (jp + 1 < py && below[q + px] !== b) ye[q] = emit(ip, jp, kp, 0, 1, 0, frac(val[q]!, val[q + px]!));
+      const row = jp * px;
+      // reset the face codes written when this buffer last held a plane
+      for (let ip = fLo[jp]!; ip <= fHi[jp]!; ip++) face[row + ip] = 15;
+      const l0 = lo[jp]!, l1 = lo[jp + 1]!;
+      const rLo = l0 < 0 ? l1 : l1 < 0 ? l0 : Math.min(l0, l1);
+      if (rLo < 0) { fLo[jp] = 0; fHi[jp] = -1; continue; }
+      const rHi = Math.max(hi[jp]!, hi[jp + 1]!);
+      const a = rLo - 1, b = rHi; // blocks (ip, ip+1) touching an above sample
+      fLo[jp] = a; fHi[jp] = b;
+      for (let ip = a, q = row + a; ip <= b; ip++, q++) {
+        const f = below[q]! | (below[q + 1]! << 1) | (below[q + px + 1]! << 2) | (below[q + px]! << 3);
+        face[q] = f;
+        if (f === 15 || f === 0) continue;
+        if ((f ^ (f >> 3)) & 1) ye[q] = emit(ip, jp, kp, 0, 1, 0);
+        if ((f ^ (f >> 1)) & 1) xe[q] = emit(ip, jp, kp, 1, 0, 0);
       }
     }
   };
 
-  loadPlane(0, valA, belowA, faceA, xeA, yeA);
+  loadPlane(0, belowA, loA, hiA, faceA, fLoA, fHiA, xeA, yeA);
   const cellEdge = new Int32Array(12);
   for (let kp = 0; kp <= nz; kp++) {
-    loadPlane(kp + 1, valB, belowB, faceB, xeB, yeB);
-    // z-edges between planes kp and kp+1
-    for (let q = 0; q < P; q++) {
-      if (belowA[q] !== belowB[q]) ze[q] = emit(q % px, (q / px) | 0, kp, 0, 0, 1, frac(valA[q]!, valB[q]!));
+    loadPlane(kp + 1, belowB, loB, hiB, faceB, fLoB, fHiB, xeB, yeB);
+    // z-edges between the planes: only where a sample of A or B in that row is above the level
+    for (let jp = 1; jp <= ny; jp++) {
+      const la = loA[jp]!, lb = loB[jp]!;
+      const zLo = la < 0 ? lb : lb < 0 ? la : Math.min(la, lb);
+      if (zLo < 0) continue;
+      const zHi = Math.max(hiA[jp]!, hiB[jp]!);
+      for (let ip = zLo, q = jp * px + zLo; ip <= zHi; ip++, q++) {
+        if (belowA[q] !== belowB[q]) ze[q] = emit(ip, jp, kp, 0, 0, 1);
+      }
     }
     for (let jp = 0; jp < py - 1; jp++) {
-      let q = jp * px;
-      for (let ip = 0; ip < px - 1; ip++, q++) {
+      // cells of this row touch an above sample only where the face ranges of A or B are set
+      const aLo = fLoA[jp]!, aHi = fHiA[jp]!, bLo = fLoB[jp]!, bHi = fHiB[jp]!;
+      const hasA = aHi >= aLo, hasB = bHi >= bLo;
+      if (!hasA && !hasB) continue;
+      const cLo = hasA && hasB ? Math.min(aLo, bLo) : hasA ? aLo : bLo;
+      const cHi = hasA && hasB ? Math.max(aHi, bHi) : hasA ? aHi : bHi;
+      const row = jp * px;
+      for (let ip = cLo, q = row + cLo; ip <= cHi; ip++, q++) {
         const cube = faceA[q]! | (faceB[q]! << 4);
-        if (cube === 0 || cube === 255) continue;
+        if (cube === 255 || cube === 0) continue;
         const edges = EDGE_TABLE[cube]!;
         if (edges & 1) cellEdge[0] = xeA[q]!;
         if (edges & 2) cellEdge[1] = yeA[q + 1]!;
@@ -214,12 +246,14 @@ export function marchingCubes(geometry: VolumeGeometry, voxels: VoxelArray, opti
       }
     }
     // plane B becomes plane A
-    let tv = valA; valA = valB; valB = tv;
     let tb = belowA; belowA = belowB; belowB = tb;
     tb = faceA; faceA = faceB; faceB = tb;
-    let ti = xeA; xeA = xeB; xeB = ti;
+    let ti = loA; loA = loB; loB = ti;
+    ti = hiA; hiA = hiB; hiB = ti;
+    ti = fLoA; fLoA = fLoB; fLoB = ti;
+    ti = fHiA; fHiA = fHiB; fHiB = ti;
+    ti = xeA; xeA = xeB; xeB = ti;
     ti = yeA; yeA = yeB; yeB = ti;
-    void tv; void tb; void ti;
   }
   return { positionsLps: verts.done(), indices: tris.done() };
 }
