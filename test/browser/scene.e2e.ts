@@ -54,7 +54,7 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
   const session = useSession();
 
   it('shows the sacrum, lesions by zone, landmarks and a needle in 3D; AP + lateral DRRs; presets; click sets the crosshair', async () => {
-    const { page, errors } = await openApp(session(), { width: 1600, height: 900 });
+    const { page, errors } = await openApp(session(), { width: 1600, height: 900, scene: true });
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).scene.boneTriangles, { timeout: 120_000, interval: 500 }).toBeGreaterThan(50_000);
     const snap0 = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap0.scene.boneIsoHu).toBe(400);
