@@ -63,6 +63,19 @@ export class CaseEngine {
     return this.seg.labels;
   }
 
+  /** The landmarks in force (for trajectory planning). */
+  get currentAnatomy(): SacralAnatomy | null {
+    return this.anatomy;
+  }
+
+  /** The sacrum bone mask of the last detection, on the volume's grid, or null. */
+  get currentSacrumMask(): Uint8Array | null {
+    return this.sacrumMask;
+  }
+
+  /** Bumped by every command that changes labels or landmarks (planning caches key on it). */
+  version = 0;
+
   run(cmd: CaseCommand): CaseResult {
     let base: SegResult;
     let which: number[];
@@ -92,6 +105,7 @@ export class CaseEngine {
       base = this.seg.run(cmd);
       which = Object.keys(base.stats).map(Number);
     }
+    if (base.changedVoxels > 0 || cmd.type === 'setAnatomy' || cmd.type === 'detectAnatomy') this.version++;
     const t1 = nowMs();
     const zones: Record<number, LesionZoneResult | null> = {};
     for (const l of which) zones[l] = this.model && this.anatomy && this.labels.count(l) > 0 ? classifyLesion(this.labels, l, this.anatomy, this.model) : null;

@@ -28,6 +28,7 @@ import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
+import { halfMaxForamenRadius } from './foramen-radius';
 import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline } from './sacrum-mask';
 import { type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralFrame, type SacralLevel, type Side } from './types';
@@ -429,6 +430,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('maskToVolume');
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;
+  // Radii at half maximum between lumen and cortical rim (the lumen threshold reads them too small).
+  for (const f of foramina) {
+    const r = halfMaxForamenRadius(volume, f);
+    if (r !== null && r > 0.8 && r < 2 * f.radiusMm + 3) f.radiusMm = Math.round(r * 10) / 10;
+  }
   return {
     anatomy: { foramina, canal: canalRes.canal, frame: frame ? frame.frame : null },
     sacrumMask,

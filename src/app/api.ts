@@ -14,6 +14,34 @@ import type { Vec3 } from '../core/vec3';
 import type { FileLike } from '../io/types';
 import * as sceneActions from './scene';
 import type { CArmView } from '../scene/carm';
+import * as planning from './planning';
+import type { Needle, SafetyThresholds } from '../planning/types';
+import { customNeedle } from '../planning/needles';
+
+export interface TrajectorySnapshot {
+  id: string;
+  approach: string | null;
+  lesionId: string | null;
+  needle: { id: string; name: string; outerDiameterMm: number; workingLengthMm: number; activeTipMm: number | null };
+  entryLps: number[];
+  targetLps: number[];
+  depthMm: number;
+  foramina: { id: string; clearanceMm: number }[];
+  nearestForamen: { id: string; clearanceMm: number } | null;
+  canalClearanceMm: number | null;
+  anteriorCortexBreach: boolean;
+  tipToAnteriorCortexMm: number | null;
+  siJointCrossed: boolean;
+  bonePathMm: number;
+  craniocaudalDeg: number;
+  mediolateralDeg: number;
+  bullsEye: { laoDeg: number; cranialDeg: number };
+  status: 'pass' | 'warn' | 'fail';
+  reasons: string[];
+  advance: number;
+  source: 'auto' | 'manual';
+  ablation: { zones: { centerLps: number[]; lengthMm: number; diameterMm: number }[]; coverage: number | null; neuralMarginMm: number | null; status: string; reasons: string[] } | null;
+}
 
 export interface SeriesSnapshot {
   modality: string;
@@ -48,6 +76,9 @@ export interface Snapshot {
   };
   /** The 3D view's meshes (triangle counts; zero without a mounted 3D view). */
   scene: sceneActions.SceneSnapshot;
+  trajectories: TrajectorySnapshot[];
+  selectedTrajectoryId: string | null;
+  thresholds: SafetyThresholds;
 }
 
 export interface LesionSnapshot extends Partial<Omit<LesionSummary, 'centroidLps'>> {
@@ -97,6 +128,23 @@ export interface SacroPlanApi {
   setAnatomy(anatomy: SacralAnatomy | null): Promise<void>;
   /** The analytic definition of the built-in demo case (lesion centres, volumes and zones; foramina), or null when another image is shown. */
   demoCase(): unknown;
+  /** Place a needle exactly from entryLps (skin) to targetLps; resolves to its id. needle: a catalogue id (see needles()) or a needle object. */
+  setTrajectory(t: { entryLps: number[]; targetLps: number[]; needle?: string | Needle; approach?: string; lesionId?: string }): Promise<string>;
+  /** Auto-plan one approach ('transiliac', 'interpedicular', 'anterior-oblique', 'posterior-short-axis', 'posterior-long-axis') for a lesion; resolves to the (first) needle's id. */
+  planApproach(lesionId: string, approach: string, options?: { needle?: string; needles?: number }): Promise<string>;
+  /** Plan all five approaches for a lesion and rank them, best first, with reasons. */
+  rankApproaches(lesionId: string, options?: { needle?: string }): Promise<planning.RankRow[]>;
+  /** Move a needle's entry and target (as a drag does). */
+  moveTrajectory(id: string, entryLps: number[], targetLps: number[]): Promise<void>;
+  deleteTrajectory(id: string): void;
+  /** The needle catalogue (and user-defined needles). */
+  needles(): Needle[];
+  /** Add a user-defined needle (gauge or outer diameter, working length, optional RF active tip); resolves to its id. */
+  addNeedle(n: { name: string; gauge?: number; outerDiameterMm?: number; workingLengthMm: number; activeTipMm?: number }): Promise<string>;
+  /** Change pass/warn/fail thresholds (mm); every needle is re-checked. */
+  setThresholds(t: Partial<SafetyThresholds>): Promise<void>;
+  /** RF ablation parameters of an electrode trajectory. */
+  setAblation(id: string, p: { extraLengthMm?: number; diameterMm?: number | null; burns?: number; stepMm?: number | null }): Promise<void>;
   /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
   setTool(tool: string): void;
   /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
@@ -157,6 +205,17 @@ export function buildSnapshot(): Snapshot {
     },
     activeLesionId: s.activeLesionId,
     tool: s.tool,
+    trajectories: s.trajectories.map((t): TrajectorySnapshot => ({
+      id: t.id, approach: t.approach, lesionId: t.lesionId,
+      needle: { id: t.needle.id, name: t.needle.name, outerDiameterMm: t.needle.outerDiameterMm, workingLengthMm: t.needle.workingLengthMm, activeTipMm: t.needle.activeTipMm ?? null },
+      entryLps: t.entryLps, targetLps: t.targetLps, depthMm: t.metrics.depthMm, foramina: t.metrics.foramina, nearestForamen: t.metrics.nearestForamen,
+      canalClearanceMm: t.metrics.canalClearanceMm, anteriorCortexBreach: t.metrics.anteriorCortexBreach, tipToAnteriorCortexMm: t.metrics.tipToAnteriorCortexMm,
+      siJointCrossed: t.metrics.siJointCrossed, bonePathMm: t.metrics.bonePathMm, craniocaudalDeg: t.metrics.craniocaudalDeg, mediolateralDeg: t.metrics.mediolateralDeg,
+      bullsEye: t.metrics.bullsEye, status: t.metrics.status, reasons: t.metrics.reasons, advance: t.advance, source: t.source,
+      ablation: t.ablation ? { zones: t.ablation.zones.map((z) => ({ centerLps: z.centerLps, lengthMm: z.lengthMm, diameterMm: z.diameterMm })), coverage: t.ablation.coverage, neuralMarginMm: t.ablation.neuralMarginMm, status: t.ablation.status, reasons: t.ablation.reasons } : null,
+    })),
+    selectedTrajectoryId: s.selectedTrajectoryId,
+    thresholds: s.thresholds,
     scene: sceneActions.sceneSnapshot(),
   });
 }
@@ -226,6 +285,23 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     setForamen: (id, f) => anatomyActions.setForamen(id as ForamenId, f),
     detectAnatomy: () => anatomyActions.detectAnatomy(),
     setAnatomy: (a) => anatomyActions.setAnatomy(a),
+    setTrajectory: (t) => planning.setTrajectory(t),
+    planApproach: (id, a, o) => planning.planApproach(id, a, o ?? {}),
+    rankApproaches: (id, o) => planning.rankApproaches(id, o ?? {}),
+    moveTrajectory: async (id, e, t) => {
+      await planning.setTrajectoryPoints(id, [e[0]!, e[1]!, e[2]!], [t[0]!, t[1]!, t[2]!]);
+      await planning.settled();
+    },
+    deleteTrajectory: (id) => planning.deleteTrajectory(id),
+    needles: () => JSON.parse(JSON.stringify(planning.needles())),
+    addNeedle: async (n) => {
+      const needle = customNeedle(n);
+      planning.addCustomNeedle(needle);
+      actions.store.update({ rankingVersion: actions.store.state.rankingVersion + 1 });
+      return needle.id;
+    },
+    setThresholds: (t) => planning.setThresholds(t),
+    setAblation: (id, p) => planning.setAblation(id, p),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
     drr: (o) => sceneActions.drr(o),
   };

@@ -6,6 +6,7 @@
 import { store, onVolumeShown, notify } from './actions';
 import { volumeCache } from './volume-cache';
 import { SegmentationClient } from './segmentation-client';
+import type { PlanCommand, PlanReply } from '../planning/engine';
 import type { LesionEntry, LesionSummary, SegmentationUi } from './store';
 import type { CaseCommand, CaseResult } from '../anatomy/case-engine';
 import type { LesionZoneResult } from '../anatomy/classify';
@@ -93,6 +94,23 @@ function run(cmd: CaseCommand, busyText: string): Promise<CaseResult> {
     } finally {
       clearTimeout(timer);
       if (store.state.seg.busy) setSeg({ busy: null });
+    }
+  });
+  queue = job.catch(() => undefined);
+  return job;
+}
+
+/** A planning request on the case engine, queued after any pending lesion or landmark edit. */
+export function planRequest(cmd: PlanCommand, busyText: string | null): Promise<PlanReply> {
+  const c = engine();
+  if (!c) return Promise.reject(new Error('no image is loaded'));
+  const job = queue.then(async () => {
+    const timer = busyText ? setTimeout(() => setSeg({ busy: busyText }), 200) : null;
+    try {
+      return await c.plan(cmd);
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (busyText && store.state.seg.busy) setSeg({ busy: null });
     }
   });
   queue = job.catch(() => undefined);

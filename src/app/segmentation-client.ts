@@ -7,6 +7,7 @@
  */
 import { CaseEngine, type CaseCommand, type CaseResult } from '../anatomy/case-engine';
 import type { ScalarVolume } from '../core/volume';
+import { PlanningEngine, type PlanCommand, type PlanReply } from '../planning/engine';
 
 export class SegmentationClient {
   /** The label map (one byte per voxel) to draw. */
@@ -17,7 +18,8 @@ export class SegmentationClient {
   readonly inWorker: boolean;
   private worker: Worker | null = null;
   private inline: CaseEngine | null = null;
-  private pending = new Map<number, { resolve: (r: CaseResult) => void; reject: (e: Error) => void }>();
+  private pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
+  private inlinePlanner: PlanningEngine | null = null;
   private nextId = 1;
   private ready: Promise<void>;
 
@@ -39,7 +41,7 @@ export class SegmentationClient {
           if (!p) return;
           this.pending.delete(m.reqId!);
           if (m.error) p.reject(new Error(m.error));
-          else p.resolve(m.result!);
+          else p.resolve(m.result! as never);
         };
         w.onerror = (e) => reject(new Error(e.message || 'segmentation worker failed'));
       });
@@ -49,6 +51,7 @@ export class SegmentationClient {
       this.volume = volume;
       this.zoneMap = new Uint8Array(volume.geometry.voxelCount);
       this.inline = new CaseEngine(volume, undefined, this.zoneMap);
+      this.inlinePlanner = new PlanningEngine(this.inline);
       this.labels = this.inline.labels.data;
       this.inWorker = false;
       this.ready = Promise.resolve();
@@ -60,8 +63,19 @@ export class SegmentationClient {
     await this.ready;
     const reqId = this.nextId++;
     return new Promise<CaseResult>((resolve, reject) => {
-      this.pending.set(reqId, { resolve, reject });
+      this.pending.set(reqId, { resolve: resolve as (r: never) => void, reject });
       this.worker!.postMessage({ type: 'run', reqId, cmd });
+    });
+  }
+
+  /** Trajectory planning over the same case (src/planning/engine.ts). */
+  async plan(cmd: PlanCommand): Promise<PlanReply> {
+    if (this.inlinePlanner) return this.inlinePlanner.run(cmd);
+    await this.ready;
+    const reqId = this.nextId++;
+    return new Promise<PlanReply>((resolve, reject) => {
+      this.pending.set(reqId, { resolve: resolve as (r: never) => void, reject });
+      this.worker!.postMessage({ type: 'plan', reqId, cmd });
     });
   }
 

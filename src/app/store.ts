@@ -137,6 +137,10 @@ export interface AppState {
   trajectories: Trajectory[];
   selectedTrajectoryId: string | null;
   thresholds: SafetyThresholds;
+  /** Bumped when an approach ranking is computed (src/app/planning.ts keeps the rows). */
+  rankingVersion: number;
+  /** Placing a needle by hand: the next clicks in a view give its skin entry, then its target. */
+  placingNeedle: { needleId: string; lesionId: string | null; entryLps: Vec3 | null } | null;
 }
 
 export const initialState: AppState = {
@@ -164,6 +168,8 @@ export const initialState: AppState = {
   trajectories: [],
   selectedTrajectoryId: null,
   thresholds: { ...DEFAULT_THRESHOLDS },
+  rankingVersion: 0,
+  placingNeedle: null,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

@@ -15,6 +15,8 @@ import './sp-lesion-panel';
 import './sp-anatomy-panel';
 import './sp-scene-3d';
 import './sp-fluoro';
+import './sp-plan-panel';
+import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
 import * as anatomy from '../app/anatomy';
 import type { SpViewer } from './sp-viewer';
@@ -73,7 +75,8 @@ export class SpApp extends LitElement {
       .brand { font-weight: 800; letter-spacing: 0.02em; color: #e8c66a; font-size: 15px; margin-right: 6px; }
       .group { display: flex; gap: 4px; align-items: center; }
       .sep { width: 1px; height: 22px; background: #232a33; }
-      main { display: grid; grid-template-columns: 300px 1fr; min-height: 0; }
+      main { display: grid; grid-template-columns: 300px 1fr 330px; min-height: 0; }
+      aside.plan { border-right: none; border-left: 1px solid #1d242d; }
       aside { border-right: 1px solid #1d242d; padding: 8px 10px; overflow-y: auto; overflow-x: hidden; background: #0e1116; }
       .views { position: relative; min-height: 0; display: grid; grid-template-columns: 1fr; }
       .views.with3d { grid-template-columns: 1fr minmax(320px, 40%); }
@@ -152,7 +155,7 @@ export class SpApp extends LitElement {
         case 'Delete': case 'Backspace': actions.clearMeasurements(); return true;
         case 'o': case 'O': this.openPicker('file-input'); return true;
         case '?': case 'h': case 'H': actions.toggleHelp(); return true;
-        case 'Escape': actions.cancelLoading(); actions.toggleHelp(false); anatomy.cancelPlacing(); return true;
+        case 'Escape': actions.cancelLoading(); actions.toggleHelp(false); anatomy.cancelPlacing(); planning.cancelPlacingNeedle(); return true;
         default: return false;
       }
     })();
@@ -259,6 +262,7 @@ export class SpApp extends LitElement {
             : nothing}
           ${this.dragging ? html`<div class="drop">Drop DICOM files, folders or NIfTI here</div>` : nothing}
         </div>
+        <aside class="plan"><sp-plan-panel .state=${s}></sp-plan-panel></aside>
       </main>
       ${s.helpOpen ? html`<sp-help @sp-close=${() => actions.toggleHelp(false)}></sp-help>` : nothing}
     `;

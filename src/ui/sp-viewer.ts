@@ -10,6 +10,9 @@ import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import * as lesions from '../app/lesions';
 import * as anatomy from '../app/anatomy';
+import * as planning from '../app/planning';
+import { zoneImplicit } from '../planning/ablation';
+import type { Trajectory } from '../planning/types';
 import type { ForamenId } from '../anatomy/types';
 import { volumeCache } from '../app/volume-cache';
 import { valueAtLps } from '../core/volume';
@@ -33,7 +36,10 @@ type Drag =
   | { kind: 'ruler'; view: ViewName; a: Vec3; b: Vec3 }
   | { kind: 'stroke'; view: ViewName }
   | { kind: 'box'; view: ViewName; a: Vec3; b: Vec3 }
-  | { kind: 'foramen'; view: ViewName; id: ForamenId; from: Vec3; to: Vec3 };
+  | { kind: 'foramen'; view: ViewName; id: ForamenId; from: Vec3; to: Vec3 }
+  | { kind: 'needle'; view: ViewName; id: string; end: 'entry' | 'target' | 'both'; from: Vec3; entry0: Vec3; target0: Vec3 };
+
+const STATUS_COLORS = { pass: '#6fe07a', warn: '#ffc94f', fail: '#ff5e52' } as const;
 
 export class SpViewer extends LitElement {
   static override properties = {
@@ -136,6 +142,96 @@ export class SpViewer extends LitElement {
     return out;
   }
 
+  /** The needle handle (entry square, target circle) or shaft under a canvas point. */
+  private needleHit(view: ViewName, x: number, y: number): { t: Trajectory; end: 'entry' | 'target' | 'both' } | null {
+    const viewer = this.viewer;
+    if (!viewer) return null;
+    const list = [...this.state.trajectories].sort((a, b) => (a.id === this.state.selectedTrajectoryId ? -1 : b.id === this.state.selectedTrajectoryId ? 1 : 0));
+    for (const t of list) {
+      const [ex, ey] = viewer.lpsToCanvas(view, t.entryLps);
+      const [tx, ty] = viewer.lpsToCanvas(view, t.targetLps);
+      if (Math.hypot(ex - x, ey - y) <= 8) return { t, end: 'entry' };
+      if (Math.hypot(tx - x, ty - y) <= 8) return { t, end: 'target' };
+    }
+    for (const t of list) {
+      const [ex, ey] = viewer.lpsToCanvas(view, t.entryLps);
+      const [tx, ty] = viewer.lpsToCanvas(view, t.targetLps);
+      const L2 = (tx - ex) ** 2 + (ty - ey) ** 2;
+      if (L2 < 1) continue;
+      const u = Math.max(0, Math.min(1, ((x - ex) * (tx - ex) + (y - ey) * (ty - ey)) / L2));
+      if (Math.hypot(ex + u * (tx - ex) - x, ey + u * (ty - ey) - y) <= 4 && u > 0.05 && u < 0.95) return { t, end: 'both' };
+    }
+    return null;
+  }
+
+  /** Needles projected on a view: shaft, the part within reach of the plane, entry/target handles, tip, ablation zones. */
+  private renderNeedles(view: ViewName, planePoint: Vec3) {
+    const viewer = this.viewer!;
+    const n = viewer.cameraInfo(view).normalLps;
+    const mmPerPx = viewer.cameraInfo(view).mmPerPx;
+    const items = [];
+    const dist = (p: Readonly<Vec3>) => (p[0] - planePoint[0]) * n[0] + (p[1] - planePoint[1]) * n[1] + (p[2] - planePoint[2]) * n[2];
+    for (const t of this.state.trajectories) {
+      const sel = t.id === this.state.selectedTrajectoryId;
+      const col = STATUS_COLORS[t.metrics.status];
+      const [ex, ey] = viewer.lpsToCanvas(view, t.entryLps);
+      const [tx, ty] = viewer.lpsToCanvas(view, t.targetLps);
+      const tip: Vec3 = [0, 1, 2].map((a) => t.entryLps[a]! + (t.targetLps[a]! - t.entryLps[a]!) * t.advance) as Vec3;
+      const [px, py] = viewer.lpsToCanvas(view, tip);
+      const widthPx = Math.max(1.5, t.needle.outerDiameterMm / mmPerPx);
+      // The needle's part within (radius + 1 mm) of the plane, drawn at true width.
+      const de = dist(t.entryLps), dp = dist(tip);
+      const reach = t.needle.outerDiameterMm / 2 + 1;
+      let seg: [number, number] | null = null;
+      if (Math.abs(de - dp) < 1e-6) seg = Math.abs(de) <= reach ? [0, 1] : null;
+      else {
+        const a = (-reach - de) / (dp - de), b = (reach - de) / (dp - de);
+        const lo = Math.max(0, Math.min(a, b)), hi = Math.min(1, Math.max(a, b));
+        if (hi > lo) seg = [lo, hi];
+      }
+      items.push(svg`<g class="needle${sel ? ' selected' : ''}" data-id=${t.id} data-status=${t.metrics.status}>
+        <line x1=${ex} y1=${ey} x2=${tx} y2=${ty} stroke=${col} stroke-width=${sel ? 1.5 : 1} stroke-dasharray="5 4" stroke-opacity=${sel ? 0.9 : 0.5} />
+        <line x1=${ex} y1=${ey} x2=${px} y2=${py} stroke=${col} stroke-width=${sel ? 2 : 1.2} stroke-opacity=${sel ? 0.95 : 0.55} />
+        ${seg ? svg`<line x1=${ex + (px - ex) * seg[0]} y1=${ey + (py - ey) * seg[0]} x2=${ex + (px - ex) * seg[1]} y2=${ey + (py - ey) * seg[1]} stroke="#ffffff" stroke-width=${widthPx} stroke-opacity="0.9" stroke-linecap="round" />` : nothing}
+        <rect class="entry-handle" x=${ex - 5} y=${ey - 5} width="10" height="10" fill="none" stroke=${col} stroke-width=${sel ? 2 : 1.2} />
+        <circle class="target-handle" cx=${tx} cy=${ty} r="5" fill="none" stroke=${col} stroke-width=${sel ? 2 : 1.2} />
+        <circle cx=${px} cy=${py} r="2.5" fill=${col} />
+        <text x=${ex + 8} y=${ey - 7} fill=${col} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${t.id}${sel ? ` ${t.metrics.status.toUpperCase()}` : ''}</text>
+      </g>`);
+      // Ablation zones cut by the plane.
+      for (const z of t.ablation?.zones ?? []) {
+        // A point of the plane inside the zone: where the zone's axis meets the plane, else the centre's foot.
+        const dc = dist(z.centerLps);
+        const un = z.axisLps[0] * n[0] + z.axisLps[1] * n[1] + z.axisLps[2] * n[2];
+        const sAx = Math.abs(un) > 1e-6 ? -dc / un : Infinity;
+        const c0: Vec3 = Math.abs(sAx) <= z.lengthMm / 2
+          ? [z.centerLps[0] + z.axisLps[0] * sAx, z.centerLps[1] + z.axisLps[1] * sAx, z.centerLps[2] + z.axisLps[2] * sAx]
+          : [z.centerLps[0] - n[0] * dc, z.centerLps[1] - n[1] * dc, z.centerLps[2] - n[2] * dc];
+        if (zoneImplicit(z, c0[0], c0[1], c0[2]) > 1) continue;
+        const cam = viewer.cameraInfo(view);
+        const pts: string[] = [];
+        for (let k = 0; k < 48; k++) {
+          const th = (2 * Math.PI * k) / 48;
+          const dir: Vec3 = [0, 1, 2].map((a) => cam.rightLps[a]! * Math.cos(th) + cam.upLps[a]! * Math.sin(th)) as Vec3;
+          let lo = 0, hi = Math.max(z.lengthMm, z.diameterMm);
+          for (let it = 0; it < 24; it++) {
+            const m = (lo + hi) / 2;
+            if (zoneImplicit(z, c0[0] + dir[0] * m, c0[1] + dir[1] * m, c0[2] + dir[2] * m) <= 1) lo = m; else hi = m;
+          }
+          const [qx, qy] = viewer.lpsToCanvas(view, [c0[0] + dir[0] * lo, c0[1] + dir[1] * lo, c0[2] + dir[2] * lo]);
+          pts.push(`${qx.toFixed(1)},${qy.toFixed(1)}`);
+        }
+        items.push(svg`<polygon class="ablation-zone" points=${pts.join(' ')} fill="#ff7043" fill-opacity="0.12" stroke="#ff7043" stroke-width="1" stroke-dasharray="4 2" />`);
+      }
+    }
+    const pn = this.state.placingNeedle;
+    if (pn?.entryLps) {
+      const [qx, qy] = viewer.lpsToCanvas(view, pn.entryLps);
+      items.push(svg`<rect class="placing-needle" x=${qx - 5} y=${qy - 5} width="10" height="10" fill="none" stroke="#ffab40" stroke-width="1.5" />`);
+    }
+    return items;
+  }
+
   /** Resolves once the current volume is on screen. */
   whenShown(): Promise<void> {
     return this.showing;
@@ -183,11 +279,27 @@ export class SpViewer extends LitElement {
     const [x, y] = this.pos(e, view);
     const tool = e.button === 1 ? 'pan' : e.button === 2 ? 'zoom' : this.state.tool;
     const lps = this.viewer.canvasToLps(view, x, y);
+    // Placing a needle by hand: skin entry, then target.
+    if (this.state.placingNeedle && e.button === 0) {
+      planning.placeNeedleAt(lps).catch((err: Error) => actions.notify('warning', err.message));
+      e.preventDefault();
+      return;
+    }
     // Placing a foramen by hand: this click is one of its openings.
     if (this.state.placing && e.button === 0) {
       anatomy.placeAt(lps).catch((err: Error) => actions.notify('warning', err.message));
       e.preventDefault();
       return;
+    }
+    // A needle's entry or target handle (or its shaft, moving both) under the pointer is dragged (crosshair tool).
+    if (tool === 'crosshair') {
+      const hit = this.needleHit(view, x, y);
+      if (hit) {
+        planning.selectTrajectory(hit.t.id);
+        this.drag = { kind: 'needle', view, id: hit.t.id, end: hit.end, from: lps, entry0: [...hit.t.entryLps], target0: [...hit.t.targetLps] };
+        e.preventDefault();
+        return;
+      }
     }
     // A foramen marker under the pointer is dragged (crosshair tool).
     if (tool === 'crosshair') {
@@ -271,6 +383,13 @@ export class SpViewer extends LitElement {
       case 'foramen':
         this.drag = { ...d, to: lps };
         break;
+      case 'needle': {
+        // The handle follows the pointer within the view plane; its depth along the normal is kept.
+        const dl: Vec3 = [lps[0] - d.from[0], lps[1] - d.from[1], lps[2] - d.from[2]];
+        const mv = (p: Vec3, on: boolean): Vec3 => (on ? [p[0] + dl[0], p[1] + dl[1], p[2] + dl[2]] : [...p]);
+        planning.setTrajectoryPoints(d.id, mv(d.entry0, d.end !== 'target'), mv(d.target0, d.end !== 'entry')).catch((err: Error) => actions.notify('warning', err.message));
+        break;
+      }
     }
   }
 
@@ -389,6 +508,7 @@ export class SpViewer extends LitElement {
         <circle cx=${x} cy=${y} r=${Math.max(3, m.rPx)} fill="none" stroke=${color} stroke-width="1.5" />
         <text x=${x + Math.max(3, m.rPx) + 3} y=${y - 3} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
     }
+    items.push(...this.renderNeedles(view, fp));
     // The first opening of a foramen being placed by hand.
     const pl = this.state.placing;
     if (pl?.anteriorLps) {

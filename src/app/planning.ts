@@ -1,0 +1,253 @@
+/**
+ * Trajectory actions: place, plan, rank, edit and remove needles; the metrics come from the
+ * PlanningEngine in the case worker (src/planning/engine.ts). Trajectories live in the store.
+ */
+import type { Vec3 } from '../core/vec3';
+import { store, notify, onVolumeShown } from './actions';
+import { planRequest } from './lesions';
+import type { ApproachName, Needle, SafetyThresholds, Trajectory } from '../planning/types';
+import { APPROACH_NAMES } from '../planning/types';
+import { DEFAULT_NEEDLE_ID, findNeedle, NEEDLE_CATALOGUE } from '../planning/needles';
+import { DEFAULT_ABLATION, type AblationParams } from '../planning/ablation';
+import type { PlannedPath } from '../planning/engine';
+import { APPROACH_TEMPLATES } from '../planning/approaches';
+
+export interface RankRow {
+  approach: ApproachName;
+  trajectoryId: string | null;
+  minClearanceMm: number | null;
+  status: 'pass' | 'warn' | 'fail';
+  reasons: string[];
+  studyChoice: boolean;
+}
+
+let counter = 1;
+const customNeedles: Needle[] = [];
+/** Ablation parameters per trajectory (electrodes only). */
+const ablationParams = new Map<string, AblationParams>();
+
+onVolumeShown(() => {
+  store.update({ trajectories: [], selectedTrajectoryId: null });
+  ablationParams.clear();
+  rankings.clear();
+});
+
+/** Last ranking per lesion (the panel shows it). */
+export const rankings = new Map<string, RankRow[]>();
+
+export function needles(): Needle[] {
+  return [...NEEDLE_CATALOGUE, ...customNeedles];
+}
+
+export function addCustomNeedle(n: Needle): void {
+  const i = customNeedles.findIndex((c) => c.id === n.id);
+  if (i >= 0) customNeedles[i] = n; else customNeedles.push(n);
+}
+
+function resolveNeedle(n: string | Needle | undefined): Needle {
+  if (!n) return findNeedle(DEFAULT_NEEDLE_ID)!;
+  if (typeof n !== 'string') return n;
+  const found = findNeedle(n, customNeedles);
+  if (!found) throw new Error(`unknown needle "${n}" (known: ${needles().map((x) => x.id).join(', ')})`);
+  return found;
+}
+
+function lesionLabel(lesionId: string | null | undefined): number | null {
+  if (!lesionId) return null;
+  const l = store.state.lesions.find((x) => x.id === lesionId);
+  if (!l) throw new Error(`no lesion ${lesionId}`);
+  return l.label;
+}
+
+function checkApproach(a: string | null | undefined): ApproachName | null {
+  if (a === null || a === undefined) return null;
+  if (!(APPROACH_NAMES as readonly string[]).includes(a)) throw new Error(`unknown approach "${a}" (one of ${APPROACH_NAMES.join(', ')})`);
+  return a as ApproachName;
+}
+
+function vec(p: readonly number[], what: string): Vec3 {
+  if (!Array.isArray(p) || p.length !== 3 || !p.every((x) => Number.isFinite(x))) throw new Error(`${what} must be [x, y, z] in LPS mm`);
+  return [p[0]!, p[1]!, p[2]!];
+}
+
+async function evaluate(t: Omit<Trajectory, 'metrics' | 'ablation'>): Promise<Trajectory> {
+  const abl = t.needle.activeTipMm ? ablationParams.get(t.id) ?? { ...DEFAULT_ABLATION } : null;
+  const r = await planRequest({
+    type: 'evaluate', entryLps: t.entryLps, targetLps: t.targetLps, needle: t.needle, approach: t.approach,
+    lesionLabel: lesionLabel(t.lesionId), ablation: abl, thresholds: store.state.thresholds,
+  }, null);
+  return { ...t, metrics: r.metrics!, ablation: r.ablation ?? null };
+}
+
+function upsert(t: Trajectory, select = true): void {
+  const list = store.state.trajectories;
+  const i = list.findIndex((x) => x.id === t.id);
+  const next = i >= 0 ? list.map((x) => (x.id === t.id ? t : x)) : [...list, t];
+  store.update({ trajectories: next, ...(select ? { selectedTrajectoryId: t.id } : {}) });
+}
+
+/** Places a needle exactly from entry to target and returns its id. */
+export async function setTrajectory(input: { entryLps: readonly number[]; targetLps: readonly number[]; needle?: string | Needle; approach?: string | null; lesionId?: string | null; id?: string }): Promise<string> {
+  const entryLps = vec(input.entryLps, 'entryLps'), targetLps = vec(input.targetLps, 'targetLps');
+  const needle = resolveNeedle(input.needle);
+  const approach = checkApproach(input.approach);
+  lesionLabel(input.lesionId);
+  const id = input.id ?? `N${counter++}`;
+  const prev = store.state.trajectories.find((x) => x.id === id);
+  const t = await evaluate({ id, approach, lesionId: input.lesionId ?? prev?.lesionId ?? null, needle, entryLps, targetLps, advance: prev?.advance ?? 1, source: 'manual' });
+  upsert(t);
+  return id;
+}
+
+let dragBusy = false;
+let dragNext: { id: string; entryLps: Vec3; targetLps: Vec3 } | null = null;
+/** Moves the entry and/or target of a trajectory (dragging in a view): metrics follow live. */
+export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps: Vec3): Promise<void> {
+  const t = store.state.trajectories.find((x) => x.id === id);
+  if (!t) throw new Error(`no trajectory ${id}`);
+  // Show the new position at once; the metrics follow (coalesced while a request is in flight).
+  upsert({ ...t, entryLps, targetLps, source: 'manual' }, false);
+  dragNext = { id, entryLps, targetLps };
+  if (dragBusy) return;
+  dragBusy = true;
+  try {
+    while (dragNext) {
+      const job = dragNext;
+      dragNext = null;
+      const cur = store.state.trajectories.find((x) => x.id === job.id);
+      if (!cur) continue;
+      const r = await evaluate({ ...cur, entryLps: job.entryLps, targetLps: job.targetLps });
+      const now = store.state.trajectories.find((x) => x.id === job.id);
+      if (now) upsert({ ...now, metrics: r.metrics, ablation: r.ablation }, false);
+    }
+  } finally {
+    dragBusy = false;
+  }
+}
+
+function fromPath(p: PlannedPath, lesionId: string, needle: Needle, id = `N${counter++}`): Trajectory {
+  return { id, approach: p.approach, lesionId, needle, entryLps: p.entryLps, targetLps: p.targetLps, advance: 1, metrics: p.metrics, ablation: null, source: 'auto' };
+}
+
+/** Plans one approach for a lesion (1–3 needles); returns the first needle's id. */
+export async function planApproach(lesionId: string, approach: string, options: { needle?: string | Needle; needles?: number } = {}): Promise<string> {
+  const label = lesionLabel(lesionId)!;
+  const a = checkApproach(approach)!;
+  const needle = resolveNeedle(options.needle);
+  const k = Math.max(1, Math.min(3, Math.round(options.needles ?? 1)));
+  const r = await planRequest({ type: 'plan', lesionLabel: label, approach: a, needle, needles: k, thresholds: store.state.thresholds }, `Planning the ${APPROACH_TEMPLATES[a].label.toLowerCase()} approach…`);
+  if (!r.paths?.length) throw new Error(`no ${a} path for this lesion: ${r.explanation ?? 'none found'}`);
+  // Replace this lesion's earlier automatic needles of the same approach.
+  store.update({ trajectories: store.state.trajectories.filter((t) => !(t.lesionId === lesionId && t.approach === a && t.source === 'auto')) });
+  const ids: string[] = [];
+  for (const p of r.paths) {
+    let t = fromPath(p, lesionId, needle);
+    if (needle.activeTipMm) t = await evaluate(t);
+    upsert(t);
+    ids.push(t.id);
+  }
+  store.update({ selectedTrajectoryId: ids[0]! });
+  return ids[0]!;
+}
+
+/** Plans all five approaches for a lesion and ranks them (best first). */
+export async function rankApproaches(lesionId: string, options: { needle?: string | Needle } = {}): Promise<RankRow[]> {
+  const label = lesionLabel(lesionId)!;
+  const lesion = store.state.lesions.find((l) => l.id === lesionId)!;
+  const needle = resolveNeedle(options.needle);
+  const r = await planRequest({ type: 'rank', lesionLabel: label, needle, zone: lesion.zone?.zone ?? null, thresholds: store.state.thresholds }, 'Planning and ranking the five approaches…');
+  store.update({ trajectories: store.state.trajectories.filter((t) => !(t.lesionId === lesionId && t.source === 'auto')) });
+  const rows: RankRow[] = [];
+  const added: Trajectory[] = [];
+  for (const row of r.ranked ?? []) {
+    const t = row.path ? fromPath(row.path, lesionId, needle) : null;
+    if (t) added.push(t);
+    rows.push({ approach: row.approach, trajectoryId: t?.id ?? null, minClearanceMm: row.minClearanceMm, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice });
+  }
+  store.update({ trajectories: [...store.state.trajectories, ...added], selectedTrajectoryId: added[0]?.id ?? store.state.selectedTrajectoryId });
+  rankings.set(lesionId, rows);
+  store.update({ rankingVersion: store.state.rankingVersion + 1 });
+  return rows;
+}
+
+export function selectTrajectory(id: string | null): void {
+  store.update({ selectedTrajectoryId: id });
+}
+
+export function deleteTrajectory(id: string): void {
+  ablationParams.delete(id);
+  store.update({ trajectories: store.state.trajectories.filter((t) => t.id !== id), selectedTrajectoryId: store.state.selectedTrajectoryId === id ? null : store.state.selectedTrajectoryId });
+}
+
+/** Tip advance 0..1 along the path (needle's-eye view, teaching). */
+export function setAdvance(id: string, advance: number): void {
+  const t = store.state.trajectories.find((x) => x.id === id);
+  if (t) upsert({ ...t, advance: Math.max(0, Math.min(1, advance)) }, false);
+}
+
+export async function setNeedle(id: string, needleId: string): Promise<void> {
+  const t = store.state.trajectories.find((x) => x.id === id);
+  if (!t) throw new Error(`no trajectory ${id}`);
+  upsert(await evaluate({ ...t, needle: resolveNeedle(needleId) }), false);
+}
+
+export async function setAblation(id: string, p: Partial<AblationParams>): Promise<void> {
+  const t = store.state.trajectories.find((x) => x.id === id);
+  if (!t) throw new Error(`no trajectory ${id}`);
+  if (!t.needle.activeTipMm) throw new Error('ablation needs an RF electrode (choose a 17 G RF electrode for this needle)');
+  ablationParams.set(id, { ...(ablationParams.get(id) ?? DEFAULT_ABLATION), ...p });
+  upsert(await evaluate(t), false);
+}
+
+export function ablationOf(id: string): AblationParams {
+  return ablationParams.get(id) ?? { ...DEFAULT_ABLATION };
+}
+
+/** New pass/warn/fail thresholds: every trajectory is checked again. */
+export async function setThresholds(p: Partial<SafetyThresholds>): Promise<void> {
+  store.update({ thresholds: { ...store.state.thresholds, ...p } });
+  await reevaluateAll();
+}
+
+export async function reevaluateAll(): Promise<void> {
+  for (const t of store.state.trajectories) {
+    const r = await evaluate(t);
+    const now = store.state.trajectories.find((x) => x.id === t.id);
+    if (now) upsert({ ...now, metrics: r.metrics, ablation: r.ablation }, false);
+  }
+}
+
+// Landmarks changed (detection, a dragged foramen): metrics of every needle are recomputed.
+let pendingReeval: ReturnType<typeof setTimeout> | null = null;
+store.subscribe((s, prev) => {
+  if (s.anatomy !== prev.anatomy && s.trajectories.length) {
+    if (pendingReeval) clearTimeout(pendingReeval);
+    pendingReeval = setTimeout(() => { pendingReeval = null; reevaluateAll().catch((e: Error) => notify('warning', e.message)); }, 50);
+  }
+});
+
+/** Starts placing a needle by hand: the next click is the skin entry, the one after the target. */
+export function startPlacingNeedle(needleId: string, lesionId: string | null): void {
+  store.update({ placingNeedle: store.state.placingNeedle ? null : { needleId, lesionId, entryLps: null }, placing: null });
+}
+
+export function cancelPlacingNeedle(): void {
+  store.update({ placingNeedle: null });
+}
+
+/** A click while placing a needle. */
+export async function placeNeedleAt(lps: Vec3): Promise<void> {
+  const p = store.state.placingNeedle;
+  if (!p) return;
+  if (!p.entryLps) {
+    store.update({ placingNeedle: { ...p, entryLps: lps } });
+    return;
+  }
+  store.update({ placingNeedle: null });
+  await setTrajectory({ entryLps: p.entryLps, targetLps: lps, needle: p.needleId, lesionId: p.lesionId });
+}
+
+/** Resolves when no metric update is pending (drags, threshold or landmark changes). */
+export async function settled(): Promise<void> {
+  while (dragBusy || pendingReeval) await new Promise((r) => setTimeout(r, 10));
+}

@@ -1,0 +1,124 @@
+/**
+ * PlanningEngine: trajectory planning over a case (the CaseEngine's volume, lesion labels,
+ * landmarks and sacrum mask). Runs in the case worker (or inline). The sacral envelope and the
+ * body model are built lazily and rebuilt when labels or landmarks change (case version).
+ */
+import type { Vec3 } from '../core/vec3';
+import type { CaseEngine } from '../anatomy/case-engine';
+import { fitSacralFrame, type FittedSacralFrame } from '../anatomy/frame';
+import { nowMs } from '../core/clock';
+import type { AblationPlan, ApproachName, Needle, SafetyThresholds, TrajectoryMetrics } from './types';
+import { buildSacralEnvelope, type SacralEnvelope } from './envelope';
+import { BodyModel } from './body';
+import { evaluateTrajectory } from './trajectory';
+import { planApproachTo, rankApproachesTo, type PlannerContext, type RankedApproach } from './planner';
+import { lesionTargets } from './targets';
+import { ablationZones, evaluateAblation, type AblationParams } from './ablation';
+
+export type PlanCommand =
+  | { type: 'prepare'; thresholds: SafetyThresholds }
+  | { type: 'evaluate'; entryLps: Vec3; targetLps: Vec3; needle: Needle; approach: ApproachName | null; lesionLabel: number | null; ablation: AblationParams | null; thresholds: SafetyThresholds }
+  | { type: 'plan'; lesionLabel: number; approach: ApproachName; needle: Needle; needles: number; thresholds: SafetyThresholds }
+  | { type: 'rank'; lesionLabel: number; needle: Needle; zone: 1 | 2 | 3 | null; thresholds: SafetyThresholds };
+
+export interface PlannedPath {
+  approach: ApproachName;
+  entryLps: Vec3;
+  targetLps: Vec3;
+  metrics: TrajectoryMetrics;
+}
+
+export interface PlanReply {
+  metrics?: TrajectoryMetrics;
+  ablation?: AblationPlan | null;
+  paths?: PlannedPath[];
+  /** 'plan' with no path that fits the template: why. */
+  explanation?: string;
+  ranked?: (Omit<RankedApproach, 'candidate'> & { path: PlannedPath | null })[];
+  /** Envelope (distance field) build time when it was (re)built by this command, ms. */
+  envelopeMs: number | null;
+  commandMs: number;
+}
+
+export class PlanningEngine {
+  private envelope: SacralEnvelope | null = null;
+  private envelopeVersion = -1;
+  private frame: FittedSacralFrame | null = null;
+  private body: BodyModel | null = null;
+
+  constructor(private readonly cases: CaseEngine) {}
+
+  private context(thresholds: SafetyThresholds): { ctx: PlannerContext; envelopeMs: number | null } {
+    const c = this.cases;
+    let envelopeMs: number | null = null;
+    const anatomy = c.currentAnatomy;
+    if (this.envelopeVersion !== c.version) {
+      const mask = c.currentSacrumMask;
+      const t0 = nowMs();
+      this.envelope = mask ? buildSacralEnvelope(c.volume, mask, anatomy, { extraMask: c.labels.data }) : null;
+      envelopeMs = mask ? nowMs() - t0 : null;
+      this.frame = anatomy?.frame ? fitSacralFrame(anatomy.frame) : null;
+      this.envelopeVersion = c.version;
+    }
+    this.body ??= new BodyModel(c.volume);
+    return { ctx: { anatomy, frame: this.frame, envelope: this.envelope, volume: c.volume, thresholds, body: this.body }, envelopeMs };
+  }
+
+  /** Voxel centres of a lesion in LPS (xyz interleaved), subsampled to at most `max` points. */
+  lesionPoints(label: number, max = 40000): Float64Array {
+    const labels = this.cases.labels;
+    const offs = labels.offsetsOf(label);
+    const geo = this.cases.volume.geometry;
+    const stride = Math.max(1, Math.ceil(offs.length / max));
+    const n = Math.ceil(offs.length / stride);
+    const out = new Float64Array(n * 3);
+    const [ni, nj] = geo.dims;
+    const p: Vec3 = [0, 0, 0];
+    for (let s = 0, m = 0; s < offs.length; s += stride, m++) {
+      const o = offs[s]!;
+      const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
+      geo.ijkToLps(p, i, j, k);
+      out[3 * m] = p[0]; out[3 * m + 1] = p[1]; out[3 * m + 2] = p[2];
+    }
+    return out;
+  }
+
+  run(cmd: PlanCommand): PlanReply {
+    const t0 = nowMs();
+    const { ctx, envelopeMs } = this.context(cmd.thresholds);
+    const done = (r: Omit<PlanReply, 'envelopeMs' | 'commandMs'>): PlanReply => ({ ...r, envelopeMs, commandMs: nowMs() - t0 });
+    switch (cmd.type) {
+      case 'prepare':
+        return done({});
+      case 'evaluate': {
+        const metrics = evaluateTrajectory(ctx, cmd.entryLps, cmd.targetLps, cmd.needle, { approach: cmd.approach });
+        let ablation: AblationPlan | null = null;
+        if (cmd.ablation && cmd.needle.activeTipMm) {
+          const zones = ablationZones(cmd.entryLps, cmd.targetLps, cmd.needle.activeTipMm, cmd.ablation);
+          ablation = evaluateAblation(zones, cmd.lesionLabel ? this.lesionPoints(cmd.lesionLabel, 20000) : null, ctx.anatomy, cmd.thresholds);
+        }
+        return done({ metrics, ablation });
+      }
+      case 'plan': {
+        const targets = lesionTargets(this.lesionPoints(cmd.lesionLabel), cmd.needles, ctx.anatomy);
+        if (!targets.length) return done({ paths: [], explanation: 'the lesion is empty' });
+        const paths: PlannedPath[] = [];
+        let explanation = '';
+        for (const t of targets) {
+          const r = planApproachTo(ctx, cmd.approach, t, cmd.needle);
+          if (r.best && !r.best.violation) paths.push({ approach: cmd.approach, entryLps: r.best.entryLps, targetLps: r.best.targetLps, metrics: r.best.metrics });
+          else explanation = r.explanation;
+        }
+        return done({ paths, explanation });
+      }
+      case 'rank': {
+        const [target] = lesionTargets(this.lesionPoints(cmd.lesionLabel), 1, ctx.anatomy);
+        if (!target) return done({ ranked: [] });
+        const rows = rankApproachesTo(ctx, target, cmd.needle, cmd.zone);
+        return done({
+          ranked: rows.map(({ candidate, ...rest }) => ({ ...rest, path: candidate ? { approach: candidate.approach, entryLps: candidate.entryLps, targetLps: candidate.targetLps, metrics: candidate.metrics } : null })),
+        });
+      }
+    }
+  }
+}

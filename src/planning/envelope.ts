@@ -1,0 +1,210 @@
+/**
+ * The sacral envelope and its signed distance field (pure).
+ *
+ * The envelope is the sacrum bone mask (from landmark detection) with the canal and the foramina
+ * filled in and internal holes closed: the same "outer sacral envelope" the phantom uses to judge
+ * anterior-cortex breaches (../shared/phantom/README.md). Its signed distance field (mm, negative
+ * inside) lives on an LPS-aligned working grid (1 mm by default) cropped to the sacrum plus a
+ * margin, built with the exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012,
+ * segmentation/morphology.ts). The needle is marched through it to find where it enters and
+ * leaves the sacrum, through which surface (outward normal compared with the local sacral axes),
+ * its bone path, and how far the tip is from the anterior cortex.
+ *
+ * Foramina and canal clearances do not use this field: they are exact (planning/distance.ts).
+ */
+import type { Vec3 } from '../core/vec3';
+import type { ScalarVolume } from '../core/volume';
+import type { SacralAnatomy } from '../anatomy/types';
+import type { FittedSacralFrame } from '../anatomy/frame';
+import { makeWorkGrid, type WorkGrid } from '../anatomy/detect-grid';
+import { fillHolesMask, squaredDistanceTo } from '../segmentation/morphology';
+import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
+import type { CortexCrossing } from './types';
+import { nowMs } from '../core/clock';
+
+export interface SacralEnvelope {
+  grid: WorkGrid;
+  /** Signed distance to the envelope surface, mm (negative inside). */
+  sdf: Float32Array;
+  buildMs: number;
+}
+
+export interface EnvelopeOptions {
+  spacingMm?: number;
+  marginMm?: number;
+  /**
+   * Voxels to add to the envelope on the volume's grid (non-zero = inside), e.g. the lesion label
+   * map: a lytic lesion at the edge of the sacrum is a hole in the bone mask, not outside the sacrum.
+   */
+  extraMask?: Uint8Array | null;
+}
+
+/**
+ * Builds the envelope from a sacrum mask on the volume's grid plus the landmarks.
+ * Returns null when the mask is empty.
+ */
+export function buildSacralEnvelope(volume: ScalarVolume, sacrumMask: Uint8Array, anatomy: SacralAnatomy | null, opts: EnvelopeOptions = {}): SacralEnvelope | null {
+  const t0 = nowMs();
+  const geo = volume.geometry;
+  const [ni, nj, nk] = geo.dims;
+  let i0 = ni, i1 = -1, j0 = nj, j1 = -1, k0 = nk, k1 = -1;
+  for (let k = 0, n = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    for (let i = 0; i < ni; i++, n++) {
+      if (!sacrumMask[n]) continue;
+      if (i < i0) i0 = i; if (i > i1) i1 = i;
+      if (j < j0) j0 = j; if (j > j1) j1 = j;
+      if (k < k0) k0 = k; if (k > k1) k1 = k;
+    }
+  }
+  if (i1 < 0) return null;
+  const margin = opts.marginMm ?? 20;
+  const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
+  for (const i of [i0, i1]) for (const j of [j0, j1]) for (const k of [k0, k1]) {
+    const p = geo.ijkToLps([0, 0, 0], i, j, k);
+    for (let a = 0; a < 3; a++) { min[a] = Math.min(min[a]!, p[a]! - margin); max[a] = Math.max(max[a]!, p[a]! + margin); }
+  }
+  const sp = geo.spacingMm;
+  const h = opts.spacingMm ?? Math.min(1.5, Math.max(1, Math.cbrt(sp[0] * sp[1] * sp[2])));
+  const g = makeWorkGrid(min, max, h);
+  const [na, nb, nc] = g.dims;
+  const mask = new Uint8Array(na * nb * nc);
+  const extra = opts.extraMask ?? null;
+  // Nearest-voxel resampling of the sacrum mask: incremental ijk along a (LPS-aligned grid).
+  const q: Vec3 = [0, 0, 0], q1: Vec3 = [0, 0, 0];
+  geo.lpsToIjk(q, g.originLps);
+  geo.lpsToIjk(q1, [g.originLps[0] + h, g.originLps[1], g.originLps[2]]);
+  const da = [q1[0] - q[0], q1[1] - q[1], q1[2] - q[2]];
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) {
+    geo.lpsToIjk(q, [g.originLps[0], g.originLps[1] + b * h, g.originLps[2] + c * h]);
+    let fi = q[0], fj = q[1], fk = q[2];
+    for (let a = 0; a < na; a++, n++, fi += da[0]!, fj += da[1]!, fk += da[2]!) {
+      const i = Math.round(fi), j = Math.round(fj), k = Math.round(fk);
+      if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) continue;
+      const o = i + ni * (j + nj * k);
+      if (sacrumMask[o] || (extra && extra[o])) mask[n] = 1;
+    }
+  }
+  if (anatomy) {
+    for (const f of anatomy.foramina) rasterise(mask, g, f.anteriorLps, f.posteriorLps, f.radiusMm, f.radiusMm, 'capsule');
+    const canal = anatomy.canal;
+    if (canal) for (let i = 0; i + 1 < canal.centerlineLps.length; i++) {
+      rasterise(mask, g, canal.centerlineLps[i]!, canal.centerlineLps[i + 1]!, canal.radiusMm[i]!, canal.radiusMm[i + 1]!, 'cone');
+    }
+  }
+  const filled = fillHolesMask(mask, g.dims);
+  const spacing: Vec3 = [h, h, h];
+  const dOut = squaredDistanceTo(filled, g.dims, spacing, 1);
+  const dIn = squaredDistanceTo(filled, g.dims, spacing, 0);
+  const sdf = new Float32Array(filled.length);
+  const half = h / 2;
+  for (let n = 0; n < sdf.length; n++) sdf[n] = filled[n] ? half - Math.sqrt(dIn[n]!) : Math.sqrt(dOut[n]!) - half;
+  return { grid: g, sdf, buildMs: nowMs() - t0 };
+}
+
+function rasterise(mask: Uint8Array, g: WorkGrid, a: Readonly<Vec3>, b: Readonly<Vec3>, r0: number, r1: number, kind: 'capsule' | 'cone'): void {
+  const h = g.spacingMm, o = g.originLps;
+  const r = Math.max(r0, r1);
+  const lo = [0, 1, 2].map((t) => Math.max(0, Math.floor((Math.min(a[t]!, b[t]!) - r - o[t]!) / h)));
+  const hi = [0, 1, 2].map((t) => Math.min(g.dims[t]! - 1, Math.ceil((Math.max(a[t]!, b[t]!) + r - o[t]!) / h)));
+  const [na, nb] = g.dims;
+  for (let c = lo[2]!; c <= hi[2]!; c++) for (let bb = lo[1]!; bb <= hi[1]!; bb++) for (let aa = lo[0]!; aa <= hi[0]!; aa++) {
+    const x = o[0] + aa * h, y = o[1] + bb * h, z = o[2] + c * h;
+    const inside = kind === 'capsule' ? pointSegmentDistance(x, y, z, a, b) <= r0 : roundConeSdf(x, y, z, a, b, r0, r1) <= 0;
+    if (inside) mask[aa + na * (bb + nb * c)] = 1;
+  }
+}
+
+/** Trilinear SDF at an LPS point; outside the grid: distance to the grid box plus the value at the nearest face. */
+export function envelopeSdf(env: SacralEnvelope, x: number, y: number, z: number): number {
+  const g = env.grid, h = g.spacingMm;
+  const [na, nb, nc] = g.dims;
+  let fa = (x - g.originLps[0]) / h, fb = (y - g.originLps[1]) / h, fc = (z - g.originLps[2]) / h;
+  let extra = 0;
+  const ca = Math.min(Math.max(fa, 0), na - 1), cb = Math.min(Math.max(fb, 0), nb - 1), cc = Math.min(Math.max(fc, 0), nc - 1);
+  if (ca !== fa || cb !== fb || cc !== fc) {
+    extra = Math.hypot(fa - ca, fb - cb, fc - cc) * h;
+    fa = ca; fb = cb; fc = cc;
+  }
+  const a0 = Math.min(Math.floor(fa), na - 2 < 0 ? 0 : na - 2), b0 = Math.min(Math.floor(fb), nb - 2 < 0 ? 0 : nb - 2), c0 = Math.min(Math.floor(fc), nc - 2 < 0 ? 0 : nc - 2);
+  const ta = fa - a0, tb = fb - b0, tc = fc - c0;
+  const s = env.sdf;
+  const n = a0 + na * (b0 + nb * c0);
+  const da = na > 1 ? 1 : 0, db = nb > 1 ? na : 0, dc = nc > 1 ? na * nb : 0;
+  const v00 = s[n]! + (s[n + da]! - s[n]!) * ta;
+  const v10 = s[n + db]! + (s[n + db + da]! - s[n + db]!) * ta;
+  const v01 = s[n + dc]! + (s[n + dc + da]! - s[n + dc]!) * ta;
+  const v11 = s[n + dc + db]! + (s[n + dc + db + da]! - s[n + dc + db]!) * ta;
+  const v0 = v00 + (v10 - v00) * tb, v1 = v01 + (v11 - v01) * tb;
+  return v0 + (v1 - v0) * tc + extra;
+}
+
+/** Outward unit normal (gradient of the SDF) at a point, into `out`. */
+export function envelopeNormal(out: Vec3, env: SacralEnvelope, x: number, y: number, z: number): Vec3 {
+  const e = env.grid.spacingMm;
+  out[0] = envelopeSdf(env, x + e, y, z) - envelopeSdf(env, x - e, y, z);
+  out[1] = envelopeSdf(env, x, y + e, z) - envelopeSdf(env, x, y - e, z);
+  out[2] = envelopeSdf(env, x, y, z + e) - envelopeSdf(env, x, y, z - e);
+  const l = Math.hypot(out[0], out[1], out[2]) || 1;
+  out[0] /= l; out[1] /= l; out[2] /= l;
+  return out;
+}
+
+/** Local sacral axes at a point: lateral (+left), caudal (+s) and dorsal (+q); LPS axes without a frame. */
+export function localAxes(frame: FittedSacralFrame | null, p: Readonly<Vec3>): { ex: Vec3; es: Vec3; eq: Vec3 } {
+  if (!frame) return { ex: [1, 0, 0], es: [0, 0, -1], eq: [0, 1, 0] };
+  const l: Vec3 = frame.toLocal([0, 0, 0], p[0], p[1], p[2]);
+  const a = frame.toLps([0, 0, 0], l[0], l[1] + 1, l[2]), b = frame.toLps([0, 0, 0], l[0], l[1] - 1, l[2]);
+  const c = frame.toLps([0, 0, 0], l[0], l[1], l[2] + 1), d = frame.toLps([0, 0, 0], l[0], l[1], l[2] - 1);
+  const es = unit([a[0] - b[0], a[1] - b[1], a[2] - b[2]]);
+  const eq = unit([c[0] - d[0], c[1] - d[1], c[2] - d[2]]);
+  return { ex: unit([...frame.normalLps] as Vec3), es, eq };
+}
+
+function unit(v: Vec3): Vec3 {
+  const l = Math.hypot(v[0], v[1], v[2]) || 1;
+  return [v[0] / l, v[1] / l, v[2] / l];
+}
+
+/** Surface class of an outward normal against the local sacral axes (largest |dot|). */
+export function surfaceClass(n: Readonly<Vec3>, axes: { ex: Vec3; es: Vec3; eq: Vec3 }): CortexCrossing['surface'] {
+  const dq = n[0] * axes.eq[0] + n[1] * axes.eq[1] + n[2] * axes.eq[2];
+  const ds = n[0] * axes.es[0] + n[1] * axes.es[1] + n[2] * axes.es[2];
+  const dx = n[0] * axes.ex[0] + n[1] * axes.ex[1] + n[2] * axes.ex[2];
+  const aq = Math.abs(dq), as = Math.abs(ds), ax = Math.abs(dx);
+  if (aq >= as && aq >= ax) return dq > 0 ? 'posterior' : 'anterior';
+  if (as >= ax) return ds > 0 ? 'inferior' : 'superior';
+  return 'lateral';
+}
+
+/**
+ * Crossings of the envelope surface along p0 → p1 (marched every `stepMm`, refined by bisection
+ * to 1e-3 mm), with the surface class of each. `atMm` is measured from p0.
+ */
+export function envelopeCrossings(env: SacralEnvelope, frame: FittedSacralFrame | null, p0: Readonly<Vec3>, p1: Readonly<Vec3>, stepMm = 0.5): CortexCrossing[] {
+  const dx = p1[0] - p0[0], dy = p1[1] - p0[1], dz = p1[2] - p0[2];
+  const L = Math.hypot(dx, dy, dz);
+  const out: CortexCrossing[] = [];
+  if (!(L > 0)) return out;
+  const ux = dx / L, uy = dy / L, uz = dz / L;
+  const f = (t: number) => envelopeSdf(env, p0[0] + ux * t, p0[1] + uy * t, p0[2] + uz * t);
+  const n = Math.max(1, Math.ceil(L / stepMm));
+  let tPrev = 0, vPrev = f(0);
+  const nrm: Vec3 = [0, 0, 0];
+  for (let s = 1; s <= n; s++) {
+    const t = (s / n) * L;
+    const v = f(t);
+    if ((vPrev > 0) !== (v > 0)) {
+      let a = tPrev, b = t, va = vPrev;
+      while (b - a > 1e-3) {
+        const m = (a + b) / 2, vm = f(m);
+        if ((vm > 0) === (va > 0)) { a = m; va = vm; } else b = m;
+      }
+      const tm = (a + b) / 2;
+      const p: Vec3 = [p0[0] + ux * tm, p0[1] + uy * tm, p0[2] + uz * tm];
+      envelopeNormal(nrm, env, p[0], p[1], p[2]);
+      out.push({ kind: vPrev > 0 ? 'enter' : 'exit', surface: surfaceClass(nrm, localAxes(frame, p)), atMm: tm, pointLps: p });
+    }
+    tPrev = t; vPrev = v;
+  }
+  return out;
+}

@@ -1,0 +1,249 @@
+/**
+ * <sp-plan-panel>: needle trajectories. Pick a lesion, an approach and a needle, plan it (1–3
+ * needles) or rank all five approaches; read each needle's clearances and verdict with reasons;
+ * place a needle by hand (two clicks: skin entry, then target), advance the tip, look down the
+ * needle (needle's-eye reslice), plan RF ablation with an electrode, and edit the thresholds.
+ */
+import { LitElement, html, css, nothing, type PropertyValues } from 'lit';
+import type { AppState } from '../app/store';
+import * as planning from '../app/planning';
+import * as actions from '../app/actions';
+import { APPROACH_NAMES, type ApproachName, type Trajectory } from '../planning/types';
+import { APPROACH_TEMPLATES } from '../planning/approaches';
+import { DEFAULT_NEEDLE_ID, customNeedle } from '../planning/needles';
+import { foramenName } from '../planning/trajectory';
+import { panelStyles } from './styles';
+import { reslice } from '../render/mpr-math';
+import { volumeCache } from '../app/volume-cache';
+import * as lesions from '../app/lesions';
+
+const STATUS_LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
+
+export class SpPlanPanel extends LitElement {
+  static override properties = { state: { attribute: false }, approach: { state: true }, needleId: { state: true }, needles: { state: true }, busy: { state: true } };
+  state!: AppState;
+  approach: ApproachName = 'posterior-short-axis';
+  needleId = DEFAULT_NEEDLE_ID;
+  needles = 1;
+  busy = false;
+
+  static override styles = [
+    panelStyles,
+    css`
+      .row { display: flex; gap: 6px; align-items: center; margin: 4px 0; font-size: 12px; flex-wrap: wrap; }
+      select, input[type='number'] { background: #12161c; color: #d8dee6; border: 1px solid #2c3540; border-radius: 4px; font: 12px system-ui, sans-serif; padding: 2px 4px; }
+      select { max-width: 100%; }
+      .pill { display: inline-block; min-width: 38px; text-align: center; border-radius: 3px; font: 700 11px/16px system-ui, sans-serif; padding: 0 4px; }
+      .pill.pass { background: #1d4a2a; color: #9ff0ad; }
+      .pill.warn { background: #5a4612; color: #ffe08a; }
+      .pill.fail { background: #5e1f1b; color: #ffb0a5; }
+      table { border-collapse: collapse; width: 100%; font-size: 12px; }
+      td { padding: 2px 3px; border-bottom: 1px solid #1a2028; vertical-align: top; }
+      tr.sel td { background: #17222e; }
+      tr.click { cursor: pointer; }
+      .reasons { margin: 4px 0; padding-left: 16px; font-size: 12px; }
+      .reasons li { margin: 1px 0; }
+      dl { display: grid; grid-template-columns: auto 1fr; gap: 1px 8px; margin: 4px 0; font-size: 12px; }
+      dt { color: #7d8894; }
+      dd { margin: 0; font-family: ui-monospace, monospace; }
+      canvas.eye { width: 100%; aspect-ratio: 1; background: #000; border: 1px solid #1d242d; display: block; }
+      .star { color: #e8c66a; }
+      .hint { font-size: 11px; color: #7d8894; }
+      details { margin: 6px 0; font-size: 12px; }
+      input[type='range'] { width: 100%; }
+    `,
+  ];
+
+  private selected(): Trajectory | null {
+    return this.state.trajectories.find((t) => t.id === this.state.selectedTrajectoryId) ?? null;
+  }
+
+  private lesionId(): string | null {
+    return this.state.activeLesionId ?? this.state.lesions[0]?.id ?? null;
+  }
+
+  private async act(f: () => Promise<unknown>): Promise<void> {
+    this.busy = true;
+    try {
+      await f();
+    } catch (e) {
+      actions.notify('warning', (e as Error).message);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  protected override updated(_p: PropertyValues): void {
+    this.drawEye();
+  }
+
+  /** Needle's-eye view: the plane perpendicular to the needle through its (advanced) tip. */
+  private drawEye(): void {
+    const c = this.renderRoot.querySelector('canvas.eye') as HTMLCanvasElement | null;
+    const t = this.selected();
+    const vol = volumeCache.get(this.state.volumeKey);
+    if (!c || !t || !vol) return;
+    const size = 240;
+    if (c.width !== size) { c.width = size; c.height = size; }
+    const d = [t.targetLps[0] - t.entryLps[0], t.targetLps[1] - t.entryLps[1], t.targetLps[2] - t.entryLps[2]];
+    const L = Math.hypot(d[0]!, d[1]!, d[2]!) || 1;
+    const u: [number, number, number] = [d[0]! / L, d[1]! / L, d[2]! / L];
+    const ref: [number, number, number] = Math.abs(u[2]) < 0.9 ? [0, 0, 1] : [0, 1, 0];
+    let right: [number, number, number] = [u[1] * ref[2] - u[2] * ref[1], u[2] * ref[0] - u[0] * ref[2], u[0] * ref[1] - u[1] * ref[0]];
+    const rl = Math.hypot(...right) || 1;
+    right = [right[0] / rl, right[1] / rl, right[2] / rl];
+    const up: [number, number, number] = [u[1] * right[2] - u[2] * right[1], u[2] * right[0] - u[0] * right[2], u[0] * right[1] - u[1] * right[0]];
+    const tip: [number, number, number] = [t.entryLps[0] + d[0]! * t.advance, t.entryLps[1] + d[1]! * t.advance, t.entryLps[2] + d[2]! * t.advance];
+    const ctx = c.getContext('2d')!;
+    const img = ctx.createImageData(size, size);
+    const fovMm = 50;
+    const labels = lesions.currentLabels();
+    reslice(new Uint32Array(img.data.buffer), size, size, 1, vol.geometry, vol.voxels, { centerLps: tip, mmPerPx: fovMm / size }, { rightLps: right, upLps: up, normalLps: u }, this.state.window,
+      labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []);
+    ctx.putImageData(img, 0, 0);
+    const col = t.metrics.status === 'pass' ? '#7fd08a' : t.metrics.status === 'warn' ? '#f0c36a' : '#ff6b5e';
+    ctx.strokeStyle = col;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.arc(size / 2, size / 2, Math.max(1.5, (t.needle.outerDiameterMm / 2) * (size / fovMm)), 0, Math.PI * 2);
+    ctx.stroke();
+    // 5 mm warn ring around the needle
+    ctx.setLineDash([3, 3]);
+    ctx.beginPath();
+    ctx.arc(size / 2, size / 2, (t.needle.outerDiameterMm / 2 + this.state.thresholds.neuralWarnMm) * (size / fovMm), 0, Math.PI * 2);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#cfd6df';
+    ctx.font = '11px ui-monospace, monospace';
+    ctx.fillText(`depth ${(L * t.advance).toFixed(0)} / ${L.toFixed(0)} mm`, 6, 14);
+    ctx.fillText(`${fovMm} mm field`, 6, size - 6);
+  }
+
+  private onAddNeedle = (e: Event): void => {
+    e.preventDefault();
+    const f = new FormData(e.target as HTMLFormElement);
+    const num = (k: string) => (f.get(k) === '' || f.get(k) === null ? undefined : Number(f.get(k)));
+    try {
+      const n = customNeedle({ name: String(f.get('name') ?? ''), gauge: num('gauge'), outerDiameterMm: num('od'), workingLengthMm: num('length') ?? NaN, activeTipMm: num('tip') || undefined });
+      planning.addCustomNeedle(n);
+      this.needleId = n.id;
+      actions.notify('info', `Needle added: ${n.name} (${n.outerDiameterMm.toFixed(2)} mm × ${n.workingLengthMm} mm).`);
+      (e.target as HTMLFormElement).reset();
+    } catch (err) {
+      actions.notify('warning', `Needle not added: ${(err as Error).message}.`);
+    }
+  };
+
+  private renderRanking(lesionId: string | null) {
+    const rows = lesionId ? planning.rankings.get(lesionId) : undefined;
+    if (!rows) return nothing;
+    return html`<table class="ranking" aria-label="Approaches ranked">
+      ${rows.map((r, i) => html`<tr class="click ${r.trajectoryId && r.trajectoryId === this.state.selectedTrajectoryId ? 'sel' : ''}" data-approach=${r.approach}
+          @click=${() => r.trajectoryId && planning.selectTrajectory(r.trajectoryId)}>
+        <td>${i + 1}</td>
+        <td>${APPROACH_TEMPLATES[r.approach].label}${r.studyChoice ? html` <span class="star" title="the approach family the source study chose for this zone (Tian 2022)">★</span>` : nothing}</td>
+        <td><span class="pill ${r.status}">${STATUS_LABEL[r.status]}</span></td>
+        <td>${r.minClearanceMm === null ? '–' : `${r.minClearanceMm.toFixed(1)} mm`}</td>
+      </tr><tr><td></td><td colspan="3" class="hint">${r.reasons[0] ?? ''}</td></tr>`)}
+    </table>`;
+  }
+
+  private renderSelected(t: Trajectory) {
+    const m = t.metrics;
+    const abl = t.ablation;
+    const p = planning.ablationOf(t.id);
+    return html`
+      <h3>Needle ${t.id} <span class="pill ${m.status}" id="traj-status">${STATUS_LABEL[m.status]}</span></h3>
+      <div class="row">
+        <select id="traj-needle" aria-label="Needle of this trajectory" @change=${(e: Event) => this.act(() => planning.setNeedle(t.id, (e.target as HTMLSelectElement).value))}>
+          ${planning.needles().map((n) => html`<option value=${n.id} ?selected=${n.id === t.needle.id}>${n.name}</option>`)}
+        </select>
+        <button class="small" title="Delete this needle" @click=${() => planning.deleteTrajectory(t.id)}>Delete</button>
+      </div>
+      <ul class="reasons" id="traj-reasons">${m.reasons.map((r) => html`<li>${r}</li>`)}</ul>
+      <dl id="traj-metrics">
+        <dt>approach</dt><dd>${t.approach ? APPROACH_TEMPLATES[t.approach].label : 'manual'}</dd>
+        <dt>depth</dt><dd>${m.depthMm.toFixed(1)} mm of ${t.needle.workingLengthMm} mm</dd>
+        <dt>nearest foramen</dt><dd>${m.nearestForamen ? `${m.nearestForamen.clearanceMm.toFixed(1)} mm (${foramenName(m.nearestForamen.id)})` : '–'}</dd>
+        <dt>canal</dt><dd>${m.canalClearanceMm === null ? '–' : `${m.canalClearanceMm.toFixed(1)} mm`}</dd>
+        <dt>anterior cortex</dt><dd>${m.anteriorCortexBreach ? 'BREACHED' : m.tipToAnteriorCortexMm === null ? 'not reached' : `tip ${m.tipToAnteriorCortexMm.toFixed(1)} mm short`}</dd>
+        <dt>SI joint</dt><dd>${m.siJointCrossed ? 'crossed' : 'not crossed'}</dd>
+        <dt>bone path</dt><dd>${m.bonePathMm.toFixed(1)} mm${m.crossings.length ? ` (${m.crossings.map((c) => `${c.kind} ${c.surface}`).join(', ')})` : ''}</dd>
+        <dt>angles</dt><dd>${m.craniocaudalDeg >= 0 ? 'caudal' : 'cranial'} ${Math.abs(m.craniocaudalDeg).toFixed(0)}°, ${m.mediolateralDeg >= 0 ? 'to right' : 'to left'} ${Math.abs(m.mediolateralDeg).toFixed(0)}°</dd>
+        <dt>bull's-eye</dt><dd>${m.bullsEye.laoDeg >= 0 ? 'LAO' : 'RAO'} ${Math.abs(m.bullsEye.laoDeg).toFixed(0)}°, ${m.bullsEye.cranialDeg >= 0 ? 'cranial' : 'caudal'} ${Math.abs(m.bullsEye.cranialDeg).toFixed(0)}°</dd>
+      </dl>
+      <div class="row"><label for="advance">Tip</label><input id="advance" type="range" min="0" max="1" step="0.01" .value=${String(t.advance)}
+        @input=${(e: Event) => planning.setAdvance(t.id, Number((e.target as HTMLInputElement).value))} /></div>
+      <canvas class="eye" aria-label="Needle's-eye view"></canvas>
+      <div class="hint">Needle's-eye view: the plane perpendicular to the needle at the tip; solid ring = needle, dashed = ${this.state.thresholds.neuralWarnMm} mm warning margin.</div>
+      ${t.needle.activeTipMm
+        ? html`<h3>RF ablation</h3>
+            <div class="row">
+              <label>Burns <input id="abl-burns" type="number" min="1" max="4" step="1" .value=${String(p.burns)} @change=${(e: Event) => this.act(() => planning.setAblation(t.id, { burns: Number((e.target as HTMLInputElement).value) }))} /></label>
+              <label>+ length <input type="number" min="2" max="10" step="1" .value=${String(p.extraLengthMm)} @change=${(e: Event) => this.act(() => planning.setAblation(t.id, { extraLengthMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label>
+            </div>
+            ${abl ? html`<div id="abl-summary"><span class="pill ${abl.status}">${STATUS_LABEL[abl.status]}</span> ${abl.zones.length} zone(s) ${abl.zones[0] ? `${abl.zones[0].lengthMm.toFixed(0)} × ${abl.zones[0].diameterMm.toFixed(0)} mm` : ''}${abl.coverage !== null ? `, coverage ${(abl.coverage * 100).toFixed(0)} %` : ''}${abl.neuralMarginMm !== null ? `, margin ${abl.neuralMarginMm.toFixed(1)} mm to the ${abl.nearestStructure}` : ''}
+              <ul class="reasons">${abl.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : nothing}`
+        : nothing}
+    `;
+  }
+
+  override render() {
+    const s = this.state;
+    if (!s.volumeKey) return html`<h3>Needle trajectories</h3><div class="muted">Load a case first.</div>`;
+    const lesionId = this.lesionId();
+    const sel = this.selected();
+    return html`
+      <h3>Needle trajectories</h3>
+      ${!s.anatomy ? html`<div class="warn hint">Find the landmarks first (Anatomy): without foramina, canal and sacrum the checks are incomplete.</div>` : nothing}
+      <div class="row">
+        <label>Lesion <select id="plan-lesion" @change=${(e: Event) => lesions.setActiveLesion((e.target as HTMLSelectElement).value)}>
+          ${s.lesions.map((l) => html`<option value=${l.id} ?selected=${l.id === lesionId}>${l.name}${l.zone?.zone ? ` (zone ${l.zone.zone})` : ''}</option>`)}
+        </select></label>
+      </div>
+      <div class="row">
+        <select id="plan-approach" aria-label="Approach" @change=${(e: Event) => (this.approach = (e.target as HTMLSelectElement).value as ApproachName)}>
+          ${APPROACH_NAMES.map((a) => html`<option value=${a} ?selected=${a === this.approach} title=${APPROACH_TEMPLATES[a].description}>${APPROACH_TEMPLATES[a].label}</option>`)}
+        </select>
+        <select id="plan-needle" aria-label="Needle" @change=${(e: Event) => (this.needleId = (e.target as HTMLSelectElement).value)}>
+          ${planning.needles().map((n) => html`<option value=${n.id} ?selected=${n.id === this.needleId}>${n.gauge ? `${n.gauge} G` : ''} ${(n.workingLengthMm / 10).toFixed(1)} cm${n.activeTipMm ? ` RF ${n.activeTipMm / 10} cm` : ''}</option>`)}
+        </select>
+        <label title="Needles for this lesion (1–3)">× <input id="plan-count" type="number" min="1" max="3" .value=${String(this.needles)} style="width:36px" @change=${(e: Event) => (this.needles = Number((e.target as HTMLInputElement).value))} /></label>
+      </div>
+      <div class="hint">${APPROACH_TEMPLATES[this.approach].description}</div>
+      <div class="row">
+        <button id="plan-button" ?disabled=${!lesionId || this.busy} @click=${() => this.act(() => planning.planApproach(lesionId!, this.approach, { needle: this.needleId, needles: this.needles }))}>Plan</button>
+        <button id="rank-button" ?disabled=${!lesionId || this.busy} @click=${() => this.act(() => planning.rankApproaches(lesionId!, { needle: this.needleId }))}>Rank all 5</button>
+        <button id="place-needle" class=${s.placingNeedle ? 'on' : ''} ?disabled=${this.busy} title="Click the skin entry, then the target, in any view" @click=${() => planning.startPlacingNeedle(this.needleId, lesionId)}>Place by hand</button>
+      </div>
+      ${s.placingNeedle ? html`<div class="hint warn">Click the ${s.placingNeedle.entryLps ? 'target' : 'skin entry'} in a view (Esc cancels).</div>` : nothing}
+      ${this.renderRanking(lesionId)}
+      ${s.trajectories.length
+        ? html`<table aria-label="Needles" id="traj-list">${s.trajectories.map((t) => html`<tr class="click ${t.id === s.selectedTrajectoryId ? 'sel' : ''}" data-id=${t.id} @click=${() => planning.selectTrajectory(t.id)}>
+            <td>${t.id}</td><td>${t.approach ? APPROACH_TEMPLATES[t.approach].label : 'manual'}</td><td><span class="pill ${t.metrics.status}">${STATUS_LABEL[t.metrics.status]}</span></td><td>${t.metrics.depthMm.toFixed(0)} mm</td></tr>`)}</table>`
+        : nothing}
+      ${sel ? this.renderSelected(sel) : nothing}
+      <details>
+        <summary>Safety thresholds</summary>
+        <div class="row"><label>Foramen/canal fail &lt; <input type="number" min="0" max="10" step="0.5" .value=${String(s.thresholds.neuralFailMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ neuralFailMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
+        <div class="row"><label>warn &lt; <input type="number" min="0" max="20" step="0.5" .value=${String(s.thresholds.neuralWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ neuralWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
+        <div class="row"><label>Tip to anterior cortex warn &lt; <input type="number" min="0" max="20" step="0.5" .value=${String(s.thresholds.anteriorCortexWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ anteriorCortexWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
+        <div class="row"><label>Ablation edge to nerves warn &lt; <input type="number" min="0" max="30" step="1" .value=${String(s.thresholds.ablationNeuralWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ ablationNeuralWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
+        <div class="hint">Defaults from DOMAIN.md §3 (our design); recorded with each check.</div>
+      </details>
+      <details>
+        <summary>Add a needle</summary>
+        <form id="needle-form" @submit=${this.onAddNeedle}>
+          <div class="row"><label>Name <input name="name" required style="width:150px" /></label></div>
+          <div class="row"><label>Gauge <input name="gauge" type="number" min="10" max="22" step="1" style="width:48px" /></label>
+            <label>or Ø <input name="od" type="number" min="0.2" max="8" step="0.01" style="width:56px" /> mm</label></div>
+          <div class="row"><label>Length <input name="length" type="number" min="20" max="400" step="1" required style="width:56px" /> mm</label>
+            <label>RF tip <input name="tip" type="number" min="0" max="50" step="1" style="width:48px" /> mm</label></div>
+          <button type="submit">Add</button>
+        </form>
+      </details>
+    `;
+  }
+}
+
+customElements.define('sp-plan-panel', SpPlanPanel);
