@@ -305,7 +305,6 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
     drr: (o) => sceneActions.drr(o),
   };
-  sceneActions.installSceneTestHooks();
   (window as unknown as { sacroplan: SacroPlanApi }).sacroplan = api;
   return api;
 }

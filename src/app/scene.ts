@@ -6,7 +6,6 @@
  *   (src/render/drr-gl.ts), or with the CPU reference (src/scene/carm.ts) when WebGL2 is missing.
  *   Isocentre = the centre of the volume, source–isocentre 600 mm, source–detector 1000 mm,
  *   detector 300 mm square (src/scene/carm.ts defaultSetup), the same as the fluoroscopy panel.
- * - `setTrajectoryAdvance(id, advance)`: the teaching animation (needle tip along entry → target).
  * - the scene registry: the mounted 3D view reports its meshes here for snapshot().scene.
  */
 import { store, notify } from './actions';
@@ -14,8 +13,6 @@ import { volumeCache } from './volume-cache';
 import { cArmGeometry, defaultSetup, projectLps, renderDrrCpu, viewAngles, type CArmGeometry, type CArmView } from '../scene/carm';
 import { DrrRenderer } from '../render/drr-gl';
 import type { ScalarVolume } from '../core/volume';
-import type { Vec3 } from '../core/vec3';
-import type { Trajectory } from '../planning/types';
 
 export interface SceneSnapshot {
   boneTriangles: number;
@@ -107,25 +104,4 @@ export async function drr(options: { view: CArmView; sizePx?: number }): Promise
     engine,
     ms,
   };
-}
-
-/** Teaching animation: move a needle's tip to `advance` (0 = at the skin entry, 1 = at the target). */
-export function setTrajectoryAdvance(id: string, advance: number): void {
-  if (!Number.isFinite(advance)) throw new Error('advance must be a number in 0…1');
-  const a = Math.max(0, Math.min(1, advance));
-  const list = store.state.trajectories;
-  if (!list.some((t) => t.id === id)) throw new Error(`no trajectory '${id}'`);
-  store.update({ trajectories: list.map((t) => (t.id === id ? { ...t, advance: a } : t)) });
-}
-
-/**
- * Test-only path until trajectory planning lands (issue 5): put trajectories into the store as the
- * planner would. Exposed as window.sacroplanTest.setTrajectories; not part of the public API.
- */
-export function setTrajectoriesForTest(list: Trajectory[], selectedId: string | null = list[0]?.id ?? null): void {
-  store.update({ trajectories: list.map((t) => ({ ...t, entryLps: [...t.entryLps] as Vec3, targetLps: [...t.targetLps] as Vec3 })), selectedTrajectoryId: selectedId });
-}
-
-export function installSceneTestHooks(): void {
-  (window as unknown as { sacroplanTest: unknown }).sacroplanTest = { setTrajectories: setTrajectoriesForTest, setTrajectoryAdvance };
 }

@@ -241,11 +241,15 @@ export class PlanningScene {
       const hub = new THREE.Mesh(new THREE.SphereGeometry(Math.max(2.5, 2 * r), 16, 12), new THREE.MeshStandardMaterial({ color: sel ? 0x42a5f5 : 0x546e7a }));
       hub.position.copy(v3(hubLps));
       this.needleGroup.add(hub);
-      // planned target as a small marker
-      const target = new THREE.Mesh(new THREE.SphereGeometry(1.5, 12, 8), new THREE.MeshBasicMaterial({ color: 0xff1744 }));
+      // planned target (red sphere) and skin entry (blue cube): drag handles
+      const target = new THREE.Mesh(new THREE.SphereGeometry(2, 16, 10), new THREE.MeshBasicMaterial({ color: 0xff1744 }));
       target.position.copy(v3(t.targetLps));
       target.name = `target:${t.id}`;
       this.needleGroup.add(target);
+      const entry = new THREE.Mesh(new THREE.BoxGeometry(3.5, 3.5, 3.5), new THREE.MeshBasicMaterial({ color: 0x29b6f6 }));
+      entry.position.copy(v3(t.entryLps));
+      entry.name = `entry:${t.id}`;
+      this.needleGroup.add(entry);
       for (const z of t.ablation?.zones ?? []) {
         const e = new THREE.Mesh(new THREE.SphereGeometry(1, 32, 16), new THREE.MeshStandardMaterial({ color: 0xff7043, transparent: true, opacity: 0.3, depthWrite: false }));
         e.scale.set(z.diameterMm / 2, z.lengthMm / 2, z.diameterMm / 2);
@@ -341,15 +345,44 @@ export class PlanningScene {
   /** The LPS point of the bone surface under a canvas pixel (CSS px from the canvas's top left), or null. */
   pickBone(xPx: number, yPx: number): Vec3 | null {
     if (!this.bone) return null;
-    const ndc = new THREE.Vector2((xPx / this.width) * 2 - 1, -(yPx / this.height) * 2 + 1);
-    const ray = new THREE.Raycaster();
-    ray.setFromCamera(ndc, this.camera);
-    const hits = ray.intersectObject(this.bone, false);
+    const hits = this.rayAt(xPx, yPx).intersectObject(this.bone, false);
     for (const h of hits) {
       if (this.clipMode !== 'none' && this.clipPlane.distanceToPoint(h.point) < 0) continue;
       return sceneToLps([0, 0, 0], [h.point.x, h.point.y, h.point.z]);
     }
     return null;
+  }
+
+  private rayAt(xPx: number, yPx: number): THREE.Raycaster {
+    const ndc = new THREE.Vector2((xPx / this.width) * 2 - 1, -(yPx / this.height) * 2 + 1);
+    const ray = new THREE.Raycaster();
+    ray.setFromCamera(ndc, this.camera);
+    return ray;
+  }
+
+  /** The entry or target handle under a canvas pixel, or null. */
+  pickHandle(xPx: number, yPx: number): { kind: 'entry' | 'target'; id: string } | null {
+    const handles = this.needleGroup.children.filter((o) => /^(entry|target):/.test(o.name));
+    const hit = this.rayAt(xPx, yPx).intersectObjects(handles, false)[0];
+    if (!hit) return null;
+    const [kind, id] = hit.object.name.split(':') as ['entry' | 'target', string];
+    return { kind, id };
+  }
+
+  /** Where a canvas pixel meets the plane through `anchorLps` facing the camera (dragging), in LPS. */
+  dragPoint(xPx: number, yPx: number, anchorLps: Readonly<Vec3>): Vec3 | null {
+    const anchor = new THREE.Vector3(...lpsToScene([0, 0, 0], anchorLps));
+    const normal = this.camera.getWorldDirection(new THREE.Vector3());
+    const plane = new THREE.Plane().setFromNormalAndCoplanarPoint(normal, anchor);
+    const out = new THREE.Vector3();
+    if (!this.rayAt(xPx, yPx).ray.intersectPlane(plane, out)) return null;
+    return sceneToLps([0, 0, 0], [out.x, out.y, out.z]);
+  }
+
+  /** Canvas pixel (CSS px from the top left) of an LPS point. */
+  toScreen(pLps: Readonly<Vec3>): [number, number] {
+    const v = new THREE.Vector3(...lpsToScene([0, 0, 0], pLps)).project(this.camera);
+    return [((v.x + 1) / 2) * this.width, ((1 - v.y) / 2) * this.height];
   }
 
   /** Triangle counts of the scene's meshes (for the scripting API). */

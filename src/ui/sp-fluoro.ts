@@ -9,7 +9,8 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
-import { fluoroGeometry, renderLineIntegrals, setTrajectoryAdvance, shownVolume } from '../app/scene';
+import { fluoroGeometry, renderLineIntegrals, shownVolume } from '../app/scene';
+import { setAdvance as setTrajectoryAdvance } from '../app/planning';
 import { projectLps, type CArmGeometry, type CArmView } from '../scene/carm';
 import { needleSegment } from '../scene/needle';
 import { orientationLetters } from '../render/lps-labels';

@@ -1,13 +1,15 @@
 /**
  * <sp-scene-3d>: the 3D planning view. Bone isosurface (worker; HU level, smoothing, decimation),
  * lesions coloured by Denis zone, foramina and canal, needles and ablation zones, the crosshair,
- * camera presets, a clipping plane; a click on the bone moves the 2D crosshair there.
+ * camera presets, a clipping plane; a click on the bone moves the 2D crosshair there; the entry
+ * (blue cube) and target (red sphere) of a needle can be dragged (in the plane facing the camera).
  */
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import { currentLabels } from '../app/lesions';
 import { registerSceneSource, shownVolume } from '../app/scene';
+import * as planning from '../app/planning';
 import { PlanningScene, CAMERA_PRESETS, ZONE_COLORS, type CameraPreset, type ClipMode, type MeshData } from '../render/scene-3d';
 import { SurfaceClient } from '../render/surface-client';
 import type { ScalarVolume } from '../core/volume';
@@ -85,6 +87,7 @@ export class SpScene3d extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     registerSceneSource(null);
+    this.onDragEnd();
     this.resize?.disconnect();
     this.surfaces.dispose();
     this.scene?.dispose();
@@ -213,6 +216,44 @@ export class SpScene3d extends LitElement {
     this.scene?.applyPreset(p, sel);
   }
 
+  private drag: { id: string; kind: 'entry' | 'target'; pointerId: number } | null = null;
+
+  /** Capture phase on the wrapper: a press on a needle handle starts a drag instead of an orbit. */
+  private onPointerDownCapture = (e: PointerEvent): void => {
+    const sc = this.scene;
+    if (!sc || e.button !== 0) return;
+    const canvas = this.renderRoot.querySelector('canvas') as HTMLCanvasElement;
+    const rect = canvas.getBoundingClientRect();
+    const h = sc.pickHandle(e.clientX - rect.left, e.clientY - rect.top);
+    if (!h) return;
+    e.stopPropagation();
+    e.preventDefault();
+    planning.selectTrajectory(h.id);
+    this.drag = { ...h, pointerId: e.pointerId };
+    sc.controls.enabled = false;
+    window.addEventListener('pointermove', this.onDragMove);
+    window.addEventListener('pointerup', this.onDragEnd);
+  };
+
+  private onDragMove = (e: PointerEvent): void => {
+    const d = this.drag, sc = this.scene;
+    if (!d || !sc) return;
+    const t = this.state.trajectories.find((x) => x.id === d.id);
+    if (!t) return;
+    const canvas = this.renderRoot.querySelector('canvas') as HTMLCanvasElement;
+    const rect = canvas.getBoundingClientRect();
+    const p = sc.dragPoint(e.clientX - rect.left, e.clientY - rect.top, d.kind === 'entry' ? t.entryLps : t.targetLps);
+    if (!p) return;
+    void planning.setTrajectoryPoints(d.id, d.kind === 'entry' ? p : t.entryLps, d.kind === 'target' ? p : t.targetLps).catch((err: Error) => actions.notify('error', err.message));
+  };
+
+  private onDragEnd = (): void => {
+    this.drag = null;
+    if (this.scene) this.scene.controls.enabled = true;
+    window.removeEventListener('pointermove', this.onDragMove);
+    window.removeEventListener('pointerup', this.onDragEnd);
+  };
+
   private onPointerDown(e: PointerEvent): void {
     this.down = { x: e.clientX, y: e.clientY };
   }
@@ -229,6 +270,11 @@ export class SpScene3d extends LitElement {
   /** Take a named camera preset (for tests and keyboard use). */
   setPreset(p: CameraPreset): void {
     this.preset(p);
+  }
+
+  /** Where an LPS point shows on the canvas (CSS px from its top left), for tests. */
+  screenOf(pLps: Vec3): [number, number] | null {
+    return this.scene ? this.scene.toScreen(pLps) : null;
   }
 
   /** Render now and resolve after the frame (for screenshots). */
@@ -253,7 +299,7 @@ export class SpScene3d extends LitElement {
           <option value="none">none</option><option value="axial">above crosshair</option><option value="coronal">behind crosshair</option><option value="sagittal">left of crosshair</option>
         </select></label>
       </div>
-      <div class="wrap">
+      <div class="wrap" @pointerdown=${{ handleEvent: this.onPointerDownCapture, capture: true }}>
         <canvas @pointerdown=${this.onPointerDown} @pointerup=${this.onPointerUp}></canvas>
         <div class="title">3D</div>
         ${zones ? html`<div class="legend"><span style="color:${ZONE_COLORS[1]}">■ zone 1</span> <span style="color:${ZONE_COLORS[2]}">■ zone 2</span> <span style="color:${ZONE_COLORS[3]}">■ zone 3</span></div>` : nothing}

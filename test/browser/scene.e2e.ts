@@ -15,37 +15,26 @@ import { join } from 'node:path';
 
 const ok = requireBrowser();
 
-async function placeDemoLandmarks(page: Page): Promise<void> {
-  await page.evaluate(async () => {
-    const t = window.sacroplan.demoCase() as any;
-    const midline = t.levels[0].bodyCentreLps;
-    await window.sacroplan.setAnatomy({
-      foramina: t.foramina.map((f: any) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: 1, source: 'manual' })),
-      canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
-      frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
-    } as any);
+/** Landmarks found with one click, the three demo lesions grown, an RF electrode planned to the zone-1 lesion (posterior short axis). */
+async function prepare(page: Page): Promise<{ truth: any; needleId: string }> {
+  await page.click('sp-anatomy-panel #detect-anatomy');
+  await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.length, { timeout: 90_000 }).toBe(8);
+  const truth = await page.evaluate(() => window.sacroplan.demoCase() as any);
+  for (const les of truth.lesions) await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps);
+  const needleId = await page.evaluate(async () => {
+    const s = window.sacroplan.snapshot();
+    const les = s.lesions.find((l: any) => l.zone === 1)!;
+    return window.sacroplan.planApproach(les.id, 'posterior-short-axis', { needle: '17G-rf-20' });
   });
+  return { truth, needleId };
 }
 
-/** A posterior short-axis 13G needle (2.41 mm, 100 mm) to the zone-1 demo lesion, with one RF ablation zone. */
-async function placeNeedle(page: Page): Promise<{ entryLps: number[]; targetLps: number[] }> {
-  return page.evaluate(() => {
-    const t = window.sacroplan.demoCase() as any;
-    const les = t.lesions.find((l: any) => l.zone === 1) ?? t.lesions[0];
-    const target = les.centerLps as number[];
-    const dir = [0.15, 0.9, 0.4];
-    const n = Math.hypot(dir[0]!, dir[1]!, dir[2]!);
-    const entry = target.map((v, a) => v + (dir[a]! / n) * 75);
-    const axis = dir.map((v) => -v / n);
-    const traj = {
-      id: 'T1', approach: 'posterior-short-axis', lesionId: null,
-      needle: { id: '13G', name: '13 G bone needle', gauge: 13, kind: 'bone-needle', outerDiameterMm: 2.41, workingLengthMm: 100, source: 'DOMAIN.md' },
-      entryLps: entry, targetLps: target, advance: 1, metrics: null, source: 'manual',
-      ablation: { zones: [{ centerLps: target, axisLps: axis, lengthMm: 25, diameterMm: 15 }], coverage: null, neuralMarginMm: null, nearestStructure: null, status: 'pass', reasons: [] },
-    };
-    (window as any).sacroplanTest.setTrajectories([traj], 'T1');
-    return { entryLps: entry, targetLps: target };
-  });
+/** Move the fluoroscopy panel's needle slider as a user would (input events). */
+async function setSlider(page: Page, value: number): Promise<void> {
+  await page.locator('sp-fluoro #needle-advance').evaluate((el: HTMLInputElement, v) => {
+    el.value = String(v);
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, value);
 }
 
 const scene3d = (page: Page) => page.locator('sp-scene-3d');
@@ -58,17 +47,15 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).scene.boneTriangles, { timeout: 120_000, interval: 500 }).toBeGreaterThan(50_000);
     const snap0 = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap0.scene.boneIsoHu).toBe(400);
-    await placeDemoLandmarks(page);
-    const truth = await page.evaluate(() => window.sacroplan.demoCase() as any);
-    for (const les of truth.lesions) await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.centerLps);
-    await placeNeedle(page);
+    const { needleId } = await prepare(page);
     await expect.poll(async () => {
       const m = (await page.evaluate(() => window.sacroplan.snapshot())).scene.meshes;
-      return ['lesion', 'foramen', 'canal', 'needle', 'ablation'].map((k) => m.filter((x: any) => x.kind === k && x.triangles > 0).length);
-    }, { timeout: 60_000, interval: 300 }).toEqual([3, 8, expect.any(Number), 1, 1]);
+      const n = (k: string) => m.filter((x: any) => x.kind === k && x.triangles > 0).length;
+      return { lesion: n('lesion'), foramen: n('foramen'), canal: n('canal') > 0, needle: n('needle'), ablation: n('ablation') > 0 };
+    }, { timeout: 60_000, interval: 300 }).toEqual({ lesion: 3, foramen: 8, canal: true, needle: 1, ablation: true });
     const snap = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap.lesions.map((l: any) => l.zone).sort()).toEqual([1, 2, 3]);
-    expect(snap.scene.meshes.filter((m: any) => m.kind === 'canal').length).toBeGreaterThan(0);
+    expect(snap.trajectories.find((t: any) => t.id === needleId)!.needle.outerDiameterMm).toBeCloseTo(1.47, 2);
 
     // camera presets: one screenshot each
     for (const p of CAMERA_PRESETS) {
@@ -88,7 +75,8 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
     await screenshot(page, 'scene-app');
 
     // the teaching slider moves the needle tip
-    await page.evaluate(() => (window as any).sacroplanTest.setTrajectoryAdvance('T1', 0.4));
+    await setSlider(page, 0.4);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).trajectories[0]!.advance, { timeout: 20_000 }).toBeCloseTo(0.4, 5);
     await page.waitForTimeout(300);
     await page.locator('sp-fluoro').screenshot({ path: join(screenshotDir, 'fluoro-needle-40pct.png') });
     expect((await page.evaluate(() => window.sacroplan.snapshot())).scene.meshes.some((m: any) => m.kind === 'needle')).toBe(true);
@@ -116,6 +104,26 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
       return best;
     }, after);
     expect(near).toBeGreaterThanOrEqual(400);
+
+    // drag the target handle in 3D: the trajectory follows and its metrics are re-computed
+    await setSlider(page, 1);
+    await page.evaluate(() => { const el = document.querySelector('sp-app')!.shadowRoot!.querySelector('sp-scene-3d') as any; el.setPreset('left-lateral'); return el.settle(); });
+    const t0 = (await page.evaluate(() => window.sacroplan.snapshot())).trajectories.find((t: any) => t.id === needleId)!;
+    const at = await page.evaluate((p) => (document.querySelector('sp-app')!.shadowRoot!.querySelector('sp-scene-3d') as any).screenOf(p), t0.targetLps);
+    const cb = (await scene3d(page).locator('canvas').boundingBox())!;
+    await page.mouse.move(cb.x + at[0], cb.y + at[1]);
+    await page.mouse.down();
+    for (let k = 1; k <= 5; k++) await page.mouse.move(cb.x + at[0], cb.y + at[1] - 6 * k);
+    await page.mouse.up();
+    await expect.poll(async () => {
+      const t = (await page.evaluate(() => window.sacroplan.snapshot())).trajectories.find((x: any) => x.id === needleId)!;
+      return t.targetLps[2]! - t0.targetLps[2]!;
+    }, { timeout: 20_000 }).toBeGreaterThan(5);
+    const t1 = (await page.evaluate(() => window.sacroplan.snapshot())).trajectories.find((t: any) => t.id === needleId)!;
+    expect(t1.entryLps).toEqual(t0.entryLps);
+    expect(Math.abs(t1.targetLps[0]! - t0.targetLps[0]!)).toBeLessThan(0.5); // the lateral view's drag plane is sagittal
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).trajectories.find((x: any) => x.id === needleId)!.depthMm, { timeout: 20_000 }).not.toBeCloseTo(t0.depthMm, 3);
+    await scene3d(page).screenshot({ path: join(screenshotDir, 'scene-drag-target.png') });
     expect(errors).toEqual([]);
     await page.context().close();
   });
