@@ -2,7 +2,8 @@
  * <sp-fluoro>: simulated fluoroscopy. GPU DRRs of the shown CT (src/render/drr-gl.ts) in a
  * biplane layout (AP + lateral), inlet + outlet, or any LAO/cranial angle; the needles (true
  * projected diameter), lesion outlines (zone colour) and foramina are projected on top with the
- * same C-arm geometry (src/scene/carm.ts). Display: a window over the attenuation (auto exposure): air
+ * same C-arm geometry (src/scene/carm.ts), with the RF ablation zones (orange, three sections
+ * of each ellipsoid). Display: a window over the attenuation (auto exposure): air
  * bright, bone dark, metal black, as a C-arm monitor shows it. A slider / play button advances the
  * selected needle (teaching), in 3D and here.
  */
@@ -171,6 +172,31 @@ export class SpFluoro extends LitElement {
       ctx.fillText(l.name, c[0] + 4, c[1] - 4);
     }
     ctx.setLineDash([]);
+    // RF ablation zones: three principal sections of each ellipsoid, projected (orange)
+    ctx.strokeStyle = 'rgba(255,112,67,0.85)';
+    ctx.lineWidth = 1;
+    for (const t of s.trajectories) {
+      for (const z of t.ablation?.zones ?? []) {
+        const a = z.axisLps, la = Math.hypot(...a) || 1;
+        const ax: Vec3 = [a[0] / la, a[1] / la, a[2] / la];
+        const ref: Vec3 = Math.abs(ax[2]) < 0.9 ? [0, 0, 1] : [1, 0, 0];
+        const b: Vec3 = [ax[1] * ref[2] - ax[2] * ref[1], ax[2] * ref[0] - ax[0] * ref[2], ax[0] * ref[1] - ax[1] * ref[0]];
+        const lb = Math.hypot(...b);
+        b[0] /= lb; b[1] /= lb; b[2] /= lb;
+        const c: Vec3 = [ax[1] * b[2] - ax[2] * b[1], ax[2] * b[0] - ax[0] * b[2], ax[0] * b[1] - ax[1] * b[0]];
+        const ra = z.lengthMm / 2, rb = z.diameterMm / 2;
+        for (const [e1, r1, e2, r2] of [[ax, ra, b, rb], [ax, ra, c, rb], [b, rb, c, rb]] as [Vec3, number, Vec3, number][]) {
+          ctx.beginPath();
+          for (let q = 0; q <= 48; q++) {
+            const th = (2 * Math.PI * q) / 48, ct = Math.cos(th) * r1, st = Math.sin(th) * r2;
+            const pt = to([z.centerLps[0] + e1[0] * ct + e2[0] * st, z.centerLps[1] + e1[1] * ct + e2[1] * st, z.centerLps[2] + e1[2] * ct + e2[2] * st]);
+            if (!pt) continue;
+            if (q === 0) ctx.moveTo(pt[0], pt[1]); else ctx.lineTo(pt[0], pt[1]);
+          }
+          ctx.stroke();
+        }
+      }
+    }
     // needles: black shaft of the projected outer diameter from hub to tip, planned target as a red ring
     for (const t of s.trajectories) {
       const { tipLps, hubLps } = needleSegment(t);
