@@ -40,6 +40,7 @@ describe('marching cubes isosurface', () => {
       expect(rep.edges).toBe(mesh.indices.length / 2); // every edge shared by exactly 2 triangles
       const vol = meshVolumeMm3(mesh.positionsLps, mesh.indices);
       const voxVol = inside * g.voxelVolumeMm3;
+      console.log(`[iso] sphere ${tc.name}: ${mesh.indices.length / 3} triangles, 0 open edges, volume ${vol.toFixed(1)} mm³ vs voxel count ${voxVol.toFixed(1)} mm³ (${((100 * (vol - voxVol)) / voxVol).toFixed(3)} %)`);
       expect(Math.abs(vol - voxVol) / voxVol).toBeLessThan(0.01);
       // every vertex lies on the sphere (LPS mm), within the ramp's sub-voxel error
       for (let v = 0; v < mesh.positionsLps.length; v += 3) {
