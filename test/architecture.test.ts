@@ -1,5 +1,5 @@
 /**
- * The pure domain modules (core, segmentation, anatomy, planning, demo) must import no DOM
+ * The pure domain modules (core, segmentation, anatomy, planning, demo, scene) must import no DOM
  * framework, renderer or viewer library, so they run in node tests, workers and a CLI alike.
  * (DOM globals are excluded by tsconfig.pure.json, which type-checks these folders without the
  * DOM library: see `npm run typecheck`.)
@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { repoRoot } from './helpers/shared';
 
-const PURE = ['core', 'segmentation', 'anatomy', 'planning', 'demo'];
+const PURE = ['core', 'segmentation', 'anatomy', 'planning', 'demo', 'scene'];
 const FORBIDDEN = [/^three(\/|$)/, /^lit(\/|$)/, /^@lit\//, /^@cornerstonejs\//, /^@kitware\//];
 
 function walk(dir: string): string[] {

@@ -12,6 +12,8 @@ import { volumeCache } from './volume-cache';
 import { valueAtLps } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import type { FileLike } from '../io/types';
+import * as sceneActions from './scene';
+import type { CArmView } from '../scene/carm';
 import * as planning from './planning';
 import type { Needle, SafetyThresholds } from '../planning/types';
 import { customNeedle } from '../planning/needles';
@@ -73,6 +75,8 @@ export interface Snapshot {
     canal: { centerlineLps: number[][]; radiusMm: number[] } | null;
     zoneProblem: string | null;
   };
+  /** The 3D view's meshes (triangle counts; zero without a mounted 3D view). */
+  scene: sceneActions.SceneSnapshot;
   trajectories: TrajectorySnapshot[];
   selectedTrajectoryId: string | null;
   thresholds: SafetyThresholds;
@@ -146,6 +150,8 @@ export interface SacroPlanApi {
   setTool(tool: string): void;
   /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
   voxelDigest(): { count: number; min: number; max: number; sum: number; fnv1a: string } | null;
+  /** Simulated radiograph (line integrals ∫μ dl, row-major) of the shown CT for a C-arm pose, with the projection of LPS points to its pixels. */
+  drr(options: { view: CArmView; sizePx?: number }): Promise<sceneActions.DrrResult>;
 }
 
 export function buildSnapshot(): Snapshot {
@@ -211,6 +217,7 @@ export function buildSnapshot(): Snapshot {
     })),
     selectedTrajectoryId: s.selectedTrajectoryId,
     thresholds: s.thresholds,
+    scene: sceneActions.sceneSnapshot(),
   });
 }
 
@@ -297,6 +304,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     setThresholds: (t) => planning.setThresholds(t),
     setAblation: (id, p) => planning.setAblation(id, p),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
+    drr: (o) => sceneActions.drr(o),
   };
   (window as unknown as { sacroplan: SacroPlanApi }).sacroplan = api;
   return api;

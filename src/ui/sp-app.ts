@@ -13,6 +13,8 @@ import './sp-file-list';
 import './sp-help';
 import './sp-lesion-panel';
 import './sp-anatomy-panel';
+import './sp-scene-3d';
+import './sp-fluoro';
 import './sp-plan-panel';
 import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
@@ -58,9 +60,11 @@ async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
 }
 
 export class SpApp extends LitElement {
-  static override properties = { state: { state: true }, dragging: { state: true } };
+  static override properties = { state: { state: true }, dragging: { state: true }, show3d: { state: true } };
   state: AppState = actions.store.state;
   dragging = false;
+  /** The 3D view and simulated fluoroscopy column beside the 2D views. */
+  show3d = new URLSearchParams(location.search).get('scene') !== '0';
   private unsubscribe: (() => void) | null = null;
 
   static override styles = [
@@ -74,7 +78,9 @@ export class SpApp extends LitElement {
       main { display: grid; grid-template-columns: 300px 1fr 330px; min-height: 0; }
       aside.plan { border-right: none; border-left: 1px solid #1d242d; }
       aside { border-right: 1px solid #1d242d; padding: 8px 10px; overflow-y: auto; overflow-x: hidden; background: #0e1116; }
-      .views { position: relative; min-height: 0; }
+      .views { position: relative; min-height: 0; display: grid; grid-template-columns: 1fr; }
+      .views.with3d { grid-template-columns: 1fr minmax(320px, 40%); }
+      .side3d { display: grid; grid-template-rows: 1fr 1fr; gap: 3px; min-height: 0; min-width: 0; background: #000; border-left: 3px solid #000; }
       .case dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 0; font-size: 12px; }
       .case dt { color: #7d8894; }
       .case dd { margin: 0; word-break: break-all; font-family: ui-monospace, monospace; }
@@ -227,6 +233,7 @@ export class SpApp extends LitElement {
           <button data-preset="auto" aria-pressed=${s.window.preset === 'auto'} title="Automatic from the histogram (3)" @click=${() => actions.applyPreset('auto')}>Auto</button>
         </div>
         <span class="sep"></span>
+        <button id="toggle-3d" aria-pressed=${this.show3d} title="Show the 3D view and simulated fluoroscopy" @click=${() => (this.show3d = !this.show3d)}>3D + fluoro</button>
         <button id="help-button" title="Keyboard shortcuts (?)" @click=${() => actions.toggleHelp()}>? Help</button>
       </header>
       <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
@@ -243,8 +250,9 @@ export class SpApp extends LitElement {
             ? html`<h3>Messages</h3><div class="messages">${s.messages.map((m) => html`<div class="msg ${m.level}"><span>${m.text}</span><button title="Dismiss" @click=${() => actions.dismissMessage(m.id)}>×</button></div>`)}</div>`
             : nothing}
         </aside>
-        <div class="views">
+        <div class="views ${this.show3d ? 'with3d' : ''}">
           <sp-viewer .state=${s}></sp-viewer>
+          ${this.show3d ? html`<div class="side3d"><sp-scene-3d .state=${s}></sp-scene-3d><sp-fluoro .state=${s}></sp-fluoro></div>` : nothing}
           ${p
             ? html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=${p.total} aria-valuenow=${p.done}>
                 <div>${p.label}${p.total > 1 ? ` — ${p.done} / ${p.total} files` : ''}</div>

@@ -101,6 +101,8 @@ export async function startSession(): Promise<AppSession> {
 
 export interface OpenOptions {
   demo?: boolean;
+  /** Show the 3D view and simulated fluoroscopy (default false: they cost seconds of software WebGL per page). */
+  scene?: boolean;
   width?: number;
   height?: number;
 }
@@ -116,7 +118,8 @@ export async function openApp(session: AppSession, opts: OpenOptions = {}): Prom
     dialogs.push(d.message());
     void d.dismiss();
   });
-  await page.goto(session.baseUrl + (opts.demo === false ? '?demo=0' : ''));
+  const query = [...(opts.demo === false ? ['demo=0'] : []), ...(opts.scene ? [] : ['scene=0'])];
+  await page.goto(session.baseUrl + (query.length ? `?${query.join('&')}` : ''));
   await page.waitForFunction(() => typeof window.sacroplan?.ready === 'function', undefined, { timeout: 60_000 });
   await page.evaluate(() => window.sacroplan.ready());
   return { page, errors, dialogs };

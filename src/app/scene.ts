@@ -1,0 +1,107 @@
+/**
+ * 3D scene and simulated fluoroscopy: the actions and services behind <sp-scene-3d>, <sp-fluoro>
+ * and the scripting API (drr, snapshot().scene).
+ *
+ * - `drr({ view, sizePx })`: line integrals of the shown CT for a C-arm pose on the GPU
+ *   (src/render/drr-gl.ts), or with the CPU reference (src/scene/carm.ts) when WebGL2 is missing.
+ *   Isocentre = the centre of the volume, source–isocentre 600 mm, source–detector 1000 mm,
+ *   detector 300 mm square (src/scene/carm.ts defaultSetup), the same as the fluoroscopy panel.
+ * - the scene registry: the mounted 3D view reports its meshes here for snapshot().scene.
+ */
+import { store, notify } from './actions';
+import { volumeCache } from './volume-cache';
+import { cArmGeometry, defaultSetup, projectLps, renderDrrCpu, viewAngles, type CArmGeometry, type CArmView } from '../scene/carm';
+import { DrrRenderer } from '../render/drr-gl';
+import type { ScalarVolume } from '../core/volume';
+
+export interface SceneSnapshot {
+  boneTriangles: number;
+  boneIsoHu: number | null;
+  meshes: { kind: string; id: string; triangles: number }[];
+}
+
+export interface DrrResult {
+  width: number;
+  height: number;
+  /** Line integrals ∫μ dl, row-major, row 0 at the top. */
+  data: number[];
+  projectLps(p: [number, number, number]): [number, number];
+  /** The pose used (for display). */
+  laoDeg: number;
+  cranialDeg: number;
+  engine: 'webgl2' | 'cpu';
+  ms: number;
+}
+
+/** What the mounted 3D view reports (null when no 3D view is mounted). */
+let sceneSource: (() => SceneSnapshot) | null = null;
+export function registerSceneSource(source: (() => SceneSnapshot) | null): void {
+  sceneSource = source;
+}
+export function sceneSnapshot(): SceneSnapshot {
+  return sceneSource ? sceneSource() : { boneTriangles: 0, boneIsoHu: null, meshes: [] };
+}
+
+let gpu: DrrRenderer | null = null;
+let gpuProblem: string | null = null;
+
+/** The shared GPU DRR renderer (null with the reason in `drrEngineProblem()` when WebGL2 is unusable). */
+export function drrRenderer(): DrrRenderer | null {
+  if (gpu || gpuProblem) return gpu;
+  try {
+    gpu = new DrrRenderer();
+  } catch (e) {
+    gpuProblem = (e as Error).message;
+    notify('warning', `Simulated fluoroscopy runs on the CPU (slower): ${gpuProblem}`);
+  }
+  return gpu;
+}
+export function drrEngineProblem(): string | null {
+  return gpuProblem;
+}
+
+export function shownVolume(): ScalarVolume | null {
+  return volumeCache.get(store.state.volumeKey) ?? null;
+}
+
+/** The C-arm geometry of a view for the shown volume, as the panel and the API use it. */
+export function fluoroGeometry(volume: ScalarVolume, view: CArmView, sizePx: number): CArmGeometry {
+  return cArmGeometry(defaultSetup(volume.geometry, view, sizePx));
+}
+
+/** Line integrals (Float32Array) of one pose: GPU when possible, else the CPU reference. */
+export function renderLineIntegrals(volume: ScalarVolume, g: CArmGeometry): { data: Float32Array; engine: 'webgl2' | 'cpu' } {
+  const r = drrRenderer();
+  if (r) {
+    r.setVolume(volume);
+    return { data: r.render(g), engine: 'webgl2' };
+  }
+  return { data: renderDrrCpu(volume, g), engine: 'cpu' };
+}
+
+export async function drr(options: { view: CArmView; sizePx?: number }): Promise<DrrResult> {
+  const volume = shownVolume();
+  if (!volume) throw new Error('drr: no volume is shown');
+  if (volume.units !== 'HU') throw new Error('drr: needs a CT in Hounsfield units');
+  const sizePx = options.sizePx ?? 512;
+  if (!Number.isInteger(sizePx) || sizePx < 8 || sizePx > 2048) throw new Error(`drr: sizePx must be a whole number in 8…2048, got ${sizePx}`);
+  viewAngles(options.view); // throws a clear message for a bad view
+  const g = fluoroGeometry(volume, options.view, sizePx);
+  const t0 = performance.now();
+  const { data, engine } = renderLineIntegrals(volume, g);
+  const ms = performance.now() - t0;
+  return {
+    width: g.widthPx,
+    height: g.heightPx,
+    data: Array.from(data),
+    projectLps: (p) => {
+      const uv = projectLps(g, [p[0], p[1], p[2]]);
+      if (!uv) throw new Error('projectLps: the point is behind the X-ray source');
+      return uv;
+    },
+    laoDeg: g.angles.laoDeg,
+    cranialDeg: g.angles.cranialDeg,
+    engine,
+    ms,
+  };
+}
