@@ -461,25 +461,25 @@ function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: st
     }
     return runs;
   };
-  // track the body from the caudal end (where the most anterior run is the body) upwards: the run
-  // nearest the predicted position, so the posterior arch above the S1 body is not taken for it
+  // track the body from the caudal end upwards: on the midline the body is the most anterior run of
+  // the sacrum at every level (the pubis is not in the mask); where the canal is closed over, the run
+  // takes in the posterior arch too, so its centre is taken within `maxDepthMm` of its anterior edge.
+  // Above the S1 body only the posterior arch is left: a most-anterior run whose anterior edge jumps
+  // back by more than `maxBackMm` is not the body (the kyphotic curve moves the body forwards going up).
+  const maxDepthMm = 36, maxBackMm = 9;
   const zs: number[] = [], ys: number[] = [];
   let cStart = -1;
   for (let c = 0; c < nc && cStart < 0; c++) if (runsOf(c).length > 0) cStart = c;
   if (cStart >= 0) {
-    let misses = 0;
+    let misses = 0, front = NaN;
     for (let c = cStart; c < nc && misses < Math.max(3, Math.round(6 / h)); c++) {
       const runs = runsOf(c);
       if (runs.length === 0) { misses++; continue; }
-      let pred: number;
-      if (ys.length === 0) pred = (runs[0]![0] + runs[0]![1]) / 2;
-      else if (ys.length < 4) pred = ys[ys.length - 1]!;
-      else { const k = ys.length - 1; pred = ys[k]! + (ys[k]! - ys[k - 3]!) / (zs[k]! - zs[k - 3]!) * (c - zs[k]!); }
-      let best: [number, number] | null = null, bestD = Infinity;
-      for (const r of runs) { const d = Math.abs((r[0] + r[1]) / 2 - pred); if (d < bestD) { bestD = d; best = r; } }
-      if (!best || bestD * h > 6) { misses++; continue; }
+      const r = runs[0]!;
+      if (!Number.isNaN(front) && (r[0] - front) * h > maxBackMm) { misses++; continue; }
       misses = 0;
-      zs.push(c); ys.push((best[0] + best[1]) / 2);
+      front = r[0];
+      zs.push(c); ys.push((r[0] + Math.min(r[1], r[0] + maxDepthMm / h)) / 2);
     }
   }
   if (zs.length < 5) { messages.push('sacral long axis: too few midline body sections'); return null; }
