@@ -66,6 +66,8 @@ export interface ForamenCandidate {
   score: number;
   level?: SacralLevel;
   rejected?: string;
+  /** Found where the sacrum is steeper than 45° (axial holes, tunnel extent from its own voxels). */
+  steep?: boolean;
 }
 
 export interface DetectionDiagnostics {
@@ -875,8 +877,18 @@ function detectForamina(
       return hits >= 7;
     };
     let tPos = 0, tNeg = 0;
-    while (tPos < 70) { const q: Vec3 = [centroid[0] + e1[0] * (tPos + step), centroid[1] + e1[1] * (tPos + step), centroid[2] + e1[2] * (tPos + step)]; if (!enclosed(q)) break; tPos += step; }
-    while (tNeg > -70) { const q: Vec3 = [centroid[0] + e1[0] * (tNeg - step), centroid[1] + e1[1] * (tNeg - step), centroid[2] + e1[2] * (tNeg - step)]; if (!enclosed(q)) break; tNeg -= step; }
+    if (steepHere) {
+      // a steep sacrum on thick slices: the mask's fat shell keeps the axis "enclosed" far beyond the
+      // bone, so the openings are the ends of the tunnel's own voxels along its axis
+      for (const n of list) {
+        const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+        const t = ((a - m[0]) * e1[0] + (b - m[1]) * e1[1] + (c - m[2]) * e1[2]) * h;
+        if (t > tPos) tPos = t;
+        if (t < tNeg) tNeg = t;
+      }
+      tPos += h / 2; tNeg -= h / 2;
+    } else while (tPos < 70) { const q: Vec3 = [centroid[0] + e1[0] * (tPos + step), centroid[1] + e1[1] * (tPos + step), centroid[2] + e1[2] * (tPos + step)]; if (!enclosed(q)) break; tPos += step; }
+    if (!steepHere) while (tNeg > -70) { const q: Vec3 = [centroid[0] + e1[0] * (tNeg - step), centroid[1] + e1[1] * (tNeg - step), centroid[2] + e1[2] * (tNeg - step)]; if (!enclosed(q)) break; tNeg -= step; }
     const post: Vec3 = [centroid[0] + e1[0] * tPos, centroid[1] + e1[1] * tPos, centroid[2] + e1[2] * tPos];
     const ant: Vec3 = [centroid[0] + e1[0] * tNeg, centroid[1] + e1[1] * tNeg, centroid[2] + e1[2] * tNeg];
     const lengthMm = tPos - tNeg;
@@ -909,8 +921,17 @@ function detectForamina(
     else if (elongation < 1.3) c.rejected = 'not tube-like';
     else if (lengthMm < 8) c.rejected = 'too short';
     else if (Math.abs(center[0] - x0) > 45) c.rejected = 'too lateral';
+    else if (steepHere && lengthMm > 35) c.rejected = 'too long for a foramen';
+    if (steepHere) c.steep = true;
     c.score = Math.min(1, (elongation - 1) / 2) * 0.5 + enclosure * 0.5;
     candidates.push(c);
+  }
+  // where the sacrum is steep the evidence is weaker (thick slices, tunnels cut along their axis): a
+  // candidate there needs a mirror-symmetric one on the other side (centre within 15 mm of its mirror image, as in the confidence)
+  const steepOk = candidates.filter((c) => c.steep && !c.rejected);
+  for (const c of steepOk) {
+    const mirrored: Vec3 = [2 * x0 - c.centerLps[0], c.centerLps[1], c.centerLps[2]];
+    if (!steepOk.some((o) => o.side !== c.side && dist(o.centerLps, mirrored) <= 15)) c.rejected = 'no mirror-symmetric partner (steep sacrum)';
   }
   // level assignment: cluster accepted candidates of both sides by s
   const ok = candidates.filter((c) => !c.rejected).sort((p, q) => p.sMm - q.sMm);
