@@ -30,6 +30,10 @@ import type { Vec3 } from '../core/vec3';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline } from './sacrum-mask';
+import { symmetricEigen3 } from './eigen3';
+import { mirrorPlane } from './symmetry';
+
+export { symmetricEigen3 };
 import { type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralFrame, type SacralLevel, type Side } from './types';
 
 export interface DetectOptions {
@@ -76,6 +80,12 @@ export interface DetectionDiagnostics {
   midlineXLps: number | null;
   workGrid: { dims: [number, number, number]; spacingMm: number; originLps: Vec3 } | null;
   candidates: ForamenCandidate[];
+  /**
+   * The mirror-symmetry plane of the sacrum with rotation (symmetry.ts): tilts about the AP and SI axes
+   * (degrees) and the overlap of the mask with its mirror image. The frame's midline normal is this
+   * plane's; the canal and foramina are still sought about the x-only midline (`midlineXLps`).
+   */
+  midlinePlane?: { normalLps: Vec3; pointLps: Vec3; aboutApDeg: number; aboutSiDeg: number; overlap: number };
 }
 
 export interface DetectionResult {
@@ -167,41 +177,6 @@ function polyEval(p: number[], x: number): number {
   let y = 0;
   for (let k = p.length - 1; k >= 0; k--) y = y * x + p[k]!;
   return y;
-}
-
-/** Eigen-decomposition of a symmetric 3×3 matrix (Jacobi). Returns eigenvalues descending and unit eigenvectors. */
-export function symmetricEigen3(m: number[]): { values: number[]; vectors: Vec3[] } {
-  const a = m.slice();
-  const v = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-  for (let sweep = 0; sweep < 50; sweep++) {
-    const off = a[1]! * a[1]! + a[2]! * a[2]! + a[5]! * a[5]!;
-    if (off < 1e-18) break;
-    for (const [p, q] of [[0, 1], [0, 2], [1, 2]] as const) {
-      const apq = a[p * 3 + q]!;
-      if (Math.abs(apq) < 1e-15) continue;
-      const app = a[p * 3 + p]!, aqq = a[q * 3 + q]!;
-      const theta = (aqq - app) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < 3; k++) {
-        const akp = a[k * 3 + p]!, akq = a[k * 3 + q]!;
-        a[k * 3 + p] = c * akp - s * akq; a[k * 3 + q] = s * akp + c * akq;
-      }
-      for (let k = 0; k < 3; k++) {
-        const apk = a[p * 3 + k]!, aqk = a[q * 3 + k]!;
-        a[p * 3 + k] = c * apk - s * aqk; a[q * 3 + k] = s * apk + c * aqk;
-      }
-      for (let k = 0; k < 3; k++) {
-        const vkp = v[k * 3 + p]!, vkq = v[k * 3 + q]!;
-        v[k * 3 + p] = c * vkp - s * vkq; v[k * 3 + q] = s * vkp + c * vkq;
-      }
-    }
-  }
-  const idx = [0, 1, 2].sort((x, y) => a[y * 3 + y]! - a[x * 3 + x]!);
-  return {
-    values: idx.map((i) => a[i * 3 + i]!),
-    vectors: idx.map((i) => [v[i]!, v[3 + i]!, v[6 + i]!] as Vec3),
-  };
 }
 
 /** Separable box mean of radius r voxels (edges clamped). */
@@ -428,6 +403,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const h = g.spacingMm;
   const midA = mirrorMidline(sacrum, g, 10, seg.midlineA);
   const x0 = g.originLps[0] + midA * h;
+  // the midline plane may be tilted about the AP and SI axes (patient rotation, scoliosis)
+  const plane = mirrorPlane(sacrum, g, { x0Lps: x0, maxTiltDeg: 15, maxPoints: 12000 });
+  if (plane && Math.max(Math.abs(plane.aboutApDeg), Math.abs(plane.aboutSiDeg)) >= 2) {
+    messages.push(`midline plane tilted ${plane.aboutApDeg.toFixed(1)}° about the AP axis and ${plane.aboutSiDeg.toFixed(1)}° about the SI axis`);
+  }
   lap('midline');
 
   // ---- long axis: body run centres on the midline
@@ -451,10 +431,25 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;
   return {
-    anatomy: { foramina, canal: canalRes.canal, frame: frame ? frame.frame : null },
+    anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null },
     sacrumMask,
-    diagnostics: { timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates },
+    diagnostics: {
+      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates,
+      ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
+    },
   };
+}
+
+/** The frame with the midline normal of the symmetry plane and the body centres projected onto that plane. */
+function tiltFrame(f: SacralFrame, plane: { normalLps: Vec3; pointLps: Vec3 } | null): SacralFrame {
+  if (!plane) return f;
+  const n = plane.normalLps, P = plane.pointLps;
+  const onPlane = (p: Vec3): Vec3 => {
+    const d = (p[0] - P[0]) * n[0] + (p[1] - P[1]) * n[1] + (p[2] - P[2]) * n[2];
+    return [p[0] - d * n[0], p[1] - d * n[1], p[2] - d * n[2]];
+  };
+  const bodyCentersLps = f.bodyCentersLps.map(onPlane);
+  return { midlinePointLps: bodyCentersLps[0]!, midlineNormalLps: [n[0], n[1], n[2]], bodyCentersLps };
 }
 
 interface FrameResult {
