@@ -51,18 +51,18 @@ export function mirrorPlane(mask: Uint8Array, g: WorkGrid, opts: MirrorPlaneOpti
   const h = g.spacingMm;
   const o = g.originLps;
   const maxTilt = opts.maxTiltDeg ?? 15;
-  let count = 0;
-  for (let n = 0; n < mask.length; n++) if (mask[n]) count++;
-  if (count === 0) return null;
-  const stride = Math.max(1, Math.ceil(count / (opts.maxPoints ?? 40000)));
-  const px: number[] = [], py: number[] = [], pz: number[] = [];
-  let seen = 0;
-  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    if (!mask[n]) continue;
-    if (seen++ % stride) continue;
-    px.push(o[0] + a * h); py.push(o[1] + b * h); pz.push(o[2] + c * h);
+  const idx: number[] = [];
+  for (let n = 0; n < mask.length; n++) if (mask[n]) idx.push(n);
+  if (idx.length === 0) return null;
+  const stride = Math.max(1, Math.ceil(idx.length / (opts.maxPoints ?? 40000)));
+  const m = Math.ceil(idx.length / stride);
+  const px = new Float64Array(m), py = new Float64Array(m), pz = new Float64Array(m);
+  const nab = na * nb;
+  for (let t = 0; t < m; t++) {
+    const n = idx[t * stride]!;
+    const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+    px[t] = o[0] + a * h; py[t] = o[1] + b * h; pz[t] = o[2] + c * h;
   }
-  const m = px.length;
   const cen: Vec3 = [0, 0, 0];
   for (let t = 0; t < m; t++) { cen[0] += px[t]!; cen[1] += py[t]!; cen[2] += pz[t]!; }
   cen[0] /= m; cen[1] /= m; cen[2] /= m;
