@@ -404,7 +404,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const midA = mirrorMidline(sacrum, g, 10, seg.midlineA);
   const x0 = g.originLps[0] + midA * h;
   // the midline plane may be tilted about the AP and SI axes (patient rotation, scoliosis)
-  const plane = mirrorPlane(sacrum, g, { x0Lps: x0, maxTiltDeg: 15, maxPoints: 8000 });
+  const plane = mirrorPlane(sacrum, g, { x0Lps: x0, maxTiltDeg: 15, maxPoints: 5000, enoughOverlap: 0.95 });
   if (plane && Math.max(Math.abs(plane.aboutApDeg), Math.abs(plane.aboutSiDeg)) >= 2) {
     messages.push(`midline plane tilted ${plane.aboutApDeg.toFixed(1)}° about the AP axis and ${plane.aboutSiDeg.toFixed(1)}° about the SI axis`);
   }

@@ -23,6 +23,8 @@ export interface MirrorPlaneOptions {
   x0Lps?: number;
   /** At most this many mask voxels are mirrored per evaluation (even subsample). Default 40000. */
   maxPoints?: number;
+  /** Overlap after the first start (the plane x = x0) above which the principal-axis start is skipped. Default 1 (never skipped). */
+  enoughOverlap?: number;
 }
 
 export interface MirrorPlane {
@@ -119,6 +121,8 @@ export function mirrorPlane(mask: Uint8Array, g: WorkGrid, opts: MirrorPlaneOpti
   if (Math.abs(apP) <= maxTilt && Math.abs(siP) <= maxTilt) starts.push([apP, siP, 0]);
   let best = { ap: 0, si: 0, e: 0, f: -1 };
   for (const [ap, si, e] of starts) {
+    // a clearly symmetric result from the first start needs no second climb
+    if (best.f >= (opts.enoughOverlap ?? 1)) break;
     const r = climb(ap, si, e);
     if (r.f > best.f) best = r;
   }
