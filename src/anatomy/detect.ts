@@ -31,6 +31,10 @@ import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { halfMaxForamenRadius } from './foramen-radius';
 import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline } from './sacrum-mask';
+import { symmetricEigen3 } from './eigen3';
+import { mirrorPlane } from './symmetry';
+
+export { symmetricEigen3 };
 import { type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralFrame, type SacralLevel, type Side } from './types';
 
 export interface DetectOptions {
@@ -67,6 +71,8 @@ export interface ForamenCandidate {
   score: number;
   level?: SacralLevel;
   rejected?: string;
+  /** Found where the sacrum is steeper than 45° (axial holes, tunnel extent from its own voxels). */
+  steep?: boolean;
 }
 
 export interface DetectionDiagnostics {
@@ -75,6 +81,12 @@ export interface DetectionDiagnostics {
   midlineXLps: number | null;
   workGrid: { dims: [number, number, number]; spacingMm: number; originLps: Vec3 } | null;
   candidates: ForamenCandidate[];
+  /**
+   * The mirror-symmetry plane of the sacrum with rotation (symmetry.ts): tilts about the AP and SI axes
+   * (degrees) and the overlap of the mask with its mirror image. The frame's midline normal is this
+   * plane's; the canal and foramina are still sought about the x-only midline (`midlineXLps`).
+   */
+  midlinePlane?: { normalLps: Vec3; pointLps: Vec3; aboutApDeg: number; aboutSiDeg: number; overlap: number };
 }
 
 export interface DetectionResult {
@@ -168,41 +180,6 @@ function polyEval(p: number[], x: number): number {
   return y;
 }
 
-/** Eigen-decomposition of a symmetric 3×3 matrix (Jacobi). Returns eigenvalues descending and unit eigenvectors. */
-export function symmetricEigen3(m: number[]): { values: number[]; vectors: Vec3[] } {
-  const a = m.slice();
-  const v = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-  for (let sweep = 0; sweep < 50; sweep++) {
-    const off = a[1]! * a[1]! + a[2]! * a[2]! + a[5]! * a[5]!;
-    if (off < 1e-18) break;
-    for (const [p, q] of [[0, 1], [0, 2], [1, 2]] as const) {
-      const apq = a[p * 3 + q]!;
-      if (Math.abs(apq) < 1e-15) continue;
-      const app = a[p * 3 + p]!, aqq = a[q * 3 + q]!;
-      const theta = (aqq - app) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < 3; k++) {
-        const akp = a[k * 3 + p]!, akq = a[k * 3 + q]!;
-        a[k * 3 + p] = c * akp - s * akq; a[k * 3 + q] = s * akp + c * akq;
-      }
-      for (let k = 0; k < 3; k++) {
-        const apk = a[p * 3 + k]!, aqk = a[q * 3 + k]!;
-        a[p * 3 + k] = c * apk - s * aqk; a[q * 3 + k] = s * apk + c * aqk;
-      }
-      for (let k = 0; k < 3; k++) {
-        const vkp = v[k * 3 + p]!, vkq = v[k * 3 + q]!;
-        v[k * 3 + p] = c * vkp - s * vkq; v[k * 3 + q] = s * vkp + c * vkq;
-      }
-    }
-  }
-  const idx = [0, 1, 2].sort((x, y) => a[y * 3 + y]! - a[x * 3 + x]!);
-  return {
-    values: idx.map((i) => a[i * 3 + i]!),
-    vectors: idx.map((i) => [v[i]!, v[3 + i]!, v[6 + i]!] as Vec3),
-  };
-}
-
 /** Separable box mean of radius r voxels (edges clamped). */
 export function boxMean(v: Float32Array, dims: readonly [number, number, number], r: number): Float32Array {
   const [na, nb, nc] = dims;
@@ -229,13 +206,16 @@ export function boxMean(v: Float32Array, dims: readonly [number, number, number]
 }
 
 /**
- * Hough search for the line (direction within 50° of +y cranio-caudally and 20° laterally, i.e. antero-posterior, tilted cranio-caudally
- * or laterally) that passes within about one bin of the most points. Returns a point and unit direction (mm).
+ * Hough search for the line (direction within 50° of +y cranio-caudally — or of the direction tilted by `alphaCentreDeg`
+ * about +x, the sacrum's local antero-posterior direction — and 20° laterally) that passes within about one bin of
+ * the most points. Returns a point and unit direction (mm).
  */
-export function houghLine(pts: readonly Vec3[], h: number): { p: Vec3; d: Vec3 } {
+export function houghLine(pts: readonly Vec3[], h: number, alphaCentreDeg = 0): { p: Vec3; d: Vec3 } {
   const bin = Math.max(1.5, h);
   let best = { score: -1, p: [0, 0, 0] as Vec3, d: [0, 1, 0] as Vec3 };
-  for (let alpha = -50; alpha <= 50; alpha += 5) for (let beta = -20; beta <= 20; beta += 5) {
+  // the cranio-caudal tilt range also covers ±50° about the local antero-posterior direction of the sacrum
+  const a0 = Math.min(-50, 5 * Math.round(alphaCentreDeg / 5) - 50), a1 = Math.max(50, 5 * Math.round(alphaCentreDeg / 5) + 50);
+  for (let alpha = a0; alpha <= a1; alpha += 5) for (let beta = -20; beta <= 20; beta += 5) {
     const al = (alpha * Math.PI) / 180, be = (beta * Math.PI) / 180;
     const d: Vec3 = [Math.sin(be), Math.cos(be) * Math.cos(al), Math.cos(be) * Math.sin(al)];
     // basis of the plane perpendicular to d
@@ -273,6 +253,20 @@ class Polyline {
     for (let n = 1; n < pts.length; n++) this.cum.push(this.cum[n - 1]! + dist(pts[n - 1]!, pts[n]!));
   }
   get length(): number { return this.cum[this.cum.length - 1]!; }
+  /** Unit tangent at arc length s (from the points about `halfMm` either side). */
+  tangent(s: number, halfMm = 3): Vec3 {
+    const a = this.at(Math.max(0, s - halfMm)), b = this.at(Math.min(this.length, s + halfMm));
+    return normalize3([b[0] - a[0], b[1] - a[1], b[2] - a[2]]);
+  }
+  /**
+   * The local posterior direction at s: perpendicular to the tangent within the sagittal plane
+   * (the curve runs cranial → caudal, so this is the tangent turned by 90° about +x, towards +y).
+   */
+  posterior(s: number): Vec3 {
+    const t = this.tangent(s);
+    const p = normalize3([0, -t[2], t[1]]);
+    return p[1] < 0 ? [0, -p[1], -p[2]] : p;
+  }
   at(s: number): Vec3 {
     const p = this.pts;
     if (p.length === 1 || s <= 0) return [...p[0]!] as Vec3;
@@ -400,14 +394,21 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   messages.push(...seg.messages);
-  // landmarks need the bone walls: on thick slices the grown mask has its tunnels closed over, so use
-  // its intersection with the lightly closed bone
-  const sacrum = thickMode ? seg.mask.map((v, n) => (v && seg.filled[n] ? 1 : 0)) : seg.mask;
+  // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark
+  // lumen open to the outside (canal, foramina) has been removed from it again (sacrum-mask.ts), so the
+  // mask itself is used (its intersection with the lightly closed bone is only the fragmented cortex of a
+  // fatty sacrum, whose tunnels are then not enclosed).
+  const sacrum = seg.mask;
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
   const h = g.spacingMm;
   const midA = mirrorMidline(sacrum, g, 10, seg.midlineA);
   const x0 = g.originLps[0] + midA * h;
+  // the midline plane may be tilted about the AP and SI axes (patient rotation, scoliosis)
+  const plane = mirrorPlane(sacrum, g, { x0Lps: x0, maxTiltDeg: 15, maxPoints: 5000, enoughOverlap: 0.95 });
+  if (plane && Math.max(Math.abs(plane.aboutApDeg), Math.abs(plane.aboutSiDeg)) >= 2) {
+    messages.push(`midline plane tilted ${plane.aboutApDeg.toFixed(1)}° about the AP axis and ${plane.aboutSiDeg.toFixed(1)}° about the SI axis`);
+  }
   lap('midline');
 
   // ---- long axis: body run centres on the midline
@@ -436,10 +437,25 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     if (r !== null && r > 0.8 && r < 2 * f.radiusMm + 3) f.radiusMm = Math.round(r * 10) / 10;
   }
   return {
-    anatomy: { foramina, canal: canalRes.canal, frame: frame ? frame.frame : null },
+    anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null },
     sacrumMask,
-    diagnostics: { timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates },
+    diagnostics: {
+      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates,
+      ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
+    },
   };
+}
+
+/** The frame with the midline normal of the symmetry plane and the body centres projected onto that plane. */
+function tiltFrame(f: SacralFrame, plane: { normalLps: Vec3; pointLps: Vec3 } | null): SacralFrame {
+  if (!plane) return f;
+  const n = plane.normalLps, P = plane.pointLps;
+  const onPlane = (p: Vec3): Vec3 => {
+    const d = (p[0] - P[0]) * n[0] + (p[1] - P[1]) * n[1] + (p[2] - P[2]) * n[2];
+    return [p[0] - d * n[0], p[1] - d * n[1], p[2] - d * n[2]];
+  };
+  const bodyCentersLps = f.bodyCentersLps.map(onPlane);
+  return { midlinePointLps: bodyCentersLps[0]!, midlineNormalLps: [n[0], n[1], n[2]], bodyCentersLps };
 }
 
 interface FrameResult {
@@ -467,25 +483,25 @@ function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: st
     }
     return runs;
   };
-  // track the body from the caudal end (where the most anterior run is the body) upwards: the run
-  // nearest the predicted position, so the posterior arch above the S1 body is not taken for it
+  // track the body from the caudal end upwards: on the midline the body is the most anterior run of
+  // the sacrum at every level (the pubis is not in the mask); where the canal is closed over, the run
+  // takes in the posterior arch too, so its centre is taken within `maxDepthMm` of its anterior edge.
+  // Above the S1 body only the posterior arch is left: a most-anterior run whose anterior edge jumps
+  // back by more than `maxBackMm` is not the body (the kyphotic curve moves the body forwards going up).
+  const maxDepthMm = 36, maxBackMm = 9;
   const zs: number[] = [], ys: number[] = [];
   let cStart = -1;
   for (let c = 0; c < nc && cStart < 0; c++) if (runsOf(c).length > 0) cStart = c;
   if (cStart >= 0) {
-    let misses = 0;
+    let misses = 0, front = NaN;
     for (let c = cStart; c < nc && misses < Math.max(3, Math.round(6 / h)); c++) {
       const runs = runsOf(c);
       if (runs.length === 0) { misses++; continue; }
-      let pred: number;
-      if (ys.length === 0) pred = (runs[0]![0] + runs[0]![1]) / 2;
-      else if (ys.length < 4) pred = ys[ys.length - 1]!;
-      else { const k = ys.length - 1; pred = ys[k]! + (ys[k]! - ys[k - 3]!) / (zs[k]! - zs[k - 3]!) * (c - zs[k]!); }
-      let best: [number, number] | null = null, bestD = Infinity;
-      for (const r of runs) { const d = Math.abs((r[0] + r[1]) / 2 - pred); if (d < bestD) { bestD = d; best = r; } }
-      if (!best || bestD * h > 6) { misses++; continue; }
+      const r = runs[0]!;
+      if (!Number.isNaN(front) && (r[0] - front) * h > maxBackMm) { misses++; continue; }
       misses = 0;
-      zs.push(c); ys.push((best[0] + best[1]) / 2);
+      front = r[0];
+      zs.push(c); ys.push((r[0] + Math.min(r[1], r[0] + maxDepthMm / h)) / 2);
     }
   }
   if (zs.length < 5) { messages.push('sacral long axis: too few midline body sections'); return null; }
@@ -569,6 +585,19 @@ function detectCanal(
     pts.push(workToLps(g, best.sa / best.n, best.sb / best.n, c));
     radii.push(Math.max(1, Math.sqrt(best.rMax) - h / 2));
   }
+  if (found < 0.5 * searched) {
+    // a steep (near-horizontal) upper sacrum cuts the canal obliquely in axial slices: search the planes
+    // perpendicular to the long axis too, and keep whichever finds the canal in more sections
+    const perpMask = new Uint8Array(sacrum.length);
+    const perp = canalInPerpendicularPlanes(sacrum, work, g, midA, frame, d2Bone, darkHu, perpMask);
+    if (perp.pts.length >= 3 && perp.found / perp.searched > found / Math.max(1, searched)) {
+      mask.set(perpMask);
+      messages.push(`canal: enclosed in ${found} of ${searched} axial slices, in ${perp.found} of ${perp.searched} planes perpendicular to the long axis: the latter kept`);
+      pts.length = 0; radii.length = 0;
+      pts.push(...perp.pts); radii.push(...perp.radii);
+      found = perp.found; searched = perp.searched;
+    }
+  }
   if (pts.length < 3) { messages.push('canal: no enclosed canal found posterior to the sacral bodies'); return { canal: null, mask }; }
   // smooth (3-point moving average) and resample about every 5 mm
   const sm: Vec3[] = pts.map((_, n) => {
@@ -585,6 +614,88 @@ function detectCanal(
   return { canal: { centerlineLps, radiusMm, confidence: Math.round(confidence * 100) / 100, source: 'auto' }, mask };
 }
 
+/**
+ * Canal search in planes perpendicular to the sacral long axis, every ~h mm of arc length: in each plane
+ * (axes: +x, and the local posterior direction), the dark (< darkHu) pixels posterior to the body centre
+ * that are enclosed by the sacrum within the plane (a 2D hole); the largest component whose centre is
+ * within 6 mm of the midline and whose area is ≥ 12 mm² is the canal there. Marks the canal voxels in `mask`.
+ */
+function canalInPerpendicularPlanes(
+  sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult,
+  d2Bone: Float64Array, darkHu: number, mask: Uint8Array,
+): { pts: Vec3[]; radii: number[]; found: number; searched: number } {
+  const [na, nb, nc] = g.dims;
+  const h = g.spacingMm;
+  const step = Math.min(1, h);
+  const x0 = g.originLps[0] + midA * h;
+  const uMax = 22, vMin = -5, vMax = 45;
+  const nu = Math.round((2 * uMax) / step) + 1, nv = Math.round((vMax - vMin) / step) + 1;
+  const inS = new Uint8Array(nu * nv), vox = new Int32Array(nu * nv), seen = new Uint8Array(nu * nv);
+  const queue = new Int32Array(nu * nv);
+  const pts: Vec3[] = [], radii: number[] = [];
+  let found = 0, searched = 0;
+  const curve = frame.curve;
+  for (let sArc = 0; sArc <= curve.length; sArc += h) {
+    searched++;
+    const c0 = curve.at(sArc);
+    c0[0] = x0;
+    const ep = curve.posterior(sArc);
+    for (let iv = 0; iv < nv; iv++) for (let iu = 0; iu < nu; iu++) {
+      const u = -uMax + iu * step, v = vMin + iv * step;
+      const q: Vec3 = [c0[0] + u, c0[1] + v * ep[1], c0[2] + v * ep[2]];
+      const a = Math.round((q[0] - g.originLps[0]) / h), b = Math.round((q[1] - g.originLps[1]) / h), c = Math.round((q[2] - g.originLps[2]) / h);
+      const k = iu + nu * iv;
+      if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) { vox[k] = -1; inS[k] = 0; continue; }
+      const o = a + na * (b + nb * c);
+      vox[k] = o; inS[k] = sacrum[o]!;
+    }
+    // background connected to the plane border
+    seen.fill(0);
+    let head = 0, tail = 0;
+    const push = (k: number) => { if (!seen[k] && !inS[k]) { seen[k] = 1; queue[tail++] = k; } };
+    for (let iu = 0; iu < nu; iu++) { push(iu); push(iu + nu * (nv - 1)); }
+    for (let iv = 0; iv < nv; iv++) { push(nu * iv); push(nu - 1 + nu * iv); }
+    while (head < tail) {
+      const k = queue[head++]!;
+      const iu = k % nu, iv = (k / nu) | 0;
+      if (iu > 0) push(k - 1);
+      if (iu < nu - 1) push(k + 1);
+      if (iv > 0) push(k - nu);
+      if (iv < nv - 1) push(k + nu);
+    }
+    // enclosed dark components posterior to the body centre
+    let best: { n: number; su: number; sv: number; r2: number; members: number[] } | null = null;
+    const comp = new Uint8Array(nu * nv);
+    for (let k0 = 0; k0 < nu * nv; k0++) {
+      const ok = (k: number) => !seen[k] && !inS[k] && !comp[k] && vox[k]! >= 0 && work[vox[k]!]! < darkHu && (k / nu | 0) * step + vMin > 0;
+      if (!ok(k0)) continue;
+      head = 0; tail = 0;
+      comp[k0] = 1; queue[tail++] = k0;
+      let su = 0, sv = 0, r2 = 0;
+      const members: number[] = [];
+      while (head < tail) {
+        const k = queue[head++]!;
+        const iu = k % nu, iv = (k / nu) | 0;
+        su += -uMax + iu * step; sv += vMin + iv * step;
+        members.push(vox[k]!);
+        r2 = Math.max(r2, d2Bone[vox[k]!]!);
+        const nbrs = [iu > 0 ? k - 1 : -1, iu < nu - 1 ? k + 1 : -1, iv > 0 ? k - nu : -1, iv < nv - 1 ? k + nu : -1];
+        for (const m of nbrs) if (m >= 0 && ok(m)) { comp[m] = 1; queue[tail++] = m; }
+      }
+      const n = tail;
+      if (Math.abs(su / n) > 6 || n * step * step < 12) continue;
+      if (!best || n > best.n) best = { n, su, sv, r2, members };
+    }
+    if (!best) continue;
+    found++;
+    for (const o of best.members) mask[o] = 1;
+    const u = best.su / best.n, v = best.sv / best.n;
+    pts.push([c0[0] + u, c0[1] + v * ep[1], c0[2] + v * ep[2]]);
+    radii.push(Math.max(1, Math.sqrt(best.r2) - h / 2));
+  }
+  return { pts, radii, found, searched };
+}
+
 function detectForamina(
   sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   d2Bone: Float64Array, darkHu: number, canalMask: Uint8Array, messages: string[],
@@ -594,7 +705,32 @@ function detectForamina(
   const h = g.spacingMm;
   const N = sacrum.length;
   if (!frame) { messages.push('foramina: no long axis, foramina not searched'); return { foramina: [], candidates: [] }; }
+  // tunnels show as holes in the planes across them: coronal planes where the sacrum's local
+  // antero-posterior direction is nearer y, axial planes where it is nearer z (a steep upper sacrum)
   const holes = holes2d(sacrum, g.dims, 1);
+  const steep = new Uint8Array(nc);
+  {
+    const z0 = g.originLps[2];
+    for (let c = 0; c < nc; c++) {
+      const z = z0 + c * h;
+      // the curve point nearest this axial level
+      let bestS = 0, bestD = Infinity;
+      for (let t = 0; t < frame.curve.pts.length; t++) { const d = Math.abs(frame.curve.pts[t]![2] - z); if (d < bestD) { bestD = d; bestS = frame.curve.cum[t]!; } }
+      if (bestD > 2 * h) continue; // above or below the long axis
+      const ap = frame.curve.posterior(bestS);
+      steep[c] = Math.abs(ap[2]) > Math.abs(ap[1]) ? 1 : 0;
+    }
+  }
+  if (steep.some((v) => v === 1)) {
+    const holesAxial = holes2d(sacrum, g.dims, 2);
+    let nSteep = 0;
+    for (let c = 0; c < nc; c++) {
+      if (!steep[c]) continue;
+      nSteep++;
+      holes.set(holesAxial.subarray(c * nab, (c + 1) * nab), c * nab);
+    }
+    messages.push(`foramina: the sacrum is steeper than 45° on ${nSteep} axial levels; tunnels sought as holes in axial planes there`);
+  }
   const cand = new Uint8Array(N);
   const envelope = new Uint8Array(N);
   const minDx = 9 / h;
@@ -670,14 +806,27 @@ function detectForamina(
     }
     return best;
   };
-  for (const [, all] of lists) {
+  // a component may hold several tunnels (foramina of two levels joined through the canal's lateral
+  // recess, seen where the sacrum is steep): the voxels far from the first line are searched again, up to three times
+  const queue: { all: number[]; depth: number }[] = [...lists.values()].map((all) => ({ all, depth: 0 }));
+  for (let qi = 0; qi < queue.length; qi++) {
+    const { all, depth } = queue[qi]!;
     if (all.length * h * h * h < 50) continue; // too small for a foramen
     // robust axis: the antero-posterior line that gathers most voxels (Hough over directions),
     // so that a lesion merged with the tunnel does not tilt it
     const pos = all.map((n) => { const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na; return [a * h, b * h, c * h] as Vec3; });
     // the Hough vote needs no more than ~1000 points (even subsample of a large component)
     const every = Math.max(1, Math.floor(pos.length / 1000));
-    const line = houghLine(every === 1 ? pos : pos.filter((_, t) => t % every === 0), h);
+    // the local antero-posterior direction of the sacrum at the component (the upper sacrum may be steep)
+    const mean: Vec3 = [0, 0, 0];
+    for (const q of pos) { mean[0] += q[0]; mean[1] += q[1]; mean[2] += q[2]; }
+    const sLocal = frame.curve.project([g.originLps[0] + mean[0] / pos.length, g.originLps[1] + mean[1] / pos.length, g.originLps[2] + mean[2] / pos.length]).s;
+    const apLocal = frame.curve.posterior(sLocal);
+    // where the sacrum is steep (local AP nearer z than y) the Hough directions are also sought about the
+    // local AP, and a component may hold several tunnels; elsewhere the search is the plain one
+    const steepHere = Math.abs(apLocal[2]) > Math.abs(apLocal[1]);
+    const alphaLocalDeg = steepHere ? (Math.atan2(apLocal[2], apLocal[1]) * 180) / Math.PI : 0;
+    const line = houghLine(every === 1 ? pos : pos.filter((_, t) => t % every === 0), h, alphaLocalDeg);
     const list: number[] = [];
     for (let t = 0; t < all.length; t++) {
       const q = pos[t]!;
@@ -685,6 +834,11 @@ function detectForamina(
       const along = d[0] * line.d[0] + d[1] * line.d[1] + d[2] * line.d[2];
       const perp = Math.hypot(d[0] - along * line.d[0], d[1] - along * line.d[1], d[2] - along * line.d[2]);
       if (perp <= 5) list.push(all[t]!);
+    }
+    const rest = all.length - list.length;
+    if (steepHere && depth < 3 && rest * h * h * h >= 50 && rest >= 0.3 * all.length) {
+      const inList = new Set(list);
+      queue.push({ all: all.filter((n) => !inList.has(n)), depth: depth + 1 });
     }
     if (list.length < 3) continue;
     let W = 0;
@@ -704,7 +858,7 @@ function detectForamina(
     }
     const eig = symmetricEigen3(cov);
     let e1 = eig.vectors[0]!;
-    if (e1[1] < 0) e1 = [-e1[0], -e1[1], -e1[2]]; // point posterior
+    if (e1[1] * apLocal[1] + e1[2] * apLocal[2] < 0) e1 = [-e1[0], -e1[1], -e1[2]]; // point posterior (locally)
     const elongation = Math.sqrt(Math.max(eig.values[0]!, 1e-9) / Math.max(eig.values[1]!, 1e-9));
     const centroid = workToLps(g, m[0], m[1], m[2]);
     const side: Side = centroid[0] > x0 ? 'L' : 'R';
@@ -724,8 +878,18 @@ function detectForamina(
       return hits >= 7;
     };
     let tPos = 0, tNeg = 0;
-    while (tPos < 70) { const q: Vec3 = [centroid[0] + e1[0] * (tPos + step), centroid[1] + e1[1] * (tPos + step), centroid[2] + e1[2] * (tPos + step)]; if (!enclosed(q)) break; tPos += step; }
-    while (tNeg > -70) { const q: Vec3 = [centroid[0] + e1[0] * (tNeg - step), centroid[1] + e1[1] * (tNeg - step), centroid[2] + e1[2] * (tNeg - step)]; if (!enclosed(q)) break; tNeg -= step; }
+    if (steepHere) {
+      // a steep sacrum on thick slices: the mask's fat shell keeps the axis "enclosed" far beyond the
+      // bone, so the openings are the ends of the tunnel's own voxels along its axis
+      for (const n of list) {
+        const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+        const t = ((a - m[0]) * e1[0] + (b - m[1]) * e1[1] + (c - m[2]) * e1[2]) * h;
+        if (t > tPos) tPos = t;
+        if (t < tNeg) tNeg = t;
+      }
+      tPos += h / 2; tNeg -= h / 2;
+    } else while (tPos < 70) { const q: Vec3 = [centroid[0] + e1[0] * (tPos + step), centroid[1] + e1[1] * (tPos + step), centroid[2] + e1[2] * (tPos + step)]; if (!enclosed(q)) break; tPos += step; }
+    if (!steepHere) while (tNeg > -70) { const q: Vec3 = [centroid[0] + e1[0] * (tNeg - step), centroid[1] + e1[1] * (tNeg - step), centroid[2] + e1[2] * (tNeg - step)]; if (!enclosed(q)) break; tNeg -= step; }
     const post: Vec3 = [centroid[0] + e1[0] * tPos, centroid[1] + e1[1] * tPos, centroid[2] + e1[2] * tPos];
     const ant: Vec3 = [centroid[0] + e1[0] * tNeg, centroid[1] + e1[1] * tNeg, centroid[2] + e1[2] * tNeg];
     const lengthMm = tPos - tNeg;
@@ -753,13 +917,22 @@ function detectForamina(
       enclosure: Math.round(enclosure * 100) / 100, score: 0,
     };
     if (volumeMm3 < 50) c.rejected = 'too small';
-    else if (Math.abs(e1[1]) < 0.45) c.rejected = 'axis not antero-posterior';
+    else if (Math.max(Math.abs(e1[1]), Math.abs(e1[1] * apLocal[1] + e1[2] * apLocal[2])) < 0.45) c.rejected = 'axis not antero-posterior';
     else if (enclosure < 0.5) c.rejected = 'not enclosed by bone';
     else if (elongation < 1.3) c.rejected = 'not tube-like';
     else if (lengthMm < 8) c.rejected = 'too short';
     else if (Math.abs(center[0] - x0) > 45) c.rejected = 'too lateral';
+    else if (steepHere && lengthMm > 35) c.rejected = 'too long for a foramen';
+    if (steepHere) c.steep = true;
     c.score = Math.min(1, (elongation - 1) / 2) * 0.5 + enclosure * 0.5;
     candidates.push(c);
+  }
+  // where the sacrum is steep the evidence is weaker (thick slices, tunnels cut along their axis): a
+  // candidate there needs a mirror-symmetric one on the other side (centre within 15 mm of its mirror image, as in the confidence)
+  const steepOk = candidates.filter((c) => c.steep && !c.rejected);
+  for (const c of steepOk) {
+    const mirrored: Vec3 = [2 * x0 - c.centerLps[0], c.centerLps[1], c.centerLps[2]];
+    if (!steepOk.some((o) => o.side !== c.side && dist(o.centerLps, mirrored) <= 15)) c.rejected = 'no mirror-symmetric partner (steep sacrum)';
   }
   // level assignment: cluster accepted candidates of both sides by s
   const ok = candidates.filter((c) => !c.rejected).sort((p, q) => p.sMm - q.sMm);

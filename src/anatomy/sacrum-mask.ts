@@ -46,7 +46,20 @@ export interface SacrumMaskOptions {
    * other cores on the midline (L5, pubis) and the bone farther than `lateralMarkerMm` from the midline
    * (ilia, femora), so fragments of the sacrum's own shell do not compete.
    */
-  thick?: { growHu: number; growClosingMm: number; lateralMarkerMm: number };
+  thick?: ThickSliceOptions;
+}
+
+/** Thick-slice growth (see SacrumMaskOptions.thick). */
+export interface ThickSliceOptions {
+  growHu: number;
+  growClosingMm: number;
+  lateralMarkerMm: number;
+  /** Half-width of the midline strips of bone that mark the sacrum (below its core) and L5 (above it). Default 8. */
+  stripMm?: number;
+  /** Voxels brighter than this are shared out first (geodesic distance through bright bone), the rest afterwards. Default 150. */
+  brightHu?: number;
+  /** Voxels darker than this, connected through dark voxels to the outside of the mask (canal, foramina, fat), are removed. Default -40. */
+  lumenHu?: number;
 }
 
 export interface SacrumMaskResult {
@@ -137,6 +150,22 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
   return labels;
 }
 
+/**
+ * Removes from `mask` (in place) its voxels darker than `darkHu` that are connected, through voxels darker
+ * than `darkHu` (6-connected), to a dark voxel outside the mask. Returns the number removed.
+ */
+export function removeOpenLumen(mask: Uint8Array, value: Float32Array, dims: readonly [number, number, number], darkHu: number): number {
+  const N = mask.length;
+  const dark = new Uint8Array(N);
+  for (let n = 0; n < N; n++) dark[n] = value[n]! < darkHu ? 1 : 0;
+  const { ids, sizes } = labelComponents(dark, dims, 6);
+  const open = new Uint8Array(sizes.length);
+  for (let n = 0; n < N; n++) if (dark[n] && !mask[n]) open[ids[n]!] = 1;
+  let removed = 0;
+  for (let n = 0; n < N; n++) if (mask[n] && dark[n] && open[ids[n]!]) { mask[n] = 0; removed++; }
+  return removed;
+}
+
 export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, timingsMs?: Record<string, number>): SacrumMaskResult | null {
   let t = nowMs();
   const lap = (name: string) => { const n = nowMs(); if (timingsMs) timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
@@ -210,19 +239,39 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     const midCores = new Uint8Array(nComp + 1);
     for (const id of cands) if (id !== sacrumId) midCores[id] = 1;
     for (let n = 0; n < N; n++) if (crossing[ids[n]!]! >= 3 && ids[n] !== sacrumId) midCores[ids[n]!] = 1;
+    // extent of the sacrum core: its centroid level, its top and its anterior edge (working indices)
+    let coreC = 0, coreN = 0, coreTop = -1, coreFront = nb;
+    for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+      if (ids[n] !== sacrumId) continue;
+      coreC += c; coreN++;
+      if (c > coreTop) coreTop = c;
+      if (b < coreFront) coreFront = b;
+    }
+    coreC /= Math.max(1, coreN);
+    // the core is the S1 body only (the fatty marrow of the lower sacrum does not survive the erosion): the
+    // bone of the midline strip below its centre (posterior to the anterior limit) marks the sacrum too,
+    // and the bone of the strip two voxels above its top marks L5
+    const stripMm = th.stripMm ?? 8;
+    const brightHu = th.brightHu ?? 150;
     for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
       if (!grow[n]) continue;
       const id = ids[n]!;
+      const dxMm = Math.abs(a - midlineA) * h;
       if (id === sacrumId) labels[n] = 1;
-      else if ((id && midCores[id]) || Math.abs(a - midlineA) * h > th.lateralMarkerMm) labels[n] = 2;
+      else if ((id && midCores[id]) || dxMm > th.lateralMarkerMm) labels[n] = 2;
+      else if (dxMm <= stripMm && work[n]! > opts.boneHu) {
+        if (c >= coreTop + 2) labels[n] = 2;
+        else if (c <= coreC && b >= coreFront - 3 && b >= limitB) labels[n] = 1;
+      }
     }
     let m1 = 0, m2 = 0, nMid = 0;
     for (let n = 0; n < N; n++) { if (labels[n] === 1) m1++; else if (labels[n] === 2) m2++; }
     for (let id = 1; id <= nComp; id++) if (midCores[id]) nMid++;
-    messages.push(`thick-slice mode: sacrum grown from its core (${m1} voxels) inside the closed bone region against ${nMid} other midline cores and the lateral bone (${m2} marker voxels)`);
+    messages.push(`thick-slice mode: sacrum grown from its core and the midline bone below it (${m1} voxels) inside the closed bone region against ${nMid} other midline cores, the midline bone above it and the lateral bone (${m2} marker voxels)`);
     lap('mask.select');
-    // bone (≥ 0 HU) is shared out by geodesic distance (one level), darker voxels by darkness
-    competitiveGrow(labels, grow, work, dims, -200, 0, 41);
+    // bright bone (> brightHu: cortex, subchondral bone) is shared out first by geodesic distance, then the
+    // darker voxels (fatty marrow, joint and disc partial volume, fat closed in) by geodesic distance
+    competitiveGrow(labels, grow, work, dims, brightHu - 1, brightHu + 1, 2);
     lap('mask.grow');
   } else {
   // a sacrum core that reaches far laterally is fused with the ilia (no visible joint gap):
@@ -244,6 +293,12 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   }
   const raw = new Uint8Array(N);
   for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 ? 1 : 0;
+  if (opts.thick) {
+    // the generous closing filled the canal, the foramina and fat between the crests: dark voxels
+    // connected through dark voxels to the outside of the mask are not bone
+    const removed = removeOpenLumen(raw, work, dims, opts.thick.lumenHu ?? -40);
+    messages.push(`thick-slice mode: ${removed} dark voxels open to the outside (canal, foramina, fat) removed from the sacrum`);
+  }
   // keep the largest connected piece, fill its holes
   const comp = labelComponents(raw, dims, 6);
   let big = 0;

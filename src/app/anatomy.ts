@@ -4,7 +4,7 @@
  */
 import { store } from './actions';
 import { setAnatomy, detectAnatomy } from './lesions';
-import type { Foramen, ForamenId, SacralAnatomy, SacralLevel, Side } from '../anatomy/types';
+import type { Canal, Foramen, ForamenId, SacralAnatomy, SacralLevel, Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
 
 export { setAnatomy, detectAnatomy };
@@ -34,6 +34,33 @@ export async function moveForamen(id: ForamenId, deltaLps: Vec3): Promise<void> 
   if (!f) return;
   const add = (p: Vec3): Vec3 => [p[0] + deltaLps[0], p[1] + deltaLps[1], p[2] + deltaLps[2]];
   await setForamen(id, { anteriorLps: add(f.anteriorLps), posteriorLps: add(f.posteriorLps), radiusMm: f.radiusMm });
+}
+
+/** Set the canal by hand (centreline cranial → caudal, a radius per point); it is then manual and never overwritten by detection. */
+export async function setCanal(c: { centerlineLps: Vec3[]; radiusMm: number[] }): Promise<void> {
+  if (c.centerlineLps.length < 2) throw new Error('the canal needs at least two centreline points');
+  if (c.radiusMm.length !== c.centerlineLps.length) throw new Error('one radius per canal centreline point');
+  if (!c.radiusMm.every((r) => r > 0)) throw new Error('canal radii must be > 0');
+  if (!c.centerlineLps.every((p) => p.length === 3 && p.every(Number.isFinite))) throw new Error('canal points must be [x, y, z] in mm');
+  const current: SacralAnatomy = store.state.anatomy ?? { foramina: [], canal: null, frame: null };
+  const canal: Canal = { centerlineLps: c.centerlineLps.map((p) => [p[0], p[1], p[2]] as Vec3), radiusMm: [...c.radiusMm], confidence: 1, source: 'manual' };
+  await setAnatomy({ ...current, canal });
+}
+
+/** Move one canal centreline point by an LPS displacement (a drag in a view); the canal becomes manual. */
+export async function moveCanalPoint(index: number, deltaLps: Vec3): Promise<void> {
+  const c = store.state.anatomy?.canal;
+  if (!c || index < 0 || index >= c.centerlineLps.length) return;
+  const centerlineLps = c.centerlineLps.map((p, n): Vec3 => (n === index ? [p[0] + deltaLps[0], p[1] + deltaLps[1], p[2] + deltaLps[2]] : [p[0], p[1], p[2]]));
+  await setCanal({ centerlineLps, radiusMm: c.radiusMm });
+}
+
+/** Centre every view on the canal (its middle centreline point), for review. */
+export function goToCanal(): void {
+  const c = store.state.anatomy?.canal;
+  if (!c || c.centerlineLps.length === 0) return;
+  const p = c.centerlineLps[Math.floor(c.centerlineLps.length / 2)]!;
+  store.update({ crosshairLps: [p[0], p[1], p[2]] });
 }
 
 /** Typical foramen radius by level (DOMAIN.md §6: S1 ~13 × 12 mm anterior foramen, decreasing to S4). */

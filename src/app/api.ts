@@ -72,7 +72,7 @@ export interface Snapshot {
   tool: string;
   anatomy: {
     foramina: { id: string; level: string; side: 'L' | 'R'; anteriorLps: number[]; posteriorLps: number[]; radiusMm: number; confidence: number; source: 'auto' | 'manual' }[];
-    canal: { centerlineLps: number[][]; radiusMm: number[] } | null;
+    canal: { centerlineLps: number[][]; radiusMm: number[]; confidence: number; source: 'auto' | 'manual' } | null;
     zoneProblem: string | null;
   };
   /** The 3D view's meshes (triangle counts; zero without a mounted 3D view). */
@@ -125,6 +125,8 @@ export interface SacroPlanApi {
   detectAnatomy(): Promise<void>;
   /** Place or move a foramen by hand ('S1_L' … 'S4_R'); lesions are re-classified. */
   setForamen(id: string, f: { anteriorLps: [number, number, number]; posteriorLps: [number, number, number]; radiusMm: number }): Promise<void>;
+  /** Set the canal by hand (centreline cranial → caudal, one radius per point); it is kept by later detections; lesions are re-classified. */
+  setCanal(c: { centerlineLps: [number, number, number][]; radiusMm: number[] }): Promise<void>;
   /** Replace all sacral landmarks (foramina, canal, frame), e.g. from a saved plan; lesions are re-classified. */
   setAnatomy(anatomy: SacralAnatomy | null): Promise<void>;
   /** The analytic definition of the built-in demo case (lesion centres, volumes and zones; foramina), or null when another image is shown. */
@@ -201,7 +203,7 @@ export function buildSnapshot(): Snapshot {
     })),
     anatomy: {
       foramina: (s.anatomy?.foramina ?? []).map((f) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: f.confidence, source: f.source })),
-      canal: s.anatomy?.canal ? { centerlineLps: s.anatomy.canal.centerlineLps, radiusMm: s.anatomy.canal.radiusMm } : null,
+      canal: s.anatomy?.canal ? { centerlineLps: s.anatomy.canal.centerlineLps, radiusMm: s.anatomy.canal.radiusMm, confidence: s.anatomy.canal.confidence, source: s.anatomy.canal.source } : null,
       zoneProblem: s.zoneProblem,
     },
     activeLesionId: s.activeLesionId,
@@ -284,6 +286,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     redo: () => lesions.redo(),
     setTool: (tool) => actions.setTool(tool as never),
     setForamen: (id, f) => anatomyActions.setForamen(id as ForamenId, f),
+    setCanal: (c) => anatomyActions.setCanal(c),
     detectAnatomy: () => anatomyActions.detectAnatomy(),
     setAnatomy: (a) => anatomyActions.setAnatomy(a),
     setTrajectory: (t) => planning.setTrajectory(t),

@@ -65,6 +65,18 @@ export class SpAnatomyPanel extends LitElement {
             ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr><td class="lvl">${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
           </table>`
         : html`<div class="muted">Find the landmarks, or place each foramen by hand.</div>`}
+      ${a
+        ? html`<div class="row canal-row" data-canal>
+            <span class="lvl">Canal</span>
+            ${a.canal
+              ? html`${a.canal.source === 'manual'
+                  ? html`<span class="st manual" title="placed or corrected by hand">✎ hand</span>`
+                  : html`<span class="st auto" title="suggested automatically, confidence ${a.canal.confidence.toFixed(2)}">● ${Math.round(100 * a.canal.confidence)} %</span>`}
+                <span class="muted">${a.canal.centerlineLps.length} points</span>
+                <button class="small go" title="Centre the views on the canal; drag its markers to correct it" @click=${() => anatomy.goToCanal()}>Go</button>`
+              : html`<span class="st missing">— missing</span>`}
+          </div>`
+        : nothing}
       <label class="row"><input id="show-zones" type="checkbox" .checked=${st.showZones} ?disabled=${!a} @change=${(e: Event) => anatomy.setShowZones((e.target as HTMLInputElement).checked)} /> Zone overlay <span class="muted">(1 green · 2 amber · 3 violet)</span></label>
       ${st.zoneProblem && a ? html`<div class="warn">${st.zoneProblem}</div>` : nothing}`;
   }

@@ -37,6 +37,7 @@ type Drag =
   | { kind: 'stroke'; view: ViewName }
   | { kind: 'box'; view: ViewName; a: Vec3; b: Vec3 }
   | { kind: 'foramen'; view: ViewName; id: ForamenId; from: Vec3; to: Vec3 }
+  | { kind: 'canal'; view: ViewName; index: number; from: Vec3; to: Vec3 }
   | { kind: 'needle'; view: ViewName; id: string; end: 'entry' | 'target' | 'both'; from: Vec3; entry0: Vec3; target0: Vec3 };
 
 const STATUS_COLORS = { pass: '#6fe07a', warn: '#ffc94f', fail: '#ff5e52' } as const;
@@ -112,6 +113,27 @@ export class SpViewer extends LitElement {
       ...(zones ? [{ labels: zones, lut: anatomy.ZONE_LUT, alpha: 0.22 }] : []),
       ...(labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []),
     ]);
+  }
+
+  /** Canal centreline points within their radius (at least 2 mm) of this view's plane, in canvas px. */
+  private canalMarks(view: ViewName): { index: number; x: number; y: number; rPx: number; manual: boolean }[] {
+    const viewer = this.viewer;
+    const c = this.state.anatomy?.canal;
+    if (!viewer || !c) return [];
+    const cam = viewer.cameraInfo(view);
+    const n = cam.normalLps;
+    const el = this.renderRoot.querySelector(`.pane.${view}`) as HTMLElement | null;
+    const o = viewer.canvasToLps(view, (el?.clientWidth ?? 0) / 2, (el?.clientHeight ?? 0) / 2);
+    const out = [];
+    for (let i = 0; i < c.centerlineLps.length; i++) {
+      const p = c.centerlineLps[i]!;
+      const r = c.radiusMm[i] ?? 2;
+      const d = (p[0] - o[0]) * n[0] + (p[1] - o[1]) * n[1] + (p[2] - o[2]) * n[2];
+      if (Math.abs(d) > Math.max(2, r)) continue;
+      const [x, y] = viewer.lpsToCanvas(view, p);
+      out.push({ index: i, x, y, rPx: r / cam.mmPerPx, manual: c.source === 'manual' });
+    }
+    return out;
   }
 
   /** Where each foramen's axis meets this view's plane (within its radius), in canvas px. */
@@ -309,6 +331,17 @@ export class SpViewer extends LitElement {
         e.preventDefault();
         return;
       }
+      // then a canal centreline point (the nearest one under the pointer)
+      let canalHit: { index: number; dist: number } | null = null;
+      for (const m of this.canalMarks(view)) {
+        const dist = Math.hypot(m.x - x, m.y - y);
+        if (dist <= Math.max(6, Math.min(m.rPx, 12)) && (!canalHit || dist < canalHit.dist)) canalHit = { index: m.index, dist };
+      }
+      if (canalHit) {
+        this.drag = { kind: 'canal', view, index: canalHit.index, from: lps, to: lps };
+        e.preventDefault();
+        return;
+      }
     }
     switch (tool) {
       case 'crosshair':
@@ -381,6 +414,7 @@ export class SpViewer extends LitElement {
         this.drag = { ...d, b: lps };
         break;
       case 'foramen':
+      case 'canal':
         this.drag = { ...d, to: lps };
         break;
       case 'needle': {
@@ -400,6 +434,10 @@ export class SpViewer extends LitElement {
     if (d && d.kind === 'foramen') {
       const delta: Vec3 = [d.to[0] - d.from[0], d.to[1] - d.from[1], d.to[2] - d.from[2]];
       if (Math.hypot(...delta) > 0.1) anatomy.moveForamen(d.id, delta).catch((err: Error) => actions.notify('warning', err.message));
+    }
+    if (d && d.kind === 'canal') {
+      const delta: Vec3 = [d.to[0] - d.from[0], d.to[1] - d.from[1], d.to[2] - d.from[2]];
+      if (Math.hypot(...delta) > 0.1) anatomy.moveCanalPoint(d.index, delta).catch((err: Error) => actions.notify('warning', err.message));
     }
     if (d && d.kind === 'box' && this.viewer) {
       const n = this.viewer.cameraInfo(d.view).normalLps;
@@ -507,6 +545,21 @@ export class SpViewer extends LitElement {
         <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
         <circle cx=${x} cy=${y} r=${Math.max(3, m.rPx)} fill="none" stroke=${color} stroke-width="1.5" />
         <text x=${x + Math.max(3, m.rPx) + 3} y=${y - 3} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
+    }
+    // Canal markers: its centreline points near this plane (draggable with the crosshair tool); one label per view.
+    const canalMarks = this.canalMarks(view);
+    for (const m of canalMarks) {
+      let { x, y } = m;
+      if (d && d.kind === 'canal' && d.index === m.index && d.view === view) {
+        const [fx, fy] = viewer.lpsToCanvas(view, d.from), [tx, ty] = viewer.lpsToCanvas(view, d.to);
+        x += tx - fx; y += ty - fy;
+      }
+      const color = m.manual ? '#ffab40' : '#b388ff';
+      const r = Math.max(3, Math.min(m.rPx, 40));
+      items.push(svg`<g class="canal-marker" data-canal-index=${m.index}>
+        <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" stroke-dasharray="4 2" />
+        <circle class="canal-point" cx=${x} cy=${y} r="2" fill=${color} />
+        ${m === canalMarks[0] ? svg`<text x=${x + r + 3} y=${y + 12} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`);
     }
     items.push(...this.renderNeedles(view, fp));
     // The first opening of a foramen being placed by hand.

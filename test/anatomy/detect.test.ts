@@ -8,8 +8,8 @@
  *    enclosed by bone (s = 14…80 mm: the s = 0 point is the canal entrance at the S1 top edge, and
  *    below the hiatus, s = 80, the canal is open dorsally; those are printed, not asserted);
  *  - sacrum mask contains the S1–S5 body centres and excludes an L5 point and an ilium point.
- * Real CT: sacrum mask Dice against labels 25 + 26 (printed; the 0.85 target is not met yet, see
- * the KNOWN GAP test), and the S1/S2 foramina found are printed.
+ * Real CT: sacrum mask Dice against labels 25 + 26 (≥ 0.80 asserted; the 0.85 target is not met yet,
+ * see the KNOWN GAP test), and the S1/S2 foramina found are printed.
  * Timings of every run are printed, including a synthetic 512×512×300 volume.
  */
 import { describe, expect, it } from 'vitest';
@@ -101,8 +101,35 @@ describe.skipIf(!run)('detectSacralAnatomy on the phantoms', () => {
       const mx = truth.anatomy.sacral_frame.midline_x_lps;
       console.log(`[${cfg}] midline x ${r.diagnostics.midlineXLps!.toFixed(2)} (truth ${mx}); body centre errors ${f.bodyCentersLps.map((p, n) => dist(p, truth.anatomy.levels[n].body_center_lps).toFixed(1)).join(', ')} mm`);
       expect(Math.abs(r.diagnostics.midlineXLps! - mx)).toBeLessThan(1.5);
+      // the phantom's midline is not tilted: the rotation search must say so
+      const pl = r.diagnostics.midlinePlane!;
+      console.log(`[${cfg}] midline plane tilt ${pl.aboutApDeg.toFixed(2)}° about AP, ${pl.aboutSiDeg.toFixed(2)}° about SI, overlap ${pl.overlap.toFixed(3)}`);
+      expect(Math.abs(pl.aboutApDeg)).toBeLessThan(1.5);
+      expect(Math.abs(pl.aboutSiDeg)).toBeLessThan(1.5);
+      expect(f.midlineNormalLps[0]).toBeGreaterThan(0.999);
     });
   }
+
+  it('midline plane of the default phantom rotated 6° about AP and -5° about SI (same voxels, rotated geometry)', async () => {
+    const { volume } = await loadPhantom('default.json');
+    const g = volume.geometry;
+    const a = (6 * Math.PI) / 180, b = (-5 * Math.PI) / 180;
+    // R = Rz(b) · Ry(a): Ry turns +x towards +z, Rz turns +x towards +y
+    const Ry = [Math.cos(a), 0, -Math.sin(a), 0, 1, 0, Math.sin(a), 0, Math.cos(a)];
+    const Rz = [Math.cos(b), -Math.sin(b), 0, Math.sin(b), Math.cos(b), 0, 0, 0, 1];
+    const mul = (A: number[], B: number[]) => [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => A[3 * i]! * B[j]! + A[3 * i + 1]! * B[3 + j]! + A[3 * i + 2]! * B[6 + j]!));
+    const R = mul(Rz, Ry);
+    const rot = (v: readonly number[]): Vec3 => [0, 1, 2].map((i) => R[3 * i]! * v[0]! + R[3 * i + 1]! * v[1]! + R[3 * i + 2]! * v[2]!) as Vec3;
+    const d = g.directionCosines;
+    const geo = new VolumeGeometry({ dims: g.dims, spacingMm: g.spacingMm, originLps: rot(g.originLps), directionCosines: [...rot(d.slice(0, 3)), ...rot(d.slice(3, 6)), ...rot(d.slice(6, 9))] });
+    const r = detectSacralAnatomy(createScalarVolume('rotated', geo, volume.voxels, 'HU', 'CT'));
+    const want = rot([1, 0, 0]);
+    const n = r.anatomy.frame!.midlineNormalLps;
+    const errDeg = (Math.acos(Math.min(1, Math.abs(n[0] * want[0] + n[1] * want[1] + n[2] * want[2]))) * 180) / Math.PI;
+    const pl = r.diagnostics.midlinePlane!;
+    console.log(`[default rotated 6°/-5°] plane ${pl.aboutApDeg.toFixed(2)}°/${pl.aboutSiDeg.toFixed(2)}°, normal error ${errDeg.toFixed(2)}°; foramina found ${r.anatomy.foramina.map((f) => f.id).join(', ')}`);
+    expect(errDeg).toBeLessThan(1.5);
+  }, 60_000);
 
   it('same detection on a synthetic 512×512×300 CT (the default phantom resampled), timed', async () => {
     const { volume, truth } = await loadPhantom('default.json');
@@ -210,9 +237,15 @@ describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT
     expect(inter).toBeGreaterThan(0);
   });
 
+  it('sacrum mask Dice ≥ 0.80 on the real CT (was 0.742 before the midline-strip markers and lumen removal)', () => {
+    expect(dice).toBeGreaterThanOrEqual(0.8);
+  });
+
   // KNOWN GAP: on this 3 mm CT the sacral marrow is fatty (a quarter of the reference voxels are
-  // below 43 HU) and the SI joints are not resolved; the thick-slice mode (core + growth inside a
-  // 9 mm-closed bone region, ilia marked beyond 85 mm) reaches Dice ≈ 0.74.
+  // below 43 HU) and the SI joints are not resolved; the thick-slice mode (core + midline strip,
+  // bright bone shared first inside a 9 mm-closed bone region, ilia marked beyond 85 mm, open dark
+  // lumen removed) reaches Dice ≈ 0.80. What is left: the posterior ilium (PSIS) behind the joint,
+  // the L5/S1 disc in front of the S1 endplate, the S1 lamina and spinous tubercle (missed).
   // `it.fails` keeps the target visible: this test starts failing (flip it to `it`) once it is met.
   it.fails('KNOWN GAP: sacrum mask Dice ≥ 0.85 on the real CT', () => {
     expect(dice).toBeGreaterThanOrEqual(0.85);
