@@ -24,11 +24,12 @@ describe('SegmentationEngine on the demo case', () => {
       expect(s, lesion.id).not.toBeNull();
       const err = (s.volumeMl - lesion.volumeMl) / lesion.volumeMl;
       expect(Math.abs(err), `${lesion.id}: ${s.volumeMl.toFixed(3)} vs ${lesion.volumeMl.toFixed(3)} mL`).toBeLessThan(0.08);
-      // The partial-volume estimate (a two-tissue model tuned on ../shared/phantom) stays within 10 %
-      // here; it reads high where a lesion lies within ~2 mm of cortex (demo L1: about +7 %).
+      // The partial-volume estimate (two-tissue model with a local background, partial-volume.ts) is
+      // within 5 % here (demo: no PSF, so a one-voxel band at 0.8 mm; L1 +3.1 %, L2 −0.1 %, L3 +0.5 %).
+      // It reads high for lesions under ~0.3 mL within ~2 mm of cortex (see partial-volume.ts).
       const pvErr = (s.partialVolumeMl! - lesion.volumeMl) / lesion.volumeMl;
       console.log(`${lesion.id}: count ${(100 * err).toFixed(2)} %, partial-volume ${(100 * pvErr).toFixed(2)} %`);
-      expect(Math.abs(pvErr)).toBeLessThan(0.1);
+      expect(Math.abs(pvErr), `${lesion.id} partial-volume`).toBeLessThan(0.05);
       expect(Math.abs(s.maxDiameterMm - lesion.maxDiameterMm)).toBeLessThan(2 * 0.8 * Math.sqrt(3));
       // The centroid is the lesion's centre (ellipsoids): within 1 mm.
       const d = Math.hypot(...s.centroidLps.map((c, i) => c - lesion.centerLps[i]!));

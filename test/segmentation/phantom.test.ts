@@ -6,12 +6,20 @@
  *  - no leak: no grown voxel lies more than 1.5 mm outside the analytic lesion;
  *  - the lesion is found: ≥ 90 % (hard: 75 %) of the voxel centres inside the analytic lesion
  *    are grown;
- *  - partial-volume-aware volume (partialVolumeEstimate) vs the analytic volume_ml:
- *    default ≤ 2.5 %, hard (0.7×0.7×3 mm, oblique) ≤ 6 %;
+ *  - partial-volume-aware volume (partialVolumeEstimate) vs the analytic volume_ml: the issue's
+ *    acceptance, default ≤ 2 %, hard (0.7×0.7×3 mm, oblique) ≤ 5 %;
  *  - voxel-count volume vs voxelized_volume_ml (same voxel-centre sampling as the mask):
  *    default ≤ 6 %, hard ≤ 25 % (binary masks of 1 mL lesions on 3 mm slices lose their caps).
  * Every figure is printed so the report can quote it.
+ *
+ * Over-fitting check: the three phantoms of test/anatomy/configs (other lesions, 1.25 mm and
+ * oblique 1.1×1.3×2 mm grids): every lesion that does not touch another lesion is grown without
+ * a leak, and those of at least 0.3 mL have a partial-volume volume within 5 %. Smaller lesions (0.07-0.23 mL, a few voxels across and
+ * mostly band) are printed only: beside cortex the two-tissue model reads them 10-30 % off.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensurePhantom, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from './phantom-volume';
@@ -25,8 +33,8 @@ import { hashBytes } from './fixtures';
 
 const run = requireShared(true);
 const limits = {
-  'default.json': { pv: 0.025, count: 0.06, recall: 0.9 },
-  'hard.json': { pv: 0.06, count: 0.25, recall: 0.75 },
+  'default.json': { pv: 0.02, count: 0.06, recall: 0.9 },
+  'hard.json': { pv: 0.05, count: 0.25, recall: 0.75 },
 } as const;
 
 describe.skipIf(!run)('region growing on the sacral phantom', () => {
@@ -86,6 +94,45 @@ describe.skipIf(!run)('region growing on the sacral phantom', () => {
       console.log(rows.join('\n'));
       for (const c of checks) c();
       expect(hashBytes(volume.voxels)).toBe(h0);
+    });
+  }
+
+  const configsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'anatomy', 'configs');
+  for (const name of ['borders.json', 'levels.json', 'oblique.json']) {
+    it(`generalises to the other phantoms (${name}): lesions ≥ 0.3 mL alone and within 5 %`, () => {
+      const config = JSON.parse(readFileSync(join(configsDir, name), 'utf8')) as Record<string, unknown>;
+      const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
+      const geom = volume.geometry;
+      const [ni, nj] = geom.dims;
+      const rows: string[] = [];
+      const checks: (() => void)[] = [];
+      let sized = 0;
+      for (const les of truth.lesions) {
+        const r = regionGrow(volume, { lps: les.center_lps as Vec3 });
+        const p: Vec3 = [0, 0, 0];
+        let leak = 0, inOther = 0;
+        for (const o of r.offsets) {
+          const k = Math.floor(o / (ni * nj)), rem = o - k * ni * nj, j = Math.floor(rem / ni), i = rem - j * ni;
+          geom.ijkToLps(p, i, j, k);
+          if (!lesionContains(les, p, 1.5)) {
+            leak++;
+            if (truth.lesions.some((other: any) => other !== les && lesionContains(other, p, 1.5))) inOther++;
+          }
+        }
+        const pv = partialVolumeEstimate(volume, r.offsets);
+        const errPv = pv.volumeMl / les.volume_ml - 1;
+        const merged = inOther > 0 && inOther === leak; // touches another lesion: the union is grown
+        rows.push(`${name} ${les.id} ${r.kind} count ${r.volumeMl.toFixed(4)} mL (${(100 * (r.volumeMl / les.volume_ml - 1)).toFixed(2)} %) ` +
+          `PV ${pv.volumeMl.toFixed(4)} mL (vs analytic ${les.volume_ml.toFixed(4)} ${(100 * errPv).toFixed(2)} %) leak ${leak}${merged ? ' (merged with a touching lesion)' : ''}`);
+        if (!merged) checks.push(() => { expect(r.problem, les.id).toBeUndefined(); expect(leak, `${les.id} leak`).toBe(0); });
+        if (les.volume_ml >= 0.3 && !merged) {
+          sized++;
+          checks.push(() => expect(Math.abs(errPv), `${les.id} PV volume error`).toBeLessThan(0.05));
+        }
+      }
+      console.log(rows.join('\n'));
+      expect(sized).toBeGreaterThanOrEqual(1);
+      for (const c of checks) c();
     });
   }
 });
