@@ -42,6 +42,7 @@ export interface TrajectorySnapshot {
   advance: number;
   source: 'auto' | 'manual';
   ablation: { zones: { centerLps: number[]; lengthMm: number; diameterMm: number }[]; coverage: number | null; neuralMarginMm: number | null; status: string; reasons: string[] } | null;
+  cement: { plannedMl: number; volumeMl: number; maxDiameterMm: number; lesionMaxDiameterMm: number | null; fillingRatio: number | null; lesionFilled: number | null; stopSurfaces: string[]; reasons: string[] } | null;
 }
 
 export interface SeriesSnapshot {
@@ -146,6 +147,8 @@ export interface SacroPlanApi {
   addNeedle(n: { name: string; gauge?: number; outerDiameterMm?: number; workingLengthMm: number; activeTipMm?: number }): Promise<string>;
   /** Change pass/warn/fail thresholds (mm); every needle is re-checked. */
   setThresholds(t: Partial<SafetyThresholds>): Promise<void>;
+  /** Predict the cement deposit at a needle's tip (volumeMl default: the lesion's volume, at most 8 mL; null removes it). */
+  planCement(id: string, volumeMl?: number | null): Promise<unknown>;
   /** RF ablation parameters of an electrode trajectory. */
   setAblation(id: string, p: { extraLengthMm?: number; diameterMm?: number | null; burns?: number; stepMm?: number | null }): Promise<void>;
   /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
@@ -216,6 +219,7 @@ export function buildSnapshot(): Snapshot {
       siJointCrossed: t.metrics.siJointCrossed, bonePathMm: t.metrics.bonePathMm, craniocaudalDeg: t.metrics.craniocaudalDeg, mediolateralDeg: t.metrics.mediolateralDeg,
       bullsEye: t.metrics.bullsEye, status: t.metrics.status, reasons: t.metrics.reasons, advance: t.advance, source: t.source,
       ablation: t.ablation ? { zones: t.ablation.zones.map((z) => ({ centerLps: z.centerLps, lengthMm: z.lengthMm, diameterMm: z.diameterMm })), coverage: t.ablation.coverage, neuralMarginMm: t.ablation.neuralMarginMm, status: t.ablation.status, reasons: t.ablation.reasons } : null,
+      cement: t.cement ? { plannedMl: t.cement.plannedMl, volumeMl: t.cement.volumeMl, maxDiameterMm: t.cement.maxDiameterMm, lesionMaxDiameterMm: t.cement.lesionMaxDiameterMm, fillingRatio: t.cement.fillingRatio, lesionFilled: t.cement.lesionFilled, stopSurfaces: t.cement.stopSurfaces, reasons: t.cement.reasons } : null,
     })),
     selectedTrajectoryId: s.selectedTrajectoryId,
     thresholds: s.thresholds,
@@ -306,6 +310,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     },
     setThresholds: (t) => planning.setThresholds(t),
     setAblation: (id, p) => planning.setAblation(id, p),
+    planCement: async (id, ml) => JSON.parse(JSON.stringify(await planning.planCement(id, ml))),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
     drr: (o) => sceneActions.drr(o),
   };

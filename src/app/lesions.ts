@@ -167,6 +167,11 @@ export async function detectAnatomy(): Promise<void> {
   );
 }
 
+/** Predicted cement deposits of the shown volume (1 = cement), for the views. */
+export function currentCementMap(): Uint8Array | null {
+  return client && clientVolumeKey === store.state.volumeKey ? client.cementMap : null;
+}
+
 /** Zone map of the shown volume for the views (null before landmarks exist). */
 export function currentZoneMap(): Uint8Array | null {
   return client && clientVolumeKey === store.state.volumeKey && store.state.anatomy ? client.zoneMap : null;

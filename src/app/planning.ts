@@ -70,13 +70,13 @@ function vec(p: readonly number[], what: string): Vec3 {
   return [p[0]!, p[1]!, p[2]!];
 }
 
-async function evaluate(t: Omit<Trajectory, 'metrics' | 'ablation'>): Promise<Trajectory> {
+async function evaluate(t: Omit<Trajectory, 'metrics' | 'ablation' | 'cement'> & { cement?: Trajectory['cement'] }): Promise<Trajectory> {
   const abl = t.needle.activeTipMm ? ablationParams.get(t.id) ?? { ...DEFAULT_ABLATION } : null;
   const r = await planRequest({
     type: 'evaluate', entryLps: t.entryLps, targetLps: t.targetLps, needle: t.needle, approach: t.approach,
     lesionLabel: lesionLabel(t.lesionId), ablation: abl, thresholds: store.state.thresholds,
   }, null);
-  return { ...t, metrics: r.metrics!, ablation: r.ablation ?? null };
+  return { ...t, metrics: r.metrics!, ablation: r.ablation ?? null, cement: t.cement ?? null };
 }
 
 function upsert(t: Trajectory, select = true): void {
@@ -123,10 +123,32 @@ export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps:
   } finally {
     dragBusy = false;
   }
+  // A deposit follows its needle's tip.
+  const moved = store.state.trajectories.find((x) => x.id === id);
+  if (moved?.cement && !dragNext) await planCement(id, moved.cement.plannedMl);
+}
+
+/**
+ * Predicts the cement deposit at a needle's tip (planning/cement.ts); plannedMl defaults to the
+ * lesion's volume (bounded to the study's 3–8 mL per lesion when larger); null removes it.
+ */
+export async function planCement(id: string, plannedMl?: number | null): Promise<Trajectory['cement']> {
+  const t = store.state.trajectories.find((x) => x.id === id);
+  if (!t) throw new Error(`no trajectory ${id}`);
+  const lesion = t.lesionId ? store.state.lesions.find((l) => l.id === t.lesionId) : null;
+  let ml = plannedMl === undefined ? Math.min(8, lesion?.stats?.volumeMl ?? 3) : plannedMl;
+  if (ml !== null && !(ml > 0 && ml <= 30)) throw new Error('planned cement volume must be between 0 and 30 mL');
+  ml = ml === null ? null : Math.round(ml * 100) / 100;
+  const tip: Vec3 = [0, 1, 2].map((a) => t.entryLps[a]! + (t.targetLps[a]! - t.entryLps[a]!) * t.advance) as Vec3;
+  const r = await planRequest({ type: 'cement', id, tipLps: tip, lesionLabel: lesionLabel(t.lesionId), plannedMl: ml, thresholds: store.state.thresholds }, 'Predicting the cement deposit…');
+  const now = store.state.trajectories.find((x) => x.id === id);
+  if (now) upsert({ ...now, cement: r.cement ?? null }, false);
+  store.update({ cementVersion: store.state.cementVersion + 1 });
+  return r.cement ?? null;
 }
 
 function fromPath(p: PlannedPath, lesionId: string, needle: Needle, id = `N${counter++}`): Trajectory {
-  return { id, approach: p.approach, lesionId, needle, entryLps: p.entryLps, targetLps: p.targetLps, advance: 1, metrics: p.metrics, ablation: null, source: 'auto' };
+  return { id, approach: p.approach, lesionId, needle, entryLps: p.entryLps, targetLps: p.targetLps, advance: 1, metrics: p.metrics, ablation: null, cement: null, source: 'auto' };
 }
 
 /** Plans one approach for a lesion (1–3 needles); returns the first needle's id. */
@@ -176,6 +198,7 @@ export function selectTrajectory(id: string | null): void {
 
 export function deleteTrajectory(id: string): void {
   ablationParams.delete(id);
+  if (store.state.trajectories.find((t) => t.id === id)?.cement) void planCement(id, null).catch(() => undefined);
   store.update({ trajectories: store.state.trajectories.filter((t) => t.id !== id), selectedTrajectoryId: store.state.selectedTrajectoryId === id ? null : store.state.selectedTrajectoryId });
 }
 

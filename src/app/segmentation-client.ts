@@ -14,6 +14,8 @@ export class SegmentationClient {
   readonly labels: Uint8Array;
   /** The Denis zone map (0 outside, 1/2/3, 4 below S4), written when landmarks are set. */
   readonly zoneMap: Uint8Array;
+  /** Predicted cement deposits (1 = cement), written by the planning engine. */
+  readonly cementMap: Uint8Array;
   readonly volume: ScalarVolume;
   readonly inWorker: boolean;
   private worker: Worker | null = null;
@@ -30,6 +32,7 @@ export class SegmentationClient {
       this.volume = volume;
       this.labels = new Uint8Array(new SharedArrayBuffer(volume.geometry.voxelCount));
       this.zoneMap = new Uint8Array(new SharedArrayBuffer(volume.geometry.voxelCount));
+      this.cementMap = new Uint8Array(new SharedArrayBuffer(volume.geometry.voxelCount));
       this.inWorker = true;
       const w = new Worker(new URL('../workers/segmentation.worker.ts', import.meta.url), { type: 'module' });
       this.worker = w;
@@ -46,12 +49,13 @@ export class SegmentationClient {
         w.onerror = (e) => reject(new Error(e.message || 'segmentation worker failed'));
       });
       const g = this.volume.geometry;
-      w.postMessage({ type: 'init', geometry: g.toJSON(), voxels: this.volume.voxels, labels: this.labels, zoneMap: this.zoneMap, units: volume.units, modality: volume.modality, volumeId: volume.id });
+      w.postMessage({ type: 'init', geometry: g.toJSON(), voxels: this.volume.voxels, labels: this.labels, zoneMap: this.zoneMap, cementMap: this.cementMap, units: volume.units, modality: volume.modality, volumeId: volume.id });
     } else {
       this.volume = volume;
       this.zoneMap = new Uint8Array(volume.geometry.voxelCount);
       this.inline = new CaseEngine(volume, undefined, this.zoneMap);
-      this.inlinePlanner = new PlanningEngine(this.inline);
+      this.cementMap = new Uint8Array(volume.geometry.voxelCount);
+      this.inlinePlanner = new PlanningEngine(this.inline, this.cementMap);
       this.labels = this.inline.labels.data;
       this.inWorker = false;
       this.ready = Promise.resolve();

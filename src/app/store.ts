@@ -141,6 +141,8 @@ export interface AppState {
   rankingVersion: number;
   /** Placing a needle by hand: the next clicks in a view give its skin entry, then its target. */
   placingNeedle: { needleId: string; lesionId: string | null; entryLps: Vec3 | null } | null;
+  /** Bumped whenever the cement map is rewritten. */
+  cementVersion: number;
 }
 
 export const initialState: AppState = {
@@ -170,6 +172,7 @@ export const initialState: AppState = {
   thresholds: { ...DEFAULT_THRESHOLDS },
   rankingVersion: 0,
   placingNeedle: null,
+  cementVersion: 0,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

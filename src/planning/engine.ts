@@ -14,12 +14,16 @@ import { evaluateTrajectory } from './trajectory';
 import { planApproachTo, rankApproachesTo, type PlannerContext, type RankedApproach } from './planner';
 import { lesionTargets } from './targets';
 import { ablationZones, evaluateAblation, type AblationParams } from './ablation';
+import { predictCement } from './cement';
+import type { CementSummary } from './types';
 
 export type PlanCommand =
   | { type: 'prepare'; thresholds: SafetyThresholds }
   | { type: 'evaluate'; entryLps: Vec3; targetLps: Vec3; needle: Needle; approach: ApproachName | null; lesionLabel: number | null; ablation: AblationParams | null; thresholds: SafetyThresholds }
   | { type: 'plan'; lesionLabel: number; approach: ApproachName; needle: Needle; needles: number; thresholds: SafetyThresholds }
-  | { type: 'rank'; lesionLabel: number; needle: Needle; zone: 1 | 2 | 3 | null; thresholds: SafetyThresholds };
+  | { type: 'rank'; lesionLabel: number; needle: Needle; zone: 1 | 2 | 3 | null; thresholds: SafetyThresholds }
+  /** Predict the cement deposit at a needle's tip (plannedMl null: clear it); writes the cement map. */
+  | { type: 'cement'; id: string; tipLps: Vec3; lesionLabel: number | null; plannedMl: number | null; thresholds: SafetyThresholds };
 
 export interface PlannedPath {
   approach: ApproachName;
@@ -35,6 +39,7 @@ export interface PlanReply {
   /** 'plan' with no path that fits the template: why. */
   explanation?: string;
   ranked?: (Omit<RankedApproach, 'candidate'> & { path: PlannedPath | null })[];
+  cement?: CementSummary | null;
   /** Envelope (distance field) build time when it was (re)built by this command, ms. */
   envelopeMs: number | null;
   commandMs: number;
@@ -46,7 +51,15 @@ export class PlanningEngine {
   private frame: FittedSacralFrame | null = null;
   private body: BodyModel | null = null;
 
-  constructor(private readonly cases: CaseEngine) {}
+  /** Deposit voxels per trajectory id; the cement map (1 = cement) is their union. */
+  private deposits = new Map<string, Int32Array>();
+
+  constructor(private readonly cases: CaseEngine, readonly cementMap: Uint8Array = new Uint8Array(cases.volume.geometry.voxelCount)) {}
+
+  private rewriteCementMap(): void {
+    this.cementMap.fill(0);
+    for (const d of this.deposits.values()) for (const o of d) this.cementMap[o] = 1;
+  }
 
   private context(thresholds: SafetyThresholds): { ctx: PlannerContext; envelopeMs: number | null } {
     const c = this.cases;
@@ -110,6 +123,26 @@ export class PlanningEngine {
           else explanation = r.explanation;
         }
         return done({ paths, explanation });
+      }
+      case 'cement': {
+        this.deposits.delete(cmd.id);
+        if (cmd.plannedMl === null) { this.rewriteCementMap(); return done({ cement: null }); }
+        const plan = predictCement(this.cases.volume, this.cases.labels, cmd.lesionLabel, ctx.envelope, ctx.frame, ctx.anatomy, cmd.tipLps, cmd.plannedMl);
+        this.deposits.set(cmd.id, plan.offsets);
+        this.rewriteCementMap();
+        const [ni, nj] = this.cases.volume.geometry.dims;
+        let box: CementSummary['boxIjk'] = null;
+        if (plan.offsets.length) {
+          const lo: [number, number, number] = [Infinity, Infinity, Infinity], hi: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+          for (const o of plan.offsets) {
+            const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
+            const v = [i, j, k];
+            for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a]!, v[a]!); hi[a] = Math.max(hi[a]!, v[a]!); }
+          }
+          box = [lo, hi];
+        }
+        const { offsets: _o, ...summary } = plan;
+        return done({ cement: { ...summary, boxIjk: box } });
       }
       case 'rank': {
         const [target] = lesionTargets(this.lesionPoints(cmd.lesionLabel), 1, ctx.anatomy);

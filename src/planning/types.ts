@@ -98,6 +98,20 @@ export interface TrajectoryMetrics {
   reasons: string[];
 }
 
+/** Predicted cement deposit of one needle (planning/cement.ts); the voxels are in the case's cement map. */
+export interface CementSummary {
+  plannedMl: number;
+  volumeMl: number;
+  maxDiameterMm: number;
+  lesionMaxDiameterMm: number | null;
+  fillingRatio: number | null;
+  lesionFilled: number | null;
+  stopSurfaces: string[];
+  reasons: string[];
+  /** Index bounding box of the deposit [min ijk, max ijk], or null when empty. */
+  boxIjk: [[number, number, number], [number, number, number]] | null;
+}
+
 export interface Trajectory {
   id: string;
   approach: ApproachName | null;
@@ -109,5 +123,6 @@ export interface Trajectory {
   advance: number;
   metrics: TrajectoryMetrics;
   ablation: AblationPlan | null;
+  cement: CementSummary | null;
   source: 'auto' | 'manual';
 }

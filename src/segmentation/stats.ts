@@ -215,6 +215,15 @@ function unit(v: Vec3): Vec3 {
   return l > 0 ? [v[0] / l, v[1] / l, v[2] / l] : [1, 0, 0];
 }
 
+/** Largest centre-to-centre distance among points (flat xyz, LPS mm): the Feret diameter of a point set. */
+export function maxDistanceOfPoints(pts: Float64Array): number {
+  const n = pts.length / 3;
+  if (n < 2) return 0;
+  const c: Vec3 = [0, 0, 0];
+  for (let i = 0; i < n; i++) { c[0] += pts[3 * i]! / n; c[1] += pts[3 * i + 1]! / n; c[2] += pts[3 * i + 2]! / n; }
+  return feret(pts, Array.from({ length: n }, (_, i) => i), c).d;
+}
+
 /**
  * Exact farthest pair among points `idx` (flat xyz in pts). Points are sorted by distance r
  * from the centroid; a pair (i, j) cannot beat the best when r_i + r_j ≤ best, which prunes

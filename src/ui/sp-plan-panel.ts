@@ -176,6 +176,13 @@ export class SpPlanPanel extends LitElement {
         @input=${(e: Event) => planning.setAdvance(t.id, Number((e.target as HTMLInputElement).value))} /></div>
       <canvas class="eye" aria-label="Needle's-eye view"></canvas>
       <div class="hint">Needle's-eye view: the plane perpendicular to the needle at the tip; solid ring = needle, dashed = ${this.state.thresholds.neuralWarnMm} mm warning margin.</div>
+      <h3>Cement</h3>
+      <div class="row">
+        <label>Planned <input id="cement-ml" type="number" min="0.5" max="30" step="0.5" .value=${String(t.cement?.plannedMl ?? Math.min(8, Math.round((this.state.lesions.find((l) => l.id === t.lesionId)?.stats?.volumeMl ?? 3) * 2) / 2 || 3))} style="width:56px" /> mL</label>
+        <button id="cement-button" ?disabled=${this.busy} @click=${() => this.act(() => planning.planCement(t.id, Number((this.renderRoot.querySelector('#cement-ml') as HTMLInputElement).value)))}>Predict deposit</button>
+        ${t.cement ? html`<button class="small" @click=${() => this.act(() => planning.planCement(t.id, null))}>Clear</button>` : nothing}
+      </div>
+      ${t.cement ? html`<div id="cement-summary" class="hint">${t.cement.fillingRatio !== null ? html`<b>filling ratio ${(t.cement.fillingRatio * 100).toFixed(0)} %</b> (study 76–85 %) · ` : nothing}${t.cement.volumeMl.toFixed(2)} mL, ${t.cement.maxDiameterMm.toFixed(1)} mm${t.cement.stopSurfaces.length ? html` · stops at ${t.cement.stopSurfaces.slice(0, 3).join(', ')}` : nothing}</div>` : html`<div class="hint">Cement grows from the tip through the lesion first, then bone, and stops at the sacral walls and 1 mm from a foramen or the canal (a model; see README).</div>`}
       ${t.needle.activeTipMm
         ? html`<h3>RF ablation</h3>
             <div class="row">

@@ -7,7 +7,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
-import { currentLabels } from '../app/lesions';
+import { currentLabels, currentCementMap } from '../app/lesions';
 import { registerSceneSource, shownVolume } from '../app/scene';
 import * as planning from '../app/planning';
 import { PlanningScene, CAMERA_PRESETS, ZONE_COLORS, type CameraPreset, type ClipMode, type MeshData } from '../render/scene-3d';
@@ -118,7 +118,7 @@ export class SpScene3d extends LitElement {
       }
       this.requestBone();
     }
-    if (!prev || prev.labelsVersion !== s.labelsVersion || prev.lesions !== s.lesions || prev.volumeKey !== s.volumeKey) this.scheduleLesions();
+    if (!prev || prev.labelsVersion !== s.labelsVersion || prev.lesions !== s.lesions || prev.volumeKey !== s.volumeKey || prev.cementVersion !== s.cementVersion) this.scheduleLesions();
     if (!prev || prev.anatomy !== s.anatomy) sc.setAnatomy(s.anatomy?.foramina ?? [], s.anatomy?.canal ?? null);
     if (!prev || prev.trajectories !== s.trajectories || prev.selectedTrajectoryId !== s.selectedTrajectoryId) sc.setTrajectories(s.trajectories, s.selectedTrajectoryId);
     if (!prev || prev.crosshairLps !== s.crosshairLps) {
@@ -177,7 +177,7 @@ export class SpScene3d extends LitElement {
   private async updateLesions(): Promise<void> {
     const sc = this.scene, volume = shownVolume(), labels = currentLabels();
     const s = this.state;
-    const key = `${s.volumeKey}|${s.labelsVersion}|${s.lesions.map((l) => `${l.id}:${l.visible}:${l.zone?.zone ?? '-'}:${l.color}`).join(',')}`;
+    const key = `${s.volumeKey}|${s.labelsVersion}|${s.cementVersion}|${s.lesions.map((l) => `${l.id}:${l.visible}:${l.zone?.zone ?? '-'}:${l.color}`).join(',')}`;
     if (!sc || key === this.lesionFor) return;
     this.lesionFor = key;
     if (!volume || !labels) { sc.setLesions([]); return; }
@@ -202,6 +202,20 @@ export class SpScene3d extends LitElement {
         items.push({ id: l.id, mesh, color: zone ? ZONE_COLORS[zone] : l.color });
       } catch (e) {
         this.status = `Lesion surface failed: ${(e as Error).message}`;
+      }
+    }
+    // The predicted cement deposits (one surface over all needles' deposits), PMMA white.
+    const cement = currentCementMap();
+    const boxes = s.trajectories.map((t) => t.cement?.boxIjk).filter((b): b is NonNullable<typeof b> => !!b);
+    if (cement && boxes.length) {
+      const min = [0, 1, 2].map((a) => Math.max(0, Math.min(...boxes.map((b) => b[0][a]!)) - 1)) as Vec3;
+      const max = [0, 1, 2].map((a) => Math.min(g.dims[a]! - 1, Math.max(...boxes.map((b) => b[1][a]!)) + 1)) as Vec3;
+      try {
+        const mesh = await this.surfaces.run({ geometry: g.toJSON(), voxels: cement, label: 1, roiIjk: { min, max }, smoothIterations: 10 });
+        if (job !== this.lesionJob) return;
+        items.push({ id: 'cement', mesh, color: '#f4f1e8' });
+      } catch (e) {
+        this.status = `Cement surface failed: ${(e as Error).message}`;
       }
     }
     if (job === this.lesionJob) sc.setLesions(items);

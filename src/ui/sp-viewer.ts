@@ -41,6 +41,8 @@ type Drag =
   | { kind: 'needle'; view: ViewName; id: string; end: 'entry' | 'target' | 'both'; from: Vec3; entry0: Vec3; target0: Vec3 };
 
 const STATUS_COLORS = { pass: '#6fe07a', warn: '#ffc94f', fail: '#ff5e52' } as const;
+/** PMMA shows near-white on CT (≥ 2000 HU with contrast): the predicted deposit is drawn so. */
+const CEMENT_LUT = (() => { const l = new Uint32Array(256); l[1] = ((0xff << 24) | (0xff << 16) | (0xf4 << 8) | 0xe0) >>> 0; return l; })();
 
 export class SpViewer extends LitElement {
   static override properties = {
@@ -95,7 +97,7 @@ export class SpViewer extends LitElement {
   protected override updated(changed: PropertyValues): void {
     if (!changed.has('state') || !this.viewer) return;
     const prev = changed.get('state') as AppState | undefined;
-    if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions || prev.zoneMapVersion !== this.state.zoneMapVersion || prev.showZones !== this.state.showZones) this.syncOverlay();
+    if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions || prev.zoneMapVersion !== this.state.zoneMapVersion || prev.showZones !== this.state.showZones || prev.cementVersion !== this.state.cementVersion) this.syncOverlay();
     if (!prev || prev.volumeKey !== this.state.volumeKey) this.syncVolume();
     else {
       if (prev.window !== this.state.window) this.viewer.setVoi(this.state.window.widthHu, this.state.window.centerHu);
@@ -109,9 +111,11 @@ export class SpViewer extends LitElement {
   private syncOverlay(): void {
     const labels = lesions.currentLabels();
     const zones = this.state.showZones ? lesions.currentZoneMap() : null;
+    const cement = lesions.currentCementMap();
     this.viewer?.setOverlays([
       ...(zones ? [{ labels: zones, lut: anatomy.ZONE_LUT, alpha: 0.22 }] : []),
       ...(labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []),
+      ...(cement && this.state.trajectories.some((t) => t.cement) ? [{ labels: cement, lut: CEMENT_LUT, alpha: 0.75 }] : []),
     ]);
   }
 

@@ -14,6 +14,7 @@ interface InitMessage {
   voxels: VoxelArray;
   labels: Uint8Array;
   zoneMap: Uint8Array;
+  cementMap: Uint8Array;
   units: ValueUnits;
   modality: string;
   volumeId: string;
@@ -38,7 +39,7 @@ self.onmessage = (e: MessageEvent<InitMessage | RunMessage | PlanMessage>) => {
   if (m.type === 'init') {
     const geometry = new VolumeGeometry(m.geometry);
     engine = new CaseEngine({ id: m.volumeId, geometry, voxels: m.voxels, units: m.units, modality: m.modality }, m.labels, m.zoneMap);
-    planner = new PlanningEngine(engine);
+    planner = new PlanningEngine(engine, m.cementMap);
     post({ type: 'ready' });
     return;
   }

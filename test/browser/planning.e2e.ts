@@ -123,6 +123,18 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     await expect.poll(() => page.locator('sp-plan-panel #abl-summary').textContent()).toMatch(/coverage \d+ %/);
     await page.waitForTimeout(200);
     await screenshot(page, 'planning-ablation');
+
+    // The cement deposit at the tip: grows through the lesion, filling ratio reported, drawn in the views.
+    await page.fill('sp-plan-panel #cement-ml', '1');
+    await page.click('sp-plan-panel #cement-button');
+    await expect.poll(async () => (await snap(page)).trajectories.find((x) => x.id === id)!.cement?.volumeMl ?? 0, { timeout: 15_000 }).toBeGreaterThan(0.9);
+    const cem = (await snap(page)).trajectories.find((x) => x.id === id)!.cement!;
+    expect(cem.volumeMl).toBeLessThanOrEqual(1.0001);
+    expect(cem.fillingRatio!).toBeGreaterThan(0.5);
+    expect(cem.lesionFilled!).toBeGreaterThan(0.5);
+    await expect.poll(() => page.locator('sp-plan-panel #cement-summary').textContent()).toMatch(/filling ratio \d+ %/);
+    await page.waitForTimeout(300);
+    await screenshot(page, 'planning-cement');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -1,0 +1,167 @@
+/**
+ * Cement deposit prediction (pure) [design model, DOMAIN.md §4].
+ *
+ * PMMA injected at the needle tip fills the path of least resistance: the lytic cavity first,
+ * then the surrounding cancellous bone. The deposit is grown from the tip voxel by a shortest-
+ * path (Dijkstra) front over 6-connected voxels, with step cost = step length × resistance:
+ * 1 inside the target lesion, 4 in other bone inside the sacral envelope [design]. It stops at the
+ * surfaces the source study stopped injecting at (Tian 2022): the sacral wall (posterior wall,
+ * anterior cortex, SI-joint margin; voxels within 0.5 mm of the envelope surface or dense cortex
+ * ≥ 600 HU are never entered) and the edge of a foramen or the canal (voxels within 1 mm of
+ * their surface). Growth ends when the planned volume is reached or no voxel can be entered.
+ * Reported: the deposit volume, its maximal diameter, the filling ratio (deposit / lesion maximal
+ * diameter; the study reached 76 % (PSP) and 85 % (PSP+RFA)), and which stop surfaces it reached.
+ */
+import type { Vec3 } from '../core/vec3';
+import type { ScalarVolume } from '../core/volume';
+import type { LabelMap } from '../segmentation/labelmap';
+import type { SacralAnatomy } from '../anatomy/types';
+import type { FittedSacralFrame } from '../anatomy/frame';
+import { maxDistanceOfPoints } from '../segmentation/stats';
+import { envelopeNormal, envelopeSdf, localAxes, surfaceClass, type SacralEnvelope } from './envelope';
+import { foramenName } from './trajectory';
+import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
+
+export const CORTEX_HU = 600;
+export const LESION_RESISTANCE = 1;
+export const BONE_RESISTANCE = 4;
+
+export interface CementPlan {
+  /** Voxel offsets of the deposit in the volume. */
+  offsets: Int32Array;
+  volumeMl: number;
+  plannedMl: number;
+  maxDiameterMm: number;
+  lesionMaxDiameterMm: number | null;
+  /** deposit / lesion maximal diameter (0..), null without a lesion. */
+  fillingRatio: number | null;
+  /** Share of the lesion's voxels filled, 0..1, null without a lesion. */
+  lesionFilled: number | null;
+  stopSurfaces: string[];
+  reasons: string[];
+}
+
+class MinHeap {
+  private k: number[] = [];
+  private v: number[] = [];
+  get size(): number { return this.k.length; }
+  push(key: number, val: number): void {
+    const k = this.k, v = this.v;
+    let i = k.length;
+    k.push(key); v.push(val);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (k[p]! <= key) break;
+      k[i] = k[p]!; v[i] = v[p]!; i = p;
+    }
+    k[i] = key; v[i] = val;
+  }
+  pop(): [number, number] {
+    const k = this.k, v = this.v;
+    const top: [number, number] = [k[0]!, v[0]!];
+    const lk = k.pop()!, lv = v.pop()!;
+    if (k.length) {
+      let i = 0;
+      for (;;) {
+        const l = 2 * i + 1, r = l + 1;
+        let m = i, mk = lk;
+        if (l < k.length && k[l]! < mk) { m = l; mk = k[l]!; }
+        if (r < k.length && k[r]! < mk) { m = r; mk = k[r]!; }
+        if (m === i) break;
+        k[i] = k[m]!; v[i] = v[m]!; i = m;
+      }
+      k[i] = lk; v[i] = lv;
+    }
+    return top;
+  }
+}
+
+export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabel: number | null, envelope: SacralEnvelope | null, frame: FittedSacralFrame | null, anatomy: SacralAnatomy | null, tipLps: Readonly<Vec3>, plannedMl: number): CementPlan {
+  const geo = volume.geometry;
+  const [ni, nj, nk] = geo.dims;
+  const sp = geo.spacingMm;
+  const voxMl = geo.voxelVolumeMm3 / 1000;
+  const target = Math.max(1, Math.round(plannedMl / voxMl));
+  const start = geo.nearestIndex(tipLps);
+  const empty = (why: string): CementPlan => ({ offsets: new Int32Array(0), volumeMl: 0, plannedMl, maxDiameterMm: 0, lesionMaxDiameterMm: null, fillingRatio: null, lesionFilled: null, stopSurfaces: [], reasons: [why] });
+  if (!start) return empty('the needle tip is outside the image');
+  const state = new Map<number, number>(); // offset -> 1 filled, 2 blocked
+  const cost = new Map<number, number>();
+  const heap = new MinHeap();
+  const s0 = start[0] + ni * (start[1] + nj * start[2]);
+  heap.push(0, s0);
+  cost.set(s0, 0);
+  const filled: number[] = [];
+  const stops = new Map<string, number>();
+  const p: Vec3 = [0, 0, 0];
+  const nrm: Vec3 = [0, 0, 0];
+  const blockedWhy = (o: number): string | null => {
+    const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
+    geo.ijkToLps(p, i, j, k);
+    for (const f of anatomy?.foramina ?? []) if (pointSegmentDistance(p[0], p[1], p[2], f.anteriorLps, f.posteriorLps) - f.radiusMm < 1) return `edge of the ${foramenName(f.id)}`;
+    const c = anatomy?.canal;
+    if (c) for (let s = 0; s + 1 < c.centerlineLps.length; s++) if (roundConeSdf(p[0], p[1], p[2], c.centerlineLps[s]!, c.centerlineLps[s + 1]!, c.radiusMm[s]!, c.radiusMm[s + 1]!) < 1) return 'sacral canal';
+    if (envelope && envelopeSdf(envelope, p[0], p[1], p[2]) > -0.5) {
+      envelopeNormal(nrm, envelope, p[0], p[1], p[2]);
+      const cls = surfaceClass(nrm, localAxes(frame, p));
+      return cls === 'posterior' ? 'posterior sacral wall' : cls === 'anterior' ? 'anterior cortex' : cls === 'lateral' ? 'SI-joint margin (lateral wall)' : `${cls} sacral wall`;
+    }
+    const isLesion = lesionLabel !== null && labels.data[o] === lesionLabel;
+    if (!isLesion && volume.units === 'HU' && volume.voxels[o]! >= CORTEX_HU) return 'cortical bone';
+    return null;
+  };
+  const steps: [number, number][] = [[1, sp[0]], [-1, sp[0]], [ni, sp[1]], [-ni, sp[1]], [ni * nj, sp[2]], [-ni * nj, sp[2]]];
+  while (heap.size && filled.length < target) {
+    const [c, o] = heap.pop();
+    if (state.get(o) === 1) continue;
+    if (c > (cost.get(o) ?? Infinity)) continue;
+    const why = filled.length ? blockedWhy(o) : null;
+    if (why) { state.set(o, 2); stops.set(why, (stops.get(why) ?? 0) + 1); continue; }
+    state.set(o, 1);
+    filled.push(o);
+    const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
+    for (const [d, len] of steps) {
+      if ((d === 1 && i === ni - 1) || (d === -1 && i === 0) || (d === ni && j === nj - 1) || (d === -ni && j === 0) || (d === ni * nj && k === nk - 1) || (d === -ni * nj && k === 0)) continue;
+      const q = o + d;
+      if (state.has(q)) continue;
+      const res = lesionLabel !== null && labels.data[q] === lesionLabel ? LESION_RESISTANCE : BONE_RESISTANCE;
+      const nc = c + len * res;
+      if (nc < (cost.get(q) ?? Infinity)) { cost.set(q, nc); heap.push(nc, q); }
+    }
+  }
+  const offsets = Int32Array.from(filled);
+  const pts = new Float64Array(offsets.length * 3);
+  let inLesion = 0;
+  for (let n = 0; n < offsets.length; n++) {
+    const o = offsets[n]!;
+    const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
+    geo.ijkToLps(p, i, j, k);
+    pts[3 * n] = p[0]; pts[3 * n + 1] = p[1]; pts[3 * n + 2] = p[2];
+    if (lesionLabel !== null && labels.data[o] === lesionLabel) inLesion++;
+  }
+  const maxDiameterMm = maxDistanceOfPoints(pts);
+  let lesionMaxDiameterMm: number | null = null, lesionFilled: number | null = null;
+  if (lesionLabel !== null && labels.count(lesionLabel) > 0) {
+    const lo = labels.offsetsOf(lesionLabel);
+    const stride = Math.max(1, Math.ceil(lo.length / 20000));
+    const lp = new Float64Array(Math.ceil(lo.length / stride) * 3);
+    for (let s = 0, m = 0; s < lo.length; s += stride, m++) {
+      const o = lo[s]!;
+      const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
+      geo.ijkToLps(p, i, j, k);
+      lp[3 * m] = p[0]; lp[3 * m + 1] = p[1]; lp[3 * m + 2] = p[2];
+    }
+    lesionMaxDiameterMm = maxDistanceOfPoints(lp);
+    lesionFilled = inLesion / lo.length;
+  }
+  const fillingRatio = lesionMaxDiameterMm ? maxDiameterMm / lesionMaxDiameterMm : null;
+  const volumeMl = offsets.length * voxMl;
+  const stopSurfaces = [...stops.entries()].sort((a, b) => b[1] - a[1]).map(([w]) => w);
+  const reasons: string[] = [];
+  reasons.push(`${volumeMl.toFixed(2)} mL of ${plannedMl.toFixed(2)} mL planned${volumeMl < plannedMl * 0.98 ? ' (no room left inside the stop surfaces)' : ''}`);
+  if (fillingRatio !== null) reasons.push(`filling ratio ${(fillingRatio * 100).toFixed(0)} % (deposit ${maxDiameterMm.toFixed(1)} mm / lesion ${lesionMaxDiameterMm!.toFixed(1)} mm; study 76–85 %)`);
+  if (lesionFilled !== null) reasons.push(`${(lesionFilled * 100).toFixed(0)} % of the lesion filled`);
+  if (stopSurfaces.length) reasons.push(`reaches: ${stopSurfaces.slice(0, 3).join(', ')}`);
+  if (!envelope) reasons.push('no sacrum mask: the sacral walls do not stop the deposit (run the anatomy step)');
+  return { offsets, volumeMl, plannedMl, maxDiameterMm, lesionMaxDiameterMm, fillingRatio, lesionFilled, stopSurfaces, reasons };
+}
