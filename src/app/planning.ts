@@ -249,6 +249,19 @@ store.subscribe((s, prev) => {
   }
 });
 
+/**
+ * Teaching order: the ablation zones and the cement deposit of a needle are shown once its tip has
+ * arrived (advance = 1); while it is being advanced, only the needle is.
+ */
+export function tipArrived(t: Pick<Trajectory, 'advance'>): boolean {
+  return t.advance >= 0.999;
+}
+
+/** Whether any predicted cement deposit is shown (its needle has arrived). */
+export function cementShown(trajectories: readonly Trajectory[]): boolean {
+  return trajectories.some((t) => t.cement && tipArrived(t));
+}
+
 /** Starts placing a needle by hand: the next click is the skin entry, the one after the target. */
 export function startPlacingNeedle(needleId: string, lesionId: string | null): void {
   store.update({ placingNeedle: store.state.placingNeedle ? null : { needleId, lesionId, entryLps: null }, placing: null });

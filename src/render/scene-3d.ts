@@ -194,7 +194,7 @@ export class PlanningScene {
       geo.setAttribute('normal', new THREE.BufferAttribute(it.mesh.normalsLps, 3));
       geo.setIndex(new THREE.BufferAttribute(it.mesh.indices, 1));
       const m = new THREE.Mesh(geo, new THREE.MeshStandardMaterial({ color: it.color, roughness: 0.5, emissive: new THREE.Color(it.color).multiplyScalar(0.25) }));
-      m.name = `lesion:${it.id}`;
+      m.name = `${it.id === 'cement' ? 'cement' : 'lesion'}:${it.id}`;
       this.lesionGroup.add(m);
       // a see-through copy drawn last without depth test: lesions stay visible inside the bone
       const ghostMat = new THREE.MeshBasicMaterial({ color: it.color, transparent: true, opacity: 0.45, depthTest: false, depthWrite: false });
@@ -250,7 +250,7 @@ export class PlanningScene {
       entry.position.copy(v3(t.entryLps));
       entry.name = `entry:${t.id}`;
       this.needleGroup.add(entry);
-      for (const z of t.ablation?.zones ?? []) {
+      for (const z of t.advance >= 0.999 ? t.ablation?.zones ?? [] : []) {
         const e = new THREE.Mesh(new THREE.SphereGeometry(1, 32, 16), new THREE.MeshStandardMaterial({ color: 0xff7043, transparent: true, opacity: 0.3, depthWrite: false }));
         e.scale.set(z.diameterMm / 2, z.lengthMm / 2, z.diameterMm / 2);
         e.position.copy(v3(z.centerLps));

@@ -11,7 +11,8 @@ import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import { fluoroGeometry, renderLineIntegrals, shownVolume } from '../app/scene';
-import { setAdvance as setTrajectoryAdvance } from '../app/planning';
+import { setAdvance as setTrajectoryAdvance, tipArrived, planCement, cementShown } from '../app/planning';
+import { currentCementMap } from '../app/lesions';
 import { projectLps, type CArmGeometry, type CArmView } from '../scene/carm';
 import { needleSegment } from '../scene/needle';
 import { orientationLetters } from '../render/lps-labels';
@@ -34,6 +35,7 @@ const SIZE_PX = 256;
 export class SpFluoro extends LitElement {
   static override properties = {
     state: { attribute: false },
+    expanded: { type: Boolean, reflect: true },
     layout: { state: true },
     laoDeg: { state: true },
     cranialDeg: { state: true },
@@ -41,6 +43,7 @@ export class SpFluoro extends LitElement {
     playing: { state: true },
   };
   state: AppState = actions.store.state;
+  expanded = false;
   layout: FluoroLayout = 'biplane';
   laoDeg = 20;
   cranialDeg = 0;
@@ -55,6 +58,8 @@ export class SpFluoro extends LitElement {
     panelStyles,
     css`
       :host { display: grid; grid-template-rows: auto 1fr; min-height: 0; background: #000; }
+      /* Enlarged over the 2D views (the button in the bar; Esc or the button again restores it). */
+      :host([expanded]) { position: fixed; top: 44px; bottom: 6px; left: 306px; right: 336px; z-index: 30; border: 1px solid #2c3540; box-shadow: 0 0 24px #000; }
       .bar { display: flex; flex-wrap: wrap; gap: 3px 6px; align-items: center; padding: 3px 6px; background: #0f1318; border-bottom: 1px solid #1d242d; font-size: 11px; }
       .bar button { padding: 1px 6px; font-size: 11px; }
       .bar input[type='number'] { width: 48px; }
@@ -172,11 +177,34 @@ export class SpFluoro extends LitElement {
       ctx.fillText(l.name, c[0] + 4, c[1] - 4);
     }
     ctx.setLineDash([]);
+    // Cement deposits once the needle has arrived: each deposit voxel projected as a radio-opaque (dark) dot.
+    const cement = currentCementMap();
+    const volume = shownVolume();
+    if (cement && volume && cementShown(s.trajectories)) {
+      const vg = volume.geometry;
+      const [ni, nj] = vg.dims;
+      ctx.fillStyle = 'rgba(10,10,10,0.35)';
+      const r = Math.max(1, mmToPx(volume.geometry.ijkToLps([0, 0, 0], ni >> 1, nj >> 1, vg.dims[2] >> 1), Math.min(...vg.spacingMm)));
+      const q: Vec3 = [0, 0, 0];
+      const seen = new Set<string>();
+      for (const t of s.trajectories) {
+        const box = t.cement?.boxIjk;
+        if (!box || !tipArrived(t)) continue;
+        const key = box.flat().join(',');
+        if (seen.has(key)) continue;
+        seen.add(key);
+        for (let k = box[0][2]; k <= box[1][2]; k++) for (let j = box[0][1]; j <= box[1][1]; j++) for (let i = box[0][0]; i <= box[1][0]; i++) {
+          if (!cement[i + ni * (j + nj * k)]) continue;
+          const pt = to(vg.ijkToLps(q, i, j, k));
+          if (pt) ctx.fillRect(pt[0] - r / 2, pt[1] - r / 2, r, r);
+        }
+      }
+    }
     // RF ablation zones: three principal sections of each ellipsoid, projected (orange)
     ctx.strokeStyle = 'rgba(255,112,67,0.85)';
     ctx.lineWidth = 1;
     for (const t of s.trajectories) {
-      for (const z of t.ablation?.zones ?? []) {
+      for (const z of tipArrived(t) ? t.ablation?.zones ?? [] : []) {
         const a = z.axisLps, la = Math.hypot(...a) || 1;
         const ax: Vec3 = [a[0] / la, a[1] / la, a[2] / la];
         const ref: Vec3 = Math.abs(ax[2]) < 0.9 ? [0, 0, 1] : [1, 0, 0];
@@ -252,7 +280,11 @@ export class SpFluoro extends LitElement {
       if (!cur) { this.stopPlay(); return; }
       const next = Math.min(1, cur.advance + 0.02);
       setTrajectoryAdvance(cur.id, next);
-      if (next >= 1) this.stopPlay();
+      if (next >= 1) {
+        this.stopPlay();
+        // Teaching order: needle, then the ablation zones (shown on arrival), then the cement deposit.
+        if (!cur.cement) window.setTimeout(() => { planCement(cur.id).catch((e: Error) => actions.notify('warning', e.message)); }, 600);
+      }
     }, 80);
   }
 
@@ -267,6 +299,7 @@ export class SpFluoro extends LitElement {
     const sel = this.selected();
     return html`
       <div class="bar">
+        <button class="expand" title=${this.expanded ? 'Back to the side column' : 'Enlarge over the 2D views'} aria-pressed=${this.expanded} @click=${() => (this.expanded = !this.expanded)}>${this.expanded ? '⤡' : '⤢'}</button>
         <label>Fluoro <select id="fluoro-layout" @change=${(e: Event) => { this.layout = (e.target as HTMLSelectElement).value as FluoroLayout; }}>
           <option value="biplane" ?selected=${this.layout === 'biplane'}>AP + lateral</option>
           <option value="inlet-outlet" ?selected=${this.layout === 'inlet-outlet'}>inlet + outlet</option>

@@ -23,6 +23,7 @@ const PRESET_LABELS: Record<CameraPreset, string> = {
 export class SpScene3d extends LitElement {
   static override properties = {
     state: { attribute: false },
+    expanded: { type: Boolean, reflect: true },
     isoHu: { state: true },
     smoothIterations: { state: true },
     decimate: { state: true },
@@ -32,6 +33,7 @@ export class SpScene3d extends LitElement {
     busy: { state: true },
   };
   state: AppState = actions.store.state;
+  expanded = false;
   /** Default level 400 HU: the cortex, above cancellous bone (~100–280) and fused disc remnants. */
   isoHu = 400;
   smoothIterations = 6;
@@ -56,6 +58,8 @@ export class SpScene3d extends LitElement {
     panelStyles,
     css`
       :host { display: grid; grid-template-rows: auto 1fr; min-height: 0; background: #000; position: relative; }
+      /* Enlarged over the 2D views (the button in the bar; Esc or the button again restores it). */
+      :host([expanded]) { position: fixed; top: 44px; bottom: 6px; left: 306px; right: 336px; z-index: 30; border: 1px solid #2c3540; box-shadow: 0 0 24px #000; }
       .bar { display: flex; flex-wrap: wrap; gap: 3px 6px; align-items: center; padding: 3px 6px; background: #0f1318; border-bottom: 1px solid #1d242d; font-size: 11px; }
       .bar button { padding: 1px 6px; font-size: 11px; }
       .bar input[type='number'] { width: 56px; }
@@ -118,7 +122,7 @@ export class SpScene3d extends LitElement {
       }
       this.requestBone();
     }
-    if (!prev || prev.labelsVersion !== s.labelsVersion || prev.lesions !== s.lesions || prev.volumeKey !== s.volumeKey || prev.cementVersion !== s.cementVersion) this.scheduleLesions();
+    if (!prev || prev.labelsVersion !== s.labelsVersion || prev.lesions !== s.lesions || prev.volumeKey !== s.volumeKey || prev.cementVersion !== s.cementVersion || planning.cementShown(prev.trajectories) !== planning.cementShown(s.trajectories)) this.scheduleLesions();
     if (!prev || prev.anatomy !== s.anatomy) sc.setAnatomy(s.anatomy?.foramina ?? [], s.anatomy?.canal ?? null);
     if (!prev || prev.trajectories !== s.trajectories || prev.selectedTrajectoryId !== s.selectedTrajectoryId) sc.setTrajectories(s.trajectories, s.selectedTrajectoryId);
     if (!prev || prev.crosshairLps !== s.crosshairLps) {
@@ -177,7 +181,7 @@ export class SpScene3d extends LitElement {
   private async updateLesions(): Promise<void> {
     const sc = this.scene, volume = shownVolume(), labels = currentLabels();
     const s = this.state;
-    const key = `${s.volumeKey}|${s.labelsVersion}|${s.cementVersion}|${s.lesions.map((l) => `${l.id}:${l.visible}:${l.zone?.zone ?? '-'}:${l.color}`).join(',')}`;
+    const key = `${s.volumeKey}|${s.labelsVersion}|${s.cementVersion}|${planning.cementShown(s.trajectories)}|${s.lesions.map((l) => `${l.id}:${l.visible}:${l.zone?.zone ?? '-'}:${l.color}`).join(',')}`;
     if (!sc || key === this.lesionFor) return;
     this.lesionFor = key;
     if (!volume || !labels) { sc.setLesions([]); return; }
@@ -207,7 +211,7 @@ export class SpScene3d extends LitElement {
     // The predicted cement deposits (one surface over all needles' deposits), PMMA white.
     const cement = currentCementMap();
     const boxes = s.trajectories.map((t) => t.cement?.boxIjk).filter((b): b is NonNullable<typeof b> => !!b);
-    if (cement && boxes.length) {
+    if (cement && boxes.length && planning.cementShown(s.trajectories)) {
       const min = [0, 1, 2].map((a) => Math.max(0, Math.min(...boxes.map((b) => b[0][a]!)) - 1)) as Vec3;
       const max = [0, 1, 2].map((a) => Math.min(g.dims[a]! - 1, Math.max(...boxes.map((b) => b[1][a]!)) + 1)) as Vec3;
       try {
@@ -301,6 +305,7 @@ export class SpScene3d extends LitElement {
     const zones = this.state.lesions.some((l) => l.zone?.zone);
     return html`
       <div class="bar">
+        <button class="expand" title=${this.expanded ? 'Back to the side column' : 'Enlarge over the 2D views'} aria-pressed=${this.expanded} @click=${() => (this.expanded = !this.expanded)}>${this.expanded ? '⤡' : '⤢'}</button>
         ${CAMERA_PRESETS.map((p) => html`<button data-preset=${p} title="Camera: ${p}" @click=${() => this.preset(p)}>${PRESET_LABELS[p]}</button>`)}
         <label title="Bone isosurface level (HU)">Bone <input id="iso-hu" type="number" step="50" .value=${String(this.isoHu)}
           @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); if (Number.isFinite(v)) { this.isoHu = v; this.requestBone(); } }} /> HU</label>

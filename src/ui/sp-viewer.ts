@@ -97,7 +97,7 @@ export class SpViewer extends LitElement {
   protected override updated(changed: PropertyValues): void {
     if (!changed.has('state') || !this.viewer) return;
     const prev = changed.get('state') as AppState | undefined;
-    if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions || prev.zoneMapVersion !== this.state.zoneMapVersion || prev.showZones !== this.state.showZones || prev.cementVersion !== this.state.cementVersion) this.syncOverlay();
+    if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions || prev.zoneMapVersion !== this.state.zoneMapVersion || prev.showZones !== this.state.showZones || prev.cementVersion !== this.state.cementVersion || planning.cementShown(prev.trajectories) !== planning.cementShown(this.state.trajectories)) this.syncOverlay();
     if (!prev || prev.volumeKey !== this.state.volumeKey) this.syncVolume();
     else {
       if (prev.window !== this.state.window) this.viewer.setVoi(this.state.window.widthHu, this.state.window.centerHu);
@@ -115,7 +115,7 @@ export class SpViewer extends LitElement {
     this.viewer?.setOverlays([
       ...(zones ? [{ labels: zones, lut: anatomy.ZONE_LUT, alpha: 0.22 }] : []),
       ...(labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []),
-      ...(cement && this.state.trajectories.some((t) => t.cement) ? [{ labels: cement, lut: CEMENT_LUT, alpha: 0.75 }] : []),
+      ...(cement && planning.cementShown(this.state.trajectories) ? [{ labels: cement, lut: CEMENT_LUT, alpha: 0.75 }] : []),
     ]);
   }
 
@@ -225,7 +225,7 @@ export class SpViewer extends LitElement {
         <text x=${ex + 8} y=${ey - 7} fill=${col} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${t.id}${sel ? ` ${t.metrics.status.toUpperCase()}` : ''}</text>
       </g>`);
       // Ablation zones cut by the plane.
-      for (const z of t.ablation?.zones ?? []) {
+      for (const z of planning.tipArrived(t) ? t.ablation?.zones ?? [] : []) {
         // A point of the plane inside the zone: where the zone's axis meets the plane, else the centre's foot.
         const dc = dist(z.centerLps);
         const un = z.axisLps[0] * n[0] + z.axisLps[1] * n[1] + z.axisLps[2] * n[2];

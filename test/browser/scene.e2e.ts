@@ -81,6 +81,21 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
     await page.locator('sp-fluoro').screenshot({ path: join(screenshotDir, 'fluoro-needle-40pct.png') });
     expect((await page.evaluate(() => window.sacroplan.snapshot())).scene.meshes.some((m: any) => m.kind === 'needle')).toBe(true);
 
+    // Teaching: play advances (slow under software WebGL: every step redraws the 3D scene) the needle to the target; the ablation zones show on arrival, then the cement deposit.
+    await page.click('sp-fluoro #needle-play');
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).trajectories[0]!.advance, { timeout: 120_000 }).toBe(1);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).trajectories[0]!.cement?.volumeMl ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).scene.meshes.map((m: any) => m.id), { timeout: 20_000 }).toContain('cement');
+    await page.waitForTimeout(500);
+    await page.locator('sp-fluoro').screenshot({ path: join(screenshotDir, 'fluoro-cement.png') });
+    await scene3d(page).screenshot({ path: join(screenshotDir, 'scene-cement.png') });
+    // Enlarged over the 2D views, as a teacher would show it.
+    await page.click('sp-fluoro button.expand');
+    await page.waitForTimeout(500);
+    await screenshot(page, 'fluoro-expanded');
+    expect((await page.locator('sp-fluoro canvas').first().boundingBox())!.width).toBeGreaterThan(350);
+    await page.click('sp-fluoro button.expand');
+
     // inlet + outlet
     await page.selectOption('sp-fluoro #fluoro-layout', 'inlet-outlet');
     for (const v of ['inlet', 'outlet']) {
@@ -126,7 +141,7 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
     await scene3d(page).screenshot({ path: join(screenshotDir, 'scene-drag-target.png') });
     expect(errors).toEqual([]);
     await page.context().close();
-  });
+  }, 420_000);
 
   it('drr(): GPU line integrals match the CPU reference on the demo phantom; projectLps; timing', async () => {
     const { page, errors } = await openApp(session());
