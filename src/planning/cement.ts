@@ -21,25 +21,14 @@ import { maxDistanceOfPoints } from '../segmentation/stats';
 import { envelopeNormal, envelopeSdf, localAxes, surfaceClass, type SacralEnvelope } from './envelope';
 import { foramenName } from './trajectory';
 import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
+import type { CementSummary } from './types';
 
 export const CORTEX_HU = 600;
 export const LESION_RESISTANCE = 1;
 export const BONE_RESISTANCE = 4;
 
-export interface CementPlan {
-  /** Voxel offsets of the deposit in the volume. */
-  offsets: Int32Array;
-  volumeMl: number;
-  plannedMl: number;
-  maxDiameterMm: number;
-  lesionMaxDiameterMm: number | null;
-  /** deposit / lesion maximal diameter (0..), null without a lesion. */
-  fillingRatio: number | null;
-  /** Share of the lesion's voxels filled, 0..1, null without a lesion. */
-  lesionFilled: number | null;
-  stopSurfaces: string[];
-  reasons: string[];
-}
+/** The prediction: the summary kept with the trajectory (types.ts) plus the deposit's voxel offsets. */
+export type CementPlan = Omit<CementSummary, 'boxIjk'> & { offsets: Int32Array };
 
 class MinHeap {
   private k: number[] = [];
