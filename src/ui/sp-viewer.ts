@@ -66,8 +66,11 @@ export class SpViewer extends LitElement {
 
   static override styles = css`
     :host { display: grid; grid-template-columns: 3fr 2fr; grid-template-rows: 1fr 1fr; gap: 3px; background: #000; height: 100%; min-height: 0; }
-    .pane { position: relative; overflow: hidden; background: #000; min-height: 0; min-width: 0; outline: 1px solid #1b2027; }
+    .pane { position: relative; overflow: hidden; background: #000; min-height: 0; min-width: 0; outline: 1px solid #1b2027; container-type: size; }
     .pane.axial { grid-row: 1 / span 2; }
+    /* Narrow (3D column shown): axial across the top, sagittal and coronal side by side below. */
+    :host([narrow]) { grid-template-columns: 1fr 1fr; grid-template-rows: 3fr 2fr; }
+    :host([narrow]) .pane.axial { grid-row: auto; grid-column: 1 / span 2; }
     .pane.active { outline-color: #35506b; }
     .cs { position: absolute; inset: 0; }
     svg.overlay { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
@@ -84,7 +87,20 @@ export class SpViewer extends LitElement {
     .title { font-weight: 700; }
     .empty { position: absolute; inset: 0; display: grid; place-items: center; color: #5d6875; font-size: 14px; pointer-events: none; }
     .blocked { color: #ff9b7a; }
+    /* Narrow panes (3D column shown): the corner readouts stack instead of overlapping. */
+    @container (max-width: 380px) {
+      .corner { font-size: 10.5px; }
+      .tr { top: 36px; right: auto; left: 8px; text-align: left; }
+    }
   `;
+
+  private hostResize: ResizeObserver | null = null;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.hostResize = new ResizeObserver(() => this.toggleAttribute('narrow', this.clientWidth < 760));
+    this.hostResize.observe(this);
+  }
 
   protected override firstUpdated(): void {
     const els = {} as Record<ViewName, HTMLDivElement>;
@@ -490,6 +506,8 @@ export class SpViewer extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.hostResize?.disconnect();
+    this.hostResize = null;
     this.viewer?.destroy();
     this.viewer = null;
   }
