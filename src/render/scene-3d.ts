@@ -67,6 +67,7 @@ export class PlanningScene {
   readonly lps = new THREE.Group();
   private bone: THREE.Mesh | null = null;
   private readonly lesionGroup = new THREE.Group();
+  private readonly zoneGroup = new THREE.Group();
   private readonly anatomyGroup = new THREE.Group();
   private readonly needleGroup = new THREE.Group();
   private readonly crosshairGroup = new THREE.Group();
@@ -86,7 +87,7 @@ export class PlanningScene {
     this.lps.matrixAutoUpdate = false;
     this.lps.matrix.set(...(LPS_TO_SCENE as [number, number, number, number, number, number, number, number, number, number, number, number, number, number, number, number]));
     this.lps.matrixWorldNeedsUpdate = true;
-    this.lps.add(this.lesionGroup, this.anatomyGroup, this.needleGroup, this.crosshairGroup);
+    this.lps.add(this.lesionGroup, this.zoneGroup, this.anatomyGroup, this.needleGroup, this.crosshairGroup);
     this.scene.add(this.lps);
     this.scene.add(new THREE.HemisphereLight(0xffffff, 0x404040, 1.6));
     const key = new THREE.DirectionalLight(0xffffff, 1.4);
@@ -183,6 +184,23 @@ export class PlanningScene {
 
   boneTriangles(): number {
     return this.bone?.geometry.index ? this.bone.geometry.index.count / 3 : 0;
+  }
+
+  /** The Denis zone map as translucent surfaces (one per zone, coloured as in the 2D overlay). */
+  setZones(items: { zone: 1 | 2 | 3; mesh: MeshData }[]): void {
+    disposeGroup(this.zoneGroup);
+    for (const it of items) {
+      const geo = new THREE.BufferGeometry();
+      geo.setAttribute('position', new THREE.BufferAttribute(it.mesh.positionsLps, 3));
+      geo.setAttribute('normal', new THREE.BufferAttribute(it.mesh.normalsLps, 3));
+      geo.setIndex(new THREE.BufferAttribute(it.mesh.indices, 1));
+      const m = new THREE.Mesh(geo, new THREE.MeshStandardMaterial({ color: ZONE_COLORS[it.zone], transparent: true, opacity: 0.28, depthWrite: false, side: THREE.DoubleSide, roughness: 0.8 }));
+      m.name = `zone:${it.zone}`;
+      m.renderOrder = 20;
+      this.zoneGroup.add(m);
+    }
+    this.applyClipToMaterials();
+    this.requestRender();
   }
 
   /** Lesion surfaces (one mesh per lesion id), coloured by Denis zone (lesion colour when unclassified). */

@@ -7,7 +7,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
-import { currentLabels, currentCementMap } from '../app/lesions';
+import { currentLabels, currentCementMap, currentZoneMap } from '../app/lesions';
 import { registerSceneSource, shownVolume } from '../app/scene';
 import * as planning from '../app/planning';
 import { PlanningScene, CAMERA_PRESETS, ZONE_COLORS, type CameraPreset, type ClipMode, type MeshData } from '../render/scene-3d';
@@ -51,6 +51,10 @@ export class SpScene3d extends LitElement {
   private lesionTimer: number | null = null;
   private boneJob = 0;
   private lesionJob = 0;
+  /** Zone map surfaces shown (checkbox), and for which zone-map version they were built. */
+  showZoneSurfaces = false;
+  private zonesFor = '';
+  private zoneJob = 0;
   private boneIsoShown: number | null = null;
   private down: { x: number; y: number } | null = null;
 
@@ -122,6 +126,7 @@ export class SpScene3d extends LitElement {
       }
       this.requestBone();
     }
+    void this.updateZones();
     if (!prev || prev.labelsVersion !== s.labelsVersion || prev.lesions !== s.lesions || prev.volumeKey !== s.volumeKey || prev.cementVersion !== s.cementVersion || planning.cementShown(prev.trajectories) !== planning.cementShown(s.trajectories)) this.scheduleLesions();
     if (!prev || prev.anatomy !== s.anatomy) sc.setAnatomy(s.anatomy?.foramina ?? [], s.anatomy?.canal ?? null);
     if (!prev || prev.trajectories !== s.trajectories || prev.selectedTrajectoryId !== s.selectedTrajectoryId) sc.setTrajectories(s.trajectories, s.selectedTrajectoryId);
@@ -171,6 +176,40 @@ export class SpScene3d extends LitElement {
       this.busy = false;
       this.status = `Bone surface failed: ${e.message}`;
     });
+  }
+
+  /** Translucent Denis zone surfaces from the zone map (restricted to the sacrum), built in the surface worker. */
+  private async updateZones(): Promise<void> {
+    const sc = this.scene, volume = shownVolume(), zones = currentZoneMap();
+    const s = this.state;
+    const key = this.showZoneSurfaces && zones ? `${s.volumeKey}|${s.zoneMapVersion}` : 'off';
+    if (!sc || key === this.zonesFor) return;
+    this.zonesFor = key;
+    const job = ++this.zoneJob;
+    if (key === 'off' || !volume || !zones) { sc.setZones([]); return; }
+    const g = volume.geometry;
+    const [ni, nj, nk] = g.dims;
+    const lo: Vec3 = [ni, nj, nk], hi: Vec3 = [-1, -1, -1];
+    for (let k = 0, o = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, o++) {
+      const z = zones[o]!;
+      if (z < 1 || z > 3) continue;
+      if (i < lo[0]) lo[0] = i; if (i > hi[0]) hi[0] = i;
+      if (j < lo[1]) lo[1] = j; if (j > hi[1]) hi[1] = j;
+      if (k < lo[2]) lo[2] = k; if (k > hi[2]) hi[2] = k;
+    }
+    if (hi[0] < 0) { sc.setZones([]); return; }
+    const roi = { min: lo.map((x) => Math.max(0, x - 1)) as Vec3, max: hi.map((x, a) => Math.min(g.dims[a]! - 1, x + 1)) as Vec3 };
+    const items: { zone: 1 | 2 | 3; mesh: MeshData }[] = [];
+    for (const zone of [1, 2, 3] as const) {
+      try {
+        const mesh = await this.surfaces.run({ geometry: g.toJSON(), voxels: zones, label: zone, roiIjk: roi, smoothIterations: 8 });
+        if (job !== this.zoneJob) return;
+        items.push({ zone, mesh });
+      } catch (e) {
+        this.status = `Zone surface failed: ${(e as Error).message}`;
+      }
+    }
+    if (job === this.zoneJob) sc.setZones(items);
   }
 
   private scheduleLesions(): void {
@@ -314,6 +353,8 @@ export class SpScene3d extends LitElement {
         <label title="Decimate the bone surface (vertex clustering) for speed"><input id="decimate" type="checkbox" .checked=${this.decimate} @change=${(e: Event) => { this.decimate = (e.target as HTMLInputElement).checked; this.requestBone(); }} />Decimate</label>
         <label title="Bone opacity">Opacity <input id="opacity" type="range" min="0.1" max="1" step="0.05" .value=${String(this.opacity)}
           @input=${(e: Event) => { this.opacity = Number((e.target as HTMLInputElement).value); this.scene?.setBoneOpacity(this.opacity); }} /></label>
+        <label title="The Denis zone map as translucent surfaces (run Find landmarks first)"><input id="zones-3d" type="checkbox" .checked=${this.showZoneSurfaces} ?disabled=${!this.state.anatomy}
+          @change=${(e: Event) => { this.showZoneSurfaces = (e.target as HTMLInputElement).checked; void this.updateZones(); }} /> Zones</label>
         <label title="Clipping plane through the crosshair">Clip <select id="clip" @change=${(e: Event) => { this.clip = (e.target as HTMLSelectElement).value as ClipMode; this.scene?.setClip(this.clip, this.state.crosshairLps); }}>
           <option value="none">none</option><option value="axial">above crosshair</option><option value="coronal">behind crosshair</option><option value="sagittal">left of crosshair</option>
         </select></label>

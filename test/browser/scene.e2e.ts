@@ -89,6 +89,12 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
     await page.waitForTimeout(500);
     await page.locator('sp-fluoro').screenshot({ path: join(screenshotDir, 'fluoro-cement.png') });
     await scene3d(page).screenshot({ path: join(screenshotDir, 'scene-cement.png') });
+    // The Denis zone map as translucent surfaces.
+    await page.check('sp-scene-3d #zones-3d');
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).scene.meshes.filter((m: any) => m.kind === 'zone' && m.triangles > 100).map((m: any) => m.id).sort(), { timeout: 60_000 }).toEqual(['1', '2', '3']);
+    await page.evaluate(() => { const el = document.querySelector('sp-app')!.shadowRoot!.querySelector('sp-scene-3d') as any; el.setPreset('posterior'); return el.settle(); });
+    await scene3d(page).screenshot({ path: join(screenshotDir, 'scene-zones.png') });
+    await page.uncheck('sp-scene-3d #zones-3d');
     // Enlarged over the 2D views, as a teacher would show it.
     await page.click('sp-fluoro button.expand');
     await page.waitForTimeout(500);
