@@ -70,13 +70,13 @@ function vec(p: readonly number[], what: string): Vec3 {
   return [p[0]!, p[1]!, p[2]!];
 }
 
-async function evaluate(t: Omit<Trajectory, 'metrics' | 'ablation' | 'cement'> & { cement?: Trajectory['cement'] }): Promise<Trajectory> {
+async function evaluate(t: Omit<Trajectory, 'metrics' | 'ablation' | 'cement'> & { cement?: Trajectory['cement'] }, snapToSkin = false): Promise<Trajectory> {
   const abl = t.needle.activeTipMm ? ablationParams.get(t.id) ?? { ...DEFAULT_ABLATION } : null;
   const r = await planRequest({
     type: 'evaluate', entryLps: t.entryLps, targetLps: t.targetLps, needle: t.needle, approach: t.approach,
-    lesionLabel: lesionLabel(t.lesionId), ablation: abl, thresholds: store.state.thresholds,
+    lesionLabel: lesionLabel(t.lesionId), ablation: abl, thresholds: store.state.thresholds, snapToSkin,
   }, null);
-  return { ...t, metrics: r.metrics!, ablation: r.ablation ?? null, cement: t.cement ?? null };
+  return { ...t, entryLps: r.entryLps ?? t.entryLps, metrics: r.metrics!, ablation: r.ablation ?? null, cement: t.cement ?? null };
 }
 
 function upsert(t: Trajectory, select = true): void {
@@ -100,14 +100,17 @@ export async function setTrajectory(input: { entryLps: readonly number[]; target
 }
 
 let dragBusy = false;
-let dragNext: { id: string; entryLps: Vec3; targetLps: Vec3 } | null = null;
-/** Moves the entry and/or target of a trajectory (dragging in a view): metrics follow live. */
-export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps: Vec3): Promise<void> {
+let dragNext: { id: string; entryLps: Vec3; targetLps: Vec3; snapToSkin: boolean } | null = null;
+/**
+ * Moves the entry and/or target of a trajectory (dragging in a view): metrics follow live.
+ * With snapToSkin the entry slides along the new line onto the skin (where a needle goes in).
+ */
+export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps: Vec3, snapToSkin = false): Promise<void> {
   const t = store.state.trajectories.find((x) => x.id === id);
   if (!t) throw new Error(`no trajectory ${id}`);
   // Show the new position at once; the metrics follow (coalesced while a request is in flight).
   upsert({ ...t, entryLps, targetLps, source: 'manual' }, false);
-  dragNext = { id, entryLps, targetLps };
+  dragNext = { id, entryLps, targetLps, snapToSkin };
   if (dragBusy) return;
   dragBusy = true;
   try {
@@ -116,9 +119,9 @@ export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps:
       dragNext = null;
       const cur = store.state.trajectories.find((x) => x.id === job.id);
       if (!cur) continue;
-      const r = await evaluate({ ...cur, entryLps: job.entryLps, targetLps: job.targetLps });
+      const r = await evaluate({ ...cur, entryLps: job.entryLps, targetLps: job.targetLps }, job.snapToSkin);
       const now = store.state.trajectories.find((x) => x.id === job.id);
-      if (now) upsert({ ...now, metrics: r.metrics, ablation: r.ablation }, false);
+      if (now) upsert({ ...now, ...(dragNext ? {} : { entryLps: r.entryLps }), metrics: r.metrics, ablation: r.ablation }, false);
     }
   } finally {
     dragBusy = false;

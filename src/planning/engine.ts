@@ -19,7 +19,8 @@ import type { CementSummary } from './types';
 
 export type PlanCommand =
   | { type: 'prepare'; thresholds: SafetyThresholds }
-  | { type: 'evaluate'; entryLps: Vec3; targetLps: Vec3; needle: Needle; approach: ApproachName | null; lesionLabel: number | null; ablation: AblationParams | null; thresholds: SafetyThresholds }
+  /** snapToSkin: the entry moves along the target → entry line onto the skin (a drag in a view). */
+  | { type: 'evaluate'; entryLps: Vec3; targetLps: Vec3; needle: Needle; approach: ApproachName | null; lesionLabel: number | null; ablation: AblationParams | null; thresholds: SafetyThresholds; snapToSkin?: boolean }
   | { type: 'plan'; lesionLabel: number; approach: ApproachName; needle: Needle; needles: number; thresholds: SafetyThresholds }
   | { type: 'rank'; lesionLabel: number; needle: Needle; zone: 1 | 2 | 3 | null; thresholds: SafetyThresholds }
   /** Predict the cement deposit at a needle's tip (plannedMl null: clear it); writes the cement map. */
@@ -34,6 +35,8 @@ export interface PlannedPath {
 
 export interface PlanReply {
   metrics?: TrajectoryMetrics;
+  /** 'evaluate' with snapToSkin: the entry on the skin that was evaluated. */
+  entryLps?: Vec3;
   ablation?: AblationPlan | null;
   paths?: PlannedPath[];
   /** 'plan' with no path that fits the template: why. */
@@ -104,13 +107,24 @@ export class PlanningEngine {
       case 'prepare':
         return done({});
       case 'evaluate': {
-        const metrics = evaluateTrajectory(ctx, cmd.entryLps, cmd.targetLps, cmd.needle, { approach: cmd.approach });
+        let entry = cmd.entryLps;
+        let entryKind: 'skin' | 'extrapolated' | 'image-edge' | undefined;
+        if (cmd.snapToSkin && ctx.body) {
+          const d: Vec3 = [entry[0] - cmd.targetLps[0], entry[1] - cmd.targetLps[1], entry[2] - cmd.targetLps[2]];
+          const l = Math.hypot(d[0], d[1], d[2]);
+          if (l > 1) {
+            const e = ctx.body.skinEntry(cmd.targetLps, [d[0] / l, d[1] / l, d[2] / l]);
+            entry = e.entryLps;
+            entryKind = e.kind;
+          }
+        }
+        const metrics = evaluateTrajectory(ctx, entry, cmd.targetLps, cmd.needle, { approach: cmd.approach, ...(entryKind ? { entryKind } : {}) });
         let ablation: AblationPlan | null = null;
         if (cmd.ablation && cmd.needle.activeTipMm) {
-          const zones = ablationZones(cmd.entryLps, cmd.targetLps, cmd.needle.activeTipMm, cmd.ablation);
+          const zones = ablationZones(entry, cmd.targetLps, cmd.needle.activeTipMm, cmd.ablation);
           ablation = evaluateAblation(zones, cmd.lesionLabel ? this.lesionPoints(cmd.lesionLabel, 20000) : null, ctx.anatomy, cmd.thresholds);
         }
-        return done({ metrics, ablation });
+        return done({ metrics, ablation, entryLps: entry });
       }
       case 'plan': {
         const targets = lesionTargets(this.lesionPoints(cmd.lesionLabel), cmd.needles, ctx.anatomy);

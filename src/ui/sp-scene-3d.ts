@@ -301,7 +301,7 @@ export class SpScene3d extends LitElement {
     const rect = canvas.getBoundingClientRect();
     const p = sc.dragPoint(e.clientX - rect.left, e.clientY - rect.top, d.kind === 'entry' ? t.entryLps : t.targetLps);
     if (!p) return;
-    void planning.setTrajectoryPoints(d.id, d.kind === 'entry' ? p : t.entryLps, d.kind === 'target' ? p : t.targetLps).catch((err: Error) => actions.notify('error', err.message));
+    void planning.setTrajectoryPoints(d.id, d.kind === 'entry' ? p : t.entryLps, d.kind === 'target' ? p : t.targetLps, true).catch((err: Error) => actions.notify('error', err.message));
   };
 
   private onDragEnd = (): void => {

@@ -441,7 +441,7 @@ export class SpViewer extends LitElement {
         // The handle follows the pointer within the view plane; its depth along the normal is kept.
         const dl: Vec3 = [lps[0] - d.from[0], lps[1] - d.from[1], lps[2] - d.from[2]];
         const mv = (p: Vec3, on: boolean): Vec3 => (on ? [p[0] + dl[0], p[1] + dl[1], p[2] + dl[2]] : [...p]);
-        planning.setTrajectoryPoints(d.id, mv(d.entry0, d.end !== 'target'), mv(d.target0, d.end !== 'entry')).catch((err: Error) => actions.notify('warning', err.message));
+        planning.setTrajectoryPoints(d.id, mv(d.entry0, d.end !== 'target'), mv(d.target0, d.end !== 'entry'), true).catch((err: Error) => actions.notify('warning', err.message));
         break;
       }
     }

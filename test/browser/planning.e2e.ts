@@ -81,6 +81,13 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     await expect.poll(async () => (await snap(page)).trajectories[0]!.status, { timeout: 10_000 }).toBe('fail');
     tr = (await snap(page)).trajectories[0]!;
     expect(tr.source).toBe('manual');
+    // The dragged entry slid along the new line onto the skin: air just outside it, tissue just inside.
+    const u = [0, 1, 2].map((i) => tr.entryLps[i]! - tr.targetLps[i]!);
+    const ul = Math.hypot(...u);
+    const outside = await page.evaluate((p) => window.sacroplan.huAtLps(p as [number, number, number]), [0, 1, 2].map((i) => tr.entryLps[i]! + (u[i]! / ul) * 3));
+    const inside = await page.evaluate((p) => window.sacroplan.huAtLps(p as [number, number, number]), [0, 1, 2].map((i) => tr.entryLps[i]! - (u[i]! / ul) * 3));
+    expect(inside!).toBeGreaterThan(-400);
+    if (outside !== null) expect(outside).toBeLessThan(-400);
     expect(tr.reasons.join(' ')).toMatch(/foramen/);
     expect(await page.locator('sp-plan-panel #traj-reasons').textContent()).toMatch(/foramen/);
     await screenshot(page, 'planning-drag-fail');
