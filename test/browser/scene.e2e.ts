@@ -141,7 +141,8 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
       return t.targetLps[2]! - t0.targetLps[2]!;
     }, { timeout: 20_000 }).toBeGreaterThan(5);
     const t1 = (await page.evaluate(() => window.sacroplan.snapshot())).trajectories.find((t: any) => t.id === needleId)!;
-    expect(t1.entryLps).toEqual(t0.entryLps);
+    // the entry stays where the needle meets the skin: on the new line, next to where it was
+    expect(Math.hypot(...[0, 1, 2].map((i) => t1.entryLps[i]! - t0.entryLps[i]!))).toBeLessThan(1.5);
     expect(Math.abs(t1.targetLps[0]! - t0.targetLps[0]!)).toBeLessThan(0.5); // the lateral view's drag plane is sagittal
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).trajectories.find((x: any) => x.id === needleId)!.depthMm, { timeout: 20_000 }).not.toBeCloseTo(t0.depthMm, 3);
     await scene3d(page).screenshot({ path: join(screenshotDir, 'scene-drag-target.png') });
