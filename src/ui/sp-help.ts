@@ -18,7 +18,10 @@ export const SHORTCUTS: [string, string][] = [
   ['R', 'Reset zoom and pan'],
   ['Delete', 'Clear distance measurements'],
   ['O', 'Open DICOM or NIfTI files'],
-  ['Esc', 'Cancel loading, close this help'],
+  ['Drag a marker', 'Crosshair tool: move a foramen or canal marker, or a needle\'s entry (square), target (circle) or shaft; the entry slides onto the skin and the checks follow'],
+  ['Place by hand', 'Needle panel: click the skin entry, then the target, in any view'],
+  ['3D view', 'Left drag orbits, right drag pans, wheel zooms; click the bone to move the crosshair; drag a needle\'s cube (entry) or sphere (target); ⤢ enlarges'],
+  ['Esc', 'Cancel loading or placing, close this help'],
   ['? or H', 'Show or hide this help'],
 ];
 
