@@ -11,6 +11,7 @@ import { DEFAULT_NEEDLE_ID, findNeedle, NEEDLE_CATALOGUE } from '../planning/nee
 import { DEFAULT_ABLATION, type AblationParams } from '../planning/ablation';
 import type { PlannedPath } from '../planning/engine';
 import { APPROACH_TEMPLATES } from '../planning/approaches';
+import { tipArrived } from '../planning/trajectory';
 
 export interface RankRow {
   approach: ApproachName;
@@ -252,13 +253,7 @@ store.subscribe((s, prev) => {
   }
 });
 
-/**
- * Teaching order: the ablation zones and the cement deposit of a needle are shown once its tip has
- * arrived (advance = 1); while it is being advanced, only the needle is.
- */
-export function tipArrived(t: Pick<Trajectory, 'advance'>): boolean {
-  return t.advance >= 0.999;
-}
+export { tipArrived };
 
 /** Whether any predicted cement deposit is shown (its needle has arrived). */
 export function cementShown(trajectories: readonly Trajectory[]): boolean {

@@ -100,6 +100,20 @@ export class VolumeGeometry {
     return i + this.dims[0] * (j + this.dims[1] * k);
   }
 
+  /** Voxel (i, j, k) of a linear offset (the inverse of `offset`), into `out`. */
+  indexOfOffset(out: Vec3, offset: number): Vec3 {
+    const nij = this.dims[0] * this.dims[1];
+    const k = Math.floor(offset / nij), r = offset - k * nij, j = Math.floor(r / this.dims[0]);
+    out[0] = r - j * this.dims[0]; out[1] = j; out[2] = k;
+    return out;
+  }
+
+  /** LPS of the voxel centre at a linear offset, into `out`. */
+  offsetToLps(out: Vec3, offset: number): Vec3 {
+    this.indexOfOffset(out, offset);
+    return this.ijkToLps(out, out[0], out[1], out[2]);
+  }
+
   /** 4×4 row-major homogeneous matrix ijk → LPS. */
   ijkToLpsMatrix(): number[] {
     const m = this.m, o = this.originLps;

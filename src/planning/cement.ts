@@ -22,6 +22,7 @@ import { envelopeNormal, envelopeSdf, localAxes, surfaceClass, type SacralEnvelo
 import { foramenName } from './trajectory';
 import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
 import type { CementSummary } from './types';
+import { offsetsToLps } from './targets';
 
 export const CORTEX_HU = 600;
 export const LESION_RESISTANCE = 1;
@@ -85,8 +86,7 @@ export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabe
   const p: Vec3 = [0, 0, 0];
   const nrm: Vec3 = [0, 0, 0];
   const blockedWhy = (o: number): string | null => {
-    const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
-    geo.ijkToLps(p, i, j, k);
+    geo.offsetToLps(p, o);
     for (const f of anatomy?.foramina ?? []) if (pointSegmentDistance(p[0], p[1], p[2], f.anteriorLps, f.posteriorLps) - f.radiusMm < 1) return `edge of the ${foramenName(f.id)}`;
     const c = anatomy?.canal;
     if (c) for (let s = 0; s + 1 < c.centerlineLps.length; s++) if (roundConeSdf(p[0], p[1], p[2], c.centerlineLps[s]!, c.centerlineLps[s + 1]!, c.radiusMm[s]!, c.radiusMm[s + 1]!) < 1) return 'sacral canal';
@@ -108,7 +108,7 @@ export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabe
     if (why) { state.set(o, 2); stops.set(why, (stops.get(why) ?? 0) + 1); continue; }
     state.set(o, 1);
     filled.push(o);
-    const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
+    const [i, j, k] = geo.indexOfOffset(p, o);
     for (const [d, len] of steps) {
       if ((d === 1 && i === ni - 1) || (d === -1 && i === 0) || (d === ni && j === nj - 1) || (d === -ni && j === 0) || (d === ni * nj && k === nk - 1) || (d === -ni * nj && k === 0)) continue;
       const q = o + d;
@@ -119,28 +119,13 @@ export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabe
     }
   }
   const offsets = Int32Array.from(filled);
-  const pts = new Float64Array(offsets.length * 3);
   let inLesion = 0;
-  for (let n = 0; n < offsets.length; n++) {
-    const o = offsets[n]!;
-    const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
-    geo.ijkToLps(p, i, j, k);
-    pts[3 * n] = p[0]; pts[3 * n + 1] = p[1]; pts[3 * n + 2] = p[2];
-    if (lesionLabel !== null && labels.data[o] === lesionLabel) inLesion++;
-  }
-  const maxDiameterMm = maxDistanceOfPoints(pts);
+  if (lesionLabel !== null) for (const o of offsets) if (labels.data[o] === lesionLabel) inLesion++;
+  const maxDiameterMm = maxDistanceOfPoints(offsetsToLps(geo, offsets));
   let lesionMaxDiameterMm: number | null = null, lesionFilled: number | null = null;
   if (lesionLabel !== null && labels.count(lesionLabel) > 0) {
     const lo = labels.offsetsOf(lesionLabel);
-    const stride = Math.max(1, Math.ceil(lo.length / 20000));
-    const lp = new Float64Array(Math.ceil(lo.length / stride) * 3);
-    for (let s = 0, m = 0; s < lo.length; s += stride, m++) {
-      const o = lo[s]!;
-      const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
-      geo.ijkToLps(p, i, j, k);
-      lp[3 * m] = p[0]; lp[3 * m + 1] = p[1]; lp[3 * m + 2] = p[2];
-    }
-    lesionMaxDiameterMm = maxDistanceOfPoints(lp);
+    lesionMaxDiameterMm = maxDistanceOfPoints(offsetsToLps(geo, lo, 20000));
     lesionFilled = inLesion / lo.length;
   }
   const fillingRatio = lesionMaxDiameterMm ? maxDiameterMm / lesionMaxDiameterMm : null;

@@ -12,7 +12,7 @@ import { buildSacralEnvelope, type SacralEnvelope } from './envelope';
 import { BodyModel } from './body';
 import { evaluateTrajectory } from './trajectory';
 import { planApproachTo, rankApproachesTo, type PlannerContext, type RankedApproach } from './planner';
-import { lesionTargets } from './targets';
+import { lesionTargets, offsetsToLps } from './targets';
 import { ablationZones, evaluateAblation, type AblationParams } from './ablation';
 import { predictCement } from './cement';
 import type { CementSummary } from './types';
@@ -82,21 +82,7 @@ export class PlanningEngine {
 
   /** Voxel centres of a lesion in LPS (xyz interleaved), subsampled to at most `max` points. */
   lesionPoints(label: number, max = 40000): Float64Array {
-    const labels = this.cases.labels;
-    const offs = labels.offsetsOf(label);
-    const geo = this.cases.volume.geometry;
-    const stride = Math.max(1, Math.ceil(offs.length / max));
-    const n = Math.ceil(offs.length / stride);
-    const out = new Float64Array(n * 3);
-    const [ni, nj] = geo.dims;
-    const p: Vec3 = [0, 0, 0];
-    for (let s = 0, m = 0; s < offs.length; s += stride, m++) {
-      const o = offs[s]!;
-      const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
-      geo.ijkToLps(p, i, j, k);
-      out[3 * m] = p[0]; out[3 * m + 1] = p[1]; out[3 * m + 2] = p[2];
-    }
-    return out;
+    return offsetsToLps(this.cases.volume.geometry, this.cases.labels.offsetsOf(label), max);
   }
 
   run(cmd: PlanCommand): PlanReply {
@@ -144,13 +130,13 @@ export class PlanningEngine {
         const plan = predictCement(this.cases.volume, this.cases.labels, cmd.lesionLabel, ctx.envelope, ctx.frame, ctx.anatomy, cmd.tipLps, cmd.plannedMl);
         this.deposits.set(cmd.id, plan.offsets);
         this.rewriteCementMap();
-        const [ni, nj] = this.cases.volume.geometry.dims;
+        const geo = this.cases.volume.geometry;
         let box: CementSummary['boxIjk'] = null;
         if (plan.offsets.length) {
           const lo: [number, number, number] = [Infinity, Infinity, Infinity], hi: [number, number, number] = [-Infinity, -Infinity, -Infinity];
+          const v: Vec3 = [0, 0, 0];
           for (const o of plan.offsets) {
-            const k = Math.floor(o / (ni * nj)), r = o - k * ni * nj, j = Math.floor(r / ni), i = r - j * ni;
-            const v = [i, j, k];
+            geo.indexOfOffset(v, o);
             for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a]!, v[a]!); hi[a] = Math.max(hi[a]!, v[a]!); }
           }
           box = [lo, hi];

@@ -6,7 +6,20 @@
  */
 import type { Vec3 } from '../core/vec3';
 import type { SacralAnatomy } from '../anatomy/types';
+import type { VolumeGeometry } from '../core/geometry';
 import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
+
+/** LPS voxel centres of the given offsets (xyz interleaved), every `ceil(n / max)`-th one. */
+export function offsetsToLps(geo: VolumeGeometry, offsets: ArrayLike<number>, max = Infinity): Float64Array {
+  const stride = Math.max(1, Math.ceil(offsets.length / max));
+  const out = new Float64Array(Math.ceil(offsets.length / stride) * 3);
+  const p: Vec3 = [0, 0, 0];
+  for (let s = 0, m = 0; s < offsets.length; s += stride, m++) {
+    geo.offsetToLps(p, offsets[s]!);
+    out[3 * m] = p[0]; out[3 * m + 1] = p[1]; out[3 * m + 2] = p[2];
+  }
+  return out;
+}
 
 /** Distance from a point to the nearest foramen or canal surface (Infinity without landmarks). */
 export function neuralDistanceMm(anatomy: SacralAnatomy | null, x: number, y: number, z: number): number {

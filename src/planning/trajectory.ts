@@ -163,6 +163,14 @@ function tipToAnterior(env: SacralEnvelope, frame: FittedSacralFrame | null, p: 
   return d;
 }
 
+/**
+ * Teaching order: the ablation zones and the cement deposit of a needle are shown once its tip has
+ * arrived (advance = 1); while it is being advanced, only the needle is.
+ */
+export function tipArrived(t: { advance: number }): boolean {
+  return t.advance >= 0.999;
+}
+
 /** Smallest neural clearance (foramina and canal), Infinity when none is placed. */
 export function minNeuralClearanceMm(m: TrajectoryMetrics): number {
   let c = m.canalClearanceMm ?? Infinity;

@@ -16,6 +16,7 @@ import type { Vec3 } from '../core/vec3';
 import type { Foramen, Canal } from '../anatomy/types';
 import type { Trajectory } from '../planning/types';
 import { needleSegment } from '../scene/needle';
+import { tipArrived } from '../planning/trajectory';
 
 export type CameraPreset = 'posterior' | 'AP' | 'left-lateral' | 'right-lateral' | 'inlet' | 'outlet' | 'bulls-eye';
 export const CAMERA_PRESETS: CameraPreset[] = ['posterior', 'AP', 'left-lateral', 'right-lateral', 'inlet', 'outlet', 'bulls-eye'];
@@ -56,6 +57,15 @@ function disposeGroup(g: THREE.Object3D): void {
     else mat?.dispose();
   });
   g.clear();
+}
+
+/** A three.js geometry over an isosurface mesh's arrays (LPS positions and normals, indices; not copied). */
+function meshGeometry(mesh: MeshData): THREE.BufferGeometry {
+  const geo = new THREE.BufferGeometry();
+  geo.setAttribute('position', new THREE.BufferAttribute(mesh.positionsLps, 3));
+  geo.setAttribute('normal', new THREE.BufferAttribute(mesh.normalsLps, 3));
+  geo.setIndex(new THREE.BufferAttribute(mesh.indices, 1));
+  return geo;
 }
 
 export class PlanningScene {
@@ -156,10 +166,7 @@ export class PlanningScene {
       this.bone = null;
     }
     if (!mesh) { this.requestRender(); return; }
-    const geo = new THREE.BufferGeometry();
-    geo.setAttribute('position', new THREE.BufferAttribute(mesh.positionsLps, 3));
-    geo.setAttribute('normal', new THREE.BufferAttribute(mesh.normalsLps, 3));
-    geo.setIndex(new THREE.BufferAttribute(mesh.indices, 1));
+    const geo = meshGeometry(mesh);
     geo.computeBoundingSphere();
     const mat = new THREE.MeshStandardMaterial({ color: 0xe9dfc8, roughness: 0.75, metalness: 0, side: THREE.DoubleSide });
     this.bone = new THREE.Mesh(geo, mat);
@@ -190,10 +197,7 @@ export class PlanningScene {
   setZones(items: { zone: 1 | 2 | 3; mesh: MeshData }[]): void {
     disposeGroup(this.zoneGroup);
     for (const it of items) {
-      const geo = new THREE.BufferGeometry();
-      geo.setAttribute('position', new THREE.BufferAttribute(it.mesh.positionsLps, 3));
-      geo.setAttribute('normal', new THREE.BufferAttribute(it.mesh.normalsLps, 3));
-      geo.setIndex(new THREE.BufferAttribute(it.mesh.indices, 1));
+      const geo = meshGeometry(it.mesh);
       const m = new THREE.Mesh(geo, new THREE.MeshStandardMaterial({ color: ZONE_COLORS[it.zone], transparent: true, opacity: 0.28, depthWrite: false, side: THREE.DoubleSide, roughness: 0.8 }));
       m.name = `zone:${it.zone}`;
       m.renderOrder = 20;
@@ -207,10 +211,7 @@ export class PlanningScene {
   setLesions(items: { id: string; mesh: MeshData; color: string }[]): void {
     disposeGroup(this.lesionGroup);
     for (const it of items) {
-      const geo = new THREE.BufferGeometry();
-      geo.setAttribute('position', new THREE.BufferAttribute(it.mesh.positionsLps, 3));
-      geo.setAttribute('normal', new THREE.BufferAttribute(it.mesh.normalsLps, 3));
-      geo.setIndex(new THREE.BufferAttribute(it.mesh.indices, 1));
+      const geo = meshGeometry(it.mesh);
       const m = new THREE.Mesh(geo, new THREE.MeshStandardMaterial({ color: it.color, roughness: 0.5, emissive: new THREE.Color(it.color).multiplyScalar(0.25) }));
       m.name = `${it.id === 'cement' ? 'cement' : 'lesion'}:${it.id}`;
       this.lesionGroup.add(m);
@@ -268,7 +269,7 @@ export class PlanningScene {
       entry.position.copy(v3(t.entryLps));
       entry.name = `entry:${t.id}`;
       this.needleGroup.add(entry);
-      for (const z of t.advance >= 0.999 ? t.ablation?.zones ?? [] : []) {
+      for (const z of tipArrived(t) ? t.ablation?.zones ?? [] : []) {
         const e = new THREE.Mesh(new THREE.SphereGeometry(1, 32, 16), new THREE.MeshStandardMaterial({ color: 0xff7043, transparent: true, opacity: 0.3, depthWrite: false }));
         e.scale.set(z.diameterMm / 2, z.lengthMm / 2, z.diameterMm / 2);
         e.position.copy(v3(z.centerLps));

@@ -120,3 +120,14 @@ describe('VolumeGeometry', () => {
     expect(() => new VolumeGeometry({ dims: [1, 1, 1], spacingMm: [1, 1, 1], originLps: [0, 0, 0], directionCosines: [1, 0, 0, 1, 0, 0, 0, 0, 1] })).toThrow();
   });
 });
+
+describe('linear offsets', () => {
+  it('indexOfOffset inverts offset, and offsetToLps equals ijkToLps of that voxel', () => {
+    const g = new VolumeGeometry({ dims: [7, 5, 3], spacingMm: [0.7, 0.8, 3], originLps: [1, 2, 3], directionCosines: [0, 1, 0, -1, 0, 0, 0, 0, 1] });
+    for (let k = 0; k < 3; k++) for (let j = 0; j < 5; j++) for (let i = 0; i < 7; i++) {
+      const o = g.offset(i, j, k);
+      expect(g.indexOfOffset([0, 0, 0], o)).toEqual([i, j, k]);
+      expect(g.offsetToLps([0, 0, 0], o)).toEqual(g.ijkToLps([0, 0, 0], i, j, k));
+    }
+  });
+});
