@@ -19,6 +19,8 @@
 import { fillHolesMask, labelComponents, squaredDistanceTo, dilateMask, erodeMask } from '../segmentation/morphology';
 import type { WorkGrid } from './detect-grid';
 import { nowMs } from '../core/clock';
+import { mirrorPlane } from './symmetry';
+import type { Vec3 } from '../core/vec3';
 
 export interface SacrumMaskOptions {
   /** Bone threshold in HU (cortex and cancellous bone). */
@@ -60,6 +62,12 @@ export interface ThickSliceOptions {
   brightHu?: number;
   /** Voxels darker than this, connected through dark voxels to the outside of the mask (canal, foramina, fat), are removed. Default -40. */
   lumenHu?: number;
+  /**
+   * Voxels farther than this from the midline plane whose mirror image (within one voxel) is not in the
+   * mask are removed (an asymmetric SI-joint split). Skipped when more than a quarter of the lateral
+   * voxels would go (asymmetric anatomy). Default 20; Infinity turns it off.
+   */
+  symmetryTrimMm?: number;
 }
 
 export interface SacrumMaskResult {
@@ -240,14 +248,26 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     for (const id of cands) if (id !== sacrumId) midCores[id] = 1;
     for (let n = 0; n < N; n++) if (crossing[ids[n]!]! >= 3 && ids[n] !== sacrumId) midCores[ids[n]!] = 1;
     // extent of the sacrum core: its centroid level, its top and its anterior edge (working indices)
-    let coreC = 0, coreN = 0, coreTop = -1, coreFront = nb;
+    let coreC = 0, coreN = 0, coreTop = -1, coreFront = nb, coreBack = -1;
     for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
       if (ids[n] !== sacrumId) continue;
       coreC += c; coreN++;
       if (c > coreTop) coreTop = c;
       if (b < coreFront) coreFront = b;
+      if (b > coreBack) coreBack = b;
     }
     coreC /= Math.max(1, coreN);
+    // a midline core behind the sacral body that starts no higher than the body's top is the sacrum's own
+    // posterior arch (spinous tubercle, median crest), not L5: it does not compete
+    {
+      const minC = new Int32Array(nComp + 1).fill(nc);
+      for (let c = 0, n = 0; c < nc; c++) for (let k = 0; k < na * nb; k++, n++) { const id = ids[n]!; if (id && midCores[id] && c < minC[id]!) minC[id] = c; }
+      for (let id = 1; id <= nComp; id++) {
+        if (!midCores[id] || !crossing[id]) continue;
+        const cy = mid[3 * id + 1]! / crossing[id]!;
+        if (cy > coreBack && minC[id]! <= coreTop + 2) midCores[id] = 0;
+      }
+    }
     // the core is the S1 body only (the fatty marrow of the lower sacrum does not survive the erosion): the
     // bone of the midline strip below its centre (posterior to the anterior limit) marks the sacrum too,
     // and the bone of the strip two voxels above its top marks L5
@@ -298,6 +318,16 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     // connected through dark voxels to the outside of the mask are not bone
     const removed = removeOpenLumen(raw, work, dims, opts.thick.lumenHu ?? -40);
     messages.push(`thick-slice mode: ${removed} dark voxels open to the outside (canal, foramina, fat) removed from the sacrum`);
+    // the split at unresolved SI joints falls on each side independently (the posterior ilium of one side,
+    // the joint rim of the other): lateral parts with no mirror image are not the sacrum
+    const trimMm = opts.thick.symmetryTrimMm ?? 20;
+    if (trimMm < Infinity) {
+      const plane = mirrorPlane(raw, g, { x0Lps: g.originLps[0] + midlineA * h, maxTiltDeg: 15, maxPoints: 8000, enoughOverlap: 0.95 });
+      if (plane) {
+        const t = trimAsymmetric(raw, g, plane.normalLps, plane.pointLps, trimMm);
+        messages.push(t.skipped ? `thick-slice mode: symmetry trim skipped (${t.removed} lateral voxels without a mirror image, too many: asymmetric anatomy)` : `thick-slice mode: ${t.removed} lateral voxels without a mirror image removed (symmetry about the midline plane)`);
+      }
+    }
   }
   // keep the largest connected piece, fill its holes
   const comp = labelComponents(raw, dims, 6);
@@ -309,3 +339,32 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   lap('mask.final');
   return { mask, bone, filled, midlineA, anteriorLimitYLps: g.originLps[1] + limitB * h, messages };
 }
+
+/**
+ * Removes (in place) the mask voxels farther than `minDistMm` from the plane (unit normal `n` through `p`,
+ * LPS) whose mirror image through the plane has no mask voxel within one voxel (6-neighbourhood).
+ * Nothing is removed (`skipped`) when more than `maxFraction` of those lateral voxels would go.
+ */
+export function trimAsymmetric(mask: Uint8Array, g: WorkGrid, n: Vec3, p: Vec3, minDistMm: number, maxFraction = 0.25): { removed: number; lateral: number; skipped: boolean } {
+  const [na, nb, nc] = g.dims;
+  const nab = na * nb;
+  const h = g.spacingMm, o = g.originLps;
+  const has = (a: number, b: number, c: number) => a >= 0 && a < na && b >= 0 && b < nb && c >= 0 && c < nc && mask[a + na * (b + nb * c)] === 1;
+  const drop: number[] = [];
+  let lateral = 0;
+  for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++) {
+    const i = a + na * b + nab * c;
+    if (!mask[i]) continue;
+    const x = o[0] + a * h, y = o[1] + b * h, z = o[2] + c * h;
+    const d = (x - p[0]) * n[0] + (y - p[1]) * n[1] + (z - p[2]) * n[2];
+    if (Math.abs(d) <= minDistMm) continue;
+    lateral++;
+    const ma = Math.round((x - 2 * d * n[0] - o[0]) / h), mb = Math.round((y - 2 * d * n[1] - o[1]) / h), mc = Math.round((z - 2 * d * n[2] - o[2]) / h);
+    if (has(ma, mb, mc) || has(ma - 1, mb, mc) || has(ma + 1, mb, mc) || has(ma, mb - 1, mc) || has(ma, mb + 1, mc) || has(ma, mb, mc - 1) || has(ma, mb, mc + 1)) continue;
+    drop.push(i);
+  }
+  const skipped = drop.length > maxFraction * lateral;
+  if (!skipped) for (const i of drop) mask[i] = 0;
+  return { removed: drop.length, lateral, skipped };
+}
+

@@ -8,7 +8,7 @@
  *    enclosed by bone (s = 14…80 mm: the s = 0 point is the canal entrance at the S1 top edge, and
  *    below the hiatus, s = 80, the canal is open dorsally; those are printed, not asserted);
  *  - sacrum mask contains the S1–S5 body centres and excludes an L5 point and an ilium point.
- * Real CT: sacrum mask Dice against labels 25 + 26 (≥ 0.80 asserted; the 0.85 target is not met yet,
+ * Real CT: sacrum mask Dice against labels 25 + 26 (≥ 0.82 asserted; the 0.85 target is not met yet,
  * see the KNOWN GAP test), and the S1/S2 foramina found are printed.
  * Timings of every run are printed, including a synthetic 512×512×300 volume.
  */
@@ -238,15 +238,18 @@ describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT
     expect(inter).toBeGreaterThan(0);
   });
 
-  it('sacrum mask Dice ≥ 0.80 on the real CT (was 0.742 before the midline-strip markers and lumen removal)', () => {
-    expect(dice).toBeGreaterThanOrEqual(0.8);
+  it('sacrum mask Dice ≥ 0.82 on the real CT (0.742 before the midline-strip markers and lumen removal, 0.803 before the posterior-arch and symmetry rules)', () => {
+    expect(dice).toBeGreaterThanOrEqual(0.82);
   });
 
   // KNOWN GAP: on this 3 mm CT the sacral marrow is fatty (a quarter of the reference voxels are
   // below 43 HU) and the SI joints are not resolved; the thick-slice mode (core + midline strip,
-  // bright bone shared first inside a 9 mm-closed bone region, ilia marked beyond 85 mm, open dark
-  // lumen removed) reaches Dice ≈ 0.80. What is left: the posterior ilium (PSIS) behind the joint,
-  // the L5/S1 disc in front of the S1 endplate, the S1 lamina and spinous tubercle (missed).
+  // bright bone shared first inside a 9 mm-closed bone region, ilia marked beyond 85 mm, the sacrum's
+  // own posterior arch not taken for L5, open dark lumen removed, lateral voxels without a mirror
+  // image trimmed) reaches Dice ≈ 0.826. What is left: the joint rim of both alae lost to the ilia
+  // (≈ 380 voxels), the L5/S1 disc in front of the S1 endplate (≈ 120), boundary voxels (≈ 1700,
+  // one voxel either side). Ilium or ala markers placed nearer the joint make it worse (geodesic
+  // competition through fatty marrow): see the issue 4 note.
   // `it.fails` keeps the target visible: this test starts failing (flip it to `it`) once it is met.
   it.fails('KNOWN GAP: sacrum mask Dice ≥ 0.85 on the real CT', () => {
     expect(dice).toBeGreaterThanOrEqual(0.85);

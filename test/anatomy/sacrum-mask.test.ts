@@ -2,7 +2,9 @@
  * Pieces of the sacrum mask (src/anatomy/sacrum-mask.ts) on volumes built in code.
  */
 import { describe, expect, it } from 'vitest';
-import { removeOpenLumen } from '../../src/anatomy/sacrum-mask';
+import { removeOpenLumen, trimAsymmetric } from '../../src/anatomy/sacrum-mask';
+import type { WorkGrid } from '../../src/anatomy/detect-grid';
+import type { Vec3 } from '../../src/core/vec3';
 
 describe('removeOpenLumen', () => {
   // 20³ grid: a bone block (300 HU) in fat (-100 HU); a dark tunnel (-60 HU) through it along x,
@@ -31,5 +33,55 @@ describe('removeOpenLumen', () => {
     const m = Uint8Array.from(mask);
     expect(removeOpenLumen(m, value, dims, -80)).toBe(0);
     expect(m).toEqual(mask);
+  });
+});
+
+describe('trimAsymmetric', () => {
+  // 60×30×30 grid of 2 mm voxels; a box symmetric about the plane x = 60 mm (|x - 60| ≤ 40 mm),
+  // with an extra lump on the right only (x 20–28 mm: 32–40 mm from the plane, like a posterior ilium)
+  const g = { dims: [60, 30, 30], spacingMm: 2, originLps: [0, 0, 0] } as unknown as WorkGrid;
+  const N = 60 * 30 * 30;
+  const at = (a: number, b: number, c: number) => a + 60 * (b + 30 * c);
+  const build = (tiltDeg: number) => {
+    // the plane through (60, 30, 30) mm, normal tilted about the AP axis by tiltDeg
+    const t = (tiltDeg * Math.PI) / 180;
+    const n: Vec3 = [Math.cos(t), 0, Math.sin(t)];
+    const P: Vec3 = [60, 30, 30];
+    const m = new Uint8Array(N);
+    for (let c = 0; c < 30; c++) for (let b = 5; b < 25; b++) for (let a = 0; a < 60; a++) {
+      const d = (2 * a - P[0]) * n[0] + (2 * c - P[2]) * n[2];
+      const u = -(2 * a - P[0]) * n[2] + (2 * c - P[2]) * n[0]; // in-plane cranio-caudal coordinate
+      if (Math.abs(u) <= 18 && Math.abs(d) <= 40) m[at(a, b, c)] = 1;
+    }
+    return { m, n, P };
+  };
+
+  it('removes a lateral lump with no mirror image and nothing of the symmetric part', () => {
+    const { m, n, P } = build(0);
+    const sym = m.reduce((s, v) => s + v, 0);
+    for (let c = 10; c < 20; c++) for (let b = 20; b < 25; b++) for (let a = 2; a < 8; a++) m[at(a, b, c)] = 1; // x 4–14 mm, 46–56 mm right of the plane
+    const lump = m.reduce((s, v) => s + v, 0) - sym;
+    const r = trimAsymmetric(m, g, n, P, 20);
+    expect(r.skipped).toBe(false);
+    expect(m.reduce((s, v) => s + v, 0)).toBe(sym);
+    expect(r.removed).toBe(lump);
+  });
+
+  it('follows a tilted plane (10° about AP): a symmetric shape keeps every voxel', () => {
+    const { m, n, P } = build(10);
+    const before = m.reduce((s, v) => s + v, 0);
+    const r = trimAsymmetric(m, g, n, P, 20);
+    expect(r.removed).toBe(0);
+    expect(m.reduce((s, v) => s + v, 0)).toBe(before);
+  });
+
+  it('changes nothing when the shape is too asymmetric (more than a quarter of the lateral voxels)', () => {
+    const m = new Uint8Array(N);
+    for (let c = 5; c < 25; c++) for (let b = 5; b < 25; b++) for (let a = 30; a < 58; a++) m[at(a, b, c)] = 1; // all on one side
+    const before = Uint8Array.from(m);
+    const r = trimAsymmetric(m, g, [1, 0, 0], [60, 30, 30], 20);
+    expect(r.skipped).toBe(true);
+    expect(r.removed).toBeGreaterThan(0);
+    expect(m).toEqual(before);
   });
 });

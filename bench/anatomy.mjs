@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+/**
+ * bench/anatomy: landmark detection + Denis zone map on a 512×512×300 CT (the default ../shared
+ * phantom resampled, 0.37×0.37×0.50 mm), through the same CaseEngine the app's case worker runs:
+ *   detect          engine.run({ type: 'detectAnatomy' }): sacrum mask, frame, canal, foramina,
+ *                   zone map of the whole volume, classification of the 5 grown lesions
+ *   reclassify      one foramen moved by 2 mm (what a marker drag sends): setAnatomy, i.e. the
+ *                   zone map rewritten and all 5 lesions re-classified; classifyMs is the
+ *                   classification alone
+ *   realct          detection on the TotalSegmentator example CT (122×101×112, 3 mm)
+ *
+ *   node bench/anatomy.mjs [runs=5]
+ * Timed on node's main thread (same V8 as the browser's worker). Needs /usr/bin/python3 with
+ * numpy/scipy/pydicom for the phantom (cached under /tmp).
+ */
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import { createServer } from 'vite';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const runs = +(process.argv[2] ?? 5);
+const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
+const load = (p) => server.ssrLoadModule(p);
+const { loadPhantom, loadNiftiPath, realCtDir } = await load('/test/anatomy/fixtures-anatomy.ts');
+const { resampleTo } = await load('/test/helpers/resample.ts');
+const { CaseEngine } = await load('/src/anatomy/case-engine.ts');
+const { detectSacralAnatomy } = await load('/src/anatomy/detect.ts');
+await server.close();
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+const fmt = (xs) => xs.map((x) => x.toFixed(0)).join(', ');
+const { volume, truth } = await loadPhantom('default.json');
+const big = resampleTo(volume, [512, 512, 300]);
+console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}; load ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; node ${process.version}; volume ${big.geometry.dims.join('×')}`);
+
+const detMs = [], reMs = [], clsMs = [];
+let found = 0;
+for (let r = 0; r < runs; r++) {
+  const engine = new CaseEngine(big, undefined, new Uint8Array(big.geometry.voxelCount));
+  truth.lesions.forEach((les, n) => engine.run({ type: 'regionGrow', seedLps: les.center_lps, label: n + 1 }));
+  let t0 = performance.now();
+  const d = engine.run({ type: 'detectAnatomy' });
+  detMs.push(performance.now() - t0);
+  found = d.anatomy?.foramina.length ?? 0;
+  const a = structuredClone(d.anatomy);
+  const f = a.foramina[0];
+  f.anteriorLps[0] += 2; f.posteriorLps[0] += 2; f.source = 'manual';
+  t0 = performance.now();
+  const s = engine.run({ type: 'setAnatomy', anatomy: a });
+  reMs.push(performance.now() - t0);
+  clsMs.push(s.classifyMs);
+}
+console.log(`detect + zone map + classify 5 lesions: median ${median(detMs).toFixed(0)} ms (runs ${fmt(detMs)}; ${found} foramina)   target ≤ 3000 ms`);
+console.log(`foramen drag → zone map + re-classify: median ${median(reMs).toFixed(0)} ms (runs ${fmt(reMs)}); classification alone median ${median(clsMs).toFixed(1)} ms   target ≤ 100 ms`);
+
+const ctPath = join(realCtDir, 'example_ct.nii.gz');
+if (existsSync(ctPath)) {
+  const ct = await loadNiftiPath(ctPath);
+  const ms = [];
+  for (let r = 0; r < runs; r++) { const t0 = performance.now(); detectSacralAnatomy(ct); ms.push(performance.now() - t0); }
+  console.log(`real CT ${ct.geometry.dims.join('×')} (3 mm) detection: median ${median(ms).toFixed(0)} ms (runs ${fmt(ms)})`);
+}
