@@ -393,7 +393,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA }, timingsMs);
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
-  messages.push(...seg.messages);
+  if (!same) messages.push(...seg.messages); // same grid: already reported as the coarse stage
   // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark
   // lumen open to the outside (canal, foramina) has been removed from it again (sacrum-mask.ts), so the
   // mask itself is used (its intersection with the lightly closed bone is only the fragmented cortex of a
