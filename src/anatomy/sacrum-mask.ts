@@ -248,9 +248,13 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     for (const id of cands) if (id !== sacrumId) midCores[id] = 1;
     for (let n = 0; n < N; n++) if (crossing[ids[n]!]! >= 3 && ids[n] !== sacrumId) midCores[ids[n]!] = 1;
     // extent of the sacrum core: its centroid level, its top and its anterior edge (working indices)
+    // (and the lowest level of every other midline core)
     let coreC = 0, coreN = 0, coreTop = -1, coreFront = nb, coreBack = -1;
+    const minC = new Int32Array(nComp + 1).fill(nc);
     for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-      if (ids[n] !== sacrumId) continue;
+      const id = ids[n]!;
+      if (id && midCores[id] && c < minC[id]!) minC[id] = c;
+      if (id !== sacrumId) continue;
       coreC += c; coreN++;
       if (c > coreTop) coreTop = c;
       if (b < coreFront) coreFront = b;
@@ -259,14 +263,10 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     coreC /= Math.max(1, coreN);
     // a midline core behind the sacral body that starts no higher than the body's top is the sacrum's own
     // posterior arch (spinous tubercle, median crest), not L5: it does not compete
-    {
-      const minC = new Int32Array(nComp + 1).fill(nc);
-      for (let c = 0, n = 0; c < nc; c++) for (let k = 0; k < na * nb; k++, n++) { const id = ids[n]!; if (id && midCores[id] && c < minC[id]!) minC[id] = c; }
-      for (let id = 1; id <= nComp; id++) {
-        if (!midCores[id] || !crossing[id]) continue;
-        const cy = mid[3 * id + 1]! / crossing[id]!;
-        if (cy > coreBack && minC[id]! <= coreTop + 2) midCores[id] = 0;
-      }
+    for (let id = 1; id <= nComp; id++) {
+      if (!midCores[id] || !crossing[id]) continue;
+      const cy = mid[3 * id + 1]! / crossing[id]!;
+      if (cy > coreBack && minC[id]! <= coreTop + 2) midCores[id] = 0;
     }
     // the core is the S1 body only (the fatty marrow of the lower sacrum does not survive the erosion): the
     // bone of the midline strip below its centre (posterior to the anterior limit) marks the sacrum too,

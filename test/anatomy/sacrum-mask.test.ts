@@ -37,8 +37,8 @@ describe('removeOpenLumen', () => {
 });
 
 describe('trimAsymmetric', () => {
-  // 60×30×30 grid of 2 mm voxels; a box symmetric about the plane x = 60 mm (|x - 60| ≤ 40 mm),
-  // with an extra lump on the right only (x 20–28 mm: 32–40 mm from the plane, like a posterior ilium)
+  // 60×30×30 grid of 2 mm voxels; a slab symmetric about a plane through (60, 30, 30) mm (≤ 40 mm from
+  // it, ≤ 18 mm along it cranio-caudally), optionally tilted; the first test adds a lump on the right only
   const g = { dims: [60, 30, 30], spacingMm: 2, originLps: [0, 0, 0] } as unknown as WorkGrid;
   const N = 60 * 30 * 30;
   const at = (a: number, b: number, c: number) => a + 60 * (b + 30 * c);
