@@ -14,7 +14,8 @@
  *    `fusedLateralMm` from the midline keeps only its central part as the marker.
  *    Thick slices (`thick`): the sacrum grows from its core inside a generously closed bone region;
  *    its competitors are the other midline cores (L5, pubis) and all bone beyond `lateralMarkerMm`;
- *    bone (≥ 0 HU) is shared out by geodesic distance, darker voxels by darkness.
+ *    bright bone is shared out by geodesic distance, the darker voxels by a weighted geodesic distance in
+ *    which the ilia advance more slowly and L5 faster than the sacrum (weightedCompetitiveGrow).
  */
 import { fillHolesMask, labelComponents, squaredDistanceTo, dilateMask, erodeMask } from '../segmentation/morphology';
 import type { WorkGrid } from './detect-grid';
@@ -60,6 +61,13 @@ export interface ThickSliceOptions {
   stripMm?: number;
   /** Voxels brighter than this are shared out first (geodesic distance through bright bone), the rest afterwards. Default 150. */
   brightHu?: number;
+  /**
+   * Step costs [sacrum, lateral bone (ilia), other midline bone (L5 above, pubis)] of the weighted geodesic
+   * distance by which the voxels left after the bright bone are shared out (positive integers; see
+   * weightedCompetitiveGrow). Default [4, 10, 1]: the ilia advance 2.5× more slowly than the sacrum into the
+   * unresolved joint, L5 4× faster into the disc and canal above the S1 endplate.
+   */
+  darkStepCost?: readonly [number, number, number];
   /** Voxels darker than this, connected through dark voxels to the outside of the mask (canal, foramina, fat), are removed. Default -40. */
   lumenHu?: number;
   /**
@@ -154,6 +162,59 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
       if (c > 0) visit(n - nab);
       if (c < nc - 1) visit(n + nab);
     }
+  }
+  return labels;
+}
+
+/**
+ * Two-phase competitive growth (thick-slice mode). Phase 1: the voxels of `allowed` brighter than
+ * `brightHu` are shared out by geodesic distance through bright voxels, every label at the same speed
+ * (breadth first). Phase 2: the remaining voxels of `allowed` (darker, or bright but not reached through
+ * bright voxels) are shared out by a weighted geodesic distance from all labelled voxels, one 6-neighbour
+ * step of label l costing `stepCost[l]` (a positive integer; Dial's bucket queue): a label with a larger
+ * step cost advances more slowly, so a dark gap between two labelled fronts is split in the ratio of the
+ * costs instead of halfway. Labels absent from `stepCost` must not occur. Mutates and returns `labels`.
+ */
+export function weightedCompetitiveGrow(labels: Int32Array, allowed: Uint8Array, value: Float32Array, dims: readonly [number, number, number], brightHu: number, stepCost: readonly number[]): Int32Array {
+  const [na, nb, nc] = dims;
+  const nab = na * nb;
+  const N = labels.length;
+  const forNeighbours = (n: number, f: (m: number) => void) => {
+    const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+    if (a > 0) f(n - 1);
+    if (a < na - 1) f(n + 1);
+    if (b > 0) f(n - na);
+    if (b < nb - 1) f(n + na);
+    if (c > 0) f(n - nab);
+    if (c < nc - 1) f(n + nab);
+  };
+  // phase 1: bright voxels, breadth first from every labelled voxel
+  const q: number[] = [];
+  for (let n = 0; n < N; n++) if (labels[n]) q.push(n);
+  for (let head = 0; head < q.length; head++) {
+    const n = q[head]!, l = labels[n]!;
+    forNeighbours(n, (m) => { if (allowed[m] && !labels[m] && value[m]! > brightHu) { labels[m] = l; q.push(m); } });
+  }
+  // phase 2: the rest, shortest weighted paths from every labelled voxel; a voxel takes the label of
+  // the front that settles it first
+  const dist = new Float64Array(N).fill(Infinity);
+  const from = new Int32Array(N);
+  const buckets: number[][] = [q];
+  for (const n of q) dist[n] = 0;
+  for (let d = 0; d < buckets.length; d++) {
+    const bq = buckets[d];
+    if (!bq) continue;
+    for (let head = 0; head < bq.length; head++) {
+      const n = bq[head]!;
+      if (dist[n]! < d) continue; // reached again later by a shorter path
+      if (!labels[n]) labels[n] = from[n]!;
+      const l = labels[n]!;
+      const nd = d + stepCost[l]!;
+      forNeighbours(n, (m) => {
+        if (allowed[m] && !labels[m] && nd < dist[m]!) { dist[m] = nd; from[m] = l; (buckets[nd] ??= []).push(m); }
+      });
+    }
+    buckets[d] = [];
   }
   return labels;
 }
@@ -278,20 +339,34 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
       const id = ids[n]!;
       const dxMm = Math.abs(a - midlineA) * h;
       if (id === sacrumId) labels[n] = 1;
-      else if ((id && midCores[id]) || dxMm > th.lateralMarkerMm) labels[n] = 2;
+      else if (id && midCores[id]) labels[n] = 3;
+      else if (dxMm > th.lateralMarkerMm) labels[n] = 2;
       else if (dxMm <= stripMm && work[n]! > opts.boneHu) {
-        if (c >= coreTop + 2) labels[n] = 2;
+        if (c >= coreTop + 2) labels[n] = 3;
         else if (c <= coreC && b >= coreFront - 3 && b >= limitB) labels[n] = 1;
       }
     }
     let m1 = 0, m2 = 0, nMid = 0;
-    for (let n = 0; n < N; n++) { if (labels[n] === 1) m1++; else if (labels[n] === 2) m2++; }
+    for (let n = 0; n < N; n++) { if (labels[n] === 1) m1++; else if (labels[n]! >= 2) m2++; }
     for (let id = 1; id <= nComp; id++) if (midCores[id]) nMid++;
     messages.push(`thick-slice mode: sacrum grown from its core and the midline bone below it (${m1} voxels) inside the closed bone region against ${nMid} other midline cores, the midline bone above it and the lateral bone (${m2} marker voxels)`);
     lap('mask.select');
     // bright bone (> brightHu: cortex, subchondral bone) is shared out first by geodesic distance, then the
-    // darker voxels (fatty marrow, joint and disc partial volume, fat closed in) by geodesic distance
-    competitiveGrow(labels, grow, work, dims, brightHu - 1, brightHu + 1, 2);
+    // darker voxels (fatty marrow, joint and disc partial volume, fat closed in) by a weighted geodesic
+    // distance: labels 1 = sacrum, 2 = lateral bone (ilia), 3 = other midline bone (L5, pubis)
+    // Anatomy of the darker voxels left between the fronts (measured on a 3 mm CT with fatty marrow, Dice
+    // against TotalSegmentator 0.826 with all fronts at the same speed → 0.858):
+    //  - SI joint: the iliac subchondral plate is dense (bright, taken in the bright phase with the ilium) and
+    //    the sacral articular cartilage is thicker than the iliac one, so the unresolved grey band between
+    //    the ilium's bright plate and the sacrum's bright bone is mostly sacral ala: the ilia advance more
+    //    slowly (alone: 0.826 → 0.836 at 2×; beyond 3× the sacrum leaks into the iliac marrow through gaps
+    //    in the iliac cortex);
+    //  - above the S1 endplate (bright, sacral) lie the L5/S1 disc, the canal contents and the facet joints:
+    //    soft tissue of the mobile segment, not sacrum, so the midline bone above (L5) advances faster
+    //    (alone: 0.826 → 0.846 at 4×; from 6× on L5 leaks into the S1 marrow through the endplate).
+    // Dice stays ≥ 0.851 for ilium slowdowns 2–3× combined with L5 speedups 2.7–5×.
+    const [costSacrum, costLateral, costMidline] = th.darkStepCost ?? [4, 10, 1];
+    weightedCompetitiveGrow(labels, grow, work, dims, brightHu, [0, costSacrum, costLateral, costMidline]);
     lap('mask.grow');
   } else {
   // a sacrum core that reaches far laterally is fused with the ilia (no visible joint gap):

@@ -2,7 +2,7 @@
  * Pieces of the sacrum mask (src/anatomy/sacrum-mask.ts) on volumes built in code.
  */
 import { describe, expect, it } from 'vitest';
-import { removeOpenLumen, trimAsymmetric } from '../../src/anatomy/sacrum-mask';
+import { removeOpenLumen, trimAsymmetric, weightedCompetitiveGrow } from '../../src/anatomy/sacrum-mask';
 import type { WorkGrid } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -83,5 +83,45 @@ describe('trimAsymmetric', () => {
     expect(r.skipped).toBe(true);
     expect(r.removed).toBeGreaterThan(0);
     expect(m).toEqual(before);
+  });
+});
+
+describe('weightedCompetitiveGrow', () => {
+  // a 22×3×3 bar: label 1 seeded at x = 0, label 2 at x = 21, everything else unlabelled
+  const dims = [22, 3, 3] as const;
+  const N = 22 * 3 * 3;
+  const at = (a: number, b: number, c: number) => a + 22 * (b + 3 * c);
+  const seeds = () => {
+    const l = new Int32Array(N);
+    for (let c = 0; c < 3; c++) for (let b = 0; b < 3; b++) { l[at(0, b, c)] = 1; l[at(21, b, c)] = 2; }
+    return l;
+  };
+  const allowed = new Uint8Array(N).fill(1);
+  const owner = (l: Int32Array) => Array.from({ length: 22 }, (_, a) => l[at(a, 1, 1)]);
+  const dark = new Float32Array(N).fill(50);
+
+  it('splits a dark gap halfway at equal step costs and in the ratio of the costs otherwise', () => {
+    expect(owner(weightedCompetitiveGrow(seeds(), allowed, dark, dims, 150, [0, 1, 1]))).toEqual([...Array(11).fill(1), ...Array(11).fill(2)]);
+    // label 2 three times slower: label 1 wins where a < 3 (21 − a), i.e. a ≤ 15
+    const l = weightedCompetitiveGrow(seeds(), allowed, dark, dims, 150, [0, 1, 3]);
+    expect(owner(l)).toEqual([...Array(16).fill(1), ...Array(6).fill(2)]);
+    // every allowed voxel is labelled, the cross-section alike
+    for (let a = 0; a < 22; a++) for (let c = 0; c < 3; c++) for (let b = 0; b < 3; b++) expect(l[at(a, b, c)]).toBe(a <= 15 ? 1 : 2);
+  });
+
+  it('shares bright voxels first at equal speed, whatever the step costs; forbidden voxels stay unlabelled', () => {
+    const bright = new Float32Array(N).fill(300);
+    expect(owner(weightedCompetitiveGrow(seeds(), allowed, bright, dims, 150, [0, 1, 3]))).toEqual([...Array(11).fill(1), ...Array(11).fill(2)]);
+    // bright bone from label 2 down to x = 9, dark below: label 2 owns the bright run whatever the costs, and
+    // the dark gap x = 1…8 is split from its end: halfway (a < 9 − a) at equal costs, at a < (9 − a) / 3 when
+    // label 1 is three times slower
+    const mixed = new Float32Array(N).fill(50);
+    for (let n = 0; n < N; n++) if (n % 22 >= 9) mixed[n] = 300;
+    expect(owner(weightedCompetitiveGrow(seeds(), allowed, mixed, dims, 150, [0, 1, 1]))).toEqual([...Array(5).fill(1), ...Array(17).fill(2)]);
+    expect(owner(weightedCompetitiveGrow(seeds(), allowed, mixed, dims, 150, [0, 3, 1]))).toEqual([...Array(3).fill(1), ...Array(19).fill(2)]);
+    const wall = Uint8Array.from(allowed);
+    for (let c = 0; c < 3; c++) for (let b = 0; b < 3; b++) wall[at(5, b, c)] = 0;
+    const l = weightedCompetitiveGrow(seeds(), wall, dark, dims, 150, [0, 1, 1]);
+    expect(owner(l)).toEqual([1, 1, 1, 1, 1, 0, ...Array(16).fill(2)]);
   });
 });
