@@ -94,7 +94,7 @@ export class CaseEngine {
         this.anatomy = next;
         this.model = next ? buildZoneModel(next) : null;
         if (this.zoneMapData) {
-          if (this.model && this.anatomy) this.zoneMapData.set(buildZoneMap(this.volume.geometry, this.anatomy, this.sacrumMask));
+          if (this.model && this.anatomy) buildZoneMap(this.volume.geometry, this.anatomy, this.sacrumMask, { out: this.zoneMapData });
           else this.zoneMapData.fill(0);
           zoneMapChanged = true;
         }

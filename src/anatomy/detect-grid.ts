@@ -135,6 +135,34 @@ export function maskToVolume(volume: ScalarVolume, g: WorkGrid, mask: Uint8Array
   const dk: Vec3 = [wk[0] - w0[0], wk[1] - w0[1], wk[2] - w0[2]];
   const nab = na * nb;
   // +0.5 then floor = round; the 1e-9 keeps exact centres stable
+  const tiny = 1e-12;
+  if (Math.abs(di[1]) < tiny && Math.abs(di[2]) < tiny && Math.abs(dj[0]) < tiny && Math.abs(dj[2]) < tiny && Math.abs(dk[0]) < tiny && Math.abs(dk[1]) < tiny) {
+    // The volume's axes run along the working axes (axial acquisitions, flips included): each working
+    // index depends on one volume index, so the nearest working voxel comes from three tables.
+    const table = (n0: number, n1: number, start: number, step: number, lo: number, hi: number): Int32Array => {
+      const t = new Int32Array(n1 - n0 + 1);
+      for (let x = n0; x <= n1; x++) {
+        const w = Math.floor(start + x * step + 0.5 + 1e-9);
+        t[x - n0] = w < lo || w > hi ? -1 : w;
+      }
+      return t;
+    };
+    const A = table(i0, i1, w0[0], di[0], a0, a1), B = table(j0, j1, w0[1], dj[1], b0, b1), C = table(k0, k1, w0[2], dk[2], c0, c1);
+    for (let k = k0; k <= k1; k++) {
+      const c = C[k - k0]!;
+      if (c < 0) continue;
+      for (let j = j0; j <= j1; j++) {
+        const b = B[j - j0]!;
+        if (b < 0) continue;
+        const row = na * b + nab * c;
+        for (let i = i0, o = i0 + ni * (j + nj * k); i <= i1; i++, o++) {
+          const a = A[i - i0]!;
+          if (a >= 0) out[o] = mask[row + a]!;
+        }
+      }
+    }
+    return out;
+  }
   for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) {
     const ra = w0[0] + j * dj[0] + k * dk[0] + 0.5 + 1e-9, rb = w0[1] + j * dj[1] + k * dk[1] + 0.5 + 1e-9, rc = w0[2] + j * dj[2] + k * dk[2] + 0.5 + 1e-9;
     let o = i0 + ni * (j + nj * k);

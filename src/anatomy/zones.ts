@@ -24,6 +24,7 @@ import type { Vec3 } from '../core/vec3';
 import type { VolumeGeometry } from '../core/geometry';
 import type { DenisZone, Foramen, ForamenId, SacralAnatomy, SacralLevel, Side } from './types';
 import { fitSacralFrame, type FittedSacralFrame } from './frame';
+import { nonZeroBox } from '../segmentation/grid';
 
 /** The operational definition, for display in the app (DOMAIN.md §2 [design]). */
 export const DENIS_ZONE_DEFINITION: readonly string[] = [
@@ -73,6 +74,8 @@ export interface ZoneModel {
   bordersAt(side: Side, sMm: number): { medialAbsXMm: number; lateralAbsXMm: number };
   /** Signed distance (mm) from an LPS point to the canal surface (< 0 inside); Infinity without canal. */
   canalSdf(x: number, y: number, z: number): number;
+  /** Whether the canal surface passes within dMm (> 0) of an LPS point (false without canal). */
+  canalSurfaceWithin(x: number, y: number, z: number, dMm: number): boolean;
   /** Canal centre-line q and radius interpolated at s (null without canal). */
   canalAt(sMm: number): { qMm: number; radiusMm: number } | null;
 }
@@ -144,18 +147,33 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
     return { s: l[1], q: l[2], r: crad[i] ?? 0 };
   }).sort((a, b) => a.s - b.s);
 
+  // Canal segments (round cones between consecutive centre-line points), each with an LPS box
+  // padded by its larger radius: a point outside the box is outside that cone.
+  const segs = cpts.length === 1
+    ? [{ c0: cpts[0]!, c1: cpts[0]!, r0: crad[0] ?? 0, r1: crad[0] ?? 0 }]
+    : cpts.slice(1).map((c1, i) => ({ c0: cpts[i]!, c1, r0: crad[i] ?? 0, r1: crad[i + 1] ?? 0 }));
+  const segBoxes = segs.map((g) => {
+    const r = Math.max(g.r0, g.r1);
+    return [0, 1, 2].map((a) => Math.min(g.c0[a]!, g.c1[a]!) - r).concat([0, 1, 2].map((a) => Math.max(g.c0[a]!, g.c1[a]!) + r));
+  });
   const canalSdf = (x: number, y: number, z: number): number => {
-    if (cpts.length === 0) return Infinity;
     let best = Infinity;
-    if (cpts.length === 1) {
-      const p = cpts[0]!;
-      return Math.hypot(x - p[0], y - p[1], z - p[2]) - (crad[0] ?? 0);
-    }
-    for (let i = 0; i + 1 < cpts.length; i++) {
-      const d = roundConeSdf(x, y, z, cpts[i]!, cpts[i + 1]!, crad[i] ?? 0, crad[i + 1] ?? 0);
+    for (const g of segs) {
+      const d = roundConeSdf(x, y, z, g.c0, g.c1, g.r0, g.r1);
       if (d < best) best = d;
     }
     return best;
+  };
+  /** Whether (x, y, z) is within `pad` mm of a canal segment's box, and that segment's |sdf| ≤ pad (pad 0: inside test). */
+  const canalTest = (x: number, y: number, z: number, pad: number): boolean => {
+    for (let t = 0; t < segs.length; t++) {
+      const b = segBoxes[t]!;
+      if (x < b[0]! - pad || y < b[1]! - pad || z < b[2]! - pad || x > b[3]! + pad || y > b[4]! + pad || z > b[5]! + pad) continue;
+      const g = segs[t]!;
+      const d = roundConeSdf(x, y, z, g.c0, g.c1, g.r0, g.r1);
+      if (pad === 0 ? d <= 0 : Math.abs(d) <= pad) return true;
+    }
+    return false;
   };
 
   // Foramen capsules (flat) with LPS boxes.
@@ -185,7 +203,7 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
   const codeAtLocal = (x: number, y: number, z: number, lx: number, s: number): ZoneCode => {
     if (s > sBelowS4Mm) return 4;
     if (x >= canalBox[0]! && y >= canalBox[1]! && z >= canalBox[2]! && x <= canalBox[3]! && y <= canalBox[4]! && z <= canalBox[5]!) {
-      if (canalSdf(x, y, z) <= 0) return 3;
+      if (canalTest(x, y, z, 0)) return 3;
     }
     const k = lx >= 0 ? ks.L : ks.R;
     const ax = Math.abs(lx);
@@ -209,6 +227,7 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
 
   return {
     frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal, canalSdf,
+    canalSurfaceWithin: (x, y, z, dMm) => canalTest(x, y, z, Math.max(dMm, 1e-9)),
     zoneAt(lps) {
       const c = codeAt(lps[0], lps[1], lps[2]);
       return c === 1 || c === 2 || c === 3 ? c : null;
@@ -230,6 +249,12 @@ export interface ZoneMapOptions {
   lateralMarginMm?: number;
   /** Without a mask: q range (mm) around the long axis. Default [-30, 50]. */
   qRangeMm?: [number, number];
+  /** With a mask: an index box [i0, j0, k0, i1, j1, k1] known to hold all its voxels (saves a scan). */
+  maskBoxIjk?: readonly [number, number, number, number, number, number];
+  /** Array to write the map into (zeroed first) instead of a new one. */
+  out?: Uint8Array;
+  /** Edge (mm) of the blocks evaluated at their corners (see buildZoneMap); 0 = every voxel. Default 1.5. */
+  blockMm?: number;
 }
 
 /**
@@ -240,7 +265,9 @@ export interface ZoneMapOptions {
  */
 export function buildZoneMap(geometry: VolumeGeometry, anatomy: SacralAnatomy, mask?: Uint8Array | null, options: ZoneMapOptions = {}): Uint8Array {
   const [ni, nj, nk] = geometry.dims;
-  const out = new Uint8Array(ni * nj * nk);
+  const out = options.out ?? new Uint8Array(ni * nj * nk);
+  if (out.length !== ni * nj * nk) throw new Error('output length does not match the geometry');
+  if (options.out) out.fill(0);
   const model = buildZoneModel(anatomy);
   if (!model) return out;
   if (mask && mask.length !== out.length) throw new Error('mask length does not match the geometry');
@@ -253,16 +280,9 @@ export function buildZoneMap(geometry: VolumeGeometry, anatomy: SacralAnatomy, m
   // Index box of the region.
   let box: [number, number, number, number, number, number];
   if (mask) {
-    let i0 = ni, j0 = nj, k0 = nk, i1 = -1, j1 = -1, k1 = -1;
-    for (let k = 0, o = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, o++) {
-      if (mask[o] !== 0) {
-        if (i < i0) i0 = i; if (i > i1) i1 = i;
-        if (j < j0) j0 = j; if (j > j1) j1 = j;
-        if (k < k0) k0 = k; if (k > k1) k1 = k;
-      }
-    }
-    if (i1 < 0) return out;
-    box = [i0, j0, k0, i1, j1, k1];
+    const b = options.maskBoxIjk ?? nonZeroBox(mask, geometry.dims);
+    if (!b) return out;
+    box = [Math.max(0, b[0]), Math.max(0, b[1]), Math.max(0, b[2]), Math.min(ni - 1, b[3]), Math.min(nj - 1, b[4]), Math.min(nk - 1, b[5])];
   } else {
     const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
     const p: Vec3 = [0, 0, 0], ijk: Vec3 = [0, 0, 0];
@@ -281,20 +301,132 @@ export function buildZoneMap(geometry: VolumeGeometry, anatomy: SacralAnatomy, m
     if (box[0] > box[3] || box[1] > box[4] || box[2] > box[5]) return out;
   }
 
+  // Block evaluation. The code is computed at the corners of blocks of about blockMm (shared
+  // between neighbouring blocks). A block takes its corners' code whole when the corners agree and
+  // nothing can change the code inside it: it does not straddle the midline plane, the below-S4 cut
+  // or (without a mask) the region's bounds, neither border of its side can pass through it (the
+  // borders are linear in s between knots, so their range over the block's s span is known), and no
+  // foramen lumen or canal surface passes within half its diagonal of its centre. Any other block is
+  // evaluated voxel by voxel. With a mask, blocks without a mask voxel are skipped. The result is the
+  // voxel-by-voxel map (the tests compare them); about 3× faster on a 512×512×300 CT.
   const p: Vec3 = [0, 0, 0], l: Vec3 = [0, 0, 0];
-  const di: Vec3 = [0, 0, 0];
-  geometry.ijkToLps(p, 1, 0, 0);
-  geometry.ijkToLps(l, 0, 0, 0);
-  di[0] = p[0] - l[0]; di[1] = p[1] - l[1]; di[2] = p[2] - l[2];
-  for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
-    geometry.ijkToLps(p, box[0], j, k);
-    let x = p[0], y = p[1], z = p[2];
-    let o = geometry.offset(box[0], j, k);
-    for (let i = box[0]; i <= box[3]; i++, o++, x += di[0], y += di[1], z += di[2]) {
+  const inRegion = (): boolean => !!mask || (Math.abs(l[0]) <= latMax && l[1] >= s0 && l[1] <= s1 && l[2] >= q0 && l[2] <= q1);
+  const exactVoxel = (i: number, j: number, k: number, o: number): void => {
+    if (mask && mask[o] === 0) return;
+    geometry.ijkToLps(p, i, j, k);
+    frame.toLocal(l, p[0], p[1], p[2]);
+    if (inRegion()) out[o] = model.codeAtLocal(p[0], p[1], p[2], l[0], l[1]);
+  };
+  const blockMm = options.blockMm ?? 1.5;
+  if (!(blockMm > 0)) {
+    for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+      for (let i = box[0], o = geometry.offset(box[0], j, k); i <= box[3]; i++, o++) exactVoxel(i, j, k, o);
+    }
+    return out;
+  }
+  const sp = geometry.spacingMm;
+  const bs = [0, 1, 2].map((a) => Math.max(1, Math.floor(blockMm / sp[a]! + 1e-9)));
+  const [li, lj, lk] = [0, 1, 2].map((a) => {
+    const m = Math.max(1, Math.ceil((box[a + 3]! - box[a]!) / bs[a]!));
+    return Int32Array.from({ length: m + 1 }, (_, t) => Math.min(box[a]! + t * bs[a]!, box[a + 3]!));
+  }) as [Int32Array, Int32Array, Int32Array];
+  const mi = li.length, mj = lj.length, mk = lk.length;
+  const cache = new Int8Array(mi * mj * mk).fill(-1);
+  const cacheLx = new Float64Array(mi * mj * mk), cacheS = new Float64Array(mi * mj * mk), cacheQ = new Float64Array(mi * mj * mk);
+  const corner = (t: number, a: number, b: number, c: number): void => {
+    if (cache[t]! >= 0) return;
+    geometry.ijkToLps(p, li[a]!, lj[b]!, lk[c]!);
+    frame.toLocal(l, p[0], p[1], p[2]);
+    cache[t] = inRegion() ? model.codeAtLocal(p[0], p[1], p[2], l[0], l[1]) : 0;
+    cacheLx[t] = l[0];
+    cacheS[t] = l[1];
+    cacheQ[t] = l[2];
+  };
+  const sideKnots = { L: packKnots(model.knots.L), R: packKnots(model.knots.R) };
+  /** Whether a border of the side can pass through |x| ∈ [axA, axB] while s ∈ [sA, sB]. */
+  const bordersMayCross = (k: { s: Float64Array; m: Float64Array; l: Float64Array }, sA: number, sB: number, axA: number, axB: number): boolean => {
+    if (k.s.length === 0) return false;
+    let mLo = interp(sA, k.s, k.m), mHi = mLo, lLo = interp(sA, k.s, k.l), lHi = lLo;
+    const take = (mv: number, lv: number): void => {
+      if (mv < mLo) mLo = mv; if (mv > mHi) mHi = mv;
+      if (lv < lLo) lLo = lv; if (lv > lHi) lHi = lv;
+    };
+    take(interp(sB, k.s, k.m), interp(sB, k.s, k.l));
+    for (let t = 0; t < k.s.length; t++) if (k.s[t]! > sA && k.s[t]! < sB) take(k.m[t]!, k.l[t]!);
+    return (axB >= mLo && axA <= mHi) || (axB >= lLo && axA <= lHi);
+  };
+  const caps = anatomy.foramina;
+  // Half the diagonal of a full block (mm): the reach of its centre.
+  geometry.ijkToLps(p, 0, 0, 0);
+  geometry.ijkToLps(l, bs[0]!, bs[1]!, bs[2]!);
+  const half = 0.5 * Math.hypot(l[0] - p[0], l[1] - p[1], l[2] - p[2]) + 1e-6;
+  // x is linear in LPS, s and q are not (arc frame): inside a block they may leave the corners' range by
+  // about half²/ρ (ρ: distance from the frame's axis of curvature); padded for ρ ≥ 10 mm.
+  const pad = (half * half) / 10 + 1e-6;
+  const straddles = (v: number, lo: number, hi: number): boolean => v >= lo - pad && v <= hi + pad;
+  const q: Vec3 = [0, 0, 0];
+  const nc = Math.max(1, mk - 1), nb = Math.max(1, mj - 1), na = Math.max(1, mi - 1);
+  // Block index of each voxel index along each axis (the last block also holds the box's last voxel).
+  const blockOf = (lat: Int32Array, n: number, lo: number, hi: number): Int32Array => {
+    const t = new Int32Array(hi - lo + 1);
+    for (let x = 0, u = 0; x < t.length; x++) {
+      while (u + 1 < n && lo + x >= lat[u + 1]!) u++;
+      t[x] = u;
+    }
+    return t;
+  };
+  const bi = blockOf(li, na, box[0], box[3]), bj = blockOf(lj, nb, box[1], box[4]), bk = blockOf(lk, nc, box[2], box[5]);
+  // Pass 1: which blocks hold a voxel to label. Pass 2: each such block's code, or −1 (voxel by
+  // voxel). Pass 3: the voxels, row by row.
+  const [I0, J0, K0, I1, J1, K1] = box;
+  const nij = ni * nj;
+  const blockCode = new Int8Array(na * nb * nc).fill(mask ? -2 : 0);
+  if (mask) {
+    for (let k = K0; k <= K1; k++) for (let j = J0; j <= J1; j++) {
+      const row = na * (bj[j - J0]! + nb * bk[k - K0]!);
+      for (let i = 0, o = I0 + ni * j + nij * k, n = I1 - I0; i <= n; i++, o++) if (mask[o] !== 0) blockCode[row + bi[i]!] = 0;
+    }
+  }
+  for (let c = 0, blk = 0; c < nc; c++) {
+    const c1 = Math.min(c + 1, mk - 1);
+    for (let b = 0; b < nb; b++) {
+      const b1 = Math.min(b + 1, mj - 1);
+      for (let a = 0; a < na; a++, blk++) {
+        if (blockCode[blk] === -2) continue;
+        const a1 = Math.min(a + 1, mi - 1);
+        let code = -1, uniform = true, sMin = Infinity, sMax = -Infinity, qMin = Infinity, qMax = -Infinity, axMin = Infinity, axMax = -Infinity, neg = false, pos = false;
+        for (let u = 0; u < 8; u++) {
+          const aa = u & 1 ? a1 : a, bb = u & 2 ? b1 : b, cc = u & 4 ? c1 : c;
+          const t = aa + mi * (bb + mj * cc);
+          corner(t, aa, bb, cc);
+          const v = cache[t]!;
+          if (code < 0) code = v; else if (v !== code) uniform = false;
+          const sv = cacheS[t]!, qv = cacheQ[t]!, lx = cacheLx[t]!, ax = Math.abs(lx);
+          if (sv < sMin) sMin = sv; if (sv > sMax) sMax = sv;
+          if (qv < qMin) qMin = qv; if (qv > qMax) qMax = qv;
+          if (ax < axMin) axMin = ax; if (ax > axMax) axMax = ax;
+          if (lx < 0) neg = true; else pos = true;
+        }
+        if (uniform && neg && pos) uniform = false;
+        if (uniform && straddles(model.sBelowS4Mm, sMin, sMax)) uniform = false;
+        if (uniform && !mask && (straddles(latMax, axMin, axMax) || straddles(s0, sMin, sMax) || straddles(s1, sMin, sMax) || straddles(q0, qMin, qMax) || straddles(q1, qMin, qMax))) uniform = false;
+        if (uniform && code >= 1 && code <= 3) uniform = !bordersMayCross(pos ? sideKnots.L : sideKnots.R, sMin - pad, sMax + pad, axMin, axMax);
+        if (uniform && code !== 4) {
+          geometry.ijkToLps(q, (li[a]! + li[a1]!) / 2, (lj[b]! + lj[b1]!) / 2, (lk[c]! + lk[c1]!) / 2);
+          if (model.canalSurfaceWithin(q[0], q[1], q[2], half)) uniform = false;
+          else for (const f of caps) if (Math.abs(pointSegmentDistance(q[0], q[1], q[2], f.anteriorLps, f.posteriorLps) - f.radiusMm) <= half) { uniform = false; break; }
+        }
+        blockCode[blk] = uniform ? code : -1;
+      }
+    }
+  }
+  for (let k = K0; k <= K1; k++) for (let j = J0; j <= J1; j++) {
+    const row = na * (bj[j - J0]! + nb * bk[k - K0]!);
+    for (let i = 0, o = I0 + ni * j + nij * k, n = I1 - I0; i <= n; i++, o++) {
       if (mask && mask[o] === 0) continue;
-      frame.toLocal(l, x, y, z);
-      if (!mask && (Math.abs(l[0]) > latMax || l[1] < s0 || l[1] > s1 || l[2] < q0 || l[2] > q1)) continue;
-      out[o] = model.codeAtLocal(x, y, z, l[0], l[1]);
+      const code = blockCode[row + bi[i]!]!;
+      if (code > 0) out[o] = code;
+      else if (code === -1) exactVoxel(I0 + i, j, k, o);
     }
   }
   return out;

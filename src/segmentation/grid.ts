@@ -82,3 +82,47 @@ export function extractLabelMask(data: Uint8Array, dims: readonly [number, numbe
   }
   return out;
 }
+
+/**
+ * Index box [i0, j0, k0, i1, j1, k1] of the non-zero voxels of a one-byte-per-voxel volume (i
+ * fastest), or null when all are zero. Each row is scanned four voxels per read from its start to its
+ * first non-zero voxel and from its end to its last (a 512×512×300 mask in tens of milliseconds).
+ */
+export function nonZeroBox(data: Uint8Array, dims: readonly [number, number, number]): IndexBox | null {
+  const [ni, nj, nk] = dims;
+  let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
+  // Words of the underlying buffer; byte o of `data` is byte base + o of the buffer.
+  const base = data.byteOffset;
+  const w = new Uint32Array(data.buffer, 0, data.buffer.byteLength >> 2);
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const o0 = ni * (j + nj * k), o1 = o0 + ni; // the row is [o0, o1)
+    // whole words inside the row: buffer words [t0, t1)
+    const t0 = (base + o0 + 3) >> 2, t1 = (base + o1) >> 2;
+    let f = -1;
+    if (t0 >= t1) {
+      for (let o = o0; o < o1; o++) if (data[o] !== 0) { f = o; break; }
+    } else {
+      for (let o = o0; o < 4 * t0 - base; o++) if (data[o] !== 0) { f = o; break; }
+      if (f < 0) {
+        let t = t0;
+        while (t < t1 && w[t] === 0) t++;
+        for (let o = 4 * t - base; o < o1; o++) if (data[o] !== 0) { f = o; break; }
+      }
+    }
+    if (f < 0) continue;
+    // last non-zero: bytes after the last whole word, then words backwards, then bytewise
+    let e = -1;
+    const tailStart = Math.max(f, 4 * t1 - base);
+    for (let o = o1 - 1; o >= tailStart; o--) if (data[o] !== 0) { e = o; break; }
+    if (e < 0) {
+      let t = t1 - 1;
+      while (t >= t0 && 4 * t - base > f && w[t] === 0) t--;
+      for (let o = Math.min(o1 - 1, 4 * t + 3 - base); o >= f; o--) if (data[o] !== 0) { e = o; break; }
+    }
+    const fi = f - o0, ei = e - o0;
+    if (fi < i0) i0 = fi; if (ei > i1) i1 = ei;
+    if (j < j0) j0 = j; if (j > j1) j1 = j;
+    if (k < k0) k0 = k; if (k > k1) k1 = k;
+  }
+  return i1 < 0 ? null : [i0, j0, k0, i1, j1, k1];
+}

@@ -1,0 +1,53 @@
+/**
+ * detect-grid: a working-grid mask mapped back onto volumes of several orientations equals the
+ * voxel-by-voxel nearest-neighbour rule (the fast three-table path for axis-aligned volumes and the
+ * general path for oblique ones).
+ */
+import { describe, expect, it } from 'vitest';
+import { VolumeGeometry } from '../../src/core/geometry';
+import { createScalarVolume } from '../../src/core/volume';
+import { lpsToWork, makeWorkGrid, maskToVolume, volumeBoundsLps } from '../../src/anatomy/detect-grid';
+import type { Vec3 } from '../../src/core/vec3';
+
+function reference(volume: ReturnType<typeof createScalarVolume>, g: ReturnType<typeof makeWorkGrid>, mask: Uint8Array): Uint8Array {
+  const [ni, nj, nk] = volume.geometry.dims;
+  const out = new Uint8Array(ni * nj * nk);
+  const p: Vec3 = [0, 0, 0];
+  for (let k = 0, o = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, o++) {
+    const w = lpsToWork(g, volume.geometry.ijkToLps(p, i, j, k));
+    const a = Math.floor(w[0] + 0.5 + 1e-9), b = Math.floor(w[1] + 0.5 + 1e-9), c = Math.floor(w[2] + 0.5 + 1e-9);
+    if (a < 0 || b < 0 || c < 0 || a >= g.dims[0] || b >= g.dims[1] || c >= g.dims[2]) continue;
+    out[o] = mask[a + g.dims[0] * (b + g.dims[1] * c)]!;
+  }
+  return out;
+}
+
+describe('maskToVolume', () => {
+  const cases: [string, number[]][] = [
+    ['axial, identity', [1, 0, 0, 0, 1, 0, 0, 0, 1]],
+    ['axial, rows and slices reversed', [1, 0, 0, 0, -1, 0, 0, 0, -1]],
+    ['RAS-stored (x and y reversed)', [-1, 0, 0, 0, -1, 0, 0, 0, 1]],
+    ['oblique (20° about z)', [Math.cos(0.35), Math.sin(0.35), 0, -Math.sin(0.35), Math.cos(0.35), 0, 0, 0, 1]],
+  ];
+  for (const [name, dc] of cases) {
+    it(`equals the nearest-working-voxel rule: ${name}`, () => {
+      const geometry = new VolumeGeometry({ dims: [37, 29, 23], spacingMm: [0.8, 0.8, 1.3], originLps: [-10, 5, -7], directionCosines: dc });
+      const volume = createScalarVolume('v', geometry, new Float32Array(37 * 29 * 23), 'HU', 'CT');
+      const { min, max } = volumeBoundsLps(volume);
+      const g = makeWorkGrid(min, max, 1.7);
+      // An off-centre ball with a hole, so that the mask's box is not the grid's.
+      const mask = new Uint8Array(g.dims[0] * g.dims[1] * g.dims[2]);
+      const c = [g.dims[0] * 0.6, g.dims[1] * 0.4, g.dims[2] * 0.5];
+      for (let z = 0, n = 0; z < g.dims[2]; z++) for (let y = 0; y < g.dims[1]; y++) for (let x = 0; x < g.dims[0]; x++, n++) {
+        const r = Math.hypot(x - c[0]!, y - c[1]!, z - c[2]!);
+        mask[n] = r < 6 && r > 2 ? 1 : 0;
+      }
+      const got = maskToVolume(volume, g, mask);
+      const want = reference(volume, g, mask);
+      let ones = 0, diff = 0;
+      for (let o = 0; o < want.length; o++) { ones += want[o]!; if (got[o] !== want[o]) diff++; }
+      expect(ones).toBeGreaterThan(500);
+      expect(diff).toBe(0);
+    });
+  }
+});
