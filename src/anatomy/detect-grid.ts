@@ -85,6 +85,11 @@ export function resampleToWork(volume: ScalarVolume, g: WorkGrid, fill = -1024, 
     return c0 + (c1 - c0) * tk;
   };
   const [na, nb, nc] = g.dims;
+  const tiny = 1e-12;
+  if (Math.abs(da[1]) < tiny && Math.abs(da[2]) < tiny && Math.abs(db[0]) < tiny && Math.abs(db[2]) < tiny && Math.abs(dc[0]) < tiny && Math.abs(dc[1]) < tiny) {
+    resampleAxisAligned(volume, g, out, fill, offs, [base[0], base[1], base[2]], [da[0], db[1], dc[2]]);
+    return out;
+  }
   let n = 0;
   for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) {
     const ri = base[0] + b * db[0] + c * dc[0], rj = base[1] + b * db[1] + c * dc[1], rk = base[2] + b * db[2] + c * dc[2];
@@ -99,6 +104,63 @@ export function resampleToWork(volume: ScalarVolume, g: WorkGrid, fill = -1024, 
     }
   }
   return out;
+}
+
+/**
+ * resampleToWork for a volume whose axes run along the working axes (flips allowed): the trilinear
+ * weights separate into one table per axis (index, weight, inside) for every working index and
+ * sub-sample offset. Same values as the general path.
+ */
+function resampleAxisAligned(volume: ScalarVolume, g: WorkGrid, out: Float32Array, fill: number, offs: number[], base: Vec3, step: Vec3): void {
+  const [ni, nj, nk] = volume.geometry.dims;
+  const src = volume.voxels;
+  const nij = ni * nj;
+  const sub = offs.length;
+  const table = (nw: number, b0: number, st: number, n: number) => {
+    const idx = new Int32Array(nw * sub), w = new Float64Array(nw * sub), ok = new Uint8Array(nw * sub);
+    for (let x = 0; x < nw; x++) for (let u = 0; u < sub; u++) {
+      const f = b0 + (x + offs[u]!) * st, t = x * sub + u;
+      if (f < -0.5 || f > n - 0.5) continue;
+      const c = Math.min(Math.max(f, 0), n - 1);
+      const i0 = Math.min(Math.floor(c), n - 2 < 0 ? 0 : n - 2);
+      idx[t] = i0; w[t] = n > 1 ? c - i0 : 0; ok[t] = 1;
+    }
+    return { idx, w, ok };
+  };
+  const [na, nb, nc] = g.dims;
+  const A = table(na, base[0], step[0], ni), B = table(nb, base[1], step[1], nj), C = table(nc, base[2], step[2], nk);
+  const si = ni > 1 ? 1 : 0, sj = nj > 1 ? ni : 0, sk = nk > 1 ? nij : 0;
+  const norm = 1 / (sub * sub * sub);
+  // one working slice accumulated in double precision over its sub-samples
+  const acc2 = new Float64Array(na * nb);
+  for (let c = 0; c < nc; c++) {
+    acc2.fill(0);
+    for (let uc = 0; uc < sub; uc++) {
+      const tc = c * sub + uc;
+      const okC = C.ok[tc] === 1, k0 = C.idx[tc]!, wk = C.w[tc]!;
+      for (let b = 0; b < nb; b++) for (let ub = 0; ub < sub; ub++) {
+        const tb = b * sub + ub;
+        const okB = okC && B.ok[tb] === 1, j0 = B.idx[tb]!, wj = B.w[tb]!;
+        const row = j0 * ni + k0 * nij;
+        for (let a = 0, n = na * b; a < na; a++, n++) {
+          let acc = 0;
+          for (let ua = 0, ta = a * sub; ua < sub; ua++, ta++) {
+            if (!okB || A.ok[ta] !== 1) { acc += fill; continue; }
+            const ti = A.w[ta]!, o = row + A.idx[ta]!;
+            const v000 = src[o]!, v100 = src[o + si]!, v010 = src[o + sj]!, v110 = src[o + si + sj]!;
+            const v001 = src[o + sk]!, v101 = src[o + si + sk]!, v011 = src[o + sj + sk]!, v111 = src[o + si + sj + sk]!;
+            const a0 = v000 + (v100 - v000) * ti, a1 = v010 + (v110 - v010) * ti;
+            const b0 = v001 + (v101 - v001) * ti, b1 = v011 + (v111 - v011) * ti;
+            const c0 = a0 + (a1 - a0) * wj, c1 = b0 + (b1 - b0) * wj;
+            acc += c0 + (c1 - c0) * wk;
+          }
+          acc2[n] = acc2[n]! + acc;
+        }
+      }
+    }
+    const o0 = na * nb * c;
+    for (let n = 0; n < na * nb; n++) out[o0 + n] = acc2[n]! * norm;
+  }
 }
 
 /**

@@ -37,17 +37,23 @@ export function neighbourOffsets(conn: Connectivity): Int8Array {
 
 const INF = Number.POSITIVE_INFINITY;
 
-/** 1D squared-distance transform of sampled function f (n samples, step s) into d. */
-function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array): void {
+/**
+ * 1D squared-distance transform of sampled function f (n samples, step s) into d: the lower envelope
+ * of the parabolas (x − p·s)² + f[p] (Felzenszwalb & Huttenlocher 2012). `g` is scratch.
+ */
+function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array, g: Float64Array): void {
   let k = -1;
+  const s2 = 2 * s;
   for (let q = 0; q < n; q++) {
     const fq = f[q]!;
     if (fq === INF) continue;
     const xq = q * s;
+    const gq = fq + xq * xq;
+    g[q] = gq;
     let inter = -INF;
     while (k >= 0) {
-      const p = v[k]!, xp = p * s;
-      inter = (fq + xq * xq - (f[p]! + xp * xp)) / (2 * (xq - xp));
+      const p = v[k]!;
+      inter = (gq - g[p]!) / (s2 * (q - p));
       if (inter <= z[k]!) k--;
       else break;
     }
@@ -56,11 +62,15 @@ function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32A
   }
   if (k < 0) { for (let q = 0; q < n; q++) d[q] = INF; return; }
   k = 0;
+  let zk1 = z[1]!, p = v[0]!, fp = f[p]!, xp = p * s;
   for (let q = 0; q < n; q++) {
     const x = q * s;
-    while (z[k + 1]! < x) k++;
-    const p = v[k]!, dx = x - p * s;
-    d[q] = dx * dx + f[p]!;
+    if (zk1 < x) {
+      do { k++; zk1 = z[k + 1]!; } while (zk1 < x);
+      p = v[k]!; fp = f[p]!; xp = p * s;
+    }
+    const dx = x - xp;
+    d[q] = dx * dx + fp;
   }
 }
 
@@ -74,17 +84,40 @@ export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Reado
   const out = new Float64Array(ni * nj * nk);
   for (let n = 0; n < out.length; n++) out[n] = mask[n] === feature ? 0 : INF;
   const m = Math.max(ni, nj, nk);
-  const f = new Float64Array(m), d = new Float64Array(m), v = new Int32Array(m), z = new Float64Array(m + 1);
-  const line = (base: number, len: number, stride: number, s: number) => {
+  const f = new Float64Array(m), d = new Float64Array(m), v = new Int32Array(m), z = new Float64Array(m + 1), g = new Float64Array(m);
+  const line = (arr: Float64Array, base: number, len: number, stride: number, s: number) => {
     let any = false;
-    for (let q = 0, o = base; q < len; q++, o += stride) { const x = out[o]!; f[q] = x; if (x !== INF) any = true; }
+    for (let q = 0, o = base; q < len; q++, o += stride) { const x = arr[o]!; f[q] = x; if (x !== INF) any = true; }
     if (!any) return;
-    edt1d(f, len, s, d, v, z);
-    for (let q = 0, o = base; q < len; q++, o += stride) out[o] = d[q]!;
+    edt1d(f, len, s, d, v, z, g);
+    for (let q = 0, o = base; q < len; q++, o += stride) arr[o] = d[q]!;
   };
-  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) line(ni * j + nij * k, ni, 1, spacingMm[0]);
-  for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) line(i + nij * k, nj, ni, spacingMm[1]);
-  if (nk > 1) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) line(i + ni * j, nk, nij, spacingMm[2]);
+  // First axis: the input is binary, so the nearest feature along the row is found by two sweeps.
+  const s0 = spacingMm[0];
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const base = ni * j + nij * k;
+    let last = -1;
+    for (let q = 0, o = base; q < ni; q++, o++) { if (out[o] === 0) last = q; v[q] = last; }
+    if (last < 0) continue;
+    let next = -1;
+    for (let q = ni - 1, o = base + ni - 1; q >= 0; q--, o--) {
+      if (out[o] === 0) { next = q; continue; }
+      const l = v[q]!, dl = l >= 0 ? q - l : INF, dn = next >= 0 ? next - q : INF;
+      const dq = (dl < dn ? dl : dn) * s0;
+      out[o] = dq * dq;
+    }
+  }
+  for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) line(out, i + nij * k, nj, ni, spacingMm[1]);
+  // Third axis: one j at a time, its (i, k) plane copied out row by row so that the lines are
+  // read from a small array instead of one cache line per voxel across the whole volume.
+  if (nk > 1) {
+    const plane = new Float64Array(ni * nk);
+    for (let j = 0; j < nj; j++) {
+      for (let k = 0; k < nk; k++) plane.set(out.subarray(ni * j + nij * k, ni * j + nij * k + ni), ni * k);
+      for (let i = 0; i < ni; i++) line(plane, i, nk, ni, spacingMm[2]);
+      for (let k = 0; k < nk; k++) out.set(plane.subarray(ni * k, ni * k + ni), ni * j + nij * k);
+    }
+  }
   return out;
 }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
-import { lpsToWork, makeWorkGrid, maskToVolume, volumeBoundsLps } from '../../src/anatomy/detect-grid';
+import { lpsToWork, makeWorkGrid, maskToVolume, resampleToWork, volumeBoundsLps } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 
 function reference(volume: ReturnType<typeof createScalarVolume>, g: ReturnType<typeof makeWorkGrid>, mask: Uint8Array): Uint8Array {
@@ -49,5 +49,36 @@ describe('maskToVolume', () => {
       expect(ones).toBeGreaterThan(500);
       expect(diff).toBe(0);
     });
+  }
+});
+
+describe('resampleToWork', () => {
+  /** The general (any orientation) path, forced by a direction matrix tilted by 1e-9 rad. */
+  function almost(dc: number[]): number[] {
+    const e = 1e-9;
+    return [dc[0]!, dc[1]! + e, dc[2]!, dc[3]! - e, dc[4]!, dc[5]!, dc[6]!, dc[7]!, dc[8]!];
+  }
+  for (const [name, dc] of [
+    ['identity', [1, 0, 0, 0, 1, 0, 0, 0, 1]],
+    ['rows and slices reversed', [1, 0, 0, 0, -1, 0, 0, 0, -1]],
+    ['RAS-stored', [-1, 0, 0, 0, -1, 0, 0, 0, 1]],
+  ] as [string, number[]][]) {
+    for (const sub of [1, 3]) {
+      it(`axis-aligned tables give the general path's values: ${name}, ${sub}³ sub-samples`, () => {
+        const dims: [number, number, number] = [23, 19, 11];
+        const vox = new Float32Array(dims[0] * dims[1] * dims[2]);
+        for (let n = 0; n < vox.length; n++) vox[n] = Math.sin(n * 0.37) * 500 + (n % 13) * 20;
+        const mk = (d: number[]) => createScalarVolume('v', new VolumeGeometry({ dims, spacingMm: [0.7, 0.9, 2.1], originLps: [3, -4, 10], directionCosines: d }), vox, 'HU', 'CT');
+        const fast = mk(dc), slow = mk(almost(dc));
+        const { min, max } = volumeBoundsLps(fast);
+        // a grid reaching beyond the volume on every side (fill values) with a spacing that does not divide it
+        const g = makeWorkGrid([min[0] - 2, min[1] - 3, min[2] - 4], [max[0] + 2, max[1] + 1, max[2] + 3], 1.3);
+        const a = resampleToWork(fast, g, -1024, sub), b = resampleToWork(slow, g, -1024, sub);
+        let worst = 0, filled = 0;
+        for (let n = 0; n < a.length; n++) { worst = Math.max(worst, Math.abs(a[n]! - b[n]!)); if (a[n] === -1024) filled++; }
+        expect(filled).toBeGreaterThan(100);
+        expect(worst).toBeLessThan(1e-3);
+      });
+    }
   }
 });
