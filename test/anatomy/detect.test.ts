@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { requireShared } from '../helpers/shared';
-import { detectSacralAnatomy, type DetectionResult } from '../../src/anatomy/detect';
+import { detectSacralAnatomy, darkEnclosedSpots, type DetectionResult } from '../../src/anatomy/detect';
 import { FORAMEN_IDS } from '../../src/anatomy/types';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
@@ -234,6 +234,20 @@ describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT
     for (const f of r.anatomy.foramina) console.log(`[real CT] ${f.id}: anterior ${f.anteriorLps.map((v) => v.toFixed(0)).join(', ')}, posterior ${f.posteriorLps.map((v) => v.toFixed(0)).join(', ')}, radius ${f.radiusMm} mm, confidence ${f.confidence}`);
     console.log(`[real CT] S1/S2 foramina found: ${r.anatomy.foramina.filter((f) => f.level === 'S1' || f.level === 'S2').map((f) => f.id).join(', ') || 'none'}`);
     expect(r.sacrumMask.length).toBe(ct.voxels.length);
+    // S1 tunnels read by eye on axial/sagittal/coronal slices (−200..600 HU): the dark tunnel lateral to the
+    // canal at z 205–223 mm, centre about (22.0, −86.3, 214.3) left and (−24.5, −86.3, 214.3) right (LPS mm;
+    // voxel i 52 / 67.5, j 25, k 40). Each S1 axis must pass within 6 mm of that centre (3.3 / 4.7 mm when
+    // written) and run anterior → posterior (posterior opening more posterior).
+    for (const [id, eye] of [['S1_L', [22.0, -86.3, 214.3]], ['S1_R', [-24.5, -86.3, 214.3]]] as const) {
+      const f = r.anatomy.foramina.find((x) => x.id === id);
+      expect(f, id).toBeDefined();
+      const a = f!.anteriorLps, d: Vec3 = [f!.posteriorLps[0] - a[0], f!.posteriorLps[1] - a[1], f!.posteriorLps[2] - a[2]];
+      const u = Math.max(0, Math.min(1, ((eye[0] - a[0]) * d[0] + (eye[1] - a[1]) * d[1] + (eye[2] - a[2]) * d[2]) / (d[0] ** 2 + d[1] ** 2 + d[2] ** 2)));
+      const miss = dist(eye as unknown as Vec3, [a[0] + u * d[0], a[1] + u * d[1], a[2] + u * d[2]]);
+      console.log(`[real CT] ${id}: axis ${miss.toFixed(1)} mm from the tunnel centre read by eye`);
+      expect(miss).toBeLessThanOrEqual(6);
+      expect(d[1]).toBeGreaterThan(0);
+    }
     // whatever it finds must overlap the reference sacrum (it is the sacrum, not another bone)
     expect(inter).toBeGreaterThan(0);
   });
@@ -248,5 +262,50 @@ describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT
   // boundary voxels one voxel either side.
   it('sacrum mask Dice ≥ 0.85 on the real CT (0.742 before the midline-strip markers and lumen removal, 0.803 before the posterior-arch and symmetry rules, 0.826 before the weighted sharing of dark voxels)', () => {
     expect(dice).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+describe('darkEnclosedSpots (thick-slice foramina: holes of the sacrum seen along its antero-posterior direction)', () => {
+  const ni = 40, nj = 60;
+  const opts = { maxValue: 100, wallContrast: 150, maxRadiusPx: 8, minEnclosure: 14 / 16, minSepPx: 4 };
+  // bone (300 HU) with dark discs of radius 3 px; (i, j) → value
+  const build = (f: (i: number, j: number) => number | null): Float32Array => {
+    const m = new Float32Array(ni * nj);
+    for (let i = 0; i < ni; i++) for (let j = 0; j < nj; j++) m[i * nj + j] = f(i, j) ?? 300;
+    return m;
+  };
+  const disc = (i: number, j: number, ci: number, cj: number, r = 3) => Math.hypot(i - ci, j - cj) <= r;
+
+  it('finds a dark disc with bone all round, centred, with its radius', () => {
+    const spots = darkEnclosedSpots(build((i, j) => (disc(i, j, 12, 15) ? 0 : null)), ni, nj, opts);
+    expect(spots.length).toBe(1);
+    const s = spots[0]!;
+    expect(Math.hypot(s.ci - 12, s.cj - 15)).toBeLessThan(0.75);
+    expect(s.radiusPx).toBeGreaterThan(2.5);
+    expect(s.radiusPx).toBeLessThan(4.5);
+    expect(s.enclosure).toBe(1);
+    expect(s.contrast).toBe(300);
+  });
+
+  it('a notch open to the outside (NaN) on one side is not a hole', () => {
+    // the disc cut by the map's outside (NaN from j = 40 on): a notch of the edge, open over more than 45°
+    const m = build((i, j) => (j >= 40 ? NaN : disc(i, j, 20, 38) ? 0 : null));
+    expect(darkEnclosedSpots(m, ni, nj, opts)).toEqual([]);
+    // the same disc closed by bone (wall 3 px thick before the outside) is found
+    const closed = build((i, j) => (j >= 44 ? NaN : disc(i, j, 20, 38) ? 0 : null));
+    expect(darkEnclosedSpots(closed, ni, nj, opts).length).toBe(1);
+  });
+
+  it('needs the lumen dark and the wall bright: 130 HU of contrast or a 120 HU spot is not a hole', () => {
+    expect(darkEnclosedSpots(build((i, j) => (disc(i, j, 20, 30) ? 50 : 180)), ni, nj, opts)).toEqual([]);
+    expect(darkEnclosedSpots(build((i, j) => (disc(i, j, 20, 30) ? 120 : 500)), ni, nj, opts)).toEqual([]);
+    // a wall farther than maxRadiusPx is no wall
+    expect(darkEnclosedSpots(build((i, j) => (disc(i, j, 20, 30, 10) ? 0 : null)), ni, nj, opts)).toEqual([]);
+  });
+
+  it('two holes are two spots; a darker minimum within minSepPx takes the other', () => {
+    const two = build((i, j) => (disc(i, j, 12, 15) ? 0 : disc(i, j, 28, 45) ? -50 : null));
+    const spots = darkEnclosedSpots(two, ni, nj, opts);
+    expect(spots.map((s) => [Math.round(s.ci), Math.round(s.cj)])).toEqual([[28, 45], [12, 15]]);
   });
 });
