@@ -193,13 +193,29 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   const mh3 = 3 * maxHalf(les);
   if (canal && canal.centerlineLps.length > 0 && n > 0) {
     const cp = canal.centerlineLps, cr = canal.radiusMm;
+    // Each segment's bounding sphere (centre, radius) bounds its sdf from below: |p − c| − R. A segment
+    // whose bound is not below the best value so far is skipped (no square root), starting from the
+    // segment that was nearest for the previous voxel (neighbouring voxels share it).
+    const nSeg = Math.max(0, cp.length - 1);
+    const sph = new Float64Array(4 * nSeg);
+    for (let i = 0; i < nSeg; i++) {
+      const a = cp[i]!, b = cp[i + 1]!;
+      sph[4 * i] = (a[0] + b[0]) / 2; sph[4 * i + 1] = (a[1] + b[1]) / 2; sph[4 * i + 2] = (a[2] + b[2]) / 2;
+      sph[4 * i + 3] = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]) / 2 + Math.max(cr[i] ?? 0, cr[i + 1] ?? 0);
+    }
+    let last = 0;
+    const segSdf = (i: number, x: number, y: number, z: number): number => roundConeSdf(x, y, z, cp[i]!, cp[i + 1]!, cr[i] ?? 0, cr[i + 1] ?? 0);
     const sdf = (x: number, y: number, z: number): number => {
       if (cp.length === 1) return Math.hypot(x - cp[0]![0], y - cp[0]![1], z - cp[0]![2]) - (cr[0] ?? 0);
-      let b = Infinity;
-      for (let i = 0; i + 1 < cp.length; i++) {
-        const d = roundConeSdf(x, y, z, cp[i]!, cp[i + 1]!, cr[i] ?? 0, cr[i + 1] ?? 0);
-        if (d < b) b = d;
+      let b = segSdf(last, x, y, z), bi = last;
+      for (let i = 0; i < nSeg; i++) {
+        if (i === last) continue;
+        const dx = x - sph[4 * i]!, dy = y - sph[4 * i + 1]!, dz = z - sph[4 * i + 2]!, lim = b + sph[4 * i + 3]!;
+        if (lim <= 0 || dx * dx + dy * dy + dz * dz >= lim * lim) continue; // |p − c| − R ≥ b
+        const d = segSdf(i, x, y, z);
+        if (d < b) { b = d; bi = i; }
       }
+      last = bi;
       return b;
     };
     let best = Infinity;

@@ -183,26 +183,44 @@ function polyEval(p: number[], x: number): number {
 /** Separable box mean of radius r voxels (edges clamped). */
 export function boxMean(v: Float32Array, dims: readonly [number, number, number], r: number): Float32Array {
   const [na, nb, nc] = dims;
-  let cur = Float32Array.from(v);
-  const strides = [1, na, na * nb];
-  for (let axis = 0; axis < 3; axis++) {
-    const len = dims[axis]!, st = strides[axis]!;
-    const out = new Float32Array(v.length);
-    const line = new Float64Array(len + 1);
-    const others = axis === 0 ? [[nb, na], [nc, na * nb]] : axis === 1 ? [[na, 1], [nc, na * nb]] : [[na, 1], [nb, na]];
-    const [[n1, s1], [n2, s2]] = others as [[number, number], [number, number]];
-    for (let y = 0; y < n2; y++) for (let x = 0; x < n1; x++) {
-      const base = x * s1 + y * s2;
-      line[0] = 0;
-      for (let t = 0; t < len; t++) line[t + 1] = line[t]! + cur[base + t * st]!;
+  const nab = na * nb;
+  // divisor per position along an axis: the number of samples of the window inside the grid
+  const counts = (len: number): Float64Array => Float64Array.from({ length: len }, (_, t) => Math.min(len - 1, t + r) - Math.max(0, t - r) + 1);
+  // axis a: a sliding sum along each contiguous row
+  const outA = new Float32Array(v.length);
+  const ca = counts(na);
+  for (let row = 0; row < nb * nc; row++) {
+    const base = row * na;
+    let sum = 0;
+    for (let t = 0; t < Math.min(r, na); t++) sum += v[base + t]!;
+    for (let t = 0; t < na; t++) {
+      if (t + r < na) sum += v[base + t + r]!;
+      if (t - r - 1 >= 0) sum -= v[base + t - r - 1]!;
+      outA[base + t] = sum / ca[t]!;
+    }
+  }
+  // axes b and c: the window slides over whole rows (b) or whole slices (c) at once, so that every
+  // read is contiguous
+  const slide = (src: Float32Array, dst: Float32Array, len: number, stride: number, width: number, outer: number, outerStride: number): void => {
+    const acc = new Float64Array(width);
+    const cl = counts(len);
+    for (let u = 0; u < outer; u++) {
+      const o0 = u * outerStride;
+      acc.fill(0);
+      for (let t = 0; t < Math.min(r, len); t++) for (let x = 0, o = o0 + t * stride; x < width; x++, o++) acc[x] = acc[x]! + src[o]!;
       for (let t = 0; t < len; t++) {
-        const lo = Math.max(0, t - r), hi = Math.min(len - 1, t + r);
-        out[base + t * st] = (line[hi + 1]! - line[lo]!) / (hi - lo + 1);
+        if (t + r < len) for (let x = 0, o = o0 + (t + r) * stride; x < width; x++, o++) acc[x] = acc[x]! + src[o]!;
+        if (t - r - 1 >= 0) for (let x = 0, o = o0 + (t - r - 1) * stride; x < width; x++, o++) acc[x] = acc[x]! - src[o]!;
+        const inv = 1 / cl[t]!;
+        for (let x = 0, o = o0 + t * stride; x < width; x++, o++) dst[o] = acc[x]! * inv;
       }
     }
-    cur = out;
-  }
-  return cur;
+  };
+  const outB = new Float32Array(v.length);
+  slide(outA, outB, nb, na, na, nc, nab);
+  const outC = new Float32Array(v.length);
+  slide(outB, outC, nc, nab, nab, 1, 0);
+  return outC;
 }
 
 /**
@@ -699,6 +717,52 @@ function canalInPerpendicularPlanes(
   return { pts, radii, found, searched };
 }
 
+/**
+ * Foramen lumen candidates (fine grids): the sacral envelope (sacrum or its holes); candidate voxels in
+ * it, 9 mm or more from the midline and outside the canal, that are dark holes or at least 80 HU darker
+ * than their 5 mm neighbourhood (a lumen is darker than the bone around it even where partial volume
+ * lifts it above darkHu) with the envelope 2 voxels deep all round; and the candidates bridged over
+ * one-voxel breaks (thick-slice partial volume fragments thin tunnels). A function of its own so that
+ * its whole-grid loops are compiled as such.
+ */
+function lumenCandidates(
+  sacrum: Uint8Array, holes: Uint8Array, work: Float32Array, canalMask: Uint8Array, dims: readonly [number, number, number], h: number, midA: number, darkHu: number,
+): { envelope: Uint8Array; cand: Uint8Array; bridged: Uint8Array } {
+  const [na, nb, nc] = dims;
+  const nab = na * nb, N = na * nb * nc;
+  const cand = new Uint8Array(N);
+  const envelope = new Uint8Array(N);
+  const minDx = 9 / h;
+  const mean = boxMean(work, dims, Math.max(1, Math.round(2.5 / h)));
+  for (let n = 0; n < N; n++) envelope[n] = sacrum[n] || holes[n] ? 1 : 0;
+  const deep = (n: number, a: number, b: number, c: number): boolean => {
+    for (let r = 1; r <= 2; r++) {
+      if (a - r < 0 || b - r < 0 || c - r < 0 || a + r >= na || b + r >= nb || c + r >= nc) return false;
+      if (!envelope[n - r] || !envelope[n + r] || !envelope[n - r * na] || !envelope[n + r * na] || !envelope[n - r * nab] || !envelope[n + r * nab]) return false;
+    }
+    return true;
+  };
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (!envelope[n] || canalMask[n] || Math.abs(a - midA) < minDx) continue;
+    const v = work[n]!;
+    if ((holes[n] && v < darkHu) || (v < darkHu + 70 && v < mean[n]! - 80 && deep(n, a, b, c))) cand[n] = 1;
+  }
+  const bridged = new Uint8Array(N);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (cand[n]) { bridged[n] = 1; continue; }
+    if (!envelope[n]) continue;
+    let k = 0;
+    if (a > 0 && cand[n - 1]) k++;
+    if (a < na - 1 && cand[n + 1]) k++;
+    if (b > 0 && cand[n - na]) k++;
+    if (b < nb - 1 && cand[n + na]) k++;
+    if (c > 0 && cand[n - nab]) k++;
+    if (c < nc - 1 && cand[n + nab]) k++;
+    if (k >= 2) bridged[n] = 1;
+  }
+  return { envelope, cand, bridged };
+}
+
 function detectForamina(
   sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   d2Bone: Float64Array, darkHu: number, canalMask: Uint8Array, messages: string[],
@@ -734,39 +798,7 @@ function detectForamina(
     }
     messages.push(`foramina: the sacrum is steeper than 45° on ${nSteep} axial levels; tunnels sought as holes in axial planes there`);
   }
-  const cand = new Uint8Array(N);
-  const envelope = new Uint8Array(N);
-  const minDx = 9 / h;
-  // local darkness: a lumen is darker than the bone around it even where partial volume lifts it above darkHu
-  const mean = boxMean(work, g.dims, Math.max(1, Math.round(2.5 / h)));
-  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    envelope[n] = sacrum[n] || holes[n] ? 1 : 0;
-  }
-  const deep = (n: number, a: number, b: number, c: number): boolean => {
-    for (let r = 1; r <= 2; r++) {
-      if (a - r < 0 || b - r < 0 || c - r < 0 || a + r >= na || b + r >= nb || c + r >= nc) return false;
-      if (!envelope[n - r] || !envelope[n + r] || !envelope[n - r * na] || !envelope[n + r * na] || !envelope[n - r * nab] || !envelope[n + r * nab]) return false;
-    }
-    return true;
-  };
-  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    if (!envelope[n] || canalMask[n] || Math.abs(a - midA) < minDx) continue;
-    const v = work[n]!;
-    if ((holes[n] && v < darkHu) || (v < darkHu + 70 && v < mean[n]! - 80 && deep(n, a, b, c))) cand[n] = 1;
-  }
-  // components of the candidates bridged over one-voxel breaks (thick-slice partial volume fragments thin tunnels)
-  const bridged = new Uint8Array(N);
-  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    if (cand[n]) { bridged[n] = 1; continue; }
-    let k = 0;
-    if (a > 0 && cand[n - 1]) k++;
-    if (a < na - 1 && cand[n + 1]) k++;
-    if (b > 0 && cand[n - na]) k++;
-    if (b < nb - 1 && cand[n + na]) k++;
-    if (c > 0 && cand[n - nab]) k++;
-    if (c < nc - 1 && cand[n + nab]) k++;
-    if (k >= 2 && envelope[n]) bridged[n] = 1;
-  }
+  const { envelope, cand, bridged } = lumenCandidates(sacrum, holes, work, canalMask, g.dims, h, midA, darkHu);
   const { ids: idsB } = labelComponents(bridged, g.dims, 26);
   const sizes: number[] = [];
   const ids = new Int32Array(N);

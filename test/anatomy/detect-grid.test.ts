@@ -8,6 +8,7 @@ import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
 import { lpsToWork, makeWorkGrid, maskToVolume, resampleToWork, volumeBoundsLps } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
+import { boxMean } from '../../src/anatomy/detect';
 
 function reference(volume: ReturnType<typeof createScalarVolume>, g: ReturnType<typeof makeWorkGrid>, mask: Uint8Array): Uint8Array {
   const [ni, nj, nk] = volume.geometry.dims;
@@ -81,4 +82,22 @@ describe('resampleToWork', () => {
       });
     }
   }
+});
+
+describe('boxMean (local mean for the foramen lumen test)', () => {
+  it('equals the brute-force mean over the (2r+1)³ box clipped to the grid', () => {
+    for (const [dims, r] of [[[9, 7, 6], 1], [[11, 8, 7], 3], [[5, 4, 3], 3], [[1, 6, 4], 2]] as [[number, number, number], number][]) {
+      const [na, nb, nc] = dims;
+      const v = new Float32Array(na * nb * nc);
+      for (let n = 0; n < v.length; n++) v[n] = Math.round(Math.sin(n * 1.7) * 800);
+      const got = boxMean(v, dims, r);
+      let worst = 0;
+      for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++) {
+        let s = 0, k = 0;
+        for (let z = Math.max(0, c - r); z <= Math.min(nc - 1, c + r); z++) for (let y = Math.max(0, b - r); y <= Math.min(nb - 1, b + r); y++) for (let x = Math.max(0, a - r); x <= Math.min(na - 1, a + r); x++) { s += v[x + na * (y + nb * z)]!; k++; }
+        worst = Math.max(worst, Math.abs(got[a + na * (b + nb * c)]! - s / k));
+      }
+      expect(worst).toBeLessThan(1e-3);
+    }
+  });
 });
