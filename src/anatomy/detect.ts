@@ -112,31 +112,28 @@ export function holes2d(mask: Uint8Array, dims: readonly [number, number, number
   const u = axes[0]!, v = axes[1]!;
   const nu = dims[u], nv = dims[v], su = strides[u]!, sv = strides[v]!, st = strides[axis]!;
   const out = new Uint8Array(mask.length);
-  const seen = new Uint8Array(nu * nv);
+  // each plane copied with a one-pixel wall (1) round it: 0 = background not reached, 1 = mask or
+  // wall, 2 = reached from the plane's edge; the flood then needs no bounds checks
+  const pu = nu + 2;
+  const P = new Uint8Array(pu * (nv + 2));
   const queue = new Int32Array(nu * nv);
   for (let t = 0; t < dims[axis]; t++) {
     const base = t * st;
-    seen.fill(0);
+    P.fill(1);
+    for (let y = 0; y < nv; y++) for (let x = 0, o = base + y * sv, q = 1 + pu * (y + 1); x < nu; x++, o += su, q++) P[q] = mask[o] ? 1 : 0;
     let head = 0, tail = 0;
-    const push = (x: number, y: number) => {
-      const p = x + nu * y;
-      if (seen[p] || mask[base + x * su + y * sv]) return;
-      seen[p] = 1; queue[tail++] = p;
-    };
-    for (let x = 0; x < nu; x++) { push(x, 0); push(x, nv - 1); }
-    for (let y = 0; y < nv; y++) { push(0, y); push(nu - 1, y); }
+    const seed = (x: number, y: number) => { const q = x + 1 + pu * (y + 1); if (P[q] === 0) { P[q] = 2; queue[tail++] = q; } };
+    for (let x = 0; x < nu; x++) { seed(x, 0); seed(x, nv - 1); }
+    for (let y = 0; y < nv; y++) { seed(0, y); seed(nu - 1, y); }
     while (head < tail) {
-      const p = queue[head++]!;
-      const x = p % nu, y = (p / nu) | 0;
-      if (x > 0) push(x - 1, y);
-      if (x < nu - 1) push(x + 1, y);
-      if (y > 0) push(x, y - 1);
-      if (y < nv - 1) push(x, y + 1);
+      const q = queue[head++]!;
+      let m: number;
+      if (P[m = q - 1] === 0) { P[m] = 2; queue[tail++] = m; }
+      if (P[m = q + 1] === 0) { P[m] = 2; queue[tail++] = m; }
+      if (P[m = q - pu] === 0) { P[m] = 2; queue[tail++] = m; }
+      if (P[m = q + pu] === 0) { P[m] = 2; queue[tail++] = m; }
     }
-    for (let y = 0; y < nv; y++) for (let x = 0; x < nu; x++) {
-      const o = base + x * su + y * sv;
-      if (!mask[o] && !seen[x + nu * y]) out[o] = 1;
-    }
+    for (let y = 0; y < nv; y++) for (let x = 0, o = base + y * sv, q = 1 + pu * (y + 1); x < nu; x++, o += su, q++) if (P[q] === 0) out[o] = 1;
   }
   return out;
 }

@@ -145,31 +145,40 @@ export function erodeMask(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3
  */
 export function fillHolesMask(mask: Uint8Array, dims: Dims): Uint8Array {
   const [ni, nj, nk] = dims;
-  const nij = ni * nj;
-  const outside = new Uint8Array(mask.length);
-  const queue = new Int32Array(mask.length);
-  let head = 0, tail = 0;
+  // A copy padded by one voxel of wall (1) on every side, so that the flood needs no bounds checks and
+  // no index → (i, j, k) divisions: 0 = background not reached, 1 = mask or wall, 2 = outside.
+  const pi = ni + 2, pij = pi * (nj + 2);
+  const P = new Uint8Array(pij * (nk + 2)).fill(1);
   for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-    const row = ni * j + nij * k;
+    const src = ni * (j + nj * k), dst = 1 + pi * (j + 1) + pij * (k + 1);
+    for (let i = 0; i < ni; i++) P[dst + i] = mask[src + i] ? 1 : 0;
+  }
+  const queue = new Int32Array(ni * nj * nk);
+  let head = 0, tail = 0;
+  // seeds: background voxels on the faces of the box
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
     const full = k === 0 || j === 0 || k === nk - 1 || j === nj - 1;
+    const row = 1 + pi * (j + 1) + pij * (k + 1);
     for (let i = 0; i < ni; i += full ? 1 : Math.max(1, ni - 1)) {
       const n = row + i;
-      if (!mask[n] && !outside[n]) { outside[n] = 1; queue[tail++] = n; }
+      if (P[n] === 0) { P[n] = 2; queue[tail++] = n; }
     }
   }
   while (head < tail) {
     const n = queue[head++]!;
-    const k = (n / nij) | 0, r = n - k * nij, j = (r / ni) | 0, i = r - j * ni;
     let m: number;
-    if (i > 0 && !mask[m = n - 1] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
-    if (i < ni - 1 && !mask[m = n + 1] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
-    if (j > 0 && !mask[m = n - ni] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
-    if (j < nj - 1 && !mask[m = n + ni] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
-    if (k > 0 && !mask[m = n - nij] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
-    if (k < nk - 1 && !mask[m = n + nij] && !outside[m]) { outside[m] = 1; queue[tail++] = m; }
+    if (P[m = n - 1] === 0) { P[m] = 2; queue[tail++] = m; }
+    if (P[m = n + 1] === 0) { P[m] = 2; queue[tail++] = m; }
+    if (P[m = n - pi] === 0) { P[m] = 2; queue[tail++] = m; }
+    if (P[m = n + pi] === 0) { P[m] = 2; queue[tail++] = m; }
+    if (P[m = n - pij] === 0) { P[m] = 2; queue[tail++] = m; }
+    if (P[m = n + pij] === 0) { P[m] = 2; queue[tail++] = m; }
   }
   const out = new Uint8Array(mask.length);
-  for (let n = 0; n < out.length; n++) out[n] = outside[n] ? 0 : 1;
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const dstRow = ni * (j + nj * k), src = 1 + pi * (j + 1) + pij * (k + 1);
+    for (let i = 0; i < ni; i++) out[dstRow + i] = P[src + i] === 2 ? 0 : 1;
+  }
   return out;
 }
 

@@ -8,7 +8,7 @@ import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
 import { lpsToWork, makeWorkGrid, maskToVolume, resampleToWork, volumeBoundsLps } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
-import { boxMean } from '../../src/anatomy/detect';
+import { boxMean, holes2d } from '../../src/anatomy/detect';
 
 function reference(volume: ReturnType<typeof createScalarVolume>, g: ReturnType<typeof makeWorkGrid>, mask: Uint8Array): Uint8Array {
   const [ni, nj, nk] = volume.geometry.dims;
@@ -98,6 +98,48 @@ describe('boxMean (local mean for the foramen lumen test)', () => {
         worst = Math.max(worst, Math.abs(got[a + na * (b + nb * c)]! - s / k));
       }
       expect(worst).toBeLessThan(1e-3);
+    }
+  });
+});
+
+describe('holes2d (holes of the sacrum in planes across the tunnels)', () => {
+  it('equals a plain per-plane flood from the plane edges, for each axis', () => {
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    const dims: [number, number, number] = [13, 11, 9];
+    const [na, nb, nc] = dims;
+    const mask = new Uint8Array(na * nb * nc);
+    for (let c = 0, o = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, o++) {
+      const ring = Math.abs(Math.hypot(a - 6, b - 5) - 3) < 1 || Math.abs(Math.hypot(b - 5, c - 4) - 3) < 0.8;
+      mask[o] = ring || rnd() < 0.1 ? 1 : 0;
+    }
+    for (const axis of [0, 1, 2] as const) {
+      const got = holes2d(mask, dims, axis);
+      const strides = [1, na, na * nb];
+      const [u, v] = [0, 1, 2].filter((x) => x !== axis) as [number, number];
+      let diff = 0, holes = 0;
+      for (let t = 0; t < dims[axis]; t++) {
+        const at = (x: number, y: number) => t * strides[axis]! + x * strides[u]! + y * strides[v]!;
+        const seen = new Set<number>();
+        const stack: [number, number][] = [];
+        for (let x = 0; x < dims[u]; x++) stack.push([x, 0], [x, dims[v] - 1]);
+        for (let y = 0; y < dims[v]; y++) stack.push([0, y], [dims[u] - 1, y]);
+        while (stack.length) {
+          const [x, y] = stack.pop()!;
+          if (x < 0 || y < 0 || x >= dims[u] || y >= dims[v]) continue;
+          const o = at(x, y);
+          if (mask[o] || seen.has(o)) continue;
+          seen.add(o);
+          stack.push([x - 1, y], [x + 1, y], [x, y - 1], [x, y + 1]);
+        }
+        for (let y = 0; y < dims[v]; y++) for (let x = 0; x < dims[u]; x++) {
+          const o = at(x, y), want = !mask[o] && !seen.has(o) ? 1 : 0;
+          holes += want;
+          if (got[o] !== want) diff++;
+        }
+      }
+      expect(holes).toBeGreaterThan(0);
+      expect(diff).toBe(0);
     }
   });
 });

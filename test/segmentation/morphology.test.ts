@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { squaredDistanceTo } from '../../src/segmentation/morphology';
+import { fillHolesMask, squaredDistanceTo } from '../../src/segmentation/morphology';
 
 describe('squaredDistanceTo', () => {
   it('equals the brute-force squared distance to the nearest feature voxel (anisotropic spacing, both feature values, empty rows)', () => {
@@ -30,5 +30,66 @@ describe('squaredDistanceTo', () => {
   it('is Infinity everywhere without a feature voxel', () => {
     const d2 = squaredDistanceTo(new Uint8Array(60), [5, 4, 3], [1, 1, 1], 1);
     expect([...d2].every((x) => x === Infinity)).toBe(true);
+  });
+});
+
+/** Reference: background voxels 6-connected to the box faces are outside; everything else is filled. */
+function fillHolesReference(mask: Uint8Array, dims: [number, number, number]): Uint8Array {
+  const [ni, nj, nk] = dims;
+  const outside = new Uint8Array(mask.length);
+  const stack: number[][] = [];
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
+    if ((i === 0 || j === 0 || k === 0 || i === ni - 1 || j === nj - 1 || k === nk - 1) && !mask[i + ni * (j + nj * k)]) stack.push([i, j, k]);
+  }
+  while (stack.length) {
+    const [i, j, k] = stack.pop()!;
+    if (i! < 0 || j! < 0 || k! < 0 || i! >= ni || j! >= nj || k! >= nk) continue;
+    const o = i! + ni * (j! + nj * k!);
+    if (mask[o] || outside[o]) continue;
+    outside[o] = 1;
+    stack.push([i! - 1, j!, k!], [i! + 1, j!, k!], [i!, j! - 1, k!], [i!, j! + 1, k!], [i!, j!, k! - 1], [i!, j!, k! + 1]);
+  }
+  return Uint8Array.from(outside, (v) => (v ? 0 : 1));
+}
+
+describe('fillHolesMask', () => {
+  it('equals a plain flood from the box faces (random shells with holes, thin boxes, non-0/1 mask values)', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    for (const dims of [[14, 12, 10], [1, 9, 7], [8, 1, 6], [9, 7, 1], [3, 3, 3]] as [number, number, number][]) {
+      for (let trial = 0; trial < 6; trial++) {
+        const n = dims[0] * dims[1] * dims[2];
+        const mask = new Uint8Array(n);
+        // hollow spheres (holes inside) plus noise
+        const c = dims.map((d) => d / 2), r = Math.min(...dims) * (0.25 + 0.2 * rnd());
+        for (let k = 0, o = 0; k < dims[2]; k++) for (let j = 0; j < dims[1]; j++) for (let i = 0; i < dims[0]; i++, o++) {
+          const d = Math.hypot(i - c[0]!, j - c[1]!, k - c[2]!);
+          mask[o] = (Math.abs(d - r) < 1 || rnd() < 0.15) ? (trial % 2 ? 1 : 7) : 0;
+        }
+        const got = fillHolesMask(mask, dims), want = fillHolesReference(mask, dims);
+        let diff = 0, holes = 0;
+        for (let o = 0; o < n; o++) { if (got[o] !== want[o]) diff++; if (want[o] && !mask[o]) holes++; }
+        expect(diff).toBe(0);
+        if (dims.every((d) => d >= 10)) expect(holes).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it('a cup open on one face only is not a hole (each of the six faces); closed, it is', () => {
+    const dims: [number, number, number] = [7, 6, 5];
+    const [ni, nj, nk] = dims;
+    for (let face = 0; face < 7; face++) {
+      // the box's outer layer is the wall, except the face `face` (6: none open: a closed box)
+      const mask = new Uint8Array(ni * nj * nk);
+      for (let k = 0, o = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++, o++) {
+        const on = [i === 0, i === ni - 1, j === 0, j === nj - 1, k === 0, k === nk - 1];
+        const open = face < 6 && on[face] && on.filter(Boolean).length === 1;
+        mask[o] = on.some(Boolean) && !open ? 1 : 0;
+      }
+      const got = fillHolesMask(mask, dims);
+      const centre = got[3 + ni * (3 + nj * 2)];
+      expect(centre, `face ${face}`).toBe(face === 6 ? 1 : 0);
+      expect([...got]).toEqual([...fillHolesReference(mask, dims)]);
+    }
   });
 });
