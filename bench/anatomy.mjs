@@ -7,6 +7,8 @@
  *   reclassify      one foramen moved by 2 mm (what a marker drag sends): setAnatomy, i.e. the
  *                   zone map rewritten and all 5 lesions re-classified; classifyMs is the
  *                   classification alone
+ *   parts           detection alone (median of each stage) and the zone map alone, restricted to the
+ *                   detected sacrum and over the landmark box (hand-placed landmarks, no detection)
  *   realct          detection on the TotalSegmentator example CT (122×101×112, 3 mm)
  *
  *   node bench/anatomy.mjs [runs=5]
@@ -27,6 +29,7 @@ const { loadPhantom, loadNiftiPath, realCtDir } = await load('/test/anatomy/fixt
 const { resampleTo } = await load('/test/helpers/resample.ts');
 const { CaseEngine } = await load('/src/anatomy/case-engine.ts');
 const { detectSacralAnatomy } = await load('/src/anatomy/detect.ts');
+const { buildZoneMap } = await load('/src/anatomy/zones.ts');
 await server.close();
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -54,6 +57,26 @@ for (let r = 0; r < runs; r++) {
 }
 console.log(`detect + zone map + classify 5 lesions: median ${median(detMs).toFixed(0)} ms (runs ${fmt(detMs)}; ${found} foramina)   target ≤ 3000 ms`);
 console.log(`foramen drag → zone map + re-classify: median ${median(reMs).toFixed(0)} ms (runs ${fmt(reMs)}); classification alone median ${median(clsMs).toFixed(1)} ms   target ≤ 100 ms`);
+
+// The parts: detection alone (with its stages), the zone map alone (restricted to the detected
+// sacrum, and over the landmark box as with hand-placed landmarks and no detection).
+const partMs = { detect: [], zoneMapMask: [], zoneMapBox: [] };
+const stages = {};
+let last = null;
+for (let r = 0; r < runs; r++) {
+  let t0 = performance.now();
+  last = detectSacralAnatomy(big);
+  partMs.detect.push(performance.now() - t0);
+  for (const [k, v] of Object.entries(last.diagnostics.timingsMs)) if (k !== 'total' && !k.startsWith('mask.')) (stages[k] ??= []).push(v);
+  t0 = performance.now();
+  buildZoneMap(big.geometry, last.anatomy, last.sacrumMask);
+  partMs.zoneMapMask.push(performance.now() - t0);
+  t0 = performance.now();
+  buildZoneMap(big.geometry, last.anatomy, null);
+  partMs.zoneMapBox.push(performance.now() - t0);
+}
+console.log(`  of which detection alone: median ${median(partMs.detect).toFixed(0)} ms (runs ${fmt(partMs.detect)}); stage medians: ${Object.entries(stages).map(([k, v]) => `${k} ${median(v).toFixed(0)}`).join(', ')}`);
+console.log(`  zone map alone, sacrum mask (${last.sacrumMask.reduce((a, v) => a + v, 0)} voxels): median ${median(partMs.zoneMapMask).toFixed(0)} ms (runs ${fmt(partMs.zoneMapMask)}); over the landmark box (no mask): median ${median(partMs.zoneMapBox).toFixed(0)} ms (runs ${fmt(partMs.zoneMapBox)})`);
 
 const ctPath = join(realCtDir, 'example_ct.nii.gz');
 if (existsSync(ctPath)) {

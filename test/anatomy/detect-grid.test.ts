@@ -116,7 +116,7 @@ describe('holes2d (holes of the sacrum in planes across the tunnels)', () => {
     for (const axis of [0, 1, 2] as const) {
       const got = holes2d(mask, dims, axis);
       const strides = [1, na, na * nb];
-      const [u, v] = [0, 1, 2].filter((x) => x !== axis) as [number, number];
+      const [u, v] = [0, 1, 2].filter((x) => x !== axis) as [0 | 1 | 2, 0 | 1 | 2];
       let diff = 0, holes = 0;
       for (let t = 0; t < dims[axis]; t++) {
         const at = (x: number, y: number) => t * strides[axis]! + x * strides[u]! + y * strides[v]!;
