@@ -60,7 +60,7 @@ export function goToCanal(): void {
   const c = store.state.anatomy?.canal;
   if (!c || c.centerlineLps.length === 0) return;
   const p = c.centerlineLps[Math.floor(c.centerlineLps.length / 2)]!;
-  store.update({ crosshairLps: [p[0], p[1], p[2]] });
+  store.update({ crosshairLps: [p[0], p[1], p[2]], centreRequest: store.state.centreRequest + 1 });
 }
 
 /** Typical foramen radius by level (DOMAIN.md §6: S1 ~13 × 12 mm anterior foramen, decreasing to S4). */
@@ -95,11 +95,14 @@ export async function setForamenRadius(id: ForamenId, radiusMm: number): Promise
   await setForamen(id, { anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: Math.max(1, Math.min(8, radiusMm)) });
 }
 
-/** Centre every view on a foramen (the midpoint of its axis), for review. */
+/** Centre every view on a foramen (the midpoint of its axis), for review; the zoom is kept. */
 export function goToForamen(id: ForamenId): void {
   const f = store.state.anatomy?.foramina.find((x) => x.id === id);
   if (!f) return;
-  store.update({ crosshairLps: [(f.anteriorLps[0] + f.posteriorLps[0]) / 2, (f.anteriorLps[1] + f.posteriorLps[1]) / 2, (f.anteriorLps[2] + f.posteriorLps[2]) / 2] });
+  store.update({
+    crosshairLps: [(f.anteriorLps[0] + f.posteriorLps[0]) / 2, (f.anteriorLps[1] + f.posteriorLps[1]) / 2, (f.anteriorLps[2] + f.posteriorLps[2]) / 2],
+    centreRequest: store.state.centreRequest + 1,
+  });
 }
 
 export function setShowZones(show: boolean): void {

@@ -115,6 +115,8 @@ export interface AppState {
   loading: (LoadProgress & { label: string }) | null;
   messages: Message[];
   crosshairLps: Vec3 | null;
+  /** Bumped by "Go" actions (a foramen, the canal, a lesion): the views centre on the crosshair, keeping their zoom. */
+  centreRequest: number;
   window: { widthHu: number; centerHu: number; preset: WindowPresetName };
   tool: ToolName;
   measurements: Measurement[];
@@ -154,6 +156,7 @@ export const initialState: AppState = {
   loading: null,
   messages: [],
   crosshairLps: null,
+  centreRequest: 0,
   window: { widthHu: 2000, centerHu: 500, preset: 'bone' },
   tool: 'crosshair',
   measurements: [],

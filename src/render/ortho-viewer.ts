@@ -144,6 +144,19 @@ export class OrthoViewer {
     this.requestRender();
   }
 
+  /** Move every view's plane to contain the point and pan it to the middle of the view, keeping the zoom. */
+  centreOn(lps: Readonly<Vec3>): void {
+    const g = this.volume?.geometry;
+    if (!g) return;
+    for (const name of VIEW_NAMES) {
+      const v = this.views[name];
+      v.cam = { ...v.cam, centerLps: snapToPlane(g, v.axes.normalLps, lps) };
+      v.dirty = true;
+      this.onCameraChange(name);
+    }
+    this.requestRender();
+  }
+
   /**
    * Step a view's plane by whole voxel steps. Positive moves along the view normal, toward the
    * viewer (as cornerstone does): for the axial view (seen from the feet) the next slice is inferior.

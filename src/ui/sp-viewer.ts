@@ -79,7 +79,7 @@ export class SpViewer extends LitElement {
     .l-right { right: 6px; top: 50%; transform: translateY(-50%); }
     .l-top { top: 6px; left: 50%; transform: translateX(-50%); }
     .l-bottom { bottom: 6px; left: 50%; transform: translateX(-50%); }
-    .corner { position: absolute; font: 12px/1.35 ui-monospace, 'DejaVu Sans Mono', monospace; color: #cfd6df; text-shadow: 0 0 3px #000, 0 0 2px #000; pointer-events: none; white-space: pre; }
+    .corner { position: absolute; font: 12px/1.35 ui-monospace, 'DejaVu Sans Mono', monospace; color: #cfd6df; text-shadow: 0 0 3px #000, 0 0 2px #000; pointer-events: none; white-space: pre; background: rgba(8, 12, 18, 0.55); padding: 1px 4px; border-radius: 3px; }
     .tl { top: 6px; left: 8px; }
     .tr { top: 6px; right: 8px; text-align: right; }
     .bl { bottom: 6px; left: 8px; }
@@ -118,7 +118,8 @@ export class SpViewer extends LitElement {
     else {
       if (prev.window !== this.state.window) this.viewer.setVoi(this.state.window.widthHu, this.state.window.centerHu);
       if (prev.crosshairLps !== this.state.crosshairLps && this.state.crosshairLps) {
-        this.viewer.jumpTo(this.state.crosshairLps);
+        if (prev.centreRequest !== this.state.centreRequest) this.viewer.centreOn(this.state.crosshairLps);
+        else this.viewer.jumpTo(this.state.crosshairLps);
         this.requestFrame();
       }
     }
@@ -554,7 +555,11 @@ export class SpViewer extends LitElement {
         <circle cx=${x1} cy=${y1} r="2.5" fill="#ffe26a" /><circle cx=${x2} cy=${y2} r="2.5" fill="#ffe26a" />
         <text x=${x2 + 6} y=${y2 - 6} fill="#ffe26a" font-size="12" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${label}</text>`);
     }
-    // Foramen markers: the axis within one radius of this plane, and the lumen where it crosses it.
+    // Foramen markers: the axis within one radius of this plane, and the lumen where it crosses it. Labels go
+    // outwards (a left foramen's label on the side of the patient's left), so that a level's pair and the
+    // canal between them do not pile up.
+    const [lx0] = viewer.lpsToCanvas(view, fp), [lx1] = viewer.lpsToCanvas(view, [fp[0] + 1, fp[1], fp[2]]);
+    const leftOnScreen = Math.abs(lx1 - lx0) < 1e-6 ? 0 : Math.sign(lx1 - lx0);
     for (const m of this.foramenMarks(view)) {
       let { x, y } = m;
       let dx = 0, dy = 0;
@@ -563,10 +568,11 @@ export class SpViewer extends LitElement {
         dx = tx - fx; dy = ty - fy; x += dx; y += dy;
       }
       const color = m.manual ? '#ffab40' : '#4dd0e1';
+      const outward = m.id.endsWith('_L') ? leftOnScreen : -leftOnScreen;
       items.push(svg`<g class="foramen-marker" data-foramen=${m.id}>
         <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
         <circle cx=${x} cy=${y} r=${Math.max(3, m.rPx)} fill="none" stroke=${color} stroke-width="1.5" />
-        <text x=${x + Math.max(3, m.rPx) + 3} y=${y - 3} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
+        <text x=${x + (outward < 0 ? -1 : 1) * (Math.max(3, m.rPx) + 3)} y=${y - 3} text-anchor=${outward < 0 ? 'end' : 'start'} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
     }
     // Canal markers: its centreline points near this plane (draggable with the crosshair tool); one label per view.
     const canalMarks = this.canalMarks(view);
@@ -581,7 +587,7 @@ export class SpViewer extends LitElement {
       items.push(svg`<g class="canal-marker" data-canal-index=${m.index}>
         <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" stroke-dasharray="4 2" />
         <circle class="canal-point" cx=${x} cy=${y} r="2" fill=${color} />
-        ${m === canalMarks[0] ? svg`<text x=${x + r + 3} y=${y + 12} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`);
+        ${m === canalMarks[0] ? svg`<text x=${x} y=${y + r + 12} text-anchor="middle" fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`);
     }
     items.push(...this.renderNeedles(view, fp));
     // The first opening of a foramen being placed by hand.
