@@ -95,6 +95,46 @@ export async function setForamenRadius(id: ForamenId, radiusMm: number): Promise
   await setForamen(id, { anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: Math.max(1, Math.min(8, radiusMm)) });
 }
 
+/** The steps of the guided review, cranial to caudal, left before right, then the canal. */
+export const REVIEW_STEPS: readonly (ForamenId | 'canal')[] = ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R', 'canal'];
+
+/**
+ * Guided review, level by level: each step centres the views on that foramen (or the canal) so the
+ * reader can confirm it, drag it, or place it by hand; a missing foramen is shown as missing and the
+ * views centre on its partner mirrored through the midline plane, where it should be. Starts at the
+ * first step, or at `step`.
+ */
+export function startReview(step = 0): void {
+  reviewStep(step);
+}
+
+/** Show review step `step` (clamped to the steps). */
+export function reviewStep(step: number): void {
+  const s = Math.max(0, Math.min(REVIEW_STEPS.length - 1, Math.round(step)));
+  store.update({ review: { step: s } });
+  const id = REVIEW_STEPS[s]!;
+  if (id === 'canal') goToCanal();
+  else if (store.state.anatomy?.foramina.some((f) => f.id === id)) goToForamen(id);
+  else {
+    // missing: centre on where it should be, the other side's foramen mirrored through the midline plane
+    const a = store.state.anatomy;
+    const other = a?.foramina.find((f) => f.id === `${id.slice(0, 2)}_${id.endsWith('_L') ? 'R' : 'L'}`);
+    if (!other) return;
+    const c: Vec3 = [(other.anteriorLps[0] + other.posteriorLps[0]) / 2, (other.anteriorLps[1] + other.posteriorLps[1]) / 2, (other.anteriorLps[2] + other.posteriorLps[2]) / 2];
+    const fr = a?.frame;
+    if (fr) {
+      const n = fr.midlineNormalLps, p = fr.midlinePointLps, l = Math.hypot(n[0], n[1], n[2]);
+      const d = ((c[0] - p[0]) * n[0] + (c[1] - p[1]) * n[1] + (c[2] - p[2]) * n[2]) / (l * l);
+      c[0] -= 2 * d * n[0]; c[1] -= 2 * d * n[1]; c[2] -= 2 * d * n[2];
+    }
+    store.update({ crosshairLps: c, centreRequest: store.state.centreRequest + 1 });
+  }
+}
+
+export function endReview(): void {
+  store.update({ review: null });
+}
+
 /** Centre every view on a foramen (the midpoint of its axis), for review; the zoom is kept. */
 export function goToForamen(id: ForamenId): void {
   const f = store.state.anatomy?.foramina.find((x) => x.id === id);

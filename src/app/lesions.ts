@@ -29,7 +29,7 @@ onVolumeShown(() => {
   clientVolumeKey = null;
   store.update({
     lesions: [], activeLesionId: null, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: false, canRedo: false, busy: null },
-    anatomy: null, zoneProblem: null, showZones: false, zoneMapVersion: store.state.zoneMapVersion + 1,
+    anatomy: null, zoneProblem: null, showZones: false, zoneMapVersion: store.state.zoneMapVersion + 1, review: null,
   });
 });
 

@@ -133,6 +133,8 @@ export interface AppState {
   showZones: boolean;
   /** Bumped whenever the zone map is rewritten. */
   zoneMapVersion: number;
+  /** Guided review of the landmarks: the step shown (index into REVIEW_STEPS, app/anatomy.ts), or null. */
+  review: { step: number } | null;
   /** Placing a foramen by hand: the next clicks in a view give its anterior, then posterior opening. */
   placing: { id: ForamenId; anteriorLps: Vec3 | null } | null;
   /** Planned needles (src/planning), each with its metrics; views draw them. */
@@ -169,6 +171,7 @@ export const initialState: AppState = {
   zoneProblem: null,
   showZones: false,
   zoneMapVersion: 0,
+  review: null,
   placing: null,
   trajectories: [],
   selectedTrajectoryId: null,

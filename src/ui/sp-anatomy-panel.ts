@@ -1,7 +1,8 @@
 /**
- * <sp-anatomy-panel>: the sacral landmarks. Find them in the CT, review them level by level (go to
- * each foramen, see its confidence and whether it was placed by hand), place a missing one with two
- * clicks, adjust a radius, and show the Denis zone overlay.
+ * <sp-anatomy-panel>: the sacral landmarks. Find them in the CT, review them level by level (a guided
+ * review steps through S1 L … S4 R and the canal, centring the views on each; or Go to any one), see
+ * each one's confidence and whether it was placed by hand, place a missing one with two clicks,
+ * adjust a radius, and show the Denis zone overlay.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
@@ -28,6 +29,9 @@ export class SpAnatomyPanel extends LitElement {
       .manual { color: #ffab40; }
       .missing { color: #ff8a7a; }
       button.small { padding: 0 5px; font-size: 11px; }
+      tr.current td { background: #14222f; }
+      .review { background: #111c26; border: 1px solid #2b4a66; border-radius: 4px; padding: 6px 8px; margin: 6px 0; font-size: 12px; }
+      .review .hint { color: #a9b4bf; margin: 3px 0; line-height: 1.35; }
       .placing { background: #14222f; border: 1px solid #24405a; border-radius: 4px; padding: 5px 7px; font-size: 12px; margin: 4px 0; }
     `,
   ];
@@ -47,6 +51,42 @@ export class SpAnatomyPanel extends LitElement {
     </div>`;
   }
 
+  /** The guided review: where we are, what to check, and the way on. */
+  private reviewBox(step: number) {
+    const steps = anatomy.REVIEW_STEPS;
+    const id = steps[step]!;
+    const a = this.state.anatomy;
+    let name: string, status, hint: string;
+    if (id === 'canal') {
+      const c = a?.canal;
+      name = 'Canal';
+      status = c ? html`<span class=${c.source === 'manual' ? 'manual' : 'auto'}>${c.source === 'manual' ? '✎ hand' : `● ${Math.round(100 * c.confidence)} %`}</span>` : html`<span class="missing">— missing</span>`;
+      hint = c
+        ? 'Check that the dashed rings follow the canal down the sacrum; drag a centre point with the crosshair tool to correct it.'
+        : 'No canal was found: zone 3 then rests on the foramina alone.';
+    } else {
+      const f = a?.foramina.find((x) => x.id === id);
+      name = id.replace('_', ' ');
+      status = f ? html`<span class=${f.source === 'manual' ? 'manual' : 'auto'}>${f.source === 'manual' ? '✎ hand' : `● ${Math.round(100 * f.confidence)} %`}</span>` : html`<span class="missing">— missing</span>`;
+      hint = f
+        ? 'Check that the ring sits on the tunnel in all three views; drag it to correct it (it becomes ✎ hand), or adjust its radius with − / +.'
+        : 'Not found: place it by hand (click its anterior, then its posterior opening), or go on: the zone map then mirrors it from the other side.';
+    }
+    const last = step === steps.length - 1;
+    return html`<div class="review" role="group" aria-label="Landmark review" data-review-step=${id}>
+      <div>Review ${step + 1} of ${steps.length}: <b>${name}</b> ${status}</div>
+      <div class="hint">${hint}</div>
+      <div class="row">
+        <button id="review-prev" class="small" ?disabled=${step === 0} @click=${() => anatomy.reviewStep(step - 1)}>◀ Previous</button>
+        ${id !== 'canal' ? html`<button id="review-place" class="small" @click=${() => anatomy.startPlacing(id)}>Place by hand</button>` : nothing}
+        ${last
+          ? html`<button id="review-done" class="small" @click=${() => anatomy.endReview()}>Done</button>`
+          : html`<button id="review-next" class="small" @click=${() => anatomy.reviewStep(step + 1)}>Next ▶</button>
+              <button id="review-done" class="small" title="End the review" @click=${() => anatomy.endReview()}>Done</button>`}
+      </div>
+    </div>`;
+  }
+
   override render() {
     const st = this.state;
     if (!st.loaded) return html``;
@@ -56,13 +96,15 @@ export class SpAnatomyPanel extends LitElement {
       <div class="row">
         <button id="detect-anatomy" title="Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)" ?disabled=${st.loaded.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button>
         <span>${n} of ${FORAMEN_IDS.length} foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', frame' : ''}</span>
+        ${a && !st.review ? html`<button id="review-start" class="small" title="Step through S1 L … S4 R and the canal, the views centred on each" @click=${() => anatomy.startReview()}>Review</button>` : nothing}
       </div>
+      ${st.review && a ? this.reviewBox(st.review.step) : nothing}
       ${st.placing
         ? html`<div class="placing" role="status">Placing ${st.placing.id.replace('_', ' ')}: click its <b>${st.placing.anteriorLps ? 'posterior' : 'anterior'}</b> opening in a view. <button class="small" @click=${() => anatomy.cancelPlacing()}>Cancel</button></div>`
         : nothing}
       ${a || st.placing
         ? html`<table class="foramina">
-            ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr><td class="lvl">${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
+            ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr class=${st.review && anatomy.REVIEW_STEPS[st.review.step] === `${lv}_${side}` ? 'current' : ''}><td class="lvl">${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
           </table>`
         : html`<div class="muted">Find the landmarks, or place each foramen by hand.</div>`}
       ${a
