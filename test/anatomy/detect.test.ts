@@ -8,15 +8,15 @@
  *    enclosed by bone (s = 14…80 mm: the s = 0 point is the canal entrance at the S1 top edge, and
  *    below the hiatus, s = 80, the canal is open dorsally; those are printed, not asserted);
  *  - sacrum mask contains the S1–S5 body centres and excludes an L5 point and an ilium point.
- * Real CT: sacrum mask Dice against labels 25 + 26 (≥ 0.85 asserted), and the S1/S2 foramina found
- * are printed.
+ * Real CT: sacrum mask Dice against labels 25 + 26 (≥ 0.85 asserted), the S1/S2 foramina found
+ * are printed, the canal followed from S1 to below S3 on the midline through positions read by eye.
  * Timings of every run are printed, including a synthetic 512×512×300 volume.
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { requireShared } from '../helpers/shared';
-import { detectSacralAnatomy, darkEnclosedSpots, type DetectionResult } from '../../src/anatomy/detect';
+import { detectSacralAnatomy, darkEnclosedSpots, canalSection, type DetectionResult } from '../../src/anatomy/detect';
 import { FORAMEN_IDS } from '../../src/anatomy/types';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
@@ -250,6 +250,38 @@ describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT
     }
     // whatever it finds must overlap the reference sacrum (it is the sacrum, not another bone)
     expect(inter).toBeGreaterThan(0);
+
+    // Canal, read by eye on axial slices (−200..600 HU, LPS mm) and the midline sagittal slices (voxel i 58–60):
+    // the dark lumen between the bright roof (lamina) and the body is at y −80…−95 at z 229 (the S1 entrance,
+    // triangular), y −68…−77 at z 217, y −56…−63 at z 205, y −53…−59 at z 193, y −56…−59 at z 187 (between
+    // the bright corners of the laminae); below z ≈ 180 the roof is missing on the midline (the hiatus,
+    // S4 foramina at z 172). The S3 foramina are at z ≈ 190. Before the thick-slice tracking the canal ended
+    // at z 212.8 with radii 1.5–9.3 mm.
+    const canal = r.anatomy.canal;
+    expect(canal).not.toBeNull();
+    const cl = canal!.centerlineLps, cr = canal!.radiusMm;
+    console.log(`[real CT] canal: ${cl.map((p, n) => `(${p.map((v) => v.toFixed(1)).join(', ')}) r ${cr[n]}`).join('; ')}; confidence ${canal!.confidence}`);
+    expect(Math.min(...cl.map((p) => p[2]))).toBeLessThanOrEqual(190);
+    const x0 = r.diagnostics.midlineXLps!;
+    for (const p of cl) expect(Math.abs(p[0] - x0)).toBeLessThanOrEqual(5);
+    const yAt = (z: number): number => {
+      for (let n = 0; n + 1 < cl.length; n++) {
+        const a = cl[n]!, b = cl[n + 1]!;
+        if ((a[2] - z) * (b[2] - z) <= 0 && a[2] !== b[2]) return a[1] + ((z - a[2]) / (b[2] - a[2])) * (b[1] - a[1]);
+      }
+      return NaN;
+    };
+    for (const [z, y] of [[217, -72.5], [205, -59.5], [193, -56], [187, -57.5]] as const) {
+      const d = Math.abs(yAt(z) - y);
+      console.log(`[real CT] canal at z ${z}: y ${yAt(z).toFixed(1)} (by eye ${y})`);
+      expect(d).toBeLessThanOrEqual(4);
+    }
+    // plausible, smoothly varying radii (the canal is 10–20 mm wide, flattened antero-posteriorly)
+    for (let n = 0; n < cr.length; n++) {
+      expect(cr[n]).toBeGreaterThanOrEqual(2);
+      expect(cr[n]).toBeLessThanOrEqual(9);
+      if (n > 0) expect(Math.abs(cr[n]! - cr[n - 1]!)).toBeLessThanOrEqual(2);
+    }
   });
 
   // On this 3 mm CT the sacral marrow is fatty (a quarter of the reference voxels are below 43 HU) and the
@@ -307,5 +339,60 @@ describe('darkEnclosedSpots (thick-slice foramina: holes of the sacrum seen alon
     const two = build((i, j) => (disc(i, j, 12, 15) ? 0 : disc(i, j, 28, 45) ? -50 : null));
     const spots = darkEnclosedSpots(two, ni, nj, opts);
     expect(spots.map((s) => [Math.round(s.ci), Math.round(s.cj)])).toEqual([[28, 45], [12, 15]]);
+  });
+});
+
+describe('canalSection (thick-slice canal: the midline lumen between roof and body)', () => {
+  // a plane 41 × 60 px of 1 mm (u lateral, midline column 20; v posterior): a sacral plate of bone
+  // (300 HU) over v 10…34 in fat (−100 HU), with a canal 16 mm wide and 6 mm deep (0 HU) centred at v 24
+  const nu = 41, nv = 60, iu0 = 20;
+  const opts = { searchMm: 4, wallMm: 15, maxValue: 100, minContrast: 60, halfBandMm: 3 };
+  const plane = (f: (u: number, v: number) => number | null, plateFrom = 10, plateTo = 34) => {
+    const values = new Float32Array(nu * nv), inside = new Uint8Array(nu * nv);
+    for (let iv = 0; iv < nv; iv++) for (let iu = 0; iu < nu; iu++) {
+      const inPlate = iv >= plateFrom && iv <= plateTo;
+      const x = f(iu - iu0, iv);
+      values[iu + nu * iv] = x ?? (inPlate ? 300 : -100);
+      inside[iu + nu * iv] = inPlate ? 1 : 0;
+    }
+    return { values, inside };
+  };
+  const canal = (u: number, v: number, cv = 24) => (Math.abs(u) <= 7.5 && Math.abs(v - cv) <= 2.5 ? 0 : null);
+
+  it('finds the lumen between roof and body, centred, with its width and depth at half contrast', () => {
+    const { values, inside } = plane(canal);
+    const s = canalSection(values, inside, nu, nv, 1, iu0, 22, opts);
+    expect(s).not.toBeNull();
+    expect(Math.abs(s!.u - iu0)).toBeLessThan(0.6);
+    expect(Math.abs(s!.v - 24)).toBeLessThan(0.6);
+    expect(Math.abs(s!.widthMm - 16)).toBeLessThan(1.5);
+    expect(Math.abs(s!.depthMm - 6)).toBeLessThan(1.5);
+    expect(s!.value).toBe(0);
+    expect(s!.contrast).toBe(300);
+  });
+
+  it('needs bone on both sides: dark fat behind the sacrum (no roof) is no canal', () => {
+    // the plate ends at v 26: the dark voxels at v 22…26 open onto the fat behind it
+    const { values, inside } = plane(canal, 10, 26);
+    expect(canalSection(values, inside, nu, nv, 1, iu0, 24, opts)).toBeNull();
+    // a roof 1 mm thick and only 120 HU brighter than the lumen still counts (partial volume)
+    const thin = plane((u, v) => (v === 27 ? 120 : canal(u, v)), 10, 27);
+    expect(canalSection(thin.values, thin.inside, nu, nv, 1, iu0, 24, opts)).not.toBeNull();
+  });
+
+  it('needs the lumen dark and the walls brighter by minContrast', () => {
+    // walls only 40 HU brighter
+    const weak = plane((u, v) => (canal(u, v) ?? (v >= 10 && v <= 34 ? 40 : null)));
+    expect(canalSection(weak.values, weak.inside, nu, nv, 1, iu0, 24, opts)).toBeNull();
+    // a lumen of 150 HU in 600 HU bone is above maxValue
+    const bright = plane((u, v) => (canal(u, v) !== null ? 150 : v >= 10 && v <= 34 ? 600 : null));
+    expect(canalSection(bright.values, bright.inside, nu, nv, 1, iu0, 24, opts)).toBeNull();
+  });
+
+  it('stays within searchMm of the predicted position: a darker lumen farther away is not taken', () => {
+    // a second, darker lumen (−80 HU) at v 14 in the body, 10 mm in front of the canal
+    const { values, inside } = plane((u, v) => (Math.abs(u) <= 5 && Math.abs(v - 14) <= 1.5 ? -80 : canal(u, v)));
+    expect(canalSection(values, inside, nu, nv, 1, iu0, 24, opts)!.v).toBeCloseTo(24, 0);
+    expect(canalSection(values, inside, nu, nv, 1, iu0, 15, opts)!.v).toBeCloseTo(14, 0);
   });
 });
