@@ -60,7 +60,7 @@ export function goToCanal(): void {
   const c = store.state.anatomy?.canal;
   if (!c || c.centerlineLps.length === 0) return;
   const p = c.centerlineLps[Math.floor(c.centerlineLps.length / 2)]!;
-  store.update({ crosshairLps: [p[0], p[1], p[2]], centreRequest: store.state.centreRequest + 1 });
+  store.update({ crosshairLps: [p[0], p[1], p[2]], centreRequest: store.state.centreRequest + 1, centreFovMm: REVIEW_FOV_MM });
 }
 
 /** Typical foramen radius by level (DOMAIN.md §6: S1 ~13 × 12 mm anterior foramen, decreasing to S4). */
@@ -95,6 +95,9 @@ export async function setForamenRadius(id: ForamenId, radiusMm: number): Promise
   await setForamen(id, { anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: Math.max(1, Math.min(8, radiusMm)) });
 }
 
+/** Field of view (mm) a zoomed-out view is brought to when it centres on a landmark for review. */
+export const REVIEW_FOV_MM = 100;
+
 /** The steps of the guided review, cranial to caudal, left before right, then the canal. */
 export const REVIEW_STEPS: readonly (ForamenId | 'canal')[] = ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R', 'canal'];
 
@@ -127,7 +130,7 @@ export function reviewStep(step: number): void {
       const d = ((c[0] - p[0]) * n[0] + (c[1] - p[1]) * n[1] + (c[2] - p[2]) * n[2]) / (l * l);
       c[0] -= 2 * d * n[0]; c[1] -= 2 * d * n[1]; c[2] -= 2 * d * n[2];
     }
-    store.update({ crosshairLps: c, centreRequest: store.state.centreRequest + 1 });
+    store.update({ crosshairLps: c, centreRequest: store.state.centreRequest + 1, centreFovMm: REVIEW_FOV_MM });
   }
 }
 
@@ -135,13 +138,13 @@ export function endReview(): void {
   store.update({ review: null });
 }
 
-/** Centre every view on a foramen (the midpoint of its axis), for review; the zoom is kept. */
+/** Centre every view on a foramen (the midpoint of its axis), for review; a view zoomed far out is brought to REVIEW_FOV_MM. */
 export function goToForamen(id: ForamenId): void {
   const f = store.state.anatomy?.foramina.find((x) => x.id === id);
   if (!f) return;
   store.update({
     crosshairLps: [(f.anteriorLps[0] + f.posteriorLps[0]) / 2, (f.anteriorLps[1] + f.posteriorLps[1]) / 2, (f.anteriorLps[2] + f.posteriorLps[2]) / 2],
-    centreRequest: store.state.centreRequest + 1,
+    centreRequest: store.state.centreRequest + 1, centreFovMm: REVIEW_FOV_MM,
   });
 }
 

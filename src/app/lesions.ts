@@ -325,7 +325,7 @@ export async function lesionOp(op: LesionOp, id?: string, radiusMm = 1): Promise
 /** Make a lesion the active one and bring its centroid into all views. */
 export function setActiveLesion(id: string): void {
   const l = store.state.lesions.find((x) => x.id === id);
-  store.update({ activeLesionId: id, ...(l?.stats && id !== store.state.activeLesionId ? { crosshairLps: [...l.stats.centroidLps] as Vec3, centreRequest: store.state.centreRequest + 1 } : {}) });
+  store.update({ activeLesionId: id, ...(l?.stats && id !== store.state.activeLesionId ? { crosshairLps: [...l.stats.centroidLps] as Vec3, centreRequest: store.state.centreRequest + 1, centreFovMm: null } : {}) });
 }
 
 export function renameLesion(id: string, name: string): void {

@@ -115,8 +115,13 @@ export interface AppState {
   loading: (LoadProgress & { label: string }) | null;
   messages: Message[];
   crosshairLps: Vec3 | null;
-  /** Bumped by "Go" actions (a foramen, the canal, a lesion): the views centre on the crosshair, keeping their zoom. */
+  /** Bumped by "Go" actions (a foramen, the canal, a lesion): the views centre on the crosshair. */
   centreRequest: number;
+  /**
+   * With a centre request: the field of view (mm) a view zoomed far out (showing more than twice this)
+   * is brought to, so that a landmark under review is large enough to judge; null keeps the zoom.
+   */
+  centreFovMm: number | null;
   window: { widthHu: number; centerHu: number; preset: WindowPresetName };
   tool: ToolName;
   measurements: Measurement[];
@@ -159,6 +164,7 @@ export const initialState: AppState = {
   messages: [],
   crosshairLps: null,
   centreRequest: 0,
+  centreFovMm: null,
   window: { widthHu: 2000, centerHu: 500, preset: 'bone' },
   tool: 'crosshair',
   measurements: [],

@@ -144,13 +144,19 @@ export class OrthoViewer {
     this.requestRender();
   }
 
-  /** Move every view's plane to contain the point and pan it to the middle of the view, keeping the zoom. */
-  centreOn(lps: Readonly<Vec3>): void {
+  /**
+   * Move every view's plane to contain the point and pan it to the middle of the view. The zoom is
+   * kept, except that with `fovMm` a view showing more than twice that (across its smaller side) is
+   * zoomed in to show `fovMm`.
+   */
+  centreOn(lps: Readonly<Vec3>, fovMm?: number): void {
     const g = this.volume?.geometry;
     if (!g) return;
     for (const name of VIEW_NAMES) {
       const v = this.views[name];
-      v.cam = { ...v.cam, centerLps: snapToPlane(g, v.axes.normalLps, lps) };
+      const side = Math.min(v.cssW, v.cssH);
+      const mmPerPx = fovMm && side > 0 && side * v.cam.mmPerPx > 2 * fovMm ? fovMm / side : v.cam.mmPerPx;
+      v.cam = { ...v.cam, centerLps: snapToPlane(g, v.axes.normalLps, lps), mmPerPx };
       v.dirty = true;
       this.onCameraChange(name);
     }

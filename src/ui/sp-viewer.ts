@@ -118,7 +118,7 @@ export class SpViewer extends LitElement {
     else {
       if (prev.window !== this.state.window) this.viewer.setVoi(this.state.window.widthHu, this.state.window.centerHu);
       if (prev.crosshairLps !== this.state.crosshairLps && this.state.crosshairLps) {
-        if (prev.centreRequest !== this.state.centreRequest) this.viewer.centreOn(this.state.crosshairLps);
+        if (prev.centreRequest !== this.state.centreRequest) this.viewer.centreOn(this.state.crosshairLps, this.state.centreFovMm ?? undefined);
         else this.viewer.jumpTo(this.state.crosshairLps);
         this.requestFrame();
       }
