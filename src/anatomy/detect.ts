@@ -140,6 +140,26 @@ export function holes2d(mask: Uint8Array, dims: readonly [number, number, number
   return out;
 }
 
+/**
+ * Marks in `reached` (cleared first) the pixels of an nu × nv plane (u fastest) that are not `blocked`
+ * and connect to the plane's border through unblocked 4-neighbours. `queue`: scratch of nu·nv.
+ */
+function floodFromBorder2d(blocked: Uint8Array, nu: number, nv: number, reached: Uint8Array, queue: Int32Array): void {
+  reached.fill(0);
+  let head = 0, tail = 0;
+  const push = (k: number) => { if (!reached[k] && !blocked[k]) { reached[k] = 1; queue[tail++] = k; } };
+  for (let iu = 0; iu < nu; iu++) { push(iu); push(iu + nu * (nv - 1)); }
+  for (let iv = 0; iv < nv; iv++) { push(nu * iv); push(nu - 1 + nu * iv); }
+  while (head < tail) {
+    const k = queue[head++]!;
+    const iu = k % nu, iv = (k / nu) | 0;
+    if (iu > 0) push(k - 1);
+    if (iu < nu - 1) push(k + 1);
+    if (iv > 0) push(k - nu);
+    if (iv < nv - 1) push(k + nu);
+  }
+}
+
 /** Least-squares polynomial fit y = Σ p_k x^k (degree ≤ 3) with weights. */
 function polyFit(xs: number[], ys: number[], deg: number): number[] {
   const m = deg + 1;
@@ -688,26 +708,14 @@ function canalInPerpendicularPlanes(
       vox[k] = o; inS[k] = sacrum[o]!;
     }
     // background connected to the plane border
-    seen.fill(0);
-    let head = 0, tail = 0;
-    const push = (k: number) => { if (!seen[k] && !inS[k]) { seen[k] = 1; queue[tail++] = k; } };
-    for (let iu = 0; iu < nu; iu++) { push(iu); push(iu + nu * (nv - 1)); }
-    for (let iv = 0; iv < nv; iv++) { push(nu * iv); push(nu - 1 + nu * iv); }
-    while (head < tail) {
-      const k = queue[head++]!;
-      const iu = k % nu, iv = (k / nu) | 0;
-      if (iu > 0) push(k - 1);
-      if (iu < nu - 1) push(k + 1);
-      if (iv > 0) push(k - nu);
-      if (iv < nv - 1) push(k + nu);
-    }
+    floodFromBorder2d(inS, nu, nv, seen, queue);
     // enclosed dark components posterior to the body centre
     let best: { n: number; su: number; sv: number; r2: number; members: number[] } | null = null;
     const comp = new Uint8Array(nu * nv);
     for (let k0 = 0; k0 < nu * nv; k0++) {
       const ok = (k: number) => !seen[k] && !inS[k] && !comp[k] && vox[k]! >= 0 && work[vox[k]!]! < darkHu && (k / nu | 0) * step + vMin > 0;
       if (!ok(k0)) continue;
-      head = 0; tail = 0;
+      let head = 0, tail = 0;
       comp[k0] = 1; queue[tail++] = k0;
       let su = 0, sv = 0, r2 = 0;
       const members: number[] = [];
@@ -875,19 +883,8 @@ function trackCanalThick(
       inS[k] = a >= 0 && b >= 0 && c >= 0 && a < na && b < nb && c < nc ? sacrum[a + na * (b + nb * c)]! : 0;
     }
     // sacral envelope in the plane: the sacrum and its holes (background not reached from the border)
-    inside.fill(1);
-    let head = 0, tail = 0;
-    const push = (k: number) => { if (inside[k] && !inS[k]) { inside[k] = 0; queue[tail++] = k; } };
-    for (let iu = 0; iu < nu; iu++) { push(iu); push(iu + nu * (nv - 1)); }
-    for (let iv = 0; iv < nv; iv++) { push(nu * iv); push(nu - 1 + nu * iv); }
-    while (head < tail) {
-      const k = queue[head++]!;
-      const iu = k % nu, iv = (k / nu) | 0;
-      if (iu > 0) push(k - 1);
-      if (iu < nu - 1) push(k + 1);
-      if (iv > 0) push(k - nu);
-      if (iv < nv - 1) push(k + nu);
-    }
+    floodFromBorder2d(inS, nu, nv, inside, queue);
+    for (let k = 0; k < inside.length; k++) inside[k] = inside[k] ? 0 : 1;
     const hole = perp.sArc.findIndex((x) => Math.abs(x - sArc) < h / 2);
     const vPred = hole >= 0 ? perp.uv[hole]![1] : vPrev;
     if (Number.isNaN(vPred)) continue;
