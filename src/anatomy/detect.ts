@@ -32,7 +32,7 @@ import type { Vec3 } from '../core/vec3';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { halfMaxForamenRadius } from './foramen-radius';
 import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
-import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline } from './sacrum-mask';
+import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
 import { mirrorPlane } from './symmetry';
 
@@ -435,7 +435,20 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // lumen open to the outside (canal, foramina) has been removed from it again (sacrum-mask.ts), so the
   // mask itself is used (its intersection with the lightly closed bone is only the fragmented cortex of a
   // fatty sacrum, whose tunnels are then not enclosed).
-  const sacrum = seg.mask;
+  // Dense marrow (median of the mask ≥ 2 × darkHu: the lumen is dark against the marrow, not only against
+  // the cortex): the dark voxels open to the outside through dark voxels (canal, foramina) are taken out of
+  // the landmark mask at darkHu (the mask itself keeps them: the sacrum encloses its canal).
+  let sacrum = seg.mask;
+  if (thickMode) {
+    const vals: number[] = [];
+    for (let n = 0; n < sacrum.length; n++) if (sacrum[n]) vals.push(work[n]!);
+    vals.sort((p, q) => p - q);
+    if (vals.length && vals[vals.length >> 1]! >= 2 * darkHu) {
+      sacrum = Uint8Array.from(seg.mask);
+      const removed = removeOpenLumen(sacrum, work, g.dims, darkHu);
+      messages.push(`dense marrow (median ${Math.round(vals[vals.length >> 1]!)} HU): ${removed} voxels of lumen open to the outside below ${darkHu} HU left out of the landmark search`);
+    }
+  }
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
   const h = g.spacingMm;
@@ -1286,6 +1299,9 @@ export function darkEnclosedSpots(
  * 12–40 mm from the midline; it needs a mirror-symmetric partner (s within 9 mm, |u| within 9 mm); pairs are
  * levels S1–S4 in cranio-caudal order. Openings: where the sacrum begins and ends along the line around the spot.
  */
+/** Wall contrast (HU) of a tunnel in the mean-along-the-line map of detectForaminaThick. */
+const THICK_MEAN_CONTRAST = 100;
+
 function detectForaminaThick(
   sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   darkHu: number, messages: string[],
@@ -1318,7 +1334,7 @@ function detectForaminaThick(
   const step = h / 2, uMax = 42, tMax = 48;
   const curve = frame.curve;
   const ns = Math.floor(curve.length / step) + 1, nu = 2 * Math.round(uMax / step) + 1, u0 = Math.round(uMax / step);
-  const mip = new Float32Array(ns * nu).fill(NaN);
+  const mip = new Float32Array(ns * nu).fill(NaN), meanMap = new Float32Array(ns * nu).fill(NaN);
   const tFirst = new Float32Array(ns * nu).fill(NaN), tLast = new Float32Array(ns * nu).fill(NaN);
   const empty = new Uint8Array(ns * nu);
   const origin = (s: number, u: number): Vec3 => { const c = curve.at(s); return [x0 + u, c[1], c[2]]; };
@@ -1326,7 +1342,7 @@ function detectForaminaThick(
     const s = i * step, P = curve.posterior(s);
     for (let j = 0; j < nu; j++) {
       const O = origin(s, (j - u0) * step);
-      let best = -Infinity, t0 = NaN, t1 = NaN;
+      let best = -Infinity, t0 = NaN, t1 = NaN, sum = 0, cnt = 0;
       for (let t = -tMax; t <= tMax; t += step) {
         const x = O[0], y = O[1] + P[1] * t, z = O[2] + P[2] * t;
         if (!inNear(x, y, z)) continue;
@@ -1334,10 +1350,11 @@ function detectForaminaThick(
         t1 = t;
         const v = hu(x, y, z);
         if (v > best) best = v;
+        sum += v; cnt++;
       }
       const m = i * nu + j;
       if (Number.isNaN(t0)) empty[m] = 1;
-      else { mip[m] = best; tFirst[m] = t0; tLast[m] = t1; }
+      else { mip[m] = best; meanMap[m] = sum / cnt; tFirst[m] = t0; tLast[m] = t1; }
     }
   }
   // lines through no sacrum at all: outside (NaN) when connected to the map border, else a lumen seen through no bone
@@ -1355,60 +1372,80 @@ function detectForaminaThick(
         seen[q] = 1; queue.push(q);
       }
     }
-    for (let m = 0; m < ns * nu; m++) if (empty[m] && !seen[m]) mip[m] = -1000;
+    for (let m = 0; m < ns * nu; m++) if (empty[m] && !seen[m]) mip[m] = meanMap[m] = -1000;
   }
-  const spots = darkEnclosedSpots(mip, ns, nu, { maxValue: darkHu, wallContrast: 150, maxRadiusPx: 12 / step, minEnclosure: 14 / 16, minSepPx: 6 / step });
-  const candidates: ForamenCandidate[] = [];
-  const spotOf = new Map<ForamenCandidate, MapSpot>();
-  for (const sp of spots) {
-    const s = sp.ci * step, u = (sp.cj - u0) * step;
-    if (Math.abs(u) < 12 || Math.abs(u) > 40) continue;
-    const O = origin(s, u), P = curve.posterior(s);
-    // openings: where the sacrum begins and ends along the line, around the spot (its own line may cross none)
-    const t0s: number[] = [], t1s: number[] = [];
-    const rr = sp.radiusPx + 2 / step;
-    for (let k = 0; k < 16; k++) {
-      const th = (k * Math.PI) / 8;
-      const ii = Math.round(sp.i + Math.cos(th) * rr), jj = Math.round(sp.j + Math.sin(th) * rr);
-      if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
-      const m = ii * nu + jj;
-      if (!Number.isNaN(tFirst[m]!)) { t0s.push(tFirst[m]!); t1s.push(tLast[m]!); }
+  // spots of a map → candidates and their mirror-symmetric pairs, cranial first
+  const pairUp = (spots: MapSpot[]) => {
+    const candidates: ForamenCandidate[] = [];
+    const spotOf = new Map<ForamenCandidate, MapSpot>();
+    for (const sp of spots) {
+      const s = sp.ci * step, u = (sp.cj - u0) * step;
+      if (Math.abs(u) < 12 || Math.abs(u) > 40) continue;
+      const O = origin(s, u), P = curve.posterior(s);
+      // openings: where the sacrum begins and ends along the line, around the spot (its own line may cross none)
+      const t0s: number[] = [], t1s: number[] = [];
+      const rr = sp.radiusPx + 2 / step;
+      for (let k = 0; k < 16; k++) {
+        const th = (k * Math.PI) / 8;
+        const ii = Math.round(sp.i + Math.cos(th) * rr), jj = Math.round(sp.j + Math.sin(th) * rr);
+        if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
+        const m = ii * nu + jj;
+        if (!Number.isNaN(tFirst[m]!)) { t0s.push(tFirst[m]!); t1s.push(tLast[m]!); }
+      }
+      if (t0s.length < 4) continue;
+      t0s.sort((p, q) => p - q); t1s.sort((p, q) => p - q);
+      const tA = t0s[t0s.length >> 1]!, tP = t1s[t1s.length >> 1]!;
+      const ant: Vec3 = [O[0], O[1] + P[1] * tA, O[2] + P[2] * tA], post: Vec3 = [O[0], O[1] + P[1] * tP, O[2] + P[2] * tP];
+      const center: Vec3 = [(ant[0] + post[0]) / 2, (ant[1] + post[1]) / 2, (ant[2] + post[2]) / 2];
+      const radiusMm = Math.max(1.5, Math.min(8, sp.radiusPx * step));
+      const lengthMm = tP - tA;
+      const cand: ForamenCandidate = {
+        side: u > 0 ? 'L' : 'R', centerLps: center, anteriorLps: ant, posteriorLps: post, radiusMm: Math.round(radiusMm * 10) / 10,
+        lengthMm: Math.round(lengthMm * 10) / 10, sMm: Math.round(s * 10) / 10, volumeMm3: Math.round(Math.PI * radiusMm * radiusMm * lengthMm),
+        elongation: Math.round((lengthMm / (2 * radiusMm)) * 100) / 100, enclosure: sp.enclosure, score: 0, steep: Math.abs(P[2]) > Math.abs(P[1]),
+      };
+      cand.score = 0.5 * sp.enclosure + 0.5 * Math.min(1, sp.contrast / 300);
+      if (lengthMm < 8) cand.rejected = 'too short';
+      candidates.push(cand);
+      spotOf.set(cand, sp);
     }
-    if (t0s.length < 4) continue;
-    t0s.sort((p, q) => p - q); t1s.sort((p, q) => p - q);
-    const tA = t0s[t0s.length >> 1]!, tP = t1s[t1s.length >> 1]!;
-    const ant: Vec3 = [O[0], O[1] + P[1] * tA, O[2] + P[2] * tA], post: Vec3 = [O[0], O[1] + P[1] * tP, O[2] + P[2] * tP];
-    const center: Vec3 = [(ant[0] + post[0]) / 2, (ant[1] + post[1]) / 2, (ant[2] + post[2]) / 2];
-    const radiusMm = Math.max(1.5, Math.min(8, sp.radiusPx * step));
-    const lengthMm = tP - tA;
-    const cand: ForamenCandidate = {
-      side: u > 0 ? 'L' : 'R', centerLps: center, anteriorLps: ant, posteriorLps: post, radiusMm: Math.round(radiusMm * 10) / 10,
-      lengthMm: Math.round(lengthMm * 10) / 10, sMm: Math.round(s * 10) / 10, volumeMm3: Math.round(Math.PI * radiusMm * radiusMm * lengthMm),
-      elongation: Math.round((lengthMm / (2 * radiusMm)) * 100) / 100, enclosure: sp.enclosure, score: 0, steep: Math.abs(P[2]) > Math.abs(P[1]),
-    };
-    cand.score = 0.5 * sp.enclosure + 0.5 * Math.min(1, sp.contrast / 300);
-    if (lengthMm < 8) cand.rejected = 'too short';
-    candidates.push(cand);
-    spotOf.set(cand, sp);
-  }
-  // mirror-symmetric pairs, cranial first
-  const ok = candidates.filter((c) => !c.rejected).sort((p, q) => p.sMm - q.sMm);
-  const partnerOf = new Map<ForamenCandidate, ForamenCandidate>();
-  for (const c of ok) {
-    if (c.side !== 'L') continue;
-    let best: ForamenCandidate | null = null, bestD = Infinity;
-    for (const r of ok) {
-      if (r.side !== 'R' || partnerOf.has(r)) continue;
-      const du = Math.abs(Math.abs(c.centerLps[0] - x0) - Math.abs(r.centerLps[0] - x0)), ds = Math.abs(c.sMm - r.sMm);
-      if (du > 9 || ds > 9) continue;
-      const d = Math.hypot(du, ds);
-      if (d < bestD) { bestD = d; best = r; }
+    // mirror-symmetric pairs, cranial first
+    const ok = candidates.filter((c) => !c.rejected).sort((p, q) => p.sMm - q.sMm);
+    const partnerOf = new Map<ForamenCandidate, ForamenCandidate>();
+    for (const c of ok) {
+      if (c.side !== 'L') continue;
+      let best: ForamenCandidate | null = null, bestD = Infinity;
+      for (const r of ok) {
+        if (r.side !== 'R' || partnerOf.has(r)) continue;
+        const du = Math.abs(Math.abs(c.centerLps[0] - x0) - Math.abs(r.centerLps[0] - x0)), ds = Math.abs(c.sMm - r.sMm);
+        if (du > 9 || ds > 9) continue;
+        const d = Math.hypot(du, ds);
+        if (d < bestD) { bestD = d; best = r; }
+      }
+      if (best) { partnerOf.set(c, best); partnerOf.set(best, c); }
     }
-    if (best) { partnerOf.set(c, best); partnerOf.set(best, c); }
+    for (const c of ok) if (!partnerOf.has(c)) c.rejected = 'no mirror-symmetric partner (thick slices)';
+    const pairs = ok.filter((c) => c.side === 'L' && partnerOf.has(c)).map((c) => [c, partnerOf.get(c)!] as const)
+      .sort((p, q) => (p[0].sMm + p[1].sMm) - (q[0].sMm + q[1].sMm));
+    return { spots, candidates, spotOf, pairs };
+  };
+  // the MIP: a tunnel seen through no bone (fatty marrow, thin cortex). Where the walls are bright and the
+  // tunnels two voxels wide (dense bone, thick cortex) every line crosses some wall (partial volume): the mean
+  // along the line within the sacrum, where a tunnel is dark against its walls and marrow (a spot darker than
+  // the sacrum's median by its own wall contrast), is taken instead when it gives more mirror pairs.
+  let res = pairUp(darkEnclosedSpots(mip, ns, nu, { maxValue: darkHu, wallContrast: 150, maxRadiusPx: 12 / step, minEnclosure: 14 / 16, minSepPx: 6 / step }));
+  let mapName = 'the brightest voxel along each line';
+  if (res.pairs.length < LEVELS.length) {
+    const vals: number[] = [];
+    for (let m = 0; m < ns * nu; m++) if (!empty[m] && !Number.isNaN(meanMap[m]!)) vals.push(meanMap[m]!);
+    vals.sort((p, q) => p - q);
+    const med = vals.length ? vals[vals.length >> 1]! : NaN;
+    if (!Number.isNaN(med)) {
+      const alt = pairUp(darkEnclosedSpots(meanMap, ns, nu, { maxValue: med - THICK_MEAN_CONTRAST / 2, wallContrast: THICK_MEAN_CONTRAST, maxRadiusPx: 12 / step, minEnclosure: 14 / 16, minSepPx: 6 / step }));
+      if (alt.pairs.length > res.pairs.length) { res = alt; mapName = 'the mean along each line (bright walls)'; }
+    }
   }
-  for (const c of ok) if (!partnerOf.has(c)) c.rejected = 'no mirror-symmetric partner (thick slices)';
-  const pairs = ok.filter((c) => c.side === 'L' && partnerOf.has(c)).map((c) => [c, partnerOf.get(c)!] as const)
-    .sort((p, q) => (p[0].sMm + p[1].sMm) - (q[0].sMm + q[1].sMm));
+  const { spots, candidates, spotOf, pairs } = res;
   const foramina: Foramen[] = [];
   let level = 0, lastS = -Infinity;
   for (const [L, R] of pairs) {
@@ -1431,7 +1468,7 @@ function detectForaminaThick(
       foramina.push({ id: `${lv}_${c.side}` as ForamenId, level: lv, side: c.side, anteriorLps: c.anteriorLps, posteriorLps: c.posteriorLps, radiusMm: c.radiusMm, confidence: Math.round(conf * 100) / 100, source: 'auto' });
     }
   }
-  messages.push(`foramina: thick slices: sought as dark spots enclosed by bone in the sacrum seen along its antero-posterior direction (${spots.length} spots, ${pairs.length} mirror pairs)`);
+  messages.push(`foramina: thick slices: sought as dark spots enclosed by bone in the sacrum seen along its antero-posterior direction (${mapName}: ${spots.length} spots, ${pairs.length} mirror pairs)`);
   if (level < LEVELS.length) messages.push(`foramina: only ${level} level(s) found`);
   return { foramina, candidates };
 }

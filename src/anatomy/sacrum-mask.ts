@@ -15,7 +15,9 @@
  *    Thick slices (`thick`): the sacrum grows from its core inside a generously closed bone region;
  *    its competitors are the other midline cores (L5, pubis) and all bone beyond `lateralMarkerMm`;
  *    bright bone is shared out by geodesic distance, the darker voxels by a weighted geodesic distance in
- *    which the ilia advance more slowly and L5 faster than the sacrum (weightedCompetitiveGrow).
+ *    which the ilia advance more slowly and L5 faster than the sacrum (weightedCompetitiveGrow). A
+ *    thick-slice core reaching farther than `fusedLateralMm` from the midline (dense marrow: the eroded
+ *    bone bridges the unresolved SI joints) is first split along its bright walls (fusedCoreSplit).
  */
 import { fillHolesMask, labelComponents, squaredDistanceTo, dilateMask, erodeMask } from '../segmentation/morphology';
 import type { WorkGrid } from './detect-grid';
@@ -214,6 +216,30 @@ export function weightedCompetitiveGrow(labels: Int32Array, allowed: Uint8Array,
 }
 
 /**
+ * Splits a sacrum core fused with the ilia (thick slices, dense marrow): its voxels within `innerMm` of
+ * the midline plane (a = midlineA) seed the sacrum (1), those beyond `outerMm` the ilia (2); the rest of
+ * the core is flooded darkest first (a marker watershed on the inverted intensity, so that each front fills
+ * its own marrow before it crosses a cortex): the fronts meet on the bright walls between them, the
+ * subchondral plates of the SI joint. Returns the labels (0 outside the core).
+ */
+export function fusedCoreSplit(ids: Int32Array, coreId: number, work: Float32Array, g: WorkGrid, midlineA: number, innerMm: number, outerMm: number): Int32Array {
+  const [na, nb, nc] = g.dims;
+  const N = ids.length, h = g.spacingMm;
+  const labels = new Int32Array(N);
+  const allowed = new Uint8Array(N);
+  const neg = new Float32Array(N);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (ids[n] !== coreId) continue;
+    allowed[n] = 1;
+    neg[n] = -work[n]!;
+    const dx = Math.abs(a - midlineA) * h;
+    if (dx <= innerMm) labels[n] = 1;
+    else if (dx >= outerMm) labels[n] = 2;
+  }
+  return competitiveGrow(labels, allowed, neg, g.dims, -1000, -150, 256);
+}
+
+/**
  * Removes from `mask` (in place) its voxels darker than `darkHu` that are connected, through voxels darker
  * than `darkHu` (6-connected), to a dark voxel outside the mask. Returns the number removed.
  */
@@ -339,6 +365,14 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
         if (c >= coreTop + 2) labels[n] = 3;
         else if (c <= coreC && b >= coreFront - 3 && b >= limitB) labels[n] = 1;
       }
+    }
+    // a core reaching farther than `fusedLateralMm` from the midline holds the ilia too (dense marrow: the
+    // eroded bone bridges the unresolved SI joints): it is split along its bright walls (fusedCoreSplit)
+    const fusedThick = maxDx[sacrumId]! > opts.fusedLateralMm;
+    if (fusedThick) {
+      const s = fusedCoreSplit(ids, sacrumId, work, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm);
+      for (let n = 0; n < N; n++) if (ids[n] === sacrumId && grow[n]) labels[n] = s[n]!;
+      messages.push(`thick-slice mode: sacrum core reaches ${Math.round(maxDx[sacrumId]!)} mm from the midline: split from the ilia along its bright walls`);
     }
     let m1 = 0, m2 = 0, nMid = 0;
     for (let n = 0; n < N; n++) { if (labels[n] === 1) m1++; else if (labels[n]! >= 2) m2++; }

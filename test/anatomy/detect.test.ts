@@ -14,8 +14,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { requireShared } from '../helpers/shared';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { scanAndLoadDicom } from '../../src/io/dicom';
+import { requireShared, ensurePhantom, filesIn, readTruth } from '../helpers/shared';
 import { detectSacralAnatomy, darkEnclosedSpots, canalSection, type DetectionResult } from '../../src/anatomy/detect';
 import { FORAMEN_IDS } from '../../src/anatomy/types';
 import { VolumeGeometry } from '../../src/core/geometry';
@@ -294,6 +297,85 @@ describe.skipIf(!haveCt)('detectSacralAnatomy on the TotalSegmentator example CT
   // boundary voxels one voxel either side.
   it('sacrum mask Dice ≥ 0.85 on the real CT (0.742 before the midline-strip markers and lumen removal, 0.803 before the posterior-arch and symmetry rules, 0.826 before the weighted sharing of dark voxels)', () => {
     expect(dice).toBeGreaterThanOrEqual(0.85);
+  });
+});
+
+// Synthetic 3 mm CT (test/anatomy/configs/thick3mm.json: 64×64×50, 3 mm isotropic, axial, blur 1 mm): the
+// thick-slice mode against exact truth. Dense marrow (250 HU) and a bright cortex: the eroded bone core
+// bridges the unresolved SI joints (2.5 mm gap) and reaches 95 mm from the midline, so it is split from the
+// ilia along its bright walls (fusedCoreSplit); the foramina are found in the mean along the AP lines (the
+// brightest voxel crosses some wall on every line); the canal and foramina lumen (< darkHu) are taken out of
+// the landmark mask. Before: Dice 0.596 (11020 ilium voxels in the mask), no foramina, no canal.
+describe.skipIf(!run)('detectSacralAnatomy on the 3 mm phantom (thick-slice mode against exact truth)', () => {
+  let r: DetectionResult, truth: any, labels: Int16Array;
+  const load = async () => {
+    if (r) return;
+    const here = dirname(fileURLToPath(import.meta.url));
+    const dir = ensurePhantom(JSON.parse(readFileSync(join(here, 'configs', 'thick3mm.json'), 'utf8')), 1, true);
+    const loaded = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
+    truth = readTruth(dir);
+    const buf = readFileSync(join(dir, 'labels.npy'));
+    const hl = buf.readUInt16LE(8);
+    labels = new Int16Array(buf.buffer.slice(buf.byteOffset + 10 + hl, buf.byteOffset + buf.length));
+    expect(labels.length).toBe(loaded.loaded!.volume.geometry.voxelCount);
+    r = detectSacralAnatomy(loaded.loaded!.volume);
+    console.log(`[thick3mm] detection ${r.diagnostics.timingsMs.total} ms; messages ${JSON.stringify(r.diagnostics.messages)}`);
+  };
+
+  it('sacrum mask Dice ≥ 0.88 against labels 10–14 + lesions, ≤ 50 ilium and ≤ 150 L5 voxels in it (0.913, 1 and 96 measured)', async () => {
+    await load();
+    let inter = 0, a = 0, b = 0, fpIl = 0, fpL5 = 0;
+    for (let n = 0; n < labels.length; n++) {
+      const l = labels[n]!, g = (l >= 10 && l <= 14) || l >= 100 ? 1 : 0, m = r.sacrumMask[n]!;
+      a += m; b += g;
+      if (m && g) inter++;
+      if (m && !g && l >= 30 && l <= 31) fpIl++;
+      if (m && !g && l >= 20 && l <= 22) fpL5++;
+    }
+    const dice = (2 * inter) / (a + b);
+    console.log(`[thick3mm] sacrum Dice ${dice.toFixed(3)} (mask ${a}, reference ${b}), ilium voxels ${fpIl}, L5 voxels ${fpL5}`);
+    expect(dice).toBeGreaterThanOrEqual(0.88);
+    expect(fpIl).toBeLessThanOrEqual(50);
+    expect(fpL5).toBeLessThanOrEqual(150);
+  });
+
+  it('S1–S3 foramina found L and R, none invented, each centre within 4.5 mm (1.5 voxels) of truth', async () => {
+    await load();
+    const ids = r.anatomy.foramina.map((f) => f.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const f of r.anatomy.foramina) {
+      const t = truth.anatomy.foramina.find((x: any) => x.id === f.id);
+      const err = dist(midpoint(f.anteriorLps, f.posteriorLps), midpoint(t.anterior_opening_lps, t.posterior_opening_lps));
+      console.log(`[thick3mm] ${f.id}: centre error ${err.toFixed(1)} mm, radius ${f.radiusMm} (truth ${t.radius_mm}), confidence ${f.confidence}`);
+      expect(err).toBeLessThanOrEqual(4.5);
+    }
+    for (const id of ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R']) expect(ids).toContain(id);
+  });
+
+  // KNOWN GAP: the S4 tunnels (radius 2.5 mm: under two voxels) are no dark spot in the mean map either
+  // (measured: 3 of 4 levels, 6 spots, 3 mirror pairs; S4 missing both sides).
+  it.fails('KNOWN GAP: all 8 foramina found (S4 missing on 3 mm)', async () => {
+    await load();
+    expect(r.anatomy.foramina.map((f) => f.id).sort()).toEqual([...FORAMEN_IDS].sort());
+  });
+
+  it('a canal on the midline, within 4.5 mm of the truth centreline where enclosed above the hiatus (s 14–72 mm; ≤ 0.9 mm measured, 4.9 mm at the hiatus s = 80 printed)', async () => {
+    await load();
+    const canal = r.anatomy.canal;
+    expect(canal).not.toBeNull();
+    const cl = canal!.centerlineLps;
+    const x0 = r.diagnostics.midlineXLps!;
+    for (const p of cl) expect(Math.abs(p[0] - x0)).toBeLessThanOrEqual(4.5);
+    const rows: string[] = [];
+    let worst = 0;
+    for (const p of truth.anatomy.canal.centerline_lps as Vec3[]) {
+      const s = sacralXsq(truth, p)[1];
+      const d = distanceToPolyline(p, cl);
+      rows.push(`s=${s.toFixed(0)}: ${d.toFixed(1)} mm`);
+      if (s >= 13.9 && s <= 72.1) worst = Math.max(worst, d);
+    }
+    console.log(`[thick3mm] canal ${cl.length} points, radii ${canal!.radiusMm.join(', ')}; truth points: ${rows.join('; ')}`);
+    expect(worst).toBeLessThanOrEqual(4.5);
   });
 });
 

@@ -2,7 +2,7 @@
  * Pieces of the sacrum mask (src/anatomy/sacrum-mask.ts) on volumes built in code.
  */
 import { describe, expect, it } from 'vitest';
-import { removeOpenLumen, trimAsymmetric, weightedCompetitiveGrow } from '../../src/anatomy/sacrum-mask';
+import { fusedCoreSplit, removeOpenLumen, trimAsymmetric, weightedCompetitiveGrow } from '../../src/anatomy/sacrum-mask';
 import type { WorkGrid } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -123,5 +123,44 @@ describe('weightedCompetitiveGrow', () => {
     for (let c = 0; c < 3; c++) for (let b = 0; b < 3; b++) wall[at(5, b, c)] = 0;
     const l = weightedCompetitiveGrow(seeds(), wall, dark, dims, 150, [0, 1, 1]);
     expect(owner(l)).toEqual([1, 1, 1, 1, 1, 0, ...Array(16).fill(2)]);
+  });
+});
+
+describe('fusedCoreSplit', () => {
+  // 60×10×10 grid of 3 mm voxels, midline at a = 30: one fused core made of a sacral marrow block
+  // (a 13…46, up to 48 mm from the midline, 150 HU) and an iliac marrow block on each side (a 1…11 and
+  // 48…58, 150 HU), joined through bright walls (600 HU, the subchondral plates of the SI joints, 54 mm
+  // from the midline) at a = 12 and a = 47. Seeds: within 30 mm of the midline (a 20…40) the sacrum,
+  // beyond 62 mm (a ≤ 9, a ≥ 51) the ilia.
+  const N = 60 * 10 * 10;
+  const g: WorkGrid = { dims: [60, 10, 10], spacingMm: 3, originLps: [0, 0, 0] };
+  const at = (a: number, b: number, c: number) => a + 60 * (b + 10 * c);
+  const ids = new Int32Array(N);
+  const work = new Float32Array(N).fill(-100);
+  for (let c = 2; c < 8; c++) for (let b = 2; b < 8; b++) for (let a = 1; a < 59; a++) {
+    ids[at(a, b, c)] = 7;
+    work[at(a, b, c)] = a === 12 || a === 47 ? 600 : 150;
+  }
+  ids[at(0, 0, 0)] = 3; // another core: left alone
+
+  it('splits the core on the bright walls: sacrum between them, ilia outside', () => {
+    const s = fusedCoreSplit(ids, 7, work, g, 30, 30, 62);
+    for (let a = 1; a < 59; a++) {
+      if (a === 12 || a === 47) continue;
+      expect(s[at(a, 5, 5)], `a = ${a}`).toBe(a < 12 || a > 47 ? 2 : 1);
+    }
+    // the walls go to one side or the other, never unlabelled; other cores are left alone
+    expect([1, 2]).toContain(s[at(12, 5, 5)]);
+    expect([1, 2]).toContain(s[at(47, 5, 5)]);
+    expect(s[at(0, 0, 0)]).toBe(0);
+  });
+
+  it('without the bright walls the split is not at the joints (the walls are what it follows)', () => {
+    const flat = Float32Array.from(work, (v) => (v === 600 ? 150 : v));
+    const s = fusedCoreSplit(ids, 7, flat, g, 30, 30, 62);
+    expect(s[at(30, 5, 5)]).toBe(1);
+    expect(s[at(58, 5, 5)]).toBe(2);
+    // the fronts meet halfway between the seeds (a 40 and 51: at 45–46), inside the sacral block
+    expect(s[at(47, 5, 5)]).toBe(2);
   });
 });
