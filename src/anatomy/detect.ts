@@ -1289,6 +1289,9 @@ export function darkEnclosedSpots(
   return spots;
 }
 
+/** Wall contrast (HU) of a tunnel in the mean-along-the-line map of detectForaminaThick. */
+const THICK_MEAN_CONTRAST = 100;
+
 /**
  * Thick-slice foramina (grid ≥ 2.5 mm, where a 5–10 mm tunnel is two or three voxels and the lumen of a
  * fatty sacrum is hardly darker than its marrow): the sacrum seen along its local antero-posterior direction,
@@ -1298,10 +1301,10 @@ export function darkEnclosedSpots(
  * (≤ the lumen threshold) with bone all round it (≥ 150 HU brighter within 12 mm along 14 of 16 directions: a gap of at most 45°),
  * 12–40 mm from the midline; it needs a mirror-symmetric partner (s within 9 mm, |u| within 9 mm); pairs are
  * levels S1–S4 in cranio-caudal order. Openings: where the sacrum begins and ends along the line around the spot.
+ * When that map gives fewer than 4 pairs (dense marrow: every line through a tunnel crosses a blurred bright
+ * wall), the mean HU along each line is searched as well (a spot 50 HU below the sacrum's median with
+ * THICK_MEAN_CONTRAST of wall contrast), and used if it gives more pairs.
  */
-/** Wall contrast (HU) of a tunnel in the mean-along-the-line map of detectForaminaThick. */
-const THICK_MEAN_CONTRAST = 100;
-
 function detectForaminaThick(
   sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   darkHu: number, messages: string[],
