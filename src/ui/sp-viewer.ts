@@ -568,11 +568,15 @@ export class SpViewer extends LitElement {
         dx = tx - fx; dy = ty - fy; x += dx; y += dy;
       }
       const color = m.manual ? '#ffab40' : '#4dd0e1';
-      const outward = m.id.endsWith('_L') ? leftOnScreen : -leftOnScreen;
+      // outwards, unless the label would then run into the pane's edge and its orientation letter (≈ 22 px)
+      const r = Math.max(3, m.rPx), labelPx = 6.5 * m.id.length;
+      let outward = m.id.endsWith('_L') ? leftOnScreen : -leftOnScreen;
+      if (outward >= 0 && x + r + 3 + labelPx > w - 22) outward = -1;
+      else if (outward < 0 && x - r - 3 - labelPx < 22) outward = 1;
       items.push(svg`<g class="foramen-marker" data-foramen=${m.id}>
         <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
-        <circle cx=${x} cy=${y} r=${Math.max(3, m.rPx)} fill="none" stroke=${color} stroke-width="1.5" />
-        <text x=${x + (outward < 0 ? -1 : 1) * (Math.max(3, m.rPx) + 3)} y=${y - 3} text-anchor=${outward < 0 ? 'end' : 'start'} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
+        <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" />
+        <text x=${x + (outward < 0 ? -1 : 1) * (r + 3)} y=${y - 3} text-anchor=${outward < 0 ? 'end' : 'start'} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}</text></g>`);
     }
     // Canal markers: its centreline points near this plane (draggable with the crosshair tool); one label per view.
     const canalMarks = this.canalMarks(view);
