@@ -9,6 +9,7 @@
  */
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
+import { nonZeroBox } from '../segmentation/grid';
 
 export interface WorkGrid {
   dims: [number, number, number];
@@ -174,14 +175,9 @@ export function maskToVolume(volume: ScalarVolume, g: WorkGrid, mask: Uint8Array
   const out = new Uint8Array(ni * nj * nk);
   const [na, nb, nc] = g.dims;
   // bounding box of the mask in working indices
-  let a0 = na, a1 = -1, b0 = nb, b1 = -1, c0 = nc, c1 = -1;
-  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    if (!mask[n]) continue;
-    if (a < a0) a0 = a; if (a > a1) a1 = a;
-    if (b < b0) b0 = b; if (b > b1) b1 = b;
-    if (c < c0) c0 = c; if (c > c1) c1 = c;
-  }
-  if (a1 < 0) return out;
+  const box = nonZeroBox(mask, g.dims);
+  if (!box) return out;
+  const [a0, b0, c0, a1, b1, c1] = box;
   const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
   for (const a of [a0 - 0.5, a1 + 0.5]) for (const b of [b0 - 0.5, b1 + 0.5]) for (const c of [c0 - 0.5, c1 + 0.5]) {
     const p = geo.lpsToIjk([0, 0, 0], workToLps(g, a, b, c));

@@ -18,6 +18,7 @@ import type { SacralAnatomy } from '../anatomy/types';
 import type { FittedSacralFrame } from '../anatomy/frame';
 import { makeWorkGrid, type WorkGrid } from '../anatomy/detect-grid';
 import { fillHolesMask, squaredDistanceTo } from '../segmentation/morphology';
+import { nonZeroBox } from '../segmentation/grid';
 import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
 import type { CortexCrossing } from './types';
 import { nowMs } from '../core/clock';
@@ -47,16 +48,9 @@ export function buildSacralEnvelope(volume: ScalarVolume, sacrumMask: Uint8Array
   const t0 = nowMs();
   const geo = volume.geometry;
   const [ni, nj, nk] = geo.dims;
-  let i0 = ni, i1 = -1, j0 = nj, j1 = -1, k0 = nk, k1 = -1;
-  for (let k = 0, n = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
-    for (let i = 0; i < ni; i++, n++) {
-      if (!sacrumMask[n]) continue;
-      if (i < i0) i0 = i; if (i > i1) i1 = i;
-      if (j < j0) j0 = j; if (j > j1) j1 = j;
-      if (k < k0) k0 = k; if (k > k1) k1 = k;
-    }
-  }
-  if (i1 < 0) return null;
+  const box = nonZeroBox(sacrumMask, geo.dims);
+  if (!box) return null;
+  const [i0, j0, k0, i1, j1, k1] = box;
   const margin = opts.marginMm ?? 20;
   const min: Vec3 = [Infinity, Infinity, Infinity], max: Vec3 = [-Infinity, -Infinity, -Infinity];
   for (const i of [i0, i1]) for (const j of [j0, j1]) for (const k of [k0, k1]) {

@@ -40,7 +40,7 @@ import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import type { LabelEditRecorder } from './history';
 import { type IndexBox, type LabelMap, clampBox } from './labelmap';
-import { ballIndexBox, boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
+import { ballIndexBox, boxDims, edtSpacing, gridMetric, metricLength2, nonZeroBox } from './grid';
 import { type Connectivity, dilateMask, erodeMask, fillHolesMask, neighbourOffsets } from './morphology';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
@@ -365,13 +365,9 @@ function dilateSparse(m: Uint8Array, dims: [number, number, number], off: Int32A
 /** fillHolesMask restricted to the bounding box (+1) of the mask. */
 function fillHolesInBox(m: Uint8Array, dims: [number, number, number]): Uint8Array {
   const [bi, bj, bk] = dims;
-  let i0 = bi, j0 = bj, k0 = bk, i1 = -1, j1 = -1, k1 = -1;
-  let n = 0;
-  for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++) {
-    if (!m[n]) continue;
-    if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
-  }
-  if (i1 < 0) return m;
+  const box = nonZeroBox(m, dims);
+  if (!box) return m;
+  let [i0, j0, k0, i1, j1, k1] = box;
   i0 = Math.max(0, i0 - 1); j0 = Math.max(0, j0 - 1); k0 = Math.max(0, k0 - 1);
   i1 = Math.min(bi - 1, i1 + 1); j1 = Math.min(bj - 1, j1 + 1); k1 = Math.min(bk - 1, k1 + 1);
   const sd: [number, number, number] = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
