@@ -31,6 +31,35 @@ export function lpsToWork(g: WorkGrid, p: Readonly<Vec3>): Vec3 {
   return [(p[0] - g.originLps[0]) / h, (p[1] - g.originLps[1]) / h, (p[2] - g.originLps[2]) / h];
 }
 
+/** Offset of the working voxel nearest the LPS point (x, y, z), or −1 outside the grid. */
+export function workOffsetAt(g: WorkGrid, x: number, y: number, z: number): number {
+  const h = g.spacingMm, o = g.originLps, [na, nb, nc] = g.dims;
+  const a = Math.round((x - o[0]) / h), b = Math.round((y - o[1]) / h), c = Math.round((z - o[2]) / h);
+  return a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc ? -1 : a + na * (b + nb * c);
+}
+
+/**
+ * Trilinear value of a working-grid image at the LPS point (x, y, z). `edge`: 'nan' gives NaN where the
+ * point's cell is not wholly inside the grid; 'clamp' clamps the cell and its weights to the grid.
+ */
+export function sampleWork(work: Float32Array, g: WorkGrid, x: number, y: number, z: number, edge: 'nan' | 'clamp'): number {
+  const h = g.spacingMm, o = g.originLps, [na, nb, nc] = g.dims, nab = na * nb;
+  const fa = (x - o[0]) / h, fb = (y - o[1]) / h, fc = (z - o[2]) / h;
+  let a0 = Math.floor(fa), b0 = Math.floor(fb), c0 = Math.floor(fc);
+  let ta: number, tb: number, tc: number;
+  if (edge === 'nan') {
+    if (a0 < 0 || b0 < 0 || c0 < 0 || a0 + 1 >= na || b0 + 1 >= nb || c0 + 1 >= nc) return NaN;
+    ta = fa - a0; tb = fb - b0; tc = fc - c0;
+  } else {
+    a0 = Math.max(0, Math.min(na - 2, a0)); b0 = Math.max(0, Math.min(nb - 2, b0)); c0 = Math.max(0, Math.min(nc - 2, c0));
+    ta = Math.max(0, Math.min(1, fa - a0)); tb = Math.max(0, Math.min(1, fb - b0)); tc = Math.max(0, Math.min(1, fc - c0));
+  }
+  const n = a0 + na * (b0 + nb * c0);
+  const l = (m: number) => work[m]! * (1 - ta) + work[m + 1]! * ta;
+  const v0 = l(n) * (1 - tb) + l(n + na) * tb, v1 = l(n + nab) * (1 - tb) + l(n + nab + na) * tb;
+  return v0 * (1 - tc) + v1 * tc;
+}
+
 /** LPS bounding box (min, max) of the voxel centres of a volume. */
 export function volumeBoundsLps(volume: ScalarVolume): { min: Vec3; max: Vec3 } {
   const corners = volume.geometry.cornersLps();

@@ -31,7 +31,7 @@ import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { halfMaxForamenRadius } from './foramen-radius';
-import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
+import { type WorkGrid, makeWorkGrid, resampleToWork, maskToVolume, sampleWork, volumeBoundsLps, workOffsetAt, workToLps } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
 import { mirrorPlane } from './symmetry';
@@ -695,7 +695,6 @@ function canalInPerpendicularPlanes(
   sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult,
   d2Bone: Float64Array, darkHu: number, mask: Uint8Array,
 ): { pts: Vec3[]; radii: number[]; found: number; searched: number; sArc: number[]; uv: [number, number][] } {
-  const [na, nb, nc] = g.dims;
   const h = g.spacingMm;
   const step = Math.min(1, h);
   const x0 = g.originLps[0] + midA * h;
@@ -714,11 +713,9 @@ function canalInPerpendicularPlanes(
     for (let iv = 0; iv < nv; iv++) for (let iu = 0; iu < nu; iu++) {
       const u = -uMax + iu * step, v = vMin + iv * step;
       const q: Vec3 = [c0[0] + u, c0[1] + v * ep[1], c0[2] + v * ep[2]];
-      const a = Math.round((q[0] - g.originLps[0]) / h), b = Math.round((q[1] - g.originLps[1]) / h), c = Math.round((q[2] - g.originLps[2]) / h);
       const k = iu + nu * iv;
-      if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) { vox[k] = -1; inS[k] = 0; continue; }
-      const o = a + na * (b + nb * c);
-      vox[k] = o; inS[k] = sacrum[o]!;
+      const o = workOffsetAt(g, q[0], q[1], q[2]);
+      vox[k] = o; inS[k] = o < 0 ? 0 : sacrum[o]!;
     }
     // background connected to the plane border
     floodFromBorder2d(inS, nu, nv, seen, queue);
@@ -856,26 +853,13 @@ function trackCanalThick(
   perp: { sArc: number[]; uv: [number, number][]; radii: number[] },
 ): { pts: Vec3[]; radii: number[]; holes: number; lumen: number; planes: number } | null {
   if (perp.sArc.length < 3) return null;
-  const [na, nb, nc] = g.dims;
-  const h = g.spacingMm, o = g.originLps;
-  const x0 = o[0] + midA * h;
+  const h = g.spacingMm;
+  const x0 = g.originLps[0] + midA * h;
   const step = 1, uMax = 22, vMin = -20, vMax = 45;
   const nu = Math.round((2 * uMax) / step) + 1, nv = Math.round((vMax - vMin) / step) + 1;
   const iu0 = Math.round(uMax / step);
   const values = new Float32Array(nu * nv), inS = new Uint8Array(nu * nv), inside = new Uint8Array(nu * nv);
   const queue = new Int32Array(nu * nv);
-  const sample = (q: Readonly<Vec3>): number => {
-    const fa = (q[0] - o[0]) / h, fb = (q[1] - o[1]) / h, fc = (q[2] - o[2]) / h;
-    const a = Math.floor(fa), b = Math.floor(fb), c = Math.floor(fc);
-    if (a < 0 || b < 0 || c < 0 || a + 1 >= na || b + 1 >= nb || c + 1 >= nc) return NaN;
-    const ta = fa - a, tb = fb - b, tc = fc - c;
-    const n0 = a + na * (b + nb * c);
-    const v = (d: number) => work[n0 + d]!;
-    const sy = na, sz = na * nb;
-    const c00 = v(0) * (1 - ta) + v(1) * ta, c10 = v(sy) * (1 - ta) + v(sy + 1) * ta;
-    const c01 = v(sz) * (1 - ta) + v(sz + 1) * ta, c11 = v(sz + sy) * (1 - ta) + v(sz + sy + 1) * ta;
-    return (c00 * (1 - tb) + c10 * tb) * (1 - tc) + (c01 * (1 - tb) + c11 * tb) * tc;
-  };
   const curve = frame.curve;
   const sectOpts = { searchMm: 4, wallMm: 15, maxValue: darkHu, minContrast: 60, halfBandMm: 3 };
   const pts: Vec3[] = [], rad: number[] = [];
@@ -891,9 +875,9 @@ function trackCanalThick(
     for (let iv = 0; iv < nv; iv++) for (let iu = 0; iu < nu; iu++) {
       const q = toLps(-uMax + iu * step, vMin + iv * step);
       const k = iu + nu * iv;
-      values[k] = sample(q);
-      const a = Math.round((q[0] - o[0]) / h), b = Math.round((q[1] - o[1]) / h), c = Math.round((q[2] - o[2]) / h);
-      inS[k] = a >= 0 && b >= 0 && c >= 0 && a < na && b < nb && c < nc ? sacrum[a + na * (b + nb * c)]! : 0;
+      values[k] = sampleWork(work, g, q[0], q[1], q[2], 'nan');
+      const n = workOffsetAt(g, q[0], q[1], q[2]);
+      inS[k] = n < 0 ? 0 : sacrum[n]!;
     }
     // sacral envelope in the plane: the sacrum and its holes (background not reached from the border)
     floodFromBorder2d(inS, nu, nv, inside, queue);
@@ -1024,20 +1008,16 @@ function detectForamina(
     l.push(n);
   }
   const inEnv = (p: Vec3): boolean => {
-    const a = Math.round((p[0] - g.originLps[0]) / h), b = Math.round((p[1] - g.originLps[1]) / h), c = Math.round((p[2] - g.originLps[2]) / h);
-    if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) return false;
-    return envelope[a + na * (b + nb * c)] === 1;
+    const o = workOffsetAt(g, p[0], p[1], p[2]);
+    return o >= 0 && envelope[o] === 1;
   };
   const inSacrum = (p: Vec3): boolean => {
-    const a = Math.round((p[0] - g.originLps[0]) / h), b = Math.round((p[1] - g.originLps[1]) / h), c = Math.round((p[2] - g.originLps[2]) / h);
-    if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) return false;
-    return sacrum[a + na * (b + nb * c)] === 1;
+    const o = workOffsetAt(g, p[0], p[1], p[2]);
+    return o >= 0 && sacrum[o] === 1;
   };
   const inHole = (p: Vec3): boolean => {
-    const a = Math.round((p[0] - g.originLps[0]) / h), b = Math.round((p[1] - g.originLps[1]) / h), c = Math.round((p[2] - g.originLps[2]) / h);
-    if (a < 0 || b < 0 || c < 0 || a >= na || b >= nb || c >= nc) return false;
-    const o = a + na * (b + nb * c);
-    return cand[o] === 1 || holes[o] === 1;
+    const o = workOffsetAt(g, p[0], p[1], p[2]);
+    return o >= 0 && (cand[o] === 1 || holes[o] === 1);
   };
   const d2Near = (p: Vec3, r: number): number => {
     const a0 = Math.round((p[0] - g.originLps[0]) / h), b0 = Math.round((p[1] - g.originLps[1]) / h), c0 = Math.round((p[2] - g.originLps[2]) / h);
@@ -1321,18 +1301,10 @@ function detectForaminaThick(
     if (sacrum[n]) continue;
     if ((a > 0 && sacrum[n - 1]) || (a < na - 1 && sacrum[n + 1]) || (b > 0 && sacrum[n - na]) || (b < nb - 1 && sacrum[n + na]) || (c > 0 && sacrum[n - nab]) || (c < nc - 1 && sacrum[n + nab])) near[n] = 2;
   }
-  const hu = (x: number, y: number, z: number): number => {
-    const fa = (x - o[0]) / h, fb = (y - o[1]) / h, fc = (z - o[2]) / h;
-    const a0 = Math.max(0, Math.min(na - 2, Math.floor(fa))), b0 = Math.max(0, Math.min(nb - 2, Math.floor(fb))), c0 = Math.max(0, Math.min(nc - 2, Math.floor(fc)));
-    const ta = Math.max(0, Math.min(1, fa - a0)), tb = Math.max(0, Math.min(1, fb - b0)), tc = Math.max(0, Math.min(1, fc - c0));
-    const n = a0 + na * (b0 + nb * c0);
-    const l = (m: number) => work[m]! * (1 - ta) + work[m + 1]! * ta;
-    const v0 = l(n) * (1 - tb) + l(n + na) * tb, v1 = l(n + nab) * (1 - tb) + l(n + nab + na) * tb;
-    return v0 * (1 - tc) + v1 * tc;
-  };
+  const hu = (x: number, y: number, z: number): number => sampleWork(work, g, x, y, z, 'clamp');
   const inNear = (x: number, y: number, z: number): boolean => {
-    const a = Math.round((x - o[0]) / h), b = Math.round((y - o[1]) / h), c = Math.round((z - o[2]) / h);
-    return a >= 0 && b >= 0 && c >= 0 && a < na && b < nb && c < nc && near[a + na * (b + nb * c)]! > 0;
+    const n = workOffsetAt(g, x, y, z);
+    return n >= 0 && near[n]! > 0;
   };
   const step = h / 2, uMax = 42, tMax = 48;
   const curve = frame.curve;

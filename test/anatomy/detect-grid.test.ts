@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
-import { lpsToWork, makeWorkGrid, maskToVolume, resampleToWork, volumeBoundsLps } from '../../src/anatomy/detect-grid';
+import { lpsToWork, makeWorkGrid, maskToVolume, resampleToWork, sampleWork, volumeBoundsLps, workOffsetAt } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 import { boxMean, holes2d } from '../../src/anatomy/detect';
 
@@ -141,5 +141,34 @@ describe('holes2d (holes of the sacrum in planes across the tunnels)', () => {
       expect(holes).toBeGreaterThan(0);
       expect(diff).toBe(0);
     }
+  });
+});
+
+describe('workOffsetAt / sampleWork (LPS points on a working grid)', () => {
+  const g = makeWorkGrid([10, -5, 2], [10 + 2 * 6, -5 + 2 * 4, 2 + 2 * 3], 2); // 7×5×4, 2 mm
+  const [na, nb, nc] = g.dims;
+  // a linear image: trilinear interpolation reproduces it exactly inside the grid
+  const work = new Float32Array(na * nb * nc);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) work[n] = 3 * a - 2 * b + 5 * c;
+  const lin = (x: number, y: number, z: number) => 3 * ((x - 10) / 2) - 2 * ((y + 5) / 2) + 5 * ((z - 2) / 2);
+
+  it('gives the nearest voxel, or −1 outside', () => {
+    expect(g.dims).toEqual([7, 5, 4]);
+    expect(workOffsetAt(g, 10, -5, 2)).toBe(0);
+    expect(workOffsetAt(g, 12.9, -5.9, 3.1)).toBe(1 + 7 * (0 + 5 * 1));
+    expect(workOffsetAt(g, 8.9, -5, 2)).toBe(-1);
+    expect(workOffsetAt(g, 10, -5, 2 + 2 * 3 + 1.1)).toBe(-1);
+  });
+
+  it('interpolates trilinearly; at the far edge NaN or clamped as asked', () => {
+    for (const p of [[11.3, -3.7, 4.1], [21.9, 2.9, 7.9], [10, -5, 2]] as Vec3[]) {
+      expect(sampleWork(work, g, p[0], p[1], p[2], 'nan')).toBeCloseTo(lin(p[0], p[1], p[2]), 4);
+      expect(sampleWork(work, g, p[0], p[1], p[2], 'clamp')).toBeCloseTo(lin(p[0], p[1], p[2]), 4);
+    }
+    // on the last voxel plane (its cell leaves the grid) and beyond
+    expect(sampleWork(work, g, 22, 0, 4, 'nan')).toBeNaN();
+    expect(sampleWork(work, g, 22, 0, 4, 'clamp')).toBeCloseTo(lin(22, 0, 4), 4);
+    expect(sampleWork(work, g, 30, 0, 4, 'clamp')).toBeCloseTo(lin(22, 0, 4), 4);
+    expect(sampleWork(work, g, 0, 0, 4, 'clamp')).toBeCloseTo(lin(10, 0, 4), 4);
   });
 });
