@@ -8,7 +8,8 @@
  */
 import type { Vec3 } from '../core/vec3';
 import type { SacralAnatomy } from '../anatomy/types';
-import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
+import { pointSegmentDistance } from '../anatomy/zones';
+import { canalSdfMm } from './targets';
 import type { AblationPlan, AblationZone, SafetyThresholds } from './types';
 import { foramenName } from './trajectory';
 
@@ -89,11 +90,7 @@ export function evaluateAblation(zones: AblationZone[], lesionPointsLps: Float64
     }
     structures.push({
       name: 'sacral canal', axis,
-      sdf: (x, y, z) => {
-        let d = Infinity;
-        for (let i = 0; i + 1 < canal.centerlineLps.length; i++) d = Math.min(d, roundConeSdf(x, y, z, canal.centerlineLps[i]!, canal.centerlineLps[i + 1]!, canal.radiusMm[i]!, canal.radiusMm[i + 1]!));
-        return d;
-      },
+      sdf: (x, y, z) => canalSdfMm(canal, x, y, z),
     });
   }
   // Zone surface samples (prolate spheroid, 24 × 12).

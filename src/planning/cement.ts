@@ -20,9 +20,9 @@ import type { FittedSacralFrame } from '../anatomy/frame';
 import { maxDistanceOfPoints } from '../segmentation/stats';
 import { envelopeNormal, envelopeSdf, localAxes, surfaceClass, type SacralEnvelope } from './envelope';
 import { foramenName } from './trajectory';
-import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
+import { pointSegmentDistance } from '../anatomy/zones';
 import type { CementSummary } from './types';
-import { offsetsToLps } from './targets';
+import { canalSdfMm, offsetsToLps } from './targets';
 
 export const CORTEX_HU = 600;
 export const LESION_RESISTANCE = 1;
@@ -89,7 +89,7 @@ export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabe
     geo.offsetToLps(p, o);
     for (const f of anatomy?.foramina ?? []) if (pointSegmentDistance(p[0], p[1], p[2], f.anteriorLps, f.posteriorLps) - f.radiusMm < 1) return `edge of the ${foramenName(f.id)}`;
     const c = anatomy?.canal;
-    if (c) for (let s = 0; s + 1 < c.centerlineLps.length; s++) if (roundConeSdf(p[0], p[1], p[2], c.centerlineLps[s]!, c.centerlineLps[s + 1]!, c.radiusMm[s]!, c.radiusMm[s + 1]!) < 1) return 'sacral canal';
+    if (c && canalSdfMm(c, p[0], p[1], p[2]) < 1) return 'sacral canal';
     if (envelope && envelopeSdf(envelope, p[0], p[1], p[2]) > -0.5) {
       envelopeNormal(nrm, envelope, p[0], p[1], p[2]);
       const cls = surfaceClass(nrm, localAxes(frame, p));

@@ -5,7 +5,7 @@
  * wraps a foramen is targeted on its bony side).
  */
 import type { Vec3 } from '../core/vec3';
-import type { SacralAnatomy } from '../anatomy/types';
+import type { Canal, SacralAnatomy } from '../anatomy/types';
 import type { VolumeGeometry } from '../core/geometry';
 import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
 
@@ -21,12 +21,19 @@ export function offsetsToLps(geo: VolumeGeometry, offsets: ArrayLike<number>, ma
   return out;
 }
 
+/** Signed distance from a point to the canal surface: the union of round cones between centreline points (Infinity below two points). */
+export function canalSdfMm(canal: Canal, x: number, y: number, z: number): number {
+  let d = Infinity;
+  for (let i = 0; i + 1 < canal.centerlineLps.length; i++) d = Math.min(d, roundConeSdf(x, y, z, canal.centerlineLps[i]!, canal.centerlineLps[i + 1]!, canal.radiusMm[i]!, canal.radiusMm[i + 1]!));
+  return d;
+}
+
 /** Distance from a point to the nearest foramen or canal surface (Infinity without landmarks). */
 export function neuralDistanceMm(anatomy: SacralAnatomy | null, x: number, y: number, z: number): number {
   let d = Infinity;
   for (const f of anatomy?.foramina ?? []) d = Math.min(d, pointSegmentDistance(x, y, z, f.anteriorLps, f.posteriorLps) - f.radiusMm);
   const c = anatomy?.canal;
-  if (c) for (let i = 0; i + 1 < c.centerlineLps.length; i++) d = Math.min(d, roundConeSdf(x, y, z, c.centerlineLps[i]!, c.centerlineLps[i + 1]!, c.radiusMm[i]!, c.radiusMm[i + 1]!));
+  if (c) d = Math.min(d, canalSdfMm(c, x, y, z));
   return d;
 }
 
