@@ -10,6 +10,11 @@ export type Side = 'L' | 'R';
 export type ForamenId = `${SacralLevel}_${Side}`;
 export const FORAMEN_IDS: ForamenId[] = ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R'];
 
+/** Midpoint of a foramen's axis (its anterior and posterior openings), LPS mm. */
+export function foramenCentreLps(f: { anteriorLps: Readonly<Vec3>; posteriorLps: Readonly<Vec3> }): Vec3 {
+  return [(f.anteriorLps[0] + f.posteriorLps[0]) / 2, (f.anteriorLps[1] + f.posteriorLps[1]) / 2, (f.anteriorLps[2] + f.posteriorLps[2]) / 2];
+}
+
 /** One anterior sacral foramen modelled as a straight capsule from its anterior to its posterior opening. */
 export interface Foramen {
   id: ForamenId;

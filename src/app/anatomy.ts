@@ -4,7 +4,7 @@
  */
 import { store } from './actions';
 import { setAnatomy, detectAnatomy } from './lesions';
-import type { Canal, Foramen, ForamenId, SacralAnatomy, SacralLevel, Side } from '../anatomy/types';
+import { foramenCentreLps, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
 
 export { setAnatomy, detectAnatomy };
@@ -102,16 +102,11 @@ export const REVIEW_FOV_MM = 100;
 export const REVIEW_STEPS: readonly (ForamenId | 'canal')[] = ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R', 'canal'];
 
 /**
- * Guided review, level by level: each step centres the views on that foramen (or the canal) so the
- * reader can confirm it, drag it, or place it by hand; a missing foramen is shown as missing and the
- * views centre on its partner mirrored through the midline plane, where it should be. Starts at the
- * first step, or at `step`.
+ * Guided review, level by level: show step `step` (clamped to the steps; 0 starts the review). Each step
+ * centres the views on that foramen (or the canal) so the reader can confirm it, drag it, or place it by
+ * hand; a missing foramen is shown as missing and the views centre on its partner mirrored through the
+ * midline plane, where it should be.
  */
-export function startReview(step = 0): void {
-  reviewStep(step);
-}
-
-/** Show review step `step` (clamped to the steps). */
 export function reviewStep(step: number): void {
   const s = Math.max(0, Math.min(REVIEW_STEPS.length - 1, Math.round(step)));
   store.update({ review: { step: s } });
@@ -123,7 +118,7 @@ export function reviewStep(step: number): void {
     const a = store.state.anatomy;
     const other = a?.foramina.find((f) => f.id === `${id.slice(0, 2)}_${id.endsWith('_L') ? 'R' : 'L'}`);
     if (!other) return;
-    const c: Vec3 = [(other.anteriorLps[0] + other.posteriorLps[0]) / 2, (other.anteriorLps[1] + other.posteriorLps[1]) / 2, (other.anteriorLps[2] + other.posteriorLps[2]) / 2];
+    const c = foramenCentreLps(other);
     const fr = a?.frame;
     if (fr) {
       const n = fr.midlineNormalLps, p = fr.midlinePointLps, l = Math.hypot(n[0], n[1], n[2]);
@@ -143,7 +138,7 @@ export function goToForamen(id: ForamenId): void {
   const f = store.state.anatomy?.foramina.find((x) => x.id === id);
   if (!f) return;
   store.update({
-    crosshairLps: [(f.anteriorLps[0] + f.posteriorLps[0]) / 2, (f.anteriorLps[1] + f.posteriorLps[1]) / 2, (f.anteriorLps[2] + f.posteriorLps[2]) / 2],
+    crosshairLps: foramenCentreLps(f),
     centreRequest: store.state.centreRequest + 1, centreFovMm: REVIEW_FOV_MM,
   });
 }

@@ -12,6 +12,7 @@
  * this finds the best within 1 mm of clearance.
  */
 import type { Vec3 } from '../core/vec3';
+import { foramenCentreLps } from '../anatomy/types';
 import type { ApproachName, CheckStatus, Needle, TrajectoryMetrics } from './types';
 import { APPROACH_TEMPLATES, type ApproachTemplate } from './approaches';
 import { evaluateTrajectory, minNeuralClearanceMm, type PlanningContext } from './trajectory';
@@ -76,7 +77,7 @@ export function evaluateCandidate(ctx: PlannerContext, tpl: ApproachTemplate, ta
 function medialBorder(ctx: PlannerContext, targetLocal: Vec3, toLocal: (p: Readonly<Vec3>) => Vec3): number | null {
   let best: { ds: number; x: number } | null = null;
   for (const f of ctx.anatomy?.foramina ?? []) {
-    const c = toLocal([(f.anteriorLps[0] + f.posteriorLps[0]) / 2, (f.anteriorLps[1] + f.posteriorLps[1]) / 2, (f.anteriorLps[2] + f.posteriorLps[2]) / 2]);
+    const c = toLocal(foramenCentreLps(f));
     const ds = Math.abs(c[1] - targetLocal[1]);
     const x = Math.abs(c[0]) - f.radiusMm;
     if (!best || ds < best.ds - 1e-6 || (Math.abs(ds - best.ds) < 5 && x < best.x)) best = { ds, x };

@@ -96,7 +96,7 @@ export class SpAnatomyPanel extends LitElement {
       <div class="row">
         <button id="detect-anatomy" title="Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)" ?disabled=${st.loaded.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button>
         <span>${n} of ${FORAMEN_IDS.length} foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', frame' : ''}</span>
-        ${a && !st.review ? html`<button id="review-start" class="small" title="Step through S1 L … S4 R and the canal, the views centred on each" @click=${() => anatomy.startReview()}>Review</button>` : nothing}
+        ${a && !st.review ? html`<button id="review-start" class="small" title="Step through S1 L … S4 R and the canal, the views centred on each" @click=${() => anatomy.reviewStep(0)}>Review</button>` : nothing}
       </div>
       ${st.review && a ? this.reviewBox(st.review.step) : nothing}
       ${st.placing
