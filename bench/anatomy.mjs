@@ -15,24 +15,14 @@
  * Timed on node's main thread (same V8 as the browser's worker). Needs /usr/bin/python3 with
  * numpy/scipy/pydicom for the phantom (cached under /tmp).
  */
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import { createServer } from 'vite';
+import { loadTs, median } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = +(process.argv[2] ?? 5);
-const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
-const load = (p) => server.ssrLoadModule(p);
-const { loadPhantom, loadNiftiPath, realCtDir } = await load('/test/anatomy/fixtures-anatomy.ts');
-const { resampleTo } = await load('/test/helpers/resample.ts');
-const { CaseEngine } = await load('/src/anatomy/case-engine.ts');
-const { detectSacralAnatomy } = await load('/src/anatomy/detect.ts');
-const { buildZoneMap } = await load('/src/anatomy/zones.ts');
-await server.close();
+const [{ loadPhantom, loadNiftiPath, realCtDir }, { resampleTo }, { CaseEngine }, { detectSacralAnatomy }, { buildZoneMap }] = await loadTs('/test/anatomy/fixtures-anatomy.ts', '/test/helpers/resample.ts', '/src/anatomy/case-engine.ts', '/src/anatomy/detect.ts', '/src/anatomy/zones.ts');
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const fmt = (xs) => xs.map((x) => x.toFixed(0)).join(', ');
 const { volume, truth } = await loadPhantom('default.json');
 const big = resampleTo(volume, [512, 512, 300]);

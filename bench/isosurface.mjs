@@ -15,12 +15,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import os from 'node:os';
-import { createServer } from 'vite';
+import { loadTs, median, repoRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = repoRoot;
 const argv = process.argv.slice(2);
 const flag = (name, def) => { const i = argv.indexOf(name); if (i < 0) return def; const v = argv[i + 1]; argv.splice(i, 2); return v; };
 const bool = (name) => { const i = argv.indexOf(name); if (i < 0) return false; argv.splice(i, 1); return true; };
@@ -29,12 +28,8 @@ const vtkRunsArg = flag('--vtk-runs', null);
 const doDrr = bool('--drr');
 const runs = +(argv[0] ?? 3);
 const vtkRuns = vtkRunsArg == null ? runs : +vtkRunsArg;
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
-const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
-const iso = await server.ssrLoadModule('/src/scene/isosurface.ts');
-const { makeIsoScene } = await server.ssrLoadModule('/bench/isosurface-scene.ts');
-await server.close();
+const [iso, { makeIsoScene }] = await loadTs('/src/scene/isosurface.ts', '/bench/isosurface-scene.ts');
 
 let t = performance.now();
 const vol = makeIsoScene();

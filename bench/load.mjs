@@ -11,11 +11,11 @@
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { median, repoRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = repoRoot;
 const runs = +(process.argv[2] ?? 5);
 const dir = process.argv[3] ?? '/tmp/sacroplan-bench/ct512x300';
 if (!existsSync(join(root, 'dist', 'index.html'))) throw new Error('build first: npx vite build');
@@ -99,7 +99,6 @@ async function stockOnce(kind) {
   return r;
 }
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const results = { ours: [], stock: [], floor: [] };
 for (let i = 0; i < runs; i++) {
   results.floor.push(await stockOnce('floor'));

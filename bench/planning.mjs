@@ -10,28 +10,12 @@
  *   node bench/planning.mjs [runs=5]
  * Needs /usr/bin/python3 with numpy/scipy/pydicom for the phantom (cached under /tmp).
  */
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import os from 'node:os';
-import { createServer } from 'vite';
+import { loadTs, median } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = +(process.argv[2] ?? 5);
-const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
-const load = (p) => server.ssrLoadModule(p);
-const { loadPhantom } = await load('/test/anatomy/fixtures-anatomy.ts');
-const { resampleTo } = await load('/test/helpers/resample.ts');
-const { detectSacralAnatomy } = await load('/src/anatomy/detect.ts');
-const { fitSacralFrame } = await load('/src/anatomy/frame.ts');
-const { buildSacralEnvelope } = await load('/src/planning/envelope.ts');
-const { BodyModel } = await load('/src/planning/body.ts');
-const { rankApproachesTo } = await load('/src/planning/planner.ts');
-const { evaluateTrajectory } = await load('/src/planning/trajectory.ts');
-const { findNeedle } = await load('/src/planning/needles.ts');
-const { DEFAULT_THRESHOLDS } = await load('/src/planning/types.ts');
-await server.close();
+const [{ loadPhantom }, { resampleTo }, { detectSacralAnatomy }, { fitSacralFrame }, { buildSacralEnvelope }, { BodyModel }, { rankApproachesTo }, { evaluateTrajectory }, { findNeedle }, { DEFAULT_THRESHOLDS }] = await loadTs('/test/anatomy/fixtures-anatomy.ts', '/test/helpers/resample.ts', '/src/anatomy/detect.ts', '/src/anatomy/frame.ts', '/src/planning/envelope.ts', '/src/planning/body.ts', '/src/planning/planner.ts', '/src/planning/trajectory.ts', '/src/planning/needles.ts', '/src/planning/types.ts');
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const { volume, truth } = await loadPhantom('default.json');
 const big = resampleTo(volume, [512, 512, 300]);
 const det = detectSacralAnatomy(big);

@@ -22,13 +22,12 @@
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import os from 'node:os';
 import { chromium } from 'playwright-core';
-import { createServer } from 'vite';
+import { loadTs, median, repoRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = repoRoot;
 const argv = process.argv.slice(2);
 const flag = (name, def) => { const i = argv.indexOf(name); if (i < 0) return def; const v = argv[i + 1]; argv.splice(i, 2); return v; };
 const csRunsArg = flag('--cs-runs', null), overwriteRuns = +flag('--overwrite-runs', 0), fullRuns = +flag('--full-runs', 0);
@@ -38,7 +37,6 @@ const runs = +(argv[0] ?? 7);
 const csRuns = csRunsArg == null ? runs : +csRunsArg;
 if (!existsSync(join(dist, 'bench', 'segment.html'))) throw new Error(`no ${join(dist, 'bench/segment.html')}: build first (npx vite build)`);
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const summ = (xs) => (xs && xs.length ? { median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length } : null);
 
 // 1. the browser page: ours + cornerstone
@@ -84,10 +82,7 @@ try {
 const P = page_;
 
 // 2. the same array in node, for scikit-image
-const vite = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
-const seg = await vite.ssrLoadModule('/src/segmentation/index.ts');
-const { makeSegmentScene } = await vite.ssrLoadModule('/bench/segment-scene.ts');
-await vite.close();
+const [seg, { makeSegmentScene }] = await loadTs('/src/segmentation/index.ts', '/bench/segment-scene.ts');
 const vol = makeSegmentScene().volume;
 const v = vol.voxels;
 const w = new Uint32Array(v.buffer, v.byteOffset, v.byteLength >> 2);

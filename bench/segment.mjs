@@ -18,19 +18,14 @@
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import os from 'node:os';
-import { createServer } from 'vite';
+import { loadTs, median, repoRoot } from './lib.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = repoRoot;
 const runs = +(process.argv[2] ?? 9);
-const server = await createServer({ root, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
-const seg = await server.ssrLoadModule('/src/segmentation/index.ts');
-const { makeSegmentScene } = await server.ssrLoadModule('/bench/segment-scene.ts');
-await server.close();
+const [seg, { makeSegmentScene }] = await loadTs('/src/segmentation/index.ts', '/bench/segment-scene.ts');
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 function time(fn) {
   fn();
   const ts = [];
