@@ -4,7 +4,7 @@
  */
 import { store } from './actions';
 import { setAnatomy, detectAnatomy } from './lesions';
-import { foramenCentreLps, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
+import { FORAMEN_IDS, foramenCentreLps, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
 
 export { setAnatomy, detectAnatomy };
@@ -99,7 +99,7 @@ export async function setForamenRadius(id: ForamenId, radiusMm: number): Promise
 export const REVIEW_FOV_MM = 100;
 
 /** The steps of the guided review, cranial to caudal, left before right, then the canal. */
-export const REVIEW_STEPS: readonly (ForamenId | 'canal')[] = ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R', 'canal'];
+export const REVIEW_STEPS: readonly (ForamenId | 'canal')[] = [...FORAMEN_IDS, 'canal'];
 
 /**
  * Guided review, level by level: show step `step` (clamped to the steps; 0 starts the review). Each step

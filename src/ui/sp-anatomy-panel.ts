@@ -12,6 +12,14 @@ import { panelStyles } from './styles';
 
 const LEVELS = ['S1', 'S2', 'S3', 'S4'] as const;
 
+/** Where a landmark came from: by hand, suggested (with its confidence), or missing. */
+function sourceBadge(x: { source: 'auto' | 'manual'; confidence: number } | null | undefined) {
+  if (!x) return html`<span class="st missing">— missing</span>`;
+  return x.source === 'manual'
+    ? html`<span class="st manual" title="placed or corrected by hand">✎ hand</span>`
+    : html`<span class="st auto" title="suggested automatically, confidence ${x.confidence.toFixed(2)}">● ${Math.round(100 * x.confidence)} %</span>`;
+}
+
 export class SpAnatomyPanel extends LitElement {
   static override properties = { state: { attribute: false } };
   state!: AppState;
@@ -38,13 +46,8 @@ export class SpAnatomyPanel extends LitElement {
 
   private cell(id: ForamenId) {
     const f = this.state.anatomy?.foramina.find((x) => x.id === id);
-    const st = f
-      ? f.source === 'manual'
-        ? html`<span class="st manual" title="placed or corrected by hand">✎ hand</span>`
-        : html`<span class="st auto" title="suggested automatically, confidence ${f.confidence.toFixed(2)}">● ${Math.round(100 * f.confidence)} %</span>`
-      : html`<span class="st missing">— missing</span>`;
     return html`<div class="cell" data-foramen=${id}>
-      ${st}
+      ${sourceBadge(f)}
       ${f ? html`<button class="small go" title="Centre the views on ${id}" @click=${() => anatomy.goToForamen(id)}>Go</button>
         <button class="small" title="Smaller radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm - 0.5)}>−</button><span>${f.radiusMm.toFixed(1)}</span><button class="small" title="Larger radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm + 0.5)}>+</button>` : nothing}
       <button class="small place" title="Place ${id} by hand: click its anterior, then its posterior opening" @click=${() => anatomy.startPlacing(id)}>Place</button>
@@ -60,14 +63,14 @@ export class SpAnatomyPanel extends LitElement {
     if (id === 'canal') {
       const c = a?.canal;
       name = 'Canal';
-      status = c ? html`<span class=${c.source === 'manual' ? 'manual' : 'auto'}>${c.source === 'manual' ? '✎ hand' : `● ${Math.round(100 * c.confidence)} %`}</span>` : html`<span class="missing">— missing</span>`;
+      status = sourceBadge(c);
       hint = c
         ? 'Check that the dashed rings follow the canal down the sacrum; drag a centre point with the crosshair tool to correct it.'
         : 'No canal was found: zone 3 then rests on the foramina alone.';
     } else {
       const f = a?.foramina.find((x) => x.id === id);
       name = id.replace('_', ' ');
-      status = f ? html`<span class=${f.source === 'manual' ? 'manual' : 'auto'}>${f.source === 'manual' ? '✎ hand' : `● ${Math.round(100 * f.confidence)} %`}</span>` : html`<span class="missing">— missing</span>`;
+      status = sourceBadge(f);
       hint = f
         ? 'Check that the ring sits on the tunnel in all three views; drag it to correct it (it becomes ✎ hand), or adjust its radius with − / +.'
         : 'Not found: place it by hand (click its anterior, then its posterior opening), or go on: the zone map then mirrors it from the other side.';
@@ -110,13 +113,11 @@ export class SpAnatomyPanel extends LitElement {
       ${a
         ? html`<div class="row canal-row" data-canal>
             <span class="lvl">Canal</span>
+            ${sourceBadge(a.canal)}
             ${a.canal
-              ? html`${a.canal.source === 'manual'
-                  ? html`<span class="st manual" title="placed or corrected by hand">✎ hand</span>`
-                  : html`<span class="st auto" title="suggested automatically, confidence ${a.canal.confidence.toFixed(2)}">● ${Math.round(100 * a.canal.confidence)} %</span>`}
-                <span class="muted">${a.canal.centerlineLps.length} points</span>
+              ? html`<span class="muted">${a.canal.centerlineLps.length} points</span>
                 <button class="small go" title="Centre the views on the canal; drag its markers to correct it" @click=${() => anatomy.goToCanal()}>Go</button>`
-              : html`<span class="st missing">— missing</span>`}
+              : nothing}
           </div>`
         : nothing}
       <label class="row"><input id="show-zones" type="checkbox" .checked=${st.showZones} ?disabled=${!a} @change=${(e: Event) => anatomy.setShowZones((e.target as HTMLInputElement).checked)} /> Zone overlay <span class="muted">(1 green · 2 amber · 3 violet)</span></label>
