@@ -72,8 +72,6 @@ export interface ZoneModel {
   zoneAt(lps: Readonly<Vec3>): DenisZone | null;
   /** Medial and lateral border |x| (mm) on a side at arc position s. */
   bordersAt(side: Side, sMm: number): { medialAbsXMm: number; lateralAbsXMm: number };
-  /** Signed distance (mm) from an LPS point to the canal surface (< 0 inside); Infinity without canal. */
-  canalSdf(x: number, y: number, z: number): number;
   /** Whether the canal surface passes within dMm (> 0) of an LPS point (false without canal). */
   canalSurfaceWithin(x: number, y: number, z: number, dMm: number): boolean;
   /** Canal centre-line q and radius interpolated at s (null without canal). */
@@ -156,14 +154,6 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
     const r = Math.max(g.r0, g.r1);
     return [0, 1, 2].map((a) => Math.min(g.c0[a]!, g.c1[a]!) - r).concat([0, 1, 2].map((a) => Math.max(g.c0[a]!, g.c1[a]!) + r));
   });
-  const canalSdf = (x: number, y: number, z: number): number => {
-    let best = Infinity;
-    for (const g of segs) {
-      const d = roundConeSdf(x, y, z, g.c0, g.c1, g.r0, g.r1);
-      if (d < best) best = d;
-    }
-    return best;
-  };
   /** Whether (x, y, z) is within `pad` mm of a canal segment's box, and that segment's |sdf| ≤ pad (pad 0: inside test). */
   const canalTest = (x: number, y: number, z: number, pad: number): boolean => {
     for (let t = 0; t < segs.length; t++) {
@@ -226,7 +216,7 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
   };
 
   return {
-    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal, canalSdf,
+    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal,
     canalSurfaceWithin: (x, y, z, dMm) => canalTest(x, y, z, Math.max(dMm, 1e-9)),
     zoneAt(lps) {
       const c = codeAt(lps[0], lps[1], lps[2]);
