@@ -9,9 +9,9 @@
 import { VolumeGeometry } from '../../core/geometry';
 import { createScalarVolume } from '../../core/volume';
 import type { LoadedSeries, ProgressCallback } from '../types';
-import { LoadCancelledError } from '../types';
+import { FileLoadError, LoadCancelledError } from '../types';
 import { DicomParseError, type Fragment } from './parser';
-import { TS, type SliceRecord } from './header';
+import { ENCAPSULATED_TS, TS, type SliceRecord } from './header';
 import { runDeflate, describeInflateError } from './deflated';
 import { decodeRle } from './rle';
 import { runPool, throwIfAborted } from './pool';
@@ -242,7 +242,15 @@ async function readEncapsulated(s: SliceRecord, decoder: FrameDecoder | undefine
       photometricInterpretation: s.photometricInterpretation, planarConfiguration: s.planarConfiguration,
       fileName: s.fileName, frameIndex: s.frameIndex,
     };
-    samples = asSamples(await decoder(s.transferSyntaxUid, encoded, info), s, count);
+    let decoded: ArrayBufferView;
+    try {
+      decoded = await decoder(s.transferSyntaxUid, encoded, info);
+    } catch (e) {
+      // Codecs throw numbers (WASM exception pointers) or internal strings: say what failed instead.
+      const name = ENCAPSULATED_TS.get(s.transferSyntaxUid)?.name ?? `transfer syntax ${s.transferSyntaxUid}`;
+      throw new FileLoadError(s.fileName, 'decode-failed', `the ${name} data of ${s.frameCount > 1 ? `frame ${s.frameIndex + 1}` : 'the image'} could not be decoded: the compressed data is corrupt or uses a variant the decoder does not support`);
+    }
+    samples = asSamples(decoded, s, count);
   }
   if (samples.length < count) throw new Error(`${s.fileName}: decoded frame has ${samples.length} samples, expected ${count}`);
   return samples.length > count ? (samples.subarray(0, count) as Samples) : samples;
@@ -279,8 +287,9 @@ export async function loadDicomSeries(scan: DicomScan, seriesKey: string, opts: 
         pooled = r.buffer;
       } else samples = s.encoding === 'deflated' ? await readDeflated(s, deflateCache, signal) : await readEncapsulated(s, decoder);
     } catch (e) {
-      const m = e instanceof DicomParseError || e instanceof Error ? e.message : String(e);
-      throw new Error(m.startsWith(s.fileName) ? m : `${s.fileName}: ${m}`);
+      if (e instanceof FileLoadError || e instanceof LoadCancelledError) throw e;
+      const m = e instanceof DicomParseError || e instanceof Error ? e.message : 'the pixel data could not be read';
+      throw new FileLoadError(s.fileName, 'decode-failed', m);
     }
     if (signal?.aborted) return;
     const at = k * sliceVoxels;

@@ -254,7 +254,7 @@ function planSeries(
     const bad = badSpacing[0]!;
     warnings.push({
       code: 'invalid-spacing',
-      message: `${bad.pixelSpacingProblem} in ${badSpacing.length === input.length ? (input.length === 1 ? bad.fileName : 'every slice') : names(badSpacing)}: the image is displayed with an assumed 1 mm pixel and no distances, areas or volumes may be measured`,
+      message: `${bad.pixelSpacingProblem} in ${names(badSpacing)}: the image is displayed with an assumed 1 mm pixel and no distances, areas or volumes may be measured`,
       blocksMeasurement: true,
     });
   }
