@@ -256,7 +256,7 @@ export class SpApp extends LitElement {
           ${this.show3d ? html`<div class="side3d"><sp-scene-3d .state=${s}></sp-scene-3d><sp-fluoro .state=${s}></sp-fluoro></div>` : nothing}
           ${p
             ? html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=${p.total} aria-valuenow=${p.done}>
-                <div>${p.label}${p.total > 1 ? ` — ${p.done} / ${p.total} files` : ''}</div>
+                <div>${p.label}${p.total > 1 ? ` — ${p.done} / ${p.total} ${p.unit ?? 'files'}` : ''}</div>
                 <div class="bar"><div style="width:${p.total ? Math.round((100 * p.done) / p.total) : 0}%"></div></div>
                 <button id="cancel-load" @click=${() => actions.cancelLoading()}>Cancel</button>
               </div>`
