@@ -18,6 +18,7 @@ import './sp-fluoro';
 import './sp-plan-panel';
 import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
+import * as caseActions from '../app/case';
 import * as anatomy from '../app/anatomy';
 import type { SpViewer } from './sp-viewer';
 
@@ -126,8 +127,8 @@ export class SpApp extends LitElement {
     const k = e.key;
     if ((e.ctrlKey || e.metaKey) && (k === 'z' || k === 'Z' || k === 'y' || k === 'Y')) {
       e.preventDefault();
-      if (k === 'y' || k === 'Y' || e.shiftKey) void lesions.redo();
-      else void lesions.undo();
+      if (k === 'y' || k === 'Y' || e.shiftKey) void caseActions.redo();
+      else void caseActions.undo();
       return;
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
