@@ -116,6 +116,8 @@ export async function loadDemo(): Promise<void> {
     showVolume(volume, {
       source: 'demo',
       seriesKey: null,
+      studyUid: null,
+      seriesUid: null,
       modality: 'CT',
       description: result.description,
       patientName: 'DEMO^SACRUM',
@@ -216,6 +218,8 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
       showVolume(v, {
         source: 'nifti',
         seriesKey: null,
+        studyUid: null,
+        seriesUid: null,
         modality: v.modality,
         description: niftiLoaded.name,
         patientName: '',
@@ -271,6 +275,8 @@ function presentDicom(loaded: LoadedSeries, key: string): void {
   showVolume(loaded.volume, {
     source: 'dicom',
     seriesKey: key,
+    studyUid: info.studyInstanceUid || null,
+    seriesUid: info.seriesInstanceUid || null,
     modality: info.modality,
     description: info.seriesDescription,
     patientName: info.patientName,

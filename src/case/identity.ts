@@ -31,7 +31,8 @@ export function seriesMismatch(saved: SeriesIdentity, open: SeriesIdentity): str
     return `it was made on ${name(saved)}${saved.studyUid ? ` of study ${saved.studyUid}` : ''}, but the open image is ${name(open)}${open.studyUid ? ` of study ${open.studyUid}` : ''}`;
   }
   if (saved.geometryFingerprint !== open.geometryFingerprint) {
-    return `it was made on the same series but another voxel grid (saved ${saved.geometryFingerprint}, open ${open.geometryFingerprint})`;
+    const what = saved.seriesUid ? 'the same series but another voxel grid' : 'another image (no series UID to compare; its voxel grid differs)';
+    return `it was made on ${what}: saved ${saved.geometryFingerprint}, open ${open.geometryFingerprint}`;
   }
   return null;
 }

@@ -156,9 +156,11 @@ export function readPlan(bytes: Uint8Array, open: SeriesIdentity, voxelCount: nu
   // Each entry's claimed size is checked before it is inflated: nothing larger than this series needs.
   const limits: Record<string, number> = { [PLAN_JSON]: MAX_JSON_BYTES, [PLAN_LABELS]: 2 * voxelCount + 16 };
   let files: Record<string, Uint8Array>;
+  const claimed = new Map<string, number>();
   try {
     files = unzipSync(bytes, {
       filter: (f) => {
+        claimed.set(f.name, f.originalSize);
         const max = limits[f.name];
         if (max === undefined) throw new PlanFileError('invalid', `unexpected entry "${f.name.slice(0, 80)}" in the plan`);
         if (!(f.originalSize <= max)) throw new PlanFileError('invalid', `entry ${f.name} claims ${f.originalSize} bytes; a plan for this image holds at most ${max}`);
@@ -170,6 +172,7 @@ export function readPlan(bytes: Uint8Array, open: SeriesIdentity, voxelCount: nu
     if (err instanceof PlanFileError) throw err;
     throw new PlanFileError('damaged', `the file's zip structure is damaged (${(err as Error).message})`);
   }
+  for (const [name, data] of Object.entries(files)) if (data.length !== claimed.get(name)) throw new PlanFileError('damaged', `entry ${name} holds ${data.length} bytes but claims ${claimed.get(name)}`);
   const jsonBytes = files[PLAN_JSON], rle = files[PLAN_LABELS];
   if (!jsonBytes || !rle) throw new PlanFileError('not-a-plan', `this zip is not a SacroPlan plan (it lacks ${!jsonBytes ? PLAN_JSON : PLAN_LABELS})`);
   let json: unknown;
