@@ -124,6 +124,8 @@ function zoneSummary(z: LesionZoneResult): LesionEntry['zone'] {
     foraminaTouched: [...z.foraminaTouched],
     nearestForamen: z.nearestForamen ? { ...z.nearestForamen } : null,
     canalDistanceMm: z.canalDistanceMm,
+    foraminaEntered: z.foraminaEntered.map((f) => ({ ...f })),
+    canalDepthMm: z.canalDepthMm,
     approachFamily: z.approachFamily,
     explanation: z.explanation,
   };
@@ -204,7 +206,7 @@ export async function segmentLesionAt(seedLps: Vec3, options: RegionGrowOptions 
   const r = await run({ type: 'regionGrow', seedLps: [seedLps[0], seedLps[1], seedLps[2]], label: entry.label, options }, 'Growing the lesion…');
   if (!r.grow || r.grow.voxelCount === 0) {
     removeEntry(entry.id);
-    const why = r.grow?.problem === 'seed-outside-volume' ? 'the point is outside the image' : r.grow?.problem === 'seed-outside-window' ? 'the value at the point is not lesion-like for the window' : 'nothing grew';
+    const why = r.grow?.message ?? 'nothing grew';
     throw new Error(`No lesion at that point: ${why}.`);
   }
   return entry.id;

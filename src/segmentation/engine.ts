@@ -42,6 +42,8 @@ export interface GrowSummary {
   window: [number, number];
   reachedRadiusLimit: boolean;
   problem: string | null;
+  /** Why nothing grew, in words (null when a lesion grew). */
+  message: string | null;
 }
 
 export interface SegResult {
@@ -96,7 +98,7 @@ export class SegmentationEngine {
       case 'regionGrow': {
         const r = regionGrow(this.volume, { lps: cmd.seedLps }, cmd.options ?? {});
         changed = this.history.run('region grow', (rec) => applyRegionToLabels(this.labels, r, cmd.label, rec));
-        grow = { voxelCount: r.voxelCount, volumeMl: r.volumeMl, kind: r.kind, window: r.window, reachedRadiusLimit: r.reachedRadiusLimit, problem: r.problem ?? null };
+        grow = { voxelCount: r.voxelCount, volumeMl: r.volumeMl, kind: r.kind, window: r.window, reachedRadiusLimit: r.reachedRadiusLimit, problem: r.problem ?? null, message: r.message ?? null };
         affected = [cmd.label];
         break;
       }
