@@ -90,6 +90,7 @@ export interface LesionEntry {
   name: string;
   color: string;
   visible: boolean;
+  notes: string;
   stats: LesionSummary | null;
   /** Null until landmarks exist (see AppState.zoneProblem) or while the lesion is empty. */
   zone: LesionZoneSummary | null;
@@ -156,6 +157,8 @@ export interface AppState {
   placingNeedle: { needleId: string; lesionId: string | null; entryLps: Vec3 | null } | null;
   /** Bumped whenever the cement map is rewritten. */
   cementVersion: number;
+  /** Revision of the open case (src/case/engine.ts): changes with every edit, undo and redo. */
+  caseRevision: number;
 }
 
 export const initialState: AppState = {
@@ -189,6 +192,7 @@ export const initialState: AppState = {
   rankingVersion: 0,
   placingNeedle: null,
   cementVersion: 0,
+  caseRevision: 0,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;
