@@ -51,6 +51,11 @@ function setProgress(label: string, p: LoadProgress | null): void {
   store.update({ loading: p ? { ...p, label } : null });
 }
 
+/** Feedback while the browser hands over the files of a drop (before loadFiles has them). */
+export function noteCollecting(count: number | null): void {
+  store.update({ loading: count === null ? null : { phase: 'reading', done: 0, total: 0, label: `Collecting the dropped files: ${count}` } });
+}
+
 function toSharedMemory<T extends VoxelArray>(a: T): T {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
   if (!isolated || a.buffer instanceof SharedArrayBuffer) return a;
@@ -263,8 +268,8 @@ async function loadSeriesFromScan(scan: DicomScan, key: string, ctrl: AbortContr
   presentDicom(loaded, key);
 }
 
-/** Compressed frames: cornerstone's codecs, fetched the first time a compressed frame appears. */
-const lazyDecoder: FrameDecoder = async (ts, bytes, frame) => (await import('../io/dicom/browser-decoder')).browserFrameDecoder(ts, bytes, frame);
+/** Compressed frames: cornerstone's codecs in a worker, started the first time a compressed frame appears. */
+const lazyDecoder: FrameDecoder = async (ts, bytes, frame) => (await import('../io/dicom/frame-decoder-client')).workerFrameDecoder(ts, bytes, frame);
 
 function presentDicom(loaded: LoadedSeries, key: string): void {
   const info = loaded.info;

@@ -34,8 +34,8 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'thresholdBox', label: 'Box', key: 'X' },
 ];
 
-/** Collect files from a drop, descending into folders (webkitGetAsEntry). */
-async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
+/** Collect files from a drop, descending into folders (webkitGetAsEntry); `onCount` reports progress. */
+async function filesFromDrop(dt: DataTransfer, onCount: (n: number) => void = () => {}): Promise<File[]> {
   const entries: FileSystemEntry[] = [];
   for (const item of Array.from(dt.items)) {
     const entry = item.kind === 'file' ? item.webkitGetAsEntry?.() : null;
@@ -47,16 +47,18 @@ async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
     if (entry.isFile) {
       const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
       out.push(file);
+      onCount(out.length);
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
       for (;;) {
         const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
         if (batch.length === 0) break;
-        for (const e of batch) await walk(e);
+        // A batch at once: thousands of files one after the other would take many seconds.
+        await Promise.all(batch.map(walk));
       }
     }
   };
-  for (const e of entries) await walk(e);
+  await Promise.all(entries.map(walk));
   return out;
 }
 
@@ -184,7 +186,24 @@ export class SpApp extends LitElement {
     e.preventDefault();
     this.dragging = false;
     if (!e.dataTransfer) return;
-    const files = await filesFromDrop(e.dataTransfer);
+    actions.noteCollecting(0);
+    let last = 0;
+    let files: File[] = [];
+    try {
+      files = await filesFromDrop(e.dataTransfer, (n) => {
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          actions.noteCollecting(n);
+        }
+      });
+    } catch (err) {
+      actions.notify('error', `The dropped files could not be read: ${(err as Error)?.message ?? String(err)}`);
+    }
+    if (files.length === 0) {
+      actions.noteCollecting(null);
+      return;
+    }
     await actions.loadFiles(files);
   }
 
