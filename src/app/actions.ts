@@ -121,6 +121,8 @@ export async function loadDemo(): Promise<void> {
     showVolume(volume, {
       source: 'demo',
       seriesKey: null,
+      studyUid: null,
+      seriesUid: null,
       modality: 'CT',
       description: result.description,
       patientName: 'DEMO^SACRUM',
@@ -221,6 +223,8 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
       showVolume(v, {
         source: 'nifti',
         seriesKey: null,
+        studyUid: null,
+        seriesUid: null,
         modality: v.modality,
         description: niftiLoaded.name,
         patientName: '',
@@ -276,6 +280,8 @@ function presentDicom(loaded: LoadedSeries, key: string): void {
   showVolume(loaded.volume, {
     source: 'dicom',
     seriesKey: key,
+    studyUid: info.studyInstanceUid || null,
+    seriesUid: info.seriesInstanceUid || null,
     modality: info.modality,
     description: info.seriesDescription,
     patientName: info.patientName,

@@ -45,6 +45,9 @@ export interface Message {
 export interface LoadedInfo {
   source: 'demo' | 'dicom' | 'nifti';
   seriesKey: string | null;
+  /** DICOM StudyInstanceUID / SeriesInstanceUID (null for NIfTI and the demo): the case's identity with the grid. */
+  studyUid: string | null;
+  seriesUid: string | null;
   modality: string;
   description: string;
   patientName: string;

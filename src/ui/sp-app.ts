@@ -16,6 +16,8 @@ import './sp-anatomy-panel';
 import './sp-scene-3d';
 import './sp-fluoro';
 import './sp-plan-panel';
+import './sp-case-bar';
+import * as plan from '../app/plan';
 import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
 import * as caseActions from '../app/case';
@@ -121,6 +123,11 @@ export class SpApp extends LitElement {
   }
 
   private onKey = (e: KeyboardEvent): void => {
+    if ((e.ctrlKey || e.metaKey) && (e.key === 's' || e.key === 'S')) {
+      e.preventDefault();
+      if (this.state.loaded) plan.downloadPlan().catch((err: Error) => actions.notify('error', `The plan was not saved: ${err.message}`));
+      return;
+    }
     if (e.target instanceof HTMLInputElement) return;
     const v = this.viewer;
     const view = v?.activeView ?? 'axial';
@@ -242,6 +249,8 @@ export class SpApp extends LitElement {
           <input id="file-input" type="file" multiple @change=${this.onInput} />
           <input id="folder-input" type="file" webkitdirectory multiple @change=${this.onInput} />
         </div>
+        <span class="sep"></span>
+        <sp-case-bar .state=${s}></sp-case-bar>
         <span class="sep"></span>
         <div class="group" role="toolbar" aria-label="Tools">
           ${TOOLS.map((t) => html`<button data-tool=${t.tool} aria-pressed=${s.tool === t.tool} title="${t.label} (${t.key})" @click=${() => actions.setTool(t.tool)}>${t.label}</button>`)}
