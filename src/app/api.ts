@@ -15,7 +15,8 @@ import type { FileLike } from '../io/types';
 import * as sceneActions from './scene';
 import type { CArmView } from '../scene/carm';
 import * as planning from './planning';
-import type { Needle, SafetyThresholds } from '../planning/types';
+import type { Needle, SafetyThresholds, Trajectory } from '../planning/types';
+import { needleVerdict } from '../planning/verdict';
 import { customNeedle } from '../planning/needles';
 
 export interface TrajectorySnapshot {
@@ -37,8 +38,13 @@ export interface TrajectorySnapshot {
   craniocaudalDeg: number;
   mediolateralDeg: number;
   bullsEye: { laoDeg: number; cranialDeg: number };
+  /** The needle's one verdict: the worst of its path, tip, ablation and cement checks. */
   status: 'pass' | 'warn' | 'fail';
+  /** Every finding, worst first; the one that decides the verdict first. */
   reasons: string[];
+  /** Path and tip checks only. */
+  pathStatus: 'pass' | 'warn' | 'fail';
+  verdict: { deciding: { part: string; text: string } | null; parts: { part: string; status: 'pass' | 'warn' | 'fail' }[] };
   advance: number;
   source: 'auto' | 'manual';
   ablation: { zones: { centerLps: number[]; lengthMm: number; diameterMm: number }[]; coverage: number | null; neuralMarginMm: number | null; status: string; reasons: string[] } | null;
@@ -217,7 +223,7 @@ export function buildSnapshot(): Snapshot {
       entryLps: t.entryLps, targetLps: t.targetLps, depthMm: t.metrics.depthMm, foramina: t.metrics.foramina, nearestForamen: t.metrics.nearestForamen,
       canalClearanceMm: t.metrics.canalClearanceMm, anteriorCortexBreach: t.metrics.anteriorCortexBreach, tipToAnteriorCortexMm: t.metrics.tipToAnteriorCortexMm, advanceToAnteriorCortexMm: t.metrics.advanceToAnteriorCortexMm,
       siJointCrossed: t.metrics.siJointCrossed, bonePathMm: t.metrics.bonePathMm, craniocaudalDeg: t.metrics.craniocaudalDeg, mediolateralDeg: t.metrics.mediolateralDeg,
-      bullsEye: t.metrics.bullsEye, status: t.metrics.status, reasons: t.metrics.reasons, advance: t.advance, source: t.source,
+      bullsEye: t.metrics.bullsEye, ...verdictSnapshot(t), advance: t.advance, source: t.source,
       ablation: t.ablation ? { zones: t.ablation.zones.map((z) => ({ centerLps: z.centerLps, lengthMm: z.lengthMm, diameterMm: z.diameterMm })), coverage: t.ablation.coverage, neuralMarginMm: t.ablation.neuralMarginMm, status: t.ablation.status, reasons: t.ablation.reasons } : null,
       cement: t.cement ? { plannedMl: t.cement.plannedMl, volumeMl: t.cement.volumeMl, maxDiameterMm: t.cement.maxDiameterMm, lesionMaxDiameterMm: t.cement.lesionMaxDiameterMm, fillingRatio: t.cement.fillingRatio, lesionFilled: t.cement.lesionFilled, stopSurfaces: t.cement.stopSurfaces, reasons: t.cement.reasons } : null,
     })),
@@ -225,6 +231,15 @@ export function buildSnapshot(): Snapshot {
     thresholds: s.thresholds,
     scene: sceneActions.sceneSnapshot(),
   });
+}
+
+/** status = the needle's one verdict (worst of path, tip, ablation, cement), reasons worst first; pathStatus = path and tip only. */
+function verdictSnapshot(t: Trajectory): Pick<TrajectorySnapshot, 'status' | 'reasons' | 'pathStatus' | 'verdict'> {
+  const v = needleVerdict(t);
+  return {
+    status: v.status, reasons: v.checks.map((c) => c.text), pathStatus: t.metrics.status,
+    verdict: { deciding: v.deciding ? { part: v.deciding.part, text: v.deciding.text } : null, parts: v.parts.map((p) => ({ part: p.part, status: p.status })) },
+  };
 }
 
 export function voxelDigest(): ReturnType<SacroPlanApi['voxelDigest']> {

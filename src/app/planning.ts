@@ -11,15 +11,15 @@ import { DEFAULT_NEEDLE_ID, findNeedle, NEEDLE_CATALOGUE } from '../planning/nee
 import { DEFAULT_ABLATION, type AblationParams } from '../planning/ablation';
 import type { PlannedPath } from '../planning/engine';
 import { APPROACH_TEMPLATES } from '../planning/approaches';
-import { tipArrived } from '../planning/trajectory';
+import { minNeuralClearanceMm, tipArrived } from '../planning/trajectory';
+import { rankApproachRows, structuresCrossed, DEFAULT_RANK_TIE_MM, type RankInput } from '../planning/ranking';
+import { needleVerdict } from '../planning/verdict';
 
-export interface RankRow {
-  approach: ApproachName;
+export interface RankRow extends RankInput {
   trajectoryId: string | null;
-  minClearanceMm: number | null;
-  status: 'pass' | 'warn' | 'fail';
   reasons: string[];
-  studyChoice: boolean;
+  /** Why this row sits above the next (planning/ranking.ts). */
+  whyAbove: string | null;
 }
 
 let counter = 1;
@@ -188,12 +188,32 @@ export async function rankApproaches(lesionId: string, options: { needle?: strin
   for (const row of r.ranked ?? []) {
     const t = row.path ? fromPath(row.path, lesionId, needle) : null;
     if (t) added.push(t);
-    rows.push({ approach: row.approach, trajectoryId: t?.id ?? null, minClearanceMm: row.minClearanceMm, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice });
+    rows.push({ approach: row.approach, trajectoryId: t?.id ?? null, feasible: row.feasible, minClearanceMm: row.minClearanceMm, depthMm: row.depthMm, structuresCrossed: row.structuresCrossed, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice, whyAbove: row.whyAbove });
   }
   store.update({ trajectories: [...store.state.trajectories, ...added], selectedTrajectoryId: added[0]?.id ?? store.state.selectedTrajectoryId });
   rankings.set(lesionId, rows);
   store.update({ rankingVersion: store.state.rankingVersion + 1 });
   return rows;
+}
+
+/**
+ * The ranking of a lesion as it stands now: each row reads its needle's current verdict (path, tip,
+ * ablation and cement), clearance and depth, so a needle dragged to FAIL reads FAIL and moves down;
+ * rows whose needle was deleted keep the values of the ranking.
+ */
+export function liveRanking(lesionId: string): RankRow[] | null {
+  const rows = rankings.get(lesionId);
+  if (!rows) return null;
+  const s = store.state;
+  const zone = s.lesions.find((l) => l.id === lesionId)?.zone?.zone ?? null;
+  const live = rows.map((r): RankRow => {
+    const t = r.trajectoryId ? s.trajectories.find((x) => x.id === r.trajectoryId) : undefined;
+    if (!t) return r;
+    const v = needleVerdict(t);
+    const mc = minNeuralClearanceMm(t.metrics);
+    return { ...r, status: v.status, minClearanceMm: Number.isFinite(mc) ? mc : null, depthMm: t.metrics.depthMm, structuresCrossed: structuresCrossed(t.metrics), reasons: v.checks.length ? v.checks.map((c) => c.text) : [`passes all checks; smallest clearance ${Number.isFinite(mc) ? `${mc.toFixed(1)} mm` : 'not measured'}`] };
+  });
+  return rankApproachRows(live, { tieMm: s.thresholds.rankTieMm ?? DEFAULT_RANK_TIE_MM, zone });
 }
 
 export function selectTrajectory(id: string | null): void {

@@ -13,6 +13,7 @@ import { BodyModel } from './body';
 import { evaluateTrajectory } from './trajectory';
 import { planApproachTo, rankApproachesTo, type PlannerContext, type RankedApproach } from './planner';
 import { lesionTargets, offsetsToLps } from './targets';
+import type { Ranked } from './ranking';
 import { ablationZones, evaluateAblation, type AblationParams } from './ablation';
 import { predictCement } from './cement';
 import type { CementSummary } from './types';
@@ -41,7 +42,7 @@ export interface PlanReply {
   paths?: PlannedPath[];
   /** 'plan' with no path that fits the template: why. */
   explanation?: string;
-  ranked?: (Omit<RankedApproach, 'candidate'> & { path: PlannedPath | null })[];
+  ranked?: (Omit<Ranked<RankedApproach>, 'candidate'> & { path: PlannedPath | null })[];
   cement?: CementSummary | null;
   /** Envelope (distance field) build time when it was (re)built by this command, ms. */
   envelopeMs: number | null;
