@@ -155,6 +155,8 @@ export interface SacroPlanApi {
   setThresholds(t: Partial<SafetyThresholds>): Promise<void>;
   /** Predict the cement deposit at a needle's tip (volumeMl default: the lesion's volume, at most 8 mL; null removes it). */
   planCement(id: string, volumeMl?: number | null): Promise<unknown>;
+  /** Aim an RF electrode's tip for its burns (coverage within the neural margin); sets the proposed burn count. */
+  aimElectrode(id: string): Promise<{ tipLps: number[]; entryLps: number[]; burns: number; options: { burns: number; coverage: number; marginMm: number | null; coverageAnyMargin: number }[]; reasons: string[] }>;
   /** RF ablation parameters of an electrode trajectory. */
   setAblation(id: string, p: { extraLengthMm?: number; diameterMm?: number | null; burns?: number; stepMm?: number | null }): Promise<void>;
   /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
@@ -325,6 +327,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     },
     setThresholds: (t) => planning.setThresholds(t),
     setAblation: (id, p) => planning.setAblation(id, p),
+    aimElectrode: async (id) => JSON.parse(JSON.stringify(await planning.aimElectrode(id))),
     planCement: async (id, ml) => JSON.parse(JSON.stringify(await planning.planCement(id, ml))),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
     drr: (o) => sceneActions.drr(o),

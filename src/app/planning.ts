@@ -9,7 +9,7 @@ import type { ApproachName, Needle, SafetyThresholds, Trajectory } from '../plan
 import { APPROACH_NAMES } from '../planning/types';
 import { DEFAULT_NEEDLE_ID, findNeedle, NEEDLE_CATALOGUE } from '../planning/needles';
 import { DEFAULT_ABLATION, type AblationParams } from '../planning/ablation';
-import type { PlannedPath } from '../planning/engine';
+import type { PlannedPath, PlanReply } from '../planning/engine';
 import { APPROACH_TEMPLATES } from '../planning/approaches';
 import { minNeuralClearanceMm, tipArrived } from '../planning/trajectory';
 import { rankApproachRows, structuresCrossed, DEFAULT_RANK_TIE_MM, type RankInput } from '../planning/ranking';
@@ -26,10 +26,13 @@ let counter = 1;
 const customNeedles: Needle[] = [];
 /** Ablation parameters per trajectory (electrodes only). */
 const ablationParams = new Map<string, AblationParams>();
+/** The last RF aiming of a trajectory (coverage per burn count, reasons); dropped when the needle moves. */
+export const rfAims = new Map<string, NonNullable<PlanReply['rfAim']>>();
 
 onVolumeShown(() => {
   store.update({ trajectories: [], selectedTrajectoryId: null });
   ablationParams.clear();
+  rfAims.clear();
   rankings.clear();
 });
 
@@ -110,6 +113,7 @@ export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps:
   const t = store.state.trajectories.find((x) => x.id === id);
   if (!t) throw new Error(`no trajectory ${id}`);
   // Show the new position at once; the metrics follow (coalesced while a request is in flight).
+  rfAims.delete(id);
   upsert({ ...t, entryLps, targetLps, source: 'manual' }, false);
   dragNext = { id, entryLps, targetLps, snapToSkin };
   if (dragBusy) return;
@@ -167,9 +171,10 @@ export async function planApproach(lesionId: string, approach: string, options: 
   store.update({ trajectories: store.state.trajectories.filter((t) => !(t.lesionId === lesionId && t.approach === a && t.source === 'auto')) });
   const ids: string[] = [];
   for (const p of r.paths) {
-    let t = fromPath(p, lesionId, needle);
-    if (needle.activeTipMm) t = await evaluate(t);
+    const t = fromPath(p, lesionId, needle);
     upsert(t);
+    // An electrode's tip goes where its burns cover the lesion best, not at the lesion's centre.
+    if (needle.activeTipMm) await aimElectrode(t.id);
     ids.push(t.id);
   }
   store.update({ selectedTrajectoryId: ids[0]! });
@@ -222,6 +227,7 @@ export function selectTrajectory(id: string | null): void {
 
 export function deleteTrajectory(id: string): void {
   ablationParams.delete(id);
+  rfAims.delete(id);
   if (store.state.trajectories.find((t) => t.id === id)?.cement) void planCement(id, null).catch(() => undefined);
   store.update({ trajectories: store.state.trajectories.filter((t) => t.id !== id), selectedTrajectoryId: store.state.selectedTrajectoryId === id ? null : store.state.selectedTrajectoryId });
 }
@@ -235,7 +241,34 @@ export function setAdvance(id: string, advance: number): void {
 export async function setNeedle(id: string, needleId: string): Promise<void> {
   const t = store.state.trajectories.find((x) => x.id === id);
   if (!t) throw new Error(`no trajectory ${id}`);
-  upsert(await evaluate({ ...t, needle: resolveNeedle(needleId) }), false);
+  const needle = resolveNeedle(needleId);
+  rfAims.delete(id);
+  upsert(await evaluate({ ...t, needle }), false);
+  // A planned path given an electrode is aimed for its burns; a hand-placed one stays where the user put it.
+  if (needle.activeTipMm && t.source === 'auto' && t.lesionId) await aimElectrode(id);
+}
+
+/**
+ * Aims an RF electrode (planning/rf-target.ts): its tip moves along and across the path so the
+ * burns with pull-backs cover the lesion best while every burn edge keeps the neural margin; the
+ * proposed burn count is set, and the coverage per burn count is kept for the panel.
+ */
+export async function aimElectrode(id: string): Promise<NonNullable<PlanReply['rfAim']>> {
+  const t = store.state.trajectories.find((x) => x.id === id);
+  if (!t) throw new Error(`no trajectory ${id}`);
+  if (!t.needle.activeTipMm) throw new Error('aiming the burns needs an RF electrode');
+  const label = lesionLabel(t.lesionId);
+  if (label === null) throw new Error('aiming the burns needs the needle\'s lesion (plan it for a lesion)');
+  const params = ablationParams.get(id) ?? { ...DEFAULT_ABLATION };
+  const r = await planRequest({ type: 'aim-rf', entryLps: t.entryLps, targetLps: t.targetLps, needle: t.needle, approach: t.approach, lesionLabel: label, ablation: params, thresholds: store.state.thresholds }, 'Aiming the electrode for its burns…');
+  if (!r.rfAim) throw new Error(r.explanation ?? 'the electrode could not be aimed');
+  ablationParams.set(id, { ...params, burns: r.rfAim.burns });
+  const now = store.state.trajectories.find((x) => x.id === id);
+  if (now) upsert({ ...now, entryLps: r.rfAim.entryLps, targetLps: r.rfAim.tipLps, metrics: r.metrics!, ablation: r.ablation ?? null }, false);
+  rfAims.set(id, r.rfAim);
+  // A predicted deposit follows the tip.
+  if (now?.cement) await planCement(id, now.cement.plannedMl);
+  return r.rfAim;
 }
 
 export async function setAblation(id: string, p: Partial<AblationParams>): Promise<void> {

@@ -165,6 +165,18 @@ export class SpPlanPanel extends LitElement {
     <div class="hint">Clearances within ${this.state.thresholds.rankTieMm} mm count as equal; then the study's choice (★), fewer structures crossed and the shorter path decide (Safety thresholds).</div>`;
   }
 
+  /** Coverage per burn count of the last aiming, the proposed count marked, and why it stops short of the goal. */
+  private renderAim(id: string, burns: number) {
+    const aim = planning.rfAims.get(id);
+    if (!aim) return nothing;
+    return html`<table id="abl-options" aria-label="Coverage per burn count">
+      <thead><tr><th>Burns</th><th title="lesion covered with every burn edge ≥ the neural margin">Coverage</th><th title="smallest burn edge to a foramen or the canal">Margin</th><th title="coverage if burn edges could come closer to the nerves (not touching them)">No margin</th></tr></thead>
+      ${aim.options.map((o) => html`<tr class=${o.burns === aim.burns ? 'sel' : ''} data-burns=${o.burns}><td>${o.burns}${o.burns === aim.burns ? ' ◀ proposed' : ''}${o.burns === burns && o.burns !== aim.burns ? ' (set)' : ''}</td>
+        <td>${o.coverage > 0 ? `${(o.coverage * 100).toFixed(0)} %` : '–'}</td><td>${o.marginMm === null ? '–' : `${o.marginMm.toFixed(1)} mm`}</td><td>${(o.coverageAnyMargin * 100).toFixed(0)} %</td></tr>`)}
+    </table>
+    <ul class="reasons" id="abl-aim-reasons">${aim.reasons.map((r) => html`<li>${r}</li>`)}</ul>`;
+  }
+
   private renderSelected(t: Trajectory) {
     const m = t.metrics;
     const abl = t.ablation;
@@ -208,6 +220,8 @@ export class SpPlanPanel extends LitElement {
               <label>Burns <input id="abl-burns" type="number" min="1" max="4" step="1" .value=${String(p.burns)} @change=${(e: Event) => this.act(() => planning.setAblation(t.id, { burns: Number((e.target as HTMLInputElement).value) }))} /></label>
               <label>+ length <input type="number" min="2" max="10" step="1" .value=${String(p.extraLengthMm)} @change=${(e: Event) => this.act(() => planning.setAblation(t.id, { extraLengthMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label>
             </div>
+            <div class="row"><button id="abl-aim" ?disabled=${this.busy || !t.lesionId} title="Move the tip along and across the path so the burns with pull-backs cover the lesion best while every burn edge keeps ${this.state.thresholds.ablationNeuralWarnMm} mm from the foramina and the canal" @click=${() => this.act(() => planning.aimElectrode(t.id))}>Aim for the burns</button></div>
+            ${this.renderAim(t.id, p.burns)}
             ${abl ? html`<div id="abl-summary"><span class="pill ${abl.status}">${STATUS_LABEL[abl.status]}</span> ${abl.zones.length} zone(s) ${abl.zones[0] ? `${abl.zones[0].lengthMm.toFixed(0)} × ${abl.zones[0].diameterMm.toFixed(0)} mm` : ''}${abl.coverage !== null ? `, coverage ${(abl.coverage * 100).toFixed(0)} %` : ''}${abl.neuralMarginMm !== null ? `, margin ${abl.neuralMarginMm.toFixed(1)} mm to the ${abl.nearestStructure}` : ''}
               <ul class="reasons">${abl.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : nothing}`
         : nothing}

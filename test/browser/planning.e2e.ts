@@ -182,6 +182,10 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     const id = s1.selectedTrajectoryId!;
     await page.selectOption('sp-plan-panel #traj-needle', '17G-rf-20');
     await expect.poll(async () => (await snap(page)).trajectories.find((x) => x.id === id)!.ablation?.coverage ?? null, { timeout: 10_000 }).not.toBeNull();
+    // A planned path given an electrode is aimed for its burns: coverage per burn count, a proposed count, reasons.
+    await expect.poll(() => page.locator('sp-plan-panel #abl-options tr[data-burns]').count(), { timeout: 20_000 }).toBe(4);
+    expect(await page.locator('sp-plan-panel #abl-aim-reasons li').count()).toBeGreaterThan(0);
+    console.log('RF aim:', (await page.locator('sp-plan-panel #abl-options').textContent())?.replace(/\s+/g, ' '), '|', await page.locator('sp-plan-panel #abl-aim-reasons').textContent());
     await page.fill('sp-plan-panel #abl-burns', '2');
     await page.locator('sp-plan-panel #abl-burns').dispatchEvent('change');
     await expect.poll(async () => (await snap(page)).trajectories.find((x) => x.id === id)!.ablation!.zones.length, { timeout: 10_000 }).toBe(2);
