@@ -17,6 +17,7 @@ import { panelStyles } from './styles';
 import { reslice } from '../render/mpr-math';
 import { volumeCache } from '../app/volume-cache';
 import * as lesions from '../app/lesions';
+import { currentLabels } from '../app/case';
 
 const STATUS_LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 
@@ -109,7 +110,7 @@ export class SpPlanPanel extends LitElement {
     const ctx = c.getContext('2d')!;
     const img = ctx.createImageData(size, size);
     const fovMm = 50;
-    const labels = lesions.currentLabels();
+    const labels = currentLabels();
     reslice(new Uint32Array(img.data.buffer), size, size, 1, vol.geometry, vol.voxels, { centerLps: tip, mmPerPx: fovMm / size }, { rightLps: right, upLps: up, normalLps: u }, this.state.window,
       labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []);
     ctx.putImageData(img, 0, 0);
@@ -166,8 +167,8 @@ export class SpPlanPanel extends LitElement {
   }
 
   /** Coverage per burn count of the last aiming, the proposed count marked, and why it stops short of the goal. */
-  private renderAim(id: string, burns: number) {
-    const aim = planning.rfAims.get(id);
+  private renderAim(t: Trajectory, burns: number) {
+    const aim = planning.rfAimOf(t);
     if (!aim) return nothing;
     return html`<table id="abl-options" aria-label="Coverage per burn count">
       <thead><tr><th>Burns</th><th title="lesion covered with every burn edge ≥ the neural margin">Coverage</th><th title="smallest burn edge to a foramen or the canal">Margin</th><th title="coverage if burn edges could come closer to the nerves (not touching them)">No margin</th></tr></thead>
@@ -221,7 +222,7 @@ export class SpPlanPanel extends LitElement {
               <label>+ length <input type="number" min="2" max="10" step="1" .value=${String(p.extraLengthMm)} @change=${(e: Event) => this.act(() => planning.setAblation(t.id, { extraLengthMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label>
             </div>
             <div class="row"><button id="abl-aim" ?disabled=${this.busy || !t.lesionId} title="Move the tip along and across the path so the burns with pull-backs cover the lesion best while every burn edge keeps ${this.state.thresholds.ablationNeuralWarnMm} mm from the foramina and the canal" @click=${() => this.act(() => planning.aimElectrode(t.id))}>Aim for the burns</button></div>
-            ${this.renderAim(t.id, p.burns)}
+            ${this.renderAim(t, p.burns)}
             ${abl ? html`<div id="abl-summary"><span class="pill ${abl.status}">${STATUS_LABEL[abl.status]}</span> ${abl.zones.length} zone(s) ${abl.zones[0] ? `${abl.zones[0].lengthMm.toFixed(0)} × ${abl.zones[0].diameterMm.toFixed(0)} mm` : ''}${abl.coverage !== null ? `, coverage ${(abl.coverage * 100).toFixed(0)} %` : ''}${abl.neuralMarginMm !== null ? `, margin ${abl.neuralMarginMm.toFixed(1)} mm to the ${abl.nearestStructure}` : ''}
               <ul class="reasons">${abl.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : nothing}`
         : nothing}
