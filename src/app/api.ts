@@ -18,6 +18,7 @@ import type { CArmView } from '../scene/carm';
 import * as planning from './planning';
 import type { Needle, SafetyThresholds, Trajectory } from '../planning/types';
 import { needleVerdict } from '../planning/verdict';
+import { scanPosition } from '../planning/position';
 import { customNeedle } from '../planning/needles';
 
 export interface TrajectorySnapshot {
@@ -63,6 +64,9 @@ export interface SeriesSnapshot {
   source: 'demo' | 'dicom' | 'nifti';
   description: string;
   patientName: string;
+  /** DICOM PatientPosition ('HFS', 'FFS', …) or null, and how the screen reads it. */
+  patientPosition: string | null;
+  position: { label: string; differsFromProcedure: boolean; note: string };
   measurementBlockedReason: string | null;
 }
 
@@ -188,6 +192,8 @@ export function buildSnapshot(): Snapshot {
           source: l.source,
           description: l.description,
           patientName: l.patientName,
+          patientPosition: l.patientPosition ?? null,
+          position: (({ label, differsFromProcedure, note }) => ({ label, differsFromProcedure, note }))(scanPosition(l.patientPosition)),
           measurementBlockedReason: l.measurementBlockedReason,
         }
       : null,

@@ -172,7 +172,7 @@ export class SpPlanPanel extends LitElement {
     if (!aim) return nothing;
     return html`<table id="abl-options" aria-label="Coverage per burn count">
       <thead><tr><th>Burns</th><th title="lesion covered with every burn edge ≥ the neural margin">Coverage</th><th title="smallest burn edge to a foramen or the canal">Margin</th><th title="coverage if burn edges could come closer to the nerves (not touching them)">No margin</th></tr></thead>
-      ${aim.options.map((o) => html`<tr class=${o.burns === aim.burns ? 'sel' : ''} data-burns=${o.burns}><td>${o.burns}${o.burns === aim.burns ? ' ◀ proposed' : ''}${o.burns === burns && o.burns !== aim.burns ? ' (set)' : ''}</td>
+      ${aim.options.map((o) => html`<tr class=${o.burns === aim.burns ? 'sel' : ''} data-burns=${o.burns}><td>${o.burns}${o.burns === aim.burns && o.coverage > 0 ? ' ◀ proposed' : ''}${o.burns === burns && o.burns !== aim.burns ? ' (set)' : ''}</td>
         <td>${o.coverage > 0 ? `${(o.coverage * 100).toFixed(0)} %` : '–'}</td><td>${o.marginMm === null ? '–' : `${o.marginMm.toFixed(1)} mm`}</td><td>${(o.coverageAnyMargin * 100).toFixed(0)} %</td></tr>`)}
     </table>
     <ul class="reasons" id="abl-aim-reasons">${aim.reasons.map((r) => html`<li>${r}</li>`)}</ul>`;
@@ -202,7 +202,7 @@ export class SpPlanPanel extends LitElement {
         <dt>SI joint</dt><dd>${m.siJointCrossed ? 'crossed' : 'not crossed'}</dd>
         <dt>bone path</dt><dd>${m.bonePathMm.toFixed(1)} mm${m.crossings.length ? ` (${m.crossings.map((c) => `${c.kind} ${c.surface}`).join(', ')})` : ''}</dd>
         <dt>angles</dt><dd>${m.craniocaudalDeg >= 0 ? 'caudal' : 'cranial'} ${Math.abs(m.craniocaudalDeg).toFixed(0)}°, ${m.mediolateralDeg >= 0 ? 'to right' : 'to left'} ${Math.abs(m.mediolateralDeg).toFixed(0)}°</dd>
-        <dt>bull's-eye</dt><dd>${m.bullsEye.laoDeg >= 0 ? 'LAO' : 'RAO'} ${Math.abs(m.bullsEye.laoDeg).toFixed(0)}°, ${m.bullsEye.cranialDeg >= 0 ? 'cranial' : 'caudal'} ${Math.abs(m.bullsEye.cranialDeg).toFixed(0)}°</dd>
+        <dt title="C-arm angles for the patient prone, as in the procedure (LAO = detector toward the patient's left, cranial = toward the head), whatever the scan's position">bull's-eye (prone)</dt><dd>${m.bullsEye.laoDeg >= 0 ? 'LAO' : 'RAO'} ${Math.abs(m.bullsEye.laoDeg).toFixed(0)}°, ${m.bullsEye.cranialDeg >= 0 ? 'cranial' : 'caudal'} ${Math.abs(m.bullsEye.cranialDeg).toFixed(0)}°</dd>
       </dl>
       <div class="row"><label for="advance">Tip</label><input id="advance" type="range" min="0" max="1" step="0.01" .value=${String(t.advance)}
         @input=${(e: Event) => planning.setAdvance(t.id, Number((e.target as HTMLInputElement).value))} /></div>
