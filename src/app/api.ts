@@ -5,6 +5,7 @@
 import * as actions from './actions';
 import * as lesions from './lesions';
 import * as caseActions from './case';
+import * as planFiles from './plan';
 import * as anatomyActions from './anatomy';
 import type { SacralAnatomy, ForamenId } from '../anatomy/types';
 import type { LesionSummary } from './store';
@@ -168,6 +169,10 @@ export interface SacroPlanApi {
   setAblation(id: string, p: { extraLengthMm?: number; diameterMm?: number | null; burns?: number; stepMm?: number | null }): Promise<void>;
   /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
   setTool(tool: string): void;
+  /** The open case as a .sacroplan file (what Save plan downloads). */
+  savePlan(): Promise<Blob>;
+  /** Opens a .sacroplan file on the shown series; rejects with the reason (and changes nothing) for another series or a damaged, hostile or newer file. */
+  openPlan(file: Blob): Promise<void>;
   /** Checksum of the lesion label map (voxel-exact comparisons): a 32-bit FNV-1a hash and the voxel count per label in use. */
   labelDigest(): { fnv1a: string; counts: Record<number, number> } | null;
   /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
@@ -303,7 +308,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     await caseActions.caseSettled();
   };
   const api: SacroPlanApi = {
-    version: '0.1.0',
+    version: planFiles.APP_VERSION,
     ready: () => ready,
     snapshot: buildSnapshot,
     huAtLps(lps) {
@@ -318,6 +323,8 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     whenIdle,
     voxelDigest,
     labelDigest,
+    savePlan: () => planFiles.savePlan(),
+    openPlan: (file) => planFiles.openPlan(file),
     segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
     paint: (a) => {
       const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;

@@ -51,6 +51,8 @@ export interface SeriesWarning {
 export interface SeriesInfo {
   key: string;
   seriesInstanceUid: string;
+  /** StudyInstanceUID of the series' first slice (DICOM only). */
+  studyInstanceUid?: string;
   modality: string;
   seriesDescription: string;
   seriesNumber: number | null;

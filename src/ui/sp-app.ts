@@ -17,6 +17,8 @@ import './sp-anatomy-panel';
 import './sp-scene-3d';
 import './sp-fluoro';
 import './sp-plan-panel';
+import './sp-case-bar';
+import * as plan from '../app/plan';
 import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
 import * as caseActions from '../app/case';
@@ -35,8 +37,8 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'thresholdBox', label: 'Box', key: 'X' },
 ];
 
-/** Collect files from a drop, descending into folders (webkitGetAsEntry). */
-async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
+/** Collect files from a drop, descending into folders (webkitGetAsEntry); `onCount` reports progress. */
+async function filesFromDrop(dt: DataTransfer, onCount: (n: number) => void = () => {}): Promise<File[]> {
   const entries: FileSystemEntry[] = [];
   for (const item of Array.from(dt.items)) {
     const entry = item.kind === 'file' ? item.webkitGetAsEntry?.() : null;
@@ -48,16 +50,18 @@ async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
     if (entry.isFile) {
       const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
       out.push(file);
+      onCount(out.length);
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
       for (;;) {
         const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
         if (batch.length === 0) break;
-        for (const e of batch) await walk(e);
+        // A batch at once: thousands of files one after the other would take many seconds.
+        await Promise.all(batch.map(walk));
       }
     }
   };
-  for (const e of entries) await walk(e);
+  await Promise.all(entries.map(walk));
   return out;
 }
 
@@ -121,6 +125,11 @@ export class SpApp extends LitElement {
   }
 
   private onKey = (e: KeyboardEvent): void => {
+    if ((e.ctrlKey || e.metaKey) && (e.key === 's' || e.key === 'S')) {
+      e.preventDefault();
+      if (this.state.loaded) plan.downloadPlan().catch((err: Error) => actions.notify('error', `The plan was not saved: ${err.message}`));
+      return;
+    }
     if (e.target instanceof HTMLInputElement) return;
     const v = this.viewer;
     const view = v?.activeView ?? 'axial';
@@ -186,7 +195,24 @@ export class SpApp extends LitElement {
     e.preventDefault();
     this.dragging = false;
     if (!e.dataTransfer) return;
-    const files = await filesFromDrop(e.dataTransfer);
+    actions.noteCollecting(0);
+    let last = 0;
+    let files: File[] = [];
+    try {
+      files = await filesFromDrop(e.dataTransfer, (n) => {
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          actions.noteCollecting(n);
+        }
+      });
+    } catch (err) {
+      actions.notify('error', `The dropped files could not be read: ${(err as Error)?.message ?? String(err)}`);
+    }
+    if (files.length === 0) {
+      actions.noteCollecting(null);
+      return;
+    }
     await actions.loadFiles(files);
   }
 
@@ -227,6 +253,8 @@ export class SpApp extends LitElement {
           <input id="file-input" type="file" multiple @change=${this.onInput} />
           <input id="folder-input" type="file" webkitdirectory multiple @change=${this.onInput} />
         </div>
+        <span class="sep"></span>
+        <sp-case-bar .state=${s}></sp-case-bar>
         <span class="sep"></span>
         <div class="group" role="toolbar" aria-label="Tools">
           ${TOOLS.map((t) => html`<button data-tool=${t.tool} aria-pressed=${s.tool === t.tool} title="${t.label} (${t.key})" @click=${() => actions.setTool(t.tool)}>${t.label}</button>`)}

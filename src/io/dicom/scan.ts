@@ -449,6 +449,7 @@ function planSeries(
   const info: SeriesInfo = {
     key,
     seriesInstanceUid: uid,
+    studyInstanceUid: first.studyInstanceUid,
     modality,
     seriesDescription: first.seriesDescription,
     seriesNumber: first.seriesNumber,
