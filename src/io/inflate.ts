@@ -9,7 +9,7 @@
  * Pure (no DOM): runs in workers, on the main thread (yielding) and in node tests.
  */
 import { Gunzip, Inflate } from 'fflate';
-import { fmtBytes } from './limits';
+import { DEFLATE_MAX_RATIO, fmtBytes } from './limits';
 
 export type CompressionFormat = 'gzip' | 'deflate-raw';
 
@@ -63,8 +63,9 @@ export interface InflateOptions {
   yieldMs?: number;
 }
 
-/** Input pieces: at most 16 KiB → at most ~17 MB of output per step. */
+/** Input pieces: at most 16 KiB → at most ~17 MB of output per step; 512 bytes (~0.5 MB) near the budget. */
 const PIECE = 16 * 1024;
+const HEADER_PIECE = 512;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -104,7 +105,15 @@ export class BoundedInflater {
 
   /** Push compressed bytes (any length: split into pieces here). */
   push(chunk: Uint8Array, final = false): void {
-    for (let o = 0; o < chunk.length && !this.done; o += PIECE) this.step(chunk.subarray(o, Math.min(chunk.length, o + PIECE)), false);
+    // A piece can inflate to 1032× its size: while the header is read, and whenever the budget's
+    // room is small, pieces shrink so that one step never overshoots the budget by much (a lying
+    // header is refused after about its claim + slack, not after a 17 MB step).
+    for (let o = 0; o < chunk.length && !this.done; ) {
+      const room = this.plan ? this.plan.maxBytes - this.produced : 0;
+      const size = Math.max(HEADER_PIECE, Math.min(PIECE, Math.floor(room / DEFLATE_MAX_RATIO)));
+      this.step(chunk.subarray(o, Math.min(chunk.length, o + size)), false);
+      o += size;
+    }
     if (final && !this.done) this.step(new Uint8Array(0), true);
   }
 
@@ -210,7 +219,7 @@ export async function inflateBounded(source: AsyncIterable<Uint8Array> | Iterabl
   };
   for await (const chunk of source as AsyncIterable<Uint8Array>) {
     for (let o = 0; o < chunk.length && !inf.done; o += PIECE) {
-      inf.push(chunk.subarray(o, Math.min(chunk.length, o + PIECE)));
+      inf.push(chunk.subarray(o, Math.min(chunk.length, o + PIECE))); // split further by push while the header is read
       check();
       opts.onProgress?.(inf.producedBytes, inf.claimedBytes);
       if (opts.yieldMs && now() - t0 > opts.yieldMs) {
