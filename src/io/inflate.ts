@@ -76,6 +76,7 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 export class BoundedInflater {
   private plan: InflatePlan | null = null;
   private produced = 0;
+  private consumed = 0;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   // Ask the plan at doubling output sizes, so a long header costs O(n) copies, not O(n²).
@@ -105,12 +106,15 @@ export class BoundedInflater {
 
   /** Push compressed bytes (any length: split into pieces here). */
   push(chunk: Uint8Array, final = false): void {
-    // A piece can inflate to 1032× its size: while the header is read, and whenever the budget's
-    // room is small, pieces shrink so that one step never overshoots the budget by much (a lying
-    // header is refused after about its claim + slack, not after a 17 MB step).
+    // A piece can inflate to 1032× its size. While the header is read, pieces are tiny; then they
+    // are sized from the ratio seen so far (×4 for safety) so that one step cannot go far past the
+    // budget: a bomb (ratio ~1000) is refused about 1 MB past its claim, honest data (ratio 2–10)
+    // keeps 16 KiB pieces.
     for (let o = 0; o < chunk.length && !this.done; ) {
       const room = this.plan ? this.plan.maxBytes - this.produced : 0;
-      const size = Math.max(HEADER_PIECE, Math.min(PIECE, Math.floor(room / DEFLATE_MAX_RATIO)));
+      const ratio = this.consumed > 0 ? Math.min(DEFLATE_MAX_RATIO, this.produced / this.consumed) : DEFLATE_MAX_RATIO;
+      const size = Math.max(HEADER_PIECE, Math.min(PIECE, Math.floor(room / (Math.max(8, ratio) * 4))));
+      this.consumed += Math.min(size, chunk.length - o);
       this.step(chunk.subarray(o, Math.min(chunk.length, o + size)), false);
       o += size;
     }
