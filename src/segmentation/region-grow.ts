@@ -258,7 +258,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   if (!options.window) {
     // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
     if (reached)
-      return empty(kind, window, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(window[0])} to ${Math.round(window[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); paint the lesion with the brush (B) instead`);
+      return empty(kind, window, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(window[0])} to ${Math.round(window[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); for a lesion barely different from the bone around it use the lesion/background strokes tool (L)`);
     if (count < o.minVoxels)
       return empty(kind, window, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
   }
