@@ -140,6 +140,17 @@ describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
       const dc = ser.directionCosines, sp = ser.spacingMm!, o = ser.originLps;
       const c = [0, 1, 2].map((a) => o[a]! + ijk[0] * sp[0]! * dc[a]! + ijk[1] * sp[1]! * dc[3 + a]! + ijk[2] * sp[2]! * dc[6 + a]!) as Vec3;
       await page.evaluate((p) => window.sacroplan.setCrosshair(p), c);
+      // Grow on MR: the window comes from the click's neighbourhood; a lesion or a message, never silent
+      await page.click('button[data-tool="regionGrow"]');
+      const g = await screenOf(page, 'sagittal', c);
+      await page.mouse.click(g.x, g.y);
+      await page.evaluate(() => window.sacroplan.whenIdle());
+      const sg = await page.evaluate(() => window.sacroplan.snapshot());
+      console.log(`[strokes] real MR Grow click: ${sg.lesions.length ? `${sg.lesions[0]!.volumeMl.toFixed(2)} mL` : sg.messages.map((m) => m.text).join(' | ')}`);
+      expect(sg.lesions.length > 0 || sg.messages.some((m) => /No lesion at that point/.test(m.text))).toBe(true);
+      await screenshot(page, 'grow-real-mr');
+      if (sg.lesions.length) await page.keyboard.press('Control+z');
+      await page.evaluate(() => window.sacroplan.whenIdle());
       await page.keyboard.press('l');
       await smallBrush(page, 1.5);
       await drag(page, 'sagittal', [[c[0], c[1] - 2, c[2]], [c[0], c[1] + 2, c[2]]]);
