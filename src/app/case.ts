@@ -212,6 +212,8 @@ function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
     foraminaTouched: [...z.foraminaTouched],
     nearestForamen: z.nearestForamen ? { ...z.nearestForamen } : null,
     canalDistanceMm: z.canalDistanceMm,
+    foraminaEntered: z.foraminaEntered.map((f) => ({ ...f })),
+    canalDepthMm: z.canalDepthMm,
     approachFamily: z.approachFamily,
     explanation: z.explanation,
   };

@@ -17,6 +17,10 @@ export interface LesionZoneSummary {
   foraminaTouched: ForamenId[];
   nearestForamen: { id: ForamenId; distanceMm: number } | null;
   canalDistanceMm: number | null;
+  /** Foramina whose lumen the lesion reaches into, and how deep (mm). */
+  foraminaEntered: { id: ForamenId; depthMm: number }[];
+  /** Depth of the lesion inside the canal (0: none; null: no canal landmark). */
+  canalDepthMm: number | null;
   approachFamily: string;
   explanation: string;
 }

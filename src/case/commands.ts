@@ -78,6 +78,8 @@ export interface GrowSummary {
   window: [number, number];
   reachedRadiusLimit: boolean;
   problem: string | null;
+  /** Why nothing grew, in words (null when a lesion grew). */
+  message: string | null;
 }
 
 export interface RankRowInfo {
@@ -190,7 +192,7 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
   },
   growLesion(ctx, cmd) {
     const res = regionGrow(ctx.volume, { lps: vec3(cmd.seedLps) }, cmd.options ?? {});
-    const grow: GrowSummary = { voxelCount: res.voxelCount, volumeMl: res.volumeMl, kind: res.kind, window: [res.window[0], res.window[1]], reachedRadiusLimit: res.reachedRadiusLimit, problem: res.problem ?? null };
+    const grow: GrowSummary = { voxelCount: res.voxelCount, volumeMl: res.volumeMl, kind: res.kind, window: [res.window[0], res.window[1]], reachedRadiusLimit: res.reachedRadiusLimit, problem: res.problem ?? null, message: res.message ?? null };
     if (res.voxelCount === 0) return { info: { grow } };
     let doc = ctx.doc;
     let lesion: CaseLesion;
