@@ -108,6 +108,13 @@ export class Autosaver {
     }
   }
 
+  /** Drops a pending write (the case it was for is gone); a running one finishes. */
+  cancel(): void {
+    if (this.timer !== null) { this.clearTimer(this.timer); this.timer = null; }
+    this.firstChangeAt = null;
+    this.again = false;
+  }
+
   /** A storage failure met outside a write (opening the store): reported the same way. */
   fail(err: unknown): void {
     const unavailable = (err as { autosaveUnavailable?: boolean })?.autosaveUnavailable === true;

@@ -56,7 +56,8 @@ function setStatus(s: AutosaveStatus): void {
 async function snapshot(): Promise<SavedCaseRecord | null> {
   const identity = currentIdentity();
   const l = store.state.loaded;
-  if (!identity || !l) return null;
+  // nothing edited on this image yet: never overwrite a stored case with an untouched one
+  if (!identity || !l || store.state.caseRevision === 0) return null;
   const key = identityKey(identity);
   if (offer && offer.identityKey === key) {
     // the user edits instead of restoring: the earlier autosave is kept under its own key
@@ -82,6 +83,8 @@ onCaseReply((r) => {
 });
 
 onVolumeShown(() => {
+  // a write still pending was for the case just closed (the guard flushed it when the user was asked)
+  autosaver.cancel();
   lastSeenRevision = 0;
   offer = null;
   store.update({ restoreOffer: null });
