@@ -285,6 +285,7 @@ function presentDicom(loaded: LoadedSeries, key: string): void {
     modality: info.modality,
     description: info.seriesDescription,
     patientName: info.patientName,
+    patientPosition: info.patientPosition || null,
     patientId: info.patientId,
     studyDescription: info.studyDescription,
     warnings: loaded.info.warnings.map((w) => ({ code: w.code, message: w.message })),

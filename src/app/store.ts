@@ -52,6 +52,8 @@ export interface LoadedInfo {
   modality: string;
   description: string;
   patientName: string;
+  /** DICOM PatientPosition of the scan ('HFS', …); null when unknown (NIfTI, the demo, a file without it). */
+  patientPosition?: string | null;
   patientId: string;
   studyDescription: string;
   dims: [number, number, number];

@@ -15,7 +15,7 @@
 import { unzipSync, zipSync, strToU8, strFromU8 } from 'fflate';
 import type { Vec3 } from '../core/vec3';
 import { FORAMEN_IDS, type Canal, type Foramen, type SacralAnatomy, type SacralFrame } from '../anatomy/types';
-import { APPROACH_NAMES, type ApproachName, type Needle, type NeedleKind, type SafetyThresholds } from '../planning/types';
+import { APPROACH_NAMES, DEFAULT_THRESHOLDS, type ApproachName, type Needle, type NeedleKind, type SafetyThresholds } from '../planning/types';
 import type { AblationParams } from '../planning/ablation';
 import type { CaseDoc, CaseLesion, CaseNeedle, SeriesIdentity } from './types';
 import { seriesMismatch } from './identity';
@@ -361,10 +361,13 @@ function needle(x: unknown, path: string, lesionIds: ReadonlySet<string>): CaseN
 }
 
 function thresholds(x: unknown): SafetyThresholds {
-  const o = obj(x, 'doc.thresholds', ['neuralFailMm', 'neuralWarnMm', 'anteriorCortexWarnMm', 'ablationNeuralWarnMm']);
+  // The coverage warning and the ranking margin came later: a plan without them takes the defaults.
+  const o = obj(x, 'doc.thresholds', ['neuralFailMm', 'neuralWarnMm', 'anteriorCortexWarnMm', 'ablationNeuralWarnMm'], ['ablationCoverageWarnPct', 'rankTieMm']);
   return {
     neuralFailMm: num(o.neuralFailMm, 'doc.thresholds.neuralFailMm', 0, 100), neuralWarnMm: num(o.neuralWarnMm, 'doc.thresholds.neuralWarnMm', 0, 100),
     anteriorCortexWarnMm: num(o.anteriorCortexWarnMm, 'doc.thresholds.anteriorCortexWarnMm', 0, 100), ablationNeuralWarnMm: num(o.ablationNeuralWarnMm, 'doc.thresholds.ablationNeuralWarnMm', 0, 100),
+    ablationCoverageWarnPct: o.ablationCoverageWarnPct === undefined ? DEFAULT_THRESHOLDS.ablationCoverageWarnPct : num(o.ablationCoverageWarnPct, 'doc.thresholds.ablationCoverageWarnPct', 0, 100),
+    rankTieMm: o.rankTieMm === undefined ? DEFAULT_THRESHOLDS.rankTieMm : num(o.rankTieMm, 'doc.thresholds.rankTieMm', 0, 20),
   };
 }
 

@@ -57,6 +57,8 @@ export interface SeriesInfo {
   seriesDescription: string;
   seriesNumber: number | null;
   patientName: string;
+  /** DICOM PatientPosition ('HFS', 'FFS', …); '' or absent when the files do not say. */
+  patientPosition?: string;
   patientId: string;
   studyDescription: string;
   studyDate: string;

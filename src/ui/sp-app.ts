@@ -2,6 +2,7 @@
  * <sp-app>: the application shell. Toolbar, sidebar (case, series, files, messages), the
  * three views, the loading bar, drag-and-drop of files and folders, and keyboard shortcuts.
  */
+import { scanPosition } from '../planning/position';
 import { LitElement, html, css, nothing } from 'lit';
 import * as actions from '../app/actions';
 import type { AppState, ToolName } from '../app/store';
@@ -90,6 +91,7 @@ export class SpApp extends LitElement {
       .case dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 0; font-size: 12px; }
       .case dt { color: #7d8894; }
       .case dd { margin: 0; word-break: break-all; font-family: ui-monospace, monospace; }
+      .case dd.warn { color: #f0c36a; word-break: normal; }
       .messages { display: flex; flex-direction: column; gap: 4px; }
       .msg { border-radius: 4px; padding: 5px 8px; font-size: 12px; display: flex; gap: 6px; align-items: flex-start; }
       .msg.error { background: #3a1816; border: 1px solid #6b2a24; }
@@ -230,6 +232,7 @@ export class SpApp extends LitElement {
     const l = this.state.loaded;
     if (!l) return html`<h3>Case</h3><div class="muted">Nothing loaded.</div>`;
     const f = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toFixed(3).replace(/\.?0+$/, ''));
+    const pos = scanPosition(l.patientPosition);
     return html`<div class="case">
       <h3>Case</h3>
       <dl>
@@ -238,6 +241,7 @@ export class SpApp extends LitElement {
         <dt>Study</dt><dd>${l.studyDescription || '—'}</dd>
         <dt>Series</dt><dd>${l.description || '—'}</dd>
         <dt>Modality</dt><dd>${l.modality}${l.source === 'demo' ? ' (synthetic demo)' : ''}</dd>
+        <dt>Position</dt><dd id="scan-position" class=${pos.differsFromProcedure ? 'warn' : ''} title=${pos.note}>${pos.code ? `${pos.code}: ` : ''}${pos.label}${pos.differsFromProcedure ? ' (procedure: prone)' : ''}</dd>
         <dt>Matrix</dt><dd>${l.dims.join(' × ')}</dd>
         <dt>Spacing</dt><dd>${l.measurementBlockedReason ? html`<span class="err">unknown</span>` : l.spacingMm.map(f).join(' × ') + ' mm'}</dd>
         <dt>Origin</dt><dd>${l.originLps.map((v) => v.toFixed(2)).join(', ')} (LPS mm)</dd>

@@ -454,6 +454,7 @@ function planSeries(
     seriesDescription: first.seriesDescription,
     seriesNumber: first.seriesNumber,
     patientName: first.patientName,
+    patientPosition: first.patientPosition,
     patientId: first.patientId,
     studyDescription: first.studyDescription,
     studyDate: first.studyDate,
