@@ -312,7 +312,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
       });
     }
     await whenShown();
-    await caseActions.caseSettled();
+    await planning.settled();
   };
   const api: SacroPlanApi = {
     version: planFiles.APP_VERSION,

@@ -64,8 +64,9 @@ export class Autosaver {
   status: AutosaveStatus = { state: 'idle', savedAt: null, error: null, lastMainThreadMs: null, lastLatencyMs: null };
   private timer: unknown = null;
   private firstChangeAt: number | null = null;
-  private running: Promise<void> | null = null;
-  private again = false;
+  /** The running chain of writes; it ends when no write is wanted any more. */
+  private chain: Promise<void> | null = null;
+  private wanted = false;
   private readonly now: () => number;
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (t: unknown) => void;
@@ -91,28 +92,33 @@ export class Autosaver {
     if (this.status.state !== 'failed' && this.status.state !== 'unavailable') this.set({ state: 'pending' });
   }
 
-  /** Writes now (a pending change, or again after the running write). Resolves when stored or failed. */
-  async flush(): Promise<void> {
+  /**
+   * Writes now (after the running write, if any). Resolves when every change made before the call
+   * is stored (or the write failed): writes never overlap, and a caller never returns early.
+   */
+  flush(): Promise<void> {
     if (this.timer !== null) { this.clearTimer(this.timer); this.timer = null; }
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    const since = this.firstChangeAt;
-    this.firstChangeAt = null;
-    this.running = this.write(since).finally(() => { this.running = null; });
-    await this.running;
-    if (this.again) {
-      this.again = false;
-      await this.flush();
-    }
+    this.wanted = true;
+    this.chain ??= (async () => {
+      try {
+        while (this.wanted) {
+          this.wanted = false;
+          const since = this.firstChangeAt;
+          this.firstChangeAt = null;
+          await this.write(since);
+        }
+      } finally {
+        this.chain = null;
+      }
+    })();
+    return this.chain;
   }
 
   /** Drops a pending write (the case it was for is gone); a running one finishes. */
   cancel(): void {
     if (this.timer !== null) { this.clearTimer(this.timer); this.timer = null; }
     this.firstChangeAt = null;
-    this.again = false;
+    this.wanted = false;
   }
 
   /** A storage failure met outside a write (opening the store): reported the same way. */
@@ -123,7 +129,7 @@ export class Autosaver {
 
   /** Resolves when nothing is pending or being written. */
   async settled(): Promise<void> {
-    while (this.timer !== null || this.running) await (this.running ?? this.flush());
+    while (this.timer !== null || this.chain) await (this.chain ?? this.flush());
   }
 
   private async write(since: number | null): Promise<void> {

@@ -69,8 +69,11 @@ async function snapshot(): Promise<SavedCaseRecord | null> {
     notify('info', `The earlier autosave of this series (${new Date(kept.savedAt).toLocaleString()}) is kept under Saved cases.`);
   }
   const savedAt = new Date().toISOString();
+  const volumeKey = store.state.volumeKey;
   const bytes = await caseExportPlan({ appVersion: APP_VERSION, savedAt, series: identity }, null);
   const s = store.state;
+  // another image was opened meanwhile: these bytes may be of its (new) case, not the one to keep
+  if (s.volumeKey !== volumeKey || s.caseRevision === 0) return null;
   return { key, identityKey: key, savedAt, bytes, lesions: s.lesions.length, needles: s.trajectories.length, patientName: l.patientName, description: l.description, appVersion: APP_VERSION };
 }
 

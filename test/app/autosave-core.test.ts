@@ -61,6 +61,20 @@ describe('autosave scheduling', () => {
     expect(st.puts.length).toBe(1);
   });
 
+  it('a flush during a running write returns only when the later change is stored too', async () => {
+    const st = memoryStore();
+    let n = 0;
+    const a = new Autosaver({ snapshot: async () => record(++n), store: async () => st, onStatus: () => undefined });
+    a.changed();
+    const first = a.flush();
+    await new Promise((r) => setTimeout(r, 5));
+    a.changed(); // an edit while the first write runs
+    await a.flush();
+    expect(st.puts.length).toBe(2);
+    await first;
+    expect(st.maxActive).toBe(1);
+  });
+
   it('reports a full quota and blocked storage in words (never silent)', async () => {
     const quota = Object.assign(new Error('The quota has been exceeded.'), { name: 'QuotaExceededError' });
     const statuses: AutosaveStatus[] = [];

@@ -109,6 +109,7 @@ describe.skipIf(!ok)('autosave, restore and the unsaved-work guard', () => {
     // Delete every saved case from the list.
     await page.click('sp-case-bar #dismiss-autosave');
     await page.click('sp-case-bar #saved-cases');
+    await expect.poll(() => rows.count()).toBeGreaterThan(0);
     while ((await rows.count()) > 0) {
       const n = await rows.count();
       await rows.first().locator('button.delete').click();
