@@ -29,8 +29,9 @@
  * the rings 6 mm beyond, a near-iso lesion spills into marrow pockets of its level (+11 to +49 %):
  * the user sees it and paints background there, which is how the tool is meant to be used.
  *
- * The region of interest is the index box of the strokes grown by `marginMm`; its boundary
- * counts as background too, so a single lesion stroke already has something to compete with.
+ * The region of interest is the index box of the strokes grown by `marginMm` (10 mm; 5 mm once
+ * there are background strokes, which then bound the lesion); its boundary counts as background
+ * too, so a single lesion stroke already has something to compete with.
  * Voxels of other lesions are background and are never taken.
  *
  * Pure: no DOM; inputs are never mutated. Units of the values are whatever the volume has.
@@ -51,7 +52,7 @@ export interface SeedStroke {
 }
 
 export interface SeededGrowOptions {
-  /** Margin of the region of interest around the strokes (default 10 mm). */
+  /** Margin of the region of interest around the strokes (default 5 mm with background strokes, 10 mm without). */
   marginMm?: number;
   /** Gaussian σ of the copy the costs read (default 1.2 mm; see the module comment). */
   smoothMm?: number;
@@ -79,7 +80,9 @@ const OTHER_SIDE_WEIGHT = 4;
 
 /** Competitive grow from lesion and background strokes. See the module comment. */
 export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke[], options: SeededGrowOptions = {}): SeededGrowResult {
-  const marginMm = options.marginMm ?? 10;
+  // with background strokes they bound the lesion and the box only needs to hold them (5 mm);
+  // with lesion strokes alone, the box boundary is the only background (10 mm beyond the strokes)
+  const marginMm = options.marginMm ?? (strokes.some((s) => s.kind === 'background') ? 5 : 10);
   const geom = volume.geometry;
   const g = gridMetric(geom);
   const [ni, nj] = geom.dims;
@@ -123,9 +126,9 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     }
   }
   const lesVals: number[] = [], bgVals: number[] = [];
-  for (let n = 0; n < nb; n++) { if (seed[n] === 1) lesVals.push(sm[n]!); else if (seed[n] === 2) bgVals.push(sm[n]!); }
+  const bgMask = new Uint8Array(nb);
+  for (let n = 0; n < nb; n++) { if (seed[n] === 1) lesVals.push(sm[n]!); else if (seed[n] === 2) { bgVals.push(sm[n]!); bgMask[n] = 1; } }
   if (lesVals.length === 0) return empty('the lesion stroke is outside the image');
-  const bgMask = Uint8Array.from(seed, (x) => (x === 2 ? 1 : 0));
   // the box boundary is background (after the models: it says where the lesion ends, not what it looks like)
   for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) {
     if (i > 0 && j > 0 && k > 0 && i < bi - 1 && j < bj - 1 && k < bk - 1) continue;
@@ -155,6 +158,9 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const own = lab === 1 ? zl * zl - zb * zb : zb * zb - zl * zl;
     return Math.min(MAX_STEP, Math.round(QUANT * (1 + OTHER_SIDE_WEIGHT * Math.max(0, own))));
   };
+  // step costs into each voxel for either front, computed once
+  const costL = new Uint16Array(nb), costB = new Uint16Array(nb);
+  for (let n = 0; n < nb; n++) { const v = sm[n]!; costL[n] = stepCost(1, v); costB[n] = stepCost(2, v); }
   const settled = new Uint8Array(nb);
   for (let d = 0; pending > 0; d++) {
     const q = buckets[d % nBuckets]!;
@@ -175,7 +181,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
         else if (t === 4) { if (k === 0) continue; m = n - bij; }
         else { if (k === bk - 1) continue; m = n + bij; }
         if (settled[m] || seed[m] === 3) continue;
-        const nd = d + stepCost(lab, sm[m]!);
+        const nd = d + (lab === 1 ? costL[m]! : costB[m]!);
         if (nd < dist[m]!) { dist[m] = nd; owner[m] = lab; buckets[nd % nBuckets]!.push(m); pending++; }
       }
     }
