@@ -69,13 +69,23 @@ export function encodeSeg(labels: Uint8Array, geometry: VolumeGeometry, segments
   // One pass: which slices each label touches, and its voxel count.
   const present = new Uint8Array(256 * nk);
   const counts = new Float64Array(256);
+  const note = (v: number, k: number): void => {
+    present[v * nk + k] = 1;
+    counts[v] = counts[v]! + 1;
+  };
+  // Label maps are mostly zero: read four voxels at a time where the layout allows and skip zero words.
+  const words = labels.byteOffset % 4 === 0 && plane % 4 === 0 ? new Uint32Array(labels.buffer, labels.byteOffset, labels.length >> 2) : null;
   for (let k = 0; k < nk; k++) {
     const base = k * plane;
-    let last = 0;
-    for (let p = 0; p < plane; p++) {
-      const v = labels[base + p]!;
-      if (v !== 0 && v !== last) { present[v * nk + k] = 1; last = v; }
-      counts[v] = counts[v]! + 1;
+    if (words) {
+      const w0 = base >> 2, w1 = (base + plane) >> 2;
+      for (let w = w0; w < w1; w++) {
+        if (words[w] === 0) continue;
+        const o = w << 2;
+        for (let b = 0; b < 4; b++) { const v = labels[o + b]!; if (v) note(v, k); }
+      }
+    } else {
+      for (let p = 0; p < plane; p++) { const v = labels[base + p]!; if (v) note(v, k); }
     }
   }
   const written: SegEncodeResult['written'] = [];
