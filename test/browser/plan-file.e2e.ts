@@ -28,8 +28,12 @@ async function saveThroughToolbar(page: Page): Promise<string> {
   return path;
 }
 
-async function openThroughToolbar(page: Page, path: string): Promise<void> {
+/** Open plan… with a file; with unsaved changes the page asks first, and the test answers "Open the plan". */
+async function openThroughToolbar(page: Page, path: string, unsaved = true): Promise<void> {
   await page.setInputFiles('sp-case-bar #plan-input', path);
+  if (!unsaved) return;
+  await expect.poll(() => page.locator('sp-case-bar .question').textContent()).toMatch(/Open the plan\?/);
+  await page.click('sp-case-bar #question-ok');
 }
 
 describe.skipIf(!ok)('plan files (.sacroplan)', () => {
@@ -100,7 +104,7 @@ describe.skipIf(!ok)('plan files (.sacroplan)', () => {
       await page.waitForTimeout(50);
       await page.evaluate(() => window.sacroplan.whenIdle());
       expect((await snap(page)).series?.source).toBe('nifti');
-      await openThroughToolbar(page, path);
+      await openThroughToolbar(page, path, false);
       await expect.poll(async () => (await snap(page)).messages.map((m) => m.text).join('\n')).toMatch(/was not opened: this plan belongs to another series: it was made on another image/);
       expect((await snap(page)).lesions).toEqual([]);
       await screenshot(page, 'plan-refused-other-series');
