@@ -194,11 +194,12 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
   // other lesions keep theirs).
   // Only where that copy still separates the two sides: the midpoint 2 SD (of the strokes' values
   // on it) from both levels; otherwise its noise would decide the surface voxels.
-  const light = bm ? smoothBox(val, dims, edtSpacing(g), 0.5) : null;
+  // (evaluated only at the voxels needed: those of the strokes and of the meeting surface)
+  const light = bm ? pointSmoother(val, dims, edtSpacing(g), 0.5) : null;
   let lightSd = Infinity;
   if (light) {
     const a: number[] = [], b: number[] = [];
-    for (let n = 0; n < nb; n++) { if (seed[n] === 1) a.push(light[n]!); else if (seed[n] === 2 && bgMask[n]) b.push(light[n]!); }
+    for (let n = 0; n < nb; n++) { if (seed[n] === 1) a.push(light(n)); else if (seed[n] === 2 && bgMask[n]) b.push(light(n)); }
     lightSd = Math.max(robustStats(a).sigma, b.length ? robustStats(b).sigma : 0);
   }
   if (bm && light && Math.abs(bm.median - lm.median) / 2 >= 2 * lightSd) {
@@ -211,7 +212,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
       const edge = (i > 0 && owner[n - 1] !== o) || (i < bi - 1 && owner[n + 1] !== o) || (j > 0 && owner[n - bi] !== o) ||
         (j < bj - 1 && owner[n + bi] !== o) || (k > 0 && owner[n - bij] !== o) || (k < bk - 1 && owner[n + bij] !== o);
       if (!edge) continue;
-      const want = (light[n]! < mid) === lesionBelow ? 1 : 2;
+      const want = (light!(n) < mid) === lesionBelow ? 1 : 2;
       if (want !== o) flip.push(n, want);
     }
     for (let t = 0; t < flip.length; t += 2) owner[flip[t]!] = flip[t + 1]!;
@@ -226,6 +227,37 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
   return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma };
+}
+
+/**
+ * The value of one box voxel on a copy smoothed with a Gaussian of `sigmaMm` (truncated at 2σ,
+ * renormalised at the box border; an axis whose spacing exceeds 2σ is not smoothed), as
+ * smoothBox gives it, computed at that voxel only.
+ */
+function pointSmoother(val: Float32Array, dims: readonly [number, number, number], spacingMm: Readonly<Vec3>, sigmaMm: number): (n: number) => number {
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj;
+  const kern = [0, 1, 2].map((a) => {
+    const sv = sigmaMm / spacingMm[a]!;
+    if (sv < 0.5) return Float64Array.of(1);
+    const r = Math.max(1, Math.ceil(2 * sv));
+    return Float64Array.from({ length: 2 * r + 1 }, (_, t) => Math.exp(-0.5 * ((t - r) / sv) ** 2));
+  });
+  const [wi, wj, wk] = kern as [Float64Array, Float64Array, Float64Array];
+  const ri = (wi.length - 1) / 2, rj = (wj.length - 1) / 2, rk = (wk.length - 1) / 2;
+  return (n: number): number => {
+    const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+    let s = 0, ws = 0;
+    for (let c = Math.max(0, k - rk); c <= Math.min(bk - 1, k + rk); c++) {
+      const w3 = wk[c - k + rk]!;
+      for (let b = Math.max(0, j - rj); b <= Math.min(bj - 1, j + rj); b++) {
+        const w2 = w3 * wj[b - j + rj]!;
+        const row = bi * (b + bj * c);
+        for (let a = Math.max(0, i - ri); a <= Math.min(bi - 1, i + ri); a++) { const w = w2 * wi[a - i + ri]!; s += w * val[row + a]!; ws += w; }
+      }
+    }
+    return s / ws;
+  };
 }
 
 /** Marks the box voxels within `radiusMm` of the stroke's polyline with `value` (lesion strokes win over background). */
