@@ -10,10 +10,11 @@ import { valueRange } from '../core/volume';
 import { VolumeGeometry } from '../core/geometry';
 import { distance, type Vec3 } from '../core/vec3';
 import type { FileLike, FileReport, SeriesInfo, LoadProgress, LoadedSeries } from '../io/types';
-import { LoadCancelledError } from '../io/types';
+import { FileLoadError, LoadCancelledError } from '../io/types';
 import { loadDicomSeries, type DicomScan, type FrameDecoder } from '../io/dicom/index';
 import { loadDicomFiles } from './dicom-parallel';
-import { loadNifti } from '../io/nifti';
+import { isNiftiLikeName } from '../io/nifti';
+import { loadNiftiOffThread } from '../io/offthread';
 
 export const store = new Store();
 let messageId = 1;
@@ -36,7 +37,7 @@ export function dismissMessage(id: number): void {
 }
 
 function isNiftiName(name: string): boolean {
-  return /\.nii(\.gz)?$/i.test(name);
+  return isNiftiLikeName(name);
 }
 
 let lastProgressMs = 0;
@@ -133,6 +134,19 @@ export async function loadDemo(): Promise<void> {
 /** Analytic definition of the demo case (lesion centres, zones, foramina), when it is shown. */
 export let demoTruth: unknown = null;
 
+/** The file list after a load that failed: the reports made so far, the failing file marked, the rest 'not used'. */
+function failedLoadReports(files: FileLike[], done: FileReport[], err: unknown): FileReport[] {
+  const reason = (err as Error)?.message ?? String(err);
+  const byName = new Map(done.map((r) => [r.name, r]));
+  return files.map((f) => {
+    const name = f.webkitRelativePath || f.name;
+    if (err instanceof FileLoadError && (err.fileName === name || err.fileName === f.name)) return { name, status: 'error' as const, code: err.code, message: err.message };
+    const r = byName.get(name);
+    if (r && r.status !== 'ok') return r;
+    return { name, status: 'error' as const, code: 'read-failed' as const, message: `${name}: not used, the load failed (${reason})` };
+  });
+}
+
 function reportLoadError(err: unknown): void {
   if (err instanceof LoadCancelledError) pushMessage('info', 'Loading cancelled. The previous image stays open.');
   else pushMessage('error', `Loading failed: ${(err as Error).message}`);
@@ -177,11 +191,16 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
     for (const f of nifti) {
       try {
         setProgress(`Reading ${f.name}`, { phase: 'reading', done: 0, total: 1 });
-        const loaded = await loadNifti(f);
+        const loaded = await loadNiftiOffThread(f, {
+          signal: ctrl.signal,
+          onProgress: (produced, claimed) => setProgress(`Decompressing ${f.name}`, { phase: 'reading', done: Math.round(produced / 1e6), total: Math.max(1, Math.round((claimed ?? produced) / 1e6)), unit: 'MB' }),
+        });
         reports.push({ name: f.name, status: 'ok' });
         if (!niftiLoaded) niftiLoaded = { volume: loaded.volume, name: f.name, warnings: loaded.info.warnings, blocked: loaded.measurementBlockedReason };
       } catch (err) {
-        reports.push({ name: f.name, status: 'error', code: 'nifti-invalid', message: (err as Error).message });
+        if (err instanceof LoadCancelledError) throw err;
+        const m = (err as Error)?.message ?? String(err);
+        reports.push({ name: f.name, status: 'error', code: /refused/.test(m) ? 'decompression-refused' : 'nifti-invalid', message: m.startsWith(f.name) ? m : `${f.name}: ${m}` });
       }
     }
     store.update({ files: reports, series: scan ? scan.series : [] });
@@ -206,9 +225,21 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
         measurementBlockedReason: niftiLoaded.blocked,
       });
     } else {
-      pushMessage('error', 'No loadable image series was found in the files given.');
+      // Each distinct reason once, with the first file it concerns and how many more.
+      const groups = new Map<string, { first: string; n: number }>();
+      for (const r of reports.filter((x) => x.status === 'error')) {
+        const m = r.message ?? r.code ?? 'not usable';
+        const reason = m.startsWith(`${r.name}: `) ? m.slice(r.name.length + 2) : m;
+        const g = groups.get(reason);
+        if (g) g.n++;
+        else groups.set(reason, { first: r.name, n: 1 });
+      }
+      const reasons = [...groups].map(([reason, g]) => `${g.first}${g.n > 1 ? ` and ${g.n - 1} more` : ''}: ${reason}`);
+      pushMessage('error', `No image could be shown from the ${files.length === 1 ? 'file' : `${files.length} files`} given${reasons.length ? `. ${reasons.slice(0, 3).join(' · ')}${reasons.length > 3 ? ` (and ${reasons.length - 3} other problems; see the file list)` : ''}` : '.'}`);
     }
   } catch (err) {
+    // A failed load leaves no stale list behind: every file of this load gets a status.
+    if (!(err instanceof LoadCancelledError)) store.update({ files: failedLoadReports(files, reports, err), series: [] });
     reportLoadError(err);
   } finally {
     endLoad(ctrl);
@@ -260,6 +291,7 @@ export async function selectSeries(key: string): Promise<void> {
   try {
     await loadSeriesFromScan(lastScan, key, ctrl);
   } catch (err) {
+    if (err instanceof FileLoadError) store.update({ files: store.state.files.map((f) => (f.name === err.fileName ? { ...f, status: 'error' as const, code: err.code, message: err.message } : f)) });
     reportLoadError(err);
   } finally {
     endLoad(ctrl);

@@ -1,19 +1,37 @@
 /**
  * Anatomy actions: the sacral landmarks of the shown volume (suggested by detection or placed by
- * hand), the zone overlay switch. Every landmark change re-classifies all lesions.
+ * hand), the zone overlay switch. Each landmark change is a command of the open case (one undo
+ * step); the case re-classifies every lesion and redraws the zone map.
  */
-import { store } from './actions';
-import { setAnatomy, detectAnatomy } from './lesions';
+import { store, notify } from './actions';
+import { caseClient, caseRun } from './case';
 import { FORAMEN_IDS, foramenCentreLps, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
 
-export { setAnatomy, detectAnatomy };
+/** Replace all sacral landmarks of the shown volume; every lesion is re-classified and the zone map redrawn. */
+export async function setAnatomy(anatomy: SacralAnatomy | null): Promise<void> {
+  await caseRun({ type: 'setAnatomy', anatomy }, 'Classifying lesions…');
+}
+
+/** Suggest the landmarks from the CT (in the case worker); hand-placed ones are kept. */
+export async function detectAnatomy(): Promise<void> {
+  if (!caseClient()) throw new Error('no image is loaded');
+  const t0 = performance.now();
+  await caseRun({ type: 'detectAnatomy' }, 'Finding the sacrum, canal and foramina…');
+  const a = store.state.anatomy;
+  const auto = a?.foramina.filter((f) => f.source === 'auto') ?? [];
+  const missing = FORAMEN_IDS.filter((id) => !a?.foramina.some((f) => f.id === id));
+  notify(
+    missing.length ? 'warning' : 'info',
+    `Landmarks suggested in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${auto.length} foramina${a?.canal ? ', the canal' : ''}${a?.frame ? ', the sacral frame' : ''}.` +
+      (missing.length ? ` Not found: ${missing.join(', ')}; place them by hand (drag a marker, or setForamen).` : ' Review them level by level; drag any marker to correct it.'),
+  );
+}
 
 /** Place or move a foramen by hand (it is then marked manual and never overwritten by detection). */
 export async function setForamen(id: ForamenId, f: { anteriorLps: Vec3; posteriorLps: Vec3; radiusMm: number }): Promise<void> {
   if (!/^S[1-4]_[LR]$/.test(id)) throw new Error(`unknown foramen id ${id} (S1_L … S4_R)`);
   if (!(f.radiusMm > 0)) throw new Error('radiusMm must be > 0');
-  const current: SacralAnatomy = store.state.anatomy ?? { foramina: [], canal: null, frame: null };
   const foramen: Foramen = {
     id,
     level: id.slice(0, 2) as SacralLevel,
@@ -24,8 +42,8 @@ export async function setForamen(id: ForamenId, f: { anteriorLps: Vec3; posterio
     confidence: 1,
     source: 'manual',
   };
-  const foramina = [...current.foramina.filter((x) => x.id !== id), foramen];
-  await setAnatomy({ ...current, foramina });
+  const a = store.state.anatomy ?? { foramina: [], canal: null, frame: null };
+  await caseRun({ type: 'setForamen', foramen }, 'Classifying lesions…', { preview: { anatomy: { ...a, foramina: [...a.foramina.filter((x) => x.id !== id), foramen] } } });
 }
 
 /** Move a whole foramen by an LPS displacement (a drag in a view). */
@@ -42,9 +60,8 @@ export async function setCanal(c: { centerlineLps: Vec3[]; radiusMm: number[] })
   if (c.radiusMm.length !== c.centerlineLps.length) throw new Error('one radius per canal centreline point');
   if (!c.radiusMm.every((r) => r > 0)) throw new Error('canal radii must be > 0');
   if (!c.centerlineLps.every((p) => p.length === 3 && p.every(Number.isFinite))) throw new Error('canal points must be [x, y, z] in mm');
-  const current: SacralAnatomy = store.state.anatomy ?? { foramina: [], canal: null, frame: null };
   const canal: Canal = { centerlineLps: c.centerlineLps.map((p) => [p[0], p[1], p[2]] as Vec3), radiusMm: [...c.radiusMm], confidence: 1, source: 'manual' };
-  await setAnatomy({ ...current, canal });
+  await caseRun({ type: 'setCanal', canal }, 'Classifying lesions…', { preview: { anatomy: { ...(store.state.anatomy ?? { foramina: [], frame: null }), canal } } });
 }
 
 /** Move one canal centreline point by an LPS displacement (a drag in a view); the canal becomes manual. */

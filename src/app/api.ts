@@ -4,6 +4,7 @@
  */
 import * as actions from './actions';
 import * as lesions from './lesions';
+import * as caseActions from './case';
 import * as anatomyActions from './anatomy';
 import type { SacralAnatomy, ForamenId } from '../anatomy/types';
 import type { LesionSummary } from './store';
@@ -89,6 +90,7 @@ export interface LesionSnapshot extends Partial<Omit<LesionSummary, 'centroidLps
   label: number;
   color: string;
   visible: boolean;
+  notes: string;
   voxelCount: number;
   volumeMl: number;
   abc2Ml: number;
@@ -120,6 +122,7 @@ export interface SacroPlanApi {
   /** Erase a sphere or capsule from a lesion (default: the active one). */
   erase(args: { centerLps?: [number, number, number]; fromLps?: [number, number, number]; toLps?: [number, number, number]; radiusMm: number; lesionId?: string }): Promise<void>;
   deleteLesion(id: string): Promise<void>;
+  /** Undo / redo the last edit of the case (lesions, landmarks, needles, thresholds). */
   undo(): Promise<void>;
   redo(): Promise<void>;
   /** Suggest the sacral landmarks (sacrum, canal, foramina S1–S4) from the CT; hand-placed ones are kept. */
@@ -140,7 +143,7 @@ export interface SacroPlanApi {
   rankApproaches(lesionId: string, options?: { needle?: string }): Promise<planning.RankRow[]>;
   /** Move a needle's entry and target (as a drag does). */
   moveTrajectory(id: string, entryLps: number[], targetLps: number[]): Promise<void>;
-  deleteTrajectory(id: string): void;
+  deleteTrajectory(id: string): Promise<void>;
   /** The needle catalogue (and user-defined needles). */
   needles(): Needle[];
   /** Add a user-defined needle (gauge or outer diameter, working length, optional RF active tip); resolves to its id. */
@@ -153,6 +156,8 @@ export interface SacroPlanApi {
   setAblation(id: string, p: { extraLengthMm?: number; diameterMm?: number | null; burns?: number; stepMm?: number | null }): Promise<void>;
   /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
   setTool(tool: string): void;
+  /** Checksum of the lesion label map (voxel-exact comparisons): a 32-bit FNV-1a hash and the voxel count per label in use. */
+  labelDigest(): { fnv1a: string; counts: Record<number, number> } | null;
   /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
   voxelDigest(): { count: number; min: number; max: number; sum: number; fnv1a: string } | null;
   /** Simulated radiograph (line integrals ∫μ dl, row-major) of the shown CT for a C-arm pose, with the projection of LPS points to its pixels. */
@@ -191,6 +196,7 @@ export function buildSnapshot(): Snapshot {
       label: l.label,
       color: l.color,
       visible: l.visible,
+      notes: l.notes,
       ...(l.stats ?? {}),
       voxelCount: l.stats?.voxelCount ?? 0,
       volumeMl: l.stats?.volumeMl ?? 0,
@@ -246,6 +252,19 @@ export function voxelDigest(): ReturnType<SacroPlanApi['voxelDigest']> {
   return { count: a.length, min, max, sum, fnv1a: (h >>> 0).toString(16).padStart(8, '0') };
 }
 
+export function labelDigest(): ReturnType<SacroPlanApi['labelDigest']> {
+  const a = caseActions.currentLabels();
+  if (!a) return null;
+  const counts: Record<number, number> = {};
+  let h = 0x811c9dc5;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]!;
+    if (x) counts[x] = (counts[x] ?? 0) + 1;
+    h = Math.imul(h ^ x, 16777619);
+  }
+  return { fnv1a: (h >>> 0).toString(16).padStart(8, '0'), counts };
+}
+
 export function installApi(ready: Promise<void>, whenShown: () => Promise<void>): SacroPlanApi {
   const whenIdle = async (): Promise<void> => {
     await ready;
@@ -258,6 +277,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
       });
     }
     await whenShown();
+    await caseActions.caseSettled();
   };
   const api: SacroPlanApi = {
     version: '0.1.0',
@@ -274,6 +294,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     setCrosshair: (lps) => actions.setCrosshair([lps[0], lps[1], lps[2]]),
     whenIdle,
     voxelDigest,
+    labelDigest,
     segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
     paint: (a) => {
       const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;
@@ -286,8 +307,8 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
       await lesions.paint(from, to, a.radiusMm, a.lesionId, true);
     },
     deleteLesion: (id) => lesions.deleteLesion(id),
-    undo: () => lesions.undo(),
-    redo: () => lesions.redo(),
+    undo: () => caseActions.undo(),
+    redo: () => caseActions.redo(),
     setTool: (tool) => actions.setTool(tool as never),
     setForamen: (id, f) => anatomyActions.setForamen(id as ForamenId, f),
     setCanal: (c) => anatomyActions.setCanal(c),

@@ -1,15 +1,16 @@
 /**
- * Trajectory actions: place, plan, rank, edit and remove needles; the metrics come from the
- * PlanningEngine in the case worker (src/planning/engine.ts). Trajectories live in the store.
+ * Trajectory actions: place, plan, rank, edit and remove needles. Each change is a command of the
+ * open case (src/case/commands.ts); the metrics, ablation and cement are derived by the case engine
+ * and reach the store through its projection (src/app/case.ts).
  */
 import type { Vec3 } from '../core/vec3';
-import { store, notify, onVolumeShown } from './actions';
-import { planRequest } from './lesions';
+import { store, onVolumeShown } from './actions';
+import { caseRun, caseView, caseSettled } from './case';
+import { newGesture } from './lesions';
 import type { ApproachName, Needle, SafetyThresholds, Trajectory } from '../planning/types';
 import { APPROACH_NAMES } from '../planning/types';
 import { DEFAULT_NEEDLE_ID, findNeedle, NEEDLE_CATALOGUE } from '../planning/needles';
 import { DEFAULT_ABLATION, type AblationParams } from '../planning/ablation';
-import type { PlannedPath } from '../planning/engine';
 import { APPROACH_TEMPLATES } from '../planning/approaches';
 import { tipArrived } from '../planning/trajectory';
 
@@ -22,14 +23,9 @@ export interface RankRow {
   studyChoice: boolean;
 }
 
-let counter = 1;
 const customNeedles: Needle[] = [];
-/** Ablation parameters per trajectory (electrodes only). */
-const ablationParams = new Map<string, AblationParams>();
 
 onVolumeShown(() => {
-  store.update({ trajectories: [], selectedTrajectoryId: null });
-  ablationParams.clear();
   rankings.clear();
 });
 
@@ -53,11 +49,8 @@ function resolveNeedle(n: string | Needle | undefined): Needle {
   return found;
 }
 
-function lesionLabel(lesionId: string | null | undefined): number | null {
-  if (!lesionId) return null;
-  const l = store.state.lesions.find((x) => x.id === lesionId);
-  if (!l) throw new Error(`no lesion ${lesionId}`);
-  return l.label;
+function checkLesion(lesionId: string | null | undefined): void {
+  if (lesionId && !store.state.lesions.some((x) => x.id === lesionId)) throw new Error(`no lesion ${lesionId}`);
 }
 
 function checkApproach(a: string | null | undefined): ApproachName | null {
@@ -71,65 +64,54 @@ function vec(p: readonly number[], what: string): Vec3 {
   return [p[0]!, p[1]!, p[2]!];
 }
 
-async function evaluate(t: Omit<Trajectory, 'metrics' | 'ablation' | 'cement'> & { cement?: Trajectory['cement'] }, snapToSkin = false): Promise<Trajectory> {
-  const abl = t.needle.activeTipMm ? ablationParams.get(t.id) ?? { ...DEFAULT_ABLATION } : null;
-  const r = await planRequest({
-    type: 'evaluate', entryLps: t.entryLps, targetLps: t.targetLps, needle: t.needle, approach: t.approach,
-    lesionLabel: lesionLabel(t.lesionId), ablation: abl, thresholds: store.state.thresholds, snapToSkin,
-  }, null);
-  return { ...t, entryLps: r.entryLps ?? t.entryLps, metrics: r.metrics!, ablation: r.ablation ?? null, cement: t.cement ?? null };
+function trajectoryOf(id: string): Trajectory {
+  const t = store.state.trajectories.find((x) => x.id === id);
+  if (!t) throw new Error(`no trajectory ${id}`);
+  return t;
 }
 
-function upsert(t: Trajectory, select = true): void {
-  const list = store.state.trajectories;
-  const i = list.findIndex((x) => x.id === t.id);
-  const next = i >= 0 ? list.map((x) => (x.id === t.id ? t : x)) : [...list, t];
-  store.update({ trajectories: next, ...(select ? { selectedTrajectoryId: t.id } : {}) });
-}
-
-/** Places a needle exactly from entry to target and returns its id. */
+/** Places a needle exactly from entry to target and returns its id (an existing id is replaced, keeping its tip advance, ablation and cement). */
 export async function setTrajectory(input: { entryLps: readonly number[]; targetLps: readonly number[]; needle?: string | Needle; approach?: string | null; lesionId?: string | null; id?: string }): Promise<string> {
   const entryLps = vec(input.entryLps, 'entryLps'), targetLps = vec(input.targetLps, 'targetLps');
   const needle = resolveNeedle(input.needle);
   const approach = checkApproach(input.approach);
-  lesionLabel(input.lesionId);
-  const id = input.id ?? `N${counter++}`;
-  const prev = store.state.trajectories.find((x) => x.id === id);
-  const t = await evaluate({ id, approach, lesionId: input.lesionId ?? prev?.lesionId ?? null, needle, entryLps, targetLps, advance: prev?.advance ?? 1, source: 'manual' });
-  upsert(t);
+  checkLesion(input.lesionId);
+  const prev = input.id ? caseView()?.needles.find((x) => x.id === input.id) : undefined;
+  const r = await caseRun({
+    type: 'addNeedle',
+    ...(input.id ? { id: input.id } : {}),
+    needle: { approach, lesionId: input.lesionId ?? prev?.lesionId ?? null, needle, entryLps, targetLps, advance: prev?.advance ?? 1, source: 'manual', ablation: prev?.ablation ?? null, cementMl: prev?.cementMl ?? null },
+  }, null);
+  const id = r.info.needleIds![0]!;
+  store.update({ selectedTrajectoryId: id });
   return id;
 }
 
 let dragBusy = false;
-let dragNext: { id: string; entryLps: Vec3; targetLps: Vec3; snapToSkin: boolean } | null = null;
+let dragNext: { id: string; entryLps: Vec3; targetLps: Vec3; snapToSkin: boolean; gesture: string } | null = null;
 /**
- * Moves the entry and/or target of a trajectory (dragging in a view): metrics follow live.
- * With snapToSkin the entry slides along the new line onto the skin (where a needle goes in).
+ * Moves the entry and/or target of a trajectory (dragging in a view): metrics follow live. Moves
+ * with the same gesture key (one drag) are one undo step. With snapToSkin the entry slides along
+ * the new line onto the skin (where a needle goes in).
  */
-export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps: Vec3, snapToSkin = false): Promise<void> {
-  const t = store.state.trajectories.find((x) => x.id === id);
-  if (!t) throw new Error(`no trajectory ${id}`);
-  // Show the new position at once; the metrics follow (coalesced while a request is in flight).
-  upsert({ ...t, entryLps, targetLps, source: 'manual' }, false);
-  dragNext = { id, entryLps, targetLps, snapToSkin };
+export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps: Vec3, snapToSkin = false, gesture = newGesture('needle')): Promise<void> {
+  const t = trajectoryOf(id);
+  // The dragged needle is drawn at once (a preview); the case's answer replaces it.
+  const preview = { trajectories: store.state.trajectories.map((x) => (x.id === id ? { ...t, entryLps, targetLps, source: 'manual' as const } : x)) };
+  store.update(preview);
+  dragNext = { id, entryLps, targetLps, snapToSkin, gesture };
   if (dragBusy) return;
   dragBusy = true;
   try {
     while (dragNext) {
       const job = dragNext;
       dragNext = null;
-      const cur = store.state.trajectories.find((x) => x.id === job.id);
-      if (!cur) continue;
-      const r = await evaluate({ ...cur, entryLps: job.entryLps, targetLps: job.targetLps }, job.snapToSkin);
-      const now = store.state.trajectories.find((x) => x.id === job.id);
-      if (now) upsert({ ...now, ...(dragNext ? {} : { entryLps: r.entryLps }), metrics: r.metrics, ablation: r.ablation }, false);
+      if (!store.state.trajectories.some((x) => x.id === job.id)) continue;
+      await caseRun({ type: 'moveNeedle', id: job.id, entryLps: job.entryLps, targetLps: job.targetLps, snapToSkin: job.snapToSkin, gesture: job.gesture }, null);
     }
   } finally {
     dragBusy = false;
   }
-  // A deposit follows its needle's tip.
-  const moved = store.state.trajectories.find((x) => x.id === id);
-  if (moved?.cement && !dragNext) await planCement(id, moved.cement.plannedMl);
 }
 
 /**
@@ -137,60 +119,37 @@ export async function setTrajectoryPoints(id: string, entryLps: Vec3, targetLps:
  * lesion's volume (bounded to the study's 3–8 mL per lesion when larger); null removes it.
  */
 export async function planCement(id: string, plannedMl?: number | null): Promise<Trajectory['cement']> {
-  const t = store.state.trajectories.find((x) => x.id === id);
-  if (!t) throw new Error(`no trajectory ${id}`);
+  const t = trajectoryOf(id);
   const lesion = t.lesionId ? store.state.lesions.find((l) => l.id === t.lesionId) : null;
   let ml = plannedMl === undefined ? Math.min(8, lesion?.stats?.volumeMl ?? 3) : plannedMl;
   if (ml !== null && !(ml > 0 && ml <= 30)) throw new Error('planned cement volume must be between 0 and 30 mL');
   ml = ml === null ? null : Math.round(ml * 100) / 100;
-  const tip: Vec3 = [0, 1, 2].map((a) => t.entryLps[a]! + (t.targetLps[a]! - t.entryLps[a]!) * t.advance) as Vec3;
-  const r = await planRequest({ type: 'cement', id, tipLps: tip, lesionLabel: lesionLabel(t.lesionId), plannedMl: ml, thresholds: store.state.thresholds }, 'Predicting the cement deposit…');
-  const now = store.state.trajectories.find((x) => x.id === id);
-  if (now) upsert({ ...now, cement: r.cement ?? null }, false);
-  store.update({ cementVersion: store.state.cementVersion + 1 });
-  return r.cement ?? null;
-}
-
-function fromPath(p: PlannedPath, lesionId: string, needle: Needle, id = `N${counter++}`): Trajectory {
-  return { id, approach: p.approach, lesionId, needle, entryLps: p.entryLps, targetLps: p.targetLps, advance: 1, metrics: p.metrics, ablation: null, cement: null, source: 'auto' };
+  const r = await caseRun({ type: 'updateNeedle', id, patch: { cementMl: ml } }, 'Predicting the cement deposit…');
+  return r.view.needles.find((n) => n.id === id)?.cement ?? null;
 }
 
 /** Plans one approach for a lesion (1–3 needles); returns the first needle's id. */
 export async function planApproach(lesionId: string, approach: string, options: { needle?: string | Needle; needles?: number } = {}): Promise<string> {
-  const label = lesionLabel(lesionId)!;
+  checkLesion(lesionId);
   const a = checkApproach(approach)!;
   const needle = resolveNeedle(options.needle);
   const k = Math.max(1, Math.min(3, Math.round(options.needles ?? 1)));
-  const r = await planRequest({ type: 'plan', lesionLabel: label, approach: a, needle, needles: k, thresholds: store.state.thresholds }, `Planning the ${APPROACH_TEMPLATES[a].label.toLowerCase()} approach…`);
-  if (!r.paths?.length) throw new Error(`no ${a} path for this lesion: ${r.explanation ?? 'none found'}`);
-  // Replace this lesion's earlier automatic needles of the same approach.
-  store.update({ trajectories: store.state.trajectories.filter((t) => !(t.lesionId === lesionId && t.approach === a && t.source === 'auto')) });
-  const ids: string[] = [];
-  for (const p of r.paths) {
-    let t = fromPath(p, lesionId, needle);
-    if (needle.activeTipMm) t = await evaluate(t);
-    upsert(t);
-    ids.push(t.id);
-  }
+  const r = await caseRun({ type: 'planApproach', lesionId, approach: a, needle, needles: k }, `Planning the ${APPROACH_TEMPLATES[a].label.toLowerCase()} approach…`);
+  const ids = r.info.needleIds ?? [];
+  if (!ids.length) throw new Error(`no ${a} path for this lesion: ${r.info.explanation ?? 'none found'}`);
   store.update({ selectedTrajectoryId: ids[0]! });
   return ids[0]!;
 }
 
 /** Plans all five approaches for a lesion and ranks them (best first). */
 export async function rankApproaches(lesionId: string, options: { needle?: string | Needle } = {}): Promise<RankRow[]> {
-  const label = lesionLabel(lesionId)!;
+  checkLesion(lesionId);
   const lesion = store.state.lesions.find((l) => l.id === lesionId)!;
   const needle = resolveNeedle(options.needle);
-  const r = await planRequest({ type: 'rank', lesionLabel: label, needle, zone: lesion.zone?.zone ?? null, thresholds: store.state.thresholds }, 'Planning and ranking the five approaches…');
-  store.update({ trajectories: store.state.trajectories.filter((t) => !(t.lesionId === lesionId && t.source === 'auto')) });
-  const rows: RankRow[] = [];
-  const added: Trajectory[] = [];
-  for (const row of r.ranked ?? []) {
-    const t = row.path ? fromPath(row.path, lesionId, needle) : null;
-    if (t) added.push(t);
-    rows.push({ approach: row.approach, trajectoryId: t?.id ?? null, minClearanceMm: row.minClearanceMm, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice });
-  }
-  store.update({ trajectories: [...store.state.trajectories, ...added], selectedTrajectoryId: added[0]?.id ?? store.state.selectedTrajectoryId });
+  const r = await caseRun({ type: 'rankApproaches', lesionId, needle, zone: lesion.zone?.zone ?? null }, 'Planning and ranking the five approaches…');
+  const rows: RankRow[] = (r.info.ranked ?? []).map((row) => ({ approach: row.approach, trajectoryId: row.needleId, minClearanceMm: row.minClearanceMm, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice }));
+  const first = rows.find((x) => x.trajectoryId)?.trajectoryId;
+  if (first) store.update({ selectedTrajectoryId: first });
   rankings.set(lesionId, rows);
   store.update({ rankingVersion: store.state.rankingVersion + 1 });
   return rows;
@@ -200,58 +159,33 @@ export function selectTrajectory(id: string | null): void {
   store.update({ selectedTrajectoryId: id });
 }
 
-export function deleteTrajectory(id: string): void {
-  ablationParams.delete(id);
-  if (store.state.trajectories.find((t) => t.id === id)?.cement) void planCement(id, null).catch(() => undefined);
-  store.update({ trajectories: store.state.trajectories.filter((t) => t.id !== id), selectedTrajectoryId: store.state.selectedTrajectoryId === id ? null : store.state.selectedTrajectoryId });
+export async function deleteTrajectory(id: string): Promise<void> {
+  await caseRun({ type: 'deleteNeedle', id }, null);
 }
 
-/** Tip advance 0..1 along the path (needle's-eye view, teaching). */
+/** Tip advance 0..1 along the path (needle's-eye view, teaching); a slider's moves are one undo step. */
 export function setAdvance(id: string, advance: number): void {
-  const t = store.state.trajectories.find((x) => x.id === id);
-  if (t) upsert({ ...t, advance: Math.max(0, Math.min(1, advance)) }, false);
+  void caseRun({ type: 'updateNeedle', id, patch: { advance: Math.max(0, Math.min(1, advance)) }, gesture: `advance-${id}` }, null).catch(() => undefined);
 }
 
 export async function setNeedle(id: string, needleId: string): Promise<void> {
-  const t = store.state.trajectories.find((x) => x.id === id);
-  if (!t) throw new Error(`no trajectory ${id}`);
-  upsert(await evaluate({ ...t, needle: resolveNeedle(needleId) }), false);
+  await caseRun({ type: 'updateNeedle', id, patch: { needle: resolveNeedle(needleId) } }, null);
 }
 
 export async function setAblation(id: string, p: Partial<AblationParams>): Promise<void> {
-  const t = store.state.trajectories.find((x) => x.id === id);
-  if (!t) throw new Error(`no trajectory ${id}`);
+  const t = trajectoryOf(id);
   if (!t.needle.activeTipMm) throw new Error('ablation needs an RF electrode (choose a 17 G RF electrode for this needle)');
-  ablationParams.set(id, { ...(ablationParams.get(id) ?? DEFAULT_ABLATION), ...p });
-  upsert(await evaluate(t), false);
+  await caseRun({ type: 'updateNeedle', id, patch: { ablation: { ...ablationOf(id), ...p } } }, null);
 }
 
 export function ablationOf(id: string): AblationParams {
-  return ablationParams.get(id) ?? { ...DEFAULT_ABLATION };
+  return { ...(caseView()?.needles.find((n) => n.id === id)?.ablation ?? DEFAULT_ABLATION) };
 }
 
-/** New pass/warn/fail thresholds: every trajectory is checked again. */
+/** New pass/warn/fail thresholds: every trajectory is checked again (by the case). */
 export async function setThresholds(p: Partial<SafetyThresholds>): Promise<void> {
-  store.update({ thresholds: { ...store.state.thresholds, ...p } });
-  await reevaluateAll();
+  await caseRun({ type: 'setThresholds', thresholds: p }, null);
 }
-
-export async function reevaluateAll(): Promise<void> {
-  for (const t of store.state.trajectories) {
-    const r = await evaluate(t);
-    const now = store.state.trajectories.find((x) => x.id === t.id);
-    if (now) upsert({ ...now, metrics: r.metrics, ablation: r.ablation }, false);
-  }
-}
-
-// Landmarks changed (detection, a dragged foramen): metrics of every needle are recomputed.
-let pendingReeval: ReturnType<typeof setTimeout> | null = null;
-store.subscribe((s, prev) => {
-  if (s.anatomy !== prev.anatomy && s.trajectories.length) {
-    if (pendingReeval) clearTimeout(pendingReeval);
-    pendingReeval = setTimeout(() => { pendingReeval = null; reevaluateAll().catch((e: Error) => notify('warning', e.message)); }, 50);
-  }
-});
 
 export { tipArrived };
 
@@ -283,5 +217,6 @@ export async function placeNeedleAt(lps: Vec3): Promise<void> {
 
 /** Resolves when no metric update is pending (drags, threshold or landmark changes). */
 export async function settled(): Promise<void> {
-  while (dragBusy || pendingReeval) await new Promise((r) => setTimeout(r, 10));
+  while (dragBusy) await new Promise((r) => setTimeout(r, 10));
+  await caseSettled();
 }

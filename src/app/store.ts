@@ -86,6 +86,7 @@ export interface LesionEntry {
   name: string;
   color: string;
   visible: boolean;
+  notes: string;
   stats: LesionSummary | null;
   /** Null until landmarks exist (see AppState.zoneProblem) or while the lesion is empty. */
   zone: LesionZoneSummary | null;
@@ -152,6 +153,8 @@ export interface AppState {
   placingNeedle: { needleId: string; lesionId: string | null; entryLps: Vec3 | null } | null;
   /** Bumped whenever the cement map is rewritten. */
   cementVersion: number;
+  /** Revision of the open case (src/case/engine.ts): changes with every edit, undo and redo. */
+  caseRevision: number;
 }
 
 export const initialState: AppState = {
@@ -185,6 +188,7 @@ export const initialState: AppState = {
   rankingVersion: 0,
   placingNeedle: null,
   cementVersion: 0,
+  caseRevision: 0,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

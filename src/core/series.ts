@@ -20,8 +20,13 @@ export type ProblemCode =
   | 'inconsistent-dims'
   | 'read-failed'
   | 'nifti-invalid'
+  | 'implausible-value'
+  | 'too-large'
+  | 'decompression-refused'
+  | 'color-image-file'
   // per series
   | 'missing-pixel-spacing'
+  | 'invalid-spacing'
   | 'missing-position'
   | 'duplicate-position'
   | 'non-uniform-spacing'

@@ -18,12 +18,13 @@
  * Errors (bad magic, truncated data, unsupported datatype) are thrown as Error whose message starts with the
  * file name, e.g. "scan.nii.gz: not a NIfTI-1/2 file (bad sizeof_hdr 1234)".
  */
-import { gunzipSync } from 'fflate';
 import { readHeader, type NIFTI1, type NIFTI2 } from 'nifti-reader-js';
 import { VolumeGeometry } from '../core/geometry';
 import { createScalarVolume, type VoxelArray } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import type { FileLike, LoadedSeries, SeriesInfo, SeriesWarning } from './types';
+import { blobChunks, inflateBounded, inflateBoundedSync, InflateCorruptError, InflateRefusedError, type InflatePlan, type PlanFn } from './inflate';
+import { INFLATE_SLACK_BYTES, deflateRatioProblem, fmtBytes, spacingProblem, sliceGapProblem, voxelLimitProblem } from './limits';
 
 /** NIfTI datatype codes (nifti1.h) that this loader reads. */
 const DATATYPES: Record<number, { name: string; bytes: number; integer: boolean }> = {
@@ -61,33 +62,153 @@ export interface NiftiHeaderSummary {
   transformSource: 'sform' | 'qform' | 'pixdim';
 }
 
-/** Load a .nii or .nii.gz file. Throws an Error naming the file and the problem on bad input. */
-export async function loadNifti(file: FileLike): Promise<LoadedSeries> {
-  const name = file.name;
-  let raw: Uint8Array;
-  try {
-    raw = new Uint8Array(await file.arrayBuffer());
-  } catch (e) {
-    throw new Error(`${name}: could not read the file (${(e as Error).message})`);
-  }
-  return parseNifti(name, raw);
+/** Names routed to the NIfTI loader: .nii, .nii.gz, and the .hdr/.img pair files (refused in words). */
+export function isNiftiLikeName(name: string): boolean {
+  return /\.(nii|hdr|img)(\.gz)?$/i.test(name);
 }
 
-/** Parse NIfTI bytes (gzip-compressed or not). Exposed for workers and tests. */
+/** Header bytes read before the claim is known (a NIfTI-2 header is 540 bytes; extensions are skipped). */
+const HEADER_PREFIX_BYTES = 64 * 1024;
+
+export interface NiftiLoadOptions {
+  /** Polled between decompression steps: an Error to stop with (e.g. LoadCancelledError), or null. */
+  cancelled?: () => Error | null;
+  /** Decompressed bytes so far, and what the header claims (null until it is read). */
+  onProgress?: (producedBytes: number, claimedBytes: number | null) => void;
+  /** Yield to the event loop every this many ms (when run on the main thread). */
+  yieldMs?: number;
+}
+
+/** The bytes of the first 3D volume a header claims, and the whole file's data (all volumes). */
+function claimOf(hdr: NiftiHeaderSummary): { firstBytes: number; allBytes: number; type: { name: string; bytes: number; integer: boolean } } | null {
+  const type = DATATYPES[hdr.datatypeCode];
+  if (!type) return null;
+  const count = hdr.dims[0] * hdr.dims[1] * hdr.dims[2];
+  return { firstBytes: hdr.voxOffset + count * type.bytes, allBytes: hdr.voxOffset + count * type.bytes * hdr.volumeCount, type };
+}
+
+/** Refuse absurd claims from the header alone: unsupported datatype, too many voxels. */
+function checkClaim(name: string, hdr: NiftiHeaderSummary): { firstBytes: number; allBytes: number; type: { name: string; bytes: number; integer: boolean } } {
+  const c = claimOf(hdr);
+  if (!c) throw new Error(`${name}: unsupported NIfTI datatype ${hdr.datatypeCode} (supported: ${Object.values(DATATYPES).map((t) => t.name).join(', ')})`);
+  const problem = voxelLimitProblem(hdr.dims);
+  if (problem) throw new Error(`${name}: refused: ${problem}`);
+  return c;
+}
+
+/**
+ * The decompression budget of a .nii.gz: the header's claim. Only the first 3D volume is kept; a
+ * single-volume file must not inflate past its claim (plus a small slack), a 4D file stops after
+ * its first volume. A claim that the compressed size cannot hold is refused before inflating.
+ */
+export function niftiInflatePlan(name: string, compressedBytes: number): PlanFn {
+  return (prefix: Uint8Array, ended: boolean): InflatePlan | 'more' => {
+    if (prefix.length < 352 && !ended) return 'more';
+    const hdr = readNiftiHeader(name, prefix);
+    const c = checkClaim(name, hdr);
+    const ratio = deflateRatioProblem(compressedBytes, c.firstBytes);
+    if (ratio) throw new Error(`${name}: truncated NIfTI file: ${ratio}`);
+    const [ni, nj, nk] = hdr.dims;
+    const describe = `${ni} × ${nj} × ${nk}${hdr.volumeCount > 1 ? ` × ${hdr.volumeCount}` : ''} ${c.type.name} voxels`;
+    return hdr.volumeCount > 1
+      ? { claimedBytes: c.firstBytes, maxBytes: c.allBytes + INFLATE_SLACK_BYTES, stopAt: c.firstBytes, keepBytes: c.firstBytes, describe }
+      : { claimedBytes: c.firstBytes, maxBytes: c.allBytes + INFLATE_SLACK_BYTES, keepBytes: c.firstBytes, describe };
+  };
+}
+
+function isGzip(b: Uint8Array): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+function wrapInflateError(name: string, e: unknown): Error {
+  const m = (e as Error)?.message ?? String(e);
+  if (m.startsWith(`${name}: `)) return e as Error;
+  if (e instanceof InflateRefusedError) return new Error(`${name}: ${m}`);
+  if (e instanceof InflateCorruptError) return new Error(`${name}: truncated or corrupt gzip data: ${m}`);
+  return e instanceof Error ? e : new Error(`${name}: ${m}`);
+}
+
+/** The .hdr/.img files of a pair (NIfTI or Analyze 7.5): refused with what they are. */
+function pairProblem(name: string, head: Uint8Array): string | null {
+  if (/\.img(\.gz)?$/i.test(name)) {
+    return `${name}: the image data of an Analyze 7.5 or NIfTI .hdr/.img pair; pairs are not supported: convert the pair to a single NIfTI file (.nii or .nii.gz), e.g. with nibabel or 3D Slicer`;
+  }
+  if (/\.hdr(\.gz)?$/i.test(name) && head.length >= 348) {
+    const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    const is348 = dv.getInt32(0, true) === 348 || dv.getInt32(0, false) === 348;
+    const magic = String.fromCharCode(head[344]!, head[345]!, head[346]!);
+    if (is348 && magic !== 'ni1' && magic !== 'n+1') {
+      return `${name}: an Analyze 7.5 header (.hdr/.img pair): Analyze files are not supported (their left-right orientation is ambiguous); convert to NIfTI (.nii), e.g. with nibabel or 3D Slicer`;
+    }
+  }
+  return null;
+}
+
+/**
+ * Load a .nii or .nii.gz file, streaming: a gzip file is inflated under the budget of its header's
+ * claim (never whole, then checked). Throws an Error naming the file and the problem on bad input.
+ */
+export async function loadNifti(file: FileLike, opts: NiftiLoadOptions = {}): Promise<LoadedSeries> {
+  const name = file.name;
+  if (file.size === 0) throw new Error(`${name}: empty file (0 bytes)`);
+  let head: Uint8Array;
+  try {
+    head = new Uint8Array(await file.slice(0, Math.min(file.size, HEADER_PREFIX_BYTES)).arrayBuffer());
+  } catch (e) {
+    throw new Error(`${name}: could not be read (${(e as Error).message})`);
+  }
+  let data: Uint8Array;
+  if (isGzip(head)) {
+    try {
+      const r = await inflateBounded(blobChunks(file as unknown as Blob), {
+        format: 'gzip', plan: niftiInflatePlan(name, file.size), headerLimitBytes: HEADER_PREFIX_BYTES,
+        ...(opts.cancelled ? { cancelled: opts.cancelled } : {}),
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.yieldMs ? { yieldMs: opts.yieldMs } : {}),
+      });
+      data = r.bytes;
+    } catch (e) {
+      throw wrapInflateError(name, e);
+    }
+    const pair = pairProblem(name, data.subarray(0, 348));
+    if (pair) throw new Error(pair);
+  } else {
+    const pair = pairProblem(name, head);
+    if (pair) throw new Error(pair);
+    const hdr = readNiftiHeader(name, head);
+    const c = checkClaim(name, hdr);
+    if (file.size < c.firstBytes) {
+      throw new Error(`${name}: truncated NIfTI file (${fmtBytes(file.size)}; the header claims ${fmtBytes(c.firstBytes)} for ${hdr.dims.join('x')} ${c.type.name})`);
+    }
+    try {
+      data = new Uint8Array(await file.slice(0, c.firstBytes).arrayBuffer());
+    } catch (e) {
+      throw new Error(`${name}: could not be read (${(e as Error).message})`);
+    }
+  }
+  return parseNiftiData(name, data);
+}
+
+/** Parse NIfTI bytes (gzip-compressed or not), under the same budget as loadNifti. For workers and tests. */
 export function parseNifti(name: string, bytes: Uint8Array): LoadedSeries {
   if (bytes.length === 0) throw new Error(`${name}: empty file`);
   let data = bytes;
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+  if (isGzip(bytes)) {
     try {
-      data = gunzipSync(bytes);
+      data = inflateBoundedSync(bytes, { format: 'gzip', plan: niftiInflatePlan(name, bytes.length), headerLimitBytes: HEADER_PREFIX_BYTES }).bytes;
     } catch (e) {
-      throw new Error(`${name}: truncated or corrupt gzip data (${(e as Error).message})`);
+      throw wrapInflateError(name, e);
     }
   }
+  const pair = pairProblem(name, data.subarray(0, 348));
+  if (pair) throw new Error(pair);
+  return parseNiftiData(name, data);
+}
+
+function parseNiftiData(name: string, data: Uint8Array): LoadedSeries {
   const hdr = readNiftiHeader(name, data);
   const [ni, nj, nk] = hdr.dims;
-  const type = DATATYPES[hdr.datatypeCode];
-  if (!type) throw new Error(`${name}: unsupported NIfTI datatype ${hdr.datatypeCode} (supported: ${Object.values(DATATYPES).map((t) => t.name).join(', ')})`);
+  const { type } = checkClaim(name, hdr);
   const count = ni * nj * nk;
   const needed = hdr.voxOffset + count * type.bytes;
   if (data.length < needed) {
@@ -95,7 +216,13 @@ export function parseNifti(name: string, bytes: Uint8Array): LoadedSeries {
   }
 
   const voxels = decodeVoxels(data, hdr, type.bytes, count);
-  const geometryResult = geometryFromAffine(hdr);
+  let affine: ReturnType<typeof geometryFromAffine>;
+  try {
+    affine = geometryFromAffine(hdr);
+  } catch (e) {
+    throw new Error(`${name}: ${(e as Error).message}`);
+  }
+  const geometryResult = plausibleGeometry(name, affine);
   const warnings: SeriesWarning[] = [...geometryResult.warnings];
   if (hdr.volumeCount > 1) {
     warnings.push({ code: 'nifti-invalid', message: `${name}: ${hdr.volumeCount} volumes in the file (4D); only the first is loaded.` });
@@ -103,7 +230,7 @@ export function parseNifti(name: string, bytes: Uint8Array): LoadedSeries {
   const kind = guessKind(hdr, voxels.min, voxels.max, voxels.array, type.integer);
   const units = kind === 'CT' ? 'HU' : 'raw';
   const volume = createScalarVolume(`nifti:${name}`, geometryResult.geometry, voxels.array, units, kind);
-  const blocking = warnings.find((w) => w.blocksMeasurement);
+  const blocking = warnings.filter((w) => w.blocksMeasurement);
   const info: SeriesInfo = {
     key: `nifti:${name}`,
     seriesInstanceUid: '',
@@ -116,11 +243,34 @@ export function parseNifti(name: string, bytes: Uint8Array): LoadedSeries {
     studyDate: '',
     sliceCount: nk,
     dims: [ni, nj, nk],
-    spacingMm: blocking ? null : [...geometryResult.geometry.spacingMm],
+    spacingMm: blocking.length ? null : [...geometryResult.geometry.spacingMm],
     warnings,
     loadable: true,
   };
-  return { info, volume, measurementBlockedReason: blocking ? blocking.message : null };
+  return { info, volume, measurementBlockedReason: blocking.length ? blocking.map((w) => w.message).join(' ') : null };
+}
+
+/**
+ * Spacing outside the plausible ranges (limits.ts) blocks measurement, naming the value; the volume
+ * is then shown on a 1 mm grid with the same axes (as for a missing spacing), never at 1e9 mm.
+ */
+function plausibleGeometry(name: string, r: { geometry: VolumeGeometry; warnings: SeriesWarning[] }): { geometry: VolumeGeometry; warnings: SeriesWarning[] } {
+  const [si, sj, sk] = r.geometry.spacingMm;
+  const problems = [spacingProblem(si, 'pixel spacing (i)'), spacingProblem(sj, 'pixel spacing (j)'), sk < 0.05 || !Number.isFinite(sk) ? spacingProblem(sk, 'slice spacing (k)') : sliceGapProblem(sk)].filter((p): p is string => p !== null);
+  if (problems.length === 0) return r;
+  const g = r.geometry;
+  const geometry = new VolumeGeometry({ dims: [...g.dims], spacingMm: [1, 1, 1], originLps: [...g.originLps], directionCosines: [...g.directionCosines] });
+  return {
+    geometry,
+    warnings: [
+      ...r.warnings,
+      {
+        code: 'invalid-spacing',
+        message: `${name}: ${problems.join('; ')}: the image is shown on an assumed 1 mm grid and no distances, areas or volumes may be measured`,
+        blocksMeasurement: true,
+      },
+    ],
+  };
 }
 
 /** Read and validate the header (data already decompressed). */
@@ -135,6 +285,7 @@ export function readNiftiHeader(name: string, data: Uint8Array): NiftiHeaderSumm
   if (version === 2 && data.length < 540) throw new Error(`${name}: truncated NIfTI-2 header (${data.length} of 540 bytes)`);
   const magicAt = version === 1 ? 344 : 4;
   const magic = String.fromCharCode(data[magicAt]!, data[magicAt + 1]!, data[magicAt + 2]!);
+  if (version === 1 && magic === '\0\0\0') throw new Error(`${name}: an Analyze 7.5 header (no NIfTI magic): Analyze files are not supported (their left-right orientation is ambiguous); convert to NIfTI (.nii), e.g. with nibabel or 3D Slicer`);
   if (magic === 'ni1' || magic === 'ni2') throw new Error(`${name}: a .hdr/.img pair header; the image data is in a separate .img file (not supported, convert to .nii)`);
   if (magic !== `n+${version}`) throw new Error(`${name}: not a NIfTI-1/2 file (bad magic ${JSON.stringify(magic)})`);
 

@@ -36,6 +36,8 @@ export interface LoadProgress {
   phase: 'reading' | 'parsing' | 'decoding' | 'building';
   done: number;
   total: number;
+  /** What done/total count (default 'files'). */
+  unit?: 'files' | 'MB';
 }
 export type ProgressCallback = (p: LoadProgress) => void;
 
@@ -53,5 +55,13 @@ export class LoadCancelledError extends Error {
   constructor() {
     super('loading cancelled');
     this.name = 'LoadCancelledError';
+  }
+}
+
+/** A load that failed because of one file: the app marks that file in the list. */
+export class FileLoadError extends Error {
+  constructor(readonly fileName: string, readonly code: ProblemCode, message: string) {
+    super(message.startsWith(fileName) ? message : `${fileName}: ${message}`);
+    this.name = 'FileLoadError';
   }
 }

@@ -1,10 +1,12 @@
 /**
- * PlanningEngine: trajectory planning over a case (the CaseEngine's volume, lesion labels,
- * landmarks and sacrum mask). Runs in the case worker (or inline). The sacral envelope and the
- * body model are built lazily and rebuilt when labels or landmarks change (case version).
+ * PlanningEngine: trajectory planning over a case (its volume, lesion labels, landmarks and sacrum
+ * mask, read through PlanningSource). Runs in the case worker (or inline). The sacral envelope and
+ * the body model are built lazily and rebuilt when labels or landmarks change (source version).
  */
 import type { Vec3 } from '../core/vec3';
-import type { CaseEngine } from '../anatomy/case-engine';
+import type { ScalarVolume } from '../core/volume';
+import type { LabelMap } from '../segmentation/labelmap';
+import type { SacralAnatomy } from '../anatomy/types';
 import { fitSacralFrame, type FittedSacralFrame } from '../anatomy/frame';
 import { nowMs } from '../core/clock';
 import type { AblationPlan, ApproachName, Needle, SafetyThresholds, TrajectoryMetrics } from './types';
@@ -48,6 +50,16 @@ export interface PlanReply {
   commandMs: number;
 }
 
+/** What planning reads of the open case (src/case/engine.ts provides it). */
+export interface PlanningSource {
+  readonly volume: ScalarVolume;
+  readonly labels: LabelMap;
+  readonly currentAnatomy: SacralAnatomy | null;
+  readonly currentSacrumMask: Uint8Array | null;
+  /** Changes whenever labels or landmarks change (the envelope is rebuilt then). */
+  readonly version: number;
+}
+
 export class PlanningEngine {
   private envelope: SacralEnvelope | null = null;
   private envelopeVersion = -1;
@@ -57,7 +69,7 @@ export class PlanningEngine {
   /** Deposit voxels per trajectory id; the cement map (1 = cement) is their union. */
   private deposits = new Map<string, Int32Array>();
 
-  constructor(private readonly cases: CaseEngine, readonly cementMap: Uint8Array = new Uint8Array(cases.volume.geometry.voxelCount)) {}
+  constructor(private readonly cases: PlanningSource, readonly cementMap: Uint8Array = new Uint8Array(cases.volume.geometry.voxelCount)) {}
 
   private rewriteCementMap(): void {
     this.cementMap.fill(0);
@@ -78,6 +90,23 @@ export class PlanningEngine {
     }
     this.body ??= new BodyModel(c.volume);
     return { ctx: { anatomy, frame: this.frame, envelope: this.envelope, volume: c.volume, thresholds, body: this.body }, envelopeMs };
+  }
+
+  /** Where the line from the target through `entryLps` meets the skin (a dragged entry snaps there). */
+  skinEntry(entryLps: Vec3, targetLps: Vec3, thresholds: SafetyThresholds): Vec3 {
+    const { ctx } = this.context(thresholds);
+    const d: Vec3 = [entryLps[0] - targetLps[0], entryLps[1] - targetLps[1], entryLps[2] - targetLps[2]];
+    const l = Math.hypot(d[0], d[1], d[2]);
+    if (!ctx.body || l <= 1) return entryLps;
+    return ctx.body.skinEntry(targetLps, [d[0] / l, d[1] / l, d[2] / l]).entryLps;
+  }
+
+  /** Drops the deposits of needles that no longer exist (ids not in `keep`); true when the cement map changed. */
+  keepDeposits(keep: ReadonlySet<string>): boolean {
+    let changed = false;
+    for (const id of [...this.deposits.keys()]) if (!keep.has(id)) { this.deposits.delete(id); changed = true; }
+    if (changed) this.rewriteCementMap();
+    return changed;
   }
 
   /** Voxel centres of a lesion in LPS (xyz interleaved), subsampled to at most `max` points. */

@@ -1,6 +1,6 @@
 /**
- * Segmentation: label maps, region growing, brush, morphology, interpolation, undo/redo and
- * lesion statistics. Pure (no DOM, three, cornerstone or lit): runs in node and in workers.
+ * Segmentation: label maps, region growing, brush, morphology, interpolation, voxel diffs (for
+ * undo) and lesion statistics. Pure (no DOM, three, cornerstone or lit): runs in node and in workers.
  */
 export * from './labelmap';
 export * from './history';

@@ -18,6 +18,7 @@ import './sp-fluoro';
 import './sp-plan-panel';
 import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
+import * as caseActions from '../app/case';
 import * as anatomy from '../app/anatomy';
 import type { SpViewer } from './sp-viewer';
 
@@ -124,8 +125,8 @@ export class SpApp extends LitElement {
     const k = e.key;
     if ((e.ctrlKey || e.metaKey) && (k === 'z' || k === 'Z' || k === 'y' || k === 'Y')) {
       e.preventDefault();
-      if (k === 'y' || k === 'Y' || e.shiftKey) void lesions.redo();
-      else void lesions.undo();
+      if (k === 'y' || k === 'Y' || e.shiftKey) void caseActions.redo();
+      else void caseActions.undo();
       return;
     }
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -255,7 +256,7 @@ export class SpApp extends LitElement {
           ${this.show3d ? html`<div class="side3d"><sp-scene-3d .state=${s}></sp-scene-3d><sp-fluoro .state=${s}></sp-fluoro></div>` : nothing}
           ${p
             ? html`<div class="progress" role="progressbar" aria-valuemin="0" aria-valuemax=${p.total} aria-valuenow=${p.done}>
-                <div>${p.label}${p.total > 1 ? ` — ${p.done} / ${p.total} files` : ''}</div>
+                <div>${p.label}${p.total > 1 ? ` — ${p.done} / ${p.total} ${p.unit ?? 'files'}` : ''}</div>
                 <div class="bar"><div style="width:${p.total ? Math.round((100 * p.done) / p.total) : 0}%"></div></div>
                 <button id="cancel-load" @click=${() => actions.cancelLoading()}>Cancel</button>
               </div>`

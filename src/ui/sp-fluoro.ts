@@ -12,7 +12,7 @@ import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import { fluoroGeometry, renderLineIntegrals, shownVolume } from '../app/scene';
 import { setAdvance as setTrajectoryAdvance, tipArrived, planCement, cementShown } from '../app/planning';
-import { currentCementMap } from '../app/lesions';
+import { currentCementMap } from '../app/case';
 import { projectLps, type CArmGeometry, type CArmView } from '../scene/carm';
 import { needleSegment } from '../scene/needle';
 import { orientationLetters } from '../render/lps-labels';

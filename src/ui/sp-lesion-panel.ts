@@ -5,6 +5,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState, LesionEntry } from '../app/store';
 import * as lesions from '../app/lesions';
+import * as caseActions from '../app/case';
 import { STUDY_COHORTS } from '../segmentation/stats';
 import { panelStyles } from './styles';
 
@@ -82,8 +83,8 @@ export class SpLesionPanel extends LitElement {
       ${blocked ? html`<div class="err">Segmentation disabled: ${blocked}</div>` : html`
       <div class="tools">
         <button id="new-lesion" @click=${() => lesions.newLesion()}>+ New lesion</button>
-        <button id="undo" ?disabled=${!seg.canUndo} title="Undo (Ctrl+Z)" @click=${() => lesions.undo()}>Undo</button>
-        <button id="redo" ?disabled=${!seg.canRedo} title="Redo (Ctrl+Y)" @click=${() => lesions.redo()}>Redo</button>
+        <button id="undo" ?disabled=${!seg.canUndo} title="Undo (Ctrl+Z)" @click=${() => caseActions.undo()}>Undo</button>
+        <button id="redo" ?disabled=${!seg.canRedo} title="Redo (Ctrl+Y)" @click=${() => caseActions.redo()}>Redo</button>
         ${seg.busy ? html`<span class="busy" role="status">${seg.busy}</span>` : nothing}
       </div>
       <div class="row">Brush radius

@@ -16,6 +16,7 @@ import { panelStyles } from './styles';
 import { reslice } from '../render/mpr-math';
 import { volumeCache } from '../app/volume-cache';
 import * as lesions from '../app/lesions';
+import { currentLabels } from '../app/case';
 
 const STATUS_LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 
@@ -97,7 +98,7 @@ export class SpPlanPanel extends LitElement {
     const ctx = c.getContext('2d')!;
     const img = ctx.createImageData(size, size);
     const fovMm = 50;
-    const labels = lesions.currentLabels();
+    const labels = currentLabels();
     reslice(new Uint32Array(img.data.buffer), size, size, 1, vol.geometry, vol.voxels, { centerLps: tip, mmPerPx: fovMm / size }, { rightLps: right, upLps: up, normalLps: u }, this.state.window,
       labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []);
     ctx.putImageData(img, 0, 0);

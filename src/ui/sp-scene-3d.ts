@@ -7,7 +7,8 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
-import { currentLabels, currentCementMap, currentZoneMap } from '../app/lesions';
+import { currentLabels, currentCementMap, currentZoneMap } from '../app/case';
+import { newGesture } from '../app/lesions';
 import { registerSceneSource, shownVolume } from '../app/scene';
 import * as planning from '../app/planning';
 import { PlanningScene, CAMERA_PRESETS, ZONE_COLORS, type CameraPreset, type ClipMode, type MeshData } from '../render/scene-3d';
@@ -273,7 +274,7 @@ export class SpScene3d extends LitElement {
     this.scene?.applyPreset(p, sel);
   }
 
-  private drag: { id: string; kind: 'entry' | 'target'; pointerId: number } | null = null;
+  private drag: { id: string; kind: 'entry' | 'target'; pointerId: number; gesture: string } | null = null;
 
   /** Capture phase on the wrapper: a press on a needle handle starts a drag instead of an orbit. */
   private onPointerDownCapture = (e: PointerEvent): void => {
@@ -286,7 +287,7 @@ export class SpScene3d extends LitElement {
     e.stopPropagation();
     e.preventDefault();
     planning.selectTrajectory(h.id);
-    this.drag = { ...h, pointerId: e.pointerId };
+    this.drag = { ...h, pointerId: e.pointerId, gesture: newGesture('needle') };
     sc.controls.enabled = false;
     window.addEventListener('pointermove', this.onDragMove);
     window.addEventListener('pointerup', this.onDragEnd);
@@ -301,7 +302,7 @@ export class SpScene3d extends LitElement {
     const rect = canvas.getBoundingClientRect();
     const p = sc.dragPoint(e.clientX - rect.left, e.clientY - rect.top, d.kind === 'entry' ? t.entryLps : t.targetLps);
     if (!p) return;
-    void planning.setTrajectoryPoints(d.id, d.kind === 'entry' ? p : t.entryLps, d.kind === 'target' ? p : t.targetLps, true).catch((err: Error) => actions.notify('error', err.message));
+    void planning.setTrajectoryPoints(d.id, d.kind === 'entry' ? p : t.entryLps, d.kind === 'target' ? p : t.targetLps, true, d.gesture).catch((err: Error) => actions.notify('error', err.message));
   };
 
   private onDragEnd = (): void => {

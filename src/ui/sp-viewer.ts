@@ -9,6 +9,7 @@ import { orientationLetters } from '../render/lps-labels';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import * as lesions from '../app/lesions';
+import * as caseView from '../app/case';
 import * as anatomy from '../app/anatomy';
 import * as planning from '../app/planning';
 import { zoneImplicit } from '../planning/ablation';
@@ -38,7 +39,7 @@ type Drag =
   | { kind: 'box'; view: ViewName; a: Vec3; b: Vec3 }
   | { kind: 'foramen'; view: ViewName; id: ForamenId; from: Vec3; to: Vec3 }
   | { kind: 'canal'; view: ViewName; index: number; from: Vec3; to: Vec3 }
-  | { kind: 'needle'; view: ViewName; id: string; end: 'entry' | 'target' | 'both'; from: Vec3; entry0: Vec3; target0: Vec3 };
+  | { kind: 'needle'; view: ViewName; id: string; end: 'entry' | 'target' | 'both'; from: Vec3; entry0: Vec3; target0: Vec3; gesture: string };
 
 const STATUS_COLORS = { pass: '#6fe07a', warn: '#ffc94f', fail: '#ff5e52' } as const;
 /** PMMA shows near-white on CT (≥ 2000 HU with contrast): the predicted deposit is drawn so. */
@@ -126,9 +127,9 @@ export class SpViewer extends LitElement {
   }
 
   private syncOverlay(): void {
-    const labels = lesions.currentLabels();
-    const zones = this.state.showZones ? lesions.currentZoneMap() : null;
-    const cement = lesions.currentCementMap();
+    const labels = caseView.currentLabels();
+    const zones = this.state.showZones ? caseView.currentZoneMap() : null;
+    const cement = caseView.currentCementMap();
     this.viewer?.setOverlays([
       ...(zones ? [{ labels: zones, lut: anatomy.ZONE_LUT, alpha: 0.22 }] : []),
       ...(labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []),
@@ -339,7 +340,7 @@ export class SpViewer extends LitElement {
       const hit = this.needleHit(view, x, y);
       if (hit) {
         planning.selectTrajectory(hit.t.id);
-        this.drag = { kind: 'needle', view, id: hit.t.id, end: hit.end, from: lps, entry0: [...hit.t.entryLps], target0: [...hit.t.targetLps] };
+        this.drag = { kind: 'needle', view, id: hit.t.id, end: hit.end, from: lps, entry0: [...hit.t.entryLps], target0: [...hit.t.targetLps], gesture: lesions.newGesture('needle') };
         e.preventDefault();
         return;
       }
@@ -442,7 +443,7 @@ export class SpViewer extends LitElement {
         // The handle follows the pointer within the view plane; its depth along the normal is kept.
         const dl: Vec3 = [lps[0] - d.from[0], lps[1] - d.from[1], lps[2] - d.from[2]];
         const mv = (p: Vec3, on: boolean): Vec3 => (on ? [p[0] + dl[0], p[1] + dl[1], p[2] + dl[2]] : [...p]);
-        planning.setTrajectoryPoints(d.id, mv(d.entry0, d.end !== 'target'), mv(d.target0, d.end !== 'entry'), true).catch((err: Error) => actions.notify('warning', err.message));
+        planning.setTrajectoryPoints(d.id, mv(d.entry0, d.end !== 'target'), mv(d.target0, d.end !== 'entry'), true, d.gesture).catch((err: Error) => actions.notify('warning', err.message));
         break;
       }
     }

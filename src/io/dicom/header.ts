@@ -3,8 +3,11 @@
  * records (where the pixels are, how they are encoded, the geometry of each frame). No pixel bytes
  * are kept, except for deflated files, which are re-inflated at load time.
  */
-import { inflateSync } from 'fflate';
 import type { FileLike, FileReport, ProblemCode } from '../types';
+import { LoadCancelledError } from '../types';
+import { InflateCorruptError, InflateRefusedError } from '../inflate';
+import { describeInflateError, runDeflate } from './deflated';
+import { fmtValue, rescaleProblem, spacingProblem } from '../limits';
 import type { Vec3 } from '../../core/vec3';
 import {
   ByteSource, DicomDataset, DicomParseError, KNOWN_VRS, TAG, type Encoding, type Fragment,
@@ -38,6 +41,47 @@ export const ENCAPSULATED_TS: ReadonlyMap<string, { name: string; lossy: boolean
 
 const NATIVE_TS = new Set<string>([TS.implicitLE, TS.explicitLE, TS.deflatedLE, TS.explicitBE]);
 
+/** Transfer syntaxes this app cannot decode, by name (PS3.6 table A-1), for the message. */
+const UNSUPPORTED_TS_NAMES: ReadonlyMap<string, string> = new Map([
+  ['1.2.840.10008.1.2.4.52', 'JPEG Extended (retired)'], ['1.2.840.10008.1.2.4.53', 'JPEG Spectral Selection (retired)'],
+  ['1.2.840.10008.1.2.4.55', 'JPEG Full Progression (retired)'], ['1.2.840.10008.1.2.4.92', 'JPEG 2000 Part 2 multi-component lossless'],
+  ['1.2.840.10008.1.2.4.93', 'JPEG 2000 Part 2 multi-component'], ['1.2.840.10008.1.2.4.94', 'JPIP referenced'],
+  ['1.2.840.10008.1.2.4.95', 'JPIP referenced deflate'], ['1.2.840.10008.1.2.4.100', 'MPEG-2 video'],
+  ['1.2.840.10008.1.2.4.101', 'MPEG-2 video'], ['1.2.840.10008.1.2.4.102', 'MPEG-4 video'], ['1.2.840.10008.1.2.4.103', 'MPEG-4 video'],
+  ['1.2.840.10008.1.2.4.104', 'MPEG-4 video'], ['1.2.840.10008.1.2.4.105', 'MPEG-4 video'], ['1.2.840.10008.1.2.4.106', 'MPEG-4 video'],
+  ['1.2.840.10008.1.2.4.107', 'HEVC video'], ['1.2.840.10008.1.2.4.108', 'HEVC video'], ['1.2.840.10008.1.2.4.110', 'JPEG XL lossless'],
+  ['1.2.840.10008.1.2.4.111', 'JPEG XL'], ['1.2.840.10008.1.2.4.112', 'JPEG XL'], ['1.2.840.10008.1.2.6.1', 'RFC 2557 MIME'],
+  ['1.2.840.10008.1.2.6.2', 'XML'], ['1.2.840.10008.1.2.7.1', 'SMPTE ST 2110-20 video'],
+]);
+
+/** The codestream signature every frame of an encapsulated syntax starts with (ISO 10918-1 SOI, ISO 15444-1 SOC / JP2 box). */
+function frameSignatureProblem(ts: string, frame: Uint8Array): string | null {
+  const name = ENCAPSULATED_TS.get(ts)?.name ?? ts;
+  if (frame.length < 2) return `its ${name} frame holds only ${frame.length} bytes`;
+  const b0 = frame[0]!, b1 = frame[1]!;
+  if (/^1\.2\.840\.10008\.1\.2\.4\.(50|51|57|70|80|81)$/.test(ts)) {
+    if (b0 !== 0xff || b1 !== 0xd8) return `its ${name} frame does not start with a JPEG start-of-image marker (FFD8): the compressed data is corrupt`;
+  } else if (/^1\.2\.840\.10008\.1\.2\.4\.(90|91|201|202|203)$|^3\.2\.840\.10008\.1\.2\.4\.96$/.test(ts)) {
+    const jp2 = frame.length >= 8 && frame[3] === 0x0c && frame[4] === 0x6a && frame[5] === 0x50;
+    if (!(b0 === 0xff && b1 === 0x4f) && !jp2) return `its ${name} frame does not start with a JPEG 2000 codestream marker (FF4F): the compressed data is corrupt`;
+  } else if (ts === TS.rle) {
+    const segments = frame.length >= 64 ? new DataView(frame.buffer, frame.byteOffset, 4).getUint32(0, true) : 0;
+    if (segments < 1 || segments > 15) return `its RLE frame has no valid RLE header (segment count ${segments}): the compressed data is corrupt`;
+  }
+  return null;
+}
+
+/** The first value of a decimal-string element as text ('' when absent), for messages about it. */
+function rawFirst(ds: DicomDataset, tag: number): string {
+  return ds.string(tag).split('\\')[0]!.trim();
+}
+
+/** A value as a message shows it: a number in short form, or the text in quotes when it is not one. */
+function shown(raw: string): string {
+  const v = Number(raw);
+  return raw === 'NaN' || Number.isFinite(v) || /^[+-]?inf/i.test(raw) ? fmtValue(raw === 'NaN' ? NaN : Number.isFinite(v) ? v : raw.startsWith('-') ? -Infinity : Infinity) : JSON.stringify(raw);
+}
+
 export type PixelEncoding = 'native' | 'deflated' | 'encapsulated';
 
 /** One image frame of one file: everything the load pass needs, no pixel bytes. */
@@ -69,8 +113,10 @@ export interface SliceRecord {
   rescaleIntercept: number;
   ipp: Vec3 | null;
   iop: [number, number, number, number, number, number] | null;
-  /** DICOM order: [row spacing, column spacing]; null when absent. */
+  /** DICOM order: [row spacing, column spacing]; null when absent or not plausible. */
   pixelSpacing: [number, number] | null;
+  /** Why a PixelSpacing that is present was not believed (names the value), else null. */
+  pixelSpacingProblem: string | null;
   sliceThickness: number | null;
   spacingBetweenSlices: number | null;
   instanceNumber: number | null;
@@ -98,8 +144,6 @@ export interface FileOutcome {
 }
 
 const INITIAL_PREFIX = 16 * 1024;
-/** Deflated files are inflated whole; refuse absurd expansions (a decompression bomb). */
-const MAX_INFLATED_BYTES = 1 << 30;
 
 const NON_IMAGE_SOP: Array<[RegExp, string]> = [
   [/^1\.2\.840\.10008\.5\.1\.4\.1\.1\.88\.59$/, 'KO'],
@@ -212,7 +256,7 @@ function charsetDecoder(ds: DicomDataset): TextDecoder {
 }
 
 /** Parse the header, re-reading a longer prefix while the parse needs more bytes. */
-async function parseHeader(file: FileLike): Promise<{ loc: Located; src: ByteSource; ds: DicomDataset; pixel: { offset: number; length: number; vr: string } | null; deflated: boolean }> {
+async function parseHeader(file: FileLike, signal?: AbortSignal): Promise<{ loc: Located; src: ByteSource; ds: DicomDataset; pixel: { offset: number; length: number; vr: string } | null; deflated: boolean }> {
   let want = Math.min(file.size, INITIAL_PREFIX);
   for (;;) {
     const bytes = await readRange(file, 0, want);
@@ -221,16 +265,11 @@ async function parseHeader(file: FileLike): Promise<{ loc: Located; src: ByteSou
       const loc = locate(bytes, src);
       if ('notDicom' in loc) throw new NotDicom(loc.notDicom);
       if (loc.transferSyntaxUid === TS.deflatedLE) {
-        // The data set after the meta is one raw-deflate stream: inflate the whole file.
+        // The data set after the meta is one raw-deflate stream, inflated under its header's budget
+        // (deflated.ts); only the bytes before PixelData are kept.
         const whole = bytes.length === file.size ? bytes : await readRange(file, 0, file.size);
-        let inflated: Uint8Array;
-        try {
-          inflated = inflateSync(whole.subarray(loc.start));
-        } catch (e) {
-          throw new DicomParseError(`deflated data set cannot be inflated (${(e as Error).message})`, 'truncated');
-        }
-        if (inflated.length > MAX_INFLATED_BYTES) throw new DicomParseError('deflated data set inflates beyond 1 GiB', 'malformed');
-        const isrc = new ByteSource(inflated, inflated.length);
+        const r = await runDeflate(whole.subarray(loc.start), 'header', signal);
+        const isrc = new ByteSource(r.bytes, r.producedBytes);
         const parsed = parseDataset(isrc, 0, { explicit: true, little: true });
         parsed.dataset.src.decoder = charsetDecoder(parsed.dataset);
         return { loc, src: isrc, ds: parsed.dataset, pixel: parsed.pixelData, deflated: true };
@@ -250,9 +289,6 @@ async function parseHeader(file: FileLike): Promise<{ loc: Located; src: ByteSou
 
 class NotDicom extends Error {}
 
-export function inflateDeflated(whole: Uint8Array, dataSetStart: number): Uint8Array {
-  return inflateSync(whole.subarray(dataSetStart));
-}
 
 function vec(ds: DicomDataset, tag: number, n: number): number[] | null {
   const v = ds.numbers(tag);
@@ -278,14 +314,19 @@ export function sopKind(sopClassUid: string, modality: string): string | null {
 }
 
 /** Scan one file. Never throws for bad content: problems become the FileReport. */
-export async function scanFile(file: FileLike, fileIndex: number): Promise<FileOutcome> {
+export async function scanFile(file: FileLike, fileIndex: number, signal?: AbortSignal): Promise<FileOutcome> {
   const name = displayName(file);
   if (file.size === 0) return err(name, 'empty-file', 'empty file (0 bytes)');
   let header: Awaited<ReturnType<typeof parseHeader>>;
   try {
-    header = await parseHeader(file);
+    header = await parseHeader(file, signal);
   } catch (e) {
+    if (e instanceof LoadCancelledError) throw e;
     if (e instanceof NotDicom) return err(name, 'not-dicom', e.message);
+    if (e instanceof InflateRefusedError || e instanceof InflateCorruptError) {
+      const d = describeInflateError(e);
+      return err(name, d.code, d.message);
+    }
     if (e instanceof DicomParseError) {
       if (e.kind === 'truncated') return err(name, 'truncated', `truncated or corrupt DICOM header: ${e.message}`);
       return err(name, 'not-dicom', `corrupt DICOM data: ${e.message}`);
@@ -316,7 +357,10 @@ export async function scanFile(file: FileLike, fileIndex: number): Promise<FileO
   const ts = loc.transferSyntaxUid;
   const native = NATIVE_TS.has(ts);
   const encapsulated = ENCAPSULATED_TS.has(ts);
-  if (!native && !encapsulated) return err(name, 'unsupported-transfer-syntax', `unsupported transfer syntax ${ts}`);
+  if (!native && !encapsulated) {
+    const what = UNSUPPORTED_TS_NAMES.get(ts);
+    return err(name, 'unsupported-transfer-syntax', what ? `compressed as ${what} (transfer syntax ${ts}), which this app cannot decode; export the series uncompressed or as JPEG / JPEG 2000 / RLE` : `unknown transfer syntax ${ts || '(empty)'}: the pixel data cannot be decoded`);
+  }
 
   const rows = ds.uint16(TAG.Rows) ?? 0;
   const columns = ds.uint16(TAG.Columns) ?? 0;
@@ -349,7 +393,12 @@ export async function scanFile(file: FileLike, fileIndex: number): Promise<FileO
       const rest = await readRange(file, pixel.offset, file.size);
       const table = readFragments(rest);
       const grouped = framesFromFragments(rest, table, frames);
-      for (const g of grouped) perFrameFragments.push(g.map((f) => ({ offset: f.offset + pixel.offset, length: f.length })));
+      for (const [n, g] of grouped.entries()) {
+        const first = g[0];
+        const problem = first ? frameSignatureProblem(ts, rest.subarray(first.offset, first.offset + Math.min(first.length, 64))) : 'a frame without data';
+        if (problem) return err(name, 'decode-failed', `${frames > 1 ? `frame ${n + 1}: ` : ''}${problem}`);
+        perFrameFragments.push(g.map((f) => ({ offset: f.offset + pixel.offset, length: f.length })));
+      }
     } catch (e) {
       if (e instanceof DicomParseError) {
         return err(name, e.kind === 'truncated' ? 'truncated' : 'decode-failed', `compressed pixel data unreadable: ${e.message}`);
@@ -399,23 +448,41 @@ export async function scanFile(file: FileLike, fileIndex: number): Promise<FileO
     let ipp = enhanced ? fgValue(groups, TAG.PlanePositionSequence, TAG.ImagePositionPatient, 3) : null;
     let iop = enhanced ? fgValue(groups, TAG.PlaneOrientationSequence, TAG.ImageOrientationPatient, 6) : null;
     let ps = enhanced ? fgValue(groups, TAG.PixelMeasuresSequence, TAG.PixelSpacing, 2) : null;
-    const slope = (enhanced ? fgValue(groups, TAG.PixelValueTransformationSequence, TAG.RescaleSlope, 1)?.[0] : null) ?? ds.number(TAG.RescaleSlope) ?? 1;
-    const intercept = (enhanced ? fgValue(groups, TAG.PixelValueTransformationSequence, TAG.RescaleIntercept, 1)?.[0] : null) ?? ds.number(TAG.RescaleIntercept) ?? 0;
+    // A rescale that is present must be a number ("NaN" is not absent): it is read from the text.
+    const slopeText = rawFirst(ds, TAG.RescaleSlope), interceptText = rawFirst(ds, TAG.RescaleIntercept);
+    const slope = (enhanced ? fgValue(groups, TAG.PixelValueTransformationSequence, TAG.RescaleSlope, 1)?.[0] : null) ?? (slopeText === '' ? 1 : Number(slopeText));
+    const intercept = (enhanced ? fgValue(groups, TAG.PixelValueTransformationSequence, TAG.RescaleIntercept, 1)?.[0] : null) ?? (interceptText === '' ? 0 : Number(interceptText));
+    const rescale = rescaleProblem(slope, intercept, bitsStored, pixelRepresentation === 1);
+    if (rescale) {
+      const named = !Number.isFinite(slope) && slopeText !== '' ? rescale.replace(/RescaleSlope \S+/, `RescaleSlope ${shown(slopeText)}`) : !Number.isFinite(intercept) && interceptText !== '' ? rescale.replace(/RescaleIntercept \S+/, `RescaleIntercept ${shown(interceptText)}`) : rescale;
+      return err(name, 'implausible-value', `${named}: the pixel values cannot be turned into ${modality === 'CT' ? 'Hounsfield units' : 'image values'}; the file is not used`);
+    }
     // A top-level position applies to a single frame only; for legacy multi-frame it is unknown per frame.
     if (!ipp && frames === 1) ipp = topIpp;
     if (!iop) iop = topIop;
-    if (!ps) ps = topPs;
+    let psProblem: string | null = null;
+    if (!ps) {
+      ps = topPs;
+      const text = ds.string(TAG.PixelSpacing);
+      if (!ps && text !== '') {
+        const parts = text.split('\\').map((x) => Number(x.trim()));
+        psProblem = parts.length >= 2 ? spacingProblem(parts[0]!, 'pixel spacing') ?? spacingProblem(parts[1]!, 'pixel spacing') : null;
+        psProblem ??= `invalid PixelSpacing ${JSON.stringify(text)} (not two numbers)`;
+      }
+    }
+    if (ps) psProblem = spacingProblem(ps[0]!, 'pixel spacing') ?? spacingProblem(ps[1]!, 'pixel spacing');
     slices.push({
       ...common,
       frameIndex: f,
       pixelOffset: native ? pixel.offset + f * frameBytes : 0,
       pixelLength: native ? frameBytes : 0,
       fragments: native ? [] : perFrameFragments[f] ?? [],
-      rescaleSlope: Number.isFinite(slope) && slope !== 0 ? slope : 1,
-      rescaleIntercept: Number.isFinite(intercept) ? intercept : 0,
+      rescaleSlope: slope,
+      rescaleIntercept: intercept,
       ipp: ipp ? [ipp[0]!, ipp[1]!, ipp[2]!] : null,
       iop: iop ? [iop[0]!, iop[1]!, iop[2]!, iop[3]!, iop[4]!, iop[5]!] : null,
-      pixelSpacing: ps && ps[0]! > 0 && ps[1]! > 0 ? [ps[0]!, ps[1]!] : null,
+      pixelSpacing: ps && !psProblem ? [ps[0]!, ps[1]!] : null,
+      pixelSpacingProblem: psProblem,
     });
   }
   const report: FileReport = { name, status: 'ok' };

@@ -9,8 +9,10 @@
 import { VolumeGeometry } from '../../core/geometry';
 import { createScalarVolume } from '../../core/volume';
 import type { LoadedSeries, ProgressCallback } from '../types';
+import { FileLoadError, LoadCancelledError } from '../types';
 import { DicomParseError, type Fragment } from './parser';
-import { TS, type SliceRecord, inflateDeflated } from './header';
+import { ENCAPSULATED_TS, TS, type SliceRecord } from './header';
+import { runDeflate, describeInflateError } from './deflated';
 import { decodeRle } from './rle';
 import { runPool, throwIfAborted } from './pool';
 import type { DicomScan } from './scan';
@@ -172,11 +174,17 @@ async function readNative(s: SliceRecord, pool: ScratchPool): Promise<{ samples:
   return { samples: typedSamples(buf, 0, s.rows * s.columns * s.samplesPerPixel, s.bitsAllocated, s.pixelRepresentation === 1), buffer: buf };
 }
 
-async function readDeflated(s: SliceRecord, cache: Map<number, Uint8Array>): Promise<Samples> {
+async function readDeflated(s: SliceRecord, cache: Map<number, Uint8Array>, signal?: AbortSignal): Promise<Samples> {
   let inflated = cache.get(s.fileIndex);
   if (!inflated) {
     const whole = new Uint8Array(await s.file.arrayBuffer());
-    inflated = inflateDeflated(whole, s.deflateStart);
+    try {
+      // Inflated up to the end of the pixel data, never past it (the scan checked the whole stream).
+      inflated = (await runDeflate(whole.subarray(s.deflateStart), 'pixels', signal)).bytes;
+    } catch (e) {
+      if (e instanceof LoadCancelledError) throw e;
+      throw new Error(describeInflateError(e).message);
+    }
     if (s.frameCount > 1) cache.set(s.fileIndex, inflated);
   }
   if (s.pixelOffset + s.pixelLength > inflated.length) throw new Error(`${s.fileName}: inflated pixel data shorter than expected`);
@@ -234,7 +242,15 @@ async function readEncapsulated(s: SliceRecord, decoder: FrameDecoder | undefine
       photometricInterpretation: s.photometricInterpretation, planarConfiguration: s.planarConfiguration,
       fileName: s.fileName, frameIndex: s.frameIndex,
     };
-    samples = asSamples(await decoder(s.transferSyntaxUid, encoded, info), s, count);
+    let decoded: ArrayBufferView;
+    try {
+      decoded = await decoder(s.transferSyntaxUid, encoded, info);
+    } catch (e) {
+      // Codecs throw numbers (WASM exception pointers) or internal strings: say what failed instead.
+      const name = ENCAPSULATED_TS.get(s.transferSyntaxUid)?.name ?? `transfer syntax ${s.transferSyntaxUid}`;
+      throw new FileLoadError(s.fileName, 'decode-failed', `the ${name} data of ${s.frameCount > 1 ? `frame ${s.frameIndex + 1}` : 'the image'} could not be decoded: the compressed data is corrupt or uses a variant the decoder does not support`);
+    }
+    samples = asSamples(decoded, s, count);
   }
   if (samples.length < count) throw new Error(`${s.fileName}: decoded frame has ${samples.length} samples, expected ${count}`);
   return samples.length > count ? (samples.subarray(0, count) as Samples) : samples;
@@ -269,10 +285,11 @@ export async function loadDicomSeries(scan: DicomScan, seriesKey: string, opts: 
         const r = await readNative(s, pool);
         samples = r.samples;
         pooled = r.buffer;
-      } else samples = s.encoding === 'deflated' ? await readDeflated(s, deflateCache) : await readEncapsulated(s, decoder);
+      } else samples = s.encoding === 'deflated' ? await readDeflated(s, deflateCache, signal) : await readEncapsulated(s, decoder);
     } catch (e) {
-      const m = e instanceof DicomParseError || e instanceof Error ? e.message : String(e);
-      throw new Error(m.startsWith(s.fileName) ? m : `${s.fileName}: ${m}`);
+      if (e instanceof FileLoadError || e instanceof LoadCancelledError) throw e;
+      const m = e instanceof DicomParseError || e instanceof Error ? e.message : 'the pixel data could not be read';
+      throw new FileLoadError(s.fileName, 'decode-failed', m);
     }
     if (signal?.aborted) return;
     const at = k * sliceVoxels;

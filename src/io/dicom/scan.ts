@@ -13,6 +13,7 @@ import type { VolumeGeometryInit } from '../../core/geometry';
 import { type Vec3, cross, dot, length, normalize, sub } from '../../core/vec3';
 import { ENCAPSULATED_TS, type SliceRecord, scanFile } from './header';
 import { runPool, throwIfAborted } from './pool';
+import { sliceGapProblem, voxelLimitProblem } from '../limits';
 
 /** How the load pass builds one series. */
 export interface SeriesPlan {
@@ -45,8 +46,6 @@ export interface ScanOptions {
 }
 
 const MAX_LISTED = 8;
-/** Largest volume planned (1.2 G voxels = 2.4 GB as int16): beyond it a load would fail or exhaust memory. */
-const MAX_VOXELS = 1.2e9;
 
 function listNames(names: string[]): string {
   const uniq = [...new Set(names)];
@@ -66,7 +65,7 @@ export async function scanDicomFiles(files: FileLike[], opts: ScanOptions = {}):
   await runPool(files.length, opts.concurrency ?? 32, signal, async (i) => {
     const file = files[i]!;
     try {
-      outcomes[i] = await scanFile(file, i);
+      outcomes[i] = await scanFile(file, i, signal);
     } catch (e) {
       // scanFile reports bad content itself; this is a last line of defence (e.g. a read error).
       const name = file.webkitRelativePath || file.name;
@@ -158,6 +157,17 @@ export function groupAndPlan(outcomes: Array<{ report: FileReport; slices: Slice
       const { info, plan } = planSeries(key, group.uid, part, warnings, reports);
       series.push(info);
       if (plan) plans.set(key, plan);
+      if (!info.loadable) {
+        // Every file of a series that cannot be shown says why, in the file list too.
+        const code = info.warnings.find((w) => w.message === info.blockedReason)?.code ?? 'missing-position';
+        for (const s of part) {
+          const rep = reports[s.fileIndex]!;
+          if (rep.status !== 'ok') continue;
+          rep.status = 'error';
+          rep.code = code;
+          rep.message = `${s.fileName}: ${info.blockedReason ?? 'cannot be shown'}`;
+        }
+      }
       for (const s of part) {
         const rep = reports[s.fileIndex]!;
         if (rep.status === 'ok') rep.seriesKey = rep.seriesKey ?? key;
@@ -236,16 +246,27 @@ function planSeries(
     });
   }
 
-  // In-plane spacing.
+  // In-plane spacing: absent, or present but not believable (named: "invalid", never "missing").
+  const badSpacing = input.filter((s) => s.pixelSpacingProblem);
   const noSpacing = input.filter((s) => !s.pixelSpacing);
   let rowSpacing = 1, colSpacing = 1;
-  if (noSpacing.length) {
+  if (badSpacing.length) {
+    const bad = badSpacing[0]!;
     warnings.push({
-      code: 'missing-pixel-spacing',
-      message: `PixelSpacing (0028,0030) is missing in ${noSpacing.length === input.length ? 'every slice' : names(noSpacing)}: the in-plane size is unknown; the image is displayed with an assumed 1 mm pixel and no distances, areas or volumes may be measured`,
+      code: 'invalid-spacing',
+      message: `${bad.pixelSpacingProblem} in ${names(badSpacing)}: the image is displayed with an assumed 1 mm pixel and no distances, areas or volumes may be measured`,
       blocksMeasurement: true,
     });
-  } else {
+  }
+  if (noSpacing.length > badSpacing.length) {
+    const missing = noSpacing.filter((s) => !s.pixelSpacingProblem);
+    warnings.push({
+      code: 'missing-pixel-spacing',
+      message: `PixelSpacing (0028,0030) is missing in ${missing.length === input.length ? 'every slice' : names(missing)}: the in-plane size is unknown; the image is displayed with an assumed 1 mm pixel and no distances, areas or volumes may be measured`,
+      blocksMeasurement: true,
+    });
+  }
+  if (noSpacing.length === 0) {
     rowSpacing = first.pixelSpacing![0];
     colSpacing = first.pixelSpacing![1];
   }
@@ -323,6 +344,7 @@ function planSeries(
     if (slices.length === 1) {
       const s = slices[0]!;
       kSpacing = s.spacingBetweenSlices && s.spacingBetweenSlices > 0 ? s.spacingBetweenSlices : s.sliceThickness && s.sliceThickness > 0 ? s.sliceThickness : 1;
+      if (sliceGapProblem(kSpacing)) kSpacing = 1; // display only; a single slice measures nothing along k
       sliceK = [0];
       origin = [...s.ipp!] as Vec3;
       axes = [...rowCos, ...colCos, ...n];
@@ -336,6 +358,12 @@ function planSeries(
       const steps: number[] = [];
       for (let i = 1; i < slices.length; i++) steps.push(length(sub([0, 0, 0], slices[i]!.ipp!, slices[i - 1]!.ipp!)));
       const base = median(steps);
+      const gapProblem = sliceGapProblem(base);
+      if (gapProblem) {
+        const msg = `${gapProblem}: not a volume that can be shown or measured`;
+        warnings.push({ code: 'non-uniform-spacing', message: msg, blocksMeasurement: true });
+        block(msg);
+      }
       const tol = 0.01 * base + 1e-3;
       sliceK = [0];
       let k = 0;
@@ -410,9 +438,10 @@ function planSeries(
   }
 
   const dims: [number, number, number] = [first.columns, first.rows, sliceCount];
-  if (dims[0] * dims[1] * dims[2] > MAX_VOXELS) {
-    const msg = `volume of ${dims.join('×')} voxels is larger than this app can hold in memory (${MAX_VOXELS / 1e6} million voxels)`;
-    warnings.push({ code: 'inconsistent-dims', message: msg, blocksMeasurement: true });
+  const tooLarge = voxelLimitProblem(dims);
+  if (tooLarge) {
+    const msg = `refused: ${tooLarge}`;
+    warnings.push({ code: 'too-large', message: msg, blocksMeasurement: true });
     block(msg);
   }
   const spacingKnown = noSpacing.length === 0;

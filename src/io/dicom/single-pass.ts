@@ -129,7 +129,7 @@ export async function ingestFiles(
     let bytes: ArrayBuffer | null = null;
     try {
       bytes = file.size > 0 ? await file.arrayBuffer() : new ArrayBuffer(0);
-      outcome = await scanFile(memoryFile(file, bytes), fileIndex);
+      outcome = await scanFile(memoryFile(file, bytes), fileIndex, opts.signal);
     } catch (e) {
       const name = file.webkitRelativePath || file.name;
       outcome = { report: { name, status: 'error', code: 'read-failed', message: `${name}: could not be read (${(e as Error)?.message ?? String(e)})` }, slices: [] };

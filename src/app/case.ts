@@ -1,0 +1,223 @@
+/**
+ * The open case as the main thread sees it: the one handle on the case engine (worker or inline),
+ * the queue every request goes through, undo/redo, and the projection of each reply into the
+ * store (lesions, landmarks, needles, thresholds). The store never owns case data: it is rewritten
+ * from the engine's CaseView after every request.
+ */
+import { store, onVolumeShown } from './actions';
+import { volumeCache } from './volume-cache';
+import { CaseClient } from './case-client';
+import type { CaseCommand } from '../case/commands';
+import type { CaseReply, CaseView, LesionView, NeedleView } from '../case/engine';
+import type { CaseRequest } from '../case/protocol';
+import type { CaseDoc } from '../case/types';
+import type { PlanCommand, PlanReply } from '../planning/engine';
+import type { AppState, LesionEntry, LesionSummary, LesionZoneSummary, SegmentationUi } from './store';
+import type { LesionStats } from '../segmentation/stats';
+import type { LesionZoneResult } from '../anatomy/classify';
+import type { Trajectory } from '../planning/types';
+
+let client: CaseClient | null = null;
+let clientVolumeKey: string | null = null;
+let queue: Promise<unknown> = Promise.resolve();
+let lastView: CaseView | null = null;
+const replyHooks: ((r: CaseReply) => void)[] = [];
+
+onVolumeShown(() => {
+  client?.dispose();
+  client = null;
+  clientVolumeKey = null;
+  lastView = null;
+  store.update({
+    lesions: [], activeLesionId: null, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: false, canRedo: false, busy: null },
+    anatomy: null, zoneProblem: null, showZones: false, zoneMapVersion: store.state.zoneMapVersion + 1, review: null,
+    trajectories: [], selectedTrajectoryId: null, cementVersion: store.state.cementVersion + 1,
+  });
+});
+
+/** Called after every reply of the case (autosave listens). */
+export function onCaseReply(hook: (r: CaseReply) => void): void {
+  replyHooks.push(hook);
+}
+
+/** The case client of the shown volume (created on first use), or null without an image. */
+export function caseClient(): CaseClient | null {
+  const key = store.state.volumeKey;
+  if (!key) return null;
+  if (client && clientVolumeKey === key) return client;
+  const volume = volumeCache.get(key);
+  if (!volume) return null;
+  client?.dispose();
+  client = new CaseClient(volume);
+  clientVolumeKey = key;
+  setSeg({ inWorker: client.inWorker });
+  return client;
+}
+
+/** The last projection of the case (null before the first request). */
+export function caseView(): CaseView | null {
+  return lastView;
+}
+
+export function setSeg(patch: Partial<SegmentationUi>): void {
+  store.update({ seg: { ...store.state.seg, ...patch } });
+}
+
+function current<T>(a: T): T | null {
+  return client && clientVolumeKey === store.state.volumeKey ? a : null;
+}
+/** Label map of the shown volume, for the views. */
+export function currentLabels(): Uint8Array | null {
+  return client ? current(client.labels) : null;
+}
+/** Predicted cement deposits of the shown volume (1 = cement), for the views. */
+export function currentCementMap(): Uint8Array | null {
+  return client ? current(client.cementMap) : null;
+}
+/** Zone map of the shown volume for the views (null before landmarks exist). */
+export function currentZoneMap(): Uint8Array | null {
+  return client && store.state.anatomy ? current(client.zoneMap) : null;
+}
+
+/**
+ * Sends one request after the previous ones, projects its reply into the store, and shows a busy
+ * note when it takes over 200 ms (busyText null: never).
+ */
+function enqueue<T>(work: (c: CaseClient) => Promise<T>, busyText: string | null, project: (r: T) => void): Promise<T> {
+  const c = caseClient();
+  if (!c) return Promise.reject(new Error('no image is loaded'));
+  const job = queue.then(async () => {
+    const t0 = performance.now();
+    const timer = busyText ? setTimeout(() => setSeg({ busy: busyText }), 200) : null;
+    try {
+      const r = await work(c);
+      if (client === c) project(r);
+      if (busyText) setSeg({ busy: null, lastCommandMs: performance.now() - t0 });
+      return r;
+    } finally {
+      if (timer) clearTimeout(timer);
+      if (busyText && store.state.seg.busy) setSeg({ busy: null });
+    }
+  });
+  queue = job.catch(() => undefined);
+  return job;
+}
+
+function caseRequest(req: Exclude<CaseRequest, { type: 'query' }>, busyText: string | null): Promise<CaseReply> {
+  return enqueue((c) => c.request(req), busyText, applyReply);
+}
+
+/**
+ * Runs one case command (one undo step, or part of its gesture's step). `cmd` may be a function
+ * called when the command's turn in the queue comes (null: send nothing, answer the current view).
+ */
+export function caseRun(cmd: CaseCommand | (() => CaseCommand | null), busyText: string | null, options: { defer?: boolean; preview?: Partial<AppState> } = {}): Promise<CaseReply> {
+  // A preview (a dragged marker drawn where it was dropped) shows until the case answers; a
+  // failed command puts the last projection back.
+  if (options.preview) store.update(options.preview);
+  const job = enqueue((c) => {
+    const built = typeof cmd === 'function' ? cmd() : cmd;
+    return c.request(built ? { type: 'command', cmd: built, ...(options.defer ? { defer: true } : {}) } : { type: 'refresh' });
+  }, busyText, applyReply);
+  if (options.preview) job.catch(() => { if (lastView) store.update({ anatomy: lastView.anatomy, trajectories: lastView.needles.map(trajectory) }); });
+  return job;
+}
+
+/** Closes a gesture (the end of a drag) and brings deferred statistics up to date. */
+export function caseEndGesture(busyText: string | null): Promise<CaseReply> {
+  return caseRequest({ type: 'endGesture' }, busyText);
+}
+
+/** Replaces the whole case (restore, open plan); the history starts empty. */
+export function caseLoad(doc: CaseDoc, labels: Uint8Array): Promise<CaseReply> {
+  return caseRequest({ type: 'load', doc, labels }, 'Opening the case…');
+}
+
+/** A planning query on the case that changes nothing (queued after pending edits). */
+export function planQuery(cmd: PlanCommand, busyText: string | null): Promise<PlanReply> {
+  return enqueue((c) => c.request({ type: 'query', cmd }), busyText, () => undefined);
+}
+
+export async function undo(): Promise<void> {
+  if (!store.state.seg.canUndo) return;
+  await caseRequest({ type: 'undo' }, 'Undoing…');
+}
+
+export async function redo(): Promise<void> {
+  if (!store.state.seg.canRedo) return;
+  await caseRequest({ type: 'redo' }, 'Redoing…');
+}
+
+/** Resolves when every queued case request has been answered. */
+export async function caseSettled(): Promise<void> {
+  for (;;) {
+    const q = queue;
+    await q;
+    if (q === queue) return;
+  }
+}
+
+export function summarize(s: LesionStats): LesionSummary {
+  return {
+    voxelCount: s.voxelCount,
+    volumeMl: s.volumeMl,
+    partialVolumeMl: s.partialVolumeMl,
+    abc2Ml: s.abcAxial.volumeMl,
+    abc2PrincipalMl: s.abcPrincipal.volumeMl,
+    abcAxialMm: [s.abcAxial.aMm, s.abcAxial.bMm, s.abcAxial.cMm],
+    maxDiameterMm: s.maxDiameterMm,
+    principalDiametersMm: [...s.principalDiametersMm],
+    centroidLps: [...s.centroidLps],
+    meanHu: s.values?.mean ?? null,
+    minHu: s.values?.min ?? null,
+    maxHu: s.values?.max ?? null,
+    sdHu: s.values?.sd ?? null,
+    exceeds30mm: s.exceeds30mm,
+    cohortZ: { ...s.cohortZ },
+  };
+}
+
+function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
+  return {
+    zone: z.zone,
+    zoneFractions: { ...z.zoneFractions },
+    foraminaTouched: [...z.foraminaTouched],
+    nearestForamen: z.nearestForamen ? { ...z.nearestForamen } : null,
+    canalDistanceMm: z.canalDistanceMm,
+    approachFamily: z.approachFamily,
+    explanation: z.explanation,
+  };
+}
+
+function lesionEntry(l: LesionView): LesionEntry {
+  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats) : null, zone: l.zone ? zoneSummary(l.zone) : null };
+}
+
+function trajectory(n: NeedleView): Trajectory {
+  return { id: n.id, approach: n.approach, lesionId: n.lesionId, needle: n.needle, entryLps: n.entryLps, targetLps: n.targetLps, advance: n.advance, metrics: n.metrics, ablation: n.ablationPlan, cement: n.cement, source: n.source };
+}
+
+/** The projection: the store's case fields rewritten from the engine's view. */
+function applyReply(r: CaseReply): void {
+  const v = r.view;
+  lastView = v;
+  const s = store.state;
+  const lesions = v.lesions.map(lesionEntry);
+  const trajectories = v.needles.map(trajectory);
+  const active = lesions.some((l) => l.id === s.activeLesionId) ? s.activeLesionId : lesions.at(-1)?.id ?? null;
+  store.update({
+    lesions,
+    activeLesionId: active,
+    anatomy: v.anatomy,
+    zoneProblem: v.zoneProblem,
+    trajectories,
+    selectedTrajectoryId: trajectories.some((t) => t.id === s.selectedTrajectoryId) ? s.selectedTrajectoryId : null,
+    thresholds: v.thresholds,
+    labelsVersion: s.labelsVersion + 1,
+    ...(r.zoneMapChanged ? { zoneMapVersion: s.zoneMapVersion + 1 } : {}),
+    ...(r.cementChanged ? { cementVersion: s.cementVersion + 1 } : {}),
+    seg: { ...s.seg, canUndo: v.canUndo, canRedo: v.canRedo },
+    caseRevision: v.revision,
+  });
+  for (const h of replyHooks) h(r);
+}

@@ -1,0 +1,334 @@
+/**
+ * The case's command set: every edit the user can make on an open case, each one step of the one
+ * undo history (case/history.ts). Pure (no DOM, three, cornerstone or lit).
+ *
+ * How to add a command (e.g. a new segmentation tool, an assisted landmark fit):
+ *   1. Add a variant to `CaseCommand` below: `{ type: 'myTool'; …its arguments (plain JSON) }`.
+ *   2. Add `myTool(ctx, cmd) { … }` to `HANDLERS`; TypeScript refuses the table until it is there.
+ *      - Change voxels only through `ctx.labels.set(offset, label, ctx.rec)` or a segmentation
+ *        function given `ctx.rec` (every voxel change must reach the recorder, or undo misses it).
+ *      - Change the document by returning `{ doc: { ...ctx.doc, … } }` (never mutate ctx.doc or
+ *        anything in it: undo keeps the old objects). Return `{}` for a command that changed nothing.
+ *      - Put what the caller needs to know (a new id, why nothing happened) in `info`.
+ *   3. The app sends it with `caseRun({ type: 'myTool', … })` (src/app/case.ts); undo, redo, autosave
+ *      and plan files follow by themselves. Commands sent with the same `gesture` key back to back
+ *      (one drag) become one undo step.
+ * Derived data (lesion statistics, Denis zones, needle metrics, cement deposits) is never stored
+ * here: CaseEngine recomputes it from the document and the label map after each step.
+ */
+import type { Vec3 } from '../core/vec3';
+import type { ScalarVolume } from '../core/volume';
+import type { LabelMap, IndexBox } from '../segmentation/labelmap';
+import type { LabelEditRecorder } from '../segmentation/history';
+import { regionGrow, applyRegionToLabels, type RegionGrowOptions } from '../segmentation/region-grow';
+import { paintStroke } from '../segmentation/brush';
+import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from '../segmentation/morphology';
+import { interpolateSlices } from '../segmentation/interpolate';
+import type { Canal, Foramen, SacralAnatomy } from '../anatomy/types';
+import { mergeAnatomy } from '../anatomy/merge';
+import type { ApproachName, Needle, SafetyThresholds, CheckStatus } from '../planning/types';
+import type { AblationParams } from '../planning/ablation';
+import type { PlanningEngine } from '../planning/engine';
+import { LESION_COLORS, type CaseDoc, type CaseLesion, type CaseNeedle } from './types';
+
+export type LesionOpName = 'fillHoles' | 'keepLargest' | 'interpolate' | 'dilate' | 'erode';
+
+/** Fields of a needle a command may change. */
+export type NeedlePatch = Partial<Pick<CaseNeedle, 'needle' | 'approach' | 'lesionId' | 'advance' | 'ablation' | 'cementMl'>>;
+
+type Commands =
+  /** A new, empty lesion. */
+  | { type: 'addLesion'; name?: string }
+  /** Grow a lesion from a seed (into `lesionId`, or a new lesion); nothing is recorded when nothing grew. */
+  | { type: 'growLesion'; seedLps: Vec3; options?: RegionGrowOptions; lesionId?: string }
+  /** Paint (or erase, only that lesion's voxels) a capsule of radius radiusMm from one point to another. */
+  | { type: 'stroke'; lesionId: string; fromLps: Vec3; toLps: Vec3; radiusMm: number; erase?: boolean; window?: [number, number] | null }
+  /** Label the voxels within [lo, hi] inside the LPS box spanned by two corners (axis-aligned in LPS). */
+  | { type: 'thresholdBox'; lesionId: string; cornerALps: Vec3; cornerBLps: Vec3; window: [number, number] }
+  | { type: 'lesionOp'; lesionId: string; op: LesionOpName; radiusMm?: number }
+  /** Removes the lesion and its voxels (its needles keep their place, without a lesion). */
+  | { type: 'deleteLesion'; lesionId: string }
+  | { type: 'updateLesion'; lesionId: string; name?: string; color?: string; visible?: boolean; notes?: string }
+  /** Replace all landmarks (null clears them). */
+  | { type: 'setAnatomy'; anatomy: SacralAnatomy | null }
+  /** Place or replace one foramen (by its id). */
+  | { type: 'setForamen'; foramen: Foramen }
+  | { type: 'setCanal'; canal: Canal | null }
+  /** Suggest landmarks from the CT; hand-placed ones are kept. */
+  | { type: 'detectAnatomy' }
+  | { type: 'addNeedle'; needle: Omit<CaseNeedle, 'id'>; id?: string }
+  /** Move a needle's entry and target; with snapToSkin the entry slides along the line onto the skin. */
+  | { type: 'moveNeedle'; id: string; entryLps: Vec3; targetLps: Vec3; snapToSkin?: boolean }
+  | { type: 'updateNeedle'; id: string; patch: NeedlePatch }
+  | { type: 'deleteNeedle'; id: string }
+  /** Auto-plan one approach (1–3 needles); replaces the lesion's earlier automatic needles of that approach. */
+  | { type: 'planApproach'; lesionId: string; approach: ApproachName; needle: Needle; needles: number }
+  /** Plan all five approaches and rank them; replaces the lesion's earlier automatic needles. */
+  | { type: 'rankApproaches'; lesionId: string; needle: Needle; zone: 1 | 2 | 3 | null }
+  | { type: 'setThresholds'; thresholds: Partial<SafetyThresholds> };
+
+/** Every command may carry a gesture key: consecutive commands with the same key are one undo step. */
+export type CaseCommand = Commands & { gesture?: string };
+export type CaseCommandType = CaseCommand['type'];
+
+export interface GrowSummary {
+  voxelCount: number;
+  volumeMl: number;
+  kind: string;
+  window: [number, number];
+  reachedRadiusLimit: boolean;
+  problem: string | null;
+}
+
+export interface RankRowInfo {
+  approach: ApproachName;
+  needleId: string | null;
+  minClearanceMm: number | null;
+  status: CheckStatus;
+  reasons: string[];
+  studyChoice: boolean;
+}
+
+/** What a command tells its caller besides the new state. */
+export interface CommandInfo {
+  lesionId?: string;
+  needleIds?: string[];
+  grow?: GrowSummary;
+  /** planApproach with no path that fits: why. */
+  explanation?: string;
+  ranked?: RankRowInfo[];
+  detectionMessages?: string[];
+}
+
+export interface CommandContext {
+  readonly volume: ScalarVolume;
+  /** Write only through `set(…, ctx.rec)` or functions given ctx.rec. */
+  readonly labels: LabelMap;
+  readonly rec: LabelEditRecorder;
+  readonly doc: CaseDoc;
+  readonly planner: PlanningEngine;
+  /** Runs landmark detection on the volume (keeps the sacrum mask for the derived data). */
+  readonly detect: () => { anatomy: SacralAnatomy; messages: string[] };
+}
+
+export interface CommandOutcome {
+  doc?: CaseDoc;
+  info?: CommandInfo;
+}
+
+type Handler<K extends CaseCommandType> = (ctx: CommandContext, cmd: Extract<CaseCommand, { type: K }>) => CommandOutcome;
+
+/** Human names of the steps (undo/redo tooltips). */
+export const STEP_NAMES: Record<CaseCommandType, string> = {
+  addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
+  deleteLesion: 'delete lesion', updateLesion: 'edit lesion', setAnatomy: 'landmarks', setForamen: 'move foramen', setCanal: 'move canal',
+  detectAnatomy: 'suggest landmarks', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
+  planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds',
+};
+
+export function lesionById(doc: CaseDoc, id: string): CaseLesion {
+  const l = doc.lesions.find((x) => x.id === id);
+  if (!l) throw new Error(`unknown lesion ${id}`);
+  return l;
+}
+
+function needleById(doc: CaseDoc, id: string): CaseNeedle {
+  const n = doc.needles.find((x) => x.id === id);
+  if (!n) throw new Error(`no trajectory ${id}`);
+  return n;
+}
+
+function freeLabel(doc: CaseDoc): number {
+  const used = new Set(doc.lesions.map((l) => l.label));
+  for (let l = 1; l < 256; l++) if (!used.has(l)) return l;
+  throw new Error('at most 255 lesions per case');
+}
+
+/** The document with one more (empty) lesion, and that lesion. */
+export function withNewLesion(doc: CaseDoc, name?: string): { doc: CaseDoc; lesion: CaseLesion } {
+  const label = freeLabel(doc);
+  const n = doc.nextLesionNo;
+  const lesion: CaseLesion = { id: `lesion-${n}`, label, name: name?.trim() || `Lesion ${n}`, color: LESION_COLORS[(label - 1) % LESION_COLORS.length]!, visible: true, notes: '' };
+  return { doc: { ...doc, lesions: [...doc.lesions, lesion], nextLesionNo: n + 1 }, lesion };
+}
+
+function withNeedle(doc: CaseDoc, n: Omit<CaseNeedle, 'id'>, id?: string): { doc: CaseDoc; id: string } {
+  const nid = id ?? `N${doc.nextNeedleNo}`;
+  const needle: CaseNeedle = { ...n, id: nid, entryLps: [...n.entryLps], targetLps: [...n.targetLps] };
+  const i = doc.needles.findIndex((x) => x.id === nid);
+  const needles = i >= 0 ? doc.needles.map((x) => (x.id === nid ? needle : x)) : [...doc.needles, needle];
+  return { doc: { ...doc, needles, nextNeedleNo: id ? doc.nextNeedleNo : doc.nextNeedleNo + 1 }, id: nid };
+}
+
+function replaceNeedle(doc: CaseDoc, id: string, patch: Partial<CaseNeedle>): CaseDoc {
+  needleById(doc, id);
+  return { ...doc, needles: doc.needles.map((x) => (x.id === id ? { ...x, ...patch, id } : x)) };
+}
+
+/** Index box covering the LPS box between two corners (all 8 corners mapped, rounded outward to voxel centres inside). */
+function indexBoxOf(volume: ScalarVolume, a: Readonly<Vec3>, b: Readonly<Vec3>): IndexBox {
+  const g = volume.geometry;
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  for (const x of [a[0], b[0]]) for (const y of [a[1], b[1]]) for (const z of [a[2], b[2]]) {
+    const ijk = g.lpsToIjk([0, 0, 0], [x, y, z]);
+    for (let c = 0; c < 3; c++) { lo[c] = Math.min(lo[c]!, ijk[c]!); hi[c] = Math.max(hi[c]!, ijk[c]!); }
+  }
+  return [Math.ceil(lo[0]! - 1e-9), Math.ceil(lo[1]! - 1e-9), Math.ceil(lo[2]! - 1e-9), Math.floor(hi[0]! + 1e-9), Math.floor(hi[1]! + 1e-9), Math.floor(hi[2]! + 1e-9)];
+}
+
+const vec3 = (p: readonly number[]): Vec3 => [p[0]!, p[1]!, p[2]!];
+
+/** Automatic needles of a lesion (of one approach, or all) leave before a new plan or ranking. */
+function withoutAutoNeedles(doc: CaseDoc, lesionId: string, approach: ApproachName | null): CaseDoc {
+  return { ...doc, needles: doc.needles.filter((t) => !(t.lesionId === lesionId && t.source === 'auto' && (approach === null || t.approach === approach))) };
+}
+
+const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
+  addLesion(ctx, cmd) {
+    const r = withNewLesion(ctx.doc, cmd.name);
+    return { doc: r.doc, info: { lesionId: r.lesion.id } };
+  },
+  growLesion(ctx, cmd) {
+    const res = regionGrow(ctx.volume, { lps: vec3(cmd.seedLps) }, cmd.options ?? {});
+    const grow: GrowSummary = { voxelCount: res.voxelCount, volumeMl: res.volumeMl, kind: res.kind, window: [res.window[0], res.window[1]], reachedRadiusLimit: res.reachedRadiusLimit, problem: res.problem ?? null };
+    if (res.voxelCount === 0) return { info: { grow } };
+    let doc = ctx.doc;
+    let lesion: CaseLesion;
+    if (cmd.lesionId) lesion = lesionById(doc, cmd.lesionId);
+    else ({ doc, lesion } = withNewLesion(doc));
+    applyRegionToLabels(ctx.labels, res, lesion.label, ctx.rec);
+    return { doc, info: { lesionId: lesion.id, grow } };
+  },
+  stroke(ctx, cmd) {
+    const l = lesionById(ctx.doc, cmd.lesionId);
+    paintStroke(ctx.labels, vec3(cmd.fromLps), vec3(cmd.toLps), {
+      radiusMm: cmd.radiusMm,
+      label: cmd.erase ? 0 : l.label,
+      ...(cmd.erase ? { eraseOnly: l.label } : {}),
+      ...(cmd.window ? { window: cmd.window, volume: ctx.volume } : {}),
+    }, ctx.rec);
+    return { info: { lesionId: l.id } };
+  },
+  thresholdBox(ctx, cmd) {
+    const l = lesionById(ctx.doc, cmd.lesionId);
+    thresholdInBox(ctx.labels, ctx.volume, indexBoxOf(ctx.volume, cmd.cornerALps, cmd.cornerBLps), cmd.window, l.label, ctx.rec);
+    return { info: { lesionId: l.id } };
+  },
+  lesionOp(ctx, cmd) {
+    const l = lesionById(ctx.doc, cmd.lesionId).label;
+    const r = cmd.radiusMm ?? 1;
+    switch (cmd.op) {
+      case 'fillHoles': fillHoles(ctx.labels, l, ctx.rec); break;
+      case 'keepLargest': keepLargestComponent(ctx.labels, l, 6, ctx.rec); break;
+      case 'interpolate': interpolateSlices(ctx.labels, l, ctx.rec); break;
+      case 'dilate': dilateLabel(ctx.labels, l, r, ctx.rec); break;
+      case 'erode': erodeLabel(ctx.labels, l, r, ctx.rec); break;
+    }
+    return { info: { lesionId: cmd.lesionId } };
+  },
+  deleteLesion(ctx, cmd) {
+    const l = lesionById(ctx.doc, cmd.lesionId);
+    const offsets = ctx.labels.offsetsOf(l.label);
+    for (let n = 0; n < offsets.length; n++) ctx.labels.set(offsets[n]!, 0, ctx.rec);
+    const needles = ctx.doc.needles.map((t) => (t.lesionId === l.id ? { ...t, lesionId: null } : t));
+    return { doc: { ...ctx.doc, lesions: ctx.doc.lesions.filter((x) => x.id !== l.id), needles } };
+  },
+  updateLesion(ctx, cmd) {
+    const l = lesionById(ctx.doc, cmd.lesionId);
+    const next: CaseLesion = {
+      ...l,
+      ...(cmd.name !== undefined && cmd.name.trim() ? { name: cmd.name.trim() } : {}),
+      ...(cmd.color !== undefined && /^#[0-9a-f]{6}$/i.test(cmd.color) ? { color: cmd.color } : {}),
+      ...(cmd.visible !== undefined ? { visible: cmd.visible } : {}),
+      ...(cmd.notes !== undefined ? { notes: cmd.notes } : {}),
+    };
+    if (next.name === l.name && next.color === l.color && next.visible === l.visible && next.notes === l.notes) return {};
+    return { doc: { ...ctx.doc, lesions: ctx.doc.lesions.map((x) => (x.id === l.id ? next : x)) } };
+  },
+  setAnatomy(ctx, cmd) {
+    return { doc: { ...ctx.doc, anatomy: cmd.anatomy } };
+  },
+  setForamen(ctx, cmd) {
+    const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
+    const foramina = [...a.foramina.filter((x) => x.id !== cmd.foramen.id), cmd.foramen];
+    return { doc: { ...ctx.doc, anatomy: { ...a, foramina } } };
+  },
+  setCanal(ctx, cmd) {
+    const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
+    return { doc: { ...ctx.doc, anatomy: { ...a, canal: cmd.canal } } };
+  },
+  detectAnatomy(ctx) {
+    const d = ctx.detect();
+    return { doc: { ...ctx.doc, anatomy: mergeAnatomy(ctx.doc.anatomy, d.anatomy) }, info: { detectionMessages: d.messages } };
+  },
+  addNeedle(ctx, cmd) {
+    if (cmd.needle.lesionId) lesionById(ctx.doc, cmd.needle.lesionId);
+    const r = withNeedle(ctx.doc, cmd.needle, cmd.id);
+    return { doc: r.doc, info: { needleIds: [r.id] } };
+  },
+  moveNeedle(ctx, cmd) {
+    const t = needleById(ctx.doc, cmd.id);
+    const targetLps = vec3(cmd.targetLps);
+    const entryLps = cmd.snapToSkin ? ctx.planner.skinEntry(vec3(cmd.entryLps), targetLps, ctx.doc.thresholds) : vec3(cmd.entryLps);
+    return { doc: replaceNeedle(ctx.doc, t.id, { entryLps, targetLps, source: 'manual' }), info: { needleIds: [t.id] } };
+  },
+  updateNeedle(ctx, cmd) {
+    const p = cmd.patch;
+    if (p.lesionId) lesionById(ctx.doc, p.lesionId);
+    return { doc: replaceNeedle(ctx.doc, cmd.id, { ...p, ...(p.advance !== undefined ? { advance: Math.max(0, Math.min(1, p.advance)) } : {}) }), info: { needleIds: [cmd.id] } };
+  },
+  deleteNeedle(ctx, cmd) {
+    needleById(ctx.doc, cmd.id);
+    return { doc: { ...ctx.doc, needles: ctx.doc.needles.filter((t) => t.id !== cmd.id) } };
+  },
+  planApproach(ctx, cmd) {
+    const l = lesionById(ctx.doc, cmd.lesionId);
+    const r = ctx.planner.run({ type: 'plan', lesionLabel: l.label, approach: cmd.approach, needle: cmd.needle, needles: Math.max(1, Math.min(3, Math.round(cmd.needles))), thresholds: ctx.doc.thresholds });
+    if (!r.paths?.length) return { info: { needleIds: [], explanation: r.explanation ?? 'none found' } };
+    let doc = withoutAutoNeedles(ctx.doc, l.id, cmd.approach);
+    const ids: string[] = [];
+    for (const p of r.paths) {
+      const added = withNeedle(doc, { approach: p.approach, lesionId: l.id, needle: cmd.needle, entryLps: p.entryLps, targetLps: p.targetLps, advance: 1, source: 'auto', ablation: null, cementMl: null });
+      doc = added.doc;
+      ids.push(added.id);
+    }
+    return { doc, info: { needleIds: ids } };
+  },
+  rankApproaches(ctx, cmd) {
+    const l = lesionById(ctx.doc, cmd.lesionId);
+    const r = ctx.planner.run({ type: 'rank', lesionLabel: l.label, needle: cmd.needle, zone: cmd.zone, thresholds: ctx.doc.thresholds });
+    let doc = withoutAutoNeedles(ctx.doc, l.id, null);
+    const ranked: RankRowInfo[] = [];
+    const ids: string[] = [];
+    for (const row of r.ranked ?? []) {
+      let needleId: string | null = null;
+      if (row.path) {
+        const added = withNeedle(doc, { approach: row.path.approach, lesionId: l.id, needle: cmd.needle, entryLps: row.path.entryLps, targetLps: row.path.targetLps, advance: 1, source: 'auto', ablation: null, cementMl: null });
+        doc = added.doc;
+        needleId = added.id;
+        ids.push(added.id);
+      }
+      ranked.push({ approach: row.approach, needleId, minClearanceMm: row.minClearanceMm, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice });
+    }
+    return { doc, info: { needleIds: ids, ranked } };
+  },
+  setThresholds(ctx, cmd) {
+    const next = { ...ctx.doc.thresholds };
+    for (const [k, v] of Object.entries(cmd.thresholds) as [keyof SafetyThresholds, number | undefined][]) {
+      if (v === undefined) continue;
+      if (!(k in next) || !Number.isFinite(v)) throw new Error(`threshold ${k} must be a number of mm`);
+      next[k] = v;
+    }
+    if ((Object.keys(next) as (keyof SafetyThresholds)[]).every((k) => next[k] === ctx.doc.thresholds[k])) return {};
+    return { doc: { ...ctx.doc, thresholds: next } };
+  },
+};
+
+/** Runs one command's handler (the engine records the outcome). */
+export function applyCommand(ctx: CommandContext, cmd: CaseCommand): CommandOutcome {
+  const h = HANDLERS[cmd.type] as Handler<CaseCommandType> | undefined;
+  if (!h) throw new Error(`unknown case command ${String((cmd as { type: unknown }).type)}`);
+  return h(ctx, cmd as never);
+}
+
+export type { AblationParams };

@@ -1,0 +1,63 @@
+/**
+ * The open case as plain data: what the user made on one loaded series. Pure (no DOM, three,
+ * cornerstone or lit). The label map (one byte per voxel, LabelMap) is the case's other half;
+ * everything else is this immutable document, replaced (never mutated) by each command, so an
+ * undo step can hold the document before and after by reference.
+ */
+import type { Vec3 } from '../core/vec3';
+import type { SacralAnatomy } from '../anatomy/types';
+import type { ApproachName, Needle, SafetyThresholds } from '../planning/types';
+import { DEFAULT_THRESHOLDS } from '../planning/types';
+import type { AblationParams } from '../planning/ablation';
+
+/** Which series a case belongs to: a plan or an autosave opens only on the same one. */
+export interface SeriesIdentity {
+  /** DICOM StudyInstanceUID / SeriesInstanceUID; null for NIfTI and the demo. */
+  readonly studyUid: string | null;
+  readonly seriesUid: string | null;
+  /** Grid of the volume (dims, spacing, origin, direction): see geometryFingerprint. */
+  readonly geometryFingerprint: string;
+}
+
+export interface CaseLesion {
+  readonly id: string;
+  /** Value in the label map (1..255). */
+  readonly label: number;
+  readonly name: string;
+  /** '#rrggbb'. */
+  readonly color: string;
+  readonly visible: boolean;
+  readonly notes: string;
+}
+
+/** A needle as the user placed or accepted it; its metrics are derived (CaseEngine), never stored. */
+export interface CaseNeedle {
+  readonly id: string;
+  readonly approach: ApproachName | null;
+  readonly lesionId: string | null;
+  readonly needle: Needle;
+  readonly entryLps: Vec3;
+  readonly targetLps: Vec3;
+  /** How far along entry → target the tip has advanced (0..1). */
+  readonly advance: number;
+  readonly source: 'auto' | 'manual';
+  /** RF ablation parameters (electrodes only); null: the defaults (planning/ablation.ts). */
+  readonly ablation: AblationParams | null;
+  /** Planned cement volume at the tip (mL), or null: no deposit predicted. */
+  readonly cementMl: number | null;
+}
+
+export interface CaseDoc {
+  readonly lesions: readonly CaseLesion[];
+  readonly anatomy: SacralAnatomy | null;
+  readonly needles: readonly CaseNeedle[];
+  readonly thresholds: SafetyThresholds;
+  /** Numbers given to the next new lesion ("Lesion n") and needle ("Nn"). */
+  readonly nextLesionNo: number;
+  readonly nextNeedleNo: number;
+}
+
+export const EMPTY_DOC: CaseDoc = { lesions: [], anatomy: null, needles: [], thresholds: { ...DEFAULT_THRESHOLDS }, nextLesionNo: 1, nextNeedleNo: 1 };
+
+/** Lesion colours: none green, amber or violet (the Denis zone overlay uses those). */
+export const LESION_COLORS = ['#ff5252', '#40c4ff', '#ff6e40', '#ff4081', '#536dfe', '#e0e0e0', '#a1887f', '#18ffff'];
