@@ -30,6 +30,9 @@ export interface ForamenFitOptions {
   frame?: SacralFrame | null;
   /** Lumen polarity; default from the modality (CT +1, MR −1). */
   polarity?: 1 | -1;
+  /** Only axes within `coneDeg` of this direction (checking a suggestion whose axis is known). */
+  axisHint?: Vec3;
+  coneDeg?: number;
 }
 
 export interface ForamenFit {
@@ -64,9 +67,17 @@ function hemisphere(n: number): Vec3[] {
   return out;
 }
 const DIRS = hemisphere(64);
+/** Anterior foramina are 2.5–6.5 mm in radius (DOMAIN.md §8); a lumen wider than 7 mm is the canal or a dark box. */
 const R_MIN = 1.5, R_MAX = 7;
-const PULL = Number(process.env.FIT_PULL ?? 0.8);
-const RPEN = Number(process.env.FIT_RPEN ?? 0.1);
+/**
+ * Priors, in units of the score (contrast ÷ local spread, a well-walled lumen scores 0.6–1.8): a
+ * centre at the search limit costs 0.8, since the user clicked on the opening, not beside it (a
+ * neighbouring lumen of another level lies 15–30 mm away, outside the search); each mm of radius
+ * beyond 5 costs 0.1, since a funnel-shaped opening otherwise pulls the ring out to the surface
+ * cortex. Chosen on the real scans of test/anatomy/fixtures (clicks 0–4 mm off the opening).
+ */
+const PULL = 0.8;
+const RPEN = 0.1;
 
 interface Best { score: number; cx: number; cy: number; r: number; lumen: number }
 
@@ -121,7 +132,9 @@ export function fitForamen(volume: ScalarVolume, clickLps: Readonly<Vec3>, opts:
   // 1. coarse: every direction, 1 mm centres, six radii; a small pull towards the click
   const penalty = PULL / (searchMm / px);
   let best: (Best & { d: Vec3 }) | null = null;
+  const hint = opts.axisHint ? norm(opts.axisHint) : null, cosCone = Math.cos(((opts.coneDeg ?? 30) * Math.PI) / 180);
   for (const d of DIRS) {
+    if (hint && Math.abs(dot(d, hint)) < cosCone) continue;
     const [e1, e2] = perpendicularBasis(d);
     const img = slabImage(s, clickLps, e1, e2, d, halfMm, px, SLAB_DEPTHS, buf);
     const b = bestHole(img, img.half, img.half, searchMm / px, 1, RADII, polarity, spread, penalty);
