@@ -24,6 +24,8 @@ export interface CanalFit {
 
 const STEP_MM = 3;
 const SEARCH_MM = 5;
+/** Pull towards the clicked line, in spread units at the search limit: the user clicked in the canal. */
+const CANAL_PULL = 0.3;
 const RADII = [3, 4, 5, 6, 7.5, 9, 10];
 
 function sub(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 { return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]; }
@@ -77,7 +79,7 @@ export function fitCanal(volume: ScalarVolume, clicks: readonly Vec3[]): CanalFi
         for (const r of RADII) {
           const h = holeScore(img, img.half + dx, img.half + dy, r, polarity);
           // a small pull towards the clicked line (0.3 spread units at the search limit)
-          const sc = h.score / spread - (0.3 * dd) / SEARCH_MM;
+          const sc = h.score / spread - (CANAL_PULL * dd) / SEARCH_MM;
           if (sc > best.score) best = { score: sc, cx: img.half + dx, cy: img.half + dy, r };
         }
       }
@@ -107,4 +109,31 @@ export function fitCanal(volume: ScalarVolume, clicks: readonly Vec3[]): CanalFi
     return [(a[0] + 2 * c[0] + b[0]) / 4, (a[1] + 2 * c[1] + b[1]) / 4, (a[2] + 2 * c[2] + b[2]) / 4] as Vec3;
   });
   return { centerlineLps: smooth, radiusMm: rOut, seenFraction: seen / line.length, timeMs: nowMs() - t0 };
+}
+
+/**
+ * Share of a canal's centreline points where the image shows a walled lumen within 2 mm of the point
+ * (the same section test as the fit): the image evidence behind a suggested canal.
+ */
+export function canalSeenFraction(volume: ScalarVolume, centerlineLps: readonly Vec3[]): number {
+  if (centerlineLps.length < 2) return 0;
+  const polarity = lumenPolarity(volume);
+  const s = new IndexSampler(volume);
+  const vals: number[] = [];
+  for (const p of centerlineLps) for (let z = -8; z <= 8; z += 4) for (let y = -8; y <= 8; y += 4) for (let x = -8; x <= 8; x += 4) vals.push(s.atLps([p[0] + x, p[1] + y, p[2] + z]));
+  const spread = robustSpread(vals) || 1;
+  let seen = 0;
+  for (let i = 0; i < centerlineLps.length; i++) {
+    const a = centerlineLps[Math.max(0, i - 1)]!, b = centerlineLps[Math.min(centerlineLps.length - 1, i + 1)]!;
+    const d = norm(sub(b, a)), p = centerlineLps[i]!;
+    const [e1, e2] = perpendicularBasis(d);
+    const img = slabImage(s, p, e1, e2, d, 2 + 10 + 2, 1, [-1.5, 0, 1.5]);
+    let best = -Infinity;
+    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) for (const r of RADII) {
+      const h = holeScore(img, img.half + dx, img.half + dy, r, polarity);
+      if (h.score / spread > best) best = h.score / spread;
+    }
+    if (best >= 0.3) seen++;
+  }
+  return seen / centerlineLps.length;
 }

@@ -152,23 +152,35 @@ export function frameProblem(frame: SacralAnatomy['frame']): string | null {
 }
 
 /**
- * Confidence of a suggested canal from its shape: the sacral canal runs near the midline plane
+ * Confidence of a suggested canal from the image (`seenFraction`, canal-fit.ts) and its shape: the sacral canal runs near the midline plane
  * (within 10 mm), is 30–140 mm long from S1 to the hiatus, and curves smoothly (the sacrum's
- * kyphosis is 25–40° over its length, so two consecutive segments never turn by more than 45°).
+ * kyphosis is 25–40° over its length, so two consecutive 10 mm chords never turn by more than 45°).
  */
-export function assessCanal(canal: Canal, frame: SacralAnatomy['frame']): { confidence: number; why: string[] } {
+export function assessCanal(canal: Canal, frame: SacralAnatomy['frame'], seenFraction: number): { confidence: number; why: string[] } {
   const why: string[] = [];
   const p = canal.centerlineLps;
   if (p.length < 2) return { confidence: 0, why: ['fewer than two centreline points'] };
-  let L = 0, maxTurnDeg = 0;
-  for (let k = 1; k < p.length; k++) {
-    L += len(sub(p[k]!, p[k - 1]!));
-    if (k >= 2) {
-      const a = sub(p[k - 1]!, p[k - 2]!), b = sub(p[k]!, p[k - 1]!);
-      if (len(a) > 0 && len(b) > 0) maxTurnDeg = Math.max(maxTurnDeg, (Math.acos(Math.max(-1, Math.min(1, dot(a, b) / (len(a) * len(b))))) * 180) / Math.PI);
-    }
+  // turning measured between 10 mm chords, so that a centre point jittering by a voxel is not a kink
+  const cum = [0];
+  for (let k = 1; k < p.length; k++) cum.push(cum[k - 1]! + len(sub(p[k]!, p[k - 1]!)));
+  const L = cum[cum.length - 1]!;
+  const at = (sMm: number): Vec3 => {
+    let k = 1;
+    while (k < p.length - 1 && cum[k]! < sMm) k++;
+    const t = cum[k]! > cum[k - 1]! ? Math.max(0, Math.min(1, (sMm - cum[k - 1]!) / (cum[k]! - cum[k - 1]!))) : 0;
+    const a = p[k - 1]!, b = p[k]!;
+    return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+  };
+  const chord = 10, knots: Vec3[] = [];
+  for (let sMm = 0; sMm <= L + 1e-9; sMm += chord) knots.push(at(sMm));
+  let maxTurnDeg = 0;
+  for (let k = 2; k < knots.length; k++) {
+    const a = sub(knots[k - 1]!, knots[k - 2]!), b = sub(knots[k]!, knots[k - 1]!);
+    if (len(a) > 0 && len(b) > 0) maxTurnDeg = Math.max(maxTurnDeg, (Math.acos(Math.max(-1, Math.min(1, dot(a, b) / (len(a) * len(b))))) * 180) / Math.PI);
   }
-  let c = Math.min(1, canal.confidence);
+  // image evidence: the share of its points where a walled lumen is seen (full at 80 %: the hiatus is open)
+  let c = Math.min(1, seenFraction / 0.8);
+  if (c < 1) why.push(`a walled lumen is seen at ${(100 * seenFraction).toFixed(0)} % of its points`);
   if (L < 30 || L > 140) { c = Math.min(c, 0.3); why.push(`${L.toFixed(0)} mm long (a sacral canal: 30–140 mm)`); }
   if (maxTurnDeg > 45) { c = Math.min(c, 0.3); why.push(`turns by ${maxTurnDeg.toFixed(0)}° between two points`); }
   if (frame) {

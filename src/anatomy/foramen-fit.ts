@@ -54,6 +54,7 @@ export interface ForamenFit {
 
 const RADII = [2, 2.75, 3.5, 4.5, 5.5, 6.5];
 const SLAB_DEPTHS = [-4, -2, 0, 2, 4];
+const COARSE_DEPTHS = SLAB_DEPTHS;
 
 /** Fibonacci points on the half sphere y ≥ 0 (a direction and its opposite are the same axis). */
 function hemisphere(n: number): Vec3[] {
@@ -136,7 +137,7 @@ export function fitForamen(volume: ScalarVolume, clickLps: Readonly<Vec3>, opts:
   for (const d of DIRS) {
     if (hint && Math.abs(dot(d, hint)) < cosCone) continue;
     const [e1, e2] = perpendicularBasis(d);
-    const img = slabImage(s, clickLps, e1, e2, d, halfMm, px, SLAB_DEPTHS, buf);
+    const img = slabImage(s, clickLps, e1, e2, d, halfMm, px, COARSE_DEPTHS, buf);
     const b = bestHole(img, img.half, img.half, searchMm / px, 1, RADII, polarity, spread, penalty);
     if (!best || b.score > best.score) best = { ...b, d, cx: b.cx - img.half, cy: b.cy - img.half };
   }

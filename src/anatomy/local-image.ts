@@ -139,12 +139,18 @@ export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, p
   const lumen = sum / cnt;
   if (!(lumen === lumen)) return { score: NaN, lumen };
   const r1 = (rMm + 0.5) / px, r2 = (rMm + 1.5) / px;
-  const c: number[] = new Array(RING_SECTORS);
+  // the 4th lowest of the 16 sector contrasts, kept in a sorted window of four (no allocation)
+  let q0 = Infinity, q1 = Infinity, q2 = Infinity, q3 = Infinity;
   for (let k = 0; k < RING_SECTORS; k++) {
     const a = slabAt(img, cx + r1 * COS[k]!, cy + r1 * SIN[k]!), b = slabAt(img, cx + r2 * COS[k]!, cy + r2 * SIN[k]!);
     if (!(a === a) || !(b === b)) return { score: NaN, lumen };
-    c[k] = polarity * ((polarity > 0 ? Math.max(a, b) : Math.min(a, b)) - lumen);
+    const c = polarity * ((polarity > 0 ? Math.max(a, b) : Math.min(a, b)) - lumen);
+    if (c < q3) {
+      if (c < q0) { q3 = q2; q2 = q1; q1 = q0; q0 = c; }
+      else if (c < q1) { q3 = q2; q2 = q1; q1 = c; }
+      else if (c < q2) { q3 = q2; q2 = c; }
+      else q3 = c;
+    }
   }
-  c.sort((x, y) => x - y);
-  return { score: c[3]!, lumen };
+  return { score: q3, lumen };
 }
