@@ -43,6 +43,10 @@ export interface LesionZoneResult {
   nearestForamen: { id: ForamenId; distanceMm: number } | null;
   /** Lesion surface to canal surface (0 when they touch); null without a canal landmark. */
   canalDistanceMm: number | null;
+  /** Foramina whose lumen holds lesion voxel centres, with how deep the deepest lies inside it (mm). */
+  foraminaEntered: { id: ForamenId; depthMm: number }[];
+  /** How deep the deepest lesion voxel centre lies inside the canal (0: none inside); null without a canal landmark. */
+  canalDepthMm: number | null;
   /** Lesion centroid in the sacral frame (x, s, q), mm. */
   centroidSacral: Vec3;
   approachFamily: ApproachFamily;
@@ -164,23 +168,26 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   // Foramina: lesion surface to lumen surface.
   const mh3f = 3 * maxHalf(les);
   const foramenDist = new Map<ForamenId, number>();
+  const foraminaEntered: { id: ForamenId; depthMm: number }[] = [];
   for (const f of anatomy.foramina) {
     const A = f.anteriorLps, B = f.posteriorLps;
     const dx = B[0] - A[0], dy = B[1] - A[1], dz = B[2] - A[2];
     const l2 = dx * dx + dy * dy + dz * dz;
-    let best = Infinity;
+    let best = Infinity, depth = 0;
     for (let a = 0; a < n; a++) {
       const wx = P[a * 3]! - A[0], wy = P[a * 3 + 1]! - A[1], wz = P[a * 3 + 2]! - A[2];
       let t = l2 > 0 ? (wx * dx + wy * dy + wz * dz) / l2 : 0;
       t = t < 0 ? 0 : t > 1 ? 1 : t;
       const ex = wx - t * dx, ey = wy - t * dy, ez = wz - t * dz;
       const d = Math.sqrt(ex * ex + ey * ey + ez * ez);
+      if (f.radiusMm - d > depth) depth = f.radiusMm - d;
       if (d - mh3f - f.radiusMm >= best) continue;
       const h = d > 0 ? support(ex / d, ey / d, ez / d) : 0;
       const s = d - h - f.radiusMm;
       if (s < best) best = s;
     }
     foramenDist.set(f.id, Math.max(0, best));
+    if (depth > 0) foraminaEntered.push({ id: f.id, depthMm: depth });
   }
   const foraminaTouched = anatomy.foramina.filter((f) => (foramenDist.get(f.id) ?? Infinity) <= tol).map((f) => f.id);
   let nearestForamen: { id: ForamenId; distanceMm: number } | null = null;
@@ -188,6 +195,7 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
 
   // Canal: lesion surface to canal surface; any voxel centre inside.
   let canalDistanceMm: number | null = null;
+  let canalDepthMm: number | null = null;
   let inCanal = false;
   const canal = anatomy.canal;
   const mh3 = 3 * maxHalf(les);
@@ -218,11 +226,11 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
       last = bi;
       return b;
     };
-    let best = Infinity;
+    let best = Infinity, deepest = 0;
     for (let a = 0; a < n; a++) {
       const x = P[a * 3]!, y = P[a * 3 + 1]!, z = P[a * 3 + 2]!;
       const d = sdf(x, y, z);
-      if (d <= 0) inCanal = true;
+      if (d <= 0) { inCanal = true; if (-d > deepest) deepest = -d; }
       if (d - mh3 >= best) continue;
       // Surface correction: voxel extent along the gradient (central difference).
       const e = 0.05;
@@ -232,6 +240,7 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
       if (d - h < best) best = d - h;
     }
     canalDistanceMm = Math.max(0, best);
+    canalDepthMm = deepest;
   }
 
   const inside = counts[1]! + counts[2]! + counts[3]!;
@@ -256,7 +265,7 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   const explanation = explain(zone, inCanal, inBody, foraminaTouched, nearestForamen, zoneFractions, inside === 0 && n > 0);
   return {
     label: les.label, voxelCount: n, zone, zoneFractions, inCanal, foraminaTouched, nearestForamen,
-    canalDistanceMm, centroidSacral, approachFamily, approaches, explanation,
+    canalDistanceMm, foraminaEntered, canalDepthMm, centroidSacral, approachFamily, approaches, explanation,
   };
 }
 

@@ -51,6 +51,11 @@ function setProgress(label: string, p: LoadProgress | null): void {
   store.update({ loading: p ? { ...p, label } : null });
 }
 
+/** Feedback while the browser hands over the files of a drop (before loadFiles has them). */
+export function noteCollecting(count: number | null): void {
+  store.update({ loading: count === null ? null : { phase: 'reading', done: 0, total: 0, label: `Collecting the dropped files: ${count}` } });
+}
+
 function toSharedMemory<T extends VoxelArray>(a: T): T {
   const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
   if (!isolated || a.buffer instanceof SharedArrayBuffer) return a;
@@ -116,6 +121,8 @@ export async function loadDemo(): Promise<void> {
     showVolume(volume, {
       source: 'demo',
       seriesKey: null,
+      studyUid: null,
+      seriesUid: null,
       modality: 'CT',
       description: result.description,
       patientName: 'DEMO^SACRUM',
@@ -216,6 +223,8 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
       showVolume(v, {
         source: 'nifti',
         seriesKey: null,
+        studyUid: null,
+        seriesUid: null,
         modality: v.modality,
         description: niftiLoaded.name,
         patientName: '',
@@ -263,17 +272,20 @@ async function loadSeriesFromScan(scan: DicomScan, key: string, ctrl: AbortContr
   presentDicom(loaded, key);
 }
 
-/** Compressed frames: cornerstone's codecs, fetched the first time a compressed frame appears. */
-const lazyDecoder: FrameDecoder = async (ts, bytes, frame) => (await import('../io/dicom/browser-decoder')).browserFrameDecoder(ts, bytes, frame);
+/** Compressed frames: cornerstone's codecs in a worker, started the first time a compressed frame appears. */
+const lazyDecoder: FrameDecoder = async (ts, bytes, frame) => (await import('../io/dicom/frame-decoder-client')).workerFrameDecoder(ts, bytes, frame);
 
 function presentDicom(loaded: LoadedSeries, key: string): void {
   const info = loaded.info;
   showVolume(loaded.volume, {
     source: 'dicom',
     seriesKey: key,
+    studyUid: info.studyInstanceUid || null,
+    seriesUid: info.seriesInstanceUid || null,
     modality: info.modality,
     description: info.seriesDescription,
     patientName: info.patientName,
+    patientPosition: info.patientPosition || null,
     patientId: info.patientId,
     studyDescription: info.studyDescription,
     warnings: loaded.info.warnings.map((w) => ({ code: w.code, message: w.message })),

@@ -5,6 +5,7 @@
 import * as actions from './actions';
 import * as lesions from './lesions';
 import * as caseActions from './case';
+import * as planFiles from './plan';
 import * as anatomyActions from './anatomy';
 import type { SacralAnatomy, ForamenId } from '../anatomy/types';
 import type { LesionSummary } from './store';
@@ -16,7 +17,9 @@ import type { FileLike } from '../io/types';
 import * as sceneActions from './scene';
 import type { CArmView } from '../scene/carm';
 import * as planning from './planning';
-import type { Needle, SafetyThresholds } from '../planning/types';
+import type { Needle, SafetyThresholds, Trajectory } from '../planning/types';
+import { needleVerdict } from '../planning/verdict';
+import { scanPosition } from '../planning/position';
 import { customNeedle } from '../planning/needles';
 
 export interface TrajectorySnapshot {
@@ -38,8 +41,13 @@ export interface TrajectorySnapshot {
   craniocaudalDeg: number;
   mediolateralDeg: number;
   bullsEye: { laoDeg: number; cranialDeg: number };
+  /** The needle's one verdict: the worst of its path, tip, ablation and cement checks. */
   status: 'pass' | 'warn' | 'fail';
+  /** Every finding, worst first; the one that decides the verdict first. */
   reasons: string[];
+  /** Path and tip checks only. */
+  pathStatus: 'pass' | 'warn' | 'fail';
+  verdict: { deciding: { part: string; text: string } | null; parts: { part: string; status: 'pass' | 'warn' | 'fail' }[] };
   advance: number;
   source: 'auto' | 'manual';
   ablation: { zones: { centerLps: number[]; lengthMm: number; diameterMm: number }[]; coverage: number | null; neuralMarginMm: number | null; status: string; reasons: string[] } | null;
@@ -57,6 +65,9 @@ export interface SeriesSnapshot {
   source: 'demo' | 'dicom' | 'nifti';
   description: string;
   patientName: string;
+  /** DICOM PatientPosition ('HFS', 'FFS', …) or null, and how the screen reads it. */
+  patientPosition: string | null;
+  position: { label: string; differsFromProcedure: boolean; note: string };
   measurementBlockedReason: string | null;
 }
 
@@ -152,10 +163,16 @@ export interface SacroPlanApi {
   setThresholds(t: Partial<SafetyThresholds>): Promise<void>;
   /** Predict the cement deposit at a needle's tip (volumeMl default: the lesion's volume, at most 8 mL; null removes it). */
   planCement(id: string, volumeMl?: number | null): Promise<unknown>;
+  /** Aim an RF electrode's tip for its burns (coverage within the neural margin); sets the proposed burn count. */
+  aimElectrode(id: string): Promise<{ tipLps: number[]; entryLps: number[]; burns: number; options: { burns: number; coverage: number; marginMm: number | null; coverageAnyMargin: number }[]; reasons: string[] }>;
   /** RF ablation parameters of an electrode trajectory. */
   setAblation(id: string, p: { extraLengthMm?: number; diameterMm?: number | null; burns?: number; stepMm?: number | null }): Promise<void>;
   /** Select a tool as the toolbar does ('crosshair', 'windowLevel', 'pan', 'zoom', 'ruler', 'regionGrow', 'brush', 'eraser'). */
   setTool(tool: string): void;
+  /** The open case as a .sacroplan file (what Save plan downloads). */
+  savePlan(): Promise<Blob>;
+  /** Opens a .sacroplan file on the shown series; rejects with the reason (and changes nothing) for another series or a damaged, hostile or newer file. */
+  openPlan(file: Blob): Promise<void>;
   /** Checksum of the lesion label map (voxel-exact comparisons): a 32-bit FNV-1a hash and the voxel count per label in use. */
   labelDigest(): { fnv1a: string; counts: Record<number, number> } | null;
   /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
@@ -180,6 +197,8 @@ export function buildSnapshot(): Snapshot {
           source: l.source,
           description: l.description,
           patientName: l.patientName,
+          patientPosition: l.patientPosition ?? null,
+          position: (({ label, differsFromProcedure, note }) => ({ label, differsFromProcedure, note }))(scanPosition(l.patientPosition)),
           measurementBlockedReason: l.measurementBlockedReason,
         }
       : null,
@@ -223,7 +242,7 @@ export function buildSnapshot(): Snapshot {
       entryLps: t.entryLps, targetLps: t.targetLps, depthMm: t.metrics.depthMm, foramina: t.metrics.foramina, nearestForamen: t.metrics.nearestForamen,
       canalClearanceMm: t.metrics.canalClearanceMm, anteriorCortexBreach: t.metrics.anteriorCortexBreach, tipToAnteriorCortexMm: t.metrics.tipToAnteriorCortexMm, advanceToAnteriorCortexMm: t.metrics.advanceToAnteriorCortexMm,
       siJointCrossed: t.metrics.siJointCrossed, bonePathMm: t.metrics.bonePathMm, craniocaudalDeg: t.metrics.craniocaudalDeg, mediolateralDeg: t.metrics.mediolateralDeg,
-      bullsEye: t.metrics.bullsEye, status: t.metrics.status, reasons: t.metrics.reasons, advance: t.advance, source: t.source,
+      bullsEye: t.metrics.bullsEye, ...verdictSnapshot(t), advance: t.advance, source: t.source,
       ablation: t.ablation ? { zones: t.ablation.zones.map((z) => ({ centerLps: z.centerLps, lengthMm: z.lengthMm, diameterMm: z.diameterMm })), coverage: t.ablation.coverage, neuralMarginMm: t.ablation.neuralMarginMm, status: t.ablation.status, reasons: t.ablation.reasons } : null,
       cement: t.cement ? { plannedMl: t.cement.plannedMl, volumeMl: t.cement.volumeMl, maxDiameterMm: t.cement.maxDiameterMm, lesionMaxDiameterMm: t.cement.lesionMaxDiameterMm, fillingRatio: t.cement.fillingRatio, lesionFilled: t.cement.lesionFilled, stopSurfaces: t.cement.stopSurfaces, reasons: t.cement.reasons } : null,
     })),
@@ -231,6 +250,15 @@ export function buildSnapshot(): Snapshot {
     thresholds: s.thresholds,
     scene: sceneActions.sceneSnapshot(),
   });
+}
+
+/** status = the needle's one verdict (worst of path, tip, ablation, cement), reasons worst first; pathStatus = path and tip only. */
+function verdictSnapshot(t: Trajectory): Pick<TrajectorySnapshot, 'status' | 'reasons' | 'pathStatus' | 'verdict'> {
+  const v = needleVerdict(t);
+  return {
+    status: v.status, reasons: v.checks.map((c) => c.text), pathStatus: t.metrics.status,
+    verdict: { deciding: v.deciding ? { part: v.deciding.part, text: v.deciding.text } : null, parts: v.parts.map((p) => ({ part: p.part, status: p.status })) },
+  };
 }
 
 export function voxelDigest(): ReturnType<SacroPlanApi['voxelDigest']> {
@@ -280,7 +308,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     await caseActions.caseSettled();
   };
   const api: SacroPlanApi = {
-    version: '0.1.0',
+    version: planFiles.APP_VERSION,
     ready: () => ready,
     snapshot: buildSnapshot,
     huAtLps(lps) {
@@ -295,6 +323,8 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     whenIdle,
     voxelDigest,
     labelDigest,
+    savePlan: () => planFiles.savePlan(),
+    openPlan: (file) => planFiles.openPlan(file),
     segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
     paint: (a) => {
       const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;
@@ -331,6 +361,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     },
     setThresholds: (t) => planning.setThresholds(t),
     setAblation: (id, p) => planning.setAblation(id, p),
+    aimElectrode: async (id) => JSON.parse(JSON.stringify(await planning.aimElectrode(id))),
     planCement: async (id, ml) => JSON.parse(JSON.stringify(await planning.planCement(id, ml))),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
     drr: (o) => sceneActions.drr(o),

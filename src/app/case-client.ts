@@ -5,10 +5,9 @@
  * the label map live in SharedArrayBuffers and the case runs in a web worker: the UI never
  * waits on a region grow. Elsewhere the same engine runs inline on the main thread.
  */
-import { CaseEngine, type CaseReply } from '../case/engine';
-import { answerRequest, type CaseRequest } from '../case/protocol';
+import { CaseEngine } from '../case/engine';
+import { answerRequest, type CaseAnswer, type CaseRequest } from '../case/protocol';
 import type { ScalarVolume } from '../core/volume';
-import type { PlanReply } from '../planning/engine';
 
 export class CaseClient {
   /** The label map (one byte per voxel) to draw. */
@@ -60,9 +59,7 @@ export class CaseClient {
     }
   }
 
-  request(req: CaseRequest & { type: 'query' }): Promise<PlanReply>;
-  request(req: Exclude<CaseRequest, { type: 'query' }>): Promise<CaseReply>;
-  async request(req: CaseRequest): Promise<CaseReply | PlanReply> {
+  async request<R extends CaseRequest>(req: R): Promise<CaseAnswer<R>> {
     if (this.inline) return answerRequest(this.inline, req);
     await this.ready;
     const reqId = this.nextId++;

@@ -10,7 +10,8 @@ import { CaseClient } from './case-client';
 import type { CaseCommand } from '../case/commands';
 import type { CaseReply, CaseView, LesionView, NeedleView } from '../case/engine';
 import type { CaseRequest } from '../case/protocol';
-import type { CaseDoc } from '../case/types';
+import type { CaseDoc, SeriesIdentity } from '../case/types';
+import type { PlanMeta } from '../case/plan-file';
 import type { PlanCommand, PlanReply } from '../planning/engine';
 import type { AppState, LesionEntry, LesionSummary, LesionZoneSummary, SegmentationUi } from './store';
 import type { LesionStats } from '../segmentation/stats';
@@ -103,8 +104,9 @@ function enqueue<T>(work: (c: CaseClient) => Promise<T>, busyText: string | null
   return job;
 }
 
-function caseRequest(req: Exclude<CaseRequest, { type: 'query' }>, busyText: string | null): Promise<CaseReply> {
-  return enqueue((c) => c.request(req), busyText, applyReply);
+type ReplyRequest = Exclude<CaseRequest, { type: 'query' } | { type: 'exportPlan' }>;
+function caseRequest(req: ReplyRequest, busyText: string | null): Promise<CaseReply> {
+  return enqueue((c) => c.request(req) as Promise<CaseReply>, busyText, applyReply);
 }
 
 /**
@@ -117,7 +119,8 @@ export function caseRun(cmd: CaseCommand | (() => CaseCommand | null), busyText:
   if (options.preview) store.update(options.preview);
   const job = enqueue((c) => {
     const built = typeof cmd === 'function' ? cmd() : cmd;
-    return c.request(built ? { type: 'command', cmd: built, ...(options.defer ? { defer: true } : {}) } : { type: 'refresh' });
+    const req: ReplyRequest = built ? { type: 'command', cmd: built, ...(options.defer ? { defer: true } : {}) } : { type: 'refresh' };
+    return c.request(req) as Promise<CaseReply>;
   }, busyText, applyReply);
   if (options.preview) job.catch(() => { if (lastView) store.update({ anatomy: lastView.anatomy, trajectories: lastView.needles.map(trajectory) }); });
   return job;
@@ -131,6 +134,16 @@ export function caseEndGesture(busyText: string | null): Promise<CaseReply> {
 /** Replaces the whole case (restore, open plan); the history starts empty. */
 export function caseLoad(doc: CaseDoc, labels: Uint8Array): Promise<CaseReply> {
   return caseRequest({ type: 'load', doc, labels }, 'Opening the case…');
+}
+
+/** The case as a .sacroplan file (written in the case worker, after pending edits). */
+export function caseExportPlan(meta: PlanMeta): Promise<Uint8Array> {
+  return enqueue((c) => c.request({ type: 'exportPlan', meta }), 'Saving the plan…', () => undefined);
+}
+
+/** Replaces the case by a plan file's; rejects with the reason (and changes nothing) when it cannot open here. */
+export function caseOpenPlan(bytes: Uint8Array, identity: SeriesIdentity): Promise<CaseReply> {
+  return caseRequest({ type: 'openPlan', bytes, identity }, 'Opening the plan…');
 }
 
 /** A planning query on the case that changes nothing (queued after pending edits). */
@@ -184,6 +197,8 @@ function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
     foraminaTouched: [...z.foraminaTouched],
     nearestForamen: z.nearestForamen ? { ...z.nearestForamen } : null,
     canalDistanceMm: z.canalDistanceMm,
+    foraminaEntered: z.foraminaEntered.map((f) => ({ ...f })),
+    canalDepthMm: z.canalDepthMm,
     approachFamily: z.approachFamily,
     explanation: z.explanation,
   };

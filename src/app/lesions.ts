@@ -31,7 +31,7 @@ export async function segmentLesionAt(seedLps: Vec3, options: RegionGrowOptions 
   const r = await caseRun({ type: 'growLesion', seedLps: [seedLps[0], seedLps[1], seedLps[2]], options }, 'Growing the lesion…');
   if (!r.info.lesionId) {
     const g = r.info.grow;
-    const why = g?.problem === 'seed-outside-volume' ? 'the point is outside the image' : g?.problem === 'seed-outside-window' ? 'the value at the point is not lesion-like for the window' : 'nothing grew';
+    const why = g?.message ?? 'nothing grew';
     throw new Error(`No lesion at that point: ${why}.`);
   }
   store.update({ activeLesionId: r.info.lesionId });

@@ -12,21 +12,37 @@ import { APPROACH_NAMES } from '../planning/types';
 import { DEFAULT_NEEDLE_ID, findNeedle, NEEDLE_CATALOGUE } from '../planning/needles';
 import { DEFAULT_ABLATION, type AblationParams } from '../planning/ablation';
 import { APPROACH_TEMPLATES } from '../planning/approaches';
-import { tipArrived } from '../planning/trajectory';
+import { minNeuralClearanceMm, tipArrived } from '../planning/trajectory';
+import { rankApproachRows, structuresCrossed, DEFAULT_RANK_TIE_MM, type RankInput } from '../planning/ranking';
+import { needleVerdict } from '../planning/verdict';
+import type { RfAimInfo } from '../case/commands';
 
-export interface RankRow {
-  approach: ApproachName;
+export interface RankRow extends RankInput {
   trajectoryId: string | null;
-  minClearanceMm: number | null;
-  status: 'pass' | 'warn' | 'fail';
   reasons: string[];
-  studyChoice: boolean;
+  /** Why this row sits above the next (planning/ranking.ts). */
+  whyAbove: string | null;
+}
+
+/**
+ * The last RF aiming of each needle (coverage per burn count, reasons), shown while the needle
+ * stays where the aiming put it (a command's answer, not part of the case: undo or a drag makes it stale).
+ */
+const rfAims = new Map<string, RfAimInfo>();
+
+/** The aiming report of a needle if it still describes where the needle is. */
+export function rfAimOf(t: Trajectory): RfAimInfo | null {
+  const a = rfAims.get(t.id);
+  if (!a) return null;
+  const same = (p: readonly number[], q: readonly number[]) => p.every((v, i) => Math.abs(v - q[i]!) < 1e-6);
+  return same(a.tipLps, t.targetLps) && same(a.entryLps, t.entryLps) && t.needle.activeTipMm ? a : null;
 }
 
 const customNeedles: Needle[] = [];
 
 onVolumeShown(() => {
   rankings.clear();
+  rfAims.clear();
 });
 
 /** Last ranking per lesion (the panel shows it). */
@@ -136,6 +152,7 @@ export async function planApproach(lesionId: string, approach: string, options: 
   const k = Math.max(1, Math.min(3, Math.round(options.needles ?? 1)));
   const r = await caseRun({ type: 'planApproach', lesionId, approach: a, needle, needles: k }, `Planning the ${APPROACH_TEMPLATES[a].label.toLowerCase()} approach…`);
   const ids = r.info.needleIds ?? [];
+  for (const aim of r.info.rfAims ?? []) rfAims.set(aim.id, aim);
   if (!ids.length) throw new Error(`no ${a} path for this lesion: ${r.info.explanation ?? 'none found'}`);
   store.update({ selectedTrajectoryId: ids[0]! });
   return ids[0]!;
@@ -147,12 +164,32 @@ export async function rankApproaches(lesionId: string, options: { needle?: strin
   const lesion = store.state.lesions.find((l) => l.id === lesionId)!;
   const needle = resolveNeedle(options.needle);
   const r = await caseRun({ type: 'rankApproaches', lesionId, needle, zone: lesion.zone?.zone ?? null }, 'Planning and ranking the five approaches…');
-  const rows: RankRow[] = (r.info.ranked ?? []).map((row) => ({ approach: row.approach, trajectoryId: row.needleId, minClearanceMm: row.minClearanceMm, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice }));
+  const rows: RankRow[] = (r.info.ranked ?? []).map(({ needleId, ...row }) => ({ ...row, trajectoryId: needleId }));
   const first = rows.find((x) => x.trajectoryId)?.trajectoryId;
   if (first) store.update({ selectedTrajectoryId: first });
   rankings.set(lesionId, rows);
   store.update({ rankingVersion: store.state.rankingVersion + 1 });
   return rows;
+}
+
+/**
+ * The ranking of a lesion as it stands now: each row reads its needle's current verdict (path, tip,
+ * ablation and cement), clearance and depth, so a needle dragged to FAIL reads FAIL and moves down;
+ * rows whose needle was deleted keep the values of the ranking.
+ */
+export function liveRanking(lesionId: string): RankRow[] | null {
+  const rows = rankings.get(lesionId);
+  if (!rows) return null;
+  const s = store.state;
+  const zone = s.lesions.find((l) => l.id === lesionId)?.zone?.zone ?? null;
+  const live = rows.map((r): RankRow => {
+    const t = r.trajectoryId ? s.trajectories.find((x) => x.id === r.trajectoryId) : undefined;
+    if (!t) return r;
+    const v = needleVerdict(t);
+    const mc = minNeuralClearanceMm(t.metrics);
+    return { ...r, status: v.status, minClearanceMm: Number.isFinite(mc) ? mc : null, depthMm: t.metrics.depthMm, structuresCrossed: structuresCrossed(t.metrics), reasons: v.checks.length ? v.checks.map((c) => c.text) : [`passes all checks; smallest clearance ${Number.isFinite(mc) ? `${mc.toFixed(1)} mm` : 'not measured'}`] };
+  });
+  return rankApproachRows(live, { tieMm: s.thresholds.rankTieMm ?? DEFAULT_RANK_TIE_MM, zone });
 }
 
 export function selectTrajectory(id: string | null): void {
@@ -169,7 +206,27 @@ export function setAdvance(id: string, advance: number): void {
 }
 
 export async function setNeedle(id: string, needleId: string): Promise<void> {
-  await caseRun({ type: 'updateNeedle', id, patch: { needle: resolveNeedle(needleId) } }, null);
+  const t = trajectoryOf(id);
+  const needle = resolveNeedle(needleId);
+  // A planned path given an electrode is aimed for its burns (one step); a hand-placed one stays where the user put it.
+  if (needle.activeTipMm && t.source === 'auto' && t.lesionId) await aimElectrode(id, needle);
+  else await caseRun({ type: 'updateNeedle', id, patch: { needle } }, null);
+}
+
+/**
+ * Aims an RF electrode (planning/rf-target.ts): its tip moves along and across the path so the
+ * burns with pull-backs cover the lesion best while every burn edge keeps the neural margin; the
+ * proposed burn count is set (one undo step), and the coverage per burn count is kept for the panel.
+ */
+export async function aimElectrode(id: string, needle?: Needle): Promise<RfAimInfo> {
+  const t = trajectoryOf(id);
+  if (!(needle ?? t.needle).activeTipMm) throw new Error('aiming the burns needs an RF electrode');
+  if (!t.lesionId) throw new Error('aiming the burns needs the needle\'s lesion (plan it for a lesion)');
+  const r = await caseRun({ type: 'aimElectrode', id, ...(needle ? { needle } : {}) }, 'Aiming the electrode for its burns…');
+  const aim = r.info.rfAims?.[0];
+  if (!aim) throw new Error(r.info.explanation ?? 'the electrode could not be aimed');
+  rfAims.set(id, aim);
+  return aim;
 }
 
 export async function setAblation(id: string, p: Partial<AblationParams>): Promise<void> {

@@ -16,6 +16,10 @@ export interface LesionZoneSummary {
   foraminaTouched: ForamenId[];
   nearestForamen: { id: ForamenId; distanceMm: number } | null;
   canalDistanceMm: number | null;
+  /** Foramina whose lumen the lesion reaches into, and how deep (mm). */
+  foraminaEntered: { id: ForamenId; depthMm: number }[];
+  /** Depth of the lesion inside the canal (0: none; null: no canal landmark). */
+  canalDepthMm: number | null;
   approachFamily: string;
   explanation: string;
 }
@@ -41,9 +45,14 @@ export interface Message {
 export interface LoadedInfo {
   source: 'demo' | 'dicom' | 'nifti';
   seriesKey: string | null;
+  /** DICOM StudyInstanceUID / SeriesInstanceUID (null for NIfTI and the demo): the case's identity with the grid. */
+  studyUid: string | null;
+  seriesUid: string | null;
   modality: string;
   description: string;
   patientName: string;
+  /** DICOM PatientPosition of the scan ('HFS', …); null when unknown (NIfTI, the demo, a file without it). */
+  patientPosition?: string | null;
   patientId: string;
   studyDescription: string;
   dims: [number, number, number];

@@ -28,7 +28,9 @@ import { FORAMEN_IDS, type Canal, type Foramen, type ForamenId, type SacralAnato
 import { fitForamen } from '../anatomy/foramen-fit';
 import { fitCanal } from '../anatomy/canal-fit';
 import { mergeAnatomy } from '../anatomy/merge';
-import type { ApproachName, Needle, SafetyThresholds, CheckStatus } from '../planning/types';
+import type { ApproachName, Needle, SafetyThresholds } from '../planning/types';
+import type { RankInput } from '../planning/ranking';
+import { DEFAULT_ABLATION } from '../planning/ablation';
 import type { AblationParams } from '../planning/ablation';
 import type { PlanningEngine } from '../planning/engine';
 import { LESION_COLORS, type CaseDoc, type CaseLesion, type CaseNeedle } from './types';
@@ -73,7 +75,9 @@ type Commands =
   | { type: 'planApproach'; lesionId: string; approach: ApproachName; needle: Needle; needles: number }
   /** Plan all five approaches and rank them; replaces the lesion's earlier automatic needles. */
   | { type: 'rankApproaches'; lesionId: string; needle: Needle; zone: 1 | 2 | 3 | null }
-  | { type: 'setThresholds'; thresholds: Partial<SafetyThresholds> };
+  | { type: 'setThresholds'; thresholds: Partial<SafetyThresholds> }
+  /** Aim an RF electrode for its burns (planning/rf-target.ts): moves the tip and entry, sets the proposed burn count; `needle` first swaps the needle. */
+  | { type: 'aimElectrode'; id: string; needle?: Needle };
 
 /** Every command may carry a gesture key: consecutive commands with the same key are one undo step. */
 export type CaseCommand = Commands & { gesture?: string };
@@ -86,15 +90,25 @@ export interface GrowSummary {
   window: [number, number];
   reachedRadiusLimit: boolean;
   problem: string | null;
+  /** Why nothing grew, in words (null when a lesion grew). */
+  message: string | null;
 }
 
-export interface RankRowInfo {
-  approach: ApproachName;
+export interface RankRowInfo extends RankInput {
   needleId: string | null;
-  minClearanceMm: number | null;
-  status: CheckStatus;
   reasons: string[];
-  studyChoice: boolean;
+  /** Why this row is above the next (planning/ranking.ts). */
+  whyAbove: string | null;
+}
+
+/** An RF aiming's report: where the tip went, the proposed burns, coverage per burn count, reasons. */
+export interface RfAimInfo {
+  id: string;
+  tipLps: Vec3;
+  entryLps: Vec3;
+  burns: number;
+  options: { burns: number; coverage: number; marginMm: number | null; coverageAnyMargin: number }[];
+  reasons: string[];
 }
 
 /** What a command tells its caller besides the new state. */
@@ -108,6 +122,8 @@ export interface CommandInfo {
   detectionMessages?: string[];
   /** fitForamen / fitCanal: what was fitted (or why nothing was). */
   fit?: { id: ForamenId | 'canal' | null; timeMs: number; problem: string | null; proposed?: boolean };
+  /** Electrodes aimed for their burns by this command. */
+  rfAims?: RfAimInfo[];
 }
 
 export interface CommandContext {
@@ -133,7 +149,7 @@ export const STEP_NAMES: Record<CaseCommandType, string> = {
   addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
   deleteLesion: 'delete lesion', updateLesion: 'edit lesion', setAnatomy: 'landmarks', setForamen: 'move foramen', setCanal: 'move canal',
   detectAnatomy: 'suggest landmarks', fitForamen: 'place foramen', fitCanal: 'place canal', resetForamen: 'reset foramen', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
-  planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds',
+  planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds', aimElectrode: 'aim electrode',
 };
 
 export function lesionById(doc: CaseDoc, id: string): CaseLesion {
@@ -200,7 +216,7 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
   },
   growLesion(ctx, cmd) {
     const res = regionGrow(ctx.volume, { lps: vec3(cmd.seedLps) }, cmd.options ?? {});
-    const grow: GrowSummary = { voxelCount: res.voxelCount, volumeMl: res.volumeMl, kind: res.kind, window: [res.window[0], res.window[1]], reachedRadiusLimit: res.reachedRadiusLimit, problem: res.problem ?? null };
+    const grow: GrowSummary = { voxelCount: res.voxelCount, volumeMl: res.volumeMl, kind: res.kind, window: [res.window[0], res.window[1]], reachedRadiusLimit: res.reachedRadiusLimit, problem: res.problem ?? null, message: res.message ?? null };
     if (res.voxelCount === 0) return { info: { grow } };
     let doc = ctx.doc;
     let lesion: CaseLesion;
@@ -327,12 +343,19 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
     if (!r.paths?.length) return { info: { needleIds: [], explanation: r.explanation ?? 'none found' } };
     let doc = withoutAutoNeedles(ctx.doc, l.id, cmd.approach);
     const ids: string[] = [];
+    const rfAims: RfAimInfo[] = [];
     for (const p of r.paths) {
       const added = withNeedle(doc, { approach: p.approach, lesionId: l.id, needle: cmd.needle, entryLps: p.entryLps, targetLps: p.targetLps, advance: 1, source: 'auto', ablation: null, cementMl: null });
       doc = added.doc;
       ids.push(added.id);
+      // An electrode's tip goes where its burns cover the lesion best, not at the lesion's centre.
+      if (cmd.needle.activeTipMm) {
+        const aimed = aimNeedle(ctx, doc, added.id);
+        doc = aimed.doc;
+        if (aimed.aim) rfAims.push(aimed.aim);
+      }
     }
-    return { doc, info: { needleIds: ids } };
+    return { doc, info: { needleIds: ids, ...(rfAims.length ? { rfAims } : {}) } };
   },
   rankApproaches(ctx, cmd) {
     const l = lesionById(ctx.doc, cmd.lesionId);
@@ -348,7 +371,8 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
         needleId = added.id;
         ids.push(added.id);
       }
-      ranked.push({ approach: row.approach, needleId, minClearanceMm: row.minClearanceMm, status: row.status, reasons: row.reasons, studyChoice: row.studyChoice });
+      const { path: _path, ...rest } = row;
+      ranked.push({ ...rest, needleId });
     }
     return { doc, info: { needleIds: ids, ranked } };
   },
@@ -362,7 +386,27 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
     if ((Object.keys(next) as (keyof SafetyThresholds)[]).every((k) => next[k] === ctx.doc.thresholds[k])) return {};
     return { doc: { ...ctx.doc, thresholds: next } };
   },
+  aimElectrode(ctx, cmd) {
+    let doc = ctx.doc;
+    if (cmd.needle) doc = replaceNeedle(doc, cmd.id, { needle: cmd.needle });
+    const r = aimNeedle(ctx, doc, cmd.id);
+    return { doc: r.doc, info: { needleIds: [cmd.id], ...(r.aim ? { rfAims: [r.aim] } : { explanation: r.why ?? 'the electrode could not be aimed' }) } };
+  },
 };
+
+/** Aims one electrode needle of `doc` (planning/rf-target.ts via the planning engine): the document with the needle moved and its burns set. */
+function aimNeedle(ctx: CommandContext, doc: CaseDoc, id: string): { doc: CaseDoc; aim: RfAimInfo | null; why?: string } {
+  const n = needleById(doc, id);
+  if (!n.needle.activeTipMm) return { doc, aim: null, why: 'aiming the burns needs an RF electrode' };
+  const l = n.lesionId ? lesionById(doc, n.lesionId) : null;
+  if (!l) return { doc, aim: null, why: 'aiming the burns needs the needle\'s lesion' };
+  const ablation = n.ablation ?? { ...DEFAULT_ABLATION };
+  const r = ctx.planner.run({ type: 'aim-rf', entryLps: n.entryLps, targetLps: n.targetLps, needle: n.needle, approach: n.approach, lesionLabel: l.label, ablation, thresholds: doc.thresholds });
+  if (!r.rfAim) return { doc, aim: null, why: r.explanation ?? 'the lesion is empty' };
+  const a = r.rfAim;
+  const next = replaceNeedle(doc, id, { entryLps: a.entryLps, targetLps: a.tipLps, ablation: { ...ablation, burns: a.burns } });
+  return { doc: next, aim: { id, tipLps: a.tipLps, entryLps: a.entryLps, burns: a.burns, options: a.options.map((o) => ({ burns: o.burns, coverage: o.coverage, marginMm: o.marginMm, coverageAnyMargin: o.coverageAnyMargin })), reasons: a.reasons } };
+}
 
 /** Runs one command's handler (the engine records the outcome). */
 export function applyCommand(ctx: CommandContext, cmd: CaseCommand): CommandOutcome {

@@ -51,10 +51,14 @@ export interface SeriesWarning {
 export interface SeriesInfo {
   key: string;
   seriesInstanceUid: string;
+  /** StudyInstanceUID of the series' first slice (DICOM only). */
+  studyInstanceUid?: string;
   modality: string;
   seriesDescription: string;
   seriesNumber: number | null;
   patientName: string;
+  /** DICOM PatientPosition ('HFS', 'FFS', …); '' or absent when the files do not say. */
+  patientPosition?: string;
   patientId: string;
   studyDescription: string;
   studyDate: string;

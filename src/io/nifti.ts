@@ -24,7 +24,7 @@ import { createScalarVolume, type VoxelArray } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import type { FileLike, LoadedSeries, SeriesInfo, SeriesWarning } from './types';
 import { blobChunks, inflateBounded, inflateBoundedSync, InflateCorruptError, InflateRefusedError, type InflatePlan, type PlanFn } from './inflate';
-import { INFLATE_SLACK_BYTES, deflateRatioProblem, fmtBytes, spacingProblem, sliceGapProblem, voxelLimitProblem } from './limits';
+import { INFLATE_SLACK_BYTES, VALUE_ABS_MAX, deflateRatioProblem, fmtBytes, fmtValue, spacingProblem, sliceGapProblem, voxelLimitProblem } from './limits';
 
 /** NIfTI datatype codes (nifti1.h) that this loader reads. */
 const DATATYPES: Record<number, { name: string; bytes: number; integer: boolean }> = {
@@ -216,6 +216,10 @@ function parseNiftiData(name: string, data: Uint8Array): LoadedSeries {
   }
 
   const voxels = decodeVoxels(data, hdr, type.bytes, count);
+  const scaled = Number.isFinite(hdr.sclSlope) && hdr.sclSlope !== 0 && (hdr.sclSlope !== 1 || hdr.sclInter !== 0);
+  if (scaled && !(Math.max(Math.abs(voxels.min), Math.abs(voxels.max)) <= VALUE_ABS_MAX)) {
+    throw new Error(`${name}: implausible scl_slope ${fmtValue(hdr.sclSlope)} / scl_inter ${fmtValue(hdr.sclInter)}: the values would reach ${fmtValue(voxels.min)}…${fmtValue(voxels.max)} (at most ±${fmtValue(VALUE_ABS_MAX)}); the file is not used`);
+  }
   let affine: ReturnType<typeof geometryFromAffine>;
   try {
     affine = geometryFromAffine(hdr);

@@ -4,13 +4,15 @@
  * diameter ≤ ~16 mm. Overlapping pull-backs move the electrode back along the needle by
  * stepMm ≤ the active tip. Coverage = lesion ∩ union(zones) / lesion (voxel centres); the neural
  * margin is the smallest distance from a zone's surface to a foramen or the canal surface
- * (negative = overlap); tissue ≥ 45 °C harms nerves, so an edge within 10 mm warns.
+ * (negative = overlap); tissue ≥ 45 °C harms nerves, so an edge within 10 mm warns and a zone that
+ * reaches a foramen or the canal fails [design]. Coverage below ablationCoverageWarnPct (90 %) warns:
+ * the untreated rest of the lesion is what the burns were for.
  */
 import type { Vec3 } from '../core/vec3';
 import type { SacralAnatomy } from '../anatomy/types';
 import { pointSegmentDistance } from '../anatomy/zones';
 import { canalSdfMm } from './targets';
-import type { AblationPlan, AblationZone, SafetyThresholds } from './types';
+import type { AblationPlan, AblationZone, CheckStatus, PlanCheck, SafetyThresholds } from './types';
 import { foramenName } from './trajectory';
 
 export interface AblationParams {
@@ -72,7 +74,38 @@ export function evaluateAblation(zones: AblationZone[], lesionPointsLps: Float64
     coverage = inside / n;
   }
   let margin: number | null = null, nearest: string | null = null;
-  const structures: { name: string; sdf: (x: number, y: number, z: number) => number; axis: Vec3[] }[] = [];
+  const structures = neuralStructures(anatomy);
+  for (const zone of zones) {
+    const m = zoneNeuralMargin(zone, structures);
+    if (m && (margin === null || m.marginMm < margin)) { margin = m.marginMm; nearest = m.structure; }
+  }
+  const checks: PlanCheck[] = [];
+  const add = (level: CheckStatus, text: string) => checks.push({ part: 'ablation', level, text });
+  if (margin !== null && margin < 0) add('fail', `the ablation zone reaches the ${nearest} (nerve tissue inside the burn)`);
+  else if (margin !== null && margin < th.ablationNeuralWarnMm) add('warn', `ablation edge ${margin.toFixed(1)} mm from the ${nearest}, warn < ${th.ablationNeuralWarnMm} mm (nerves harmed ≥ 45 °C)`);
+  const burnsText = `${zones.length} burn${zones.length === 1 ? '' : 's'}`;
+  if (coverage !== null) {
+    const pct = coverage * 100;
+    if (pct < th.ablationCoverageWarnPct) add('warn', `covers only ${pct.toFixed(0)} % of the lesion with ${burnsText}, warn < ${th.ablationCoverageWarnPct} %`);
+    else add('pass', `covers ${pct.toFixed(0)} % of the lesion with ${burnsText}`);
+  }
+  if (!structures.length) add('warn', 'no foramina or canal placed: neural margin not checked');
+  const order = { fail: 0, warn: 1, pass: 2 } as const;
+  checks.sort((a, b) => order[a.level] - order[b.level]);
+  const status: CheckStatus = checks[0]?.level === 'fail' ? 'fail' : checks[0]?.level === 'warn' ? 'warn' : 'pass';
+  return { zones, coverage, neuralMarginMm: margin, nearestStructure: nearest, status, reasons: checks.map((c) => c.text), checks };
+}
+
+/** A foramen or the canal as a signed distance (mm, negative inside) plus points along its axis. */
+export interface NeuralStructure {
+  name: string;
+  sdf: (x: number, y: number, z: number) => number;
+  axis: Vec3[];
+}
+
+/** The foramina and the canal of the landmarks, ready for zone margins. */
+export function neuralStructures(anatomy: SacralAnatomy | null): NeuralStructure[] {
+  const structures: NeuralStructure[] = [];
   for (const f of anatomy?.foramina ?? []) {
     const axis: Vec3[] = [];
     const L = Math.hypot(f.posteriorLps[0] - f.anteriorLps[0], f.posteriorLps[1] - f.anteriorLps[1], f.posteriorLps[2] - f.anteriorLps[2]);
@@ -88,49 +121,45 @@ export function evaluateAblation(zones: AblationZone[], lesionPointsLps: Float64
       const n = Math.max(2, Math.ceil(Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2])));
       for (let k = 0; k < n; k++) axis.push([0, 1, 2].map((t) => a[t]! + ((b[t]! - a[t]!) * k) / n) as Vec3);
     }
-    structures.push({
-      name: 'sacral canal', axis,
-      sdf: (x, y, z) => canalSdfMm(canal, x, y, z),
-    });
+    structures.push({ name: 'sacral canal', axis, sdf: (x, y, z) => canalSdfMm(canal, x, y, z) });
   }
-  // Zone surface samples (prolate spheroid, 24 × 12).
-  for (const zone of zones) {
-    const u = zone.axisLps;
-    const ref: Vec3 = Math.abs(u[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
-    const v1 = norm(cross(u, ref)), v2 = cross(u, v1);
-    const a = zone.lengthMm / 2, b = zone.diameterMm / 2;
-    for (let i = 0; i <= 12; i++) {
-      const th = (Math.PI * i) / 12;
-      for (let j = 0; j < 24; j++) {
-        const ph = (2 * Math.PI * j) / 24;
-        const ca = a * Math.cos(th), rb = b * Math.sin(th);
-        const x = zone.centerLps[0] + u[0] * ca + (v1[0] * Math.cos(ph) + v2[0] * Math.sin(ph)) * rb;
-        const y = zone.centerLps[1] + u[1] * ca + (v1[1] * Math.cos(ph) + v2[1] * Math.sin(ph)) * rb;
-        const z = zone.centerLps[2] + u[2] * ca + (v1[2] * Math.cos(ph) + v2[2] * Math.sin(ph)) * rb;
-        for (const s of structures) {
-          const d = s.sdf(x, y, z);
-          if (margin === null || d < margin) { margin = d; nearest = s.name; }
-        }
-      }
-    }
-    // A structure inside the zone: negative margin (depth of the deepest axis point, approximately).
-    for (const s of structures) for (const p of s.axis) {
-      const f = zoneImplicit(zone, p[0], p[1], p[2]);
-      if (f < 1) {
-        const d = -(1 - Math.sqrt(f)) * b;
+  return structures;
+}
+
+/**
+ * Smallest distance from a zone's surface to any structure (mm; negative = a structure inside
+ * it, approximately the depth of its deepest axis point), sampled on a (2·rings) × rings grid of
+ * the prolate spheroid (rings 12 for reported values; the RF aiming search uses fewer).
+ */
+export function zoneNeuralMargin(zone: AblationZone, structures: readonly NeuralStructure[], rings = 12): { marginMm: number; structure: string } | null {
+  let margin: number | null = null, nearest = '';
+  const u = zone.axisLps;
+  const ref: Vec3 = Math.abs(u[0]) < 0.9 ? [1, 0, 0] : [0, 1, 0];
+  const v1 = norm(cross(u, ref)), v2 = cross(u, v1);
+  const a = zone.lengthMm / 2, b = zone.diameterMm / 2;
+  for (let i = 0; i <= rings; i++) {
+    const th = (Math.PI * i) / rings;
+    for (let j = 0; j < 2 * rings; j++) {
+      const ph = (Math.PI * j) / rings;
+      const ca = a * Math.cos(th), rb = b * Math.sin(th);
+      const x = zone.centerLps[0] + u[0] * ca + (v1[0] * Math.cos(ph) + v2[0] * Math.sin(ph)) * rb;
+      const y = zone.centerLps[1] + u[1] * ca + (v1[1] * Math.cos(ph) + v2[1] * Math.sin(ph)) * rb;
+      const z = zone.centerLps[2] + u[2] * ca + (v1[2] * Math.cos(ph) + v2[2] * Math.sin(ph)) * rb;
+      for (const s of structures) {
+        const d = s.sdf(x, y, z);
         if (margin === null || d < margin) { margin = d; nearest = s.name; }
       }
+      if (i === 0 || i === rings) break; // the poles are one point
     }
   }
-  const reasons: string[] = [];
-  let status: AblationPlan['status'] = 'pass';
-  if (margin !== null && margin < th.ablationNeuralWarnMm) {
-    status = 'warn';
-    reasons.push(margin < 0 ? `the ablation zone reaches the ${nearest}` : `ablation edge ${margin.toFixed(1)} mm from the ${nearest}, warn < ${th.ablationNeuralWarnMm} mm (nerves harmed ≥ 45 °C)`);
+  for (const s of structures) for (const p of s.axis) {
+    const f = zoneImplicit(zone, p[0], p[1], p[2]);
+    if (f < 1) {
+      const d = -(1 - Math.sqrt(f)) * b;
+      if (margin === null || d < margin) { margin = d; nearest = s.name; }
+    }
   }
-  if (coverage !== null) reasons.push(`covers ${(coverage * 100).toFixed(0)} % of the lesion with ${zones.length} burn${zones.length === 1 ? '' : 's'}`);
-  if (!structures.length) reasons.push('no foramina or canal placed: neural margin not checked');
-  return { zones, coverage, neuralMarginMm: margin, nearestStructure: nearest, status, reasons };
+  return margin === null ? null : { marginMm: margin, structure: nearest };
 }
 
 function cross(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 {

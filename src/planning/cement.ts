@@ -11,6 +11,8 @@
  * their surface). Growth ends when the planned volume is reached or no voxel can be entered.
  * Reported: the deposit volume, its maximal diameter, the filling ratio (deposit / lesion maximal
  * diameter; the study reached 76 % (PSP) and 85 % (PSP+RFA)), and which stop surfaces it reached.
+ * Checks [design]: a filling ratio below the study's 76 %, a deposit that cannot hold the planned
+ * volume, or one that reaches a foramen or the canal (where leaks harm nerves) warns.
  */
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
@@ -21,12 +23,14 @@ import { maxDistanceOfPoints } from '../segmentation/stats';
 import { envelopeNormal, envelopeSdf, localAxes, surfaceClass, type SacralEnvelope } from './envelope';
 import { foramenName } from './trajectory';
 import { pointSegmentDistance } from '../anatomy/zones';
-import type { CementSummary } from './types';
+import type { CementSummary, CheckStatus, PlanCheck } from './types';
 import { canalSdfMm, offsetsToLps } from './targets';
 
 export const CORTEX_HU = 600;
 export const LESION_RESISTANCE = 1;
 export const BONE_RESISTANCE = 4;
+/** Degree of cement filling reached in the source study: 76.2 % (PSP) and 84.8 % (PSP + RFA) (Tian 2022, DOMAIN.md §1). */
+export const STUDY_FILLING: readonly [number, number] = [0.76, 0.85];
 
 /** The prediction: the summary kept with the trajectory (types.ts) plus the deposit's voxel offsets. */
 export type CementPlan = Omit<CementSummary, 'boxIjk'> & { offsets: Int32Array };
@@ -73,7 +77,7 @@ export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabe
   const voxMl = geo.voxelVolumeMm3 / 1000;
   const target = Math.max(1, Math.round(plannedMl / voxMl));
   const start = geo.nearestIndex(tipLps);
-  const empty = (why: string): CementPlan => ({ offsets: new Int32Array(0), volumeMl: 0, plannedMl, maxDiameterMm: 0, lesionMaxDiameterMm: null, fillingRatio: null, lesionFilled: null, stopSurfaces: [], reasons: [why] });
+  const empty = (why: string): CementPlan => ({ offsets: new Int32Array(0), volumeMl: 0, plannedMl, maxDiameterMm: 0, lesionMaxDiameterMm: null, fillingRatio: null, lesionFilled: null, stopSurfaces: [], reasons: [why], checks: [{ part: 'cement', level: 'warn', text: why }] });
   if (!start) return empty('the needle tip is outside the image');
   const state = new Map<number, number>(); // offset -> 1 filled, 2 blocked
   const cost = new Map<number, number>();
@@ -131,11 +135,22 @@ export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabe
   const fillingRatio = lesionMaxDiameterMm ? maxDiameterMm / lesionMaxDiameterMm : null;
   const volumeMl = offsets.length * voxMl;
   const stopSurfaces = [...stops.entries()].sort((a, b) => b[1] - a[1]).map(([w]) => w);
-  const reasons: string[] = [];
-  reasons.push(`${volumeMl.toFixed(2)} mL of ${plannedMl.toFixed(2)} mL planned${volumeMl < plannedMl * 0.98 ? ' (no room left inside the stop surfaces)' : ''}`);
-  if (fillingRatio !== null) reasons.push(`filling ratio ${(fillingRatio * 100).toFixed(0)} % (deposit ${maxDiameterMm.toFixed(1)} mm / lesion ${lesionMaxDiameterMm!.toFixed(1)} mm; study 76–85 %)`);
-  if (lesionFilled !== null) reasons.push(`${(lesionFilled * 100).toFixed(0)} % of the lesion filled`);
-  if (stopSurfaces.length) reasons.push(`reaches: ${stopSurfaces.slice(0, 3).join(', ')}`);
-  if (!envelope) reasons.push('no sacrum mask: the sacral walls do not stop the deposit (run the anatomy step)');
-  return { offsets, volumeMl, plannedMl, maxDiameterMm, lesionMaxDiameterMm, fillingRatio, lesionFilled, stopSurfaces, reasons };
+  const checks: PlanCheck[] = [];
+  const add = (level: CheckStatus, text: string) => checks.push({ part: 'cement', level, text });
+  const short = volumeMl < plannedMl * 0.98;
+  add(short ? 'warn' : 'pass', `${volumeMl.toFixed(2)} mL of ${plannedMl.toFixed(2)} mL planned${short ? ' (no room left inside the stop surfaces)' : ''}`);
+  if (fillingRatio !== null) {
+    const text = `filling ratio ${(fillingRatio * 100).toFixed(0)} % (deposit ${maxDiameterMm.toFixed(1)} mm / lesion ${lesionMaxDiameterMm!.toFixed(1)} mm; study 76–85 %)`;
+    add(fillingRatio < STUDY_FILLING[0] ? 'warn' : 'pass', fillingRatio < STUDY_FILLING[0] ? `${text}, below the study's 76 %` : text);
+  }
+  if (lesionFilled !== null) add('pass', `${(lesionFilled * 100).toFixed(0)} % of the lesion filled`);
+  const neural = stopSurfaces.filter((w) => w.startsWith('edge of the') || w === 'sacral canal');
+  if (neural.length) add('warn', `the deposit reaches the ${neural.slice(0, 2).map((w) => w.replace(/^edge of the /, '')).join(' and the ')}: leak risk toward the nerve (the study stopped injecting there)`);
+  const walls = stopSurfaces.filter((w) => !neural.includes(w));
+  if (walls.length) add('pass', `stops at: ${walls.slice(0, 3).join(', ')}`);
+  if (!envelope) add('warn', 'no sacrum mask: the sacral walls do not stop the deposit (run the anatomy step)');
+  const order = { fail: 0, warn: 1, pass: 2 } as const;
+  checks.sort((a, b) => order[a.level] - order[b.level]);
+  const reasons = checks.map((c) => c.text);
+  return { offsets, volumeMl, plannedMl, maxDiameterMm, lesionMaxDiameterMm, fillingRatio, lesionFilled, stopSurfaces, reasons, checks };
 }

@@ -15,6 +15,8 @@ import { BodyModel } from './body';
 import { evaluateTrajectory } from './trajectory';
 import { planApproachTo, rankApproachesTo, type PlannerContext, type RankedApproach } from './planner';
 import { lesionTargets, offsetsToLps } from './targets';
+import type { Ranked } from './ranking';
+import { aimRfOnPath, type RfAim } from './rf-target';
 import { ablationZones, evaluateAblation, type AblationParams } from './ablation';
 import { predictCement } from './cement';
 import type { CementSummary } from './types';
@@ -25,6 +27,8 @@ export type PlanCommand =
   | { type: 'evaluate'; entryLps: Vec3; targetLps: Vec3; needle: Needle; approach: ApproachName | null; lesionLabel: number | null; ablation: AblationParams | null; thresholds: SafetyThresholds; snapToSkin?: boolean }
   | { type: 'plan'; lesionLabel: number; approach: ApproachName; needle: Needle; needles: number; thresholds: SafetyThresholds }
   | { type: 'rank'; lesionLabel: number; needle: Needle; zone: 1 | 2 | 3 | null; thresholds: SafetyThresholds }
+  /** Aim an RF electrode: move its tip (and the path parallel) so the burns cover the lesion best within the neural margin (planning/rf-target.ts). */
+  | { type: 'aim-rf'; entryLps: Vec3; targetLps: Vec3; needle: Needle; approach: ApproachName | null; lesionLabel: number; ablation: AblationParams; thresholds: SafetyThresholds }
   /** Predict the cement deposit at a needle's tip (plannedMl null: clear it); writes the cement map. */
   | { type: 'cement'; id: string; tipLps: Vec3; lesionLabel: number | null; plannedMl: number | null; thresholds: SafetyThresholds };
 
@@ -43,8 +47,10 @@ export interface PlanReply {
   paths?: PlannedPath[];
   /** 'plan' with no path that fits the template: why. */
   explanation?: string;
-  ranked?: (Omit<RankedApproach, 'candidate'> & { path: PlannedPath | null })[];
+  ranked?: (Omit<Ranked<RankedApproach>, 'candidate'> & { path: PlannedPath | null })[];
   cement?: CementSummary | null;
+  /** 'aim-rf': the aimed tip, entry (on the skin), proposed burns, coverage per burn count and reasons. */
+  rfAim?: Omit<RfAim, 'entryLps'> & { entryLps: Vec3 };
   /** Envelope (distance field) build time when it was (re)built by this command, ms. */
   envelopeMs: number | null;
   commandMs: number;
@@ -140,6 +146,24 @@ export class PlanningEngine {
           ablation = evaluateAblation(zones, cmd.lesionLabel ? this.lesionPoints(cmd.lesionLabel, 20000) : null, ctx.anatomy, cmd.thresholds);
         }
         return done({ metrics, ablation, entryLps: entry });
+      }
+      case 'aim-rf': {
+        const pts = this.lesionPoints(cmd.lesionLabel, 20000);
+        if (!pts.length) return done({ explanation: 'the lesion is empty' });
+        const aim = aimRfOnPath(ctx, cmd.entryLps, cmd.targetLps, cmd.needle, cmd.ablation, pts, { approach: cmd.approach });
+        // The path moved parallel: its entry goes back onto the skin along the same direction.
+        let entry = aim.entryLps;
+        let entryKind: 'skin' | 'extrapolated' | 'image-edge' | undefined;
+        if (ctx.body) {
+          const d: Vec3 = [entry[0] - aim.tipLps[0], entry[1] - aim.tipLps[1], entry[2] - aim.tipLps[2]];
+          const l = Math.hypot(d[0], d[1], d[2]) || 1;
+          const e = ctx.body.skinEntry(aim.tipLps, [d[0] / l, d[1] / l, d[2] / l]);
+          entry = e.entryLps; entryKind = e.kind;
+        }
+        const metrics = evaluateTrajectory(ctx, entry, aim.tipLps, cmd.needle, { approach: cmd.approach, ...(entryKind ? { entryKind } : {}) });
+        const zones = ablationZones(entry, aim.tipLps, cmd.needle.activeTipMm ?? 10, { ...cmd.ablation, burns: aim.burns });
+        const ablation = evaluateAblation(zones, pts, ctx.anatomy, cmd.thresholds);
+        return done({ rfAim: { ...aim, entryLps: entry }, metrics, ablation, entryLps: entry });
       }
       case 'plan': {
         const targets = lesionTargets(this.lesionPoints(cmd.lesionLabel), cmd.needles, ctx.anatomy);

@@ -18,6 +18,7 @@ import { APPROACH_TEMPLATES, type ApproachTemplate } from './approaches';
 import { evaluateTrajectory, minNeuralClearanceMm, type PlanningContext } from './trajectory';
 import { localAxes } from './envelope';
 import type { BodyModel, SkinEntry } from './body';
+import { DEFAULT_RANK_TIE_MM, rankApproachRows, structuresCrossed, type RankInput, type Ranked } from './ranking';
 
 export const CLEARANCE_GOAL_MM = 15;
 
@@ -147,14 +148,9 @@ function fmtClear(m: TrajectoryMetrics): string {
   return Number.isFinite(c) ? `${c.toFixed(1)} mm` : 'n/a';
 }
 
-export interface RankedApproach {
-  approach: ApproachName;
+export interface RankedApproach extends RankInput {
   candidate: PlanCandidate | null;
-  minClearanceMm: number | null;
-  status: CheckStatus;
   reasons: string[];
-  /** The approach family the source study would choose for this lesion's zone (Tian 2022). */
-  studyChoice: boolean;
 }
 
 /** The approaches the source study used for a Denis zone (DOMAIN.md §1). */
@@ -164,23 +160,25 @@ export function studyApproaches(zone: 1 | 2 | 3 | null): ApproachName[] {
   return ['posterior-short-axis', 'posterior-long-axis'];
 }
 
-/** Plans all five approaches to one target and ranks them (best first) with reasons. */
-export function rankApproachesTo(ctx: PlannerContext, targetLps: Readonly<Vec3>, needle: Needle, zone: 1 | 2 | 3 | null, opts: PlanOptions = {}): RankedApproach[] {
+/**
+ * Plans all five approaches to one target and ranks them (best first) with reasons; the order and
+ * each row's `whyAbove` follow planning/ranking.ts (clearances within tieMm count as equal).
+ */
+export function rankApproachesTo(ctx: PlannerContext, targetLps: Readonly<Vec3>, needle: Needle, zone: 1 | 2 | 3 | null, opts: PlanOptions = {}): Ranked<RankedApproach>[] {
   const names: ApproachName[] = ['posterior-short-axis', 'posterior-long-axis', 'transiliac', 'interpedicular', 'anterior-oblique'];
   const study = new Set(studyApproaches(zone));
   const rows = names.map((approach): RankedApproach => {
     const r = planApproachTo(ctx, approach, targetLps, needle, opts);
     const c = r.best;
     if (!c || c.violation) {
-      return { approach, candidate: null, minClearanceMm: null, status: 'fail', reasons: [r.explanation], studyChoice: study.has(approach) };
+      return { approach, candidate: null, feasible: false, minClearanceMm: null, depthMm: null, structuresCrossed: [], status: 'fail', reasons: [r.explanation], studyChoice: study.has(approach) };
     }
     const mc = minNeuralClearanceMm(c.metrics);
     const reasons = c.metrics.status === 'pass' ? [`passes all checks; smallest clearance ${mc.toFixed(1)} mm, depth ${c.metrics.depthMm.toFixed(0)} mm`, ...c.metrics.reasons] : c.metrics.reasons;
-    return { approach, candidate: c, minClearanceMm: Number.isFinite(mc) ? mc : null, status: c.metrics.status, reasons, studyChoice: study.has(approach) };
+    return {
+      approach, candidate: c, feasible: true, minClearanceMm: Number.isFinite(mc) ? mc : null, depthMm: c.metrics.depthMm,
+      structuresCrossed: structuresCrossed(c.metrics), status: c.metrics.status, reasons, studyChoice: study.has(approach),
+    };
   });
-  const tier = (r: RankedApproach) => (r.candidate ? TIER[r.status] : -1);
-  rows.sort((x, y) => tier(y) - tier(x)
-    || Math.min(y.minClearanceMm ?? 0, CLEARANCE_GOAL_MM) - Math.min(x.minClearanceMm ?? 0, CLEARANCE_GOAL_MM)
-    || (x.candidate?.metrics.depthMm ?? 1e9) - (y.candidate?.metrics.depthMm ?? 1e9));
-  return rows;
+  return rankApproachRows(rows, { tieMm: ctx.thresholds.rankTieMm ?? DEFAULT_RANK_TIE_MM, zone });
 }

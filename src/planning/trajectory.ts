@@ -14,7 +14,7 @@ import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
 import type { SacralAnatomy, ForamenId } from '../anatomy/types';
 import type { FittedSacralFrame } from '../anatomy/frame';
-import type { ApproachName, CheckStatus, CortexCrossing, Needle, SafetyThresholds, TrajectoryMetrics } from './types';
+import type { ApproachName, CheckStatus, CortexCrossing, Needle, PlanCheck, SafetyThresholds, TrajectoryMetrics } from './types';
 import { segmentSegmentDistance, segmentCanalDistance } from './distance';
 import { distanceToSurfaceClass, envelopeCrossings, envelopeSdf, type SacralEnvelope } from './envelope';
 import { bullsEyeAngles } from './carm';
@@ -50,8 +50,8 @@ export interface EvaluateOptions {
 export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3>, targetLps: Readonly<Vec3>, needle: Needle, opts: EvaluateOptions = {}): TrajectoryMetrics {
   const th = ctx.thresholds;
   const r = needle.outerDiameterMm / 2;
-  const reasons: { level: CheckStatus; text: string }[] = [];
-  const add = (level: CheckStatus, text: string) => reasons.push({ level, text });
+  const reasons: PlanCheck[] = [];
+  const add = (level: CheckStatus, text: string, part: PlanCheck['part'] = 'path') => reasons.push({ part, level, text });
   const dx = targetLps[0] - entryLps[0], dy = targetLps[1] - entryLps[1], dz = targetLps[2] - entryLps[2];
   const depthMm = Math.hypot(dx, dy, dz);
   const u: Vec3 = depthMm > 0 ? [dx / depthMm, dy / depthMm, dz / depthMm] : [0, 0, -1];
@@ -111,8 +111,8 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
         const d = tipToAnterior(env, ctx.frame, targetLps);
         if (d !== null) tipToAnteriorCortexMm = Math.max(0, d - r);
       } else tipToAnteriorCortexMm = advanceToAnteriorCortexMm;
-      if (tipToAnteriorCortexMm !== null && tipToAnteriorCortexMm < th.anteriorCortexWarnMm) add('warn', `tip ${tipToAnteriorCortexMm.toFixed(1)} mm from the anterior cortex, warn < ${th.anteriorCortexWarnMm} mm`);
-    } else if (!anteriorCortexBreach) add('warn', 'the tip is outside the sacrum');
+      if (tipToAnteriorCortexMm !== null && tipToAnteriorCortexMm < th.anteriorCortexWarnMm) add('warn', `tip ${tipToAnteriorCortexMm.toFixed(1)} mm from the anterior cortex, warn < ${th.anteriorCortexWarnMm} mm`, 'tip');
+    } else if (!anteriorCortexBreach) add('warn', 'the tip is outside the sacrum', 'tip');
     for (const c of crossings) {
       if (c.kind !== 'enter' || c.surface !== 'lateral') continue;
       let bone = !ctx.volume;
@@ -129,7 +129,7 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
       if (opts.approach === 'transiliac') add('pass', 'crosses the SI joint (expected for the transiliac approach)');
       else add('warn', 'crosses the SI joint');
     } else if (opts.approach === 'transiliac') add('warn', 'does not cross the SI joint: not a transiliac path');
-  } else add('warn', 'anterior cortex not checked: no sacrum mask (run the anatomy step)');
+  } else add('warn', 'anterior cortex not checked: no sacrum mask (run the anatomy step)', 'tip');
 
   if (depthMm > needle.workingLengthMm) add('fail', `path ${depthMm.toFixed(0)} mm is longer than the ${needle.workingLengthMm} mm working length of the ${needle.name}`);
   else if (depthMm > needle.workingLengthMm - HANDLING_MARGIN_MM) add('warn', `only ${(needle.workingLengthMm - depthMm).toFixed(0)} mm of the ${needle.workingLengthMm} mm needle would stay outside the skin (warn < ${HANDLING_MARGIN_MM} mm)`);
@@ -147,6 +147,7 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
     entryOutsideImage: ctx.volume ? sampleNearest(ctx.volume, entryLps) === null : false,
     status,
     reasons: reasons.map((x) => x.text),
+    checks: reasons,
   };
 }
 

@@ -26,6 +26,16 @@ export interface Needle {
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
+/** The parts of a needle plan that are checked, each with its own findings (planning/verdict.ts joins them). */
+export type PlanPart = 'path' | 'tip' | 'ablation' | 'cement';
+
+/** One finding of a check: the part it concerns, its level and a sentence a radiologist can act on. */
+export interface PlanCheck {
+  part: PlanPart;
+  level: CheckStatus;
+  text: string;
+}
+
 /** Pass/warn/fail thresholds (DOMAIN.md §3 defaults [design]); editable, recorded with the plan. */
 export interface SafetyThresholds {
   /** Needle surface to a foramen or canal wall below this → fail (mm). Default 2. */
@@ -36,6 +46,14 @@ export interface SafetyThresholds {
   anteriorCortexWarnMm: number;
   /** Ablation-zone edge closer than this to a foramen or the canal → warn (mm). Default 10. */
   ablationNeuralWarnMm: number;
+  /** RF burns covering less than this share of the lesion → warn (percent). Default 90 [design]. */
+  ablationCoverageWarnPct: number;
+  /**
+   * Ranking: approaches whose smallest clearances differ by less than this count as equally safe,
+   * and the study's choice, fewer structures crossed and the shorter path decide (mm). Default 1
+   * [design: below ~1 mm the difference is within the landmark and needle-deflection uncertainty].
+   */
+  rankTieMm: number;
 }
 
 export const DEFAULT_THRESHOLDS: Readonly<SafetyThresholds> = {
@@ -43,6 +61,8 @@ export const DEFAULT_THRESHOLDS: Readonly<SafetyThresholds> = {
   neuralWarnMm: 5,
   anteriorCortexWarnMm: 5,
   ablationNeuralWarnMm: 10,
+  ablationCoverageWarnPct: 90,
+  rankTieMm: 1,
 };
 
 /** One surface crossing of the sacral envelope along the needle (entry → tip). */
@@ -71,6 +91,8 @@ export interface AblationPlan {
   nearestStructure: string | null;
   status: CheckStatus;
   reasons: string[];
+  /** The findings behind status and reasons (part 'ablation'), worst first. */
+  checks: PlanCheck[];
 }
 
 /** A needle placed from a skin entry to a target, with its safety metrics. */
@@ -94,8 +116,11 @@ export interface TrajectoryMetrics {
   /** C-arm angles for a bull's-eye view down the needle (beam parallel to it). */
   bullsEye: { laoDeg: number; cranialDeg: number };
   entryOutsideImage: boolean;
+  /** Verdict of the path and tip checks only; the needle's verdict (planning/verdict.ts) adds ablation and cement. */
   status: CheckStatus;
   reasons: string[];
+  /** The findings behind status and reasons, worst first, each tagged with its part (path or tip). */
+  checks: PlanCheck[];
 }
 
 /** Predicted cement deposit of one needle (planning/cement.ts); the voxels are in the case's cement map. */
@@ -108,6 +133,8 @@ export interface CementSummary {
   lesionFilled: number | null;
   stopSurfaces: string[];
   reasons: string[];
+  /** The findings of the cement check (part 'cement'), worst first. */
+  checks: PlanCheck[];
   /** Index bounding box of the deposit [min ijk, max ijk], or null when empty. */
   boxIjk: [[number, number, number], [number, number, number]] | null;
 }

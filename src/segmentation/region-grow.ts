@@ -26,8 +26,14 @@
  *       (phantom: foramen −20 HU vs lesion 30 HU, noise 12 HU) and, for sclerotic lesions, the
  *       1-2 voxel partial-volume rim of cortex whose values pass through the sclerotic window.
  *     - `opening` = the opening alone; `none` = neither (plain threshold + flood + fill).
- *  5. Flood fill from the seed (6-, 18- or 26-connectivity) with a typed-array queue.
+ *  5. Flood fill (6-, 18- or 26-connectivity) from the seed, or, when the one clicked voxel is a
+ *     noise outlier outside the window its neighbourhood sets, from the nearest voxel of that
+ *     neighbourhood inside it. CT clicks on air or fat, and clicks outside bone with the
+ *     bone-enclosure guard, are refused with the reason.
  *  6. 3D hole filling of the result (noise voxels inside the lesion).
+ *  7. Plausibility (automatic window only): a region that reaches the maxRadiusMm bound leaked
+ *     or is not a lesion, and one of fewer than `minVoxels` voxels is not a lesion: both are
+ *     refused with the reason in words (`message`), never left as a lesion.
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
  * reads low (blur moves the 50 % iso-surface inward, ≈ 3σ²/r² in volume). Use
@@ -80,6 +86,8 @@ export interface RegionGrowOptions {
   smoothLowerBound?: boolean;
   /** Fill enclosed holes of the result (default true). */
   fillHoles?: boolean;
+  /** Smallest region accepted as a lesion (default 20 voxels); fewer is refused, never a one-voxel lesion. */
+  minVoxels?: number;
 }
 
 export interface SeedStats { median: number; mean: number; sd: number; n: number }
@@ -100,8 +108,13 @@ export interface RegionGrowResult {
   /** True when the region reached the maxRadiusMm bound: probably a leak or a larger lesion. */
   reachedRadiusLimit: boolean;
   /** Why the result is empty, when it is. */
-  problem?: 'seed-outside-volume' | 'seed-outside-window';
+  problem?: GrowProblem;
+  /** The reason in plain words, when the result is empty. */
+  message?: string;
 }
+
+/** Why a grow gave no lesion. */
+export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small';
 
 /** Resolved defaults, exported so the UI can show them. */
 export const REGION_GROW_DEFAULTS = {
@@ -114,6 +127,7 @@ export const REGION_GROW_DEFAULTS = {
   closingRadiusMm: 5,
   fillHoles: true,
   smoothLowerBound: false,
+  minVoxels: 20,
 };
 
 /** Grows a lesion from `seed` in `volume`. See the module comment for the algorithm. */
@@ -125,9 +139,9 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const c: Vec3 = 'ijk' in seed ? [seed.ijk[0], seed.ijk[1], seed.ijk[2]] : geom.lpsToIjk([0, 0, 0], seed.lps);
   const si = Math.round(c[0]), sj = Math.round(c[1]), sk = Math.round(c[2]);
   const emptyStats: SeedStats = { median: NaN, mean: NaN, sd: NaN, n: 0 };
-  const empty = (kind: LesionKind, window: [number, number], guard: LeakGuard, stats: SeedStats, problem: RegionGrowResult['problem']): RegionGrowResult =>
-    ({ offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, kind, window, guard, seedIjk: [si, sj, sk], seedStats: stats, box: null, reachedRadiusLimit: false, problem });
-  if (si < 0 || sj < 0 || sk < 0 || si >= ni || sj >= nj || sk >= nk) return empty('custom', [NaN, NaN], 'none', emptyStats, 'seed-outside-volume');
+  const empty = (kind: LesionKind, window: [number, number], guard: LeakGuard, stats: SeedStats, problem: GrowProblem, message: string): RegionGrowResult =>
+    ({ offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, kind, window, guard, seedIjk: [si, sj, sk], seedStats: stats, box: null, reachedRadiusLimit: false, problem, message });
+  if (si < 0 || sj < 0 || sk < 0 || si >= ni || sj >= nj || sk >= nk) return empty('custom', [NaN, NaN], 'none', emptyStats, 'seed-outside-volume', 'the point is outside the image');
 
   const seedIdx: Vec3 = [si, sj, sk];
   const box = clampBox(ballIndexBox(g, seedIdx, o.maxRadiusMm), geom.dims)!;
@@ -172,8 +186,18 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   else { const w = 2.5 * Math.max(stats.sd, 10); window = [stats.median - w, stats.median + w]; }
   const guard: LeakGuard = !options.leakGuard || options.leakGuard === 'auto' ? (kind === 'sclerotic' ? 'opening' : 'bone-enclosure') : options.leakGuard;
 
-  const v0 = val[seedLocal]!;
-  if (!(v0 >= window[0] && v0 <= window[1])) return empty(kind, window, guard, stats, 'seed-outside-window');
+  const hu = volume.units === 'HU';
+  // CT: air and fat are never a lesion (the click's neighbourhood median, not the one voxel)
+  if (hu && !options.window && stats.median < -300) return empty('custom', window, guard, stats, 'air', `the point is air or gas (${Math.round(stats.median)} HU), not a lesion`);
+  if (hu && !options.window && stats.median < -40) return empty('custom', window, guard, stats, 'fat', `the point is fat (${Math.round(stats.median)} HU), not a lesion`);
+  // CT: a neighbourhood at the level of cancellous bone (neither lytic nor sclerotic) is normal bone
+  if (hu && !options.window && !options.kind && kind === 'custom')
+    return empty(kind, window, guard, stats, 'normal-bone', `the point looks like normal bone (${Math.round(stats.median)} HU, between lytic and sclerotic levels); no lesion grown`);
+  // the flood starts at the click, or, when that one voxel is a noise outlier outside the window
+  // set by its neighbourhood, at the nearest voxel of the neighbourhood inside the window
+  const inWindow = (n: number) => { const v = val[n]!; return v >= window[0] && v <= window[1]; };
+  const start = inWindow(seedLocal) ? seedLocal : nearestIn(inWindow, [bi, bj, bk], seedLocal, g, o.seedRadiusMm);
+  if (start < 0) return empty(kind, window, guard, stats, 'seed-outside-window', `the values around the point (median ${Math.round(stats.median)}${hu ? ' HU' : ''}) are not lesion-like for the window`);
 
   // candidate voxels
   let allowed: Uint8Array = new Uint8Array(nb);
@@ -184,8 +208,10 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const dims: [number, number, number] = [bi, bj, bk];
   if (guard === 'bone-enclosure') {
     const hull = boneHull(val, dims, window[1], sp, o.closingRadiusMm);
+    if (!hull[start] && !options.window && hu)
+      return empty(kind, window, guard, stats, 'outside-bone', `the point is not enclosed by bone (soft tissue at ${Math.round(stats.median)} HU); grow a lesion from a click inside the bone`);
     for (let n = 0; n < nb; n++) if (!hull[n]) allowed[n] = 0;
-    allowed[seedLocal] = 1;
+    allowed[start] = 1;
   }
   // noise holes (single voxels just outside the window inside the lesion) would fragment the
   // erosion below: fill pockets completely enclosed by candidate voxels first
@@ -198,14 +224,14 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     // of cortex whose values pass through the sclerotic window.
     const ball = ballOffsets(g, openingMm, dims);
     const eroded = erodeSparse(allowed, dims, ball);
-    const core = floodFrom(eroded, dims, seedLocal, 6);
+    const core = floodFrom(eroded, dims, start, 6);
     if (core.count > 0) {
       const back = dilateSparse(core.mask, dims, ball);
       for (let n = 0; n < nb; n++) allowed[n] = allowed[n]! & back[n]!;
     }
   }
 
-  const grown = floodFrom(allowed, dims, seedLocal, o.connectivity);
+  const grown = floodFrom(allowed, dims, start, o.connectivity);
   let mask: Uint8Array = grown.mask;
   let count = grown.count;
   if (o.fillHoles && count > 0) {
@@ -228,6 +254,13 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
         if (!reached && metricLength2(g, i - si, j - sj, k - sk) > rim2) reached = true;
       }
     }
+  }
+  if (!options.window) {
+    // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
+    if (reached)
+      return empty(kind, window, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(window[0])} to ${Math.round(window[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); paint the lesion with the brush (B) instead`);
+    if (count < o.minVoxels)
+      return empty(kind, window, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
   }
   return {
     offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window, guard, seedIjk: seedIdx, seedStats: stats,
@@ -378,6 +411,23 @@ function fillHolesInBox(m: Uint8Array, dims: [number, number, number]): Uint8Arr
   const out = m.slice();
   q = 0;
   for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) { const row = bi * (j + bj * k); for (let i = i0; i <= i1; i++) out[row + i] = filled[q++]!; }
+  return out;
+}
+
+/** The voxel nearest to local index `n` (within `radiusMm`) for which `ok` holds; -1 when none. */
+function nearestIn(ok: (n: number) => boolean, dims: [number, number, number], n: number, g: ReturnType<typeof gridMetric>, radiusMm: number): number {
+  const [bi, bj, bk] = dims;
+  const k = (n / (bi * bj)) | 0, rr = n - k * bi * bj, j = (rr / bi) | 0, i = rr - j * bi;
+  const h = g.unitBallHalfExtent;
+  const ri = Math.ceil(radiusMm * h[0]), rj = Math.ceil(radiusMm * h[1]), rk = Math.ceil(radiusMm * h[2]);
+  let best = radiusMm * radiusMm, out = -1;
+  for (let dk = -rk; dk <= rk; dk++) for (let dj = -rj; dj <= rj; dj++) for (let di = -ri; di <= ri; di++) {
+    const a = i + di, b = j + dj, c = k + dk;
+    if (a < 0 || b < 0 || c < 0 || a >= bi || b >= bj || c >= bk) continue;
+    const q = a + bi * (b + bj * c);
+    const d2 = metricLength2(g, di, dj, dk);
+    if (d2 <= best && ok(q)) { best = d2; out = q; }
+  }
   return out;
 }
 

@@ -2,6 +2,7 @@
  * <sp-app>: the application shell. Toolbar, sidebar (case, series, files, messages), the
  * three views, the loading bar, drag-and-drop of files and folders, and keyboard shortcuts.
  */
+import { scanPosition } from '../planning/position';
 import { LitElement, html, css, nothing } from 'lit';
 import * as actions from '../app/actions';
 import type { AppState, ToolName } from '../app/store';
@@ -16,6 +17,8 @@ import './sp-anatomy-panel';
 import './sp-scene-3d';
 import './sp-fluoro';
 import './sp-plan-panel';
+import './sp-case-bar';
+import * as plan from '../app/plan';
 import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
 import * as caseActions from '../app/case';
@@ -36,8 +39,8 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'canal', label: 'Canal', key: 'K' },
 ];
 
-/** Collect files from a drop, descending into folders (webkitGetAsEntry). */
-async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
+/** Collect files from a drop, descending into folders (webkitGetAsEntry); `onCount` reports progress. */
+async function filesFromDrop(dt: DataTransfer, onCount: (n: number) => void = () => {}): Promise<File[]> {
   const entries: FileSystemEntry[] = [];
   for (const item of Array.from(dt.items)) {
     const entry = item.kind === 'file' ? item.webkitGetAsEntry?.() : null;
@@ -49,16 +52,18 @@ async function filesFromDrop(dt: DataTransfer): Promise<File[]> {
     if (entry.isFile) {
       const file = await new Promise<File>((res, rej) => (entry as FileSystemFileEntry).file(res, rej));
       out.push(file);
+      onCount(out.length);
     } else if (entry.isDirectory) {
       const reader = (entry as FileSystemDirectoryEntry).createReader();
       for (;;) {
         const batch = await new Promise<FileSystemEntry[]>((res, rej) => reader.readEntries(res, rej));
         if (batch.length === 0) break;
-        for (const e of batch) await walk(e);
+        // A batch at once: thousands of files one after the other would take many seconds.
+        await Promise.all(batch.map(walk));
       }
     }
   };
-  for (const e of entries) await walk(e);
+  await Promise.all(entries.map(walk));
   return out;
 }
 
@@ -87,6 +92,7 @@ export class SpApp extends LitElement {
       .case dl { display: grid; grid-template-columns: auto 1fr; gap: 2px 8px; margin: 0; font-size: 12px; }
       .case dt { color: #7d8894; }
       .case dd { margin: 0; word-break: break-all; font-family: ui-monospace, monospace; }
+      .case dd.warn { color: #f0c36a; word-break: normal; }
       .messages { display: flex; flex-direction: column; gap: 4px; }
       .msg { border-radius: 4px; padding: 5px 8px; font-size: 12px; display: flex; gap: 6px; align-items: flex-start; }
       .msg.error { background: #3a1816; border: 1px solid #6b2a24; }
@@ -121,6 +127,11 @@ export class SpApp extends LitElement {
   }
 
   private onKey = (e: KeyboardEvent): void => {
+    if ((e.ctrlKey || e.metaKey) && (e.key === 's' || e.key === 'S')) {
+      e.preventDefault();
+      if (this.state.loaded) plan.downloadPlan().catch((err: Error) => actions.notify('error', `The plan was not saved: ${err.message}`));
+      return;
+    }
     if (e.target instanceof HTMLInputElement) return;
     const v = this.viewer;
     const view = v?.activeView ?? 'axial';
@@ -188,7 +199,24 @@ export class SpApp extends LitElement {
     e.preventDefault();
     this.dragging = false;
     if (!e.dataTransfer) return;
-    const files = await filesFromDrop(e.dataTransfer);
+    actions.noteCollecting(0);
+    let last = 0;
+    let files: File[] = [];
+    try {
+      files = await filesFromDrop(e.dataTransfer, (n) => {
+        const now = performance.now();
+        if (now - last > 100) {
+          last = now;
+          actions.noteCollecting(n);
+        }
+      });
+    } catch (err) {
+      actions.notify('error', `The dropped files could not be read: ${(err as Error)?.message ?? String(err)}`);
+    }
+    if (files.length === 0) {
+      actions.noteCollecting(null);
+      return;
+    }
     await actions.loadFiles(files);
   }
 
@@ -196,6 +224,7 @@ export class SpApp extends LitElement {
     const l = this.state.loaded;
     if (!l) return html`<h3>Case</h3><div class="muted">Nothing loaded.</div>`;
     const f = (v: number) => (Math.abs(v) < 1e-9 ? '0' : v.toFixed(3).replace(/\.?0+$/, ''));
+    const pos = scanPosition(l.patientPosition);
     return html`<div class="case">
       <h3>Case</h3>
       <dl>
@@ -204,6 +233,7 @@ export class SpApp extends LitElement {
         <dt>Study</dt><dd>${l.studyDescription || '—'}</dd>
         <dt>Series</dt><dd>${l.description || '—'}</dd>
         <dt>Modality</dt><dd>${l.modality}${l.source === 'demo' ? ' (synthetic demo)' : ''}</dd>
+        <dt>Position</dt><dd id="scan-position" class=${pos.differsFromProcedure ? 'warn' : ''} title=${pos.note}>${pos.code ? `${pos.code}: ` : ''}${pos.label}${pos.differsFromProcedure ? ' (procedure: prone)' : ''}</dd>
         <dt>Matrix</dt><dd>${l.dims.join(' × ')}</dd>
         <dt>Spacing</dt><dd>${l.measurementBlockedReason ? html`<span class="err">unknown</span>` : l.spacingMm.map(f).join(' × ') + ' mm'}</dd>
         <dt>Origin</dt><dd>${l.originLps.map((v) => v.toFixed(2)).join(', ')} (LPS mm)</dd>
@@ -227,6 +257,8 @@ export class SpApp extends LitElement {
           <input id="file-input" type="file" multiple @change=${this.onInput} />
           <input id="folder-input" type="file" webkitdirectory multiple @change=${this.onInput} />
         </div>
+        <span class="sep"></span>
+        <sp-case-bar .state=${s}></sp-case-bar>
         <span class="sep"></span>
         <div class="group" role="toolbar" aria-label="Tools">
           ${TOOLS.map((t) => html`<button data-tool=${t.tool} aria-pressed=${s.tool === t.tool} title="${t.label} (${t.key})" @click=${() => actions.setTool(t.tool)}>${t.label}</button>`)}

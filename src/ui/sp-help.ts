@@ -12,6 +12,7 @@ export const SHORTCUTS: [string, string][] = [
   ['B / E', 'Brush / eraser (3D sphere) on the active lesion; [ and ] change the radius'],
   ['X', 'Box threshold: drag a rectangle; the voxels within the panel\'s HU window inside that box (as deep as its larger side) join the active lesion'],
   ['Ctrl+Z / Ctrl+Y', 'Undo / redo the last edit (lesions, landmarks, needles, thresholds)'],
+  ['Ctrl+S', 'Save the case as a .sacroplan plan file'],
   ['1 / 2 / 3', 'Window presets: bone W2000/L500, soft tissue W400/L40, auto (histogram)'],
   ['Wheel, ↑ / ↓', 'Previous / next slice in the view under the mouse'],
   ['PageUp / PageDown', '10 slices back / forward'],

@@ -7,10 +7,20 @@ import type { AppState, LesionEntry } from '../app/store';
 import * as lesions from '../app/lesions';
 import * as caseActions from '../app/case';
 import { STUDY_COHORTS } from '../segmentation/stats';
+import { studyCriteria } from '../segmentation/criteria';
 import { panelStyles } from './styles';
 
 const f1 = (v: number) => v.toFixed(1);
 const f2 = (v: number) => v.toFixed(2);
+
+/** Where a volume sits against the study's lesions (z against PSP+RFA 7.22 ± 1.74 mL), in words. */
+function cohortWords(z: number): string {
+  if (z < -2) return 'much smaller than the study\'s lesions';
+  if (z < -1) return 'smaller than most of the study\'s lesions';
+  if (z <= 1) return 'typical of the study\'s lesions';
+  if (z <= 2) return 'larger than most of the study\'s lesions';
+  return 'much larger than the study\'s lesions';
+}
 
 export class SpLesionPanel extends LitElement {
   static override properties = { state: { attribute: false } };
@@ -40,6 +50,11 @@ export class SpLesionPanel extends LitElement {
       .busy { color: #9ecbff; font-size: 12px; }
       .zone { margin-top: 5px; font-size: 12px; border-top: 1px solid #232a33; padding-top: 4px; }
       .denis-zone { color: #e8c66a; }
+      .criteria { margin-top: 5px; font-size: 12px; border-top: 1px solid #232a33; padding-top: 4px; }
+      .criteria-summary { font-weight: 600; }
+      .mark.meets { color: #7fd08a; }
+      .mark.fails { color: #ff8a7a; }
+      .mark.unknown { color: #8a96a3; }
     `,
   ];
 
@@ -55,10 +70,30 @@ export class SpLesionPanel extends LitElement {
       <tr><td>Principal Ø</td><td class="v">${s.principalDiametersMm.map(f1).join(' × ')} mm</td></tr>
       <tr><td>Centroid</td><td class="v">${s.centroidLps.map(f1).join(', ')} LPS</td></tr>
       ${s.meanHu !== null ? html`<tr><td>HU</td><td class="v">mean ${f1(s.meanHu)} ± ${f1(s.sdHu ?? 0)} (${s.minHu} … ${s.maxHu})</td></tr>` : nothing}
-      <tr><td>vs study</td><td class="v">z = ${f1(s.cohortZ['PSP+RFA'])} <span class="muted">(PSP+RFA ${cohort.meanMl} ± ${cohort.sdMl} mL)</span></td></tr>
+      <tr><td>vs study</td><td class="cohort">${cohortWords(s.cohortZ['PSP+RFA'])} <span class="muted">(study: ${cohort.meanMl} ± ${cohort.sdMl} mL)</span></td></tr>
       <tr><td>Voxels</td><td class="v">${s.voxelCount}</td></tr>
     </table>
+    ${this.renderCriteria(l)}
     ${this.renderZone(l)}`;
+  }
+
+  /** The source study's criteria (size, foramen erosion, epidural extension) in words. */
+  private renderCriteria(l: LesionEntry) {
+    const s = l.stats;
+    if (!s) return nothing;
+    const z = l.zone;
+    const c = studyCriteria({
+      maxDiameterMm: s.maxDiameterMm,
+      foraminaEntered: z ? z.foraminaEntered : null,
+      canalDepthMm: z ? z.canalDepthMm : null,
+      nearestForamen: z?.nearestForamen ?? null,
+      canalDistanceMm: z?.canalDistanceMm ?? null,
+    });
+    const mark = { meets: '✓', fails: '✗', unknown: '?' } as const;
+    return html`<div class="criteria" data-verdict=${c.verdict}>
+      <div class="criteria-summary ${c.verdict === 'fails' ? 'flag' : ''}">${c.summary}</div>
+      ${c.items.map((i) => html`<div class="criterion" data-key=${i.key} data-status=${i.status}><span class="mark ${i.status}">${mark[i.status]}</span> ${i.text}</div>`)}
+    </div>`;
   }
 
   private renderZone(l: LesionEntry) {

@@ -12,6 +12,7 @@ import { APPROACH_NAMES, type ApproachName, type Trajectory } from '../planning/
 import { APPROACH_TEMPLATES } from '../planning/approaches';
 import { DEFAULT_NEEDLE_ID, customNeedle } from '../planning/needles';
 import { foramenName } from '../planning/trajectory';
+import { needleVerdict, PART_LABEL } from '../planning/verdict';
 import { panelStyles } from './styles';
 import { reslice } from '../render/mpr-math';
 import { volumeCache } from '../app/volume-cache';
@@ -38,6 +39,17 @@ export class SpPlanPanel extends LitElement {
       .pill.pass { background: #1d4a2a; color: #9ff0ad; }
       .pill.warn { background: #5a4612; color: #ffe08a; }
       .pill.fail { background: #5e1f1b; color: #ffb0a5; }
+      .pill.none { background: #262c34; color: #9aa7b4; }
+      .parts { font-weight: 400; }
+      .part { font-size: 10px; margin-left: 4px; color: #7d8894; }
+      .part.warn { color: #f0c36a; }
+      .part.fail { color: #ff8a7a; }
+      th { text-align: left; font-weight: 600; color: #7d8894; padding: 2px 3px; border-bottom: 1px solid #2c3540; }
+      .reasons li.warn { color: #f0d08a; }
+      .reasons li.fail { color: #ffb0a5; }
+      .reasons li.deciding { font-weight: 600; }
+      .tag { display: inline-block; min-width: 44px; color: #7d8894; font-size: 10px; text-transform: uppercase; }
+      .above { color: #9fb4c8; }
       table { border-collapse: collapse; width: 100%; font-size: 12px; }
       td { padding: 2px 3px; border-bottom: 1px solid #1a2028; vertical-align: top; }
       tr.sel td { background: #17222e; }
@@ -102,7 +114,8 @@ export class SpPlanPanel extends LitElement {
     reslice(new Uint32Array(img.data.buffer), size, size, 1, vol.geometry, vol.voxels, { centerLps: tip, mmPerPx: fovMm / size }, { rightLps: right, upLps: up, normalLps: u }, this.state.window,
       labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []);
     ctx.putImageData(img, 0, 0);
-    const col = t.metrics.status === 'pass' ? '#7fd08a' : t.metrics.status === 'warn' ? '#f0c36a' : '#ff6b5e';
+    const vs = needleVerdict(t).status;
+    const col = vs === 'pass' ? '#7fd08a' : vs === 'warn' ? '#f0c36a' : '#ff6b5e';
     ctx.strokeStyle = col;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
@@ -136,32 +149,50 @@ export class SpPlanPanel extends LitElement {
   };
 
   private renderRanking(lesionId: string | null) {
-    const rows = lesionId ? planning.rankings.get(lesionId) : undefined;
+    const rows = lesionId ? planning.liveRanking(lesionId) : null;
     if (!rows) return nothing;
+    const zone = this.state.lesions.find((l) => l.id === lesionId)?.zone?.zone ?? null;
     return html`<table class="ranking" aria-label="Approaches ranked">
-      ${rows.map((r, i) => html`<tr class="click ${r.trajectoryId && r.trajectoryId === this.state.selectedTrajectoryId ? 'sel' : ''}" data-approach=${r.approach}
+      <thead><tr><th title="rank">#</th><th>Approach</th><th title="the needle's verdict: worst of path, tip, ablation and cement">Verdict</th><th title="smallest needle-surface clearance to a foramen or the canal">Clearance</th><th title="skin to target">Depth</th></tr></thead>
+      ${rows.map((r, i) => html`<tr class="click ${r.trajectoryId && r.trajectoryId === this.state.selectedTrajectoryId ? 'sel' : ''}" data-approach=${r.approach} data-status=${r.feasible ? r.status : 'none'}
           @click=${() => r.trajectoryId && planning.selectTrajectory(r.trajectoryId)}>
         <td>${i + 1}</td>
-        <td>${APPROACH_TEMPLATES[r.approach].label}${r.studyChoice ? html` <span class="star" title="the approach family the source study chose for this zone (Tian 2022)">★</span>` : nothing}</td>
-        <td><span class="pill ${r.status}">${STATUS_LABEL[r.status]}</span></td>
+        <td>${APPROACH_TEMPLATES[r.approach].label}${r.studyChoice ? html` <span class="star" title="the approach family the source study chose for ${zone ? `zone ${zone}` : 'this lesion'} (Tian 2022)">★</span>` : nothing}</td>
+        <td>${r.feasible ? html`<span class="pill ${r.status}">${STATUS_LABEL[r.status]}</span>` : html`<span class="pill none">no path</span>`}</td>
         <td>${r.minClearanceMm === null ? '–' : `${r.minClearanceMm.toFixed(1)} mm`}</td>
-      </tr><tr><td></td><td colspan="3" class="hint">${r.reasons[0] ?? ''}</td></tr>`)}
-    </table>`;
+        <td>${r.depthMm === null ? '–' : `${r.depthMm.toFixed(0)} mm`}</td>
+      </tr><tr class="why"><td></td><td colspan="4" class="hint">${r.reasons[0] ?? ''}${r.whyAbove ? html`<br /><span class="above">▲ above the next: ${r.whyAbove}</span>` : nothing}</td></tr>`)}
+    </table>
+    <div class="hint">Clearances within ${this.state.thresholds.rankTieMm} mm count as equal; then the study's choice (★), fewer structures crossed and the shorter path decide (Safety thresholds).</div>`;
+  }
+
+  /** Coverage per burn count of the last aiming, the proposed count marked, and why it stops short of the goal. */
+  private renderAim(t: Trajectory, burns: number) {
+    const aim = planning.rfAimOf(t);
+    if (!aim) return nothing;
+    return html`<table id="abl-options" aria-label="Coverage per burn count">
+      <thead><tr><th>Burns</th><th title="lesion covered with every burn edge ≥ the neural margin">Coverage</th><th title="smallest burn edge to a foramen or the canal">Margin</th><th title="coverage if burn edges could come closer to the nerves (not touching them)">No margin</th></tr></thead>
+      ${aim.options.map((o) => html`<tr class=${o.burns === aim.burns ? 'sel' : ''} data-burns=${o.burns}><td>${o.burns}${o.burns === aim.burns && o.coverage > 0 ? ' ◀ proposed' : ''}${o.burns === burns && o.burns !== aim.burns ? ' (set)' : ''}</td>
+        <td>${o.coverage > 0 ? `${(o.coverage * 100).toFixed(0)} %` : '–'}</td><td>${o.marginMm === null ? '–' : `${o.marginMm.toFixed(1)} mm`}</td><td>${(o.coverageAnyMargin * 100).toFixed(0)} %</td></tr>`)}
+    </table>
+    <ul class="reasons" id="abl-aim-reasons">${aim.reasons.map((r) => html`<li>${r}</li>`)}</ul>`;
   }
 
   private renderSelected(t: Trajectory) {
     const m = t.metrics;
     const abl = t.ablation;
     const p = planning.ablationOf(t.id);
+    const v = needleVerdict(t);
     return html`
-      <h3>Needle ${t.id} <span class="pill ${m.status}" id="traj-status">${STATUS_LABEL[m.status]}</span></h3>
+      <h3>Needle ${t.id} <span class="pill ${v.status}" id="traj-status" title="worst of ${v.parts.map((x) => `${PART_LABEL[x.part]} ${STATUS_LABEL[x.status]}`).join(', ')}">${STATUS_LABEL[v.status]}</span>
+        <span class="parts">${v.parts.map((x) => html`<span class="part ${x.status}" data-part=${x.part}>${PART_LABEL[x.part]} ${STATUS_LABEL[x.status]}</span>`)}</span></h3>
       <div class="row">
         <select id="traj-needle" aria-label="Needle of this trajectory" @change=${(e: Event) => this.act(() => planning.setNeedle(t.id, (e.target as HTMLSelectElement).value))}>
           ${planning.needles().map((n) => html`<option value=${n.id} ?selected=${n.id === t.needle.id}>${n.name}</option>`)}
         </select>
         <button class="small" title="Delete this needle" @click=${() => planning.deleteTrajectory(t.id)}>Delete</button>
       </div>
-      <ul class="reasons" id="traj-reasons">${m.reasons.map((r) => html`<li>${r}</li>`)}</ul>
+      <ul class="reasons" id="traj-reasons">${v.checks.map((c, i) => html`<li class=${`${c.level}${i === 0 && v.deciding ? ' deciding' : ''}`}><span class="tag">${PART_LABEL[c.part]}</span> ${c.text}</li>`)}</ul>
       <dl id="traj-metrics">
         <dt>approach</dt><dd>${t.approach ? APPROACH_TEMPLATES[t.approach].label : 'manual'}</dd>
         <dt>depth</dt><dd>${m.depthMm.toFixed(1)} mm of ${t.needle.workingLengthMm} mm</dd>
@@ -171,7 +202,7 @@ export class SpPlanPanel extends LitElement {
         <dt>SI joint</dt><dd>${m.siJointCrossed ? 'crossed' : 'not crossed'}</dd>
         <dt>bone path</dt><dd>${m.bonePathMm.toFixed(1)} mm${m.crossings.length ? ` (${m.crossings.map((c) => `${c.kind} ${c.surface}`).join(', ')})` : ''}</dd>
         <dt>angles</dt><dd>${m.craniocaudalDeg >= 0 ? 'caudal' : 'cranial'} ${Math.abs(m.craniocaudalDeg).toFixed(0)}°, ${m.mediolateralDeg >= 0 ? 'to right' : 'to left'} ${Math.abs(m.mediolateralDeg).toFixed(0)}°</dd>
-        <dt>bull's-eye</dt><dd>${m.bullsEye.laoDeg >= 0 ? 'LAO' : 'RAO'} ${Math.abs(m.bullsEye.laoDeg).toFixed(0)}°, ${m.bullsEye.cranialDeg >= 0 ? 'cranial' : 'caudal'} ${Math.abs(m.bullsEye.cranialDeg).toFixed(0)}°</dd>
+        <dt title="C-arm angles for the patient prone, as in the procedure (LAO = detector toward the patient's left, cranial = toward the head), whatever the scan's position">bull's-eye (prone)</dt><dd>${m.bullsEye.laoDeg >= 0 ? 'LAO' : 'RAO'} ${Math.abs(m.bullsEye.laoDeg).toFixed(0)}°, ${m.bullsEye.cranialDeg >= 0 ? 'cranial' : 'caudal'} ${Math.abs(m.bullsEye.cranialDeg).toFixed(0)}°</dd>
       </dl>
       <div class="row"><label for="advance">Tip</label><input id="advance" type="range" min="0" max="1" step="0.01" .value=${String(t.advance)}
         @input=${(e: Event) => planning.setAdvance(t.id, Number((e.target as HTMLInputElement).value))} /></div>
@@ -190,6 +221,8 @@ export class SpPlanPanel extends LitElement {
               <label>Burns <input id="abl-burns" type="number" min="1" max="4" step="1" .value=${String(p.burns)} @change=${(e: Event) => this.act(() => planning.setAblation(t.id, { burns: Number((e.target as HTMLInputElement).value) }))} /></label>
               <label>+ length <input type="number" min="2" max="10" step="1" .value=${String(p.extraLengthMm)} @change=${(e: Event) => this.act(() => planning.setAblation(t.id, { extraLengthMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label>
             </div>
+            <div class="row"><button id="abl-aim" ?disabled=${this.busy || !t.lesionId} title="Move the tip along and across the path so the burns with pull-backs cover the lesion best while every burn edge keeps ${this.state.thresholds.ablationNeuralWarnMm} mm from the foramina and the canal" @click=${() => this.act(() => planning.aimElectrode(t.id))}>Aim for the burns</button></div>
+            ${this.renderAim(t, p.burns)}
             ${abl ? html`<div id="abl-summary"><span class="pill ${abl.status}">${STATUS_LABEL[abl.status]}</span> ${abl.zones.length} zone(s) ${abl.zones[0] ? `${abl.zones[0].lengthMm.toFixed(0)} × ${abl.zones[0].diameterMm.toFixed(0)} mm` : ''}${abl.coverage !== null ? `, coverage ${(abl.coverage * 100).toFixed(0)} %` : ''}${abl.neuralMarginMm !== null ? `, margin ${abl.neuralMarginMm.toFixed(1)} mm to the ${abl.nearestStructure}` : ''}
               <ul class="reasons">${abl.reasons.map((r) => html`<li>${r}</li>`)}</ul></div>` : nothing}`
         : nothing}
@@ -228,7 +261,7 @@ export class SpPlanPanel extends LitElement {
       ${this.renderRanking(lesionId)}
       ${s.trajectories.length
         ? html`<table aria-label="Needles" id="traj-list">${s.trajectories.map((t) => html`<tr class="click ${t.id === s.selectedTrajectoryId ? 'sel' : ''}" data-id=${t.id} @click=${() => planning.selectTrajectory(t.id)}>
-            <td>${t.id}</td><td>${t.approach ? APPROACH_TEMPLATES[t.approach].label : 'manual'}</td><td><span class="pill ${t.metrics.status}">${STATUS_LABEL[t.metrics.status]}</span></td><td>${t.metrics.depthMm.toFixed(0)} mm</td></tr>`)}</table>`
+            <td>${t.id}</td><td>${t.approach ? APPROACH_TEMPLATES[t.approach].label : 'manual'}</td><td>${((vs) => html`<span class="pill ${vs}">${STATUS_LABEL[vs]}</span>`)(needleVerdict(t).status)}</td><td>${t.metrics.depthMm.toFixed(0)} mm</td></tr>`)}</table>`
         : nothing}
       ${sel ? this.renderSelected(sel) : nothing}
       <details>
@@ -237,7 +270,9 @@ export class SpPlanPanel extends LitElement {
         <div class="row"><label>warn &lt; <input type="number" min="0" max="20" step="0.5" .value=${String(s.thresholds.neuralWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ neuralWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
         <div class="row"><label>Tip to anterior cortex warn &lt; <input type="number" min="0" max="20" step="0.5" .value=${String(s.thresholds.anteriorCortexWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ anteriorCortexWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
         <div class="row"><label>Ablation edge to nerves warn &lt; <input type="number" min="0" max="30" step="1" .value=${String(s.thresholds.ablationNeuralWarnMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ ablationNeuralWarnMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
-        <div class="hint">Defaults from DOMAIN.md §3 (our design); recorded with each check.</div>
+        <div class="row"><label>Ablation coverage warn &lt; <input id="th-coverage" type="number" min="0" max="100" step="5" .value=${String(s.thresholds.ablationCoverageWarnPct)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ ablationCoverageWarnPct: Number((e.target as HTMLInputElement).value) }))} /> %</label></div>
+        <div class="row"><label title="approaches whose clearances differ by less than this count as equally safe">Ranking: equal clearance within <input id="th-rank-tie" type="number" min="0" max="10" step="0.5" .value=${String(s.thresholds.rankTieMm)} style="width:48px" @change=${(e: Event) => this.act(() => planning.setThresholds({ rankTieMm: Number((e.target as HTMLInputElement).value) }))} /> mm</label></div>
+        <div class="hint">Defaults from DOMAIN.md §3 and our design (coverage 90 %, ranking margin 1 mm: below it the difference is within landmark and needle-deflection uncertainty); recorded with each check.</div>
       </details>
       <details>
         <summary>Add a needle</summary>

@@ -3,6 +3,7 @@
  * letters, ruler measurements, cursor readout) and the mouse/keyboard interaction.
  * It reads the store's state and calls actions; the OrthoViewer does the rendering.
  */
+import { needleVerdict } from '../planning/verdict';
 import { LitElement, html, css, svg, nothing, type PropertyValues } from 'lit';
 import { OrthoViewer, VIEW_NAMES, type ViewName } from '../render/ortho-viewer';
 import { orientationLetters } from '../render/lps-labels';
@@ -218,7 +219,8 @@ export class SpViewer extends LitElement {
     const dist = (p: Readonly<Vec3>) => (p[0] - planePoint[0]) * n[0] + (p[1] - planePoint[1]) * n[1] + (p[2] - planePoint[2]) * n[2];
     for (const t of this.state.trajectories) {
       const sel = t.id === this.state.selectedTrajectoryId;
-      const col = STATUS_COLORS[t.metrics.status];
+      const verdict = needleVerdict(t).status;
+      const col = STATUS_COLORS[verdict];
       const [ex, ey] = viewer.lpsToCanvas(view, t.entryLps);
       const [tx, ty] = viewer.lpsToCanvas(view, t.targetLps);
       const tip: Vec3 = [0, 1, 2].map((a) => t.entryLps[a]! + (t.targetLps[a]! - t.entryLps[a]!) * t.advance) as Vec3;
@@ -234,14 +236,14 @@ export class SpViewer extends LitElement {
         const lo = Math.max(0, Math.min(a, b)), hi = Math.min(1, Math.max(a, b));
         if (hi > lo) seg = [lo, hi];
       }
-      items.push(svg`<g class="needle${sel ? ' selected' : ''}" data-id=${t.id} data-status=${t.metrics.status}>
+      items.push(svg`<g class="needle${sel ? ' selected' : ''}" data-id=${t.id} data-status=${verdict}>
         <line x1=${ex} y1=${ey} x2=${tx} y2=${ty} stroke=${col} stroke-width=${sel ? 1.5 : 1} stroke-dasharray="5 4" stroke-opacity=${sel ? 0.9 : 0.5} />
         <line x1=${ex} y1=${ey} x2=${px} y2=${py} stroke=${col} stroke-width=${sel ? 2 : 1.2} stroke-opacity=${sel ? 0.95 : 0.55} />
         ${seg ? svg`<line x1=${ex + (px - ex) * seg[0]} y1=${ey + (py - ey) * seg[0]} x2=${ex + (px - ex) * seg[1]} y2=${ey + (py - ey) * seg[1]} stroke="#ffffff" stroke-width=${widthPx} stroke-opacity="0.9" stroke-linecap="round" />` : nothing}
         <rect class="entry-handle" x=${ex - 5} y=${ey - 5} width="10" height="10" fill="none" stroke=${col} stroke-width=${sel ? 2 : 1.2} />
         <circle class="target-handle" cx=${tx} cy=${ty} r="5" fill="none" stroke=${col} stroke-width=${sel ? 2 : 1.2} />
         <circle cx=${px} cy=${py} r="2.5" fill=${col} />
-        <text x=${ex + 8} y=${ey - 7} fill=${col} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${t.id}${sel ? ` ${t.metrics.status.toUpperCase()}` : ''}</text>
+        <text x=${ex + 8} y=${ey - 7} fill=${col} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${t.id}${sel ? ` ${verdict.toUpperCase()}` : ''}</text>
       </g>`);
       // Ablation zones cut by the plane.
       for (const z of planning.tipArrived(t) ? t.ablation?.zones ?? [] : []) {

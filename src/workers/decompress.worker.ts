@@ -27,17 +27,27 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       });
       const v = r.volume;
       const g = v.geometry;
+      // On an isolated page the views and the case worker share the voxels: put them in shared
+      // memory here (the page would otherwise copy them on its own thread).
+      const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+      let voxels = v.voxels;
+      if (isolated) {
+        const Ctor = voxels.constructor as { new (b: SharedArrayBuffer): typeof voxels };
+        const shared = new Ctor(new SharedArrayBuffer(voxels.byteLength));
+        shared.set(voxels as never);
+        voxels = shared;
+      }
       post(
         {
           type: 'done',
           nifti: {
             info: r.info,
             measurementBlockedReason: r.measurementBlockedReason,
-            id: v.id, units: v.units, modality: v.modality, voxels: v.voxels,
+            id: v.id, units: v.units, modality: v.modality, voxels,
             geometry: { dims: [...g.dims], spacingMm: [...g.spacingMm], originLps: [...g.originLps], directionCosines: [...g.directionCosines] },
           },
         },
-        [v.voxels.buffer as ArrayBuffer],
+        voxels.buffer instanceof ArrayBuffer ? [voxels.buffer] : [],
       );
     } else {
       const r = await inflateDeflatedDataset(job.compressed, job.mode);

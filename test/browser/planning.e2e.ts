@@ -22,6 +22,30 @@ async function prepare(page: Page): Promise<any> {
 
 const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
 
+/**
+ * Drags a needle's entry handle in the coronal view (which keeps its depth y) to the point from
+ * which the shaft runs through the nearest foramen's posterior opening: the needle then fails.
+ */
+async function dragEntryIntoForamen(page: Page, tr: any, foramina: any[]): Promise<void> {
+  const E = tr.entryLps as Vec3, T = tr.targetLps as Vec3;
+  const near = (f: any) => segmentSegmentDistance(E, T, f.anteriorLps, f.posteriorLps).distance - f.radiusMm;
+  const f = [...foramina].sort((a, b) => near(a) - near(b))[0]!;
+  const F = f.posteriorLps as Vec3;
+  const k = (E[1] - T[1]) / (F[1] - T[1]);
+  const Estar: Vec3 = [T[0] + (F[0] - T[0]) * k, E[1], T[2] + (F[2] - T[2]) * k];
+  await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), T);
+  await page.waitForTimeout(300);
+  const pane = (await page.locator('sp-viewer .pane.coronal').boundingBox())!;
+  const handle = page.locator(`sp-viewer .pane.coronal g.needle[data-id="${tr.id}"] rect.entry-handle`);
+  const hx = pane.x + Number(await handle.getAttribute('x')) + 5, hy = pane.y + Number(await handle.getAttribute('y')) + 5;
+  const pxPerMm = Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.coronal .corner.tr').textContent()) ?? '')![1]);
+  await page.click('button[data-tool="crosshair"]');
+  await page.mouse.move(hx, hy);
+  await page.mouse.down();
+  await page.mouse.move(hx + (Estar[0] - E[0]) * pxPerMm, hy - (Estar[2] - E[2]) * pxPerMm, { steps: 8 });
+  await page.mouse.up();
+}
+
 describe.skipIf(!ok)('needle planning on the demo case', () => {
   const session = useSession();
 
@@ -95,6 +119,43 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     await page.context().close();
   });
 
+  it('ranking teaches: column headers, a reason per row, and a needle dragged to FAIL reads FAIL in its row', async () => {
+    const { page, errors } = await openApp(session());
+    await prepare(page);
+    const s0 = await snap(page);
+    const zone1 = s0.lesions.findIndex((l) => l.zone === 1);
+    await page.selectOption('sp-plan-panel #plan-lesion', s0.lesions[zone1]!.id);
+    await page.click('sp-plan-panel #rank-button');
+    const rowsSel = 'sp-plan-panel table.ranking tr[data-approach]';
+    await expect.poll(() => page.locator(rowsSel).count(), { timeout: 60_000 }).toBe(5);
+    expect(await page.locator('sp-plan-panel table.ranking th').allTextContents()).toEqual(['#', 'Approach', 'Verdict', 'Clearance', 'Depth']);
+    const above = await page.locator('sp-plan-panel table.ranking .above').allTextContents();
+    expect(above.length).toBe(4);
+    for (const a of above) expect(a).toMatch(/above the next: \S/);
+    const before = await page.locator(rowsSel).evaluateAll((els) => els.map((e) => [e.getAttribute('data-approach'), e.getAttribute('data-status')]));
+    console.log('ranking before:', JSON.stringify(before), above);
+    await screenshot(page, 'ranking-before');
+    // Drag the posterior short-axis needle into a foramen.
+    await page.click(`${rowsSel}[data-approach="posterior-short-axis"]`);
+    const s1 = await snap(page);
+    const tr = s1.trajectories.find((t) => t.id === s1.selectedTrajectoryId)!;
+    expect(tr.approach).toBe('posterior-short-axis');
+    expect(tr.status).not.toBe('fail');
+    await dragEntryIntoForamen(page, tr, s0.anatomy.foramina);
+    await expect.poll(async () => (await snap(page)).trajectories.find((t) => t.id === tr.id)!.status, { timeout: 15_000 }).toBe('fail');
+    const row = page.locator(`${rowsSel}[data-approach="posterior-short-axis"]`);
+    await expect.poll(() => row.getAttribute('data-status'), { timeout: 5_000 }).toBe('fail');
+    expect(await row.locator('.pill').textContent()).toBe('FAIL');
+    // A FAIL row sits below every feasible PASS/WARN row.
+    const after = await page.locator(rowsSel).evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    const failAt = after.indexOf('fail');
+    for (let i = failAt + 1; i < after.length; i++) expect(['fail', 'none']).toContain(after[i]);
+    console.log('ranking after the drag:', JSON.stringify(after));
+    await screenshot(page, 'ranking-after-drag-fail');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('ranks the five approaches with reasons, and plans RF ablation with an electrode', async () => {
     const { page, errors } = await openApp(session());
     await prepare(page);
@@ -121,6 +182,10 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     const id = s1.selectedTrajectoryId!;
     await page.selectOption('sp-plan-panel #traj-needle', '17G-rf-20');
     await expect.poll(async () => (await snap(page)).trajectories.find((x) => x.id === id)!.ablation?.coverage ?? null, { timeout: 10_000 }).not.toBeNull();
+    // A planned path given an electrode is aimed for its burns: coverage per burn count, a proposed count, reasons.
+    await expect.poll(() => page.locator('sp-plan-panel #abl-options tr[data-burns]').count(), { timeout: 20_000 }).toBe(4);
+    expect(await page.locator('sp-plan-panel #abl-aim-reasons li').count()).toBeGreaterThan(0);
+    console.log('RF aim:', (await page.locator('sp-plan-panel #abl-options').textContent())?.replace(/\s+/g, ' '), '|', await page.locator('sp-plan-panel #abl-aim-reasons').textContent());
     await page.fill('sp-plan-panel #abl-burns', '2');
     await page.locator('sp-plan-panel #abl-burns').dispatchEvent('change');
     await expect.poll(async () => (await snap(page)).trajectories.find((x) => x.id === id)!.ablation!.zones.length, { timeout: 10_000 }).toBe(2);

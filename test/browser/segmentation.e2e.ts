@@ -59,6 +59,10 @@ describe.skipIf(!ok)('lesion segmentation in the demo case', () => {
       const [r, g, b] = await rgbAt(page, view, p.x + 6, p.y + 6);
       expect(r - Math.max(g, b), `${view} overlay at the lesion: rgb ${r},${g},${b}`).toBeGreaterThan(25);
     }
+    // The study's criteria and the volume against the study, in words (no landmarks yet: foramina and canal unchecked).
+    await expect.poll(() => page.locator('sp-lesion-panel .criteria-summary').first().textContent()).toBe('Study criteria: size met; foramina and canal not checked (no landmarks)');
+    expect(await page.locator('sp-lesion-panel .criterion[data-key="diameter"]').first().textContent()).toMatch(/largest diameter \d+\.\d mm: within the study's 30 mm limit/);
+    expect(await page.locator('sp-lesion-panel .cohort').first().textContent()).toMatch(/study's lesions/);
     await screenshot(page, 'segmentation-grown');
 
     // Brush: paint a stroke beside the lesion; the voxel count grows; Ctrl+Z restores it; Ctrl+Y redoes.

@@ -70,6 +70,11 @@ describe('NIfTI geometry plausibility and pair files', () => {
     }
   });
 
+  it('scl_slope 1e30 refuses the file, naming it', () => {
+    expect(() => parseNifti('s.nii', niftiFile({ dims: [2, 2, 1], slope: 1e30 }, [1, 2, 3, 4]))).toThrow(/^s\.nii: implausible scl_slope 1e30 \/ scl_inter 0: the values would reach 1e30…4e30/);
+    expect(parseNifti('ok.nii', niftiFile({ dims: [2, 2, 1], slope: 1, inter: -1024 }, [1, 2, 3, 4])).volume.voxels[0]).toBe(-1023);
+  });
+
   it('slices 1e6 mm apart block measurement', () => {
     const s = parseNifti('gap.nii', niftiFile({ dims: [4, 4, 4], pixdim: [1, 1, 1e6] }));
     expect(s.measurementBlockedReason).toMatch(/slices 1e6 mm apart/);

@@ -128,6 +128,8 @@ export interface SliceRecord {
   seriesNumber: number | null;
   seriesDescription: string;
   patientName: string;
+  /** PatientPosition (0018,5100), e.g. 'HFS'; '' when absent. */
+  patientPosition: string;
   patientId: string;
   studyDescription: string;
   studyDate: string;
@@ -436,6 +438,7 @@ export async function scanFile(file: FileLike, fileIndex: number, signal?: Abort
     seriesNumber: ds.number(TAG.SeriesNumber),
     seriesDescription: ds.string(TAG.SeriesDescription),
     patientName: ds.string(TAG.PatientName),
+    patientPosition: ds.string(TAG.PatientPosition),
     patientId: ds.string(TAG.PatientID),
     studyDescription: ds.string(TAG.StudyDescription),
     studyDate: ds.string(TAG.StudyDate),

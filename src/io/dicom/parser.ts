@@ -29,6 +29,7 @@ export const TAG = {
   PatientID: 0x00100020,
   SliceThickness: 0x00180050,
   SpacingBetweenSlices: 0x00180088,
+  PatientPosition: 0x00185100,
   MosaicImageCount: 0x0019100a,
   StudyInstanceUID: 0x0020000d,
   SeriesInstanceUID: 0x0020000e,

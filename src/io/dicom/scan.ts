@@ -449,10 +449,12 @@ function planSeries(
   const info: SeriesInfo = {
     key,
     seriesInstanceUid: uid,
+    studyInstanceUid: first.studyInstanceUid,
     modality,
     seriesDescription: first.seriesDescription,
     seriesNumber: first.seriesNumber,
     patientName: first.patientName,
+    patientPosition: first.patientPosition,
     patientId: first.patientId,
     studyDescription: first.studyDescription,
     studyDate: first.studyDate,

@@ -1,0 +1,39 @@
+/**
+ * Random clicks in the inner half of a phantom lesion (test-only): for an ellipsoid, points of the
+ * ellipsoid scaled by 0.5 about its centre; for a blob, points within half the radius of one of its
+ * balls (chosen in proportion to its volume). Uniform in volume, seeded.
+ */
+import type { Vec3 } from '../../src/core/vec3';
+import { mulberry32 } from '../../src/core/random';
+
+export function innerHalfClicks(lesion: any, n: number, seed: number): Vec3[] {
+  const rnd = mulberry32(seed);
+  const inUnitBall = (): Vec3 => {
+    for (;;) {
+      const p: Vec3 = [2 * rnd() - 1, 2 * rnd() - 1, 2 * rnd() - 1];
+      if (p[0] ** 2 + p[1] ** 2 + p[2] ** 2 <= 1) return p;
+    }
+  };
+  const out: Vec3[] = [];
+  for (let t = 0; t < n; t++) {
+    const u = inUnitBall();
+    if (lesion.shape === 'ellipsoid') {
+      const c = lesion.center_lps as number[];
+      const p: Vec3 = [c[0]!, c[1]!, c[2]!];
+      for (let a = 0; a < 3; a++) {
+        const ax = lesion.axes_lps[a] as number[];
+        const s = 0.5 * lesion.semi_axes_mm[a] * u[a]!;
+        for (let d = 0; d < 3; d++) p[d] = p[d]! + s * ax[d]!;
+      }
+      out.push(p);
+    } else {
+      const w = lesion.spheres.map((s: any) => s.radius_mm ** 3);
+      let x = rnd() * w.reduce((a: number, b: number) => a + b, 0), k = 0;
+      while (k < w.length - 1 && x > w[k]!) { x -= w[k]!; k++; }
+      const s = lesion.spheres[k];
+      const c = s.center_lps as number[];
+      out.push([c[0]! + 0.5 * s.radius_mm * u[0], c[1]! + 0.5 * s.radius_mm * u[1], c[2]! + 0.5 * s.radius_mm * u[2]]);
+    }
+  }
+  return out;
+}
