@@ -32,7 +32,7 @@ export class SpAnatomyPanel extends LitElement {
       .row { display: flex; gap: 6px; align-items: center; margin: 4px 0; font-size: 12px; flex-wrap: wrap; }
       table { border-collapse: collapse; width: 100%; font-size: 12px; }
       td { padding: 1px 3px; border-bottom: 1px solid #1a2028; white-space: nowrap; }
-      td.lvl { color: #8a96a3; font-weight: 600; }
+      td.lvl { color: #8a96a3; font-weight: 600; cursor: pointer; }
       .cell { display: flex; gap: 3px; align-items: center; }
       .st { min-width: 58px; }
       .auto { color: #4dd0e1; }
@@ -115,7 +115,7 @@ export class SpAnatomyPanel extends LitElement {
         ? html`<div class="placing" role="status">Placing ${st.placing.id.replace('_', ' ')}: click its <b>${st.placing.anteriorLps ? 'posterior' : 'anterior'}</b> opening in a view. <button class="small" @click=${() => anatomy.cancelPlacing()}>Cancel</button></div>`
         : nothing}
       ${html`<table class="foramina">
-            ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr class=${st.review && anatomy.REVIEW_STEPS[st.review.step] === `${lv}_${side}` ? 'current' : ''}><td class="lvl">${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
+            ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr class=${st.review && anatomy.REVIEW_STEPS[st.review.step] === `${lv}_${side}` ? 'current' : ''}><td class="lvl" data-select=${`${lv}_${side}`} title="Review ${lv} ${side}: the Foramen tool (F) then places this one" @click=${() => anatomy.reviewStep(anatomy.REVIEW_STEPS.indexOf(`${lv}_${side}`))}>${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
           </table>`}
       ${a ? nothing : html`<div class="muted">Find the landmarks (CT), or place each foramen with the Foramen tool (F): one click on its opening.</div>`}
       ${a
