@@ -127,11 +127,11 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     const { page, errors } = await openApp(session(), { demo: false, width: 1500, height: 900 });
     await openScan(page, 'pancreas-ct-cb-001-upper-sacrum');
     await page.click('sp-anatomy-panel #detect-anatomy');
-    await expect.poll(async () => (await anatomyOf(page)).frame !== null, { timeout: 90_000, interval: 500 }).toBe(true);
+    const msgs = async () => (await page.locator('sp-app .messages .msg').allTextContents()).join(' | ');
+    await expect.poll(msgs, { timeout: 120_000, interval: 500 }).toMatch(/Landmarks suggested/);
     await page.evaluate(() => window.sacroplan.whenIdle());
     const a = await anatomyOf(page);
     // nothing found there may be trusted: the detector took the lumbar spine for the sacrum
-    const msgs = async () => (await page.locator('sp-app .messages .msg').allTextContents()).join(' | ');
     await expect.poll(msgs).toMatch(/Foramen tool \(F\)/);
     expect(await msgs()).not.toMatch(/setForamen|drag a marker/);
     console.log(`pancreas: ${a.foramina.length} foramina suggested, canal ${a.canal ? `confidence ${a.canal.confidence}` : 'none'}`);
