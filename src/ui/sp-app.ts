@@ -35,6 +35,7 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'brush', label: 'Brush', key: 'B' },
   { tool: 'eraser', label: 'Eraser', key: 'E' },
   { tool: 'thresholdBox', label: 'Box', key: 'X' },
+  { tool: 'seeds', label: 'Strokes', key: 'L' },
   { tool: 'foramen', label: 'Foramen', key: 'F' },
   { tool: 'canal', label: 'Canal', key: 'K' },
 ];
@@ -149,6 +150,7 @@ export class SpApp extends LitElement {
         case 'b': case 'B': actions.setTool('brush'); return true;
         case 'e': case 'E': actions.setTool('eraser'); return true;
         case 'x': case 'X': actions.setTool('thresholdBox'); return true;
+        case 'l': case 'L': actions.setTool('seeds'); return true;
         case 'f': case 'F': actions.setTool('foramen'); return true;
         case 'k': case 'K': actions.setTool('canal'); return true;
         case '[': lesions.setBrushRadius(this.state.seg.brushRadiusMm - 0.5); return true;
