@@ -16,6 +16,7 @@ import { buildZoneModel, buildZoneMap, zoneModelProblem, type ZoneModel } from '
 import { classifyLesion, type LesionZoneResult } from '../anatomy/classify';
 import { suggestLandmarks } from '../anatomy/suggest';
 import { trustedAnatomy } from '../anatomy/evidence';
+import { withLandmarkFrame } from '../anatomy/frame-from-landmarks';
 import { PlanningEngine, type PlanningSource, type PlanCommand, type PlanReply } from '../planning/engine';
 import type { AblationPlan, CementSummary, SafetyThresholds, TrajectoryMetrics } from '../planning/types';
 import { DEFAULT_ABLATION } from '../planning/ablation';
@@ -102,7 +103,7 @@ export class CaseEngine implements PlanningSource {
     return this.docNow;
   }
   get currentAnatomy(): SacralAnatomy | null {
-    return trustedAnatomy(this.docNow.anatomy);
+    return withLandmarkFrame(trustedAnatomy(this.docNow.anatomy));
   }
   get currentSacrumMask(): Uint8Array | null {
     return this.sacrumMask;
@@ -214,7 +215,8 @@ export class CaseEngine implements PlanningSource {
 
     // zone model and map follow the landmarks the user can rely on: hand-placed ones and suggestions
     // above the bar ("check" suggestions are left out until confirmed, evidence.ts)
-    const trusted = trustedAnatomy(doc.anatomy);
+    // (with a frame implied by the foramina when detection gave none, frame-from-landmarks.ts)
+    const trusted = withLandmarkFrame(trustedAnatomy(doc.anatomy));
     let zoneMapChanged = false;
     const tz = nowMs();
     if (trusted !== this.modelFor) {

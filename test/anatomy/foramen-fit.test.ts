@@ -125,3 +125,18 @@ describe('landmark commands of the case (demo)', () => {
     expect(engine.doc.anatomy!.foramina.find((x) => x.id === 'S2_L')).toEqual(suggested);
   });
 });
+
+describe('frame implied by the foramina (no detection)', () => {
+  it('gives the demo case zones from hand-placed foramina alone, agreeing with the truth for its lesions', () => {
+    const demo = makeDemoPhantom();
+    const engine = new CaseEngine(demo.volume);
+    const foramina: Foramen[] = demo.truth.foramina.map((t) => ({ id: t.id as Foramen['id'], level: t.level, side: t.side, anteriorLps: t.anteriorLps, posteriorLps: t.posteriorLps, radiusMm: t.radiusMm, confidence: 1, source: 'manual' }));
+    engine.run({ type: 'setAnatomy', anatomy: { foramina, canal: null, frame: null } });
+    let last = engine.run({ type: 'growLesion', seedLps: demo.truth.lesions[0]!.centerLps });
+    for (const l of demo.truth.lesions.slice(1)) last = engine.run({ type: 'growLesion', seedLps: l.centerLps });
+    expect(last.view.zoneProblem).toBeNull();
+    expect(engine.doc.anatomy!.frame).toBeNull();
+    const zones = last.view.lesions.map((l) => l.zone?.zone ?? null);
+    expect(zones).toEqual(demo.truth.lesions.map((l) => l.zone));
+  });
+});
