@@ -87,9 +87,11 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     expect(sorted[Math.floor(sorted.length / 2)]!).toBeLessThanOrEqual(3);
     expect(sorted[sorted.length - 1]!).toBeLessThanOrEqual(4.5);
     expect(clicks).toBeLessThanOrEqual(12);
-    // the lesion-free case now has a zone model: no "missing landmarks" problem is shown
+    // with every landmark placed the Denis zones can be drawn (the frame comes from the foramina)
+    expect((await anatomyOf(page)).zoneProblem).toBeNull();
+    await page.click('sp-anatomy-panel #show-zones');
     await page.evaluate((q) => window.sacroplan.setCrosshair(q as [number, number, number]), ref.foramina.S2_L!.anteriorLps);
-    await page.waitForTimeout(300);
+    await page.waitForTimeout(500);
     await screenshot(page, 'assisted-pelvic-ref-003');
     expect(errors).toEqual([]);
   }, 240_000);
