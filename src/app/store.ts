@@ -49,6 +49,10 @@ export interface LoadedInfo {
   /** DICOM StudyInstanceUID / SeriesInstanceUID (null for NIfTI and the demo): the case's identity with the grid. */
   studyUid: string | null;
   seriesUid: string | null;
+  /** DICOM FrameOfReferenceUID, StudyDate and, per slice k, the source instance (what a DICOM SEG references); absent for NIfTI and the demo. */
+  frameOfReferenceUid?: string | null;
+  studyDate?: string;
+  sliceInstances?: ({ sopClassUid: string; sopInstanceUid: string } | null)[];
   modality: string;
   description: string;
   patientName: string;

@@ -17,7 +17,7 @@ import type { Vec3 } from '../core/vec3';
 import { FORAMEN_IDS, type Canal, type Foramen, type SacralAnatomy, type SacralFrame } from '../anatomy/types';
 import { APPROACH_NAMES, DEFAULT_THRESHOLDS, type ApproachName, type Needle, type NeedleKind, type SafetyThresholds } from '../planning/types';
 import type { AblationParams } from '../planning/ablation';
-import type { CaseDoc, CaseLesion, CaseNeedle, SeriesIdentity } from './types';
+import { LESION_METHODS, type CaseDoc, type CaseLesion, type CaseNeedle, type SeriesIdentity } from './types';
 import type { SeedStroke } from '../segmentation/seeded-grow';
 import { seriesMismatch } from './identity';
 
@@ -310,7 +310,7 @@ function identity(x: unknown): SeriesIdentity {
 }
 
 function lesion(x: unknown, path: string): CaseLesion {
-  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes'], ['seeds']);
+  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes'], ['seeds', 'method']);
   return {
     id: str(o.id, `${path}.id`, 64, ID),
     label: num(o.label, `${path}.label`, 1, 255, true),
@@ -319,6 +319,7 @@ function lesion(x: unknown, path: string): CaseLesion {
     visible: bool(o.visible, `${path}.visible`),
     notes: str(o.notes, `${path}.notes`, MAX_TEXT),
     ...(o.seeds !== undefined ? { seeds: arr(o.seeds, `${path}.seeds`, 1000).map((s, i) => seedStroke(s, `${path}.seeds[${i}]`)) } : {}),
+    ...(o.method !== undefined ? { method: oneOf(o.method, `${path}.method`, LESION_METHODS) } : {}),
   };
 }
 
