@@ -1,7 +1,7 @@
 /**
- * <sp-case-bar>: the toolbar group of the open case: save the plan (Ctrl+S), open a plan, export
- * and import the lesions as DICOM SEG, open the printable report, the
- * autosave state, the saved cases (restore, delete); the offer to restore an autosave of the shown
+ * <sp-case-bar>: the toolbar group of the open case: undo and redo of any edit (the tooltip names
+ * it), save the plan (Ctrl+S), open a plan, export and import the lesions as DICOM SEG, open the
+ * printable report, the autosave state, the saved cases (restore, delete); the offer to restore an autosave of the shown
  * series; the question asked before unsaved changes are left.
  */
 import { LitElement, html, css, nothing } from 'lit';
@@ -9,6 +9,7 @@ import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import * as plan from '../app/plan';
 import * as autosave from '../app/autosave';
+import * as caseActions from '../app/case';
 import * as seg from '../app/seg';
 import './sp-report';
 import { panelStyles } from './styles';
@@ -81,6 +82,8 @@ export class SpCaseBar extends LitElement {
     const s = this.state;
     const loaded = !!s.loaded;
     return html`
+      <button id="case-undo" ?disabled=${!s.seg.canUndo} title=${s.seg.undoName ? `Undo ${s.seg.undoName} (Ctrl+Z)` : 'Nothing to undo'} @click=${() => caseActions.undo()}>Undo</button>
+      <button id="case-redo" ?disabled=${!s.seg.canRedo} title=${s.seg.redoName ? `Redo ${s.seg.redoName} (Ctrl+Y)` : 'Nothing to redo'} @click=${() => caseActions.redo()}>Redo</button>
       <button id="save-plan" ?disabled=${!loaded} title="Save the case as a .sacroplan file (Ctrl+S)" @click=${() => plan.downloadPlan().catch((err: Error) => actions.notify('error', `The plan was not saved: ${err.message}`))}>Save plan</button>
       <button id="open-plan" ?disabled=${!loaded} title="Open a .sacroplan file made on this series" @click=${() => (this.renderRoot.querySelector('#plan-input') as HTMLInputElement).click()}>Open plan…</button>
       <input id="plan-input" type="file" accept=".sacroplan,application/zip" @change=${this.onPlanInput} />
