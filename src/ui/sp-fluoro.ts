@@ -7,6 +7,7 @@
  * bright, bone dark, metal black, as a C-arm monitor shows it. A slider / play button advances the
  * selected needle (teaching), in 3D and here.
  */
+import { AfterInput } from '../render/after-input';
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
@@ -49,6 +50,7 @@ export class SpFluoro extends LitElement {
   cranialDeg = 0;
   status = '';
   playing = false;
+  private later = new AfterInput();
   private panes: Pane[] = [];
   private renderedFor = '';
   private prevState: AppState | null = null;
@@ -72,6 +74,7 @@ export class SpFluoro extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.later.cancel();
     this.stopPlay();
   }
 
@@ -91,7 +94,8 @@ export class SpFluoro extends LitElement {
       // let the page paint first: a software DRR takes a moment
       setTimeout(() => this.renderImages(), 0);
     } else if (s !== this.prevState) {
-      this.drawAll();
+      // Overlays follow once the input is quiet (render/after-input.ts); playing the needle forward draws at once.
+      if (this.playing) this.drawAll(); else this.later.run(() => this.drawAll());
     }
     this.prevState = s;
   }

@@ -4,6 +4,7 @@
  * camera presets, a clipping plane; a click on the bone moves the 2D crosshair there; the entry
  * (blue cube) and target (red sphere) of a needle can be dragged (in the plane facing the camera).
  */
+import { AfterInput } from '../render/after-input';
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
@@ -96,6 +97,7 @@ export class SpScene3d extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     registerSceneSource(null);
+    this.later.cancel();
     this.onDragEnd();
     this.resize?.disconnect();
     this.surfaces.dispose();
@@ -104,11 +106,16 @@ export class SpScene3d extends LitElement {
   }
 
   private prevState: AppState | null = null;
+  /** The 3D view follows the store once the input is quiet (render/after-input.ts); a drag in this view follows at once. */
+  private later = new AfterInput();
   override updated(): void {
-    if (this.state !== this.prevState) {
+    if (this.state === this.prevState) return;
+    const step = () => {
+      if (this.state === this.prevState) return;
       this.sync(this.prevState);
       this.prevState = this.state;
-    }
+    };
+    if (this.drag || !this.prevState) { this.later.cancel(); step(); } else this.later.run(step);
   }
 
   private sync(prev: AppState | null): void {
