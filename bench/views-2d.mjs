@@ -45,6 +45,15 @@ async function arm(page, type) {
   }, type);
 }
 
+/** Top self times of a CPU profile (PROFILE=slice|drag). */
+function summarize(profile, what) {
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const dt = profile.timeDeltas; let i = 0;
+  for (const sid of profile.samples) { const n = byId.get(sid); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}:${n.callFrame.columnNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i++] ?? 0) / 1000); }
+  console.log(`profile (self ms) during ${what}:\n` + [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15).map(([k, v]) => `${v.toFixed(0)} ${k}`).join('\n'));
+}
+
 export async function measure(page, { steps, gapMs }) {
   const snap = () => page.evaluate(() => window.sacroplan.snapshot());
   await page.click('sp-anatomy-panel #detect-anatomy');
@@ -65,12 +74,15 @@ export async function measure(page, { steps, gapMs }) {
   const ax = await page.locator('sp-viewer .pane.axial').boundingBox();
   await page.mouse.move(ax.x + ax.width / 2, ax.y + ax.height / 2);
   await arm(page, 'wheel');
+  let cdp0 = null;
+  if (process.env.PROFILE === 'slice') { cdp0 = await page.context().newCDPSession(page); await cdp0.send('Profiler.enable'); await cdp0.send('Profiler.start'); }
   for (let i = 0; i < steps; i++) {
     await page.mouse.wheel(0, i % 20 < 10 ? 100 : -100);
     await page.waitForTimeout(gapMs);
   }
   await page.waitForTimeout(500);
   const slice = await page.evaluate(() => window.__lat.slice());
+  if (cdp0) summarize((await cdp0.send('Profiler.stop')).profile, 'slice steps');
   if (process.env.VERBOSE) console.log('long tasks during the slice steps [start, ms]:', JSON.stringify(await page.evaluate(() => window.__long)), 'last 3D frame', await page.evaluate(() => document.querySelector('sp-app')?.shadowRoot?.querySelector('sp-scene-3d')?.scene?.lastRenderMs));
 
   // Needle drag in the coronal view
@@ -81,7 +93,7 @@ export async function measure(page, { steps, gapMs }) {
   const hx = pane.x + Number(await handle.getAttribute('x')) + 5, hy = pane.y + Number(await handle.getAttribute('y')) + 5;
   await arm(page, 'pointermove');
   let cdp = null;
-  if (process.env.PROFILE) { cdp = await page.context().newCDPSession(page); await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
+  if (process.env.PROFILE === 'drag') { cdp = await page.context().newCDPSession(page); await cdp.send('Profiler.enable'); await cdp.send('Profiler.start'); }
   await page.mouse.move(hx, hy);
   await page.mouse.down();
   for (let i = 1; i <= steps; i++) {
@@ -92,14 +104,7 @@ export async function measure(page, { steps, gapMs }) {
   await page.mouse.up();
   await page.waitForTimeout(500);
   const drag = await page.evaluate(() => window.__lat.slice());
-  if (cdp) {
-    const { profile } = await cdp.send('Profiler.stop');
-    const self = new Map();
-    const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-    const dt = profile.timeDeltas; let i = 0;
-    for (const sid of profile.samples) { const n = byId.get(sid); const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`; self.set(k, (self.get(k) ?? 0) + (dt[i++] ?? 0) / 1000); }
-    console.log('profile (self ms) during the drag:', [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `${v.toFixed(0)} ${k}`).join('\n'));
-  }
+  if (cdp) summarize((await cdp.send('Profiler.stop')).profile, 'the drag');
   return { slice, drag };
 }
 

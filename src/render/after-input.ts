@@ -12,13 +12,14 @@ export class AfterInput {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pending: (() => void) | null = null;
 
-  constructor(private readonly quietMs = QUIET_MS) {}
+  /** quietMs: a number, or a function read at each call (a panel that draws slowly waits longer). */
+  constructor(private readonly quietMs: number | (() => number) = QUIET_MS) {}
 
   /** Runs `fn` once the input is quiet, instead of any update still waiting. */
   run(fn: () => void): void {
     this.pending = fn;
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), this.quietMs);
+    this.timer = setTimeout(() => this.flush(), typeof this.quietMs === 'number' ? this.quietMs : this.quietMs());
   }
 
   /** Runs the waiting update now (e.g. the user works in the 3D view itself). */

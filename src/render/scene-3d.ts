@@ -48,6 +48,20 @@ function cylinderBetween(a: Readonly<Vec3>, b: Readonly<Vec3>, rA: number, rB: n
   return mesh;
 }
 
+/** Whether WebGL here is drawn in software (the renderer string of a probe context). */
+function softwareWebGl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return true;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  } catch {
+    return false;
+  }
+}
+
 function disposeGroup(g: THREE.Object3D): void {
   g.traverse((o) => {
     const m = o as THREE.Mesh;
@@ -90,8 +104,12 @@ export class PlanningScene {
   private width = 1;
   private height = 1;
 
+  /** WebGL drawn by the CPU (SwiftShader, llvmpipe: a browser without a GPU): no multisampling, and the panel decimates the bone. */
+  readonly software: boolean;
+
   constructor(readonly canvas: HTMLCanvasElement) {
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
+    this.software = softwareWebGl();
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: !this.software, preserveDrawingBuffer: true });
     this.renderer.setClearColor(0x0b0d10);
     this.renderer.localClippingEnabled = true;
     this.lps.matrixAutoUpdate = false;
@@ -133,10 +151,14 @@ export class PlanningScene {
   /** How long the last frame took to draw (ms): seconds on software WebGL, which the panel's update scheduling heeds. */
   lastRenderMs = 0;
 
+  /** How long the last frame took until the next one could start (ms): the GPU (or CPU) drawing time the page waited for. */
+  lastFrameMs = 0;
+
   renderNow(): void {
     const t0 = performance.now();
     this.renderer.render(this.scene, this.camera);
     this.lastRenderMs = performance.now() - t0;
+    requestAnimationFrame(() => requestAnimationFrame(() => { this.lastFrameMs = performance.now() - t0; }));
   }
 
   /** Where the camera presets look and how far they stand (the volume's centre and size). */

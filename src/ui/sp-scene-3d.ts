@@ -4,7 +4,7 @@
  * camera presets, a clipping plane; a click on the bone moves the 2D crosshair there; the entry
  * (blue cube) and target (red sphere) of a needle can be dragged (in the plane facing the camera).
  */
-import { AfterInput } from '../render/after-input';
+import { AfterInput, QUIET_MS } from '../render/after-input';
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
@@ -82,6 +82,8 @@ export class SpScene3d extends LitElement {
     const canvas = this.renderRoot.querySelector('canvas') as HTMLCanvasElement;
     try {
       this.scene = new PlanningScene(canvas);
+      // Software WebGL draws ~0.7 M bone triangles in about a second: start with the decimated surface there.
+      if (this.scene.software) this.decimate = true;
     } catch (e) {
       this.status = `3D view unavailable: ${(e as Error).message}`;
       return;
@@ -107,7 +109,8 @@ export class SpScene3d extends LitElement {
 
   private prevState: AppState | null = null;
   /** The 3D view follows the store once the input is quiet (render/after-input.ts); a drag in this view follows at once. */
-  private later = new AfterInput();
+  /** Waits longer when a 3D frame is slow (software WebGL: about a second a frame), so stepping through slices never meets one. */
+  private later = new AfterInput(() => Math.min(2000, Math.max(QUIET_MS, 1.5 * (this.scene?.lastFrameMs ?? 0))));
   override updated(): void {
     if (this.state === this.prevState) return;
     const step = () => {
