@@ -105,7 +105,7 @@ export async function measure(page, { steps, gapMs }) {
   await page.waitForTimeout(500);
   const drag = await page.evaluate(() => window.__lat.slice());
   if (cdp) summarize((await cdp.send('Profiler.stop')).profile, 'the drag');
-  return { slice, drag };
+  return { slice, drag, needleId: id };
 }
 
 async function main() {
