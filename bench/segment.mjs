@@ -12,6 +12,9 @@
  *   brush step      paintStroke of a 30 mm (diameter) brush over a 2 mm drag step; also 30 mm radius
  *   lesionStats     all statistics of the 7 mL label (PCA, Feret, ABC/2 ×2, values)
  *   partialVolume   partialVolumeEstimate of the grown lesion
+ *   strokes         growFromSeeds after the last of three strokes of the low-contrast tool on the
+ *                   7 mL lesion (a lesion stroke through it, background rings at r + 4 mm in the
+ *                   axial and the sagittal plane): what each stroke costs (target ≤ 200 ms)
  * Peer (/usr/bin/python3, scikit-image): threshold + flood (whole volume and the same ±25 mm box),
  * + binary_fill_holes, label + regionprops. Needs python3-skimage (apt-get install python3-skimage).
  * TypeScript is loaded through Vite's SSR module loader (no extra packages).
@@ -52,6 +55,15 @@ let st;
 const stats = time(() => { st = seg.lesionStats(labels, 1, vol); });
 let pv;
 const pvT = time(() => { pv = seg.partialVolumeEstimate(vol, grown.offsets); });
+const c = scene.lyticCenterLps, rr = scene.lyticRadiusMm + 4;
+const ringPts = (a, b) => Array.from({ length: 49 }, (_, t) => { const p = [...c]; p[a] += rr * Math.cos((2 * Math.PI * t) / 48); p[b] += rr * Math.sin((2 * Math.PI * t) / 48); return p; });
+const strokes = [
+  { kind: 'lesion', radiusMm: 3, pointsLps: [[c[0] - 5, c[1], c[2]], [c[0] + 5, c[1], c[2]]] },
+  { kind: 'background', radiusMm: 2, pointsLps: ringPts(0, 1) },
+  { kind: 'background', radiusMm: 2, pointsLps: ringPts(1, 2) },
+];
+let sg;
+const sgT = time(() => { sg = seg.growFromSeeds(vol, strokes); });
 
 // peer
 const dir = '/tmp/sacroplan-bench';
@@ -76,6 +88,7 @@ console.log(`brush step, 30 mm diameter      ${f(brushD.median)}  [${brushD.min.
 console.log(`brush step, 30 mm radius        ${f(brushR.median)}  [${brushR.min.toFixed(2)}-${brushR.max.toFixed(2)}]`);
 console.log(`lesionStats 7 mL                ${f(stats.median)}  [${stats.min.toFixed(1)}-${stats.max.toFixed(1)}]  Feret ${st.maxDiameterMm.toFixed(2)} mm, ABC/2 axial ${st.abcAxial.volumeMl.toFixed(2)} mL`);
 console.log(`partialVolumeEstimate 7 mL      ${f(pvT.median)}  ${pv.volumeMl.toFixed(3)} mL`);
+console.log(`strokes: growFromSeeds, 3rd     ${f(sgT.median)}  [${sgT.min.toFixed(1)}-${sgT.max.toFixed(1)}]  ${(sg.offsets.length * vol.geometry.voxelVolumeMm3 / 1000).toFixed(3)} mL, box ${sg.box.join(',')} (target ≤ 200 ms)`);
 if (peer) {
   console.log(`skimage flood, whole volume     ${f(peer.flood_full)}   ratio ours/peer ${(rg.median / peer.flood_full).toFixed(2)}  (whole-volume threshold, no bound, leaks)`);
   console.log(`skimage flood, same box         ${f(peer.flood_box)}   ratio ${(rg.median / peer.flood_box).toFixed(2)}`);

@@ -17,6 +17,7 @@ import type { AppState, LesionEntry, LesionSummary, LesionZoneSummary, Segmentat
 import type { LesionStats } from '../segmentation/stats';
 import type { LesionZoneResult } from '../anatomy/classify';
 import type { Trajectory } from '../planning/types';
+import type { Vec3 } from '../core/vec3';
 
 let client: CaseClient | null = null;
 let clientVolumeKey: string | null = null;
@@ -205,7 +206,8 @@ function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
 }
 
 function lesionEntry(l: LesionView): LesionEntry {
-  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats) : null, zone: l.zone ? zoneSummary(l.zone) : null };
+  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats) : null, zone: l.zone ? zoneSummary(l.zone) : null,
+    seeds: (l.seeds ?? []).map((s) => ({ kind: s.kind, radiusMm: s.radiusMm, pointsLps: s.pointsLps.map((p) => [p[0], p[1], p[2]] as Vec3) })) };
 }
 
 function trajectory(n: NeedleView): Trajectory {

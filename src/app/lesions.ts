@@ -1,6 +1,6 @@
 /**
- * Lesion actions: region growing, brush and eraser, box threshold, the lesion list, morphology
- * tools. Each is a command of the open case (src/case/commands.ts) sent through src/app/case.ts;
+ * Lesion actions: region growing, brush and eraser, lesion/background strokes, box threshold,
+ * the lesion list, morphology tools. Each is a command of the open case (src/case/commands.ts) sent through src/app/case.ts;
  * the store shows the case's projection. The active lesion and the tool settings are UI state.
  */
 import { store } from './actions';
@@ -124,6 +124,51 @@ export async function thresholdBox(aLps: Vec3, bLps: Vec3, normalLps: Vec3, lesi
   await caseRun({ type: 'thresholdBox', lesionId: id, cornerALps: a, cornerBLps: b, window: store.state.seg.thresholdWindowHu, gesture }, 'Thresholding…');
   await caseEndGesture(null);
   return id;
+}
+
+/**
+ * Lesion / background strokes (the low-contrast tool): a drag collects its points and is sent as
+ * one command when it ends (one undo step; the lesion is grown anew from all its strokes).
+ */
+export function seedStrokeStart(lps: Vec3, invert: boolean): void {
+  if (!caseClient()) return;
+  const k = store.state.seg.seedKind;
+  const kind = invert ? (k === 'lesion' ? 'background' : 'lesion') : k;
+  setSeg({ seedDraft: { kind, pointsLps: [[...lps]] } });
+}
+
+export function seedStrokeTo(lps: Vec3): void {
+  const d = store.state.seg.seedDraft;
+  if (!d) return;
+  const last = d.pointsLps[d.pointsLps.length - 1]!;
+  // a point every half radius is plenty for a swept ball
+  if (Math.hypot(lps[0] - last[0], lps[1] - last[1], lps[2] - last[2]) < Math.max(0.3, store.state.seg.brushRadiusMm / 2)) return;
+  setSeg({ seedDraft: { kind: d.kind, pointsLps: [...d.pointsLps, [...lps]] } });
+}
+
+export async function seedStrokeEnd(): Promise<void> {
+  const d = store.state.seg.seedDraft;
+  if (!d) return;
+  try {
+    await seedStroke(d.kind, d.pointsLps);
+  } finally {
+    setSeg({ seedDraft: null });
+  }
+}
+
+/** One lesion or background stroke (radius: the brush radius) on the active lesion; a lesion stroke with no active lesion makes one. */
+export async function seedStroke(kind: 'lesion' | 'background', pointsLps: Vec3[], lesionId?: string): Promise<string> {
+  if (!caseClient()) throw new Error('no image is loaded');
+  if (store.state.loaded?.measurementBlockedReason) throw new Error(`cannot segment: ${store.state.loaded.measurementBlockedReason}`);
+  const id = lesionId ?? activeLesionId();
+  const r = await caseRun({ type: 'seedStroke', kind, pointsLps: pointsLps.map((p) => [p[0], p[1], p[2]] as Vec3), radiusMm: store.state.seg.brushRadiusMm, ...(id ? { lesionId: id } : {}) }, 'Growing from the strokes…');
+  if (!r.info.lesionId) throw new Error(`Nothing painted: ${r.info.explanation ?? 'no lesion'}.`);
+  store.update({ activeLesionId: r.info.lesionId });
+  return r.info.lesionId;
+}
+
+export function setSeedKind(kind: 'lesion' | 'background'): void {
+  setSeg({ seedKind: kind });
 }
 
 export function setThresholdWindow(lo: number, hi: number): void {

@@ -24,7 +24,7 @@ export interface LesionZoneSummary {
   explanation: string;
 }
 
-export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser' | 'thresholdBox';
+export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser' | 'thresholdBox' | 'seeds';
 export type WindowPresetName = 'bone' | 'soft' | 'auto' | 'custom';
 
 export interface Measurement {
@@ -99,6 +99,8 @@ export interface LesionEntry {
   stats: LesionSummary | null;
   /** Null until landmarks exist (see AppState.zoneProblem) or while the lesion is empty. */
   zone: LesionZoneSummary | null;
+  /** Lesion / background strokes of the low-contrast tool (empty when never used). */
+  seeds: { kind: 'lesion' | 'background'; pointsLps: Vec3[]; radiusMm: number }[];
 }
 
 export interface SegmentationUi {
@@ -113,6 +115,10 @@ export interface SegmentationUi {
   busy: string | null;
   lastCommandMs: number | null;
   inWorker: boolean;
+  /** What a drag of the lesion/background strokes tool paints (Shift paints the other kind). */
+  seedKind: 'lesion' | 'background';
+  /** The stroke being dragged (drawn by the views until it is sent), or null. */
+  seedDraft: { kind: 'lesion' | 'background'; pointsLps: Vec3[] } | null;
 }
 
 export interface AppState {
@@ -183,7 +189,7 @@ export const initialState: AppState = {
   helpOpen: false,
   lesions: [],
   activeLesionId: null,
-  seg: { brushRadiusMm: 4, brushWindowHu: null, thresholdWindowHu: [-100, 150], canUndo: false, canRedo: false, busy: null, lastCommandMs: null, inWorker: false },
+  seg: { brushRadiusMm: 4, brushWindowHu: null, thresholdWindowHu: [-100, 150], canUndo: false, canRedo: false, busy: null, lastCommandMs: null, inWorker: false, seedKind: 'lesion', seedDraft: null },
   labelsVersion: 0,
   anatomy: null,
   zoneProblem: null,

@@ -21,6 +21,7 @@ import type { ScalarVolume } from '../core/volume';
 import type { LabelMap, IndexBox } from '../segmentation/labelmap';
 import type { LabelEditRecorder } from '../segmentation/history';
 import { regionGrow, applyRegionToLabels, type RegionGrowOptions } from '../segmentation/region-grow';
+import { growFromSeeds, type SeedKind, type SeedStroke } from '../segmentation/seeded-grow';
 import { paintStroke } from '../segmentation/brush';
 import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from '../segmentation/morphology';
 import { interpolateSlices } from '../segmentation/interpolate';
@@ -45,6 +46,12 @@ type Commands =
   | { type: 'growLesion'; seedLps: Vec3; options?: RegionGrowOptions; lesionId?: string }
   /** Paint (or erase, only that lesion's voxels) a capsule of radius radiusMm from one point to another. */
   | { type: 'stroke'; lesionId: string; fromLps: Vec3; toLps: Vec3; radiusMm: number; erase?: boolean; window?: [number, number] | null }
+  /**
+   * One lesion or background stroke of the low-contrast tool (a whole drag): added to the lesion's
+   * strokes (a lesion stroke without `lesionId` makes a new lesion), then the lesion is grown anew
+   * from all its strokes inside their region of interest (segmentation/seeded-grow.ts).
+   */
+  | { type: 'seedStroke'; lesionId?: string; kind: SeedKind; pointsLps: Vec3[]; radiusMm: number }
   /** Label the voxels within [lo, hi] inside the LPS box spanned by two corners (axis-aligned in LPS). */
   | { type: 'thresholdBox'; lesionId: string; cornerALps: Vec3; cornerBLps: Vec3; window: [number, number] }
   | { type: 'lesionOp'; lesionId: string; op: LesionOpName; radiusMm?: number }
@@ -136,7 +143,7 @@ type Handler<K extends CaseCommandType> = (ctx: CommandContext, cmd: Extract<Cas
 
 /** Human names of the steps (undo/redo tooltips). */
 export const STEP_NAMES: Record<CaseCommandType, string> = {
-  addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
+  addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', seedStroke: 'lesion/background stroke', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
   deleteLesion: 'delete lesion', updateLesion: 'edit lesion', setAnatomy: 'landmarks', setForamen: 'move foramen', setCanal: 'move canal',
   detectAnatomy: 'suggest landmarks', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
   planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds', aimElectrode: 'aim electrode',
@@ -224,6 +231,34 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       ...(cmd.window ? { window: cmd.window, volume: ctx.volume } : {}),
     }, ctx.rec);
     return { info: { lesionId: l.id } };
+  },
+  seedStroke(ctx, cmd) {
+    let doc = ctx.doc;
+    let lesion: CaseLesion;
+    if (cmd.lesionId) lesion = lesionById(doc, cmd.lesionId);
+    else if (cmd.kind === 'lesion') ({ doc, lesion } = withNewLesion(doc));
+    else return { info: { explanation: 'paint inside the lesion first (a lesion stroke), then the background around it' } };
+    const stroke: SeedStroke = { kind: cmd.kind, pointsLps: cmd.pointsLps.map(vec3), radiusMm: cmd.radiusMm };
+    const seeds = [...(lesion.seeds ?? []), stroke];
+    const updated: CaseLesion = { ...lesion, seeds };
+    doc = { ...doc, lesions: doc.lesions.map((l) => (l.id === lesion.id ? updated : l)) };
+    const data = ctx.labels.data, label = lesion.label;
+    const r = growFromSeeds(ctx.volume, seeds, { blocked: (o) => data[o] !== 0 && data[o] !== label });
+    if (!r.box) return { doc, info: { lesionId: lesion.id, explanation: r.problem ?? 'nothing grown' } };
+    // the lesion is replaced inside the region of interest: its old voxels there go, the grown ones come
+    const [ni, nj] = ctx.volume.geometry.dims;
+    const b = r.box;
+    const grown = new Set<number>();
+    for (const o of r.offsets) grown.add(o);
+    for (let k = b[2]; k <= b[5]; k++) for (let j = b[1]; j <= b[4]; j++) {
+      const row = ni * (j + nj * k);
+      for (let i = b[0]; i <= b[3]; i++) {
+        const o = row + i;
+        if (data[o] === label && !grown.has(o)) ctx.labels.set(o, 0, ctx.rec);
+      }
+    }
+    for (const o of r.offsets) if (data[o] === 0) ctx.labels.set(o, label, ctx.rec);
+    return { doc, info: { lesionId: lesion.id } };
   },
   thresholdBox(ctx, cmd) {
     const l = lesionById(ctx.doc, cmd.lesionId);

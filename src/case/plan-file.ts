@@ -17,6 +17,7 @@ import { FORAMEN_IDS, type Canal, type Foramen, type SacralAnatomy, type SacralF
 import { APPROACH_NAMES, DEFAULT_THRESHOLDS, type ApproachName, type Needle, type NeedleKind, type SafetyThresholds } from '../planning/types';
 import type { AblationParams } from '../planning/ablation';
 import type { CaseDoc, CaseLesion, CaseNeedle, SeriesIdentity } from './types';
+import type { SeedStroke } from '../segmentation/seeded-grow';
 import { seriesMismatch } from './identity';
 
 export const PLAN_FORMAT = 'sacroplan-plan';
@@ -271,7 +272,7 @@ function identity(x: unknown): SeriesIdentity {
 }
 
 function lesion(x: unknown, path: string): CaseLesion {
-  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes']);
+  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes'], ['seeds']);
   return {
     id: str(o.id, `${path}.id`, 64, ID),
     label: num(o.label, `${path}.label`, 1, 255, true),
@@ -279,6 +280,16 @@ function lesion(x: unknown, path: string): CaseLesion {
     color: str(o.color, `${path}.color`, 7, /^#[0-9a-fA-F]{6}$/),
     visible: bool(o.visible, `${path}.visible`),
     notes: str(o.notes, `${path}.notes`, MAX_TEXT),
+    ...(o.seeds !== undefined ? { seeds: arr(o.seeds, `${path}.seeds`, 1000).map((s, i) => seedStroke(s, `${path}.seeds[${i}]`)) } : {}),
+  };
+}
+
+function seedStroke(x: unknown, path: string): SeedStroke {
+  const o = obj(x, path, ['kind', 'pointsLps', 'radiusMm']);
+  return {
+    kind: oneOf(o.kind, `${path}.kind`, ['lesion', 'background'] as const),
+    pointsLps: arr(o.pointsLps, `${path}.pointsLps`, 10000).map((p, i) => vec3(p, `${path}.pointsLps[${i}]`)),
+    radiusMm: num(o.radiusMm, `${path}.radiusMm`, 0.1, 50),
   };
 }
 

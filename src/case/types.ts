@@ -5,6 +5,7 @@
  * undo step can hold the document before and after by reference.
  */
 import type { Vec3 } from '../core/vec3';
+import type { SeedStroke } from '../segmentation/seeded-grow';
 import type { SacralAnatomy } from '../anatomy/types';
 import type { ApproachName, Needle, SafetyThresholds } from '../planning/types';
 import { DEFAULT_THRESHOLDS } from '../planning/types';
@@ -28,6 +29,11 @@ export interface CaseLesion {
   readonly color: string;
   readonly visible: boolean;
   readonly notes: string;
+  /**
+   * Lesion and background strokes of the low-contrast tool (segmentation/seeded-grow.ts), in
+   * the order painted; absent when the tool was never used on this lesion.
+   */
+  readonly seeds?: readonly SeedStroke[];
 }
 
 /** A needle as the user placed or accepted it; its metrics are derived (CaseEngine), never stored. */

@@ -9,7 +9,7 @@
  * Pure (no DOM): runs in workers, on the main thread (yielding) and in node tests.
  */
 import { Gunzip, Inflate } from 'fflate';
-import { fmtBytes } from './limits';
+import { DEFLATE_MAX_RATIO, fmtBytes } from './limits';
 
 export type CompressionFormat = 'gzip' | 'deflate-raw';
 
@@ -63,8 +63,9 @@ export interface InflateOptions {
   yieldMs?: number;
 }
 
-/** Input pieces: at most 16 KiB → at most ~17 MB of output per step. */
+/** Input pieces: at most 16 KiB → at most ~17 MB of output per step; 512 bytes (~0.5 MB) near the budget. */
 const PIECE = 16 * 1024;
+const HEADER_PIECE = 512;
 
 const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
@@ -75,6 +76,7 @@ const now = (): number => (typeof performance !== 'undefined' ? performance.now(
 export class BoundedInflater {
   private plan: InflatePlan | null = null;
   private produced = 0;
+  private consumed = 0;
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   // Ask the plan at doubling output sizes, so a long header costs O(n) copies, not O(n²).
@@ -104,7 +106,18 @@ export class BoundedInflater {
 
   /** Push compressed bytes (any length: split into pieces here). */
   push(chunk: Uint8Array, final = false): void {
-    for (let o = 0; o < chunk.length && !this.done; o += PIECE) this.step(chunk.subarray(o, Math.min(chunk.length, o + PIECE)), false);
+    // A piece can inflate to 1032× its size. While the header is read, pieces are tiny; then they
+    // are sized from the ratio seen so far (×4 for safety) so that one step cannot go far past the
+    // budget: a bomb (ratio ~1000) is refused about 1 MB past its claim, honest data (ratio 2–10)
+    // keeps 16 KiB pieces.
+    for (let o = 0; o < chunk.length && !this.done; ) {
+      const room = this.plan ? this.plan.maxBytes - this.produced : 0;
+      const ratio = this.consumed > 0 ? Math.min(DEFLATE_MAX_RATIO, this.produced / this.consumed) : DEFLATE_MAX_RATIO;
+      const size = Math.max(HEADER_PIECE, Math.min(PIECE, Math.floor(room / (Math.max(8, ratio) * 4))));
+      this.consumed += Math.min(size, chunk.length - o);
+      this.step(chunk.subarray(o, Math.min(chunk.length, o + size)), false);
+      o += size;
+    }
     if (final && !this.done) this.step(new Uint8Array(0), true);
   }
 
@@ -210,7 +223,7 @@ export async function inflateBounded(source: AsyncIterable<Uint8Array> | Iterabl
   };
   for await (const chunk of source as AsyncIterable<Uint8Array>) {
     for (let o = 0; o < chunk.length && !inf.done; o += PIECE) {
-      inf.push(chunk.subarray(o, Math.min(chunk.length, o + PIECE)));
+      inf.push(chunk.subarray(o, Math.min(chunk.length, o + PIECE))); // split further by push while the header is read
       check();
       opts.onProgress?.(inf.producedBytes, inf.claimedBytes);
       if (opts.yieldMs && now() - t0 > opts.yieldMs) {

@@ -11,3 +11,6 @@ export * from './brush';
 export * from './interpolate';
 export * from './partial-volume';
 export * from './stats';
+export * from './seeded-grow';
+export * from './criteria';
+export * from './seed-model';

@@ -4,7 +4,9 @@
  * Pipeline (all inside the index box of a ball of `maxRadiusMm` around the seed):
  *  1. Seed statistics: median, mean and SD of the voxels within `seedRadiusMm` of the seed.
  *  2. Lesion kind (`auto`): median < boneHu − 100 → lytic; median > boneHu + 250 → sclerotic;
- *     anything else → custom window median ± 2.5·max(SD, 10).
+ *     anything else → custom window median ± 2.5·max(SD, 10). MR and other non-HU images (no
+ *     tissue level can be assumed): custom, window = the neighbourhood's median ± 3 robust SD
+ *     (1.4826 × MAD), guard = opening.
  *  3. HU window. Each bound sits at the midpoint between the lesion level (seed median) and the
  *     tissue it must be told apart from, because for a symmetric point-spread function the
  *     50 % iso-level of a blurred step edge lies on the true edge (partial-volume neutral):
@@ -48,6 +50,7 @@ import type { LabelEditRecorder } from './history';
 import { type IndexBox, type LabelMap, clampBox } from './labelmap';
 import { ballIndexBox, boxDims, edtSpacing, gridMetric, metricLength2, nonZeroBox } from './grid';
 import { type Connectivity, dilateMask, erodeMask, fillHolesMask, neighbourOffsets } from './morphology';
+import { robustStats } from './seed-model';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -174,8 +177,14 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const seedLocal = (si - box[0]) + bi * ((sj - box[1]) + bj * (sk - box[2]));
   const stats = seedStatistics(val, box, seedIdx, g, o.seedRadiusMm);
 
+  const hu = volume.units === 'HU';
+  // MR and other non-HU images: no tissue levels can be assumed; the window is the click's
+  // neighbourhood's robust level ± 3 robust SD, growth kept from leaking by the opening only
+  const mr = !hu && !options.window && (!options.kind || options.kind === 'auto');
+  const robust = mr ? robustStats(neighbourhoodValues(val, box, seedIdx, g, o.seedRadiusMm)) : null;
   let kind: LesionKind;
-  if (options.kind && options.kind !== 'auto') kind = options.kind;
+  if (mr) kind = 'custom';
+  else if (options.kind && options.kind !== 'auto') kind = options.kind;
   else if (stats.median < o.boneHu - 100) kind = 'lytic';
   else if (stats.median > o.boneHu + 250) kind = 'sclerotic';
   else kind = 'custom';
@@ -183,10 +192,10 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   if (options.window) window = [options.window[0], options.window[1]];
   else if (kind === 'lytic') window = [stats.median - o.lowerMarginHu, (stats.median + o.boneHu) / 2];
   else if (kind === 'sclerotic') window = [(stats.median + o.boneHu) / 2, (stats.median + o.cortexHu) / 2];
+  else if (robust) { const w = 3 * Math.max(robust.sigma, 1e-3 * (Math.abs(robust.median) + 1)); window = [robust.median - w, robust.median + w]; }
   else { const w = 2.5 * Math.max(stats.sd, 10); window = [stats.median - w, stats.median + w]; }
-  const guard: LeakGuard = !options.leakGuard || options.leakGuard === 'auto' ? (kind === 'sclerotic' ? 'opening' : 'bone-enclosure') : options.leakGuard;
+  const guard: LeakGuard = !options.leakGuard || options.leakGuard === 'auto' ? (kind === 'sclerotic' || mr ? 'opening' : 'bone-enclosure') : options.leakGuard;
 
-  const hu = volume.units === 'HU';
   // CT: air and fat are never a lesion (the click's neighbourhood median, not the one voxel)
   if (hu && !options.window && stats.median < -300) return empty('custom', window, guard, stats, 'air', `the point is air or gas (${Math.round(stats.median)} HU), not a lesion`);
   if (hu && !options.window && stats.median < -40) return empty('custom', window, guard, stats, 'fat', `the point is fat (${Math.round(stats.median)} HU), not a lesion`);
@@ -258,7 +267,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   if (!options.window) {
     // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
     if (reached)
-      return empty(kind, window, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(window[0])} to ${Math.round(window[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); paint the lesion with the brush (B) instead`);
+      return empty(kind, window, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(window[0])} to ${Math.round(window[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); for a lesion barely different from the bone around it use the lesion/background strokes tool (L)`);
     if (count < o.minVoxels)
       return empty(kind, window, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
   }
@@ -471,6 +480,19 @@ function floodFrom(allowed: Uint8Array, dims: [number, number, number], start: n
     }
   }
   return { mask, count: tail };
+}
+
+/** The box values within `radiusMm` of the seed (at least the seed voxel). */
+function neighbourhoodValues(val: Float32Array, box: IndexBox, seed: Vec3, g: ReturnType<typeof gridMetric>, radiusMm: number): number[] {
+  const [bi, bj] = boxDims(box);
+  const sb = ballIndexBox(g, seed, radiusMm);
+  const xs: number[] = [];
+  for (let k = Math.max(sb[2], box[2]); k <= Math.min(sb[5], box[5]); k++)
+    for (let j = Math.max(sb[1], box[1]); j <= Math.min(sb[4], box[4]); j++)
+      for (let i = Math.max(sb[0], box[0]); i <= Math.min(sb[3], box[3]); i++)
+        if (metricLength2(g, i - seed[0], j - seed[1], k - seed[2]) <= radiusMm * radiusMm) xs.push(val[(i - box[0]) + bi * ((j - box[1]) + bj * (k - box[2]))]!);
+  if (xs.length === 0) xs.push(val[(seed[0] - box[0]) + bi * ((seed[1] - box[1]) + bj * (seed[2] - box[2]))]!);
+  return xs;
 }
 
 /** Median, mean and SD of the box values within `radiusMm` of the seed (at least the seed voxel). */

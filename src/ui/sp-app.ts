@@ -35,6 +35,7 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'brush', label: 'Brush', key: 'B' },
   { tool: 'eraser', label: 'Eraser', key: 'E' },
   { tool: 'thresholdBox', label: 'Box', key: 'X' },
+  { tool: 'seeds', label: 'Strokes', key: 'L' },
 ];
 
 /** Collect files from a drop, descending into folders (webkitGetAsEntry); `onCount` reports progress. */
@@ -147,6 +148,7 @@ export class SpApp extends LitElement {
         case 'b': case 'B': actions.setTool('brush'); return true;
         case 'e': case 'E': actions.setTool('eraser'); return true;
         case 'x': case 'X': actions.setTool('thresholdBox'); return true;
+        case 'l': case 'L': actions.setTool('seeds'); return true;
         case '[': lesions.setBrushRadius(this.state.seg.brushRadiusMm - 0.5); return true;
         case ']': lesions.setBrushRadius(this.state.seg.brushRadiusMm + 0.5); return true;
         case 'ArrowUp': case 'ArrowLeft': v?.scrollView(view, -1); return true;

@@ -127,6 +127,10 @@ export class SpLesionPanel extends LitElement {
         <span class="v">${f1(seg.brushRadiusMm)} mm</span></div>
       <label class="row"><input id="brush-window" type="checkbox" .checked=${seg.brushWindowHu !== null} @change=${(e: Event) => lesions.setBrushWindow((e.target as HTMLInputElement).checked ? [-200, 200] : null)} />
         Brush only paints −200…200 HU (soft-tissue/lytic)</label>
+      <div class="row seed-kind" title="Strokes tool (L): paint inside the lesion, then the background around it; the lesion grows from both after each stroke">Strokes (L) paint
+        <label><input id="seed-kind-lesion" type="radio" name="seed-kind" .checked=${seg.seedKind === 'lesion'} @change=${() => lesions.setSeedKind('lesion')} /> lesion</label>
+        <label><input id="seed-kind-background" type="radio" name="seed-kind" .checked=${seg.seedKind === 'background'} @change=${() => lesions.setSeedKind('background')} /> background</label>
+        <span class="muted">(Shift: the other)</span></div>
       <div class="row">Box threshold
         <input id="threshold-lo" type="number" step="10" style="width:64px" .value=${String(seg.thresholdWindowHu[0])} @change=${(e: Event) => lesions.setThresholdWindow(Number((e.target as HTMLInputElement).value), seg.thresholdWindowHu[1])} />
         …
@@ -153,7 +157,7 @@ export class SpLesionPanel extends LitElement {
           </li>`,
         )}
       </ul>
-      ${st.lesions.length === 0 && !blocked ? html`<div class="muted">Pick <b>Grow</b> (G) and click inside a lesion, or <b>Brush</b> (B) to draw one.</div>` : nothing}`;
+      ${st.lesions.length === 0 && !blocked ? html`<div class="muted">Pick <b>Grow</b> (G) and click inside a lesion, <b>Brush</b> (B) to draw one, or <b>Strokes</b> (L) for a lesion barely darker or brighter than the bone around it: paint inside it, then Shift-paint the background around it.</div>` : nothing}`;
   }
 }
 customElements.define('sp-lesion-panel', SpLesionPanel);

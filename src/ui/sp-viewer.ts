@@ -37,6 +37,7 @@ type Drag =
   | { kind: 'zoom'; view: ViewName; y: number }
   | { kind: 'ruler'; view: ViewName; a: Vec3; b: Vec3 }
   | { kind: 'stroke'; view: ViewName }
+  | { kind: 'seeds'; view: ViewName }
   | { kind: 'box'; view: ViewName; a: Vec3; b: Vec3 }
   | { kind: 'foramen'; view: ViewName; id: ForamenId; from: Vec3; to: Vec3 }
   | { kind: 'canal'; view: ViewName; index: number; from: Vec3; to: Vec3 }
@@ -45,6 +46,9 @@ type Drag =
 const STATUS_COLORS = { pass: '#6fe07a', warn: '#ffc94f', fail: '#ff5e52' } as const;
 /** PMMA shows near-white on CT (≥ 2000 HU with contrast): the predicted deposit is drawn so. */
 const CEMENT_LUT = (() => { const l = new Uint32Array(256); l[1] = ((0xff << 24) | (0xff << 16) | (0xf4 << 8) | 0xe0) >>> 0; return l; })();
+
+/** Colours of lesion and background strokes (neither green, amber nor violet: the zone overlay's). */
+const SEED_COLORS = { lesion: '#ffd54f', background: '#4fc3f7' } as const;
 
 export class SpViewer extends LitElement {
   static override properties = {
@@ -136,6 +140,35 @@ export class SpViewer extends LitElement {
       ...(labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []),
       ...(cement && planning.cementShown(this.state.trajectories) ? [{ labels: cement, lut: CEMENT_LUT, alpha: 0.75 }] : []),
     ]);
+  }
+
+  /** Strokes of the low-contrast tool in this view: the active lesion's (parts within their radius of the plane) and the draft. */
+  private renderSeeds(view: ViewName) {
+    const viewer = this.viewer;
+    if (!viewer) return [];
+    const cam = viewer.cameraInfo(view);
+    const n = cam.normalLps;
+    const el = this.renderRoot.querySelector(`.pane.${view}`) as HTMLElement | null;
+    const o = viewer.canvasToLps(view, (el?.clientWidth ?? 0) / 2, (el?.clientHeight ?? 0) / 2);
+    const depth = (p: Vec3) => (p[0] - o[0]) * n[0] + (p[1] - o[1]) * n[1] + (p[2] - o[2]) * n[2];
+    const out = [];
+    const active = this.state.lesions.find((l) => l.id === this.state.activeLesionId);
+    const strokes = [...(active?.seeds ?? [])];
+    const draft = this.state.seg.seedDraft;
+    if (draft) strokes.push({ ...draft, radiusMm: this.state.seg.brushRadiusMm });
+    for (const s of strokes) {
+      const w = Math.max(1.5, (2 * s.radiusMm) / cam.mmPerPx);
+      let path = '';
+      let pen = false;
+      for (const p of s.pointsLps) {
+        if (Math.abs(depth(p)) > Math.max(s.radiusMm, 1)) { pen = false; continue; }
+        const [x, y] = viewer.lpsToCanvas(view, p);
+        path += `${pen ? 'L' : 'M'}${x.toFixed(1)} ${y.toFixed(1)} `;
+        pen = true;
+      }
+      if (path) out.push(svg`<path class="seed-stroke ${s.kind}" d=${path} fill="none" stroke=${SEED_COLORS[s.kind]} stroke-opacity="0.45" stroke-width=${w} stroke-linecap="round" stroke-linejoin="round" />`);
+    }
+    return out;
   }
 
   /** Canal centreline points within their radius (at least 2 mm) of this view's plane, in canvas px. */
@@ -395,6 +428,10 @@ export class SpViewer extends LitElement {
         this.drag = { kind: 'stroke', view };
         lesions.strokeStart(lps, tool === 'eraser');
         break;
+      case 'seeds':
+        this.drag = { kind: 'seeds', view };
+        lesions.seedStrokeStart(lps, e.shiftKey);
+        break;
     }
     e.preventDefault();
   }
@@ -434,6 +471,9 @@ export class SpViewer extends LitElement {
       case 'stroke':
         lesions.strokeTo(lps);
         break;
+      case 'seeds':
+        lesions.seedStrokeTo(lps);
+        break;
       case 'box':
         this.drag = { ...d, b: lps };
         break;
@@ -455,6 +495,7 @@ export class SpViewer extends LitElement {
     const d = this.drag;
     this.drag = null;
     if (d && d.kind === 'stroke') void lesions.strokeEnd();
+    if (d && d.kind === 'seeds') lesions.seedStrokeEnd().catch((err: Error) => actions.notify('warning', err.message));
     if (d && d.kind === 'foramen') {
       const delta: Vec3 = [d.to[0] - d.from[0], d.to[1] - d.from[1], d.to[2] - d.from[2]];
       if (Math.hypot(...delta) > 0.1) anatomy.moveForamen(d.id, delta).catch((err: Error) => actions.notify('warning', err.message));
@@ -609,12 +650,14 @@ export class SpViewer extends LitElement {
       const [x2, y2] = viewer.lpsToCanvas(view, d.b);
       items.push(svg`<rect class="threshold-box" x=${Math.min(x1, x2)} y=${Math.min(y1, y2)} width=${Math.abs(x2 - x1)} height=${Math.abs(y2 - y1)} fill="none" stroke="#9ecbff" stroke-width="1" stroke-dasharray="4 3" />`);
     }
+    // Lesion / background strokes: those of the active lesion near this plane, and the one being dragged.
+    items.push(...this.renderSeeds(view));
     // Brush / eraser footprint under the mouse.
     const r = this.readout;
-    if (r && r.view === view && (this.state.tool === 'brush' || this.state.tool === 'eraser')) {
+    if (r && r.view === view && (this.state.tool === 'brush' || this.state.tool === 'eraser' || this.state.tool === 'seeds')) {
       const [bx, by] = viewer.lpsToCanvas(view, r.lps);
       const rad = this.state.seg.brushRadiusMm / cam.mmPerPx;
-      items.push(svg`<circle class="brush-cursor" cx=${bx} cy=${by} r=${rad} fill="none" stroke=${this.state.tool === 'eraser' ? '#ff8a7a' : '#ffffff'} stroke-width="1" stroke-dasharray="3 2" />`);
+      items.push(svg`<circle class="brush-cursor" cx=${bx} cy=${by} r=${rad} fill="none" stroke=${this.state.tool === 'eraser' ? '#ff8a7a' : this.state.tool === 'seeds' ? SEED_COLORS[this.state.seg.seedKind] : '#ffffff'} stroke-width="1" stroke-dasharray="3 2" />`);
     }
     return svg`${items}`;
   }

@@ -43,6 +43,8 @@ const CASES: Case[] = [
   { name: 'PixelSpacing 1e-9', files: stack(4, { pixelSpacing: '1e-9\\1e-9' }, 'spm9'), file: 'spm9_0.dcm', expect: /implausible pixel spacing 1e-9 mm/ },
   { name: 'PixelSpacing NaN', files: stack(4, { pixelSpacing: 'NaN\\NaN' }, 'spnan'), file: 'spnan_0.dcm', expect: /invalid pixel spacing NaN mm/ },
   { name: 'slices 1e6 mm apart', files: stack(3, { stepMm: 1e6 }, 'gap'), file: 'gap_0.dcm', expect: /slices 1e6 mm apart/ },
+  { name: 'colour images', files: stack(2, { photometric: 'RGB', samplesPerPixel: 3 }, 'rgb'), file: 'rgb_0.dcm', expect: /only greyscale CT\/MR can be planned/ },
+  { name: 'Analyze 7.5 header', files: [['brain.hdr', niftiHeader({ dims: [4, 4, 4], magic: '\0\0\0' })]], file: 'brain.hdr', expect: /an Analyze 7\.5 header \(\.hdr\/\.img pair\)/ },
   { name: 'RescaleSlope NaN', files: [['slope_nan.dcm', hostileDicom({ slope: 'NaN' })]], file: 'slope_nan.dcm', expect: /invalid RescaleSlope NaN/ },
   { name: 'RescaleSlope 1e30', files: [['slope_1e30.dcm', hostileDicom({ slope: '1e30' })]], file: 'slope_1e30.dcm', expect: /implausible RescaleSlope 1e30/ },
 ];
@@ -182,7 +184,7 @@ describe.skipIf(!ok)('hostile files through the file input', () => {
     await page.context().close();
   });
 
-  it('an honest .nii.gz still loads through the worker', async () => {
+  it('an honest .nii.gz still loads through the worker; a failed load after it replaces the file list', async () => {
     const f = join(dir, 'honest.nii.gz');
     const vals = Array.from({ length: 32 * 32 * 8 }, (_, i) => (i % 200) - 1000);
     writeFileSync(f, gzipSync(niftiFile({ dims: [32, 32, 8], pixdim: [0.8, 0.8, 2] }, vals)));
@@ -194,6 +196,17 @@ describe.skipIf(!ok)('hostile files through the file input', () => {
     expect(snap.series?.dims).toEqual([32, 32, 8]);
     expect(snap.series?.spacingMm?.map((v) => +v.toFixed(3))).toEqual([0.8, 0.8, 2]);
     expect(snap.files).toEqual([{ name: 'honest.nii.gz', status: 'ok' }]);
+    // A load that then fails replaces the list: only its own file, with its reason.
+    const bad = join(dir, 'bad.dcm');
+    writeFileSync(bad, hostileDicom({ transferSyntax: '1.2.840.10008.1.2.4.50', frame: new Uint8Array([0xff, 0xd8, 0xff, 0xdb, ...Array.from({ length: 500 }, (_, i) => (i * 91) & 0xff)]) }));
+    await page.setInputFiles('#file-input', [bad]);
+    await page.waitForTimeout(50);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const after = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(after.files.map((f) => [f.name, f.status])).toEqual([['bad.dcm', 'error']]);
+    expect(after.files[0]!.message).toMatch(/^bad\.dcm: the JPEG Baseline \(8-bit\) data of the image could not be decoded/);
+    expect(after.messages.at(-1)?.text).toMatch(/^Loading failed: bad\.dcm: the JPEG Baseline/);
+    expect(after.series?.dims).toEqual([32, 32, 8]); // the image on screen stays
     expect(errors).toEqual([]);
     await page.context().close();
   });

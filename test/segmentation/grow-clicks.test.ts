@@ -109,3 +109,36 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
     });
   }
 });
+
+describe('Grow on MR (no HU): the window from the click neighbourhood', () => {
+  /** A 50 mm block of marrow (signal `marrow`) with a 1.5 mm dark cortex in soft tissue, a 7 mm ball of `lesion` inside; noise SD `noise`; values × scale + offset. */
+  function mr(marrow: number, lesion: number, noise: number, scale = 1, offset = 0) {
+    const n = 80, sp = 0.8;
+    const geom = new VolumeGeometry({ dims: [n, n, n], spacingMm: [sp, sp, sp], originLps: [0, 0, 0], directionCosines: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
+    const v = new Int16Array(n ** 3);
+    let s = 12345;
+    const rnd = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+    const c = 32;
+    for (let k = 0; k < n; k++) for (let j = 0; j < n; j++) for (let i = 0; i < n; i++) {
+      const x = i * sp, y = j * sp, z = k * sp;
+      const edge = Math.max(Math.abs(x - c), Math.abs(y - c), Math.abs(z - c));
+      let t = edge > 25 ? 300 : edge > 23.5 ? 40 : marrow;
+      if (Math.hypot(x - c, y - c, z - c) <= 7) t = lesion;
+      const g = (rnd() + rnd() + rnd() + rnd() - 2) * Math.sqrt(3) * noise;
+      v[i + n * (j + n * k)] = Math.round((t + g) * scale + offset);
+    }
+    return { volume: createScalarVolume('mr', geom, v, 'raw', 'MR'), center: [c, c, c] as Vec3, truthMl: (4 / 3) * Math.PI * 343 / 1000 };
+  }
+  it('a dark (T1) and a bright (STIR) metastasis in marrow grow within 5 %, the same after any linear rescale of the values', () => {
+    for (const [marrow, lesion] of [[600, 250], [150, 700]] as const) {
+      const a = mr(marrow, lesion, 30);
+      const r = regionGrow(a.volume, { lps: [a.center[0] + 2, a.center[1] - 1, a.center[2]] });
+      expect(r.problem, r.message).toBeUndefined();
+      expect(r.kind).toBe('custom');
+      expect(Math.abs(r.volumeMl / a.truthMl - 1), `${marrow}/${lesion}: ${r.volumeMl.toFixed(3)} mL`).toBeLessThan(0.05);
+      const b = mr(marrow, lesion, 30, 3, 100);
+      const rb = regionGrow(b.volume, { lps: [b.center[0] + 2, b.center[1] - 1, b.center[2]] });
+      expect(rb.voxelCount).toBe(r.voxelCount);
+    }
+  });
+});

@@ -1,0 +1,251 @@
+/**
+ * Lesion / background strokes with a competitive grow, for lesions a threshold cannot separate
+ * (a lytic metastasis nearly iso-dense with fatty marrow, MR). The same idea as 3D Slicer's
+ * "Grow from seeds" (Zhu et al., "An effective interactive medical image segmentation method using
+ * fast GrowCut", MICCAI IMIC 2014): the voxels painted as lesion and as background compete; every
+ * other voxel of the region of interest goes to the front that reaches it at the lower cost.
+ *
+ * Here the cost is a geodesic one with an intensity model per side: entering a voxel costs
+ *   1 + 4 · max(0, z_own² − z_other²),   z_side = (v − μ_side) / σ
+ * where v is the value on a copy smoothed with a Gaussian of `smoothMm` (averages noise and fine
+ * trabecular texture), μ_side the median of the smoothed values under that side's strokes and σ the
+ * pooled robust SD under both: a front pays extra only for voxels that look more like the other
+ * side (the log-likelihood ratio of the two models). The fronts therefore meet near the midpoint
+ * of the two levels, and the path cost (not each voxel alone) decides: a lone lesion-like pocket
+ * of marrow behind marrow-like voxels is reached first by the background. Without background
+ * strokes the lesion's front pays 1 + z_lesion² and the box boundary advances at cost 1. Costs are quantised to 1/8 and
+ * capped, and the fronts advance with Dial's bucket queue (exact shortest paths for integer costs).
+ *
+ * The voxels on either side of the surface where the fronts met are then decided again on a copy
+ * smoothed by only 0.5 mm, by the side of the two levels' midpoint they lie on (the 1 mm copy pulls
+ * the midpoint contour of a small, curved lesion inward by about σ²/r), where that copy still
+ * separates the two levels (midpoint 2 SD from both; a high-contrast lesion such as a sclerotic one).
+ *
+ * Measured on three fatty-marrow phantoms (fatty.json, test/anatomy/configs/fatty-thick.json and
+ * fatty-oblique.json: 12 lesions, lytic 40-50 HU, near-iso 75-85 HU, sclerotic; test/segmentation/
+ * seeded-grow.test.ts): with a lesion stroke through the middle and background rings about 3 mm
+ * beyond the lesion's edge in two planes, every lesion within 10 % (σ 1.2 mm; at 0.85 mm the
+ * marrow's texture lets near-iso lesions spill 15-40 %, at 1 mm they still spill up to 37 %). With
+ * the rings 6 mm beyond, a near-iso lesion spills into marrow pockets of its level (+11 to +49 %):
+ * the user sees it and paints background there, which is how the tool is meant to be used.
+ *
+ * The region of interest is the index box of the strokes grown by `marginMm`; its boundary
+ * counts as background too, so a single lesion stroke already has something to compete with.
+ * Voxels of other lesions are background and are never taken.
+ *
+ * Pure: no DOM; inputs are never mutated. Units of the values are whatever the volume has.
+ */
+import type { ScalarVolume } from '../core/volume';
+import type { Vec3 } from '../core/vec3';
+import { type IndexBox, clampBox } from './labelmap';
+import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
+import { robustStats, smoothBox } from './seed-model';
+
+export type SeedKind = 'lesion' | 'background';
+
+/** A painted stroke: a polyline swept by a ball. */
+export interface SeedStroke {
+  kind: SeedKind;
+  pointsLps: Vec3[];
+  radiusMm: number;
+}
+
+export interface SeededGrowOptions {
+  /** Margin of the region of interest around the strokes (default 10 mm). */
+  marginMm?: number;
+  /** Gaussian σ of the copy the costs read (default 1.2 mm; see the module comment). */
+  smoothMm?: number;
+  /** True for voxels (linear offsets) that belong to other lesions: background, never taken. */
+  blocked?: (offset: number) => boolean;
+}
+
+export interface SeededGrowResult {
+  /** Linear offsets (ascending) of the voxels that went to the lesion, inside `box`. */
+  offsets: Int32Array;
+  /** The region of interest (index box); the lesion is replaced inside it only. */
+  box: IndexBox | null;
+  /** Intensity models (smoothed values) under the lesion and background strokes. */
+  lesionLevel: number;
+  backgroundLevel: number | null;
+  sigma: number;
+  /** Why nothing could be grown (no lesion stroke inside the image). */
+  problem?: string;
+}
+
+const QUANT = 8;
+const MAX_STEP = 64 * QUANT;
+/** Weight of looking like the other side in a step's cost (see stepCost). */
+const OTHER_SIDE_WEIGHT = 4;
+
+/** Competitive grow from lesion and background strokes. See the module comment. */
+export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke[], options: SeededGrowOptions = {}): SeededGrowResult {
+  const marginMm = options.marginMm ?? 10;
+  const geom = volume.geometry;
+  const g = gridMetric(geom);
+  const [ni, nj] = geom.dims;
+  const empty = (problem: string): SeededGrowResult => ({ offsets: new Int32Array(0), box: null, lesionLevel: NaN, backgroundLevel: null, sigma: NaN, problem });
+  const lesionStrokes = strokes.filter((s) => s.kind === 'lesion' && s.pointsLps.length > 0);
+  if (lesionStrokes.length === 0) return empty('paint inside the lesion first (lesion stroke)');
+
+  // region of interest: the index box of every stroke point ± (radius + margin)
+  const h = g.unitBallHalfExtent;
+  let lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
+  const ijk: Vec3 = [0, 0, 0];
+  for (const s of strokes) for (const p of s.pointsLps) {
+    geom.lpsToIjk(ijk, p);
+    const r = s.radiusMm + marginMm;
+    for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a]!, ijk[a]! - r * h[a]!); hi[a] = Math.max(hi[a]!, ijk[a]! + r * h[a]!); }
+  }
+  const box = clampBox([Math.floor(lo[0]), Math.floor(lo[1]), Math.floor(lo[2]), Math.ceil(hi[0]), Math.ceil(hi[1]), Math.ceil(hi[2])], geom.dims);
+  if (!box) return empty('the strokes are outside the image');
+  const dims = boxDims(box);
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj, nb = bij * bk;
+  const val = new Float32Array(nb);
+  const vox = volume.voxels;
+  {
+    let n = 0;
+    for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+      const row = ni * (j + nj * k);
+      for (let i = box[0]; i <= box[3]; i++, n++) val[n] = vox[row + i]!;
+    }
+  }
+  const sm = smoothBox(val, dims, edtSpacing(g), options.smoothMm ?? 1.2);
+
+  // seeds: 1 lesion, 2 background (strokes; then the box boundary and other lesions)
+  const seed = new Uint8Array(nb);
+  for (const s of strokes) rasterStroke(seed, s, s.kind === 'lesion' ? 1 : 2, box, g, geom);
+  if (options.blocked) {
+    let n = 0;
+    for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+      const row = ni * (j + nj * k);
+      for (let i = box[0]; i <= box[3]; i++, n++) if (options.blocked(row + i)) seed[n] = 3;
+    }
+  }
+  const lesVals: number[] = [], bgVals: number[] = [];
+  for (let n = 0; n < nb; n++) { if (seed[n] === 1) lesVals.push(sm[n]!); else if (seed[n] === 2) bgVals.push(sm[n]!); }
+  if (lesVals.length === 0) return empty('the lesion stroke is outside the image');
+  const bgMask = Uint8Array.from(seed, (x) => (x === 2 ? 1 : 0));
+  // the box boundary is background (after the models: it says where the lesion ends, not what it looks like)
+  for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) {
+    if (i > 0 && j > 0 && k > 0 && i < bi - 1 && j < bj - 1 && k < bk - 1) continue;
+    const n = i + bi * (j + bj * k);
+    if (seed[n] === 0) seed[n] = 2;
+  }
+  const lm = robustStats(lesVals);
+  const bm = bgVals.length ? robustStats(bgVals) : null;
+  // pooled spread; without background strokes, the lesion's own (the boundary competes by distance)
+  const sigma = Math.max(bm ? Math.sqrt((lm.sigma ** 2 + bm.sigma ** 2) / 2) : lm.sigma, 1e-3 * (Math.abs(lm.median) + 1), 1e-6);
+  const muB = bm ? bm.median : NaN;
+
+  // Dial's algorithm: dist per voxel, label of the front that settles it first
+  const dist = new Int32Array(nb).fill(0x7fffffff);
+  const owner = new Uint8Array(nb);
+  const nBuckets = MAX_STEP + 1;
+  const buckets: number[][] = Array.from({ length: nBuckets }, () => []);
+  let pending = 0;
+  for (let n = 0; n < nb; n++) if (seed[n] === 1 || seed[n] === 2) { dist[n] = 0; owner[n] = seed[n]!; buckets[0]!.push(n); pending++; }
+  const stepCost = (lab: number, v: number): number => {
+    const zl = (v - lm.median) / sigma;
+    if (Number.isNaN(muB)) return lab === 1 ? Math.min(MAX_STEP, Math.round(QUANT * (1 + zl * zl))) : QUANT; // no background model: distance only
+    const zb = (v - muB) / sigma;
+    // a front pays only for voxels that look more like the other side (log-likelihood ratio of two
+    // normals with the pooled SD), steeply (OTHER_SIDE_WEIGHT): the fronts meet near the values'
+    // midpoint, and a lone lesion-like pocket behind marrow-like voxels stays background
+    const own = lab === 1 ? zl * zl - zb * zb : zb * zb - zl * zl;
+    return Math.min(MAX_STEP, Math.round(QUANT * (1 + OTHER_SIDE_WEIGHT * Math.max(0, own))));
+  };
+  const settled = new Uint8Array(nb);
+  for (let d = 0; pending > 0; d++) {
+    const q = buckets[d % nBuckets]!;
+    for (let head = 0; head < q.length; head++) {
+      const n = q[head]!;
+      pending--;
+      if (settled[n] || dist[n] !== d) continue;
+      settled[n] = 1;
+      const lab = owner[n]!;
+      const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+      // the 6-neighbours of n
+      for (let t = 0; t < 6; t++) {
+        let m: number;
+        if (t === 0) { if (i === 0) continue; m = n - 1; }
+        else if (t === 1) { if (i === bi - 1) continue; m = n + 1; }
+        else if (t === 2) { if (j === 0) continue; m = n - bi; }
+        else if (t === 3) { if (j === bj - 1) continue; m = n + bi; }
+        else if (t === 4) { if (k === 0) continue; m = n - bij; }
+        else { if (k === bk - 1) continue; m = n + bij; }
+        if (settled[m] || seed[m] === 3) continue;
+        const nd = d + stepCost(lab, sm[m]!);
+        if (nd < dist[m]!) { dist[m] = nd; owner[m] = lab; buckets[nd % nBuckets]!.push(m); pending++; }
+      }
+    }
+    q.length = 0;
+  }
+
+  // The fronts met on the 1 mm copy, whose midpoint contour a small curved lesion pulls inward;
+  // the voxels on either side of the meeting surface are decided again on a copy smoothed by only
+  // 0.5 mm (about a voxel), by the side of the two levels' midpoint they lie on (strokes and
+  // other lesions keep theirs).
+  // Only where that copy still separates the two sides: the midpoint 2 SD (of the strokes' values
+  // on it) from both levels; otherwise its noise would decide the surface voxels.
+  const light = bm ? smoothBox(val, dims, edtSpacing(g), 0.5) : null;
+  let lightSd = Infinity;
+  if (light) {
+    const a: number[] = [], b: number[] = [];
+    for (let n = 0; n < nb; n++) { if (seed[n] === 1) a.push(light[n]!); else if (seed[n] === 2 && bgMask[n]) b.push(light[n]!); }
+    lightSd = Math.max(robustStats(a).sigma, b.length ? robustStats(b).sigma : 0);
+  }
+  if (bm && light && Math.abs(bm.median - lm.median) / 2 >= 2 * lightSd) {
+    const mid = (lm.median + bm.median) / 2, lesionBelow = lm.median < bm.median;
+    const flip: number[] = [];
+    for (let n = 0; n < nb; n++) {
+      if (seed[n] !== 0) continue;
+      const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+      const o = owner[n]!;
+      const edge = (i > 0 && owner[n - 1] !== o) || (i < bi - 1 && owner[n + 1] !== o) || (j > 0 && owner[n - bi] !== o) ||
+        (j < bj - 1 && owner[n + bi] !== o) || (k > 0 && owner[n - bij] !== o) || (k < bk - 1 && owner[n + bij] !== o);
+      if (!edge) continue;
+      const want = (light[n]! < mid) === lesionBelow ? 1 : 2;
+      if (want !== o) flip.push(n, want);
+    }
+    for (let t = 0; t < flip.length; t += 2) owner[flip[t]!] = flip[t + 1]!;
+  }
+
+  let count = 0;
+  for (let n = 0; n < nb; n++) if (owner[n] === 1) count++;
+  const offsets = new Int32Array(count);
+  let m = 0, n = 0;
+  for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+    const row = ni * (j + nj * k);
+    for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
+  }
+  return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma };
+}
+
+/** Marks the box voxels within `radiusMm` of the stroke's polyline with `value` (lesion strokes win over background). */
+function rasterStroke(seed: Uint8Array, s: SeedStroke, value: number, box: IndexBox, g: ReturnType<typeof gridMetric>, geom: ScalarVolume['geometry']): void {
+  const [bi, bj] = boxDims(box);
+  const pts = s.pointsLps.map((p) => geom.lpsToIjk([0, 0, 0], p));
+  const r2 = s.radiusMm * s.radiusMm;
+  const h = g.unitBallHalfExtent;
+  for (let a = 0; a < pts.length; a++) {
+    const A = pts[a]!, B = pts[Math.min(a + 1, pts.length - 1)]!;
+    const i0 = Math.max(box[0], Math.floor(Math.min(A[0], B[0]) - s.radiusMm * h[0])), i1 = Math.min(box[3], Math.ceil(Math.max(A[0], B[0]) + s.radiusMm * h[0]));
+    const j0 = Math.max(box[1], Math.floor(Math.min(A[1], B[1]) - s.radiusMm * h[1])), j1 = Math.min(box[4], Math.ceil(Math.max(A[1], B[1]) + s.radiusMm * h[1]));
+    const k0 = Math.max(box[2], Math.floor(Math.min(A[2], B[2]) - s.radiusMm * h[2])), k1 = Math.min(box[5], Math.ceil(Math.max(A[2], B[2]) + s.radiusMm * h[2]));
+    const D: Vec3 = [B[0] - A[0], B[1] - A[1], B[2] - A[2]];
+    const dd = metricLength2(g, D[0], D[1], D[2]);
+    for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) {
+      const w0 = i - A[0], w1 = j - A[1], w2 = k - A[2];
+      let t = 0;
+      if (dd > 0) {
+        // projection in the grid metric
+        const dot = g.gii * w0 * D[0] + g.gjj * w1 * D[1] + g.gkk * w2 * D[2] + g.gij * (w0 * D[1] + w1 * D[0]) + g.gik * (w0 * D[2] + w2 * D[0]) + g.gjk * (w1 * D[2] + w2 * D[1]);
+        t = Math.max(0, Math.min(1, dot / dd));
+      }
+      if (metricLength2(g, w0 - t * D[0], w1 - t * D[1], w2 - t * D[2]) > r2) continue;
+      const n = (i - box[0]) + bi * ((j - box[1]) + bj * (k - box[2]));
+      if (value === 1 || seed[n] === 0) seed[n] = value;
+    }
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * The low-contrast tool (Strokes, L) as a user drives it: on fatty.json's near-iso lesion (80 HU in
+ * 110 HU fatty marrow, which Grow refuses), one lesion stroke through its middle and background
+ * rings about 3 mm beyond its edge in the axial and the sagittal view give its volume within 10 %; each stroke is
+ * one undo step. Then a lesion painted on the real CT (pelvic-ref-003) and on the real MR
+ * (PROSTATEx T2 sagittal): screenshots to look at.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput } from './harness';
+import { ensurePhantom, readTruth, requireShared, sharedDir } from '../helpers/shared';
+import type { Vec3 } from '../../src/core/vec3';
+
+const ok = requireBrowser() && requireShared(true);
+
+type View = 'axial' | 'sagittal' | 'coronal';
+
+/** Screen position (page px) of an LPS point in a view: from the crosshair circle (at the crosshair) and the view's zoom (px/mm in its corner text); views are radiological (axial: right = L, down = P; sagittal: right = P, down = I; coronal: right = L, down = I). */
+async function screenOf(page: Page, view: View, lps: Vec3): Promise<{ x: number; y: number }> {
+  const pane = page.locator(`sp-viewer .pane.${view}`);
+  const box = (await pane.boundingBox())!;
+  const c = pane.locator('svg.overlay circle[r="3"]').first();
+  const cx = box.x + Number(await c.getAttribute('cx')), cy = box.y + Number(await c.getAttribute('cy'));
+  const text = (await pane.textContent()) ?? '';
+  const zoom = Number(/Zoom ([\d.]+) px\/mm/.exec(text)![1]);
+  const ch = (await page.evaluate(() => window.sacroplan.snapshot())).crosshairLps!;
+  const d = [lps[0] - ch[0], lps[1] - ch[1], lps[2] - ch[2]];
+  if (view === 'axial') return { x: cx + d[0]! * zoom, y: cy + d[1]! * zoom };
+  if (view === 'sagittal') return { x: cx + d[1]! * zoom, y: cy - d[2]! * zoom };
+  return { x: cx + d[0]! * zoom, y: cy - d[2]! * zoom };
+}
+
+/** A mouse drag through LPS points in a view (Shift held when asked). */
+async function drag(page: Page, view: View, pts: Vec3[], shift = false): Promise<void> {
+  const scr = [];
+  for (const p of pts) scr.push(await screenOf(page, view, p));
+  if (shift) await page.keyboard.down('Shift');
+  await page.mouse.move(scr[0]!.x, scr[0]!.y);
+  await page.mouse.down();
+  for (const s of scr.slice(1)) await page.mouse.move(s.x, s.y, { steps: 2 });
+  await page.mouse.up();
+  if (shift) await page.keyboard.up('Shift');
+  await page.evaluate(() => window.sacroplan.whenIdle());
+}
+
+/** A circle of radius r (mm) around c in the plane of two LPS axes. */
+const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
+  Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
+
+async function smallBrush(page: Page, mm: number): Promise<void> {
+  // '[' makes the brush 0.5 mm smaller, as a user would press it
+  for (let n = 0; n < 40 && Number(await page.inputValue('sp-lesion-panel #brush-radius')) > mm; n++) await page.keyboard.press('[');
+}
+
+describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
+  const session = useSession();
+
+  it('fatty.json near-iso lesion (80 HU in 110 HU marrow): within 10 % of its volume; each stroke one undo step', async () => {
+    const dir = ensurePhantom('fatty.json');
+    const truth = readTruth(dir);
+    const les = truth.lesions.find((l: any) => l.hu === 80)!;
+    const c = les.center_lps as Vec3;
+    const { page, errors } = await openApp(session(), { demo: false });
+    await loadThroughInput(page, readdirSync(join(dir, 'dicom')).map((n) => join(dir, 'dicom', n)));
+    // Grow refuses it, and says to use this tool
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), c);
+    await page.click('button[data-tool="regionGrow"]');
+    const at = await screenOf(page, 'axial', c);
+    await page.mouse.click(at.x, at.y);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).messages.map((m) => m.text).join(' | ')).toMatch(/strokes tool \(L\)/);
+    expect((await page.evaluate(() => window.sacroplan.snapshot())).lesions).toEqual([]);
+
+    // zoom in on the axial view under the mouse (+), then the Strokes tool with the keyboard; a 1.5 mm brush
+    for (let n = 0; n < 3; n++) await page.keyboard.press('+');
+    await page.keyboard.press('l');
+    expect(await page.getAttribute('button[data-tool="seeds"]', 'aria-pressed')).toBe('true');
+    await smallBrush(page, 1.5);
+    // 1. a lesion stroke through the middle (axial)
+    await drag(page, 'axial', [[c[0] - 3, c[1], c[2]], [c[0], c[1], c[2]], [c[0] + 3, c[1], c[2]]]);
+    const s1 = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(s1.lesions.length).toBe(1);
+    // 2. background around it in the axial view, Shift held
+    await drag(page, 'axial', ring(c, 10, 0, 1), true);
+    const v2 = (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.volumeMl;
+    // 3. background around it in the sagittal view, chosen in the panel
+    await page.click('sp-lesion-panel #seed-kind-background');
+    await drag(page, 'sagittal', ring(c, 10, 1, 2));
+    const s3 = await page.evaluate(() => window.sacroplan.snapshot());
+    const v3 = s3.lesions[0]!.volumeMl;
+    const err = v3 / les.volume_ml - 1;
+    await screenshot(page, 'strokes-fatty-near-iso');
+    console.log(`[strokes] fatty ${les.id} (${les.hu} HU, truth ${les.volume_ml.toFixed(3)} mL): after the lesion stroke ${s1.lesions[0]!.volumeMl.toFixed(3)} mL, + axial ring ${v2.toFixed(3)}, + sagittal ring ${v3.toFixed(3)} mL (${(100 * err).toFixed(1)} %)`);
+    expect(Math.abs(err)).toBeLessThan(0.1);
+    // one undo takes back the whole sagittal ring stroke
+    await page.keyboard.press('Control+z');
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    expect((await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.volumeMl).toBeCloseTo(v2, 6);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('a lesion painted on the real CT (pelvic-ref-003) and on the real MR (PROSTATEx T2): screenshots', async () => {
+    // CT: in the S1 body (z 285.5 mm is slice 108, at the S1 foramina; SOURCE.md and its axial preview)
+    const ctDir = join(sharedDir, 'data', 'real-pelvis', 'pelvic-ref-003');
+    const ctFiles = readdirSync(join(ctDir, 'dicom')).map((n) => join(ctDir, 'dicom', n));
+    {
+      const { page, errors } = await openApp(session(), { demo: false });
+      await loadThroughInput(page, ctFiles);
+      const c: Vec3 = [15, 145, 285.5];
+      const hu = await page.evaluate((p) => window.sacroplan.huAtLps(p), c);
+      console.log(`[strokes] real CT at ${c.join(', ')}: ${hu} HU`);
+      expect(hu!).toBeGreaterThan(0);
+      await page.evaluate((p) => window.sacroplan.setCrosshair(p), c);
+      // zoom in on the axial view under the mouse, as a user would (+)
+      const az = await screenOf(page, 'axial', c);
+      await page.mouse.move(az.x, az.y);
+      for (let n = 0; n < 4; n++) await page.keyboard.press('+');
+      await page.keyboard.press('l');
+      await smallBrush(page, 1.5);
+      await drag(page, 'axial', [[c[0] - 2, c[1], c[2]], [c[0] + 2, c[1], c[2]]]);
+      await drag(page, 'axial', ring(c, 9, 0, 1), true);
+      const s = await page.evaluate(() => window.sacroplan.snapshot());
+      console.log(`[strokes] real CT: ${s.lesions.length} lesion, ${s.lesions[0]?.volumeMl.toFixed(2)} mL, max diameter ${s.lesions[0]?.maxDiameterMm.toFixed(1)} mm`);
+      expect(s.lesions.length).toBe(1);
+      expect(s.lesions[0]!.volumeMl).toBeGreaterThan(0);
+      await screenshot(page, 'strokes-real-ct');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+    // MR: sagittal T2, feet first; the lower sacrum at the top right of the middle slices
+    const mrDir = join(sharedDir, 'data', 'real-pelvis', 'prostatex-0218-t2sag-lower-sacrum', 'dicom');
+    {
+      const { page, errors } = await openApp(session(), { demo: false });
+      await loadThroughInput(page, readdirSync(mrDir).map((n) => join(mrDir, n)));
+      const ser = (await page.evaluate(() => window.sacroplan.snapshot())).series!;
+      const ijk: Vec3 = [0.8 * ser.dims[0]!, 0.22 * ser.dims[1]!, 11];
+      const dc = ser.directionCosines, sp = ser.spacingMm!, o = ser.originLps;
+      const c = [0, 1, 2].map((a) => o[a]! + ijk[0] * sp[0]! * dc[a]! + ijk[1] * sp[1]! * dc[3 + a]! + ijk[2] * sp[2]! * dc[6 + a]!) as Vec3;
+      await page.evaluate((p) => window.sacroplan.setCrosshair(p), c);
+      // Grow on MR: the window comes from the click's neighbourhood; a lesion or a message, never silent
+      await page.click('button[data-tool="regionGrow"]');
+      const g = await screenOf(page, 'sagittal', c);
+      await page.mouse.click(g.x, g.y);
+      await page.evaluate(() => window.sacroplan.whenIdle());
+      const sg = await page.evaluate(() => window.sacroplan.snapshot());
+      console.log(`[strokes] real MR Grow click: ${sg.lesions.length ? `${sg.lesions[0]!.volumeMl.toFixed(2)} mL` : sg.messages.map((m) => m.text).join(' | ')}`);
+      expect(sg.lesions.length > 0 || sg.messages.some((m) => /No lesion at that point/.test(m.text))).toBe(true);
+      await screenshot(page, 'grow-real-mr');
+      if (sg.lesions.length) await page.keyboard.press('Control+z');
+      await page.evaluate(() => window.sacroplan.whenIdle());
+      await page.keyboard.press('l');
+      await smallBrush(page, 1.5);
+      await drag(page, 'sagittal', [[c[0], c[1] - 2, c[2]], [c[0], c[1] + 2, c[2]]]);
+      await drag(page, 'sagittal', ring(c, 8, 1, 2), true);
+      const s = await page.evaluate(() => window.sacroplan.snapshot());
+      console.log(`[strokes] real MR at ${c.map((v) => v.toFixed(1)).join(', ')}: ${s.lesions.length} lesion, ${s.lesions[0]?.volumeMl.toFixed(2)} mL`);
+      expect(s.lesions.length).toBe(1);
+      expect(s.lesions[0]!.volumeMl).toBeGreaterThan(0);
+      await screenshot(page, 'strokes-real-mr');
+      expect(errors).toEqual([]);
+      await page.context().close();
+    }
+  });
+});
