@@ -673,25 +673,50 @@ export class SpViewer extends LitElement {
         <text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${text}</text></g>`;
       });
     }
-    // Canal markers: its centreline points near this plane (draggable with the crosshair tool); one label per view.
-    const canalMarks = this.canalMarks(view);
-    for (const m of canalMarks) {
+    // The canal near this plane: one tube outline (its walls at ± radius beside the centreline) where it runs
+    // along the plane, its cross-section circle where it crosses it; the centreline points stay draggable
+    // (crosshair tool); one label per view.
+    const canalMarks = this.canalMarks(view).map((m) => {
       let { x, y } = m;
       if (d && d.kind === 'canal' && d.index === m.index && d.view === view) {
         const [fx, fy] = viewer.lpsToCanvas(view, d.from), [tx, ty] = viewer.lpsToCanvas(view, d.to);
         x += tx - fx; y += ty - fy;
       }
-      const color = m.manual ? '#ffab40' : '#b388ff';
-      const r = Math.max(3, Math.min(m.rPx, 40));
-      const first = m === canalMarks[0];
-      const lw = labelWidthPx('canal');
-      if (first) requests.push({ id: 'canal', w: lw, h: LABEL_H, candidates: [[x - lw / 2, y + r + 2], [x - lw / 2, y - r - 15], [x + r + 3, y - 6], [x - r - 3 - lw, y - 6]] });
+      return { ...m, x, y, r: Math.max(3, Math.min(m.rPx, 40)) };
+    });
+    const canalColor = canalMarks[0]?.manual ? '#ffab40' : '#b388ff';
+    const runs: (typeof canalMarks)[] = [];
+    for (const m of canalMarks) {
+      const last = runs[runs.length - 1];
+      if (last && last[last.length - 1]!.index === m.index - 1) last.push(m); else runs.push([m]);
+    }
+    for (const run of runs) {
+      const extent = Math.hypot(run[run.length - 1]!.x - run[0]!.x, run[run.length - 1]!.y - run[0]!.y);
+      if (run.length < 2 || extent < run[0]!.r) {
+        // crosses the plane: the lumen's circle at the point nearest the plane's centre line of sight
+        const m = run[Math.floor(run.length / 2)]!;
+        drawLater.push(() => svg`<circle class="canal-section" cx=${m.x} cy=${m.y} r=${m.r} fill="none" stroke=${canalColor} stroke-width="1.5" />`);
+        continue;
+      }
+      const left: string[] = [], right: string[] = [];
+      run.forEach((m, i) => {
+        const a = run[Math.max(0, i - 1)]!, b = run[Math.min(run.length - 1, i + 1)]!;
+        const dx = b.x - a.x, dy = b.y - a.y, l = Math.hypot(dx, dy) || 1;
+        const nx = -dy / l, ny = dx / l;
+        left.push(`${m.x + nx * m.r},${m.y + ny * m.r}`);
+        right.push(`${m.x - nx * m.r},${m.y - ny * m.r}`);
+      });
+      drawLater.push(() => svg`<path class="canal-tube" d=${`M${left.join(' L')} M${right.join(' L')}`} fill="none" stroke=${canalColor} stroke-width="1.5" stroke-linejoin="round" />`);
+    }
+    const lw = labelWidthPx('canal');
+    const c0 = canalMarks[0];
+    if (c0) requests.push({ id: 'canal', w: lw, h: LABEL_H, candidates: [[c0.x - lw / 2, c0.y + c0.r + 2], [c0.x - lw / 2, c0.y - c0.r - 15], [c0.x + c0.r + 3, c0.y - 6], [c0.x - c0.r - 3 - lw, c0.y - 6]] });
+    for (const m of canalMarks) {
       drawLater.push((placed) => {
-        const b = first ? placed.get('canal') : undefined;
+        const b = m === c0 ? placed.get('canal') : undefined;
         return svg`<g class="canal-marker" data-canal-index=${m.index}>
-        <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" stroke-dasharray="4 2" />
-        <circle class="canal-point" cx=${x} cy=${y} r="2" fill=${color} />
-        ${b ? svg`<text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`;
+        <circle class="canal-point" cx=${m.x} cy=${m.y} r="2" fill=${canalColor} />
+        ${b ? svg`<text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${canalColor} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`;
       });
     }
     // Needle labels first for the selected needle, then the landmarks', then the other needles'.

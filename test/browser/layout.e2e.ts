@@ -51,6 +51,18 @@ describe.skipIf(!ok)('layout at 1366×768', () => {
     console.log(`${boxes.length} labels; overlaps: ${overlaps.length ? overlaps.join('; ') : 'none'}`);
     expect(boxes.length).toBeGreaterThan(10);
     expect(overlaps).toEqual([]);
+
+    // The canal along the sagittal midline: one tube outline, not a chain of rings.
+    const canal = (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.canal!;
+    const mid = canal.centerlineLps[Math.floor(canal.centerlineLps.length / 2)]!;
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), mid);
+    await page.waitForTimeout(500);
+    const sag = page.locator('sp-viewer .pane.sagittal svg.overlay');
+    expect(await sag.locator('path.canal-tube').count()).toBeGreaterThanOrEqual(1);
+    expect(await sag.locator('circle.canal-section').count()).toBe(0);
+    expect(await sag.locator('g.canal-marker circle:not(.canal-point)').count()).toBe(0);
+    expect(await page.locator('sp-viewer .pane.axial svg.overlay circle.canal-section').count()).toBe(1);
+    await screenshot(page, 'layout-1366-canal');
     expect(errors).toEqual([]);
     await page.context().close();
   }, 240_000);
