@@ -6,6 +6,7 @@ import * as actions from './actions';
 import * as lesions from './lesions';
 import * as caseActions from './case';
 import * as planFiles from './plan';
+import * as autosave from './autosave';
 import * as anatomyActions from './anatomy';
 import type { SacralAnatomy, ForamenId } from '../anatomy/types';
 import type { LesionSummary } from './store';
@@ -173,6 +174,12 @@ export interface SacroPlanApi {
   savePlan(): Promise<Blob>;
   /** Opens a .sacroplan file on the shown series; rejects with the reason (and changes nothing) for another series or a damaged, hostile or newer file. */
   openPlan(file: Blob): Promise<void>;
+  /** What the user's Restore does: the autosave of the shown series replaces the case; false when none is stored. */
+  restoreAutosave(): Promise<boolean>;
+  /** The cases stored in this browser (autosaves), newest first. */
+  savedCases(): Promise<autosave.SavedCaseInfo[]>;
+  /** The autosave's state: last write, failure, main-thread time and latency of the last write. */
+  autosaveStatus(): autosave.AutosaveStatus;
   /** Checksum of the lesion label map (voxel-exact comparisons): a 32-bit FNV-1a hash and the voxel count per label in use. */
   labelDigest(): { fnv1a: string; counts: Record<number, number> } | null;
   /** Checksum of the loaded voxel values (for QA of decoders): count, min, max, sum and a 32-bit FNV-1a hash. */
@@ -305,7 +312,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
       });
     }
     await whenShown();
-    await caseActions.caseSettled();
+    await planning.settled();
   };
   const api: SacroPlanApi = {
     version: planFiles.APP_VERSION,
@@ -324,6 +331,9 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     voxelDigest,
     labelDigest,
     savePlan: () => planFiles.savePlan(),
+    restoreAutosave: () => autosave.restoreAutosave(),
+    savedCases: () => autosave.savedCases(),
+    autosaveStatus: () => ({ ...autosave.autosaver.status }),
     openPlan: (file) => planFiles.openPlan(file),
     segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
     paint: (a) => {

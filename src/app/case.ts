@@ -30,7 +30,9 @@ onVolumeShown(() => {
   client = null;
   clientVolumeKey = null;
   lastView = null;
+  savedRevision = 0;
   store.update({
+    caseRevision: 0,
     lesions: [], activeLesionId: null, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: false, canRedo: false, busy: null },
     anatomy: null, zoneProblem: null, showZones: false, zoneMapVersion: store.state.zoneMapVersion + 1, review: null,
     trajectories: [], selectedTrajectoryId: null, cementVersion: store.state.cementVersion + 1,
@@ -138,8 +140,21 @@ export function caseLoad(doc: CaseDoc, labels: Uint8Array): Promise<CaseReply> {
 }
 
 /** The case as a .sacroplan file (written in the case worker, after pending edits). */
-export function caseExportPlan(meta: PlanMeta): Promise<Uint8Array> {
-  return enqueue((c) => c.request({ type: 'exportPlan', meta }), 'Saving the plan…', () => undefined);
+export function caseExportPlan(meta: PlanMeta, busyText: string | null = 'Saving the plan…'): Promise<Uint8Array> {
+  return enqueue((c) => c.request({ type: 'exportPlan', meta }), busyText, () => undefined);
+}
+
+/** Revision of the case when it was last saved to a plan file, opened or restored (the unsaved-work guard compares). */
+let savedRevision = 0;
+
+/** The case as it is now is saved (a plan written, opened or restored). */
+export function markCaseSaved(): void {
+  savedRevision = store.state.caseRevision;
+}
+
+/** Edits since the case was last saved, opened or restored (or since the image was shown). */
+export function hasUnsavedChanges(): boolean {
+  return store.state.caseRevision !== savedRevision;
 }
 
 /** Replaces the case by a plan file's; rejects with the reason (and changes nothing) when it cannot open here. */

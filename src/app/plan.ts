@@ -4,7 +4,7 @@
  */
 import { store, notify } from './actions';
 import { volumeCache } from './volume-cache';
-import { caseExportPlan, caseOpenPlan } from './case';
+import { caseExportPlan, caseOpenPlan, markCaseSaved } from './case';
 import { seriesIdentity } from '../case/identity';
 import type { SeriesIdentity } from '../case/types';
 
@@ -34,7 +34,9 @@ export function planFileName(): string {
 
 /** Saves the plan as a download (toolbar Save, Ctrl+S). */
 export async function downloadPlan(): Promise<void> {
+  const revision = store.state.caseRevision;
   const blob = await savePlan();
+  if (store.state.caseRevision === revision) markCaseSaved();
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -61,6 +63,7 @@ export async function openPlan(file: Blob, name = (file as { name?: string }).na
   }
   try {
     await caseOpenPlan(bytes, identity);
+    markCaseSaved();
   } catch (err) {
     throw new Error(`"${name}" was not opened: ${(err as Error).message}. The open case is unchanged.`);
   }

@@ -8,6 +8,7 @@ import type { FileReport, SeriesInfo, LoadProgress } from '../io/types';
 import type { SacralAnatomy, DenisZone, ForamenId } from '../anatomy/types';
 import type { Trajectory, SafetyThresholds } from '../planning/types';
 import { DEFAULT_THRESHOLDS } from '../planning/types';
+import type { AutosaveStatus } from './autosave-core';
 
 /** Denis-zone classification of one lesion (src/anatomy/classify.ts). */
 export interface LesionZoneSummary {
@@ -170,6 +171,12 @@ export interface AppState {
   cementVersion: number;
   /** Revision of the open case (src/case/engine.ts): changes with every edit, undo and redo. */
   caseRevision: number;
+  /** Autosave to the browser's storage (src/app/autosave.ts): its state, last write, failure. */
+  autosave: AutosaveStatus;
+  /** An autosave of the shown series found when it was opened: the UI offers to restore it. */
+  restoreOffer: { savedAt: string; lesions: number; needles: number } | null;
+  /** A question the user must answer before an action goes on (unsaved changes), or null. */
+  question: { text: string; okLabel: string } | null;
 }
 
 export const initialState: AppState = {
@@ -204,6 +211,9 @@ export const initialState: AppState = {
   placingNeedle: null,
   cementVersion: 0,
   caseRevision: 0,
+  autosave: { state: 'idle', savedAt: null, error: null, lastMainThreadMs: null, lastLatencyMs: null },
+  restoreOffer: null,
+  question: null,
 };
 
 type Listener = (state: AppState, prev: AppState) => void;

@@ -178,11 +178,15 @@ export class CaseEngine implements PlanningSource {
    * Replaces the whole case (a restored autosave, an opened plan): the document and the label map,
    * with an empty history. `labels` must hold only labels of `doc`'s lesions (callers validate).
    */
-  load(doc: CaseDoc, labels: Uint8Array): CaseReply {
+  load(doc: CaseDoc, labels: Uint8Array, sacrumMask: Uint8Array | null = null): CaseReply {
     if (labels.length !== this.labels.data.length) throw new Error(`label map of ${labels.length} voxels for a ${this.volume.geometry.dims.join('×')} volume`);
+    if (sacrumMask && sacrumMask.length !== labels.length) throw new Error('sacrum mask and label map sizes differ');
     const before = this.docNow;
     this.labels.data.set(labels);
     this.labels.rebuildIndex();
+    this.sacrumMask = sacrumMask;
+    this.modelFor = undefined; // the zone map follows the restored landmarks and sacrum
+    this.version++;
     this.history.clear();
     this.docNow = doc;
     this.stats.clear();

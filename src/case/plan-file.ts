@@ -1,7 +1,8 @@
 /**
  * The `.sacroplan` plan file: one zip holding `plan.json` (a versioned JSON: app version, series
- * identity, the case document) and `labels.rle` (the label map run-length coded, then deflated by
- * the zip). The zip's comment seals the file: a CRC-32 of every byte before it, so a damaged file
+ * identity, the case document), `labels.rle` (the label map run-length coded, then deflated by
+ * the zip) and, when landmarks were detected, `sacrum.rle` (the detected sacrum bone mask the
+ * needle checks use, so that a reopened plan gives the same metrics without detecting again). The zip's comment seals the file: a CRC-32 of every byte before it, so a damaged file
  * (a flipped byte anywhere, a truncation) is refused before anything is read from it. Autosaves
  * store the same bytes.
  *
@@ -25,6 +26,7 @@ export const PLAN_FORMAT = 'sacroplan-plan';
 export const PLAN_VERSION = 1;
 export const PLAN_JSON = 'plan.json';
 export const PLAN_LABELS = 'labels.rle';
+export const PLAN_SACRUM = 'sacrum.rle';
 const SEAL_PREFIX = 'sacroplan crc32 ';
 const SEAL_LENGTH = SEAL_PREFIX.length + 8;
 /** plan.json larger than this is not a plan (a case with 255 lesions and 200 needles is ~300 kB). */
@@ -51,6 +53,8 @@ export interface PlanContents {
   meta: PlanMeta;
   doc: CaseDoc;
   labels: Uint8Array;
+  /** The detected sacrum bone mask (0/1 per voxel), or null. */
+  sacrumMask: Uint8Array | null;
 }
 
 // ---------------------------------------------------------------- CRC-32 (IEEE 802.3, as zip uses)
@@ -120,9 +124,13 @@ export function decodeLabelsRle(rle: Uint8Array, voxelCount: number, allowed: Re
 }
 
 // ---------------------------------------------------------------- writing
-export function writePlan(doc: CaseDoc, labels: Uint8Array, meta: PlanMeta): Uint8Array {
-  const json = { format: PLAN_FORMAT, version: PLAN_VERSION, appVersion: meta.appVersion, savedAt: meta.savedAt, series: meta.series, voxelCount: labels.length, labelsEncoding: 'rle-u8-leb128', doc };
-  return sealZip(zipSync({ [PLAN_JSON]: [strToU8(JSON.stringify(json)), { level: 6 }], [PLAN_LABELS]: [encodeLabelsRle(labels), { level: 6 }] }, { mtime: new Date(meta.savedAt) }));
+export function writePlan(doc: CaseDoc, labels: Uint8Array, meta: PlanMeta, sacrumMask: Uint8Array | null = null): Uint8Array {
+  const json = { format: PLAN_FORMAT, version: PLAN_VERSION, appVersion: meta.appVersion, savedAt: meta.savedAt, series: meta.series, voxelCount: labels.length, labelsEncoding: 'rle-u8-leb128', sacrumMask: sacrumMask !== null, doc };
+  return sealZip(zipSync({
+    [PLAN_JSON]: [strToU8(JSON.stringify(json)), { level: 6 }],
+    [PLAN_LABELS]: [encodeLabelsRle(labels), { level: 6 }],
+    ...(sacrumMask ? { [PLAN_SACRUM]: [encodeLabelsRle(sacrumMask), { level: 6 }] } : {}),
+  }, { mtime: new Date(meta.savedAt) }));
 }
 
 /** A zip whose end record has no comment, sealed: the comment becomes the CRC-32 of all bytes before it. */
@@ -155,7 +163,7 @@ export function readPlan(bytes: Uint8Array, open: SeriesIdentity, voxelCount: nu
   if (seal.slice(SEAL_PREFIX.length) !== crc) throw new PlanFileError('damaged', 'the file is damaged (its checksum does not match its content)');
 
   // Each entry's claimed size is checked before it is inflated: nothing larger than this series needs.
-  const limits: Record<string, number> = { [PLAN_JSON]: MAX_JSON_BYTES, [PLAN_LABELS]: 2 * voxelCount + 16 };
+  const limits: Record<string, number> = { [PLAN_JSON]: MAX_JSON_BYTES, [PLAN_LABELS]: 2 * voxelCount + 16, [PLAN_SACRUM]: 2 * voxelCount + 16 };
   let files: Record<string, Uint8Array>;
   const claimed = new Map<string, number>();
   try {
@@ -186,15 +194,19 @@ export function readPlan(bytes: Uint8Array, open: SeriesIdentity, voxelCount: nu
   if (top.format !== PLAN_FORMAT) throw new PlanFileError('not-a-plan', `this is not a SacroPlan plan (format ${String(JSON.stringify(top.format)).slice(0, 40)})`);
   if (typeof top.version !== 'number' || !Number.isInteger(top.version) || top.version < 1) throw new PlanFileError('invalid', 'the plan has no valid format version');
   if (top.version > PLAN_VERSION) throw new PlanFileError('future-version', `the plan was written by a newer SacroPlan (${typeof top.appVersion === 'string' ? top.appVersion.slice(0, 40) : 'unknown version'}, plan format ${top.version}); this version reads format ${PLAN_VERSION}: update SacroPlan to open it`);
-  exactKeys(top, 'plan', ['format', 'version', 'appVersion', 'savedAt', 'series', 'voxelCount', 'labelsEncoding', 'doc']);
+  exactKeys(top, 'plan', ['format', 'version', 'appVersion', 'savedAt', 'series', 'voxelCount', 'labelsEncoding', 'sacrumMask', 'doc']);
   const meta: PlanMeta = { appVersion: str(top.appVersion, 'appVersion', 40), savedAt: str(top.savedAt, 'savedAt', 40), series: identity(top.series) };
   const why = seriesMismatch(meta.series, open);
   if (why) throw new PlanFileError('other-series', `this plan belongs to another series: ${why}`);
   if (top.voxelCount !== voxelCount) throw new PlanFileError('invalid', `the plan's label map has ${String(top.voxelCount).slice(0, 20)} voxels, this image ${voxelCount}`);
   if (top.labelsEncoding !== 'rle-u8-leb128') throw new PlanFileError('invalid', 'unknown label map encoding');
+  const hasSacrum = bool(top.sacrumMask, 'sacrumMask');
+  const sacrum = files[PLAN_SACRUM];
+  if (hasSacrum !== (sacrum !== undefined)) throw new PlanFileError('invalid', hasSacrum ? `the plan lacks ${PLAN_SACRUM}` : `unexpected entry ${PLAN_SACRUM}`);
   const doc = validateDoc(top.doc);
   const labels = decodeLabelsRle(rle, voxelCount, new Set(doc.lesions.map((l) => l.label)));
-  return { meta, doc, labels };
+  const sacrumMask = sacrum ? decodeLabelsRle(sacrum, voxelCount, new Set([1])) : null;
+  return { meta, doc, labels, sacrumMask };
 }
 
 // ---------------------------------------------------------------- strict validation of the JSON

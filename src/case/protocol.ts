@@ -38,10 +38,10 @@ function answer(engine: CaseEngine, req: CaseRequest): CaseReply | PlanReply | U
     case 'refresh': return engine.refresh();
     case 'load': return engine.load(req.doc, req.labels);
     case 'query': return engine.plan(req.cmd);
-    case 'exportPlan': return writePlan(engine.doc, engine.labels.data, req.meta);
+    case 'exportPlan': return writePlan(engine.doc, engine.labels.data, req.meta, engine.currentSacrumMask);
     case 'openPlan': {
       const plan = readPlan(req.bytes, req.identity, engine.labels.data.length);
-      return engine.load(plan.doc, plan.labels);
+      return engine.load(plan.doc, plan.labels, plan.sacrumMask);
     }
   }
 }

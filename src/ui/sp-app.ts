@@ -19,6 +19,7 @@ import './sp-fluoro';
 import './sp-plan-panel';
 import './sp-case-bar';
 import * as plan from '../app/plan';
+import { confirmLeavingCase } from '../app/autosave';
 import * as planning from '../app/planning';
 import * as lesions from '../app/lesions';
 import * as caseActions from '../app/case';
@@ -184,7 +185,7 @@ export class SpApp extends LitElement {
     const input = e.target as HTMLInputElement;
     const files = Array.from(input.files ?? []) as FileLike[];
     input.value = '';
-    void actions.loadFiles(files);
+    void confirmLeavingCase('Open the other files').then((ok) => (ok ? actions.loadFiles(files) : undefined));
   }
 
   private onDragOver(e: DragEvent): void {
@@ -212,6 +213,17 @@ export class SpApp extends LitElement {
       actions.notify('error', `The dropped files could not be read: ${(err as Error)?.message ?? String(err)}`);
     }
     if (files.length === 0) {
+      actions.noteCollecting(null);
+      return;
+    }
+    const plans = files.filter((f) => /\.sacroplan$/i.test(f.name));
+    if (plans.length) {
+      // a dropped plan opens on the shown series
+      actions.noteCollecting(null);
+      await plan.openPlan(plans[0]!, plans[0]!.name).catch((err: Error) => actions.notify('error', err.message));
+      return;
+    }
+    if (!(await confirmLeavingCase('Open the dropped files'))) {
       actions.noteCollecting(null);
       return;
     }
@@ -251,7 +263,7 @@ export class SpApp extends LitElement {
         <div class="group">
           <button id="open-files" title="Open DICOM or NIfTI files (O)" @click=${() => this.openPicker('file-input')}>Open files…</button>
           <button id="open-folder" title="Open a folder of DICOM files" @click=${() => this.openPicker('folder-input')}>Open folder…</button>
-          <button id="load-demo" title="Load the built-in synthetic sacrum" @click=${() => actions.loadDemo()}>Demo case</button>
+          <button id="load-demo" title="Load the built-in synthetic sacrum" @click=${() => confirmLeavingCase('Open the demo case').then((ok) => (ok ? actions.loadDemo() : undefined))}>Demo case</button>
           <input id="file-input" type="file" multiple @change=${this.onInput} />
           <input id="folder-input" type="file" webkitdirectory multiple @change=${this.onInput} />
         </div>
@@ -276,7 +288,7 @@ export class SpApp extends LitElement {
           ${this.renderCase()}
           <sp-anatomy-panel .state=${s}></sp-anatomy-panel>
           <sp-lesion-panel .state=${s}></sp-lesion-panel>
-          <sp-series-browser .series=${s.series} .activeKey=${s.loaded?.seriesKey ?? null} @sp-select-series=${(e: CustomEvent) => actions.selectSeries(e.detail.key)}></sp-series-browser>
+          <sp-series-browser .series=${s.series} .activeKey=${s.loaded?.seriesKey ?? null} @sp-select-series=${(e: CustomEvent) => confirmLeavingCase('Open the other series').then((ok) => (ok ? actions.selectSeries(e.detail.key) : undefined))}></sp-series-browser>
           <sp-file-list .files=${s.files}></sp-file-list>
           ${s.measurements.length
             ? html`<h3>Measurements</h3>${s.measurements.map((m) => html`<div class="measurement">${m.view}: ${m.lengthMm === null ? 'not measurable (unknown spacing)' : `${m.lengthMm.toFixed(1)} mm`}</div>`)}<button @click=${() => actions.clearMeasurements()}>Clear</button>`

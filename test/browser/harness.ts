@@ -115,8 +115,10 @@ export async function openApp(session: AppSession, opts: OpenOptions = {}): Prom
   const dialogs: string[] = [];
   page.on('pageerror', (e) => errors.push(String(e)));
   page.on('dialog', (d) => {
-    dialogs.push(d.message());
-    void d.dismiss();
+    // The unsaved-work question of a reload is answered "Leave" (recorded as 'beforeunload'); others are dismissed.
+    const leave = d.type() === 'beforeunload';
+    dialogs.push(leave ? 'beforeunload' : d.message());
+    void (leave ? d.accept() : d.dismiss());
   });
   const query = [...(opts.demo === false ? ['demo=0'] : []), ...(opts.scene ? [] : ['scene=0'])];
   await page.goto(session.baseUrl + (query.length ? `?${query.join('&')}` : ''));

@@ -93,7 +93,11 @@ describe.skipIf(!ok)('plan files (.sacroplan)', () => {
     // Another image: the demo's plan is refused with the reason.
     const nifti = join(sharedDir, 'data', 'totalseg-example-ct', 'example_ct.nii.gz');
     if (readdirSync(join(sharedDir, 'data', 'totalseg-example-ct')).includes('example_ct.nii.gz')) {
-      await loadThroughInput(page, [nifti]);
+      await page.setInputFiles('#file-input', [nifti]);
+      // the open case has unsaved changes: the page asks first
+      await page.click('sp-case-bar #question-ok');
+      await page.waitForTimeout(50);
+      await page.evaluate(() => window.sacroplan.whenIdle());
       expect((await snap(page)).series?.source).toBe('nifti');
       await openThroughToolbar(page, path);
       await expect.poll(async () => (await snap(page)).messages.map((m) => m.text).join('\n')).toMatch(/was not opened: this plan belongs to another series: it was made on another image/);
@@ -117,6 +121,8 @@ describe.skipIf(!ok)('plan files (.sacroplan)', () => {
         grown.push(await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), les.center_lps));
       } catch {
         // a lesion the one-click grow misses on fatty marrow is painted instead (what a user would do)
+        await page.click('sp-lesion-panel #new-lesion');
+        await expect.poll(async () => (await snap(page)).lesions.length).toBe(grown.length + 1);
         grown.push((await page.evaluate((p) => window.sacroplan.paint({ centerLps: p, radiusMm: 6 }), les.center_lps))!);
       }
     }

@@ -102,6 +102,8 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     const fl = screen(Estar);
     await page.mouse.move(fl.x, fl.y, { steps: 8 });
     await page.mouse.up();
+    // the dragged needle is drawn at the pointer at once; its checks and skin entry follow from the case
+    await page.evaluate(() => window.sacroplan.whenIdle());
     await expect.poll(async () => (await snap(page)).trajectories[0]!.status, { timeout: 10_000 }).toBe('fail');
     tr = (await snap(page)).trajectories[0]!;
     expect(tr.source).toBe('manual');

@@ -67,6 +67,12 @@ describe('.sacroplan plan files', () => {
     expect(r.view.needles.map((n) => [n.id, n.metrics.status, n.cement?.volumeMl])).toEqual(before.needles.map((n) => [n.id, n.metrics.status, n.cement?.volumeMl]));
     expect(r.view.canUndo).toBe(false);
     expect(sameBytes(other.labels.data, engine.labels.data), 'labels after openPlan').toBe(true);
+    // with a sacrum mask (what detection leaves): stored and read back voxel for voxel
+    const mask = new Uint8Array(engine.labels.data.length);
+    mask.fill(1, 5000, 30000);
+    const withMask = readPlan(writePlan(engine.doc, engine.labels.data, meta, mask), meta.series, mask.length);
+    expect(sameBytes(withMask.sacrumMask!, mask)).toBe(true);
+    expect(back.sacrumMask).toBeNull();
     // and written again, the same case
     const again = readPlan(answerRequest(other, { type: 'exportPlan', meta }), meta.series, engine.labels.data.length);
     expect(again.doc).toEqual(engine.doc);
@@ -135,6 +141,8 @@ describe('.sacroplan plan files', () => {
       (j) => { j.labelsEncoding = 'png'; },
       (j) => { j.doc.nextLesionNo = 0.5; },
       (j) => { j.doc = null; },
+      (j) => { j.sacrumMask = true; },
+      (j) => { delete j.sacrumMask; },
     ];
     const before = { doc: engine.doc, labels: engine.labels.data.slice(), depth: engine.history.undoDepth };
     const kinds: Record<string, number> = {};
