@@ -221,7 +221,7 @@ function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
 }
 
 function lesionEntry(l: LesionView): LesionEntry {
-  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats) : null, zone: l.zone ? zoneSummary(l.zone) : null,
+  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats) : null, zone: l.zone ? zoneSummary(l.zone) : null, outsideSacrumMl: l.outsideSacrumMl,
     seeds: (l.seeds ?? []).map((s) => ({ kind: s.kind, radiusMm: s.radiusMm, pointsLps: s.pointsLps.map((p) => [p[0], p[1], p[2]] as Vec3) })) };
 }
 

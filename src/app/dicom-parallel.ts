@@ -30,6 +30,7 @@ export function warmDicomWorkers(n = Math.min(4, navigator.hardwareConcurrency |
 function nextFrame(): Promise<void> {
   return new Promise((resolve) => {
     const t = setTimeout(resolve, 100);
+    if (typeof requestAnimationFrame !== 'function') return;
     requestAnimationFrame(() => {
       clearTimeout(t);
       setTimeout(resolve, 0);

@@ -100,6 +100,8 @@ export interface LesionEntry {
   stats: LesionSummary | null;
   /** Null until landmarks exist (see AppState.zoneProblem) or while the lesion is empty. */
   zone: LesionZoneSummary | null;
+  /** Volume beyond the detected sacrum, mL (null: no sacrum mask yet). */
+  outsideSacrumMl: number | null;
   /** Lesion / background strokes of the low-contrast tool (empty when never used). */
   seeds: { kind: 'lesion' | 'background'; pointsLps: Vec3[]; radiusMm: number }[];
 }

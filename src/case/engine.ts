@@ -5,6 +5,7 @@
  * Every reply carries the whole projection the main thread shows (CaseView): the store copies it,
  * never edits it.
  */
+import { lesionOutsideMask } from '../segmentation/criteria';
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import { nowMs } from '../core/clock';
@@ -24,6 +25,8 @@ import { EMPTY_DOC, type CaseDoc, type CaseLesion, type CaseNeedle } from './typ
 
 export interface LesionView extends CaseLesion {
   stats: LesionStats | null;
+  /** Volume beyond the detected sacrum (mL; segmentation/criteria.ts lesionOutsideMask); null without a sacrum mask. */
+  outsideSacrumMl: number | null;
   /** Null without a usable zone model (see CaseView.zoneProblem) or for an empty lesion. */
   zone: LesionZoneResult | null;
 }
@@ -84,6 +87,8 @@ export class CaseEngine implements PlanningSource {
   // derived data and what it was computed from
   private stats = new Map<number, LesionStats | null>();
   private zones = new Map<number, LesionZoneResult | null>();
+  /** Lesion volume outside the detected sacrum (set with the zones; null without a sacrum mask). */
+  private outside = new Map<number, number | null>();
   private dirtyLabels = new Set<number>();
   private model: ZoneModel | null = null;
   private modelFor: SacralAnatomy | null | undefined = undefined;
@@ -244,8 +249,9 @@ export class CaseEngine implements PlanningSource {
       }
       if (!this.zones.has(l.label)) {
         this.zones.set(l.label, this.model && doc.anatomy && this.labels.count(l.label) > 0 ? classifyLesion(this.labels, l.label, doc.anatomy, this.model) : null);
+        this.outside.set(l.label, this.sacrumMask && this.labels.count(l.label) > 0 ? lesionOutsideMask(this.labels, l.label, this.sacrumMask).volumeMl : null);
       }
-      return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null };
+      return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
     });
 
     // needle metrics follow the needle, the landmarks and the thresholds; deposits follow the tip

@@ -77,6 +77,8 @@ export interface NiftiLoadOptions {
   onProgress?: (producedBytes: number, claimedBytes: number | null) => void;
   /** Yield to the event loop every this many ms (when run on the main thread). */
   yieldMs?: number;
+  /** Allocates the voxel array's buffer (e.g. a SharedArrayBuffer, saving the page a copy). */
+  allocate?: (bytes: number) => ArrayBufferLike;
 }
 
 /** The bytes of the first 3D volume a header claims, and the whole file's data (all volumes). */
@@ -186,7 +188,7 @@ export async function loadNifti(file: FileLike, opts: NiftiLoadOptions = {}): Pr
       throw new Error(`${name}: could not be read (${(e as Error).message})`);
     }
   }
-  return parseNiftiData(name, data);
+  return parseNiftiData(name, data, opts.allocate);
 }
 
 /** Parse NIfTI bytes (gzip-compressed or not), under the same budget as loadNifti. For workers and tests. */
@@ -205,7 +207,7 @@ export function parseNifti(name: string, bytes: Uint8Array): LoadedSeries {
   return parseNiftiData(name, data);
 }
 
-function parseNiftiData(name: string, data: Uint8Array): LoadedSeries {
+function parseNiftiData(name: string, data: Uint8Array, allocate?: (bytes: number) => ArrayBufferLike): LoadedSeries {
   const hdr = readNiftiHeader(name, data);
   const [ni, nj, nk] = hdr.dims;
   const { type } = checkClaim(name, hdr);
@@ -215,7 +217,7 @@ function parseNiftiData(name: string, data: Uint8Array): LoadedSeries {
     throw new Error(`${name}: truncated NIfTI file (${data.length} bytes, the header needs ${needed} for ${ni}x${nj}x${nk} ${type.name})`);
   }
 
-  const voxels = decodeVoxels(data, hdr, type.bytes, count);
+  const voxels = decodeVoxels(data, hdr, type.bytes, count, allocate);
   const scaled = Number.isFinite(hdr.sclSlope) && hdr.sclSlope !== 0 && (hdr.sclSlope !== 1 || hdr.sclInter !== 0);
   if (scaled && !(Math.max(Math.abs(voxels.min), Math.abs(voxels.max)) <= VALUE_ABS_MAX)) {
     throw new Error(`${name}: implausible scl_slope ${fmtValue(hdr.sclSlope)} / scl_inter ${fmtValue(hdr.sclInter)}: the values would reach ${fmtValue(voxels.min)}…${fmtValue(voxels.max)} (at most ±${fmtValue(VALUE_ABS_MAX)}); the file is not used`);
@@ -463,7 +465,7 @@ function rawView(data: Uint8Array, code: number, offset: number, count: number, 
   }
 }
 
-function decodeVoxels(data: Uint8Array, hdr: NiftiHeaderSummary, bytes: number, count: number): Decoded {
+function decodeVoxels(data: Uint8Array, hdr: NiftiHeaderSummary, bytes: number, count: number, allocate?: (bytes: number) => ArrayBufferLike): Decoded {
   const slopeRaw = hdr.sclSlope;
   const hasScale = Number.isFinite(slopeRaw) && slopeRaw !== 0;
   const slope = hasScale ? slopeRaw : 1;
@@ -485,7 +487,7 @@ function decodeVoxels(data: Uint8Array, hdr: NiftiHeaderSummary, bytes: number, 
   if (count === 0) min = max = 0;
   const fitsInt16 = allInteger && min >= -32768 && max <= 32767;
   // Pass 2: the single copy.
-  const out = fitsInt16 ? new Int16Array(count) : new Float32Array(count);
+  const out = allocate ? (fitsInt16 ? new Int16Array(allocate(count * 2)) : new Float32Array(allocate(count * 4))) : fitsInt16 ? new Int16Array(count) : new Float32Array(count);
   if (view && !hasScale) {
     out.set(view as ArrayLike<number>);
   } else {

@@ -7,8 +7,9 @@
  *
  * "Reaches into" means lesion voxel centres at least `intoLumenMm` (1 mm) inside the lumen: a mask
  * whose surface only touches a foramen's or the canal's wall puts its outer voxel centres at most
- * about half a voxel inside, which is segmentation, not erosion. Pure; plain numbers in.
+ * about half a voxel inside, which is segmentation, not erosion. Pure.
  */
+import type { LabelMap } from './labelmap';
 
 /** The study's limits. */
 export const STUDY_CRITERIA = {
@@ -77,4 +78,26 @@ export function studyCriteria(x: CriteriaInput): CriteriaResult {
     : verdict === 'fails' ? `Outside the study criteria: ${failed.join(', ')}`
     : 'Study criteria: size met; foramina and canal not checked (no landmarks)';
   return { items, verdict, summary: verdict === 'unknown' && items[0]!.status === 'fails' ? 'Outside the study criteria: over 30 mm' : summary };
+}
+
+/**
+ * How much of a lesion lies outside a bone mask (e.g. the detected sacrum, whose enclosed marrow
+ * and lytic lesions it includes): its voxels with no 6-neighbour in the mask, i.e. at least one
+ * voxel beyond the bone surface (a lesion ending on the cortex is not counted for the
+ * partial-volume voxel at its edge). Includes extension into a foramen or the canal, which are
+ * outside the bone too.
+ */
+export function lesionOutsideMask(labels: LabelMap, label: number, mask: Uint8Array): { voxels: number; volumeMl: number; fraction: number } {
+  const [ni, nj, nk] = labels.geometry.dims;
+  const nij = ni * nj;
+  const offs = labels.offsetsOf(label);
+  let out = 0;
+  for (let a = 0; a < offs.length; a++) {
+    const o = offs[a]!;
+    if (mask[o]) continue;
+    const k = (o / nij) | 0, r = o - k * nij, j = (r / ni) | 0, i = r - j * ni;
+    const near = (i > 0 && mask[o - 1]) || (i < ni - 1 && mask[o + 1]) || (j > 0 && mask[o - ni]) || (j < nj - 1 && mask[o + ni]) || (k > 0 && mask[o - nij]) || (k < nk - 1 && mask[o + nij]);
+    if (!near) out++;
+  }
+  return { voxels: out, volumeMl: (out * labels.geometry.voxelVolumeMm3) / 1000, fraction: offs.length ? out / offs.length : 0 };
 }

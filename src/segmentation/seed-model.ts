@@ -63,6 +63,9 @@ function convolveAxis(src: Float32Array, dims: readonly [number, number, number]
   const stride = axis === 0 ? 1 : axis === 1 ? bi : bi * bj;
   const len = dims[axis]!;
   const lines = src.length / len;
+  let wsum = 0;
+  for (let u = 0; u < w.length; u++) wsum += w[u]!;
+  const inv = 1 / wsum;
   for (let l = 0; l < lines; l++) {
     // start offset of line l
     let base: number;
@@ -70,7 +73,14 @@ function convolveAxis(src: Float32Array, dims: readonly [number, number, number]
     else if (axis === 1) { const k = (l / bi) | 0, i = l - k * bi; base = i + bi * bj * k; }
     else base = l;
     for (let t = 0; t < len; t++) {
-      let s = 0, ws = 0;
+      let s = 0;
+      if (t >= r && t < len - r) {
+        // interior: the whole kernel, normalised once
+        for (let u = -r, q = base + (t - r) * stride; u <= r; u++, q += stride) s += w[u + r]! * src[q]!;
+        out[base + t * stride] = s * inv;
+        continue;
+      }
+      let ws = 0;
       const a = Math.max(0, t - r), b = Math.min(len - 1, t + r);
       for (let u = a; u <= b; u++) { const wt = w[u - t + r]!; s += wt * src[base + u * stride]!; ws += wt; }
       out[base + t * stride] = s / ws;

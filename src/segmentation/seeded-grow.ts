@@ -29,8 +29,9 @@
  * the rings 6 mm beyond, a near-iso lesion spills into marrow pockets of its level (+11 to +49 %):
  * the user sees it and paints background there, which is how the tool is meant to be used.
  *
- * The region of interest is the index box of the strokes grown by `marginMm`; its boundary
- * counts as background too, so a single lesion stroke already has something to compete with.
+ * The region of interest is the index box of the strokes grown by `marginMm` (10 mm; 5 mm once
+ * there are background strokes, which then bound the lesion); its boundary counts as background
+ * too, so a single lesion stroke already has something to compete with.
  * Voxels of other lesions are background and are never taken.
  *
  * Pure: no DOM; inputs are never mutated. Units of the values are whatever the volume has.
@@ -51,7 +52,7 @@ export interface SeedStroke {
 }
 
 export interface SeededGrowOptions {
-  /** Margin of the region of interest around the strokes (default 10 mm). */
+  /** Margin of the region of interest around the strokes (default 5 mm with background strokes, 10 mm without). */
   marginMm?: number;
   /** Gaussian σ of the copy the costs read (default 1.2 mm; see the module comment). */
   smoothMm?: number;
@@ -79,7 +80,9 @@ const OTHER_SIDE_WEIGHT = 4;
 
 /** Competitive grow from lesion and background strokes. See the module comment. */
 export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke[], options: SeededGrowOptions = {}): SeededGrowResult {
-  const marginMm = options.marginMm ?? 10;
+  // with background strokes they bound the lesion and the box only needs to hold them (5 mm);
+  // with lesion strokes alone, the box boundary is the only background (10 mm beyond the strokes)
+  const marginMm = options.marginMm ?? (strokes.some((s) => s.kind === 'background') ? 5 : 10);
   const geom = volume.geometry;
   const g = gridMetric(geom);
   const [ni, nj] = geom.dims;
@@ -123,9 +126,9 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     }
   }
   const lesVals: number[] = [], bgVals: number[] = [];
-  for (let n = 0; n < nb; n++) { if (seed[n] === 1) lesVals.push(sm[n]!); else if (seed[n] === 2) bgVals.push(sm[n]!); }
+  const bgMask = new Uint8Array(nb);
+  for (let n = 0; n < nb; n++) { if (seed[n] === 1) lesVals.push(sm[n]!); else if (seed[n] === 2) { bgVals.push(sm[n]!); bgMask[n] = 1; } }
   if (lesVals.length === 0) return empty('the lesion stroke is outside the image');
-  const bgMask = Uint8Array.from(seed, (x) => (x === 2 ? 1 : 0));
   // the box boundary is background (after the models: it says where the lesion ends, not what it looks like)
   for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) {
     if (i > 0 && j > 0 && k > 0 && i < bi - 1 && j < bj - 1 && k < bk - 1) continue;
@@ -155,6 +158,9 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const own = lab === 1 ? zl * zl - zb * zb : zb * zb - zl * zl;
     return Math.min(MAX_STEP, Math.round(QUANT * (1 + OTHER_SIDE_WEIGHT * Math.max(0, own))));
   };
+  // step costs into each voxel for either front, computed once
+  const costL = new Uint16Array(nb), costB = new Uint16Array(nb);
+  for (let n = 0; n < nb; n++) { const v = sm[n]!; costL[n] = stepCost(1, v); costB[n] = stepCost(2, v); }
   const settled = new Uint8Array(nb);
   for (let d = 0; pending > 0; d++) {
     const q = buckets[d % nBuckets]!;
@@ -175,7 +181,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
         else if (t === 4) { if (k === 0) continue; m = n - bij; }
         else { if (k === bk - 1) continue; m = n + bij; }
         if (settled[m] || seed[m] === 3) continue;
-        const nd = d + stepCost(lab, sm[m]!);
+        const nd = d + (lab === 1 ? costL[m]! : costB[m]!);
         if (nd < dist[m]!) { dist[m] = nd; owner[m] = lab; buckets[nd % nBuckets]!.push(m); pending++; }
       }
     }
@@ -188,11 +194,12 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
   // other lesions keep theirs).
   // Only where that copy still separates the two sides: the midpoint 2 SD (of the strokes' values
   // on it) from both levels; otherwise its noise would decide the surface voxels.
-  const light = bm ? smoothBox(val, dims, edtSpacing(g), 0.5) : null;
+  // (evaluated only at the voxels needed: those of the strokes and of the meeting surface)
+  const light = bm ? pointSmoother(val, dims, edtSpacing(g), 0.5) : null;
   let lightSd = Infinity;
   if (light) {
     const a: number[] = [], b: number[] = [];
-    for (let n = 0; n < nb; n++) { if (seed[n] === 1) a.push(light[n]!); else if (seed[n] === 2 && bgMask[n]) b.push(light[n]!); }
+    for (let n = 0; n < nb; n++) { if (seed[n] === 1) a.push(light(n)); else if (seed[n] === 2 && bgMask[n]) b.push(light(n)); }
     lightSd = Math.max(robustStats(a).sigma, b.length ? robustStats(b).sigma : 0);
   }
   if (bm && light && Math.abs(bm.median - lm.median) / 2 >= 2 * lightSd) {
@@ -205,7 +212,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
       const edge = (i > 0 && owner[n - 1] !== o) || (i < bi - 1 && owner[n + 1] !== o) || (j > 0 && owner[n - bi] !== o) ||
         (j < bj - 1 && owner[n + bi] !== o) || (k > 0 && owner[n - bij] !== o) || (k < bk - 1 && owner[n + bij] !== o);
       if (!edge) continue;
-      const want = (light[n]! < mid) === lesionBelow ? 1 : 2;
+      const want = (light!(n) < mid) === lesionBelow ? 1 : 2;
       if (want !== o) flip.push(n, want);
     }
     for (let t = 0; t < flip.length; t += 2) owner[flip[t]!] = flip[t + 1]!;
@@ -220,6 +227,37 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
   return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma };
+}
+
+/**
+ * The value of one box voxel on a copy smoothed with a Gaussian of `sigmaMm` (truncated at 2σ,
+ * renormalised at the box border; an axis whose spacing exceeds 2σ is not smoothed), as
+ * smoothBox gives it, computed at that voxel only.
+ */
+function pointSmoother(val: Float32Array, dims: readonly [number, number, number], spacingMm: Readonly<Vec3>, sigmaMm: number): (n: number) => number {
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj;
+  const kern = [0, 1, 2].map((a) => {
+    const sv = sigmaMm / spacingMm[a]!;
+    if (sv < 0.5) return Float64Array.of(1);
+    const r = Math.max(1, Math.ceil(2 * sv));
+    return Float64Array.from({ length: 2 * r + 1 }, (_, t) => Math.exp(-0.5 * ((t - r) / sv) ** 2));
+  });
+  const [wi, wj, wk] = kern as [Float64Array, Float64Array, Float64Array];
+  const ri = (wi.length - 1) / 2, rj = (wj.length - 1) / 2, rk = (wk.length - 1) / 2;
+  return (n: number): number => {
+    const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+    let s = 0, ws = 0;
+    for (let c = Math.max(0, k - rk); c <= Math.min(bk - 1, k + rk); c++) {
+      const w3 = wk[c - k + rk]!;
+      for (let b = Math.max(0, j - rj); b <= Math.min(bj - 1, j + rj); b++) {
+        const w2 = w3 * wj[b - j + rj]!;
+        const row = bi * (b + bj * c);
+        for (let a = Math.max(0, i - ri); a <= Math.min(bi - 1, i + ri); a++) { const w = w2 * wi[a - i + ri]!; s += w * val[row + a]!; ws += w; }
+      }
+    }
+    return s / ws;
+  };
 }
 
 /** Marks the box voxels within `radiusMm` of the stroke's polyline with `value` (lesion strokes win over background). */

@@ -93,6 +93,9 @@ export class SpLesionPanel extends LitElement {
     return html`<div class="criteria" data-verdict=${c.verdict}>
       <div class="criteria-summary ${c.verdict === 'fails' ? 'flag' : ''}">${c.summary}</div>
       ${c.items.map((i) => html`<div class="criterion" data-key=${i.key} data-status=${i.status}><span class="mark ${i.status}">${mark[i.status]}</span> ${i.text}</div>`)}
+      ${l.outsideSacrumMl === null ? nothing
+        : l.outsideSacrumMl >= 0.01 ? html`<div class="extent flag">Extends outside the sacrum: ${f2(l.outsideSacrumMl)} mL (${Math.round((100 * l.outsideSacrumMl) / s.volumeMl)} %) beyond the bone</div>`
+        : html`<div class="extent muted">Within the sacrum</div>`}
     </div>`;
   }
 

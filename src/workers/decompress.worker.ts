@@ -17,7 +17,11 @@ self.onmessage = async (e: MessageEvent<Job>) => {
   try {
     if (job.kind === 'nifti') {
       let last = 0;
+      // On an isolated page the views and the case worker share the voxels: allocate them in shared
+      // memory here (the page would otherwise copy them on its own thread).
+      const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
       const r = await loadNifti(job.file, {
+        ...(isolated ? { allocate: (n: number) => new SharedArrayBuffer(n) } : {}),
         onProgress: (produced, claimed) => {
           const now = performance.now();
           if (now - last < 100) return;
@@ -27,16 +31,7 @@ self.onmessage = async (e: MessageEvent<Job>) => {
       });
       const v = r.volume;
       const g = v.geometry;
-      // On an isolated page the views and the case worker share the voxels: put them in shared
-      // memory here (the page would otherwise copy them on its own thread).
-      const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
-      let voxels = v.voxels;
-      if (isolated) {
-        const Ctor = voxels.constructor as { new (b: SharedArrayBuffer): typeof voxels };
-        const shared = new Ctor(new SharedArrayBuffer(voxels.byteLength));
-        shared.set(voxels as never);
-        voxels = shared;
-      }
+      const voxels = v.voxels;
       post(
         {
           type: 'done',

@@ -107,6 +107,8 @@ describe.skipIf(!ok)('hostile files through the file input', () => {
     const { page, errors } = await openApp(session(), { demo: false });
     const rows: string[] = [];
     for (const c of CASES) {
+      // Let the previous case's demo finish drawing: its software-rendered frames are not this file's.
+      await page.waitForTimeout(400);
       const pids = await rendererPids(session());
       for (const p of pids) resetPeak(p);
       const rssBefore = pids.reduce((a, p) => a + procKb(p, 'VmRSS'), 0);

@@ -2,14 +2,19 @@
  * One click that never misleads (issue 13): random clicks in the inner half of every phantom
  * lesion, clicks on a noise outlier, and clicks that must give a message and no lesion.
  *
- * - fatty.json (fatty marrow: cancellous 110 HU, lytic 45 HU, a near-iso lesion at 80 HU, noise 18
+ * - fatty.json and the two fatty configs of test/anatomy/configs (fatty-thick: 3 mm slices;
+ *   fatty-oblique: double-oblique 0.75 × 0.9 × 2 mm) (fatty marrow: cancellous 110 HU, lytic 45 HU, a near-iso lesion at 80 HU, noise 18
  *   HU, texture 30 HU): each of 20 random clicks in the inner half of each lesion either grows
  *   within 10 % of the analytic volume (partial-volume estimate) or is refused with a reason in
  *   words; no click grows more than 1.5 × the lesion.
  * - default.json and tricky.json: all 20 clicks per lesion grow; the partial-volume volume within
- *   3.5 % (default; the issue's 2 % holds for all but one click on L2) and 5 % (tricky).
+ *   3.5 % (default; the issue's 2 % holds for all but one click on L2) and 5 % (tricky); hard.json
+ *   (3 mm slices) does not meet it today and is an expected failure (figures printed).
  * Figures are printed for the report.
  */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensurePhantom, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from './phantom-volume';
@@ -22,6 +27,7 @@ import { makeSegmentScene } from '../../bench/segment-scene';
 import type { Vec3 } from '../../src/core/vec3';
 
 const run = requireShared(true);
+const configsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'anatomy', 'configs');
 const CLICKS = 20;
 
 describe('Grow: clicks that give a message and no lesion (synthetic scene)', () => {
@@ -58,8 +64,9 @@ describe('Grow: clicks that give a message and no lesion (synthetic scene)', () 
 });
 
 describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom lesion', () => {
-  it('fatty marrow (fatty.json): within 10 % or refused with a reason; never more than 1.5 × the lesion', () => {
-    const { volume, truth } = loadPhantomVolume(ensurePhantom('fatty.json'));
+  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json']) it(`fatty marrow (${cfg}): within 10 % or refused with a reason; never more than 1.5 × the lesion`, () => {
+    const config = cfg === 'fatty.json' ? cfg : (JSON.parse(readFileSync(join(configsDir, cfg), 'utf8')) as Record<string, unknown>);
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
     const rows: string[] = [];
     const checks: (() => void)[] = [];
     for (const les of truth.lesions) {
@@ -78,7 +85,7 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
         errs.push(pv / les.volume_ml - 1);
       }
       const maxErr = errs.length ? Math.max(...errs.map(Math.abs)) : 0;
-      rows.push(`fatty ${les.id} ${les.type} ${les.hu} HU ${les.volume_ml.toFixed(3)} mL: grown ${errs.length}/${CLICKS}, max |PV error| ${(100 * maxErr).toFixed(1)} %, refused ${JSON.stringify([...why])}, largest grown/truth ${worst.toFixed(2)}`);
+      rows.push(`${cfg} ${les.id} ${les.type} ${les.hu} HU ${les.volume_ml.toFixed(3)} mL: grown ${errs.length}/${CLICKS}, max |PV error| ${(100 * maxErr).toFixed(1)} %, refused ${JSON.stringify([...why])}, largest grown/truth ${worst.toFixed(2)}`);
       checks.push(() => { expect(worst, les.id).toBeLessThanOrEqual(1.5); expect(maxErr, les.id).toBeLessThan(0.1); });
     }
     console.log(rows.join('\n'));
@@ -87,8 +94,12 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
 
   // default: the issue asks 2 %; one click of 20 on L2 (the blob around the right S1 foramen)
   // reads 3.0 % low, so the limit here is what is met today (3.5 %); the figures are printed
-  for (const [cfg, limit] of [['default.json', 0.035], ['tricky.json', 0.05]] as const) {
-    it(`${cfg}: every click grows, partial-volume volume within ${100 * limit} %`, () => {
+  // hard.json (oblique 0.7 × 0.7 × 3 mm, noise): NOT MET today, so marked as an expected failure
+  // (it turns red when fixed): off-centre clicks on 3 mm slices give L1 −10 %, L5 up to +17 % and
+  // one L2 click 6 % of the lesion (the lower bound, median − 25 HU, cuts the noisy lesion into
+  // fragments and the click's fragment is small), one L2 click is refused
+  for (const [cfg, limit] of [['default.json', 0.035], ['hard.json', 0.05], ['tricky.json', 0.05]] as const) {
+    (cfg === 'hard.json' ? it.fails : it)(`${cfg}: every click grows, partial-volume volume within ${100 * limit} %`, () => {
       const { volume, truth } = loadPhantomVolume(ensurePhantom(cfg));
       const rows: string[] = [];
       const checks: (() => void)[] = [];
