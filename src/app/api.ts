@@ -331,10 +331,10 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     voxelDigest,
     labelDigest,
     savePlan: () => planFiles.savePlan(),
-    restoreAutosave: () => autosave.restoreAutosave(),
+    restoreAutosave: async () => { const ok = await autosave.restoreAutosave(); await caseActions.caseSettled(); return ok; },
     savedCases: () => autosave.savedCases(),
     autosaveStatus: () => ({ ...autosave.autosaver.status }),
-    openPlan: (file) => planFiles.openPlan(file),
+    openPlan: async (file) => { await planFiles.openPlan(file); await caseActions.caseSettled(); },
     segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
     paint: (a) => {
       const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;
@@ -347,8 +347,8 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
       await lesions.paint(from, to, a.radiusMm, a.lesionId, true);
     },
     deleteLesion: (id) => lesions.deleteLesion(id),
-    undo: () => caseActions.undo(),
-    redo: () => caseActions.redo(),
+    undo: async () => { await caseActions.undo(); await caseActions.caseSettled(); },
+    redo: async () => { await caseActions.redo(); await caseActions.caseSettled(); },
     setTool: (tool) => actions.setTool(tool as never),
     setForamen: (id, f) => anatomyActions.setForamen(id as ForamenId, f),
     setCanal: (c) => anatomyActions.setCanal(c),

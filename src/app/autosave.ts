@@ -77,7 +77,12 @@ async function snapshot(): Promise<SavedCaseRecord | null> {
   return { key, identityKey: key, savedAt, bytes, lesions: s.lesions.length, needles: s.trajectories.length, patientName: l.patientName, description: l.description, appVersion: APP_VERSION };
 }
 
-export const autosaver = new Autosaver({ snapshot, store: caseStore, onStatus: setStatus });
+/**
+ * 200 ms of quiet, at most 500 ms after the first change: the write itself (the plan made in the
+ * case worker, ~0.1–0.3 s on 512×512×300 on a loaded 2-core machine, bench/case.mjs) then still
+ * lands within one second of the edit.
+ */
+export const autosaver = new Autosaver({ snapshot, store: caseStore, onStatus: setStatus }, 200, 500);
 
 onCaseReply((r) => {
   if (r.view.revision === lastSeenRevision) return;

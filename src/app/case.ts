@@ -10,7 +10,7 @@ import { CaseClient } from './case-client';
 import type { CaseCommand } from '../case/commands';
 import type { CaseReply, CaseView, LesionView, NeedleView } from '../case/engine';
 import type { CaseRequest } from '../case/protocol';
-import type { CaseDoc, SeriesIdentity } from '../case/types';
+import type { SeriesIdentity } from '../case/types';
 import type { PlanMeta } from '../case/plan-file';
 import type { PlanCommand, PlanReply } from '../planning/engine';
 import type { AppState, LesionEntry, LesionSummary, LesionZoneSummary, SegmentationUi } from './store';
@@ -134,11 +134,6 @@ export function caseEndGesture(busyText: string | null): Promise<CaseReply> {
   return caseRequest({ type: 'endGesture' }, busyText);
 }
 
-/** Replaces the whole case (restore, open plan); the history starts empty. */
-export function caseLoad(doc: CaseDoc, labels: Uint8Array): Promise<CaseReply> {
-  return caseRequest({ type: 'load', doc, labels }, 'Opening the case…');
-}
-
 /** The case as a .sacroplan file (written in the case worker, after pending edits). */
 export function caseExportPlan(meta: PlanMeta, busyText: string | null = 'Saving the plan…'): Promise<Uint8Array> {
   return enqueue((c) => c.request({ type: 'exportPlan', meta }), busyText, () => undefined);
@@ -158,8 +153,11 @@ export function hasUnsavedChanges(): boolean {
 }
 
 /** Replaces the case by a plan file's; rejects with the reason (and changes nothing) when it cannot open here. */
-export function caseOpenPlan(bytes: Uint8Array, identity: SeriesIdentity): Promise<CaseReply> {
-  return caseRequest({ type: 'openPlan', bytes, identity }, 'Opening the plan…');
+export async function caseOpenPlan(bytes: Uint8Array, identity: SeriesIdentity): Promise<CaseReply> {
+  // the masks, landmarks and needles show with the first answer; the lesion statistics follow
+  const r = await caseRequest({ type: 'openPlan', bytes, identity, defer: true }, 'Opening the plan…');
+  void caseRequest({ type: 'refresh' }, null).catch(() => undefined);
+  return r;
 }
 
 /** A planning query on the case that changes nothing (queued after pending edits). */
@@ -167,14 +165,21 @@ export function planQuery(cmd: PlanCommand, busyText: string | null): Promise<Pl
   return enqueue((c) => c.request({ type: 'query', cmd }), busyText, () => undefined);
 }
 
+/**
+ * Undo: the voxels, landmarks and needles go back with the first answer; the statistics of the
+ * lesions it touched follow in a second one (a lesion's statistics take ~0.1 s, see bench/case.mjs).
+ * Resolves when the view shows the undone state (caseSettled waits for the statistics too).
+ */
 export async function undo(): Promise<void> {
   if (!store.state.seg.canUndo) return;
-  await caseRequest({ type: 'undo' }, 'Undoing…');
+  await caseRequest({ type: 'undo', defer: true }, 'Undoing…');
+  void caseRequest({ type: 'refresh' }, null).catch(() => undefined);
 }
 
 export async function redo(): Promise<void> {
   if (!store.state.seg.canRedo) return;
-  await caseRequest({ type: 'redo' }, 'Redoing…');
+  await caseRequest({ type: 'redo', defer: true }, 'Redoing…');
+  void caseRequest({ type: 'refresh' }, null).catch(() => undefined);
 }
 
 /** Resolves when every queued case request has been answered. */

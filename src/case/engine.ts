@@ -158,20 +158,21 @@ export class CaseEngine implements PlanningSource {
     return this.refresh();
   }
 
-  undo(): CaseReply {
+  /** Undoes the latest step. With `defer` the touched lesions' statistics wait for `refresh()` (the view shows the voxels at once). */
+  undo(options: { defer?: boolean } = {}): CaseReply {
     const t0 = nowMs();
     const before = this.docNow;
     const s = this.history.undo(this.labels);
     if (s) this.docNow = s.before;
-    return this.reply(s?.diffs ?? [], before, {}, nowMs() - t0, false);
+    return this.reply(s?.diffs ?? [], before, {}, nowMs() - t0, options.defer ?? false);
   }
 
-  redo(): CaseReply {
+  redo(options: { defer?: boolean } = {}): CaseReply {
     const t0 = nowMs();
     const before = this.docNow;
     const s = this.history.redo(this.labels);
     if (s) this.docNow = s.after;
-    return this.reply(s?.diffs ?? [], before, {}, nowMs() - t0, false);
+    return this.reply(s?.diffs ?? [], before, {}, nowMs() - t0, options.defer ?? false);
   }
 
   /** Recomputes what deferred commands left stale and answers the projection. */
@@ -183,11 +184,11 @@ export class CaseEngine implements PlanningSource {
    * Replaces the whole case (a restored autosave, an opened plan): the document and the label map,
    * with an empty history. `labels` must hold only labels of `doc`'s lesions (callers validate).
    */
-  load(doc: CaseDoc, labels: Uint8Array, sacrumMask: Uint8Array | null = null): CaseReply {
+  load(doc: CaseDoc, labels: Uint8Array, sacrumMask: Uint8Array | null = null, options: { defer?: boolean } = {}): CaseReply {
     if (labels.length !== this.labels.data.length) throw new Error(`label map of ${labels.length} voxels for a ${this.volume.geometry.dims.join('×')} volume`);
     if (sacrumMask && sacrumMask.length !== labels.length) throw new Error('sacrum mask and label map sizes differ');
     const before = this.docNow;
-    this.labels.data.set(labels);
+    if (labels !== this.labels.data) this.labels.data.set(labels);
     this.labels.rebuildIndex();
     this.sacrumMask = sacrumMask;
     this.modelFor = undefined; // the zone map follows the restored landmarks and sacrum
@@ -197,7 +198,7 @@ export class CaseEngine implements PlanningSource {
     this.stats.clear();
     this.zones.clear();
     for (let l = 1; l < 256; l++) this.dirtyLabels.add(l);
-    const r = this.reply([], before, {}, 0, false);
+    const r = this.reply([], before, {}, 0, options.defer ?? false);
     return { ...r, labelsChanged: true };
   }
 
@@ -243,6 +244,8 @@ export class CaseEngine implements PlanningSource {
     }
     const units = this.volume.units;
     const lesions: LesionView[] = doc.lesions.map((l) => {
+      // deferred: a lesion whose voxels changed keeps its last statistics (none yet: null) until refresh()
+      if (defer && this.dirtyLabels.has(l.label)) return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
       if (!this.stats.has(l.label)) {
         // With the partial-volume estimate (~0.1 s for 7 mL): the voxel count of a thresholded lesion reads a few % low on small lesions.
         this.stats.set(l.label, lesionStats(this.labels, l.label, this.volume, { partialVolume: units === 'HU' }));

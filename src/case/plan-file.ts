@@ -88,9 +88,17 @@ export function encodeLabelsRle(labels: Uint8Array): Uint8Array {
   };
   let i = 0;
   const len = labels.length;
+  // Runs are scanned four bytes at a time where the array is 4-byte aligned (label maps are ~80 %
+  // one long background run): 78 M voxels in tens of ms instead of a few hundred.
+  const words = labels.byteOffset % 4 === 0 ? new Uint32Array(labels.buffer, labels.byteOffset, len >> 2) : null;
   while (i < len) {
     const v = labels[i]!;
     let j = i + 1;
+    if (words) {
+      while (j < len && (j & 3) !== 0 && labels[j] === v) j++;
+      const pattern = (v * 0x01010101) >>> 0;
+      while (j + 4 <= len && (j & 3) === 0 && words[j >> 2] === pattern) j += 4;
+    }
     while (j < len && labels[j] === v) j++;
     put(v);
     let run = j - i;
@@ -101,9 +109,24 @@ export function encodeLabelsRle(labels: Uint8Array): Uint8Array {
   return out.slice(0, n);
 }
 
-/** Decodes runs into exactly `voxelCount` labels, each in `allowed`; throws PlanFileError otherwise. */
-export function decodeLabelsRle(rle: Uint8Array, voxelCount: number, allowed: ReadonlySet<number>): Uint8Array {
-  const out = new Uint8Array(voxelCount);
+/** Checks that runs cover exactly `voxelCount` labels, each in `allowed`; throws PlanFileError otherwise. */
+function checkLabelsRle(rle: Uint8Array, voxelCount: number, allowed: ReadonlySet<number>): void {
+  decodeRuns(rle, voxelCount, allowed, null);
+}
+
+/**
+ * Decodes runs into exactly `voxelCount` labels, each in `allowed` (into `out` when given: it is
+ * written only after every run has been checked); throws PlanFileError otherwise.
+ */
+export function decodeLabelsRle(rle: Uint8Array, voxelCount: number, allowed: ReadonlySet<number>, out?: Uint8Array): Uint8Array {
+  checkLabelsRle(rle, voxelCount, allowed);
+  const target = out ?? new Uint8Array(voxelCount);
+  if (target.length !== voxelCount) throw new Error('decode target of the wrong size');
+  decodeRuns(rle, voxelCount, allowed, target);
+  return target;
+}
+
+function decodeRuns(rle: Uint8Array, voxelCount: number, allowed: ReadonlySet<number>, out: Uint8Array | null): void {
   let p = 0, o = 0;
   while (p < rle.length) {
     const v = rle[p++]!;
@@ -116,11 +139,10 @@ export function decodeLabelsRle(rle: Uint8Array, voxelCount: number, allowed: Re
       scale *= 128;
     }
     if (run === 0 || o + run > voxelCount) throw new PlanFileError('invalid', `the label map does not fit this image (${voxelCount} voxels)`);
-    if (v !== 0) out.fill(v, o, o + run);
+    if (out) out.fill(v, o, o + run);
     o += run;
   }
   if (o !== voxelCount) throw new PlanFileError('invalid', `the label map covers ${o} voxels, this image has ${voxelCount}`);
-  return out;
 }
 
 // ---------------------------------------------------------------- writing
@@ -148,9 +170,11 @@ export function sealZip(zip: Uint8Array): Uint8Array {
 // ---------------------------------------------------------------- reading
 /**
  * Reads and checks a plan for the open series (`open`, with `voxelCount` voxels). Throws
- * PlanFileError (damaged, not a plan, newer format, invalid content, another series).
+ * PlanFileError (damaged, not a plan, newer format, invalid content, another series). With
+ * `labelsInto` the label map is decoded into that array as the very last step, after everything
+ * has been checked (a restore writes the case's own label map without a second 78 MB copy).
  */
-export function readPlan(bytes: Uint8Array, open: SeriesIdentity, voxelCount: number): PlanContents {
+export function readPlan(bytes: Uint8Array, open: SeriesIdentity, voxelCount: number, labelsInto?: Uint8Array): PlanContents {
   if (bytes.length < 22 + SEAL_LENGTH) throw new PlanFileError(bytes.length >= 2 && bytes[0] === 0x50 && bytes[1] === 0x4b ? 'damaged' : 'not-a-plan', `the file is too short to be a plan (${bytes.length} bytes)`);
   const sealAt = bytes.length - SEAL_LENGTH;
   const eocd = sealAt - 22;
@@ -204,8 +228,10 @@ export function readPlan(bytes: Uint8Array, open: SeriesIdentity, voxelCount: nu
   const sacrum = files[PLAN_SACRUM];
   if (hasSacrum !== (sacrum !== undefined)) throw new PlanFileError('invalid', hasSacrum ? `the plan lacks ${PLAN_SACRUM}` : `unexpected entry ${PLAN_SACRUM}`);
   const doc = validateDoc(top.doc);
-  const labels = decodeLabelsRle(rle, voxelCount, new Set(doc.lesions.map((l) => l.label)));
+  const allowed = new Set(doc.lesions.map((l) => l.label));
+  checkLabelsRle(rle, voxelCount, allowed);
   const sacrumMask = sacrum ? decodeLabelsRle(sacrum, voxelCount, new Set([1])) : null;
+  const labels = decodeLabelsRle(rle, voxelCount, allowed, labelsInto);
   return { meta, doc, labels, sacrumMask };
 }
 

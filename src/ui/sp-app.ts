@@ -220,7 +220,7 @@ export class SpApp extends LitElement {
     if (plans.length) {
       // a dropped plan opens on the shown series
       actions.noteCollecting(null);
-      await plan.openPlan(plans[0]!, plans[0]!.name).catch((err: Error) => actions.notify('error', err.message));
+      if (await confirmLeavingCase('Open the plan')) await plan.openPlan(plans[0]!, plans[0]!.name).catch((err: Error) => actions.notify('error', err.message));
       return;
     }
     if (!(await confirmLeavingCase('Open the dropped files'))) {

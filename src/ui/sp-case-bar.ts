@@ -38,7 +38,8 @@ export class SpCaseBar extends LitElement {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     input.value = '';
-    if (file) plan.openPlan(file).catch((err: Error) => actions.notify('error', err.message));
+    if (!file) return;
+    void autosave.confirmLeavingCase('Open the plan').then((ok) => (ok ? plan.openPlan(file) : undefined)).catch((err: Error) => actions.notify('error', err.message));
   }
 
   private async toggleList(): Promise<void> {
@@ -57,7 +58,7 @@ export class SpCaseBar extends LitElement {
 
   private restore(key: string): void {
     this.list = null;
-    autosave.restoreSavedCase(key).catch((err: Error) => actions.notify('error', `Not restored: ${err.message}`));
+    void autosave.confirmLeavingCase('Restore the saved case').then((ok) => (ok ? autosave.restoreSavedCase(key) : undefined)).catch((err: Error) => actions.notify('error', `Not restored: ${err.message}`));
   }
 
   private renderAutosave() {
