@@ -9,5 +9,7 @@ export function mergeAnatomy(current: SacralAnatomy | null, detected: SacralAnat
     foramina: [...manual, ...detected.foramina.filter((f) => !manualIds.has(f.id))],
     canal: current?.canal?.source === 'manual' ? current.canal : detected.canal,
     frame: detected.frame ?? current?.frame ?? null,
+    suggested: detected.foramina,
+    ...(detected.outsideFov ? { outsideFov: detected.outsideFov.filter((id) => !manualIds.has(id)) } : {}),
   };
 }

@@ -49,6 +49,10 @@ export interface SacralAnatomy {
   foramina: Foramen[];
   canal: Canal | null;
   frame: SacralFrame | null;
+  /** The last detection's foramen suggestions, kept so that a moved foramen can be reset to its suggestion. */
+  suggested?: Foramen[];
+  /** Foramina whose expected place (from the sacral frame) lies outside the image: not failures, nothing to place. */
+  outsideFov?: ForamenId[];
 }
 
 /** Denis zone of a point or lesion; null = outside the Denis landmarks (e.g. below S4). */

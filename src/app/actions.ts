@@ -338,7 +338,7 @@ export function applyPreset(name: 'bone' | 'soft' | 'auto'): void {
 }
 
 export function setTool(tool: ToolName): void {
-  store.update({ tool });
+  store.update({ tool, ...(tool !== store.state.tool ? { canalClicks: [] } : {}) });
 }
 
 let measurementCounter = 1;

@@ -7,6 +7,7 @@ import { store, notify } from './actions';
 import { caseClient, caseRun } from './case';
 import { FORAMEN_IDS, foramenCentreLps, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
+import { isTrusted } from '../anatomy/evidence';
 
 /** Replace all sacral landmarks of the shown volume; every lesion is re-classified and the zone map redrawn. */
 export async function setAnatomy(anatomy: SacralAnatomy | null): Promise<void> {
@@ -20,12 +21,98 @@ export async function detectAnatomy(): Promise<void> {
   await caseRun({ type: 'detectAnatomy' }, 'Finding the sacrum, canal and foramina…');
   const a = store.state.anatomy;
   const auto = a?.foramina.filter((f) => f.source === 'auto') ?? [];
-  const missing = FORAMEN_IDS.filter((id) => !a?.foramina.some((f) => f.id === id));
+  const found = auto.filter((f) => isTrusted(f));
+  const toCheck = auto.filter((f) => !isTrusted(f)).map((f) => f.id);
+  const outside = a?.outsideFov ?? [];
+  const missing = FORAMEN_IDS.filter((id) => !a?.foramina.some((f) => f.id === id) && !outside.includes(id));
+  const canalCheck = a?.canal && !isTrusted(a.canal);
+  const todo = [...missing, ...toCheck].length > 0 || canalCheck || !a?.canal;
   notify(
-    missing.length ? 'warning' : 'info',
-    `Landmarks suggested in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${auto.length} foramina${a?.canal ? ', the canal' : ''}${a?.frame ? ', the sacral frame' : ''}.` +
-      (missing.length ? ` Not found: ${missing.join(', ')}; place them by hand (drag a marker, or setForamen).` : ' Review them level by level; drag any marker to correct it.'),
+    todo ? 'warning' : 'info',
+    `Landmarks suggested in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${found.length} foramina found${a?.canal ? (canalCheck ? ', the canal to check' : ', the canal') : ''}.` +
+      (toCheck.length ? ` To check: ${toCheck.join(', ')} (not used for zones until confirmed).` : '') +
+      (missing.length ? ` Not found: ${missing.join(', ')}.` : '') +
+      (outside.length ? ` Outside the image: ${outside.join(', ')}.` : '') +
+      (todo
+        ? ' Press Review to go to each; Confirm a right one, or take the Foramen tool (F) and click on the opening in any view; the Canal tool (K) fits the canal from 2–3 clicks along it.'
+        : ' Review them level by level; drag any marker to correct it.'),
   );
+}
+
+/** The first review step that needs the user: a missing foramen, a suggestion to check, or the canal; 0 when none. */
+export function firstReviewStep(): number {
+  const a = store.state.anatomy;
+  const i = REVIEW_STEPS.findIndex((id) => {
+    if (id === 'canal') return !a?.canal || !isTrusted(a.canal);
+    if (a?.outsideFov?.includes(id)) return false;
+    const f = a?.foramina.find((x) => x.id === id);
+    return !f || !isTrusted(f);
+  });
+  return i < 0 ? 0 : i;
+}
+
+/** The next review step after `step` that needs the user, or null. */
+function nextReviewStep(step: number): number | null {
+  const a = store.state.anatomy;
+  for (let s = step + 1; s < REVIEW_STEPS.length; s++) {
+    const id = REVIEW_STEPS[s]!;
+    if (id === 'canal') { if (!a?.canal || !isTrusted(a.canal)) return s; continue; }
+    if (a?.outsideFov?.includes(id)) continue;
+    const f = a?.foramina.find((x) => x.id === id);
+    if (!f || !isTrusted(f)) return s;
+  }
+  return null;
+}
+
+/**
+ * A click with the Foramen tool: the tunnel nearest the click is fitted in the case worker
+ * (axis, openings, radius) and placed as the foramen under review, or as the level and side the
+ * fit proposes. During a review the views then move on to the next landmark that needs the user.
+ */
+export async function fitForamenAt(lps: Vec3): Promise<void> {
+  const rv = store.state.review;
+  const target = rv ? REVIEW_STEPS[rv.step] : undefined;
+  const id = target && target !== 'canal' ? target : undefined;
+  const reply = await caseRun({ type: 'fitForamen', clickLps: [...lps], ...(id ? { id } : {}) }, 'Fitting the foramen…');
+  const fit = reply.info.fit;
+  if (!fit || fit.problem || !fit.id) { notify('warning', fit?.problem ?? 'no foramen fitted'); return; }
+  notify('info', `${fit.id.replace('_', ' ')} placed from the click (${fit.timeMs.toFixed(0)} ms)${fit.proposed ? ': level and side proposed from the sacral frame; if they are wrong, choose the foramen in Review first' : ''}. Drag it to correct it; Ctrl+Z undoes it.`);
+  if (rv) {
+    const next = nextReviewStep(rv.step);
+    if (next !== null) reviewStep(next);
+    else endReview();
+  }
+}
+
+/** A click with the Canal tool: from the second click on, the canal is fitted through the clicks (up to three). */
+export async function addCanalClick(lps: Vec3): Promise<void> {
+  const clicks = [...store.state.canalClicks, [...lps] as Vec3].slice(-3);
+  store.update({ canalClicks: clicks });
+  if (clicks.length < 2) { notify('info', 'Canal: click once more further along the canal (two or three clicks, top to bottom in any order).'); return; }
+  const reply = await caseRun({ type: 'fitCanal', clicksLps: clicks }, 'Fitting the canal…');
+  const fit = reply.info.fit;
+  if (!fit || fit.problem) { notify('warning', fit?.problem ?? 'no canal fitted'); return; }
+  notify('info', `Canal fitted through ${clicks.length} clicks (${fit.timeMs.toFixed(0)} ms).${clicks.length < 3 ? ' A third click along it refines it.' : ''}`);
+  if (clicks.length >= 3) store.update({ canalClicks: [] });
+}
+
+/** Accept a suggestion as it is (it becomes a confirmed, hand-checked landmark used for zones). */
+export async function confirmForamen(id: ForamenId): Promise<void> {
+  const f = store.state.anatomy?.foramina.find((x) => x.id === id);
+  if (!f) return;
+  await setForamen(id, { anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm });
+}
+
+/** Accept the suggested canal as it is. */
+export async function confirmCanal(): Promise<void> {
+  const c = store.state.anatomy?.canal;
+  if (!c) return;
+  await setCanal({ centerlineLps: c.centerlineLps, radiusMm: c.radiusMm });
+}
+
+/** Put a foramen back to the last detection's suggestion (one undo step). */
+export async function resetForamen(id: ForamenId): Promise<void> {
+  await caseRun({ type: 'resetForamen', id }, 'Classifying lesions…');
 }
 
 /** Place or move a foramen by hand (it is then marked manual and never overwritten by detection). */

@@ -25,7 +25,7 @@ export interface LesionZoneSummary {
   explanation: string;
 }
 
-export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser' | 'thresholdBox' | 'seeds';
+export type ToolName = 'crosshair' | 'windowLevel' | 'pan' | 'zoom' | 'ruler' | 'regionGrow' | 'brush' | 'eraser' | 'thresholdBox' | 'seeds' | 'foramen' | 'canal';
 export type WindowPresetName = 'bone' | 'soft' | 'auto' | 'custom';
 
 export interface Measurement {
@@ -161,6 +161,8 @@ export interface AppState {
   review: { step: number } | null;
   /** Placing a foramen by hand: the next clicks in a view give its anterior, then posterior opening. */
   placing: { id: ForamenId; anteriorLps: Vec3 | null } | null;
+  /** Clicks of the Canal tool so far (the canal is fitted from the second on). */
+  canalClicks: Vec3[];
   /** Planned needles (src/planning), each with its metrics; views draw them. */
   trajectories: Trajectory[];
   selectedTrajectoryId: string | null;
@@ -206,6 +208,7 @@ export const initialState: AppState = {
   zoneMapVersion: 0,
   review: null,
   placing: null,
+  canalClicks: [],
   trajectories: [],
   selectedTrajectoryId: null,
   thresholds: { ...DEFAULT_THRESHOLDS },

@@ -25,7 +25,9 @@ import { growFromSeeds, type SeedKind, type SeedStroke } from '../segmentation/s
 import { paintStroke } from '../segmentation/brush';
 import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from '../segmentation/morphology';
 import { interpolateSlices } from '../segmentation/interpolate';
-import type { Canal, Foramen, SacralAnatomy } from '../anatomy/types';
+import { FORAMEN_IDS, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
+import { fitForamen } from '../anatomy/foramen-fit';
+import { fitCanal } from '../anatomy/canal-fit';
 import { mergeAnatomy } from '../anatomy/merge';
 import type { ApproachName, Needle, SafetyThresholds } from '../planning/types';
 import type { RankInput } from '../planning/ranking';
@@ -65,6 +67,12 @@ type Commands =
   | { type: 'setCanal'; canal: Canal | null }
   /** Suggest landmarks from the CT; hand-placed ones are kept. */
   | { type: 'detectAnatomy' }
+  /** Fit the foramen tunnel nearest a click (anatomy/foramen-fit.ts) and place it as `id`, or as the level and side it proposes. */
+  | { type: 'fitForamen'; clickLps: Vec3; id?: ForamenId }
+  /** Fit the canal through 2–3 clicks along it (anatomy/canal-fit.ts). */
+  | { type: 'fitCanal'; clicksLps: Vec3[] }
+  /** Put a foramen back to the last detection's suggestion (removed when there was none). */
+  | { type: 'resetForamen'; id: ForamenId }
   | { type: 'addNeedle'; needle: Omit<CaseNeedle, 'id'>; id?: string }
   /** Move a needle's entry and target; with snapToSkin the entry slides along the line onto the skin. */
   | { type: 'moveNeedle'; id: string; entryLps: Vec3; targetLps: Vec3; snapToSkin?: boolean }
@@ -119,6 +127,8 @@ export interface CommandInfo {
   explanation?: string;
   ranked?: RankRowInfo[];
   detectionMessages?: string[];
+  /** fitForamen / fitCanal: what was fitted (or why nothing was). */
+  fit?: { id: ForamenId | 'canal' | null; timeMs: number; problem: string | null; proposed?: boolean };
   /** Electrodes aimed for their burns by this command. */
   rfAims?: RfAimInfo[];
 }
@@ -145,7 +155,7 @@ type Handler<K extends CaseCommandType> = (ctx: CommandContext, cmd: Extract<Cas
 export const STEP_NAMES: Record<CaseCommandType, string> = {
   addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', seedStroke: 'lesion/background stroke', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
   deleteLesion: 'delete lesion', updateLesion: 'edit lesion', setAnatomy: 'landmarks', setForamen: 'move foramen', setCanal: 'move canal',
-  detectAnatomy: 'suggest landmarks', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
+  detectAnatomy: 'suggest landmarks', fitForamen: 'place foramen', fitCanal: 'place canal', resetForamen: 'reset foramen', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
   planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds', aimElectrode: 'aim electrode',
 };
 
@@ -311,6 +321,36 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
   detectAnatomy(ctx) {
     const d = ctx.detect();
     return { doc: { ...ctx.doc, anatomy: mergeAnatomy(ctx.doc.anatomy, d.anatomy) }, info: { detectionMessages: d.messages } };
+  },
+  fitForamen(ctx, cmd) {
+    const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
+    const fit = fitForamen(ctx.volume, cmd.clickLps, { frame: a.frame });
+    if (!fit) return { info: { fit: { id: cmd.id ?? null, timeMs: 0, problem: 'no walled tunnel near the click: click on the opening, or zoom in' } } };
+    // the id: the one the user is placing, else the level and side the fit proposes, else the first one not placed by hand
+    let id: ForamenId | null = cmd.id ?? (fit.level && fit.side ? (`${fit.level}_${fit.side}` as ForamenId) : null);
+    const proposed = !cmd.id;
+    if (!id) id = FORAMEN_IDS.find((x) => !a.foramina.some((f) => f.id === x && f.source === 'manual')) ?? null;
+    if (!id) return { info: { fit: { id: null, timeMs: fit.timeMs, problem: 'all eight foramina are placed: choose one (Review or Place) to replace it' } } };
+    const foramen: Foramen = {
+      id, level: id.slice(0, 2) as SacralLevel, side: id.slice(3) as Side,
+      anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 4) / 4, confidence: 1, source: 'manual',
+    };
+    const foramina = [...a.foramina.filter((x) => x.id !== id), foramen];
+    return { doc: { ...ctx.doc, anatomy: { ...a, foramina } }, info: { fit: { id, timeMs: fit.timeMs, problem: null, proposed } } };
+  },
+  fitCanal(ctx, cmd) {
+    const fit = fitCanal(ctx.volume, cmd.clicksLps);
+    if (!fit) return { info: { fit: { id: 'canal', timeMs: 0, problem: 'the canal needs two clicks along it at least' } } };
+    const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
+    const canal: Canal = { centerlineLps: fit.centerlineLps, radiusMm: fit.radiusMm, confidence: 1, source: 'manual' };
+    return { doc: { ...ctx.doc, anatomy: { ...a, canal } }, info: { fit: { id: 'canal', timeMs: fit.timeMs, problem: null } } };
+  },
+  resetForamen(ctx, cmd) {
+    const a = ctx.doc.anatomy;
+    if (!a) return {};
+    const s = a.suggested?.find((f) => f.id === cmd.id);
+    const foramina = [...a.foramina.filter((x) => x.id !== cmd.id), ...(s ? [s] : [])];
+    return { doc: { ...ctx.doc, anatomy: { ...a, foramina } } };
   },
   addNeedle(ctx, cmd) {
     if (cmd.needle.lesionId) lesionById(ctx.doc, cmd.needle.lesionId);

@@ -15,7 +15,9 @@ import { lesionStats, type LesionStats } from '../segmentation/stats';
 import type { SacralAnatomy } from '../anatomy/types';
 import { buildZoneModel, buildZoneMap, zoneModelProblem, type ZoneModel } from '../anatomy/zones';
 import { classifyLesion, type LesionZoneResult } from '../anatomy/classify';
-import { detectSacralAnatomy } from '../anatomy/detect';
+import { suggestLandmarks } from '../anatomy/suggest';
+import { trustedAnatomy } from '../anatomy/evidence';
+import { withLandmarkFrame } from '../anatomy/frame-from-landmarks';
 import { PlanningEngine, type PlanningSource, type PlanCommand, type PlanReply } from '../planning/engine';
 import type { AblationPlan, CementSummary, SafetyThresholds, TrajectoryMetrics } from '../planning/types';
 import { DEFAULT_ABLATION } from '../planning/ablation';
@@ -106,7 +108,7 @@ export class CaseEngine implements PlanningSource {
     return this.docNow;
   }
   get currentAnatomy(): SacralAnatomy | null {
-    return this.docNow.anatomy;
+    return withLandmarkFrame(trustedAnatomy(this.docNow.anatomy));
   }
   get currentSacrumMask(): Uint8Array | null {
     return this.sacrumMask;
@@ -131,7 +133,7 @@ export class CaseEngine implements PlanningSource {
       outcome = applyCommand({
         volume: this.volume, labels: this.labels, rec, doc: before, planner: this.planner,
         detect: () => {
-          const d = detectSacralAnatomy(this.volume);
+          const d = suggestLandmarks(this.volume);
           this.sacrumMask = d.sacrumMask;
           this.modelFor = undefined; // the zone map is limited to the new sacrum mask
           return { anatomy: d.anatomy, messages: d.diagnostics.messages };
@@ -221,13 +223,16 @@ export class CaseEngine implements PlanningSource {
     if (labelsChanged || doc !== before) this.revisionNo++;
     if (labelsChanged || doc.anatomy !== before.anatomy) this.version++;
 
-    // zone model and map follow the landmarks
+    // zone model and map follow the landmarks the user can rely on: hand-placed ones and suggestions
+    // above the bar ("check" suggestions are left out until confirmed, evidence.ts)
+    // (with a frame implied by the foramina when detection gave none, frame-from-landmarks.ts)
+    const trusted = withLandmarkFrame(trustedAnatomy(doc.anatomy));
     let zoneMapChanged = false;
     const tz = nowMs();
-    if (doc.anatomy !== this.modelFor) {
-      this.modelFor = doc.anatomy;
-      this.model = doc.anatomy ? buildZoneModel(doc.anatomy) : null;
-      if (this.model && doc.anatomy) buildZoneMap(this.volume.geometry, doc.anatomy, this.sacrumMask, { out: this.zoneMap });
+    if (trusted !== this.modelFor) {
+      this.modelFor = trusted;
+      this.model = trusted ? buildZoneModel(trusted) : null;
+      if (this.model && trusted) buildZoneMap(this.volume.geometry, trusted, this.sacrumMask, { out: this.zoneMap });
       else this.zoneMap.fill(0);
       zoneMapChanged = true;
       this.zones.clear();
@@ -251,7 +256,7 @@ export class CaseEngine implements PlanningSource {
         this.stats.set(l.label, lesionStats(this.labels, l.label, this.volume, { partialVolume: units === 'HU' }));
       }
       if (!this.zones.has(l.label)) {
-        this.zones.set(l.label, this.model && doc.anatomy && this.labels.count(l.label) > 0 ? classifyLesion(this.labels, l.label, doc.anatomy, this.model) : null);
+        this.zones.set(l.label, this.model && trusted && this.labels.count(l.label) > 0 ? classifyLesion(this.labels, l.label, trusted, this.model) : null);
         this.outside.set(l.label, this.sacrumMask && this.labels.count(l.label) > 0 ? lesionOutsideMask(this.labels, l.label, this.sacrumMask).volumeMl : null);
       }
       return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
@@ -266,10 +271,10 @@ export class CaseEngine implements PlanningSource {
       const label = labelOf(n.lesionId);
       let d = this.needleDerived.get(n.id);
       const sameGeometry = d && d.from.entryLps === n.entryLps && d.from.targetLps === n.targetLps && d.from.needle === n.needle && d.from.ablation === n.ablation && d.from.approach === n.approach;
-      if (!d || !sameGeometry || d.anatomy !== doc.anatomy || d.thresholds !== doc.thresholds || d.label !== label) {
+      if (!d || !sameGeometry || d.anatomy !== trusted || d.thresholds !== doc.thresholds || d.label !== label) {
         const abl = n.needle.activeTipMm ? n.ablation ?? { ...DEFAULT_ABLATION } : null;
         const r = this.planner.run({ type: 'evaluate', entryLps: n.entryLps, targetLps: n.targetLps, needle: n.needle, approach: n.approach, lesionLabel: label, ablation: abl, thresholds: doc.thresholds });
-        d = { from: n, anatomy: doc.anatomy, thresholds: doc.thresholds, label, metrics: r.metrics!, ablation: r.ablation ?? null };
+        d = { from: n, anatomy: trusted, thresholds: doc.thresholds, label, metrics: r.metrics!, ablation: r.ablation ?? null };
         this.needleDerived.set(n.id, d);
       }
       let cement: CementSummary | null = null;
@@ -277,10 +282,10 @@ export class CaseEngine implements PlanningSource {
         const tip: Vec3 = [0, 1, 2].map((a) => n.entryLps[a]! + (n.targetLps[a]! - n.entryLps[a]!) * n.advance) as Vec3;
         const key = JSON.stringify([tip, n.cementMl, label]);
         const c = this.cementDerived.get(n.id);
-        if (c && c.key === key && c.anatomy === doc.anatomy) cement = c.cement;
+        if (c && c.key === key && c.anatomy === trusted) cement = c.cement;
         else {
           cement = this.planner.run({ type: 'cement', id: n.id, tipLps: tip, lesionLabel: label, plannedMl: n.cementMl, thresholds: doc.thresholds }).cement ?? null;
-          this.cementDerived.set(n.id, { key, anatomy: doc.anatomy, version: this.version, cement });
+          this.cementDerived.set(n.id, { key, anatomy: trusted, version: this.version, cement });
           cementChanged = true;
         }
       }
@@ -292,7 +297,7 @@ export class CaseEngine implements PlanningSource {
       anatomy: doc.anatomy,
       needles,
       thresholds: doc.thresholds,
-      zoneProblem: doc.anatomy ? zoneModelProblem(doc.anatomy) : 'no sacral landmarks yet (run the anatomy step)',
+      zoneProblem: zoneProblemOf(doc.anatomy, trusted),
       canUndo: this.history.canUndo,
       canRedo: this.history.canRedo,
       undoName: this.history.undoName,
@@ -301,4 +306,13 @@ export class CaseEngine implements PlanningSource {
     };
     return { view, info, labelsChanged, zoneMapChanged, cementChanged, commandMs, derivedMs: nowMs() - t0, zoneMapMs };
   }
+}
+
+/** Why lesions cannot be classified, naming the suggestions that wait for the user's check. */
+function zoneProblemOf(all: SacralAnatomy | null, trusted: SacralAnatomy | null): string | null {
+  if (!all || !trusted) return 'no sacral landmarks yet (run the anatomy step)';
+  const p = zoneModelProblem(trusted);
+  if (p === null) return null;
+  const waiting = all.foramina.filter((f) => !trusted.foramina.includes(f)).map((f) => f.id);
+  return waiting.length ? `${p}: ${waiting.join(', ')} need checking (Review, then Confirm or place them with the Foramen tool)` : p;
 }

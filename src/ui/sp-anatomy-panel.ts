@@ -8,16 +8,18 @@ import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as anatomy from '../app/anatomy';
 import { FORAMEN_IDS, type ForamenId } from '../anatomy/types';
+import { FOUND_CONFIDENCE, isTrusted } from '../anatomy/evidence';
 import { panelStyles } from './styles';
 
 const LEVELS = ['S1', 'S2', 'S3', 'S4'] as const;
 
-/** Where a landmark came from: by hand, suggested (with its confidence), or missing. */
+/** Where a landmark came from: by hand, suggested and found (with its confidence), suggested but to check, or missing. */
 function sourceBadge(x: { source: 'auto' | 'manual'; confidence: number } | null | undefined) {
   if (!x) return html`<span class="st missing">— missing</span>`;
-  return x.source === 'manual'
-    ? html`<span class="st manual" title="placed or corrected by hand">✎ hand</span>`
-    : html`<span class="st auto" title="suggested automatically, confidence ${x.confidence.toFixed(2)}">● ${Math.round(100 * x.confidence)} %</span>`;
+  if (x.source === 'manual') return html`<span class="st manual" title="placed, confirmed or corrected by hand">✎ hand</span>`;
+  return isTrusted(x)
+    ? html`<span class="st auto" title="found automatically, confidence ${x.confidence.toFixed(2)}">● ${Math.round(100 * x.confidence)} %</span>`
+    : html`<span class="st check" title="suggested with weak evidence (confidence ${x.confidence.toFixed(2)} < ${FOUND_CONFIDENCE}): not used for zones or clearances until confirmed">⚠ check</span>`;
 }
 
 export class SpAnatomyPanel extends LitElement {
@@ -30,12 +32,14 @@ export class SpAnatomyPanel extends LitElement {
       .row { display: flex; gap: 6px; align-items: center; margin: 4px 0; font-size: 12px; flex-wrap: wrap; }
       table { border-collapse: collapse; width: 100%; font-size: 12px; }
       td { padding: 1px 3px; border-bottom: 1px solid #1a2028; white-space: nowrap; }
-      td.lvl { color: #8a96a3; font-weight: 600; }
+      td.lvl { color: #8a96a3; font-weight: 600; cursor: pointer; }
       .cell { display: flex; gap: 3px; align-items: center; }
       .st { min-width: 58px; }
       .auto { color: #4dd0e1; }
       .manual { color: #ffab40; }
       .missing { color: #ff8a7a; }
+      .check { color: #ffd54f; }
+      .outside { color: #8a96a3; }
       button.small { padding: 0 5px; font-size: 11px; }
       tr.current td { background: #14222f; }
       .review { background: #111c26; border: 1px solid #2b4a66; border-radius: 4px; padding: 6px 8px; margin: 6px 0; font-size: 12px; }
@@ -46,10 +50,13 @@ export class SpAnatomyPanel extends LitElement {
 
   private cell(id: ForamenId) {
     const f = this.state.anatomy?.foramina.find((x) => x.id === id);
+    const outside = !f && this.state.anatomy?.outsideFov?.includes(id);
     return html`<div class="cell" data-foramen=${id}>
-      ${sourceBadge(f)}
+      ${outside ? html`<span class="st outside" title="its place lies outside the image: nothing to place">◌ outside image</span>` : sourceBadge(f)}
       ${f ? html`<button class="small go" title="Centre the views on ${id}" @click=${() => anatomy.goToForamen(id)}>Go</button>
         <button class="small" title="Smaller radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm - 0.5)}>−</button><span>${f.radiusMm.toFixed(1)}</span><button class="small" title="Larger radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm + 0.5)}>+</button>` : nothing}
+      ${f && !isTrusted(f) ? html`<button class="small confirm" title="The suggestion is right: use it" @click=${() => anatomy.confirmForamen(id)}>Confirm</button>` : nothing}
+      ${f?.source === 'manual' && this.state.anatomy?.suggested?.some((x) => x.id === id) ? html`<button class="small reset" title="Put ${id} back to its suggestion" @click=${() => anatomy.resetForamen(id)}>Reset</button>` : nothing}
       <button class="small place" title="Place ${id} by hand: click its anterior, then its posterior opening" @click=${() => anatomy.startPlacing(id)}>Place</button>
     </div>`;
   }
@@ -65,15 +72,15 @@ export class SpAnatomyPanel extends LitElement {
       name = 'Canal';
       status = sourceBadge(c);
       hint = c
-        ? 'Check that the dashed rings follow the canal down the sacrum; drag a centre point with the crosshair tool to correct it.'
-        : 'No canal was found: zone 3 then rests on the foramina alone.';
+        ? 'Check that the dashed rings follow the canal down the sacrum; drag a centre point with the crosshair tool, or take the Canal tool (K) and click 2–3 times along the canal.'
+        : 'No canal was found: take the Canal tool (K) and click 2–3 times along the canal (top, middle, bottom); zone 3 otherwise rests on the foramina alone.';
     } else {
       const f = a?.foramina.find((x) => x.id === id);
       name = id.replace('_', ' ');
       status = sourceBadge(f);
       hint = f
-        ? 'Check that the ring sits on the tunnel in all three views; drag it to correct it (it becomes ✎ hand), or adjust its radius with − / +.'
-        : 'Not found: place it by hand (click its anterior, then its posterior opening), or go on: the zone map then mirrors it from the other side.';
+        ? `Check that the ring sits on the tunnel in all three views${isTrusted(f) ? '' : ' (weak evidence: not used for zones until you Confirm it)'}; drag it to correct it, or take the Foramen tool (F) and click on the opening in any view to fit it there.`
+        : 'Not found: take the Foramen tool (F) and click on its opening in any view (the tunnel is fitted there), or place it with two clicks (Place by hand); or go on: the zone map then mirrors it from the other side.';
     }
     const last = step === steps.length - 1;
     return html`<div class="review" role="group" aria-label="Landmark review" data-review-step=${id}>
@@ -82,6 +89,8 @@ export class SpAnatomyPanel extends LitElement {
       <div class="row">
         <button id="review-prev" class="small" ?disabled=${step === 0} @click=${() => anatomy.reviewStep(step - 1)}>◀ Previous</button>
         ${id !== 'canal' ? html`<button id="review-place" class="small" @click=${() => anatomy.startPlacing(id)}>Place by hand</button>` : nothing}
+        ${id !== 'canal' && a?.foramina.some((x) => x.id === id && !isTrusted(x)) ? html`<button id="review-confirm" class="small" @click=${() => anatomy.confirmForamen(id)}>Confirm</button>` : nothing}
+        ${id === 'canal' && a?.canal && !isTrusted(a.canal) ? html`<button id="review-confirm" class="small" @click=${() => anatomy.confirmCanal()}>Confirm</button>` : nothing}
         ${last
           ? html`<button id="review-done" class="small" @click=${() => anatomy.endReview()}>Done</button>`
           : html`<button id="review-next" class="small" @click=${() => anatomy.reviewStep(step + 1)}>Next ▶</button>
@@ -99,17 +108,16 @@ export class SpAnatomyPanel extends LitElement {
       <div class="row">
         <button id="detect-anatomy" title="Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)" ?disabled=${st.loaded.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button>
         <span>${n} of ${FORAMEN_IDS.length} foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', frame' : ''}</span>
-        ${a && !st.review ? html`<button id="review-start" class="small" title="Step through S1 L … S4 R and the canal, the views centred on each" @click=${() => anatomy.reviewStep(0)}>Review</button>` : nothing}
+        ${!st.review ? html`<button id="review-start" class="small" title="Step through S1 L … S4 R and the canal, the views centred on each (starting at the first one missing or to check)" @click=${() => anatomy.reviewStep(anatomy.firstReviewStep())}>Review</button>` : nothing}
       </div>
-      ${st.review && a ? this.reviewBox(st.review.step) : nothing}
+      ${st.review ? this.reviewBox(st.review.step) : nothing}
       ${st.placing
         ? html`<div class="placing" role="status">Placing ${st.placing.id.replace('_', ' ')}: click its <b>${st.placing.anteriorLps ? 'posterior' : 'anterior'}</b> opening in a view. <button class="small" @click=${() => anatomy.cancelPlacing()}>Cancel</button></div>`
         : nothing}
-      ${a || st.placing
-        ? html`<table class="foramina">
-            ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr class=${st.review && anatomy.REVIEW_STEPS[st.review.step] === `${lv}_${side}` ? 'current' : ''}><td class="lvl">${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
-          </table>`
-        : html`<div class="muted">Find the landmarks, or place each foramen by hand.</div>`}
+      ${html`<table class="foramina">
+            ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr class=${st.review && anatomy.REVIEW_STEPS[st.review.step] === `${lv}_${side}` ? 'current' : ''}><td class="lvl" data-select=${`${lv}_${side}`} title="Review ${lv} ${side}: the Foramen tool (F) then places this one" @click=${() => anatomy.reviewStep(anatomy.REVIEW_STEPS.indexOf(`${lv}_${side}`))}>${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
+          </table>`}
+      ${a ? nothing : html`<div class="muted">Find the landmarks (CT), or place each foramen with the Foramen tool (F): one click on its opening.</div>`}
       ${a
         ? html`<div class="row canal-row" data-canal>
             <span class="lvl">Canal</span>

@@ -37,6 +37,8 @@ const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'eraser', label: 'Eraser', key: 'E' },
   { tool: 'thresholdBox', label: 'Box', key: 'X' },
   { tool: 'seeds', label: 'Strokes', key: 'L' },
+  { tool: 'foramen', label: 'Foramen', key: 'F' },
+  { tool: 'canal', label: 'Canal', key: 'K' },
 ];
 
 /** Collect files from a drop, descending into folders (webkitGetAsEntry); `onCount` reports progress. */
@@ -150,6 +152,8 @@ export class SpApp extends LitElement {
         case 'e': case 'E': actions.setTool('eraser'); return true;
         case 'x': case 'X': actions.setTool('thresholdBox'); return true;
         case 'l': case 'L': actions.setTool('seeds'); return true;
+        case 'f': case 'F': actions.setTool('foramen'); return true;
+        case 'k': case 'K': actions.setTool('canal'); return true;
         case '[': lesions.setBrushRadius(this.state.seg.brushRadiusMm - 0.5); return true;
         case ']': lesions.setBrushRadius(this.state.seg.brushRadiusMm + 0.5); return true;
         case 'ArrowUp': case 'ArrowLeft': v?.scrollView(view, -1); return true;

@@ -17,6 +17,7 @@ import * as planning from '../app/planning';
 import { zoneImplicit } from '../planning/ablation';
 import type { Trajectory } from '../planning/types';
 import type { ForamenId } from '../anatomy/types';
+import { isTrusted } from '../anatomy/evidence';
 import { volumeCache } from '../app/volume-cache';
 import { valueAtLps } from '../core/volume';
 import { scale, type Vec3 } from '../core/vec3';
@@ -216,7 +217,7 @@ export class SpViewer extends LitElement {
   }
 
   /** Where each foramen's axis meets this view's plane (within its radius), in canvas px. */
-  private foramenMarks(view: ViewName): { id: ForamenId; x: number; y: number; rPx: number; manual: boolean; x1: number; y1: number; x2: number; y2: number }[] {
+  private foramenMarks(view: ViewName): { id: ForamenId; x: number; y: number; rPx: number; manual: boolean; check: boolean; x1: number; y1: number; x2: number; y2: number }[] {
     const viewer = this.viewer;
     const a = this.state.anatomy;
     if (!viewer || !a) return [];
@@ -238,7 +239,7 @@ export class SpViewer extends LitElement {
       const [x1, y1] = viewer.lpsToCanvas(view, at(-f.radiusMm));
       const [x2, y2] = viewer.lpsToCanvas(view, at(f.radiusMm));
       const [x, y] = viewer.lpsToCanvas(view, at(0));
-      out.push({ id: f.id, x, y, rPx: f.radiusMm / cam.mmPerPx, manual: f.source === 'manual', x1, y1, x2, y2 });
+      out.push({ id: f.id, x, y, rPx: f.radiusMm / cam.mmPerPx, manual: f.source === 'manual', check: !isTrusted(f), x1, y1, x2, y2 });
     }
     return out;
   }
@@ -460,6 +461,12 @@ export class SpViewer extends LitElement {
       case 'regionGrow':
         lesions.segmentLesionAt(lps).catch((err: Error) => actions.notify('warning', err.message));
         break;
+      case 'foramen':
+        anatomy.fitForamenAt(lps).catch((err: Error) => actions.notify('warning', err.message));
+        break;
+      case 'canal':
+        anatomy.addCanalClick(lps).catch((err: Error) => actions.notify('warning', err.message));
+        break;
       case 'thresholdBox':
         this.drag = { kind: 'box', view, a: lps, b: lps };
         break;
@@ -653,13 +660,14 @@ export class SpViewer extends LitElement {
         const [fx, fy] = viewer.lpsToCanvas(view, d.from), [tx, ty] = viewer.lpsToCanvas(view, d.to);
         dx = tx - fx; dy = ty - fy; x += dx; y += dy;
       }
-      const color = m.manual ? '#ffab40' : '#4dd0e1';
+      // hand: orange; found: cyan; suggested with weak evidence ("check"): yellow, dashed, with a "?"
+      const color = m.manual ? '#ffab40' : m.check ? '#ffd54f' : '#4dd0e1';
       // outwards, unless the label would then run into the pane's edge and its orientation letter (≈ 22 px)
       const r = Math.max(3, m.rPx), labelPx = 6.5 * m.id.length;
       let outward = m.id.endsWith('_L') ? leftOnScreen : -leftOnScreen;
       if (outward >= 0 && x + r + 3 + labelPx > w - 22) outward = -1;
       else if (outward < 0 && x - r - 3 - labelPx < 22) outward = 1;
-      const text = m.id.replace('_', ' ');
+      const text = `${m.id.replace('_', ' ')}${m.check ? ' ?' : ''}`;
       const lw = labelWidthPx(text);
       const out = (outward < 0 ? -1 : 1);
       const near: [number, number] = [out > 0 ? x + r + 3 : x - r - 3 - lw, y - 13];
@@ -669,7 +677,7 @@ export class SpViewer extends LitElement {
         const b = placed.get(`f:${m.id}`)!;
         return svg`<g class="foramen-marker" data-foramen=${m.id}>
         <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
-        <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" />
+        <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" stroke-dasharray=${m.check ? '2 2' : 'none'} />
         <text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${text}</text></g>`;
       });
     }

@@ -114,7 +114,7 @@ describe.skipIf(!ok)('landmarks on the real example CT', () => {
     const summary = (await page.locator('sp-anatomy-panel .row').first().textContent()) ?? '';
     expect(summary.replace(/\s+/g, ' ')).toContain(`${found.length} of 8 foramina, canal, frame`);
     const message = snap.messages.map((m) => m.text).find((t) => t.startsWith('Landmarks suggested'));
-    expect(message).toContain('the sacral frame');
+    expect(message).toMatch(/\d foramina found/);
 
     // Review S1 and S2 left and right with Go: the views centre on the foramen, its marker is drawn there; the
     // whole-body view it starts from (over 300 mm across) is zoomed to about 100 mm so that the tunnel can be judged.

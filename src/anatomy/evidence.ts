@@ -1,0 +1,191 @@
+/**
+ * Evidence behind each suggested landmark, and the bar between "found" and "check" (pure).
+ *
+ * A detector that is sometimes wrong is safe only if it says when. So every suggested foramen is
+ * re-examined on the image, independently of how it was found, and its confidence is built from
+ * what a reader would check:
+ *   - rim: seen along the suggested axis (±30°), a lumen walled by cortex lies within 3 mm of that
+ *     axis (`fitForamen`'s score: rim-over-lumen contrast ÷ local spread, so it does not depend on
+ *     the marrow's brightness or on the modality's units) — without it the suggestion is not a tunnel;
+ *   - symmetry: the other side's foramen of the same level, mirrored through the midline plane, lies
+ *     within 10 mm (patients lie rotated by 1–2 mm per pair, and sacra are not perfectly symmetric);
+ *   - spacing: same-side neighbouring levels 12–35 mm apart (anterior openings are 17–29 mm apart
+ *     along the curved surface, DOMAIN.md §8, a little less in a straight line);
+ *   - size order: S1 ≥ S2 ≥ S3 ≥ S4 in radius, within 1 mm.
+ * Only a suggestion at or above FOUND_CONFIDENCE counts as found; below it the app shows "check",
+ * takes the user there in Review, and leaves it out of zones and clearances (`trustedAnatomy`).
+ */
+import type { Vec3 } from '../core/vec3';
+import type { ScalarVolume } from '../core/volume';
+import { fitForamen } from './foramen-fit';
+import { foramenCentreLps, type Canal, type Foramen, type SacralAnatomy } from './types';
+
+/** A suggestion below this confidence is shown as "check" and not used for zones or clearances. */
+export const FOUND_CONFIDENCE = 0.6;
+
+/** Hand-placed (or confirmed) landmarks are always used; suggestions only at or above the bar. */
+export function isTrusted(l: Pick<Foramen | Canal, 'source' | 'confidence'>): boolean {
+  return l.source === 'manual' || l.confidence >= FOUND_CONFIDENCE;
+}
+
+const trustedCache = new WeakMap<SacralAnatomy, SacralAnatomy>();
+/** The landmarks zones and clearances may use: "check" suggestions left out (same object when none is). */
+export function trustedAnatomy(a: SacralAnatomy): SacralAnatomy;
+export function trustedAnatomy(a: SacralAnatomy | null): SacralAnatomy | null;
+export function trustedAnatomy(a: SacralAnatomy | null): SacralAnatomy | null {
+  if (!a) return a;
+  const hit = trustedCache.get(a);
+  if (hit) return hit;
+  const foramina = a.foramina.filter(isTrusted);
+  const canal = a.canal && isTrusted(a.canal) ? a.canal : null;
+  const out = foramina.length === a.foramina.length && canal === a.canal ? a : { ...a, foramina, canal };
+  trustedCache.set(a, out);
+  return out;
+}
+
+export interface ForamenEvidence {
+  /** Rim score of the lumen found along the suggested axis (0 when none within 3 mm). */
+  rim: number;
+  /** Distance of that lumen's centre from the suggested axis (mm), or null. */
+  offAxisMm: number | null;
+  symmetric: boolean | null;
+  spacingOk: boolean | null;
+  sizeOrderOk: boolean | null;
+  confidence: number;
+  /** What lowered the confidence, in words. */
+  why: string[];
+}
+
+function sub(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 { return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]; }
+function dot(a: Readonly<Vec3>, b: Readonly<Vec3>): number { return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]; }
+function len(a: Readonly<Vec3>): number { return Math.hypot(a[0], a[1], a[2]); }
+
+function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
+  const ab = sub(b, a), L2 = dot(ab, ab);
+  const t = L2 > 0 ? Math.max(0, Math.min(1, dot(sub(p, a), ab) / L2)) : 0;
+  return len(sub(p, [a[0] + ab[0] * t, a[1] + ab[1] * t, a[2] + ab[2] * t]));
+}
+
+/** How far from the suggestion's centre the re-examination looks for a walled lumen (mm). */
+const VERIFY_SEARCH_MM = 3;
+
+/** Rim score at which the rim counts as fully there (a clear walled lumen scores ≥ 1). */
+const RIM_FULL = 1;
+
+/**
+ * Re-assesses the automatic foramina of `anatomy` on the image; hand-placed ones are returned
+ * unchanged. Returns the foramina with their new confidence and the evidence per id.
+ */
+export function assessForamina(volume: ScalarVolume, anatomy: SacralAnatomy): { foramina: Foramen[]; evidence: Record<string, ForamenEvidence> } {
+  const byId = new Map(anatomy.foramina.map((f) => [f.id, f]));
+  const frame = anatomy.frame;
+  const evidence: Record<string, ForamenEvidence> = {};
+  const out: Foramen[] = [];
+  for (const f of anatomy.foramina) {
+    if (f.source === 'manual') { out.push(f); continue; }
+    const why: string[] = [];
+    const axis = sub(f.posteriorLps, f.anteriorLps);
+    const centre = foramenCentreLps(f);
+    // rim: the best walled lumen along the suggested axis, seeded at the opening and at the middle
+    // a walled lumen on the suggested axis (±30°), near its anterior opening or its middle
+    let rim = 0, offAxisMm: number | null = null, fitted = 0;
+    for (const seed of [f.anteriorLps, centre]) {
+      const fit = fitForamen(volume, seed, { searchMm: VERIFY_SEARCH_MM, axisHint: len(axis) > 0 ? axis : [0, 1, 0], coneDeg: 30 });
+      if (!fit) continue;
+      fitted++;
+      const off = pointSegment(fit.centreLps, f.anteriorLps, f.posteriorLps);
+      if (off <= 3 && fit.score > rim) { rim = fit.score; offAxisMm = off; }
+      else if (offAxisMm === null) offAxisMm = off;
+    }
+    if (fitted > 0 && rim === 0) why.push(`the walled lumen nearest its axis is ${(offAxisMm ?? 0).toFixed(1)} mm off it`);
+    if (fitted === 0) why.push('no walled lumen near it');
+    else if (rim > 0 && rim < RIM_FULL) why.push(`faint rim (${rim.toFixed(2)})`);
+    // symmetry through the midline plane
+    const other = byId.get(`${f.level}_${f.side === 'L' ? 'R' : 'L'}` as Foramen['id']);
+    let symmetric: boolean | null = null;
+    if (other && frame) {
+      const n = frame.midlineNormalLps, oc = foramenCentreLps(other);
+      const dd = dot(sub(oc, frame.midlinePointLps), n);
+      const mirrored: Vec3 = [oc[0] - 2 * dd * n[0], oc[1] - 2 * dd * n[1], oc[2] - 2 * dd * n[2]];
+      symmetric = len(sub(mirrored, centre)) <= 10;
+      if (!symmetric) why.push(`its mirror partner ${other.id} is ${len(sub(mirrored, centre)).toFixed(0)} mm off`);
+    } else why.push('no partner on the other side');
+    // spacing and size order with the same side's neighbouring levels
+    const lv = Number(f.level[1]);
+    let spacingOk: boolean | null = null, sizeOrderOk: boolean | null = null;
+    for (const k of [lv - 1, lv + 1]) {
+      if (k < 1 || k > 4) continue;
+      const nb = byId.get(`S${k}_${f.side}` as Foramen['id']);
+      if (!nb) continue;
+      const dmm = len(sub(foramenCentreLps(nb), centre));
+      const ok = dmm >= 12 && dmm <= 35;
+      spacingOk = (spacingOk ?? true) && ok;
+      if (!ok) why.push(`${dmm.toFixed(0)} mm from ${nb.id}`);
+      const order = k < lv ? nb.radiusMm >= f.radiusMm - 1 : f.radiusMm >= nb.radiusMm - 1;
+      sizeOrderOk = (sizeOrderOk ?? true) && order;
+      if (!order) why.push(`radius out of order with ${nb.id}`);
+    }
+    let c = Math.min(1, rim / RIM_FULL);
+    if (symmetric === false || symmetric === null) c *= 0.75;
+    if (spacingOk === false) c *= 0.6;
+    if (sizeOrderOk === false) c *= 0.85;
+    const confidence = Math.round(c * 100) / 100;
+    evidence[f.id] = { rim, offAxisMm, symmetric, spacingOk, sizeOrderOk, confidence, why };
+    out.push({ ...f, confidence });
+  }
+  return { foramina: out, evidence };
+}
+
+/**
+ * Why a sacral frame cannot be a sacrum, or null. The S1…S5 body centres sit at 14/102 … 95/102 of
+ * the sacral length (frame.ts), so they span about 0.8 × a 90–120 mm sacrum (DOMAIN.md §6: height
+ * 100–110 mm): outside 35–140 mm the bone taken for the sacrum is something else (the lumbar spine
+ * of an abdominal scan, a fragment at the edge of the field of view).
+ */
+export function frameProblem(frame: SacralAnatomy['frame']): string | null {
+  if (!frame || frame.bodyCentersLps.length < 2) return null;
+  let L = 0;
+  const c = frame.bodyCentersLps;
+  for (let k = 1; k < c.length; k++) L += len(sub(c[k]!, c[k - 1]!));
+  if (L < 35 || L > 140) return `the bone taken for the sacrum is ${L.toFixed(0)} mm long from the S1 to the S5 body (a sacrum: 70–100 mm)`;
+  return null;
+}
+
+/**
+ * Confidence of a suggested canal from the image (`seenFraction`, canal-fit.ts) and its shape: the sacral canal runs near the midline plane
+ * (within 10 mm), is 30–140 mm long from S1 to the hiatus, and curves smoothly (the sacrum's
+ * kyphosis is 25–40° over its length, so two consecutive 10 mm chords never turn by more than 45°).
+ */
+export function assessCanal(canal: Canal, frame: SacralAnatomy['frame'], seenFraction: number): { confidence: number; why: string[] } {
+  const why: string[] = [];
+  const p = canal.centerlineLps;
+  if (p.length < 2) return { confidence: 0, why: ['fewer than two centreline points'] };
+  // turning measured between 10 mm chords, so that a centre point jittering by a voxel is not a kink
+  const cum = [0];
+  for (let k = 1; k < p.length; k++) cum.push(cum[k - 1]! + len(sub(p[k]!, p[k - 1]!)));
+  const L = cum[cum.length - 1]!;
+  const at = (sMm: number): Vec3 => {
+    let k = 1;
+    while (k < p.length - 1 && cum[k]! < sMm) k++;
+    const t = cum[k]! > cum[k - 1]! ? Math.max(0, Math.min(1, (sMm - cum[k - 1]!) / (cum[k]! - cum[k - 1]!))) : 0;
+    const a = p[k - 1]!, b = p[k]!;
+    return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+  };
+  const chord = 10, knots: Vec3[] = [];
+  for (let sMm = 0; sMm <= L + 1e-9; sMm += chord) knots.push(at(sMm));
+  let maxTurnDeg = 0;
+  for (let k = 2; k < knots.length; k++) {
+    const a = sub(knots[k - 1]!, knots[k - 2]!), b = sub(knots[k]!, knots[k - 1]!);
+    if (len(a) > 0 && len(b) > 0) maxTurnDeg = Math.max(maxTurnDeg, (Math.acos(Math.max(-1, Math.min(1, dot(a, b) / (len(a) * len(b))))) * 180) / Math.PI);
+  }
+  // image evidence: the share of its points where a walled lumen is seen (full at 80 %: the hiatus is open)
+  let c = Math.min(1, seenFraction / 0.8);
+  if (c < 1) why.push(`a walled lumen is seen at ${(100 * seenFraction).toFixed(0)} % of its points`);
+  if (L < 30 || L > 140) { c = Math.min(c, 0.3); why.push(`${L.toFixed(0)} mm long (a sacral canal: 30–140 mm)`); }
+  if (maxTurnDeg > 45) { c = Math.min(c, 0.3); why.push(`turns by ${maxTurnDeg.toFixed(0)}° between two points`); }
+  if (frame) {
+    const off = Math.max(...p.map((q) => Math.abs(dot(sub(q, frame.midlinePointLps), frame.midlineNormalLps))));
+    if (off > 10) { c = Math.min(c, 0.3); why.push(`${off.toFixed(0)} mm from the midline plane`); }
+  }
+  return { confidence: Math.round(c * 100) / 100, why };
+}

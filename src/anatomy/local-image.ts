@@ -1,0 +1,156 @@
+/**
+ * Local image evidence for landmarks (pure): a trilinear sampler walking in voxel index space, slab
+ * images perpendicular to a direction, and the "hole" score of a ring of cortex around a lumen.
+ *
+ * The score compares a thin ring (the cortical rim) with the disk inside it, sector by sector, and
+ * divides by the spread of the surrounding image, so it measures how clearly a wall encloses a lumen
+ * relative to the local tissue, whatever the marrow's brightness. On CT the rim is brighter than the
+ * lumen (cortex against fat and nerve); on MR T1 and T2 the cortex is a signal void and the fat around
+ * the nerve is bright, so the polarity flips (`polarity` −1).
+ */
+import type { Vec3 } from '../core/vec3';
+import type { ScalarVolume } from '../core/volume';
+
+/** Lumen darker than its rim (+1: CT) or brighter (−1: MR, cortex is a signal void). */
+export function lumenPolarity(volume: Pick<ScalarVolume, 'modality' | 'units'>): 1 | -1 {
+  return volume.modality === 'MR' || (volume.units !== 'HU' && volume.modality !== 'CT') ? -1 : 1;
+}
+
+/** A sampler over a volume: affine LPS → index once per frame, then trilinear in index space (NaN outside). */
+export class IndexSampler {
+  private readonly v: ArrayLike<number>;
+  private readonly ni: number; private readonly nj: number; private readonly nk: number;
+  private readonly tmp: Vec3 = [0, 0, 0];
+  constructor(private readonly volume: ScalarVolume) {
+    this.v = volume.voxels;
+    [this.ni, this.nj, this.nk] = volume.geometry.dims;
+  }
+  /** Continuous index of an LPS point. */
+  toIjk(p: Readonly<Vec3>): Vec3 {
+    return this.volume.geometry.lpsToIjk([0, 0, 0], p);
+  }
+  /** Index-space displacement of an LPS direction (mm). */
+  dirIjk(d: Readonly<Vec3>): Vec3 {
+    const a = this.volume.geometry.lpsToIjk(this.tmp, [0, 0, 0]);
+    const a0 = a[0], a1 = a[1], a2 = a[2];
+    const b = this.volume.geometry.lpsToIjk([0, 0, 0], d);
+    return [b[0] - a0, b[1] - a1, b[2] - a2];
+  }
+  /** Trilinear value at a continuous index (NaN outside the grid; a single-voxel axis is constant). */
+  at(x: number, y: number, z: number): number {
+    const ni = this.ni, nj = this.nj, nk = this.nk;
+    if (!(x >= -0.5 && y >= -0.5 && z >= -0.5 && x <= ni - 0.5 && y <= nj - 0.5 && z <= nk - 0.5)) return NaN;
+    x = Math.min(Math.max(x, 0), ni - 1); y = Math.min(Math.max(y, 0), nj - 1); z = Math.min(Math.max(z, 0), nk - 1);
+    const i0 = Math.min(Math.floor(x), Math.max(0, ni - 2)), j0 = Math.min(Math.floor(y), Math.max(0, nj - 2)), k0 = Math.min(Math.floor(z), Math.max(0, nk - 2));
+    const tx = x - i0, ty = y - j0, tz = z - k0;
+    const v = this.v;
+    const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
+    const o = i0 + ni * (j0 + nj * k0);
+    const c00 = v[o]! + (v[o + di]! - v[o]!) * tx, c10 = v[o + dj]! + (v[o + dj + di]! - v[o + dj]!) * tx;
+    const c01 = v[o + dk]! + (v[o + dk + di]! - v[o + dk]!) * tx, c11 = v[o + dk + dj]! + (v[o + dk + dj + di]! - v[o + dk + dj]!) * tx;
+    const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
+    return c0 + (c1 - c0) * tz;
+  }
+  atLps(p: Readonly<Vec3>): number {
+    const c = this.volume.geometry.lpsToIjk(this.tmp, p);
+    return this.at(c[0], c[1], c[2]);
+  }
+}
+
+/** Two unit vectors perpendicular to `d` and to each other (a right-handed frame e1, e2, d). */
+export function perpendicularBasis(d: Readonly<Vec3>): [Vec3, Vec3] {
+  const a: Vec3 = Math.abs(d[0]) < 0.8 ? [1, 0, 0] : [0, 1, 0];
+  let e1: Vec3 = [a[1] * d[2] - a[2] * d[1], a[2] * d[0] - a[0] * d[2], a[0] * d[1] - a[1] * d[0]];
+  const n1 = Math.hypot(...e1);
+  e1 = [e1[0] / n1, e1[1] / n1, e1[2] / n1];
+  const e2: Vec3 = [d[1] * e1[2] - d[2] * e1[1], d[2] * e1[0] - d[0] * e1[2], d[0] * e1[1] - d[1] * e1[0]];
+  return [e1, e2];
+}
+
+/** A square image in the plane through `centre` spanned by e1, e2: the mean over `depths` (mm along d). */
+export interface SlabImage {
+  /** Pixels per side; pixel (a, b) sits at centre + (a − half)·px·e1 + (b − half)·px·e2. */
+  n: number;
+  half: number;
+  pxMm: number;
+  values: Float32Array;
+}
+
+export function slabImage(s: IndexSampler, centre: Readonly<Vec3>, e1: Readonly<Vec3>, e2: Readonly<Vec3>, d: Readonly<Vec3>, halfMm: number, pxMm: number, depthsMm: readonly number[], out?: Float32Array): SlabImage {
+  const half = Math.round(halfMm / pxMm), n = 2 * half + 1;
+  const values = out && out.length >= n * n ? out : new Float32Array(n * n);
+  const c = s.toIjk(centre), a = s.dirIjk(e1), b = s.dirIjk(e2), t = s.dirIjk(d);
+  for (let q = 0; q < n; q++) {
+    const vq = (q - half) * pxMm;
+    for (let p = 0; p < n; p++) {
+      const up = (p - half) * pxMm;
+      const x0 = c[0] + a[0] * up + b[0] * vq, y0 = c[1] + a[1] * up + b[1] * vq, z0 = c[2] + a[2] * up + b[2] * vq;
+      let sum = 0, cnt = 0;
+      for (const w of depthsMm) {
+        const val = s.at(x0 + t[0] * w, y0 + t[1] * w, z0 + t[2] * w);
+        if (val === val) { sum += val; cnt++; }
+      }
+      values[q * n + p] = cnt ? sum / cnt : NaN;
+    }
+  }
+  return { n, half, pxMm, values };
+}
+
+/** Bilinear value of a slab image at pixel coordinates (NaN outside). */
+export function slabAt(img: SlabImage, x: number, y: number): number {
+  const n = img.n;
+  if (x < 0 || y < 0 || x > n - 1 || y > n - 1) return NaN;
+  const x0 = Math.min(Math.floor(x), n - 2), y0 = Math.min(Math.floor(y), n - 2);
+  const tx = x - x0, ty = y - y0, v = img.values, o = y0 * n + x0;
+  const a = v[o]! + (v[o + 1]! - v[o]!) * tx, b = v[o + n]! + (v[o + n + 1]! - v[o + n]!) * tx;
+  return a + (b - a) * ty;
+}
+
+/** Robust spread of an image: 1.4826 × median absolute deviation (the σ of normal noise), over finite values. */
+export function robustSpread(values: ArrayLike<number>): number {
+  const a: number[] = [];
+  for (let i = 0; i < values.length; i++) { const v = values[i]!; if (v === v) a.push(v); }
+  if (a.length < 3) return NaN;
+  a.sort((x, y) => x - y);
+  const med = a[a.length >> 1]!;
+  const dev = a.map((v) => Math.abs(v - med)).sort((x, y) => x - y);
+  return 1.4826 * dev[dev.length >> 1]!;
+}
+
+export const RING_SECTORS = 16;
+const COS = Array.from({ length: RING_SECTORS }, (_, k) => Math.cos((2 * Math.PI * k) / RING_SECTORS));
+const SIN = Array.from({ length: RING_SECTORS }, (_, k) => Math.sin((2 * Math.PI * k) / RING_SECTORS));
+
+/**
+ * Hole score of a lumen of radius `rMm` centred at pixel (cx, cy): per sector, the rim value (the
+ * brighter — for polarity −1 the darker — of two samples at r + 0.5 and r + 1.5 mm, where a thin
+ * cortex sits after blur) minus the mean of the inner disk (0.6 r); the score is the 4th lowest of 16
+ * sector contrasts (the rim must close round at least three quarters of the lumen), in image units
+ * times polarity. NaN when the lumen or ring leaves the image.
+ */
+export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, polarity: 1 | -1): { score: number; lumen: number } {
+  const px = img.pxMm;
+  // inner disk: a centre sample and two rings at 0.3 r and 0.6 r (8 samples each)
+  let sum = slabAt(img, cx, cy), cnt = 1;
+  for (const f of [0.3, 0.6]) {
+    const rr = (f * rMm) / px;
+    for (let k = 0; k < RING_SECTORS; k += 2) { sum += slabAt(img, cx + rr * COS[k]!, cy + rr * SIN[k]!); cnt++; }
+  }
+  const lumen = sum / cnt;
+  if (!(lumen === lumen)) return { score: NaN, lumen };
+  const r1 = (rMm + 0.5) / px, r2 = (rMm + 1.5) / px;
+  // the 4th lowest of the 16 sector contrasts, kept in a sorted window of four (no allocation)
+  let q0 = Infinity, q1 = Infinity, q2 = Infinity, q3 = Infinity;
+  for (let k = 0; k < RING_SECTORS; k++) {
+    const a = slabAt(img, cx + r1 * COS[k]!, cy + r1 * SIN[k]!), b = slabAt(img, cx + r2 * COS[k]!, cy + r2 * SIN[k]!);
+    if (!(a === a) || !(b === b)) return { score: NaN, lumen };
+    const c = polarity * ((polarity > 0 ? Math.max(a, b) : Math.min(a, b)) - lumen);
+    if (c < q3) {
+      if (c < q0) { q3 = q2; q2 = q1; q1 = q0; q0 = c; }
+      else if (c < q1) { q3 = q2; q2 = q1; q1 = c; }
+      else if (c < q2) { q3 = q2; q2 = c; }
+      else q3 = c;
+    }
+  }
+  return { score: q3, lumen };
+}

@@ -1,0 +1,75 @@
+/**
+ * Landmark suggestions as the app shows them (pure): detection, then every suggestion re-assessed
+ * on the image (evidence.ts) so that its confidence means something, with a message per suggestion
+ * that falls below the bar.
+ */
+import type { ScalarVolume } from '../core/volume';
+import type { Vec3 } from '../core/vec3';
+import type { ForamenId } from './types';
+import { nowMs } from '../core/clock';
+import { detectSacralAnatomy, type DetectOptions, type DetectionResult } from './detect';
+import { canalSeenFraction } from './canal-fit';
+import { assessCanal, assessForamina, frameProblem, FOUND_CONFIDENCE } from './evidence';
+
+/** Anterior openings lie 20–26 mm from the midline (DOMAIN.md §8). */
+const FORAMEN_OFFSET_MM = 22;
+/** A place closer than this to the image's edge cannot be read (a foramen is 5–13 mm across). */
+const EDGE_MARGIN_MM = 3;
+
+function insideImage(volume: ScalarVolume, p: Readonly<Vec3>, marginMm: number): boolean {
+  const g = volume.geometry, ijk = g.lpsToIjk([0, 0, 0], p);
+  for (let a = 0; a < 3; a++) {
+    const m = marginMm / g.spacingMm[a]!;
+    if (ijk[a]! < -0.5 + m || ijk[a]! > g.dims[a]! - 0.5 - m) return false;
+  }
+  return true;
+}
+
+/** Confidence given to every suggestion when the bone taken for the sacrum cannot be one. */
+const IMPLAUSIBLE_FRAME_CONFIDENCE = 0.2;
+
+export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {}): DetectionResult {
+  const d = detectSacralAnatomy(volume, opts);
+  const t0 = nowMs();
+  const messages = [...d.diagnostics.messages];
+  const a = d.anatomy;
+  let { foramina, evidence } = assessForamina(volume, a);
+  let canal = a.canal;
+  if (canal) {
+    const c = assessCanal(canal, a.frame, canalSeenFraction(volume, canal.centerlineLps));
+    canal = { ...canal, confidence: c.confidence };
+    if (c.confidence < FOUND_CONFIDENCE) messages.push(`canal: check it (${c.why.join('; ')})`);
+  }
+  const fp = frameProblem(a.frame);
+  if (fp) {
+    messages.push(`sacrum: ${fp}; every suggestion needs checking`);
+    foramina = foramina.map((f) => (f.source === 'auto' ? { ...f, confidence: Math.min(f.confidence, IMPLAUSIBLE_FRAME_CONFIDENCE) } : f));
+    if (canal && canal.source === 'auto') canal = { ...canal, confidence: Math.min(canal.confidence, IMPLAUSIBLE_FRAME_CONFIDENCE) };
+  }
+  // levels whose expected place lies outside the image: the junction between consecutive body
+  // centres (where the anterior foramina open), 22 mm either side of the midline plane
+  const outsideFov: ForamenId[] = [];
+  if (a.frame && !fp) {
+    const c = a.frame.bodyCentersLps, n = a.frame.midlineNormalLps;
+    for (let k = 1; k < c.length && k <= 4; k++) {
+      for (const side of ['L', 'R'] as const) {
+        const id = `S${k}_${side}` as ForamenId;
+        if (foramina.some((f) => f.id === id && f.confidence >= FOUND_CONFIDENCE)) continue;
+        const sign = side === 'L' ? 1 : -1;
+        const p: Vec3 = [0, 1, 2].map((i) => (c[k - 1]![i]! + c[k]![i]!) / 2 + sign * FORAMEN_OFFSET_MM * n[i]!) as Vec3;
+        if (!insideImage(volume, p, EDGE_MARGIN_MM)) outsideFov.push(id);
+      }
+    }
+    if (outsideFov.length) {
+      messages.push(`foramina: ${outsideFov.join(', ')} lie outside the field of view (nothing to place)`);
+      foramina = foramina.filter((f) => !outsideFov.includes(f.id) || f.source === 'manual');
+    }
+  }
+  for (const f of foramina) {
+    if (f.source === 'auto' && f.confidence < FOUND_CONFIDENCE) {
+      const e = evidence[f.id];
+      messages.push(`foramina: ${f.id} needs checking (${[...(e?.why ?? []), ...(fp ? ['implausible sacrum'] : [])].join('; ') || 'weak evidence'})`);
+    }
+  }
+  return { ...d, anatomy: { ...a, foramina, canal, ...(outsideFov.length ? { outsideFov } : {}) }, diagnostics: { ...d.diagnostics, messages, timingsMs: { ...d.diagnostics.timingsMs, evidence: nowMs() - t0 } } };
+}

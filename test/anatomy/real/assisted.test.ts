@@ -1,0 +1,56 @@
+/**
+ * One click per landmark on real scans: a click on a foramen's anterior opening (as read by eye,
+ * test/anatomy/fixtures) or 2–3 mm beside it fits the tunnel; 2–3 clicks along the canal fit the
+ * canal. Error of a foramen = distance from the reference opening to the fitted tunnel axis (where
+ * zones and clearances are measured) and from the reference opening to the fitted cross-section
+ * centre (along the axis the opening of a funnel is not a point).
+ */
+import { describe, expect, it } from 'vitest';
+import { fitForamen } from '../../../src/anatomy/foramen-fit';
+import { fitCanal } from '../../../src/anatomy/canal-fit';
+import { requireShared } from '../../helpers/shared';
+import { dist, distanceToPolyline } from '../fixtures-anatomy';
+import { REAL_SCANS, readReference, loadRealScan, pointSegmentMm, type ReferenceForamen } from './reference';
+import type { Vec3 } from '../../../src/core/vec3';
+
+const run = requireShared(true);
+
+describe.skipIf(!run)('assisted landmarks on real scans (one click each)', () => {
+  for (const name of REAL_SCANS) {
+    it(`${name}: each foramen from one click on its opening, within 3 mm`, async () => {
+      const ref = readReference(name);
+      const v = await loadRealScan(ref);
+      const rows: string[] = [];
+      let worst = 0;
+      for (const [id, r] of Object.entries(ref.foramina) as [string, ReferenceForamen][]) {
+        const f = fitForamen(v, r.anteriorLps);
+        expect(f, `${name} ${id}: no tunnel fitted`).not.toBeNull();
+        const axisMm = pointSegmentMm(r.anteriorLps, f!.anteriorLps, f!.posteriorLps);
+        const centreMm = dist(f!.centreLps, r.anteriorLps);
+        worst = Math.max(worst, axisMm, centreMm);
+        rows.push(`${id} axis ${axisMm.toFixed(1)} centre ${centreMm.toFixed(1)} mm, r ${f!.radiusMm} mm, ${f!.timeMs.toFixed(0)} ms`);
+      }
+      console.log(`${name}:\n  ${rows.join('\n  ')}`);
+      expect(worst).toBeLessThanOrEqual(3);
+    }, 120_000);
+  }
+
+  for (const name of REAL_SCANS) {
+    it(`${name}: the canal from three clicks along it, median within 3 mm`, async () => {
+      const ref = readReference(name);
+      if (ref.canalLps.length < 3) return; // not read on this scan (see its fixture)
+      const v = await loadRealScan(ref);
+      const c = ref.canalLps;
+      // clicks 1.5–2 mm off the read centre, as a user's would be
+      const clicks: Vec3[] = [c[0]!, c[Math.floor(c.length / 2)]!, c[c.length - 1]!].map((p, i) => [p[0] + (i % 2 ? 1.5 : -1.5), p[1] + 1, p[2]]);
+      const fit = fitCanal(v, clicks)!;
+      const errs = c.map((p) => distanceToPolyline(p, fit.centerlineLps));
+      console.log(`${name} canal: ${errs.map((e) => e.toFixed(1)).join(' ')} mm (${fit.timeMs.toFixed(0)} ms, lumen seen in ${(100 * fit.seenFraction).toFixed(0)} % of sections)`);
+      // the centre points were read with ±2–3 mm tolerance (see each fixture): the median must be within
+      // 3 mm, and no point further than 4.5 mm
+      const sorted = [...errs].sort((a, b) => a - b);
+      expect(sorted[Math.floor(sorted.length / 2)]!).toBeLessThanOrEqual(3);
+      expect(sorted[sorted.length - 1]!).toBeLessThanOrEqual(4.5);
+    }, 120_000);
+  }
+});
