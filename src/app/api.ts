@@ -6,6 +6,7 @@ import * as actions from './actions';
 import * as lesions from './lesions';
 import * as caseActions from './case';
 import * as planFiles from './plan';
+import * as seg from './seg';
 import * as autosave from './autosave';
 import * as anatomyActions from './anatomy';
 import type { SacralAnatomy, ForamenId } from '../anatomy/types';
@@ -174,6 +175,10 @@ export interface SacroPlanApi {
   savePlan(): Promise<Blob>;
   /** Opens a .sacroplan file on the shown series; rejects with the reason (and changes nothing) for another series or a damaged, hostile or newer file. */
   openPlan(file: Blob): Promise<void>;
+  /** The case's lesions as a DICOM SEG (Part 10 bytes, one segment per non-empty lesion; what Export SEG downloads). */
+  exportSeg(): Promise<Uint8Array>;
+  /** Adds a DICOM SEG's segments as lesions (one undo step); rejects with the reason, changing nothing, for another frame of reference or grid or a file that is not a BINARY SEG. */
+  importSeg(bytes: Uint8Array): Promise<void>;
   /** What the user's Restore does: the autosave of the shown series replaces the case; false when none is stored. */
   restoreAutosave(): Promise<boolean>;
   /** The cases stored in this browser (autosaves), newest first. */
@@ -335,6 +340,8 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     savedCases: () => autosave.savedCases(),
     autosaveStatus: () => ({ ...autosave.autosaver.status }),
     openPlan: async (file) => { await planFiles.openPlan(file); await caseActions.caseSettled(); },
+    exportSeg: () => seg.exportSeg(),
+    importSeg: async (bytes) => { await seg.importSeg(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes as ArrayLike<number>)); await caseActions.caseSettled(); },
     segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
     paint: (a) => {
       const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;

@@ -33,7 +33,7 @@ onVolumeShown(() => {
   savedRevision = 0;
   store.update({
     caseRevision: 0,
-    lesions: [], activeLesionId: null, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: false, canRedo: false, busy: null },
+    lesions: [], activeLesionId: null, labelsVersion: store.state.labelsVersion + 1, seg: { ...store.state.seg, canUndo: false, canRedo: false, undoName: null, redoName: null, busy: null },
     anatomy: null, zoneProblem: null, showZones: false, zoneMapVersion: store.state.zoneMapVersion + 1, review: null,
     trajectories: [], selectedTrajectoryId: null, cementVersion: store.state.cementVersion + 1,
   });
@@ -253,7 +253,7 @@ function applyReply(r: CaseReply): void {
     labelsVersion: s.labelsVersion + 1,
     ...(r.zoneMapChanged ? { zoneMapVersion: s.zoneMapVersion + 1 } : {}),
     ...(r.cementChanged ? { cementVersion: s.cementVersion + 1 } : {}),
-    seg: { ...s.seg, canUndo: v.canUndo, canRedo: v.canRedo },
+    seg: { ...s.seg, canUndo: v.canUndo, canRedo: v.canRedo, undoName: v.undoName, redoName: v.redoName },
     caseRevision: v.revision,
   });
   for (const h of replyHooks) h(r);

@@ -49,6 +49,10 @@ export interface LoadedInfo {
   /** DICOM StudyInstanceUID / SeriesInstanceUID (null for NIfTI and the demo): the case's identity with the grid. */
   studyUid: string | null;
   seriesUid: string | null;
+  /** DICOM FrameOfReferenceUID, StudyDate and, per slice k, the source instance (what a DICOM SEG references); absent for NIfTI and the demo. */
+  frameOfReferenceUid?: string | null;
+  studyDate?: string;
+  sliceInstances?: ({ sopClassUid: string; sopInstanceUid: string } | null)[];
   modality: string;
   description: string;
   patientName: string;
@@ -114,6 +118,9 @@ export interface SegmentationUi {
   thresholdWindowHu: [number, number];
   canUndo: boolean;
   canRedo: boolean;
+  /** What Undo / Redo would undo or redo ('move foramen', 'brush', …), for their tooltips. */
+  undoName: string | null;
+  redoName: string | null;
   /** Text of a running command that has taken over 200 ms. */
   busy: string | null;
   lastCommandMs: number | null;
@@ -200,7 +207,7 @@ export const initialState: AppState = {
   helpOpen: false,
   lesions: [],
   activeLesionId: null,
-  seg: { brushRadiusMm: 4, brushWindowHu: null, thresholdWindowHu: [-100, 150], canUndo: false, canRedo: false, busy: null, lastCommandMs: null, inWorker: false, seedKind: 'lesion', seedDraft: null },
+  seg: { brushRadiusMm: 4, brushWindowHu: null, thresholdWindowHu: [-100, 150], canUndo: false, canRedo: false, undoName: null, redoName: null, busy: null, lastCommandMs: null, inWorker: false, seedKind: 'lesion', seedDraft: null },
   labelsVersion: 0,
   anatomy: null,
   zoneProblem: null,

@@ -34,7 +34,7 @@ import type { RankInput } from '../planning/ranking';
 import { DEFAULT_ABLATION } from '../planning/ablation';
 import type { AblationParams } from '../planning/ablation';
 import type { PlanningEngine } from '../planning/engine';
-import { LESION_COLORS, type CaseDoc, type CaseLesion, type CaseNeedle } from './types';
+import { LESION_COLORS, type CaseDoc, type CaseLesion, type CaseNeedle, type LesionMethod } from './types';
 
 export type LesionOpName = 'fillHoles' | 'keepLargest' | 'interpolate' | 'dilate' | 'erode';
 
@@ -84,7 +84,20 @@ type Commands =
   | { type: 'rankApproaches'; lesionId: string; needle: Needle; zone: 1 | 2 | 3 | null }
   | { type: 'setThresholds'; thresholds: Partial<SafetyThresholds> }
   /** Aim an RF electrode for its burns (planning/rf-target.ts): moves the tip and entry, sets the proposed burn count; `needle` first swaps the needle. */
-  | { type: 'aimElectrode'; id: string; needle?: Needle };
+  | { type: 'aimElectrode'; id: string; needle?: Needle }
+  /**
+   * New lesions with given voxels (a DICOM SEG's segments laid on this grid, app/seg.ts): each a
+   * new lesion; voxels already in another lesion stay with it. All of them one undo step.
+   */
+  | { type: 'importLesions'; lesions: ImportedLesion[] };
+
+export interface ImportedLesion {
+  name: string;
+  color?: string | null;
+  method?: LesionMethod;
+  /** Linear voxel offsets (i fastest). */
+  offsets: Uint32Array | readonly number[];
+}
 
 /** Every command may carry a gesture key: consecutive commands with the same key are one undo step. */
 export type CaseCommand = Commands & { gesture?: string };
@@ -131,6 +144,8 @@ export interface CommandInfo {
   fit?: { id: ForamenId | 'canal' | null; timeMs: number; problem: string | null; proposed?: boolean };
   /** Electrodes aimed for their burns by this command. */
   rfAims?: RfAimInfo[];
+  /** importLesions: each new lesion and how many of its voxels were already another lesion's. */
+  imported?: { lesionId: string; name: string; voxels: number; keptByOtherLesion: number }[];
 }
 
 export interface CommandContext {
@@ -155,7 +170,7 @@ type Handler<K extends CaseCommandType> = (ctx: CommandContext, cmd: Extract<Cas
 export const STEP_NAMES: Record<CaseCommandType, string> = {
   addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', seedStroke: 'lesion/background stroke', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
   deleteLesion: 'delete lesion', updateLesion: 'edit lesion', setAnatomy: 'landmarks', setForamen: 'move foramen', setCanal: 'move canal',
-  detectAnatomy: 'suggest landmarks', fitForamen: 'place foramen', fitCanal: 'place canal', resetForamen: 'reset foramen', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
+  detectAnatomy: 'suggest landmarks', fitForamen: 'place foramen', fitCanal: 'place canal', resetForamen: 'reset foramen', importLesions: 'import segmentation', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
   planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds', aimElectrode: 'aim electrode',
 };
 
@@ -191,6 +206,13 @@ function withNeedle(doc: CaseDoc, n: Omit<CaseNeedle, 'id'>, id?: string): { doc
   const i = doc.needles.findIndex((x) => x.id === nid);
   const needles = i >= 0 ? doc.needles.map((x) => (x.id === nid ? needle : x)) : [...doc.needles, needle];
   return { doc: { ...doc, needles, nextNeedleNo: id ? doc.nextNeedleNo : doc.nextNeedleNo + 1 }, id: nid };
+}
+
+/** The document with the lesion's method set (semiautomatic is sticky; manual only on a lesion without one). */
+function withMethod(doc: CaseDoc, lesionId: string, method: LesionMethod): CaseDoc {
+  const l = lesionById(doc, lesionId);
+  if (l.method === method || (method === 'manual' && l.method !== undefined)) return doc;
+  return { ...doc, lesions: doc.lesions.map((x) => (x.id === lesionId ? { ...x, method } : x)) };
 }
 
 function replaceNeedle(doc: CaseDoc, id: string, patch: Partial<CaseNeedle>): CaseDoc {
@@ -230,7 +252,7 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
     if (cmd.lesionId) lesion = lesionById(doc, cmd.lesionId);
     else ({ doc, lesion } = withNewLesion(doc));
     applyRegionToLabels(ctx.labels, res, lesion.label, ctx.rec);
-    return { doc, info: { lesionId: lesion.id, grow } };
+    return { doc: withMethod(doc, lesion.id, 'semiautomatic'), info: { lesionId: lesion.id, grow } };
   },
   stroke(ctx, cmd) {
     const l = lesionById(ctx.doc, cmd.lesionId);
@@ -240,7 +262,8 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       ...(cmd.erase ? { eraseOnly: l.label } : {}),
       ...(cmd.window ? { window: cmd.window, volume: ctx.volume } : {}),
     }, ctx.rec);
-    return { info: { lesionId: l.id } };
+    const doc = cmd.erase ? ctx.doc : withMethod(ctx.doc, l.id, 'manual');
+    return { ...(doc !== ctx.doc ? { doc } : {}), info: { lesionId: l.id } };
   },
   seedStroke(ctx, cmd) {
     let doc = ctx.doc;
@@ -268,12 +291,12 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       }
     }
     for (const o of r.offsets) if (data[o] === 0) ctx.labels.set(o, label, ctx.rec);
-    return { doc, info: { lesionId: lesion.id } };
+    return { doc: withMethod(doc, lesion.id, 'semiautomatic'), info: { lesionId: lesion.id } };
   },
   thresholdBox(ctx, cmd) {
     const l = lesionById(ctx.doc, cmd.lesionId);
     thresholdInBox(ctx.labels, ctx.volume, indexBoxOf(ctx.volume, cmd.cornerALps, cmd.cornerBLps), cmd.window, l.label, ctx.rec);
-    return { info: { lesionId: l.id } };
+    return { doc: withMethod(ctx.doc, l.id, 'semiautomatic'), info: { lesionId: l.id } };
   },
   lesionOp(ctx, cmd) {
     const l = lesionById(ctx.doc, cmd.lesionId).label;
@@ -420,6 +443,25 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
     }
     if ((Object.keys(next) as (keyof SafetyThresholds)[]).every((k) => next[k] === ctx.doc.thresholds[k])) return {};
     return { doc: { ...ctx.doc, thresholds: next } };
+  },
+  importLesions(ctx, cmd) {
+    let doc = ctx.doc;
+    const n = ctx.labels.data.length, data = ctx.labels.data;
+    const imported: NonNullable<CommandInfo['imported']> = [];
+    for (const l of cmd.lesions) {
+      const r = withNewLesion(doc, l.name);
+      const color = l.color && /^#[0-9a-f]{6}$/i.test(l.color) ? l.color : r.lesion.color;
+      const lesion: CaseLesion = { ...r.lesion, color, ...(l.method ? { method: l.method } : {}) };
+      doc = { ...r.doc, lesions: r.doc.lesions.map((x) => (x.id === lesion.id ? lesion : x)) };
+      let voxels = 0, kept = 0;
+      for (const o of l.offsets) {
+        if (!(o >= 0 && o < n && Number.isInteger(o))) throw new Error(`voxel offset ${o} is outside the grid`);
+        if (data[o] === 0) { ctx.labels.set(o, lesion.label, ctx.rec); voxels++; }
+        else kept++;
+      }
+      imported.push({ lesionId: lesion.id, name: lesion.name, voxels, keptByOtherLesion: kept });
+    }
+    return { doc, info: { imported } };
   },
   aimElectrode(ctx, cmd) {
     let doc = ctx.doc;

@@ -17,7 +17,7 @@ import type { Vec3 } from '../core/vec3';
 import { FORAMEN_IDS, type Canal, type Foramen, type SacralAnatomy, type SacralFrame } from '../anatomy/types';
 import { APPROACH_NAMES, DEFAULT_THRESHOLDS, type ApproachName, type Needle, type NeedleKind, type SafetyThresholds } from '../planning/types';
 import type { AblationParams } from '../planning/ablation';
-import type { CaseDoc, CaseLesion, CaseNeedle, SeriesIdentity } from './types';
+import { LESION_METHODS, type CaseDoc, type CaseLesion, type CaseNeedle, type SeriesIdentity } from './types';
 import type { SeedStroke } from '../segmentation/seeded-grow';
 import { seriesMismatch } from './identity';
 
@@ -310,7 +310,7 @@ function identity(x: unknown): SeriesIdentity {
 }
 
 function lesion(x: unknown, path: string): CaseLesion {
-  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes'], ['seeds']);
+  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes'], ['seeds', 'method']);
   return {
     id: str(o.id, `${path}.id`, 64, ID),
     label: num(o.label, `${path}.label`, 1, 255, true),
@@ -319,6 +319,7 @@ function lesion(x: unknown, path: string): CaseLesion {
     visible: bool(o.visible, `${path}.visible`),
     notes: str(o.notes, `${path}.notes`, MAX_TEXT),
     ...(o.seeds !== undefined ? { seeds: arr(o.seeds, `${path}.seeds`, 1000).map((s, i) => seedStroke(s, `${path}.seeds[${i}]`)) } : {}),
+    ...(o.method !== undefined ? { method: oneOf(o.method, `${path}.method`, LESION_METHODS) } : {}),
   };
 }
 
@@ -357,11 +358,23 @@ function frame(x: unknown): SacralFrame {
   return { midlinePointLps: vec3(o.midlinePointLps, 'doc.anatomy.frame.midlinePointLps'), midlineNormalLps: n, bodyCentersLps: arr(o.bodyCentersLps, 'doc.anatomy.frame.bodyCentersLps', 20).map((p, i) => vec3(p, `doc.anatomy.frame.bodyCentersLps[${i}]`)) };
 }
 
+function foraminaList(x: unknown, path: string): Foramen[] {
+  const list = arr(x, path, 8).map((f, i) => foramen(f, `${path}[${i}]`));
+  if (new Set(list.map((f) => f.id)).size !== list.length) fail(path, 'lists a foramen twice');
+  return list;
+}
+
 function anatomy(x: unknown): SacralAnatomy {
-  const o = obj(x, 'doc.anatomy', ['foramina', 'canal', 'frame']);
-  const foramina = arr(o.foramina, 'doc.anatomy.foramina', 8).map((f, i) => foramen(f, `doc.anatomy.foramina[${i}]`));
-  if (new Set(foramina.map((f) => f.id)).size !== foramina.length) fail('doc.anatomy.foramina', 'lists a foramen twice');
-  return { foramina, canal: nullable(o.canal, canal), frame: nullable(o.frame, frame) };
+  // suggested: the last detection's foramina (for "reset to suggestion"); outsideFov: foramina beyond the image
+  const o = obj(x, 'doc.anatomy', ['foramina', 'canal', 'frame'], ['suggested', 'outsideFov']);
+  const a: SacralAnatomy = { foramina: foraminaList(o.foramina, 'doc.anatomy.foramina'), canal: nullable(o.canal, canal), frame: nullable(o.frame, frame) };
+  if (o.suggested !== undefined) a.suggested = foraminaList(o.suggested, 'doc.anatomy.suggested');
+  if (o.outsideFov !== undefined) {
+    const ids = arr(o.outsideFov, 'doc.anatomy.outsideFov', 8).map((id, i) => oneOf(id, `doc.anatomy.outsideFov[${i}]`, FORAMEN_IDS));
+    if (new Set(ids).size !== ids.length) fail('doc.anatomy.outsideFov', 'lists a foramen twice');
+    a.outsideFov = ids;
+  }
+  return a;
 }
 
 const NEEDLE_KINDS: readonly NeedleKind[] = ['bone-needle', 'coaxial', 'rf-electrode', 'custom'];

@@ -34,7 +34,16 @@ export interface CaseLesion {
    * the order painted; absent when the tool was never used on this lesion.
    */
   readonly seeds?: readonly SeedStroke[];
+  /**
+   * How the voxels were made: 'semiautomatic' once any tool that decides voxels from the image
+   * (grow, strokes, threshold box) touched the lesion, 'manual' while only the brush did; absent
+   * for an empty lesion. A DICOM SEG export writes it as SegmentAlgorithmType.
+   */
+  readonly method?: LesionMethod;
 }
+
+export const LESION_METHODS = ['manual', 'semiautomatic'] as const;
+export type LesionMethod = (typeof LESION_METHODS)[number];
 
 /** A needle as the user placed or accepted it; its metrics are derived (CaseEngine), never stored. */
 export interface CaseNeedle {

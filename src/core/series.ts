@@ -53,6 +53,10 @@ export interface SeriesInfo {
   seriesInstanceUid: string;
   /** StudyInstanceUID of the series' first slice (DICOM only). */
   studyInstanceUid?: string;
+  /** FrameOfReferenceUID of the first slice ('' when the files have none; DICOM only). */
+  frameOfReferenceUid?: string;
+  /** Per output slice k, the instance it comes from (null for a slice filled between neighbours); DICOM only. A DICOM SEG references these. */
+  sliceInstances?: ({ sopClassUid: string; sopInstanceUid: string } | null)[];
   modality: string;
   seriesDescription: string;
   seriesNumber: number | null;

@@ -1,5 +1,6 @@
 /**
- * <sp-case-bar>: the toolbar group of the open case: save the plan (Ctrl+S), open a plan, the
+ * <sp-case-bar>: the toolbar group of the open case: undo and redo of any edit (the tooltip names
+ * it), save the plan (Ctrl+S), open a plan, export and import the lesions as DICOM SEG, the
  * autosave state, the saved cases (restore, delete); the offer to restore an autosave of the shown
  * series; the question asked before unsaved changes are left.
  */
@@ -8,6 +9,8 @@ import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import * as plan from '../app/plan';
 import * as autosave from '../app/autosave';
+import * as caseActions from '../app/case';
+import * as seg from '../app/seg';
 import { panelStyles } from './styles';
 
 const time = (iso: string) => new Date(iso).toLocaleString();
@@ -42,6 +45,13 @@ export class SpCaseBar extends LitElement {
     void autosave.confirmLeavingCase('Open the plan').then((ok) => (ok ? plan.openPlan(file) : undefined)).catch((err: Error) => actions.notify('error', err.message));
   }
 
+  private onSegInput(e: Event): void {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) void seg.importSegFile(file);
+  }
+
   private async toggleList(): Promise<void> {
     if (this.list) { this.list = null; return; }
     try {
@@ -71,9 +81,14 @@ export class SpCaseBar extends LitElement {
     const s = this.state;
     const loaded = !!s.loaded;
     return html`
+      <button id="case-undo" ?disabled=${!s.seg.canUndo} title=${s.seg.undoName ? `Undo ${s.seg.undoName} (Ctrl+Z)` : 'Nothing to undo'} @click=${() => caseActions.undo()}>Undo</button>
+      <button id="case-redo" ?disabled=${!s.seg.canRedo} title=${s.seg.redoName ? `Redo ${s.seg.redoName} (Ctrl+Y)` : 'Nothing to redo'} @click=${() => caseActions.redo()}>Redo</button>
       <button id="save-plan" ?disabled=${!loaded} title="Save the case as a .sacroplan file (Ctrl+S)" @click=${() => plan.downloadPlan().catch((err: Error) => actions.notify('error', `The plan was not saved: ${err.message}`))}>Save plan</button>
       <button id="open-plan" ?disabled=${!loaded} title="Open a .sacroplan file made on this series" @click=${() => (this.renderRoot.querySelector('#plan-input') as HTMLInputElement).click()}>Open plan…</button>
       <input id="plan-input" type="file" accept=".sacroplan,application/zip" @change=${this.onPlanInput} />
+      <button id="export-seg" ?disabled=${!loaded || s.lesions.length === 0} title="Save the lesions as a DICOM SEG (one segment per lesion) that PACS, OHIF and 3D Slicer open" @click=${() => seg.downloadSeg().catch(() => undefined)}>Export SEG</button>
+      <button id="import-seg" ?disabled=${!loaded} title="Add the segments of a DICOM SEG made on this series as lesions" @click=${() => (this.renderRoot.querySelector('#seg-input') as HTMLInputElement).click()}>Import SEG…</button>
+      <input id="seg-input" type="file" accept=".dcm,application/dicom,*/*" @change=${this.onSegInput} />
       <button id="saved-cases" aria-expanded=${this.list !== null} title="Cases stored in this browser (autosave)" @click=${() => this.toggleList()}>Saved cases</button>
       ${this.renderAutosave()}
       ${this.list

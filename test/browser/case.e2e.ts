@@ -49,6 +49,8 @@ describe.skipIf(!ok)('the case: one undo history', () => {
     await page.mouse.move(cx + 60, cy + 10, { steps: 5 });
     await page.mouse.up();
     await expect.poll(async () => (await snap(page)).anatomy.foramina.find((x) => x.id === 'S2_L')!.anteriorLps[0]).not.toBe(f.anteriorLps[0]);
+    // the toolbar's Undo names the step
+    await expect.poll(() => page.locator('sp-case-bar #case-undo').getAttribute('title'), { timeout: 15_000 }).toBe('Undo move foramen (Ctrl+Z)');
     await screenshot(page, 'case-foramen-dragged');
     await page.keyboard.press('Control+z');
     await expect.poll(async () => (await snap(page)).anatomy.foramina.find((x) => x.id === 'S2_L')!.anteriorLps, { timeout: 15_000 }).toEqual(f.anteriorLps);
@@ -77,8 +79,8 @@ describe.skipIf(!ok)('the case: one undo history', () => {
     await page.locator('sp-lesion-panel li.lesion').first().locator('button.delete').click();
     await expect.poll(async () => (await snap(page)).lesions.length).toBe(1);
     expect((await digest(page))!.counts[first.label]).toBeUndefined();
-    await page.mouse.click(5, 5);
-    await page.keyboard.press('Control+z');
+    await expect.poll(() => page.locator('sp-case-bar #case-undo').getAttribute('title')).toBe('Undo delete lesion (Ctrl+Z)');
+    await page.click('sp-case-bar #case-undo');
     await expect.poll(async () => (await snap(page)).lesions.length).toBe(2);
     const s1 = await snap(page);
     expect(s1.lesions.find((l) => l.id === first.id)).toMatchObject({ name: 'Left ala', label: first.label, color: first.color, voxelCount: first.voxelCount });

@@ -42,6 +42,9 @@ describe.skipIf(!ok)('plan files (.sacroplan)', () => {
   it('saves, and opens back the same case after more edits; refuses a damaged file and another image', async () => {
     const { page, errors } = await openApp(session());
     const t = (await page.evaluate(() => window.sacroplan.demoCase())) as any;
+    // landmarks found by detection (the plan keeps its suggestions and sacrum mask: the needle checks reopen the same)
+    await page.click('sp-anatomy-panel #detect-anatomy');
+    await expect.poll(async () => (await snap(page)).anatomy.foramina.length, { timeout: 60_000 }).toBeGreaterThan(4);
     const [a, b] = await page.evaluate(async (t) => {
       const ids = [await window.sacroplan.segmentLesionAt(t.lesions[0].centerLps), await window.sacroplan.segmentLesionAt(t.lesions[1].centerLps)];
       const f = t.foramina[2];

@@ -27,6 +27,9 @@ function makeCase(): { engine: CaseEngine; meta: PlanMeta } {
   engine.run({ type: 'updateLesion', lesionId: a, name: 'Left ala — “lytic”', notes: 'biopsy 12/2026\nsecond line', visible: false });
   engine.run({ type: 'setForamen', foramen: { id: 'S1_L', level: 'S1', side: 'L', anteriorLps: [20, 8, 12], posteriorLps: [21, 30, 14], radiusMm: 4.5, confidence: 0.8, source: 'auto' } });
   engine.run({ type: 'setCanal', canal: { centerlineLps: [[20, 30, 6], [20, 31, 14], [20, 32, 24]], radiusMm: [5, 4, 3], confidence: 1, source: 'manual' } });
+  // what a detection leaves besides the landmarks: its suggestions and the foramina outside the image
+  const a0 = engine.doc.anatomy!;
+  engine.run({ type: 'setAnatomy', anatomy: { ...a0, suggested: [{ ...a0.foramina[0]!, anteriorLps: [19, 8, 12] }], outsideFov: ['S4_L', 'S4_R'] } });
   const rf = findNeedle('17G-rf-20')!;
   engine.run({ type: 'addNeedle', needle: { approach: 'transiliac', lesionId: a, needle: rf, entryLps: [0, 12, 12], targetLps: [12, 12, 12], advance: 0.8, source: 'manual', ablation: { extraLengthMm: 5, diameterMm: null, burns: 2, stepMm: null }, cementMl: 2.5 } });
   engine.run({ type: 'setThresholds', thresholds: { neuralWarnMm: 6.5 } });
@@ -136,6 +139,8 @@ describe('.sacroplan plan files', () => {
       (j) => { j.doc.needles[0].cementMl = -3; },
       (j) => { j.doc.needles[0].needle.outerDiameterMm = 'wide'; },
       (j) => { j.doc.anatomy.foramina[0].id = 'S9_X'; },
+      (j) => { j.doc.anatomy.outsideFov = ['S5_L']; },
+      (j) => { j.doc.anatomy.suggested = [1, 2]; },
       (j) => { j.doc.anatomy.canal.radiusMm = [1]; },
       (j) => { j.doc.thresholds.neuralFailMm = null; },
       (j) => { delete j.doc.thresholds; },

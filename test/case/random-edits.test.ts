@@ -40,6 +40,11 @@ function newLesionRef(doc: CaseDoc): { doc: CaseDoc; lesion: CaseLesion } {
   return { doc: { ...doc, lesions: [...doc.lesions, lesion], nextLesionNo: n + 1 }, lesion };
 }
 
+/** The reference rule for a lesion's method: any image-driven tool makes it semiautomatic for good; the brush marks only a lesion without one. */
+function withMethodRef(doc: CaseDoc, id: string, m: 'manual' | 'semiautomatic'): CaseDoc {
+  return { ...doc, lesions: doc.lesions.map((l) => (l.id === id && (m === 'semiautomatic' || l.method === undefined) ? { ...l, method: m } : l)) };
+}
+
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean => Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
 
 function runSequence(seed: number, steps: number): Record<string, number> {
@@ -80,7 +85,7 @@ function runSequence(seed: number, steps: number): Record<string, number> {
         const next = into ? { doc, lesion: into } : newLesionRef(doc);
         // growth only fills background, with the lesion's label
         for (let o = 0; o < labels.length; o++) if (labels[o] !== before[o]) expect(before[o] === 0 && labels[o] === next.lesion.label, `grow voxel ${o}`).toBe(true);
-        commit({ doc: next.doc, labels });
+        commit({ doc: withMethodRef(next.doc, next.lesion.id, 'semiautomatic'), labels });
       } else expect(sameBytes(labels, before)).toBe(true);
     } else if (r < 0.15) {
       op = 'addLesion';
@@ -111,7 +116,7 @@ function runSequence(seed: number, steps: number): Record<string, number> {
         a = b;
       }
       engine.endGesture();
-      commit({ doc: d, labels });
+      commit({ doc: erase ? d : withMethodRef(d, lesion.id, 'manual'), labels });
     } else if (r < 0.47 && doc.lesions.length) {
       op = 'delete';
       const l = pick(doc.lesions);

@@ -121,6 +121,8 @@ export interface SliceRecord {
   spacingBetweenSlices: number | null;
   instanceNumber: number | null;
   sopInstanceUid: string;
+  /** SOPClassUID (or the meta header's MediaStorageSOPClassUID): what a SEG's references name. */
+  sopClassUid: string;
   seriesInstanceUid: string;
   studyInstanceUid: string;
   frameOfReferenceUid: string;
@@ -431,6 +433,7 @@ export async function scanFile(file: FileLike, fileIndex: number, signal?: Abort
     spacingBetweenSlices: ds.number(TAG.SpacingBetweenSlices),
     instanceNumber: ds.number(TAG.InstanceNumber),
     sopInstanceUid: ds.string(TAG.SOPInstanceUID),
+    sopClassUid: sopClass,
     seriesInstanceUid: ds.string(TAG.SeriesInstanceUID),
     studyInstanceUid: ds.string(TAG.StudyInstanceUID),
     frameOfReferenceUid: ds.string(TAG.FrameOfReferenceUID),

@@ -450,6 +450,8 @@ function planSeries(
     key,
     seriesInstanceUid: uid,
     studyInstanceUid: first.studyInstanceUid,
+    frameOfReferenceUid: first.frameOfReferenceUid,
+    sliceInstances: sliceInstancesOf(slices, sliceK, sliceCount),
     modality,
     seriesDescription: first.seriesDescription,
     seriesNumber: first.seriesNumber,
@@ -480,6 +482,16 @@ function planSeries(
     modality,
   };
   return { info, plan };
+}
+
+/** The instance of each output slice k (null where a slice is interpolated or has no SOPInstanceUID). */
+function sliceInstancesOf(slices: SliceRecord[], sliceK: number[], sliceCount: number): ({ sopClassUid: string; sopInstanceUid: string } | null)[] {
+  const out: ({ sopClassUid: string; sopInstanceUid: string } | null)[] = new Array(sliceCount).fill(null);
+  slices.forEach((s, idx) => {
+    const k = sliceK[idx];
+    if (k !== undefined && k >= 0 && k < sliceCount && s.sopInstanceUid && s.sopClassUid) out[k] = { sopClassUid: s.sopClassUid, sopInstanceUid: s.sopInstanceUid };
+  });
+  return out;
 }
 
 function median(v: number[]): number {

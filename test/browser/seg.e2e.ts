@@ -1,0 +1,98 @@
+/**
+ * DICOM SEG in the app: on the demo, grow a lesion with the Grow tool and name it, Export SEG
+ * (toolbar download; dciodvfy checks the file), reload the page, Import SEG… and the lesion comes
+ * back with its name, colour and the same voxels; a SEG of another scan is refused with the reason.
+ */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import type { Page } from 'playwright-core';
+import { requireBrowser, openApp, screenshot, useSession } from './harness';
+import { isCI, sharedDir } from '../helpers/shared';
+
+const ok = requireBrowser();
+const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
+
+async function crosshairOnScreen(page: Page, view: string): Promise<{ x: number; y: number }> {
+  const pane = page.locator(`sp-viewer .pane.${view}`);
+  const box = (await pane.boundingBox())!;
+  const c = pane.locator('svg.overlay circle[r="3"]').first();
+  return { x: box.x + Number(await c.getAttribute('cx')), y: box.y + Number(await c.getAttribute('cy')) };
+}
+
+describe.skipIf(!ok)('DICOM SEG export and import', () => {
+  const session = useSession();
+
+  it('demo: grow, name, Export SEG, reload, Import SEG… gives the same lesion; another scan\'s SEG is refused', async () => {
+    const { page, errors } = await openApp(session());
+    const truth = (await page.evaluate(() => window.sacroplan.demoCase())) as { lesions: { centerLps: [number, number, number] }[] };
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), truth.lesions[0]!.centerLps);
+    await page.waitForTimeout(200);
+    await page.click('button[data-tool="regionGrow"]');
+    const at = await crosshairOnScreen(page, 'axial');
+    await page.mouse.click(at.x, at.y);
+    await expect.poll(async () => (await snap(page)).lesions[0]?.voxelCount ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
+    const name = page.locator('sp-lesion-panel li.lesion').first().locator('input.name');
+    await name.fill('S1 Metastase rechts');
+    await name.press('Enter');
+    await expect.poll(async () => (await snap(page)).lesions[0]!.name).toBe('S1 Metastase rechts');
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const before = (await snap(page)).lesions[0]!;
+    const digestBefore = await page.evaluate(() => window.sacroplan.labelDigest());
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('sp-case-bar #export-seg')]);
+    expect(download.suggestedFilename()).toMatch(/_SEG_\d{4}-\d\d-\d\d\.dcm$/);
+    const path = join(mkdtempSync(join(tmpdir(), 'sp-seg-e2e-')), download.suggestedFilename());
+    await download.saveAs(path);
+    const bytes = readFileSync(path);
+    expect(bytes.subarray(128, 132).toString('latin1')).toBe('DICM');
+    await expect.poll(async () => (await snap(page)).messages.map((m) => m.text).join('\n')).toMatch(/SEG saved as .*: 1 lesion \(S1 Metastase rechts\)/);
+    const dciodvfy = ['/usr/bin/dciodvfy', '/usr/local/bin/dciodvfy'].find((p) => existsSync(p));
+    if (dciodvfy) {
+      const out = execFileSync('sh', ['-c', `'${dciodvfy}' '${path}' 2>&1 || true`], { encoding: 'utf8' });
+      expect(out.split('\n').filter((l) => /^Error/.test(l)), out).toEqual([]);
+    } else if (isCI) throw new Error('CI=true but dciodvfy (dicom3tools) is missing');
+    else console.warn('[skip] dciodvfy not installed (apt-get install dicom3tools): the demo SEG is not validated');
+
+    // A fresh page: the demo is built again, no lesion (the autosave is only offered).
+    await page.reload();
+    await page.waitForFunction(() => typeof window.sacroplan?.ready === 'function');
+    await page.evaluate(() => window.sacroplan.ready());
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    expect((await snap(page)).series?.source).toBe('demo');
+    expect((await snap(page)).lesions).toEqual([]);
+
+    await page.setInputFiles('sp-case-bar #seg-input', path);
+    await expect.poll(async () => (await snap(page)).lesions.length, { timeout: 15_000 }).toBe(1);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const after = (await snap(page)).lesions[0]!;
+    expect(after.name).toBe('S1 Metastase rechts');
+    expect(after.color).toBe(before.color);
+    expect(after.voxelCount).toBe(before.voxelCount);
+    expect(after.volumeMl).toBe(before.volumeMl);
+    expect(await page.evaluate(() => window.sacroplan.labelDigest())).toEqual(digestBefore);
+    await expect.poll(async () => (await snap(page)).messages.map((m) => m.text).join('\n')).toMatch(/imported: S1 Metastase rechts \(\d+ voxels\)\. Undo removes them\./);
+    await screenshot(page, 'seg-imported');
+    // One undo step removes the import.
+    await page.evaluate(() => window.sacroplan.undo());
+    expect((await snap(page)).lesions).toEqual([]);
+    await page.evaluate(() => window.sacroplan.redo());
+    expect((await snap(page)).lesions.length).toBe(1);
+
+    // A SEG of another scan (highdicom's SEG of a pydicom test CT) is refused, the case unchanged.
+    const other = join(sharedDir, 'data', 'dicom-loader-zoo', 'dicomdir', 'seg-of-77654033-CT2', 'seg_image_ct_binary.dcm');
+    if (existsSync(other)) {
+      await page.setInputFiles('sp-case-bar #seg-input', other);
+      await expect.poll(async () => (await snap(page)).messages.map((m) => m.text).join('\n')).toMatch(/"seg_image_ct_binary\.dcm" was not imported: its frame of reference \(1\.3\.6\.1\.4\.1\.5962\.1\.1\.0\.0\.0\.1196530851\.28319\.0\.4\) is not that of the open series \(2\.25\.\d+\): it was drawn on another scan/);
+      expect((await snap(page)).lesions.length).toBe(1);
+      await screenshot(page, 'seg-refused');
+    } else if (isCI) throw new Error(`CI=true but ${other} is missing`);
+    // The API gives the same bytes' worth: a SEG with one segment.
+    const size = await page.evaluate(async () => (await window.sacroplan.exportSeg()).length);
+    expect(size).toBeGreaterThan(1000);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+});
