@@ -1,7 +1,7 @@
 /**
  * <sp-case-bar>: the toolbar group of the open case: undo and redo of any edit (the tooltip names
- * it), save the plan (Ctrl+S), open a plan, export and import the lesions as DICOM SEG, the
- * autosave state, the saved cases (restore, delete); the offer to restore an autosave of the shown
+ * it), save the plan (Ctrl+S), open a plan, export and import the lesions as DICOM SEG, open the
+ * printable report, the autosave state, the saved cases (restore, delete); the offer to restore an autosave of the shown
  * series; the question asked before unsaved changes are left.
  */
 import { LitElement, html, css, nothing } from 'lit';
@@ -11,6 +11,7 @@ import * as plan from '../app/plan';
 import * as autosave from '../app/autosave';
 import * as caseActions from '../app/case';
 import * as seg from '../app/seg';
+import './sp-report';
 import { panelStyles } from './styles';
 
 const time = (iso: string) => new Date(iso).toLocaleString();
@@ -89,6 +90,7 @@ export class SpCaseBar extends LitElement {
       <button id="export-seg" ?disabled=${!loaded || s.lesions.length === 0} title="Save the lesions as a DICOM SEG (one segment per lesion) that PACS, OHIF and 3D Slicer open" @click=${() => seg.downloadSeg().catch(() => undefined)}>Export SEG</button>
       <button id="import-seg" ?disabled=${!loaded} title="Add the segments of a DICOM SEG made on this series as lesions" @click=${() => (this.renderRoot.querySelector('#seg-input') as HTMLInputElement).click()}>Import SEG…</button>
       <input id="seg-input" type="file" accept=".dcm,application/dicom,*/*" @change=${this.onSegInput} />
+      <button id="open-report" ?disabled=${!loaded} title="A printable report of the case (print or save as PDF)" @click=${() => { if (!document.querySelector('sp-report')) document.body.append(document.createElement('sp-report')); }}>Report</button>
       <button id="saved-cases" aria-expanded=${this.list !== null} title="Cases stored in this browser (autosave)" @click=${() => this.toggleList()}>Saved cases</button>
       ${this.renderAutosave()}
       ${this.list
