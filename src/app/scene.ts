@@ -8,6 +8,7 @@
  *   detector 300 mm square (src/scene/carm.ts defaultSetup), the same as the fluoroscopy panel.
  * - the scene registry: the mounted 3D view reports its meshes here for snapshot().scene.
  */
+import type { Vec3 } from '../core/vec3';
 import { store, notify } from './actions';
 import { volumeCache } from './volume-cache';
 import { cArmGeometry, defaultSetup, projectLps, renderDrrCpu, viewAngles, type CArmGeometry, type CArmView } from '../scene/carm';
@@ -64,9 +65,9 @@ export function shownVolume(): ScalarVolume | null {
   return volumeCache.get(store.state.volumeKey) ?? null;
 }
 
-/** The C-arm geometry of a view for the shown volume, as the panel and the API use it. */
-export function fluoroGeometry(volume: ScalarVolume, view: CArmView, sizePx: number): CArmGeometry {
-  return cArmGeometry(defaultSetup(volume.geometry, view, sizePx));
+/** The C-arm geometry of a view for the shown volume, as the panel and the API use it (isocentre: the volume's centre unless given). */
+export function fluoroGeometry(volume: ScalarVolume, view: CArmView, sizePx: number, isocentreLps?: Vec3): CArmGeometry {
+  return cArmGeometry(defaultSetup(volume.geometry, view, sizePx, isocentreLps));
 }
 
 /** Line integrals (Float32Array) of one pose: GPU when possible, else the CPU reference. */

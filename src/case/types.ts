@@ -74,5 +74,10 @@ export interface CaseDoc {
 
 export const EMPTY_DOC: CaseDoc = { lesions: [], anatomy: null, needles: [], thresholds: { ...DEFAULT_THRESHOLDS }, nextLesionNo: 1, nextNeedleNo: 1 };
 
-/** Lesion colours: none green, amber or violet (the Denis zone overlay uses those). */
-export const LESION_COLORS = ['#ff5252', '#40c4ff', '#ff6e40', '#ff4081', '#536dfe', '#e0e0e0', '#a1887f', '#18ffff'];
+/**
+ * Lesion colours: pinks, magenta and browns, each at least ΔE 30 (CIELAB) from every colour the views
+ * use for something else: foramina (cyan), hand-placed landmarks and burns (orange), the canal and
+ * zone 3 (violet), zones 1–2 and the needle verdicts (green, amber, red), cement (white), the
+ * crosshair and ruler (blue, yellow). test/case/lesion-colors.test.ts checks it.
+ */
+export const LESION_COLORS = ['#ff4081', '#e040fb', '#a1887f', '#f48fb1', '#ad1457', '#8d6e63', '#ff80ab', '#d81b60'];

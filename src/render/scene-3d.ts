@@ -48,13 +48,27 @@ function cylinderBetween(a: Readonly<Vec3>, b: Readonly<Vec3>, rA: number, rB: n
   return mesh;
 }
 
+/** Whether WebGL here is drawn in software (the renderer string of a probe context). */
+function softwareWebGl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2');
+    if (!gl) return true;
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const name = String(ext ? gl.getParameter(ext.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(name);
+  } catch {
+    return false;
+  }
+}
+
 function disposeGroup(g: THREE.Object3D): void {
   g.traverse((o) => {
     const m = o as THREE.Mesh;
     if (m.geometry) m.geometry.dispose();
     const mat = m.material as THREE.Material | THREE.Material[] | undefined;
-    if (Array.isArray(mat)) mat.forEach((x) => x.dispose());
-    else mat?.dispose();
+    if (Array.isArray(mat)) mat.forEach((x) => { if (!x.userData.shared) x.dispose(); });
+    else if (mat && !mat.userData.shared) mat.dispose();
   });
   g.clear();
 }
@@ -90,8 +104,12 @@ export class PlanningScene {
   private width = 1;
   private height = 1;
 
+  /** WebGL drawn by the CPU (SwiftShader, llvmpipe: a browser without a GPU): no multisampling, and the panel decimates the bone. */
+  readonly software: boolean;
+
   constructor(readonly canvas: HTMLCanvasElement) {
-    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: true, preserveDrawingBuffer: true });
+    this.software = softwareWebGl();
+    this.renderer = new THREE.WebGLRenderer({ canvas, antialias: !this.software, preserveDrawingBuffer: true });
     this.renderer.setClearColor(0x0b0d10);
     this.renderer.localClippingEnabled = true;
     this.lps.matrixAutoUpdate = false;
@@ -130,8 +148,17 @@ export class PlanningScene {
     });
   }
 
+  /** How long the last frame took to draw (ms): seconds on software WebGL, which the panel's update scheduling heeds. */
+  lastRenderMs = 0;
+
+  /** How long the last frame took until the next one could start (ms): the GPU (or CPU) drawing time the page waited for. */
+  lastFrameMs = 0;
+
   renderNow(): void {
+    const t0 = performance.now();
     this.renderer.render(this.scene, this.camera);
+    this.lastRenderMs = performance.now() - t0;
+    requestAnimationFrame(() => requestAnimationFrame(() => { this.lastFrameMs = performance.now() - t0; }));
   }
 
   /** Where the camera presets look and how far they stand (the volume's centre and size). */
@@ -150,13 +177,32 @@ export class PlanningScene {
     return out;
   }
 
+  /**
+   * Clipping on or off for every material. A material is flagged for a new shader only when its
+   * clipping actually changes: recompiling every program (the bone's too) on each needle or
+   * crosshair update took seconds on software WebGL and made the 2D views wait.
+   */
   private applyClipToMaterials(): void {
-    const planes = this.clipMode === 'none' ? [] : [this.clipPlane];
+    const on = this.clipMode !== 'none';
+    const planes = on ? [this.clipPlane] : [];
     for (const m of this.materials()) {
       if (m.userData.noClip) continue;
+      const had = (m.clippingPlanes?.length ?? 0) > 0;
       m.clippingPlanes = planes;
-      m.needsUpdate = true;
+      if (had !== on) m.needsUpdate = true;
     }
+  }
+
+  /** Materials of the needles and the crosshair, made once and kept (never disposed with their meshes), so their shaders compile once. */
+  private sharedMaterials = new Map<string, THREE.Material>();
+  private shared<M extends THREE.Material>(key: string, make: () => M): M {
+    let m = this.sharedMaterials.get(key) as M | undefined;
+    if (!m) {
+      m = make();
+      m.userData.shared = true;
+      this.sharedMaterials.set(key, m);
+    }
+    return m;
   }
 
   setBone(mesh: MeshData | null): void {
@@ -254,23 +300,23 @@ export class PlanningScene {
       const sel = t.id === selectedId;
       const { tipLps, hubLps } = needleSegment(t);
       const r = t.needle.outerDiameterMm / 2;
-      const shaft = cylinderBetween(hubLps, tipLps, r, r, new THREE.MeshStandardMaterial({ color: sel ? 0xeceff1 : 0x90a4ae, metalness: 0.8, roughness: 0.25 }), 16);
+      const shaft = cylinderBetween(hubLps, tipLps, r, r, this.shared(`shaft${sel}`, () => new THREE.MeshStandardMaterial({ color: sel ? 0xeceff1 : 0x90a4ae, metalness: 0.8, roughness: 0.25 })), 16);
       shaft.name = `needle:${t.id}`;
       this.needleGroup.add(shaft);
-      const hub = new THREE.Mesh(new THREE.SphereGeometry(Math.max(2.5, 2 * r), 16, 12), new THREE.MeshStandardMaterial({ color: sel ? 0x42a5f5 : 0x546e7a }));
+      const hub = new THREE.Mesh(new THREE.SphereGeometry(Math.max(2.5, 2 * r), 16, 12), this.shared(`hub${sel}`, () => new THREE.MeshStandardMaterial({ color: sel ? 0x42a5f5 : 0x546e7a })));
       hub.position.copy(v3(hubLps));
       this.needleGroup.add(hub);
       // planned target (red sphere) and skin entry (blue cube): drag handles
-      const target = new THREE.Mesh(new THREE.SphereGeometry(2, 16, 10), new THREE.MeshBasicMaterial({ color: 0xff1744 }));
+      const target = new THREE.Mesh(new THREE.SphereGeometry(2, 16, 10), this.shared('target', () => new THREE.MeshBasicMaterial({ color: 0xff1744 })));
       target.position.copy(v3(t.targetLps));
       target.name = `target:${t.id}`;
       this.needleGroup.add(target);
-      const entry = new THREE.Mesh(new THREE.BoxGeometry(3.5, 3.5, 3.5), new THREE.MeshBasicMaterial({ color: 0x29b6f6 }));
+      const entry = new THREE.Mesh(new THREE.BoxGeometry(3.5, 3.5, 3.5), this.shared('entry', () => new THREE.MeshBasicMaterial({ color: 0x29b6f6 })));
       entry.position.copy(v3(t.entryLps));
       entry.name = `entry:${t.id}`;
       this.needleGroup.add(entry);
       for (const z of tipArrived(t) ? t.ablation?.zones ?? [] : []) {
-        const e = new THREE.Mesh(new THREE.SphereGeometry(1, 32, 16), new THREE.MeshStandardMaterial({ color: 0xff7043, transparent: true, opacity: 0.3, depthWrite: false }));
+        const e = new THREE.Mesh(new THREE.SphereGeometry(1, 32, 16), this.shared('ablation', () => new THREE.MeshStandardMaterial({ color: 0xff7043, transparent: true, opacity: 0.3, depthWrite: false })));
         e.scale.set(z.diameterMm / 2, z.lengthMm / 2, z.diameterMm / 2);
         e.position.copy(v3(z.centerLps));
         e.quaternion.setFromUnitVectors(Y_UP, v3(z.axisLps).normalize());
@@ -290,14 +336,12 @@ export class PlanningScene {
       const axes: [Vec3, number][] = [[[1, 0, 0], 0xef5350], [[0, 1, 0], 0x66bb6a], [[0, 0, 1], 0x42a5f5]];
       for (const [a, c] of axes) {
         const g = new THREE.BufferGeometry().setFromPoints([v3([p[0] - a[0] * len, p[1] - a[1] * len, p[2] - a[2] * len]), v3([p[0] + a[0] * len, p[1] + a[1] * len, p[2] + a[2] * len])]);
-        const mat = new THREE.LineBasicMaterial({ color: c, depthTest: false });
-        mat.userData.noClip = true;
+        const mat = this.shared(`cross${c}`, () => { const m = new THREE.LineBasicMaterial({ color: c, depthTest: false }); m.userData.noClip = true; return m; });
         const line = new THREE.Line(g, mat);
         line.renderOrder = 100;
         this.crosshairGroup.add(line);
       }
-      const dotMat = new THREE.MeshBasicMaterial({ color: 0xffeb3b, depthTest: false });
-      dotMat.userData.noClip = true;
+      const dotMat = this.shared('crossdot', () => { const m = new THREE.MeshBasicMaterial({ color: 0xffeb3b, depthTest: false }); m.userData.noClip = true; return m; });
       const dot = new THREE.Mesh(new THREE.SphereGeometry(1.6, 12, 8), dotMat);
       dot.position.copy(v3(p));
       dot.renderOrder = 101;
@@ -419,6 +463,7 @@ export class PlanningScene {
   }
 
   dispose(): void {
+    for (const m of this.sharedMaterials.values()) m.dispose();
     this.controls.dispose();
     disposeGroup(this.lps);
     this.renderer.dispose();

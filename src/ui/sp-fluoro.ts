@@ -7,6 +7,7 @@
  * bright, bone dark, metal black, as a C-arm monitor shows it. A slider / play button advances the
  * selected needle (teaching), in 3D and here.
  */
+import { AfterInput } from '../render/after-input';
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
@@ -20,7 +21,7 @@ import { ZONE_COLORS } from '../render/scene-3d';
 import type { Vec3 } from '../core/vec3';
 import { panelStyles } from './styles';
 
-export type FluoroLayout = 'biplane' | 'inlet-outlet' | 'custom';
+export type FluoroLayout = 'biplane' | 'inlet-outlet' | 'custom' | 'needle';
 
 interface Pane {
   view: CArmView;
@@ -49,6 +50,7 @@ export class SpFluoro extends LitElement {
   cranialDeg = 0;
   status = '';
   playing = false;
+  private later = new AfterInput();
   private panes: Pane[] = [];
   private renderedFor = '';
   private prevState: AppState | null = null;
@@ -72,6 +74,7 @@ export class SpFluoro extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.later.cancel();
     this.stopPlay();
   }
 
@@ -80,18 +83,40 @@ export class SpFluoro extends LitElement {
       case 'biplane': return [{ view: 'AP', title: 'AP' }, { view: 'lateral', title: 'Lateral' }];
       case 'inlet-outlet': return [{ view: 'inlet', title: 'Inlet' }, { view: 'outlet', title: 'Outlet' }];
       case 'custom': return [{ view: { laoDeg: this.laoDeg, cranialDeg: this.cranialDeg }, title: 'C-arm' }];
+      case 'needle': {
+        const sel = this.selected();
+        if (!sel) return [{ view: 'AP', title: 'AP (select a needle)' }];
+        // Bull's-eye: the beam along the needle. Progression: the beam perpendicular to it at no
+        // cranial tilt, d(L + 90°, 0)·d(L, C) = 0 (scene/carm.ts), so the needle shows its full length.
+        const b = sel.metrics.bullsEye;
+        let lao = b.laoDeg + 90;
+        if (lao > 180) lao -= 360;
+        return [{ view: { laoDeg: b.laoDeg, cranialDeg: b.cranialDeg }, title: "Bull's-eye" }, { view: { laoDeg: lao, cranialDeg: 0 }, title: 'Progression' }];
+      }
     }
+  }
+
+  /** The C-arm's isocentre: the selected needle's target (the image centred on it), else the volume's centre. */
+  private isocentre(): Vec3 | undefined {
+    const t = this.selected();
+    return t ? [t.targetLps[0], t.targetLps[1], t.targetLps[2]] : undefined;
   }
 
   override updated(): void {
     const s = this.state;
-    const key = `${s.volumeKey}|${this.layout}|${this.laoDeg}|${this.cranialDeg}`;
+    const iso = this.isocentre();
+    const views = this.viewsFor().map((v) => JSON.stringify(v.view)).join(';');
+    const chosen = `${s.volumeKey}|${this.layout}|${this.laoDeg}|${this.cranialDeg}`;
+    const key = `${chosen}|${views}|${iso ? iso.map((x) => x.toFixed(1)).join(',') : 'centre'}`;
     if (key !== this.renderedFor) {
+      const first = !this.renderedFor.startsWith(`${chosen}|`);
       this.renderedFor = key;
-      // let the page paint first: a software DRR takes a moment
-      setTimeout(() => this.renderImages(), 0);
+      // A new volume or view renders at once (after the page painted); a moved or newly selected needle
+      // re-centres the images once the input is quiet (a software DRR takes seconds).
+      if (first) setTimeout(() => this.renderImages(), 0); else this.later.run(() => this.renderImages());
     } else if (s !== this.prevState) {
-      this.drawAll();
+      // Overlays follow once the input is quiet (render/after-input.ts); playing the needle forward draws at once.
+      if (this.playing) this.drawAll(); else this.later.run(() => this.drawAll());
     }
     this.prevState = s;
   }
@@ -103,7 +128,7 @@ export class SpFluoro extends LitElement {
     if (volume.units !== 'HU') { this.status = 'Simulated fluoroscopy needs a CT (HU values).'; this.drawAll(); return; }
     try {
       for (const p of this.panes) {
-        const g = fluoroGeometry(volume, p.view, SIZE_PX);
+        const g = fluoroGeometry(volume, p.view, SIZE_PX, this.isocentre());
         const t0 = performance.now();
         const { data, engine } = renderLineIntegrals(volume, g);
         p.ms = performance.now() - t0;
@@ -304,6 +329,7 @@ export class SpFluoro extends LitElement {
           <option value="biplane" ?selected=${this.layout === 'biplane'}>AP + lateral</option>
           <option value="inlet-outlet" ?selected=${this.layout === 'inlet-outlet'}>inlet + outlet</option>
           <option value="custom" ?selected=${this.layout === 'custom'}>LAO / cranial…</option>
+          <option value="needle" ?selected=${this.layout === 'needle'}>bull's-eye + progression</option>
         </select></label>
         ${this.layout === 'custom'
           ? html`<label>LAO <input id="lao" type="number" step="5" .value=${String(this.laoDeg)} @change=${(e: Event) => { const v = Number((e.target as HTMLInputElement).value); if (Number.isFinite(v)) this.laoDeg = v; }} />°</label>
@@ -316,7 +342,7 @@ export class SpFluoro extends LitElement {
           : nothing}
         <span class="status" id="fluoro-status">${this.status}</span>
       </div>
-      <div class="panes">${views.map((v) => html`<div class="pane"><canvas data-view=${typeof v.view === 'string' ? v.view : 'custom'} aria-label="${v.title} simulated fluoroscopy"></canvas></div>`)}</div>
+      <div class="panes">${views.map((v) => html`<div class="pane"><canvas data-view=${typeof v.view === 'string' ? v.view : v.title === "Bull's-eye" ? 'bulls-eye' : v.title === 'Progression' ? 'progression' : 'custom'} aria-label="${v.title} simulated fluoroscopy"></canvas></div>`)}</div>
     `;
   }
 }

@@ -13,6 +13,7 @@ import { APPROACH_TEMPLATES } from '../planning/approaches';
 import { DEFAULT_NEEDLE_ID, customNeedle } from '../planning/needles';
 import { foramenName } from '../planning/trajectory';
 import { needleVerdict, PART_LABEL } from '../planning/verdict';
+import { neuralDistanceMm } from '../planning/targets';
 import { panelStyles } from './styles';
 import { reslice } from '../render/mpr-math';
 import { volumeCache } from '../app/volume-cache';
@@ -22,7 +23,9 @@ import { currentLabels } from '../app/case';
 const STATUS_LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 
 export class SpPlanPanel extends LitElement {
-  static override properties = { state: { attribute: false }, approach: { state: true }, needleId: { state: true }, needles: { state: true }, busy: { state: true } };
+  static override properties = { state: { attribute: false }, approach: { state: true }, needleId: { state: true }, needles: { state: true }, busy: { state: true }, inplaneDeg: { state: true } };
+  /** Rotation of the in-plane view about the needle (degrees). */
+  inplaneDeg = 0;
   state!: AppState;
   approach: ApproachName = 'posterior-short-axis';
   needleId = DEFAULT_NEEDLE_ID;
@@ -60,6 +63,7 @@ export class SpPlanPanel extends LitElement {
       dt { color: #7d8894; }
       dd { margin: 0; font-family: ui-monospace, monospace; }
       canvas.eye { width: 100%; aspect-ratio: 1; background: #000; border: 1px solid #1d242d; display: block; }
+      canvas.inplane { width: 100%; aspect-ratio: 3 / 2; background: #000; border: 1px solid #1d242d; display: block; }
       .star { color: #e8c66a; }
       .hint { font-size: 11px; color: #7d8894; }
       details { margin: 6px 0; font-size: 12px; }
@@ -88,6 +92,67 @@ export class SpPlanPanel extends LitElement {
 
   protected override updated(_p: PropertyValues): void {
     this.drawEye();
+    this.drawInPlane();
+  }
+
+  /** The needle's tip against the nerves, as the tip slider advances it. */
+  private tipMetrics(t: Trajectory): string {
+    const d = [0, 1, 2].map((a) => t.targetLps[a]! - t.entryLps[a]!);
+    const L = Math.hypot(d[0]!, d[1]!, d[2]!);
+    const tip = [0, 1, 2].map((a) => t.entryLps[a]! + d[a]! * t.advance) as [number, number, number];
+    const nerve = neuralDistanceMm(this.state.anatomy, tip[0], tip[1], tip[2]) - t.needle.outerDiameterMm / 2;
+    return `tip at ${(L * t.advance).toFixed(0)} of ${L.toFixed(0)} mm${Number.isFinite(nerve) ? ` · ${Math.max(0, nerve).toFixed(1)} mm from the nearest foramen or the canal` : ''}`;
+  }
+
+  /**
+   * In-plane view: the plane that contains the needle, turned about it by the Plane slider, centred
+   * on the tip (so it follows the Tip slider); entry to the left, the rest of the path dashed to the target.
+   */
+  private drawInPlane(): void {
+    const c = this.renderRoot.querySelector('canvas.inplane') as HTMLCanvasElement | null;
+    const t = this.selected();
+    const vol = volumeCache.get(this.state.volumeKey);
+    if (!c || !t || !vol) return;
+    const W = 300, H = 200, fovMm = 90, k = W / fovMm;
+    if (c.width !== W) { c.width = W; c.height = H; }
+    const d = [0, 1, 2].map((a) => t.targetLps[a]! - t.entryLps[a]!) as [number, number, number];
+    const L = Math.hypot(...d) || 1;
+    const u: [number, number, number] = [d[0] / L, d[1] / L, d[2] / L];
+    const ref: [number, number, number] = Math.abs(u[2]) < 0.9 ? [0, 0, 1] : [0, 1, 0];
+    let p0: [number, number, number] = [u[1] * ref[2] - u[2] * ref[1], u[2] * ref[0] - u[0] * ref[2], u[0] * ref[1] - u[1] * ref[0]];
+    const pl = Math.hypot(...p0) || 1;
+    p0 = [p0[0] / pl, p0[1] / pl, p0[2] / pl];
+    const q0: [number, number, number] = [u[1] * p0[2] - u[2] * p0[1], u[2] * p0[0] - u[0] * p0[2], u[0] * p0[1] - u[1] * p0[0]];
+    const th = (this.inplaneDeg * Math.PI) / 180;
+    const up = [0, 1, 2].map((a) => Math.cos(th) * q0[a]! + Math.sin(th) * p0[a]!) as [number, number, number];
+    const normal: [number, number, number] = [u[1] * up[2] - u[2] * up[1], u[2] * up[0] - u[0] * up[2], u[0] * up[1] - u[1] * up[0]];
+    const tip = [0, 1, 2].map((a) => t.entryLps[a]! + d[a]! * t.advance) as [number, number, number];
+    const ctx = c.getContext('2d')!;
+    const img = ctx.createImageData(W, H);
+    const labels = currentLabels();
+    reslice(new Uint32Array(img.data.buffer), W, H, 1, vol.geometry, vol.voxels, { centerLps: tip, mmPerPx: 1 / k }, { rightLps: u, upLps: up, normalLps: normal }, this.state.window,
+      labels && this.state.lesions.length ? [{ labels, lut: lesions.labelLut(), alpha: 0.45 }] : []);
+    ctx.putImageData(img, 0, 0);
+    const vs = needleVerdict(t).status;
+    const col = vs === 'pass' ? '#7fd08a' : vs === 'warn' ? '#f0c36a' : '#ff6b5e';
+    const cx = W / 2, cy = H / 2;
+    const ex = cx - L * t.advance * k, tx = cx + L * (1 - t.advance) * k;
+    ctx.strokeStyle = col;
+    ctx.lineWidth = Math.max(1.5, t.needle.outerDiameterMm * k);
+    ctx.beginPath(); ctx.moveTo(ex, cy); ctx.lineTo(cx, cy); ctx.stroke();
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath(); ctx.moveTo(cx, cy); ctx.lineTo(tx, cy); ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.beginPath(); ctx.arc(tx, cy, 4, 0, Math.PI * 2); ctx.stroke();
+    ctx.fillStyle = col;
+    ctx.beginPath(); ctx.arc(cx, cy, 2.5, 0, Math.PI * 2); ctx.fill();
+    ctx.fillStyle = '#cfd6df';
+    ctx.font = '11px ui-monospace, monospace';
+    ctx.fillText(`in plane ${this.inplaneDeg}° · tip ${(L * t.advance).toFixed(0)} / ${L.toFixed(0)} mm`, 6, 14);
+    ctx.fillText(`${fovMm} mm across`, 6, H - 6);
+    c.dataset.targetPx = tx.toFixed(1);
+    c.dataset.entryPx = ex.toFixed(1);
   }
 
   /** Needle's-eye view: the plane perpendicular to the needle through its (advanced) tip. */
@@ -206,6 +271,9 @@ export class SpPlanPanel extends LitElement {
       </dl>
       <div class="row"><label for="advance">Tip</label><input id="advance" type="range" min="0" max="1" step="0.01" .value=${String(t.advance)}
         @input=${(e: Event) => planning.setAdvance(t.id, Number((e.target as HTMLInputElement).value))} /></div>
+      <canvas class="inplane" aria-label="In-plane view along the needle"></canvas>
+      <div class="row"><label for="inplane-angle" title="Turn the plane about the needle">Plane</label><input id="inplane-angle" type="range" min="0" max="180" step="5" .value=${String(this.inplaneDeg)} @input=${(e: Event) => (this.inplaneDeg = Number((e.target as HTMLInputElement).value))} /><span class="hint">${this.inplaneDeg}°</span></div>
+      <div class="hint" id="tip-metrics">${this.tipMetrics(t)}</div>
       <canvas class="eye" aria-label="Needle's-eye view"></canvas>
       <div class="hint">Needle's-eye view: the plane perpendicular to the needle at the tip; solid ring = needle, dashed = ${this.state.thresholds.neuralWarnMm} mm warning margin.</div>
       <h3>Cement</h3>

@@ -4,6 +4,7 @@
  * camera presets, a clipping plane; a click on the bone moves the 2D crosshair there; the entry
  * (blue cube) and target (red sphere) of a needle can be dragged (in the plane facing the camera).
  */
+import { AfterInput, QUIET_MS } from '../render/after-input';
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
@@ -81,6 +82,8 @@ export class SpScene3d extends LitElement {
     const canvas = this.renderRoot.querySelector('canvas') as HTMLCanvasElement;
     try {
       this.scene = new PlanningScene(canvas);
+      // Software WebGL draws ~0.7 M bone triangles in about a second: start with the decimated surface there.
+      if (this.scene.software) this.decimate = true;
     } catch (e) {
       this.status = `3D view unavailable: ${(e as Error).message}`;
       return;
@@ -96,6 +99,7 @@ export class SpScene3d extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     registerSceneSource(null);
+    this.later.cancel();
     this.onDragEnd();
     this.resize?.disconnect();
     this.surfaces.dispose();
@@ -104,11 +108,17 @@ export class SpScene3d extends LitElement {
   }
 
   private prevState: AppState | null = null;
+  /** The 3D view follows the store once the input is quiet (render/after-input.ts); a drag in this view follows at once. */
+  /** Waits longer when a 3D frame is slow (software WebGL: about a second a frame), so stepping through slices never meets one. */
+  private later = new AfterInput(() => Math.min(2000, Math.max(QUIET_MS, 1.5 * (this.scene?.lastFrameMs ?? 0))));
   override updated(): void {
-    if (this.state !== this.prevState) {
+    if (this.state === this.prevState) return;
+    const step = () => {
+      if (this.state === this.prevState) return;
       this.sync(this.prevState);
       this.prevState = this.state;
-    }
+    };
+    if (this.drag || !this.prevState) { this.later.cancel(); step(); } else this.later.run(step);
   }
 
   private sync(prev: AppState | null): void {

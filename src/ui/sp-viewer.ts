@@ -3,6 +3,7 @@
  * letters, ruler measurements, cursor readout) and the mouse/keyboard interaction.
  * It reads the store's state and calls actions; the OrthoViewer does the rendering.
  */
+import { placeLabels, labelWidthPx, type LabelRequest, type Rect } from '../render/label-layout';
 import { needleVerdict } from '../planning/verdict';
 import { LitElement, html, css, svg, nothing, type PropertyValues } from 'lit';
 import { OrthoViewer, VIEW_NAMES, type ViewName } from '../render/ortho-viewer';
@@ -21,6 +22,9 @@ import { volumeCache } from '../app/volume-cache';
 import { valueAtLps } from '../core/volume';
 import { scale, type Vec3 } from '../core/vec3';
 
+/** Label box height and baseline for 11 px text with its 3 px halo. */
+const LABEL_H = 13;
+const LABEL_BASELINE = 10;
 const VIEW_COLORS: Record<ViewName, string> = { axial: '#4fb3ff', sagittal: '#ffd04f', coronal: '#6fe07a' };
 const VIEW_TITLES: Record<ViewName, string> = { axial: 'Axial', sagittal: 'Sagittal', coronal: 'Coronal' };
 
@@ -98,6 +102,8 @@ export class SpViewer extends LitElement {
     @container (max-width: 380px) {
       .corner { font-size: 10.5px; }
       .tr { top: 36px; right: auto; left: 8px; text-align: left; }
+      /* the top letter would sit on the stacked readouts: it moves to the top right, still on the top edge */
+      .l-top { left: auto; right: 8px; transform: none; }
     }
   `;
 
@@ -117,7 +123,24 @@ export class SpViewer extends LitElement {
     this.syncVolume();
   }
 
+  /** Corner readouts and orientation letters of each pane (pane px), measured after each render: labels keep off them. */
+  private labelObstacles: Partial<Record<ViewName, Rect[]>> = {};
+  private measureObstacles(): void {
+    let changed = false;
+    for (const view of VIEW_NAMES) {
+      const pane = this.renderRoot.querySelector(`.pane.${view}`) as HTMLElement | null;
+      if (!pane) continue;
+      const pr = pane.getBoundingClientRect();
+      const rects = [...pane.querySelectorAll('.corner, .label')].map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0)
+        .map((r) => ({ x: Math.round(r.left - pr.left), y: Math.round(r.top - pr.top), w: Math.round(r.width), h: Math.round(r.height) }));
+      const before = JSON.stringify(this.labelObstacles[view] ?? []);
+      if (JSON.stringify(rects) !== before) { this.labelObstacles[view] = rects; changed = true; }
+    }
+    if (changed) this.requestUpdate();
+  }
+
   protected override updated(changed: PropertyValues): void {
+    this.measureObstacles();
     if (!changed.has('state') || !this.viewer) return;
     const prev = changed.get('state') as AppState | undefined;
     if (!prev || prev.labelsVersion !== this.state.labelsVersion || prev.lesions !== this.state.lesions || prev.zoneMapVersion !== this.state.zoneMapVersion || prev.showZones !== this.state.showZones || prev.cementVersion !== this.state.cementVersion || planning.cementShown(prev.trajectories) !== planning.cementShown(this.state.trajectories)) this.syncOverlay();
@@ -244,7 +267,24 @@ export class SpViewer extends LitElement {
   }
 
   /** Needles projected on a view: shaft, the part within reach of the plane, entry/target handles, tip, ablation zones. */
-  private renderNeedles(view: ViewName, planePoint: Vec3) {
+  /** Where each needle's label may go: beside its entry handle, right then left, above then below. */
+  private needleLabelRequests(view: ViewName, w: number, h: number): LabelRequest[] {
+    const viewer = this.viewer!;
+    const out: LabelRequest[] = [];
+    for (const t of this.state.trajectories) {
+      const [ex, ey] = viewer.lpsToCanvas(view, t.entryLps);
+      if (ex < 0 || ey < 0 || ex > w || ey > h) continue;
+      const lw = labelWidthPx(this.needleLabel(t));
+      out.push({ id: `n:${t.id}`, w: lw, h: LABEL_H, candidates: [[ex + 8, ey - 17], [ex + 8, ey + 5], [ex - 8 - lw, ey - 17], [ex - 8 - lw, ey + 5], [ex - lw / 2, ey - 22], [ex - lw / 2, ey + 9]] });
+    }
+    return out;
+  }
+
+  private needleLabel(t: Trajectory): string {
+    return `${t.id}${t.id === this.state.selectedTrajectoryId ? ` ${needleVerdict(t).status.toUpperCase()}` : ''}`;
+  }
+
+  private renderNeedles(view: ViewName, planePoint: Vec3, placed: Map<string, Rect> = new Map()) {
     const viewer = this.viewer!;
     const n = viewer.cameraInfo(view).normalLps;
     const mmPerPx = viewer.cameraInfo(view).mmPerPx;
@@ -276,7 +316,7 @@ export class SpViewer extends LitElement {
         <rect class="entry-handle" x=${ex - 5} y=${ey - 5} width="10" height="10" fill="none" stroke=${col} stroke-width=${sel ? 2 : 1.2} />
         <circle class="target-handle" cx=${tx} cy=${ty} r="5" fill="none" stroke=${col} stroke-width=${sel ? 2 : 1.2} />
         <circle cx=${px} cy=${py} r="2.5" fill=${col} />
-        <text x=${ex + 8} y=${ey - 7} fill=${col} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${t.id}${sel ? ` ${verdict.toUpperCase()}` : ''}</text>
+        <text x=${(placed.get(`n:${t.id}`)?.x ?? ex + 6.5) + 1.5} y=${(placed.get(`n:${t.id}`)?.y ?? ey - 17) + LABEL_BASELINE} fill=${col} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${this.needleLabel(t)}</text>
       </g>`);
       // Ablation zones cut by the plane.
       for (const z of planning.tipArrived(t) ? t.ablation?.zones ?? [] : []) {
@@ -609,6 +649,8 @@ export class SpViewer extends LitElement {
     // Foramen markers: the axis within one radius of this plane, and the lumen where it crosses it. Labels go
     // outwards (a left foramen's label on the side of the patient's left), so that a level's pair and the
     // canal between them do not pile up.
+    const requests: LabelRequest[] = [];
+    const drawLater: ((placed: Map<string, Rect>) => unknown)[] = [];
     const [lx0] = viewer.lpsToCanvas(view, fp), [lx1] = viewer.lpsToCanvas(view, [fp[0] + 1, fp[1], fp[2]]);
     const leftOnScreen = Math.abs(lx1 - lx0) < 1e-6 ? 0 : Math.sign(lx1 - lx0);
     for (const m of this.foramenMarks(view)) {
@@ -625,27 +667,72 @@ export class SpViewer extends LitElement {
       let outward = m.id.endsWith('_L') ? leftOnScreen : -leftOnScreen;
       if (outward >= 0 && x + r + 3 + labelPx > w - 22) outward = -1;
       else if (outward < 0 && x - r - 3 - labelPx < 22) outward = 1;
-      items.push(svg`<g class="foramen-marker" data-foramen=${m.id}>
+      const text = `${m.id.replace('_', ' ')}${m.check ? ' ?' : ''}`;
+      const lw = labelWidthPx(text);
+      const out = (outward < 0 ? -1 : 1);
+      const near: [number, number] = [out > 0 ? x + r + 3 : x - r - 3 - lw, y - 13];
+      const far: [number, number] = [out > 0 ? x - r - 3 - lw : x + r + 3, y - 13];
+      requests.push({ id: `f:${m.id}`, w: lw, h: LABEL_H, candidates: [near, [near[0], y + 2], far, [far[0], y + 2], [x - lw / 2, y - r - 15], [x - lw / 2, y + r + 2]] });
+      drawLater.push((placed) => {
+        const b = placed.get(`f:${m.id}`)!;
+        return svg`<g class="foramen-marker" data-foramen=${m.id}>
         <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
         <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" stroke-dasharray=${m.check ? '2 2' : 'none'} />
-        <text x=${x + (outward < 0 ? -1 : 1) * (r + 3)} y=${y - 3} text-anchor=${outward < 0 ? 'end' : 'start'} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${m.id.replace('_', ' ')}${m.check ? ' ?' : ''}</text></g>`);
+        <text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${text}</text></g>`;
+      });
     }
-    // Canal markers: its centreline points near this plane (draggable with the crosshair tool); one label per view.
-    const canalMarks = this.canalMarks(view);
-    for (const m of canalMarks) {
+    // The canal near this plane: one tube outline (its walls at ± radius beside the centreline) where it runs
+    // along the plane, its cross-section circle where it crosses it; the centreline points stay draggable
+    // (crosshair tool); one label per view.
+    const canalMarks = this.canalMarks(view).map((m) => {
       let { x, y } = m;
       if (d && d.kind === 'canal' && d.index === m.index && d.view === view) {
         const [fx, fy] = viewer.lpsToCanvas(view, d.from), [tx, ty] = viewer.lpsToCanvas(view, d.to);
         x += tx - fx; y += ty - fy;
       }
-      const color = m.manual ? '#ffab40' : '#b388ff';
-      const r = Math.max(3, Math.min(m.rPx, 40));
-      items.push(svg`<g class="canal-marker" data-canal-index=${m.index}>
-        <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" stroke-dasharray="4 2" />
-        <circle class="canal-point" cx=${x} cy=${y} r="2" fill=${color} />
-        ${m === canalMarks[0] ? svg`<text x=${x} y=${y + r + 12} text-anchor="middle" fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`);
+      return { ...m, x, y, r: Math.max(3, Math.min(m.rPx, 40)) };
+    });
+    const canalColor = canalMarks[0]?.manual ? '#ffab40' : '#b388ff';
+    const runs: (typeof canalMarks)[] = [];
+    for (const m of canalMarks) {
+      const last = runs[runs.length - 1];
+      if (last && last[last.length - 1]!.index === m.index - 1) last.push(m); else runs.push([m]);
     }
-    items.push(...this.renderNeedles(view, fp));
+    for (const run of runs) {
+      const extent = Math.hypot(run[run.length - 1]!.x - run[0]!.x, run[run.length - 1]!.y - run[0]!.y);
+      if (run.length < 2 || extent < run[0]!.r) {
+        // crosses the plane: the lumen's circle at the point nearest the plane's centre line of sight
+        const m = run[Math.floor(run.length / 2)]!;
+        drawLater.push(() => svg`<circle class="canal-section" cx=${m.x} cy=${m.y} r=${m.r} fill="none" stroke=${canalColor} stroke-width="1.5" />`);
+        continue;
+      }
+      const left: string[] = [], right: string[] = [];
+      run.forEach((m, i) => {
+        const a = run[Math.max(0, i - 1)]!, b = run[Math.min(run.length - 1, i + 1)]!;
+        const dx = b.x - a.x, dy = b.y - a.y, l = Math.hypot(dx, dy) || 1;
+        const nx = -dy / l, ny = dx / l;
+        left.push(`${m.x + nx * m.r},${m.y + ny * m.r}`);
+        right.push(`${m.x - nx * m.r},${m.y - ny * m.r}`);
+      });
+      drawLater.push(() => svg`<path class="canal-tube" d=${`M${left.join(' L')} M${right.join(' L')}`} fill="none" stroke=${canalColor} stroke-width="1.5" stroke-linejoin="round" />`);
+    }
+    const lw = labelWidthPx('canal');
+    const c0 = canalMarks[0];
+    if (c0) requests.push({ id: 'canal', w: lw, h: LABEL_H, candidates: [[c0.x - lw / 2, c0.y + c0.r + 2], [c0.x - lw / 2, c0.y - c0.r - 15], [c0.x + c0.r + 3, c0.y - 6], [c0.x - c0.r - 3 - lw, c0.y - 6]] });
+    for (const m of canalMarks) {
+      drawLater.push((placed) => {
+        const b = m === c0 ? placed.get('canal') : undefined;
+        return svg`<g class="canal-marker" data-canal-index=${m.index}>
+        <circle class="canal-point" cx=${m.x} cy=${m.y} r="2" fill=${canalColor} />
+        ${b ? svg`<text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${canalColor} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`;
+      });
+    }
+    // Needle labels first for the selected needle, then the landmarks', then the other needles'.
+    const needleReq = this.needleLabelRequests(view, w, h);
+    const sel = needleReq.filter((r) => r.id === `n:${this.state.selectedTrajectoryId}`);
+    const placed = placeLabels([...sel, ...requests, ...needleReq.filter((r) => !sel.includes(r))], this.labelObstacles[view] ?? [], { x: 0, y: 0, w, h });
+    for (const f of drawLater) items.push(f(placed));
+    items.push(...this.renderNeedles(view, fp, placed));
     // The first opening of a foramen being placed by hand.
     const pl = this.state.placing;
     if (pl?.anteriorLps) {

@@ -213,6 +213,30 @@ describe.skipIf(!ok)('needle planning on the demo case', () => {
     await page.context().close();
   });
 
+  it('views along the needle: the in-plane view and the tip metrics follow the tip slider; the plane turns about the needle', async () => {
+    const { page, errors } = await openApp(session());
+    const t = await prepare(page);
+    const p = t.lesions[0].centerLps;
+    await page.evaluate((p) => window.sacroplan.setTrajectory({ entryLps: [p[0] + 10, p[1] + 70, p[2] + 20], targetLps: p }), p);
+    const L = Math.hypot(10, 70, 20);
+    const canvas = page.locator('sp-plan-panel canvas.inplane');
+    const k = 300 / 90; // canvas px per mm (300 px across 90 mm)
+    await expect.poll(() => canvas.getAttribute('data-target-px')).toBe('150.0');
+    const m1 = await page.locator('sp-plan-panel #tip-metrics').textContent();
+    const slider = page.locator('sp-plan-panel #advance');
+    await slider.fill('0.5');
+    await expect.poll(async () => Number(await canvas.getAttribute('data-target-px'))).toBeCloseTo(150 + 0.5 * L * k, 0);
+    expect(Number(await canvas.getAttribute('data-entry-px'))).toBeCloseTo(150 - 0.5 * L * k, 0);
+    await expect.poll(() => page.locator('sp-plan-panel #tip-metrics').textContent()).toMatch(new RegExp(`tip at ${Math.round(L / 2)} of ${Math.round(L)} mm`));
+    expect(await page.locator('sp-plan-panel #tip-metrics').textContent()).not.toBe(m1);
+    const before = await canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    await page.locator('sp-plan-panel #inplane-angle').fill('90');
+    await expect.poll(() => canvas.evaluate((c: HTMLCanvasElement) => c.toDataURL())).not.toBe(before);
+    await screenshot(page, 'planning-inplane');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('scripting API: setTrajectory places a needle exactly; bad input gets a clear error', async () => {
     const { page, errors } = await openApp(session());
     const t = await prepare(page);

@@ -109,6 +109,13 @@ describe.skipIf(!ok)('3D scene and simulated fluoroscopy', () => {
       await expect.poll(async () => greyStats(decodePng(await c.screenshot())).sd, { timeout: 60_000 }).toBeGreaterThan(20);
     }
     await page.locator('sp-fluoro').screenshot({ path: join(screenshotDir, 'fluoro-inlet-outlet.png') });
+    // the selected needle's bull's-eye and progression views, centred on its target
+    await page.selectOption('sp-fluoro #fluoro-layout', 'needle');
+    for (const v of ['bulls-eye', 'progression']) {
+      const c = page.locator(`sp-fluoro canvas[data-view="${v}"]`);
+      await expect.poll(async () => greyStats(decodePng(await c.screenshot())).sd, { timeout: 60_000 }).toBeGreaterThan(20);
+    }
+    await page.locator('sp-fluoro').screenshot({ path: join(screenshotDir, 'fluoro-needle-views.png') });
 
     // a click on the bone (posterior view, centre of the canvas) moves the crosshair onto the bone surface
     await page.evaluate(() => { const el = document.querySelector('sp-app')!.shadowRoot!.querySelector('sp-scene-3d') as any; el.setPreset('posterior'); return el.settle(); });
