@@ -39,6 +39,36 @@ let sceneSource: (() => SceneSnapshot) | null = null;
 export function registerSceneSource(source: (() => SceneSnapshot) | null): void {
   sceneSource = source;
 }
+/** The mounted 3D view's mesh export (src/render/mesh-export.ts); null when no 3D view is mounted. */
+let meshExporter: ((format: 'stl' | 'obj') => Blob) | null = null;
+export function registerMeshExporter(exporter: ((format: 'stl' | 'obj') => Blob) | null): void {
+  meshExporter = exporter;
+}
+/** The 3D view's structures in LPS mm: a zip of one binary STL per structure, or one OBJ with named objects. */
+export async function exportMesh(format: 'stl' | 'obj'): Promise<Blob> {
+  if (format !== 'stl' && format !== 'obj') throw new Error(`exportMesh: format must be 'stl' or 'obj', not ${String(format)}`);
+  if (!meshExporter) throw new Error('no 3D view is open: the mesh export takes what the 3D view shows');
+  return meshExporter(format);
+}
+/** Export the mesh and download it (the 3D view's Export mesh button). */
+export async function downloadMesh(format: 'stl' | 'obj'): Promise<void> {
+  let blob: Blob;
+  try {
+    blob = await exportMesh(format);
+  } catch (err) {
+    notify('error', `No mesh was written: ${(err as Error).message}`);
+    return;
+  }
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = `sacroplan_mesh_LPS_${new Date().toISOString().slice(0, 10)}.${format === 'stl' ? 'zip' : 'obj'}`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  notify('info', `Mesh saved as ${a.download} (${(blob.size / 1024).toFixed(0)} kB, LPS millimetres).`);
+}
 export function sceneSnapshot(): SceneSnapshot {
   return sceneSource ? sceneSource() : { boneTriangles: 0, boneIsoHu: null, meshes: [] };
 }

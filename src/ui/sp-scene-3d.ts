@@ -10,7 +10,8 @@ import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
 import { currentLabels, currentCementMap, currentZoneMap } from '../app/case';
 import { newGesture } from '../app/lesions';
-import { registerSceneSource, shownVolume } from '../app/scene';
+import { registerSceneSource, registerMeshExporter, downloadMesh, shownVolume } from '../app/scene';
+import { collectExportItems, exportMeshBlob, type MeshFormat } from '../render/mesh-export';
 import * as planning from '../app/planning';
 import { PlanningScene, CAMERA_PRESETS, ZONE_COLORS, type CameraPreset, type ClipMode, type MeshData } from '../render/scene-3d';
 import { SurfaceClient } from '../render/surface-client';
@@ -40,6 +41,7 @@ export class SpScene3d extends LitElement {
   isoHu = 400;
   smoothIterations = 6;
   decimate = false;
+  meshFormat: MeshFormat = 'stl';
   opacity = 0.35;
   clip: ClipMode = 'none';
   status = '';
@@ -93,12 +95,14 @@ export class SpScene3d extends LitElement {
     this.resize.observe(wrap);
     this.scene.setSize(wrap.clientWidth, wrap.clientHeight);
     registerSceneSource(() => ({ boneTriangles: this.scene?.boneTriangles() ?? 0, boneIsoHu: this.boneIsoShown, meshes: this.scene?.meshSummary() ?? [] }));
+    registerMeshExporter((format) => exportMeshBlob(collectExportItems(this.scene!.lps), format));
     this.sync(null);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     registerSceneSource(null);
+    registerMeshExporter(null);
     this.later.cancel();
     this.onDragEnd();
     this.resize?.disconnect();
@@ -369,6 +373,9 @@ export class SpScene3d extends LitElement {
         <label title="Clipping plane through the crosshair">Clip <select id="clip" @change=${(e: Event) => { this.clip = (e.target as HTMLSelectElement).value as ClipMode; this.scene?.setClip(this.clip, this.state.crosshairLps); }}>
           <option value="none">none</option><option value="axial">above crosshair</option><option value="coronal">behind crosshair</option><option value="sagittal">left of crosshair</option>
         </select></label>
+        <label title="Export the bone, lesions, foramina, canal and needles as shown, in LPS mm (3D Slicer opens them in place): STL = a zip of one file per structure, OBJ = one file with named objects">
+          <select id="mesh-format" @change=${(e: Event) => { this.meshFormat = (e.target as HTMLSelectElement).value as MeshFormat; }}><option value="stl">STL</option><option value="obj">OBJ</option></select>
+          <button id="export-mesh" ?disabled=${!this.state.loaded} @click=${() => void downloadMesh(this.meshFormat)}>Export mesh</button></label>
       </div>
       <div class="wrap" @pointerdown=${{ handleEvent: this.onPointerDownCapture, capture: true }}>
         <canvas @pointerdown=${this.onPointerDown} @pointerup=${this.onPointerUp}></canvas>
