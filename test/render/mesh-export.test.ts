@@ -87,7 +87,7 @@ describe('mesh export (STL / OBJ in LPS mm)', () => {
       const notTwo = [...edges.values()].filter((c) => c !== 2).length;
       expect(notTwo).toBe(0);
       const c: [number, number, number] = [0, 0, 0];
-      for (let v = 0; v < positions.length; v += 3) for (let a = 0; a < 3; a++) c[a] += positions[v + a]! / (positions.length / 3);
+      for (let v = 0; v < positions.length; v += 3) for (let a = 0; a < 3; a++) c[a]! += positions[v + a]! / (positions.length / 3);
       const off = Math.hypot(c[0] - centre[0], c[1] - centre[1], c[2] - centre[2]);
       const vol = meshVolumeMm3(positions, indices);
       const err = (vol - voxelVolumeMm3) / voxelVolumeMm3;
@@ -112,7 +112,7 @@ describe('mesh export (STL / OBJ in LPS mm)', () => {
     const vs = text.match(/^v .*/gm)!.map((l) => l.split(/\s+/).slice(1).map(Number));
     const boneVs = vs.slice(0, 24);
     for (const v of boneVs) {
-      expect(Math.abs(v[0]! - 5)).toBeCloseTo(5, 5);
+      expect(Math.abs(v[0]! - 5)).toBeCloseTo(5, 5); // a 10 mm box around (5, −100, 300) LPS
       expect(Math.abs(v[1]! + 100)).toBeCloseTo(5, 5);
       expect(Math.abs(v[2]! - 300)).toBeCloseTo(5, 5);
     }
