@@ -10,7 +10,7 @@
  * foramen axis at the middle 60 % of its length; the radius is the median of the edge distances.
  */
 import type { Vec3 } from '../core/vec3';
-import type { ScalarVolume } from '../core/volume';
+import { trilinearAtIndex, type ScalarVolume } from '../core/volume';
 import type { Foramen } from './types';
 
 /** Trilinear sample at an LPS point (null outside). */
@@ -20,15 +20,7 @@ export function sampleTrilinear(volume: ScalarVolume, p: Readonly<Vec3>, tmp: Ve
   const [ni, nj, nk] = g.dims;
   const x = tmp[0], y = tmp[1], z = tmp[2];
   if (x < 0 || y < 0 || z < 0 || x > ni - 1 || y > nj - 1 || z > nk - 1) return null;
-  const i0 = Math.min(Math.floor(x), Math.max(0, ni - 2)), j0 = Math.min(Math.floor(y), Math.max(0, nj - 2)), k0 = Math.min(Math.floor(z), Math.max(0, nk - 2));
-  const tx = x - i0, ty = y - j0, tz = z - k0;
-  const v = volume.voxels;
-  const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
-  const o = i0 + ni * (j0 + nj * k0);
-  const c00 = v[o]! + (v[o + di]! - v[o]!) * tx, c10 = v[o + dj]! + (v[o + dj + di]! - v[o + dj]!) * tx;
-  const c01 = v[o + dk]! + (v[o + dk + di]! - v[o + dk]!) * tx, c11 = v[o + dk + dj]! + (v[o + dk + dj + di]! - v[o + dk + dj]!) * tx;
-  const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
-  return c0 + (c1 - c0) * tz;
+  return trilinearAtIndex(volume.voxels, g.dims, x, y, z);
 }
 
 /**

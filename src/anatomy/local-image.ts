@@ -9,7 +9,7 @@
  * the nerve is bright, so the polarity flips (`polarity` −1).
  */
 import type { Vec3 } from '../core/vec3';
-import type { ScalarVolume } from '../core/volume';
+import { trilinearAtIndex, type ScalarVolume } from '../core/volume';
 
 /** Lumen darker than its rim (+1: CT) or brighter (−1: MR, cortex is a signal void). */
 export function lumenPolarity(volume: Pick<ScalarVolume, 'modality' | 'units'>): 1 | -1 {
@@ -41,15 +41,7 @@ export class IndexSampler {
     const ni = this.ni, nj = this.nj, nk = this.nk;
     if (!(x >= -0.5 && y >= -0.5 && z >= -0.5 && x <= ni - 0.5 && y <= nj - 0.5 && z <= nk - 0.5)) return NaN;
     x = Math.min(Math.max(x, 0), ni - 1); y = Math.min(Math.max(y, 0), nj - 1); z = Math.min(Math.max(z, 0), nk - 1);
-    const i0 = Math.min(Math.floor(x), Math.max(0, ni - 2)), j0 = Math.min(Math.floor(y), Math.max(0, nj - 2)), k0 = Math.min(Math.floor(z), Math.max(0, nk - 2));
-    const tx = x - i0, ty = y - j0, tz = z - k0;
-    const v = this.v;
-    const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
-    const o = i0 + ni * (j0 + nj * k0);
-    const c00 = v[o]! + (v[o + di]! - v[o]!) * tx, c10 = v[o + dj]! + (v[o + dj + di]! - v[o + dj]!) * tx;
-    const c01 = v[o + dk]! + (v[o + dk + di]! - v[o + dk]!) * tx, c11 = v[o + dk + dj]! + (v[o + dk + dj + di]! - v[o + dk + dj]!) * tx;
-    const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
-    return c0 + (c1 - c0) * tz;
+    return trilinearAtIndex(this.v, this.volume.geometry.dims, x, y, z);
   }
   atLps(p: Readonly<Vec3>): number {
     const c = this.volume.geometry.lpsToIjk(this.tmp, p);

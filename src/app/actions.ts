@@ -285,6 +285,7 @@ function presentDicom(loaded: LoadedSeries, key: string): void {
     frameOfReferenceUid: info.frameOfReferenceUid || null,
     studyDate: info.studyDate,
     ...(info.sliceInstances ? { sliceInstances: info.sliceInstances } : {}),
+    ...(info.studyAttributes ? { studyAttributes: info.studyAttributes } : {}),
     modality: info.modality,
     description: info.seriesDescription,
     patientName: info.patientName,

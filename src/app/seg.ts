@@ -33,6 +33,7 @@ function source(): SegSource {
     patientId: l.patientId,
     studyDate: l.studyDate ?? '',
     studyDescription: l.studyDescription,
+    ...(l.studyAttributes ? { study: l.studyAttributes } : {}),
     series: l.seriesUid && l.sliceInstances?.some(Boolean) ? { seriesInstanceUid: l.seriesUid, sliceInstances: l.sliceInstances } : null,
   };
 }

@@ -4,6 +4,7 @@
  * referenced by `volumeKey`.
  */
 import type { Vec3 } from '../core/vec3';
+import type { StudyAttributes } from '../core/series';
 import type { FileReport, SeriesInfo, LoadProgress } from '../io/types';
 import type { SacralAnatomy, DenisZone, ForamenId } from '../anatomy/types';
 import type { Trajectory, SafetyThresholds } from '../planning/types';
@@ -53,6 +54,7 @@ export interface LoadedInfo {
   frameOfReferenceUid?: string | null;
   studyDate?: string;
   sliceInstances?: ({ sopClassUid: string; sopInstanceUid: string } | null)[];
+  studyAttributes?: StudyAttributes;
   modality: string;
   description: string;
   patientName: string;

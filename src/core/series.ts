@@ -47,12 +47,23 @@ export interface SeriesWarning {
   blocksMeasurement?: boolean;
 }
 
+export interface StudyAttributes {
+  studyTime: string;
+  studyId: string;
+  accessionNumber: string;
+  referringPhysicianName: string;
+  patientBirthDate: string;
+  patientSex: string;
+}
+
 /** A series found by scanning headers, before its pixels are read. */
 export interface SeriesInfo {
   key: string;
   seriesInstanceUid: string;
   /** StudyInstanceUID of the series' first slice (DICOM only). */
   studyInstanceUid?: string;
+  /** Patient and study attributes a derived object in the same study repeats (DICOM only; '' where absent). */
+  studyAttributes?: StudyAttributes;
   /** FrameOfReferenceUID of the first slice ('' when the files have none; DICOM only). */
   frameOfReferenceUid?: string;
   /** Per output slice k, the instance it comes from (null for a slice filled between neighbours); DICOM only. A DICOM SEG references these. */

@@ -41,3 +41,19 @@ export function valueRange(voxels: VoxelArray): [number, number] {
   }
   return [lo, hi];
 }
+
+/**
+ * Trilinear value at a continuous voxel index already clamped to [0, n − 1] on each axis.
+ * An axis of one voxel is constant. The one interpolation kernel behind the samplers of anatomy/.
+ */
+export function trilinearAtIndex(v: ArrayLike<number>, dims: Readonly<Vec3>, x: number, y: number, z: number): number {
+  const ni = dims[0], nj = dims[1], nk = dims[2];
+  const i0 = Math.min(Math.floor(x), Math.max(0, ni - 2)), j0 = Math.min(Math.floor(y), Math.max(0, nj - 2)), k0 = Math.min(Math.floor(z), Math.max(0, nk - 2));
+  const tx = x - i0, ty = y - j0, tz = z - k0;
+  const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
+  const o = i0 + ni * (j0 + nj * k0);
+  const c00 = v[o]! + (v[o + di]! - v[o]!) * tx, c10 = v[o + dj]! + (v[o + dj + di]! - v[o + dj]!) * tx;
+  const c01 = v[o + dk]! + (v[o + dk + di]! - v[o + dk]!) * tx, c11 = v[o + dk + dj]! + (v[o + dk + dj + di]! - v[o + dk + dj]!) * tx;
+  const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
+  return c0 + (c1 - c0) * tz;
+}

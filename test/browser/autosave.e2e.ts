@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks } from './harness';
 
 const ok = requireBrowser();
 
@@ -15,25 +15,12 @@ const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
 const digest = (page: Page) => page.evaluate(() => window.sacroplan.labelDigest());
 const caseOf = (s: Awaited<ReturnType<typeof snap>>) => ({ lesions: s.lesions, anatomy: s.anatomy, trajectories: s.trajectories, thresholds: s.thresholds });
 
-async function placeLandmarks(page: Page): Promise<any> {
-  return page.evaluate(async () => {
-    const t = window.sacroplan.demoCase() as any;
-    const midline = t.levels[0].bodyCentreLps;
-    await window.sacroplan.setAnatomy({
-      foramina: t.foramina.map((f: any) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: 1, source: 'manual' })),
-      canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
-      frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
-    } as any);
-    return t;
-  });
-}
-
 describe.skipIf(!ok)('autosave, restore and the unsaved-work guard', () => {
   const session = useSession();
 
   it('two lesions, a moved foramen and a needle survive a reload: Restore gives the same snapshot and voxel-identical masks', async () => {
     const { page, errors, dialogs } = await openApp(session());
-    const t = await placeLandmarks(page);
+    const t = await placeDemoLandmarks(page);
     // two lesions with the Grow tool (clicks in the axial view)
     await page.click('button[data-tool="regionGrow"]');
     for (const les of t.lesions.slice(0, 2)) {

@@ -5,23 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks } from './harness';
 
 const ok = requireBrowser();
-
-/** Landmarks from the demo's definition, as if placed by hand. */
-async function placeDemoLandmarks(page: Page): Promise<any> {
-  return page.evaluate(async () => {
-    const t = window.sacroplan.demoCase() as any;
-    const midline = t.levels[0].bodyCentreLps;
-    await window.sacroplan.setAnatomy({
-      foramina: t.foramina.map((f: any) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: 1, source: 'manual' })),
-      canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
-      frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
-    } as any);
-    return t;
-  });
-}
 
 const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
 const digest = (page: Page) => page.evaluate(() => window.sacroplan.labelDigest());

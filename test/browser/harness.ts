@@ -167,3 +167,17 @@ export function useSession(): () => AppSession {
     return session;
   };
 }
+
+/** Landmarks from the demo's definition, as if placed by hand; `omit`: foramina left out. */
+export async function placeDemoLandmarks(page: Page, omit: string[] = []): Promise<any> {
+  return page.evaluate(async (omit) => {
+    const t = window.sacroplan.demoCase() as any;
+    const midline = t.levels[0].bodyCentreLps;
+    await window.sacroplan.setAnatomy({
+      foramina: t.foramina.filter((f: any) => !omit.includes(f.id)).map((f: any) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: 1, source: 'manual' })),
+      canal: { centerlineLps: t.canal.centrelineLps, radiusMm: t.canal.radiiMm, confidence: 1, source: 'manual' },
+      frame: { midlinePointLps: [0, midline[1], midline[2]], midlineNormalLps: [1, 0, 0], bodyCentersLps: t.levels.map((l: any) => l.bodyCentreLps) },
+    } as any);
+    return t;
+  }, omit);
+}

@@ -9,8 +9,9 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession } from './harness';
-import { isCI, sharedDir } from '../helpers/shared';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput } from './harness';
+import { isCI, sharedDir, requireShared, ensurePhantom, PYTHON } from '../helpers/shared';
 
 const ok = requireBrowser();
 const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
@@ -92,6 +93,52 @@ describe.skipIf(!ok)('DICOM SEG export and import', () => {
     // The API gives the same bytes' worth: a SEG with one segment.
     const size = await page.evaluate(async () => (await window.sacroplan.exportSeg()).length);
     expect(size).toBeGreaterThan(1000);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 180_000);
+
+  it.skipIf(!requireShared(true))('hard phantom loaded through the file input (oblique, reversed order): the SEG references its instances and re-imports voxel-exact', async () => {
+    const dir = join(ensurePhantom('hard.json'), 'dicom');
+    const { page, errors } = await openApp(session(), { demo: false });
+    await loadThroughInput(page, readdirSync(dir).map((f) => join(dir, f)));
+    const s0 = await snap(page);
+    expect(s0.series?.source).toBe('dicom');
+    const centre = await page.evaluate(() => window.sacroplan.snapshot().crosshairLps!);
+    await page.evaluate(async (c) => { await window.sacroplan.paint({ centerLps: c, radiusMm: 6 }); await window.sacroplan.whenIdle(); }, centre);
+    const digest = await page.evaluate(() => window.sacroplan.labelDigest());
+    expect(Object.values(digest!.counts)[0]).toBeGreaterThan(100);
+    const bytes = await page.evaluate(async () => Array.from(await window.sacroplan.exportSeg()));
+    const path = join(mkdtempSync(join(tmpdir(), 'sp-seg-e2e-')), 'hard-seg.dcm');
+    writeFileSync(path, Buffer.from(bytes));
+    // pydicom: the SEG names the loaded series and each frame's source instance lies at the frame's position
+    const py = `
+import pydicom, sys, os
+seg = pydicom.dcmread(sys.argv[1])
+ipp = {}
+for n in os.listdir(sys.argv[2]):
+    d = pydicom.dcmread(os.path.join(sys.argv[2], n), stop_before_pixels=True)
+    ipp[d.SOPInstanceUID] = ([float(x) for x in d.ImagePositionPatient], d.SeriesInstanceUID, d.FrameOfReferenceUID)
+worst = 0.0
+for f in seg.PerFrameFunctionalGroupsSequence:
+    ref = f.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
+    p = [float(x) for x in f.PlanePositionSequence[0].ImagePositionPatient]
+    worst = max(worst, max(abs(a - b) for a, b in zip(p, ipp[ref][0])))
+one = next(iter(ipp.values()))
+print(seg.ReferencedSeriesSequence[0].SeriesInstanceUID == one[1], seg.FrameOfReferenceUID == one[2], seg.SegmentSequence[0].SegmentAlgorithmType, worst)
+`;
+    const [sameSeries, sameFor, algo, worst] = execFileSync(PYTHON, ['-c', py, path, dir], { encoding: 'utf8' }).trim().split(' ');
+    expect([sameSeries, sameFor, algo]).toEqual(['True', 'True', 'MANUAL']);
+    expect(Number(worst)).toBeLessThan(1e-3);
+    // Undo the paint, import the SEG: the same voxels come back.
+    await page.evaluate(async () => {
+      await window.sacroplan.undo();
+      for (const l of window.sacroplan.snapshot().lesions) await window.sacroplan.deleteLesion(l.id);
+    });
+    expect((await snap(page)).lesions).toEqual([]);
+    await page.setInputFiles('sp-case-bar #seg-input', path);
+    await expect.poll(async () => (await snap(page)).lesions.length, { timeout: 15_000 }).toBe(1);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    expect(await page.evaluate(() => window.sacroplan.labelDigest())).toEqual(digest);
     expect(errors).toEqual([]);
     await page.context().close();
   }, 180_000);

@@ -19,15 +19,5 @@ export function phantom(): { volume: ScalarVolume; holes: Vec3[] } {
   return { volume: { id: 'random-edits', geometry, voxels: v, units: 'HU', modality: 'CT' }, holes };
 }
 
-
-/** Mulberry32: a small seeded generator (reproducible failures). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded generator of core (reproducible failures). */
+export { mulberry32 as rng } from '../../src/core/random';

@@ -9,6 +9,7 @@ import { InflateCorruptError, InflateRefusedError } from '../inflate';
 import { describeInflateError, runDeflate } from './deflated';
 import { fmtValue, rescaleProblem, spacingProblem } from '../limits';
 import type { Vec3 } from '../../core/vec3';
+import type { StudyAttributes } from '../../core/series';
 import {
   ByteSource, DicomDataset, DicomParseError, KNOWN_VRS, TAG, type Encoding, type Fragment,
   framesFromFragments, parseDataset, readFragments, tagString,
@@ -123,6 +124,7 @@ export interface SliceRecord {
   sopInstanceUid: string;
   /** SOPClassUID (or the meta header's MediaStorageSOPClassUID): what a SEG's references name. */
   sopClassUid: string;
+  studyAttributes: StudyAttributes;
   seriesInstanceUid: string;
   studyInstanceUid: string;
   frameOfReferenceUid: string;
@@ -434,6 +436,10 @@ export async function scanFile(file: FileLike, fileIndex: number, signal?: Abort
     instanceNumber: ds.number(TAG.InstanceNumber),
     sopInstanceUid: ds.string(TAG.SOPInstanceUID),
     sopClassUid: sopClass,
+    studyAttributes: {
+      studyTime: ds.string(TAG.StudyTime), studyId: ds.string(TAG.StudyID), accessionNumber: ds.string(TAG.AccessionNumber),
+      referringPhysicianName: ds.string(TAG.ReferringPhysicianName), patientBirthDate: ds.string(TAG.PatientBirthDate), patientSex: ds.string(TAG.PatientSex),
+    },
     seriesInstanceUid: ds.string(TAG.SeriesInstanceUID),
     studyInstanceUid: ds.string(TAG.StudyInstanceUID),
     frameOfReferenceUid: ds.string(TAG.FrameOfReferenceUID),

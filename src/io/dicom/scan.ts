@@ -451,6 +451,7 @@ function planSeries(
     seriesInstanceUid: uid,
     studyInstanceUid: first.studyInstanceUid,
     frameOfReferenceUid: first.frameOfReferenceUid,
+    studyAttributes: first.studyAttributes,
     sliceInstances: sliceInstancesOf(slices, sliceK, sliceCount),
     modality,
     seriesDescription: first.seriesDescription,

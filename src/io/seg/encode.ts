@@ -30,6 +30,8 @@ export interface SegSource {
   readonly patientId: string;
   readonly studyDate: string;
   readonly studyDescription: string;
+  /** Patient and study attributes the source repeats in every instance of its study ('' or absent: unknown). */
+  readonly study?: { readonly studyTime?: string; readonly studyId?: string; readonly accessionNumber?: string; readonly referringPhysicianName?: string; readonly patientBirthDate?: string; readonly patientSex?: string };
   /** The source series and, per slice k (null where the volume has no instance, e.g. an interpolated slice), its instance; null for the demo and NIfTI. */
   readonly series: { readonly seriesInstanceUid: string; readonly sliceInstances: readonly (SegInstanceRef | null)[] } | null;
 }
@@ -179,23 +181,23 @@ export function encodeSeg(labels: Uint8Array, geometry: VolumeGeometry, segments
     StudyDate: source.studyDate,
     SeriesDate: date,
     SeriesTime: time,
-    StudyTime: '',
-    AccessionNumber: '',
+    StudyTime: source.study?.studyTime ?? '',
+    AccessionNumber: source.study?.accessionNumber ?? '',
     Modality: 'SEG',
     Manufacturer: 'SacroPlan',
-    ReferringPhysicianName: '',
+    ReferringPhysicianName: source.study?.referringPhysicianName ?? '',
     StudyDescription: source.studyDescription.slice(0, 64),
     SeriesDescription: (opts.seriesDescription ?? 'SacroPlan lesions').slice(0, 64),
     ManufacturerModelName: 'SacroPlan',
     PatientName: source.patientName,
     PatientID: source.patientId,
-    PatientBirthDate: '',
-    PatientSex: '',
+    PatientBirthDate: source.study?.patientBirthDate ?? '',
+    PatientSex: source.study?.patientSex ?? '',
     DeviceSerialNumber: '1',
     SoftwareVersions: opts.softwareVersion ?? '0',
     StudyInstanceUID: source.studyInstanceUid,
     SeriesInstanceUID: seriesInstanceUid,
-    StudyID: '',
+    StudyID: source.study?.studyId ?? '',
     SeriesNumber: opts.seriesNumber ?? 300,
     InstanceNumber: 1,
     FrameOfReferenceUID: source.frameOfReferenceUid,

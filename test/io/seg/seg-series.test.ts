@@ -32,7 +32,7 @@ async function check(dir: string): Promise<void> {
     else if (i > ni * 0.2 && i < ni * 0.3 && j > nj * 0.6 && j < nj * 0.7 && k >= 1 && k <= Math.min(nk - 1, 6)) labels[g.offset(i, j, k)] = 4;
   }
   const res = encodeSeg(labels, g, [{ label: 1, name: 'ball', color: '#ff5252', algorithmType: 'SEMIAUTOMATIC' }, { label: 4, name: 'box', color: '#40c4ff', algorithmType: 'MANUAL' }], {
-    frameOfReferenceUid: info.frameOfReferenceUid!, studyInstanceUid: info.studyInstanceUid!, patientName: info.patientName, patientId: info.patientId, studyDate: info.studyDate, studyDescription: info.studyDescription,
+    frameOfReferenceUid: info.frameOfReferenceUid!, studyInstanceUid: info.studyInstanceUid!, patientName: info.patientName, patientId: info.patientId, studyDate: info.studyDate, studyDescription: info.studyDescription, study: info.studyAttributes!,
     series: { seriesInstanceUid: info.seriesInstanceUid, sliceInstances: info.sliceInstances! },
   });
   const back = segOntoGrid(readSeg(res.bytes), g, info.frameOfReferenceUid!);
@@ -62,6 +62,9 @@ for f in seg.PerFrameFunctionalGroupsSequence:
     ref = f.DerivationImageSequence[0].SourceImageSequence[0].ReferencedSOPInstanceUID
     p = [float(x) for x in f.PlanePositionSequence[0].ImagePositionPatient]
     worst = max(worst, max(abs(a - b) for a, b in zip(p, ipp[ref])))
+src = pydicom.dcmread(os.path.join(sys.argv[2], os.listdir(sys.argv[2])[0]), stop_before_pixels=True)
+for k in ['StudyTime', 'StudyID', 'AccessionNumber', 'PatientBirthDate', 'PatientSex', 'PatientID', 'StudyInstanceUID']:
+    assert str(seg.get(k, '')) == str(src.get(k, '')), (k, seg.get(k), src.get(k))
 print(int(seg.pixel_array.sum()), seg.ReferencedSeriesSequence[0].SeriesInstanceUID, len(seg.ReferencedSeriesSequence[0].ReferencedInstanceSequence), worst)
 `;
   const [sum, seriesUid, nRefs, worst] = execFileSync(PYTHON, ['-c', py, path, dir], { encoding: 'utf8' }).trim().split(' ');
