@@ -192,6 +192,13 @@ export function liveRanking(lesionId: string): RankRow[] | null {
   return rankApproachRows(live, { tieMm: s.thresholds.rankTieMm ?? DEFAULT_RANK_TIE_MM, zone });
 }
 
+/** Plans the cement volume that reaches the study's filling (76–85 %) at the needle's tip; resolves to what it reached, in words. */
+export async function aimCement(id: string): Promise<string> {
+  trajectoryOf(id);
+  const r = await caseRun({ type: 'aimCement', id }, 'Aiming the cement for the study\'s filling…');
+  return r.info.explanation ?? '';
+}
+
 export function selectTrajectory(id: string | null): void {
   store.update({ selectedTrajectoryId: id });
 }

@@ -85,6 +85,8 @@ type Commands =
   | { type: 'setThresholds'; thresholds: Partial<SafetyThresholds> }
   /** Aim an RF electrode for its burns (planning/rf-target.ts): moves the tip and entry, sets the proposed burn count; `needle` first swaps the needle. */
   | { type: 'aimElectrode'; id: string; needle?: Needle }
+  /** Set the needle's planned cement to the volume that reaches the study's filling (76–85 %) at its tip. */
+  | { type: 'aimCement'; id: string }
   /**
    * New lesions with given voxels (a DICOM SEG's segments laid on this grid, app/seg.ts): each a
    * new lesion; voxels already in another lesion stay with it. All of them one undo step.
@@ -171,7 +173,7 @@ export const STEP_NAMES: Record<CaseCommandType, string> = {
   addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', seedStroke: 'lesion/background stroke', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
   deleteLesion: 'delete lesion', updateLesion: 'edit lesion', setAnatomy: 'landmarks', setForamen: 'move foramen', setCanal: 'move canal',
   detectAnatomy: 'suggest landmarks', fitForamen: 'place foramen', fitCanal: 'place canal', resetForamen: 'reset foramen', importLesions: 'import segmentation', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
-  planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds', aimElectrode: 'aim electrode',
+  planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds', aimElectrode: 'aim electrode', aimCement: 'aim cement',
 };
 
 export function lesionById(doc: CaseDoc, id: string): CaseLesion {
@@ -462,6 +464,18 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       imported.push({ lesionId: lesion.id, name: lesion.name, voxels, keptByOtherLesion: kept });
     }
     return { doc, info: { imported } };
+  },
+  aimCement(ctx, cmd) {
+    const n = needleById(ctx.doc, cmd.id);
+    const l = n.lesionId ? lesionById(ctx.doc, n.lesionId) : null;
+    const tipLps = [0, 1, 2].map((a) => n.entryLps[a]! + (n.targetLps[a]! - n.entryLps[a]!) * n.advance) as Vec3;
+    const r = ctx.planner.run({ type: 'aim-cement', tipLps, lesionLabel: l?.label ?? null, maxMl: 8, thresholds: ctx.doc.thresholds }).cementAim;
+    if (!r) return { info: { needleIds: [cmd.id], explanation: 'the deposit could not be predicted' } };
+    const pct = r.fillingRatio === null ? 'no lesion to fill' : `filling ratio ${(r.fillingRatio * 100).toFixed(0)} %`;
+    return {
+      doc: replaceNeedle(ctx.doc, cmd.id, { cementMl: r.ml }),
+      info: { needleIds: [cmd.id], explanation: r.reached ? `${r.ml.toFixed(2)} mL reaches the study's filling (${pct})` : `${r.ml.toFixed(2)} mL planned: ${pct}, short of the study's 76 % (the stop surfaces hold the deposit)` },
+    };
   },
   aimElectrode(ctx, cmd) {
     let doc = ctx.doc;

@@ -70,6 +70,31 @@ class MinHeap {
   }
 }
 
+/**
+ * The planned volume whose deposit reaches the study's degree of filling (aim: the middle of
+ * 76–85 %, Tian 2022), by bisection on the volume: more cement never makes the deposit's maximal
+ * diameter smaller. `fillingAt` predicts the filling ratio for a volume (mL). When even `maxMl`
+ * stays under 76 % (the deposit is stopped by the walls, a foramen or the canal) that is returned
+ * with reached = false.
+ */
+export function cementVolumeForFilling(fillingAt: (ml: number) => number | null, maxMl = 8): { ml: number; fillingRatio: number | null; reached: boolean } {
+  const goal = (STUDY_FILLING[0] + STUDY_FILLING[1]) / 2;
+  const top = fillingAt(maxMl);
+  if (top === null) return { ml: maxMl, fillingRatio: null, reached: false };
+  if (top < STUDY_FILLING[0]) return { ml: maxMl, fillingRatio: top, reached: false };
+  let lo = 0.1, hi = maxMl, best = { ml: maxMl, fillingRatio: top as number | null };
+  for (let it = 0; it < 8; it++) {
+    const mid = (lo + hi) / 2;
+    const r = fillingAt(mid);
+    if (r === null) break;
+    if (Math.abs(r - goal) < Math.abs((best.fillingRatio ?? Infinity) - goal)) best = { ml: mid, fillingRatio: r };
+    if (r < goal) lo = mid; else hi = mid;
+  }
+  // not rounded: the deposit's maximal diameter moves in voxel steps, so a rounded volume may land elsewhere
+  const ml = best.ml;
+  return { ml, fillingRatio: best.fillingRatio, reached: best.fillingRatio !== null && best.fillingRatio >= STUDY_FILLING[0] && best.fillingRatio <= STUDY_FILLING[1] + 0.05 };
+}
+
 export function predictCement(volume: ScalarVolume, labels: LabelMap, lesionLabel: number | null, envelope: SacralEnvelope | null, frame: FittedSacralFrame | null, anatomy: SacralAnatomy | null, tipLps: Readonly<Vec3>, plannedMl: number): CementPlan {
   const geo = volume.geometry;
   const [ni, nj, nk] = geo.dims;

@@ -18,7 +18,7 @@ import { lesionTargets, offsetsToLps } from './targets';
 import type { Ranked } from './ranking';
 import { aimRfOnPath, type RfAim } from './rf-target';
 import { ablationZones, evaluateAblation, type AblationParams } from './ablation';
-import { predictCement } from './cement';
+import { cementVolumeForFilling, predictCement } from './cement';
 import type { CementSummary } from './types';
 
 export type PlanCommand =
@@ -29,6 +29,8 @@ export type PlanCommand =
   | { type: 'rank'; lesionLabel: number; needle: Needle; zone: 1 | 2 | 3 | null; thresholds: SafetyThresholds }
   /** Aim an RF electrode: move its tip (and the path parallel) so the burns cover the lesion best within the neural margin (planning/rf-target.ts). */
   | { type: 'aim-rf'; entryLps: Vec3; targetLps: Vec3; needle: Needle; approach: ApproachName | null; lesionLabel: number; ablation: AblationParams; thresholds: SafetyThresholds }
+  /** The cement volume at a tip that reaches the study's filling (planning/cement.ts cementVolumeForFilling). */
+  | { type: 'aim-cement'; tipLps: Vec3; lesionLabel: number | null; maxMl: number; thresholds: SafetyThresholds }
   /** Predict the cement deposit at a needle's tip (plannedMl null: clear it); writes the cement map. */
   | { type: 'cement'; id: string; tipLps: Vec3; lesionLabel: number | null; plannedMl: number | null; thresholds: SafetyThresholds };
 
@@ -49,6 +51,8 @@ export interface PlanReply {
   explanation?: string;
   ranked?: (Omit<Ranked<RankedApproach>, 'candidate'> & { path: PlannedPath | null })[];
   cement?: CementSummary | null;
+  /** 'aim-cement': the volume and the filling ratio it reaches. */
+  cementAim?: { ml: number; fillingRatio: number | null; reached: boolean };
   /** 'aim-rf': the aimed tip, entry (on the skin), proposed burns, coverage per burn count and reasons. */
   rfAim?: Omit<RfAim, 'entryLps'> & { entryLps: Vec3 };
   /** Envelope (distance field) build time when it was (re)built by this command, ms. */
@@ -146,6 +150,10 @@ export class PlanningEngine {
           ablation = evaluateAblation(zones, cmd.lesionLabel ? this.lesionPoints(cmd.lesionLabel, 20000) : null, ctx.anatomy, cmd.thresholds);
         }
         return done({ metrics, ablation, entryLps: entry });
+      }
+      case 'aim-cement': {
+        const fillingAt = (ml: number) => predictCement(this.cases.volume, this.cases.labels, cmd.lesionLabel, ctx.envelope, ctx.frame, ctx.anatomy, cmd.tipLps, ml).fillingRatio;
+        return done({ cementAim: cementVolumeForFilling(fillingAt, cmd.maxMl) });
       }
       case 'aim-rf': {
         const pts = this.lesionPoints(cmd.lesionLabel, 20000);

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { predictCement } from '../../src/planning/cement';
+import { predictCement, cementVolumeForFilling, STUDY_FILLING } from '../../src/planning/cement';
 import { buildSacralEnvelope } from '../../src/planning/envelope';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { VolumeGeometry } from '../../src/core/geometry';
@@ -60,5 +60,18 @@ describe('cement deposit prediction', () => {
     }
     expect(closest).toBeGreaterThanOrEqual(1);
     expect(r.stopSurfaces).toContain('edge of the right S1 foramen');
+  });
+  it('aims the volume at the study\'s filling: the deposit\'s ratio lands in 76–85 %, with less cement than the lesion holds', () => {
+    const fillingAt = (ml: number) => predictCement(c.volume, c.labels, 1, c.env, null, c.none, [0, 20, 0], ml).fillingRatio;
+    const r = cementVolumeForFilling(fillingAt, 8);
+    expect(r.reached).toBe(true);
+    expect(r.fillingRatio!).toBeGreaterThanOrEqual(STUDY_FILLING[0]);
+    expect(r.fillingRatio!).toBeLessThanOrEqual(STUDY_FILLING[1] + 0.05);
+    expect(fillingAt(r.ml)!).toBeCloseTo(r.fillingRatio!, 6);
+    expect(r.ml).toBeLessThan(c.lesionMl);
+  });
+  it('says so when even 8 mL cannot reach 76 % (the deposit is hemmed in)', () => {
+    const r = cementVolumeForFilling(() => 0.5, 8);
+    expect(r).toEqual({ ml: 8, fillingRatio: 0.5, reached: false });
   });
 });
