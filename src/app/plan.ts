@@ -3,6 +3,7 @@
  * (checked in full by the case before anything changes, src/case/plan-file.ts).
  */
 import { store, notify } from './actions';
+import { downloadBlob } from './download';
 import { volumeCache } from './volume-cache';
 import { caseExportPlan, caseOpenPlan, markCaseSaved } from './case';
 import { seriesIdentity } from '../case/identity';
@@ -37,15 +38,9 @@ export async function downloadPlan(): Promise<void> {
   const revision = store.state.caseRevision;
   const blob = await savePlan();
   if (store.state.caseRevision === revision) markCaseSaved();
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = planFileName();
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  notify('info', `Plan saved as ${a.download} (${(blob.size / 1024).toFixed(0)} kB).`);
+  const fileName = planFileName();
+  downloadBlob(blob, fileName);
+  notify('info', `Plan saved as ${fileName} (${(blob.size / 1024).toFixed(0)} kB).`);
 }
 
 /**

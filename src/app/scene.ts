@@ -9,6 +9,7 @@
  * - the scene registry: the mounted 3D view reports its meshes here for snapshot().scene.
  */
 import type { Vec3 } from '../core/vec3';
+import { downloadBlob } from './download';
 import { store, notify } from './actions';
 import { volumeCache } from './volume-cache';
 import { cArmGeometry, defaultSetup, projectLps, renderDrrCpu, viewAngles, type CArmGeometry, type CArmView } from '../scene/carm';
@@ -59,15 +60,9 @@ export async function downloadMesh(format: 'stl' | 'obj'): Promise<void> {
     notify('error', `No mesh was written: ${(err as Error).message}`);
     return;
   }
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = `sacroplan_mesh_LPS_${new Date().toISOString().slice(0, 10)}.${format === 'stl' ? 'zip' : 'obj'}`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  notify('info', `Mesh saved as ${a.download} (${(blob.size / 1024).toFixed(0)} kB, LPS millimetres).`);
+  const fileName = `sacroplan_mesh_LPS_${new Date().toISOString().slice(0, 10)}.${format === 'stl' ? 'zip' : 'obj'}`;
+  downloadBlob(blob, fileName);
+  notify('info', `Mesh saved as ${fileName} (${(blob.size / 1024).toFixed(0)} kB, LPS millimetres).`);
 }
 export function sceneSnapshot(): SceneSnapshot {
   return sceneSource ? sceneSource() : { boneTriangles: 0, boneIsoHu: null, meshes: [] };

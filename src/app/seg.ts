@@ -6,6 +6,7 @@
  * same grid only.
  */
 import { store, notify } from './actions';
+import { downloadBlob } from './download';
 import { volumeCache } from './volume-cache';
 import { caseRun, caseSettled, caseView, currentLabels } from './case';
 import { currentIdentity, APP_VERSION } from './plan';
@@ -71,16 +72,10 @@ export async function downloadSeg(): Promise<void> {
     if (!(err instanceof SegExportError)) throw err;
     return;
   }
-  const url = URL.createObjectURL(new Blob([r.bytes as BlobPart], { type: 'application/dicom' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = segFileName();
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  const fileName = segFileName();
+  downloadBlob(new Blob([r.bytes as BlobPart], { type: 'application/dicom' }), fileName);
   const empty = r.emptyNames.length ? ` Left out (no voxels): ${r.emptyNames.join(', ')}.` : '';
-  notify('info', `SEG saved as ${a.download}: ${r.written.length} lesion${r.written.length === 1 ? '' : 's'} (${r.written.map((w) => w.name).join(', ')}), ${(r.bytes.length / 1024).toFixed(0)} kB.${empty}`);
+  notify('info', `SEG saved as ${fileName}: ${r.written.length} lesion${r.written.length === 1 ? '' : 's'} (${r.written.map((w) => w.name).join(', ')}), ${(r.bytes.length / 1024).toFixed(0)} kB.${empty}`);
 }
 
 /**

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, crosshairOnScreen } from './harness';
 import { requireShared, sharedDir } from '../helpers/shared';
 import { readReference, pointSegmentMm, type RealScan } from '../anatomy/real/reference';
 import { distanceToPolyline } from '../anatomy/fixtures-anatomy';
@@ -33,10 +33,8 @@ async function openScan(page: Page, name: RealScan): Promise<void> {
 async function clickAt(page: Page, p: Vec3): Promise<void> {
   await page.evaluate((q) => window.sacroplan.setCrosshair(q as [number, number, number]), p);
   await page.waitForTimeout(150);
-  const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
-  const c = page.locator('sp-viewer .pane.axial svg.overlay circle[r="3"]').first();
-  const x = pane.x + Number(await c.getAttribute('cx')), y = pane.y + Number(await c.getAttribute('cy'));
-  await page.mouse.click(x, y);
+  const at = await crosshairOnScreen(page, 'axial');
+  await page.mouse.click(at.x, at.y);
 }
 
 const anatomyOf = async (page: Page) => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy;

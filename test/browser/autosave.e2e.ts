@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks, crosshairOnScreen } from './harness';
 
 const ok = requireBrowser();
 
@@ -26,10 +26,9 @@ describe.skipIf(!ok)('autosave, restore and the unsaved-work guard', () => {
     for (const les of t.lesions.slice(0, 2)) {
       await page.evaluate((p) => window.sacroplan.setCrosshair(p), les.centerLps);
       await page.waitForTimeout(150);
-      const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
-      const c = page.locator('sp-viewer .pane.axial svg.overlay circle[r="3"]').first();
+      const at = await crosshairOnScreen(page, 'axial');
       const n = (await snap(page)).lesions.length;
-      await page.mouse.click(pane.x + Number(await c.getAttribute('cx')), pane.y + Number(await c.getAttribute('cy')));
+      await page.mouse.click(at.x, at.y);
       await expect.poll(async () => (await snap(page)).lesions.length, { timeout: 20_000 }).toBe(n + 1);
     }
     // move a foramen (by hand, through the API as the review panel's Place would) and plan a needle

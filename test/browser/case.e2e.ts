@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks, foramenMarkerOnScreen } from './harness';
 
 const ok = requireBrowser();
 
@@ -25,10 +25,7 @@ describe.skipIf(!ok)('the case: one undo history', () => {
     const mid = f.anteriorLps.map((v, i) => (v + f.posteriorLps[i]!) / 2) as [number, number, number];
     await page.evaluate((p) => window.sacroplan.setCrosshair(p), mid);
     await page.waitForTimeout(300);
-    const marker = page.locator('sp-viewer .pane.axial g.foramen-marker[data-foramen="S2_L"] circle');
-    await expect.poll(() => marker.count()).toBe(1);
-    const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
-    const cx = pane.x + Number(await marker.getAttribute('cx')), cy = pane.y + Number(await marker.getAttribute('cy'));
+    const { x: cx, y: cy } = await foramenMarkerOnScreen(page, 'S2_L');
     await page.click('button[data-tool="crosshair"]');
     await page.mouse.move(cx, cy);
     await page.mouse.down();

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { beforeAll, afterAll } from 'vitest';
+import { beforeAll, afterAll, expect } from 'vitest';
 import { repoRoot, isCI } from '../helpers/shared';
 
 export const chromiumPath = process.env.SACROPLAN_CHROMIUM ?? '/usr/bin/chromium';
@@ -180,4 +180,21 @@ export async function placeDemoLandmarks(page: Page, omit: string[] = []): Promi
     } as any);
     return t;
   }, omit);
+}
+
+/** Screen position of the crosshair centre in a view (the small circle of the overlay). */
+export async function crosshairOnScreen(page: Page, view: string): Promise<{ x: number; y: number }> {
+  const pane = page.locator(`sp-viewer .pane.${view}`);
+  const box = (await pane.boundingBox())!;
+  const c = pane.locator('svg.overlay circle[r="3"]').first();
+  const cx = Number(await c.getAttribute('cx')), cy = Number(await c.getAttribute('cy'));
+  return { x: box.x + cx, y: box.y + cy };
+}
+
+/** Screen position of a foramen's marker in a view, once it is drawn there. */
+export async function foramenMarkerOnScreen(page: Page, id: string, view = 'axial'): Promise<{ x: number; y: number }> {
+  const marker = page.locator(`sp-viewer .pane.${view} g.foramen-marker[data-foramen="${id}"] circle`);
+  await expect.poll(() => marker.count()).toBe(1);
+  const pane = (await page.locator(`sp-viewer .pane.${view}`).boundingBox())!;
+  return { x: pane.x + Number(await marker.getAttribute('cx')), y: pane.y + Number(await marker.getAttribute('cy')) };
 }

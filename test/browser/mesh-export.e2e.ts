@@ -11,17 +11,9 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtempSync } from 'node:fs';
 import { unzipSync, strFromU8 } from 'fflate';
-import { requireBrowser, openApp, useSession, screenshotDir } from './harness';
+import { requireBrowser, openApp, useSession, screenshotDir, crosshairOnScreen } from './harness';
 
 const ok = requireBrowser();
-
-async function crosshairOnScreen(page: Page, view: string): Promise<{ x: number; y: number }> {
-  const pane = page.locator(`sp-viewer .pane.${view}`);
-  const box = (await pane.boundingBox())!;
-  const c = pane.locator('svg.overlay circle[r="3"]').first();
-  const cx = Number(await c.getAttribute('cx')), cy = Number(await c.getAttribute('cy'));
-  return { x: box.x + cx, y: box.y + cy };
-}
 
 type Box = { min: number[]; max: number[]; centre: number[]; triangles: number };
 

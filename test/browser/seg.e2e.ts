@@ -10,18 +10,11 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { readdirSync, writeFileSync } from 'node:fs';
-import { requireBrowser, openApp, screenshot, useSession, loadThroughInput } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, crosshairOnScreen } from './harness';
 import { isCI, sharedDir, requireShared, ensurePhantom, PYTHON } from '../helpers/shared';
 
 const ok = requireBrowser();
 const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
-
-async function crosshairOnScreen(page: Page, view: string): Promise<{ x: number; y: number }> {
-  const pane = page.locator(`sp-viewer .pane.${view}`);
-  const box = (await pane.boundingBox())!;
-  const c = pane.locator('svg.overlay circle[r="3"]').first();
-  return { x: box.x + Number(await c.getAttribute('cx')), y: box.y + Number(await c.getAttribute('cy')) };
-}
 
 describe.skipIf(!ok)('DICOM SEG export and import', () => {
   const session = useSession();

@@ -5,19 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, crosshairOnScreen } from './harness';
 import { decodePng } from '../helpers/png';
 
 const ok = requireBrowser();
-
-/** Screen position of the crosshair centre in a view (the small circle of the overlay). */
-async function crosshairOnScreen(page: Page, view: string): Promise<{ x: number; y: number }> {
-  const pane = page.locator(`sp-viewer .pane.${view}`);
-  const box = (await pane.boundingBox())!;
-  const c = pane.locator('svg.overlay circle[r="3"]').first();
-  const cx = Number(await c.getAttribute('cx')), cy = Number(await c.getAttribute('cy'));
-  return { x: box.x + cx, y: box.y + cy };
-}
 
 /** RGB of the view's canvas at a page position. */
 async function rgbAt(page: Page, view: string, x: number, y: number): Promise<[number, number, number]> {

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, loadThroughInput } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, crosshairOnScreen } from './harness';
 import { ensurePhantom, readTruth, requireShared, sharedDir } from '../helpers/shared';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -20,9 +20,7 @@ type View = 'axial' | 'sagittal' | 'coronal';
 /** Screen position (page px) of an LPS point in a view: from the crosshair circle (at the crosshair) and the view's zoom (px/mm in its corner text); views are radiological (axial: right = L, down = P; sagittal: right = P, down = I; coronal: right = L, down = I). */
 async function screenOf(page: Page, view: View, lps: Vec3): Promise<{ x: number; y: number }> {
   const pane = page.locator(`sp-viewer .pane.${view}`);
-  const box = (await pane.boundingBox())!;
-  const c = pane.locator('svg.overlay circle[r="3"]').first();
-  const cx = box.x + Number(await c.getAttribute('cx')), cy = box.y + Number(await c.getAttribute('cy'));
+  const { x: cx, y: cy } = await crosshairOnScreen(page, view);
   const text = (await pane.textContent()) ?? '';
   const zoom = Number(/Zoom ([\d.]+) px\/mm/.exec(text)![1]);
   const ch = (await page.evaluate(() => window.sacroplan.snapshot())).crosshairLps!;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks, foramenMarkerOnScreen, crosshairOnScreen } from './harness';
 
 const ok = requireBrowser();
 
@@ -49,10 +49,8 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
     await page.waitForTimeout(200);
     await page.click('sp-anatomy-panel [data-foramen="S2_L"] button.place');
     // Click the two openings where they project onto the axial view.
-    const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
     const zoom = Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.axial .corner.tr').textContent()) ?? '')![1]);
-    const c = await page.locator('sp-viewer .pane.axial svg.overlay circle[r="3"]').first();
-    const cx = pane.x + Number(await c.getAttribute('cx')), cy = pane.y + Number(await c.getAttribute('cy'));
+    const { x: cx, y: cy } = await crosshairOnScreen(page, 'axial');
     // Axial view: screen right = +x (patient left), screen down = +y (posterior).
     const at = (p: number[]) => ({ x: cx + (p[0]! - mid[0]) * zoom, y: cy + (p[1]! - mid[1]) * zoom });
     const a = at(f.anteriorLps), b = at(f.posteriorLps);
@@ -96,10 +94,7 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
     await page.evaluate((p) => window.sacroplan.setCrosshair(p), mid);
     await page.waitForTimeout(300);
     await screenshot(page, 'zones-overlay');
-    const marker = page.locator(`sp-viewer .pane.axial g.foramen-marker[data-foramen="${touched}"] circle`);
-    await expect.poll(() => marker.count()).toBe(1);
-    const pane = (await page.locator('sp-viewer .pane.axial').boundingBox())!;
-    const cx = pane.x + Number(await marker.getAttribute('cx')), cy = pane.y + Number(await marker.getAttribute('cy'));
+    const { x: cx, y: cy } = await foramenMarkerOnScreen(page, touched);
     await page.click('button[data-tool="crosshair"]');
     await page.mouse.move(cx, cy);
     await page.mouse.down();
