@@ -18,6 +18,7 @@ import './sp-scene-3d';
 import './sp-fluoro';
 import './sp-plan-panel';
 import './sp-case-bar';
+import './sp-pacs-panel';
 import * as plan from '../app/plan';
 import { confirmLeavingCase } from '../app/autosave';
 import * as planning from '../app/planning';
@@ -289,6 +290,7 @@ export class SpApp extends LitElement {
       </header>
       <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
         <aside>
+          <sp-pacs-panel .state=${s}></sp-pacs-panel>
           ${this.renderCase()}
           <sp-anatomy-panel .state=${s}></sp-anatomy-panel>
           <sp-lesion-panel .state=${s}></sp-lesion-panel>
