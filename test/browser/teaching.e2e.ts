@@ -87,6 +87,10 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
     expect((await snap(page)).trajectories.length).toBe(0);
     expect(await page.locator('sp-anatomy-panel').count()).toBe(0);
     expect(await page.locator('sp-plan-panel').count()).toBe(0);
+    // the landmarks are drawn without their names (the foramen markers are there, their labels are not)
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), expert.anatomy.foramina[0]!.anteriorLps);
+    await expect.poll(() => page.locator('sp-viewer g.foramen-marker').count()).toBeGreaterThan(0);
+    expect(await page.locator('sp-viewer g.foramen-marker text').count()).toBe(0);
     const good = await attempt(page, lesionLps, E, T);
     expect(good).toMatch(/Zone 20\/20/);
     expect(good).toMatch(/zone 1, right/);
