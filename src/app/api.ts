@@ -178,7 +178,8 @@ export interface SacroPlanApi {
   /** Opens a .sacroplan file on the shown series; rejects with the reason (and changes nothing) for another series or a damaged, hostile or newer file. */
   openPlan(file: Blob): Promise<void>;
   /** The case's lesions as a DICOM SEG (Part 10 bytes, one segment per non-empty lesion; what Export SEG downloads). */
-  exportSeg(): Promise<Uint8Array>;
+  /** The lesions as DICOM SEG; `sacrum` / `zones` add the sacrum mask and the Denis zones 1–3 (default: as ticked under Export SEG ▾). */
+  exportSeg(options?: { sacrum?: boolean; zones?: boolean }): Promise<Uint8Array>;
   /** The 3D view's bone, lesions, foramina, canal and needles in LPS mm: a zip of one binary STL per structure ('stl') or one OBJ with named objects ('obj'); what Export mesh downloads. */
   exportMesh(format: 'stl' | 'obj'): Promise<Blob>;
   /**
@@ -367,7 +368,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     savedCases: () => autosave.savedCases(),
     autosaveStatus: () => ({ ...autosave.autosaver.status }),
     openPlan: async (file) => { await planFiles.openPlan(file); await caseActions.caseSettled(); },
-    exportSeg: () => seg.exportSeg(),
+    exportSeg: (options) => seg.exportSeg(options ?? {}),
     exportMesh: (format) => sceneActions.exportMesh(format),
     report: async (options) => (await import('./report')).reportBlob(options?.anonymise ?? false),
     importSeg: async (bytes) => { await seg.importSeg(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes as ArrayLike<number>)); await caseActions.caseSettled(); },

@@ -17,7 +17,9 @@ import { panelStyles } from './styles';
 const time = (iso: string) => new Date(iso).toLocaleString();
 
 export class SpCaseBar extends LitElement {
-  static override properties = { state: { attribute: false }, list: { state: true } };
+  static override properties = { state: { attribute: false }, list: { state: true }, segOptions: { state: true } };
+  /** The SEG options pop-up (extra segments) is open. */
+  segOptions = false;
   state!: AppState;
   /** The saved cases shown in the drop-down (null: closed). */
   list: autosave.SavedCaseInfo[] | null = null;
@@ -32,6 +34,7 @@ export class SpCaseBar extends LitElement {
       .saved-cases { position: absolute; top: 30px; left: 0; z-index: 30; background: #12161c; border: 1px solid #2c3540; border-radius: 6px; padding: 8px; min-width: 420px; max-height: 360px; overflow: auto; box-shadow: 0 6px 18px #000a; }
       .saved-cases table { width: 100%; border-collapse: collapse; font-size: 12px; }
       .saved-cases td { padding: 3px 4px; border-top: 1px solid #1d242d; }
+      .seg-options { position: absolute; top: 30px; left: 120px; z-index: 30; background: #12161c; border: 1px solid #2c3540; border-radius: 6px; padding: 8px; display: grid; gap: 4px; font-size: 12px; box-shadow: 0 6px 18px #000a; }
       .offer, .question { position: fixed; left: 50%; top: 56px; transform: translateX(-50%); z-index: 40; background: #142030; border: 1px solid #3f6a94; border-radius: 6px; padding: 10px 14px; max-width: 560px; box-shadow: 0 6px 18px #000a; }
       .question { border-color: #c49a3a; background: #221d12; top: 96px; }
       .offer .actions, .question .actions { display: flex; gap: 6px; margin-top: 8px; justify-content: flex-end; }
@@ -88,6 +91,14 @@ export class SpCaseBar extends LitElement {
       <button id="open-plan" ?disabled=${!loaded} title="Open a .sacroplan file made on this series" @click=${() => (this.renderRoot.querySelector('#plan-input') as HTMLInputElement).click()}>Open plan…</button>
       <input id="plan-input" type="file" accept=".sacroplan,application/zip" @change=${this.onPlanInput} />
       <button id="export-seg" ?disabled=${!loaded || s.lesions.length === 0} title="Save the lesions as a DICOM SEG (one segment per lesion) that PACS, OHIF and 3D Slicer open" @click=${() => seg.downloadSeg().catch(() => undefined)}>Export SEG</button>
+      <button id="seg-options" aria-expanded=${this.segOptions} title="What Export SEG and Store SEG write besides the lesions" @click=${() => (this.segOptions = !this.segOptions)}>▾</button>
+      ${this.segOptions
+        ? html`<div class="seg-options" role="dialog" aria-label="SEG contents">
+            <div class="muted">Besides the lesions, the SEG also holds:</div>
+            <label><input id="seg-sacrum" type="checkbox" .checked=${seg.segExtras().sacrum} @change=${(e: Event) => seg.setSegExtras({ sacrum: (e.target as HTMLInputElement).checked })} /> the sacrum mask (SCT Sacrum)</label>
+            <label><input id="seg-zones" type="checkbox" .checked=${seg.segExtras().zones} @change=${(e: Event) => seg.setSegExtras({ zones: (e.target as HTMLInputElement).checked })} /> the Denis zone map (zones 1–3)</label>
+          </div>`
+        : nothing}
       <button id="import-seg" ?disabled=${!loaded} title="Add the segments of a DICOM SEG made on this series as lesions" @click=${() => (this.renderRoot.querySelector('#seg-input') as HTMLInputElement).click()}>Import SEG…</button>
       <input id="seg-input" type="file" accept=".dcm,application/dicom,*/*" @change=${this.onSegInput} />
       <button id="open-report" ?disabled=${!loaded} title="A printable report of the case (print or save as PDF)" @click=${() => { if (!document.querySelector('sp-report')) document.body.append(document.createElement('sp-report')); }}>Report</button>
