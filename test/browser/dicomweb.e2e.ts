@@ -47,6 +47,12 @@ describe.skipIf(!ok)('PACS over DICOMweb (Orthanc)', () => {
     // Connect through the same-origin proxy; the Authorization header goes with every request but is not stored.
     await page.click('sp-pacs-panel #pacs-toggle');
     await expect(page.locator('sp-pacs-panel #pacs-url').inputValue()).resolves.toBe('/dicomweb');
+    // A URL that is not a DICOMweb root (the app's own server answers with its page) is refused, not "connected".
+    await page.fill('sp-pacs-panel #pacs-url', '/not-a-pacs');
+    await page.click('sp-pacs-panel #pacs-connect');
+    await expect.poll(() => page.locator('sp-pacs-panel [role="alert"]').textContent()).toMatch(/Study search failed: .*is http:\/\/127\.0\.0\.1:\d+\/not-a-pacs the server's DICOMweb root/);
+    expect(await page.locator('sp-pacs-panel #pacs-search').count()).toBe(0);
+    await page.fill('sp-pacs-panel #pacs-url', '/dicomweb');
     await page.fill('sp-pacs-panel #pacs-auth', 'Bearer sp-test-token');
     await page.click('sp-pacs-panel #pacs-connect');
     await page.locator('sp-pacs-panel #pacs-search').waitFor();
@@ -80,7 +86,7 @@ describe.skipIf(!ok)('PACS over DICOMweb (Orthanc)', () => {
     });
     await seriesRow.locator('button.pacs-load').click();
     await page.locator('#cancel-load').waitFor();
-    await expect(page.locator('.progress').textContent()).resolves.toMatch(/Downloading .* from the PACS/);
+    await expect(page.locator('[role="progressbar"]').textContent()).resolves.toMatch(/Downloading .* from the PACS/);
     await page.click('#cancel-load');
     await expect.poll(() => messages(page)).toMatch(/Loading cancelled/);
     expect((await snap(page)).series).toBeFalsy();
@@ -89,7 +95,7 @@ describe.skipIf(!ok)('PACS over DICOMweb (Orthanc)', () => {
     // Load: the loading bar counts the instances; the volume equals the same files from disk.
     const t0 = Date.now();
     await seriesRow.locator('button.pacs-load').click();
-    await page.locator('.progress').waitFor();
+    await page.locator('[role="progressbar"]').waitFor();
     await page.waitForFunction(() => window.sacroplan.snapshot().series !== null, undefined, { timeout: 60_000 }).catch(async (err) => {
       await screenshot(page, 'dicomweb-load-failed');
       throw new Error(`${(err as Error).message}; messages: ${await messages(page)}`);

@@ -68,11 +68,20 @@ export class PacsClient {
     this.raw = this.client as unknown as PacsClient['raw'];
   }
 
+  /**
+   * A QIDO answer: dicomweb-client gives null when the body is not JSON (an HTML page: the URL is
+   * not a DICOMweb root, e.g. /dicomweb on a server without the proxy configured).
+   */
+  private dicomJson(json: unknown, what: string): unknown {
+    if (json === null || json === undefined) throw new PacsError(`${what}: the answer is not DICOM JSON: is ${this.baseUrl} the server's DICOMweb root? (/dicomweb needs the proxy: SACROPLAN_DICOMWEB_TARGET or the README's nginx snippet)`, null);
+    return json;
+  }
+
   async searchStudies(search: StudySearch, signal?: AbortSignal): Promise<StudyRow[]> {
     const queryParams = studyQuery(search);
     try {
       const json = await withAbort(signal, (instance) => this.client.searchForStudies({ queryParams, request: { instance } } as never) as unknown as Promise<unknown>);
-      return studyRows(json ?? []);
+      return studyRows(this.dicomJson(json, 'Study search failed'));
     } catch (err) {
       throw describe(err, 'Study search failed', this.baseUrl);
     }
@@ -81,7 +90,7 @@ export class PacsClient {
   async listSeries(studyUid: string, signal?: AbortSignal): Promise<SeriesRow[]> {
     try {
       const json = await withAbort(signal, (instance) => this.client.searchForSeries({ studyInstanceUID: studyUid, queryParams: { includefield: '0008103E,00200011,00201209' }, request: { instance } } as never) as unknown as Promise<unknown>);
-      return seriesRows(json ?? [], studyUid);
+      return seriesRows(this.dicomJson(json, 'Listing the series failed'), studyUid);
     } catch (err) {
       throw describe(err, 'Listing the series failed', this.baseUrl);
     }
@@ -90,7 +99,7 @@ export class PacsClient {
   async listInstances(studyUid: string, seriesUid: string, signal?: AbortSignal): Promise<string[]> {
     try {
       const json = await withAbort(signal, (instance) => this.client.searchForInstances({ studyInstanceUID: studyUid, seriesInstanceUID: seriesUid, queryParams: { includefield: '00200013' }, request: { instance } } as never) as unknown as Promise<unknown>);
-      return instanceUids(json ?? []);
+      return instanceUids(this.dicomJson(json, 'Listing the instances failed'));
     } catch (err) {
       throw describe(err, 'Listing the instances failed', this.baseUrl);
     }
