@@ -49,8 +49,9 @@ import type { Vec3 } from '../core/vec3';
 import type { LabelEditRecorder } from './history';
 import { type IndexBox, type LabelMap, clampBox } from './labelmap';
 import { ballIndexBox, boxDims, edtSpacing, gridMetric, metricLength2, nonZeroBox } from './grid';
-import { type Connectivity, dilateMask, erodeMask, fillHolesMask, neighbourOffsets } from './morphology';
-import { robustStats } from './seed-model';
+import { type Connectivity, dilateMask, erodeMask, fillHolesMask, neighbourOffsets, squaredDistanceTo } from './morphology';
+import { robustStats, smoothBox } from './seed-model';
+import { maxBoundaryContrastRegion } from './boundary-contrast';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -110,6 +111,8 @@ export interface RegionGrowResult {
   box: IndexBox | null;
   /** True when the region reached the maxRadiusMm bound: probably a leak or a larger lesion. */
   reachedRadiusLimit: boolean;
+  /** Lytic CT lesions: the lesion's level and the level around it as measured at its boundary, and whether the smoothed copy was thresholded. */
+  levels?: { lesion: number; around: number; smoothed: boolean; passRaw: number; passSmooth: number };
   /** Why the result is empty, when it is. */
   problem?: GrowProblem;
   /** The reason in plain words, when the result is empty. */
@@ -117,7 +120,7 @@ export interface RegionGrowResult {
 }
 
 /** Why a grow gave no lesion. */
-export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small';
+export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small' | 'low-contrast';
 
 /** Resolved defaults, exported so the UI can show them. */
 export const REGION_GROW_DEFAULTS = {
@@ -142,8 +145,9 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const c: Vec3 = 'ijk' in seed ? [seed.ijk[0], seed.ijk[1], seed.ijk[2]] : geom.lpsToIjk([0, 0, 0], seed.lps);
   const si = Math.round(c[0]), sj = Math.round(c[1]), sk = Math.round(c[2]);
   const emptyStats: SeedStats = { median: NaN, mean: NaN, sd: NaN, n: 0 };
+  let levels: RegionGrowResult['levels'];
   const empty = (kind: LesionKind, window: [number, number], guard: LeakGuard, stats: SeedStats, problem: GrowProblem, message: string): RegionGrowResult =>
-    ({ offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, kind, window, guard, seedIjk: [si, sj, sk], seedStats: stats, box: null, reachedRadiusLimit: false, problem, message });
+    ({ offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, kind, window, guard, seedIjk: [si, sj, sk], seedStats: stats, box: null, reachedRadiusLimit: false, ...(levels ? { levels } : {}), problem, message });
   if (si < 0 || sj < 0 || sk < 0 || si >= ni || sj >= nj || sk >= nk) return empty('custom', [NaN, NaN], 'none', emptyStats, 'seed-outside-volume', 'the point is outside the image');
 
   const seedIdx: Vec3 = [si, sj, sk];
@@ -189,8 +193,11 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   else if (stats.median > o.boneHu + 250) kind = 'sclerotic';
   else kind = 'custom';
   let window: [number, number];
+  const sp = edtSpacing(g);
+  const dims: [number, number, number] = [bi, bj, bk];
+  const assumedLytic = (level: number): [number, number] => [level - o.lowerMarginHu, (level + o.boneHu) / 2];
   if (options.window) window = [options.window[0], options.window[1]];
-  else if (kind === 'lytic') window = [stats.median - o.lowerMarginHu, (stats.median + o.boneHu) / 2];
+  else if (kind === 'lytic') window = assumedLytic(stats.median);
   else if (kind === 'sclerotic') window = [(stats.median + o.boneHu) / 2, (stats.median + o.cortexHu) / 2];
   else if (robust) { const w = 3 * Math.max(robust.sigma, 1e-3 * (Math.abs(robust.median) + 1)); window = [robust.median - w, robust.median + w]; }
   else { const w = 2.5 * Math.max(stats.sd, 10); window = [stats.median - w, stats.median + w]; }
@@ -202,79 +209,113 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   // CT: a neighbourhood at the level of cancellous bone (neither lytic nor sclerotic) is normal bone
   if (hu && !options.window && !options.kind && kind === 'custom')
     return empty(kind, window, guard, stats, 'normal-bone', `the point looks like normal bone (${Math.round(stats.median)} HU, between lytic and sclerotic levels); no lesion grown`);
-  // the flood starts at the click, or, when that one voxel is a noise outlier outside the window
-  // set by its neighbourhood, at the nearest voxel of the neighbourhood inside the window
-  const inWindow = (n: number) => { const v = val[n]!; return v >= window[0] && v <= window[1]; };
-  const start = inWindow(seedLocal) ? seedLocal : nearestIn(inWindow, [bi, bj, bk], seedLocal, g, o.seedRadiusMm);
-  if (start < 0) return empty(kind, window, guard, stats, 'seed-outside-window', `the values around the point (median ${Math.round(stats.median)}${hu ? ' HU' : ''}) are not lesion-like for the window`);
 
-  // candidate voxels
-  let allowed: Uint8Array = new Uint8Array(nb);
-  // optionally the lower bound is tested on the 7-point mean (voxel + 6 face neighbours)
-  const smooth = o.smoothLowerBound ? mean7(val, [bi, bj, bk]) : val;
-  for (let n = 0; n < nb; n++) { const x = val[n]!; if (inBall[n] && smooth[n]! >= window[0] && x <= window[1]) allowed[n] = 1; }
-  const sp = edtSpacing(g);
-  const dims: [number, number, number] = [bi, bj, bk];
-  if (guard === 'bone-enclosure') {
-    const hull = boneHull(val, dims, window[1], sp, o.closingRadiusMm);
-    if (!hull[start] && !options.window && hu)
-      return empty(kind, window, guard, stats, 'outside-bone', `the point is not enclosed by bone (soft tissue at ${Math.round(stats.median)} HU); grow a lesion from a click inside the bone`);
-    for (let n = 0; n < nb; n++) if (!hull[n]) allowed[n] = 0;
-    allowed[start] = 1;
-  }
-  // noise holes (single voxels just outside the window inside the lesion) would fragment the
-  // erosion below: fill pockets completely enclosed by candidate voxels first
-  allowed = fillHolesMask(allowed, dims);
-  const openingMm = options.openingRadiusMm ?? (kind === 'sclerotic' ? 1.5 : 1.0);
-  if (guard !== 'none' && openingMm > 0) {
-    // opening by reconstruction: erode with a ball of openingRadiusMm, keep the seed's component,
-    // dilate it back with the same ball inside `allowed`. Lytic (1 mm): cuts single-voxel noise
-    // chains into a foramen; sclerotic (1.5 mm): also removes the 1-2 voxel partial-volume rim
-    // of cortex whose values pass through the sclerotic window.
-    const ball = ballOffsets(g, openingMm, dims);
-    const eroded = erodeSparse(allowed, dims, ball);
-    const core = floodFrom(eroded, dims, start, 6);
-    if (core.count > 0) {
-      const back = dilateSparse(core.mask, dims, ball);
-      for (let n = 0; n < nb; n++) allowed[n] = allowed[n]! & back[n]!;
+  let hull: Uint8Array | null = null;
+  /** One grow: threshold `img` to `win`, guard, opening, flood from the click, fill holes, plausibility. */
+  const attempt = (win: [number, number], img: Float32Array): RegionGrowResult & { mask?: Uint8Array } => {
+    // the flood starts at the click, or, when that one voxel is a noise outlier outside the window
+    // set by its neighbourhood, at the nearest voxel of the neighbourhood inside the window
+    const inWindow = (n: number) => { const v = img[n]!; return v >= win[0] && v <= win[1]; };
+    const start = inWindow(seedLocal) ? seedLocal : nearestIn(inWindow, [bi, bj, bk], seedLocal, g, o.seedRadiusMm);
+    if (start < 0) return empty(kind, win, guard, stats, 'seed-outside-window', `the values around the point (median ${Math.round(stats.median)}${hu ? ' HU' : ''}) are not lesion-like for the window`);
+
+    // candidate voxels
+    let allowed: Uint8Array = new Uint8Array(nb);
+    // optionally the lower bound is tested on the 7-point mean (voxel + 6 face neighbours)
+    const low = o.smoothLowerBound && img === val ? mean7(val, [bi, bj, bk]) : img;
+    for (let n = 0; n < nb; n++) { const x = img[n]!; if (inBall[n] && low[n]! >= win[0] && x <= win[1]) allowed[n] = 1; }
+    if (guard === 'bone-enclosure') {
+      hull ??= boneHull(img, dims, win[1], sp, o.closingRadiusMm);
+      if (!hull[start] && !options.window && hu)
+        return empty(kind, win, guard, stats, 'outside-bone', `the point is not enclosed by bone (soft tissue at ${Math.round(stats.median)} HU); grow a lesion from a click inside the bone`);
+      for (let n = 0; n < nb; n++) if (!hull[n]) allowed[n] = 0;
+      allowed[start] = 1;
     }
-  }
-
-  const grown = floodFrom(allowed, dims, start, o.connectivity);
-  let mask: Uint8Array = grown.mask;
-  let count = grown.count;
-  if (o.fillHoles && count > 0) {
-    mask = fillHolesInBox(mask, dims);
-    count = 0;
-    for (let n = 0; n < nb; n++) count += mask[n]!;
-  }
-
-  const offsets = new Int32Array(count);
-  let m = 0, reached = false;
-  let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
-  {
-    let n = 0;
-    for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
-      const row = ni * (j + nj * k);
-      for (let i = box[0]; i <= box[3]; i++, n++) {
-        if (!mask[n]) continue;
-        offsets[m++] = row + i;
-        if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
-        if (!reached && metricLength2(g, i - si, j - sj, k - sk) > rim2) reached = true;
+    // noise holes (single voxels just outside the window inside the lesion) would fragment the
+    // erosion below: fill pockets completely enclosed by candidate voxels first
+    allowed = fillHolesMask(allowed, dims);
+    const openingMm = options.openingRadiusMm ?? (kind === 'sclerotic' ? 1.5 : 1.0);
+    if (guard !== 'none' && openingMm > 0) {
+      // opening by reconstruction: erode with a ball of openingRadiusMm, keep the seed's component,
+      // dilate it back with the same ball inside `allowed`. Lytic (1 mm): cuts single-voxel noise
+      // chains into a foramen; sclerotic (1.5 mm): also removes the 1-2 voxel partial-volume rim
+      // of cortex whose values pass through the sclerotic window.
+      const ball = ballOffsets(g, openingMm, dims);
+      const eroded = erodeSparse(allowed, dims, ball);
+      const core = floodFrom(eroded, dims, start, 6);
+      if (core.count > 0) {
+        const back = dilateSparse(core.mask, dims, ball);
+        for (let n = 0; n < nb; n++) allowed[n] = allowed[n]! & back[n]!;
       }
     }
-  }
-  if (!options.window) {
-    // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
-    if (reached)
-      return empty(kind, window, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(window[0])} to ${Math.round(window[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); for a lesion barely different from the bone around it use the lesion/background strokes tool (L)`);
-    if (count < o.minVoxels)
-      return empty(kind, window, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
-  }
-  return {
-    offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window, guard, seedIjk: seedIdx, seedStats: stats,
-    box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: reached,
+
+    const grown = floodFrom(allowed, dims, start, o.connectivity);
+    let mask: Uint8Array = grown.mask;
+    let count = grown.count;
+    if (o.fillHoles && count > 0) {
+      mask = fillHolesInBox(mask, dims);
+      count = 0;
+      for (let n = 0; n < nb; n++) count += mask[n]!;
+    }
+
+    const offsets = new Int32Array(count);
+    let m = 0, reached = false;
+    let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
+    {
+      let n = 0;
+      for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+        const row = ni * (j + nj * k);
+        for (let i = box[0]; i <= box[3]; i++, n++) {
+          if (!mask[n]) continue;
+          offsets[m++] = row + i;
+          if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
+          if (!reached && metricLength2(g, i - si, j - sj, k - sk) > rim2) reached = true;
+        }
+      }
+    }
+    if (!options.window) {
+      // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
+      if (reached)
+        return empty(kind, win, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(win[0])} to ${Math.round(win[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); for a lesion barely different from the bone around it use the lesion/background strokes tool (L)`);
+      if (count < o.minVoxels)
+        return empty(kind, win, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
+    }
+    return {
+      offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window: win, guard, seedIjk: seedIdx, seedStats: stats,
+      box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: reached, ...(levels ? { levels } : {}), mask,
+    };
   };
+  const strip = (r: RegionGrowResult & { mask?: Uint8Array }): RegionGrowResult => { const { mask: _m, ...rest } = r; return rest; };
+
+  if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return strip(attempt(window, val));
+
+  // CT lytic, automatic window. First the assumed levels (lesion at the click's neighbourhood
+  // median, healthy cancellous bone at boneHu), with the lesion level then re-read from the
+  // grown region's interior (many voxels instead of the ~30 of a 2 mm ball on 3 mm slices,
+  // where a click near the edge reads 10-15 HU high and a lower bound that high cuts the noisy
+  // lesion into fragments) until it settles.
+  let r = attempt(window, val);
+  for (let it = 0; it < 3 && !r.problem && r.mask; it++) {
+    const level = interiorLevel(r.mask, val, dims);
+    if (!(Math.abs(level - (r.window[0] + o.lowerMarginHu)) > 2)) break;
+    const next = attempt(assumedLytic(level), val);
+    if (next.problem) break;
+    r = next;
+  }
+  // the assumed levels hold when the region closes inside tissue brighter than its window
+  if (!r.problem && r.mask && aroundLevel(r.mask, val, dims, sp, inBall) > r.window[1]) return strip(r);
+  if (r.problem && r.problem !== 'runs-on' && r.problem !== 'too-small') return strip(r);
+  // otherwise the bone around is not at the assumed level (fatty marrow): measure both levels
+  // at the lesion's boundary of maximum contrast, inside the same bone enclosure
+  const within = new Uint8Array(nb);
+  const h = hull ?? boneHull(val, dims, window[1], sp, o.closingRadiusMm);
+  for (let n = 0; n < nb; n++) within[n] = inBall[n]! & h[n]!;
+  const surround = measureSurroundings(val, dims, sp, within, g, seedIdx, box, rim2, seedLocal, o.lowerMarginHu, stats.median, o.minVoxels, o.boneHu);
+  if (!surround) return strip(r);
+  levels = { lesion: surround.lesionLevel, around: surround.aroundLevel, smoothed: surround.smooth !== null, passRaw: surround.passRaw, passSmooth: surround.passSmooth };
+  if (surround.refusal) return empty(kind, surround.window, guard, stats, surround.refusal.problem, surround.refusal.message);
+  hull = h;
+  return strip(attempt(surround.window, surround.smooth ?? val));
 }
 
 /**
@@ -293,6 +334,104 @@ export function applyRegionToLabels(labels: LabelMap, result: RegionGrowResult, 
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/** Robust median of the values of the mask's interior voxels (all 6 neighbours in the mask); all mask voxels when fewer than 8. */
+function interiorLevel(mask: Uint8Array, val: Float32Array, dims: [number, number, number]): number {
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj;
+  const xs: number[] = [], all: number[] = [];
+  let n = 0;
+  for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++) {
+    if (!mask[n]) continue;
+    all.push(val[n]!);
+    if (i > 0 && j > 0 && k > 0 && i < bi - 1 && j < bj - 1 && k < bk - 1 && mask[n - 1] && mask[n + 1] && mask[n - bi] && mask[n + bi] && mask[n - bij] && mask[n + bij]) xs.push(val[n]!);
+  }
+  return robustStats(xs.length >= 8 ? xs : all).median;
+}
+
+/** Median of the values 1.5-3.5 mm outside the mask (within the ball): the level of the tissue around. */
+function aroundLevel(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array): number {
+  const d2 = squaredDistanceTo(mask, dims, sp, 1);
+  const xs: number[] = [];
+  for (let n = 0; n < val.length; n++) { const d = d2[n]!; if (d > 2.25 && d <= 12.25 && inBall[n]) xs.push(val[n]!); }
+  return xs.length ? robustStats(xs).median : NaN;
+}
+
+/** Gaussian σ of the copy the surroundings are measured on (and, where needed, thresholded). */
+const SURROUND_SMOOTH_MM = 1;
+/** Gaussian σ of the copy that gives the level of the tissue around (texture and noise averaged out). */
+const LEVEL_SMOOTH_MM = 2;
+/**
+ * Largest share of the tissue around a lesion that may pass its window: such voxels touching the
+ * lesion join it (1 %: a threshold 2.3 SD from a Gaussian tissue's level). Raw voxels first; then
+ * the smoothed copy; else refused.
+ */
+const MAX_PASSING = 0.01;
+
+interface Surroundings {
+  window: [number, number];
+  /** The smoothed copy to threshold instead of the raw values (null: raw voxels separate). */
+  smooth: Float32Array | null;
+  lesionLevel: number;
+  aroundLevel: number;
+  /** Share of the shell around that passes the window: raw voxels, smoothed copy. */
+  passRaw: number;
+  passSmooth: number;
+  refusal?: { problem: GrowProblem; message: string };
+}
+
+/**
+ * Lytic lesion on CT: the lesion's level and the level of the tissue around it, read at the
+ * boundary of maximum mean contrast around the click (boundary-contrast.ts). The upper bound is
+ * the midpoint between the two (partial-volume neutral, as for the assumed levels), with the
+ * level around capped at `boneHu` (denser bone around only makes the lesion easier to tell
+ * apart; the cap keeps cortex in the shell from moving the bound). Where the tissue around
+ * varies by more than a third of the half-contrast voxel by voxel (fatty marrow: 18 HU noise and
+ * 30 HU trabecular texture against a 65 HU contrast), the window is applied to the smoothed copy,
+ * and where even that does not separate the levels by SMOOTH_SEPARATION_SD the grow is refused.
+ * Null when no boundary closes within the search ball (the assumed levels then decide, and the
+ * plausibility checks refuse a run-on).
+ */
+function measureSurroundings(val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array, g: ReturnType<typeof gridMetric>,
+  seed: Vec3, box: IndexBox, rim2: number, seedLocal: number, lowerMarginHu: number, seedMedian: number, minVoxels: number, boneHu: number): Surroundings | null {
+  const [bi, bj, bk] = dims;
+  const sm = smoothBox(val, dims, sp, SURROUND_SMOOTH_MM);
+  const rim = new Uint8Array(val.length);
+  let n = 0;
+  for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++)
+    if (inBall[n] && metricLength2(g, i + box[0] - seed[0], j + box[1] - seed[1], k + box[2] - seed[2]) > rim2) rim[n] = 1;
+  const bc = maxBoundaryContrastRegion(val, sm, dims, sp, inBall, rim, seedLocal, seedMedian - lowerMarginHu, minVoxels, val.length);
+  if (process.env.DBG) process.stderr.write(`bc n ${bc?.region.length} t ${bc?.threshold.toFixed(0)} c ${bc?.contrast.toFixed(1)} rim ${bc?.reachedRim} L ${bc?.lesion.median} B ${bc?.shell.median} shell ${bc?.shell.voxels.length}\n`);
+  if (!bc || bc.reachedRim) return null;
+  const L = bc.lesion.median, B = Math.min(bc.shell.median, boneHu);
+  if (!(B > L)) return null;
+  const half = (B - L) / 2;
+  const window: [number, number] = [L - lowerMarginHu, L + half];
+  // how much of the tissue around would pass as lesion, voxel by voxel and after smoothing: counted
+  // where that tissue's level (a 2 mm smoothed copy) lies above the window, so that the thin
+  // dark-to-bright edges of a foramen's lumen and lining, which the opening removes, do not count
+  const level = smoothBox(val, dims, sp, LEVEL_SMOOTH_MM);
+  let nAround = 0, cRaw = 0, cSmooth = 0;
+  for (const n of bc.shell.voxels) {
+    if (level[n]! <= window[1]) continue;
+    nAround++;
+    const x = val[n]!, y = sm[n]!;
+    if (x >= window[0] && x <= window[1]) cRaw++;
+    if (y >= window[0] && y <= window[1]) cSmooth++;
+  }
+  if (nAround < minVoxels) return null;
+  const passRaw = cRaw / nAround, passSmooth = cSmooth / nAround;
+  const base = { window, lesionLevel: L, aroundLevel: bc.shell.median, passRaw, passSmooth };
+  if (passRaw <= MAX_PASSING) return { ...base, smooth: null };
+  if (passSmooth <= MAX_PASSING) return { ...base, smooth: sm };
+  return {
+    ...base, smooth: sm,
+    refusal: {
+      problem: 'low-contrast',
+      message: `the lesion (${Math.round(L)} HU) differs from the bone around it (${Math.round(bc.shell.median)} HU) by ${Math.round(bc.shell.median - L)} HU, too little against that bone's texture and noise (${Math.round(100 * passSmooth)} % of the bone around passes as lesion even after smoothing) for a threshold to find its edge; paint it with the lesion/background strokes tool (L)`,
+    },
+  };
+}
 
 function stripUndefined<T extends object>(x: T): Partial<T> {
   const out: Partial<T> = {};
