@@ -137,7 +137,6 @@ export function maxBoundaryContrastRegion(
       if (next > runMax) {
         lastEval = count;
         const c = medianFace(faces);
-        if (process.env.DBG2 && (count % 50 < 2 || c > best)) process.stderr.write(`  k ${count} t ${runMax.toFixed(0)} c ${c.toFixed(1)} faces ${faces}\n`);
         if (c > best) { best = c; bestK = count; bestT = (runMax + next) / 2; }
         else if (count > 4 * bestK && c < best / 3) break;
       }

@@ -36,6 +36,19 @@
  *  7. Plausibility (automatic window only): a region that reaches the maxRadiusMm bound leaked
  *     or is not a lesion, and one of fewer than `minVoxels` voxels is not a lesion: both are
  *     refused with the reason in words (`message`), never left as a lesion.
+ *  8. CT lytic lesions, automatic window (steps 3-7 repeated):
+ *     - the lesion level is re-read from the grown region's voxels deeper than 1.5 mm and the
+ *       lesion regrown until it settles; the first grow takes a lower bound one margin lower, so
+ *       that a click whose 2 mm ball reads high (near the edge, 3 mm slices) does not keep only a
+ *       fragment at a self-consistent level;
+ *     - the assumed bone level holds when the region closes inside tissue brighter than its window
+ *       (median 1.5-3.5 mm outside). Otherwise (fatty marrow: 60-130 HU around a 40-50 HU lesion)
+ *       both levels are measured at the lesion's boundary of maximum median contrast inside the
+ *       bone enclosure (boundary-contrast.ts): window [L − lowerMarginHu, (L + B)/2]; where more
+ *       than 1 % of the tissue around passes it voxel by voxel the window is applied to a 1 mm
+ *       smoothed copy, and where even that lets more than 1 % pass the grow is refused
+ *       (`low-contrast`); a grow that does not reproduce the measured region within 1.3× either
+ *       way is refused (`unsupported`: a texture dip or a leak, not a lesion edge).
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
  * reads low (blur moves the 50 % iso-surface inward, ≈ 3σ²/r² in volume). Use
@@ -120,7 +133,7 @@ export interface RegionGrowResult {
 }
 
 /** Why a grow gave no lesion. */
-export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small' | 'low-contrast';
+export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small' | 'low-contrast' | 'unsupported';
 
 /** Resolved defaults, exported so the UI can show them. */
 export const REGION_GROW_DEFAULTS = {
@@ -227,7 +240,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     if (guard === 'bone-enclosure') {
       hull ??= boneHull(img, dims, win[1], sp, o.closingRadiusMm);
       if (!hull[start] && !options.window && hu)
-        return empty(kind, win, guard, stats, 'outside-bone', `the point is not enclosed by bone (soft tissue at ${Math.round(stats.median)} HU); grow a lesion from a click inside the bone`);
+        return empty(kind, win, guard, stats, 'outside-bone', `the point (${Math.round(stats.median)} HU) is not enclosed by bone denser than ${Math.round(win[1])} HU: soft tissue, or marrow (fatty marrow is 60-130 HU) with no lesion edge around the point; grow a lesion from a click inside it, or paint it with the lesion/background strokes tool (L)`);
       for (let n = 0; n < nb; n++) if (!hull[n]) allowed[n] = 0;
       allowed[start] = 1;
     }
@@ -235,6 +248,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     // erosion below: fill pockets completely enclosed by candidate voxels first
     allowed = fillHolesMask(allowed, dims);
     const openingMm = options.openingRadiusMm ?? (kind === 'sclerotic' ? 1.5 : 1.0);
+    let floodStart = start;
     if (guard !== 'none' && openingMm > 0) {
       // opening by reconstruction: erode with a ball of openingRadiusMm, keep the seed's component,
       // dilate it back with the same ball inside `allowed`. Lytic (1 mm): cuts single-voxel noise
@@ -242,14 +256,19 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
       // of cortex whose values pass through the sclerotic window.
       const ball = ballOffsets(g, openingMm, dims);
       const eroded = erodeSparse(allowed, dims, ball);
-      const core = floodFrom(eroded, dims, start, 6);
+      // the click may lie within the opening radius of a noise hole or of the edge: its core is
+      // then the nearest eroded voxel (without it the opening would be skipped and noise chains
+      // into a foramen kept, so that the volume would depend on where in the lesion one clicks)
+      const coreStart = eroded[start] ? start : nearestIn((n) => eroded[n] === 1, dims, start, g, o.seedRadiusMm + openingMm);
+      const core = coreStart >= 0 ? floodFrom(eroded, dims, coreStart, 6) : { mask: eroded, count: 0 };
       if (core.count > 0) {
         const back = dilateSparse(core.mask, dims, ball);
         for (let n = 0; n < nb; n++) allowed[n] = allowed[n]! & back[n]!;
+        if (!allowed[start]) floodStart = coreStart;
       }
     }
 
-    const grown = floodFrom(allowed, dims, start, o.connectivity);
+    const grown = floodFrom(allowed, dims, floodStart, o.connectivity);
     let mask: Uint8Array = grown.mask;
     let count = grown.count;
     if (o.fillHoles && count > 0) {
@@ -294,16 +313,23 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   // grown region's interior (many voxels instead of the ~30 of a 2 mm ball on 3 mm slices,
   // where a click near the edge reads 10-15 HU high and a lower bound that high cuts the noisy
   // lesion into fragments) until it settles.
-  let r = attempt(window, val);
-  for (let it = 0; it < 3 && !r.problem && r.mask; it++) {
-    const level = interiorLevel(r.mask, val, dims);
-    if (!(Math.abs(level - (r.window[0] + o.lowerMarginHu)) > 2)) break;
+  // The first grow takes a lower bound one margin lower still: a click near the edge reads
+  // high, and the lower bound at that level keeps only a fragment whose own level agrees with it
+  let r = attempt([window[0] - o.lowerMarginHu, window[1]], val);
+  if (r.problem) r = attempt(window, val);
+  let lv = !r.problem && r.mask ? regionLevels(r.mask, val, dims, sp, inBall) : null;
+  for (let it = 0; it < 3 && lv && !r.problem; it++) {
+    let level = lv.interior;
+    if (Number.isNaN(level)) { if (it > 0) break; level = stats.median; }
+    if (it > 0 && !(Math.abs(level - (r.window[0] + o.lowerMarginHu)) > 2)) break;
     const next = attempt(assumedLytic(level), val);
-    if (next.problem) break;
+    if (next.problem || !next.mask) break;
     r = next;
+    lv = regionLevels(next.mask, val, dims, sp, inBall);
   }
   // the assumed levels hold when the region closes inside tissue brighter than its window
-  if (!r.problem && r.mask && aroundLevel(r.mask, val, dims, sp, inBall) > r.window[1]) return strip(r);
+  const around = !r.problem && lv ? lv.around : NaN;
+  if (around > r.window[1]) return strip(r);
   if (r.problem && r.problem !== 'runs-on' && r.problem !== 'too-small') return strip(r);
   // otherwise the bone around is not at the assumed level (fatty marrow): measure both levels
   // at the lesion's boundary of maximum contrast, inside the same bone enclosure
@@ -311,11 +337,21 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const h = hull ?? boneHull(val, dims, window[1], sp, o.closingRadiusMm);
   for (let n = 0; n < nb; n++) within[n] = inBall[n]! & h[n]!;
   const surround = measureSurroundings(val, dims, sp, within, g, seedIdx, box, rim2, seedLocal, o.lowerMarginHu, stats.median, o.minVoxels, o.boneHu);
-  if (!surround) return strip(r);
+  if (!surround) {
+    if (r.problem) return strip(r);
+    return empty(kind, r.window, guard, stats, 'unsupported', `the tissue around the region grown from the point (${Math.round(around)} HU) is not denser than the lesion window (${Math.round(r.window[0])} to ${Math.round(r.window[1])} HU), and no lesion edge shows around the point: it looks like marrow, not a lesion; paint it with the lesion/background strokes tool (L) if it is one`);
+  }
   levels = { lesion: surround.lesionLevel, around: surround.aroundLevel, smoothed: surround.smooth !== null, passRaw: surround.passRaw, passSmooth: surround.passSmooth };
   if (surround.refusal) return empty(kind, surround.window, guard, stats, surround.refusal.problem, surround.refusal.message);
   hull = h;
-  return strip(attempt(surround.window, surround.smooth ?? val));
+  const fin = attempt(surround.window, surround.smooth ?? val);
+  // the grow at the measured window must reproduce the region whose boundary the image supports:
+  // a texture dip in fatty marrow gives a window whose grow is a fraction of that region, a leak
+  // one larger than it
+  const ratio = fin.voxelCount / surround.regionVoxels;
+  if (!fin.problem && !(ratio >= 1 / MAX_SUPPORT_RATIO && ratio <= MAX_SUPPORT_RATIO))
+    return empty(kind, surround.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(surround.window[0])} to ${Math.round(surround.window[1])} HU) is ${ratio < 1 ? 'much smaller' : 'much larger'} than the region whose edge the image shows around the point (${(fin.volumeMl).toFixed(2)} vs ${(surround.regionVoxels * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; paint it with the lesion/background strokes tool (L) if it is one`);
+  return strip(fin);
 }
 
 /**
@@ -335,26 +371,52 @@ export function applyRegionToLabels(labels: LabelMap, result: RegionGrowResult, 
 
 // ---------------------------------------------------------------------------------------------
 
-/** Robust median of the values of the mask's interior voxels (all 6 neighbours in the mask); all mask voxels when fewer than 8. */
-function interiorLevel(mask: Uint8Array, val: Float32Array, dims: [number, number, number]): number {
-  const [bi, bj, bk] = dims;
-  const bij = bi * bj;
-  const xs: number[] = [], all: number[] = [];
-  let n = 0;
-  for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++) {
-    if (!mask[n]) continue;
-    all.push(val[n]!);
-    if (i > 0 && j > 0 && k > 0 && i < bi - 1 && j < bj - 1 && k < bk - 1 && mask[n - 1] && mask[n + 1] && mask[n - bi] && mask[n + bi] && mask[n - bij] && mask[n + bij]) xs.push(val[n]!);
-  }
-  return robustStats(xs.length >= 8 ? xs : all).median;
+/**
+ * Squared distances (mm²) to the mask and to its outside, on the mask's bounding box padded by
+ * `padMm` (cropped: the box of a 25 mm ball is 5-20× larger than a lesion's). Calls `visit` for
+ * every voxel of the padded box with its box-local index and both squared distances.
+ */
+function visitNearMask(mask: Uint8Array, dims: [number, number, number], sp: Vec3, padMm: number, visit: (n: number, dOut2: number, dIn2: number) => void): void {
+  const [bi, bj] = dims;
+  const mb = nonZeroBox(mask, dims);
+  if (!mb) return;
+  const p = [Math.ceil(padMm / sp[0]) + 1, Math.ceil(padMm / sp[1]) + 1, Math.ceil(padMm / sp[2]) + 1];
+  const lo = [Math.max(0, mb[0] - p[0]!), Math.max(0, mb[1] - p[1]!), Math.max(0, mb[2] - p[2]!)];
+  const hi = [Math.min(dims[0] - 1, mb[3] + p[0]!), Math.min(dims[1] - 1, mb[4] + p[1]!), Math.min(dims[2] - 1, mb[5] + p[2]!)];
+  const sd: [number, number, number] = [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1];
+  const sub = new Uint8Array(sd[0] * sd[1] * sd[2]);
+  let q = 0;
+  for (let k = lo[2]!; k <= hi[2]!; k++) for (let j = lo[1]!; j <= hi[1]!; j++) { const row = bi * (j + bj * k); for (let i = lo[0]!; i <= hi[0]!; i++) sub[q++] = mask[row + i]!; }
+  const dOut = squaredDistanceTo(sub, sd, sp, 1);
+  const dIn = squaredDistanceTo(sub, sd, sp, 0);
+  q = 0;
+  for (let k = lo[2]!; k <= hi[2]!; k++) for (let j = lo[1]!; j <= hi[1]!; j++) { const row = bi * (j + bj * k); for (let i = lo[0]!; i <= hi[0]!; i++, q++) visit(row + i, dOut[q]!, dIn[q]!); }
 }
 
-/** Median of the values 1.5-3.5 mm outside the mask (within the ball): the level of the tissue around. */
-function aroundLevel(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array): number {
-  const d2 = squaredDistanceTo(mask, dims, sp, 1);
-  const xs: number[] = [];
-  for (let n = 0; n < val.length; n++) { const d = d2[n]!; if (d > 2.25 && d <= 12.25 && inBall[n]) xs.push(val[n]!); }
-  return xs.length ? robustStats(xs).median : NaN;
+/**
+ * The grown region's own level and the level of the tissue around it:
+ *  - interior: robust median of the mask's voxels deeper than 1.5 mm (beyond the reach of the
+ *    edge's blur and, on 3 mm slices, of a neighbouring slice's partial volume); NaN when fewer
+ *    than 8 (a small region holds no better evidence of the lesion's level than the click's
+ *    neighbourhood);
+ *  - around: median of the voxels 1.5-3.5 mm outside the mask, within the ball.
+ */
+function regionLevels(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array): { interior: number; around: number } {
+  const deep: number[] = [], out: number[] = [];
+  visitNearMask(mask, dims, sp, 3.5, (n, dOut2, dIn2) => {
+    if (mask[n]) { if (dIn2 > 2.25) deep.push(val[n]!); }
+    else if (dOut2 > 2.25 && dOut2 <= 12.25 && inBall[n]) out.push(val[n]!);
+  });
+  return { interior: deep.length >= 8 ? robustStats(thin(deep)).median : NaN, around: out.length ? robustStats(thin(out)).median : NaN };
+}
+
+/** Every k-th value so that at most 4000 remain: the median of 4000 noisy voxels is within 2 % of their SD. */
+function thin(xs: number[]): number[] {
+  if (xs.length <= 4000) return xs;
+  const k = Math.ceil(xs.length / 4000);
+  const out: number[] = [];
+  for (let n = 0; n < xs.length; n += k) out.push(xs[n]!);
+  return out;
 }
 
 /** Gaussian σ of the copy the surroundings are measured on (and, where needed, thresholded). */
@@ -367,6 +429,11 @@ const LEVEL_SMOOTH_MM = 2;
  * the smoothed copy; else refused.
  */
 const MAX_PASSING = 0.01;
+/**
+ * The grow on fatty marrow and the region of maximum boundary contrast agree within this factor
+ * (lesions on the fatty phantoms: 0.94-1.04; texture dips in normal marrow: 0.1-0.3).
+ */
+const MAX_SUPPORT_RATIO = 1.3;
 
 interface Surroundings {
   window: [number, number];
@@ -377,6 +444,9 @@ interface Surroundings {
   /** Share of the shell around that passes the window: raw voxels, smoothed copy. */
   passRaw: number;
   passSmooth: number;
+  /** Voxels of the region of maximum boundary contrast, and that contrast. */
+  regionVoxels: number;
+  contrast: number;
   refusal?: { problem: GrowProblem; message: string };
 }
 
@@ -401,7 +471,6 @@ function measureSurroundings(val: Float32Array, dims: [number, number, number], 
   for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++)
     if (inBall[n] && metricLength2(g, i + box[0] - seed[0], j + box[1] - seed[1], k + box[2] - seed[2]) > rim2) rim[n] = 1;
   const bc = maxBoundaryContrastRegion(val, sm, dims, sp, inBall, rim, seedLocal, seedMedian - lowerMarginHu, minVoxels, val.length);
-  if (process.env.DBG) process.stderr.write(`bc n ${bc?.region.length} t ${bc?.threshold.toFixed(0)} c ${bc?.contrast.toFixed(1)} rim ${bc?.reachedRim} L ${bc?.lesion.median} B ${bc?.shell.median} shell ${bc?.shell.voxels.length}\n`);
   if (!bc || bc.reachedRim) return null;
   const L = bc.lesion.median, B = Math.min(bc.shell.median, boneHu);
   if (!(B > L)) return null;
@@ -421,7 +490,7 @@ function measureSurroundings(val: Float32Array, dims: [number, number, number], 
   }
   if (nAround < minVoxels) return null;
   const passRaw = cRaw / nAround, passSmooth = cSmooth / nAround;
-  const base = { window, lesionLevel: L, aroundLevel: bc.shell.median, passRaw, passSmooth };
+  const base = { window, lesionLevel: L, aroundLevel: bc.shell.median, passRaw, passSmooth, regionVoxels: bc.region.length, contrast: bc.contrast };
   if (passRaw <= MAX_PASSING) return { ...base, smooth: null };
   if (passSmooth <= MAX_PASSING) return { ...base, smooth: sm };
   return {
