@@ -34,8 +34,6 @@ export function rememberedConnection(): { baseUrl: string; authorization: string
 }
 
 let client: PacsClient | null = null;
-/** The series last loaded from the server, and where it came from. */
-let loadedFrom: { baseUrl: string; studyUid: string; seriesUid: string } | null = null;
 
 export function connectedTo(): string | null {
   return client?.baseUrl ?? null;
@@ -60,7 +58,6 @@ export async function connect(conn: PacsConnection, remember: boolean): Promise<
 
 export function disconnect(): void {
   client = null;
-  loadedFrom = null;
 }
 
 function need(): PacsClient {
@@ -80,16 +77,7 @@ export function listSeries(studyUid: string): Promise<SeriesRow[]> {
 export async function loadSeries(row: Pick<SeriesRow, 'studyUid' | 'seriesUid' | 'description'>): Promise<boolean> {
   const c = need();
   const label = `Downloading ${row.description || 'the series'} from the PACS`;
-  const ok = await loadFetchedFiles(label, (signal, onProgress) => c.retrieveSeries(row.studyUid, row.seriesUid, { signal, onProgress }));
-  const l = store.state.loaded;
-  loadedFrom = ok && l?.seriesUid === row.seriesUid ? { baseUrl: c.baseUrl, studyUid: row.studyUid, seriesUid: row.seriesUid } : null;
-  return ok;
-}
-
-/** Whether the shown series came from the connected server (Store SEG sends it there). */
-export function shownFromPacs(): boolean {
-  const l = store.state.loaded;
-  return !!client && !!loadedFrom && loadedFrom.baseUrl === client.baseUrl && l?.seriesUid === loadedFrom.seriesUid;
+  return loadFetchedFiles(label, (signal, onProgress) => c.retrieveSeries(row.studyUid, row.seriesUid, { signal, onProgress }));
 }
 
 export interface StoredSeg {
