@@ -200,10 +200,16 @@ export async function score(): Promise<AttemptScore> {
   } catch (err) {
     notify('warning', `The score could not be kept in this browser's storage: ${(err as Error).message}`);
   }
-  store.update({ teachingHidesAnswers: false, showZones: true });
+  // Show what was risky: the worst needle is selected and the views go to the structure it came nearest.
+  const worst = [...store.state.trajectories].sort((x, y) => rankOf(needleVerdict(x).status) - rankOf(needleVerdict(y).status))[0];
+  const near = worst && needleVerdict(worst).status !== 'pass' ? worst.metrics.nearestForamen : null;
+  const f = near ? store.state.anatomy?.foramina.find((x) => x.id === near.id) : null;
+  store.update({ teachingHidesAnswers: false, showZones: true, ...(worst ? { selectedTrajectoryId: worst.id } : {}), ...(f ? { crosshairLps: [...f.posteriorLps] as Vec3 } : {}) });
   teaching.update({ score: result, progress: [...t.progress, rec] });
   return result;
 }
+
+const rankOf = (s: 'pass' | 'warn' | 'fail'): number => (s === 'fail' ? 0 : s === 'warn' ? 1 : 2);
 
 // ------------------------------------------------------------------ progress (IndexedDB)
 

@@ -127,6 +127,12 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
     expect(await page.locator('sp-fellow #fellow-risks').textContent()).toMatch(/left S1 foramen/);
     expect(await page.locator('sp-fellow tr[data-step="needle"] td.v').textContent()).toMatch(/Needle 0\/40/);
     expect(badTotal).toBeLessThan(goodTotal - 39.9);
+    // the views go to the foramen the needle entered, with the needle selected and the labels back
+    const risky = await snap(page);
+    expect(risky.crosshairLps).toEqual(P);
+    expect(risky.selectedTrajectoryId).toBe(risky.trajectories[0]!.id);
+    await expect.poll(() => page.locator('sp-viewer g.foramen-marker[data-foramen="S1_L"] text').count()).toBeGreaterThan(0);
+    await screenshot(page, 'teaching-fellow-risky-1920x1080');
 
     // progress: both attempts, exportable as CSV (the button downloads it)
     const csv = await page.evaluate(() => window.sacroplan.progressCsv());
