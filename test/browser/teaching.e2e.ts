@@ -177,6 +177,30 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
     await page.keyboard.press('PageDown');
     await expect.poll(stepOf).toBe('needle');
     await idle();
+    // ablation: the needles become 17 G electrodes aimed for their burns; cement: aimed at the study's filling
+    const expertNeedles = (await snap(page)).trajectories.map((t) => ({ entry: t.entryLps, target: t.targetLps, needle: t.needle.id }));
+    await page.keyboard.press('PageDown');
+    await expect.poll(stepOf).toBe('ablation');
+    await idle();
+    const abl = await snap(page);
+    expect(abl.trajectories.every((t) => t.needle.id === '17G-rf-20' && t.ablation !== null && (t.ablation.coverage ?? 0) > 0)).toBe(true);
+    expect(await page.locator('sp-presenter #presenter-note').textContent()).toMatch(/17 G electrode, 2 cm tip, \d burn/);
+    await page.keyboard.press('PageDown');
+    await expect.poll(stepOf).toBe('cement');
+    await idle();
+    const cem = await snap(page);
+    expect(cem.trajectories.every((t) => t.cement !== null && t.cement.volumeMl > 0)).toBe(true);
+    await screenshot(page, 'teaching-presenter-cement-1920x1080');
+    // back to the needle step: the plan as it was (the expert's needles, no burns, no cement)
+    await page.keyboard.press('PageUp');
+    await expect.poll(stepOf).toBe('ablation');
+    await idle();
+    await page.keyboard.press('PageUp');
+    await expect.poll(stepOf).toBe('needle');
+    await idle();
+    const back = await snap(page);
+    expect(back.trajectories.map((t) => ({ entry: t.entryLps, target: t.targetLps, needle: t.needle.id }))).toEqual(expertNeedles);
+    expect(back.trajectories.every((t) => t.cement === null && t.advance === 1)).toBe(true);
     // The presenter moves one needle's entry (the plan in the link is the one shown, not the expert's)
     const before = await snap(page);
     const n2 = before.trajectories[1]!;
@@ -253,6 +277,16 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
       rows.push(`${c.id}: ${ms} ms; ${s.lesions.map((l) => `zone ${l.zone} ${l.volumeMl.toFixed(2)} mL`).join(', ')}; ${s.trajectories.map((t) => `${t.approach} ${t.status} ${t.depthMm.toFixed(0)} mm`).join(', ') || 'declined'}`);
     }
     console.log(rows.join('\n'));
+    // The scripting API: an attempt on the declined case, declined, scores full marks for approach and needle
+    const sc = await page.evaluate(async () => {
+      await window.sacroplan.startAttempt('declined-large');
+      const t = window.sacroplan.demoCase() as any;
+      await window.sacroplan.paint({ centerLps: t.lesions[0].centerLps, radiusMm: 8 });
+      window.sacroplan.setAnswer({ zone: 2, declined: true });
+      return window.sacroplan.score();
+    });
+    expect(sc.steps.map((x: any) => [x.step, x.verdict])).toEqual([['segmentation', expect.any(String)], ['zone', 'right'], ['approach', 'right'], ['needle', 'right']]);
+    expect(sc.steps[2]!.text).toMatch(/declined, right: largest diameter 34.2 mm/);
     expect(errors).toEqual([]);
   }, 600_000);
 
