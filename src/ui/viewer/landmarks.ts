@@ -104,7 +104,7 @@ export function drawLandmarks(host: ViewerHost, view: ViewName, fp: Vec3, w: num
       return svg`<g class="foramen-marker" data-foramen=${m.id}>
         <line x1=${m.x1 + dx} y1=${m.y1 + dy} x2=${m.x2 + dx} y2=${m.y2 + dy} stroke=${color} stroke-width="1" stroke-dasharray="3 2" />
         <circle cx=${x} cy=${y} r=${r} fill="none" stroke=${color} stroke-width="1.5" stroke-dasharray=${m.check ? '2 2' : 'none'} />
-        <text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${text}</text></g>`;
+        ${host.state.teachingHidesAnswers ? nothing : svg`<text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${color} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">${text}</text>`}</g>`;
     });
   }
   // The canal near this plane: one tube outline (its walls at ± radius beside the centreline) where it runs
@@ -150,7 +150,7 @@ export function drawLandmarks(host: ViewerHost, view: ViewName, fp: Vec3, w: num
       const b = m === c0 ? placed.get('canal') : undefined;
       return svg`<g class="canal-marker" data-canal-index=${m.index}>
         <circle class="canal-point" cx=${m.x} cy=${m.y} r="2" fill=${canalColor} />
-        ${b ? svg`<text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${canalColor} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`;
+        ${b && !host.state.teachingHidesAnswers ? svg`<text x=${b.x + 1.5} y=${b.y + LABEL_BASELINE} fill=${canalColor} font-size="11" font-family="system-ui" paint-order="stroke" stroke="#000" stroke-width="3">canal</text>` : nothing}</g>`;
     });
   }
   return { requests, drawLater };
