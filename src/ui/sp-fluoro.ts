@@ -174,6 +174,8 @@ export class SpFluoro extends LitElement {
           const g = fluoroGeometry(volume, p.view, pass.px, this.isocentre());
           const job = renderLineIntegralsLater(volume, g, FLUORO_ENERGY, pass.stepMm);
           jobs.push(job.cancel);
+          // a newer render cancels this one: the images not yet awaited then reject unheard
+          job.result.catch(() => undefined);
           return { p, g, result: job.result };
         });
         let engine = '';
