@@ -66,7 +66,7 @@ export interface SeriesSnapshot {
   originLps: [number, number, number];
   directionCosines: number[];
   warnings: string[];
-  source: 'demo' | 'dicom' | 'nifti';
+  source: 'demo' | 'dicom' | 'nifti' | 'library';
   description: string;
   patientName: string;
   /** DICOM PatientPosition ('HFS', 'FFS', …) or null, and how the screen reads it. */
@@ -178,7 +178,7 @@ export interface SacroPlanApi {
   /** Opens a .sacroplan file on the shown series; rejects with the reason (and changes nothing) for another series or a damaged, hostile or newer file. */
   openPlan(file: Blob): Promise<void>;
   /** The case's lesions as a DICOM SEG (Part 10 bytes, one segment per non-empty lesion; what Export SEG downloads). */
-  /** The lesions as DICOM SEG; `sacrum` / `zones` add the sacrum mask and the Denis zones 1–3 (default: as ticked under Export SEG ▾). */
+  /** The lesions as DICOM SEG; `sacrum` / `zones` add the sacrum mask and the Denis zones 1–3 (default: as ticked in the Case menu). */
   exportSeg(options?: { sacrum?: boolean; zones?: boolean }): Promise<Uint8Array>;
   /** The 3D view's bone, lesions, foramina, canal and needles in LPS mm: a zip of one binary STL per structure ('stl') or one OBJ with named objects ('obj'); what Export mesh downloads. */
   exportMesh(format: 'stl' | 'obj'): Promise<Blob>;

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, openApp, screenshotDir, useSession } from './harness';
+import { requireBrowser, openApp, screenshotDir, useSession, clickMenuItem } from './harness';
 import { isCI } from '../helpers/shared';
 import { decodePng, greyStats } from '../helpers/png';
 
@@ -88,7 +88,7 @@ describe.skipIf(!ok)('report() document and key images', () => {
     else console.warn('[skip] poppler-utils not installed: the PDF is not checked');
 
     // the report over the app shows the key images too
-    await page.click('sp-case-bar #open-report');
+    await clickMenuItem(page, 'sp-case-bar #open-report');
     await expect.poll(() => page.locator('sp-report figure.key-image img').count(), { timeout: 20_000 }).toBe(3);
     await page.locator('sp-report #close-report').click();
     expect(errors).toEqual([]);

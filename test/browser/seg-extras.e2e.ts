@@ -1,7 +1,7 @@
 /**
  * Local work stays local, and the SEG's optional segments: on the default phantom opened through
  * the file input (request log on from the first request of the page), Find landmarks, Grow a
- * lesion, tick "sacrum mask" and "Denis zone map" under Export SEG ▾, Export SEG: dciodvfy reports
+ * lesion, tick "SEG + sacrum mask" and "SEG + Denis zones" in the Case menu, Export SEG: dciodvfy reports
  * no errors, pydicom reads the lesion, Sacrum and Denis zones 1–3 with their codes; the SEG
  * re-imports as one lesion (the sacrum and zones are named, not imported). Then Report, Save plan:
  * every request the page made went to its own origin.
@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
-import { requireBrowser, screenshot, useSession, loadThroughInput, crosshairOnScreen } from './harness';
+import { requireBrowser, screenshot, useSession, loadThroughInput, crosshairOnScreen, clickMenuItem } from './harness';
 import { isCI, requireShared, ensurePhantom, readTruth, PYTHON } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
@@ -47,11 +47,11 @@ describe.skipIf(!ok)('SEG with sacrum and zones; local work makes no outside req
     await expect.poll(async () => (await snap(page)).lesions[0]?.voxelCount ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
     await page.evaluate(() => window.sacroplan.whenIdle());
 
-    await page.click('sp-case-bar #seg-options');
+    await page.click('sp-case-bar #case-menu > summary');
     await page.check('sp-case-bar #seg-sacrum');
     await page.check('sp-case-bar #seg-zones');
     await screenshot(page, 'seg-extras-options');
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('sp-case-bar #export-seg')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), clickMenuItem(page, 'sp-case-bar #export-seg')]);
     const path = join(mkdtempSync(join(tmpdir(), 'sp-seg-extras-e2e-')), download.suggestedFilename());
     await download.saveAs(path);
     await expect.poll(async () => (await snap(page)).messages.map((m) => m.text).join('\n')).toMatch(/SEG saved as .*: 1 lesion \(Lesion 1, Sacrum, Denis zone 1, Denis zone 2, Denis zone 3\)/);
@@ -79,7 +79,7 @@ print(json.dumps([[s.SegmentLabel, s.SegmentedPropertyTypeCodeSequence[0].CodeVa
     await expect.poll(async () => (await snap(page)).messages.map((m) => m.text).join('\n')).toMatch(/not lesions, not imported: Sacrum, Denis zone 1, Denis zone 2, Denis zone 3/);
 
     // report and plan file: still nothing leaves the origin
-    await page.click('sp-case-bar #open-report');
+    await clickMenuItem(page, 'sp-case-bar #open-report');
     await expect.poll(() => page.locator('sp-report figure.key-image').count(), { timeout: 20_000 }).toBe(3);
     await page.locator('sp-report #close-report').click();
     const [planDl] = await Promise.all([page.waitForEvent('download'), page.click('sp-case-bar #save-plan')]);
