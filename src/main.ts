@@ -1,11 +1,12 @@
 /**
  * Entry point: mounts <sp-app>, installs window.sacroplan and opens the built-in demo case
- * (unless the URL says ?demo=0).
+ * (unless the URL says ?demo=0), or the library case of a share link (#share=…).
  */
 import './ui/sp-app';
 import * as actions from './app/actions';
 import { installApi } from './app/api';
 import { warmDicomWorkers } from './app/dicom-parallel';
+import * as teaching from './app/teaching';
 
 const params = new URLSearchParams(location.search);
 let resolveReady!: () => void;
@@ -22,7 +23,11 @@ async function start(): Promise<void> {
   await customElements.whenDefined('sp-app');
   const app = document.querySelector('sp-app');
   if (app) await (app as unknown as { updateComplete: Promise<unknown> }).updateComplete;
-  if (params.get('demo') !== '0') {
+  if (teaching.isShareFragment(location.hash)) {
+    // A share link opens its library case (or says why it cannot) instead of the demo.
+    await teaching.openShared(location.hash).catch(() => undefined);
+    await whenShown();
+  } else if (params.get('demo') !== '0') {
     await actions.loadDemo();
     await whenShown();
   }

@@ -3,14 +3,14 @@
  * DOM framework, renderer or viewer library, so they run in node tests, workers and a CLI alike.
  * (DOM globals are excluded by tsconfig.pure.json, which type-checks these folders without the
  * DOM library: see `npm run typecheck`.) And every folder imports only the layers below it
- * (LAYERS): core ← segmentation ← anatomy ← planning ← case ← app ← ui; io on core alone.
+ * (LAYERS): core ← segmentation ← anatomy ← planning ← case ← teaching ← app ← ui; io on core alone.
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
 import { join, relative, resolve, dirname } from 'node:path';
 import { repoRoot } from './helpers/shared';
 
-const PURE = ['core', 'segmentation', 'anatomy', 'planning', 'case', 'demo', 'scene'];
+const PURE = ['core', 'segmentation', 'anatomy', 'planning', 'case', 'demo', 'scene', 'teaching'];
 const FORBIDDEN = [/^three(\/|$)/, /^lit(\/|$)/, /^@lit\//, /^@cornerstonejs\//, /^@kitware\//];
 
 function walk(dir: string): string[] {
@@ -62,10 +62,11 @@ const LAYERS: Record<string, string[]> = {
   planning: ['core', 'segmentation', 'anatomy'],
   scene: ['core', 'segmentation', 'anatomy', 'planning'],
   case: ['core', 'segmentation', 'anatomy', 'planning'],
+  teaching: ['core', 'demo', 'segmentation', 'anatomy', 'planning', 'case'],
   render: ['core', 'segmentation', 'anatomy', 'planning', 'scene'],
-  workers: ['core', 'io', 'demo', 'segmentation', 'anatomy', 'planning', 'scene', 'case'],
-  app: ['core', 'io', 'demo', 'segmentation', 'anatomy', 'planning', 'scene', 'case', 'render'],
-  ui: ['core', 'io', 'segmentation', 'anatomy', 'planning', 'scene', 'render', 'app'],
+  workers: ['core', 'io', 'demo', 'segmentation', 'anatomy', 'planning', 'scene', 'case', 'teaching'],
+  app: ['core', 'io', 'demo', 'segmentation', 'anatomy', 'planning', 'scene', 'case', 'render', 'teaching'],
+  ui: ['core', 'io', 'segmentation', 'anatomy', 'planning', 'scene', 'render', 'app', 'teaching'],
 };
 
 function layerOf(fileUnderSrc: string): string {

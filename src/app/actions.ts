@@ -42,7 +42,7 @@ function isNiftiName(name: string): boolean {
 
 let lastProgressMs = 0;
 /** Progress for the loading bar, at most ~10 updates a second (each one re-renders the shell). */
-function setProgress(label: string, p: LoadProgress | null): void {
+export function setProgress(label: string, p: LoadProgress | null): void {
   const now = performance.now();
   const first = p !== null && store.state.loading === null;
   const last = p !== null && p.done >= p.total;
@@ -72,7 +72,7 @@ export function onVolumeShown(hook: (key: string) => void): void {
 }
 
 /** Show a volume: put it in the cache, describe it in the state, choose a window. */
-function showVolume(shown: ScalarVolume, info: Omit<LoadedInfo, 'dims' | 'spacingMm' | 'originLps' | 'directionCosines' | 'valueRange' | 'valueUnits'>): void {
+export function showVolume(shown: ScalarVolume, info: Omit<LoadedInfo, 'dims' | 'spacingMm' | 'originLps' | 'directionCosines' | 'valueRange' | 'valueUnits'>): void {
   // The views, the cache and the case worker all use this one array: on shared memory when the page
   // is cross-origin isolated (DICOM loads already arrive there; demo and NIfTI volumes move once).
   const volume = { ...shown, voxels: toSharedMemory(shown.voxels) };
@@ -140,6 +140,11 @@ export async function loadDemo(): Promise<void> {
 
 /** Analytic definition of the demo case (lesion centres, zones, foramina), when it is shown. */
 export let demoTruth: unknown = null;
+
+/** A built-in library case (app/teaching.ts) is shown: its analytic definition replaces the demo's. */
+export function setDemoTruth(truth: unknown): void {
+  demoTruth = truth;
+}
 
 /** The file list after a load that failed: the reports made so far, the failing file marked, the rest 'not used'. */
 function failedLoadReports(files: FileLike[], done: FileReport[], err: unknown): FileReport[] {

@@ -23,6 +23,8 @@ import type { Needle, SafetyThresholds, Trajectory } from '../planning/types';
 import { needleVerdict } from '../planning/verdict';
 import { scanPosition } from '../planning/position';
 import { customNeedle } from '../planning/needles';
+import * as teachingActions from './teaching';
+import type { AttemptScore } from '../teaching/score';
 
 export interface TrajectorySnapshot {
   id: string;
@@ -193,6 +195,23 @@ export interface SacroPlanApi {
   voxelDigest(): { count: number; min: number; max: number; sum: number; fnv1a: string } | null;
   /** Simulated radiograph (line integrals ∫μ dl, row-major) of the shown CT for a C-arm pose, with the projection of LPS points to its pixels. */
   drr(options: { view: CArmView; sizePx?: number }): Promise<sceneActions.DrrResult>;
+  /** The built-in teaching library: id, title, main Denis zone and the study's approach ('declined' when outside its criteria). */
+  listCases(): teachingActions.CaseListing[];
+  /** Opens a library case: its series and its expert plan (lesions, landmarks, the planner's needles) in snapshot(). */
+  openCase(id: string): Promise<void>;
+  /** Starts a fellow's attempt on a library case: its landmarks only, zones and answers hidden. */
+  startAttempt(id: string): Promise<void>;
+  /** The fellow's answers for the running attempt (what the Fellow panel sets). */
+  setAnswer(a: { zone?: 1 | 2 | 3 | null; approach?: string | null; declined?: boolean }): void;
+  /** Scores the running attempt (segmentation, zone, approach, needle), keeps it in the local progress and reveals the answer. */
+  score(): Promise<AttemptScore>;
+  /** Presenter mode on a library case at a step (0 anatomy … 6 cement), and stepping through it. */
+  present(id: string, step?: number): Promise<void>;
+  setPresenterStep(step: number): Promise<void>;
+  /** A link that opens the open library case at the presenter step with its needles. */
+  shareLink(): string;
+  /** The fellow's progress (all scored attempts in this browser) as CSV. */
+  progressCsv(): Promise<string>;
 }
 
 export function buildSnapshot(): Snapshot {
@@ -385,6 +404,15 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     planCement: async (id, ml) => JSON.parse(JSON.stringify(await planning.planCement(id, ml))),
     demoCase: () => (actions.store.state.loaded?.source === 'demo' ? JSON.parse(JSON.stringify(actions.demoTruth)) : null),
     drr: (o) => sceneActions.drr(o),
+    listCases: () => teachingActions.listCases(),
+    openCase: async (id) => { await teachingActions.openCase(id, 'expert'); await planning.settled(); },
+    startAttempt: async (id) => { await teachingActions.startAttempt(id); await planning.settled(); },
+    setAnswer: (a) => teachingActions.setAnswer(a as Partial<teachingActions.TeachingAnswer>),
+    score: async () => JSON.parse(JSON.stringify(await teachingActions.score())),
+    present: (id, step) => teachingActions.present(id, step ?? 0),
+    setPresenterStep: (step) => teachingActions.setPresenterStep(step),
+    shareLink: () => teachingActions.shareLink(),
+    progressCsv: () => teachingActions.progressAsCsv(),
   };
   (window as unknown as { sacroplan: SacroPlanApi }).sacroplan = api;
   return api;

@@ -180,6 +180,8 @@ export interface AppState {
   rankingVersion: number;
   /** Placing a needle by hand: the next clicks in a view give its skin entry, then its target. */
   placingNeedle: { needleId: string; lesionId: string | null; entryLps: Vec3 | null } | null;
+  /** Fellow mode (app/teaching.ts): zone overlay and text, landmark labels and the planner's answer are hidden until the attempt is scored. */
+  teachingHidesAnswers: boolean;
   /** Bumped whenever the cement map is rewritten. */
   cementVersion: number;
   /** Revision of the open case (src/case/engine.ts): changes with every edit, undo and redo. */
@@ -223,6 +225,7 @@ export const initialState: AppState = {
   thresholds: { ...DEFAULT_THRESHOLDS },
   rankingVersion: 0,
   placingNeedle: null,
+  teachingHidesAnswers: false,
   cementVersion: 0,
   caseRevision: 0,
   autosave: { state: 'idle', savedAt: null, error: null, lastMainThreadMs: null, lastLatencyMs: null },

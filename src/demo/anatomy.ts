@@ -122,9 +122,9 @@ export const HU = {
  * Cancellous HU of the sacrum: ~265 in the S1 body, lower caudally and in the alae (~220), with thin
  * denser lines (fused disc remnants, ~380 HU, ~1.5 mm) across the bodies at the level junctions.
  */
-export function sacralCancellousHu(sec: Section, ax: number): number {
+export function sacralCancellousHu(sec: Section, ax: number, marrowHuOffset = 0): number {
   const s = sec.s;
-  let v = HU.sacrumCancellousS1 - 0.3 * Math.max(s, 0) - 45 * smoothstep(22, 40, ax);
+  let v = HU.sacrumCancellousS1 + marrowHuOffset - 0.3 * Math.max(s, 0) - 45 * smoothstep(22, 40, ax);
   if (ax < sec.bodyHalfWidth && Math.abs(sec.q) < sec.bodyHalfDepth) {
     for (const j of JUNCTIONS_S) {
       const t = ((s - j) * sec.kappa) / 0.75;
@@ -322,15 +322,29 @@ export function l5BoundsLps(margin: number): { min: Vec3; max: Vec3 } {
 /** Ilium (one side, sign = +1 left, −1 right): posterior block ∪ iliac wing, before the SI-joint cut. */
 const ILIUM_BLOCK_CENTRE: Vec3 = [62, 10, -12];
 const ILIUM_BLOCK_SEMI: Vec3 = [24, 28, 45];
+
+/**
+ * The posterior iliac block (posterior superior iliac spine and the iliac tuberosity), left side;
+ * the right is its mirror. A variant (teaching cases) may raise it, push it medially over the ala or
+ * dorsally: a high, prominent posterior ilium is what closes oblique and posterior paths to the
+ * lateral S1 ala and leaves the transiliac route.
+ */
+export interface IliumShape {
+  blockCentreLps: Vec3;
+  blockSemiMm: Vec3;
+}
+
+export const DEFAULT_ILIUM: Readonly<IliumShape> = { blockCentreLps: ILIUM_BLOCK_CENTRE, blockSemiMm: ILIUM_BLOCK_SEMI };
 const WING_CENTRE: Vec3 = [88, -22, 6];
 const WING_SEMI: Vec3 = [46, 42, 5];
 const WING_U: Vec3 = normalize3([0.55, -0.83, 0.08]);
 const WING_V: Vec3 = [0, 0, 1];
 const WING_N: Vec3 = normalize3(cross3(WING_U, WING_V));
 
-export function iliumRawPhiAt(sign: number, x: number, y: number, z: number): number {
+export function iliumRawPhiAt(sign: number, x: number, y: number, z: number, shape: Readonly<IliumShape> = DEFAULT_ILIUM): number {
   const lx = sign * x;
-  const block = superellipsoid4Sdf(lx - ILIUM_BLOCK_CENTRE[0], y - ILIUM_BLOCK_CENTRE[1], z - ILIUM_BLOCK_CENTRE[2], ILIUM_BLOCK_SEMI[0], ILIUM_BLOCK_SEMI[1], ILIUM_BLOCK_SEMI[2]);
+  const C = shape.blockCentreLps, S = shape.blockSemiMm;
+  const block = superellipsoid4Sdf(lx - C[0], y - C[1], z - C[2], S[0], S[1], S[2]);
   const px = lx - WING_CENTRE[0], py = y - WING_CENTRE[1], pz = z - WING_CENTRE[2];
   const wing = ellipsoidSdf(px * WING_U[0] + py * WING_U[1] + pz * WING_U[2], px * WING_V[0] + py * WING_V[1] + pz * WING_V[2], px * WING_N[0] + py * WING_N[1] + pz * WING_N[2], WING_SEMI[0], WING_SEMI[1], WING_SEMI[2]);
   return smin(block, wing, 8);
@@ -342,6 +356,8 @@ export function iliumRawPhiAt(sign: number, x: number, y: number, z: number): nu
  */
 export interface IliumRow {
   sign: number;
+  shape: Readonly<IliumShape>;
+  blockMinSemi: number;
   /** Block: v⁴ + w⁴ and (v³/b)² + (w³/c)². */
   blockVW4: number;
   blockGrad2: number;
@@ -352,15 +368,17 @@ export interface IliumRow {
 }
 
 export function newIliumRow(): IliumRow {
-  return { sign: 1, blockVW4: 0, blockGrad2: 0, wingU: 0, wingV: 0, wingN: 0 };
+  return { sign: 1, shape: DEFAULT_ILIUM, blockMinSemi: Math.min(...ILIUM_BLOCK_SEMI), blockVW4: 0, blockGrad2: 0, wingU: 0, wingV: 0, wingN: 0 };
 }
 
-export function iliumRowAt(row: IliumRow, sign: number, y: number, z: number): IliumRow {
+export function iliumRowAt(row: IliumRow, sign: number, y: number, z: number, shape: Readonly<IliumShape> = DEFAULT_ILIUM): IliumRow {
   row.sign = sign;
-  const v = Math.abs(y - ILIUM_BLOCK_CENTRE[1]) / ILIUM_BLOCK_SEMI[1], w = Math.abs(z - ILIUM_BLOCK_CENTRE[2]) / ILIUM_BLOCK_SEMI[2];
+  const C = shape.blockCentreLps, S = shape.blockSemiMm;
+  if (row.shape !== shape) { row.shape = shape; row.blockMinSemi = Math.min(S[0], S[1], S[2]); }
+  const v = Math.abs(y - C[1]) / S[1], w = Math.abs(z - C[2]) / S[2];
   const v2 = v * v, w2 = w * w;
   row.blockVW4 = v2 * v2 + w2 * w2;
-  const gy = (v2 * v) / ILIUM_BLOCK_SEMI[1], gz = (w2 * w) / ILIUM_BLOCK_SEMI[2];
+  const gy = (v2 * v) / S[1], gz = (w2 * w) / S[2];
   row.blockGrad2 = gy * gy + gz * gz;
   const py = y - WING_CENTRE[1], pz = z - WING_CENTRE[2];
   row.wingU = py * WING_U[1] + pz * WING_U[2];
@@ -372,12 +390,12 @@ export function iliumRowAt(row: IliumRow, sign: number, y: number, z: number): I
 export function iliumRowPhi(row: IliumRow, x: number): number {
   const lx = row.sign * x;
   // Block (superellipsoid, as superellipsoid4Sdf).
-  const a = ILIUM_BLOCK_SEMI[0];
-  const u = Math.abs(lx - ILIUM_BLOCK_CENTRE[0]) / a;
+  const a = row.shape.blockSemiMm[0];
+  const u = Math.abs(lx - row.shape.blockCentreLps[0]) / a;
   const u2 = u * u;
   const F = Math.sqrt(Math.sqrt(u2 * u2 + row.blockVW4));
   let block: number;
-  if (F < 0.6) block = (F - 1) * BLOCK_MIN_SEMI;
+  if (F < 0.6) block = (F - 1) * row.blockMinSemi;
   else {
     const gx = (u2 * u) / a;
     block = ((F - 1) * F * F * F) / Math.sqrt(gx * gx + row.blockGrad2);
@@ -393,13 +411,13 @@ export function iliumRowPhi(row: IliumRow, x: number): number {
   return smin(block, wing, 8);
 }
 
-const BLOCK_MIN_SEMI = Math.min(ILIUM_BLOCK_SEMI[0], ILIUM_BLOCK_SEMI[1], ILIUM_BLOCK_SEMI[2]);
 const WING_MIN_SEMI = Math.min(WING_SEMI[0], WING_SEMI[1], WING_SEMI[2]);
 
 /** Ilium bounding box for the left side (mirror x for the right), LPS, with margin. */
-export function iliumBoundsLeft(margin: number): { min: Vec3; max: Vec3 } {
-  const min: Vec3 = [ILIUM_BLOCK_CENTRE[0] - ILIUM_BLOCK_SEMI[0], ILIUM_BLOCK_CENTRE[1] - ILIUM_BLOCK_SEMI[1], ILIUM_BLOCK_CENTRE[2] - ILIUM_BLOCK_SEMI[2]];
-  const max: Vec3 = [ILIUM_BLOCK_CENTRE[0] + ILIUM_BLOCK_SEMI[0], ILIUM_BLOCK_CENTRE[1] + ILIUM_BLOCK_SEMI[1], ILIUM_BLOCK_CENTRE[2] + ILIUM_BLOCK_SEMI[2]];
+export function iliumBoundsLeft(margin: number, shape: Readonly<IliumShape> = DEFAULT_ILIUM): { min: Vec3; max: Vec3 } {
+  const C = shape.blockCentreLps, S = shape.blockSemiMm;
+  const min: Vec3 = [C[0] - S[0], C[1] - S[1], C[2] - S[2]];
+  const max: Vec3 = [C[0] + S[0], C[1] + S[1], C[2] + S[2]];
   for (let a = 0; a < 3; a++) {
     const ext = Math.hypot(WING_SEMI[0] * WING_U[a]!, WING_SEMI[1] * WING_V[a]!, WING_SEMI[2] * WING_N[a]!);
     min[a] = Math.min(min[a]!, WING_CENTRE[a]! - ext) - margin;

@@ -16,12 +16,12 @@ import type { SeriesInfo } from '../core/series';
 import {
   HU, CORTEX_MM, SI_GAP_MM, SKIN, SUBCUT_FAT_MM, PELVIC_FAT, PSOAS, FRAME,
   lpsToSacral, sacralToLps, sectionAt, newSection, sacrumPhiAt, newSacrumPhi, sacralCancellousHu, sacralMassNoTopPhi,
-  l5PhiAt, l5BoundsLps, iliumRowAt, iliumRowPhi, newIliumRow, iliumBoundsLeft,
+  l5PhiAt, l5BoundsLps, iliumRowAt, iliumRowPhi, newIliumRow, iliumBoundsLeft, DEFAULT_ILIUM, type IliumShape,
 } from './anatomy';
-import { makeDemoTruth, type DemoTruth } from './truth';
+import { makeDemoTruth, type DemoTruth, type DemoVariant } from './truth';
 import { ellipseSdf, ellipsoidSdf, layerFraction, mulberry32, gaussianTable, smoothstep, clamp } from './sdf';
 
-export type { DemoTruth, DemoLesionTruth, DemoForamenTruth, DenisZone } from './truth';
+export type { DemoTruth, DemoLesionTruth, DemoForamenTruth, DenisZone, DemoVariant, LesionDef } from './truth';
 export { makeDemoTruth } from './truth';
 
 export interface DemoPhantomOptions {
@@ -29,12 +29,18 @@ export interface DemoPhantomOptions {
   spacingMm?: number;
   /** Seed of the noise and the bone texture (default 1). The anatomy does not depend on it. */
   seed?: number;
+  /** Another anatomy or other lesions (teaching cases); default: the demo. */
+  variant?: DemoVariant;
+  /** Also return the sacrum as a mask (the analytic envelope, canal and foramina filled). */
+  sacrumMask?: boolean;
 }
 
 export interface DemoCase {
   volume: ScalarVolume;
   info: SeriesInfo;
   truth: DemoTruth;
+  /** The sacral envelope on the volume's grid (1 inside), when asked for. */
+  sacrumMask: Uint8Array | null;
   /** Always null: the demo geometry is exact. Present so that a DemoCase is also a LoadedSeries. */
   measurementBlockedReason: null;
   /** Generation time in ms, and per stage (informative). */
@@ -61,7 +67,12 @@ export function makeDemoPhantom(options: DemoPhantomOptions = {}): DemoCase {
   for (let i = 0; i < ni; i++) xs[i] = o[0] + i * h;
   for (let j = 0; j < nj; j++) ys[j] = o[1] + j * h;
   for (let k = 0; k < nk; k++) zs[k] = o[2] + k * h;
-  const ctx: Ctx = { h, ni, nj, nk, xs, ys, zs, vox, tex: makeTexture(seed, xs, ys, zs) };
+  const variant = options.variant ?? {};
+  const ctx: Ctx = {
+    h, ni, nj, nk, xs, ys, zs, vox, tex: makeTexture(seed, xs, ys, zs),
+    ilium: variant.ilium ?? DEFAULT_ILIUM, marrowHuOffset: variant.marrowHuOffset ?? 0,
+    mask: options.sacrumMask ? new Uint8Array(ni * nj * nk) : null,
+  };
 
   const timingsMs: Record<string, number> = {};
   let tPrev = now();
@@ -76,11 +87,11 @@ export function makeDemoPhantom(options: DemoPhantomOptions = {}): DemoCase {
   paintIlia(ctx); lap('ilia');
   paintL5(ctx); lap('l5');
   paintSacrum(ctx); lap('sacrum');
-  const truth = makeDemoTruth(); lap('truth');
+  const truth = makeDemoTruth(variant); lap('truth');
   paintLesions(ctx, truth); lap('lesions');
   addNoise(ctx, seed); lap('noise');
 
-  const volume = createScalarVolume(`demo:sacrum:${seed}:${h}`, geometry, vox, 'HU', 'CT');
+  const volume = createScalarVolume(`${variant.id ?? 'demo'}:sacrum:${seed}:${h}`, geometry, vox, 'HU', 'CT');
   const info: SeriesInfo = {
     key: 'demo:sacrum',
     seriesInstanceUid: '',
@@ -97,7 +108,7 @@ export function makeDemoPhantom(options: DemoPhantomOptions = {}): DemoCase {
     warnings: [],
     loadable: true,
   };
-  return { volume, info, truth, measurementBlockedReason: null, generationMs: now() - t0, timingsMs };
+  return { volume, info, truth, sacrumMask: ctx.mask, measurementBlockedReason: null, generationMs: now() - t0, timingsMs };
 }
 
 /** The grid of the demo volume: axial, identity directions (i → +L, j → +P, k → +S), centred on the FOV. */
@@ -132,6 +143,9 @@ interface Ctx {
   xs: Float64Array; ys: Float64Array; zs: Float64Array;
   vox: Int16Array;
   tex: Texture;
+  ilium: Readonly<IliumShape>;
+  marrowHuOffset: number;
+  mask: Uint8Array | null;
 }
 
 const now = nowMs;
@@ -228,7 +242,7 @@ function paintPsoas(c: Ctx): void {
 
 function paintIlia(c: Ctx): void {
   const { ni, nj, xs, ys, zs, h, vox, tex } = c;
-  const bb = iliumBoundsLeft(h);
+  const bb = iliumBoundsLeft(h, c.ilium);
   const sec = newSection(), row = newIliumRow();
   const xsq: Vec3 = [0, 0, 0];
   const jr = range(ys, bb.min[1], bb.max[1]), kr = range(zs, bb.min[2], bb.max[2]);
@@ -242,7 +256,7 @@ function paintIlia(c: Ctx): void {
         const y = ys[j]!;
         lpsToSacral(xsq, [0, y, z]);
         sectionAt(sec, xsq[1], xsq[2]);
-        iliumRowAt(row, side, y, z);
+        iliumRowAt(row, side, y, z, c.ilium);
         // Rows far from the sacral lateral masses need no SI-joint cut.
         const rowFar = Math.max(sec.massVentralQ - sec.q, sec.q - sec.massDorsalQ0 - 10, sec.tipPhi) > 30;
         const sacXMax = sec.massHalfWidth * 1.07 + 2;
@@ -323,6 +337,7 @@ function paintSacrum(c: Ctx): void {
         const bone = phi.bone;
         const n = i + ni * (j + nj * k);
         let soft = vox[n]!;
+        if (c.mask && phi.env < 0) c.mask[n] = 1;
         if (phi.env < 0) {
           if (bone === -phi.canal) soft = HU.canal;
           else if (bone === -phi.foramen) soft = HU.foramen;
@@ -331,7 +346,7 @@ function paintSacrum(c: Ctx): void {
           if (soft !== vox[n]) vox[n] = soft;
           continue;
         }
-        const canc = sacralCancellousHu(sec, Math.abs(x)) + HU.textureAmplitude * textureAt(tex, i, j, k);
+        const canc = sacralCancellousHu(sec, Math.abs(x), c.marrowHuOffset) + HU.textureAmplitude * textureAt(tex, i, j, k);
         vox[n] = Math.round(boneValue(bone, h, soft, canc));
       }
     }

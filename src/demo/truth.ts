@@ -4,7 +4,7 @@
  */
 import type { Vec3 } from '../core/vec3';
 import {
-  FRAME, ORIGIN_OF_CURVATURE, FORAMEN_DEFS, LEVEL_BOUNDS_S, LEVEL_NAMES, HIATUS_S, CANAL_END_S, CORTEX_MM, SI_GAP_MM, HU,
+  FRAME, ORIGIN_OF_CURVATURE, type IliumShape, FORAMEN_DEFS, LEVEL_BOUNDS_S, LEVEL_NAMES, HIATUS_S, CANAL_END_S, CORTEX_MM, SI_GAP_MM, HU,
   L5_AXIS, L5_BASE_LPS, L5_HEIGHT_MM,
   sacralToLps, lpsToSacral, sacralAxes, sectionAt, newSection, sacrumPhiAt, newSacrumPhi, type LevelName,
 } from './anatomy';
@@ -95,13 +95,31 @@ export interface DemoTruth {
   lesions: DemoLesionTruth[];
 }
 
-interface LesionDef {
+/** A lesion of the phantom: an ellipsoid placed in the sacral frame. */
+export interface LesionDef {
   id: string;
   name: string;
+  /** Centre (x, s, q) in the sacral frame, mm. */
   centerSacral: Vec3;
+  /** Semi-axes (mm) along e_x, e_s, e_q at the centre (before the rotation). */
   semi: Vec3;
   rotationDeg: number;
   description: string;
+  /** Mean HU (default HU.lesion, lytic); a sclerotic metastasis is ~650 HU (DOMAIN.md §6). */
+  hu?: number;
+}
+
+/**
+ * A variant of the demo anatomy (teaching cases): its lesions, the marrow density and the shape
+ * of the posterior ilium. Everything else (the sacrum, foramina, canal) is the demo's.
+ */
+export interface DemoVariant {
+  /** Short id used in the volume id (default 'demo'). */
+  id?: string;
+  lesions?: readonly LesionDef[];
+  /** Added to the sacral cancellous HU (DOMAIN.md §8: fatty marrow reads ~0-150 HU). */
+  marrowHuOffset?: number;
+  ilium?: IliumShape;
 }
 
 /** The three lytic lesions (sacral-frame centres; axes along e_x, e_s, e_q at the centre). */
@@ -139,7 +157,7 @@ export function levelAt(s: number): LevelName {
   return 'S5';
 }
 
-export function lesionAxes(def: LesionDef): [Vec3, Vec3, Vec3] {
+export function lesionAxes(def: Pick<LesionDef, 'centerSacral' | 'rotationDeg'>): [Vec3, Vec3, Vec3] {
   const { ex, es, eq } = sacralAxes(def.centerSacral[1]);
   const a = (def.rotationDeg * Math.PI) / 180, c = Math.cos(a), s = Math.sin(a);
   const e1: Vec3 = [c * ex[0] + s * es[0], c * ex[1] + s * es[1], c * ex[2] + s * es[2]];
@@ -199,7 +217,7 @@ function analyseLesion(def: LesionDef): DemoLesionTruth {
     rotationDeg: def.rotationDeg,
     volumeMl: ((4 / 3) * Math.PI * a * b * c) / 1000,
     maxDiameterMm: 2 * Math.max(a, b, c),
-    hu: HU.lesion,
+    hu: def.hu ?? HU.lesion,
     fractionInsideSacrum: inside / n,
     minDepthInSacrumMm: -maxEnv,
     description: def.description,
@@ -262,8 +280,15 @@ function measureWidth(): number {
 
 let cached: DemoTruth | null = null;
 
-/** The analytic truth of the demo case (computed once, then cached; treat as read-only). */
-export function makeDemoTruth(): DemoTruth {
+/**
+ * The analytic truth of the demo case (computed once, then cached; treat as read-only). With a
+ * variant's lesions, the truth of that variant (the sacrum, foramina and canal are shared).
+ */
+export function makeDemoTruth(variant: DemoVariant = {}): DemoTruth {
+  if (variant.lesions) {
+    const base = makeDemoTruth();
+    return { ...base, lesions: variant.lesions.map(analyseLesion) };
+  }
   if (cached) return cached;
   const top = sacralToLps([0, 0, 0], 0, 0, 0);
   const tip = sacralToLps([0, 0, 0], 0, FRAME.lengthMm, 0);

@@ -6,8 +6,11 @@
  * - canal: union of round cones along its centre line (exact golden-section minimisation);
  * - anterior cortex: the needle axis leaving the sacral envelope through its anterior surface
  *   before the tip = breach (fail), as in the phantom's definition (planning/envelope.ts);
- * - SI joint: the needle entering the sacrum through its lateral surface with bone (ilium) just
- *   before it (flagged; expected for the transiliac approach).
+ * - SI joint: the needle entering the sacrum through its lateral or its dorsal surface with bone
+ *   (ilium) just before it (flagged; expected for the transiliac approach). The dorsal entry counts
+ *   too: the posterior ilium (iliac tuberosity, PSIS) lies dorsal to the lateral sacral crest, so a
+ *   "posterior" needle that first passes the ilium has crossed the posterior SI joint and its
+ *   ligaments, as a transiliac one does.
  * Pass/warn/fail follow DOMAIN.md §3 defaults (SafetyThresholds, editable).
  */
 import type { Vec3 } from '../core/vec3';
@@ -114,7 +117,7 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
       if (tipToAnteriorCortexMm !== null && tipToAnteriorCortexMm < th.anteriorCortexWarnMm) add('warn', `tip ${tipToAnteriorCortexMm.toFixed(1)} mm from the anterior cortex, warn < ${th.anteriorCortexWarnMm} mm`, 'tip');
     } else if (!anteriorCortexBreach) add('warn', 'the tip is outside the sacrum', 'tip');
     for (const c of crossings) {
-      if (c.kind !== 'enter' || c.surface !== 'lateral') continue;
+      if (c.kind !== 'enter' || (c.surface !== 'lateral' && c.surface !== 'posterior')) continue;
       let bone = !ctx.volume;
       if (ctx.volume) {
         for (let s = 1; s <= 10 && !bone; s += 0.5) {

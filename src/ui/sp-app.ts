@@ -18,6 +18,10 @@ import './sp-scene-3d';
 import './sp-fluoro';
 import './sp-plan-panel';
 import './sp-case-bar';
+import './sp-library';
+import './sp-fellow';
+import './sp-presenter';
+import * as teaching from '../app/teaching';
 import * as plan from '../app/plan';
 import { confirmLeavingCase } from '../app/autosave';
 import * as planning from '../app/planning';
@@ -70,7 +74,10 @@ async function filesFromDrop(dt: DataTransfer, onCount: (n: number) => void = ()
 }
 
 export class SpApp extends LitElement {
-  static override properties = { state: { state: true }, dragging: { state: true }, show3d: { state: true } };
+  static override properties = { state: { state: true }, dragging: { state: true }, show3d: { state: true }, teachMode: { state: true } };
+  /** Library mode (app/teaching.ts): a fellow's attempt swaps the plan panel; presenter mode hides the chrome. */
+  teachMode: teaching.TeachingState['mode'] = 'none';
+  private offTeaching: (() => void) | null = null;
   state: AppState = actions.store.state;
   dragging = false;
   /** The 3D view and simulated fluoroscopy column beside the 2D views. */
@@ -86,6 +93,9 @@ export class SpApp extends LitElement {
       .group { display: flex; gap: 4px; align-items: center; }
       .sep { width: 1px; height: 22px; background: #232a33; }
       main { display: grid; grid-template-columns: 300px 1fr 330px; min-height: 0; }
+      :host(.presenter) { grid-template-rows: auto 1fr; }
+      :host(.presenter) main { grid-template-columns: 1fr; }
+      :host(.presenter) header, :host(.presenter) main > aside { display: none; }
       aside.plan { border-right: none; border-left: 1px solid #1d242d; }
       aside { border-right: 1px solid #1d242d; padding: 8px 10px; overflow-y: auto; overflow-x: hidden; background: #0e1116; }
       .views { position: relative; min-height: 0; display: grid; grid-template-columns: 1fr; }
@@ -115,12 +125,14 @@ export class SpApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     this.unsubscribe = actions.store.subscribe((s) => (this.state = s));
+    this.offTeaching = teaching.teaching.subscribe((t) => (this.teachMode = t.mode));
     window.addEventListener('keydown', this.onKey);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this.unsubscribe?.();
+    this.offTeaching?.();
     window.removeEventListener('keydown', this.onKey);
   }
 
@@ -261,7 +273,10 @@ export class SpApp extends LitElement {
   override render() {
     const s = this.state;
     const p = s.loading;
+    const presenting = this.teachMode === 'presenter';
+    this.classList.toggle('presenter', presenting);
     return html`
+      ${presenting ? html`<sp-presenter></sp-presenter>` : nothing}
       <header>
         <span class="brand">SacroPlan</span>
         <div class="group">
@@ -289,8 +304,9 @@ export class SpApp extends LitElement {
       </header>
       <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
         <aside>
+          <sp-library></sp-library>
           ${this.renderCase()}
-          <sp-anatomy-panel .state=${s}></sp-anatomy-panel>
+          ${s.teachingHidesAnswers ? nothing : html`<sp-anatomy-panel .state=${s}></sp-anatomy-panel>`}
           <sp-lesion-panel .state=${s}></sp-lesion-panel>
           <sp-series-browser .series=${s.series} .activeKey=${s.loaded?.seriesKey ?? null} @sp-select-series=${(e: CustomEvent) => confirmLeavingCase('Open the other series').then((ok) => (ok ? actions.selectSeries(e.detail.key) : undefined))}></sp-series-browser>
           <sp-file-list .files=${s.files}></sp-file-list>
@@ -313,7 +329,7 @@ export class SpApp extends LitElement {
             : nothing}
           ${this.dragging ? html`<div class="drop">Drop DICOM files, folders or NIfTI here</div>` : nothing}
         </div>
-        <aside class="plan"><sp-plan-panel .state=${s}></sp-plan-panel></aside>
+        <aside class="plan">${this.teachMode === 'fellow' ? html`<sp-fellow .state=${s}></sp-fellow>` : html`<sp-plan-panel .state=${s}></sp-plan-panel>`}</aside>
       </main>
       ${s.helpOpen ? html`<sp-help @sp-close=${() => actions.toggleHelp(false)}></sp-help>` : nothing}
     `;

@@ -73,8 +73,7 @@ export class SpLesionPanel extends LitElement {
       <tr><td>vs study</td><td class="cohort">${cohortWords(s.cohortZ['PSP+RFA'])} <span class="muted">(study: ${cohort.meanMl} ± ${cohort.sdMl} mL)</span></td></tr>
       <tr><td>Voxels</td><td class="v">${s.voxelCount}</td></tr>
     </table>
-    ${this.renderCriteria(l)}
-    ${this.renderZone(l)}`;
+    ${this.state.teachingHidesAnswers ? html`<div class="zone muted answers-hidden">Zone and study criteria hidden until the attempt is scored</div>` : html`${this.renderCriteria(l)}${this.renderZone(l)}`}`;
   }
 
   /** The source study's criteria (size, foramen erosion, epidural extension) in words. */
