@@ -10,13 +10,13 @@
  *     1 mm per pixel. Openings are dark spots enclosed by brighter values (darkEnclosedSpots) whose wall
  *     contrast is measured against the map's own spread, not against a marrow value.
  *  3. Each opening is handed to the one-click Foramen fit (foramen-fit.ts) at 3.5 mm under the surface,
- *     with its axis within 50° of the local antero-posterior direction: what remains is a walled tunnel
+ *     with its axis within FIT_CONE_DEG of the local antero-posterior direction: what remains is a walled tunnel
  *     with an axis, a radius and both ends.
  *  4. Pairs: a left and a right tunnel mirror-symmetric about the midline plane (s and |u| within
  *     8 mm). Levels: the chain of pairs, cranial first, whose consecutive pairs are 10–35 mm apart and
  *     shrink (radius within 1 mm of order), most levels first, then the best summed fit score, among the
  *     pairs whose weaker fit scores at least PAIR_SHARE of the best pair's; a chain of four is S1–S4,
- *     a shorter one is numbered from the junctions between body centres (frame.ts) nearest its pairs
+ *     a chain of one pair is not used (nothing to check it against); a shorter one is numbered from the junctions between body centres (frame.ts) nearest its pairs
  *     (combine.ts renumbers it from the tunnels found inside the bone when those found more levels).
  * Nothing depends on the marrow's brightness, on the slice thickness beyond the fit's own sampling, or
  * on the patient's position: only on the sacral long axis and the mask's anterior surface.
@@ -41,9 +41,16 @@ const PAIR_MM = 8;
 /** Consecutive levels along the surface: anterior openings 17–29 mm apart (DOMAIN.md §8), a small sacrum 14 mm. */
 const SPACING_MIN = 10, SPACING_MAX = 35;
 /** Openings handed to the fit, most contrasted first (four levels, two sides, and as many look-alikes). */
-const MAX_FITS = 20;
+const MAX_FITS = 16;
 /** A pair whose weaker fit scores below this share of the best pair's is not a level (fatty lateral-mass boxes, vessels). */
 const PAIR_SHARE = 0.35;
+/**
+ * Fit directions within this of the local antero-posterior direction: the anterior foramina run roughly
+ * along it (perpendicular to the sacral curve; 10–30° off it on the scans of test/anatomy/fixtures).
+ */
+const FIT_CONE_DEG = 35;
+/** Levels a chain needs before it is believed: two pairs give one spacing and one size order to check. */
+const MIN_CHAIN = 2;
 /** A tunnel followed over less than this (mm) is a pit, not a foramen (S4, the shortest, runs ≥ 7 mm through the bone). */
 const MIN_TUBE_MM = 6;
 
@@ -146,7 +153,7 @@ export function detectSurfaceOpenings(
     if (!(t0 === t0)) continue;
     const { O, P } = lineAt(s, u);
     const p: Vec3 = [O[0], O[1] + P[1] * (t0 + 3.5), O[2] + P[2] * (t0 + 3.5)];
-    const fit = fitForamen(volume, p, { searchMm: 4, axisHint: P, coneDeg: 50 });
+    const fit = fitForamen(volume, p, { searchMm: 4, axisHint: P, coneDeg: FIT_CONE_DEG });
     if (!fit) continue;
     const side = fit.centreLps[0] > x0 ? 'L' : 'R';
     const proj = curve.project(fit.centreLps);
@@ -185,6 +192,8 @@ export function detectSurfaceOpenings(
   for (let k = 0; k < pairs.length; k++) if (end < 0 || best[k]!.n > best[end]!.n || (best[k]!.n === best[end]!.n && best[k]!.sc > best[end]!.sc)) end = k;
   const chain: typeof pairs = [];
   for (let k = end; k >= 0; k = best[k]!.prev) chain.unshift(pairs[k]!);
+  // one pair alone has no spacing or size order to check, and its level would rest on the frame alone
+  if (chain.length < MIN_CHAIN) chain.length = 0;
   // numbering: the offset that puts the chain's pairs nearest the junctions between body centres
   const bodies = frame.frame.bodyCentersLps;
   const junctionS = bodies.slice(1).map((c, k) => curve.project([(bodies[k]![0] + c[0]) / 2, (bodies[k]![1] + c[1]) / 2, (bodies[k]![2] + c[2]) / 2]).s).slice(0, LEVELS.length);
