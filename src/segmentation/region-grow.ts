@@ -36,6 +36,19 @@
  *  7. Plausibility (automatic window only): a region that reaches the maxRadiusMm bound leaked
  *     or is not a lesion, and one of fewer than `minVoxels` voxels is not a lesion: both are
  *     refused with the reason in words (`message`), never left as a lesion.
+ *  8. CT lytic lesions, automatic window (steps 3-7 repeated):
+ *     - the lesion level is re-read from the grown region's voxels deeper than 1.5 mm and the
+ *       lesion regrown until it settles; the first grow takes a lower bound one margin lower, so
+ *       that a click whose 2 mm ball reads high (near the edge, 3 mm slices) does not keep only a
+ *       fragment at a self-consistent level;
+ *     - the assumed bone level holds when the region closes inside tissue brighter than its window
+ *       (median 1.5-3.5 mm outside). Otherwise (fatty marrow: 60-130 HU around a 40-50 HU lesion)
+ *       both levels are measured at the lesion's boundary of maximum median contrast inside the
+ *       bone enclosure (boundary-contrast.ts): window [L − lowerMarginHu, (L + B)/2]; where more
+ *       than 1 % of the tissue around passes it voxel by voxel the window is applied to a 1 mm
+ *       smoothed copy, and where even that lets more than 1 % pass the grow is refused
+ *       (`low-contrast`); a grow that does not reproduce the measured region within 1.3× either
+ *       way is refused (`unsupported`: a texture dip or a leak, not a lesion edge).
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
  * reads low (blur moves the 50 % iso-surface inward, ≈ 3σ²/r² in volume). Use
@@ -49,8 +62,9 @@ import type { Vec3 } from '../core/vec3';
 import type { LabelEditRecorder } from './history';
 import { type IndexBox, type LabelMap, clampBox } from './labelmap';
 import { ballIndexBox, boxDims, edtSpacing, gridMetric, metricLength2, nonZeroBox } from './grid';
-import { type Connectivity, dilateMask, erodeMask, fillHolesMask, neighbourOffsets } from './morphology';
-import { robustStats } from './seed-model';
+import { type Connectivity, dilateMask, erodeMask, fillHolesMask, neighbourOffsets, squaredDistanceTo } from './morphology';
+import { robustStats, smoothBox } from './seed-model';
+import { maxBoundaryContrastRegion } from './boundary-contrast';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -110,6 +124,8 @@ export interface RegionGrowResult {
   box: IndexBox | null;
   /** True when the region reached the maxRadiusMm bound: probably a leak or a larger lesion. */
   reachedRadiusLimit: boolean;
+  /** Lytic CT lesions: the lesion's level and the level around it as measured at its boundary, and whether the smoothed copy was thresholded. */
+  levels?: { lesion: number; around: number; smoothed: boolean; passRaw: number; passSmooth: number };
   /** Why the result is empty, when it is. */
   problem?: GrowProblem;
   /** The reason in plain words, when the result is empty. */
@@ -117,7 +133,7 @@ export interface RegionGrowResult {
 }
 
 /** Why a grow gave no lesion. */
-export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small';
+export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small' | 'low-contrast' | 'unsupported';
 
 /** Resolved defaults, exported so the UI can show them. */
 export const REGION_GROW_DEFAULTS = {
@@ -142,8 +158,9 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const c: Vec3 = 'ijk' in seed ? [seed.ijk[0], seed.ijk[1], seed.ijk[2]] : geom.lpsToIjk([0, 0, 0], seed.lps);
   const si = Math.round(c[0]), sj = Math.round(c[1]), sk = Math.round(c[2]);
   const emptyStats: SeedStats = { median: NaN, mean: NaN, sd: NaN, n: 0 };
+  let levels: RegionGrowResult['levels'];
   const empty = (kind: LesionKind, window: [number, number], guard: LeakGuard, stats: SeedStats, problem: GrowProblem, message: string): RegionGrowResult =>
-    ({ offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, kind, window, guard, seedIjk: [si, sj, sk], seedStats: stats, box: null, reachedRadiusLimit: false, problem, message });
+    ({ offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, kind, window, guard, seedIjk: [si, sj, sk], seedStats: stats, box: null, reachedRadiusLimit: false, ...(levels ? { levels } : {}), problem, message });
   if (si < 0 || sj < 0 || sk < 0 || si >= ni || sj >= nj || sk >= nk) return empty('custom', [NaN, NaN], 'none', emptyStats, 'seed-outside-volume', 'the point is outside the image');
 
   const seedIdx: Vec3 = [si, sj, sk];
@@ -189,8 +206,11 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   else if (stats.median > o.boneHu + 250) kind = 'sclerotic';
   else kind = 'custom';
   let window: [number, number];
+  const sp = edtSpacing(g);
+  const dims: [number, number, number] = [bi, bj, bk];
+  const assumedLytic = (level: number): [number, number] => [level - o.lowerMarginHu, (level + o.boneHu) / 2];
   if (options.window) window = [options.window[0], options.window[1]];
-  else if (kind === 'lytic') window = [stats.median - o.lowerMarginHu, (stats.median + o.boneHu) / 2];
+  else if (kind === 'lytic') window = assumedLytic(stats.median);
   else if (kind === 'sclerotic') window = [(stats.median + o.boneHu) / 2, (stats.median + o.cortexHu) / 2];
   else if (robust) { const w = 3 * Math.max(robust.sigma, 1e-3 * (Math.abs(robust.median) + 1)); window = [robust.median - w, robust.median + w]; }
   else { const w = 2.5 * Math.max(stats.sd, 10); window = [stats.median - w, stats.median + w]; }
@@ -202,79 +222,136 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   // CT: a neighbourhood at the level of cancellous bone (neither lytic nor sclerotic) is normal bone
   if (hu && !options.window && !options.kind && kind === 'custom')
     return empty(kind, window, guard, stats, 'normal-bone', `the point looks like normal bone (${Math.round(stats.median)} HU, between lytic and sclerotic levels); no lesion grown`);
-  // the flood starts at the click, or, when that one voxel is a noise outlier outside the window
-  // set by its neighbourhood, at the nearest voxel of the neighbourhood inside the window
-  const inWindow = (n: number) => { const v = val[n]!; return v >= window[0] && v <= window[1]; };
-  const start = inWindow(seedLocal) ? seedLocal : nearestIn(inWindow, [bi, bj, bk], seedLocal, g, o.seedRadiusMm);
-  if (start < 0) return empty(kind, window, guard, stats, 'seed-outside-window', `the values around the point (median ${Math.round(stats.median)}${hu ? ' HU' : ''}) are not lesion-like for the window`);
 
-  // candidate voxels
-  let allowed: Uint8Array = new Uint8Array(nb);
-  // optionally the lower bound is tested on the 7-point mean (voxel + 6 face neighbours)
-  const smooth = o.smoothLowerBound ? mean7(val, [bi, bj, bk]) : val;
-  for (let n = 0; n < nb; n++) { const x = val[n]!; if (inBall[n] && smooth[n]! >= window[0] && x <= window[1]) allowed[n] = 1; }
-  const sp = edtSpacing(g);
-  const dims: [number, number, number] = [bi, bj, bk];
-  if (guard === 'bone-enclosure') {
-    const hull = boneHull(val, dims, window[1], sp, o.closingRadiusMm);
-    if (!hull[start] && !options.window && hu)
-      return empty(kind, window, guard, stats, 'outside-bone', `the point is not enclosed by bone (soft tissue at ${Math.round(stats.median)} HU); grow a lesion from a click inside the bone`);
-    for (let n = 0; n < nb; n++) if (!hull[n]) allowed[n] = 0;
-    allowed[start] = 1;
-  }
-  // noise holes (single voxels just outside the window inside the lesion) would fragment the
-  // erosion below: fill pockets completely enclosed by candidate voxels first
-  allowed = fillHolesMask(allowed, dims);
-  const openingMm = options.openingRadiusMm ?? (kind === 'sclerotic' ? 1.5 : 1.0);
-  if (guard !== 'none' && openingMm > 0) {
-    // opening by reconstruction: erode with a ball of openingRadiusMm, keep the seed's component,
-    // dilate it back with the same ball inside `allowed`. Lytic (1 mm): cuts single-voxel noise
-    // chains into a foramen; sclerotic (1.5 mm): also removes the 1-2 voxel partial-volume rim
-    // of cortex whose values pass through the sclerotic window.
-    const ball = ballOffsets(g, openingMm, dims);
-    const eroded = erodeSparse(allowed, dims, ball);
-    const core = floodFrom(eroded, dims, start, 6);
-    if (core.count > 0) {
-      const back = dilateSparse(core.mask, dims, ball);
-      for (let n = 0; n < nb; n++) allowed[n] = allowed[n]! & back[n]!;
+  let hull: Uint8Array | null = null;
+  /** One grow: threshold `img` to `win`, guard, opening, flood from the click, fill holes, plausibility. */
+  const attempt = (win: [number, number], img: Float32Array): RegionGrowResult & { mask?: Uint8Array } => {
+    // the flood starts at the click, or, when that one voxel is a noise outlier outside the window
+    // set by its neighbourhood, at the nearest voxel of the neighbourhood inside the window
+    const inWindow = (n: number) => { const v = img[n]!; return v >= win[0] && v <= win[1]; };
+    const start = inWindow(seedLocal) ? seedLocal : nearestIn(inWindow, [bi, bj, bk], seedLocal, g, o.seedRadiusMm);
+    if (start < 0) return empty(kind, win, guard, stats, 'seed-outside-window', `the values around the point (median ${Math.round(stats.median)}${hu ? ' HU' : ''}) are not lesion-like for the window`);
+
+    // candidate voxels
+    let allowed: Uint8Array = new Uint8Array(nb);
+    // optionally the lower bound is tested on the 7-point mean (voxel + 6 face neighbours)
+    const low = o.smoothLowerBound && img === val ? mean7(val, [bi, bj, bk]) : img;
+    for (let n = 0; n < nb; n++) { const x = img[n]!; if (inBall[n] && low[n]! >= win[0] && x <= win[1]) allowed[n] = 1; }
+    if (guard === 'bone-enclosure') {
+      hull ??= boneHull(img, dims, win[1], sp, o.closingRadiusMm);
+      if (!hull[start] && !options.window && hu)
+        return empty(kind, win, guard, stats, 'outside-bone', `the point (${Math.round(stats.median)} HU) is not enclosed by bone denser than ${Math.round(win[1])} HU: soft tissue, or marrow (fatty marrow is 60-130 HU) with no lesion edge around the point; grow a lesion from a click inside it, or paint it with the lesion/background strokes tool (L)`);
+      for (let n = 0; n < nb; n++) if (!hull[n]) allowed[n] = 0;
+      allowed[start] = 1;
     }
-  }
-
-  const grown = floodFrom(allowed, dims, start, o.connectivity);
-  let mask: Uint8Array = grown.mask;
-  let count = grown.count;
-  if (o.fillHoles && count > 0) {
-    mask = fillHolesInBox(mask, dims);
-    count = 0;
-    for (let n = 0; n < nb; n++) count += mask[n]!;
-  }
-
-  const offsets = new Int32Array(count);
-  let m = 0, reached = false;
-  let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
-  {
-    let n = 0;
-    for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
-      const row = ni * (j + nj * k);
-      for (let i = box[0]; i <= box[3]; i++, n++) {
-        if (!mask[n]) continue;
-        offsets[m++] = row + i;
-        if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
-        if (!reached && metricLength2(g, i - si, j - sj, k - sk) > rim2) reached = true;
+    // noise holes (single voxels just outside the window inside the lesion) would fragment the
+    // erosion below: fill pockets completely enclosed by candidate voxels first
+    allowed = fillHolesMask(allowed, dims);
+    const openingMm = options.openingRadiusMm ?? (kind === 'sclerotic' ? 1.5 : 1.0);
+    let floodStart = start;
+    if (guard !== 'none' && openingMm > 0) {
+      // opening by reconstruction: erode with a ball of openingRadiusMm, keep the seed's component,
+      // dilate it back with the same ball inside `allowed`. Lytic (1 mm): cuts single-voxel noise
+      // chains into a foramen; sclerotic (1.5 mm): also removes the 1-2 voxel partial-volume rim
+      // of cortex whose values pass through the sclerotic window.
+      const ball = ballOffsets(g, openingMm, dims);
+      const eroded = erodeSparse(allowed, dims, ball);
+      // the click may lie within the opening radius of a noise hole or of the edge: its core is
+      // then the nearest eroded voxel (without it the opening would be skipped and noise chains
+      // into a foramen kept, so that the volume would depend on where in the lesion one clicks)
+      const coreStart = eroded[start] ? start : nearestIn((n) => eroded[n] === 1, dims, start, g, o.seedRadiusMm + openingMm);
+      const core = coreStart >= 0 ? floodFrom(eroded, dims, coreStart, 6) : { mask: eroded, count: 0 };
+      if (core.count > 0) {
+        const back = dilateSparse(core.mask, dims, ball);
+        for (let n = 0; n < nb; n++) allowed[n] = allowed[n]! & back[n]!;
+        if (!allowed[start]) floodStart = coreStart;
       }
     }
-  }
-  if (!options.window) {
-    // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
-    if (reached)
-      return empty(kind, window, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(window[0])} to ${Math.round(window[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); for a lesion barely different from the bone around it use the lesion/background strokes tool (L)`);
-    if (count < o.minVoxels)
-      return empty(kind, window, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
-  }
-  return {
-    offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window, guard, seedIjk: seedIdx, seedStats: stats,
-    box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: reached,
+
+    const grown = floodFrom(allowed, dims, floodStart, o.connectivity);
+    let mask: Uint8Array = grown.mask;
+    let count = grown.count;
+    if (o.fillHoles && count > 0) {
+      mask = fillHolesInBox(mask, dims);
+      count = 0;
+      for (let n = 0; n < nb; n++) count += mask[n]!;
+    }
+
+    const offsets = new Int32Array(count);
+    let m = 0, reached = false;
+    let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
+    {
+      let n = 0;
+      for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+        const row = ni * (j + nj * k);
+        for (let i = box[0]; i <= box[3]; i++, n++) {
+          if (!mask[n]) continue;
+          offsets[m++] = row + i;
+          if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
+          if (!reached && metricLength2(g, i - si, j - sj, k - sk) > rim2) reached = true;
+        }
+      }
+    }
+    if (!options.window) {
+      // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
+      if (reached)
+        return empty(kind, win, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(win[0])} to ${Math.round(win[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); for a lesion barely different from the bone around it use the lesion/background strokes tool (L)`);
+      if (count < o.minVoxels)
+        return empty(kind, win, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
+    }
+    return {
+      offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window: win, guard, seedIjk: seedIdx, seedStats: stats,
+      box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: reached, ...(levels ? { levels } : {}), mask,
+    };
   };
+  const strip = (r: RegionGrowResult & { mask?: Uint8Array }): RegionGrowResult => { const { mask: _m, ...rest } = r; return rest; };
+
+  if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return strip(attempt(window, val));
+
+  // CT lytic, automatic window. First the assumed levels (lesion at the click's neighbourhood
+  // median, healthy cancellous bone at boneHu), with the lesion level then re-read from the
+  // grown region's interior (many voxels instead of the ~30 of a 2 mm ball on 3 mm slices,
+  // where a click near the edge reads 10-15 HU high and a lower bound that high cuts the noisy
+  // lesion into fragments) until it settles.
+  // The first grow takes a lower bound one margin lower still: a click near the edge reads
+  // high, and the lower bound at that level keeps only a fragment whose own level agrees with it
+  let r = attempt([window[0] - o.lowerMarginHu, window[1]], val);
+  if (r.problem) r = attempt(window, val);
+  let lv = !r.problem && r.mask ? regionLevels(r.mask, val, dims, sp, inBall) : null;
+  for (let it = 0; it < 3 && lv && !r.problem; it++) {
+    let level = lv.interior;
+    if (Number.isNaN(level)) { if (it > 0) break; level = stats.median; }
+    if (it > 0 && !(Math.abs(level - (r.window[0] + o.lowerMarginHu)) > 2)) break;
+    const next = attempt(assumedLytic(level), val);
+    if (next.problem || !next.mask) break;
+    r = next;
+    lv = regionLevels(next.mask, val, dims, sp, inBall);
+  }
+  // the assumed levels hold when the region closes inside tissue brighter than its window
+  const around = !r.problem && lv ? lv.around : NaN;
+  if (around > r.window[1]) return strip(r);
+  if (r.problem && r.problem !== 'runs-on' && r.problem !== 'too-small') return strip(r);
+  // otherwise the bone around is not at the assumed level (fatty marrow): measure both levels
+  // at the lesion's boundary of maximum contrast, inside the same bone enclosure
+  const within = new Uint8Array(nb);
+  const h = hull ?? boneHull(val, dims, window[1], sp, o.closingRadiusMm);
+  for (let n = 0; n < nb; n++) within[n] = inBall[n]! & h[n]!;
+  const surround = measureSurroundings(val, dims, sp, within, g, seedIdx, box, rim2, seedLocal, o.lowerMarginHu, stats.median, o.minVoxels, o.boneHu);
+  if (!surround) {
+    if (r.problem) return strip(r);
+    return empty(kind, r.window, guard, stats, 'unsupported', `the tissue around the region grown from the point (${Math.round(around)} HU) is not denser than the lesion window (${Math.round(r.window[0])} to ${Math.round(r.window[1])} HU), and no lesion edge shows around the point: it looks like marrow, not a lesion; paint it with the lesion/background strokes tool (L) if it is one`);
+  }
+  levels = { lesion: surround.lesionLevel, around: surround.aroundLevel, smoothed: surround.smooth !== null, passRaw: surround.passRaw, passSmooth: surround.passSmooth };
+  if (surround.refusal) return empty(kind, surround.window, guard, stats, surround.refusal.problem, surround.refusal.message);
+  hull = h;
+  const fin = attempt(surround.window, surround.smooth ?? val);
+  // the grow at the measured window must reproduce the region whose boundary the image supports:
+  // a texture dip in fatty marrow gives a window whose grow is a fraction of that region, a leak
+  // one larger than it
+  const ratio = fin.voxelCount / surround.regionVoxels;
+  if (!fin.problem && !(ratio >= 1 / MAX_SUPPORT_RATIO && ratio <= MAX_SUPPORT_RATIO))
+    return empty(kind, surround.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(surround.window[0])} to ${Math.round(surround.window[1])} HU) is ${ratio < 1 ? 'much smaller' : 'much larger'} than the region whose edge the image shows around the point (${(fin.volumeMl).toFixed(2)} vs ${(surround.regionVoxels * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; paint it with the lesion/background strokes tool (L) if it is one`);
+  return strip(fin);
 }
 
 /**
@@ -293,6 +370,137 @@ export function applyRegionToLabels(labels: LabelMap, result: RegionGrowResult, 
 }
 
 // ---------------------------------------------------------------------------------------------
+
+/**
+ * Squared distances (mm²) to the mask and to its outside, on the mask's bounding box padded by
+ * `padMm` (cropped: the box of a 25 mm ball is 5-20× larger than a lesion's). Calls `visit` for
+ * every voxel of the padded box with its box-local index and both squared distances.
+ */
+function visitNearMask(mask: Uint8Array, dims: [number, number, number], sp: Vec3, padMm: number, visit: (n: number, dOut2: number, dIn2: number) => void): void {
+  const [bi, bj] = dims;
+  const mb = nonZeroBox(mask, dims);
+  if (!mb) return;
+  const p = [Math.ceil(padMm / sp[0]) + 1, Math.ceil(padMm / sp[1]) + 1, Math.ceil(padMm / sp[2]) + 1];
+  const lo = [Math.max(0, mb[0] - p[0]!), Math.max(0, mb[1] - p[1]!), Math.max(0, mb[2] - p[2]!)];
+  const hi = [Math.min(dims[0] - 1, mb[3] + p[0]!), Math.min(dims[1] - 1, mb[4] + p[1]!), Math.min(dims[2] - 1, mb[5] + p[2]!)];
+  const sd: [number, number, number] = [hi[0]! - lo[0]! + 1, hi[1]! - lo[1]! + 1, hi[2]! - lo[2]! + 1];
+  const sub = new Uint8Array(sd[0] * sd[1] * sd[2]);
+  let q = 0;
+  for (let k = lo[2]!; k <= hi[2]!; k++) for (let j = lo[1]!; j <= hi[1]!; j++) { const row = bi * (j + bj * k); for (let i = lo[0]!; i <= hi[0]!; i++) sub[q++] = mask[row + i]!; }
+  const dOut = squaredDistanceTo(sub, sd, sp, 1);
+  const dIn = squaredDistanceTo(sub, sd, sp, 0);
+  q = 0;
+  for (let k = lo[2]!; k <= hi[2]!; k++) for (let j = lo[1]!; j <= hi[1]!; j++) { const row = bi * (j + bj * k); for (let i = lo[0]!; i <= hi[0]!; i++, q++) visit(row + i, dOut[q]!, dIn[q]!); }
+}
+
+/**
+ * The grown region's own level and the level of the tissue around it:
+ *  - interior: robust median of the mask's voxels deeper than 1.5 mm (beyond the reach of the
+ *    edge's blur and, on 3 mm slices, of a neighbouring slice's partial volume); NaN when fewer
+ *    than 8 (a small region holds no better evidence of the lesion's level than the click's
+ *    neighbourhood);
+ *  - around: median of the voxels 1.5-3.5 mm outside the mask, within the ball.
+ */
+function regionLevels(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array): { interior: number; around: number } {
+  const deep: number[] = [], out: number[] = [];
+  visitNearMask(mask, dims, sp, 3.5, (n, dOut2, dIn2) => {
+    if (mask[n]) { if (dIn2 > 2.25) deep.push(val[n]!); }
+    else if (dOut2 > 2.25 && dOut2 <= 12.25 && inBall[n]) out.push(val[n]!);
+  });
+  return { interior: deep.length >= 8 ? robustStats(thin(deep)).median : NaN, around: out.length ? robustStats(thin(out)).median : NaN };
+}
+
+/** Every k-th value so that at most 4000 remain: the median of 4000 noisy voxels is within 2 % of their SD. */
+function thin(xs: number[]): number[] {
+  if (xs.length <= 4000) return xs;
+  const k = Math.ceil(xs.length / 4000);
+  const out: number[] = [];
+  for (let n = 0; n < xs.length; n += k) out.push(xs[n]!);
+  return out;
+}
+
+/** Gaussian σ of the copy the surroundings are measured on (and, where needed, thresholded). */
+const SURROUND_SMOOTH_MM = 1;
+/** Gaussian σ of the copy that gives the level of the tissue around (texture and noise averaged out). */
+const LEVEL_SMOOTH_MM = 2;
+/**
+ * Largest share of the tissue around a lesion that may pass its window: such voxels touching the
+ * lesion join it (1 %: a threshold 2.3 SD from a Gaussian tissue's level). Raw voxels first; then
+ * the smoothed copy; else refused.
+ */
+const MAX_PASSING = 0.01;
+/**
+ * The grow on fatty marrow and the region of maximum boundary contrast agree within this factor
+ * (lesions on the fatty phantoms: 0.94-1.04; texture dips in normal marrow: 0.1-0.3).
+ */
+const MAX_SUPPORT_RATIO = 1.3;
+
+interface Surroundings {
+  window: [number, number];
+  /** The smoothed copy to threshold instead of the raw values (null: raw voxels separate). */
+  smooth: Float32Array | null;
+  lesionLevel: number;
+  aroundLevel: number;
+  /** Share of the shell around that passes the window: raw voxels, smoothed copy. */
+  passRaw: number;
+  passSmooth: number;
+  /** Voxels of the region of maximum boundary contrast, and that contrast. */
+  regionVoxels: number;
+  contrast: number;
+  refusal?: { problem: GrowProblem; message: string };
+}
+
+/**
+ * Lytic lesion on CT: the lesion's level and the level of the tissue around it, read at the
+ * boundary of maximum mean contrast around the click (boundary-contrast.ts). The upper bound is
+ * the midpoint between the two (partial-volume neutral, as for the assumed levels), with the
+ * level around capped at `boneHu` (denser bone around only makes the lesion easier to tell
+ * apart; the cap keeps cortex in the shell from moving the bound). Where the tissue around
+ * varies by more than a third of the half-contrast voxel by voxel (fatty marrow: 18 HU noise and
+ * 30 HU trabecular texture against a 65 HU contrast), the window is applied to the smoothed copy,
+ * and where even that does not separate the levels by SMOOTH_SEPARATION_SD the grow is refused.
+ * Null when no boundary closes within the search ball (the assumed levels then decide, and the
+ * plausibility checks refuse a run-on).
+ */
+function measureSurroundings(val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array, g: ReturnType<typeof gridMetric>,
+  seed: Vec3, box: IndexBox, rim2: number, seedLocal: number, lowerMarginHu: number, seedMedian: number, minVoxels: number, boneHu: number): Surroundings | null {
+  const [bi, bj, bk] = dims;
+  const sm = smoothBox(val, dims, sp, SURROUND_SMOOTH_MM);
+  const rim = new Uint8Array(val.length);
+  let n = 0;
+  for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++)
+    if (inBall[n] && metricLength2(g, i + box[0] - seed[0], j + box[1] - seed[1], k + box[2] - seed[2]) > rim2) rim[n] = 1;
+  const bc = maxBoundaryContrastRegion(val, sm, dims, sp, inBall, rim, seedLocal, seedMedian - lowerMarginHu, minVoxels, val.length);
+  if (!bc || bc.reachedRim) return null;
+  const L = bc.lesion.median, B = Math.min(bc.shell.median, boneHu);
+  if (!(B > L)) return null;
+  const half = (B - L) / 2;
+  const window: [number, number] = [L - lowerMarginHu, L + half];
+  // how much of the tissue around would pass as lesion, voxel by voxel and after smoothing: counted
+  // where that tissue's level (a 2 mm smoothed copy) lies above the window, so that the thin
+  // dark-to-bright edges of a foramen's lumen and lining, which the opening removes, do not count
+  const level = smoothBox(val, dims, sp, LEVEL_SMOOTH_MM);
+  let nAround = 0, cRaw = 0, cSmooth = 0;
+  for (const n of bc.shell.voxels) {
+    if (level[n]! <= window[1]) continue;
+    nAround++;
+    const x = val[n]!, y = sm[n]!;
+    if (x >= window[0] && x <= window[1]) cRaw++;
+    if (y >= window[0] && y <= window[1]) cSmooth++;
+  }
+  if (nAround < minVoxels) return null;
+  const passRaw = cRaw / nAround, passSmooth = cSmooth / nAround;
+  const base = { window, lesionLevel: L, aroundLevel: bc.shell.median, passRaw, passSmooth, regionVoxels: bc.region.length, contrast: bc.contrast };
+  if (passRaw <= MAX_PASSING) return { ...base, smooth: null };
+  if (passSmooth <= MAX_PASSING) return { ...base, smooth: sm };
+  return {
+    ...base, smooth: sm,
+    refusal: {
+      problem: 'low-contrast',
+      message: `the lesion (${Math.round(L)} HU) differs from the bone around it (${Math.round(bc.shell.median)} HU) by ${Math.round(bc.shell.median - L)} HU, too little against that bone's texture and noise (${Math.round(100 * passSmooth)} % of the bone around passes as lesion even after smoothing) for a threshold to find its edge; paint it with the lesion/background strokes tool (L)`,
+    },
+  };
+}
 
 function stripUndefined<T extends object>(x: T): Partial<T> {
   const out: Partial<T> = {};
