@@ -1,0 +1,95 @@
+/**
+ * The sacrum mask and the sacral envelope that planning uses, on real CT with fatty marrow: points read
+ * by eye (test/anatomy/fixtures/sacrum-points.json) inside the S1/S2 bodies and the alae must be inside
+ * the envelope; points in the L5-S1 disc, the ilium beyond the SI joint and the presacral fat must be
+ * outside it; the canal must be outside the sacrum mask (the envelope fills the canal and the foramina
+ * by design, planning/envelope.ts; a needle there fails on the canal clearance instead).
+ * The landmarks and the mask come from the app's own path (CaseEngine 'detectAnatomy', the trusted
+ * landmarks), the envelope from buildSacralEnvelope as the planner builds it.
+ * The needle tip in the S1 body at 137 HU that was reported "outside the sacrum" is replayed through
+ * evaluateTrajectory.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScalarVolume } from '../../../src/core/volume';
+import type { Vec3 } from '../../../src/core/vec3';
+import { CaseEngine } from '../../../src/case/engine';
+import { buildSacralEnvelope, envelopeSdf, type SacralEnvelope } from '../../../src/planning/envelope';
+import { evaluateTrajectory } from '../../../src/planning/trajectory';
+import { DEFAULT_THRESHOLDS } from '../../../src/planning/types';
+import { NEEDLE_CATALOGUE } from '../../../src/planning/needles';
+import { fitSacralFrame } from '../../../src/anatomy/frame';
+import { requireShared } from '../../helpers/shared';
+import { maskAt } from '../fixtures-anatomy';
+import { loadRealScan, readReference, type RealScan } from './reference';
+
+const here = dirname(fileURLToPath(import.meta.url));
+interface Pt { name: string; lps: Vec3 }
+const POINTS = JSON.parse(readFileSync(resolve(here, '..', 'fixtures', 'sacrum-points.json'), 'utf8')).scans as Record<string, { inside: Pt[]; outside: Pt[] }>;
+
+/**
+ * Points still wrong (it.fails: each turns red when it is mended). The thresholded sacrum of sacrum-mask.ts
+ * takes L5 with the sacrum on both thin-slice scans, so the disc between two selected bones is enclosed; on
+ * pelvic-ref-003 the alae and S2 are fatty (-50 to 75 HU) behind a cortex the ridge test misses in part.
+ */
+const KNOWN_WRONG: Record<string, string[]> = {
+  'pelvic-ref-003': ['S2 body', 'left ala', 'right ala', 'L5-S1 disc (vacuum cleft)'],
+  'pancreas-ct-cb-001-upper-sacrum': ['right ala', 'L5-S1 disc', 'sacral canal (S1)'],
+  'totalseg-example-ct': [],
+};
+
+const run = requireShared(true);
+
+function scanSuite(name: RealScan): void {
+  describe(name, () => {
+    let volume: ScalarVolume;
+    let mask: Uint8Array;
+    let env: SacralEnvelope;
+    let engine: CaseEngine;
+    beforeAll(async () => {
+      volume = await loadRealScan(readReference(name));
+      engine = new CaseEngine(volume);
+      engine.run({ type: 'detectAnatomy' });
+      mask = engine.currentSacrumMask!;
+      env = buildSacralEnvelope(volume, mask, engine.currentAnatomy)!;
+      expect(env).not.toBeNull();
+    }, 180_000);
+    const pts = POINTS[name]!;
+    const known = KNOWN_WRONG[name] ?? [];
+    for (const p of pts.inside) {
+      (known.includes(p.name) ? it.fails : it)(`${p.name} ${JSON.stringify(p.lps)} is inside the envelope`, () => {
+        const sdf = envelopeSdf(env, p.lps[0], p.lps[1], p.lps[2]);
+        console.log(`[${name}] inside? ${p.name}: sdf ${sdf.toFixed(1)} mm, mask ${maskAt(volume, mask, p.lps)}`);
+        expect(sdf).toBeLessThan(0);
+      });
+    }
+    for (const p of pts.outside) {
+      const canal = p.name.startsWith('sacral canal');
+      (known.includes(p.name) ? it.fails : it)(`${p.name} ${JSON.stringify(p.lps)} is outside the ${canal ? 'sacrum mask' : 'envelope'}`, () => {
+        const sdf = envelopeSdf(env, p.lps[0], p.lps[1], p.lps[2]);
+        console.log(`[${name}] outside? ${p.name}: sdf ${sdf.toFixed(1)} mm, mask ${maskAt(volume, mask, p.lps)}`);
+        if (canal) expect(maskAt(volume, mask, p.lps)).toBe(0);
+        else expect(sdf).toBeGreaterThan(0);
+      });
+    }
+    if (name === 'pelvic-ref-003') {
+      it('a needle tip in the S1 body at 137 HU is not "outside the sacrum" (it was before)', () => {
+        const tip = pts.inside.find((p) => p.name.includes('137 HU'))!.lps;
+        expect(volume.voxels[volume.geometry.offset(...volume.geometry.nearestIndex(tip)!)]).toBe(137);
+        // a posterior approach: entry 80 mm behind the tip, straight along +y
+        const entry: Vec3 = [tip[0], tip[1] + 80, tip[2]];
+        const anatomy = engine.currentAnatomy;
+        const m = evaluateTrajectory({ anatomy, frame: anatomy?.frame ? fitSacralFrame(anatomy.frame) : null, envelope: env, volume, thresholds: DEFAULT_THRESHOLDS }, entry, tip, NEEDLE_CATALOGUE[0]!);
+        console.log(`[${name}] 137 HU tip: ${m.reasons.join('; ')}`);
+        expect(m.reasons.filter((r) => r.includes('outside the sacrum'))).toEqual([]);
+        expect(envelopeSdf(env, tip[0], tip[1], tip[2])).toBeLessThan(0);
+      });
+    }
+  });
+}
+
+describe.skipIf(!run)('sacrum mask and envelope on real CT (points read by eye)', () => {
+  for (const name of ['pelvic-ref-003', 'pancreas-ct-cb-001-upper-sacrum', 'totalseg-example-ct'] as const) scanSuite(name);
+});
