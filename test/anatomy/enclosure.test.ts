@@ -33,6 +33,23 @@ describe('cortexShell', () => {
     expect(edge).toBe(0);
   });
 
+  it('greyOpening equals the brute-force min-then-max over the (2r+1)³ box, clipped at the edges', () => {
+    const d = [9, 7, 6] as const, M = 9 * 7 * 6, r = 2;
+    let seed = 7;
+    const v = Float32Array.from({ length: M }, () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648) * 1000);
+    const ix = (a: number, b: number, c: number) => a + 9 * (b + 7 * c);
+    const box = (src: Float32Array, f: (x: number, y: number) => number) => {
+      const out = new Float32Array(M);
+      for (let c = 0; c < 6; c++) for (let b = 0; b < 7; b++) for (let a = 0; a < 9; a++) {
+        let m = src[ix(a, b, c)]!;
+        for (let z = Math.max(0, c - r); z <= Math.min(5, c + r); z++) for (let y = Math.max(0, b - r); y <= Math.min(6, b + r); y++) for (let x = Math.max(0, a - r); x <= Math.min(8, a + r); x++) m = f(m, src[ix(x, y, z)]!);
+        out[ix(a, b, c)] = m;
+      }
+      return out;
+    };
+    expect(Array.from(greyOpening(v, d, r))).toEqual(Array.from(box(box(v, Math.min), Math.max)));
+  });
+
   it('greyOpening removes a one-voxel ridge and keeps a plateau', () => {
     const v = new Float32Array(N);
     for (let c = 0; c < 50; c++) for (let b = 0; b < 50; b++) v[at(20, b, c)] = 100;
@@ -75,7 +92,7 @@ describe('fillInsideCortex', () => {
       const wall = a === 5 || a === 30 || b === 10 || b === 40 || c === 10 || c === 40;
       if (wall && v[at(a, b, c)] === 130 && (a + b + c) % 3 === 0) mask[at(a, b, c)] = 1;
     }
-    const f = fillInsideCortex(v, mask, dims, h, { nearMm: 5, ballMm: 6, passes: 2 });
+    const f = fillInsideCortex(v, mask, dims, h, { nearMm: 5, ballMm: 6 });
     expect(f.filled[at(18, 25, 25)]).toBe(1); // the sacral marrow
     expect(f.filled[at(44, 25, 25)]).toBe(0); // the iliac marrow
     expect(f.filled[at(2, 25, 25)]).toBe(0); // the fat outside

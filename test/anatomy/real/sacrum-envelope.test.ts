@@ -10,7 +10,7 @@
  * evaluateTrajectory.
  */
 import { readFileSync } from 'node:fs';
-import { resolve, dirname } from 'node:path';
+import { resolve, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ScalarVolume } from '../../../src/core/volume';
@@ -21,8 +21,9 @@ import { evaluateTrajectory } from '../../../src/planning/trajectory';
 import { DEFAULT_THRESHOLDS } from '../../../src/planning/types';
 import { NEEDLE_CATALOGUE } from '../../../src/planning/needles';
 import { fitSacralFrame } from '../../../src/anatomy/frame';
-import { requireShared } from '../../helpers/shared';
-import { maskAt } from '../fixtures-anatomy';
+import { ensurePhantom, filesIn, readTruth, requireShared } from '../../helpers/shared';
+import { scanAndLoadDicom } from '../../../src/io/dicom';
+import { maskAt, sacralToLps } from '../fixtures-anatomy';
 import { loadRealScan, readReference, type RealScan } from './reference';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -92,4 +93,45 @@ function scanSuite(name: RealScan): void {
 
 describe.skipIf(!run)('sacrum mask and envelope on real CT (points read by eye)', () => {
   for (const name of ['pelvic-ref-003', 'pancreas-ct-cb-001-upper-sacrum', 'totalseg-example-ct'] as const) scanSuite(name);
+});
+
+/**
+ * The same on phantoms with exact truth and fatty marrow: fatty.json (../shared) and the osteopenic
+ * sacrum (test/anatomy/configs/osteopenic.json): the S1–S4 body centres are inside the envelope; the middle
+ * of L5, the ilium beyond the SI joint (x ±68 mm at s 15 mm, the sacrum reaching 54 mm + a 2.5 mm joint)
+ * and the presacral fat (15 mm anterior of the S2 body) are outside.
+ */
+describe.skipIf(!run)('sacrum envelope on fatty-marrow phantoms (exact truth)', () => {
+  // known: points still wrong (the test fails when one is mended or another breaks). The osteopenic sacrum was
+  // not found at all before (no bone core in the thresholded bone); now L5 comes with it.
+  const configs: { name: string; config: string | Record<string, unknown>; known: string[] }[] = [
+    { name: 'fatty', config: 'fatty.json', known: [] },
+    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: ['L5 middle'] },
+  ];
+  for (const c of configs) {
+    it(c.name, async () => {
+      const dir = ensurePhantom(c.config);
+      const r = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
+      const volume = r.loaded!.volume;
+      const truth = readTruth(dir);
+      const engine = new CaseEngine(volume);
+      engine.run({ type: 'detectAnatomy' });
+      const env = buildSacralEnvelope(volume, engine.currentSacrumMask!, engine.currentAnatomy)!;
+      const sdf = (p: Readonly<Vec3>) => envelopeSdf(env, p[0], p[1], p[2]);
+      const rows: string[] = [];
+      const wrong: string[] = [];
+      const check = (name: string, p: Readonly<Vec3>, inside: boolean) => {
+        const d = sdf(p);
+        rows.push(`${name} ${d.toFixed(1)} mm`);
+        if ((d < 0) !== inside) wrong.push(name);
+      };
+      for (const l of truth.anatomy.levels.slice(0, 4)) check(`${l.level} body`, l.body_center_lps, true);
+      const l5 = truth.anatomy.l5;
+      check('L5 middle', [0, 1, 2].map((a) => l5.inferior_endplate_center_lps[a] + l5.axis_lps[a] * l5.height_mm * 0.5) as Vec3, false);
+      for (const x of [68, -68]) check(`ilium x ${x}`, sacralToLps(truth, x, 15, 10), false);
+      check('presacral fat', sacralToLps(truth, 0, 40, -15), false);
+      console.log(`[${c.name}] envelope signed distance: ${rows.join('; ')}`);
+      expect(wrong).toEqual(c.known);
+    }, 300_000);
+  }
 });
