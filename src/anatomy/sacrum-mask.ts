@@ -24,7 +24,6 @@ import type { WorkGrid } from './detect-grid';
 import { nowMs } from '../core/clock';
 import { mirrorPlane } from './symmetry';
 import type { Vec3 } from '../core/vec3';
-import { ballEnclosed, cortexShell } from './enclosure';
 
 export interface SacrumMaskOptions {
   /** Bone threshold in HU (cortex and cancellous bone). */
@@ -256,25 +255,7 @@ export function removeOpenLumen(mask: Uint8Array, value: Float32Array, dims: rea
   return removed;
 }
 
-/**
- * The sacrum mask on a working grid (see the file comment). Thin slices: when no bone core is found because
- * the thresholded bone encloses no marrow (an osteopenic sacrum: a faint, broken cortex around fatty
- * marrow), the search is run once more with the region its cortical shell encloses added to the filled
- * bone (enclosure.ts: cortical ridges and dense bone, closed across gaps narrower than a 12 mm ball).
- */
 export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, timingsMs?: Record<string, number>): SacrumMaskResult | null {
-  const r = segmentOnce(work, g, opts, null, timingsMs);
-  if (r || opts.thick) return r;
-  const h = g.spacingMm;
-  const sh = cortexShell(work, g.dims, h);
-  for (let n = 0; n < work.length; n++) if (work[n]! > opts.boneHu) sh.shell[n] = 1;
-  const enclosed = ballEnclosed(sh.shell, g.dims, h, 6);
-  const r2 = segmentOnce(work, g, opts, enclosed, timingsMs);
-  r2?.messages.unshift('no bone core in the thresholded bone: the region its cortical shell encloses (ridges and dense bone, gaps under 12 mm closed) was added');
-  return r2;
-}
-
-function segmentOnce(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, enclosed: Uint8Array | null, timingsMs?: Record<string, number>): SacrumMaskResult | null {
   let t = nowMs();
   const lap = (name: string) => { const n = nowMs(); if (timingsMs) timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
   const messages: string[] = [];
@@ -289,7 +270,6 @@ function segmentOnce(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, e
   if (opts.closingMm > 0) closed = erodeMask(dilateMask(bone, dims, sp, opts.closingMm), dims, sp, opts.closingMm);
   // a voxel outside bone stays out unless the closing filled it
   const filled = fillHolesMask(closed, dims);
-  if (enclosed) for (let n = 0; n < N; n++) if (enclosed[n]) filled[n] = 1;
   lap('mask.fill');
   const midlineA = opts.midlineA ?? mirrorMidline(bone, g);
   lap('mask.midline');

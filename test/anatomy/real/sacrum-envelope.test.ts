@@ -102,11 +102,13 @@ describe.skipIf(!run)('sacrum mask and envelope on real CT (points read by eye)'
  * and the presacral fat (15 mm anterior of the S2 body) are outside.
  */
 describe.skipIf(!run)('sacrum envelope on fatty-marrow phantoms (exact truth)', () => {
-  // known: points still wrong (the test fails when one is mended or another breaks). The osteopenic sacrum was
-  // not found at all before (no bone core in the thresholded bone); now L5 comes with it.
+  // known: points still wrong (the test fails when one is mended or another breaks). On the osteopenic sacrum
+  // no sacrum is found at all (no bone core in the thresholded bone, sacrum-mask.ts), so there is no envelope:
+  // every point reads as outside. (Seeking it again inside what the cortical shell encloses finds it, with L5,
+  // but the landmark search then shows the right S1 foramen as found 12.6 mm off; not landed.)
   const configs: { name: string; config: string | Record<string, unknown>; known: string[] }[] = [
     { name: 'fatty', config: 'fatty.json', known: [] },
-    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: ['L5 middle'] },
+    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: ['S1 body', 'S2 body', 'S3 body', 'S4 body'] },
   ];
   for (const c of configs) {
     it(c.name, async () => {
@@ -116,8 +118,9 @@ describe.skipIf(!run)('sacrum envelope on fatty-marrow phantoms (exact truth)', 
       const truth = readTruth(dir);
       const engine = new CaseEngine(volume);
       engine.run({ type: 'detectAnatomy' });
-      const env = buildSacralEnvelope(volume, engine.currentSacrumMask!, engine.currentAnatomy)!;
-      const sdf = (p: Readonly<Vec3>) => envelopeSdf(env, p[0], p[1], p[2]);
+      const mask = engine.currentSacrumMask;
+      const env = mask ? buildSacralEnvelope(volume, mask, engine.currentAnatomy) : null;
+      const sdf = (p: Readonly<Vec3>) => (env ? envelopeSdf(env, p[0], p[1], p[2]) : Infinity);
       const rows: string[] = [];
       const wrong: string[] = [];
       const check = (name: string, p: Readonly<Vec3>, inside: boolean) => {
