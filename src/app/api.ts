@@ -183,9 +183,9 @@ export interface SacroPlanApi {
   /** The 3D view's bone, lesions, foramina, canal and needles in LPS mm: a zip of one binary STL per structure ('stl') or one OBJ with named objects ('obj'); what Export mesh downloads. */
   exportMesh(format: 'stl' | 'obj'): Promise<Blob>;
   /**
-   * The printable report as a standalone HTML document (text/html; key images of the axial view,
-   * the 3D view and the fluoroscopy inlined as PNG). Not a PDF: a page cannot drive the browser's
-   * print-to-PDF itself; print this document (Report → Print / PDF, or a headless browser) for one.
+   * The report as a PDF (application/pdf, A4, made in the page with pdf-lib): case identifiers
+   * (anonymised on request), key images of the axial view, the 3D view and the fluoroscopy, the
+   * lesion and needle tables, the thresholds used and the disclaimer, as real text.
    */
   report(options?: { anonymise?: boolean }): Promise<Blob>;
   /** Adds a DICOM SEG's segments as lesions (one undo step); rejects with the reason, changing nothing, for another frame of reference or grid or a file that is not a BINARY SEG. */

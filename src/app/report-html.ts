@@ -1,7 +1,7 @@
 /**
- * The report as HTML: one template for the report shown over the app (<sp-report>) and for the
- * standalone document `report()` returns (key images inlined as PNG data URLs, so the file opens
- * and prints anywhere). Text is escaped; numbers come formatted from report.ts.
+ * The report as HTML, shown over the app (<sp-report>) and printed from there (the browser's
+ * print); `report()` returns the same content as a PDF (report-pdf.ts). Text is escaped; numbers
+ * come formatted from report.ts.
  */
 import type { ReportData } from './report';
 
@@ -69,13 +69,4 @@ export function reportBodyHtml(d: ReportData, images: readonly KeyImage[]): stri
 ${keyImagesHtml(images)}
 <h2>Thresholds used</h2><table class="thresholds">${thresholds}</table>
 <div class="disclaimer">Planning aid, not a medical device. Every number must be checked on the images by the operator.</div>`;
-}
-
-/** A standalone, printable HTML document of the report. */
-export function reportDocument(d: ReportData, images: readonly KeyImage[]): string {
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>SacroPlan planning report</title>
-<style>body { margin: 0; background: #fff; } .page { max-width: 980px; margin: 0 auto; padding: 18px 24px; } @page { size: A4; margin: 12mm; } @media print { .page { max-width: none; padding: 0; } }${REPORT_CSS}</style>
-</head><body><div class="page report">${reportBodyHtml(d, images)}</div></body></html>
-`;
 }

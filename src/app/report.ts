@@ -6,7 +6,7 @@
 import { store } from './actions';
 import { buildSnapshot, type Snapshot } from './api';
 import { studyCriteria } from '../segmentation/criteria';
-import { reportDocument, type KeyImage } from './report-html';
+import type { KeyImage } from './report-html';
 
 export type { KeyImage };
 
@@ -110,13 +110,10 @@ export async function keyImages(): Promise<KeyImage[]> {
   return keyImageSource ? keyImageSource() : [];
 }
 
-/**
- * The report as a standalone HTML document (key images inlined). A web page cannot produce a PDF
- * through the browser's print by itself: print this document (Print / PDF, or a headless browser's
- * print-to-PDF) to get one.
- */
+/** The report as a PDF (application/pdf; app/report-pdf.ts): what `report()` returns. */
 export async function reportBlob(anonymise = false): Promise<Blob> {
   const data = reportData(anonymise);
   const images = await keyImages();
-  return new Blob([reportDocument(data, images)], { type: 'text/html;charset=utf-8' });
+  const { reportPdfBlob } = await import('./report-pdf');
+  return reportPdfBlob(data, images);
 }

@@ -1,7 +1,7 @@
 /**
  * <sp-report>: the printable report of the open case over the app (Report in the case bar): case
  * identifiers with an anonymise switch, a table per lesion and per needle, key images of the
- * views, the thresholds used, and the disclaimer (app/report-html.ts: the same HTML as `report()`). Print (the browser's print, or "Save as PDF") prints only this page: a
+ * views, the thresholds used, and the disclaimer (app/report-html.ts); Download PDF saves what `report()` returns. Print (the browser's print, or "Save as PDF") prints only this page: a
  * global print style hides the rest of the app while the report is open.
  */
 import { LitElement, html, css, nothing, unsafeCSS } from 'lit';
@@ -9,14 +9,17 @@ import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import { reportData, keyImages, setKeyImageSource, type ReportData, type KeyImage } from '../app/report';
 import { REPORT_CSS, reportBodyHtml } from '../app/report-html';
 import { captureKeyImages } from './key-images';
+import { downloadBlob } from '../app/download';
 
 setKeyImageSource(captureKeyImages);
 
 const PRINT_STYLE_ID = 'sp-report-print-style';
 
 export class SpReport extends LitElement {
-  static override properties = { anonymise: { state: true }, data: { state: true }, images: { state: true } };
+  static override properties = { anonymise: { state: true }, data: { state: true }, images: { state: true }, busy: { state: true }, pdfError: { state: true } };
   anonymise = false;
+  busy = false;
+  pdfError = '';
   data: ReportData | null = null;
   /** Taken when the report opens (the views behind it do not change while it is open). */
   images: KeyImage[] = [];
@@ -57,6 +60,21 @@ export class SpReport extends LitElement {
     this.data = reportData(this.anonymise);
   }
 
+  /** The same report as a PDF file (what `report()` returns), with the anonymise switch as set. */
+  private async downloadPdf(): Promise<void> {
+    if (!this.data) return;
+    this.busy = true;
+    this.pdfError = '';
+    try {
+      const { reportPdfBlob } = await import('../app/report-pdf');
+      downloadBlob(await reportPdfBlob(this.data, this.images), this.anonymise ? 'sacroplan-report-anonymised.pdf' : 'sacroplan-report.pdf');
+    } catch (e) {
+      this.pdfError = `PDF not made: ${(e as Error).message}`;
+    } finally {
+      this.busy = false;
+    }
+  }
+
   private setAnonymise(on: boolean): void {
     this.anonymise = on;
     this.refresh();
@@ -69,6 +87,8 @@ export class SpReport extends LitElement {
       <div class="bar">
         <label><input id="anonymise" type="checkbox" .checked=${this.anonymise} @change=${(e: Event) => this.setAnonymise((e.target as HTMLInputElement).checked)} /> Anonymise</label>
         <button id="print-report" @click=${() => window.print()}>Print / PDF</button>
+        <button id="download-pdf" ?disabled=${this.busy} @click=${() => void this.downloadPdf()}>Download PDF</button>
+        ${this.pdfError ? html`<span id="pdf-error" class="fail">${this.pdfError}</span>` : nothing}
         <button id="close-report" @click=${() => this.remove()}>Close</button>
       </div>
       <div class="report">${unsafeHTML(reportBodyHtml(d, this.images))}</div>
