@@ -199,8 +199,8 @@ export function layoutReport(input: ReportLayoutInput, measure: MeasureText): Re
   else table(
     [
       { title: 'Needle', weight: 0.8 }, { title: 'Lesion', weight: 0.9 }, { title: 'Approach', weight: 1 }, { title: 'Type', weight: 1 },
-      { title: 'Depth (mm)', weight: 0.7, right: true }, { title: 'Nearest foramen (mm)', weight: 0.9, right: true }, { title: 'Canal (mm)', weight: 0.7, right: true },
-      { title: 'Verdict and reasons', weight: 3 }, { title: 'Ablation coverage', weight: 0.8, right: true }, { title: 'Cement (mL)', weight: 0.7, right: true },
+      { title: 'Depth (mm)', weight: 0.7, right: true }, { title: 'Nearest foramen (mm)', weight: 1.3, right: true }, { title: 'Canal (mm)', weight: 0.7, right: true },
+      { title: 'Verdict and reasons', weight: 2.4 }, { title: 'Ablation coverage', weight: 1, right: true }, { title: 'Cement (mL)', weight: 0.85, right: true },
     ],
     input.needles.map((n): Cell[] => [
       { paras: [n.id] }, { paras: [n.lesion] }, { paras: [n.approach] }, { paras: [n.needle] }, { paras: [n.depthMm] }, { paras: [n.nearestForamen] }, { paras: [n.canalMm] },
