@@ -84,8 +84,9 @@ describe.skipIf(!ok)('report() document and key images', () => {
       if (n.nearestForamen) expect(row).toContain(`${n.nearestForamen.id} ${n.nearestForamen.clearanceMm.toFixed(1)}`);
       if (n.cement) expect(row).toContain(n.cement.volumeMl.toFixed(2));
       if (n.ablation?.coverage != null) expect(text).toContain(`${Math.round(n.ablation.coverage * 100)} %`);
-      const flat = text.replace(/\s+/g, ' ');
-      for (const r of n.reasons) expect(flat, r).toContain(r.replace(/≤/g, '<=').replace(/≥/g, '>=').replace(/×/g, 'x').replace(/−/g, '-').replace(/\s+/g, ' ').slice(0, 30));
+      // each reason in full, in drawing order (-raw: the verdict cell's wrapped lines one after another), spelled as Helvetica draws it
+      const flat = execFileSync('/usr/bin/pdftotext', ['-raw', pdf, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      for (const r of n.reasons) expect(flat, r).toContain(`- ${r.replace(/≤/g, '<=').replace(/≥/g, '>=').replace(/×/g, 'x').replace(/−/g, '-').replace(/\s+/g, ' ')}`);
       const anonText = execFileSync('/usr/bin/pdftotext', ['-layout', anonPdf, '-'], { encoding: 'utf8' });
       expect(anonText).not.toContain('DEMO^SACRUM');
       expect(anonText).not.toContain('SACROPLAN-DEMO');
