@@ -106,7 +106,7 @@ interface Cell {
 
 interface Column { title: string; weight: number; right?: boolean }
 
-/** Lays the report out; `imageSize` for each key image comes from the input. */
+/** Lays the report out on A4 pages; each key image is scaled from its pixel size in the input. */
 export function layoutReport(input: ReportLayoutInput, measure: MeasureText): ReportLayout {
   const ops: DrawOp[] = [];
   const left = MARGIN_PT;
@@ -121,8 +121,9 @@ export function layoutReport(input: ReportLayoutInput, measure: MeasureText): Re
   const text = (x: number, baseline: number, s: string, size = BODY_PT, bold = false, rgb: Rgb = BLACK): void => {
     ops.push({ kind: 'text', page, x, y: baseline, size, bold, rgb, text: winAnsiSafe(s) });
   };
-  const heading = (s: string, size = 12): void => {
-    ensure(size * 1.6 + LINE_PT * 3);
+  /** `keepPt`: what must follow the heading on the same page (a short table is kept whole). */
+  const heading = (s: string, size = 12, keepPt = LINE_PT * 3): void => {
+    ensure(size * 1.6 + 10 + keepPt);
     y -= size * 1.4;
     text(left, y, s, size, true);
     y -= 4;
@@ -234,7 +235,7 @@ export function layoutReport(input: ReportLayoutInput, measure: MeasureText): Re
     }
   }
 
-  heading('Thresholds used');
+  heading('Thresholds used', 12, (input.thresholds.length + 1) * (LINE_PT + 2 * CELL_PAD_PT));
   table([{ title: 'Threshold', weight: 3 }, { title: 'Value', weight: 1, right: true }], input.thresholds.map((t) => [{ paras: [t.label] }, { paras: [t.value] }]));
 
   // The disclaimer, boxed

@@ -78,6 +78,12 @@ describe('report layout', () => {
     expect(texts(1)).toContain('Verdict and reasons');
     // every needle's depth and every reason line drawn once
     for (let i = 0; i < 40; i++) expect(many.ops.filter((o) => o.kind === 'text' && o.text === `${50 + i}.3`).length).toBe(1);
+    // a short table stays with its heading, wherever the page ends
+    for (let k = 1; k <= 30; k++) {
+      const l = layoutReport({ ...input(k), thresholds: Array.from({ length: 6 }, (_, i) => ({ label: `threshold ${i}`, value: String(i) })) }, measure);
+      const pageOf = (t: string) => l.ops.find((o) => o.kind === 'text' && o.text === t)!.page;
+      expect(pageOf('threshold 5'), `${k} needles`).toBe(pageOf('Thresholds used'));
+    }
     // the image with a size is placed, the one without only has its caption
     expect(many.ops.filter((o) => o.kind === 'image').map((o) => (o as { image: number }).image)).toEqual([0]);
     const all = many.ops.filter((o) => o.kind === 'text').map((o) => (o as { text: string }).text).join('\n');
