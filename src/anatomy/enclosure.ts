@@ -49,35 +49,32 @@ export function noiseSigma(work: Float32Array, dims: readonly [number, number, n
 function minMaxAxis(src: Float32Array, out: Float32Array, dims: readonly [number, number, number], axis: 0 | 1 | 2, r: number, max: boolean): void {
   const [na, nb, nc] = dims;
   out.set(src);
-  const take = max ? (x: number, y: number) => (y > x ? y : x) : (x: number, y: number) => (y < x ? y : x);
-  for (let t = 1; t <= r; t++) {
-    if (axis === 0) {
-      for (let row = 0; row < nb * nc; row++) {
-        const o = row * na;
-        for (let a = 0; a + t < na; a++) {
-          const i = o + a;
-          out[i] = take(out[i]!, src[i + t]!);
-          out[i + t] = take(out[i + t]!, src[i]!);
+  // one shifted pass: out[i] takes src[i + d] and out[i + d] takes src[i], for i over `runs` runs of
+  // `len` contiguous voxels starting `step` apart (min and max written out: no call in the inner loop);
+  // along x a run is a row, along y a slab of rows, along z the whole volume
+  const pass = (d: number, runs: number, step: number, len: number) => {
+    for (let run = 0; run < runs; run++) {
+      const o = run * step;
+      if (max) {
+        for (let i = o; i < o + len; i++) {
+          const x = src[i + d]!, y = src[i]!;
+          if (x > out[i]!) out[i] = x;
+          if (y > out[i + d]!) out[i + d] = y;
         }
-      }
-    } else if (axis === 1) {
-      for (let c = 0; c < nc; c++) for (let b = 0; b + t < nb; b++) {
-        const o = na * (b + nb * c), q = o + t * na;
-        for (let a = 0; a < na; a++) {
-          out[o + a] = take(out[o + a]!, src[q + a]!);
-          out[q + a] = take(out[q + a]!, src[o + a]!);
-        }
-      }
-    } else {
-      const nab = na * nb;
-      for (let c = 0; c + t < nc; c++) {
-        const o = c * nab, q = o + t * nab;
-        for (let i = 0; i < nab; i++) {
-          out[o + i] = take(out[o + i]!, src[q + i]!);
-          out[q + i] = take(out[q + i]!, src[o + i]!);
+      } else {
+        for (let i = o; i < o + len; i++) {
+          const x = src[i + d]!, y = src[i]!;
+          if (x < out[i]!) out[i] = x;
+          if (y < out[i + d]!) out[i + d] = y;
         }
       }
     }
+  };
+  const nab = na * nb;
+  for (let t = 1; t <= r; t++) {
+    if (axis === 0) { if (t < na) pass(t, nb * nc, na, na - t); }
+    else if (axis === 1) { if (t < nb) pass(t * na, nc, nab, (nb - t) * na); }
+    else if (t < nc) pass(t * nab, 1, 0, (nc - t) * nab);
   }
 }
 
@@ -100,10 +97,7 @@ export interface CortexShellOptions {
   contrastSigmas: number;
   /** Smallest ridge contrast (HU) whatever the noise. */
   minContrastHu: number;
-  /**
-   * Pieces of shell smaller than this (mL, 26-connected) are dropped: calcified vessel walls, bowel wall
-   * with contrast, noise; a bone's cortex is one large connected sheet.
-   */
+  /** fillInsideCortex drops pieces of ridge smaller than this (mL, 26-connected, within its reach of the sacrum). */
   minComponentMl: number;
 }
 
@@ -119,9 +113,6 @@ export function cortexShell(work: Float32Array, dims: readonly [number, number, 
     const v = work[n]!;
     shell[n] = v > o.denseHu || (v > o.floorHu && v - open[n]! > contrastHu) ? 1 : 0;
   }
-  const { ids, sizes } = labelComponents(shell, dims, 26);
-  const minVox = (o.minComponentMl * 1000) / (h * h * h);
-  for (let n = 0; n < shell.length; n++) if (shell[n] && sizes[ids[n]!]! < minVox) shell[n] = 0;
   return { shell, sigma, contrastHu };
 }
 
@@ -193,8 +184,14 @@ export function fillInsideCortex(work: Float32Array, mask: Uint8Array, dims: rea
   // first encloses, reaches the far cortex of a thin neighbour and encloses it too)
   const near2 = o.nearMm * o.nearMm;
   const d2 = squaredDistanceTo(mask, dims, [h, h, h], 1);
+  const ridges = new Uint8Array(N);
+  for (let n = 0; n < N; n++) ridges[n] = sh.shell[n] && d2[n]! <= near2 ? 1 : 0;
+  // pieces of ridge smaller than minComponentMl (26-connected, within reach of the sacrum) are dropped:
+  // calcified vessel walls, bowel wall with contrast, noise; a bone's cortex is one large connected sheet
+  const { ids, sizes } = labelComponents(ridges, dims, 26);
+  const minVox = ((o.shell ?? DEFAULT_SHELL).minComponentMl * 1000) / (h * h * h);
   const shell = new Uint8Array(N);
-  for (let n = 0; n < N; n++) shell[n] = mask[n] || (sh.shell[n] && d2[n]! <= near2) ? 1 : 0;
+  for (let n = 0; n < N; n++) shell[n] = mask[n] || (ridges[n] && sizes[ids[n]!]! >= minVox) ? 1 : 0;
   const filled = ballEnclosed(shell, dims, h, o.ballMm);
   let added = 0;
   for (let n = 0; n < N; n++) {
