@@ -198,9 +198,17 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const own = lab === 1 ? z2 - zb2 : zb2 - z2;
     return Math.min(MAX_STEP, Math.round(QUANT * (1 + OTHER_SIDE_WEIGHT * Math.max(0, own))));
   };
-  // step costs into each voxel for either front, computed once
+  // step costs into each voxel for either front, computed once, through a table of the value
+  // rounded to a tenth of σ (the cost's own resolution is 1/QUANT of a step)
+  let vMin = Infinity, vMax = -Infinity;
+  for (let n = 0; n < nb; n++) { const v = sm[n]!; if (v < vMin) vMin = v; if (v > vMax) vMax = v; }
+  const res = sigma / 10;
+  const nLut = Math.min(1 << 20, Math.floor((vMax - vMin) / res) + 2);
+  const step = nLut > 1 ? (vMax - vMin) / (nLut - 1) : 1;
+  const lutL = new Uint16Array(nLut), lutB = new Uint16Array(nLut);
+  for (let t = 0; t < nLut; t++) { const v = vMin + t * step; lutL[t] = stepCost(1, v); lutB[t] = stepCost(2, v); }
   const costL = new Uint16Array(nb), costB = new Uint16Array(nb);
-  for (let n = 0; n < nb; n++) { const v = sm[n]!; costL[n] = stepCost(1, v); costB[n] = stepCost(2, v); }
+  for (let n = 0; n < nb; n++) { const t = Math.round((sm[n]! - vMin) / step); costL[n] = lutL[t]!; costB[n] = lutB[t]!; }
   const settled = new Uint8Array(nb);
   for (let d = 0; pending > 0; d++) {
     const b = d % nBuckets;
