@@ -137,7 +137,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     rasterStroke(one, st, 1, box, g, geom);
     const xs: number[] = [];
     for (let n = 0; n < nb; n++) if (one[n] && seed[n] === 1) xs.push(sm[n]!);
-    if (xs.length) strokeModels.push(robustStats(xs));
+    if (xs.length) strokeModels.push(robustStats(thin(xs)));
   }
   // the box boundary is background (after the models: it says where the lesion ends, not what it looks like)
   for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) {
@@ -145,11 +145,11 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const n = i + bi * (j + bj * k);
     if (seed[n] === 0) seed[n] = 2;
   }
-  const lm = robustStats(lesVals);
+  const lm = robustStats(thin(lesVals));
   // the background strokes cross several tissues (a ring around a lesion that breaks through the
   // cortex lies half in marrow, half in fat): split their values into well separated levels
-  const bgLevels = bgVals.length ? separatedLevels(bgVals) : [];
-  const bm = bgVals.length ? { median: bgLevels.length === 1 ? robustStats(bgVals).median : bgLevels[0]!.median, sigma: Math.sqrt(bgLevels.reduce((a, m) => a + m.sigma ** 2, 0) / bgLevels.length) } : null;
+  const bgLevels = bgVals.length ? separatedLevels(thin(bgVals)) : [];
+  const bm = bgVals.length ? { median: bgLevels.length === 1 ? bgLevels[0]!.median : bgLevels[0]!.median, sigma: Math.sqrt(bgLevels.reduce((a, m) => a + m.sigma ** 2, 0) / bgLevels.length) } : null;
   const sigL = strokeModels.length > 1 ? Math.sqrt(strokeModels.reduce((a, m) => a + m.sigma ** 2, 0) / strokeModels.length) : lm.sigma;
   // pooled spread; without background strokes, the lesion's own (the boundary competes by distance)
   const sigma = Math.max(bm ? Math.sqrt((sigL ** 2 + bm.sigma ** 2) / 2) : sigL, 1e-3 * (Math.abs(lm.median) + 1), 1e-6);
@@ -251,7 +251,15 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const a: number[] = [], b: number[] = [];
     // the lesion's spread about its nearest painted level (a mixed lesion's parts are not one spread)
     const nearest = (x: number) => levels.reduce((best, L) => (Math.abs(x - L) < Math.abs(x - best) ? L : best), levels[0]!);
-    for (let n = 0; n < nb; n++) { if (seed[n] === 1) { const x = light(n); a.push(x - nearest(x)); } else if (seed[n] === 2 && bgMask[n]) b.push(light(n)); }
+    // (every k-th stroke voxel: a robust SD needs a few thousand values, the strokes hold up to 10⁵)
+    let nl = 0, nbg = 0;
+    for (let n = 0; n < nb; n++) { if (seed[n] === 1) nl++; else if (seed[n] === 2 && bgMask[n]) nbg++; }
+    const kl = Math.max(1, Math.floor(nl / 2000)), kb = Math.max(1, Math.floor(nbg / 2000));
+    let il = 0, ib = 0;
+    for (let n = 0; n < nb; n++) {
+      if (seed[n] === 1) { if (il++ % kl === 0) { const x = light(n); a.push(x - nearest(x)); } }
+      else if (seed[n] === 2 && bgMask[n]) { if (ib++ % kb === 0) b.push(light(n)); }
+    }
     lightSd = Math.max(robustStats(a).sigma, b.length ? robustStats(b).sigma : 0);
   }
   const nearestGap = Math.min(...levels.flatMap((L) => bgLevels.map((m) => Math.abs(m.median - L))));
@@ -285,6 +293,14 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
   return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma };
+}
+
+/** Every k-th value so that at most 4000 remain (a level's median and robust SD need no more). */
+function thin(xs: number[]): number[] {
+  if (xs.length <= 4000) return xs;
+  const k = Math.ceil(xs.length / 4000), o: number[] = [];
+  for (let t = 0; t < xs.length; t += k) o.push(xs[t]!);
+  return o;
 }
 
 /**
