@@ -28,12 +28,11 @@ export interface RankRow extends RankInput {
  * The last RF aiming of each needle (coverage per burn count, reasons), shown while the needle
  * stays where the aiming put it (a command's answer, not part of the case: undo or a drag makes it stale).
  */
-const rfAims = new Map<string, RfAimInfo>();
-
-/** The aiming report of a needle if it still describes where the needle is. */
+/** The aiming report of a needle (kept in the case: plan file, autosave) if it still describes where the needle is. */
 export function rfAimOf(t: Trajectory): RfAimInfo | null {
-  const a = rfAims.get(t.id);
-  if (!a) return null;
+  const r = caseView()?.needles.find((n) => n.id === t.id)?.rfReport;
+  if (!r) return null;
+  const a: RfAimInfo = { id: t.id, ...r, tipLps: [...r.tipLps], entryLps: [...r.entryLps], options: [...r.options], reasons: [...r.reasons] };
   const same = (p: readonly number[], q: readonly number[]) => p.every((v, i) => Math.abs(v - q[i]!) < 1e-6);
   return same(a.tipLps, t.targetLps) && same(a.entryLps, t.entryLps) && t.needle.activeTipMm ? a : null;
 }
@@ -42,7 +41,6 @@ const customNeedles: Needle[] = [];
 
 onVolumeShown(() => {
   rankings.clear();
-  rfAims.clear();
 });
 
 /** Last ranking per lesion (the panel shows it). */
@@ -152,7 +150,6 @@ export async function planApproach(lesionId: string, approach: string, options: 
   const k = Math.max(1, Math.min(3, Math.round(options.needles ?? 1)));
   const r = await caseRun({ type: 'planApproach', lesionId, approach: a, needle, needles: k }, `Planning the ${APPROACH_TEMPLATES[a].label.toLowerCase()} approach…`);
   const ids = r.info.needleIds ?? [];
-  for (const aim of r.info.rfAims ?? []) rfAims.set(aim.id, aim);
   if (!ids.length) throw new Error(`no ${a} path for this lesion: ${r.info.explanation ?? 'none found'}`);
   store.update({ selectedTrajectoryId: ids[0]! });
   return ids[0]!;
@@ -232,7 +229,6 @@ export async function aimElectrode(id: string, needle?: Needle): Promise<RfAimIn
   const r = await caseRun({ type: 'aimElectrode', id, ...(needle ? { needle } : {}) }, 'Aiming the electrode for its burns…');
   const aim = r.info.rfAims?.[0];
   if (!aim) throw new Error(r.info.explanation ?? 'the electrode could not be aimed');
-  rfAims.set(id, aim);
   return aim;
 }
 

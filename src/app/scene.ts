@@ -12,8 +12,9 @@ import type { Vec3 } from '../core/vec3';
 import { downloadBlob } from './download';
 import { store, notify } from './actions';
 import { volumeCache } from './volume-cache';
-import { cArmGeometry, defaultSetup, projectLps, renderDrrCpu, viewAngles, type CArmGeometry, type CArmView } from '../scene/carm';
+import { cArmGeometry, defaultSetup, projectLps, renderDrrCpu, viewAngles, type AttenuationModel, type CArmGeometry, type CArmView } from '../scene/carm';
 import { DrrRenderer } from '../render/drr-gl';
+import { DrrWorkerPool } from '../render/drr-workers';
 import type { ScalarVolume } from '../core/volume';
 
 export interface SceneSnapshot {
@@ -93,6 +94,38 @@ export function shownVolume(): ScalarVolume | null {
 /** The C-arm geometry of a view for the shown volume, as the panel and the API use it (isocentre: the volume's centre unless given). */
 export function fluoroGeometry(volume: ScalarVolume, view: CArmView, sizePx: number, isocentreLps?: Vec3): CArmGeometry {
   return cArmGeometry(defaultSetup(volume.geometry, view, sizePx, isocentreLps));
+}
+
+let pool: DrrWorkerPool | null = null;
+
+/** Whether a DRR renders in milliseconds here (WebGL2 on a GPU, not drawn by the CPU). */
+export function drrIsFast(): boolean {
+  const r = drrRenderer();
+  return !!r && !r.software;
+}
+
+export type DrrEngine = 'webgl2' | 'cpu-workers' | 'cpu';
+
+/**
+ * Line integrals of one pose for the fluoroscopy panel, without blocking the page: on a GPU at once;
+ * where WebGL is drawn by the CPU (no GPU) and the voxels are shared, by the CPU reference in workers,
+ * a band of rows each (cancel() drops a stale request); else on the main thread as a last resort.
+ */
+export function renderLineIntegralsLater(volume: ScalarVolume, g: CArmGeometry, model: AttenuationModel, stepMm: number): { result: Promise<{ data: Float32Array; engine: DrrEngine }>; cancel: () => void } {
+  const r = drrRenderer();
+  if ((!r || r.software) && DrrWorkerPool.accepts(volume)) {
+    pool ??= new DrrWorkerPool();
+    const job = pool.render(volume, g, model, stepMm);
+    return { result: job.result.then((data) => ({ data, engine: 'cpu-workers' as const })), cancel: job.cancel };
+  }
+  let cancelled = false;
+  const result = new Promise<{ data: Float32Array; engine: DrrEngine }>((resolve, reject) => setTimeout(() => {
+    if (cancelled) { reject(new Error('cancelled')); return; }
+    try {
+      if (r) { r.setVolume(volume); resolve({ data: r.render(g, stepMm, model), engine: 'webgl2' }); } else resolve({ data: renderDrrCpu(volume, g, { model, stepMm }), engine: 'cpu' });
+    } catch (e) { reject(e as Error); }
+  }, 0));
+  return { result, cancel: () => { cancelled = true; } };
 }
 
 /** Line integrals (Float32Array) of one pose: GPU when possible, else the CPU reference. */

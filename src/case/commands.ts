@@ -34,7 +34,7 @@ import type { RankInput } from '../planning/ranking';
 import { DEFAULT_ABLATION } from '../planning/ablation';
 import type { AblationParams } from '../planning/ablation';
 import type { PlanningEngine } from '../planning/engine';
-import { LESION_COLORS, type CaseDoc, type CaseLesion, type CaseNeedle, type LesionMethod } from './types';
+import { LESION_COLORS, type CaseDoc, type CaseLesion, type CaseNeedle, type LesionMethod, type RfReport } from './types';
 
 export type LesionOpName = 'fillHoles' | 'keepLargest' | 'interpolate' | 'dilate' | 'erode';
 
@@ -219,7 +219,10 @@ function withMethod(doc: CaseDoc, lesionId: string, method: LesionMethod): CaseD
 
 function replaceNeedle(doc: CaseDoc, id: string, patch: Partial<CaseNeedle>): CaseDoc {
   needleById(doc, id);
-  return { ...doc, needles: doc.needles.map((x) => (x.id === id ? { ...x, ...patch, id } : x)) };
+  // An RF aiming report describes the needle where the aiming put it: a move or another needle drops it.
+  const stale = ('entryLps' in patch || 'targetLps' in patch || 'needle' in patch) && !('rfReport' in patch);
+  const without = ({ rfReport: _dropped, ...rest }: CaseNeedle): CaseNeedle => rest;
+  return { ...doc, needles: doc.needles.map((x) => (x.id === id ? { ...(stale ? without(x) : x), ...patch, id } : x)) };
 }
 
 /** Index box covering the LPS box between two corners (all 8 corners mapped, rounded outward to voxel centres inside). */
@@ -495,8 +498,9 @@ function aimNeedle(ctx: CommandContext, doc: CaseDoc, id: string): { doc: CaseDo
   const r = ctx.planner.run({ type: 'aim-rf', entryLps: n.entryLps, targetLps: n.targetLps, needle: n.needle, approach: n.approach, lesionLabel: l.label, ablation, thresholds: doc.thresholds });
   if (!r.rfAim) return { doc, aim: null, why: r.explanation ?? 'the lesion is empty' };
   const a = r.rfAim;
-  const next = replaceNeedle(doc, id, { entryLps: a.entryLps, targetLps: a.tipLps, ablation: { ...ablation, burns: a.burns } });
-  return { doc: next, aim: { id, tipLps: a.tipLps, entryLps: a.entryLps, burns: a.burns, options: a.options.map((o) => ({ burns: o.burns, coverage: o.coverage, marginMm: o.marginMm, coverageAnyMargin: o.coverageAnyMargin })), reasons: a.reasons } };
+  const rfReport: RfReport = { tipLps: [...a.tipLps], entryLps: [...a.entryLps], burns: a.burns, options: a.options.map((o) => ({ burns: o.burns, coverage: o.coverage, marginMm: o.marginMm, coverageAnyMargin: o.coverageAnyMargin })), reasons: [...a.reasons] };
+  const next = replaceNeedle(doc, id, { entryLps: a.entryLps, targetLps: a.tipLps, ablation: { ...ablation, burns: a.burns }, rfReport });
+  return { doc: next, aim: { id, ...rfReport, options: [...rfReport.options], reasons: [...rfReport.reasons] } };
 }
 
 /** Runs one command's handler (the engine records the outcome). */

@@ -17,7 +17,7 @@ import type { Vec3 } from '../core/vec3';
 import { FORAMEN_IDS, type Canal, type Foramen, type SacralAnatomy, type SacralFrame } from '../anatomy/types';
 import { APPROACH_NAMES, DEFAULT_THRESHOLDS, type ApproachName, type Needle, type NeedleKind, type SafetyThresholds } from '../planning/types';
 import type { AblationParams } from '../planning/ablation';
-import { LESION_METHODS, type CaseDoc, type CaseLesion, type CaseNeedle, type SeriesIdentity } from './types';
+import { LESION_METHODS, type CaseDoc, type CaseLesion, type CaseNeedle, type RfReport, type SeriesIdentity } from './types';
 import type { SeedStroke } from '../segmentation/seeded-grow';
 import { seriesMismatch } from './identity';
 
@@ -398,8 +398,24 @@ function ablation(x: unknown, path: string): AblationParams {
   };
 }
 
+function rfReport(x: unknown, path: string): RfReport {
+  const o = obj(x, path, ['tipLps', 'entryLps', 'burns', 'options', 'reasons']);
+  return {
+    tipLps: vec3(o.tipLps, `${path}.tipLps`), entryLps: vec3(o.entryLps, `${path}.entryLps`), burns: num(o.burns, `${path}.burns`, 1, 10, true),
+    options: arr(o.options, `${path}.options`, 10).map((v, i) => {
+      const q = obj(v, `${path}.options[${i}]`, ['burns', 'coverage', 'marginMm', 'coverageAnyMargin']);
+      return {
+        burns: num(q.burns, `${path}.options[${i}].burns`, 1, 10, true), coverage: num(q.coverage, `${path}.options[${i}].coverage`, 0, 1),
+        marginMm: nullable(q.marginMm, (m) => num(m, `${path}.options[${i}].marginMm`, -1000, 1000)), coverageAnyMargin: num(q.coverageAnyMargin, `${path}.options[${i}].coverageAnyMargin`, 0, 1),
+      };
+    }),
+    reasons: arr(o.reasons, `${path}.reasons`, 20).map((r, i) => str(r, `${path}.reasons[${i}]`, 1000)),
+  };
+}
+
 function needle(x: unknown, path: string, lesionIds: ReadonlySet<string>): CaseNeedle {
-  const o = obj(x, path, ['id', 'approach', 'lesionId', 'needle', 'entryLps', 'targetLps', 'advance', 'source', 'ablation', 'cementMl']);
+  // rfReport came later: a plan without it has none.
+  const o = obj(x, path, ['id', 'approach', 'lesionId', 'needle', 'entryLps', 'targetLps', 'advance', 'source', 'ablation', 'cementMl'], ['rfReport']);
   const lesionId = nullable(o.lesionId, (v) => str(v, `${path}.lesionId`, 64, ID));
   if (lesionId !== null && !lesionIds.has(lesionId)) fail(`${path}.lesionId`, `names no lesion of the plan (${lesionId})`);
   return {
@@ -407,6 +423,7 @@ function needle(x: unknown, path: string, lesionIds: ReadonlySet<string>): CaseN
     needle: needleSpec(o.needle, `${path}.needle`), entryLps: vec3(o.entryLps, `${path}.entryLps`), targetLps: vec3(o.targetLps, `${path}.targetLps`),
     advance: num(o.advance, `${path}.advance`, 0, 1), source: oneOf(o.source, `${path}.source`, ['auto', 'manual'] as const),
     ablation: nullable(o.ablation, (a) => ablation(a, `${path}.ablation`)), cementMl: nullable(o.cementMl, (c) => num(c, `${path}.cementMl`, 0.01, 30)),
+    ...(o.rfReport !== undefined ? { rfReport: nullable(o.rfReport, (r) => rfReport(r, `${path}.rfReport`)) } : {}),
   };
 }
 

@@ -45,6 +45,20 @@ export interface CaseLesion {
 export const LESION_METHODS = ['manual', 'semiautomatic'] as const;
 export type LesionMethod = (typeof LESION_METHODS)[number];
 
+/**
+ * The last RF aiming of an electrode (planning/rf-target.ts): where it put the tip and entry, the proposed
+ * burn count, the lesion's coverage per burn count and why it stops short. It is the aiming's result,
+ * not derived from the needle, so it is kept (plan file, autosave) while the needle stays where the
+ * aiming put it; moving the needle or changing it drops it.
+ */
+export interface RfReport {
+  readonly tipLps: Vec3;
+  readonly entryLps: Vec3;
+  readonly burns: number;
+  readonly options: readonly { readonly burns: number; readonly coverage: number; readonly marginMm: number | null; readonly coverageAnyMargin: number }[];
+  readonly reasons: readonly string[];
+}
+
 /** A needle as the user placed or accepted it; its metrics are derived (CaseEngine), never stored. */
 export interface CaseNeedle {
   readonly id: string;
@@ -60,6 +74,8 @@ export interface CaseNeedle {
   readonly ablation: AblationParams | null;
   /** Planned cement volume at the tip (mL), or null: no deposit predicted. */
   readonly cementMl: number | null;
+  /** The RF aiming that placed this electrode, while it still describes it (absent: none). */
+  readonly rfReport?: RfReport | null;
 }
 
 export interface CaseDoc {

@@ -4,11 +4,11 @@
  * detector pixel (u, v) (integer = pixel centre), a ray from the point source to the pixel, clipped
  * to the box of voxel faces, split into equal steps of at most stepMm sampled at their midpoints,
  * trilinear between voxel centres with clamp-to-edge (a LINEAR, CLAMP_TO_EDGE R16F texture),
- * μ = μ_water·max(0, 1 + HU/1000). Output: line integrals in an RGBA32F target, read back row-major
+ * μ from HU by the bilinear AttenuationModel (CT_ENERGY by default). Output: line integrals in an RGBA32F target, read back row-major
  * with row v = 0 at the top of the image.
  */
 import type { ScalarVolume } from '../core/volume';
-import { MU_WATER_PER_MM, type CArmGeometry } from '../scene/carm';
+import { CT_ENERGY, type AttenuationModel, type CArmGeometry } from '../scene/carm';
 
 const VS = `#version 300 es
 void main() {
@@ -30,6 +30,7 @@ uniform vec2 uPixMm;
 uniform vec2 uSize;
 uniform float uStepMm;
 uniform float uMuWater;
+uniform float uBoneScale;
 out vec4 outColor;
 void main() {
   vec2 uv = gl_FragCoord.xy - 0.5;
@@ -53,7 +54,7 @@ void main() {
     if (q >= n) break;
     vec3 p = s + d * (t0 + (float(q) + 0.5) * dt);
     float hu = texture(uVol, (p + 0.5) / uDims).r;
-    sum += max(0.0, uMuWater * (1.0 + hu / 1000.0));
+    sum += max(0.0, uMuWater * (1.0 + (hu > 0.0 ? hu * uBoneScale : hu) / 1000.0));
   }
   outColor = vec4(sum * seg / float(n), 0.0, 0.0, 1.0);
 }`;
@@ -94,6 +95,8 @@ function halfVoxels(volume: ScalarVolume): Uint16Array {
 
 export class DrrRenderer {
   readonly gl: WebGL2RenderingContext;
+  /** WebGL drawn by the CPU (SwiftShader, llvmpipe: no GPU): a DRR then blocks the page for seconds. */
+  readonly software: boolean;
   private program: WebGLProgram;
   private tex: WebGLTexture | null = null;
   private volume: ScalarVolume | null = null;
@@ -108,6 +111,9 @@ export class DrrRenderer {
     if (!gl) throw new Error('simulated fluoroscopy needs WebGL2, which this browser does not provide');
     if (!gl.getExtension('EXT_color_buffer_float')) throw new Error('simulated fluoroscopy needs float render targets (EXT_color_buffer_float)');
     this.gl = gl;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+    this.software = /swiftshader|llvmpipe|softpipe|software|basic render/i.test(renderer);
     const sh = (type: number, src: string): WebGLShader => {
       const s = gl.createShader(type)!;
       gl.shaderSource(s, src);
@@ -146,7 +152,7 @@ export class DrrRenderer {
   }
 
   /** Line integrals for one pose, row-major (v·width + u), v = 0 at the top. */
-  render(g: CArmGeometry, stepMm?: number): Float32Array {
+  render(g: CArmGeometry, stepMm?: number, model: AttenuationModel = CT_ENERGY): Float32Array {
     const gl = this.gl, vol = this.volume;
     if (!vol || !this.tex) throw new Error('DRR: no volume uploaded');
     const W = g.widthPx, H = g.heightPx;
@@ -184,7 +190,8 @@ export class DrrRenderer {
     gl.uniform2f(this.loc('uPixMm'), g.pixelMm[0], g.pixelMm[1]);
     gl.uniform2f(this.loc('uSize'), W, H);
     gl.uniform1f(this.loc('uStepMm'), stepMm ?? 0.5 * Math.min(...geo.spacingMm));
-    gl.uniform1f(this.loc('uMuWater'), MU_WATER_PER_MM);
+    gl.uniform1f(this.loc('uMuWater'), model.muWaterPerMm);
+    gl.uniform1f(this.loc('uBoneScale'), model.boneScale);
     gl.drawArrays(gl.TRIANGLES, 0, 3);
     const rgba = new Float32Array(W * H * 4);
     gl.readPixels(0, 0, W, H, gl.RGBA, gl.FLOAT, rgba);

@@ -22,7 +22,9 @@
  * The source sits at isocentre − d·sourceToIsocentreMm; the detector plane is perpendicular
  * to d at sourceToDetectorMm from the source, centred on the central ray.
  *
- * Attenuation: μ = μ_water·max(0, 1 + HU/1000) with μ_water = 0.02 mm⁻¹ (≈ water at 60–70 keV).
+ * Attenuation: μ = μ_water·max(0, 1 + HU/1000) with μ_water = 0.02 mm⁻¹ (≈ water at 60–70 keV),
+ * the CT's own effective energy (CT_ENERGY). A C-arm images at a lower effective energy, where bone
+ * attenuates relatively more: FLUORO_ENERGY scales the CT numbers bilinearly (AttenuationModel).
  * The DRR pixel is the line integral ∫μ dl (dimensionless) along the ray from the source to the
  * pixel centre through the volume. The volume is sampled trilinearly between voxel centres and
  * clamped to the edge inside the box of voxel faces (index −0.5 … n − 0.5), zero outside: the
@@ -42,8 +44,32 @@ export const MU_WATER_PER_MM = 0.02;
 export const INLET_TILT_DEG = 35;
 export const OUTLET_TILT_DEG = 35;
 
-export function huToMuPerMm(hu: number): number {
-  const mu = MU_WATER_PER_MM * (1 + hu / 1000);
+/**
+ * HU → μ at the energy of the image being simulated, by bilinear scaling of the CT numbers (as PET/CT
+ * attenuation correction converts them to 511 keV: Kinahan et al., Med Phys 25:2046, 1998): below 0 HU
+ * a mix of air and water, μ = μ_w·(1 + HU/1000); above 0 HU a mix of water and bone, whose excess over
+ * water grows by boneScale = (μ_bone/μ_water at the image's energy − 1) / (the same at the CT's − 1).
+ */
+export interface AttenuationModel {
+  /** μ of water at the simulated energy, mm⁻¹. */
+  muWaterPerMm: number;
+  /** Factor on positive CT numbers (1: the CT's own energy). */
+  boneScale: number;
+}
+
+/** The CT's effective energy (≈ 65–70 keV): μ linear in HU. */
+export const CT_ENERGY: AttenuationModel = { muWaterPerMm: MU_WATER_PER_MM, boneScale: 1 };
+
+/**
+ * A C-arm's effective energy (≈ 40 keV at 70–80 kVp). NIST XCOM mass attenuation (cm²/g): water 0.2683
+ * at 40 keV, 0.193 at 70 keV; cortical bone (ICRU-44, 1.92 g/cm³) 0.6655 at 40 keV, ≈ 0.262 at 70 keV. So
+ * μ_bone/μ_water is 4.76 at 40 keV and 2.61 at 70 keV: boneScale = 3.76 / 1.61 ≈ 2.3, and
+ * μ_water(40 keV) = 0.0268 mm⁻¹. Bone then stands out of the soft tissue as on a fluoroscopy monitor.
+ */
+export const FLUORO_ENERGY: AttenuationModel = { muWaterPerMm: 0.0268, boneScale: 2.3 };
+
+export function huToMuPerMm(hu: number, model: AttenuationModel = CT_ENERGY): number {
+  const mu = model.muWaterPerMm * (1 + (hu > 0 ? hu * model.boneScale : hu) / 1000);
   return mu > 0 ? mu : 0;
 }
 
@@ -179,6 +205,8 @@ export interface DrrOptions {
   /** Compute only rows [rowStart, rowEnd) (for splitting the work); default all. */
   rowStart?: number;
   rowEnd?: number;
+  /** HU → μ (default CT_ENERGY). */
+  model?: AttenuationModel;
 }
 
 /**
@@ -194,7 +222,7 @@ export function renderDrrCpu(volume: Pick<ScalarVolume, 'geometry' | 'voxels'>, 
   const out = new Float32Array(W * H);
   const r0 = Math.max(0, options.rowStart ?? 0), r1 = Math.min(H, options.rowEnd ?? H);
   // μ lookup per voxel value would need a table over the value range; compute inline instead.
-  const muW = MU_WATER_PER_MM;
+  const muW = (options.model ?? CT_ENERGY).muWaterPerMm, boneScale = (options.model ?? CT_ENERGY).boneScale;
   const s = geo.lpsToIjk([0, 0, 0], g.sourceLps);
   const det: Vec3 = [0, 0, 0], ijkD: Vec3 = [0, 0, 0];
   const lo = [-0.5, -0.5, -0.5], hi = [ni - 0.5, nj - 0.5, nk - 0.5];
@@ -244,7 +272,7 @@ export function renderDrrCpu(volume: Pick<ScalarVolume, 'geometry' | 'voxels'>, 
         const c11 = vox[b + oz + oy]! + (vox[b + oz + oy + ox]! - vox[b + oz + oy]!) * fx;
         const c0 = c00 + (c10 - c00) * fy, c1 = c01 + (c11 - c01) * fy;
         const hu = c0 + (c1 - c0) * fz;
-        const mu = muW * (1 + hu / 1000);
+        const mu = muW * (1 + (hu > 0 ? hu * boneScale : hu) / 1000);
         if (mu > 0) sum += mu;
       }
       out[v * W + u] = sum * stepMm;

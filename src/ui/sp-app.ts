@@ -29,6 +29,7 @@ import * as lesions from '../app/lesions';
 import * as caseActions from '../app/case';
 import * as anatomy from '../app/anatomy';
 import type { SpViewer } from './sp-viewer';
+import { toolIcon } from './tool-icons';
 
 const TOOLS: { tool: ToolName; label: string; key: string }[] = [
   { tool: 'crosshair', label: 'Crosshair', key: 'C' },
@@ -88,11 +89,18 @@ export class SpApp extends LitElement {
     panelStyles,
     css`
       :host { display: grid; grid-template-rows: auto 1fr; height: 100vh; background: #0b0d10; }
-      header { display: flex; align-items: center; gap: 10px; padding: 6px 10px; border-bottom: 1px solid #1d242d; background: #0f1318; flex-wrap: wrap; }
+      /* One row down to 1366 px: tools as icons, the files in menus. */
+      header { display: flex; align-items: center; gap: 6px; padding: 5px 8px; border-bottom: 1px solid #1d242d; background: #0f1318; flex-wrap: nowrap; white-space: nowrap; }
+      header button { white-space: nowrap; }
+      .tools { gap: 2px; }
+      .tools button { padding: 3px 5px; line-height: 0; }
+      .tools button .icon { display: block; }
       .brand { font-weight: 800; letter-spacing: 0.02em; color: #e8c66a; font-size: 15px; margin-right: 6px; }
       .group { display: flex; gap: 4px; align-items: center; }
       .sep { width: 1px; height: 22px; background: #232a33; }
       main { display: grid; grid-template-columns: 300px 1fr 330px; min-height: 0; }
+      /* Laptop screens (1366 px): narrower side columns so that the sagittal and coronal views keep ≈ 270 px. */
+      @media (max-width: 1500px) { main { grid-template-columns: 250px 1fr 290px; } main .views.with3d { grid-template-columns: 1fr minmax(260px, 34%); } }
       :host(.presenter) { grid-template-rows: auto 1fr; }
       :host(.presenter) main { grid-template-columns: 1fr; }
       :host(.presenter) header, :host(.presenter) main > aside { display: none; }
@@ -186,7 +194,7 @@ export class SpApp extends LitElement {
         case 'Delete': case 'Backspace': actions.clearMeasurements(); return true;
         case 'o': case 'O': this.openPicker('file-input'); return true;
         case '?': case 'h': case 'H': actions.toggleHelp(); return true;
-        case 'Escape': actions.cancelLoading(); actions.toggleHelp(false); anatomy.cancelPlacing(); planning.cancelPlacingNeedle(); return true;
+        case 'Escape': actions.cancelLoading(); actions.toggleHelp(false); anatomy.cancelPlacing(); planning.cancelPlacingNeedle(); v?.setMaximised(null); return true;
         default: return false;
       }
     })();
@@ -279,28 +287,31 @@ export class SpApp extends LitElement {
       ${presenting ? html`<sp-presenter></sp-presenter>` : nothing}
       <header>
         <span class="brand">SacroPlan</span>
-        <div class="group">
-          <button id="open-files" title="Open DICOM or NIfTI files (O)" @click=${() => this.openPicker('file-input')}>Open files…</button>
-          <button id="open-folder" title="Open a folder of DICOM files" @click=${() => this.openPicker('folder-input')}>Open folder…</button>
-          <button id="load-demo" title="Load the built-in synthetic sacrum" @click=${() => confirmLeavingCase('Open the demo case').then((ok) => (ok ? actions.loadDemo() : undefined))}>Demo case</button>
-          <input id="file-input" type="file" multiple @change=${this.onInput} />
-          <input id="folder-input" type="file" webkitdirectory multiple @change=${this.onInput} />
-        </div>
+        <details class="menu" id="file-menu" @click=${(e: Event) => { if ((e.target as HTMLElement).closest('.menu-list button')) (e.currentTarget as HTMLDetailsElement).open = false; }}>
+          <summary title="Open files, a folder or the demo case">File</summary>
+          <div class="menu-list">
+            <button id="open-files" title="Open DICOM or NIfTI files (O)" @click=${() => this.openPicker('file-input')}>Open files…</button>
+            <button id="open-folder" title="Open a folder of DICOM files" @click=${() => this.openPicker('folder-input')}>Open folder…</button>
+            <button id="load-demo" title="Load the built-in synthetic sacrum" @click=${() => confirmLeavingCase('Open the demo case').then((ok) => (ok ? actions.loadDemo() : undefined))}>Demo case</button>
+          </div>
+        </details>
+        <input id="file-input" type="file" multiple @change=${this.onInput} />
+        <input id="folder-input" type="file" webkitdirectory multiple @change=${this.onInput} />
         <span class="sep"></span>
         <sp-case-bar .state=${s}></sp-case-bar>
         <span class="sep"></span>
-        <div class="group" role="toolbar" aria-label="Tools">
-          ${TOOLS.map((t) => html`<button data-tool=${t.tool} aria-pressed=${s.tool === t.tool} title="${t.label} (${t.key})" @click=${() => actions.setTool(t.tool)}>${t.label}</button>`)}
+        <div class="group tools" role="toolbar" aria-label="Tools">
+          ${TOOLS.map((t) => html`<button data-tool=${t.tool} aria-pressed=${s.tool === t.tool} aria-label=${t.label} title="${t.label} (${t.key})" @click=${() => actions.setTool(t.tool)}>${toolIcon(t.tool)}</button>`)}
         </div>
         <span class="sep"></span>
         <div class="group" aria-label="Window presets">
           <button data-preset="bone" aria-pressed=${s.window.preset === 'bone'} title="Bone W2000/L500 (1)" @click=${() => actions.applyPreset('bone')}>Bone</button>
-          <button data-preset="soft" aria-pressed=${s.window.preset === 'soft'} title="Soft tissue W400/L40 (2)" @click=${() => actions.applyPreset('soft')}>Soft tissue</button>
+          <button data-preset="soft" aria-pressed=${s.window.preset === 'soft'} title="Soft tissue W400/L40 (2)" @click=${() => actions.applyPreset('soft')}>Soft</button>
           <button data-preset="auto" aria-pressed=${s.window.preset === 'auto'} title="Automatic from the histogram (3)" @click=${() => actions.applyPreset('auto')}>Auto</button>
         </div>
         <span class="sep"></span>
         <button id="toggle-3d" aria-pressed=${this.show3d} title="Show the 3D view and simulated fluoroscopy" @click=${() => (this.show3d = !this.show3d)}>3D + fluoro</button>
-        <button id="help-button" title="Keyboard shortcuts (?)" @click=${() => actions.toggleHelp()}>? Help</button>
+        <button id="help-button" title="Keyboard shortcuts (?)" aria-label="Help" @click=${() => actions.toggleHelp()}>?</button>
       </header>
       <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
         <aside>

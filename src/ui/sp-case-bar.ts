@@ -82,9 +82,13 @@ export class SpCaseBar extends LitElement {
     const s = this.state;
     const loaded = !!s.loaded;
     return html`
-      <button id="case-undo" ?disabled=${!s.seg.canUndo} title=${s.seg.undoName ? `Undo ${s.seg.undoName} (Ctrl+Z)` : 'Nothing to undo'} @click=${() => caseActions.undo()}>Undo</button>
-      <button id="case-redo" ?disabled=${!s.seg.canRedo} title=${s.seg.redoName ? `Redo ${s.seg.redoName} (Ctrl+Y)` : 'Nothing to redo'} @click=${() => caseActions.redo()}>Redo</button>
+      <button id="case-undo" aria-label="Undo" ?disabled=${!s.seg.canUndo} title=${s.seg.undoName ? `Undo ${s.seg.undoName} (Ctrl+Z)` : 'Nothing to undo'} @click=${() => caseActions.undo()}>↶</button>
+      <button id="case-redo" aria-label="Redo" ?disabled=${!s.seg.canRedo} title=${s.seg.redoName ? `Redo ${s.seg.redoName} (Ctrl+Y)` : 'Nothing to redo'} @click=${() => caseActions.redo()}>↷</button>
       <button id="save-plan" ?disabled=${!loaded} title="Save the case as a .sacroplan file (Ctrl+S)" @click=${() => plan.downloadPlan().catch((err: Error) => actions.notify('error', `The plan was not saved: ${err.message}`))}>Save plan</button>
+      <!-- the rest of the case's files in one menu, so that the toolbar stays one row at 1366 px -->
+      <details class="menu" id="case-menu" @click=${(e: Event) => { if ((e.target as HTMLElement).closest('.menu-list button')) (e.currentTarget as HTMLDetailsElement).open = false; }}>
+      <summary title="Open plan, DICOM SEG, report, saved cases">Case</summary>
+      <div class="menu-list">
       <button id="open-plan" ?disabled=${!loaded} title="Open a .sacroplan file made on this series" @click=${() => (this.renderRoot.querySelector('#plan-input') as HTMLInputElement).click()}>Open plan…</button>
       <input id="plan-input" type="file" accept=".sacroplan,application/zip" @change=${this.onPlanInput} />
       <button id="export-seg" ?disabled=${!loaded || s.lesions.length === 0} title="Save the lesions as a DICOM SEG (one segment per lesion) that PACS, OHIF and 3D Slicer open" @click=${() => seg.downloadSeg().catch(() => undefined)}>Export SEG</button>
@@ -92,6 +96,7 @@ export class SpCaseBar extends LitElement {
       <input id="seg-input" type="file" accept=".dcm,application/dicom,*/*" @change=${this.onSegInput} />
       <button id="open-report" ?disabled=${!loaded} title="A printable report of the case (print or save as PDF)" @click=${() => { if (!document.querySelector('sp-report')) document.body.append(document.createElement('sp-report')); }}>Report</button>
       <button id="saved-cases" aria-expanded=${this.list !== null} title="Cases stored in this browser (autosave)" @click=${() => this.toggleList()}>Saved cases</button>
+      </div></details>
       ${this.renderAutosave()}
       ${this.list
         ? html`<div class="saved-cases" role="dialog" aria-label="Saved cases">

@@ -11,10 +11,11 @@ import { AfterInput } from '../render/after-input';
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as actions from '../app/actions';
-import { fluoroGeometry, renderLineIntegrals, shownVolume } from '../app/scene';
+import { fluoroGeometry, renderLineIntegralsLater, shownVolume, drrIsFast } from '../app/scene';
 import { setAdvance as setTrajectoryAdvance, tipArrived, planCement, cementShown } from '../app/planning';
 import { currentCementMap } from '../app/case';
-import { projectLps, type CArmGeometry, type CArmView } from '../scene/carm';
+import { projectLps, FLUORO_ENERGY, type CArmGeometry, type CArmView } from '../scene/carm';
+import { compressRange, toGreyRgba, cementLineIntegrals, type FluoroWindow } from '../scene/fluoro-image';
 import { needleSegment } from '../scene/needle';
 import { orientationLetters } from '../render/lps-labels';
 import { ZONE_COLORS } from '../render/scene-3d';
@@ -27,11 +28,23 @@ interface Pane {
   view: CArmView;
   title: string;
   geometry: CArmGeometry | null;
+  /** Range-compressed line integrals and their window (scene/fluoro-image.ts). */
+  display: { values: Float32Array; window: FluoroWindow } | null;
+  /** The grey image shown, with the predicted cement when there is one, and what it was made for. */
   image: ImageData | null;
+  imageFor: string;
+  /** Bounding box (canvas px) of the projected cement, when shown. */
+  cementBox: [number, number, number, number] | null;
+  /** Whether the image is the full-size one (not the quick preview). */
+  full: boolean;
   ms: number;
 }
 
-const SIZE_PX = 256;
+/** Smallest detector matrix; larger when the pane has more device pixels (enlarged), up to MAX_PX. */
+const MIN_PX = 512;
+const MAX_PX = 1024;
+/** A first image at this size while the full one renders on the CPU (no GPU), so the panel is never empty for long. */
+const PREVIEW_PX = 256;
 
 export class SpFluoro extends LitElement {
   static override properties = {
@@ -106,14 +119,14 @@ export class SpFluoro extends LitElement {
     const s = this.state;
     const iso = this.isocentre();
     const views = this.viewsFor().map((v) => JSON.stringify(v.view)).join(';');
-    const chosen = `${s.volumeKey}|${this.layout}|${this.laoDeg}|${this.cranialDeg}`;
+    const chosen = `${s.volumeKey}|${this.layout}|${this.laoDeg}|${this.cranialDeg}|${this.detectorPx()}`;
     const key = `${chosen}|${views}|${iso ? iso.map((x) => x.toFixed(1)).join(',') : 'centre'}`;
     if (key !== this.renderedFor) {
       const first = !this.renderedFor.startsWith(`${chosen}|`);
       this.renderedFor = key;
       // A new volume or view renders at once (after the page painted); a moved or newly selected needle
       // re-centres the images once the input is quiet (a software DRR takes seconds).
-      if (first) setTimeout(() => this.renderImages(), 0); else this.later.run(() => this.renderImages());
+      if (first) setTimeout(() => this.renderImages(true), 0); else this.later.run(() => this.renderImages(false));
     } else if (s !== this.prevState) {
       // Overlays follow once the input is quiet (render/after-input.ts); playing the needle forward draws at once.
       if (this.playing) this.drawAll(); else this.later.run(() => this.drawAll());
@@ -121,26 +134,124 @@ export class SpFluoro extends LitElement {
     this.prevState = s;
   }
 
-  private renderImages(): void {
+  /** Cancels the DRRs still rendering for an older view, needle position or volume. */
+  private cancelRender: (() => void) | null = null;
+  private generation = 0;
+
+  /** The detector matrix: the pane's size in device pixels, at least MIN_PX and at most MAX_PX. */
+  private detectorPx(): number {
+    const pane = this.renderRoot.querySelector('.pane') as HTMLElement | null;
+    const css = pane ? Math.min(pane.clientWidth, pane.clientHeight) : 0;
+    return Math.max(MIN_PX, Math.min(MAX_PX, Math.round(css * (window.devicePixelRatio || 1))));
+  }
+
+  /** New images; `blank`: another view or volume, so the old images go at once (else they stay until the new ones come). */
+  private renderImages(blank: boolean): void {
+    this.cancelRender?.();
+    this.cancelRender = null;
+    const generation = ++this.generation;
     const volume = shownVolume();
-    this.panes = this.viewsFor().map((v) => ({ ...v, geometry: null, image: null, ms: 0 }));
-    if (!volume) { this.status = ''; this.requestUpdate(); return; }
-    if (volume.units !== 'HU') { this.status = 'Simulated fluoroscopy needs a CT (HU values).'; this.drawAll(); return; }
-    try {
-      for (const p of this.panes) {
-        const g = fluoroGeometry(volume, p.view, SIZE_PX, this.isocentre());
-        const t0 = performance.now();
-        const { data, engine } = renderLineIntegrals(volume, g);
-        p.ms = performance.now() - t0;
-        p.geometry = g;
-        p.image = toImage(data, g.widthPx, g.heightPx);
-        this.status = `${engine === 'webgl2' ? 'GPU' : 'CPU'} DRR ${SIZE_PX}×${SIZE_PX}: ${this.panes.map((x) => `${x.title} ${Math.round(x.ms)} ms`).join(', ')}`;
-      }
-    } catch (e) {
-      this.status = `Simulated fluoroscopy failed: ${(e as Error).message}`;
+    const panes: Pane[] = this.viewsFor().map((v) => ({ ...v, geometry: null, display: null, image: null, imageFor: '', cementBox: null, full: false, ms: 0 }));
+    if (blank || !volume || volume.units !== 'HU') {
+      this.panes = panes;
+      this.requestUpdate();
+      void this.updateComplete.then(() => { if (generation === this.generation) this.drawAll(); });
     }
-    this.requestUpdate();
-    void this.updateComplete.then(() => this.drawAll());
+    if (!volume) { this.status = ''; return; }
+    if (volume.units !== 'HU') { this.status = 'Simulated fluoroscopy needs a CT (HU values).'; return; }
+    const full = this.detectorPx();
+    const minMm = Math.min(...volume.geometry.spacingMm);
+    // On a GPU the full image at once (half-voxel steps); without one a quick preview first, then the
+    // full matrix at one-voxel steps (finer steps change the image by less than a grey level at this size).
+    const passes = drrIsFast() ? [{ px: full, stepMm: 0.5 * minMm }] : [{ px: PREVIEW_PX, stepMm: 2 * minMm }, { px: full, stepMm: minMm }];
+    this.status = 'Rendering the simulated fluoroscopy…';
+    const jobs: (() => void)[] = [];
+    this.cancelRender = () => { for (const c of jobs) c(); };
+    void (async () => {
+      for (const pass of passes) {
+        const t0 = performance.now();
+        const started = panes.map((p) => {
+          const g = fluoroGeometry(volume, p.view, pass.px, this.isocentre());
+          const job = renderLineIntegralsLater(volume, g, FLUORO_ENERGY, pass.stepMm);
+          jobs.push(job.cancel);
+          // a newer render cancels this one: the images not yet awaited then reject unheard
+          job.result.catch(() => undefined);
+          return { p, g, result: job.result };
+        });
+        let engine = '';
+        try {
+          for (const { p, g, result } of started) {
+            const r = await result;
+            if (generation !== this.generation) return;
+            engine = r.engine;
+            p.ms = performance.now() - t0;
+            p.geometry = g;
+            p.display = compressRange(r.data, g.widthPx, g.heightPx);
+            p.image = null;
+            p.imageFor = '';
+            p.cementBox = null;
+            p.full = pass === passes[passes.length - 1];
+          }
+        } catch (e) {
+          if ((e as Error).message === 'cancelled' || generation !== this.generation) return;
+          this.status = `Simulated fluoroscopy failed: ${(e as Error).message}`;
+          this.requestUpdate();
+          return;
+        }
+        this.panes = panes;
+        const last = pass === passes[passes.length - 1];
+        const where = engine === 'webgl2' ? 'GPU' : engine === 'cpu-workers' ? 'CPU (workers)' : 'CPU';
+        this.status = `${where} DRR ${pass.px}×${pass.px}${last ? '' : ' (preview; full size follows)'}: ${panes.map((x) => `${x.title} ${Math.round(x.ms)} ms`).join(', ')}`;
+        this.requestUpdate();
+        await this.updateComplete;
+        if (generation !== this.generation) return;
+        this.drawAll();
+      }
+    })();
+  }
+
+  /** The pane's grey image, with the predicted cement added to its line integrals once the needle arrived. */
+  private imageOf(p: Pane): ImageData | null {
+    const g = p.geometry, d = p.display;
+    if (!g || !d) return null;
+    const s = this.state;
+    const cement = currentCementMap();
+    const volume = shownVolume();
+    type Box = [[number, number, number], [number, number, number]];
+    const byKey = new Map<string, Box>();
+    if (cement && volume && cementShown(s.trajectories)) {
+      for (const t of s.trajectories) {
+        const b = t.cement?.boxIjk;
+        if (b && tipArrived(t)) byKey.set(b.flat().join(','), b);
+      }
+    }
+    const boxes = [...byKey.values()];
+    const key = `${s.cementVersion}|${boxes.map((b) => b.flat().join(',')).join(';')}`;
+    if (p.image && p.imageFor === key) return p.image;
+    let values = d.values;
+    p.cementBox = null;
+    if (boxes.length && cement && volume) {
+      const { added } = cementLineIntegrals({ geometry: volume.geometry, voxels: volume.voxels, cement, boxes }, g, FLUORO_ENERGY);
+      values = Float32Array.from(d.values);
+      const W = g.widthPx;
+      // the box of pixels the cement darkens by at least a hundredth of the window
+      const visible = 0.01 * (d.window.hi - d.window.lo);
+      let u0 = Infinity, v0 = Infinity, u1 = -Infinity, v1 = -Infinity;
+      for (let n = 0; n < added.length; n++) {
+        const a = added[n]!;
+        if (a === 0) continue;
+        values[n] = values[n]! + a;
+        if (a < visible) continue;
+        const u = n % W, v = (n - u) / W;
+        if (u < u0) u0 = u; if (u > u1) u1 = u; if (v < v0) v0 = v; if (v > v1) v1 = v;
+      }
+      if (u1 >= u0) p.cementBox = [u0, v0, u1 + 1, v1 + 1];
+    }
+    const img = new ImageData(g.widthPx, g.heightPx);
+    toGreyRgba(values, d.window, img.data);
+    p.image = img;
+    p.imageFor = key;
+    return img;
   }
 
   /** Image + overlays of every pane. */
@@ -156,18 +267,23 @@ export class SpFluoro extends LitElement {
     const g = p.geometry;
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    canvas.width = SIZE_PX * 2;
-    canvas.height = SIZE_PX * 2;
+    const size = Math.max(MIN_PX, g?.widthPx ?? 0);
+    if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
     ctx.fillStyle = '#000';
     ctx.fillRect(0, 0, canvas.width, canvas.height);
-    if (!g || !p.image) return;
+    const image = this.imageOf(p);
+    canvas.dataset['detectorPx'] = g ? String(g.widthPx) : '';
+    canvas.dataset['image'] = !g || !image ? '' : p.full ? 'full' : 'preview';
+    if (!g || !image) { delete canvas.dataset['cementBox']; return; }
     const tmp = document.createElement('canvas');
     tmp.width = g.widthPx;
     tmp.height = g.heightPx;
-    tmp.getContext('2d')!.putImageData(p.image, 0, 0);
+    tmp.getContext('2d')!.putImageData(image, 0, 0);
     ctx.imageSmoothingEnabled = true;
     ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
     const k = canvas.width / g.widthPx; // canvas px per detector px
+    if (p.cementBox) canvas.dataset['cementBox'] = p.cementBox.map((x) => Math.round(x * k)).join(',');
+    else delete canvas.dataset['cementBox'];
     // pixel centre (u, v) → canvas ((u + 0.5)·k, (v + 0.5)·k)
     const to = (lps: Readonly<Vec3>): [number, number] | null => {
       const uv = projectLps(g, lps);
@@ -202,29 +318,6 @@ export class SpFluoro extends LitElement {
       ctx.fillText(l.name, c[0] + 4, c[1] - 4);
     }
     ctx.setLineDash([]);
-    // Cement deposits once the needle has arrived: each deposit voxel projected as a radio-opaque (dark) dot.
-    const cement = currentCementMap();
-    const volume = shownVolume();
-    if (cement && volume && cementShown(s.trajectories)) {
-      const vg = volume.geometry;
-      const [ni, nj] = vg.dims;
-      ctx.fillStyle = 'rgba(10,10,10,0.35)';
-      const r = Math.max(1, mmToPx(volume.geometry.ijkToLps([0, 0, 0], ni >> 1, nj >> 1, vg.dims[2] >> 1), Math.min(...vg.spacingMm)));
-      const q: Vec3 = [0, 0, 0];
-      const seen = new Set<string>();
-      for (const t of s.trajectories) {
-        const box = t.cement?.boxIjk;
-        if (!box || !tipArrived(t)) continue;
-        const key = box.flat().join(',');
-        if (seen.has(key)) continue;
-        seen.add(key);
-        for (let k = box[0][2]; k <= box[1][2]; k++) for (let j = box[0][1]; j <= box[1][1]; j++) for (let i = box[0][0]; i <= box[1][0]; i++) {
-          if (!cement[i + ni * (j + nj * k)]) continue;
-          const pt = to(vg.ijkToLps(q, i, j, k));
-          if (pt) ctx.fillRect(pt[0] - r / 2, pt[1] - r / 2, r, r);
-        }
-      }
-    }
     // RF ablation zones: three principal sections of each ellipsoid, projected (orange)
     ctx.strokeStyle = 'rgba(255,112,67,0.85)';
     ctx.lineWidth = 1;
@@ -347,24 +440,3 @@ export class SpFluoro extends LitElement {
   }
 }
 customElements.define('sp-fluoro', SpFluoro);
-
-/**
- * Line integrals → display grey, as an auto-exposed C-arm shows it: a window over the attenuation
- * of the pixels that cross the body (1st…99.5th percentile of those above 5 % of the maximum),
- * inverted so that air is white and bone and metal dark.
- */
-export function toImage(L: Float32Array, w: number, h: number): ImageData {
-  let max = 0;
-  for (let n = 0; n < L.length; n++) if (L[n]! > max) max = L[n]!;
-  const body = Float32Array.from(L.filter((x) => x > 0.05 * max)).sort();
-  const lo = body.length ? body[Math.floor(0.01 * (body.length - 1))]! : 0;
-  const hi = body.length ? body[Math.floor(0.995 * (body.length - 1))]! : 1;
-  const span = hi - lo || 1;
-  const img = new ImageData(w, h);
-  for (let n = 0; n < L.length; n++) {
-    const t = Math.max(0, Math.min(1, (L[n]! - lo) / span));
-    const g = Math.round(235 * Math.pow(1 - t, 1.3) + 10);
-    img.data[4 * n] = g; img.data[4 * n + 1] = g; img.data[4 * n + 2] = g; img.data[4 * n + 3] = 255;
-  }
-  return img;
-}

@@ -20,6 +20,9 @@ import { renderOverlay } from './viewer/overlay';
 import * as interaction from './viewer/interaction';
 import { viewerStyles } from './viewer/styles';
 
+/** Tools whose click only moves the view or crosshair: a double-click with them maximises (an editing click would act twice). */
+const NAVIGATION_TOOLS = new Set(['crosshair', 'windowLevel', 'pan', 'zoom']);
+
 /** PMMA shows near-white on CT (≥ 2000 HU with contrast): the predicted deposit is drawn so. */
 const CEMENT_LUT = (() => { const l = new Uint32Array(256); l[1] = ((0xff << 24) | (0xff << 16) | (0xf4 << 8) | 0xe0) >>> 0; return l; })();
 
@@ -29,6 +32,7 @@ export class SpViewer extends LitElement implements ViewerHost {
     readout: { state: true },
     drag: { state: true },
     frame: { state: true },
+    maximised: { state: true },
   };
 
   state!: AppState;
@@ -38,6 +42,8 @@ export class SpViewer extends LitElement implements ViewerHost {
   frame = 0;
   /** The view under the mouse, for keyboard scrolling. */
   activeView: ViewName = 'axial';
+  /** The view shown alone over the whole viewer (its button or a double-click; Esc restores), or null. */
+  maximised: ViewName | null = null;
   private viewer: OrthoViewer | null = null;
   private shownVolumeKey: string | null = null;
   private pendingFrame = false;
@@ -77,7 +83,7 @@ export class SpViewer extends LitElement implements ViewerHost {
       const pane = this.pane(view);
       if (!pane) continue;
       const pr = pane.getBoundingClientRect();
-      const rects = [...pane.querySelectorAll('.corner, .label')].map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0)
+      const rects = [...pane.querySelectorAll('.corner, .label, button.maximise')].map((el) => el.getBoundingClientRect()).filter((r) => r.width > 0)
         .map((r) => ({ x: Math.round(r.left - pr.left), y: Math.round(r.top - pr.top), w: Math.round(r.width), h: Math.round(r.height) }));
       const before = JSON.stringify(this.labelObstacles[view] ?? []);
       if (JSON.stringify(rects) !== before) { this.labelObstacles[view] = rects; changed = true; }
@@ -151,6 +157,11 @@ export class SpViewer extends LitElement implements ViewerHost {
     interaction.scrollView(this, view, delta);
   }
 
+  /** Shows one view over the whole viewer, or all three again (null). */
+  setMaximised(view: ViewName | null): void {
+    this.maximised = view;
+  }
+
   zoomView(view: ViewName, factor: number): void {
     this.viewer?.zoom(view, factor);
   }
@@ -202,8 +213,9 @@ Zoom ${(1 / Math.max(1e-6, this.viewer.cameraInfo(view).mmPerPx)).toFixed(2)} px
     const empty = !this.state?.volumeKey;
     return html`${VIEW_NAMES.map(
       (v) => html`<div
-        class="pane ${v} ${this.activeView === v ? 'active' : ''}"
+        class="pane ${v} ${this.activeView === v ? 'active' : ''} ${this.maximised === v ? 'max' : ''}"
         data-view=${v}
+        @dblclick=${() => { if (NAVIGATION_TOOLS.has(this.state.tool)) this.setMaximised(this.maximised === v ? null : v); }}
         @pointerdown=${(e: PointerEvent) => interaction.onPointerDown(this, e, v)}
         @pointermove=${(e: PointerEvent) => interaction.onPointerMove(this, e, v)}
         @pointerup=${() => interaction.onPointerUp(this, v)}
@@ -214,6 +226,8 @@ Zoom ${(1 / Math.max(1e-6, this.viewer.cameraInfo(view).mmPerPx)).toFixed(2)} px
         <div class="cs"></div>
         <svg class="overlay">${renderOverlay(this, v, this.labelObstacles[v] ?? [])}</svg>
         ${this.renderLabels(v)} ${this.renderCorners(v)}
+        ${this.hasVolume() ? html`<button class="maximise" data-view=${v} aria-pressed=${this.maximised === v} title=${this.maximised === v ? 'Back to the three views (Esc)' : 'Show this view alone (or double-click it; Esc restores)'}
+          @pointerdown=${(e: Event) => e.stopPropagation()} @click=${() => this.setMaximised(this.maximised === v ? null : v)}>${this.maximised === v ? '⤡' : '⤢'}</button>` : nothing}
         ${empty ? html`<div class="empty">${v === 'axial' ? 'Drop a DICOM series or NIfTI file here' : ''}</div>` : nothing}
       </div>`,
     )}`;

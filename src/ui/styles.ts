@@ -11,4 +11,12 @@ export const panelStyles = css`
   .warn { color: #f0c36a; }
   .err { color: #ff8a7a; }
   .ok { color: #7fd08a; }
+  /* Toolbar menus (<details class="menu">): the summary looks like a button, the list drops below it. */
+  details.menu { position: relative; }
+  details.menu > summary { list-style: none; background: #1a2029; border: 1px solid #2c3540; border-radius: 4px; padding: 4px 9px; cursor: pointer; white-space: nowrap; }
+  details.menu > summary::-webkit-details-marker { display: none; }
+  details.menu > summary::after { content: ' ▾'; color: #7d8894; }
+  details.menu[open] > summary { background: #27415c; border-color: #3f6a94; }
+  details.menu > .menu-list { position: absolute; top: calc(100% + 3px); left: 0; z-index: 35; display: flex; flex-direction: column; gap: 3px; background: #12161c; border: 1px solid #2c3540; border-radius: 6px; padding: 5px; box-shadow: 0 6px 18px #000a; min-width: 150px; }
+  details.menu > .menu-list button { text-align: left; white-space: nowrap; }
 `;

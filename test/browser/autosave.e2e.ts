@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks, crosshairOnScreen } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, placeDemoLandmarks, crosshairOnScreen, clickMenuItem } from './harness';
 
 const ok = requireBrowser();
 
@@ -68,7 +68,7 @@ describe.skipIf(!ok)('autosave, restore and the unsaved-work guard', () => {
     await screenshot(page, 'autosave-restored');
 
     // The saved cases: listed, one deleted.
-    await page.click('sp-case-bar #saved-cases');
+    await clickMenuItem(page, 'sp-case-bar #saved-cases');
     const rows = page.locator('sp-case-bar tr.saved-case');
     await expect.poll(() => rows.count()).toBeGreaterThan(0);
     const listed = await page.evaluate(() => window.sacroplan.savedCases());
@@ -76,9 +76,9 @@ describe.skipIf(!ok)('autosave, restore and the unsaved-work guard', () => {
     expect(listed[0]!.sizeBytes).toBeLessThan(100_000);
 
     // Opening the demo with unsaved changes asks first: Cancel keeps the case.
-    await page.click('sp-case-bar #saved-cases');
+    await clickMenuItem(page, 'sp-case-bar #saved-cases');
     await page.evaluate((id) => window.sacroplan.paint({ centerLps: [0, 0, 0], radiusMm: 2, lesionId: id }), lesionId);
-    await page.click('#load-demo');
+    await clickMenuItem(page, '#load-demo');
     const question = page.locator('sp-case-bar .question');
     await expect.poll(() => question.count()).toBe(1);
     expect(await question.textContent()).toMatch(/changes not saved to a plan file \(2 lesions/);
@@ -87,14 +87,14 @@ describe.skipIf(!ok)('autosave, restore and the unsaved-work guard', () => {
     await page.waitForTimeout(300);
     expect((await snap(page)).lesions.length).toBe(2);
     // Open it anyway: the demo opens empty and offers the autosave (brought up to date first).
-    await page.click('#load-demo');
+    await clickMenuItem(page, '#load-demo');
     await page.click('sp-case-bar #question-ok');
     await expect.poll(async () => (await snap(page)).lesions.length, { timeout: 30_000 }).toBe(0);
     await expect.poll(() => offer.count(), { timeout: 15_000 }).toBe(1);
 
     // Delete every saved case from the list.
     await page.click('sp-case-bar #dismiss-autosave');
-    await page.click('sp-case-bar #saved-cases');
+    await clickMenuItem(page, 'sp-case-bar #saved-cases');
     await expect.poll(() => rows.count()).toBeGreaterThan(0);
     while ((await rows.count()) > 0) {
       const n = await rows.count();

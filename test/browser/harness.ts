@@ -135,6 +135,19 @@ export async function loadThroughInput(page: Page, paths: string[]): Promise<voi
   await page.evaluate(() => window.sacroplan.whenIdle());
 }
 
+/**
+ * Clicks a control that lives in a toolbar menu (File, Case): opens its menu first, as a user would.
+ * `selector` ends with the control's own selector, e.g. 'sp-case-bar #export-seg' or '#load-demo'.
+ */
+export async function clickMenuItem(page: Page, selector: string): Promise<void> {
+  const item = page.locator(selector);
+  if (!(await item.isVisible())) {
+    const own = selector.trim().split(/\s+/).pop()!;
+    await page.locator(`details.menu:has(${own}) > summary`).click();
+  }
+  await item.click();
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);

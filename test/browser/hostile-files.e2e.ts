@@ -11,7 +11,7 @@ import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, type AppSession } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, type AppSession, clickMenuItem } from './harness';
 import { gzipBomb } from '../helpers/bombs';
 import { niftiFile, niftiHeader } from '../helpers/nifti';
 import { hostileDicom } from '../helpers/hostile-dicom';
@@ -157,7 +157,7 @@ describe.skipIf(!ok)('hostile files through the file input', () => {
       for (const [n] of c.files) expect(snap.files.some((f) => f.name === n), `${c.name}: ${n} has a status`).toBe(true);
 
       // The demo opens afterwards.
-      await page.click('#load-demo');
+      await clickMenuItem(page, '#load-demo');
       await page.waitForTimeout(50);
       await page.evaluate(() => window.sacroplan.whenIdle());
       const demo = await page.evaluate(() => window.sacroplan.snapshot());

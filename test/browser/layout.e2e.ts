@@ -1,11 +1,39 @@
 /**
  * Layout at 1366×768 (a common laptop screen), planned demo (landmarks, three lesions, the five
- * approaches ranked for the zone-1 lesion), the 3D + fluoro column on: no two labels drawn over the
- * 2D views overlap (checked from their boxes), the canal is drawn as one tube outline, and lesion
- * colours keep clear of the landmark colours.
+ * approaches ranked for the zone-1 lesion), the 3D + fluoro column on: the toolbar is one row and
+ * the sagittal and coronal views keep ≥ 250 px (from their boxes), one view maximises (its button, a
+ * double-click) and Esc restores the three, no two labels drawn over the 2D views overlap (checked
+ * from their boxes), the canal is drawn as one tube outline. The toolbar again at 1920×1080.
  */
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { requireBrowser, openApp, screenshot, useSession } from './harness';
+
+/** Rows of the toolbar: the distinct vertical centres (±6 px) of its visible controls (closed menus' items have no box), and the header's height. */
+async function toolbarRows(page: Page): Promise<{ rows: number; heightPx: number; controls: number; rightPx: number }> {
+  return page.evaluate(() => {
+    const app = document.querySelector('sp-app')!.shadowRoot!;
+    const header = app.querySelector('header')!;
+    const bar = app.querySelector('sp-case-bar')!.shadowRoot!;
+    const els = [...header.querySelectorAll(':scope > button, :scope > .brand, :scope > details > summary, :scope > .group > button'), ...bar.querySelectorAll('button, details > summary, .autosave')];
+    const centres: number[] = [];
+    let right = 0;
+    for (const el of els) {
+      const r = el.getBoundingClientRect();
+      // a closed menu's items keep their boxes but are not rendered (content-visibility)
+      if (r.width === 0 || r.height === 0 || !el.checkVisibility()) continue;
+      centres.push(r.top + r.height / 2);
+      right = Math.max(right, r.right);
+    }
+    const rows: number[] = [];
+    for (const c of centres.sort((a, b) => a - b)) if (!rows.length || c - rows[rows.length - 1]! > 6) rows.push(c);
+    return { rows: rows.length, heightPx: header.getBoundingClientRect().height, controls: centres.length, rightPx: right };
+  });
+}
+
+async function paneBox(page: Page, view: string) {
+  return (await page.locator(`sp-viewer .pane.${view}`).boundingBox())!;
+}
 
 const ok = requireBrowser();
 
@@ -16,6 +44,27 @@ describe.skipIf(!ok)('layout at 1366×768', () => {
 
   it('labels over the 2D views do not overlap in the planned demo', async () => {
     const { page, errors } = await openApp(session(), { scene: true, width: 1366, height: 768 });
+    const bar = await toolbarRows(page);
+    console.log(`1366×768 toolbar: ${bar.rows} row(s), ${bar.controls} controls, header ${bar.heightPx.toFixed(0)} px high, last control ends at ${bar.rightPx.toFixed(0)} px`);
+    expect(bar.controls).toBeGreaterThan(20);
+    expect(bar.rows).toBe(1);
+    expect(bar.rightPx).toBeLessThanOrEqual(1366);
+    const sagBox = await paneBox(page, 'sagittal'), corBox = await paneBox(page, 'coronal'), ax = await paneBox(page, 'axial');
+    console.log(`1366×768 panes: axial ${ax.width.toFixed(0)}×${ax.height.toFixed(0)}, sagittal ${sagBox.width.toFixed(0)}×${sagBox.height.toFixed(0)}, coronal ${corBox.width.toFixed(0)}×${corBox.height.toFixed(0)} px`);
+    for (const b of [sagBox, corBox]) expect(Math.min(b.width, b.height)).toBeGreaterThanOrEqual(250);
+    // one view alone: its button, then Esc; a double-click (crosshair tool), then Esc
+    const viewer = (await page.locator('sp-viewer').boundingBox())!;
+    await page.click('sp-viewer .pane.sagittal button.maximise');
+    await expect.poll(async () => (await paneBox(page, 'sagittal')).width).toBeGreaterThan(viewer.width - 4);
+    expect((await paneBox(page, 'sagittal')).height).toBeGreaterThan(viewer.height - 4);
+    await screenshot(page, 'layout-1366-maximised');
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await paneBox(page, 'sagittal')).width).toBeCloseTo(sagBox.width, 0);
+    const c = await paneBox(page, 'coronal');
+    await page.mouse.dblclick(c.x + c.width * 0.3, c.y + c.height * 0.7);
+    await expect.poll(async () => (await paneBox(page, 'coronal')).width).toBeGreaterThan(viewer.width - 4);
+    await page.keyboard.press('Escape');
+    await expect.poll(async () => (await paneBox(page, 'coronal')).width).toBeCloseTo(corBox.width, 0);
     await page.click('sp-anatomy-panel #detect-anatomy');
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.length, { timeout: 60_000 }).toBe(8);
     const t = await page.evaluate(() => window.sacroplan.demoCase() as any);
@@ -66,4 +115,15 @@ describe.skipIf(!ok)('layout at 1366×768', () => {
     expect(errors).toEqual([]);
     await page.context().close();
   }, 240_000);
+
+  it('the toolbar is one row at 1920×1080 too', async () => {
+    const { page, errors } = await openApp(session(), { scene: true, width: 1920, height: 1080 });
+    const bar = await toolbarRows(page);
+    console.log(`1920×1080 toolbar: ${bar.rows} row(s), header ${bar.heightPx.toFixed(0)} px high`);
+    expect(bar.rows).toBe(1);
+    await page.waitForTimeout(1500);
+    await screenshot(page, 'layout-1920');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 });

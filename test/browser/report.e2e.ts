@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, openApp, screenshotDir, useSession } from './harness';
+import { requireBrowser, openApp, screenshotDir, useSession, clickMenuItem } from './harness';
 import { isCI } from '../helpers/shared';
 
 const ok = requireBrowser();
@@ -34,7 +34,7 @@ describe.skipIf(!ok)('printable report', () => {
     expect(snap.lesions.length).toBe(2);
     expect(snap.trajectories.length).toBe(1);
 
-    await page.click('sp-case-bar #open-report');
+    await clickMenuItem(page, 'sp-case-bar #open-report');
     const report = page.locator('sp-report');
     await expect.poll(() => report.locator('tr.lesion').count()).toBe(2);
     for (const l of snap.lesions) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
 import { readdirSync, writeFileSync } from 'node:fs';
-import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, crosshairOnScreen } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, crosshairOnScreen, clickMenuItem } from './harness';
 import { isCI, sharedDir, requireShared, ensurePhantom, PYTHON } from '../helpers/shared';
 
 const ok = requireBrowser();
@@ -36,7 +36,7 @@ describe.skipIf(!ok)('DICOM SEG export and import', () => {
     const before = (await snap(page)).lesions[0]!;
     const digestBefore = await page.evaluate(() => window.sacroplan.labelDigest());
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('sp-case-bar #export-seg')]);
+    const [download] = await Promise.all([page.waitForEvent('download'), clickMenuItem(page, 'sp-case-bar #export-seg')]);
     expect(download.suggestedFilename()).toMatch(/_SEG_\d{4}-\d\d-\d\d\.dcm$/);
     const path = join(mkdtempSync(join(tmpdir(), 'sp-seg-e2e-')), download.suggestedFilename());
     await download.saveAs(path);

@@ -2,13 +2,17 @@
 import { css } from 'lit';
 
 export const viewerStyles = css`
-  :host { display: grid; grid-template-columns: 3fr 2fr; grid-template-rows: 1fr 1fr; gap: 3px; background: #000; height: 100%; min-height: 0; }
+  :host { display: grid; grid-template-columns: 3fr 2fr; grid-template-rows: 1fr 1fr; gap: 3px; background: #000; height: 100%; min-height: 0; position: relative; }
   .pane { position: relative; overflow: hidden; background: #000; min-height: 0; min-width: 0; outline: 1px solid #1b2027; container-type: size; }
   .pane.axial { grid-row: 1 / span 2; }
   /* Narrow (3D column shown): axial across the top, sagittal and coronal side by side below. */
   :host([narrow]) { grid-template-columns: 1fr 1fr; grid-template-rows: 3fr 2fr; }
   :host([narrow]) .pane.axial { grid-row: auto; grid-column: 1 / span 2; }
   .pane.active { outline-color: #35506b; }
+  /* One view maximised: it covers the others (which keep their size, so their cameras are unchanged). */
+  .pane.max { position: absolute; inset: 0; z-index: 4; }
+  button.maximise { position: absolute; right: 6px; bottom: 6px; z-index: 2; background: rgba(20, 26, 34, 0.75); color: #cfd6df; border: 1px solid #2c3540; border-radius: 4px; font: 13px/1 system-ui, sans-serif; padding: 2px 5px; cursor: pointer; }
+  button.maximise:hover { background: #27415c; }
   .cs { position: absolute; inset: 0; }
   svg.overlay { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
   .label { position: absolute; font: 600 14px/1 system-ui, sans-serif; color: #e8c66a; text-shadow: 0 0 3px #000, 0 0 2px #000; pointer-events: none; }
