@@ -24,7 +24,9 @@
  * principal components; openings where the axis leaves the sacrum (bone all round in the plane
  * perpendicular to the axis counts as inside); rejected unless tube-like, antero-posterior and
  * bone-enclosed; levels S1–S4 by order along the long axis, paired left/right. A level side without a
- * tunnel is left out with a message; a foramen without a partner keeps a lower confidence.
+ * tunnel is left out with a message; a foramen without a partner keeps a lower confidence. The openings
+ * on the anterior surface (detect/surface-openings.ts) are sought as well and combined with these
+ * (detect/combine.ts): they find the foramina of a fatty sacrum and check the levels found inside.
  */
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
@@ -40,6 +42,8 @@ import { detectFrame, tiltFrame } from './detect/frame';
 import { detectCanal } from './detect/canal';
 import { detectForamina } from './detect/foramina';
 import { detectForaminaThick } from './detect/foramina-thick';
+import { detectSurfaceOpenings } from './detect/surface-openings';
+import { combineForamina } from './detect/combine';
 
 export { symmetricEigen3 };
 export type { DetectOptions, ForamenCandidate, DetectionDiagnostics, DetectionResult } from './detect/types';
@@ -177,10 +181,16 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
 
   // ---- foramina
   // thick slices (grid ≥ 2.5 mm): the tunnels are two or three voxels wide, sought in the AP view of the sacrum
-  const { foramina, candidates } = h >= 2.5
+  const inside = h >= 2.5
     ? detectForaminaThick(sacrum, work, g, midA, frame, darkHu, messages)
     : detectForamina(sacrum, work, g, midA, frame, d2Bone, darkHu, canalRes.mask, messages);
   lap('foramina');
+  // the openings on the anterior surface: found where the bone's inside shows no dark tunnel (fatty
+  // marrow), and a check on the levels found inside
+  const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug);
+  const { foramina, doubts } = frame ? combineForamina(inside.foramina, surface.foramina, (p) => frame.curve.project(p).s, messages) : { foramina: inside.foramina, doubts: {} };
+  const candidates = inside.candidates;
+  lap('surfaceOpenings');
 
   const sacrumMask = maskToVolume(volume, g, seg.mask);
   lap('maskToVolume');
@@ -195,7 +205,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null },
     sacrumMask,
     diagnostics: {
-      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates,
+      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts,
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
     },
   };

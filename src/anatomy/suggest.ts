@@ -25,6 +25,9 @@ function insideImage(volume: ScalarVolume, p: Readonly<Vec3>, marginMm: number):
   return true;
 }
 
+/** Confidence cap of a suggestion the detector's searches disagree on (below FOUND_CONFIDENCE: shown as "check"). */
+const DOUBT_CONFIDENCE = 0.4;
+
 /** Confidence given to every suggestion when the bone taken for the sacrum cannot be one. */
 const IMPLAUSIBLE_FRAME_CONFIDENCE = 0.2;
 
@@ -34,6 +37,14 @@ export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {})
   const messages = [...d.diagnostics.messages];
   const a = d.anatomy;
   let { foramina, evidence } = assessForamina(volume, a);
+  // where the detector's two searches disagree, the suggestion stays a "check" whatever its rim
+  const doubts = d.diagnostics.doubts ?? {};
+  foramina = foramina.map((f) => {
+    const why = f.source === 'auto' ? doubts[f.id] : undefined;
+    if (!why) return f;
+    evidence[f.id]?.why.push(why);
+    return { ...f, confidence: Math.min(f.confidence, DOUBT_CONFIDENCE) };
+  });
   let canal = a.canal;
   if (canal) {
     const c = assessCanal(canal, a.frame, canalSeenFraction(volume, canal.centerlineLps));

@@ -66,7 +66,7 @@ export interface SeriesSnapshot {
   originLps: [number, number, number];
   directionCosines: number[];
   warnings: string[];
-  source: 'demo' | 'dicom' | 'nifti';
+  source: 'demo' | 'dicom' | 'nifti' | 'library';
   description: string;
   patientName: string;
   /** DICOM PatientPosition ('HFS', 'FFS', …) or null, and how the screen reads it. */

@@ -45,7 +45,7 @@ export interface Message {
 }
 
 export interface LoadedInfo {
-  source: 'demo' | 'dicom' | 'nifti';
+  source: 'demo' | 'dicom' | 'nifti' | 'library';
   seriesKey: string | null;
   /** DICOM StudyInstanceUID / SeriesInstanceUID (null for NIfTI and the demo): the case's identity with the grid. */
   studyUid: string | null;

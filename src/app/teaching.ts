@@ -14,6 +14,8 @@ import { caseOpenPlan, markCaseSaved, caseExportPlan, caseSettled } from './case
 import { currentIdentity, APP_VERSION } from './plan';
 import * as planning from './planning';
 import { downloadBlob } from './download';
+import { volumeCache } from './volume-cache';
+import { seriesIdentity } from '../case/identity';
 import { VolumeGeometry } from '../core/geometry';
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
@@ -55,13 +57,15 @@ export interface TeachingState {
   /** The last share link made or opened. */
   shareUrl: string | null;
   progress: AttemptRecord[];
+  /** The user's own cases in this browser (newest first). */
+  userCases: UserCaseInfo[];
   busy: string | null;
 }
 
 const EMPTY_ANSWER: TeachingAnswer = { zone: null, approach: null, declined: false };
 
 class TeachingStore {
-  state: TeachingState = { mode: 'none', caseId: null, expert: null, answer: EMPTY_ANSWER, score: null, presenterStep: 0, presenterNote: null, shareUrl: null, progress: [], busy: null };
+  state: TeachingState = { mode: 'none', caseId: null, expert: null, answer: EMPTY_ANSWER, score: null, presenterStep: 0, presenterNote: null, shareUrl: null, progress: [], userCases: [], busy: null };
   private subs = new Set<(s: TeachingState) => void>();
   update(p: Partial<TeachingState>): void {
     this.state = { ...this.state, ...p };
@@ -196,18 +200,30 @@ export async function score(): Promise<AttemptScore> {
   } catch (err) {
     notify('warning', `The score could not be kept in this browser's storage: ${(err as Error).message}`);
   }
-  store.update({ teachingHidesAnswers: false, showZones: true });
+  // Show what was risky: the worst needle is selected and the views go to the structure it came nearest.
+  const worst = [...store.state.trajectories].sort((x, y) => rankOf(needleVerdict(x).status) - rankOf(needleVerdict(y).status))[0];
+  const near = worst && needleVerdict(worst).status !== 'pass' ? worst.metrics.nearestForamen : null;
+  const f = near ? store.state.anatomy?.foramina.find((x) => x.id === near.id) : null;
+  store.update({ teachingHidesAnswers: false, showZones: true, ...(worst ? { selectedTrajectoryId: worst.id } : {}), ...(f ? { crosshairLps: [...f.posteriorLps] as Vec3 } : {}) });
   teaching.update({ score: result, progress: [...t.progress, rec] });
   return result;
 }
+
+const rankOf = (s: 'pass' | 'warn' | 'fail'): number => (s === 'fail' ? 0 : s === 'warn' ? 1 : 2);
 
 // ------------------------------------------------------------------ progress (IndexedDB)
 
 const DB_NAME = 'sacroplan-teaching';
 const ATTEMPTS = 'attempts';
+const USER_CASES = 'userCases';
 let dbp: Promise<IDBPDatabase> | null = null;
 function db(): Promise<IDBPDatabase> {
-  dbp ??= openDB(DB_NAME, 1, { upgrade: (d) => { d.createObjectStore(ATTEMPTS, { autoIncrement: true }); } });
+  dbp ??= openDB(DB_NAME, 1, {
+    upgrade: (d) => {
+      d.createObjectStore(ATTEMPTS, { autoIncrement: true });
+      d.createObjectStore(USER_CASES, { keyPath: 'id' });
+    },
+  });
   return dbp;
 }
 
@@ -361,4 +377,109 @@ export async function openShared(hash: string): Promise<void> {
   markCaseSaved();
   await setPresenterStep(shared.step, true);
   teaching.update({ shareUrl: `${location.origin}${location.pathname}#${hash.replace(/^#/, '')}` });
+}
+
+// ------------------------------------------------------------------ the user's own cases (IndexedDB)
+
+/** A case the user added to the local library: listed without its voxels. */
+export interface UserCaseInfo {
+  id: string;
+  title: string;
+  addedAt: string;
+  /** Zone of the first lesion and approach of the first needle when it was added (null: none). */
+  zone: 1 | 2 | 3 | null;
+  approach: string | null;
+  lesions: number;
+  needles: number;
+  sizeMb: number;
+}
+
+interface UserCaseRecord extends UserCaseInfo {
+  geometry: ReturnType<VolumeGeometry['toJSON']>;
+  voxels: ScalarVolume['voxels'];
+  units: ScalarVolume['units'];
+  modality: string;
+  plan: Uint8Array;
+}
+
+/** Study UID of the user's library: a stored case gets its own series UID, so its plan opens on it alone. */
+const USER_STUDY_UID = 'sacroplan-user-library';
+
+export async function listUserCases(): Promise<UserCaseInfo[]> {
+  const d = await db();
+  const out: UserCaseInfo[] = [];
+  let cur = await d.transaction(USER_CASES).store.openCursor();
+  while (cur) {
+    const { geometry: _g, voxels: _v, plan: _p, units: _u, modality: _m, ...info } = cur.value as UserCaseRecord;
+    out.push(info);
+    cur = await cur.continue();
+  }
+  out.sort((a, b) => b.addedAt.localeCompare(a.addedAt));
+  teaching.update({ userCases: out });
+  return out;
+}
+
+/**
+ * Adds the open case (its series and its plan) to the local library, de-identified by
+ * construction: what is kept is the voxel grid, the voxels and the plan, re-keyed to a new
+ * identity; no patient name, ID, birth date, study or series UID of the source is stored.
+ */
+export async function addOpenCaseToLibrary(title: string): Promise<UserCaseInfo> {
+  const name = title.trim();
+  if (!name) throw new Error('give the case a title (no patient names: the library is for de-identified cases)');
+  if (name.length > 120) throw new Error('the title is longer than 120 characters');
+  const l = store.state.loaded;
+  const volume = volumeCache.get(store.state.volumeKey);
+  if (!l || !volume) throw new Error('open a series and its plan first');
+  if (l.measurementBlockedReason) throw new Error(`this series cannot be measured (${l.measurementBlockedReason}), so it cannot be a teaching case`);
+  const patientWords = [l.patientName, l.patientId].map((x) => x.replace(/\^/g, ' ').trim().toLowerCase()).filter((x) => x.length >= 3);
+  if (patientWords.some((w) => name.toLowerCase().includes(w))) throw new Error('the title contains the patient\'s name or ID: give it a de-identified title');
+  await caseSettled();
+  const id = `u${Date.now().toString(36)}${Math.floor(Math.random() * 1296).toString(36)}`;
+  const identity = seriesIdentity(volume.geometry, USER_STUDY_UID, `sacroplan-user-${id}`);
+  const plan = await caseExportPlan({ appVersion: APP_VERSION, savedAt: new Date().toISOString(), series: identity }, 'Adding the case to the library…');
+  const s = store.state;
+  const voxels = volume.voxels.slice() as ScalarVolume['voxels'];
+  const rec: UserCaseRecord = {
+    id, title: name, addedAt: new Date().toISOString(),
+    zone: s.lesions[0]?.zone?.zone ?? null, approach: s.trajectories[0]?.approach ?? null,
+    lesions: s.lesions.length, needles: s.trajectories.length,
+    sizeMb: Math.round(((voxels.byteLength + plan.byteLength) / 1048576) * 10) / 10,
+    geometry: volume.geometry.toJSON(), voxels, units: volume.units, modality: volume.modality ?? l.modality, plan,
+  };
+  try {
+    await (await db()).put(USER_CASES, rec);
+  } catch (err) {
+    throw new Error(`the case could not be stored in this browser (${(err as Error).name === 'QuotaExceededError' ? 'storage is full' : (err as Error).message})`);
+  }
+  await listUserCases();
+  notify('info', `"${name}" was added to your library (${rec.sizeMb} MB, without patient identifiers).`);
+  const { geometry: _g, voxels: _v, plan: _p, units: _u, modality: _m, ...info } = rec;
+  return info;
+}
+
+/** Opens a case of the user's library: its voxels and its plan. */
+export async function openUserCase(id: string): Promise<void> {
+  const rec = (await (await db()).get(USER_CASES, id)) as UserCaseRecord | undefined;
+  if (!rec) throw new Error(`no case "${id}" in your library`);
+  const geometry = new VolumeGeometry(rec.geometry);
+  ownVolume = true;
+  try {
+    showVolume({ id: `user-${rec.id}`, geometry, voxels: rec.voxels, units: rec.units, modality: rec.modality }, {
+      source: 'library', seriesKey: null, studyUid: USER_STUDY_UID, seriesUid: `sacroplan-user-${rec.id}`, modality: rec.modality,
+      description: `My case: ${rec.title}`, patientName: '', patientId: '', studyDescription: 'SacroPlan user library (de-identified)', warnings: [], measurementBlockedReason: null,
+    });
+  } finally {
+    ownVolume = false;
+  }
+  openPlans = null;
+  teaching.update({ mode: 'none', caseId: null, expert: null, score: null, answer: EMPTY_ANSWER });
+  await caseOpenPlan(rec.plan, currentIdentity()!);
+  await caseSettled();
+  markCaseSaved();
+}
+
+export async function deleteUserCase(id: string): Promise<void> {
+  await (await db()).delete(USER_CASES, id);
+  await listUserCases();
 }

@@ -86,7 +86,10 @@ export class SpFellow extends LitElement {
           ${NEEDLE_CATALOGUE.map((n) => html`<option value=${n.id} ?selected=${n.id === this.needleId}>${n.name}</option>`)}
         </select>
         <button id="fellow-place" class=${s.placingNeedle ? 'on' : ''} ?disabled=${!!scored || a.declined} title="Click the skin entry, then the target, in any view" @click=${() => this.place()}>${s.placingNeedle ? (s.placingNeedle.entryLps ? 'Click the target…' : 'Click the skin entry…') : 'Place needle'}</button></div>
-        <ul id="fellow-needles">${s.trajectories.map((n) => html`<li>${n.id}: ${n.needle.name}, ${n.metrics.depthMm.toFixed(0)} mm deep${scored ? nothing : html` <button class="del" title="Remove" @click=${() => planning.deleteTrajectory(n.id)}>×</button>`}</li>`)}</ul></div>
+        <ul id="fellow-needles">${s.trajectories.map((n) => html`<li>${n.id}: ${n.needle.name}, ${n.metrics.depthMm.toFixed(0)} mm deep${n.cement ? `, cement ${n.cement.plannedMl.toFixed(1)} mL` : ''}${scored ? nothing : html`
+          <button class="cement" title="Optional: plan the cement that reaches the study's 76-85 % filling at this tip" @click=${() => planning.aimCement(n.id).catch((e: Error) => notify('error', e.message))}>Cement</button>
+          <button class="del" title="Remove" @click=${() => planning.deleteTrajectory(n.id)}>×</button>`}</li>`)}</ul>
+        <div class="hint">Optional: Cement aims the deposit; an RF electrode from the needle list adds its burns. Both count in the needle's verdict.</div></div>
       ${scored ? this.renderScore() : html`<button id="fellow-score" ?disabled=${this.scoring} @click=${() => this.doScore()}>${this.scoring ? 'Scoring…' : 'Score my attempt'}</button>`}`;
   }
 

@@ -11,7 +11,9 @@ import { findTeachingCase, approachWords } from '../teaching/cases';
 import { panelStyles } from './styles';
 
 export class SpLibrary extends LitElement {
-  static override properties = { t: { state: true }, open: { state: true } };
+  static override properties = { t: { state: true }, open: { state: true }, caseTitle: { state: true } };
+  /** Title typed for the open case before it is added to the user's library. */
+  caseTitle = '';
   t: TeachingState = teaching.teaching.state;
   open = new URLSearchParams(location.search).get('library') === '1';
   private off: (() => void) | null = null;
@@ -32,6 +34,8 @@ export class SpLibrary extends LitElement {
       .study { font-size: 11.5px; color: #9aa6b2; }
       .busy { color: #9ecbff; font-size: 12px; }
       .progress { font-size: 12px; margin-top: 6px; }
+      .row { display: flex; gap: 4px; }
+      input { flex: 1; min-width: 0; background: #0b0d10; color: #d8dee6; border: 1px solid #2c3540; border-radius: 4px; padding: 3px 5px; font: inherit; }
     `,
   ];
 
@@ -39,6 +43,7 @@ export class SpLibrary extends LitElement {
     super.connectedCallback();
     this.off = teaching.teaching.subscribe((t) => (this.t = t));
     void teaching.loadProgress();
+    void teaching.listUserCases().catch(() => undefined);
   }
   override disconnectedCallback(): void {
     super.disconnectedCallback();
@@ -48,6 +53,15 @@ export class SpLibrary extends LitElement {
   private async go(what: string, run: () => Promise<void>): Promise<void> {
     if (!(await confirmLeavingCase(what))) return;
     try { await run(); } catch { /* openCase has said why */ }
+  }
+
+  private async addUserCase(): Promise<void> {
+    try {
+      await teaching.addOpenCaseToLibrary(this.caseTitle);
+      this.caseTitle = '';
+    } catch (err) {
+      notify('error', `The case was not added: ${(err as Error).message}`);
+    }
   }
 
   override render() {
@@ -73,6 +87,13 @@ export class SpLibrary extends LitElement {
         </tr>`)}
       </table>
       ${cur && t.mode === 'expert' ? html`<div class="note" id="case-note">${cur.note}</div><div class="study">${cur.studyNumbers}</div>` : nothing}
+      <h3>My cases (this browser)</h3>
+      <div class="row"><input id="user-case-title" placeholder="title, no patient names" .value=${this.caseTitle} @input=${(e: Event) => (this.caseTitle = (e.target as HTMLInputElement).value)} />
+        <button id="add-user-case" title="Keep the open series and its plan here, without patient identifiers" @click=${() => this.addUserCase()}>Add the open case</button></div>
+      ${t.userCases.length ? html`<table id="user-cases">${t.userCases.map((u) => html`<tr data-user-case=${u.id}><td><div class="title">${u.title}</div>
+          <div class="muted">${u.lesions} lesion(s), ${u.needles} needle(s)${u.zone ? `, zone ${u.zone}` : ''}${u.approach ? `, ${approachWords(u.approach as never)}` : ''} · ${u.sizeMb} MB</div>
+          <div class="acts"><button class="open-user-case" @click=${() => this.go('Open your case', () => teaching.openUserCase(u.id).catch((e: Error) => notify('error', `The case was not opened: ${e.message}`)))}>Open</button>
+          <button class="delete-user-case" @click=${() => teaching.deleteUserCase(u.id)}>Delete</button></div></td></tr>`)}</table>` : html`<div class="muted">none yet</div>`}
       <div class="progress">
         ${t.progress.length} scored attempt${t.progress.length === 1 ? '' : 's'} in this browser
         <button id="export-progress" ?disabled=${!t.progress.length} @click=${() => teaching.downloadProgress().catch((e: Error) => notify('error', `The progress was not exported: ${e.message}`))}>Export CSV</button>

@@ -27,7 +27,17 @@ export class SpPresenter extends LitElement {
     .dots { display: flex; gap: 6px; margin-top: 6px; }
     .dots span { font-size: 16px; padding: 2px 8px; border: 2px solid #555; border-radius: 12px; color: #bbb; }
     .dots span.on { border-color: #ffd400; color: #000; background: #ffd400; font-weight: 700; }
+    .tables { display: flex; gap: 24px; flex-wrap: wrap; align-items: flex-start; }
     table { border-collapse: collapse; margin-top: 6px; font-size: 20px; }
+    /* a laptop screen keeps room for the images under two lesions' tables */
+    @media (max-height: 900px) {
+      :host { font-size: 18px; padding: 6px 14px; }
+      .case, .step { font-size: 24px; }
+      .caption { font-size: 19px; }
+      table { font-size: 15px; }
+      td, th { padding: 1px 8px; }
+      td.why { font-size: 13px !important; }
+    }
     td, th { padding: 2px 12px; border-bottom: 1px solid #333; text-align: left; }
     .pass { color: #5dff7a; } .warn { color: #ffd400; } .fail { color: #ff5a4a; }
     button { background: #111; color: #fff; border: 2px solid #888; border-radius: 6px; font: 18px system-ui; padding: 4px 12px; cursor: pointer; }
@@ -97,13 +107,13 @@ export class SpPresenter extends LitElement {
 
   private renderApproaches() {
     const lesions = this.t.expert!.lesions;
-    return html`${lesions.map((l) => l.declined
+    return html`<div class="tables">${lesions.map((l) => l.declined
       ? html`<div class="fail">${l.name}: declined: ${l.declined}</div>`
       : html`<table id="presenter-approaches"><tr><th>${l.name}</th><th>verdict</th><th>clearance</th><th>depth</th><th>why above the next</th></tr>
         ${l.ranked.map((r) => html`<tr><td>${approachWords(r.approach)}${r.studyChoice ? ' *' : ''}</td>
           <td class=${r.feasible ? r.status : 'fail'}>${r.feasible ? r.status.toUpperCase() : 'no path'}</td>
           <td>${r.minClearanceMm !== null ? `${r.minClearanceMm.toFixed(1)} mm` : '–'}</td><td>${r.depthMm !== null ? `${r.depthMm.toFixed(0)} mm` : '–'}</td>
-          <td style="font-size:16px">${r.whyAbove ?? ''}</td></tr>`)}</table>`)}
+          <td class="why" style="font-size:16px">${r.whyAbove ?? ''}</td></tr>`)}</table>`)}</div>
       <div style="font-size:16px;color:#bbb">* the study's choice for this zone</div>`;
   }
 }

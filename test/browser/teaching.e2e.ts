@@ -11,10 +11,16 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, crosshairOnScreen } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, crosshairOnScreen, loadThroughInput } from './harness';
+import { requireShared, ensurePhantom } from '../helpers/shared';
+import { readdirSync, readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import type { Vec3 } from '../../src/core/vec3';
+import { TEACHING_CASES } from '../../src/teaching/cases';
 
 const ok = requireBrowser();
+const withShared = ok && requireShared(true);
 const snap = (page: Page) => page.evaluate(() => window.sacroplan.snapshot());
 
 /** Scroll to a point (the crosshair and slices move there), then click on it in the axial view. */
@@ -121,6 +127,12 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
     expect(await page.locator('sp-fellow #fellow-risks').textContent()).toMatch(/left S1 foramen/);
     expect(await page.locator('sp-fellow tr[data-step="needle"] td.v').textContent()).toMatch(/Needle 0\/40/);
     expect(badTotal).toBeLessThan(goodTotal - 39.9);
+    // the views go to the foramen the needle entered, with the needle selected and the labels back
+    const risky = await snap(page);
+    expect(risky.crosshairLps).toEqual(P);
+    expect(risky.selectedTrajectoryId).toBe(risky.trajectories[0]!.id);
+    await expect.poll(() => page.locator('sp-viewer g.foramen-marker[data-foramen="S1_L"] text').count()).toBeGreaterThan(0);
+    await screenshot(page, 'teaching-fellow-risky-1920x1080');
 
     // progress: both attempts, exportable as CSV (the button downloads it)
     const csv = await page.evaluate(() => window.sacroplan.progressCsv());
@@ -165,6 +177,30 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
     await page.keyboard.press('PageDown');
     await expect.poll(stepOf).toBe('needle');
     await idle();
+    // ablation: the needles become 17 G electrodes aimed for their burns; cement: aimed at the study's filling
+    const expertNeedles = (await snap(page)).trajectories.map((t) => ({ entry: t.entryLps, target: t.targetLps, needle: t.needle.id }));
+    await page.keyboard.press('PageDown');
+    await expect.poll(stepOf).toBe('ablation');
+    await idle();
+    const abl = await snap(page);
+    expect(abl.trajectories.every((t) => t.needle.id === '17G-rf-20' && t.ablation !== null && (t.ablation.coverage ?? 0) > 0)).toBe(true);
+    expect(await page.locator('sp-presenter #presenter-note').textContent()).toMatch(/17 G electrode, 2 cm tip, \d burn/);
+    await page.keyboard.press('PageDown');
+    await expect.poll(stepOf).toBe('cement');
+    await idle();
+    const cem = await snap(page);
+    expect(cem.trajectories.every((t) => t.cement !== null && t.cement.volumeMl > 0)).toBe(true);
+    await screenshot(page, 'teaching-presenter-cement-1920x1080');
+    // back to the needle step: the plan as it was (the expert's needles, no burns, no cement)
+    await page.keyboard.press('PageUp');
+    await expect.poll(stepOf).toBe('ablation');
+    await idle();
+    await page.keyboard.press('PageUp');
+    await expect.poll(stepOf).toBe('needle');
+    await idle();
+    const back = await snap(page);
+    expect(back.trajectories.map((t) => ({ entry: t.entryLps, target: t.targetLps, needle: t.needle.id }))).toEqual(expertNeedles);
+    expect(back.trajectories.every((t) => t.cement === null && t.advance === 1)).toBe(true);
     // The presenter moves one needle's entry (the plan in the link is the one shown, not the expert's)
     const before = await snap(page);
     const n2 = before.trajectories[1]!;
@@ -219,5 +255,101 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
     await expect.poll(() => p3.locator('sp-app .msg.error').textContent()).toMatch(/shared link was not opened/);
     await screenshot(p3, 'teaching-share-tampered-1366x768');
     await bad.close();
+  }, 400_000);
+
+  it('every library case opens in the app with its expert plan: the stated zones, the stated approaches, a screenshot each', async () => {
+    const { page, errors } = await openApp(session(), { demo: false, width: 1920, height: 1080 });
+    const rows: string[] = [];
+    for (const c of TEACHING_CASES) {
+      const t0 = Date.now();
+      await page.evaluate((id) => window.sacroplan.openCase(id), c.id);
+      const ms = Date.now() - t0;
+      await expect.poll(async () => (await snap(page)).lesions.every((l) => l.zone !== null), { timeout: 30_000 }).toBe(true);
+      const s = await snap(page);
+      expect(s.lesions.map((l) => l.zone), c.id).toEqual(c.lesions.map((l) => l.zone));
+      const approaches = c.lesions.filter((l) => !l.declined).map((l) => l.approach);
+      expect(s.trajectories.map((t) => t.approach), c.id).toEqual(approaches);
+      for (const tr of s.trajectories) expect(tr.status, `${c.id} ${tr.id}`).not.toBe('fail');
+      const first = s.trajectories[0]?.targetLps ?? s.lesions[0]!.centroidLps!;
+      await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), first);
+      await page.waitForTimeout(300);
+      await screenshot(page, `teaching-case-${c.id}`);
+      rows.push(`${c.id}: ${ms} ms; ${s.lesions.map((l) => `zone ${l.zone} ${l.volumeMl.toFixed(2)} mL`).join(', ')}; ${s.trajectories.map((t) => `${t.approach} ${t.status} ${t.depthMm.toFixed(0)} mm`).join(', ') || 'declined'}`);
+    }
+    console.log(rows.join('\n'));
+    // The scripting API: an attempt on the declined case, declined, scores full marks for approach and needle
+    const sc = await page.evaluate(async () => {
+      await window.sacroplan.startAttempt('declined-large');
+      const t = window.sacroplan.demoCase() as any;
+      await window.sacroplan.paint({ centerLps: t.lesions[0].centerLps, radiusMm: 8 });
+      window.sacroplan.setAnswer({ zone: 2, declined: true });
+      return window.sacroplan.score();
+    });
+    expect(sc.steps.map((x: any) => [x.step, x.verdict])).toEqual([['segmentation', expect.any(String)], ['zone', 'right'], ['approach', 'right'], ['needle', 'right']]);
+    expect(sc.steps[2]!.text).toMatch(/declined, right: largest diameter 34.2 mm/);
+    expect(errors).toEqual([]);
+  }, 600_000);
+
+  it.runIf(withShared)('a user adds a series and its plan file to the local library, de-identified; it reopens after a reload', async () => {
+    const dir = ensurePhantom('default.json');
+    const files = readdirSync(join(dir, 'dicom')).map((f) => join(dir, 'dicom', f));
+    const { page, errors } = await openApp(session(), { demo: false, width: 1366, height: 768 });
+    // a plan made earlier on this series
+    await loadThroughInput(page, files);
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+    const lesionLps = truth.lesions[0].center_lps as Vec3;
+    const planB64 = await page.evaluate(async (p) => {
+      await window.sacroplan.detectAnatomy();
+      const id = await window.sacroplan.segmentLesionAt(p as [number, number, number]);
+      await window.sacroplan.setTrajectory({ entryLps: [p[0]! + 10, p[1]! + 90, p[2]!], targetLps: p, lesionId: id });
+      const blob = await window.sacroplan.savePlan();
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let s = ''; for (const b of bytes) s += String.fromCharCode(b);
+      return btoa(s);
+    }, lesionLps);
+    const planPath = join(mkdtempSync(join(tmpdir(), 'sp-user-case-')), 'my-case.sacroplan');
+    writeFileSync(planPath, Buffer.from(planB64, 'base64'));
+    await page.reload();
+    await page.evaluate(() => window.sacroplan.ready());
+    // the user opens the series and its plan, then adds them to the library
+    await loadThroughInput(page, files);
+    expect((await snap(page)).series?.patientName).toMatch(/PHANTOM/);
+    await page.setInputFiles('sp-case-bar #plan-input', planPath);
+    await expect.poll(async () => (await snap(page)).trajectories.length, { timeout: 60_000 }).toBe(1);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const before = await snap(page);
+    await openLibrary(page);
+    await page.fill('sp-library #user-case-title', 'phantom sacrum case');
+    await page.click('sp-library #add-user-case');
+    await expect.poll(() => page.locator('sp-app .msg.error').last().textContent()).toMatch(/title contains the patient's name or ID/);
+    await page.fill('sp-library #user-case-title', 'Left ala, teaching example');
+    await page.click('sp-library #add-user-case');
+    await expect.poll(() => page.locator('sp-library tr[data-user-case]').count(), { timeout: 30_000 }).toBe(1);
+    // nothing identifying is stored
+    const stored = await page.evaluate(async () => {
+      const req = indexedDB.open('sacroplan-teaching');
+      const db: IDBDatabase = await new Promise((res, rej) => { req.onsuccess = () => res(req.result); req.onerror = () => rej(req.error); });
+      const all: any[] = await new Promise((res) => { const r = db.transaction('userCases').objectStore('userCases').getAll(); r.onsuccess = () => res(r.result); });
+      db.close();
+      return all.map((x) => JSON.stringify({ ...x, voxels: null, plan: new TextDecoder('latin1').decode(x.plan) }));
+    });
+    expect(stored.length).toBe(1);
+    expect(stored[0]).not.toMatch(/PHANTOM|19500101/);
+    // after a reload, the case opens from the library
+    await page.reload();
+    await page.evaluate(() => window.sacroplan.ready());
+    await openLibrary(page);
+    await page.click('sp-library tr[data-user-case] .open-user-case');
+    await expect.poll(async () => (await snap(page)).trajectories.length, { timeout: 60_000 }).toBe(1);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const after = await snap(page);
+    expect(after.series?.patientName).toBe('');
+    expect(after.series?.description).toBe('My case: Left ala, teaching example');
+    expect(after.lesions.map((l) => l.voxelCount)).toEqual(before.lesions.map((l) => l.voxelCount));
+    expect(after.trajectories[0]!.entryLps).toEqual(before.trajectories[0]!.entryLps);
+    expect(after.trajectories[0]!.status).toBe(before.trajectories[0]!.status);
+    expect(after.anatomy.foramina.length).toBe(before.anatomy.foramina.length);
+    await screenshot(page, 'teaching-user-case-1366x768');
+    expect(errors).toEqual([]);
   }, 400_000);
 });

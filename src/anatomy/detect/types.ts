@@ -19,6 +19,8 @@ export interface DetectOptions {
   thickGrowHu?: number;
   thickGrowClosingMm?: number;
   thickLateralMarkerMm?: number;
+  /** Receives the anterior-surface maps (fixture scripts that draw them). */
+  surfaceDebug?: (d: import('./surface-openings').SurfaceOpeningsDebug) => void;
 }
 
 export interface ForamenCandidate {
@@ -46,6 +48,10 @@ export interface DetectionDiagnostics {
   midlineXLps: number | null;
   workGrid: { dims: [number, number, number]; spacingMm: number; originLps: Vec3 } | null;
   candidates: ForamenCandidate[];
+  surfaceCandidates?: ForamenCandidate[];
+  surfaceForamina?: import('../types').Foramen[];
+  /** Foramina the searches disagree on, with the reason: suggested, but to be shown as "check". */
+  doubts?: Partial<Record<import('../types').ForamenId, string>>;
   /**
    * The mirror-symmetry plane of the sacrum with rotation (symmetry.ts): tilts about the AP and SI axes
    * (degrees) and the overlap of the mask with its mirror image. The frame's midline normal is this

@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ScalarVolume } from '../../../src/core/volume';
+import { createScalarVolume, type ScalarVolume } from '../../../src/core/volume';
+import { VolumeGeometry } from '../../../src/core/geometry';
 import type { Vec3 } from '../../../src/core/vec3';
 import type { Foramen, ForamenId, SacralAnatomy } from '../../../src/anatomy/types';
 import { scanAndLoadDicom } from '../../../src/io/dicom';
@@ -96,4 +97,14 @@ export function compareForamina(anatomy: SacralAnatomy, ref: LandmarkReference, 
 
 export function canalErrorMm(centerline: readonly Vec3[], ref: LandmarkReference): number[] {
   return ref.canalLps.map((p) => distanceToPolyline(p, centerline));
+}
+
+/** The slices of a volume whose centres lie within zLo..zHi (LPS mm): a series whose field of view stops there. */
+export function cropSlicesZ(v: ScalarVolume, zLo: number, zHi: number): ScalarVolume {
+  const g = v.geometry, [ni, nj, nk] = g.dims;
+  const ks: number[] = [];
+  for (let k = 0; k < nk; k++) { const z = g.ijkToLps([0, 0, 0], 0, 0, k)[2]; if (z >= zLo && z <= zHi) ks.push(k); }
+  const k0 = Math.min(...ks), k1 = Math.max(...ks);
+  const geo = new VolumeGeometry({ dims: [ni, nj, k1 - k0 + 1], spacingMm: g.spacingMm, originLps: g.ijkToLps([0, 0, 0], 0, 0, k0), directionCosines: g.directionCosines });
+  return createScalarVolume(`${v.id}:z${zLo}-${zHi}`, geo, v.voxels.slice(k0 * ni * nj, (k1 + 1) * ni * nj), v.units, v.modality);
 }

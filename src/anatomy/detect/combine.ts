@@ -1,0 +1,103 @@
+/**
+ * One set of foramina from the two searches: the tunnel search inside the bone (foramina.ts, or
+ * foramina-thick.ts on thick slices) and the openings on the anterior surface (surface-openings.ts).
+ *
+ *  - A surface level whose tunnels lie within MATCH_MM of a tunnel of the inside search is the same
+ *    foramen seen twice: the inside search's tunnel is kept (it follows the whole tunnel), and its level
+ *    numbers the surface chain when the inside search found at least as many levels (it counts its
+ *    levels from the top of the sacrum, so a shorter count may have missed S1).
+ *  - A surface level the inside search missed is added (fatty marrow: no dark tunnel inside bright bone).
+ *  - A level only the inside search found is kept, in doubt (`doubts`, shown as "check") where the
+ *    surface chain says it cannot be that level: a foramen above the chain's first pair must be at least
+ *    as large as it (S1 > S2 > S3 > S4, DOMAIN.md §8, within 1 mm) and 10–35 mm from it along the long
+ *    axis. A level the chain already
+ *    holds elsewhere is a second reading of it: the inside search's is kept when it has its mirror
+ *    partner there (bilateral symmetry), the surface's otherwise.
+ * Without a surface chain the inside search's result stands unchanged.
+ */
+import type { Vec3 } from '../../core/vec3';
+import { foramenCentreLps, type Foramen, type ForamenId, type SacralLevel } from '../types';
+import { LEVELS } from './types';
+
+/** Two tunnels this close (axis to axis centre, mm) are one foramen: less than a foramen's radius + the fit's error. */
+const MATCH_MM = 5;
+
+function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
+  const ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
+  const L2 = ab[0]! * ab[0]! + ab[1]! * ab[1]! + ab[2]! * ab[2]!;
+  const t = L2 > 0 ? Math.max(0, Math.min(1, (ap[0]! * ab[0]! + ap[1]! * ab[1]! + ap[2]! * ab[2]!) / L2)) : 0;
+  return Math.hypot(ap[0]! - ab[0]! * t, ap[1]! - ab[1]! * t, ap[2]! - ab[2]! * t);
+}
+
+/** Whether two foramina are the same tunnel: each one's centre within MATCH_MM of the other's axis. */
+function sameTunnel(a: Foramen, b: Foramen): boolean {
+  return a.side === b.side && pointSegment(foramenCentreLps(a), b.anteriorLps, b.posteriorLps) <= MATCH_MM
+    && pointSegment(foramenCentreLps(b), a.anteriorLps, a.posteriorLps) <= MATCH_MM;
+}
+
+export function combineForamina(
+  inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
+): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
+  const doubts: Partial<Record<ForamenId, string>> = {};
+  if (!surface.length) return { foramina: inside, doubts };
+  // renumber the surface chain from the inside search's level where they share a tunnel
+  // (only when the inside search found at least as many levels: it counts from its first pair, so with
+  // fewer levels its first may not be S1)
+  const surfLevels = [...new Set(surface.map((f) => f.level))].sort();
+  const insideLevels = new Set(inside.map((f) => f.level)).size;
+  let shift: number | null = null;
+  if (insideLevels >= surfLevels.length) for (const lv of surfLevels) {
+    for (const f of surface.filter((x) => x.level === lv)) {
+      const m = inside.find((g) => sameTunnel(f, g));
+      if (m && shift === null) shift = LEVELS.indexOf(m.level) - LEVELS.indexOf(lv);
+    }
+  }
+  const renum = (lv: SacralLevel): SacralLevel | null => {
+    const k = LEVELS.indexOf(lv) + (shift ?? 0);
+    return k >= 0 && k < LEVELS.length ? LEVELS[k]! : null;
+  };
+  const chain: Foramen[] = [];
+  for (const f of surface) {
+    const lv = renum(f.level);
+    if (!lv) continue;
+    chain.push({ ...f, level: lv, id: `${lv}_${f.side}` as ForamenId });
+  }
+  if (shift) messages.push(`foramina (anterior surface): levels numbered from the tunnels found inside the bone (shifted by ${shift})`);
+  const out: Foramen[] = [];
+  const used = new Set<Foramen>();
+  // surface levels: the inside search's tunnel where both saw it, else the surface's
+  for (const f of chain) {
+    const m = inside.find((g) => !used.has(g) && sameTunnel(f, g));
+    if (m) { used.add(m); out.push({ ...m, id: f.id, level: f.level }); } else out.push(f);
+  }
+  // levels only the inside search found
+  const chainLevels = new Set(chain.map((f) => f.level));
+  const first = chain.length ? LEVELS.indexOf(chain.map((f) => f.level).sort()[0]!) : LEVELS.length;
+  for (const g of inside) {
+    if (used.has(g)) continue;
+    if (chainLevels.has(g.level)) {
+      // two readings of one level: a mirror pair in the inside search outweighs the surface's reading
+      const paired = inside.some((o) => o !== g && o.level === g.level && o.side !== g.side);
+      const k = out.findIndex((f) => f.id === g.id);
+      if (paired && k >= 0 && !inside.includes(out[k]!)) {
+        messages.push(`foramina: ${g.id}: the mirror pair found inside the bone kept over the anterior surface's reading`);
+        out[k] = g;
+      } else messages.push(`foramina: ${g.id} of the search inside the bone left out: the anterior surface shows ${g.level} elsewhere`);
+      continue;
+    }
+    const k = LEVELS.indexOf(g.level);
+    if (k < first) {
+      // above the chain: the next level down on the same side must be smaller and 10–35 mm away
+      const below = chain.filter((f) => f.side === g.side).sort((a, b) => LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level))[0];
+      if (below) {
+        const gap = sOf(foramenCentreLps(below)) - sOf(foramenCentreLps(g));
+        const rLevels = LEVELS.indexOf(below.level) - k;
+        if (g.radiusMm < below.radiusMm - 1) doubts[g.id] = `narrower (${g.radiusMm} mm) than ${below.id} below it (${below.radiusMm} mm)`;
+        else if (gap < 10 * rLevels || gap > 35 * rLevels) doubts[g.id] = `${gap.toFixed(0)} mm along the sacrum from ${below.id}`;
+        if (doubts[g.id]) messages.push(`foramina: ${g.id} in doubt: ${doubts[g.id]}`);
+      }
+    }
+    out.push(g);
+  }
+  return { foramina: out, doubts };
+}

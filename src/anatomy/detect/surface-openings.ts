@@ -1,0 +1,219 @@
+/**
+ * Foramen search on the anterior (pelvic) surface of the sacrum, as a reader finds them: on a reformat
+ * parallel to that surface the anterior foramina are a row of round dark openings ringed by cortex on
+ * each side of the bodies, mirror-symmetric, 15–30 mm apart and shrinking from S1 to S4.
+ *
+ *  1. The surface: along the local antero-posterior line through curve(s) + u·x̂ (the long axis'
+ *     posterior direction, frame.ts), the depth where the sacrum (mask grown by a voxel for its cortex)
+ *     begins; median-filtered over 5 × 5 mm so that it bridges the openings themselves.
+ *  2. The reformat: the mean over 2–6 mm under that surface, on a map over (arc length s, lateral u),
+ *     1 mm per pixel. Openings are dark spots enclosed by brighter values (darkEnclosedSpots) whose wall
+ *     contrast is measured against the map's own spread, not against a marrow value.
+ *  3. Each opening is handed to the one-click Foramen fit (foramen-fit.ts) at 3.5 mm under the surface,
+ *     with its axis within FIT_CONE_DEG of the local antero-posterior direction: what remains is a walled tunnel
+ *     with an axis, a radius and both ends.
+ *  4. Pairs: a left and a right tunnel mirror-symmetric about the midline plane (s and |u| within
+ *     8 mm). Levels: the chain of pairs, cranial first, whose consecutive pairs are 10–35 mm apart and
+ *     shrink (radius within 1 mm of order), most levels first, then the best summed fit score, among the
+ *     pairs whose weaker fit scores at least PAIR_SHARE of the best pair's; a chain of four is S1–S4,
+ *     a chain of one pair is not used (nothing to check it against); a shorter one is numbered from the junctions between body centres (frame.ts) nearest its pairs
+ *     (combine.ts renumbers it from the tunnels found inside the bone when those found more levels).
+ * Nothing depends on the marrow's brightness, on the slice thickness beyond the fit's own sampling, or
+ * on the patient's position: only on the sacral long axis and the mask's anterior surface.
+ */
+import type { ScalarVolume } from '../../core/volume';
+import type { Vec3 } from '../../core/vec3';
+import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
+import { fitForamen, type ForamenFit } from '../foramen-fit';
+import type { Foramen, ForamenId, SacralLevel } from '../types';
+import type { FrameResult } from './frame';
+import { darkEnclosedSpots, type MapSpot } from './foramina-thick';
+import { type ForamenCandidate, LEVELS } from './types';
+
+/** Map sampling (mm) and extent: |u| ≤ 48 mm covers the anterior openings (20–26 mm from the midline, DOMAIN.md §8). */
+const STEP = 1, U_MAX = 48, T_MAX = 45;
+/** Depth range of the reformat under the anterior surface (mm): inside the funnel of the opening, short of the bodies' marrow. */
+const DEPTH0 = 2, DEPTH1 = 6;
+/** Anterior openings lie 20–26 mm from the midline (DOMAIN.md §8); S4 may come to 12 mm in a small sacrum. */
+const U_MIN_OPENING = 10, U_MAX_OPENING = 42;
+/** Mirror partners: s and |u| within this (patients lie rotated by 1–2 mm per pair, sacra are not perfectly symmetric). */
+const PAIR_MM = 8;
+/** Consecutive levels along the surface: anterior openings 17–29 mm apart (DOMAIN.md §8), a small sacrum 14 mm. */
+const SPACING_MIN = 10, SPACING_MAX = 35;
+/** Openings handed to the fit, most contrasted first (four levels, two sides, and as many look-alikes). */
+const MAX_FITS = 16;
+/** A pair whose weaker fit scores below this share of the best pair's is not a level (fatty lateral-mass boxes, vessels). */
+const PAIR_SHARE = 0.35;
+/**
+ * Fit directions within this of the local antero-posterior direction: the anterior foramina run roughly
+ * along it (perpendicular to the sacral curve; 10–30° off it on the scans of test/anatomy/fixtures).
+ */
+const FIT_CONE_DEG = 35;
+/** Levels a chain needs before it is believed: two pairs give one spacing and one size order to check. */
+const MIN_CHAIN = 2;
+/** A tunnel followed over less than this (mm) is a pit, not a foramen (S4, the shortest, runs ≥ 7 mm through the bone). */
+const MIN_TUBE_MM = 6;
+
+export interface SurfaceOpeningsDebug {
+  ns: number; nu: number; reformat: Float32Array; depth: Float32Array; spots: MapSpot[];
+  /** Map pixel (row i = s, column j = u) of an LPS point. */
+  toMap: (p: Readonly<Vec3>) => { i: number; j: number };
+  /** LPS point of a map pixel `t` mm under the surface. */
+  toLps: (i: number, j: number, t: number) => Vec3;
+}
+
+export interface SurfaceCandidate extends ForamenCandidate {
+  fit: ForamenFit;
+  u: number;
+}
+
+/** Median of the finite values of a (2r+1)² window of a map (NaN where none). */
+function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
+  const out = new Float32Array(m.length).fill(NaN);
+  const buf: number[] = [];
+  for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) {
+    buf.length = 0;
+    for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
+      const ii = i + di, jj = j + dj;
+      if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
+      const v = m[ii * nu + jj]!;
+      if (v === v) buf.push(v);
+    }
+    if (buf.length * 2 > (2 * r + 1) ** 2) { buf.sort((a, b) => a - b); out[i * nu + j] = buf[buf.length >> 1]!; }
+  }
+  return out;
+}
+
+function robustSpreadOf(vals: number[]): number {
+  if (vals.length < 4) return NaN;
+  const s = [...vals].sort((a, b) => a - b);
+  const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))]!;
+  return (q(0.75) - q(0.25)) / 1.349;
+}
+
+export function detectSurfaceOpenings(
+  volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
+  messages: string[], debug?: (d: SurfaceOpeningsDebug) => void,
+): { foramina: Foramen[]; candidates: SurfaceCandidate[] } {
+  if (!frame) return { foramina: [], candidates: [] };
+  const [na, nb, nc] = g.dims;
+  const nab = na * nb;
+  const x0 = g.originLps[0] + midA * g.spacingMm;
+  // the sacrum with its cortex: the mask grown by one voxel
+  const near = Uint8Array.from(sacrum);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (sacrum[n]) continue;
+    if ((a > 0 && sacrum[n - 1]) || (a < na - 1 && sacrum[n + 1]) || (b > 0 && sacrum[n - na]) || (b < nb - 1 && sacrum[n + na]) || (c > 0 && sacrum[n - nab]) || (c < nc - 1 && sacrum[n + nab])) near[n] = 1;
+  }
+  const curve = frame.curve;
+  const ns = Math.floor(curve.length / STEP) + 1, nu = 2 * Math.round(U_MAX / STEP) + 1, u0 = Math.round(U_MAX / STEP);
+  const lineAt = (s: number, u: number): { O: Vec3; P: Vec3 } => { const c = curve.at(s); return { O: [x0 + u, c[1], c[2]], P: curve.posterior(s) }; };
+  // 1. anterior surface depth per line
+  const depthRaw = new Float32Array(ns * nu).fill(NaN);
+  for (let i = 0; i < ns; i++) {
+    const s = i * STEP, P = curve.posterior(s), c = curve.at(s);
+    for (let j = 0; j < nu; j++) {
+      const x = x0 + (j - u0) * STEP;
+      for (let t = -T_MAX; t <= T_MAX; t += 0.5) {
+        const n = workOffsetAt(g, x, c[1] + P[1] * t, c[2] + P[2] * t);
+        if (n >= 0 && near[n]) { depthRaw[i * nu + j] = t; break; }
+      }
+    }
+  }
+  const depth = medianFilter(depthRaw, ns, nu, Math.round(2.5 / STEP));
+  // 2. reformat under the surface
+  const reformat = new Float32Array(ns * nu).fill(NaN);
+  const inMap: number[] = [];
+  for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) {
+    const t0 = depth[i * nu + j]!;
+    if (!(t0 === t0)) continue;
+    const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
+    let sum = 0, cnt = 0;
+    for (let t = t0 + DEPTH0; t <= t0 + DEPTH1 + 1e-9; t += 1) {
+      const v = sampleWork(work, g, O[0], O[1] + P[1] * t, O[2] + P[2] * t, 'nan');
+      if (v === v) { sum += v; cnt++; }
+    }
+    if (cnt) { reformat[i * nu + j] = sum / cnt; inMap.push(sum / cnt); }
+  }
+  // wall contrast against the map's own spread: the same for fatty and dense marrow
+  const spread = robustSpreadOf(inMap);
+  const sorted = [...inMap].sort((a, b) => a - b);
+  const med = sorted.length ? sorted[sorted.length >> 1]! : NaN;
+  if (!(spread > 0)) { messages.push('foramina (anterior surface): no surface found'); return { foramina: [], candidates: [] }; }
+  const spots = darkEnclosedSpots(reformat, ns, nu, { maxValue: med, wallContrast: Math.max(40, 0.8 * spread), maxRadiusPx: 10 / STEP, minEnclosure: 12 / 16, minSepPx: 5 / STEP });
+  debug?.({ ns, nu, reformat, depth, spots, toMap: (p) => ({ i: curve.project(p).s / STEP, j: (p[0] - x0) / STEP + u0 }),
+    toLps: (i, j, t) => { const { O, P } = lineAt(i * STEP, (j - u0) * STEP); const t0 = depth[Math.round(i) * nu + Math.round(j)]! + t; return [O[0], O[1] + P[1] * t0, O[2] + P[2] * t0]; } });
+  // 3. the Foramen fit at each opening
+  const candidates: SurfaceCandidate[] = [];
+  const lateral = spots.filter((sp) => { const u = Math.abs((sp.cj - u0) * STEP); return u >= U_MIN_OPENING && u <= U_MAX_OPENING; })
+    .sort((a, b) => b.contrast * b.enclosure - a.contrast * a.enclosure).slice(0, MAX_FITS);
+  for (const sp of lateral) {
+    const s = sp.ci * STEP, u = (sp.cj - u0) * STEP;
+    const t0 = depth[Math.round(sp.ci) * nu + Math.round(sp.cj)]!;
+    if (!(t0 === t0)) continue;
+    const { O, P } = lineAt(s, u);
+    const p: Vec3 = [O[0], O[1] + P[1] * (t0 + 3.5), O[2] + P[2] * (t0 + 3.5)];
+    const fit = fitForamen(volume, p, { searchMm: 4, axisHint: P, coneDeg: FIT_CONE_DEG });
+    if (!fit) continue;
+    const side = fit.centreLps[0] > x0 ? 'L' : 'R';
+    const proj = curve.project(fit.centreLps);
+    const cand: SurfaceCandidate = {
+      side, centerLps: fit.centreLps, anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 10) / 10,
+      lengthMm: Math.round(fit.tubeLengthMm * 10) / 10, sMm: Math.round(proj.s * 10) / 10, volumeMm3: Math.round(Math.PI * fit.radiusMm ** 2 * fit.tubeLengthMm),
+      elongation: Math.round((fit.tubeLengthMm / (2 * fit.radiusMm)) * 100) / 100, enclosure: sp.enclosure, score: Math.round(fit.score * 100) / 100,
+      fit, u: fit.centreLps[0] - x0,
+    };
+    if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
+    else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
+    candidates.push(cand);
+  }
+  // 4. mirror pairs, then the best chain of levels
+  const ok = candidates.filter((c) => !c.rejected);
+  const pairs: { L: SurfaceCandidate; R: SurfaceCandidate; s: number; r: number; score: number }[] = [];
+  for (const L of ok) for (const R of ok) {
+    if (L.side !== 'L' || R.side !== 'R') continue;
+    if (Math.abs(L.sMm - R.sMm) > PAIR_MM || Math.abs(Math.abs(L.u) - Math.abs(R.u)) > PAIR_MM) continue;
+    pairs.push({ L, R, s: (L.sMm + R.sMm) / 2, r: (L.radiusMm + R.radiusMm) / 2, score: Math.min(L.score, R.score) });
+  }
+  const topPair = pairs.reduce((m, p) => Math.max(m, p.score), 0);
+  for (let k = pairs.length - 1; k >= 0; k--) if (pairs[k]!.score < PAIR_SHARE * topPair) pairs.splice(k, 1);
+  pairs.sort((a, b) => a.s - b.s);
+  // longest-then-strongest chain (dynamic programming over pairs in cranio-caudal order)
+  const best: { n: number; sc: number; prev: number }[] = pairs.map((p) => ({ n: 1, sc: p.score, prev: -1 }));
+  for (let k = 0; k < pairs.length; k++) for (let m = 0; m < k; m++) {
+    const a = pairs[m]!, b = pairs[k]!;
+    const gap = b.s - a.s;
+    if (gap < SPACING_MIN || gap > SPACING_MAX || b.r > a.r + 1 || best[m]!.n >= LEVELS.length) continue;
+    if (a.L === b.L || a.R === b.R) continue;
+    const n = best[m]!.n + 1, sc = best[m]!.sc + b.score;
+    if (n > best[k]!.n || (n === best[k]!.n && sc > best[k]!.sc)) best[k] = { n, sc, prev: m };
+  }
+  let end = -1;
+  for (let k = 0; k < pairs.length; k++) if (end < 0 || best[k]!.n > best[end]!.n || (best[k]!.n === best[end]!.n && best[k]!.sc > best[end]!.sc)) end = k;
+  const chain: typeof pairs = [];
+  for (let k = end; k >= 0; k = best[k]!.prev) chain.unshift(pairs[k]!);
+  // one pair alone has no spacing or size order to check, and its level would rest on the frame alone
+  if (chain.length < MIN_CHAIN) chain.length = 0;
+  // numbering: the offset that puts the chain's pairs nearest the junctions between body centres
+  const bodies = frame.frame.bodyCentersLps;
+  const junctionS = bodies.slice(1).map((c, k) => curve.project([(bodies[k]![0] + c[0]) / 2, (bodies[k]![1] + c[1]) / 2, (bodies[k]![2] + c[2]) / 2]).s).slice(0, LEVELS.length);
+  let offset = 0, bestCost = Infinity;
+  for (let o = 0; o + chain.length <= LEVELS.length; o++) {
+    const cost = chain.reduce((acc, p, k) => acc + Math.abs(p.s - junctionS[o + k]!), 0);
+    if (cost < bestCost) { bestCost = cost; offset = o; }
+  }
+  const foramina: Foramen[] = [];
+  chain.forEach((p, k) => {
+    const lv = LEVELS[offset + k]! as SacralLevel;
+    for (const [c, partner] of [[p.L, p.R], [p.R, p.L]] as const) {
+      c.level = lv;
+      const dm = Math.hypot(Math.abs(c.u) - Math.abs(partner.u), c.sMm - partner.sMm);
+      const sym = Math.max(0, 1 - dm / 15);
+      const conf = 0.5 * Math.min(1, c.score) + 0.2 * c.enclosure + 0.3 * sym;
+      foramina.push({ id: `${lv}_${c.side}` as ForamenId, level: lv, side: c.side, anteriorLps: c.anteriorLps, posteriorLps: c.posteriorLps, radiusMm: c.radiusMm, confidence: Math.round(conf * 100) / 100, source: 'auto' });
+    }
+  });
+  for (const c of ok) if (!c.level) c.rejected = 'not in the chain of mirror pairs';
+  messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat, ${candidates.length} fitted as tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
+  return { foramina, candidates };
+}
