@@ -24,11 +24,19 @@ const isolationHeaders = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
+// Same-origin proxy to a DICOMweb server: PACS servers seldom send CORS headers, and the page is
+// cross-origin isolated. /dicomweb/... is forwarded to SACROPLAN_DICOMWEB_TARGET (its DICOMweb root,
+// e.g. http://127.0.0.1:8042/dicom-web); without the variable there is no proxy.
+const dicomwebTarget = process.env.SACROPLAN_DICOMWEB_TARGET;
+const proxy = dicomwebTarget
+  ? { '/dicomweb': { target: dicomwebTarget, changeOrigin: true, rewrite: (path: string) => path.replace(/^\/dicomweb/, '') } }
+  : undefined;
+
 export default defineConfig({
   // Cross-origin isolation: voxels and labels are shared with the segmentation worker
   // (SharedArrayBuffer). Every resource of the app is same-origin.
-  server: { host: '127.0.0.1', port: 5173, strictPort: false, headers: isolationHeaders },
-  preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders },
+  server: { host: '127.0.0.1', port: 5173, strictPort: false, headers: isolationHeaders, ...(proxy ? { proxy } : {}) },
+  preview: { host: '127.0.0.1', port: 4173, headers: isolationHeaders, ...(proxy ? { proxy } : {}) },
   worker: { format: 'es' },
   optimizeDeps: {
     include: [

@@ -56,6 +56,7 @@ describe('architecture: pure modules stay pure', () => {
 const LAYERS: Record<string, string[]> = {
   core: [],
   io: ['core'],
+  batch: ['core', 'io', 'segmentation', 'anatomy', 'planning', 'case'],
   demo: ['core'],
   segmentation: ['core'],
   anatomy: ['core', 'segmentation'],

@@ -260,6 +260,29 @@ export async function loadFiles(files: FileLike[]): Promise<void> {
   }
 }
 
+/**
+ * Files fetched from elsewhere (a DICOMweb server): downloaded under the loading bar (Cancel and
+ * Esc stop the requests), then loaded like opened files. Resolves true when an image was shown.
+ */
+export async function loadFetchedFiles(label: string, fetchFiles: (signal: AbortSignal, onProgress: (done: number, total: number) => void) => Promise<FileLike[]>): Promise<boolean> {
+  cancelLoading();
+  const ctrl = new AbortController();
+  abort = ctrl;
+  const shownBefore = store.state.volumeKey;
+  let files: FileLike[];
+  try {
+    setProgress(label, { phase: 'reading', done: 0, total: 0 });
+    files = await fetchFiles(ctrl.signal, (done, total) => setProgress(label, { phase: 'reading', done, total }));
+  } catch (err) {
+    reportLoadError(err);
+    endLoad(ctrl);
+    return false;
+  }
+  if (abort === ctrl) abort = null;
+  await loadFiles(files);
+  return store.state.volumeKey !== shownBefore && store.state.volumeKey !== null;
+}
+
 async function loadSeriesFromScan(scan: DicomScan, key: string, ctrl: AbortController): Promise<void> {
   const info = scan.series.find((s) => s.key === key);
   if (!info) throw new Error(`unknown series ${key}`);

@@ -178,9 +178,16 @@ export interface SacroPlanApi {
   /** Opens a .sacroplan file on the shown series; rejects with the reason (and changes nothing) for another series or a damaged, hostile or newer file. */
   openPlan(file: Blob): Promise<void>;
   /** The case's lesions as a DICOM SEG (Part 10 bytes, one segment per non-empty lesion; what Export SEG downloads). */
-  exportSeg(): Promise<Uint8Array>;
+  /** The lesions as DICOM SEG; `sacrum` / `zones` add the sacrum mask and the Denis zones 1–3 (default: as ticked in the Case menu). */
+  exportSeg(options?: { sacrum?: boolean; zones?: boolean }): Promise<Uint8Array>;
   /** The 3D view's bone, lesions, foramina, canal and needles in LPS mm: a zip of one binary STL per structure ('stl') or one OBJ with named objects ('obj'); what Export mesh downloads. */
   exportMesh(format: 'stl' | 'obj'): Promise<Blob>;
+  /**
+   * The printable report as a standalone HTML document (text/html; key images of the axial view,
+   * the 3D view and the fluoroscopy inlined as PNG). Not a PDF: a page cannot drive the browser's
+   * print-to-PDF itself; print this document (Report → Print / PDF, or a headless browser) for one.
+   */
+  report(options?: { anonymise?: boolean }): Promise<Blob>;
   /** Adds a DICOM SEG's segments as lesions (one undo step); rejects with the reason, changing nothing, for another frame of reference or grid or a file that is not a BINARY SEG. */
   importSeg(bytes: Uint8Array): Promise<void>;
   /** What the user's Restore does: the autosave of the shown series replaces the case; false when none is stored. */
@@ -361,8 +368,9 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     savedCases: () => autosave.savedCases(),
     autosaveStatus: () => ({ ...autosave.autosaver.status }),
     openPlan: async (file) => { await planFiles.openPlan(file); await caseActions.caseSettled(); },
-    exportSeg: () => seg.exportSeg(),
+    exportSeg: (options) => seg.exportSeg(options ?? {}),
     exportMesh: (format) => sceneActions.exportMesh(format),
+    report: async (options) => (await import('./report')).reportBlob(options?.anonymise ?? false),
     importSeg: async (bytes) => { await seg.importSeg(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes as ArrayLike<number>)); await caseActions.caseSettled(); },
     segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
     paint: (a) => {

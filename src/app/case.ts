@@ -135,6 +135,11 @@ export function caseEndGesture(busyText: string | null): Promise<CaseReply> {
 }
 
 /** The case as a .sacroplan file (written in the case worker, after pending edits). */
+/** A copy of the detected sacrum bone mask (null before landmark detection). */
+export function caseSacrumMask(): Promise<Uint8Array | null> {
+  return enqueue((c) => c.request({ type: 'sacrumMask' }), null, () => undefined);
+}
+
 export function caseExportPlan(meta: PlanMeta, busyText: string | null = 'Saving the plan…'): Promise<Uint8Array> {
   return enqueue((c) => c.request({ type: 'exportPlan', meta }), busyText, () => undefined);
 }

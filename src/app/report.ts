@@ -6,6 +6,9 @@
 import { store } from './actions';
 import { buildSnapshot, type Snapshot } from './api';
 import { studyCriteria } from '../segmentation/criteria';
+import { reportDocument, type KeyImage } from './report-html';
+
+export type { KeyImage };
 
 /** Printed precision: mL to 0.01, mm to 0.1, percent to 1. */
 export const fmtMl = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2));
@@ -94,4 +97,26 @@ export function reportData(anonymise: boolean): ReportData {
   }));
   const thresholds = Object.entries(snap.thresholds).filter(([k]) => k in THRESHOLD_LABELS).map(([k, v]) => ({ label: THRESHOLD_LABELS[k]!, value: String(v) }));
   return { identifiers, lesions, needles, thresholds, createdAt: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC', snapshot: snap };
+}
+
+/** Who takes the key images (the views live in ui/, which registers itself at start). */
+let keyImageSource: (() => Promise<KeyImage[]>) | null = null;
+export function setKeyImageSource(source: () => Promise<KeyImage[]>): void {
+  keyImageSource = source;
+}
+
+/** PNG pictures of the axial view with its overlays, the 3D view and the simulated fluoroscopy, as shown now. */
+export async function keyImages(): Promise<KeyImage[]> {
+  return keyImageSource ? keyImageSource() : [];
+}
+
+/**
+ * The report as a standalone HTML document (key images inlined). A web page cannot produce a PDF
+ * through the browser's print by itself: print this document (Print / PDF, or a headless browser's
+ * print-to-PDF) to get one.
+ */
+export async function reportBlob(anonymise = false): Promise<Blob> {
+  const data = reportData(anonymise);
+  const images = await keyImages();
+  return new Blob([reportDocument(data, images)], { type: 'text/html;charset=utf-8' });
 }

@@ -19,16 +19,18 @@ export type CaseRequest =
   /** The case as .sacroplan bytes. */
   | { type: 'exportPlan'; meta: PlanMeta }
   /** Replace the case by a plan file's, after checking all of it (an error changes nothing). */
-  | { type: 'openPlan'; bytes: Uint8Array; identity: SeriesIdentity; defer?: boolean };
+  | { type: 'openPlan'; bytes: Uint8Array; identity: SeriesIdentity; defer?: boolean }
+  /** A copy of the detected sacrum bone mask (0/1 per voxel), or null before detection. */
+  | { type: 'sacrumMask' };
 
 /** What each request answers. */
-export type CaseAnswer<R extends CaseRequest = CaseRequest> = R extends { type: 'query' } ? PlanReply : R extends { type: 'exportPlan' } ? Uint8Array : CaseReply;
+export type CaseAnswer<R extends CaseRequest = CaseRequest> = R extends { type: 'query' } ? PlanReply : R extends { type: 'exportPlan' } ? Uint8Array : R extends { type: 'sacrumMask' } ? Uint8Array | null : CaseReply;
 
 export function answerRequest<R extends CaseRequest>(engine: CaseEngine, r: R): CaseAnswer<R> {
   return answer(engine, r) as CaseAnswer<R>;
 }
 
-function answer(engine: CaseEngine, req: CaseRequest): CaseReply | PlanReply | Uint8Array {
+function answer(engine: CaseEngine, req: CaseRequest): CaseReply | PlanReply | Uint8Array | null {
   switch (req.type) {
     case 'command': return engine.run(req.cmd, { defer: req.defer ?? false });
     case 'undo': return engine.undo({ defer: req.defer ?? false });
@@ -36,6 +38,7 @@ function answer(engine: CaseEngine, req: CaseRequest): CaseReply | PlanReply | U
     case 'endGesture': return engine.endGesture();
     case 'refresh': return engine.refresh();
     case 'query': return engine.plan(req.cmd);
+    case 'sacrumMask': return engine.currentSacrumMask ? engine.currentSacrumMask.slice() : null;
     case 'exportPlan': return writePlan(engine.doc, engine.labels.data, req.meta, engine.currentSacrumMask);
     case 'openPlan': {
       // everything is checked before the label map is written (readPlan decodes into it last)

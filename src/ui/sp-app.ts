@@ -18,6 +18,7 @@ import './sp-scene-3d';
 import './sp-fluoro';
 import './sp-plan-panel';
 import './sp-case-bar';
+import './sp-pacs-panel';
 import './sp-library';
 import './sp-fellow';
 import './sp-presenter';
@@ -315,6 +316,7 @@ export class SpApp extends LitElement {
       </header>
       <main @dragover=${this.onDragOver} @dragleave=${() => (this.dragging = false)} @drop=${this.onDrop}>
         <aside>
+          <sp-pacs-panel .state=${s}></sp-pacs-panel>
           <sp-library></sp-library>
           ${this.renderCase()}
           ${s.teachingHidesAnswers ? nothing : html`<sp-anatomy-panel .state=${s}></sp-anatomy-panel>`}

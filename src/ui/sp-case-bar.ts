@@ -32,6 +32,7 @@ export class SpCaseBar extends LitElement {
       .saved-cases { position: absolute; top: 30px; left: 0; z-index: 30; background: #12161c; border: 1px solid #2c3540; border-radius: 6px; padding: 8px; min-width: 420px; max-height: 360px; overflow: auto; box-shadow: 0 6px 18px #000a; }
       .saved-cases table { width: 100%; border-collapse: collapse; font-size: 12px; }
       .saved-cases td { padding: 3px 4px; border-top: 1px solid #1d242d; }
+      .seg-extra { display: flex; gap: 6px; align-items: center; font-size: 12px; padding: 2px 9px 2px 18px; white-space: nowrap; cursor: pointer; }
       .offer, .question { position: fixed; left: 50%; top: 56px; transform: translateX(-50%); z-index: 40; background: #142030; border: 1px solid #3f6a94; border-radius: 6px; padding: 10px 14px; max-width: 560px; box-shadow: 0 6px 18px #000a; }
       .question { border-color: #c49a3a; background: #221d12; top: 96px; }
       .offer .actions, .question .actions { display: flex; gap: 6px; margin-top: 8px; justify-content: flex-end; }
@@ -92,6 +93,9 @@ export class SpCaseBar extends LitElement {
       <button id="open-plan" ?disabled=${!loaded} title="Open a .sacroplan file made on this series" @click=${() => (this.renderRoot.querySelector('#plan-input') as HTMLInputElement).click()}>Open plan…</button>
       <input id="plan-input" type="file" accept=".sacroplan,application/zip" @change=${this.onPlanInput} />
       <button id="export-seg" ?disabled=${!loaded || s.lesions.length === 0} title="Save the lesions as a DICOM SEG (one segment per lesion) that PACS, OHIF and 3D Slicer open" @click=${() => seg.downloadSeg().catch(() => undefined)}>Export SEG</button>
+      <!-- what Export SEG and Store SEG (PACS) write besides the lesions; a tick keeps the menu open -->
+      <label class="seg-extra" title="Add the detected sacrum bone mask (SCT Sacrum) to the SEG"><input id="seg-sacrum" type="checkbox" .checked=${seg.segExtras().sacrum} @change=${(e: Event) => seg.setSegExtras({ sacrum: (e.target as HTMLInputElement).checked })} /> SEG + sacrum mask</label>
+      <label class="seg-extra" title="Add the Denis zone map (zones 1–3, coded) to the SEG"><input id="seg-zones" type="checkbox" .checked=${seg.segExtras().zones} @change=${(e: Event) => seg.setSegExtras({ zones: (e.target as HTMLInputElement).checked })} /> SEG + Denis zones</label>
       <button id="import-seg" ?disabled=${!loaded} title="Add the segments of a DICOM SEG made on this series as lesions" @click=${() => (this.renderRoot.querySelector('#seg-input') as HTMLInputElement).click()}>Import SEG…</button>
       <input id="seg-input" type="file" accept=".dcm,application/dicom,*/*" @change=${this.onSegInput} />
       <button id="open-report" ?disabled=${!loaded} title="A printable report of the case (print or save as PDF)" @click=${() => { if (!document.querySelector('sp-report')) document.body.append(document.createElement('sp-report')); }}>Report</button>

@@ -103,12 +103,18 @@ describe.skipIf(!ok)('landmarks on the real example CT', () => {
       expect(d, `${f.id}: distance to the TotalSegmentator sacrum`).toBeLessThanOrEqual(SACRUM_MARGIN_MM);
     }
 
-    // The panel lists exactly what was found, reports the canal and the frame.
+    // The panel lists exactly what was suggested, found (confidence ≥ 0.6) or to check, and reports the canal
+    // and the frame. The S1 pair is to check: the anterior surface shows S2 below it wider (S1 > S2), and the
+    // reference read by eye (test/anatomy/fixtures) puts the S1 tunnels 9 mm from it.
+    const trusted = found.filter((f) => f.confidence >= 0.6);
     for (const f of found) {
       expect(f.source).toBe('auto');
-      await expect.poll(() => page.locator(`sp-anatomy-panel [data-foramen="${f.id}"] .auto`).count(), { message: f.id }).toBe(1);
+      const cls = f.confidence >= 0.6 ? 'auto' : 'check';
+      await expect.poll(() => page.locator(`sp-anatomy-panel [data-foramen="${f.id}"] .${cls}`).count(), { message: `${f.id} ${cls}` }).toBe(1);
     }
-    expect(await page.locator('sp-anatomy-panel [data-foramen] .auto').count()).toBe(found.length);
+    for (const id of ['S1_L', 'S1_R']) await expect.poll(() => page.locator(`sp-anatomy-panel [data-foramen="${id}"] .check`).count(), { message: `${id} to check` }).toBe(1);
+    expect(await page.locator('sp-anatomy-panel [data-foramen] .auto').count()).toBe(trusted.length);
+    expect(await page.locator('sp-anatomy-panel [data-foramen] .check').count()).toBe(found.length - trusted.length);
     expect(await page.locator('sp-anatomy-panel [data-foramen] .missing').count()).toBe(8 - found.length);
     await expect.poll(() => page.locator('sp-anatomy-panel [data-canal] .auto').count()).toBe(1);
     const summary = (await page.locator('sp-anatomy-panel .row').first().textContent()) ?? '';

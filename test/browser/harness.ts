@@ -52,10 +52,12 @@ export interface AppSession {
   close(): Promise<void>;
 }
 
-export async function startSession(): Promise<AppSession> {
+/** `env`: extra environment of the preview server (e.g. SACROPLAN_DICOMWEB_TARGET for its proxy). */
+export async function startSession(env: Record<string, string> = {}): Promise<AppSession> {
   const port = await freePort();
   const server = spawn(process.execPath, [join(repoRoot, 'node_modules/vite/bin/vite.js'), 'preview', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], {
     cwd: repoRoot,
+    env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const baseUrl = `http://127.0.0.1:${port}/`;

@@ -9,7 +9,7 @@
  *  2. The reformat: the mean over 2–6 mm under that surface, on a map over (arc length s, lateral u),
  *     1 mm per pixel. Openings are dark spots enclosed by brighter values (darkEnclosedSpots) whose wall
  *     contrast is measured against the map's own spread, not against a marrow value.
- *  3. Each opening is handed to the one-click Foramen fit (foramen-fit.ts) at 3.5 mm under the surface,
+ *  3. Each opening with a mirror image on the map is handed to the one-click Foramen fit (foramen-fit.ts) at 3.5 mm under the surface,
  *     with its axis within FIT_CONE_DEG of the local antero-posterior direction: what remains is a walled tunnel
  *     with an axis, a radius and both ends.
  *  4. Pairs: a left and a right tunnel mirror-symmetric about the midline plane (s and |u| within
@@ -145,9 +145,14 @@ export function detectSurfaceOpenings(
     toLps: (i, j, t) => { const { O, P } = lineAt(i * STEP, (j - u0) * STEP); const t0 = depth[Math.round(i) * nu + Math.round(j)]! + t; return [O[0], O[1] + P[1] * t0, O[2] + P[2] * t0]; } });
   // 3. the Foramen fit at each opening
   const candidates: SurfaceCandidate[] = [];
-  const lateral = spots.filter((sp) => { const u = Math.abs((sp.cj - u0) * STEP); return u >= U_MIN_OPENING && u <= U_MAX_OPENING; })
+  // only openings with a mirror image on the map (s and |u| within PAIR_MM) are fitted: the levels come
+  // as pairs, and the fit is the costly step
+  const uOf = (sp: MapSpot) => (sp.cj - u0) * STEP, sOfSpot = (sp: MapSpot) => sp.ci * STEP;
+  const lateral = spots.filter((sp) => { const u = Math.abs(uOf(sp)); return u >= U_MIN_OPENING && u <= U_MAX_OPENING; });
+  const mirrored = lateral.filter((sp) => lateral.some((o) => Math.sign(uOf(o)) !== Math.sign(uOf(sp))
+    && Math.abs(sOfSpot(o) - sOfSpot(sp)) <= PAIR_MM && Math.abs(Math.abs(uOf(o)) - Math.abs(uOf(sp))) <= PAIR_MM))
     .sort((a, b) => b.contrast * b.enclosure - a.contrast * a.enclosure).slice(0, MAX_FITS);
-  for (const sp of lateral) {
+  for (const sp of mirrored) {
     const s = sp.ci * STEP, u = (sp.cj - u0) * STEP;
     const t0 = depth[Math.round(sp.ci) * nu + Math.round(sp.cj)]!;
     if (!(t0 === t0)) continue;
@@ -214,6 +219,6 @@ export function detectSurfaceOpenings(
     }
   });
   for (const c of ok) if (!c.level) c.rejected = 'not in the chain of mirror pairs';
-  messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat, ${candidates.length} fitted as tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
+  messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat (${mirrored.length} with a mirror image), ${candidates.length} fitted as tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
   return { foramina, candidates };
 }

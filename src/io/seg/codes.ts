@@ -36,3 +36,21 @@ export const TAG_IMAGE_POSITION_PATIENT = 0x00200032;
 export const TAG_PLANE_POSITION_SEQUENCE = 0x00209113;
 
 export const SEG_ALGORITHM_NAME = 'SacroPlan';
+
+/** CID 7150: SCT 123037004 "Anatomical Structure" (the category of the sacrum mask). */
+export const CATEGORY_ANATOMICAL_STRUCTURE: CodedConcept = { CodeValue: '123037004', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Anatomical Structure' };
+/** SCT 54735007 "Sacrum" (CID 7151 via CID 4030 / 7154 anatomic structures). */
+export const TYPE_SACRUM: CodedConcept = { CodeValue: '54735007', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Sacrum' };
+/** CID 7150: SCT 309825002 "Spatial and Relational Concept" (the category of the Denis zones: regions, not tissues). */
+export const CATEGORY_SPATIAL: CodedConcept = { CodeValue: '309825002', CodingSchemeDesignator: 'SCT', CodeMeaning: 'Spatial and Relational Concept' };
+/**
+ * Denis zones (Denis, Davis, Comfort 1988, Clin Orthop 227:67-81) have no SNOMED CT or DCM code: a
+ * private coding scheme (designators beginning "99" are private, PS3.16 8.2), declared in the SEG's
+ * Coding Scheme Identification Sequence as PS3.3 C.12.1.1.4 requires for schemes not in PS3.16.
+ */
+export const PRIVATE_SCHEME = { CodingSchemeDesignator: '99SACROPLAN', CodingSchemeName: 'SacroPlan concepts', CodingSchemeResponsibleOrganization: 'SacroPlan' } as const;
+export const TYPE_DENIS_ZONE: Record<1 | 2 | 3, CodedConcept> = {
+  1: { CodeValue: 'DENIS-1', CodingSchemeDesignator: '99SACROPLAN', CodeMeaning: 'Denis zone 1 (ala, lateral to the foramina)' },
+  2: { CodeValue: 'DENIS-2', CodingSchemeDesignator: '99SACROPLAN', CodeMeaning: 'Denis zone 2 (foraminal)' },
+  3: { CodeValue: 'DENIS-3', CodingSchemeDesignator: '99SACROPLAN', CodeMeaning: 'Denis zone 3 (central, spinal canal)' },
+};

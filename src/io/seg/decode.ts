@@ -29,6 +29,8 @@ export interface DecodedFrame {
 }
 
 export interface DecodedSeg {
+  readonly sopInstanceUid: string;
+  readonly seriesInstanceUid: string;
   readonly frameOfReferenceUid: string;
   readonly referencedSeriesUids: readonly string[];
   readonly rows: number;
@@ -106,7 +108,7 @@ export function readSeg(bytes: Uint8Array): DecodedSeg {
   }
   if (total * 8 < rows * columns * nFrames) throw new SegImportError(`its pixel data is short: ${total} bytes for ${nFrames} frames of ${columns}×${rows} bits (${Math.ceil((rows * columns * nFrames) / 8)} bytes)`);
   const refSeries = ((Array.isArray(ds.ReferencedSeriesSequence) ? ds.ReferencedSeriesSequence : []) as Ds[]).map((r) => str(r.SeriesInstanceUID)).filter(Boolean);
-  return { frameOfReferenceUid, referencedSeriesUids: refSeries, rows, columns, segments, frames, bits };
+  return { sopInstanceUid: str(ds.SOPInstanceUID), seriesInstanceUid: str(ds.SeriesInstanceUID), frameOfReferenceUid, referencedSeriesUids: refSeries, rows, columns, segments, frames, bits };
 }
 
 export interface GridSegment {

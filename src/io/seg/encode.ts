@@ -13,7 +13,7 @@ import type { VolumeGeometry } from '../../core/geometry';
 import {
   CATEGORY_ALTERED_STRUCTURE, DERIVATION_SEGMENTATION, EXPLICIT_VR_LE, PURPOSE_SOURCE_IMAGE, SEG_ALGORITHM_NAME, SEG_SOP_CLASS_UID,
   TAG_IMAGE_POSITION_PATIENT, TAG_PLANE_POSITION_SEQUENCE, TAG_REFERENCED_SEGMENT_NUMBER, TAG_SEGMENT_IDENTIFICATION_SEQUENCE,
-  TYPE_METASTATIC_NEOPLASM, UUID_ROOT,
+  TYPE_METASTATIC_NEOPLASM, UUID_ROOT, PRIVATE_SCHEME, type CodedConcept,
 } from './codes';
 import { formatDS, randomUid } from './uid';
 
@@ -37,12 +37,17 @@ export interface SegSource {
 }
 
 export interface SegSegmentIn {
-  /** Value in the label map. */
+  /** Value in the label map (or in `map`). */
   readonly label: number;
   readonly name: string;
   /** '#rrggbb'. */
   readonly color: string;
-  readonly algorithmType: 'MANUAL' | 'SEMIAUTOMATIC';
+  readonly algorithmType: 'MANUAL' | 'SEMIAUTOMATIC' | 'AUTOMATIC';
+  /** Another byte map of the same grid holding this segment (e.g. the sacrum mask, the zone map); default: the label map. */
+  readonly map?: Uint8Array;
+  /** Coded category and type; default: Morphologically Altered Structure / Neoplasm, metastatic (a lesion). */
+  readonly category?: CodedConcept;
+  readonly type?: CodedConcept;
 }
 
 export interface SegEncodeOptions {
@@ -52,6 +57,8 @@ export interface SegEncodeOptions {
   readonly seriesDescription?: string;
   readonly softwareVersion?: string;
   readonly now?: Date;
+  readonly contentLabel?: string;
+  readonly contentDescription?: string;
 }
 
 export interface SegEncodeResult {
@@ -68,43 +75,33 @@ export function encodeSeg(labels: Uint8Array, geometry: VolumeGeometry, segments
   const [ni, nj, nk] = geometry.dims;
   const plane = ni * nj;
   if (labels.length !== plane * nk) throw new Error(`label map has ${labels.length} voxels, the grid ${ni}x${nj}x${nk}`);
-  // One pass: which slices each label touches, and its voxel count.
-  const present = new Uint8Array(256 * nk);
-  const counts = new Float64Array(256);
-  const note = (v: number, k: number): void => {
-    present[v * nk + k] = 1;
-    counts[v] = counts[v]! + 1;
-  };
-  // Label maps are mostly zero: read four voxels at a time where the layout allows and skip zero words.
-  const words = labels.byteOffset % 4 === 0 && plane % 4 === 0 ? new Uint32Array(labels.buffer, labels.byteOffset, labels.length >> 2) : null;
-  for (let k = 0; k < nk; k++) {
-    const base = k * plane;
-    if (words) {
-      const w0 = base >> 2, w1 = (base + plane) >> 2;
-      for (let w = w0; w < w1; w++) {
-        if (words[w] === 0) continue;
-        const o = w << 2;
-        for (let b = 0; b < 4; b++) { const v = labels[o + b]!; if (v) note(v, k); }
-      }
-    } else {
-      for (let p = 0; p < plane; p++) { const v = labels[base + p]!; if (v) note(v, k); }
+  const scanned = new Map<Uint8Array, { present: Uint8Array; counts: Float64Array }>();
+  const census = (map: Uint8Array) => {
+    let c = scanned.get(map);
+    if (!c) {
+      if (map.length !== plane * nk) throw new Error(`a segment's map has ${map.length} voxels, the grid ${ni}x${nj}x${nk}`);
+      c = countLabels(map, plane, nk);
+      scanned.set(map, c);
     }
-  }
+    return c;
+  };
   const written: SegEncodeResult['written'] = [];
   const emptyNames: string[] = [];
-  const frames: { segment: number; label: number; k: number }[] = [];
+  const frames: { segment: number; label: number; k: number; map: Uint8Array }[] = [];
   const segItems: Record<string, unknown>[] = [];
   for (const s of segments) {
+    const map = s.map ?? labels;
+    const { present, counts } = census(map);
     if (!(counts[s.label]! > 0)) { emptyNames.push(s.name); continue; }
     const number = segItems.length + 1;
     let n = 0;
-    for (let k = 0; k < nk; k++) if (present[s.label * nk + k]) { frames.push({ segment: number, label: s.label, k }); n++; }
+    for (let k = 0; k < nk; k++) if (present[s.label * nk + k]) { frames.push({ segment: number, label: s.label, k, map }); n++; }
     written.push({ label: s.label, name: s.name, frames: n, voxels: counts[s.label]! });
     segItems.push({
       SegmentNumber: number,
       SegmentLabel: s.name.slice(0, 64),
-      SegmentedPropertyCategoryCodeSequence: [{ ...CATEGORY_ALTERED_STRUCTURE }],
-      SegmentedPropertyTypeCodeSequence: [{ ...TYPE_METASTATIC_NEOPLASM }],
+      SegmentedPropertyCategoryCodeSequence: [{ ...(s.category ?? CATEGORY_ALTERED_STRUCTURE) }],
+      SegmentedPropertyTypeCodeSequence: [{ ...(s.type ?? TYPE_METASTATIC_NEOPLASM) }],
       SegmentAlgorithmType: s.algorithmType,
       ...(s.algorithmType === 'MANUAL' ? {} : { SegmentAlgorithmName: SEG_ALGORITHM_NAME }),
       RecommendedDisplayCIELabValue: cieLabOf(s.color),
@@ -120,7 +117,7 @@ export function encodeSeg(labels: Uint8Array, geometry: VolumeGeometry, segments
   const pixels = new Uint8Array(pixelBytes + (pixelBytes & 1));
   let bit = 0;
   for (const f of frames) {
-    const base = f.k * plane, label = f.label;
+    const base = f.k * plane, label = f.label, labels = f.map;
     if ((bit & 7) === 0 && (plane & 7) === 0) {
       // whole bytes: 8 pixels at a time
       let byte = bit >> 3;
@@ -171,6 +168,10 @@ export function encodeSeg(labels: Uint8Array, geometry: VolumeGeometry, segments
 
   const dataset: Record<string, unknown> = {
     SpecificCharacterSet: 'ISO_IR 192',
+    // PS3.3 C.12.1.1.4: a coding scheme not listed in PS3.16 (the Denis zones' private one) is identified here.
+    ...(segments.some((x) => x.category?.CodingSchemeDesignator === PRIVATE_SCHEME.CodingSchemeDesignator || x.type?.CodingSchemeDesignator === PRIVATE_SCHEME.CodingSchemeDesignator) && frames.length
+      ? { CodingSchemeIdentificationSequence: [{ ...PRIVATE_SCHEME }] }
+      : {}),
     SOPClassUID: SEG_SOP_CLASS_UID,
     SOPInstanceUID: sopInstanceUid,
     ImageType: ['DERIVED', 'PRIMARY'],
@@ -219,8 +220,8 @@ export function encodeSeg(labels: Uint8Array, geometry: VolumeGeometry, segments
     PixelRepresentation: 0,
     LossyImageCompression: '00',
     SegmentationType: 'BINARY',
-    ContentLabel: 'LESIONS',
-    ContentDescription: 'Lesions segmented in SacroPlan',
+    ContentLabel: opts.contentLabel ?? 'LESIONS',
+    ContentDescription: opts.contentDescription ?? 'Lesions segmented in SacroPlan',
     ContentCreatorName: '',
     SegmentSequence: segItems,
     SharedFunctionalGroupsSequence: [{
@@ -248,6 +249,32 @@ export function encodeSeg(labels: Uint8Array, geometry: VolumeGeometry, segments
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
   const buf = dict.write({ fragmentMultiframe: false });
   return { bytes: new Uint8Array(buf), written, emptyNames };
+}
+
+/** Which slices each value of a byte map touches (present[value·nk + k]) and its voxel count. */
+function countLabels(labels: Uint8Array, plane: number, nk: number): { present: Uint8Array; counts: Float64Array } {
+  const present = new Uint8Array(256 * nk);
+  const counts = new Float64Array(256);
+  const note = (v: number, k: number): void => {
+    present[v * nk + k] = 1;
+    counts[v] = counts[v]! + 1;
+  };
+  // Label maps are mostly zero: read four voxels at a time where the layout allows and skip zero words.
+  const words = labels.byteOffset % 4 === 0 && plane % 4 === 0 ? new Uint32Array(labels.buffer, labels.byteOffset, labels.length >> 2) : null;
+  for (let k = 0; k < nk; k++) {
+    const base = k * plane;
+    if (words) {
+      const w0 = base >> 2, w1 = (base + plane) >> 2;
+      for (let w = w0; w < w1; w++) {
+        if (words[w] === 0) continue;
+        const o = w << 2;
+        for (let b = 0; b < 4; b++) { const v = labels[o + b]!; if (v) note(v, k); }
+      }
+    } else {
+      for (let p = 0; p < plane; p++) { const v = labels[base + p]!; if (v) note(v, k); }
+    }
+  }
+  return { present, counts };
 }
 
 /** A fixed 128-bit number for SacroPlan's ImplementationClassUID (2.25 form, PS3.5 B.2). */
