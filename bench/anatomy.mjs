@@ -9,7 +9,8 @@
  *                   classification alone
  *   parts           detection alone (median of each stage) and the zone map alone, restricted to the
  *                   detected sacrum and over the landmark box (hand-placed landmarks, no detection)
- *   realct          detection on the TotalSegmentator example CT (122×101×112, 3 mm)
+ *   realct          detection on the TotalSegmentator example CT (122×101×112, 3 mm) and on the two thin-slice
+ *                   real CTs of ../shared/data/real-pelvis (pelvic-ref-003, the pancreas scan), with their stages
  *
  *   node bench/anatomy.mjs [runs=5]
  * Timed on node's main thread (same V8 as the browser's worker). Needs /usr/bin/python3 with
@@ -74,4 +75,20 @@ if (existsSync(ctPath)) {
   const ms = [];
   for (let r = 0; r < runs; r++) { const t0 = performance.now(); detectSacralAnatomy(ct); ms.push(performance.now() - t0); }
   console.log(`real CT ${ct.geometry.dims.join('×')} (3 mm) detection: median ${median(ms).toFixed(0)} ms (runs ${fmt(ms)})`);
+}
+const [{ readReference, loadRealScan }] = await loadTs('/test/anatomy/real/reference.ts');
+for (const name of ['pelvic-ref-003', 'pancreas-ct-cb-001-upper-sacrum']) {
+  let v;
+  try { v = await loadRealScan(readReference(name)); } catch { console.log(`${name}: not available`); continue; }
+  const ms = [], st = {};
+  let d = null;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    d = detectSacralAnatomy(v);
+    ms.push(performance.now() - t0);
+    for (const [k, x] of Object.entries(d.diagnostics.timingsMs)) if (k !== 'total' && !k.startsWith('mask.')) (st[k] ??= []).push(x);
+  }
+  const t0 = performance.now();
+  buildZoneMap(v.geometry, d.anatomy, d.sacrumMask);
+  console.log(`${name} ${v.geometry.dims.join('×')}: detection median ${median(ms).toFixed(0)} ms (runs ${fmt(ms)}); zone map ${(performance.now() - t0).toFixed(0)} ms; stage medians: ${Object.entries(st).map(([k, x]) => `${k} ${median(x).toFixed(0)}`).join(', ')}`);
 }

@@ -36,6 +36,7 @@ import { halfMaxForamenRadius } from './foramen-radius';
 import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
+import { withEnclosedMarrow } from './enclosure';
 import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
 import { detectFrame, tiltFrame } from './detect/frame';
@@ -51,6 +52,7 @@ export { holes2d, boxMean } from './detect/image-ops';
 export { houghLine } from './detect/geometry';
 export { canalSection, type CanalSection } from './detect/canal';
 export { darkEnclosedSpots, type MapSpot } from './detect/foramina-thick';
+
 
 const now = nowMs;
 
@@ -133,7 +135,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const work = same ? wA : resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
-  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA }, timingsMs);
+  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   if (!same) messages.push(...seg.messages); // same grid: already reported as the coarse stage
@@ -192,7 +194,16 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 
-  const sacrumMask = maskToVolume(volume, g, seg.mask);
+  // the sacrum that planning and the zone map use: also the marrow its cortex encloses, however fatty
+  // (enclosure.ts); thin slices only (thick-slice mode closes the bone generously already)
+  let sacrumWork = seg.mask;
+  if (!same && hf < 2.5) {
+    const e = withEnclosedMarrow(volume, g, work, seg.mask);
+    sacrumWork = e.mask;
+    messages.push(e.message);
+    lap('enclosedMarrow');
+  }
+  const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;

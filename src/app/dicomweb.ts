@@ -6,7 +6,7 @@
  * only when the user ticks "Remember" (the base URL is remembered always: it is no secret).
  */
 import { store, notify, loadFetchedFiles } from './actions';
-import { exportSeg } from './seg';
+import { exportSeg, importSeg } from './seg';
 import { caseSettled, caseView } from './case';
 import { PacsClient, type PacsConnection } from '../io/dicomweb/client';
 import type { StudySearch, StudyRow, SeriesRow } from '../io/dicomweb/qido';
@@ -78,6 +78,21 @@ export async function loadSeries(row: Pick<SeriesRow, 'studyUid' | 'seriesUid' |
   const c = need();
   const label = `Downloading ${row.description || 'the series'} from the PACS`;
   return loadFetchedFiles(label, (signal, onProgress) => c.retrieveSeries(row.studyUid, row.seriesUid, { signal, onProgress }));
+}
+
+/**
+ * A SEG series on the server onto the shown series (Import SEG… from the PACS): each instance is
+ * retrieved and imported as Import SEG… does (one undo step each; a SEG of another frame of
+ * reference or grid is refused with the reason, the case unchanged).
+ */
+export async function importSegSeries(row: Pick<SeriesRow, 'studyUid' | 'seriesUid' | 'description'>): Promise<void> {
+  const c = need();
+  try {
+    const files = await c.retrieveSeries(row.studyUid, row.seriesUid);
+    for (const f of files) await importSeg(new Uint8Array(await f.arrayBuffer()), `${row.description || 'the SEG'} (PACS)`);
+  } catch (err) {
+    notify('error', (err as Error).message);
+  }
 }
 
 export interface StoredSeg {

@@ -28,7 +28,10 @@ export class SpLibrary extends LitElement {
       td { padding: 3px 4px; border-top: 1px solid #1d242d; vertical-align: top; }
       tr.current td { background: #142030; }
       .title { font-weight: 600; }
-      .acts { display: flex; gap: 3px; flex-wrap: wrap; margin-top: 3px; }
+      .acts { display: flex; gap: 3px; flex-wrap: nowrap; margin-top: 3px; }
+      .meta { color: #9aa6b2; font-size: 11.5px; }
+      .meta .zone { color: #e8c66a; font-weight: 700; }
+      .best { color: #7fd08a; }
       .acts button { font-size: 11.5px; padding: 2px 6px; }
       .note { font-size: 12px; margin: 6px 0; border-left: 3px solid #e8c66a; padding-left: 6px; }
       .study { font-size: 11.5px; color: #9aa6b2; }
@@ -73,17 +76,14 @@ export class SpLibrary extends LitElement {
       <summary><h3>Library (${teaching.listCases().length} cases)</h3></summary>
       ${t.busy ? html`<div class="busy" role="status">${t.busy}</div>` : nothing}
       <table id="library">
-        <tr><th>Case</th><th>Zone</th><th>Study's approach</th></tr>
         ${teaching.listCases().map((c) => html`<tr class=${t.caseId === c.id ? 'current' : ''} data-case=${c.id}>
           <td><div class="title">${c.title}</div>
+            <div class="meta">zone <span class="zone">${c.zone}</span> · <span class="approach">${approachWords(c.recommendedApproach as never)}</span>${done.has(c.id) ? html` · <span class="best">best ${done.get(c.id)} %</span>` : nothing}</div>
             <div class="acts">
-              <button class="open-case" ?disabled=${!!t.busy} @click=${() => this.go('Open the teaching case', () => teaching.openCase(c.id, 'expert'))}>Open</button>
-              <button class="fellow-case" ?disabled=${!!t.busy} @click=${() => this.go('Start a fellow attempt', () => teaching.startAttempt(c.id))}>Fellow attempt</button>
-              <button class="present-case" ?disabled=${!!t.busy} @click=${() => this.go('Present the case', () => teaching.present(c.id, 0))}>Present</button>
-            </div>
-            ${done.has(c.id) ? html`<div class="muted">best score ${done.get(c.id)} %</div>` : nothing}</td>
-          <td class="zone">${c.zone}</td>
-          <td class="approach">${approachWords(c.recommendedApproach as never)}</td>
+              <button class="open-case" title="The case with its expert plan, teaching note and the study's numbers" ?disabled=${!!t.busy} @click=${() => this.go('Open the teaching case', () => teaching.openCase(c.id, 'expert'))}>Open</button>
+              <button class="fellow-case" title="A scored attempt: the answers are hidden until you score" ?disabled=${!!t.busy} @click=${() => this.go('Start a fellow attempt', () => teaching.startAttempt(c.id))}>Fellow attempt</button>
+              <button class="present-case" title="Presenter mode: large type, PageUp / PageDown" ?disabled=${!!t.busy} @click=${() => this.go('Present the case', () => teaching.present(c.id, 0))}>Present</button>
+            </div></td>
         </tr>`)}
       </table>
       ${cur && t.mode === 'expert' ? html`<div class="note" id="case-note">${cur.note}</div><div class="study">${cur.studyNumbers}</div>` : nothing}

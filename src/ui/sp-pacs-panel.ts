@@ -1,7 +1,8 @@
 /**
  * <sp-pacs-panel>: a DICOMweb server (PACS). Connect (base URL, optional Authorization header,
  * Remember), search studies (patient, dates, modality), list a study's series, load one (the
- * loading bar shows the download and Cancel stops it), and store the case's SEG back.
+ * loading bar shows the download and Cancel stops it), store the case's SEG back, and import a SEG
+ * series of the server onto the shown series.
  */
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
@@ -163,7 +164,9 @@ export class SpPacsPanel extends LitElement {
             (r) => html`<li class="pacs-series" data-series-uid=${r.seriesUid}>
               <span class="mod">${r.modality || '?'}</span><span class="desc" title=${r.description}>${r.description || '(no description)'}</span>
               <span class="muted">${r.instanceCount ?? '?'} inst.</span>
-              ${r.modality === 'SEG' ? nothing : html`<button class="pacs-load" ?disabled=${!!this.state.loading} @click=${() => this.load(r)}>Load</button>`}
+              ${r.modality === 'SEG'
+                ? html`<button class="pacs-import-seg" ?disabled=${!this.state.loaded || !!this.busy} title="Add this SEG's lesions to the shown series (it must have been made on it)" @click=${() => this.run('Importing the SEG…', () => pacs.importSegSeries(r))}>Import</button>`
+                : html`<button class="pacs-load" ?disabled=${!!this.state.loading} @click=${() => this.load(r)}>Load</button>`}
             </li>`,
           )}</ul>`
         : nothing}

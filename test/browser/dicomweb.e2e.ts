@@ -4,7 +4,8 @@
  * `vite preview` with its same-origin proxy (/dicomweb → Orthanc). In headless Chromium, through the
  * PACS panel: connect, search (patient, dates, modality), list the series, load it (the voxels equal
  * the same files opened from disk), Cancel a slow download, grow a lesion, Store SEG; the SEG is
- * then found by QIDO and downloads (WADO-RS) byte-identical to what the page sent.
+ * then found by QIDO and downloads (WADO-RS) byte-identical to what the page sent; Import on the
+ * SEG series brings the deleted lesion back with the same voxels.
  */
 import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { readdirSync } from 'node:fs';
@@ -149,6 +150,18 @@ describe.skipIf(!ok)('PACS over DICOMweb (Orthanc)', () => {
     const got = multipartParts(new Uint8Array(await r.arrayBuffer()), r.headers.get('content-type')!);
     expect(got.length).toBe(1);
     expect(Buffer.compare(Buffer.from(got[0]!), Buffer.from(sent))).toBe(0);
+
+    // Import from the PACS: the lesion, deleted, comes back from the stored SEG with the same voxels.
+    const before = (await snap(page)).lesions[0]!;
+    const digest = await page.evaluate(() => window.sacroplan.labelDigest());
+    await page.evaluate(async (id) => { await window.sacroplan.deleteLesion(id); await window.sacroplan.whenIdle(); }, before.id);
+    expect((await snap(page)).lesions).toEqual([]);
+    await page.locator('sp-pacs-panel li.pacs-series', { hasText: 'SEG' }).locator('button.pacs-import-seg').click();
+    await expect.poll(async () => (await snap(page)).lesions.length, { timeout: 20_000 }).toBe(1);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    expect((await snap(page)).lesions[0]!.voxelCount).toBe(before.voxelCount);
+    expect(await page.evaluate(() => window.sacroplan.labelDigest())).toEqual(digest);
+    await expect.poll(() => messages(page)).toMatch(/\(PACS\)" imported: Lesion 1 \(\d+ voxels\)/);
 
     // Every request of the page went to its own origin (the proxy), none to Orthanc directly.
     expect(requests.filter((x) => !x.url().startsWith(origin) && !x.url().startsWith('data:') && !x.url().startsWith('blob:')).map((x) => x.url())).toEqual([]);

@@ -64,7 +64,7 @@ describe.skipIf(!ok)('teaching: library, fellow attempts, presenter and share li
     const listed = await page.evaluate(() => window.sacroplan.listCases());
     expect(listed.length).toBeGreaterThanOrEqual(10);
     expect(listed.find((c) => c.id === 'high-crest')).toMatchObject({ zone: 1, recommendedApproach: 'transiliac' });
-    expect(await page.locator('sp-library tr[data-case="declined-large"] td.approach').textContent()).toMatch(/declined/);
+    expect(await page.locator('sp-library tr[data-case="declined-large"] .approach').textContent()).toMatch(/declined/);
     await screenshot(page, 'teaching-library-1920x1080');
     await page.setViewportSize({ width: 1366, height: 768 });
     await screenshot(page, 'teaching-library-1366x768');

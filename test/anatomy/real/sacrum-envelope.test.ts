@@ -1,0 +1,140 @@
+/**
+ * The sacrum mask and the sacral envelope that planning uses, on real CT with fatty marrow: points read
+ * by eye (test/anatomy/fixtures/sacrum-points.json) inside the S1/S2 bodies and the alae must be inside
+ * the envelope; points in the L5-S1 disc, the ilium beyond the SI joint and the presacral fat must be
+ * outside it; the canal must be outside the sacrum mask (the envelope fills the canal and the foramina
+ * by design, planning/envelope.ts; a needle there fails on the canal clearance instead).
+ * The landmarks and the mask come from the app's own path (CaseEngine 'detectAnatomy', the trusted
+ * landmarks), the envelope from buildSacralEnvelope as the planner builds it.
+ * The needle tip in the S1 body at 137 HU that was reported "outside the sacrum" is replayed through
+ * evaluateTrajectory.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ScalarVolume } from '../../../src/core/volume';
+import type { Vec3 } from '../../../src/core/vec3';
+import { CaseEngine } from '../../../src/case/engine';
+import { buildSacralEnvelope, envelopeSdf, type SacralEnvelope } from '../../../src/planning/envelope';
+import { evaluateTrajectory } from '../../../src/planning/trajectory';
+import { DEFAULT_THRESHOLDS } from '../../../src/planning/types';
+import { NEEDLE_CATALOGUE } from '../../../src/planning/needles';
+import { fitSacralFrame } from '../../../src/anatomy/frame';
+import { ensurePhantom, filesIn, readTruth, requireShared } from '../../helpers/shared';
+import { scanAndLoadDicom } from '../../../src/io/dicom';
+import { maskAt, sacralToLps } from '../fixtures-anatomy';
+import { loadRealScan, readReference, type RealScan } from './reference';
+
+const here = dirname(fileURLToPath(import.meta.url));
+interface Pt { name: string; lps: Vec3 }
+const POINTS = JSON.parse(readFileSync(resolve(here, '..', 'fixtures', 'sacrum-points.json'), 'utf8')).scans as Record<string, { inside: Pt[]; outside: Pt[] }>;
+
+/**
+ * Points still wrong (it.fails: each turns red when it is mended). The thresholded sacrum of sacrum-mask.ts
+ * takes L5 with the sacrum on both thin-slice scans, so the disc between two selected bones is enclosed; on
+ * pelvic-ref-003 the alae and S2 are fatty (-50 to 75 HU) behind a cortex the ridge test misses in part.
+ */
+const KNOWN_WRONG: Record<string, string[]> = {
+  'pelvic-ref-003': ['S2 body', 'left ala', 'right ala', 'L5-S1 disc (vacuum cleft)'],
+  'pancreas-ct-cb-001-upper-sacrum': ['right ala', 'L5-S1 disc', 'sacral canal (S1)'],
+  'totalseg-example-ct': [],
+};
+
+const run = requireShared(true);
+
+function scanSuite(name: RealScan): void {
+  describe(name, () => {
+    let volume: ScalarVolume;
+    let mask: Uint8Array;
+    let env: SacralEnvelope;
+    let engine: CaseEngine;
+    beforeAll(async () => {
+      volume = await loadRealScan(readReference(name));
+      engine = new CaseEngine(volume);
+      engine.run({ type: 'detectAnatomy' });
+      mask = engine.currentSacrumMask!;
+      env = buildSacralEnvelope(volume, mask, engine.currentAnatomy)!;
+      expect(env).not.toBeNull();
+    }, 180_000);
+    const pts = POINTS[name]!;
+    const known = KNOWN_WRONG[name] ?? [];
+    for (const p of pts.inside) {
+      (known.includes(p.name) ? it.fails : it)(`${p.name} ${JSON.stringify(p.lps)} is inside the envelope`, () => {
+        const sdf = envelopeSdf(env, p.lps[0], p.lps[1], p.lps[2]);
+        console.log(`[${name}] inside? ${p.name}: sdf ${sdf.toFixed(1)} mm, mask ${maskAt(volume, mask, p.lps)}`);
+        expect(sdf).toBeLessThan(0);
+      });
+    }
+    for (const p of pts.outside) {
+      const canal = p.name.startsWith('sacral canal');
+      (known.includes(p.name) ? it.fails : it)(`${p.name} ${JSON.stringify(p.lps)} is outside the ${canal ? 'sacrum mask' : 'envelope'}`, () => {
+        const sdf = envelopeSdf(env, p.lps[0], p.lps[1], p.lps[2]);
+        console.log(`[${name}] outside? ${p.name}: sdf ${sdf.toFixed(1)} mm, mask ${maskAt(volume, mask, p.lps)}`);
+        if (canal) expect(maskAt(volume, mask, p.lps)).toBe(0);
+        else expect(sdf).toBeGreaterThan(0);
+      });
+    }
+    if (name === 'pelvic-ref-003') {
+      it('a needle tip in the S1 body at 137 HU is not "outside the sacrum" (it was before)', () => {
+        const tip = pts.inside.find((p) => p.name.includes('137 HU'))!.lps;
+        expect(volume.voxels[volume.geometry.offset(...volume.geometry.nearestIndex(tip)!)]).toBe(137);
+        // a posterior approach: entry 80 mm behind the tip, straight along +y
+        const entry: Vec3 = [tip[0], tip[1] + 80, tip[2]];
+        const anatomy = engine.currentAnatomy;
+        const m = evaluateTrajectory({ anatomy, frame: anatomy?.frame ? fitSacralFrame(anatomy.frame) : null, envelope: env, volume, thresholds: DEFAULT_THRESHOLDS }, entry, tip, NEEDLE_CATALOGUE[0]!);
+        console.log(`[${name}] 137 HU tip: ${m.reasons.join('; ')}`);
+        expect(m.reasons.filter((r) => r.includes('outside the sacrum'))).toEqual([]);
+        expect(envelopeSdf(env, tip[0], tip[1], tip[2])).toBeLessThan(0);
+      });
+    }
+  });
+}
+
+describe.skipIf(!run)('sacrum mask and envelope on real CT (points read by eye)', () => {
+  for (const name of ['pelvic-ref-003', 'pancreas-ct-cb-001-upper-sacrum', 'totalseg-example-ct'] as const) scanSuite(name);
+});
+
+/**
+ * The same on phantoms with exact truth and fatty marrow: fatty.json (../shared) and the osteopenic
+ * sacrum (test/anatomy/configs/osteopenic.json): the S1–S4 body centres are inside the envelope; the middle
+ * of L5, the ilium beyond the SI joint (x ±68 mm at s 15 mm, the sacrum reaching 54 mm + a 2.5 mm joint)
+ * and the presacral fat (15 mm anterior of the S2 body) are outside.
+ */
+describe.skipIf(!run)('sacrum envelope on fatty-marrow phantoms (exact truth)', () => {
+  // known: points still wrong (the test fails when one is mended or another breaks). On the osteopenic sacrum
+  // no sacrum is found at all (no bone core in the thresholded bone, sacrum-mask.ts), so there is no envelope:
+  // every point reads as outside. (Seeking it again inside what the cortical shell encloses finds it, with L5,
+  // but the landmark search then shows the right S1 foramen as found 12.6 mm off; not landed.)
+  const configs: { name: string; config: string | Record<string, unknown>; known: string[] }[] = [
+    { name: 'fatty', config: 'fatty.json', known: [] },
+    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: ['S1 body', 'S2 body', 'S3 body', 'S4 body'] },
+  ];
+  for (const c of configs) {
+    it(c.name, async () => {
+      const dir = ensurePhantom(c.config);
+      const r = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
+      const volume = r.loaded!.volume;
+      const truth = readTruth(dir);
+      const engine = new CaseEngine(volume);
+      engine.run({ type: 'detectAnatomy' });
+      const mask = engine.currentSacrumMask;
+      const env = mask ? buildSacralEnvelope(volume, mask, engine.currentAnatomy) : null;
+      const sdf = (p: Readonly<Vec3>) => (env ? envelopeSdf(env, p[0], p[1], p[2]) : Infinity);
+      const rows: string[] = [];
+      const wrong: string[] = [];
+      const check = (name: string, p: Readonly<Vec3>, inside: boolean) => {
+        const d = sdf(p);
+        rows.push(`${name} ${d.toFixed(1)} mm`);
+        if ((d < 0) !== inside) wrong.push(name);
+      };
+      for (const l of truth.anatomy.levels.slice(0, 4)) check(`${l.level} body`, l.body_center_lps, true);
+      const l5 = truth.anatomy.l5;
+      check('L5 middle', [0, 1, 2].map((a) => l5.inferior_endplate_center_lps[a] + l5.axis_lps[a] * l5.height_mm * 0.5) as Vec3, false);
+      for (const x of [68, -68]) check(`ilium x ${x}`, sacralToLps(truth, x, 15, 10), false);
+      check('presacral fat', sacralToLps(truth, 0, 40, -15), false);
+      console.log(`[${c.name}] envelope signed distance: ${rows.join('; ')}`);
+      expect(wrong).toEqual(c.known);
+    }, 300_000);
+  }
+});
