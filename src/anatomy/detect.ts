@@ -190,7 +190,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // the openings on the anterior surface: found where the bone's inside shows no dark tunnel (fatty
   // marrow), and a check on the levels found inside
   const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug);
-  const { foramina, doubts } = frame ? combineForamina(inside.foramina, surface.foramina, (p) => frame.curve.project(p).s, messages) : { foramina: inside.foramina, doubts: {} };
+  const { foramina, doubts } = frame ? combineForamina(inside.foramina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5 }) : { foramina: inside.foramina, doubts: {} };
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 

@@ -129,47 +129,98 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
   const bgMask = new Uint8Array(nb);
   for (let n = 0; n < nb; n++) { if (seed[n] === 1) lesVals.push(sm[n]!); else if (seed[n] === 2) { bgVals.push(sm[n]!); bgMask[n] = 1; } }
   if (lesVals.length === 0) return empty('the lesion stroke is outside the image');
+  // every lesion stroke carries its own level (a mixed lesion: a lytic and a sclerotic part, each
+  // painted); strokes whose levels agree within 3 SD are one model
+  const strokeModels: { median: number; sigma: number }[] = [];
+  for (const st of lesionStrokes) {
+    const one = new Uint8Array(nb);
+    rasterStroke(one, st, 1, box, g, geom);
+    const xs: number[] = [];
+    for (let n = 0; n < nb; n++) if (one[n] && seed[n] === 1) xs.push(sm[n]!);
+    if (xs.length) strokeModels.push(robustStats(thin(xs)));
+  }
   // the box boundary is background (after the models: it says where the lesion ends, not what it looks like)
   for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++) {
     if (i > 0 && j > 0 && k > 0 && i < bi - 1 && j < bj - 1 && k < bk - 1) continue;
     const n = i + bi * (j + bj * k);
     if (seed[n] === 0) seed[n] = 2;
   }
-  const lm = robustStats(lesVals);
-  const bm = bgVals.length ? robustStats(bgVals) : null;
+  const lm = robustStats(thin(lesVals));
+  // the background strokes cross several tissues (a ring around a lesion that breaks through the
+  // cortex lies half in marrow, half in fat): split their values into well separated levels
+  const bgLevels = bgVals.length ? separatedLevels(thin(bgVals)) : [];
+  const bm = bgVals.length ? { median: bgLevels.length === 1 ? bgLevels[0]!.median : bgLevels[0]!.median, sigma: Math.sqrt(bgLevels.reduce((a, m) => a + m.sigma ** 2, 0) / bgLevels.length) } : null;
+  const sigL = strokeModels.length > 1 ? Math.sqrt(strokeModels.reduce((a, m) => a + m.sigma ** 2, 0) / strokeModels.length) : lm.sigma;
   // pooled spread; without background strokes, the lesion's own (the boundary competes by distance)
-  const sigma = Math.max(bm ? Math.sqrt((lm.sigma ** 2 + bm.sigma ** 2) / 2) : lm.sigma, 1e-3 * (Math.abs(lm.median) + 1), 1e-6);
-  const muB = bm ? bm.median : NaN;
+  const sigma = Math.max(bm ? Math.sqrt((sigL ** 2 + bm.sigma ** 2) / 2) : sigL, 1e-3 * (Math.abs(lm.median) + 1), 1e-6);
+  const muB = bm ? bm.median : NaN; // NaN: no background model
+  const levels: number[] = [];
+  for (const m of [...strokeModels].sort((a, b) => a.median - b.median)) {
+    if (levels.length && Math.abs(m.median - levels[levels.length - 1]!) <= 3 * sigma) continue;
+    levels.push(m.median);
+  }
+  if (levels.length <= 1) { levels.length = 0; levels.push(lm.median); }
+  /** z² to the nearest lesion level: a voxel looks like the lesion when it looks like any of its painted parts. */
+  const zl2 = (v: number) => { let best = Infinity; for (const L of levels) { const z = (v - L) / sigma; if (z * z < best) best = z * z; } return best; };
 
-  // Dial's algorithm: dist per voxel, label of the front that settles it first
+  // Dial's algorithm: dist per voxel, label of the front that settles it first. The buckets are
+  // singly linked lists in typed arrays (entries recycled through a free list): arrays of JS arrays
+  // cost most of a stroke's time in allocation and garbage collection.
   const dist = new Int32Array(nb).fill(0x7fffffff);
   const owner = new Uint8Array(nb);
   const nBuckets = MAX_STEP + 1;
-  const buckets: number[][] = Array.from({ length: nBuckets }, () => []);
-  let pending = 0;
-  for (let n = 0; n < nb; n++) if (seed[n] === 1 || seed[n] === 2) { dist[n] = 0; owner[n] = seed[n]!; buckets[0]!.push(n); pending++; }
+  const head = new Int32Array(nBuckets).fill(-1);
+  let cap = Math.max(1024, nb >> 1);
+  let node = new Int32Array(cap), next = new Int32Array(cap);
+  let used = 0, free = -1, pending = 0;
+  const push = (b: number, v: number) => {
+    let e: number;
+    if (free >= 0) { e = free; free = next[e]!; }
+    else {
+      if (used === cap) {
+        cap *= 2;
+        const n2 = new Int32Array(cap); n2.set(node); node = n2;
+        const x2 = new Int32Array(cap); x2.set(next); next = x2;
+      }
+      e = used++;
+    }
+    node[e] = v; next[e] = head[b]!; head[b] = e; pending++;
+  };
+  for (let n = 0; n < nb; n++) if (seed[n] === 1 || seed[n] === 2) { dist[n] = 0; owner[n] = seed[n]!; push(0, n); }
   const stepCost = (lab: number, v: number): number => {
-    const zl = (v - lm.median) / sigma;
-    if (Number.isNaN(muB)) return lab === 1 ? Math.min(MAX_STEP, Math.round(QUANT * (1 + zl * zl))) : QUANT; // no background model: distance only
-    const zb = (v - muB) / sigma;
+    const z2 = zl2(v);
+    if (Number.isNaN(muB)) return lab === 1 ? Math.min(MAX_STEP, Math.round(QUANT * (1 + z2))) : QUANT; // no background model: distance only
+    let zb2 = Infinity;
+    for (const m of bgLevels) { const z = (v - m.median) / sigma; if (z * z < zb2) zb2 = z * z; }
     // a front pays only for voxels that look more like the other side (log-likelihood ratio of two
     // normals with the pooled SD), steeply (OTHER_SIDE_WEIGHT): the fronts meet near the values'
     // midpoint, and a lone lesion-like pocket behind marrow-like voxels stays background
-    const own = lab === 1 ? zl * zl - zb * zb : zb * zb - zl * zl;
+    const own = lab === 1 ? z2 - zb2 : zb2 - z2;
     return Math.min(MAX_STEP, Math.round(QUANT * (1 + OTHER_SIDE_WEIGHT * Math.max(0, own))));
   };
-  // step costs into each voxel for either front, computed once
+  // step costs into each voxel for either front, computed once, through a table of the value
+  // rounded to a tenth of σ (the cost's own resolution is 1/QUANT of a step)
+  let vMin = Infinity, vMax = -Infinity;
+  for (let n = 0; n < nb; n++) { const v = sm[n]!; if (v < vMin) vMin = v; if (v > vMax) vMax = v; }
+  const res = sigma / 10;
+  const nLut = Math.min(1 << 20, Math.floor((vMax - vMin) / res) + 2);
+  const step = nLut > 1 ? (vMax - vMin) / (nLut - 1) : 1;
+  const lutL = new Uint16Array(nLut), lutB = new Uint16Array(nLut);
+  for (let t = 0; t < nLut; t++) { const v = vMin + t * step; lutL[t] = stepCost(1, v); lutB[t] = stepCost(2, v); }
   const costL = new Uint16Array(nb), costB = new Uint16Array(nb);
-  for (let n = 0; n < nb; n++) { const v = sm[n]!; costL[n] = stepCost(1, v); costB[n] = stepCost(2, v); }
+  for (let n = 0; n < nb; n++) { const t = Math.round((sm[n]! - vMin) / step); costL[n] = lutL[t]!; costB[n] = lutB[t]!; }
   const settled = new Uint8Array(nb);
   for (let d = 0; pending > 0; d++) {
-    const q = buckets[d % nBuckets]!;
-    for (let head = 0; head < q.length; head++) {
-      const n = q[head]!;
-      pending--;
+    const b = d % nBuckets;
+    // every step costs at least QUANT, so nothing is pushed into the bucket being emptied
+    while (head[b]! >= 0) {
+      const e = head[b]!;
+      const n = node[e]!;
+      head[b] = next[e]!; next[e] = free; free = e; pending--;
       if (settled[n] || dist[n] !== d) continue;
       settled[n] = 1;
       const lab = owner[n]!;
+      const cost = lab === 1 ? costL : costB;
       const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
       // the 6-neighbours of n
       for (let t = 0; t < 6; t++) {
@@ -181,11 +232,10 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
         else if (t === 4) { if (k === 0) continue; m = n - bij; }
         else { if (k === bk - 1) continue; m = n + bij; }
         if (settled[m] || seed[m] === 3) continue;
-        const nd = d + (lab === 1 ? costL[m]! : costB[m]!);
-        if (nd < dist[m]!) { dist[m] = nd; owner[m] = lab; buckets[nd % nBuckets]!.push(m); pending++; }
+        const nd = d + cost[m]!;
+        if (nd < dist[m]!) { dist[m] = nd; owner[m] = lab; push(nd % nBuckets, m); }
       }
     }
-    q.length = 0;
   }
 
   // The fronts met on the 1 mm copy, whose midpoint contour a small curved lesion pulls inward;
@@ -199,11 +249,21 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
   let lightSd = Infinity;
   if (light) {
     const a: number[] = [], b: number[] = [];
-    for (let n = 0; n < nb; n++) { if (seed[n] === 1) a.push(light(n)); else if (seed[n] === 2 && bgMask[n]) b.push(light(n)); }
+    // the lesion's spread about its nearest painted level (a mixed lesion's parts are not one spread)
+    const nearest = (x: number) => levels.reduce((best, L) => (Math.abs(x - L) < Math.abs(x - best) ? L : best), levels[0]!);
+    // (every k-th stroke voxel: a robust SD needs a few thousand values, the strokes hold up to 10⁵)
+    let nl = 0, nbg = 0;
+    for (let n = 0; n < nb; n++) { if (seed[n] === 1) nl++; else if (seed[n] === 2 && bgMask[n]) nbg++; }
+    const kl = Math.max(1, Math.floor(nl / 2000)), kb = Math.max(1, Math.floor(nbg / 2000));
+    let il = 0, ib = 0;
+    for (let n = 0; n < nb; n++) {
+      if (seed[n] === 1) { if (il++ % kl === 0) { const x = light(n); a.push(x - nearest(x)); } }
+      else if (seed[n] === 2 && bgMask[n]) { if (ib++ % kb === 0) b.push(light(n)); }
+    }
     lightSd = Math.max(robustStats(a).sigma, b.length ? robustStats(b).sigma : 0);
   }
-  if (bm && light && Math.abs(bm.median - lm.median) / 2 >= 2 * lightSd) {
-    const mid = (lm.median + bm.median) / 2, lesionBelow = lm.median < bm.median;
+  const nearestGap = Math.min(...levels.flatMap((L) => bgLevels.map((m) => Math.abs(m.median - L))));
+  if (bm && light && nearestGap / 2 >= 2 * lightSd) {
     const flip: number[] = [];
     for (let n = 0; n < nb; n++) {
       if (seed[n] !== 0) continue;
@@ -212,7 +272,13 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
       const edge = (i > 0 && owner[n - 1] !== o) || (i < bi - 1 && owner[n + 1] !== o) || (j > 0 && owner[n - bi] !== o) ||
         (j < bj - 1 && owner[n + bi] !== o) || (k > 0 && owner[n - bij] !== o) || (k < bk - 1 && owner[n + bij] !== o);
       if (!edge) continue;
-      const want = (light!(n) < mid) === lesionBelow ? 1 : 2;
+      // the side whose level is nearer (for one lesion level: the side of the midpoint)
+      const x = light!(n);
+      let dl = Infinity;
+      for (const L of levels) dl = Math.min(dl, Math.abs(x - L));
+      let db = Infinity;
+      for (const m of bgLevels) db = Math.min(db, Math.abs(x - m.median));
+      const want = dl < db ? 1 : 2;
       if (want !== o) flip.push(n, want);
     }
     for (let t = 0; t < flip.length; t += 2) owner[flip[t]!] = flip[t + 1]!;
@@ -227,6 +293,46 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
   return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma };
+}
+
+/** Every k-th value so that at most 4000 remain (a level's median and robust SD need no more). */
+function thin(xs: number[]): number[] {
+  if (xs.length <= 4000) return xs;
+  const k = Math.ceil(xs.length / 4000), o: number[] = [];
+  for (let t = 0; t < xs.length; t += k) o.push(xs[t]!);
+  return o;
+}
+
+/**
+ * Well separated levels of a sample (up to four): split at Otsu's threshold while the two sides'
+ * medians lie more than 6 robust SD (the larger side's) apart, i.e. while they are different tissues
+ * rather than one tissue's noise and texture. Each level: median and robust SD of its side.
+ */
+function separatedLevels(values: number[]): { median: number; sigma: number }[] {
+  const out: { median: number; sigma: number }[] = [];
+  const split = (xs: Float64Array, depth: number) => {
+    const whole = robustStats(xs);
+    if (depth >= 2 || xs.length < 40) { out.push(whole); return; }
+    // Otsu on the sorted sample: the cut maximising the between-class variance
+    const n = xs.length;
+    let total = 0;
+    for (const x of xs) total += x;
+    let best = -1, cut = -1, left = 0;
+    for (let t = 0; t < n - 1; t++) {
+      left += xs[t]!;
+      if (xs[t + 1]! === xs[t]!) continue;
+      const w0 = t + 1, w1 = n - w0, m0 = left / w0, m1 = (total - left) / w1;
+      const between = w0 * w1 * (m0 - m1) ** 2;
+      if (between > best) { best = between; cut = t + 1; }
+    }
+    if (cut < 10 || n - cut < 10) { out.push(whole); return; }
+    const lo = robustStats(xs.subarray(0, cut)), hi = robustStats(xs.subarray(cut));
+    if (Math.abs(hi.median - lo.median) <= 6 * Math.max(lo.sigma, hi.sigma, 1e-6)) { out.push(whole); return; }
+    split(xs.subarray(0, cut), depth + 1);
+    split(xs.subarray(cut), depth + 1);
+  };
+  split(Float64Array.from(values).sort(), 0);
+  return out;
 }
 
 /**

@@ -37,6 +37,9 @@ interface Pane {
   cementBox: [number, number, number, number] | null;
   /** Whether the image is the full-size one (not the quick preview). */
   full: boolean;
+  /** `image` drawn on a canvas of its own (what each redraw copies). */
+  picture?: HTMLCanvasElement;
+  pictureOf?: ImageData;
   ms: number;
 }
 
@@ -269,18 +272,27 @@ export class SpFluoro extends LitElement {
     if (!ctx) return;
     const size = Math.max(MIN_PX, g?.widthPx ?? 0);
     if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
-    ctx.fillStyle = '#000';
-    ctx.fillRect(0, 0, canvas.width, canvas.height);
     const image = this.imageOf(p);
     canvas.dataset['detectorPx'] = g ? String(g.widthPx) : '';
     canvas.dataset['image'] = !g || !image ? '' : p.full ? 'full' : 'preview';
-    if (!g || !image) { delete canvas.dataset['cementBox']; return; }
-    const tmp = document.createElement('canvas');
-    tmp.width = g.widthPx;
-    tmp.height = g.heightPx;
-    tmp.getContext('2d')!.putImageData(image, 0, 0);
+    if (!g || !image) {
+      ctx.fillStyle = '#000';
+      ctx.fillRect(0, 0, canvas.width, canvas.height);
+      delete canvas.dataset['cementBox'];
+      return;
+    }
+    // the grey image on its own canvas, made once per image: a redraw of the overlays (each quiet moment
+    // of a drag) then only copies it instead of uploading 512² pixels again
+    if (!p.picture || p.pictureOf !== image) {
+      const tmp = p.picture ?? document.createElement('canvas');
+      tmp.width = g.widthPx;
+      tmp.height = g.heightPx;
+      tmp.getContext('2d')!.putImageData(image, 0, 0);
+      p.picture = tmp;
+      p.pictureOf = image;
+    }
     ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(tmp, 0, 0, canvas.width, canvas.height);
+    ctx.drawImage(p.picture, 0, 0, canvas.width, canvas.height);
     const k = canvas.width / g.widthPx; // canvas px per detector px
     if (p.cementBox) canvas.dataset['cementBox'] = p.cementBox.map((x) => Math.round(x * k)).join(',');
     else delete canvas.dataset['cementBox'];

@@ -110,7 +110,7 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
       return Math.abs(moved.anteriorLps[0]! - f.anteriorLps[0]!);
     }).toBeGreaterThan(15);
     // The re-classification arrives from the worker.
-    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[zone2]!.foraminaTouched.includes(touched), { timeout: 10_000 }).toBe(false);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[zone2]!.foraminaTouched.includes(touched), { timeout: 30_000 }).toBe(false);
     snap = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap.lesions[zone2]!.zone).not.toBe(2);
     await screenshot(page, 'zones-after-drag');

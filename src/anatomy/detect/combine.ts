@@ -3,7 +3,9 @@
  * foramina-thick.ts on thick slices) and the openings on the anterior surface (surface-openings.ts).
  *
  *  - A surface level whose tunnels lie within MATCH_MM of a tunnel of the inside search is the same
- *    foramen seen twice: the inside search's tunnel is kept (it follows the whole tunnel), and its level
+ *    foramen seen twice: the inside search's tunnel is kept where it measured the tunnel's axis (fine
+ *    grids: it follows the whole tunnel), the surface's fitted one where it did not (thick slices: the
+ *    inside search takes the local antero-posterior direction as the axis), and the inside search's level
  *    numbers the surface chain when the inside search found at least as many levels (it counts its
  *    levels from the top of the sacrum, so a shorter count may have missed S1).
  *  - A surface level the inside search missed is added (fatty marrow: no dark tunnel inside bright bone).
@@ -37,6 +39,7 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
 
 export function combineForamina(
   inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
+  opts: { insideAxisMeasured?: boolean } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
   if (!surface.length) return { foramina: inside, doubts };
@@ -68,7 +71,7 @@ export function combineForamina(
   // surface levels: the inside search's tunnel where both saw it, else the surface's
   for (const f of chain) {
     const m = inside.find((g) => !used.has(g) && sameTunnel(f, g));
-    if (m) { used.add(m); out.push({ ...m, id: f.id, level: f.level }); } else out.push(f);
+    if (m) { used.add(m); out.push(opts.insideAxisMeasured === false ? f : { ...m, id: f.id, level: f.level }); } else out.push(f);
   }
   // levels only the inside search found
   const chainLevels = new Set(chain.map((f) => f.level));

@@ -33,6 +33,16 @@ describe('combineForamina', () => {
     expect(r.foramina.find((f) => f.id === 'S3_L')!.anteriorLps[2]).toBe(-69);
   });
 
+  it("keeps the surface's fitted tunnel where the inside search did not measure the axis (thick slices)", () => {
+    const inside = [...pair('S1', 25, 4.5), ...pair('S2', 49, 3.8)].map((f) => ({ ...f, confidence: 0.66 }));
+    const surface = [...pair('S1', 26, 4.4), ...pair('S2', 50, 3.9)];
+    const fine = combineForamina(inside, surface, sOf, []);
+    expect(fine.foramina.every((f) => f.confidence === 0.66)).toBe(true);
+    const thick = combineForamina(inside, surface, sOf, [], { insideAxisMeasured: false });
+    expect(thick.foramina.every((f) => f.confidence === 0.9)).toBe(true);
+    expect(-thick.foramina.find((f) => f.id === 'S2_L')!.anteriorLps[2]).toBe(50);
+  });
+
   it('numbers a shorter surface chain from the inside search when that found more levels', () => {
     // inside: S1 at s 24 (narrow) and S2–S4; surface: the S2–S4 tunnels, numbered S1–S3 from the frame
     const inside = [...pair('S1', 24, 3), ...pair('S2', 48, 4.8), ...pair('S3', 66, 4), ...pair('S4', 84, 2.5)];
