@@ -11,7 +11,7 @@ import { describe, expect, it, beforeAll, afterAll } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page, Request } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, startSession, loadThroughInput, crosshairOnScreen, type AppSession } from './harness';
+import { requireBrowser, openApp, screenshot, startSession, loadThroughInput, type AppSession, growAt } from './harness';
 import { requireShared, ensurePhantom, readTruth } from '../helpers/shared';
 import { requireOrthanc, startOrthanc, multipartParts, type OrthancServer } from '../helpers/orthanc';
 
@@ -115,13 +115,7 @@ describe.skipIf(!ok)('PACS over DICOMweb (Orthanc)', () => {
 
     // Grow a lesion on the loaded series with the Grow tool.
     const lesion = truth.lesions[0];
-    await page.evaluate((p) => window.sacroplan.setCrosshair(p), lesion.center_lps);
-    await page.waitForTimeout(200);
-    await page.click('button[data-tool="regionGrow"]');
-    const at = await crosshairOnScreen(page, 'axial');
-    await page.mouse.click(at.x, at.y);
-    await expect.poll(async () => (await snap(page)).lesions[0]?.voxelCount ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
-    await page.evaluate(() => window.sacroplan.whenIdle());
+    await growAt(page, lesion.center_lps);
 
     // Store SEG (STOW-RS): the request's body is what the page sent.
     const [stow] = await Promise.all([

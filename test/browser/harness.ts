@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { beforeAll, afterAll, expect } from 'vitest';
 import { repoRoot, isCI } from '../helpers/shared';
@@ -30,18 +30,6 @@ export function requireBrowser(): boolean {
   if (isCI) throw new Error(`CI=true but browser tests cannot run: ${reason}`);
   console.warn(`[skip] ${reason}`);
   return false;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-    srv.on('error', rej);
-  });
 }
 
 export interface AppSession {
@@ -212,4 +200,18 @@ export async function foramenMarkerOnScreen(page: Page, id: string, view = 'axia
   await expect.poll(() => marker.count()).toBe(1);
   const pane = (await page.locator(`sp-viewer .pane.${view}`).boundingBox())!;
   return { x: pane.x + Number(await marker.getAttribute('cx')), y: pane.y + Number(await marker.getAttribute('cy')) };
+}
+
+/** Grow a lesion as a user does: centre the views on `lps`, pick the Grow tool, click the crosshair
+ *  in the axial view; resolves once the lesion voxels have grown and the case is idle. */
+export async function growAt(page: Page, lps: readonly number[]): Promise<void> {
+  const voxels = () => page.evaluate(() => window.sacroplan.snapshot().lesions.reduce((a, l) => a + l.voxelCount, 0));
+  const before = await voxels();
+  await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), [...lps]);
+  await page.waitForTimeout(200);
+  await page.click('button[data-tool="regionGrow"]');
+  const at = await crosshairOnScreen(page, 'axial');
+  await page.mouse.click(at.x, at.y);
+  await expect.poll(voxels, { timeout: 20_000 }).toBeGreaterThan(before);
+  await page.evaluate(() => window.sacroplan.whenIdle());
 }

@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import type { Page } from 'playwright-core';
-import { requireBrowser, screenshot, useSession, loadThroughInput, crosshairOnScreen, clickMenuItem } from './harness';
+import { requireBrowser, screenshot, useSession, loadThroughInput, clickMenuItem, growAt } from './harness';
 import { isCI, requireShared, ensurePhantom, readTruth, PYTHON } from '../helpers/shared';
 
 const ok = requireBrowser() && requireShared(true);
@@ -39,13 +39,7 @@ describe.skipIf(!ok)('SEG with sacrum and zones; local work makes no outside req
 
     await page.click('#detect-anatomy');
     await expect.poll(async () => (await snap(page)).anatomy.foramina.length, { timeout: 60_000 }).toBe(8);
-    await page.evaluate((p) => window.sacroplan.setCrosshair(p), truth.lesions[0].center_lps);
-    await page.waitForTimeout(200);
-    await page.click('button[data-tool="regionGrow"]');
-    const at = await crosshairOnScreen(page, 'axial');
-    await page.mouse.click(at.x, at.y);
-    await expect.poll(async () => (await snap(page)).lesions[0]?.voxelCount ?? 0, { timeout: 20_000 }).toBeGreaterThan(0);
-    await page.evaluate(() => window.sacroplan.whenIdle());
+    await growAt(page, truth.lesions[0].center_lps);
 
     await page.click('sp-case-bar #case-menu > summary');
     await page.check('sp-case-bar #seg-sacrum');

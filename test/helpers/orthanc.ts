@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isCI } from './shared';
@@ -27,18 +27,6 @@ export function requireOrthanc(): boolean {
   if (isCI) throw new Error(`CI=true but the DICOMweb tests cannot run: ${reason}`);
   console.warn(`[skip] ${reason}`);
   return false;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-    srv.on('error', rej);
-  });
 }
 
 export interface OrthancServer {
