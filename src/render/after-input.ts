@@ -8,6 +8,18 @@
  */
 export const QUIET_MS = 150;
 
+/**
+ * A 2D gesture in progress (a button held on a 2D view: a needle or landmark drag, a brush stroke,
+ * window/level). Moves of a slow drag can be further apart than the quiet time, and a 3D frame on a
+ * machine without a GPU then lands between two moves and delays the next one; so deferred work
+ * also waits for the gesture's end and runs `quietMs` after it. Set by the 2D views' pointer
+ * handlers (down → true; up, cancel or lost capture → false).
+ */
+let gestureActive = false;
+export function setGestureActive(active: boolean): void {
+  gestureActive = active;
+}
+
 export class AfterInput {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private pending: (() => void) | null = null;
@@ -18,8 +30,13 @@ export class AfterInput {
   /** Runs `fn` once the input is quiet, instead of any update still waiting. */
   run(fn: () => void): void {
     this.pending = fn;
+    this.schedule();
+  }
+
+  private schedule(): void {
     if (this.timer !== null) clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.flush(), typeof this.quietMs === 'number' ? this.quietMs : this.quietMs());
+    const ms = typeof this.quietMs === 'number' ? this.quietMs : this.quietMs();
+    this.timer = setTimeout(() => (gestureActive ? this.schedule() : this.flush()), ms);
   }
 
   /** Runs the waiting update now (e.g. the user works in the 3D view itself). */

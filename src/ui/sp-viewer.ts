@@ -8,6 +8,7 @@ import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import type { Rect } from '../render/label-layout';
 import { OrthoViewer, VIEW_NAMES, type ViewName } from '../render/ortho-viewer';
 import { orientationLetters } from '../render/lps-labels';
+import { setGestureActive } from '../render/after-input';
 import type { AppState } from '../app/store';
 import * as lesions from '../app/lesions';
 import * as caseView from '../app/case';
@@ -219,6 +220,7 @@ Zoom ${(1 / Math.max(1e-6, this.viewer.cameraInfo(view).mmPerPx)).toFixed(2)} px
         @pointerdown=${(e: PointerEvent) => interaction.onPointerDown(this, e, v)}
         @pointermove=${(e: PointerEvent) => interaction.onPointerMove(this, e, v)}
         @pointerup=${() => interaction.onPointerUp(this, v)}
+        @lostpointercapture=${() => setGestureActive(false)}
         @pointerleave=${() => { if (this.readout?.view === v) this.readout = null; }}
         @wheel=${(e: WheelEvent) => interaction.onWheel(this, e, v)}
         @contextmenu=${(e: Event) => e.preventDefault()}

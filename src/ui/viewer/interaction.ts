@@ -14,6 +14,7 @@ import type { Vec3 } from '../../core/vec3';
 import type { ViewerHost } from './context';
 import { canalMarks, foramenMarks } from './landmarks';
 import { needleHit } from './needles';
+import { setGestureActive } from '../../render/after-input';
 
 /** A pointer event's position in a view's pane (px). */
 function pos(host: ViewerHost, e: MouseEvent, view: ViewName): [number, number] {
@@ -27,6 +28,7 @@ export function onPointerDown(host: ViewerHost, e: PointerEvent, view: ViewName)
   const state = host.state;
   host.activeView = view;
   (e.currentTarget as HTMLElement).setPointerCapture(e.pointerId);
+  setGestureActive(true);
   const [x, y] = pos(host, e, view);
   const tool = e.button === 1 ? 'pan' : e.button === 2 ? 'zoom' : state.tool;
   const lps = viewer.canvasToLps(view, x, y);
@@ -171,6 +173,7 @@ export function onPointerMove(host: ViewerHost, e: PointerEvent, view: ViewName)
 }
 
 export function onPointerUp(host: ViewerHost, view: ViewName): void {
+  setGestureActive(false);
   const d = host.drag;
   host.drag = null;
   if (d && d.kind === 'stroke') void lesions.strokeEnd();
