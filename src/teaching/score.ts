@@ -19,24 +19,15 @@
 import type { Vec3 } from '../core/vec3';
 import type { ApproachName, CheckStatus } from '../planning/types';
 import { studyApproaches } from '../planning/planner';
-import type { ExpertApproachRow } from './expert';
+import type { ExpertApproachRow, ExpertLesion } from './expert';
 import { approachWords } from './cases';
 
 /** What the scoring needs of the expert plan (plain JSON; the worker sends it to the app). */
 export interface ExpertSummary {
   caseId: string;
-  lesions: {
-    id: string;
-    name: string;
-    zone: 1 | 2 | 3 | null;
-    zoneExplanation: string | null;
-    volumeMl: number;
-    maxDiameterMm: number;
-    centroidLps: Vec3 | null;
-    declined: string | null;
-    ranked: ExpertApproachRow[];
-    best: { approach: ApproachName; status: CheckStatus; minClearanceMm: number | null; depthMm: number } | null;
-  }[];
+  lesions: (Omit<ExpertLesion, 'caseLesionId' | 'criteria' | 'best'> & {
+    best: Pick<NonNullable<ExpertLesion['best']>, 'approach' | 'status' | 'minClearanceMm' | 'depthMm'> | null;
+  })[];
 }
 
 export interface AttemptLesion {
