@@ -215,3 +215,20 @@ export async function growAt(page: Page, lps: readonly number[]): Promise<void> 
   await expect.poll(voxels, { timeout: 20_000 }).toBeGreaterThan(before);
   await page.evaluate(() => window.sacroplan.whenIdle());
 }
+
+/** The demo planned as the report tests need it: both lesions grown, landmarks found, one 17 G RF
+ *  needle on lesion 1 with two burns and 2 mL of cement; `centre` puts the crosshair on its target. */
+export async function planDemoForReport(page: Page, opts: { centre?: boolean } = {}): Promise<void> {
+  const t = (await page.evaluate(() => window.sacroplan.demoCase())) as any;
+  await page.evaluate(async ({ t, centre }) => {
+    const a = await window.sacroplan.segmentLesionAt(t.lesions[0].centerLps);
+    await window.sacroplan.segmentLesionAt(t.lesions[1].centerLps);
+    await window.sacroplan.detectAnatomy();
+    const p = t.lesions[0].centerLps;
+    if (centre) window.sacroplan.setCrosshair(p);
+    const n = await window.sacroplan.setTrajectory({ entryLps: [p[0] + 70, p[1] + 60, p[2]], targetLps: p, needle: '17G-rf-20', lesionId: a });
+    await window.sacroplan.setAblation(n, { burns: 2 });
+    await window.sacroplan.planCement(n, 2);
+    await window.sacroplan.whenIdle();
+  }, { t, centre: opts.centre ?? false });
+}

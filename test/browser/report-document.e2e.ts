@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, openApp, screenshotDir, useSession, clickMenuItem } from './harness';
+import { requireBrowser, openApp, screenshotDir, useSession, clickMenuItem, planDemoForReport } from './harness';
 import { isCI } from '../helpers/shared';
 import { decodePng, greyStats } from '../helpers/png';
 
@@ -22,18 +22,7 @@ describe.skipIf(!ok)('report() document and key images', () => {
   it('PDF with three key images; its text holds snapshot()\'s numbers; anonymise; Download PDF', async () => {
     const { page, errors } = await openApp(session(), { width: 1600, height: 900, scene: true });
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).scene.boneTriangles, { timeout: 120_000, interval: 500 }).toBeGreaterThan(50_000);
-    const t = (await page.evaluate(() => window.sacroplan.demoCase())) as any;
-    await page.evaluate(async (t) => {
-      const a = await window.sacroplan.segmentLesionAt(t.lesions[0].centerLps);
-      await window.sacroplan.segmentLesionAt(t.lesions[1].centerLps);
-      await window.sacroplan.detectAnatomy();
-      const p = t.lesions[0].centerLps;
-      window.sacroplan.setCrosshair(p);
-      const n = await window.sacroplan.setTrajectory({ entryLps: [p[0] + 70, p[1] + 60, p[2]], targetLps: p, needle: '17G-rf-20', lesionId: a });
-      await window.sacroplan.setAblation(n, { burns: 2 });
-      await window.sacroplan.planCement(n, 2);
-      await window.sacroplan.whenIdle();
-    }, t);
+    await planDemoForReport(page, { centre: true });
     // 3D and fluoroscopy follow once input is quiet
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).scene.meshes.filter((m: any) => m.kind === 'needle' && m.triangles > 0).length, { timeout: 60_000, interval: 300 }).toBe(1);
     for (const v of ['AP', 'lateral']) {

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { requireBrowser, openApp, screenshotDir, useSession, clickMenuItem } from './harness';
+import { requireBrowser, openApp, screenshotDir, useSession, clickMenuItem, planDemoForReport } from './harness';
 import { isCI } from '../helpers/shared';
 
 const ok = requireBrowser();
@@ -19,17 +19,7 @@ describe.skipIf(!ok)('printable report', () => {
 
   it('tables equal snapshot(), anonymise hides the patient, prints to PDF', async () => {
     const { page, errors } = await openApp(session());
-    const t = (await page.evaluate(() => window.sacroplan.demoCase())) as any;
-    await page.evaluate(async (t) => {
-      const a = await window.sacroplan.segmentLesionAt(t.lesions[0].centerLps);
-      await window.sacroplan.segmentLesionAt(t.lesions[1].centerLps);
-      await window.sacroplan.detectAnatomy();
-      const p = t.lesions[0].centerLps;
-      const n = await window.sacroplan.setTrajectory({ entryLps: [p[0] + 70, p[1] + 60, p[2]], targetLps: p, needle: '17G-rf-20', lesionId: a });
-      await window.sacroplan.setAblation(n, { burns: 2 });
-      await window.sacroplan.planCement(n, 2);
-      await window.sacroplan.whenIdle();
-    }, t);
+    await planDemoForReport(page);
     const snap = await page.evaluate(() => window.sacroplan.snapshot());
     expect(snap.lesions.length).toBe(2);
     expect(snap.trajectories.length).toBe(1);
