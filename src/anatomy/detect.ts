@@ -37,6 +37,7 @@ import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps 
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
 import { withEnclosedMarrow } from './enclosure';
+import { cutAboveSacralBase } from './sacral-base';
 import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
 import { detectFrame, tiltFrame } from './detect/frame';
@@ -96,7 +97,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
     ...(hh >= 2.5 && thickMode ? { thick: { growHu: opts.thickGrowHu ?? 80, growClosingMm: opts.thickGrowClosingMm ?? 9, lateralMarkerMm: opts.thickLateralMarkerMm ?? 85 } } : {}),
   });
-  const segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
+  const segA = segmentSacrumOnGrid(wA, gA, { ...maskOpts(hc), sacralBase: 'find' });
   lap('coarseMask');
   if (!segA) return emptyResult(volume, [...messages, 'coarse stage: ' + 'no sacrum found'], timingsMs);
   messages.push(...segA.messages.map((m) => 'coarse: ' + m));
@@ -135,7 +136,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const work = same ? wA : resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
-  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
+  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA, ...(segA.sacralBase ? { sacralBase: segA.sacralBase } : {}) }, timingsMs);
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   if (!same) messages.push(...seg.messages); // same grid: already reported as the coarse stage
@@ -169,8 +170,21 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   }
   lap('midline');
 
-  // ---- long axis: body run centres on the midline
-  const frame = detectFrame(seg.mask, g, midA, messages);
+  // the sacrum that planning and the zone map use: also the marrow its cortex encloses, however fatty
+  // (enclosure.ts); thin slices only (thick-slice mode closes the bone generously already). Nothing
+  // cranial to the L5/S1 disc plane (sacral-base.ts).
+  let sacrumWork = seg.mask;
+  if (!same && hf < 2.5) {
+    const e = withEnclosedMarrow(volume, g, work, seg.mask);
+    sacrumWork = e.mask;
+    messages.push(e.message);
+    if (seg.sacralBase) cutAboveSacralBase(sacrumWork, g, seg.sacralBase);
+    lap('enclosedMarrow');
+  }
+
+  // ---- long axis: body run centres on the midline (of the sacrum with its marrow: the thresholded
+  // bone of a fatty body is its cortex only)
+  const frame = detectFrame(sacrumWork, g, midA, messages);
   lap('frame');
 
   // distance to bone (for lumen radii)
@@ -194,15 +208,6 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 
-  // the sacrum that planning and the zone map use: also the marrow its cortex encloses, however fatty
-  // (enclosure.ts); thin slices only (thick-slice mode closes the bone generously already)
-  let sacrumWork = seg.mask;
-  if (!same && hf < 2.5) {
-    const e = withEnclosedMarrow(volume, g, work, seg.mask);
-    sacrumWork = e.mask;
-    messages.push(e.message);
-    lap('enclosedMarrow');
-  }
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
   timingsMs.total = Math.round((now() - T0) * 10) / 10;

@@ -24,6 +24,7 @@ import type { WorkGrid } from './detect-grid';
 import { nowMs } from '../core/clock';
 import { mirrorPlane } from './symmetry';
 import type { Vec3 } from '../core/vec3';
+import { type SacralBase, findSacralBase, aboveSacralBase, inL5Column, marksL5 } from './sacral-base';
 
 export interface SacrumMaskOptions {
   /** Bone threshold in HU (cortex and cancellous bone). */
@@ -52,6 +53,11 @@ export interface SacrumMaskOptions {
    * (ilia, femora), so fragments of the sacrum's own shell do not compete.
    */
   thick?: ThickSliceOptions;
+  /**
+   * The L5/S1 boundary (sacral-base.ts): the L5 body column above the S1 endplate plane is cut off and the
+   * midline bone above the boundary (L5) competes with the sacrum. 'find' seeks it on this grid; undefined: no plane (only the cores part L5).
+   */
+  sacralBase?: SacralBase | 'find';
 }
 
 /** Thick-slice growth (see SacrumMaskOptions.thick). */
@@ -91,6 +97,8 @@ export interface SacrumMaskResult {
   midlineA: number;
   /** The anterior limit used (LPS y), to pass on to a finer grid. */
   anteriorLimitYLps: number;
+  /** The L5/S1 disc plane used (null: none found), to pass on to a finer grid. */
+  sacralBase: SacralBase | null;
   messages: string[];
 }
 
@@ -131,6 +139,9 @@ export function mirrorMidline(mask: Uint8Array, g: WorkGrid, searchMm = 40, arou
   }
   return (s0 + best + frac) / 2;
 }
+
+/** Half-width of the midline strip whose most anterior bone marks a sacral body, and the depth marked (mm). */
+const STRIP_MM = 4, FRONT_MARK_MM = 10;
 
 /** Calls f with the offset of each 6-neighbour of voxel n (i fastest) inside the grid. */
 function forNeighbours6(n: number, dims: readonly [number, number, number], f: (m: number) => void): void {
@@ -313,11 +324,47 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     maxSize = Math.max(maxSize, size);
   }
   if (cands.length === 0) { messages.push('no bone core straddles the midline posteriorly'); return null; }
-  let sacrumId = 0, bestZ = Infinity;
-  for (const id of cands) {
-    if (!opts.thick && sizes[id]! < 0.1 * maxSize) continue;
-    const cz = mid[3 * id + 2]! / crossing[id]!;
-    if (cz < bestZ) { bestZ = cz; sacrumId = id; }
+  const base = opts.sacralBase === 'find' ? findSacralBase(work, g, midlineA, limitB, opts.boneHu, messages) : (opts.sacralBase ?? null);
+  // per voxel: cranial to the S1 endplate plane; L5 marker where bone; cut off (the L5 body column)
+  let cranial: Uint8Array | null = null, l5: Uint8Array | null = null, cut: Uint8Array | null = null;
+  let sacrumId = 0;
+  const sacralCores = new Set<number>();
+  if (base) {
+    cranial = new Uint8Array(N); l5 = new Uint8Array(N); cut = new Uint8Array(N);
+    for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+      const x = g.originLps[0] + a * h, y = g.originLps[1] + b * h, z = g.originLps[2] + c * h;
+      if (aboveSacralBase(base, x, y, z) > 0) cranial[n] = 1;
+      if (marksL5(base, x, y, z)) l5[n] = 1;
+      if (inL5Column(base, x, y, z)) cut[n] = 1;
+    }
+    // the sacrum core is the core with the most midline voxels caudal to the disc plane within the auricular
+    // range (the midline bone that articulates with both ilia)
+    const inRange = new Float64Array(nComp + 1);
+    const cLo = (base.contactZ[0] - g.originLps[2]) / h;
+    for (let c = Math.max(0, Math.floor(cLo)), n0 = 0; c < nc; c++) for (let b = Math.max(0, Math.ceil(limitB)); b < nb; b++) {
+      n0 = na * (b + nb * c);
+      for (let a = midA - 1; a <= midA + 1; a++) {
+        const n = n0 + a;
+        if (a >= 0 && a < na && ids[n] && !cranial[n]) inRange[ids[n]!] = inRange[ids[n]!]! + 1;
+      }
+    }
+    let most = 0;
+    for (const id of cands) if (inRange[id]! > most) { most = inRange[id]!; sacrumId = id; }
+    // the other cores whose midline part lies caudal to the disc plane and behind the anterior limit are the
+    // sacrum too (the lower sacral segments and the coccyx, cut off from S1 by the erosion)
+    if (sacrumId) for (const id of cands) {
+      const cy = mid[3 * id + 1]! / crossing[id]!, cz = mid[3 * id + 2]! / crossing[id]!;
+      if (id !== sacrumId && aboveSacralBase(base, g.originLps[0] + midlineA * h, g.originLps[1] + cy * h, g.originLps[2] + cz * h) < 0) sacralCores.add(id);
+    }
+  }
+  if (!sacrumId) {
+    // no disc plane: the most caudal sizeable core
+    let bestZ = Infinity;
+    for (const id of cands) {
+      if (!opts.thick && sizes[id]! < 0.1 * maxSize) continue;
+      const cz = mid[3 * id + 2]! / crossing[id]!;
+      if (cz < bestZ) { bestZ = cz; sacrumId = id; }
+    }
   }
   const labels = new Int32Array(N);
   if (opts.thick) {
@@ -349,6 +396,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
       const cy = mid[3 * id + 1]! / crossing[id]!;
       if (cy > coreBack && minC[id]! <= coreTop + 2) midCores[id] = 0;
     }
+    for (const id of sacralCores) midCores[id] = 0;
     // the core is the S1 body only (the fatty marrow of the lower sacrum does not survive the erosion): the
     // bone of the midline strip below its centre (posterior to the anterior limit) marks the sacrum too,
     // and the bone of the strip two voxels above its top marks L5
@@ -358,7 +406,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
       if (!grow[n]) continue;
       const id = ids[n]!;
       const dxMm = Math.abs(a - midlineA) * h;
-      if (id === sacrumId) labels[n] = 1;
+      if (id === sacrumId || (sacralCores.has(id) && dxMm <= opts.sacrumMarkerMm)) labels[n] = 1;
       else if (id && midCores[id]) labels[n] = 3;
       else if (dxMm > th.lateralMarkerMm) labels[n] = 2;
       else if (dxMm <= stripMm && work[n]! > opts.boneHu) {
@@ -374,6 +422,10 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
       for (let n = 0; n < N; n++) if (ids[n] === sacrumId && grow[n]) labels[n] = s[n]!;
       messages.push(`thick-slice mode: sacrum core reaches ${Math.round(maxDx[sacrumId]!)} mm from the midline: split from the ilia along its bright walls`);
     }
+    // (the L5/S1 boundary, when known, only cuts the L5 body column off afterwards: the midline strip above the
+    // core's top marks L5 as before; L5 marked lower, at the endplate, with its fast front takes the fatty S1
+    // body and alae through their marrow: Dice against TotalSegmentator 0.858 → 0.805, or 0.840 slowed to the
+    // sacrum's pace)
     let m1 = 0, m2 = 0, nMid = 0;
     for (let n = 0; n < N; n++) { if (labels[n] === 1) m1++; else if (labels[n]! >= 2) m2++; }
     for (let id = 1; id <= nComp; id++) if (midCores[id]) nMid++;
@@ -404,18 +456,38 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
     const id = ids[n]!;
     if (!id) continue;
+    if (sacralCores.has(id)) { labels[n] = Math.abs(a - midlineA) * h <= opts.sacrumMarkerMm ? 1 : 2; continue; }
     if (id !== sacrumId) { labels[n] = 2; continue; }
     if (!fused) { labels[n] = 1; continue; }
     const dx = Math.abs(a - midlineA) * h;
     if (dx <= opts.sacrumMarkerMm) labels[n] = 1;
     else if (dx >= opts.fusedLateralMm) labels[n] = 2;
   }
+  // the midline bone above the L5/S1 boundary and the L5 body column are L5: they compete
+  if (cranial && l5 && cut) {
+    for (let n = 0; n < N; n++) if (filled[n] && (l5[n] || cut[n])) labels[n] = 2;
+    // a fatty sacrum leaves no core below S1: in every axial section whose most anterior midline bone
+    // (behind the anterior limit: not the pubis) lies caudal to the disc plane, that bone is the front of a
+    // sacral body (L5's posterior arch, which may reach below the plane, is never the most anterior) and marks
+    // the sacrum
+    const stripA = Math.max(1, Math.round(STRIP_MM / h)), depth = Math.round(FRONT_MARK_MM / h);
+    for (let c = 0; c < nc; c++) for (let a = midA - stripA; a <= midA + stripA; a++) {
+      if (a < 0 || a >= na) continue;
+      for (let b = Math.max(0, Math.ceil(limitB)); b < nb; b++) {
+        const n = a + na * (b + nb * c);
+        if (!(work[n]! > opts.boneHu)) continue;
+        if (cranial[n]) break;
+        for (let k = b; k < Math.min(nb, b + depth); k++) { const m = a + na * (k + nb * c); if (filled[m] && !cranial[m] && !l5[m]) labels[m] = 1; }
+        break;
+      }
+    }
+  }
   lap('mask.select');
   competitiveGrow(labels, filled, work, dims, opts.boneHu, 1200);
   lap('mask.grow');
   }
   const raw = new Uint8Array(N);
-  for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 ? 1 : 0;
+  for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 && !cut?.[n] ? 1 : 0;
   if (opts.thick) {
     // the generous closing filled the canal, the foramina and fat between the crests: dark voxels
     // connected through dark voxels to the outside of the mask are not bone
@@ -440,7 +512,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   for (let n = 0; n < N; n++) one[n] = comp.ids[n] === big && big > 0 ? 1 : 0;
   const mask = fillHolesMask(one, dims);
   lap('mask.final');
-  return { mask, bone, filled, midlineA, anteriorLimitYLps: g.originLps[1] + limitB * h, messages };
+  return { mask, bone, filled, midlineA, anteriorLimitYLps: g.originLps[1] + limitB * h, sacralBase: base, messages };
 }
 
 /**

@@ -54,12 +54,22 @@ export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messa
   // Above the S1 body only the posterior arch is left: a most-anterior run whose anterior edge jumps
   // back by more than `maxBackMm` is not the body (the kyphotic curve moves the body forwards going up).
   const maxDepthMm = 36, maxBackMm = 9;
-  const zs: number[] = [], ys: number[] = [];
+  let zs: number[] = [], ys: number[] = [];
   let cStart = -1;
   for (let c = 0; c < nc && cStart < 0; c++) if (runsOf(c).length > 0) cStart = c;
   if (cStart >= 0) {
     let misses = 0, front = NaN;
-    for (let c = cStart; c < nc && misses < Math.max(3, Math.round(6 / h)); c++) {
+    const maxMisses = Math.max(3, Math.round(6 / h));
+    // the body is tracked as far as it goes; where it is lost (a detached coccyx tip below, a gap in a
+    // thin fatty segment) tracking starts again above, and the longest track is the sacrum's
+    let bestZ: number[] = [], bestY: number[] = [];
+    const keep = () => { if (zs.length && zs[zs.length - 1]! - zs[0]! > (bestZ.length ? bestZ[bestZ.length - 1]! - bestZ[0]! : -1)) { bestZ = zs; bestY = ys; } };
+    for (let c = cStart; c <= nc; c++) {
+      if (c === nc) { keep(); break; }
+      if (misses >= maxMisses) {
+        keep();
+        zs = []; ys = []; front = NaN; misses = 0;
+      }
       const runs = runsOf(c);
       if (runs.length === 0) { misses++; continue; }
       const r = runs[0]!;
@@ -68,6 +78,7 @@ export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messa
       front = r[0];
       zs.push(c); ys.push((r[0] + Math.min(r[1], r[0] + maxDepthMm / h)) / 2);
     }
+    zs = bestZ; ys = bestY;
   }
   if (zs.length < 5) { messages.push('sacral long axis: too few midline body sections'); return null; }
   // robust cubic fit with outlier rejection

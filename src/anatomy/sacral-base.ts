@@ -1,0 +1,247 @@
+/**
+ * Where the sacrum ends cranially: the L5/S1 disc, found from what defines the sacrum, the midline bone
+ * that articulates with both ilia (pure; LPS-aligned working grid, detect-grid.ts).
+ *
+ * 1. Sacroiliac contact: in each axial section, the bone (HU > boneHu) is labelled in 2D (8-connected);
+ *    a section is in contact when a component that crosses the midline behind the anterior limit (not the
+ *    pubis) reaches farther than ILIUM_REACH_MM from the midline on both sides. The widest sacrum (the S1
+ *    alae) reaches 45–60 mm from the midline; bone beyond that in one piece with the midline bone is the
+ *    ilium, joined to it across the thin SI joint (2–4 mm, bridged by partial volume, or touching). Above
+ *    the joints L5 is separated from the iliac crests by the iliolumbar region (muscle, ≥ 10 mm); below
+ *    them the lower sacrum and coccyx are narrow. The longest run of contact sections (gaps up to
+ *    CONTACT_GAP_MM, where one side's joint line opens for a section) is the auricular range, S1–S3.
+ * 2. The L5/S1 disc: the auricular surface begins at the level of the S1 body, so the disc lies near the top
+ *    of the contact: within DISC_BELOW_TOP_MM below it (an L5 transverse process touching the ala or the
+ *    iliac crest lifts the top of the contact by up to half a vertebra) and DISC_ABOVE_TOP_MM above it.
+ *    The S1/S2 junction, which may keep a disc remnant in older patients, lies a whole S1 height
+ *    (25–30 mm) below the L5/S1 disc, and the L4/L5 disc a whole L5 height (30–35 mm) above it.
+ *    On a midline slab (mean of three columns), the disc is the straight dark line that crosses the
+ *    vertebral-body column between two bright parallel lines (the endplates): every line of DISC_LINE_MM
+ *    through a point of the column (8–26 mm behind its anterior bone edge, inside any adult vertebral body,
+ *    in front of the canal) at an angle of −30…+60° to the axial plane is scored by the darker of its two
+ *    flanks (the brightest parallel line 4–8 mm either side) minus its own mean. The angle is free: the
+ *    S1 endplate is oblique (30–45° to the axial plane in supine patients; other in prone or tilted ones).
+ * The result is a plane (the disc's mid-plane, normal pointing cranially); the sacrum is what lies caudal
+ * to it (sacrum-mask.ts).
+ */
+import type { Vec3 } from '../core/vec3';
+import type { WorkGrid } from './detect-grid';
+import { workToLps } from './detect-grid';
+
+/** Bone reaching this far from the midline in one piece with the midline bone is ilium (see above). */
+export const ILIUM_REACH_MM = 70;
+/** A section where one joint line opens (partial volume) does not end the contact run. */
+const CONTACT_GAP_MM = 9;
+/** Shortest contact run taken for the SI joints (a cut field of view may leave only part of them). */
+const MIN_CONTACT_MM = 12;
+const DISC_BELOW_TOP_MM = 25;
+const DISC_ABOVE_TOP_MM = 10;
+/** Length of the scored disc line: shorter than the depth of any adult lumbar or S1 body (30–50 mm). */
+const DISC_LINE_MM = 20;
+
+export interface SacralBase {
+  /** LPS z range of the sections in sacroiliac contact (the auricular range). */
+  contactZ: [number, number];
+  /** A point on the mid-plane of the L5/S1 disc (on the midline). */
+  discPointLps: Vec3;
+  /** A point on the plane of the S1 superior endplate (the disc plane moved caudally to just above the endplate). */
+  endplatePointLps: Vec3;
+  /** Unit normal of both planes, pointing cranially. */
+  discNormalLps: Vec3;
+  /** The posterior end of the scored disc line (midline, LPS). */
+  discPosteriorEndLps: Vec3;
+  /** Angle of the disc to the axial plane (degrees; + = its posterior edge higher). */
+  discAngleDeg: number;
+  /** Flank brightness minus disc mean (HU). */
+  score: number;
+}
+
+/**
+ * Half-width of the vertebral-body column (mm): the L5 and S1 bodies are 40–55 mm wide, their posterior
+ * wall within a few mm of the disc's posterior end. Beside the column the alae and the S1 superior articular
+ * processes rise above the plane of the S1 endplate; they are parted from L5 by competitive growth
+ * (sacrum-mask.ts), not cut.
+ */
+export const COLUMN_HALF_WIDTH_MM = 25;
+/** Half-width of the midline strip whose bone above the boundary marks L5 (its body, lamina, spinous process). */
+export const L5_STRIP_MM = 8;
+
+/** Signed distance (mm) of the LPS point from the S1 superior endplate plane, + cranial (L5 side). */
+export function aboveSacralBase(base: SacralBase, x: number, y: number, z: number): number {
+  const p = base.endplatePointLps, n = base.discNormalLps;
+  return (x - p[0]) * n[0] + (y - p[1]) * n[1] + (z - p[2]) * n[2];
+}
+
+/**
+ * Whether the LPS point is cut off as L5 side: within COLUMN_HALF_WIDTH_MM of the midline, cranial to the
+ * S1 endplate plane in front of the disc's posterior end (the L5 body and disc), above that end behind it
+ * (the canal above the sacrum and L5's posterior arch, which reaches down behind the sacral base).
+ */
+export function inL5Column(base: SacralBase, x: number, y: number, z: number): boolean {
+  if (Math.abs(x - base.discPointLps[0]) > COLUMN_HALF_WIDTH_MM) return false;
+  const e = base.discPosteriorEndLps;
+  return y <= e[1] ? aboveSacralBase(base, x, y, z) > 0 : z > e[2];
+}
+
+/**
+ * Whether the LPS point marks L5 for the competitive growth (sacrum-mask.ts) when it is bone: within
+ * L5_STRIP_MM of the midline, cranial to the endplate plane in front of the disc's posterior end and
+ * above that end behind it (L5's posterior arch reaches down behind the sacral base, below the plane).
+ */
+export function marksL5(base: SacralBase, x: number, y: number, z: number): boolean {
+  if (Math.abs(x - base.discPointLps[0]) > L5_STRIP_MM) return false;
+  const e = base.discPosteriorEndLps;
+  return y <= e[1] ? aboveSacralBase(base, x, y, z) > 0 : z > e[2];
+}
+
+/** Per axial section c: whether the midline bone is in one piece with bone beyond ILIUM_REACH_MM on both sides. */
+export function sacroiliacContact(work: Float32Array, g: WorkGrid, midlineA: number, limitB: number, boneHu: number): Uint8Array {
+  const [na, nb, nc] = g.dims;
+  const nab = na * nb, h = g.spacingMm;
+  const out = new Uint8Array(nc);
+  const ids = new Int32Array(nab);
+  const queue = new Int32Array(nab);
+  const a0 = Math.round(midlineA);
+  const reach = ILIUM_REACH_MM / h;
+  for (let c = 0; c < nc; c++) {
+    const base = c * nab;
+    ids.fill(0);
+    let next = 0;
+    // flood from the midline bone behind the anterior limit only: the other components do not matter
+    for (let b = Math.max(0, Math.ceil(limitB)); b < nb && !out[c]; b++) {
+      for (let a = a0 - 1; a <= a0 + 1; a++) {
+        if (a < 0 || a >= na) continue;
+        const s = a + na * b;
+        if (ids[s] || !(work[base + s]! > boneHu)) continue;
+        const id = ++next;
+        let head = 0, tail = 0, minA = a, maxA = a;
+        ids[s] = id; queue[tail++] = s;
+        while (head < tail) {
+          const n = queue[head++]!;
+          const bb = (n / na) | 0, aa = n - bb * na;
+          if (aa < minA) minA = aa;
+          if (aa > maxA) maxA = aa;
+          for (let db = -1; db <= 1; db++) for (let da = -1; da <= 1; da++) {
+            const ai = aa + da, bi = bb + db;
+            if (ai < 0 || bi < 0 || ai >= na || bi >= nb) continue;
+            const m = ai + na * bi;
+            if (!ids[m] && work[base + m]! > boneHu) { ids[m] = id; queue[tail++] = m; }
+          }
+        }
+        if (maxA - midlineA >= reach && midlineA - minA >= reach) { out[c] = 1; break; }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The L5/S1 disc plane (see the module comment), or null with the reason in `messages` when there is no
+ * sacroiliac contact or no disc near its top.
+ */
+export function findSacralBase(work: Float32Array, g: WorkGrid, midlineA: number, limitB: number, boneHu: number, messages: string[]): SacralBase | null {
+  const [na, nb, nc] = g.dims;
+  const nab = na * nb, h = g.spacingMm;
+  const contact = sacroiliacContact(work, g, midlineA, limitB, boneHu);
+  // longest run of contact sections, bridging gaps up to CONTACT_GAP_MM
+  const gap = Math.max(1, Math.floor(CONTACT_GAP_MM / h));
+  let best: [number, number] | null = null, start = -1, last = -1;
+  for (let c = 0; c <= nc; c++) {
+    if (c < nc && contact[c]) {
+      if (start < 0 || c - last > gap + 1) start = c;
+      last = c;
+      if (!best || last - start > best[1] - best[0]) best = [start, last];
+    }
+  }
+  if (!best || (best[1] - best[0]) * h < MIN_CONTACT_MM) {
+    messages.push(`sacral base: no run of sections where midline bone meets both ilia (SI joints) over ${MIN_CONTACT_MM} mm`);
+    return null;
+  }
+  const [cBot, cTop] = best;
+  const zTop = g.originLps[2] + cTop * h, zBot = g.originLps[2] + cBot * h;
+  // midline slab: mean of the three central columns
+  const a0 = Math.round(midlineA);
+  const slab = new Float32Array(nb * nc);
+  for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) {
+    let s = 0, k = 0;
+    for (let a = a0 - 1; a <= a0 + 1; a++) if (a >= 0 && a < na) { s += work[a + na * b + nab * c]!; k++; }
+    slab[b + nb * c] = k ? s / k : -1024;
+  }
+  // slab value at fractional (b, c), clamped at the edges
+  const at = (fb: number, fc: number): number => {
+    const b0 = Math.max(0, Math.min(nb - 2, Math.floor(fb))), c0 = Math.max(0, Math.min(nc - 2, Math.floor(fc)));
+    const tb = Math.max(0, Math.min(1, fb - b0)), tc = Math.max(0, Math.min(1, fc - c0));
+    const n = b0 + nb * c0;
+    return (slab[n]! * (1 - tb) + slab[n + 1]! * tb) * (1 - tc) + (slab[n + nb]! * (1 - tb) + slab[n + nb + 1]! * tb) * tc;
+  };
+  // anterior bone edge of the column per section (two voxels of bone in a row, behind the anterior limit)
+  const front = new Float64Array(nc).fill(NaN);
+  for (let c = 0; c < nc; c++) {
+    for (let b = Math.max(0, Math.ceil(limitB)); b < nb - 1; b++) if (slab[b + nb * c]! > boneHu && slab[b + 1 + nb * c]! > boneHu) { front[c] = b; break; }
+  }
+  // at a disc the column has no bone in front: the column's front near a level is its most anterior edge within 15 mm
+  const frontNear = (c: number): number => {
+    let m = Infinity;
+    const r = Math.round(15 / h);
+    for (let k = Math.max(0, c - r); k <= Math.min(nc - 1, c + r); k++) if (front[k]! < m) m = front[k]!;
+    return m;
+  };
+  const cLo = Math.max(0, Math.floor(cTop - DISC_BELOW_TOP_MM / h)), cHi = Math.min(nc - 1, Math.ceil(cTop + DISC_ABOVE_TOP_MM / h));
+  const half = DISC_LINE_MM / 2 / h;
+  const nS = 11;
+  const flankOffsets = [2, 3, 4, 5, 6, 7, 8].map((mm) => mm / h);
+  let top: { score: number; b: number; c: number; deg: number; dnMm: number } | null = null;
+  const lineMean = (b0: number, c0: number, db: number, dc: number): number => {
+    let s = 0;
+    for (let k = 0; k < nS; k++) { const t = -half + (2 * half * k) / (nS - 1); s += at(b0 + t * db, c0 + t * dc); }
+    return s / nS;
+  };
+  for (let c2 = 2 * cLo; c2 <= 2 * cHi; c2++) {
+    const c0 = c2 / 2;
+    const f = frontNear(Math.round(c0));
+    if (!Number.isFinite(f)) continue;
+    for (let bmm = 8; bmm <= 26; bmm += 2) {
+      const b0 = f + bmm / h;
+      for (let deg = -30; deg <= 60; deg += 5) {
+        const th = (deg * Math.PI) / 180;
+        const db = Math.cos(th), dc = Math.sin(th); // along the line: posterior, cranial
+        const nbn = -Math.sin(th), ncn = Math.cos(th); // normal, cranial
+        const dark = lineMean(b0, c0, db, dc);
+        let up = -Infinity, dn = -Infinity, dnAt = 0;
+        for (const o of flankOffsets) {
+          up = Math.max(up, lineMean(b0 + o * nbn, c0 + o * ncn, db, dc));
+          const v = lineMean(b0 - o * nbn, c0 - o * ncn, db, dc);
+          if (v > dn) { dn = v; dnAt = o * h; }
+        }
+        const flank = Math.min(up, dn);
+        // both flanks must be bone (the endplates); a vacuum cleft counts as no darker than fat
+        if (flank <= boneHu) continue;
+        const score = flank - Math.max(dark, -200);
+        if (!top || score > top.score) top = { score, b: b0, c: c0, deg, dnMm: dnAt };
+      }
+    }
+  }
+  if (!top || top.score <= 0) {
+    messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm, but no disc between two endplates near their top`);
+    return null;
+  }
+  const th = (top.deg * Math.PI) / 180;
+  const p = workToLps(g, midlineA, top.b, top.c);
+  messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm; L5/S1 disc through (${p.map((v) => v.toFixed(0)).join(', ')}) at ${top.deg}° to the axial plane (endplates ${Math.round(top.score)} HU brighter than the disc)`);
+  const end: Vec3 = [p[0], p[1] + (DISC_LINE_MM / 2) * Math.cos(th), p[2] + (DISC_LINE_MM / 2) * Math.sin(th)];
+  const nrm: Vec3 = [0, -Math.sin(th), Math.cos(th)];
+  // the S1 endplate is the brightest line below the disc: the cut lies half a coarse voxel above it
+  const down = Math.max(0, top.dnMm - h / 2);
+  const ep: Vec3 = [p[0] - down * nrm[0], p[1] - down * nrm[1], p[2] - down * nrm[2]];
+  return { contactZ: [zBot, zTop], discPointLps: p, endplatePointLps: ep, discNormalLps: nrm, discPosteriorEndLps: end, discAngleDeg: top.deg, score: top.score };
+}
+
+/** Clears (in place) the voxels of a working-grid mask in the L5 column (inL5Column). */
+export function cutAboveSacralBase(mask: Uint8Array, g: WorkGrid, base: SacralBase): number {
+  const [na, nb, nc] = g.dims, h = g.spacingMm, o = g.originLps;
+  let cut = 0;
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (mask[n] && inL5Column(base, o[0] + a * h, o[1] + b * h, o[2] + c * h)) { mask[n] = 0; cut++; }
+  }
+  return cut;
+}
