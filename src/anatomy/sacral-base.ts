@@ -17,10 +17,12 @@
  *    (25–30 mm) below the L5/S1 disc, and the L4/L5 disc a whole L5 height (30–35 mm) above it.
  *    On a midline slab (mean of three columns), the disc is the straight dark line that crosses the
  *    vertebral-body column between two bright parallel lines (the endplates): every line of DISC_LINE_MM
- *    through a point of the column (8–26 mm behind its anterior bone edge, inside any adult vertebral body,
- *    in front of the canal) at an angle of −30…+60° to the axial plane is scored by the darker of its two
- *    flanks (the brightest parallel line 4–8 mm either side) minus its own mean. The angle is free: the
- *    S1 endplate is oblique (30–45° to the axial plane in supine patients; other in prone or tilted ones).
+ *    through a point of the column 8–26 mm behind its anterior bone edge (inside any adult vertebral body,
+ *    in front of the canal) at MIN_ANGLE_DEG…MAX_ANGLE_DEG to the axial plane is scored by the darker of its
+ *    two flanks (the brightest parallel line 2–8 mm either side) minus its own mean, among the lines whose
+ *    continuation in front is soft tissue (a disc opens anteriorly; the canal or a facet joint runs into a
+ *    vertebral body there). The plane is oblique, not axial: an axial cut would leave L5's anterior-inferior
+ *    lip with the sacrum or cut off S1's posterior part.
  * The result is a plane (the disc's mid-plane, normal pointing cranially); the sacrum is what lies caudal
  * to it (sacrum-mask.ts).
  */
@@ -36,7 +38,16 @@ const CONTACT_GAP_MM = 9;
 const MIN_CONTACT_MM = 12;
 const DISC_BELOW_TOP_MM = 25;
 const DISC_ABOVE_TOP_MM = 10;
+/**
+ * Angles of the disc to the axial plane searched (degrees, + = posterior edge higher): the S1 endplate lies
+ * 30–60° from horizontal in supine patients (DOMAIN.md), less in a flattened prone or tilted pelvis; a
+ * negative angle would be a backward-tilted sacral base, and lines that steep or backward are the canal or a
+ * facet joint between two bright arches.
+ */
+const MIN_ANGLE_DEG = 0, MAX_ANGLE_DEG = 70;
 /** Length of the scored disc line: shorter than the depth of any adult lumbar or S1 body (30–50 mm). */
+/** Depth of the L5 and S1 bodies along the disc (adults 30–40 mm): where the disc's posterior end lies behind its anterior end. */
+const BODY_DEPTH_MM = 35;
 const DISC_LINE_MM = 20;
 
 export interface SacralBase {
@@ -48,7 +59,7 @@ export interface SacralBase {
   endplatePointLps: Vec3;
   /** Unit normal of both planes, pointing cranially. */
   discNormalLps: Vec3;
-  /** The posterior end of the scored disc line (midline, LPS). */
+  /** The posterior end of the disc, where its endplates end (midline, LPS). */
   discPosteriorEndLps: Vec3;
   /** Angle of the disc to the axial plane (degrees; + = its posterior edge higher). */
   discAngleDeg: number;
@@ -63,6 +74,12 @@ export interface SacralBase {
  * (sacrum-mask.ts), not cut.
  */
 export const COLUMN_HALF_WIDTH_MM = 25;
+/**
+ * Behind the bodies only the canal and the median arch are cut (the lumbosacral canal is 20–25 mm wide):
+ * beside them the S1 superior articular processes rise above the disc and meet L5's inferior ones at the facet
+ * joints, parted by competitive growth.
+ */
+export const CANAL_HALF_WIDTH_MM = 25;
 /** Half-width of the midline strip whose bone above the boundary marks L5 (its body, lamina, spinous process). */
 export const L5_STRIP_MM = 8;
 
@@ -73,14 +90,16 @@ export function aboveSacralBase(base: SacralBase, x: number, y: number, z: numbe
 }
 
 /**
- * Whether the LPS point is cut off as L5 side: within COLUMN_HALF_WIDTH_MM of the midline, cranial to the
- * S1 endplate plane in front of the disc's posterior end (the L5 body and disc), above that end behind it
- * (the canal above the sacrum and L5's posterior arch, which reaches down behind the sacral base).
+ * Whether the LPS point is cut off as L5 side: cranial to the S1 endplate plane in front of the disc's
+ * posterior end within COLUMN_HALF_WIDTH_MM of the midline (the L5 body and the disc); above that end behind
+ * it within CANAL_HALF_WIDTH_MM (the canal above the sacrum and L5's lamina and spinous process, which reach
+ * down behind the sacral base).
  */
 export function inL5Column(base: SacralBase, x: number, y: number, z: number): boolean {
-  if (Math.abs(x - base.discPointLps[0]) > COLUMN_HALF_WIDTH_MM) return false;
+  const dx = Math.abs(x - base.discPointLps[0]);
   const e = base.discPosteriorEndLps;
-  return y <= e[1] ? aboveSacralBase(base, x, y, z) > 0 : z > e[2];
+  if (y <= e[1]) return dx <= COLUMN_HALF_WIDTH_MM && aboveSacralBase(base, x, y, z) > 0;
+  return dx <= CANAL_HALF_WIDTH_MM && z > e[2];
 }
 
 /**
@@ -202,7 +221,7 @@ export function findSacralBase(work: Float32Array, g: WorkGrid, midlineA: number
     if (!Number.isFinite(f)) continue;
     for (let bmm = 8; bmm <= 26; bmm += 2) {
       const b0 = f + bmm / h;
-      for (let deg = -30; deg <= 60; deg += 5) {
+      for (let deg = MIN_ANGLE_DEG; deg <= MAX_ANGLE_DEG; deg += 5) {
         const th = (deg * Math.PI) / 180;
         const db = Math.cos(th), dc = Math.sin(th); // along the line: posterior, cranial
         const nbn = -Math.sin(th), ncn = Math.cos(th); // normal, cranial
@@ -216,19 +235,29 @@ export function findSacralBase(work: Float32Array, g: WorkGrid, midlineA: number
         const flank = Math.min(up, dn);
         // both flanks must be bone (the endplates); a vacuum cleft counts as no darker than fat
         if (flank <= boneHu) continue;
+        // a disc opens anteriorly into the soft tissue in front of the spine (annulus, anterior longitudinal
+        // ligament): the line continued DISC_LINE_MM/2 in front is not bone on average. A dark line behind a
+        // vertebral body (the canal, a facet joint between two arches) runs into the body there.
+        let ext = 0;
+        for (let k = 1; k <= 5; k++) { const t = -half - (k * half) / 5; ext += at(b0 + t * db, c0 + t * dc); }
+        if (ext / 5 > boneHu) continue;
         const score = flank - Math.max(dark, -200);
         if (!top || score > top.score) top = { score, b: b0, c: c0, deg, dnMm: dnAt };
       }
     }
   }
   if (!top || top.score <= 0) {
-    messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm, but no disc between two endplates near their top`);
+  messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm, but no disc between two endplates near their top`);
     return null;
   }
   const th = (top.deg * Math.PI) / 180;
   const p = workToLps(g, midlineA, top.b, top.c);
+  // the disc's posterior end (the posterior wall of the bodies, where the canal begins): an adult L5/S1 body
+  // is 30–40 mm deep, and the endplates are not followed reliably that far on thick slices
+  const db = Math.cos(th), dc = Math.sin(th);
+  const tEnd = -half + BODY_DEPTH_MM / h;
   messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm; L5/S1 disc through (${p.map((v) => v.toFixed(0)).join(', ')}) at ${top.deg}° to the axial plane (endplates ${Math.round(top.score)} HU brighter than the disc)`);
-  const end: Vec3 = [p[0], p[1] + (DISC_LINE_MM / 2) * Math.cos(th), p[2] + (DISC_LINE_MM / 2) * Math.sin(th)];
+  const end: Vec3 = [p[0], p[1] + tEnd * h * db, p[2] + tEnd * h * dc];
   const nrm: Vec3 = [0, -Math.sin(th), Math.cos(th)];
   // the S1 endplate is the brightest line below the disc: the cut lies half a coarse voxel above it
   const down = Math.max(0, top.dnMm - h / 2);

@@ -465,7 +465,11 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   }
   // the midline bone above the L5/S1 boundary and the L5 body column are L5: they compete
   if (cranial && l5 && cut) {
-    for (let n = 0; n < N; n++) if (filled[n] && (l5[n] || cut[n])) labels[n] = 2;
+    // the sacrum's markers lie caudal to the endplate plane (a core that takes in L5 marks only its sacral part)
+    for (let n = 0; n < N; n++) {
+      if (filled[n] && (l5[n] || cut[n])) labels[n] = 2;
+      else if (labels[n] === 1 && cranial[n]) labels[n] = 0;
+    }
     // a fatty sacrum leaves no core below S1: in every axial section whose most anterior midline bone
     // (behind the anterior limit: not the pubis) lies caudal to the disc plane, that bone is the front of a
     // sacral body (L5's posterior arch, which may reach below the plane, is never the most anterior) and marks
@@ -487,7 +491,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   lap('mask.grow');
   }
   const raw = new Uint8Array(N);
-  for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 && !cut?.[n] ? 1 : 0;
+  for (let n = 0; n < N; n++) raw[n] = labels[n] === 1 ? 1 : 0;
   if (opts.thick) {
     // the generous closing filled the canal, the foramina and fat between the crests: dark voxels
     // connected through dark voxels to the outside of the mask are not bone
@@ -504,6 +508,9 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
       }
     }
   }
+  // L5's column off (after the lumen removal: the canal above the sacrum, which the cut opens, is not the
+  // sacrum's own lumen)
+  if (cut) for (let n = 0; n < N; n++) if (cut[n]) raw[n] = 0;
   // keep the largest connected piece, fill its holes
   const comp = labelComponents(raw, dims, 6);
   let big = 0;
