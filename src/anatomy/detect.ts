@@ -234,6 +234,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     sacrumMask,
     diagnostics: {
       timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts,
+      ...(seg.sacralBase ? { sacralBase: seg.sacralBase } : {}),
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
     },
   };

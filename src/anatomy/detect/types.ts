@@ -58,6 +58,8 @@ export interface DetectionDiagnostics {
    * plane's; the canal and foramina are still sought about the x-only midline (`midlineXLps`).
    */
   midlinePlane?: { normalLps: Vec3; pointLps: Vec3; aboutApDeg: number; aboutSiDeg: number; overlap: number };
+  /** The L5/S1 boundary the sacrum mask was cut at (sacral-base.ts), when found. */
+  sacralBase?: import('../sacral-base').SacralBase;
 }
 
 export interface DetectionResult {
