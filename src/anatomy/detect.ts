@@ -33,11 +33,11 @@ import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import { squaredDistanceTo } from '../segmentation/morphology';
 import { halfMaxForamenRadius } from './foramen-radius';
-import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps } from './detect-grid';
+import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
 import { withEnclosedMarrow } from './enclosure';
-import { cutAboveSacralBase } from './sacral-base';
+import { cutAboveSacralBase, findSacralBase, inL5Column, type SacralBase } from './sacral-base';
 import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
 import { detectFrame, tiltFrame } from './detect/frame';
@@ -56,8 +56,23 @@ export { darkEnclosedSpots, type MapSpot } from './detect/foramina-thick';
 
 
 const now = nowMs;
-/** Sacral bone over this area (mm²) in the image's lowest section: the sacrum goes on below the image (S5 and the coccyx are smaller). */
 const CUT_SECTION_MM2 = 200;
+
+/**
+ * A vertebral body's worth of bone (mL): the L5 body holds 30–45 mL in adults. A mask with this much in the L5
+ * column above the L5/S1 disc has taken L5; less is the sacral base's own bone beside a plane a few degrees off.
+ */
+const L5_BODY_ML = 20;
+
+/** Volume (mL) of a working-grid mask in the L5 column (inL5Column). */
+function columnVolumeMl(mask: Uint8Array, g: WorkGrid, base: SacralBase): number {
+  const [na, nb, nc] = g.dims, h = g.spacingMm, o = g.originLps;
+  let n = 0, count = 0;
+  for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+    if (mask[n] && inL5Column(base, o[0] + a * h, o[1] + b * h, o[2] + c * h)) count++;
+  }
+  return (count * h * h * h) / 1000;
+}
 
 function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
   return {
@@ -99,12 +114,24 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
     ...(hh >= 2.5 && thickMode ? { thick: { growHu: opts.thickGrowHu ?? 80, growClosingMm: opts.thickGrowClosingMm ?? 9, lateralMarkerMm: opts.thickLateralMarkerMm ?? 85 } } : {}),
   });
-  // the L5/S1 boundary (sacral-base.ts) is read from bone and disc densities: CT only. Thick-slice mode
-  // keeps its own separation from L5 (midline markers above the core and a faster L5 front through the disc,
-  // sacrum-mask.ts), measured against TotalSegmentator's labels (Dice 0.858; 0.854 with the disc plane)
-  const findBase = volume.units === 'HU' && !thickMode;
-  const segA = segmentSacrumOnGrid(wA, gA, { ...maskOpts(hc), ...(findBase ? { sacralBase: 'find' as const } : {}) });
+  const segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
   lap('coarseMask');
+  // L5 taken with the sacrum (its marrow as fatty as the sacrum's, the disc bridged by osteophytes or partial
+  // volume: the erosion leaves one core): the mask for planning is made again, cut at the L5/S1 disc
+  // (sacral-base.ts), when it holds a vertebral body's worth of bone above that disc's plane in the body
+  // column. Read from bone and disc densities, so CT only; thick-slice mode keeps its own separation from L5
+  // (midline markers above the core and a faster L5 front through the disc, sacrum-mask.ts; Dice 0.858
+  // against TotalSegmentator, 0.854 with the disc plane). The landmarks are still sought on the first mask:
+  // their searches were measured on it, and on the cut mask they find fewer foramina on the phantoms.
+  let base: SacralBase | null = null;
+  if (segA && volume.units === 'HU' && !thickMode) {
+    const b = findSacralBase(wA, gA, segA.midlineA, (segA.anteriorLimitYLps - gA.originLps[1]) / hc, boneHu, messages);
+    const aboveMl = b ? columnVolumeMl(segA.mask, gA, b) : 0;
+    if (b && aboveMl >= L5_BODY_ML) {
+      messages.push(`sacrum mask: ${aboveMl.toFixed(0)} mL of it lies in the L5 column above the L5/S1 disc: the mask for planning is cut there`);
+      base = b;
+    }
+  }
   if (!segA) return emptyResult(volume, [...messages, 'coarse stage: ' + 'no sacrum found'], timingsMs);
   messages.push(...segA.messages.map((m) => 'coarse: ' + m));
   // box of the sacrum: x within ±70 mm of the midline; y, z from its midline part
@@ -142,10 +169,13 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const work = same ? wA : resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
-  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA, ...(segA.sacralBase ? { sacralBase: segA.sacralBase } : {}) }, timingsMs);
+  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA }, timingsMs);
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   if (!same) messages.push(...seg.messages); // same grid: already reported as the coarse stage
+  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base }) : null;
+  if (base && !segCut) messages.push('sacrum mask: no sacrum below the L5/S1 disc: the first mask is kept');
+  lap('fineMaskCut');
   // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark
   // lumen open to the outside (canal, foramina) has been removed from it again (sacrum-mask.ts), so the
   // mask itself is used (its intersection with the lightly closed bone is only the fragmented cortex of a
@@ -177,15 +207,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('midline');
 
   // ---- long axis: body run centres on the midline
-  // the sacrum cut by the image's caudal edge (mask voxels in the lowest section of a grid that starts there):
-  // its levels are then measured from its top, which needs the top to be the S1 endplate (sacral-base.ts)
-  let cutBelow = false;
-  if (seg.sacralBase && g.originLps[2] - bounds.min[2] < h) {
-    let n0 = 0;
-    for (let n = 0; n < nab; n++) if (seg.mask[n]) n0++;
-    cutBelow = n0 * h * h >= CUT_SECTION_MM2;
-  }
-  const frame = detectFrame(seg.mask, g, midA, messages, cutBelow);
+  const frame = detectFrame(seg.mask, g, midA, messages);
   lap('frame');
 
   // distance to bone (for lumen radii)
@@ -212,12 +234,13 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // the sacrum that planning and the zone map use: also the marrow its cortex encloses, however fatty
   // (enclosure.ts); thin slices only (thick-slice mode closes the bone generously already). None of it in
   // L5's column (the cortex-enclosed region reaches through the L5/S1 disc; sacral-base.ts).
-  let sacrumWork = seg.mask;
+  const planMask = segCut?.mask ?? seg.mask;
+  let sacrumWork = planMask;
   if (!same && hf < 2.5) {
-    const e = withEnclosedMarrow(volume, g, work, seg.mask);
+    const e = withEnclosedMarrow(volume, g, work, planMask);
     sacrumWork = e.mask;
     messages.push(e.message);
-    if (seg.sacralBase) cutAboveSacralBase(sacrumWork, g, seg.sacralBase);
+    if (segCut) cutAboveSacralBase(sacrumWork, g, base!);
     lap('enclosedMarrow');
   }
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
@@ -234,7 +257,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     sacrumMask,
     diagnostics: {
       timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts,
-      ...(seg.sacralBase ? { sacralBase: seg.sacralBase } : {}),
+      ...(segCut && base ? { sacralBase: base } : {}),
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
     },
   };

@@ -46,9 +46,9 @@ const DISC_ABOVE_TOP_MM = 10;
  */
 const MIN_ANGLE_DEG = 0, MAX_ANGLE_DEG = 70;
 /** Length of the scored disc line: shorter than the depth of any adult lumbar or S1 body (30–50 mm). */
-/** Depth of the L5 and S1 bodies along the disc (adults 30–40 mm): where the disc's posterior end lies behind its anterior end. */
-const BODY_DEPTH_MM = 35;
 const DISC_LINE_MM = 20;
+/** Depth of the L5 and S1 bodies along the disc (adults 30–40 mm): the disc's posterior end lies this far behind the scored line's anterior end. */
+const BODY_DEPTH_MM = 35;
 
 export interface SacralBase {
   /** LPS z range of the sections in sacroiliac contact (the auricular range). */
@@ -59,7 +59,7 @@ export interface SacralBase {
   endplatePointLps: Vec3;
   /** Unit normal of both planes, pointing cranially. */
   discNormalLps: Vec3;
-  /** The posterior end of the disc, where its endplates end (midline, LPS). */
+  /** The posterior end of the disc: the posterior wall of the bodies, BODY_DEPTH_MM behind the disc line's anterior end (midline, LPS). */
   discPosteriorEndLps: Vec3;
   /** Angle of the disc to the axial plane (degrees; + = its posterior edge higher). */
   discAngleDeg: number;
@@ -74,12 +74,6 @@ export interface SacralBase {
  * (sacrum-mask.ts), not cut.
  */
 export const COLUMN_HALF_WIDTH_MM = 25;
-/**
- * Behind the bodies only the canal and the median arch are cut (the lumbosacral canal is 20–25 mm wide):
- * beside them the S1 superior articular processes rise above the disc and meet L5's inferior ones at the facet
- * joints, parted by competitive growth.
- */
-export const CANAL_HALF_WIDTH_MM = 25;
 /** Half-width of the midline strip whose bone above the boundary marks L5 (its body, lamina, spinous process). */
 export const L5_STRIP_MM = 8;
 
@@ -91,15 +85,15 @@ export function aboveSacralBase(base: SacralBase, x: number, y: number, z: numbe
 
 /**
  * Whether the LPS point is cut off as L5 side: cranial to the S1 endplate plane in front of the disc's
- * posterior end within COLUMN_HALF_WIDTH_MM of the midline (the L5 body and the disc); above that end behind
- * it within CANAL_HALF_WIDTH_MM (the canal above the sacrum and L5's lamina and spinous process, which reach
- * down behind the sacral base).
+ * posterior end (the L5 body and the disc); above that end behind it (the canal above the sacrum and L5's
+ * lamina and spinous process, which reach down behind the sacral base); both within COLUMN_HALF_WIDTH_MM of
+ * the midline.
  */
 export function inL5Column(base: SacralBase, x: number, y: number, z: number): boolean {
   const dx = Math.abs(x - base.discPointLps[0]);
   const e = base.discPosteriorEndLps;
   if (y <= e[1]) return dx <= COLUMN_HALF_WIDTH_MM && aboveSacralBase(base, x, y, z) > 0;
-  return dx <= CANAL_HALF_WIDTH_MM && z > e[2];
+  return dx <= COLUMN_HALF_WIDTH_MM && z > e[2];
 }
 
 /**

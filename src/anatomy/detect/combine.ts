@@ -109,8 +109,9 @@ export function combineForamina(
         for (const f of surfaceOnly) if (out.includes(f)) doubts[f.id] ??= `numbered from a chain of openings that puts ${g.level} elsewhere than the search inside the bone`;
       } else {
         messages.push(`foramina: ${g.id} of the search inside the bone left out: the anterior surface shows ${g.level} elsewhere`);
-        // the two searches disagree on where this level is: both sides of it stay "check"
-        for (const side of ['L', 'R'] as const) doubts[`${g.level}_${side}` as ForamenId] ??= `the search inside the bone puts ${g.level} elsewhere (${g.id})`;
+        // a mirror pair inside the bone that disagrees with the surface on where this level is: both sides of
+        // it stay "check" (a lone tunnel without its partner is weaker evidence than the chain)
+        if (paired) for (const side of ['L', 'R'] as const) doubts[`${g.level}_${side}` as ForamenId] ??= `the search inside the bone puts ${g.level} elsewhere (${g.id})`;
       }
       continue;
     }

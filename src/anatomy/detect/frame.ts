@@ -23,9 +23,6 @@ export function tiltFrame(f: SacralFrame, plane: { normalLps: Vec3; pointLps: Ve
   return { midlinePointLps: bodyCentersLps[0]!, midlineNormalLps: [n[0], n[1], n[2]], bodyCentersLps };
 }
 
-/** The shortest sacral segment (S5, about 15 mm; DOMAIN.md): a shorter tracked piece is the coccyx's. */
-const MIN_TRACK_MM = 15;
-
 export interface FrameResult {
   frame: SacralFrame;
   /** Body centre curve cranial → caudal (LPS). */
@@ -34,15 +31,7 @@ export interface FrameResult {
   bodyB: Float64Array;
 }
 
-/** The sacral length the level fractions refer to (BODY_FRACTIONS: a 102 mm sacrum, S1 top to S5 tip). */
-const NOMINAL_LENGTH_MM = 102;
-
-/**
- * `cutBelow`: the sacrum runs out of the image at its caudal end (a field of view that stops at S2/S3):
- * its length is unknown, so the levels are placed at their nominal distances from the top (BODY_FRACTIONS
- * × NOMINAL_LENGTH_MM) and the curve is continued straight beyond the image for the levels below it.
- */
-export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: string[], cutBelow = false): FrameResult | null {
+export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: string[]): FrameResult | null {
   const [na, nb, nc] = g.dims;
   const h = g.spacingMm;
   const a0 = Math.round(midA);
@@ -65,19 +54,12 @@ export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messa
   // Above the S1 body only the posterior arch is left: a most-anterior run whose anterior edge jumps
   // back by more than `maxBackMm` is not the body (the kyphotic curve moves the body forwards going up).
   const maxDepthMm = 36, maxBackMm = 9;
-  let zs: number[] = [], ys: number[] = [];
+  const zs: number[] = [], ys: number[] = [];
   let cStart = -1;
   for (let c = 0; c < nc && cStart < 0; c++) if (runsOf(c).length > 0) cStart = c;
   if (cStart >= 0) {
     let misses = 0, front = NaN;
-    const maxMisses = Math.max(3, Math.round(6 / h));
-    // the body is tracked as far as it goes; a piece shorter than one sacral segment (a detached coccyx tip
-    // below the sacrum) is passed over and tracking starts again above it
-    for (let c = cStart; c < nc; c++) {
-      if (misses >= maxMisses) {
-        if (zs.length && (zs[zs.length - 1]! - zs[0]!) * h >= MIN_TRACK_MM) break;
-        zs = []; ys = []; front = NaN; misses = 0;
-      }
+    for (let c = cStart; c < nc && misses < Math.max(3, Math.round(6 / h)); c++) {
       const runs = runsOf(c);
       if (runs.length === 0) { misses++; continue; }
       const r = runs[0]!;
@@ -106,21 +88,8 @@ export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messa
     bodyB[c] = b;
     pts.push(workToLps(g, midA, b, c));
   }
-  let curve = new Polyline(pts);
-  if (cutBelow && curve.length < NOMINAL_LENGTH_MM) {
-    // continue along the last 10 mm's direction to the nominal length
-    const end = curve.at(curve.length), from = curve.at(Math.max(0, curve.length - 10));
-    const d = [end[0] - from[0], end[1] - from[1], end[2] - from[2]];
-    const L = Math.hypot(d[0]!, d[1]!, d[2]!);
-    if (L > 0) {
-      const ext = [...pts];
-      for (let s = h; s <= NOMINAL_LENGTH_MM - curve.length + h; s += h) ext.push([end[0] + (d[0]! / L) * s, end[1] + (d[1]! / L) * s, end[2] + (d[2]! / L) * s]);
-      messages.push(`sacral long axis: the sacrum leaves the image after ${Math.round(curve.length)} mm; levels placed at their usual distances from S1, the axis continued straight below the image`);
-      curve = new Polyline(ext);
-    }
-  }
-  const lengthMm = cutBelow ? NOMINAL_LENGTH_MM : curve.length;
-  const bodyCentersLps = BODY_FRACTIONS.map((f) => curve.at(f * lengthMm));
+  const curve = new Polyline(pts);
+  const bodyCentersLps = BODY_FRACTIONS.map((f) => curve.at(f * curve.length));
   const x0 = g.originLps[0] + midA * h;
   return { frame: { midlinePointLps: [x0, bodyCentersLps[0]![1], bodyCentersLps[0]![2]], midlineNormalLps: [1, 0, 0], bodyCentersLps }, curve, bodyB };
 }
