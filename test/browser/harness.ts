@@ -266,6 +266,7 @@ export async function drag(page: Page, view: View, pts: Vec3[], shift = false): 
 export const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
   Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
 
+/** Make the brush at most `mm` with the '[' key, as a user would press it. */
 export async function smallBrush(page: Page, mm: number): Promise<void> {
   // '[' makes the brush 0.5 mm smaller, as a user would press it
   for (let n = 0; n < 40 && Number(await page.inputValue('sp-lesion-panel #brush-radius')) > mm; n++) await page.keyboard.press('[');

@@ -8,7 +8,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, screenOf, drag, ring, smallBrush } from './harness';
 import { ensurePhantom, readTruth, requireShared, sharedDir } from '../helpers/shared';
 import type { Vec3 } from '../../src/core/vec3';
