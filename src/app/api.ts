@@ -132,8 +132,8 @@ export interface SacroPlanApi {
   setCrosshair(lps: [number, number, number]): void;
   /** Resolves when no load is running and the current volume is on screen. */
   whenIdle(): Promise<void>;
-  /** Grow a lesion from an LPS point with the defaults of one click (Grow tool); resolves to its id. */
-  segmentLesionAt(lps: [number, number, number], options?: RegionGrowOptions): Promise<string>;
+  /** Grow a lesion from an LPS point with the defaults of one click (Grow tool), or into `lesionId` (Shift-click); resolves to its id. */
+  segmentLesionAt(lps: [number, number, number], options?: RegionGrowOptions, lesionId?: string): Promise<string>;
   /** Paint a sphere (or a capsule from `fromLps` to `toLps`) into a lesion (default: the active one, or a new one). Resolves to the lesion id. */
   paint(args: { centerLps?: [number, number, number]; fromLps?: [number, number, number]; toLps?: [number, number, number]; radiusMm: number; lesionId?: string }): Promise<string | null>;
   /** Erase a sphere or capsule from a lesion (default: the active one). */
@@ -375,7 +375,7 @@ export function installApi(ready: Promise<void>, whenShown: () => Promise<void>)
     exportMesh: (format) => sceneActions.exportMesh(format),
     report: async (options) => (await import('./report')).reportBlob(options?.anonymise ?? false),
     importSeg: async (bytes) => { await seg.importSeg(bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes as ArrayLike<number>)); await caseActions.caseSettled(); },
-    segmentLesionAt: (lps, options) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}),
+    segmentLesionAt: (lps, options, lesionId) => lesions.segmentLesionAt([lps[0], lps[1], lps[2]], options ?? {}, lesionId ?? null),
     paint: (a) => {
       const from = a.fromLps ?? a.centerLps, to = a.toLps ?? a.centerLps ?? a.fromLps;
       if (!from || !to) return Promise.reject(new Error('paint needs centerLps or fromLps/toLps'));

@@ -3,7 +3,7 @@
  * the lesion list, morphology tools. Each is a command of the open case (src/case/commands.ts) sent through src/app/case.ts;
  * the store shows the case's projection. The active lesion and the tool settings are UI state.
  */
-import { store } from './actions';
+import { store, notify } from './actions';
 import { caseClient, caseRun, caseEndGesture, setSeg } from './case';
 import type { LesionOpName } from '../case/commands';
 import type { RegionGrowOptions } from '../segmentation/region-grow';
@@ -24,18 +24,31 @@ export async function newLesion(name?: string): Promise<string> {
   return id;
 }
 
-/** One click: grow a new lesion from this LPS point. Resolves to its id (rejects with the reason when nothing grew). */
-export async function segmentLesionAt(seedLps: Vec3, options: RegionGrowOptions = {}): Promise<string> {
+/**
+ * One click: grow a lesion from this LPS point, as a new lesion or, with `addTo` (Shift-click on the
+ * active lesion), into that lesion: a mixed lesion's lytic and sclerotic parts each grown at their
+ * own window, one lesion, each click one undo step. Resolves to the lesion's id (rejects with the
+ * reason when nothing grew); a grow that stopped short of the lesion (at a cortical break) says so.
+ */
+export async function segmentLesionAt(seedLps: Vec3, options: RegionGrowOptions = {}, addTo: string | null = null): Promise<string> {
   if (!caseClient()) throw new Error('no image is loaded');
   if (store.state.loaded?.measurementBlockedReason) throw new Error(`cannot segment: ${store.state.loaded.measurementBlockedReason}`);
-  const r = await caseRun({ type: 'growLesion', seedLps: [seedLps[0], seedLps[1], seedLps[2]], options }, 'Growing the lesion…');
+  if (addTo && !store.state.lesions.some((l) => l.id === addTo)) throw new Error(`unknown lesion ${addTo}`);
+  const r = await caseRun({ type: 'growLesion', seedLps: [seedLps[0], seedLps[1], seedLps[2]], options, ...(addTo ? { lesionId: addTo } : {}) }, addTo ? 'Growing into the lesion…' : 'Growing the lesion…');
   if (!r.info.lesionId) {
     const g = r.info.grow;
     const why = g?.message ?? 'nothing grew';
     throw new Error(`No lesion at that point: ${why}.`);
   }
   store.update({ activeLesionId: r.info.lesionId });
+  const note = r.info.grow?.note;
+  if (note) notify('warning', note);
   return r.info.lesionId;
+}
+
+/** The active lesion's id, if it still exists (Shift-click Grow adds to it). */
+export function activeLesion(): string | null {
+  return activeLesionId();
 }
 
 let gestureNo = 0;

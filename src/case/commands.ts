@@ -46,7 +46,11 @@ export type NeedlePatch = Partial<Pick<CaseNeedle, 'needle' | 'approach' | 'lesi
 type Commands =
   /** A new, empty lesion. */
   | { type: 'addLesion'; name?: string }
-  /** Grow a lesion from a seed (into `lesionId`, or a new lesion); nothing is recorded when nothing grew. */
+  /**
+   * Grow a lesion from a seed into a new lesion, or into `lesionId` (the app's Shift-click: a second
+   * part at its own window, e.g. the sclerotic part of a mixed lesion; voxels of other lesions are
+   * kept); nothing is recorded when nothing grew.
+   */
   | { type: 'growLesion'; seedLps: Vec3; options?: RegionGrowOptions; lesionId?: string }
   /** Paint (or erase, only that lesion's voxels) a capsule of radius radiusMm from one point to another. */
   | { type: 'stroke'; lesionId: string; fromLps: Vec3; toLps: Vec3; radiusMm: number; erase?: boolean; window?: [number, number] | null }
@@ -118,6 +122,8 @@ export interface GrowSummary {
   problem: string | null;
   /** Why nothing grew, in words (null when a lesion grew). */
   message: string | null;
+  /** A lesion grew but stopped short of it (e.g. at a cortical break), in words; null otherwise. */
+  note: string | null;
 }
 
 export interface RankRowInfo extends RankInput {
@@ -254,7 +260,7 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
   },
   growLesion(ctx, cmd) {
     const res = regionGrow(ctx.volume, { lps: vec3(cmd.seedLps) }, cmd.options ?? {});
-    const grow: GrowSummary = { voxelCount: res.voxelCount, volumeMl: res.volumeMl, kind: res.kind, window: [res.window[0], res.window[1]], reachedRadiusLimit: res.reachedRadiusLimit, problem: res.problem ?? null, message: res.message ?? null };
+    const grow: GrowSummary = { voxelCount: res.voxelCount, volumeMl: res.volumeMl, kind: res.kind, window: [res.window[0], res.window[1]], reachedRadiusLimit: res.reachedRadiusLimit, problem: res.problem ?? null, message: res.message ?? null, note: res.note ?? null };
     if (res.voxelCount === 0) return { info: { grow } };
     let doc = ctx.doc;
     let lesion: CaseLesion;

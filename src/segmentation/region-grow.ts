@@ -65,6 +65,7 @@ import { ballIndexBox, boxDims, edtSpacing, gridMetric, metricLength2, nonZeroBo
 import { type Connectivity, dilateMask, erodeMask, fillHolesMask, neighbourOffsets, squaredDistanceTo } from './morphology';
 import { robustStats, smoothBox } from './seed-model';
 import { maxBoundaryContrastRegion } from './boundary-contrast';
+import { boneAround, continuationOutside, sideName } from './bone-surroundings';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -130,10 +131,12 @@ export interface RegionGrowResult {
   problem?: GrowProblem;
   /** The reason in plain words, when the result is empty. */
   message?: string;
+  /** A caveat in plain words when a lesion grew but stopped short of it (at a cortical break). */
+  note?: string;
 }
 
 /** Why a grow gave no lesion. */
-export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'runs-on' | 'too-small' | 'low-contrast' | 'unsupported';
+export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'cortex-break' | 'runs-on' | 'too-small' | 'low-contrast' | 'unsupported';
 
 /** Resolved defaults, exported so the UI can show them. */
 export const REGION_GROW_DEFAULTS = {
@@ -217,13 +220,26 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const guard: LeakGuard = !options.leakGuard || options.leakGuard === 'auto' ? (kind === 'sclerotic' || mr ? 'opening' : 'bone-enclosure') : options.leakGuard;
 
   // CT: air and fat are never a lesion (the click's neighbourhood median, not the one voxel)
-  if (hu && !options.window && stats.median < -300) return empty('custom', window, guard, stats, 'air', `the point is air or gas (${Math.round(stats.median)} HU), not a lesion`);
-  if (hu && !options.window && stats.median < -40) return empty('custom', window, guard, stats, 'fat', `the point is fat (${Math.round(stats.median)} HU), not a lesion`);
+  if (hu && !options.window && stats.median < -300) return empty('custom', window, guard, stats, 'air', `the point is air or gas (${Math.round(stats.median)} HU around it), not a lesion: click inside the lesion`);
+  if (hu && !options.window && stats.median < -40) return empty('custom', window, guard, stats, 'fat', `the point is fat (${Math.round(stats.median)} HU around it), not a lesion: click inside the lesion (lytic lesions read about 0-80 HU, sclerotic ones 400 HU and more)`);
   // CT: a neighbourhood at the level of cancellous bone (neither lytic nor sclerotic) is normal bone
   if (hu && !options.window && !options.kind && kind === 'custom')
-    return empty(kind, window, guard, stats, 'normal-bone', `the point looks like normal bone (${Math.round(stats.median)} HU, between lytic and sclerotic levels); no lesion grown`);
+    return empty(kind, window, guard, stats, 'normal-bone', `the point looks like normal bone (${Math.round(stats.median)} HU around it, between lytic and sclerotic levels): no lesion grown; click inside the lesion, or, for a lesion barely darker or brighter than the bone around it, paint it with Strokes (L)`);
 
   let hull: Uint8Array | null = null;
+  /** Why a click the bone does not enclose is refused, from the bone around it (bone-surroundings.ts). */
+  const outsideBoneMessage = (boneLevel: number): string => {
+    const a = boneAround(volume, geom.ijkToLps([0, 0, 0], si, sj, sk), boneLevel, o.maxRadiusMm);
+    const at = `the point (${Math.round(stats.median)} HU)`;
+    const open = a.openLps ? sideName(a.openLps) : '';
+    const R = o.maxRadiusMm, bone = `bone (above ${Math.round(boneLevel)} HU)`;
+    const strokes = 'if it is a lesion, paint it with Strokes (L): a lesion stroke inside it, then background strokes around it';
+    if (a.hitsFar <= SOFT_TISSUE_RAYS) return `${at} is soft tissue outside the bone (${bone} on ${a.hitsFar} of ${a.rays} sides within ${2 * R} mm): Grow finds lesions inside bone; paint a soft-tissue mass with the Brush (B) or Strokes (L)`;
+    if (a.hitsFar < OPEN_BONE_RAYS) return `${at} is soft tissue at the edge of the bone (${bone} on ${a.hitsFar} of ${a.rays} sides within ${2 * R} mm, none on its ${open} side), or a lesion breaking through the cortex there: Grow cannot tell where it ends; ${strokes}`;
+    if (a.hitsFar < a.rays) return `${at} is inside the bone, but the ${bone} around it is open on its ${open} side (none there within ${2 * R} mm: a break in the cortex, a foramen or the canal), so Grow cannot tell where a lesion there ends; ${strokes}`;
+    if (a.hitsNear < a.rays) return `${at} is inside the bone, but on its ${open} side the nearest ${bone} lies beyond Grow's ${R} mm reach (a space darker than bone larger than Grow's search, or one that opens through a break in the cortex), so Grow cannot tell where a lesion there ends; ${strokes}`;
+    return `${at} is inside the bone, but the ${bone} around it has an opening wider than ${2 * o.closingRadiusMm} mm (a break in the cortex, a foramen or the canal), so Grow cannot tell where a lesion there ends; ${strokes}`;
+  };
   /** One grow: threshold `img` to `win`, guard, opening, flood from the click, fill holes, plausibility. */
   const attempt = (win: [number, number], img: Float32Array): RegionGrowResult & { mask?: Uint8Array } => {
     // the flood starts at the click, or, when that one voxel is a noise outlier outside the window
@@ -239,8 +255,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     for (let n = 0; n < nb; n++) { const x = img[n]!; if (inBall[n] && low[n]! >= win[0] && x <= win[1]) allowed[n] = 1; }
     if (guard === 'bone-enclosure') {
       hull ??= boneHull(img, dims, win[1], sp, o.closingRadiusMm);
-      if (!hull[start] && !options.window && hu)
-        return empty(kind, win, guard, stats, 'outside-bone', `the point (${Math.round(stats.median)} HU) is not enclosed by bone denser than ${Math.round(win[1])} HU: soft tissue, or marrow (fatty marrow is 60-130 HU) with no lesion edge around the point; grow a lesion from a click inside it, or paint it with the lesion/background strokes tool (L)`);
+      if (!hull[start] && !options.window && hu) return empty(kind, win, guard, stats, 'outside-bone', outsideBoneMessage(win[1]));
       for (let n = 0; n < nb; n++) if (!hull[n]) allowed[n] = 0;
       allowed[start] = 1;
     }
@@ -295,7 +310,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     if (!options.window) {
       // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
       if (reached)
-        return empty(kind, win, guard, stats, 'runs-on', `growth at the lesion's level (${Math.round(win[0])} to ${Math.round(win[1])}${hu ? ' HU' : ''}) ran on past ${o.maxRadiusMm} mm from the point: it leaks into tissue of the same level (or the point is normal bone); for a lesion barely different from the bone around it use the lesion/background strokes tool (L)`);
+        return empty(kind, win, guard, stats, 'runs-on', `the tissue at the point's level (${Math.round(win[0])} to ${Math.round(win[1])}${hu ? ' HU' : ''}) runs on past ${o.maxRadiusMm} mm from it: a large region of one tissue (normal marrow, muscle, fat or air), not a lesion, or a lesion that leaks into tissue of its own level; click inside the lesion, or paint it with Strokes (L): a lesion stroke inside it, then background strokes around it`);
       if (count < o.minVoxels)
         return empty(kind, win, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
     }
@@ -305,8 +320,21 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     };
   };
   const strip = (r: RegionGrowResult & { mask?: Uint8Array }): RegionGrowResult => { const { mask: _m, ...rest } = r; return rest; };
+  /**
+   * A region that reaches the bone enclosure's surface with tissue of its window beyond (no cortex
+   * between) ran into a gap in the cortex that the enclosure's closing bridged: the lesion may go on
+   * outside the bone, where Grow cannot tell it from soft tissue of its level; refused, never a
+   * lesion cut at an invisible line.
+   */
+  const finish = (r: RegionGrowResult & { mask?: Uint8Array }, img: Float32Array): RegionGrowResult => {
+    if (r.problem || !r.mask || !hull || guard !== 'bone-enclosure' || options.window) return strip(r);
+    const c = continuationOutside(r.mask, hull, inBall, img, r.window, dims, box, geom);
+    if (c.voxels < Math.max(o.minVoxels, BREACH_SHARE * r.voxelCount)) return strip(r);
+    const ml = (v: number) => ((v * geom.voxelVolumeMm3) / 1000).toFixed(2);
+    return empty(kind, r.window, guard, stats, 'cortex-break', `stopped at the cortex: the lesion (${ml(r.voxelCount)} mL inside the bone) breaks through it on its ${sideName(c.towardLps)} side, and tissue at its level (${Math.round(r.window[0])} to ${Math.round(r.window[1])}${hu ? ' HU' : ''}) goes on outside the bone (${ml(c.voxels)} mL within ${o.maxRadiusMm} mm): the lesion may extend outside the bone, and Grow cannot tell it from soft tissue there; paint the whole lesion with Strokes (L): a lesion stroke across the break, then background strokes around it, also over the soft tissue next to its outside part`);
+  };
 
-  if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return strip(attempt(window, val));
+  if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return finish(attempt(window, val), val);
 
   // CT lytic, automatic window. First the assumed levels (lesion at the click's neighbourhood
   // median, healthy cancellous bone at boneHu), with the lesion level then re-read from the
@@ -329,7 +357,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   }
   // the assumed levels hold when the region closes inside tissue brighter than its window
   const around = !r.problem && lv ? lv.around : NaN;
-  if (around > r.window[1]) return strip(r);
+  if (around > r.window[1]) return finish(r, val);
   if (r.problem && r.problem !== 'runs-on' && r.problem !== 'too-small') return strip(r);
   // otherwise the bone around is not at the assumed level (fatty marrow): measure both levels
   // at the lesion's boundary of maximum contrast, inside the same bone enclosure
@@ -351,7 +379,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   const ratio = fin.voxelCount / surround.regionVoxels;
   if (!fin.problem && !(ratio >= 1 / MAX_SUPPORT_RATIO && ratio <= MAX_SUPPORT_RATIO))
     return empty(kind, surround.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(surround.window[0])} to ${Math.round(surround.window[1])} HU) is ${ratio < 1 ? 'much smaller' : 'much larger'} than the region whose edge the image shows around the point (${(fin.volumeMl).toFixed(2)} vs ${(surround.regionVoxels * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; paint it with the lesion/background strokes tool (L) if it is one`);
-  return strip(fin);
+  return finish(fin, surround.smooth ?? val);
 }
 
 /**
@@ -419,6 +447,19 @@ function thin(xs: number[]): number[] {
   return out;
 }
 
+/**
+ * Tissue at the window beyond a gap in the cortex, as a share of the grown region, from which a
+ * grow is refused as running through the cortex (a lesion's own extension outside the bone is
+ * tens of per cent of it; partial-volume voxels of a gap edge against fat a few).
+ */
+const BREACH_SHARE = 0.1;
+/**
+ * Rays (of 26) meeting bone within twice Grow's reach from which a click the bone does not enclose
+ * is inside the bone (with a gap), and up to which it is soft tissue outside it (a click in muscle
+ * next to the sacrum meets bone on about a third of its sides).
+ */
+const OPEN_BONE_RAYS = 18;
+const SOFT_TISSUE_RAYS = 8;
 /** Gaussian σ of the copy the surroundings are measured on (and, where needed, thresholded). */
 const SURROUND_SMOOTH_MM = 1;
 /** Gaussian σ of the copy that gives the level of the tissue around (texture and noise averaged out). */

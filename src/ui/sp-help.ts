@@ -8,7 +8,7 @@ export const SHORTCUTS: [string, string][] = [
   ['P', 'Pan tool (or drag with the middle button)'],
   ['Z', 'Zoom tool (or drag with the right button; Ctrl+wheel)'],
   ['M', 'Distance ruler (mm)'],
-  ['G', 'Grow a lesion: click inside it (3D region growing, bounded to 25 mm, kept inside bone)'],
+  ['G', 'Grow a lesion: click inside it (3D region growing, bounded to 25 mm, kept inside bone); Shift-click adds another part (e.g. the sclerotic part of a mixed lesion) to the active lesion'],
   ['B / E', 'Brush / eraser (3D sphere) on the active lesion; [ and ] change the radius'],
   ['X', 'Box threshold: drag a rectangle; the voxels within the panel\'s HU window inside that box (as deep as its larger side) join the active lesion'],
   ['Ctrl+Z / Ctrl+Y', 'Undo / redo the last edit (lesions, landmarks, needles, thresholds)'],

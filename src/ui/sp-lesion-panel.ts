@@ -159,7 +159,7 @@ export class SpLesionPanel extends LitElement {
           </li>`,
         )}
       </ul>
-      ${st.lesions.length === 0 && !blocked ? html`<div class="muted">Pick <b>Grow</b> (G) and click inside a lesion, <b>Brush</b> (B) to draw one, or <b>Strokes</b> (L) for a lesion barely darker or brighter than the bone around it: paint inside it, then Shift-paint the background around it.</div>` : nothing}`;
+      ${st.lesions.length === 0 && !blocked ? html`<div class="muted">Pick <b>Grow</b> (G) and click inside a lesion (Shift-click adds another part to the active lesion), <b>Brush</b> (B) to draw one, or <b>Strokes</b> (L) for a lesion barely darker or brighter than the bone around it: paint inside it, then Shift-paint the background around it.</div>` : nothing}`;
   }
 }
 customElements.define('sp-lesion-panel', SpLesionPanel);

@@ -8,49 +8,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, crosshairOnScreen } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, screenOf, drag, ring, smallBrush } from './harness';
 import { ensurePhantom, readTruth, requireShared, sharedDir } from '../helpers/shared';
 import type { Vec3 } from '../../src/core/vec3';
 
 const ok = requireBrowser() && requireShared(true);
-
-type View = 'axial' | 'sagittal' | 'coronal';
-
-/** Screen position (page px) of an LPS point in a view: from the crosshair circle (at the crosshair) and the view's zoom (px/mm in its corner text); views are radiological (axial: right = L, down = P; sagittal: right = P, down = I; coronal: right = L, down = I). */
-async function screenOf(page: Page, view: View, lps: Vec3): Promise<{ x: number; y: number }> {
-  const pane = page.locator(`sp-viewer .pane.${view}`);
-  const { x: cx, y: cy } = await crosshairOnScreen(page, view);
-  const text = (await pane.textContent()) ?? '';
-  const zoom = Number(/Zoom ([\d.]+) px\/mm/.exec(text)![1]);
-  const ch = (await page.evaluate(() => window.sacroplan.snapshot())).crosshairLps!;
-  const d = [lps[0] - ch[0], lps[1] - ch[1], lps[2] - ch[2]];
-  if (view === 'axial') return { x: cx + d[0]! * zoom, y: cy + d[1]! * zoom };
-  if (view === 'sagittal') return { x: cx + d[1]! * zoom, y: cy - d[2]! * zoom };
-  return { x: cx + d[0]! * zoom, y: cy - d[2]! * zoom };
-}
-
-/** A mouse drag through LPS points in a view (Shift held when asked). */
-async function drag(page: Page, view: View, pts: Vec3[], shift = false): Promise<void> {
-  const scr = [];
-  for (const p of pts) scr.push(await screenOf(page, view, p));
-  if (shift) await page.keyboard.down('Shift');
-  await page.mouse.move(scr[0]!.x, scr[0]!.y);
-  await page.mouse.down();
-  for (const s of scr.slice(1)) await page.mouse.move(s.x, s.y, { steps: 2 });
-  await page.mouse.up();
-  if (shift) await page.keyboard.up('Shift');
-  await page.evaluate(() => window.sacroplan.whenIdle());
-}
-
-/** A circle of radius r (mm) around c in the plane of two LPS axes. */
-const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
-  Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
-
-async function smallBrush(page: Page, mm: number): Promise<void> {
-  // '[' makes the brush 0.5 mm smaller, as a user would press it
-  for (let n = 0; n < 40 && Number(await page.inputValue('sp-lesion-panel #brush-radius')) > mm; n++) await page.keyboard.press('[');
-}
 
 describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
   const session = useSession();

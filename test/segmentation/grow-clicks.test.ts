@@ -50,7 +50,7 @@ describe('Grow: clicks that give a message and no lesion (synthetic scene)', () 
     const soft = regionGrow(volume, { lps: [0, 0, 58] });
     expect(soft.problem).toBe('outside-bone');
     expect(soft.voxelCount).toBe(0);
-    expect(soft.message).toMatch(/not enclosed by bone/);
+    expect(soft.message).toMatch(/soft tissue/);
     const bone = regionGrow(volume, { lps: [-10, 10, -20] });
     expect(bone.problem).toBeDefined();
     expect(bone.voxelCount).toBe(0);

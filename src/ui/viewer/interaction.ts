@@ -92,7 +92,8 @@ export function onPointerDown(host: ViewerHost, e: PointerEvent, view: ViewName)
       host.drag = { kind: 'ruler', view, a: lps, b: lps };
       break;
     case 'regionGrow':
-      lesions.segmentLesionAt(lps).catch((err: Error) => actions.notify('warning', err.message));
+      // Shift-click adds the grown part to the active lesion (a mixed lesion's second window)
+      lesions.segmentLesionAt(lps, {}, e.shiftKey ? lesions.activeLesion() : null).catch((err: Error) => actions.notify('warning', err.message));
       break;
     case 'foramen':
       anatomy.fitForamenAt(lps).catch((err: Error) => actions.notify('warning', err.message));

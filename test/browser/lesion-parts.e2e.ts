@@ -1,0 +1,89 @@
+/**
+ * Mixed and extending lesions as a user meets them (issue 13), files loaded through the real file
+ * input, tools picked with the real buttons, clicks on the view canvases, the panel and the
+ * messages read from the page:
+ *  - mixed.json: Grow on the lytic part M1, then Shift-click Grow on the sclerotic part M2 adds it
+ *    to the same lesion (one lesion, within 10 % of M1 + M2); one Ctrl+Z takes back the second part.
+ *  - breach-dense.json: a Grow click on B1 (through the posterior cortex into the dorsal muscle)
+ *    gives the reason in words, naming the Strokes tool, and no lesion.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, screenOf } from './harness';
+import { ensurePhantom, readTruth, requireShared } from '../helpers/shared';
+import type { Vec3 } from '../../src/core/vec3';
+
+const ok = requireBrowser() && requireShared(true);
+const configsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'anatomy', 'configs');
+const phantom = (name: string) => ensurePhantom(JSON.parse(readFileSync(join(configsDir, name), 'utf8')) as Record<string, unknown>);
+const files = (dir: string) => readdirSync(join(dir, 'dicom')).map((n) => join(dir, 'dicom', n));
+
+describe.skipIf(!ok)('mixed and extending lesions in the app', () => {
+  const session = useSession();
+
+  it('mixed.json: Grow the lytic part, Shift-click Grow the sclerotic part into the same lesion; one undo each', async () => {
+    const dir = phantom('mixed.json');
+    const truth = readTruth(dir);
+    const m1 = truth.lesions.find((l: any) => l.id === 'M1')!, m2 = truth.lesions.find((l: any) => l.id === 'M2')!;
+    const a = m1.center_lps as Vec3, b = m2.center_lps as Vec3;
+    const { page, errors } = await openApp(session(), { demo: false });
+    await loadThroughInput(page, files(dir));
+    // both parts lie in one axial slice: centre the views between them
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2] as Vec3);
+    await page.waitForTimeout(200);
+    await page.click('button[data-tool="regionGrow"]');
+    const pa = await screenOf(page, 'axial', a);
+    await page.mouse.click(pa.x, pa.y);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions.length, { timeout: 20_000 }).toBe(1);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const v1 = (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.volumeMl;
+    // the sclerotic part, Shift held: into the active lesion
+    const pb = await screenOf(page, 'axial', b);
+    await page.keyboard.down('Shift');
+    await page.mouse.click(pb.x, pb.y);
+    await page.keyboard.up('Shift');
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.volumeMl, { timeout: 20_000 }).toBeGreaterThan(v1 + 0.1);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const s = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(s.lesions.length).toBe(1);
+    const truthMl = m1.volume_ml + m2.volume_ml;
+    const panelMl = Number(/([\d.]+) mL/.exec((await page.locator('sp-lesion-panel .volume-ml').first().textContent()) ?? '')![1]);
+    console.log(`[lesion-parts] mixed: Grow M1 ${v1.toFixed(3)} mL, + Shift-click M2 -> one lesion ${s.lesions[0]!.volumeMl.toFixed(3)} mL (panel ${panelMl} mL) for ${truthMl.toFixed(3)} mL (${(100 * (s.lesions[0]!.volumeMl / truthMl - 1)).toFixed(1)} %)`);
+    expect(Math.abs(s.lesions[0]!.volumeMl / truthMl - 1)).toBeLessThan(0.1);
+    expect(Math.abs(panelMl - s.lesions[0]!.volumeMl)).toBeLessThan(0.006);
+    await screenshot(page, 'lesion-parts-mixed');
+    // one undo takes back the sclerotic part only
+    await page.keyboard.press('Control+z');
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const u = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(u.lesions.length).toBe(1);
+    expect(u.lesions[0]!.volumeMl).toBeCloseTo(v1, 6);
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('breach-dense.json: a Grow click on a lesion through the cortex gives the reason and the Strokes tool, no lesion', async () => {
+    const dir = phantom('breach-dense.json');
+    const truth = readTruth(dir);
+    const b1 = truth.lesions.find((l: any) => l.id === 'B1')!;
+    const c = b1.center_lps as Vec3;
+    const { page, errors } = await openApp(session(), { demo: false });
+    await loadThroughInput(page, files(dir));
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), c);
+    await page.waitForTimeout(200);
+    await page.click('button[data-tool="regionGrow"]');
+    // 2 mm inside the bone (anterior of the centre, which lies on the posterior surface)
+    const p = await screenOf(page, 'axial', [c[0], c[1] - 2, c[2]]);
+    await page.mouse.click(p.x, p.y);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const text = async () => (await page.evaluate(() => window.sacroplan.snapshot())).messages.map((m) => m.text).join(' | ');
+    await expect.poll(text, { timeout: 20_000 }).toMatch(/No lesion at that point: .*cortex.*Strokes \(L\)/);
+    console.log(`[lesion-parts] breach B1 Grow click: ${await text()}`);
+    expect((await page.evaluate(() => window.sacroplan.snapshot())).lesions).toEqual([]);
+    await screenshot(page, 'lesion-parts-breach-grow');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+});
