@@ -12,6 +12,13 @@ import { fitCanal } from '../../src/anatomy/canal-fit';
 import type { Vec3 } from '../../src/core/vec3';
 import { distanceToPolyline } from './fixtures-anatomy';
 import { t1FromCt } from './mr-t1';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createScalarVolume } from '../../src/core/volume';
+import { ensurePhantom, requireShared } from '../helpers/shared';
+import { loadPhantomVolume } from '../segmentation/phantom-volume';
+import { anatomyFromTruth } from './truth-anatomy';
 
 const seg = (p: Vec3, a: Vec3, b: Vec3) => distanceToPolyline(p, [a, b]);
 
@@ -60,4 +67,37 @@ describe('assisted placement on T1 MR (demo phantom as T1w)', () => {
     expect(sorted[sorted.length >> 1]!).toBeLessThanOrEqual(3);
     expect(sorted[sorted.length - 1]!).toBeLessThanOrEqual(4.5);
   }, 60_000);
+});
+
+/**
+ * The same on the shared generator's T1-like phantom (test/anatomy/configs/t1-like.json: fatty-marrow
+ * anatomy, T1 signal values, 0.9 × 0.9 × 3 mm slices): its truth foramina and canal.
+ */
+describe.skipIf(!requireShared(true))('assisted placement on T1 MR (t1-like.json, 3 mm slices)', () => {
+  const cfg = JSON.parse(readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'configs', 't1-like.json'), 'utf8'));
+  it('each foramen from one click inside its opening or 2 mm beside it, and the canal from three clicks, within 3 mm', () => {
+    const ph = loadPhantomVolume(ensurePhantom(cfg));
+    const mr = createScalarVolume('t1-like', ph.volume.geometry, ph.volume.voxels, 'raw', 'MR');
+    const a = anatomyFromTruth(ph.truth);
+    const rows: string[] = [];
+    let worst = 0;
+    for (const f of a.foramina) {
+      const ax = [0, 1, 2].map((i) => f.posteriorLps[i]! - f.anteriorLps[i]!), L = Math.hypot(...ax);
+      const p: Vec3 = [0, 1, 2].map((i) => f.anteriorLps[i]! + (3 * ax[i]!) / L) as Vec3;
+      const errs: number[] = [];
+      for (const o of [[0, 0, 0], [2, 0, 0], [-2, 0, 0], [0, 0, 2], [0, 0, -2]] as Vec3[]) {
+        const fit = fitForamen(mr, [p[0] + o[0], p[1] + o[1], p[2] + o[2]], { straightAxis: true });
+        errs.push(fit ? seg(p, fit.anteriorLps, fit.posteriorLps) : Infinity);
+      }
+      worst = Math.max(worst, ...errs);
+      rows.push(`${f.id} ${errs.map((e) => e.toFixed(1)).join(' ')}`);
+    }
+    const c = a.canal!.centerlineLps;
+    const fit = fitCanal(mr, [c[1]!, c[Math.floor(c.length / 2)]!, c[c.length - 2]!])!;
+    const cerr = c.slice(1, -1).map((q) => distanceToPolyline(q, fit.centerlineLps));
+    console.log(`t1-like foramina (mm, click on the axis then ±x ±z): ${rows.join('; ')}; canal ${cerr.map((e) => e.toFixed(1)).join(' ')} mm (seen in ${(100 * fit.seenFraction).toFixed(0)} %)`);
+    expect(worst).toBeLessThanOrEqual(3);
+    const sorted = [...cerr].sort((x, y) => x - y);
+    expect(sorted[sorted.length >> 1]!).toBeLessThanOrEqual(3);
+  }, 240_000);
 });
