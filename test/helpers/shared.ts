@@ -107,3 +107,37 @@ export function filesIn(dir: string): File[] {
     .sort()
     .map((name) => new File([readFileSync(join(dir, name))], name));
 }
+
+/** How test/phantom-tools/retilt.py relabels a generated phantom (see that script). */
+export interface PhantomMove {
+  /** ImageOrientationPatient written on the same voxels (default: the generator's own). */
+  iop?: readonly [number, number, number, number, number, number];
+  /** PatientPosition written (default: the generator's HFS). */
+  patientPosition?: string;
+}
+
+/**
+ * A phantom whose anatomy is rigidly moved in patient space (tilted pelvis, prone patient): the generator's
+ * series (ensurePhantom, cached) relabelled by test/phantom-tools/retilt.py, which moves every truth position
+ * the same way and checks truth against voxels (foramen centres dark, lesion centres at the lesion HU).
+ * Cached under /tmp by config, seed and both scripts.
+ */
+export function ensureMovedPhantom(config: string | Record<string, unknown>, move: PhantomMove, seed = 1): string {
+  const src = ensurePhantom(config, seed);
+  const script = join(repoRoot, 'test', 'phantom-tools', 'retilt.py');
+  const key = createHash('sha1').update(src).update(readFileSync(script, 'utf8')).update(JSON.stringify(move)).digest('hex').slice(0, 12);
+  const out = `${src}-moved-${key}`;
+  if (existsSync(join(out, 'truth.json'))) return out;
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  const args = [script, src, tmp, '--check'];
+  if (move.iop) args.push('--iop', move.iop.join(','));
+  if (move.patientPosition) args.push('--patient-position', move.patientPosition);
+  execFileSync(PYTHON, args, { stdio: 'pipe', timeout: 300_000 });
+  if (existsSync(join(out, 'truth.json'))) {
+    rmSync(tmp, { recursive: true, force: true });
+    return out;
+  }
+  rmSync(out, { recursive: true, force: true });
+  renameSync(tmp, out);
+  return out;
+}

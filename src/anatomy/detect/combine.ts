@@ -15,12 +15,19 @@
  *    axis. A level the chain already
  *    holds elsewhere is a second reading of it: the inside search's is kept when it has its mirror
  *    partner there (bilateral symmetry), the surface's otherwise.
+ *  - A chain shorter than ANCHORED_CHAIN levels that shares no tunnel with the inside search is numbered from
+ *    the long axis alone: its foramina are kept, in doubt.
  * Without a surface chain the inside search's result stands unchanged.
  */
 import type { Vec3 } from '../../core/vec3';
 import { foramenCentreLps, type Foramen, type ForamenId, type SacralLevel } from '../types';
 import { LEVELS } from './types';
 
+/**
+ * Surface chains of at least this many levels are numbered by themselves (two spacings and two size steps
+ * checked, and a chain of four is S1–S4 outright); a shorter one needs a tunnel of the inside search.
+ */
+const ANCHORED_CHAIN = 3;
 /** Two tunnels this close (axis to axis centre, mm) are one foramen: less than a foramen's radius + the fit's error. */
 const MATCH_MM = 5;
 
@@ -66,6 +73,14 @@ export function combineForamina(
     chain.push({ ...f, level: lv, id: `${lv}_${f.side}` as ForamenId });
   }
   if (shift) messages.push(`foramina (anterior surface): levels numbered from the tunnels found inside the bone (shifted by ${shift})`);
+  // a chain of fewer than ANCHORED_CHAIN levels that no tunnel of the inside search confirms takes its level
+  // numbers from the long axis alone (its junctions): where that axis is wrong (L5 taken with the sacrum, a
+  // bone that is not the sacrum) the pairs are real openings with the wrong names, so they stay "check"
+  const anchored = surfLevels.length >= ANCHORED_CHAIN || surface.some((f) => inside.some((g) => sameTunnel(f, g)));
+  if (!anchored) {
+    for (const f of surface) doubts[f.id] = `a chain of ${surfLevels.length} levels on the anterior surface, numbered from the long axis alone`;
+    messages.push(`foramina (anterior surface): a chain of ${surfLevels.length} levels not confirmed inside the bone: numbered from the long axis alone, shown as check`);
+  }
   const out: Foramen[] = [];
   const used = new Set<Foramen>();
   // surface levels: the inside search's tunnel where both saw it, else the surface's

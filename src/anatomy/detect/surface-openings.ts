@@ -11,7 +11,11 @@
  *     contrast is measured against the map's own spread, not against a marrow value.
  *  3. Each opening with a mirror image on the map is handed to the one-click Foramen fit (foramen-fit.ts) at 3.5 mm under the surface,
  *     with its axis within FIT_CONE_DEG of the local antero-posterior direction: what remains is a walled tunnel
- *     with an axis, a radius and both ends.
+ *     with an axis, a radius and both ends. The openings go as mirror pairs, strongest first (the weaker of the
+ *     two sides); a pair's second side is fitted only when its first is a tunnel with a clear rim (then its partners
+ *     in turn until one is a tunnel too), and an opening that lies in a
+ *     tunnel fitted already is not fitted again, so that look-alikes and the same tunnel seen twice do not use
+ *     up the fits before the faint S4 pair.
  *  4. Pairs: a left and a right tunnel mirror-symmetric about the midline plane (s and |u| within
  *     8 mm). Levels: the chain of pairs, cranial first, whose consecutive pairs are 10–35 mm apart and
  *     shrink (radius within 1 mm of order), most levels first, then the best summed fit score, among the
@@ -40,8 +44,8 @@ const U_MIN_OPENING = 10, U_MAX_OPENING = 42;
 const PAIR_MM = 8;
 /** Consecutive levels along the surface: anterior openings 17–29 mm apart (DOMAIN.md §8), a small sacrum 14 mm. */
 const SPACING_MIN = 10, SPACING_MAX = 35;
-/** Openings handed to the fit, most contrasted first (four levels, two sides, and as many look-alikes). */
-const MAX_FITS = 16;
+/** Fits made at most, strongest mirror pairs first (four levels, two sides, and twice as many look-alikes). */
+const MAX_FITS = 24;
 /** A pair whose weaker fit scores below this share of the best pair's is not a level (fatty lateral-mass boxes, vessels). */
 const PAIR_SHARE = 0.35;
 /**
@@ -51,6 +55,11 @@ const PAIR_SHARE = 0.35;
 const FIT_CONE_DEG = 35;
 /** Levels a chain needs before it is believed: two pairs give one spacing and one size order to check. */
 const MIN_CHAIN = 2;
+/**
+ * Fit score (rim over lumen ÷ local spread, foramen-fit.ts) of a clearly walled lumen, as evidence.ts reads it
+ * (RIM_FULL): only such a tunnel has its mirror partners fitted (look-alikes score 0.3–0.9 on the fatty phantoms).
+ */
+const CLEAR_RIM = 1;
 /** A tunnel followed over less than this (mm) is a pit, not a foramen (S4, the shortest, runs ≥ 7 mm through the bone). */
 const MIN_TUBE_MM = 6;
 
@@ -82,6 +91,13 @@ function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float
     if (buf.length * 2 > (2 * r + 1) ** 2) { buf.sort((a, b) => a - b); out[i * nu + j] = buf[buf.length >> 1]!; }
   }
   return out;
+}
+
+function pointSegmentDistance(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
+  const d: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], w: Vec3 = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
+  const l2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+  const t = l2 > 0 ? Math.max(0, Math.min(1, (w[0] * d[0] + w[1] * d[1] + w[2] * d[2]) / l2)) : 0;
+  return Math.hypot(w[0] - t * d[0], w[1] - t * d[1], w[2] - t * d[2]);
 }
 
 function robustSpreadOf(vals: number[]): number {
@@ -149,17 +165,33 @@ export function detectSurfaceOpenings(
   // as pairs, and the fit is the costly step
   const uOf = (sp: MapSpot) => (sp.cj - u0) * STEP, sOfSpot = (sp: MapSpot) => sp.ci * STEP;
   const lateral = spots.filter((sp) => { const u = Math.abs(uOf(sp)); return u >= U_MIN_OPENING && u <= U_MAX_OPENING; });
-  const mirrored = lateral.filter((sp) => lateral.some((o) => Math.sign(uOf(o)) !== Math.sign(uOf(sp))
-    && Math.abs(sOfSpot(o) - sOfSpot(sp)) <= PAIR_MM && Math.abs(Math.abs(uOf(o)) - Math.abs(uOf(sp))) <= PAIR_MM))
-    .sort((a, b) => b.contrast * b.enclosure - a.contrast * a.enclosure).slice(0, MAX_FITS);
-  for (const sp of mirrored) {
+  // the openings go as mirror pairs, strongest first (a pair is as strong as its weaker side), so that real
+  // levels are fitted before strong single look-alikes (lesions, vessels) with a faint partner; the second
+  // side of a pair is fitted only when the first is a tunnel, and an opening that lies in a tunnel fitted
+  // already is that tunnel seen again (not fitted twice)
+  const strength = (sp: MapSpot) => sp.contrast * sp.enclosure;
+  const spotPairs: { a: MapSpot; b: MapSpot; w: number }[] = [];
+  for (const a of lateral) for (const b of lateral) {
+    if (uOf(a) <= 0 || uOf(b) >= 0 || Math.abs(sOfSpot(a) - sOfSpot(b)) > PAIR_MM || Math.abs(Math.abs(uOf(a)) - Math.abs(uOf(b))) > PAIR_MM) continue;
+    const [first, second] = strength(a) >= strength(b) ? [a, b] : [b, a];
+    spotPairs.push({ a: first, b: second, w: Math.min(strength(a), strength(b)) });
+  }
+  spotPairs.sort((p, q) => q.w - p.w);
+  const mirrored = new Set(spotPairs.flatMap((p) => [p.a, p.b]));
+  const fitted = new Map<MapSpot, SurfaceCandidate | null>();
+  let fits = 0;
+  const fitSpot = (sp: MapSpot): SurfaceCandidate | null => {
+    if (fitted.has(sp)) return fitted.get(sp)!;
     const s = sp.ci * STEP, u = (sp.cj - u0) * STEP;
     const t0 = depth[Math.round(sp.ci) * nu + Math.round(sp.cj)]!;
-    if (!(t0 === t0)) continue;
+    if (!(t0 === t0)) { fitted.set(sp, null); return null; }
     const { O, P } = lineAt(s, u);
     const p: Vec3 = [O[0], O[1] + P[1] * (t0 + 3.5), O[2] + P[2] * (t0 + 3.5)];
+    const seen = candidates.find((c) => !c.rejected && pointSegmentDistance(p, c.anteriorLps, c.posteriorLps) <= c.radiusMm + 1);
+    if (seen) { fitted.set(sp, seen); return seen; }
+    fits++;
     const fit = fitForamen(volume, p, { searchMm: 4, axisHint: P, coneDeg: FIT_CONE_DEG });
-    if (!fit) continue;
+    if (!fit) { fitted.set(sp, null); return null; }
     const side = fit.centreLps[0] > x0 ? 'L' : 'R';
     const proj = curve.project(fit.centreLps);
     const cand: SurfaceCandidate = {
@@ -171,6 +203,20 @@ export function detectSurfaceOpenings(
     if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
     else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
     candidates.push(cand);
+    fitted.set(sp, cand);
+    return cand;
+  };
+  for (const pr of spotPairs) {
+    if (fits >= MAX_FITS) break;
+    const first = fitSpot(pr.a);
+    if (!first || first.rejected || first.score < CLEAR_RIM) continue;
+    // a walled tunnel: its mirror partners, strongest first, until one is a tunnel too
+    const partners = spotPairs.filter((q) => q.a === pr.a || q.b === pr.a).map((q) => (q.a === pr.a ? q.b : q.a)).sort((x, y) => strength(y) - strength(x));
+    for (const o of partners) {
+      if (fits >= MAX_FITS) break;
+      const c = fitSpot(o);
+      if (c && !c.rejected) break;
+    }
   }
   // 4. mirror pairs, then the best chain of levels
   const ok = candidates.filter((c) => !c.rejected);
@@ -219,6 +265,6 @@ export function detectSurfaceOpenings(
     }
   });
   for (const c of ok) if (!c.level) c.rejected = 'not in the chain of mirror pairs';
-  messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat (${mirrored.length} with a mirror image), ${candidates.length} fitted as tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
+  messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat (${mirrored.size} with a mirror image), ${fits} fits, ${candidates.filter((c) => !c.rejected).length} tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
   return { foramina, candidates };
 }

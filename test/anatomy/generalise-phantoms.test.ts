@@ -1,0 +1,188 @@
+/**
+ * Landmark detection that generalises, on phantoms with exact truth (issue 12): fatty marrow moved the way
+ * patients lie (pelvis tilted ±15–18° about L–R, 10° oblique about A–P, prone), thick slices, an osteopenic
+ * sacrum and a lytic lesion eroding a foramen. The moved phantoms are the generator's voxels relabelled in
+ * patient space by test/phantom-tools/retilt.py (truth moved by the same rigid transform and checked against
+ * the voxels). For each phantom, with the landmarks exactly as the app suggests them (suggestLandmarks):
+ *   - foramina: every one shown as found lies within 5 mm of the truth (never confidently wrong); those the
+ *     case names must all be found within 3 mm;
+ *   - zones: each truth lesion, voxelised on the image grid, gets its true Denis zone from the trusted
+ *     detected landmarks (what the case engine uses);
+ *   - clearances: the 16 reference needles' foramen and canal clearances with the detected landmarks
+ *     against the exact truth distances.
+ */
+import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { suggestLandmarks } from '../../src/anatomy/suggest';
+import { isTrusted, trustedAnatomy } from '../../src/anatomy/evidence';
+import { withLandmarkFrame } from '../../src/anatomy/frame-from-landmarks';
+import { buildZoneModel } from '../../src/anatomy/zones';
+import { classifyLesion } from '../../src/anatomy/classify';
+import { fitSacralFrame } from '../../src/anatomy/frame';
+import { evaluateTrajectory } from '../../src/planning/trajectory';
+import { DEFAULT_THRESHOLDS, type Needle } from '../../src/planning/types';
+import { LabelMap } from '../../src/segmentation/labelmap';
+import { scanAndLoadDicom } from '../../src/io/dicom';
+import { PYTHON, ensureMovedPhantom, ensurePhantom, filesIn, readTruth, repoRoot, requireShared, type PhantomMove } from '../helpers/shared';
+import { lesionContains } from '../segmentation/lesion-truth';
+import { midpoint } from './fixtures-anatomy';
+import { pointSegmentMm } from './real/reference';
+import type { Vec3 } from '../../src/core/vec3';
+
+const run = requireShared(true);
+const here = dirname(fileURLToPath(import.meta.url));
+const config = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(here, 'configs', name), 'utf8'));
+
+/** The truth distances are for a zero-radius segment. */
+const LINE: Needle = { id: 'line', name: 'line', gauge: null, kind: 'custom', outerDiameterMm: 0, workingLengthMm: 1000, source: 'test' };
+const AXIAL = [1, 0, 0, 0, 1, 0] as const;
+
+/** What the issue asks of every phantom; a case lists those it does not meet yet, with the reason. */
+type Criterion = 'all8Within3' | 'zones' | 'clearance' | 'canalClearance';
+
+interface Case {
+  name: string;
+  config: Record<string, unknown>;
+  /** Generator grid rotation (its `orientation.rotation_deg`); relabelled axial, the anatomy turns by its inverse. */
+  gridDeg?: [number, number, number];
+  move?: PhantomMove;
+  /**
+   * KNOWN GAPS: criteria this phantom does not meet yet (asserted as unmet, so that a fix shows up as a
+   * failure asking to strike it from the list), each with why.
+   */
+  gaps?: Partial<Record<Criterion, string>>;
+}
+
+/** fatty-small's lesions Y1 and Y4 lie 0.55 mm from a zone border (truth zone_margins_mm): a border case for any landmark error above that. */
+const BORDER = 'Y1 and/or Y4 lie 0.55 mm from a zone border and the detected border is that far off';
+const RADIUS_BIAS = 'half-maximum radii read 0.3–0.45 mm small on a thin 900 HU rim (foramen-radius.ts), so near clearances come out that much too large';
+const CANAL_RADIUS = 'canal radii read 1.5–2 mm small (distance to the thresholded bone, detect/canal.ts), so near canal clearances come out that much too large';
+const base = config('fatty-small.json');
+const CASES: Case[] = [
+  // the base, supine and axial: what the moved ones are compared with
+  { name: 'supine', config: base, gaps: { clearance: RADIUS_BIAS, canalClearance: CANAL_RADIUS } },
+  // anatomy turned +18° about L (P towards S): the sacrum lies flatter, its base tipped forwards
+  { name: 'tilt-L+18', config: base, gridDeg: [-18, 0, 0], move: { iop: AXIAL }, gaps: { clearance: RADIUS_BIAS, canalClearance: CANAL_RADIUS } },
+  // anatomy turned −15° about L: the sacrum stands more upright
+  { name: 'tilt-L-15', config: base, gridDeg: [15, 0, 0], move: { iop: AXIAL }, gaps: { zones: BORDER, clearance: RADIUS_BIAS, canalClearance: CANAL_RADIUS } },
+  // pelvic obliquity: anatomy turned 10° about P (A–P axis)
+  { name: 'oblique-P10', config: base, gridDeg: [0, -10, 0], move: { iop: AXIAL }, gaps: { all8Within3: 'none found', zones: 'no zone model', clearance: 'no foramina', canalClearance: CANAL_RADIUS } },
+  // prone: same anatomy in LPS, image axes turned 180° about S as a prone scanner writes them, HFP
+  { name: 'prone', config: base, gridDeg: [0, 0, 180], move: { patientPosition: 'HFP' }, gaps: { zones: BORDER, clearance: RADIUS_BIAS, canalClearance: CANAL_RADIUS } },
+  { name: 'eroded-S2R', config: config('fatty-eroded.json'), gaps: { all8Within3: 'no sacrum found: the lesion opens the cortical shell', zones: 'no sacrum', clearance: 'no sacrum', canalClearance: 'no sacrum' } },
+  { name: 'fatty-thick3mm', config: config('fatty-thick.json'), gaps: { zones: 'T1 (truth zone 2) classified 1' } },
+  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { all8Within3: 'the sacrum found is 22 mm long', zones: 'no trusted foramina', clearance: 'no trusted foramina', canalClearance: CANAL_RADIUS } },
+  { name: 'thick3mm-iso', config: config('thick3mm.json'), gaps: { all8Within3: 'S4 missing on 3 mm voxels', clearance: RADIUS_BIAS, canalClearance: CANAL_RADIUS } },
+  { name: 'osteopenic', config: config('osteopenic.json'), gaps: { all8Within3: 'no sacrum found (coarse stage)', zones: 'no sacrum', clearance: 'no sacrum', canalClearance: 'no sacrum' } },
+];
+
+function phantomDir(c: Case): string {
+  if (!c.gridDeg) return ensurePhantom(c.config);
+  const cfg = { ...c.config, orientation: { type: 'oblique', rotation_deg: c.gridDeg } };
+  return ensureMovedPhantom(cfg, c.move ?? {});
+}
+
+describe.skipIf(!run)('retilt.py: moved phantoms keep truth and voxels together', () => {
+  it('its check passes on a moved phantom and fails when the truth is left where the generator put it', () => {
+    const c = CASES.find((x) => x.name === 'tilt-L-15')!;
+    const moved = phantomDir(c);
+    const script = join(repoRoot, 'test', 'phantom-tools', 'retilt.py');
+    execFileSync(PYTHON, [script, '--check-only', moved], { stdio: 'pipe' });
+    const stale = mkdtempSync(join(tmpdir(), 'retilt-stale-'));
+    try {
+      symlinkSync(join(moved, 'dicom'), join(stale, 'dicom'));
+      const unmoved = readTruth(ensurePhantom({ ...c.config, orientation: { type: 'oblique', rotation_deg: c.gridDeg } }));
+      writeFileSync(join(stale, 'truth.json'), JSON.stringify({ ...unmoved, retilt: readTruth(moved).retilt }));
+      let failed = '';
+      try { execFileSync(PYTHON, [script, '--check-only', stale], { stdio: 'pipe' }); } catch (e: any) { failed = String(e.stderr); }
+      expect(failed).toMatch(/FAILED: .*foramen/);
+    } finally {
+      rmSync(stale, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
+
+describe.skipIf(!run)('landmarks on moved and harder phantoms: foramina, zones, clearances against exact truth', () => {
+  for (const c of CASES) {
+    it(c.name, async () => {
+      const dir = phantomDir(c);
+      const loaded = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
+      const volume = loaded.loaded!.volume;
+      const truth = readTruth(dir);
+      const t0 = performance.now();
+      const d = suggestLandmarks(volume);
+      const ms = performance.now() - t0;
+      // foramina
+      const wrong: string[] = [], rows: string[] = [];
+      let found = 0, within3 = 0, worst = 0;
+      for (const t of truth.anatomy.foramina) {
+        const f = d.anatomy.foramina.find((x) => x.id === t.id);
+        if (!f) { rows.push(`${t.id} missing`); continue; }
+        const e = pointSegmentMm(midpoint(t.anterior_opening_lps, t.posterior_opening_lps), f.anteriorLps, f.posteriorLps);
+        rows.push(`${f.id} ${isTrusted(f) ? 'found' : 'check'} ${f.confidence.toFixed(2)} ${e.toFixed(1)} mm r ${f.radiusMm.toFixed(1)}/${t.radius_mm}`);
+        if (!isTrusted(f)) continue;
+        found++;
+        worst = Math.max(worst, e);
+        if (e <= 3) within3++;
+        if (e > 5) wrong.push(`${f.id} shown as found ${e.toFixed(1)} mm from the truth`);
+      }
+      console.log(`[${c.name}] ${ms.toFixed(0)} ms; ${found} found, ${within3} within 3 mm, worst ${worst.toFixed(1)} mm: ${rows.join('; ')}; messages ${JSON.stringify(d.diagnostics.messages)}`);
+      const cl = d.anatomy.canal;
+      if (cl) {
+        const rowsC = truth.anatomy.canal.centerline_lps.map((tp: Vec3, k: number) => {
+          let best = Infinity, r = NaN;
+          cl.centerlineLps.forEach((p, n) => { const e = Math.hypot(p[0] - tp[0], p[1] - tp[1], p[2] - tp[2]); if (e < best) { best = e; r = cl.radiusMm[n]!; } });
+          return `${best.toFixed(1)}/${r.toFixed(1)}:${truth.anatomy.canal.radius_mm[k]}`;
+        });
+        console.log(`[${c.name}] canal (nearest detected point mm / its radius : truth radius): ${rowsC.join(' ')}`);
+      }
+      // zones with the trusted detected landmarks, lesions voxelised from their truth shapes
+      const anatomy = withLandmarkFrame(trustedAnatomy(d.anatomy));
+      const model = anatomy ? buildZoneModel(anatomy) : null;
+      const g = volume.geometry;
+      const labels = new LabelMap(g);
+      const q: Vec3 = [0, 0, 0];
+      for (let k = 0, n = 0; k < g.dims[2]; k++) for (let j = 0; j < g.dims[1]; j++) for (let i = 0; i < g.dims[0]; i++, n++) {
+        g.ijkToLps(q, i, j, k);
+        truth.lesions.forEach((l: any, x: number) => { if (lesionContains(l, q)) labels.set(n, x + 1); });
+      }
+      const zones: string[] = [], zoneWrong: string[] = [];
+      truth.lesions.forEach((l: any, x: number) => {
+        const z = model && anatomy ? classifyLesion(labels, x + 1, anatomy, model).zone : null;
+        zones.push(`${l.id} ${z} (truth ${l.denis_zone})`);
+        if (z !== l.denis_zone) zoneWrong.push(`${l.id} zone ${z}, truth ${l.denis_zone}`);
+      });
+      // clearances of the reference needles with the trusted detected landmarks
+      const ctx = { anatomy, frame: anatomy?.frame ? fitSacralFrame(anatomy.frame) : null, envelope: null, volume, thresholds: DEFAULT_THRESHOLDS };
+      let worstForamen = 0, worstNear = 0, worstCanal = 0, worstCanalAt = '', worstNearAt = '';
+      for (const t of truth.trajectories) {
+        const m = evaluateTrajectory(ctx, t.entry_lps, t.target_lps, LINE, { approach: t.approach });
+        for (const f of m.foramina) {
+          const e = Math.abs(f.clearanceMm - t.foramen_distances_mm[f.id]);
+          worstForamen = Math.max(worstForamen, e);
+          if (t.foramen_distances_mm[f.id] < 15 && e > worstNear) { worstNear = e; worstNearAt = `${t.id} ${f.id} ${f.clearanceMm.toFixed(2)} vs ${t.foramen_distances_mm[f.id].toFixed(2)}`; }
+        }
+        if (m.canalClearanceMm !== null && t.canal.distance_mm < 15) {
+          const e = Math.abs(m.canalClearanceMm - Math.max(0, t.canal.distance_mm));
+          if (e > worstCanal) { worstCanal = e; worstCanalAt = `${t.id} ${m.canalClearanceMm.toFixed(2)} vs ${t.canal.distance_mm.toFixed(2)}`; }
+        }
+      }
+      console.log(`[${c.name}] zones ${zones.join(', ')}; clearance error: foramina worst ${worstForamen.toFixed(2)} mm (truth < 15 mm: ${worstNear.toFixed(2)}, ${worstNearAt}), canal worst where truth < 15 mm ${worstCanal.toFixed(2)} mm (${worstCanalAt})`);
+      expect(wrong).toEqual([]);
+      // clearances are met only with every landmark in use (a missing foramen has no clearance to compare)
+      const measured = truth.trajectories.length > 0;
+      const met: Record<Criterion, boolean> = {
+        all8Within3: within3 === 8, zones: zoneWrong.length === 0,
+        clearance: !measured || (found === 8 && worstNear <= 0.5), canalClearance: !measured || (anatomy?.canal != null && worstCanal <= 0.5),
+      };
+      for (const k of Object.keys(met) as Criterion[]) {
+        const gap = c.gaps?.[k];
+        expect(met[k], gap ? `KNOWN GAP ${k} (${gap}) is now met: strike it from the list` : `${k}: ${k === 'zones' ? zoneWrong.join('; ') : k === 'clearance' ? `${worstNear.toFixed(2)} mm` : k === 'canalClearance' ? `${worstCanal.toFixed(2)} mm` : `${within3} of 8 within 3 mm`}`).toBe(!gap);
+      }
+    }, 600_000);
+  }
+});
