@@ -9,6 +9,8 @@
  *  B. fine (about the voxel size, 1–3 mm) over that box: sacrum mask (sacrum-mask.ts), sacral
  *     frame, canal and foramina. When the fine grid equals the coarse one (voxels ≥ 2.5 mm, the
  *     "thick-slice" mode) the whole coarse grid and its mask are kept.
+ * A stage whose bone fills to no sacral core (a breached or faint cortical shell around fatty marrow) is run
+ * again with the bone filled as a 12 mm ball sees it (BREACH_BALL_MM).
  *
  * Frame: midline plane = left-right mirror symmetry of the bone (x shift only, no rotation);
  * long axis = the centres of the sacral bone run on the midline in each axial slice, tracked from the
@@ -56,6 +58,18 @@ export { darkEnclosedSpots, type MapSpot } from './detect/foramina-thick';
 
 const now = nowMs;
 
+/**
+ * When the bone's holes fill to no sacral core (the marrow of a fatty or osteopenic sacrum is as dark as soft
+ * tissue, so only an unbroken cortical shell encloses it, and one breach — a lytic lesion through the cortex
+ * into a foramen, a faint cortex broken by partial volume on a coarse grid — lets the whole of it out), the
+ * bone is filled again as a ball of this radius sees it from outside (enclosure.ts): gaps narrower than 12 mm
+ * close (the breach, the foramina, 5–9 mm across) while the pelvis around the bone stays outside. The SI joints
+ * close too, so the core reaches into the ilia and is split from them by the lateral markers (a fused core,
+ * sacrum-mask.ts).
+ */
+const BREACH_BALL_MM = 6;
+const BREACH_MESSAGE = (stage: string) => `${stage} stage: the cortical shell is open (a breach or a faint cortex): the sacrum taken as the bone a 12 mm ball cannot enter`;
+
 function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
   return {
     anatomy: { foramina: [], canal: null, frame: null },
@@ -96,7 +110,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
     ...(hh >= 2.5 && thickMode ? { thick: { growHu: opts.thickGrowHu ?? 80, growClosingMm: opts.thickGrowClosingMm ?? 9, lateralMarkerMm: opts.thickLateralMarkerMm ?? 85 } } : {}),
   });
-  const segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
+  let segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
+  if (!segA) {
+    segA = segmentSacrumOnGrid(wA, gA, { ...maskOpts(hc), breachBallMm: BREACH_BALL_MM });
+    if (segA) messages.push(BREACH_MESSAGE('coarse'));
+  }
   lap('coarseMask');
   if (!segA) return emptyResult(volume, [...messages, 'coarse stage: ' + 'no sacrum found'], timingsMs);
   messages.push(...segA.messages.map((m) => 'coarse: ' + m));
@@ -135,7 +153,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const work = same ? wA : resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
-  const seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
+  let seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
+  if (!seg) {
+    seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA, breachBallMm: BREACH_BALL_MM }, timingsMs);
+    if (seg) messages.push(BREACH_MESSAGE('fine'));
+  }
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   if (!same) messages.push(...seg.messages); // same grid: already reported as the coarse stage
@@ -189,7 +211,10 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('foramina');
   // the openings on the anterior surface: found where the bone's inside shows no dark tunnel (fatty
   // marrow), and a check on the levels found inside
-  const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug);
+  // the anterior-surface map follows the midline plane where it is tilted (pelvic obliquity, scoliosis; below
+  // 2° the lateral offset along x is within 1 mm of it over the 25 mm to the openings)
+  const tilted = plane && Math.max(Math.abs(plane.aboutApDeg), Math.abs(plane.aboutSiDeg)) >= 2 ? plane : null;
+  const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug, tilted);
   const { foramina, doubts } = frame ? combineForamina(inside.foramina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5 }) : { foramina: inside.foramina, doubts: {} };
   const candidates = inside.candidates;
   lap('surfaceOpenings');

@@ -23,6 +23,7 @@ import { fillHolesMask, labelComponents, squaredDistanceTo, dilateMask, erodeMas
 import type { WorkGrid } from './detect-grid';
 import { nowMs } from '../core/clock';
 import { mirrorPlane } from './symmetry';
+import { ballEnclosed } from './enclosure';
 import type { Vec3 } from '../core/vec3';
 
 export interface SacrumMaskOptions {
@@ -45,6 +46,13 @@ export interface SacrumMaskOptions {
   anteriorLimitYLps?: number;
   /** Midline plane (working index along x) when already known; else found by mirror symmetry of the bone. */
   midlineA?: number;
+  /**
+   * Fill the bone as a ball of this radius (mm) sees it from outside (enclosure.ts ballEnclosed) instead of
+   * filling its holes: gaps in the cortical shell narrower than the ball count as closed. For a fatty or
+   * osteopenic sacrum whose shell is breached (a lytic lesion through the cortex into a foramen, a faint
+   * cortex broken by partial volume), where a hole fill leaves no marrow to erode into a core.
+   */
+  breachBallMm?: number;
   /**
    * Thick-slice mode (cortex not resolved, fatty marrow): the sacrum grows back inside a separate,
    * generously closed bone region (`growHu`, `growClosingMm`) from its core; the competitors are the
@@ -269,7 +277,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   let closed: Uint8Array = bone;
   if (opts.closingMm > 0) closed = erodeMask(dilateMask(bone, dims, sp, opts.closingMm), dims, sp, opts.closingMm);
   // a voxel outside bone stays out unless the closing filled it
-  const filled = fillHolesMask(closed, dims);
+  const filled = opts.breachBallMm ? ballEnclosed(closed, dims, h, opts.breachBallMm) : fillHolesMask(closed, dims);
   lap('mask.fill');
   const midlineA = opts.midlineA ?? mirrorMidline(bone, g);
   lap('mask.midline');

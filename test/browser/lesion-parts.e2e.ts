@@ -6,12 +6,16 @@
  *    to the same lesion (one lesion, within 10 % of M1 + M2); one Ctrl+Z takes back the second part.
  *  - breach-dense.json: a Grow click on B1 (through the posterior cortex into the dorsal muscle)
  *    gives the reason in words, naming the Strokes tool, and no lesion.
+ *  - mixed.json X1 (through the anterior cortex into the presacral fat, next to muscle): Grow
+ *    refuses it with the reason; the Strokes tool (a lesion stroke across the cortex, background
+ *    rings in the axial, sagittal and coronal views) makes it one lesion within 10 %; after Find
+ *    landmarks the panel says how much of it lies outside the sacrum.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, screenOf } from './harness';
+import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, screenOf, drag, ring, smallBrush } from './harness';
 import { ensurePhantom, readTruth, requireShared } from '../helpers/shared';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -83,6 +87,53 @@ describe.skipIf(!ok)('mixed and extending lesions in the app', () => {
     console.log(`[lesion-parts] breach B1 Grow click: ${await text()}`);
     expect((await page.evaluate(() => window.sacroplan.snapshot())).lesions).toEqual([]);
     await screenshot(page, 'lesion-parts-breach-grow');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('mixed.json X1 through the cortex: Grow refuses, the Strokes tool makes one lesion within 10 %, the panel says it extends outside the sacrum', async () => {
+    const dir = phantom('mixed.json');
+    const truth = readTruth(dir);
+    const x1 = truth.lesions.find((l: any) => l.id === 'X1')!;
+    const c = x1.center_lps as Vec3;
+    const { page, errors } = await openApp(session(), { demo: false });
+    await loadThroughInput(page, files(dir));
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), c);
+    await page.waitForTimeout(200);
+    // Grow: refused, with the reason
+    await page.click('button[data-tool="regionGrow"]');
+    const g = await screenOf(page, 'axial', [c[0], c[1] + 2, c[2]]);
+    await page.mouse.click(g.x, g.y);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const text = async () => (await page.evaluate(() => window.sacroplan.snapshot())).messages.map((m) => m.text).join(' | ');
+    await expect.poll(text, { timeout: 20_000 }).toMatch(/No lesion at that point: .*cortex.*Strokes \(L\)/);
+    expect((await page.evaluate(() => window.sacroplan.snapshot())).lesions).toEqual([]);
+    // Strokes (L), a 1.5 mm brush: a lesion stroke across the cortex (axial, along y), then background
+    // rings 10 mm from its centre: axial and sagittal with Shift held, coronal with the panel's choice
+    const az = await screenOf(page, 'axial', c);
+    await page.mouse.move(az.x, az.y);
+    for (let n = 0; n < 3; n++) await page.keyboard.press('+');
+    await page.keyboard.press('l');
+    await smallBrush(page, 1.5);
+    await drag(page, 'axial', [[c[0], c[1] - 3, c[2]], [c[0], c[1], c[2]], [c[0], c[1] + 3, c[2]]]);
+    await drag(page, 'axial', ring(c, 10, 0, 1), true);
+    await drag(page, 'sagittal', ring(c, 10, 1, 2), true);
+    await page.click('sp-lesion-panel #seed-kind-background');
+    await drag(page, 'coronal', ring(c, 10, 0, 2));
+    const s = await page.evaluate(() => window.sacroplan.snapshot());
+    await screenshot(page, 'lesion-parts-x1-strokes');
+    expect(s.lesions.length).toBe(1);
+    const ml = s.lesions[0]!.volumeMl;
+    // Find landmarks (the sacrum mask), then the panel's words
+    await page.click('#detect-anatomy');
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    const extent = page.locator('sp-lesion-panel .extent').first();
+    await expect.poll(async () => (await extent.count()) > 0 ? await extent.textContent() : '', { timeout: 60_000 }).toMatch(/Extends outside the sacrum: [\d.]+ mL/);
+    const words = (await extent.textContent())!;
+    console.log(`[lesion-parts] X1 (${x1.volume_ml.toFixed(3)} mL, ${(100 * (1 - x1.fraction_inside_sacral_envelope)).toFixed(0)} % outside the sacrum envelope): Strokes ${ml.toFixed(3)} mL (${(100 * (ml / x1.volume_ml - 1)).toFixed(1)} %); panel: "${words.trim()}"`);
+    expect(Math.abs(ml / x1.volume_ml - 1)).toBeLessThan(0.1);
+    expect(Number(/([\d.]+) mL/.exec(words)![1])).toBeGreaterThan(0.2 * ml);
+    await screenshot(page, 'lesion-parts-x1-panel');
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -4,13 +4,12 @@
  *  - M1 (lytic, 30 HU) and M2 (sclerotic, 900 HU) touch in the S1 body: one lesion with two
  *    windows. A lesion stroke in each part (each stroke carries its own level) and background rings
  *    4 mm beyond the union in an axial and a sagittal plane give the union within 10 %.
- *  - X1 (lytic, 30 HU) breaks through the anterior cortex of S2 into the presacral fat: NOT MET
- *    (expected failure, figures printed): a lesion stroke across the cortex and background rings
- *    10 mm from its centre in the three views give 2.4 mL for 0.905 mL (+167 %), 77 % of it outside
- *    the detected sacrum: the lesion's front runs between the rings into muscle of the lesion's
- *    level (40-45 HU, 12-21 mm from the centre), which intensity cannot tell from the lesion; the
- *    user has to paint background over that muscle. The fat and marrow around are kept out
- *    (the background strokes' values are split into separated levels, fat and marrow).
+ *  - X1 (lytic, 30 HU) breaks through the anterior cortex of S2 into the presacral fat, next to
+ *    muscle of its level: a lesion stroke across the cortex and background rings 10 mm from its
+ *    centre in the three views give one lesion within 10 %, about half of it outside the detected
+ *    sacrum. (With a Gaussian-smoothed copy it grew 2.4 mL, +167 %: the blend of fat and cortex
+ *    along the bone surface passes through the lesion's level and led its front to the muscle;
+ *    the Strokes tool's copy is edge-preserving now, seeded-grow.ts.)
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -78,7 +77,7 @@ describe.skipIf(!run)('mixed and extending lesions (Strokes tool)', () => {
     expect(u.view.lesions[0]!.stats!.volumeMl).toBeCloseTo(v1, 9);
   });
 
-  it.fails('a lesion through the cortex into soft tissue: one lesion within 10 %, reported outside the sacrum', () => {
+  it('a lesion through the cortex into the fat next to muscle: one lesion within 10 %, reported outside the sacrum', () => {
     const { volume, truth } = load();
     const x1 = truth.lesions.find((l: any) => l.id === 'X1');
     const c = x1.center_lps as Vec3;

@@ -17,6 +17,7 @@
  *    partner there (bilateral symmetry), the surface's otherwise.
  *  - A chain shorter than ANCHORED_CHAIN levels that shares no tunnel with the inside search is numbered from
  *    the long axis alone: its foramina are kept, in doubt.
+ *  - A foramen followed over less than half its mirror partner's length is kept, in doubt.
  * Without a surface chain the inside search's result stands unchanged.
  */
 import type { Vec3 } from '../../core/vec3';
@@ -44,19 +45,40 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
     && pointSegment(foramenCentreLps(b), a.anteriorLps, a.posteriorLps) <= MATCH_MM;
 }
 
+/**
+ * Bilateral symmetry of length: a tunnel followed over less than half its mirror partner's length stopped
+ * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt.
+ */
+function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[]): void {
+  const len = (x: Foramen) => Math.hypot(x.posteriorLps[0] - x.anteriorLps[0], x.posteriorLps[1] - x.anteriorLps[1], x.posteriorLps[2] - x.anteriorLps[2]);
+  for (const f of fs) {
+    const partner = fs.find((g) => g.level === f.level && g.side !== f.side);
+    if (!partner || doubts[f.id] || len(f) >= 0.5 * len(partner)) continue;
+    doubts[f.id] = `followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm`;
+    messages.push(`foramina: ${f.id} in doubt: ${doubts[f.id]}`);
+  }
+}
+
 export function combineForamina(
   inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
   opts: { insideAxisMeasured?: boolean } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
-  if (!surface.length) return { foramina: inside, doubts };
+  if (!surface.length) { lengthDoubts(inside, doubts, messages); return { foramina: inside, doubts }; }
   // renumber the surface chain from the inside search's level where they share a tunnel
   // (only when the inside search found at least as many levels: it counts from its first pair, so with
   // fewer levels its first may not be S1)
   const surfLevels = [...new Set(surface.map((f) => f.level))].sort();
   const insideLevels = new Set(inside.map((f) => f.level)).size;
+  // the inside search's numbering is used only where its own levels lie 10–35 mm apart per level along the
+  // long axis (anterior openings 17–29 mm apart, DOMAIN.md §8): a first "level" far above the next is something
+  // above the sacrum (a vertebra taken with it), and numbering from it shifts every level
+  const sOfLevel = (lv: SacralLevel) => { const s = inside.filter((f) => f.level === lv).map((f) => sOf(foramenCentreLps(f))); return s.length ? s.reduce((x, y) => x + y, 0) / s.length : null; };
+  const insideS = LEVELS.map((lv, k) => ({ k, s: sOfLevel(lv as SacralLevel) })).filter((x): x is { k: number; s: number } => x.s !== null);
+  const insideSpaced = insideS.every((x, n) => n === 0 || (x.s - insideS[n - 1]!.s >= 10 * (x.k - insideS[n - 1]!.k) && x.s - insideS[n - 1]!.s <= 35 * (x.k - insideS[n - 1]!.k)));
+  if (!insideSpaced) messages.push('foramina: the levels found inside the bone are not 10–35 mm apart: not used to number the anterior surface\'s chain');
   let shift: number | null = null;
-  if (insideLevels >= surfLevels.length) for (const lv of surfLevels) {
+  if (insideSpaced && insideLevels >= surfLevels.length) for (const lv of surfLevels) {
     for (const f of surface.filter((x) => x.level === lv)) {
       const m = inside.find((g) => sameTunnel(f, g));
       if (m && shift === null) shift = LEVELS.indexOf(m.level) - LEVELS.indexOf(lv);
@@ -117,5 +139,6 @@ export function combineForamina(
     }
     out.push(g);
   }
+  lengthDoubts(out, doubts, messages);
   return { foramina: out, doubts };
 }

@@ -28,6 +28,7 @@
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
 import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
+import { Polyline, cross3, normalize3 } from './geometry';
 import { fitForamen, type ForamenFit } from '../foramen-fit';
 import type { Foramen, ForamenId, SacralLevel } from '../types';
 import type { FrameResult } from './frame';
@@ -71,6 +72,9 @@ export interface SurfaceOpeningsDebug {
   toLps: (i: number, j: number, t: number) => Vec3;
 }
 
+/** The plane of left–right mirror symmetry (symmetry.ts mirrorPlane). */
+export interface MidlinePlane { normalLps: Vec3; pointLps: Vec3 }
+
 export interface SurfaceCandidate extends ForamenCandidate {
   fit: ForamenFit;
   u: number;
@@ -109,7 +113,7 @@ function robustSpreadOf(vals: number[]): number {
 
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
-  messages: string[], debug?: (d: SurfaceOpeningsDebug) => void,
+  messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null,
 ): { foramina: Foramen[]; candidates: SurfaceCandidate[] } {
   if (!frame) return { foramina: [], candidates: [] };
   const [na, nb, nc] = g.dims;
@@ -121,18 +125,28 @@ export function detectSurfaceOpenings(
     if (sacrum[n]) continue;
     if ((a > 0 && sacrum[n - 1]) || (a < na - 1 && sacrum[n + 1]) || (b > 0 && sacrum[n - na]) || (b < nb - 1 && sacrum[n + na]) || (c > 0 && sacrum[n - nab]) || (c < nc - 1 && sacrum[n + nab])) near[n] = 1;
   }
-  const curve = frame.curve;
+  // the map's lateral direction is the normal of the midline plane (tilted with a pelvic obliquity or a
+  // scoliosis), its long axis the body-centre curve moved along x into that plane, its depth direction the
+  // curve's posterior normal within the plane; untilted, this is x, the curve itself and its sagittal normal
+  const n: Vec3 = plane ? normalize3(plane.normalLps[0] < 0 ? [-plane.normalLps[0], -plane.normalLps[1], -plane.normalLps[2]] : plane.normalLps) : [1, 0, 0];
+  const P0: Vec3 = plane ? [plane.pointLps[0], plane.pointLps[1], plane.pointLps[2]] : [x0, 0, 0];
+  const side = (p: Readonly<Vec3>) => (p[0] - P0[0]) * n[0] + (p[1] - P0[1]) * n[1] + (p[2] - P0[2]) * n[2];
+  const curve = plane ? new Polyline(frame.curve.pts.map((p): Vec3 => [p[0] - side(p) / n[0], p[1], p[2]])) : frame.curve;
+  const posteriorAt = (s: number): Vec3 => {
+    if (!plane) return curve.posterior(s);
+    const d = normalize3(cross3(curve.tangent(s), n));
+    return d[1] < 0 ? [-d[0], -d[1], -d[2]] : d;
+  };
   const ns = Math.floor(curve.length / STEP) + 1, nu = 2 * Math.round(U_MAX / STEP) + 1, u0 = Math.round(U_MAX / STEP);
-  const lineAt = (s: number, u: number): { O: Vec3; P: Vec3 } => { const c = curve.at(s); return { O: [x0 + u, c[1], c[2]], P: curve.posterior(s) }; };
+  const lineAt = (s: number, u: number): { O: Vec3; P: Vec3 } => { const c = curve.at(s); return { O: [c[0] + u * n[0], c[1] + u * n[1], c[2] + u * n[2]], P: posteriorAt(s) }; };
   // 1. anterior surface depth per line
   const depthRaw = new Float32Array(ns * nu).fill(NaN);
   for (let i = 0; i < ns; i++) {
-    const s = i * STEP, P = curve.posterior(s), c = curve.at(s);
     for (let j = 0; j < nu; j++) {
-      const x = x0 + (j - u0) * STEP;
+      const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
       for (let t = -T_MAX; t <= T_MAX; t += 0.5) {
-        const n = workOffsetAt(g, x, c[1] + P[1] * t, c[2] + P[2] * t);
-        if (n >= 0 && near[n]) { depthRaw[i * nu + j] = t; break; }
+        const o = workOffsetAt(g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t);
+        if (o >= 0 && near[o]) { depthRaw[i * nu + j] = t; break; }
       }
     }
   }
@@ -146,7 +160,7 @@ export function detectSurfaceOpenings(
     const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
     let sum = 0, cnt = 0;
     for (let t = t0 + DEPTH0; t <= t0 + DEPTH1 + 1e-9; t += 1) {
-      const v = sampleWork(work, g, O[0], O[1] + P[1] * t, O[2] + P[2] * t, 'nan');
+      const v = sampleWork(work, g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t, 'nan');
       if (v === v) { sum += v; cnt++; }
     }
     if (cnt) { reformat[i * nu + j] = sum / cnt; inMap.push(sum / cnt); }
@@ -157,8 +171,8 @@ export function detectSurfaceOpenings(
   const med = sorted.length ? sorted[sorted.length >> 1]! : NaN;
   if (!(spread > 0)) { messages.push('foramina (anterior surface): no surface found'); return { foramina: [], candidates: [] }; }
   const spots = darkEnclosedSpots(reformat, ns, nu, { maxValue: med, wallContrast: Math.max(40, 0.8 * spread), maxRadiusPx: 10 / STEP, minEnclosure: 12 / 16, minSepPx: 5 / STEP });
-  debug?.({ ns, nu, reformat, depth, spots, toMap: (p) => ({ i: curve.project(p).s / STEP, j: (p[0] - x0) / STEP + u0 }),
-    toLps: (i, j, t) => { const { O, P } = lineAt(i * STEP, (j - u0) * STEP); const t0 = depth[Math.round(i) * nu + Math.round(j)]! + t; return [O[0], O[1] + P[1] * t0, O[2] + P[2] * t0]; } });
+  debug?.({ ns, nu, reformat, depth, spots, toMap: (p) => ({ i: curve.project(p).s / STEP, j: side(p) / STEP + u0 }),
+    toLps: (i, j, t) => { const { O, P } = lineAt(i * STEP, (j - u0) * STEP); const t0 = depth[Math.round(i) * nu + Math.round(j)]! + t; return [O[0] + P[0] * t0, O[1] + P[1] * t0, O[2] + P[2] * t0]; } });
   // 3. the Foramen fit at each opening
   const candidates: SurfaceCandidate[] = [];
   // only openings with a mirror image on the map (s and |u| within PAIR_MM) are fitted: the levels come
@@ -186,19 +200,19 @@ export function detectSurfaceOpenings(
     const t0 = depth[Math.round(sp.ci) * nu + Math.round(sp.cj)]!;
     if (!(t0 === t0)) { fitted.set(sp, null); return null; }
     const { O, P } = lineAt(s, u);
-    const p: Vec3 = [O[0], O[1] + P[1] * (t0 + 3.5), O[2] + P[2] * (t0 + 3.5)];
+    const p: Vec3 = [O[0] + P[0] * (t0 + 3.5), O[1] + P[1] * (t0 + 3.5), O[2] + P[2] * (t0 + 3.5)];
     const seen = candidates.find((c) => !c.rejected && pointSegmentDistance(p, c.anteriorLps, c.posteriorLps) <= c.radiusMm + 1);
     if (seen) { fitted.set(sp, seen); return seen; }
     fits++;
     const fit = fitForamen(volume, p, { searchMm: 4, axisHint: P, coneDeg: FIT_CONE_DEG });
     if (!fit) { fitted.set(sp, null); return null; }
-    const side = fit.centreLps[0] > x0 ? 'L' : 'R';
+    const uFit = side(fit.centreLps);
     const proj = curve.project(fit.centreLps);
     const cand: SurfaceCandidate = {
-      side, centerLps: fit.centreLps, anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 10) / 10,
+      side: uFit > 0 ? 'L' : 'R', centerLps: fit.centreLps, anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 10) / 10,
       lengthMm: Math.round(fit.tubeLengthMm * 10) / 10, sMm: Math.round(proj.s * 10) / 10, volumeMm3: Math.round(Math.PI * fit.radiusMm ** 2 * fit.tubeLengthMm),
       elongation: Math.round((fit.tubeLengthMm / (2 * fit.radiusMm)) * 100) / 100, enclosure: sp.enclosure, score: Math.round(fit.score * 100) / 100,
-      fit, u: fit.centreLps[0] - x0,
+      fit, u: uFit,
     };
     if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
     else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';

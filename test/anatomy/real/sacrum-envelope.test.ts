@@ -102,13 +102,14 @@ describe.skipIf(!run)('sacrum mask and envelope on real CT (points read by eye)'
  * and the presacral fat (15 mm anterior of the S2 body) are outside.
  */
 describe.skipIf(!run)('sacrum envelope on fatty-marrow phantoms (exact truth)', () => {
-  // known: points still wrong (the test fails when one is mended or another breaks). On the osteopenic sacrum
-  // no sacrum is found at all (no bone core in the thresholded bone, sacrum-mask.ts), so there is no envelope:
-  // every point reads as outside. (Seeking it again inside what the cortical shell encloses finds it, with L5,
-  // but the landmark search then shows the right S1 foramen as found 12.6 mm off; not landed.)
+  // known: points still wrong (the test fails when one is mended or another breaks). The osteopenic sacrum's
+  // faint cortex fills to no bone core, so it is sought again as the bone a 12 mm ball cannot enter (detect.ts,
+  // BREACH_BALL_MM): the bodies are then inside, but the ball closes the L5/S1 disc too and L5 is taken with
+  // the sacrum. (The right S1 foramen it once showed as found 12.6 mm off is followed over 9 of its 34 mm and
+  // shown as check: combine.ts, length against its mirror partner.)
   const configs: { name: string; config: string | Record<string, unknown>; known: string[] }[] = [
     { name: 'fatty', config: 'fatty.json', known: [] },
-    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: ['S1 body', 'S2 body', 'S3 body', 'S4 body'] },
+    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: ['L5 middle'] },
   ];
   for (const c of configs) {
     it(c.name, async () => {
