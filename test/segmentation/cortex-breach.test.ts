@@ -4,7 +4,8 @@
  * breach-fatty.json (fatty marrow 110 HU, lytic 45 HU, muscle 40 HU), and X1 of mixed.json
  * (through the anterior cortex into the presacral fat, next to muscle):
  *  - B1 / B2: through a wide break (posterior / anterior); B3: through a narrow (7 mm) break,
- *    which the bone enclosure's 5 mm closing bridges.
+ *    which the bone enclosure's 5 mm closing bridges; breach-fatty's B4 (and mixed.json's X1):
+ *    through the anterior cortex of S2 into the presacral fat.
  *  - 20 Grow clicks in the inner half of each: every one is refused with the reason (the cortex is
  *    open there, or the grow stopped at the cortex with tissue of the lesion's level beyond), names
  *    the Strokes tool, and leaves no lesion: never more than 1.5 × the lesion, never a part cut at
@@ -16,6 +17,8 @@
  *    (30 / 45 HU) and the muscle it breaks into (40 HU) differ by less than the noise (12 / 18 HU):
  *    the lesion's front runs on into the muscle, and once the muscle is a background level the
  *    blend of the lesion's edge against marrow passes through the muscle's level.
+ *  - The Strokes tool on breach-fatty's B4 (into the fat, fatty marrow): one lesion within 10 %,
+ *    the same when the strokes lie 0.7 mm higher or lower (as a view's slice puts them).
  * Messages and tallies are printed for the report.
  */
 import { readFileSync } from 'node:fs';
@@ -37,7 +40,7 @@ const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
 const config = (name: string) => JSON.parse(readFileSync(join(configsDir, name), 'utf8')) as Record<string, unknown>;
 
 describe.skipIf(!run)('Grow on a lesion that breaks through the cortex', () => {
-  for (const [cfg, ids] of [['breach-dense.json', ['B1', 'B2', 'B3']], ['breach-fatty.json', ['B1', 'B2', 'B3']], ['mixed.json', ['X1']]] as const) {
+  for (const [cfg, ids] of [['breach-dense.json', ['B1', 'B2', 'B3']], ['breach-fatty.json', ['B1', 'B2', 'B3', 'B4']], ['mixed.json', ['X1']]] as const) {
     it(`${cfg}: every click refused with the reason and the Strokes tool, never a lesion`, () => {
       const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
       const rows: string[] = [];
@@ -106,4 +109,26 @@ describe.skipIf(!run)('Grow on a lesion that breaks through the cortex', () => {
       for (const e of errs) expect(Math.abs(e)).toBeLessThan(0.1);
     });
   }
+
+  it('breach-fatty.json B4 (through the anterior cortex into the fat, fatty marrow): the Strokes tool makes it one lesion within 10 %', () => {
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config('breach-fatty.json')));
+    const les = truth.lesions.find((l: any) => l.id === 'B4');
+    const c = les.center_lps as Vec3;
+    const rows: string[] = [];
+    // a lesion stroke across the cortex (axial view, along y) and background rings 10 mm from the
+    // centre in the three views; the axial ones as a view at 0.7 mm above or below the centre puts them
+    for (const dz of [0, -0.7, 0.7]) {
+      const z = c[2] + dz;
+      const strokes: SeedStroke[] = [
+        { kind: 'lesion', radiusMm: 1.5, pointsLps: [[c[0], c[1] - 3, z], [c[0], c[1], z], [c[0], c[1] + 3, z]] },
+        { kind: 'background', radiusMm: 1.5, pointsLps: ring([c[0], c[1], z], 10, 0, 1) },
+        { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, 10, 1, 2) },
+        { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, 10, 0, 2) },
+      ];
+      const ml = (growFromSeeds(volume, strokes).offsets.length * volume.geometry.voxelVolumeMm3) / 1000;
+      rows.push(`${(100 * (ml / les.volume_ml - 1)).toFixed(1)} % (axial strokes ${dz >= 0 ? '+' : ''}${dz} mm)`);
+      expect(Math.abs(ml / les.volume_ml - 1), rows.at(-1)).toBeLessThan(0.1);
+    }
+    console.log(`[breach] breach-fatty B4 (${les.volume_ml.toFixed(3)} mL, ${(100 * (1 - les.fraction_inside_sacral_envelope)).toFixed(0)} % outside the sacrum), Strokes: ${rows.join(', ')}`);
+  });
 });
