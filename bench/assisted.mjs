@@ -20,7 +20,7 @@ for (const name of REAL_SCANS) {
   const ref = readReference(name);
   const v = await loadRealScan(ref);
   const ms = [];
-  for (let r = 0; r < runs; r++) for (const f of Object.values(ref.foramina)) ms.push(fitForamen(v, f.anteriorLps).timeMs);
+  for (let r = 0; r < runs; r++) for (const f of Object.values(ref.foramina)) ms.push(fitForamen(v, f.anteriorLps, { straightAxis: true }).timeMs);
   const line = [`${name} (${v.geometry.dims.join('×')}): foramen fit median ${median(ms).toFixed(0)} ms, worst ${Math.max(...ms).toFixed(0)} ms (${ms.length} fits)`];
   const c = ref.canalLps;
   if (c.length >= 3) {

@@ -3,7 +3,8 @@
  *
  * The clicks are ordered cranial → caudal along their own principal direction and joined by a
  * polyline. Every 3 mm along it, in the plane perpendicular to the local direction, the canal is
- * the lumen walled by bone nearest the line (local-image.ts `holeScore`, radii 3–10 mm: the S1
+ * the lumen walled by bone nearest the line (local-image.ts `holeScore`; on MR darker or brighter than
+ * its wall, see canalPolarities; radii 3–10 mm: the S1
  * canal is ≥ 10 mm in sagittal diameter, DOMAIN.md §6, narrowing to the hiatus), searched within
  * 5 mm. Where no walled lumen is seen (the open hiatus, a thick slice) the point stays on the line
  * and keeps its neighbours' radius. The centres are smoothed over three points so that one noisy
@@ -27,6 +28,15 @@ const SEARCH_MM = 5;
 /** Pull towards the clicked line, in spread units at the search limit: the user clicked in the canal. */
 const CANAL_PULL = 0.3;
 const RADII = [3, 4, 5, 6, 7.5, 9, 10];
+
+/**
+ * Lumen polarities to try. CT: the canal is darker than its bony wall. MR: the cortex is a signal
+ * void either way, but the canal holds CSF down to S2 (dark on T1, bright on T2) and fat below it
+ * (bright on both), so both are tried and each section keeps the clearer.
+ */
+function canalPolarities(volume: Pick<ScalarVolume, 'modality' | 'units'>): (1 | -1)[] {
+  return lumenPolarity(volume) > 0 ? [1] : [-1, 1];
+}
 
 function sub(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 { return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]; }
 function add(a: Readonly<Vec3>, b: Readonly<Vec3>, s = 1): Vec3 { return [a[0] + b[0] * s, a[1] + b[1] * s, a[2] + b[2] * s]; }
@@ -52,7 +62,7 @@ export function fitCanal(volume: ScalarVolume, clicks: readonly Vec3[]): CanalFi
   const t0 = nowMs();
   if (clicks.length < 2) return null;
   const pts = orderClicks(clicks);
-  const polarity = lumenPolarity(volume);
+  const polarities = canalPolarities(volume);
   const s = new IndexSampler(volume);
   // the polyline through the clicks, resampled every STEP_MM
   const line: { p: Vec3; d: Vec3 }[] = [];
@@ -76,7 +86,7 @@ export function fitCanal(volume: ScalarVolume, clicks: readonly Vec3[]): CanalFi
       for (let dx = -SEARCH_MM; dx <= SEARCH_MM; dx++) {
         const dd = Math.hypot(dx, dy);
         if (dd > SEARCH_MM) continue;
-        for (const r of RADII) {
+        for (const r of RADII) for (const polarity of polarities) {
           const h = holeScore(img, img.half + dx, img.half + dy, r, polarity);
           // a small pull towards the clicked line (0.3 spread units at the search limit)
           const sc = h.score / spread - (CANAL_PULL * dd) / SEARCH_MM;
@@ -117,7 +127,7 @@ export function fitCanal(volume: ScalarVolume, clicks: readonly Vec3[]): CanalFi
  */
 export function canalSeenFraction(volume: ScalarVolume, centerlineLps: readonly Vec3[]): number {
   if (centerlineLps.length < 2) return 0;
-  const polarity = lumenPolarity(volume);
+  const polarities = canalPolarities(volume);
   const s = new IndexSampler(volume);
   const vals: number[] = [];
   for (const p of centerlineLps) for (let z = -8; z <= 8; z += 4) for (let y = -8; y <= 8; y += 4) for (let x = -8; x <= 8; x += 4) vals.push(s.atLps([p[0] + x, p[1] + y, p[2] + z]));
@@ -129,7 +139,7 @@ export function canalSeenFraction(volume: ScalarVolume, centerlineLps: readonly 
     const [e1, e2] = perpendicularBasis(d);
     const img = slabImage(s, p, e1, e2, d, 2 + 10 + 2, 1, [-1.5, 0, 1.5]);
     let best = -Infinity;
-    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) for (const r of RADII) {
+    for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) for (const r of RADII) for (const polarity of polarities) {
       const h = holeScore(img, img.half + dx, img.half + dy, r, polarity);
       if (h.score / spread > best) best = h.score / spread;
     }

@@ -33,6 +33,13 @@ export interface ForamenFitOptions {
   /** Only axes within `coneDeg` of this direction (checking a suggestion whose axis is known). */
   axisHint?: Vec3;
   coneDeg?: number;
+  /**
+   * Put the capsule on the refined axis through the best cross-section (the ends of the followed
+   * lumen projected onto it), instead of the chord between the two ends: a lumen followed round a
+   * bend otherwise gives a chord that misses the cross-section that was best seen, which is where a
+   * user clicked (the Foramen tool sets it).
+   */
+  straightAxis?: boolean;
 }
 
 export interface ForamenFit {
@@ -189,6 +196,11 @@ export function fitForamen(volume: ScalarVolume, clickLps: Readonly<Vec3>, opts:
     ends.push(last);
   }
   let [a, b] = ends as [Vec3, Vec3];
+  if (opts.straightAxis) {
+    // the capsule on the refined axis through the best cross-section, as long as the lumen was followed
+    a = add(centre, d, dot(add(a, centre, -1), d));
+    b = add(centre, d, dot(add(b, centre, -1), d));
+  }
   // a short tube still gets a capsule along the fitted axis (at least 2 × radius long)
   const len = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
   if (len < 2 * r) { a = add(centre, d, r); b = add(centre, d, -r); }

@@ -51,10 +51,11 @@ export function firstReviewStep(): number {
   return i < 0 ? 0 : i;
 }
 
-/** The next review step after `step` that needs the user, or null. */
+/** The next review step after `step` that needs the user (wrapping round to the ones skipped before it), or null. */
 function nextReviewStep(step: number): number | null {
   const a = store.state.anatomy;
-  for (let s = step + 1; s < REVIEW_STEPS.length; s++) {
+  for (let n = 1; n < REVIEW_STEPS.length; n++) {
+    const s = (step + n) % REVIEW_STEPS.length;
     const id = REVIEW_STEPS[s]!;
     if (id === 'canal') { if (!a?.canal || !isTrusted(a.canal)) return s; continue; }
     if (a?.outsideFov?.includes(id)) continue;
@@ -93,7 +94,16 @@ export async function addCanalClick(lps: Vec3): Promise<void> {
   const fit = reply.info.fit;
   if (!fit || fit.problem) { notify('warning', fit?.problem ?? 'no canal fitted'); return; }
   notify('info', `Canal fitted through ${clicks.length} clicks (${fit.timeMs.toFixed(0)} ms).${clicks.length < 3 ? ' A third click along it refines it.' : ''}`);
-  if (clicks.length >= 3) store.update({ canalClicks: [] });
+  if (clicks.length >= 3) {
+    store.update({ canalClicks: [] });
+    // the review on the canal moves on to whatever still needs the user, or ends
+    const rv = store.state.review;
+    if (rv && REVIEW_STEPS[rv.step] === 'canal') {
+      const next = nextReviewStep(rv.step);
+      if (next !== null) reviewStep(next);
+      else endReview();
+    }
+  }
 }
 
 /** Accept a suggestion as it is (it becomes a confirmed, hand-checked landmark used for zones). */
@@ -113,6 +123,21 @@ export async function confirmCanal(): Promise<void> {
 /** Put a foramen back to the last detection's suggestion (one undo step). */
 export async function resetForamen(id: ForamenId): Promise<void> {
   await caseRun({ type: 'resetForamen', id }, 'Classifying lesions…');
+}
+
+/**
+ * The user's word that a level lies outside the image (both sides): it is reported as outside the
+ * field of view and no longer asked for; a review moves on. One undo step.
+ */
+export async function markLevelOutside(level: SacralLevel): Promise<void> {
+  await caseRun({ type: 'markOutsideFov', ids: [`${level}_L`, `${level}_R`] }, null);
+  const rv = store.state.review;
+  const id = rv ? REVIEW_STEPS[rv.step] : undefined;
+  if (rv && id !== 'canal' && id?.startsWith(level)) {
+    const next = nextReviewStep(rv.step);
+    if (next !== null) reviewStep(next);
+    else endReview();
+  }
 }
 
 /** Place or move a foramen by hand (it is then marked manual and never overwritten by detection). */

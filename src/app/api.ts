@@ -91,6 +91,8 @@ export interface Snapshot {
     foramina: { id: string; level: string; side: 'L' | 'R'; anteriorLps: number[]; posteriorLps: number[]; radiusMm: number; confidence: number; source: 'auto' | 'manual' }[];
     canal: { centerlineLps: number[][]; radiusMm: number[]; confidence: number; source: 'auto' | 'manual' } | null;
     zoneProblem: string | null;
+    /** Foramina whose place lies outside the image (reported, not asked for). */
+    outsideFov: string[];
   };
   /** The 3D view's meshes (triangle counts; zero without a mounted 3D view). */
   scene: sceneActions.SceneSnapshot;
@@ -273,6 +275,7 @@ export function buildSnapshot(): Snapshot {
       foramina: (s.anatomy?.foramina ?? []).map((f) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: f.confidence, source: f.source })),
       canal: s.anatomy?.canal ? { centerlineLps: s.anatomy.canal.centerlineLps, radiusMm: s.anatomy.canal.radiusMm, confidence: s.anatomy.canal.confidence, source: s.anatomy.canal.source } : null,
       zoneProblem: s.zoneProblem,
+      outsideFov: [...(s.anatomy?.outsideFov ?? [])],
     },
     activeLesionId: s.activeLesionId,
     tool: s.tool,

@@ -28,6 +28,8 @@ import { interpolateSlices } from '../segmentation/interpolate';
 import { FORAMEN_IDS, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import { fitForamen } from '../anatomy/foramen-fit';
 import { fitCanal } from '../anatomy/canal-fit';
+import { withOutsideFov } from '../anatomy/expected-foramina';
+import { frameFromForamina } from '../anatomy/frame-from-landmarks';
 import { mergeAnatomy } from '../anatomy/merge';
 import type { ApproachName, Needle, SafetyThresholds } from '../planning/types';
 import type { RankInput } from '../planning/ranking';
@@ -77,6 +79,8 @@ type Commands =
   | { type: 'fitCanal'; clicksLps: Vec3[] }
   /** Put a foramen back to the last detection's suggestion (removed when there was none). */
   | { type: 'resetForamen'; id: ForamenId }
+  /** The user's word that these foramina lie outside the image (a level cut by the field of view): reported, not asked for. */
+  | { type: 'markOutsideFov'; ids: ForamenId[] }
   | { type: 'addNeedle'; needle: Omit<CaseNeedle, 'id'>; id?: string }
   /** Move a needle's entry and target; with snapToSkin the entry slides along the line onto the skin. */
   | { type: 'moveNeedle'; id: string; entryLps: Vec3; targetLps: Vec3; snapToSkin?: boolean }
@@ -178,7 +182,7 @@ type Handler<K extends CaseCommandType> = (ctx: CommandContext, cmd: Extract<Cas
 export const STEP_NAMES: Record<CaseCommandType, string> = {
   addLesion: 'new lesion', growLesion: 'grow lesion', stroke: 'brush', seedStroke: 'lesion/background stroke', thresholdBox: 'threshold in box', lesionOp: 'lesion tool',
   deleteLesion: 'delete lesion', updateLesion: 'edit lesion', setAnatomy: 'landmarks', setForamen: 'move foramen', setCanal: 'move canal',
-  detectAnatomy: 'suggest landmarks', fitForamen: 'place foramen', fitCanal: 'place canal', resetForamen: 'reset foramen', importLesions: 'import segmentation', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
+  detectAnatomy: 'suggest landmarks', fitForamen: 'place foramen', fitCanal: 'place canal', resetForamen: 'reset foramen', markOutsideFov: 'not in the image', importLesions: 'import segmentation', addNeedle: 'place needle', moveNeedle: 'move needle', updateNeedle: 'edit needle', deleteNeedle: 'delete needle',
   planApproach: 'plan approach', rankApproaches: 'rank approaches', setThresholds: 'thresholds', aimElectrode: 'aim electrode', aimCement: 'aim cement',
 };
 
@@ -346,7 +350,7 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
   setForamen(ctx, cmd) {
     const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
     const foramina = [...a.foramina.filter((x) => x.id !== cmd.foramen.id), cmd.foramen];
-    return { doc: { ...ctx.doc, anatomy: { ...a, foramina } } };
+    return { doc: { ...ctx.doc, anatomy: withOutsideFov(ctx.volume, { ...a, foramina }) } };
   },
   setCanal(ctx, cmd) {
     const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
@@ -358,19 +362,21 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
   },
   fitForamen(ctx, cmd) {
     const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
-    const fit = fitForamen(ctx.volume, cmd.clickLps, { frame: a.frame });
+    // level and side proposed from the detected frame, else from the foramina already placed
+    const fit = fitForamen(ctx.volume, cmd.clickLps, { frame: a.frame ?? frameFromForamina(a), straightAxis: true });
     if (!fit) return { info: { fit: { id: cmd.id ?? null, timeMs: 0, problem: 'no walled tunnel near the click: click on the opening, or zoom in' } } };
     // the id: the one the user is placing, else the level and side the fit proposes, else the first one not placed by hand
     let id: ForamenId | null = cmd.id ?? (fit.level && fit.side ? (`${fit.level}_${fit.side}` as ForamenId) : null);
     const proposed = !cmd.id;
-    if (!id) id = FORAMEN_IDS.find((x) => !a.foramina.some((f) => f.id === x && f.source === 'manual')) ?? null;
+    if (!id) id = FORAMEN_IDS.find((x) => !a.foramina.some((f) => f.id === x && f.source === 'manual') && !a.outsideFov?.includes(x)) ?? null;
     if (!id) return { info: { fit: { id: null, timeMs: fit.timeMs, problem: 'all eight foramina are placed: choose one (Review or Place) to replace it' } } };
     const foramen: Foramen = {
       id, level: id.slice(0, 2) as SacralLevel, side: id.slice(3) as Side,
       anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 4) / 4, confidence: 1, source: 'manual',
     };
     const foramina = [...a.foramina.filter((x) => x.id !== id), foramen];
-    return { doc: { ...ctx.doc, anatomy: { ...a, foramina } }, info: { fit: { id, timeMs: fit.timeMs, problem: null, proposed } } };
+    // levels that the placed ones put outside the image are reported so, not asked for
+    return { doc: { ...ctx.doc, anatomy: withOutsideFov(ctx.volume, { ...a, foramina }) }, info: { fit: { id, timeMs: fit.timeMs, problem: null, proposed } } };
   },
   fitCanal(ctx, cmd) {
     const fit = fitCanal(ctx.volume, cmd.clicksLps);
@@ -385,6 +391,14 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
     const s = a.suggested?.find((f) => f.id === cmd.id);
     const foramina = [...a.foramina.filter((x) => x.id !== cmd.id), ...(s ? [s] : [])];
     return { doc: { ...ctx.doc, anatomy: { ...a, foramina } } };
+  },
+  markOutsideFov(ctx, cmd) {
+    const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
+    const ids = new Set([...(a.outsideFov ?? []), ...cmd.ids.filter((id) => FORAMEN_IDS.includes(id))]);
+    // a suggestion there goes; a foramen placed by hand stays (it is in the image)
+    const foramina = a.foramina.filter((f) => f.source === 'manual' || !ids.has(f.id));
+    for (const f of foramina) ids.delete(f.id);
+    return { doc: { ...ctx.doc, anatomy: { ...a, foramina, outsideFov: FORAMEN_IDS.filter((id) => ids.has(id)) } } };
   },
   addNeedle(ctx, cmd) {
     if (cmd.needle.lesionId) lesionById(ctx.doc, cmd.needle.lesionId);

@@ -7,7 +7,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as anatomy from '../app/anatomy';
-import { FORAMEN_IDS, type ForamenId } from '../anatomy/types';
+import { FORAMEN_IDS, type ForamenId, type SacralLevel } from '../anatomy/types';
 import { FOUND_CONFIDENCE, isTrusted } from '../anatomy/evidence';
 import { panelStyles } from './styles';
 
@@ -80,7 +80,7 @@ export class SpAnatomyPanel extends LitElement {
       status = sourceBadge(f);
       hint = f
         ? `Check that the ring sits on the tunnel in all three views${isTrusted(f) ? '' : ' (weak evidence: not used for zones until you Confirm it)'}; drag it to correct it, or take the Foramen tool (F) and click on the opening in any view to fit it there.`
-        : 'Not found: take the Foramen tool (F) and click on its opening in any view (the tunnel is fitted there), or place it with two clicks (Place by hand); or go on: the zone map then mirrors it from the other side.';
+        : 'Not found: take the Foramen tool (F) and click on its opening in any view (the tunnel is fitted there), or place it with two clicks (Place by hand); if the image does not reach this level, press Not in image; or go on: the zone map then mirrors it from the other side.';
     }
     const last = step === steps.length - 1;
     return html`<div class="review" role="group" aria-label="Landmark review" data-review-step=${id}>
@@ -89,6 +89,7 @@ export class SpAnatomyPanel extends LitElement {
       <div class="row">
         <button id="review-prev" class="small" ?disabled=${step === 0} @click=${() => anatomy.reviewStep(step - 1)}>◀ Previous</button>
         ${id !== 'canal' ? html`<button id="review-place" class="small" @click=${() => anatomy.startPlacing(id)}>Place by hand</button>` : nothing}
+        ${id !== 'canal' && !a?.foramina.some((x) => x.id === id) ? html`<button id="review-outside" class="small" title="This level (both sides) lies outside the image (the field of view cuts it): report it so and go on" @click=${() => anatomy.markLevelOutside(id.slice(0, 2) as SacralLevel)}>Not in image</button>` : nothing}
         ${id !== 'canal' && a?.foramina.some((x) => x.id === id && !isTrusted(x)) ? html`<button id="review-confirm" class="small" @click=${() => anatomy.confirmForamen(id)}>Confirm</button>` : nothing}
         ${id === 'canal' && a?.canal && !isTrusted(a.canal) ? html`<button id="review-confirm" class="small" @click=${() => anatomy.confirmCanal()}>Confirm</button>` : nothing}
         ${last

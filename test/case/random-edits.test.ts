@@ -12,6 +12,7 @@ import type { CaseCommand } from '../../src/case/commands';
 import { phantom, N, rng } from './fixture';
 import type { Foramen, ForamenId } from '../../src/anatomy/types';
 import { FORAMEN_IDS } from '../../src/anatomy/types';
+import { withOutsideFov } from '../../src/anatomy/expected-foramina';
 import { findNeedle, DEFAULT_NEEDLE_ID } from '../../src/planning/needles';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -136,7 +137,8 @@ function runSequence(seed: number, steps: number): Record<string, number> {
       const f: Foramen = { id, level: id.slice(0, 2) as Foramen['level'], side: id.slice(3) as Foramen['side'], anteriorLps: a, posteriorLps: [a[0], a[1] + 15, a[2] + 3], radiusMm: 2 + rand() * 3, confidence: 1, source: 'manual' };
       engine.run({ type: 'setForamen', foramen: f });
       const an = doc.anatomy ?? { foramina: [], canal: null, frame: null };
-      commit({ doc: { ...doc, anatomy: { ...an, foramina: [...an.foramina.filter((x) => x.id !== id), f] } }, labels: ref.labels });
+      // placing a foramen also updates which levels the placed ones put outside the image
+      commit({ doc: { ...doc, anatomy: withOutsideFov(volume, { ...an, foramina: [...an.foramina.filter((x) => x.id !== id), f] }) }, labels: ref.labels });
     } else if (r < 0.67 || (r < 0.75 && !doc.needles.length)) {
       op = 'addNeedle';
       const n: Omit<CaseNeedle, 'id'> = { approach: null, lesionId: doc.lesions.length ? pick(doc.lesions).id : null, needle, entryLps: pt(), targetLps: pt(), advance: 1, source: 'manual', ablation: null, cementMl: null };

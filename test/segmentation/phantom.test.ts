@@ -32,13 +32,10 @@ import type { Vec3 } from '../../src/core/vec3';
 import { hashBytes } from './fixtures';
 
 const run = requireShared(true);
-// The lesion level is read from the grown region's interior (not the 2 mm ball around the click),
-// which puts the lower bound at the midpoint to the phantom's foramen (30 vs -20 HU: 5 HU). On
-// default L5 (touching the S3 foramen) the partial-volume estimate then reads +2.2 % (the issue's
-// target is 2 %: not met there); on hard L5 (3 mm slices, noise 20 HU) the mask keeps 73.5 % of the
-// voxelised lesion and reads -25.9 % by count while the partial-volume estimate is within -2.7 %.
+// The accuracy by the partial-volume estimate: 2 % (default), 5 % (hard: 0.7 × 0.7 × 3 mm
+// oblique). By voxel count, hard L5 keeps about 74 % of the voxelised lesion (3 mm slices lose its caps).
 const limits = {
-  'default.json': { pv: 0.025, count: 0.06, recall: 0.9 },
+  'default.json': { pv: 0.02, count: 0.06, recall: 0.9 },
   'hard.json': { pv: 0.05, count: 0.27, recall: 0.72 },
 } as const;
 

@@ -22,6 +22,8 @@ export interface LandmarkReference {
   midlineXMm: number;
   outsideFov: ForamenId[];
   notRead?: ForamenId[];
+  /** Foramina whose reference is less certain than the 3 mm target (the reason is in the fixture's looseWhy): the bound used for them. */
+  looseMm?: Partial<Record<ForamenId, number>>;
   foramina: Partial<Record<ForamenId, ReferenceForamen>>;
   canalLps: Vec3[];
   method: { levelCertain?: boolean };
@@ -50,6 +52,11 @@ export async function loadRealScan(ref: LandmarkReference): Promise<ScalarVolume
   }
   volumes.set(ref.scan, v);
   return v;
+}
+
+/** The error bound for one foramen against the reference: 3 mm, or the fixture's looser bound where its reading is less certain. */
+export function foramenBoundMm(ref: LandmarkReference, id: ForamenId): number {
+  return ref.looseMm?.[id] ?? 3;
 }
 
 /** Distance of a point to the segment a–b (mm). */
