@@ -55,7 +55,7 @@ describe.skipIf(!ok)('lesion volume in the panel', () => {
     const items = page.locator('sp-lesion-panel li.lesion');
     const li = items.nth((await items.count()) - 1);
     await li.click();
-    await expect.poll(async () => (await li.locator('.volume-basis').count()) ? (await li.locator('.volume-basis').textContent())!.trim() : '', { timeout: 30_000 }).toMatch(/^\(by voxel count/);
+    await expect.poll(async () => (await li.locator('.volume-basis').count()) ? (await li.locator('.volume-basis').textContent())!.trim() : '', { timeout: 30_000 }).toBe('(by voxel count)');
     const snap = await page.evaluate(() => window.sacroplan.snapshot());
     const painted = snap.lesions.at(-1)!;
     expect(painted.shownVolumeBasis).toBe('voxel-count');
