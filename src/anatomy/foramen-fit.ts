@@ -129,6 +129,9 @@ function sectionAt(s: IndexSampler, p: Readonly<Vec3>, d: Readonly<Vec3>, radius
   return { score: b.score, centre, r: b.r };
 }
 
+/** The options of a user's click with the Foramen tool (the case's fitForamen command). */
+export const FORAMEN_TOOL_OPTIONS: Readonly<Pick<ForamenFitOptions, 'straightAxis'>> = { straightAxis: true };
+
 export function fitForamen(volume: ScalarVolume, clickLps: Readonly<Vec3>, opts: ForamenFitOptions = {}): ForamenFit | null {
   const t0 = nowMs();
   const polarity = opts.polarity ?? lumenPolarity(volume);

@@ -10,11 +10,11 @@ import { CaseClient } from './case-client';
 import type { CaseCommand } from '../case/commands';
 import type { CaseReply, CaseView, LesionView, NeedleView } from '../case/engine';
 import type { CaseRequest } from '../case/protocol';
-import type { SeriesIdentity } from '../case/types';
+import type { LesionMethod, SeriesIdentity } from '../case/types';
 import type { PlanMeta } from '../case/plan-file';
 import type { PlanCommand, PlanReply } from '../planning/engine';
 import type { AppState, LesionEntry, LesionSummary, LesionZoneSummary, SegmentationUi } from './store';
-import type { LesionStats } from '../segmentation/stats';
+import { cohortZ, shownVolume, type LesionStats } from '../segmentation/stats';
 import type { LesionZoneResult } from '../anatomy/classify';
 import type { Trajectory } from '../planning/types';
 import type { Vec3 } from '../core/vec3';
@@ -196,11 +196,14 @@ export async function caseSettled(): Promise<void> {
   }
 }
 
-export function summarize(s: LesionStats): LesionSummary {
+export function summarize(s: LesionStats, method?: LesionMethod): LesionSummary {
+  const shown = shownVolume(s, method === 'semiautomatic');
   return {
     voxelCount: s.voxelCount,
     volumeMl: s.volumeMl,
     partialVolumeMl: s.partialVolumeMl,
+    shownVolumeMl: shown.volumeMl,
+    shownVolumeBasis: shown.basis,
     abc2Ml: s.abcAxial.volumeMl,
     abc2PrincipalMl: s.abcPrincipal.volumeMl,
     abcAxialMm: [s.abcAxial.aMm, s.abcAxial.bMm, s.abcAxial.cMm],
@@ -212,7 +215,8 @@ export function summarize(s: LesionStats): LesionSummary {
     maxHu: s.values?.max ?? null,
     sdHu: s.values?.sd ?? null,
     exceeds30mm: s.exceeds30mm,
-    cohortZ: { ...s.cohortZ },
+    // against the study's volumes: the volume the panel shows
+    cohortZ: cohortZ(shown.volumeMl),
   };
 }
 
@@ -231,7 +235,7 @@ function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
 }
 
 function lesionEntry(l: LesionView): LesionEntry {
-  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats) : null, zone: l.zone ? zoneSummary(l.zone) : null, outsideSacrumMl: l.outsideSacrumMl,
+  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats, l.method) : null, zone: l.zone ? zoneSummary(l.zone) : null, outsideSacrumMl: l.outsideSacrumMl,
     seeds: (l.seeds ?? []).map((s) => ({ kind: s.kind, radiusMm: s.radiusMm, pointsLps: s.pointsLps.map((p) => [p[0], p[1], p[2]] as Vec3) })) };
 }
 

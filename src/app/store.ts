@@ -79,6 +79,12 @@ export interface LesionSummary {
   volumeMl: number;
   /** Partial-volume-aware estimate (CT), or null. */
   partialVolumeMl: number | null;
+  /**
+   * The volume the panel shows (segmentation/stats.ts shownVolume): the partial-volume estimate for
+   * a lesion made from the image (Grow, Strokes), the voxel count for a brush-painted one.
+   */
+  shownVolumeMl: number;
+  shownVolumeBasis: 'partial-volume' | 'voxel-count';
   /** ABC/2 on the axial (acquisition) slices and on the principal axes, mL. */
   abc2Ml: number;
   abc2PrincipalMl: number;

@@ -26,7 +26,7 @@ import { paintStroke } from '../segmentation/brush';
 import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from '../segmentation/morphology';
 import { interpolateSlices } from '../segmentation/interpolate';
 import { FORAMEN_IDS, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
-import { fitForamen } from '../anatomy/foramen-fit';
+import { fitForamen, FORAMEN_TOOL_OPTIONS } from '../anatomy/foramen-fit';
 import { fitCanal } from '../anatomy/canal-fit';
 import { withOutsideFov } from '../anatomy/expected-foramina';
 import { frameFromForamina } from '../anatomy/frame-from-landmarks';
@@ -363,7 +363,7 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
   fitForamen(ctx, cmd) {
     const a: SacralAnatomy = ctx.doc.anatomy ?? { foramina: [], canal: null, frame: null };
     // level and side proposed from the detected frame, else from the foramina already placed
-    const fit = fitForamen(ctx.volume, cmd.clickLps, { frame: a.frame ?? frameFromForamina(a), straightAxis: true });
+    const fit = fitForamen(ctx.volume, cmd.clickLps, { ...FORAMEN_TOOL_OPTIONS, frame: a.frame ?? frameFromForamina(a) });
     if (!fit) return { info: { fit: { id: cmd.id ?? null, timeMs: 0, problem: 'no walled tunnel near the click: click on the opening, or zoom in' } } };
     // the id: the one the user is placing, else the level and side the fit proposes, else the first one not placed by hand
     let id: ForamenId | null = cmd.id ?? (fit.level && fit.side ? (`${fit.level}_${fit.side}` as ForamenId) : null);

@@ -5,7 +5,16 @@
  * Every reply carries the whole projection the main thread shows (CaseView): the store copies it,
  * never edits it.
  */
-import { lesionOutsideMask } from '../segmentation/criteria';
+import { buildSacralEnvelope, lesionOutsideEnvelope, type SacralEnvelope } from '../planning/envelope';
+
+/**
+ * Closing radius (mm) of the envelope for the outside measure: a lytic lesion that has destroyed the
+ * cortex leaves a gap as wide as its chord there; a ball of 8 mm bridges gaps up to 16 mm (the
+ * lesions of the study's size, ≤ 30 mm, breaking through by up to about half their width), while
+ * the sacrum's own outer surface, concave only on scales of centimetres (the anterior concavity,
+ * the alae), is barely changed. Measured against the phantom's truth (test/case/outside-sacrum.test.ts).
+ */
+export const OUTSIDE_CLOSE_MM = 8;
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import { nowMs } from '../core/clock';
@@ -27,7 +36,7 @@ import { EMPTY_DOC, type CaseDoc, type CaseLesion, type CaseNeedle } from './typ
 
 export interface LesionView extends CaseLesion {
   stats: LesionStats | null;
-  /** Volume beyond the detected sacrum (mL; segmentation/criteria.ts lesionOutsideMask); null without a sacrum mask. */
+  /** Volume beyond the sacral envelope (mL; planning/envelope.ts lesionOutsideEnvelope: foramina, canal and lytic cavities count as inside); null without a sacrum mask. */
   outsideSacrumMl: number | null;
   /** Null without a usable zone model (see CaseView.zoneProblem) or for an empty lesion. */
   zone: LesionZoneResult | null;
@@ -91,6 +100,8 @@ export class CaseEngine implements PlanningSource {
   private zones = new Map<number, LesionZoneResult | null>();
   /** Lesion volume outside the detected sacrum (set with the zones; null without a sacrum mask). */
   private outside = new Map<number, number | null>();
+  /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
+  private outsideEnv: { mask: Uint8Array; anatomy: SacralAnatomy | null; env: SacralEnvelope | null } | null = null;
   private dirtyLabels = new Set<number>();
   private model: ZoneModel | null = null;
   private modelFor: SacralAnatomy | null | undefined = undefined;
@@ -183,6 +194,23 @@ export class CaseEngine implements PlanningSource {
   }
 
   /**
+   * The sacral envelope for "extends outside the sacrum" (planning/envelope.ts): the detected bone
+   * with the trusted foramina and canal filled, closed by OUTSIDE_CLOSE_MM and its holes filled, so
+   * that a lesion's own lytic cavity, a foramen's lumen and the canal are inside (those are the
+   * foramen and canal criteria), and only tissue beyond the bone's outer surface is outside.
+   * Built once per sacrum mask and landmarks (about 1 s on a 160×160×100 phantom).
+   */
+  private envelopeForOutside(trusted: SacralAnatomy | null): SacralEnvelope | null {
+    const mask = this.sacrumMask;
+    if (!mask) return null;
+    const c = this.outsideEnv;
+    if (c && c.mask === mask && c.anatomy === trusted) return c.env;
+    const env = buildSacralEnvelope(this.volume, mask, trusted, { closeMm: OUTSIDE_CLOSE_MM });
+    this.outsideEnv = { mask, anatomy: trusted, env };
+    return env;
+  }
+
+  /**
    * Replaces the whole case (a restored autosave, an opened plan): the document and the label map,
    * with an empty history. `labels` must hold only labels of `doc`'s lesions (callers validate).
    */
@@ -257,7 +285,8 @@ export class CaseEngine implements PlanningSource {
       }
       if (!this.zones.has(l.label)) {
         this.zones.set(l.label, this.model && trusted && this.labels.count(l.label) > 0 ? classifyLesion(this.labels, l.label, trusted, this.model) : null);
-        this.outside.set(l.label, this.sacrumMask && this.labels.count(l.label) > 0 ? lesionOutsideMask(this.labels, l.label, this.sacrumMask).volumeMl : null);
+        const env = this.labels.count(l.label) > 0 ? this.envelopeForOutside(trusted) : null;
+        this.outside.set(l.label, env ? lesionOutsideEnvelope(this.labels, l.label, env).volumeMl : null);
       }
       return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
     });

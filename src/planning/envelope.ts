@@ -17,11 +17,12 @@ import type { ScalarVolume } from '../core/volume';
 import type { SacralAnatomy } from '../anatomy/types';
 import type { FittedSacralFrame } from '../anatomy/frame';
 import { makeWorkGrid, type WorkGrid } from '../anatomy/detect-grid';
-import { fillHolesMask, squaredDistanceTo } from '../segmentation/morphology';
+import { dilateMask, erodeMask, fillHolesMask, squaredDistanceTo } from '../segmentation/morphology';
 import { nonZeroBox } from '../segmentation/grid';
 import { pointSegmentDistance, roundConeSdf } from '../anatomy/zones';
 import type { CortexCrossing } from './types';
 import { nowMs } from '../core/clock';
+import type { LabelMap } from '../segmentation/labelmap';
 
 export interface SacralEnvelope {
   grid: WorkGrid;
@@ -38,6 +39,13 @@ export interface EnvelopeOptions {
    * map: a lytic lesion at the edge of the sacrum is a hole in the bone mask, not outside the sacrum.
    */
   extraMask?: Uint8Array | null;
+  /**
+   * Morphological closing radius (mm) applied before the holes are filled: a lytic lesion that has
+   * eaten through the cortex leaves a gap in the bone surface narrower than 2 × this radius, which
+   * the closing bridges, so its cavity becomes a hole of the bone and is filled (inside), while a
+   * part beyond the original surface stays outside. 0: no closing.
+   */
+  closeMm?: number;
 }
 
 /**
@@ -85,14 +93,24 @@ export function buildSacralEnvelope(volume: ScalarVolume, sacrumMask: Uint8Array
       rasterise(mask, g, canal.centerlineLps[i]!, canal.centerlineLps[i + 1]!, canal.radiusMm[i]!, canal.radiusMm[i + 1]!, 'cone');
     }
   }
-  const filled = fillHolesMask(mask, g.dims);
   const spacing: Vec3 = [h, h, h];
+  const closeMm = opts.closeMm ?? 0;
+  const closed = closeMm > 0 ? erodeClosing(mask, g.dims, spacing, closeMm) : mask;
+  const filled = fillHolesMask(closed, g.dims);
   const dOut = squaredDistanceTo(filled, g.dims, spacing, 1);
   const dIn = squaredDistanceTo(filled, g.dims, spacing, 0);
   const sdf = new Float32Array(filled.length);
   const half = h / 2;
   for (let n = 0; n < sdf.length; n++) sdf[n] = filled[n] ? half - Math.sqrt(dIn[n]!) : Math.sqrt(dOut[n]!) - half;
   return { grid: g, sdf, buildMs: nowMs() - t0 };
+}
+
+/** Closing (dilation then erosion by a ball of radiusMm), keeping the original voxels. */
+function erodeClosing(mask: Uint8Array, dims: readonly [number, number, number], spacing: Vec3, radiusMm: number): Uint8Array {
+  const dil = dilateMask(mask, dims, spacing, radiusMm);
+  const out = erodeMask(dil, dims, spacing, radiusMm);
+  for (let n = 0; n < out.length; n++) if (mask[n]) out[n] = 1;
+  return out;
 }
 
 function rasterise(mask: Uint8Array, g: WorkGrid, a: Readonly<Vec3>, b: Readonly<Vec3>, r0: number, r1: number, kind: 'capsule' | 'cone'): void {
@@ -247,4 +265,29 @@ export function distanceToSurfaceClass(env: SacralEnvelope, frame: FittedSacralF
 
 function neg(v: Vec3): Vec3 {
   return [-v[0], -v[1], -v[2]];
+}
+
+/**
+ * How much of a lesion lies outside the sacral envelope (the bone with its foramina, canal and
+ * cavities filled, built with `closeMm` so that a lytic lesion's own hole through the cortex counts
+ * as bone): lesion voxels whose centre is more than `toleranceMm` beyond the envelope surface.
+ * The tolerance (default half the largest voxel edge) keeps the partial-volume voxel of a lesion
+ * ending on the cortex from counting. A lesion reaching into a foramen or the canal is inside the
+ * envelope: that is erosion of a neuroforamen or epidural extension (segmentation/criteria.ts),
+ * not "outside the sacrum".
+ */
+export function lesionOutsideEnvelope(labels: LabelMap, label: number, env: SacralEnvelope, toleranceMm?: number): { voxels: number; volumeMl: number; fraction: number } {
+  const geo = labels.geometry;
+  const [ni, nj] = geo.dims;
+  const tol = toleranceMm ?? Math.max(...geo.spacingMm) / 2;
+  const offs = labels.offsetsOf(label);
+  const p: Vec3 = [0, 0, 0];
+  let out = 0;
+  for (let a = 0; a < offs.length; a++) {
+    const o = offs[a]!;
+    const k = (o / (ni * nj)) | 0, r = o - k * ni * nj, j = (r / ni) | 0, i = r - j * ni;
+    geo.ijkToLps(p, i, j, k);
+    if (envelopeSdf(env, p[0], p[1], p[2]) > tol) out++;
+  }
+  return { voxels: out, volumeMl: (out * geo.voxelVolumeMm3) / 1000, fraction: offs.length ? out / offs.length : 0 };
 }

@@ -5,8 +5,11 @@
  *  1. Seed statistics: median, mean and SD of the voxels within `seedRadiusMm` of the seed.
  *  2. Lesion kind (`auto`): median < boneHu − 100 → lytic; median > boneHu + 250 → sclerotic;
  *     anything else → custom window median ± 2.5·max(SD, 10). MR and other non-HU images (no
- *     tissue level can be assumed): custom, window = the neighbourhood's median ± 3 robust SD
- *     (1.4826 × MAD), guard = opening.
+ *     tissue level can be assumed): custom, guard = opening; the lesion's level and the level
+ *     around it are measured at the boundary of maximum contrast around the click (a darker or a
+ *     brighter lesion), the bound towards the tissue around at their midpoint, the other at the
+ *     lesion's level ∓ 3 robust SD (measureMrLevels); where no boundary closes, the
+ *     neighbourhood's median ± 3 robust SD (1.4826 × MAD).
  *  3. HU window. Each bound sits at the midpoint between the lesion level (seed median) and the
  *     tissue it must be told apart from, because for a symmetric point-spread function the
  *     50 % iso-level of a blurred step edge lies on the true edge (partial-volume neutral):
@@ -334,6 +337,17 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     return empty(kind, r.window, guard, stats, 'cortex-break', `stopped at the cortex: the lesion (${ml(r.voxelCount)} mL inside the bone) breaks through it on its ${sideName(c.towardLps)} side, and tissue at its level (${Math.round(r.window[0])} to ${Math.round(r.window[1])}${hu ? ' HU' : ''}) goes on outside the bone (${ml(c.voxels)} mL within ${o.maxRadiusMm} mm): the lesion may extend outside the bone, and Grow cannot tell it from soft tissue there; paint the whole lesion with Strokes (L): a lesion stroke across the break, then background strokes around it, also over the soft tissue next to its outside part`);
   };
 
+  if (mr) {
+    // MR: the window from the lesion's edge as the image around the click shows it (see measureMrLevels)
+    const m = measureMrLevels(val, dims, sp, inBall, g, seedIdx, box, rim2, seedLocal, robust!, o.minVoxels);
+    if (!m) return finish(attempt(window, val), val);
+    levels = { lesion: m.lesionLevel, around: m.aroundLevel, smoothed: false, passRaw: m.passRaw, passSmooth: NaN };
+    const r = attempt(m.window, val);
+    const ratio = r.voxelCount / m.regionVoxels;
+    if (!r.problem && !(ratio >= 1 / MAX_SUPPORT_RATIO && ratio <= MAX_MR_LEAK_RATIO))
+      return empty(kind, m.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(m.window[0])} to ${Math.round(m.window[1])}) is ${ratio < 1 ? 'much smaller' : 'much larger'} than the region whose edge the image shows around the point (${r.volumeMl.toFixed(2)} vs ${(m.regionVoxels * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; if it is a lesion, paint it with Strokes (L): a lesion stroke inside it, then background strokes around it`);
+    return finish(r, val);
+  }
   if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return finish(attempt(window, val), val);
 
   // CT lytic, automatic window. First the assumed levels (lesion at the click's neighbourhood
@@ -475,6 +489,68 @@ const MAX_PASSING = 0.01;
  * (lesions on the fatty phantoms: 0.94-1.04; texture dips in normal marrow: 0.1-0.3).
  */
 const MAX_SUPPORT_RATIO = 1.3;
+
+/**
+ * MR: largest share of the tissue around the lesion (shell 1.5-3.5 mm outside its edge) whose raw
+ * voxels may pass the lesion's window (as MAX_PASSING; MR has no smoothed fallback here): beyond
+ * it the lesion would join the tissue around through its noise.
+ */
+const MAX_PASSING_MR = 0.01;
+/** MR: the lesion's noise band below (dark lesion) or above (bright lesion) its level, in robust SDs (a Gaussian's 3 SD keep 99.7 %). */
+const MR_NOISE_SD = 3;
+
+/**
+ * MR: a grow larger than this multiple of the region of maximum boundary contrast ran past the edge
+ * the image shows (a leak), and is refused. Wider than MAX_SUPPORT_RATIO on the large side because
+ * that region is found on the 1 mm smoothed copy, where a small lesion's contour of maximum
+ * contrast lies inside its true edge (t2-like.json B3, 10 mm across on 3 mm slices: region 0.37 mL,
+ * grow 0.48 mL, truth 0.52 mL); 1.5 is the most a grow may ever exceed a lesion (issue 13).
+ */
+const MAX_MR_LEAK_RATIO = 1.5;
+
+interface MrLevels { window: [number, number]; lesionLevel: number; aroundLevel: number; passRaw: number; regionVoxels: number }
+
+/**
+ * MR (no tissue level can be assumed): the lesion's level and the level of the tissue around it,
+ * read at the boundary of maximum median contrast around the click (boundary-contrast.ts, as for
+ * lytic CT lesions on fatty marrow), for a lesion darker than its surroundings (T1: a metastasis in
+ * fatty marrow) and for one brighter (T2); the side whose region closes within the search ball with
+ * the larger contrast wins. The bound towards the tissue around is the midpoint of the two levels:
+ * for a symmetric point-spread function the 50 % iso-level of a blurred step lies on the true edge,
+ * so the partial-volume voxels of the edge (a whole 3 mm slice's worth on a thick-slice series) are
+ * split fairly. A window of the neighbourhood's level ± 3 noise SD instead stops a third of the way
+ * to the edge and keeps 20-70 % too little (t1-like.json). The other bound is the lesion's own
+ * noise band (MR_NOISE_SD robust SDs of its interior), which keeps out darker (brighter) tissue
+ * such as cortex. Values are scaled to tenths of the neighbourhood's noise SD for the contrast
+ * histogram, so the method does not depend on the scanner's signal scale.
+ * Null when no region closes within the ball (the neighbourhood window then decides).
+ */
+function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array, g: ReturnType<typeof gridMetric>,
+  seed: Vec3, box: IndexBox, rim2: number, seedLocal: number, near: { median: number; sigma: number }, minVoxels: number): MrLevels | null {
+  const [bi, bj, bk] = dims;
+  const unit = Math.max(near.sigma, 1e-3 * (Math.abs(near.median) + 1)) / 10;
+  const rim = new Uint8Array(val.length);
+  let n = 0;
+  for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++)
+    if (inBall[n] && metricLength2(g, i + box[0] - seed[0], j + box[1] - seed[1], k + box[2] - seed[2]) > rim2) rim[n] = 1;
+  let best: MrLevels | null = null, bestContrast = -Infinity;
+  for (const sign of [1, -1]) {
+    const raw = new Float32Array(val.length);
+    for (let t = 0; t < val.length; t++) raw[t] = (sign * val[t]!) / unit;
+    const sm = smoothBox(raw, dims, sp, SURROUND_SMOOTH_MM);
+    const low = (sign * near.median) / unit - MR_NOISE_SD * 10;
+    const bc = maxBoundaryContrastRegion(raw, sm, dims, sp, inBall, rim, seedLocal, low, minVoxels, val.length);
+    if (!bc || bc.reachedRim || !(bc.shell.median > bc.lesion.median) || !(bc.contrast > bestContrast)) continue;
+    const L = bc.lesion.median, B = bc.shell.median;
+    const lo = L - MR_NOISE_SD * Math.max(bc.lesion.sigma, 10 * 1e-3), hi = (L + B) / 2;
+    let pass = 0;
+    for (const q of bc.shell.voxels) { const x = raw[q]!; if (x >= lo && x <= hi) pass++; }
+    const win: [number, number] = sign > 0 ? [lo * unit, hi * unit] : [-hi * unit, -lo * unit];
+    bestContrast = bc.contrast;
+    best = { window: win, lesionLevel: sign * L * unit, aroundLevel: sign * B * unit, passRaw: bc.shell.voxels.length ? pass / bc.shell.voxels.length : 0, regionVoxels: bc.region.length };
+  }
+  return best;
+}
 
 interface Surroundings {
   window: [number, number];

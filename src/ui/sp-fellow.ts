@@ -72,7 +72,7 @@ export class SpFellow extends LitElement {
         <div class="hint">Zones, landmark names and the planner's answer are hidden until you score.</div></div>
       <div class="step"><b>1 · Segment the lesion</b>
         <div class="hint">Grow (G) from a click in the lesion, or paint with the Brush (B).</div>
-        <ul id="fellow-lesions">${s.lesions.length ? s.lesions.map((l) => html`<li>${l.name}: ${l.stats ? `${l.stats.volumeMl.toFixed(2)} mL, ${l.stats.maxDiameterMm.toFixed(1)} mm` : '…'}</li>`) : html`<li class="muted">no lesion yet</li>`}</ul></div>
+        <ul id="fellow-lesions">${s.lesions.length ? s.lesions.map((l) => html`<li>${l.name}: ${l.stats ? `${l.stats.shownVolumeMl.toFixed(2)} mL, ${l.stats.maxDiameterMm.toFixed(1)} mm` : '…'}</li>`) : html`<li class="muted">no lesion yet</li>`}</ul></div>
       <div class="step"><b>2 · Name the Denis zone</b>
         <div class="row" role="radiogroup" aria-label="Denis zone">${[1, 2, 3].map((z) => html`<label><input type="radio" name="zone" id="zone-${z}" .checked=${a.zone === z} ?disabled=${!!scored} @change=${() => teaching.setAnswer({ zone: z as 1 | 2 | 3 })} /> zone ${z}</label>`)}</div></div>
       <div class="step"><b>3 · Choose the approach</b>

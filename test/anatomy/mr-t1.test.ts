@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { makeDemoPhantom } from '../../src/demo/phantom';
-import { fitForamen } from '../../src/anatomy/foramen-fit';
+import { fitForamen, FORAMEN_TOOL_OPTIONS } from '../../src/anatomy/foramen-fit';
 import { fitCanal } from '../../src/anatomy/canal-fit';
 import type { Vec3 } from '../../src/core/vec3';
 import { distanceToPolyline } from './fixtures-anatomy';
@@ -44,7 +44,7 @@ describe('assisted placement on T1 MR (demo phantom as T1w)', () => {
       const p: Vec3 = [0, 1, 2].map((i) => f.anteriorLps[i]! + 3 * f.axisLps[i]!) as Vec3;
       const errs: number[] = [];
       for (const o of [[0, 0, 0], [2, 0, 0], [-2, 0, 0], [0, 0, 2], [0, 0, -2]] as Vec3[]) {
-        const fit = fitForamen(t1, [p[0] + o[0], p[1] + o[1], p[2] + o[2]], { straightAxis: true });
+        const fit = fitForamen(t1, [p[0] + o[0], p[1] + o[1], p[2] + o[2]], FORAMEN_TOOL_OPTIONS);
         expect(fit, `${f.id}: no tunnel`).not.toBeNull();
         errs.push(seg(p, fit!.anteriorLps, fit!.posteriorLps));
       }
@@ -86,7 +86,7 @@ describe.skipIf(!requireShared(true))('assisted placement on T1 MR (t1-like.json
       const p: Vec3 = [0, 1, 2].map((i) => f.anteriorLps[i]! + (3 * ax[i]!) / L) as Vec3;
       const errs: number[] = [];
       for (const o of [[0, 0, 0], [2, 0, 0], [-2, 0, 0], [0, 0, 2], [0, 0, -2]] as Vec3[]) {
-        const fit = fitForamen(mr, [p[0] + o[0], p[1] + o[1], p[2] + o[2]], { straightAxis: true });
+        const fit = fitForamen(mr, [p[0] + o[0], p[1] + o[1], p[2] + o[2]], FORAMEN_TOOL_OPTIONS);
         errs.push(fit ? seg(p, fit.anteriorLps, fit.posteriorLps) : Infinity);
       }
       worst = Math.max(worst, ...errs);

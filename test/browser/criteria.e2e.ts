@@ -68,7 +68,7 @@ describe.skipIf(!ok)('study criteria in the lesion panel', () => {
       const summary = (await li.locator('.criteria-summary').textContent())!.trim();
       const texts = await li.locator('.criterion').allTextContents();
       got[id] = await li.locator('.criterion').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-key')}:${e.getAttribute('data-status')}`));
-      rows.push(`${id}: ${summary} | ${texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ')} | volume ${await li.locator('.volume-ml').textContent()} (truth ${truth.lesions[k].volume_ml.toFixed(2)} mL)`);
+      rows.push(`${id}: ${summary} | ${(await li.locator('.extent').textContent())?.trim()} | ${texts.map((t) => t.replace(/\s+/g, ' ').trim()).join(' | ')} | volume ${await li.locator('.volume-ml').textContent()} (truth ${truth.lesions[k].volume_ml.toFixed(2)} mL)`);
       console.log(rows.at(-1));
       const all = (await li.textContent())!;
       // words, not statistics jargon
@@ -81,6 +81,8 @@ describe.skipIf(!ok)('study criteria in the lesion panel', () => {
       if (id === 'K2') {
         expect(summary).toBe('Outside the study criteria: foramen eroded');
         expect(texts[1]).toMatch(/erodes the S2 right foramen \(\d\.\d mm into it\): the study excluded such lesions/);
+        // all of it lies inside the sacral envelope (truth): the foramen part is the criterion above, not "outside"
+        expect((await li.locator('.extent').textContent())!.trim()).toBe('Within the sacrum');
       }
       if (id === 'K3') {
         expect(summary).toBe('Outside the study criteria: epidural extension');

@@ -41,7 +41,7 @@ describe.skipIf(!ok)('lesion segmentation in the demo case', () => {
     expect(l.maxDiameterMm).toBeLessThan(30);
     expect(l.meanHu!).toBeLessThan(120);
     // The panel shows the volume the API reports.
-    await expect.poll(() => page.locator('sp-lesion-panel .volume-ml').first().textContent()).toBe(`${l.volumeMl.toFixed(2)} mL`);
+    await expect.poll(() => page.locator('sp-lesion-panel .volume-ml').first().textContent()).toBe(`${l.shownVolumeMl!.toFixed(2)} mL`);
     // Coloured in all three views at the lesion centre (the first lesion colour #ff4081 blended over grey).
     await page.mouse.move(at.x + 40, at.y + 40);
     await page.waitForTimeout(100);

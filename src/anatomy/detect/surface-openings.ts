@@ -12,8 +12,8 @@
  *  3. Each opening with a mirror image on the map is handed to the one-click Foramen fit (foramen-fit.ts) at 3.5 mm under the surface,
  *     with its axis within FIT_CONE_DEG of the local antero-posterior direction: what remains is a walled tunnel
  *     with an axis, a radius and both ends. The openings go as mirror pairs, strongest first (the weaker of the
- *     two sides); a pair's second side is fitted only when its first is a tunnel with a clear rim (then its partners
- *     in turn until one is a tunnel too), and an opening that lies in a
+ *     two sides); a pair's second side is fitted only when its first is a tunnel scoring at least PAIR_SHARE
+ *     of the best fit so far (then its partners in turn until one is a tunnel too), and an opening that lies in a
  *     tunnel fitted already is not fitted again, so that look-alikes and the same tunnel seen twice do not use
  *     up the fits before the faint S4 pair.
  *  4. Pairs: a left and a right tunnel mirror-symmetric about the midline plane (s and |u| within
@@ -23,7 +23,8 @@
  *     a chain of one pair is not used (nothing to check it against); a shorter one is numbered from the junctions between body centres (frame.ts) nearest its pairs
  *     (combine.ts renumbers it from the tunnels found inside the bone when those found more levels).
  * Nothing depends on the marrow's brightness, on the slice thickness beyond the fit's own sampling, or
- * on the patient's position: only on the sacral long axis and the mask's anterior surface.
+ * on the patient's position: only on the sacral long axis, the midline plane (where it is tilted) and the
+ * mask's anterior surface.
  */
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
@@ -56,11 +57,6 @@ const PAIR_SHARE = 0.35;
 const FIT_CONE_DEG = 35;
 /** Levels a chain needs before it is believed: two pairs give one spacing and one size order to check. */
 const MIN_CHAIN = 2;
-/**
- * Fit score (rim over lumen ÷ local spread, foramen-fit.ts) of a clearly walled lumen, as evidence.ts reads it
- * (RIM_FULL): only such a tunnel has its mirror partners fitted (look-alikes score 0.3–0.9 on the fatty phantoms).
- */
-const CLEAR_RIM = 1;
 /** A tunnel followed over less than this (mm) is a pit, not a foramen (S4, the shortest, runs ≥ 7 mm through the bone). */
 const MIN_TUBE_MM = 6;
 
@@ -193,7 +189,7 @@ export function detectSurfaceOpenings(
   spotPairs.sort((p, q) => q.w - p.w);
   const mirrored = new Set(spotPairs.flatMap((p) => [p.a, p.b]));
   const fitted = new Map<MapSpot, SurfaceCandidate | null>();
-  let fits = 0;
+  let fits = 0, bestScore = 0;
   const fitSpot = (sp: MapSpot): SurfaceCandidate | null => {
     if (fitted.has(sp)) return fitted.get(sp)!;
     const s = sp.ci * STEP, u = (sp.cj - u0) * STEP;
@@ -218,12 +214,15 @@ export function detectSurfaceOpenings(
     else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
     candidates.push(cand);
     fitted.set(sp, cand);
+    if (!cand.rejected) bestScore = Math.max(bestScore, cand.score);
     return cand;
   };
   for (const pr of spotPairs) {
     if (fits >= MAX_FITS) break;
     const first = fitSpot(pr.a);
-    if (!first || first.rejected || first.score < CLEAR_RIM) continue;
+    // only a tunnel that could make a level (PAIR_SHARE of the best fit so far, as the pairs are judged below)
+    // has its mirror partners fitted: look-alikes score a fifth to a tenth of the real openings
+    if (!first || first.rejected || first.score < PAIR_SHARE * bestScore) continue;
     // a walled tunnel: its mirror partners, strongest first, until one is a tunnel too
     const partners = spotPairs.filter((q) => q.a === pr.a || q.b === pr.a).map((q) => (q.a === pr.a ? q.b : q.a)).sort((x, y) => strength(y) - strength(x));
     for (const o of partners) {

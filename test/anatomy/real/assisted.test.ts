@@ -7,7 +7,7 @@
  * centre (along the axis the opening of a funnel is not a point).
  */
 import { describe, expect, it } from 'vitest';
-import { fitForamen } from '../../../src/anatomy/foramen-fit';
+import { fitForamen, FORAMEN_TOOL_OPTIONS } from '../../../src/anatomy/foramen-fit';
 import { fitCanal } from '../../../src/anatomy/canal-fit';
 import { requireShared } from '../../helpers/shared';
 import { dist, distanceToPolyline } from '../fixtures-anatomy';
@@ -31,7 +31,7 @@ describe.skipIf(!run)('assisted landmarks on real scans (one click each)', () =>
         const errs: number[] = [], ms: number[] = [];
         let centreMm = 0, radiusMm = 0;
         for (const o of OFFSETS) {
-          const f = fitForamen(v, [r.anteriorLps[0] + o[0], r.anteriorLps[1] + o[1], r.anteriorLps[2] + o[2]], { straightAxis: true });
+          const f = fitForamen(v, [r.anteriorLps[0] + o[0], r.anteriorLps[1] + o[1], r.anteriorLps[2] + o[2]], FORAMEN_TOOL_OPTIONS);
           expect(f, `${name} ${id} click ${o.join(',')}: no tunnel fitted`).not.toBeNull();
           errs.push(pointSegmentMm(r.anteriorLps, f!.anteriorLps, f!.posteriorLps));
           ms.push(f!.timeMs);
