@@ -18,8 +18,7 @@
  *  - A chain shorter than ANCHORED_CHAIN levels that shares no tunnel with the inside search is numbered from
  *    the long axis alone: its foramina are kept, in doubt.
  *  - A foramen followed over less than half its mirror partner's length is kept, in doubt.
- * Without a surface chain the inside search's result stands unchanged. A single level, from either search,
- * stays "check" (nothing checks its number).
+ * Without a surface chain the inside search's result stands unchanged.
  */
 import type { Vec3 } from '../../core/vec3';
 import { foramenCentreLps, type Foramen, type ForamenId, type SacralLevel } from '../types';
@@ -65,7 +64,7 @@ export function combineForamina(
   opts: { insideAxisMeasured?: boolean } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
-  if (!surface.length) { lengthDoubts(inside, doubts, messages); return { foramina: inside, doubts: singleLevelDoubts(inside, doubts, messages) }; }
+  if (!surface.length) { lengthDoubts(inside, doubts, messages); return { foramina: inside, doubts }; }
   // renumber the surface chain from the inside search's level where they share a tunnel
   // (only when the inside search found at least as many levels: it counts from its first pair, so with
   // fewer levels its first may not be S1)
@@ -106,12 +105,10 @@ export function combineForamina(
   }
   const out: Foramen[] = [];
   const used = new Set<Foramen>();
-  const swapped = new Set<Foramen>();
   // surface levels: the inside search's tunnel where both saw it, else the surface's
-  const surfaceOnly: Foramen[] = [];
   for (const f of chain) {
     const m = inside.find((g) => !used.has(g) && sameTunnel(f, g));
-    if (m) { used.add(m); out.push(opts.insideAxisMeasured === false ? f : { ...m, id: f.id, level: f.level }); } else { out.push(f); surfaceOnly.push(f); }
+    if (m) { used.add(m); out.push(opts.insideAxisMeasured === false ? f : { ...m, id: f.id, level: f.level }); } else out.push(f);
   }
   // levels only the inside search found
   const chainLevels = new Set(chain.map((f) => f.level));
@@ -125,16 +122,7 @@ export function combineForamina(
       if (paired && k >= 0 && !inside.includes(out[k]!)) {
         messages.push(`foramina: ${g.id}: the mirror pair found inside the bone kept over the anterior surface's reading`);
         out[k] = g;
-        swapped.add(g);
-        // the two searches put this level in different places: the levels only the surface found were
-        // numbered from that chain, so they stay "check"
-        for (const f of surfaceOnly) if (out.includes(f)) doubts[f.id] ??= `numbered from a chain of openings that puts ${g.level} elsewhere than the search inside the bone`;
-      } else {
-        messages.push(`foramina: ${g.id} of the search inside the bone left out: the anterior surface shows ${g.level} elsewhere`);
-        // a mirror pair inside the bone that disagrees with the surface on where this level is: both sides of
-        // it stay "check" (a lone tunnel without its partner is weaker evidence than the chain)
-        if (paired) for (const side of ['L', 'R'] as const) doubts[`${g.level}_${side}` as ForamenId] ??= `the search inside the bone puts ${g.level} elsewhere (${g.id})`;
-      }
+      } else messages.push(`foramina: ${g.id} of the search inside the bone left out: the anterior surface shows ${g.level} elsewhere`);
       continue;
     }
     const k = LEVELS.indexOf(g.level);
@@ -151,28 +139,6 @@ export function combineForamina(
     }
     out.push(g);
   }
-  // a reading of the inside search kept over the chain's must keep the chain's size order too: no narrower
-  // than the next level down on its side (S1 > S2 > S3 > S4 within 1 mm, as above)
-  for (const g of out) {
-    if (!swapped.has(g) || doubts[g.id]) continue;
-    const below = out.filter((f) => f.side === g.side && LEVELS.indexOf(f.level) > LEVELS.indexOf(g.level)).sort((a, b) => LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level))[0];
-    if (below && g.radiusMm < below.radiusMm - 1) {
-      doubts[g.id] = `narrower (${g.radiusMm} mm) than ${below.id} below it (${below.radiusMm} mm)`;
-      messages.push(`foramina: ${g.id} in doubt: ${doubts[g.id]}`);
-    }
-  }
   lengthDoubts(out, doubts, messages);
-  return { foramina: out, doubts: singleLevelDoubts(out, doubts, messages) };
-}
-
-/**
- * Foramina of one level only: nothing checks the level's number (no spacing, no size order; as a chain of one
- * pair on the anterior surface, surface-openings.ts), so they stay "check".
- */
-function singleLevelDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[]): Partial<Record<ForamenId, string>> {
-  const levels = new Set(fs.map((f) => f.level));
-  if (levels.size !== 1) return doubts;
-  for (const f of fs) doubts[f.id] ??= `the only level found (${f.level}): nothing to check its number against`;
-  messages.push(`foramina: only ${[...levels][0]} found: its number is not checked by another level`);
-  return doubts;
+  return { foramina: out, doubts };
 }
