@@ -109,7 +109,11 @@ export interface LesionSnapshot extends Partial<Omit<LesionSummary, 'centroidLps
   visible: boolean;
   notes: string;
   voxelCount: number;
+  /** Voxel count × voxel volume. */
   volumeMl: number;
+  /** The volume the lesion panel and the report show (partial-volume corrected for lesions made from a CT image). */
+  shownVolumeMl: number;
+  shownVolumeBasis: 'partial-volume' | 'voxel-count';
   abc2Ml: number;
   maxDiameterMm: number;
   centroidLps: [number, number, number] | null;
@@ -261,6 +265,8 @@ export function buildSnapshot(): Snapshot {
       ...(l.stats ?? {}),
       voxelCount: l.stats?.voxelCount ?? 0,
       volumeMl: l.stats?.volumeMl ?? 0,
+      shownVolumeMl: l.stats?.shownVolumeMl ?? 0,
+      shownVolumeBasis: l.stats?.shownVolumeBasis ?? 'voxel-count',
       abc2Ml: l.stats?.abc2Ml ?? 0,
       maxDiameterMm: l.stats?.maxDiameterMm ?? 0,
       centroidLps: l.stats?.centroidLps ?? null,

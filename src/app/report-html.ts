@@ -53,7 +53,7 @@ export function reportBodyHtml(d: ReportData, images: readonly KeyImage[]): stri
   const ids = d.identifiers.map((i) => `<tr><th>${esc(i.label)}</th><td>${esc(i.value)}</td></tr>`).join('');
   const lesions = d.lesions.length === 0
     ? '<div>No lesion.</div>'
-    : `<table class="lesions"><tr><th>Lesion</th><th>Volume (mL)</th><th>ABC/2 (mL)</th><th>Max diameter (mm)</th><th>Zone</th><th>Foramina touched</th><th>Study criteria</th></tr>${d.lesions
+    : `<table class="lesions"><tr><th>Lesion</th><th title="PV: partial-volume corrected (lesions made from the CT image); otherwise voxel count">Volume (mL; PV = partial-volume corrected)</th><th>ABC/2 (mL)</th><th>Max diameter (mm)</th><th>Zone</th><th>Foramina touched</th><th>Study criteria</th></tr>${d.lesions
         .map((l) => `<tr class="lesion" data-id="${esc(l.id)}"><td class="name">${esc(l.name)}</td><td class="num volume">${esc(l.volumeMl)}</td><td class="num abc2">${esc(l.abc2Ml)}</td><td class="num diameter">${esc(l.maxDiameterMm)}</td><td class="zone">${esc(l.zone)}</td><td class="foramina">${esc(l.foramina)}</td><td class="criteria">${esc(l.criteria)}</td></tr>`)
         .join('')}</table>`;
   const needles = d.needles.length === 0

@@ -77,7 +77,7 @@ export function reportData(anonymise: boolean): ReportData {
       ? studyCriteria({ maxDiameterMm: x.maxDiameterMm, foraminaEntered: z ? z.foraminaEntered : null, canalDepthMm: z ? z.canalDepthMm : null, nearestForamen: z?.nearestForamen ?? null, canalDistanceMm: z?.canalDistanceMm ?? null }).summary
       : 'empty lesion';
     return {
-      id: x.id, name: x.name, volumeMl: fmtMl(x.volumeMl), abc2Ml: fmtMl(x.abc2Ml), maxDiameterMm: fmtMm(x.maxDiameterMm),
+      id: x.id, name: x.name, volumeMl: `${fmtMl(x.shownVolumeMl)}${x.shownVolumeBasis === 'partial-volume' ? ' (PV)' : ''}`, abc2Ml: fmtMl(x.abc2Ml), maxDiameterMm: fmtMm(x.maxDiameterMm),
       zone: x.zone === null ? '—' : `Denis ${x.zone}`, foramina: x.foraminaTouched.length ? x.foraminaTouched.join(', ') : 'none', criteria: c,
     };
   });

@@ -189,7 +189,7 @@ export function layoutReport(input: ReportLayoutInput, measure: MeasureText): Re
   if (input.lesions.length === 0) { y -= LINE_PT; text(left, y, 'No lesion.'); }
   else table(
     [
-      { title: 'Lesion', weight: 1.2 }, { title: 'Volume (mL)', weight: 0.9, right: true }, { title: 'ABC/2 (mL)', weight: 0.9, right: true },
+      { title: 'Lesion', weight: 1.2 }, { title: 'Volume (mL; PV = partial-volume corr.)', weight: 1.1, right: true }, { title: 'ABC/2 (mL)', weight: 0.9, right: true },
       { title: 'Max diameter (mm)', weight: 1, right: true }, { title: 'Zone', weight: 0.8 }, { title: 'Foramina touched', weight: 1.2 }, { title: 'Study criteria', weight: 3 },
     ],
     input.lesions.map((l) => [l.name, l.volumeMl, l.abc2Ml, l.maxDiameterMm, l.zone, l.foramina, l.criteria].map((s) => ({ paras: [s] }))),

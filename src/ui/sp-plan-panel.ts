@@ -278,7 +278,7 @@ export class SpPlanPanel extends LitElement {
       <div class="hint">Needle's-eye view: the plane perpendicular to the needle at the tip; solid ring = needle, dashed = ${this.state.thresholds.neuralWarnMm} mm warning margin.</div>
       <h3>Cement</h3>
       <div class="row">
-        <label>Planned <input id="cement-ml" type="number" min="0.5" max="30" step="0.5" .value=${String(t.cement?.plannedMl ?? Math.min(8, Math.round((this.state.lesions.find((l) => l.id === t.lesionId)?.stats?.volumeMl ?? 3) * 2) / 2 || 3))} style="width:56px" /> mL</label>
+        <label>Planned <input id="cement-ml" type="number" min="0.5" max="30" step="0.5" .value=${String(t.cement?.plannedMl ?? Math.min(8, Math.round((this.state.lesions.find((l) => l.id === t.lesionId)?.stats?.shownVolumeMl ?? 3) * 2) / 2 || 3))} style="width:56px" /> mL</label>
         <button id="cement-aim" ?disabled=${this.busy} title="The volume whose deposit reaches the study's degree of filling (76–85 %: deposit / lesion maximal diameter)" @click=${() => this.act(async () => actions.notify('info', await planning.aimCement(t.id)))}>Aim 76–85 %</button>
         <button id="cement-button" ?disabled=${this.busy} @click=${() => this.act(() => planning.planCement(t.id, Number((this.renderRoot.querySelector('#cement-ml') as HTMLInputElement).value)))}>Predict deposit</button>
         ${t.cement ? html`<button class="small" @click=${() => this.act(() => planning.planCement(t.id, null))}>Clear</button>` : nothing}

@@ -62,7 +62,7 @@ describe.skipIf(!ok)('report() document and key images', () => {
       expect(text).toContain('Key images');
       expect(text).toContain('DEMO^SACRUM');
       for (const l of snap.lesions) {
-        for (const v of [l.name, l.volumeMl.toFixed(2), l.abc2Ml.toFixed(2), l.maxDiameterMm.toFixed(1), l.zone === null ? '—' : `Denis ${l.zone}`]) expect(text, `${l.name} ${v}`).toContain(v);
+        for (const v of [l.name, l.shownVolumeMl.toFixed(2), l.abc2Ml.toFixed(2), l.maxDiameterMm.toFixed(1), l.zone === null ? '—' : `Denis ${l.zone}`]) expect(text, `${l.name} ${v}`).toContain(v);
         if (l.foraminaTouched.length) expect(text).toContain(l.foraminaTouched.join(', '));
       }
       const n = snap.trajectories[0]!;
@@ -79,7 +79,7 @@ describe.skipIf(!ok)('report() document and key images', () => {
       const anonText = execFileSync('/usr/bin/pdftotext', ['-layout', anonPdf, '-'], { encoding: 'utf8' });
       expect(anonText).not.toContain('DEMO^SACRUM');
       expect(anonText).not.toContain('SACROPLAN-DEMO');
-      expect(anonText).toContain(snap.lesions[0]!.volumeMl.toFixed(2));
+      expect(anonText).toContain(snap.lesions[0]!.shownVolumeMl.toFixed(2));
       // three key images embedded, each with image content
       const prefix = join(screenshotDir, 'report-api-image');
       execFileSync('/usr/bin/pdfimages', ['-png', pdf, prefix]);

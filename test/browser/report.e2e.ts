@@ -30,7 +30,7 @@ describe.skipIf(!ok)('printable report', () => {
     for (const l of snap.lesions) {
       const row = report.locator(`tr.lesion[data-id="${l.id}"]`);
       expect(await row.locator('.name').textContent()).toBe(l.name);
-      expect(await row.locator('.volume').textContent()).toBe(l.volumeMl.toFixed(2));
+      expect(await row.locator('.volume').textContent()).toBe(`${l.shownVolumeMl.toFixed(2)}${l.shownVolumeBasis === 'partial-volume' ? ' (PV)' : ''}`);
       expect(await row.locator('.abc2').textContent()).toBe(l.abc2Ml.toFixed(2));
       expect(await row.locator('.diameter').textContent()).toBe(l.maxDiameterMm.toFixed(1));
       expect(await row.locator('.zone').textContent()).toBe(l.zone === null ? '—' : `Denis ${l.zone}`);
@@ -63,7 +63,7 @@ describe.skipIf(!ok)('printable report', () => {
       expect(text).toContain('Planning aid, not a medical device');
       expect(text).not.toContain('DEMO^SACRUM');
       expect(text).not.toContain('Crosshair'); // the app's toolbar is not printed
-      for (const l of snap.lesions) for (const v of [l.volumeMl.toFixed(2), l.abc2Ml.toFixed(2), l.maxDiameterMm.toFixed(1)]) expect(text).toContain(v);
+      for (const l of snap.lesions) for (const v of [l.shownVolumeMl.toFixed(2), l.abc2Ml.toFixed(2), l.maxDiameterMm.toFixed(1)]) expect(text).toContain(v);
       expect(text).toContain(n.depthMm.toFixed(1));
       execFileSync('/usr/bin/pdftoppm', ['-png', '-r', '70', '-f', '1', '-l', '1', pdf, join(screenshotDir, 'report-page')]);
     } else if (isCI) throw new Error('CI=true but pdftotext/pdftoppm (poppler-utils) are missing');
