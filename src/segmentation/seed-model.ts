@@ -39,6 +39,14 @@ function medianSorted(xs: Float64Array): number {
   return n % 2 ? xs[(n - 1) / 2]! : (xs[n / 2 - 1]! + xs[n / 2]!) / 2;
 }
 
+/** Gaussian taps for σ = sv voxels, truncated at 2σ (radius r, at least 1), not normalised. */
+export function gaussianTaps(sv: number): { w: Float32Array; r: number } {
+  const r = Math.max(1, Math.ceil(2 * sv));
+  const w = new Float32Array(2 * r + 1);
+  for (let t = -r; t <= r; t++) w[t + r] = Math.exp(-0.5 * (t / sv) ** 2);
+  return { w, r };
+}
+
 /**
  * Separable Gaussian smoothing of a box (σ in mm per index axis; an axis whose spacing exceeds
  * 2σ is left alone: one slice of a thick-slice series is not averaged with its neighbours).
@@ -49,9 +57,7 @@ export function smoothBox(val: Float32Array, dims: readonly [number, number, num
   for (let axis = 0; axis < 3; axis++) {
     const sv = sigmaMm / spacingMm[axis]!;
     if (sv < 0.5) continue;
-    const r = Math.max(1, Math.ceil(2 * sv));
-    const w = new Float32Array(2 * r + 1);
-    for (let t = -r; t <= r; t++) w[t + r] = Math.exp(-0.5 * (t / sv) ** 2);
+    const { w, r } = gaussianTaps(sv);
     cur = convolveAxis(cur, dims, axis, w, r);
   }
   return cur === val ? val.slice() : cur;

@@ -47,7 +47,7 @@ import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import { type IndexBox, clampBox } from './labelmap';
 import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
-import { robustStats, smoothBox } from './seed-model';
+import { gaussianTaps, robustStats, smoothBox } from './seed-model';
 import { erodeMask, dilateMask, labelComponents } from './morphology';
 
 export type SeedKind = 'lesion' | 'background';
@@ -458,9 +458,7 @@ function bilateralBox(val: Float32Array, dims: readonly [number, number, number]
   for (let axis = 0; axis < 3; axis++) {
     const sv = sigmaMm / spacingMm[axis]!;
     if (sv < 0.5) continue;
-    const r = Math.max(1, Math.ceil(2 * sv));
-    const w = new Float32Array(2 * r + 1);
-    for (let t = -r; t <= r; t++) w[t + r] = Math.exp(-0.5 * (t / sv) ** 2);
+    const { w, r } = gaussianTaps(sv);
     const stride = axis === 0 ? 1 : axis === 1 ? bi : bi * bj;
     const len = dims[axis]!;
     const lines = cur.length / len;

@@ -68,13 +68,7 @@ export function ensurePhantom(config: string | Record<string, unknown>, seed = 1
   const args = [join(phantomDir, 'make_phantom.py'), '--out', tmp, '--config', cfgPath, '--seed', String(seed)];
   if (labels) args.push('--labels');
   execFileSync(PYTHON, args, { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
-  if (existsSync(join(out, 'truth.json'))) {
-    rmSync(tmp, { recursive: true, force: true });
-    return out;
-  }
-  rmSync(out, { recursive: true, force: true });
-  renameSync(tmp, out);
-  return out;
+  return publishPhantom(tmp, out);
 }
 
 /** Generate (cached) the bad-input set of make_bad_inputs.py. */
@@ -133,6 +127,14 @@ export function ensureMovedPhantom(config: string | Record<string, unknown>, mov
   if (move.iop) args.push('--iop', move.iop.join(','));
   if (move.patientPosition) args.push('--patient-position', move.patientPosition);
   execFileSync(PYTHON, args, { stdio: 'pipe', timeout: 300_000 });
+  return publishPhantom(tmp, out);
+}
+
+/**
+ * Moves a freshly written phantom folder into its cache place. Another test process may have
+ * finished the same phantom meanwhile: then its copy is kept and ours is dropped.
+ */
+function publishPhantom(tmp: string, out: string): string {
   if (existsSync(join(out, 'truth.json'))) {
     rmSync(tmp, { recursive: true, force: true });
     return out;
