@@ -101,7 +101,7 @@ export class CaseEngine implements PlanningSource {
   /** Lesion volume outside the detected sacrum (set with the zones; null without a sacrum mask). */
   private outside = new Map<number, number | null>();
   /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
-  private outsideEnv: { mask: Uint8Array; anatomy: SacralAnatomy | null; env: SacralEnvelope | null } | null = null;
+  private outsideEnv: { mask: Uint8Array; env: SacralEnvelope | null } | null = null;
   private dirtyLabels = new Set<number>();
   private model: ZoneModel | null = null;
   private modelFor: SacralAnatomy | null | undefined = undefined;
@@ -195,18 +195,19 @@ export class CaseEngine implements PlanningSource {
 
   /**
    * The sacral envelope for "extends outside the sacrum" (planning/envelope.ts): the detected bone
-   * with the trusted foramina and canal filled, closed by OUTSIDE_CLOSE_MM and its holes filled, so
-   * that a lesion's own lytic cavity, a foramen's lumen and the canal are inside (those are the
-   * foramen and canal criteria), and only tissue beyond the bone's outer surface is outside.
-   * Built once per sacrum mask and landmarks (about 1 s on a 160×160×100 phantom).
+   * closed by OUTSIDE_CLOSE_MM and its holes filled, so that a lesion's own lytic cavity is inside;
+   * a foramen's lumen and the canal (those are the foramen and canal criteria) are taken out by
+   * lesionOutsideEnvelope's lumen test with the trusted landmarks, so only tissue beyond the bone's
+   * outer surface is outside. Built once per sacrum mask (about 1 s on 512×512×300), not per landmark
+   * move, so a foramen drag does not wait for it.
    */
-  private envelopeForOutside(trusted: SacralAnatomy | null): SacralEnvelope | null {
+  private envelopeForOutside(): SacralEnvelope | null {
     const mask = this.sacrumMask;
     if (!mask) return null;
     const c = this.outsideEnv;
-    if (c && c.mask === mask && c.anatomy === trusted) return c.env;
-    const env = buildSacralEnvelope(this.volume, mask, trusted, { closeMm: OUTSIDE_CLOSE_MM });
-    this.outsideEnv = { mask, anatomy: trusted, env };
+    if (c && c.mask === mask) return c.env;
+    const env = buildSacralEnvelope(this.volume, mask, null, { closeMm: OUTSIDE_CLOSE_MM });
+    this.outsideEnv = { mask, env };
     return env;
   }
 
@@ -285,8 +286,8 @@ export class CaseEngine implements PlanningSource {
       }
       if (!this.zones.has(l.label)) {
         this.zones.set(l.label, this.model && trusted && this.labels.count(l.label) > 0 ? classifyLesion(this.labels, l.label, trusted, this.model) : null);
-        const env = this.labels.count(l.label) > 0 ? this.envelopeForOutside(trusted) : null;
-        this.outside.set(l.label, env ? lesionOutsideEnvelope(this.labels, l.label, env).volumeMl : null);
+        const env = this.labels.count(l.label) > 0 ? this.envelopeForOutside() : null;
+        this.outside.set(l.label, env ? lesionOutsideEnvelope(this.labels, l.label, env, undefined, trusted).volumeMl : null);
       }
       return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
     });

@@ -267,6 +267,16 @@ function neg(v: Vec3): Vec3 {
   return [-v[0], -v[1], -v[2]];
 }
 
+/** Whether an LPS point lies in a foramen's capsule or the canal's cone chain (their lumens). */
+function inLumen(anatomy: SacralAnatomy, p: Readonly<Vec3>): boolean {
+  for (const f of anatomy.foramina) if (pointSegmentDistance(p[0], p[1], p[2], f.anteriorLps, f.posteriorLps) <= f.radiusMm) return true;
+  const c = anatomy.canal;
+  if (c) for (let i = 0; i + 1 < c.centerlineLps.length; i++) {
+    if (roundConeSdf(p[0], p[1], p[2], c.centerlineLps[i]!, c.centerlineLps[i + 1]!, c.radiusMm[i]!, c.radiusMm[i + 1]!) <= 0) return true;
+  }
+  return false;
+}
+
 /**
  * How much of a lesion lies outside the sacral envelope (the bone with its foramina, canal and
  * cavities filled, built with `closeMm` so that a lytic lesion's own hole through the cortex counts
@@ -274,9 +284,11 @@ function neg(v: Vec3): Vec3 {
  * The tolerance (default half the largest voxel edge) keeps the partial-volume voxel of a lesion
  * ending on the cortex from counting. A lesion reaching into a foramen or the canal is inside the
  * envelope: that is erosion of a neuroforamen or epidural extension (segmentation/criteria.ts),
- * not "outside the sacrum".
+ * not "outside the sacrum". With `lumens`, an envelope built from the bone alone gives the same
+ * answer by testing the few voxels beyond it against the foramina and canal: the envelope then
+ * follows the sacrum mask only and is not rebuilt while a landmark is dragged.
  */
-export function lesionOutsideEnvelope(labels: LabelMap, label: number, env: SacralEnvelope, toleranceMm?: number): { voxels: number; volumeMl: number; fraction: number } {
+export function lesionOutsideEnvelope(labels: LabelMap, label: number, env: SacralEnvelope, toleranceMm?: number, lumens: SacralAnatomy | null = null): { voxels: number; volumeMl: number; fraction: number } {
   const geo = labels.geometry;
   const [ni, nj] = geo.dims;
   const tol = toleranceMm ?? Math.max(...geo.spacingMm) / 2;
@@ -287,7 +299,7 @@ export function lesionOutsideEnvelope(labels: LabelMap, label: number, env: Sacr
     const o = offs[a]!;
     const k = (o / (ni * nj)) | 0, r = o - k * ni * nj, j = (r / ni) | 0, i = r - j * ni;
     geo.ijkToLps(p, i, j, k);
-    if (envelopeSdf(env, p[0], p[1], p[2]) > tol) out++;
+    if (envelopeSdf(env, p[0], p[1], p[2]) > tol && !(lumens && inLumen(lumens, p))) out++;
   }
   return { voxels: out, volumeMl: (out * geo.voxelVolumeMm3) / 1000, fraction: offs.length ? out / offs.length : 0 };
 }
