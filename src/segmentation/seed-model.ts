@@ -39,6 +39,13 @@ function medianSorted(xs: Float64Array): number {
   return n % 2 ? xs[(n - 1) / 2]! : (xs[n / 2 - 1]! + xs[n / 2]!) / 2;
 }
 
+/** Offset of the first voxel of line l along `axis` in a bi×bj×… box (lines numbered in memory order of the other two axes). */
+export function lineStart(axis: number, l: number, bi: number, bj: number): number {
+  if (axis === 0) return l * bi;
+  if (axis === 1) { const k = (l / bi) | 0, i = l - k * bi; return i + bi * bj * k; }
+  return l;
+}
+
 /** Gaussian taps for σ = sv voxels, truncated at 2σ (radius r, at least 1), not normalised. */
 export function gaussianTaps(sv: number): { w: Float32Array; r: number } {
   const r = Math.max(1, Math.ceil(2 * sv));
@@ -73,11 +80,7 @@ function convolveAxis(src: Float32Array, dims: readonly [number, number, number]
   for (let u = 0; u < w.length; u++) wsum += w[u]!;
   const inv = 1 / wsum;
   for (let l = 0; l < lines; l++) {
-    // start offset of line l
-    let base: number;
-    if (axis === 0) base = l * bi;
-    else if (axis === 1) { const k = (l / bi) | 0, i = l - k * bi; base = i + bi * bj * k; }
-    else base = l;
+    const base = lineStart(axis, l, bi, bj);
     for (let t = 0; t < len; t++) {
       let s = 0;
       if (t >= r && t < len - r) {

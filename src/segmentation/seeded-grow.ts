@@ -47,7 +47,7 @@ import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import { type IndexBox, clampBox } from './labelmap';
 import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
-import { gaussianTaps, robustStats, smoothBox } from './seed-model';
+import { gaussianTaps, lineStart, robustStats, smoothBox } from './seed-model';
 import { erodeMask, dilateMask, labelComponents } from './morphology';
 
 export type SeedKind = 'lesion' | 'background';
@@ -464,10 +464,7 @@ function bilateralBox(val: Float32Array, dims: readonly [number, number, number]
     const lines = cur.length / len;
     const out = new Float32Array(cur.length);
     for (let l = 0; l < lines; l++) {
-      let base: number;
-      if (axis === 0) base = l * bi;
-      else if (axis === 1) { const k = (l / bi) | 0, i = l - k * bi; base = i + bi * bj * k; }
-      else base = l;
+      const base = lineStart(axis, l, bi, bj);
       for (let t = 0; t < len; t++) {
         const c = cur[base + t * stride]!;
         let s = 0, ws = 0;
