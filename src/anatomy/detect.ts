@@ -34,7 +34,9 @@ import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import { squaredDistanceTo } from '../segmentation/morphology';
-import { halfMaxForamenRadius } from './foramen-radius';
+import { foramenWallRadii } from './foramen-radius';
+import { canalWallRadii } from './canal-radius';
+import { refineForamenAxis } from './foramen-axis';
 import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
@@ -269,13 +271,33 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   }
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
+  // The tunnels' axes and openings re-read on the image (foramen-axis.ts), then the radii of the foramina
+  // and the canal at their walls (foramen-radius.ts, canal-radius.ts: a threshold or half-maximum reads them
+  // small on a thin, blurred cortex). CT values: the wall models are in HU.
+  if (volume.units === 'HU') {
+    // on thick slices (the thick-slice mode) a tunnel is one or two voxels across and its rim is not resolved:
+    // it is not followed
+    const followed = foramina.map((f) => {
+      const ax = h < 2.5 ? refineForamenAxis(volume, f) : null;
+      if (ax) { f.anteriorLps = ax.anteriorLps; f.posteriorLps = ax.posteriorLps; }
+      return ax !== null;
+    });
+    lap('foramenAxes');
+    // a tunnel not followed on the image (eroded, faint) may have its axis off the lumen's centre, where the
+    // wall reads too close: its radius is not made smaller than the detector's
+    const walls = foramenWallRadii(volume, foramina);
+    foramina.forEach((f, n) => {
+      const r = walls.radiiMm[n];
+      if (r == null || !(r > 0.8 && r < 2 * f.radiusMm + 3)) return;
+      f.radiusMm = Math.round((followed[n] ? r : Math.max(r, f.radiusMm)) * 10) / 10;
+    });
+    // thin slices: the canal's radius was the distance to the thresholded bone (detect/canal.ts), which lies
+    // inside the wall; thick slices measure it at half contrast already
+    if (canalRes.canal && h < 2.5) canalRes.canal.radiusMm = canalWallRadii(volume, canalRes.canal.centerlineLps, canalRes.canal.radiusMm).radiiMm;
+    lap('wallRadii');
+  }
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;
-  // Radii at half maximum between lumen and cortical rim (the lumen threshold reads them too small).
-  for (const f of foramina) {
-    const r = halfMaxForamenRadius(volume, f);
-    if (r !== null && r > 0.8 && r < 2 * f.radiusMm + 3) f.radiusMm = Math.round(r * 10) / 10;
-  }
   return {
     anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null },
     sacrumMask,

@@ -1,16 +1,16 @@
 /**
- * Half-maximum foramen radii: on the phantoms' detected foramina, against truth.json radii; and on
- * a code-built blurred tube.
+ * Foramen radii at the wall (foramen-radius.ts): on the phantoms' detected foramina, against truth.json
+ * radii; and on a code-built tube (a thicker wall, lumen-wall.test.ts has the thin one).
  */
 import { describe, it, expect } from 'vitest';
 import { requireShared } from '../helpers/shared';
 import { loadPhantom, dist, midpoint } from './fixtures-anatomy';
 import { detectSacralAnatomy } from '../../src/anatomy/detect';
-import { halfMaxForamenRadius } from '../../src/anatomy/foramen-radius';
+import { foramenWallRadius } from '../../src/anatomy/foramen-radius';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
 
-describe('half-maximum foramen radius', () => {
+describe('foramen radius at the wall', () => {
   it('recovers a 4 mm tube with a 1.5 mm wall in a 1 mm grid, smoothed', () => {
     const n = 40;
     const geo = new VolumeGeometry({ dims: [n, n, n], spacingMm: [1, 1, 1], originLps: [-19.5, -19.5, -19.5], directionCosines: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
@@ -26,13 +26,13 @@ describe('half-maximum foramen radius', () => {
       v[o] = acc / 16;
     }
     const vol = createScalarVolume('tube', geo, v, 'HU', 'CT');
-    const r = halfMaxForamenRadius(vol, { anteriorLps: [0, -15, 0], posteriorLps: [0, 15, 0] })!;
+    const r = foramenWallRadius(vol, { anteriorLps: [0, -15, 0], posteriorLps: [0, 15, 0] })!;
     expect(Math.abs(r - 4)).toBeLessThan(0.25);
   });
 
   const run = requireShared(true);
   for (const cfg of ['default.json', 'hard.json'] as const) {
-    it.runIf(run)(`${cfg}: detected foramina radii within 0.75 mm of truth`, async () => {
+    it.runIf(run)(`${cfg}: detected foramina radii within 0.35 mm of truth (0.30 and 0.15 mm when written; the widest on S3_L, eroded by L5)`, async () => {
       const { volume, truth } = await loadPhantom(cfg);
       const r = detectSacralAnatomy(volume);
       const rows: string[] = [];
@@ -44,7 +44,7 @@ describe('half-maximum foramen radius', () => {
         rows.push(`${f.id} ${f.radiusMm.toFixed(2)} (truth ${t.radius_mm})`);
       }
       console.log(`[${cfg}] radii: ${rows.join(', ')}; worst error ${worst.toFixed(2)} mm`);
-      expect(worst).toBeLessThan(0.75);
+      expect(worst).toBeLessThan(0.35);
     }, 120_000);
   }
 });

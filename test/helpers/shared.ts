@@ -130,6 +130,39 @@ export function ensureMovedPhantom(config: string | Record<string, unknown>, mov
   return publishPhantom(tmp, out);
 }
 
+/** How test/phantom-tools/asymmetric.py changes the generator's sacrum: its left foramina moved and scaled. */
+export interface SacrumAsymmetry {
+  /** Along the sacral arc, mm (+ caudal). */
+  dsMm: number;
+  /** Laterally, mm. */
+  dxMm: number;
+  /** Radius factor. */
+  radiusScale: number;
+}
+
+/**
+ * A phantom whose sacrum is not a mirror image: make_phantom.py run by test/phantom-tools/asymmetric.py with
+ * the left foramina moved and scaled in its model (every truth value follows; checked against the voxels).
+ * Cached under /tmp by config, seed, the asymmetry and both scripts.
+ */
+export function ensureAsymmetricPhantom(config: Record<string, unknown>, asym: SacrumAsymmetry, seed = 1): string {
+  const phantomDir = join(sharedDir, 'phantom');
+  const script = join(repoRoot, 'test', 'phantom-tools', 'asymmetric.py');
+  const cfgText = JSON.stringify(config);
+  const key = createHash('sha1').update(cfgText).update(String(seed)).update(JSON.stringify(asym))
+    .update(readFileSync(script, 'utf8')).update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'))
+    .digest('hex').slice(0, 12);
+  const out = join(phantomCacheRoot, `asym-${key}`);
+  if (existsSync(join(out, 'truth.json'))) return out;
+  mkdirSync(phantomCacheRoot, { recursive: true });
+  const cfgPath = join(phantomCacheRoot, `asym-${key}.config.json`);
+  writeFileSync(cfgPath, cfgText);
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--ds', String(asym.dsMm), '--dx', String(asym.dxMm), '--scale', String(asym.radiusScale), '--check'],
+    { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
+  return publishPhantom(tmp, out);
+}
+
 /**
  * Moves a freshly written phantom folder into its cache place. Another test process may have
  * finished the same phantom meanwhile: then its copy is kept and ours is dropped.

@@ -42,9 +42,11 @@ for (const config of ['default.json', 'hard.json'] as const) {
       console.log(rows.join('\n'));
     });
 
-    it('with automatically detected landmarks: breach flags agree; clearances that matter (< 15 mm) within 2.5 mm', () => {
-      // Foramina eroded by a lesion (S1_R by L2, S3_L by L5) are found 2–5 mm longer at their
-      // anterior end, so far-away clearances can be off by up to ~4.5 mm; near ones must hold.
+    it('with automatically detected landmarks: breach flags agree; foramen clearances that matter (< 15 mm) within 0.5 mm, canal within 2.5 mm', () => {
+      // The tunnels are followed on the image and their radii fitted at the wall (foramen-axis.ts,
+      // foramen-radius.ts): near clearances 0.33 mm (default) and 0.40 mm (hard) off when written. Far ones
+      // can be off by 1.5–2.5 mm: the foramina eroded by a lesion (S1_R by L2, S3_L by L5) keep the
+      // detector's end where the lesion opens their wall.
       let worst = 0, worstNear = 0;
       for (const t of truth.trajectories) {
         const m = evaluateTrajectory(autoCtx, t.entry_lps, t.target_lps, LINE, { approach: t.approach });
@@ -57,7 +59,7 @@ for (const config of ['default.json', 'hard.json'] as const) {
         expect(Math.abs(m.canalClearanceMm! - Math.max(0, t.canal.distance_mm)), `${t.id} canal`).toBeLessThan(2.5);
       }
       console.log(`${config}: foramen clearance error with detected landmarks: worst ${worst.toFixed(2)} mm, worst where truth < 15 mm ${worstNear.toFixed(2)} mm`);
-      expect(worstNear).toBeLessThan(2.5);
+      expect(worstNear).toBeLessThan(0.5);
     });
 
     it('the transiliac references cross the SI joint, the others do not', () => {

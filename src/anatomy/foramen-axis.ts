@@ -1,0 +1,196 @@
+/**
+ * A foramen's axis and openings re-read on the image (pure): the tunnel followed cross-section by
+ * cross-section from its middle to where its lumen stops being enclosed by bone.
+ *
+ * A needle's clearance to a foramen is the distance to its lumen, a capsule between the two openings; a
+ * tunnel found shorter than it is (the search stopped where its mask did) or a few degrees off at one end
+ * puts a needle passing that end millimetres wrong. Here, in planes perpendicular to the axis every 1.5 mm,
+ * 16 rays from the current centre find the half-maximum edge of the lumen against its rim. A ray meets the
+ * rim when the rim rises at least half as far above the lumen as the tunnel's own rim does in its middle,
+ * within 1 mm of that section's median edge. Where more than half the rays meet it the section is enclosed
+ * (outside the bone a plane surface meets at most half of them), and the circle through the edges (its
+ * centre: twice the mean edge vector) recentres the tunnel there. Walking out from the middle both ways, the
+ * opening is where the share of rays meeting the rim falls through one half (interpolated between the last
+ * enclosed section and the next): the rim fades over the blur along the axis, and at half its height is the
+ * bone's surface; a plane surface through the axis meets half the rays. The axis is the line through the
+ * enclosed centres (their principal direction). Nothing changes unless the tunnel is clearly followed: at
+ * least 5 enclosed sections, their centres within 1 mm of a line, and the line within 15° and 4 mm of the
+ * given one. A walk that stops more than 3 mm inside a given end (a wall eroded by a lesion) keeps that end.
+ */
+import type { Vec3 } from '../core/vec3';
+import type { ScalarVolume } from '../core/volume';
+import type { Foramen } from './types';
+import { halfMaxEdge, sampleTrilinear } from './lumen-edge';
+import { perpendicularBasis } from './local-image';
+import { symmetricEigen3 } from './eigen3';
+
+const STEP_MM = 1.5;
+const RAYS = 16;
+/** A walk stopping this far (mm) inside a given end is taken as stopped by an eroded wall. */
+const SHORT_MM = 3;
+/** How far past the given ends the tunnel is followed (mm). */
+const EXTEND_MM = 15;
+
+export interface AxisRefinement {
+  anteriorLps: Vec3;
+  posteriorLps: Vec3;
+  /** Enclosed sections followed. */
+  sections: number;
+  /** RMS distance of their centres from the fitted line (mm). */
+  rmsMm: number;
+}
+
+/** Edges of the lumen around c in the plane (u1, u2): per ray the edge distance, or NaN without a rim. */
+function section(volume: ScalarVolume, c: Readonly<Vec3>, u1: Readonly<Vec3>, u2: Readonly<Vec3>, maxR: number, edgeMax: number, step: number, minContrast: number, tmp: Vec3): { edges: number[]; dirs: Vec3[]; contrast: number[] } | null {
+  if (sampleTrilinear(volume, c, tmp) === null) return null;
+  const edges: number[] = [], dirs: Vec3[] = [], contrast: number[] = [];
+  for (let k = 0; k < RAYS; k++) {
+    const th = (k * 2 * Math.PI) / RAYS;
+    const d: Vec3 = [u1[0] * Math.cos(th) + u2[0] * Math.sin(th), u1[1] * Math.cos(th) + u2[1] * Math.sin(th), u1[2] * Math.cos(th) + u2[2] * Math.sin(th)];
+    const prof: number[] = [];
+    for (let r = 0; r <= maxR; r += step) {
+      const v = sampleTrilinear(volume, [c[0] + d[0] * r, c[1] + d[1] * r, c[2] + d[2] * r], tmp);
+      if (v === null) break;
+      prof.push(v);
+    }
+    const e = halfMaxEdge(prof, step, minContrast);
+    dirs.push(d);
+    edges.push(e && e.edgeMm <= edgeMax ? e.edgeMm : NaN);
+    contrast.push(e ? prof[e.peak]! - e.lumen : NaN);
+  }
+  return { edges, dirs, contrast };
+}
+
+/**
+ * Follows the tunnel of foramen f on the image; null when it cannot be followed clearly (keep f as it is).
+ * `minContrastHu`: a rim must rise this far above the lumen (CT).
+ */
+export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu = 150): AxisRefinement | null {
+  const a = f.anteriorLps, b = f.posteriorLps;
+  const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
+  if (!(L > 2)) return null;
+  const e: Vec3 = [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L];
+  const [u1, u2] = perpendicularBasis(e);
+  const step = Math.min(...volume.geometry.spacingMm) / 4;
+  // a rim farther than 3 mm beyond the radius is not this tunnel's (the bone's outer surface seen from outside)
+  const maxR = f.radiusMm + 3;
+  const tmp: Vec3 = [0, 0, 0];
+  // a wall found more than 1 mm beyond the tunnel's own (its median half-maximum edge in the middle section)
+  // is not this tunnel's: beyond an opening, the bone's outer surface curving back, as the concave pelvic
+  // surface does
+  let edgeMax = maxR;
+  // A ray meets the rim where its contrast is at least half the tunnel's own (its median in the middle
+  // section): at an opening the rim fades over the blur along the axis, and its half level is the surface
+  // (a fixed low threshold would follow it out past the surface by about the blur).
+  let rimHu = minContrastHu;
+  /** Share of the rays that meet a rim around c (no recentring). */
+  const ringShare = (c: Vec3): number => {
+    const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp);
+    return s ? s.edges.filter((x) => Number.isFinite(x)).length / RAYS : 0;
+  };
+  /** Recentres the section at c; returns the centre and its ring share, or null when the lumen is not enclosed there. */
+  const enclosedAt = (c0: Vec3): { c: Vec3; share: number } | null => {
+    let c = c0;
+    let share = 0;
+    for (let it = 0; it < 3; it++) {
+      const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp);
+      if (!s) return null;
+      const ok = s.edges.map((x, k) => (Number.isFinite(x) ? k : -1)).filter((k) => k >= 0);
+      share = ok.length / RAYS;
+      // more than half the ring: outside the bone a plane surface meets at most half the rays
+      if (ok.length <= RAYS / 2) return null;
+      // a partly open ring is not recentred (the missing side would pull the centre)
+      if (ok.length < RAYS) return { c, share };
+      let sx = 0, sy = 0, sz = 0;
+      for (const k of ok) { sx += s.edges[k]! * s.dirs[k]![0]; sy += s.edges[k]! * s.dirs[k]![1]; sz += s.edges[k]! * s.dirs[k]![2]; }
+      const dx = (2 * sx) / ok.length, dy = (2 * sy) / ok.length, dz = (2 * sz) / ok.length;
+      const dl = Math.hypot(dx, dy, dz);
+      const lim = dl > 1.5 ? 1.5 / dl : 1;
+      c = [c[0] + dx * lim, c[1] + dy * lim, c[2] + dz * lim];
+      if (dl < 0.1) break;
+    }
+    return { c, share };
+  };
+  const mid: Vec3 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
+  // the middle of the given axis, else the nearest point around it (2 and 4 mm away) where a lumen is enclosed
+  let first = enclosedAt(mid);
+  for (let ring = 2; !first && ring <= 4; ring += 2) {
+    for (let k = 0; k < 8 && !first; k++) {
+      const th = (k * Math.PI) / 4;
+      first = enclosedAt([0, 1, 2].map((i) => mid[i]! + ring * (u1[i]! * Math.cos(th) + u2[i]! * Math.sin(th))) as Vec3);
+    }
+  }
+  if (!first) return null;
+  const start = first.c;
+  {
+    const s0 = section(volume, start, u1, u2, maxR, edgeMax, step, rimHu, tmp)!;
+    const ed = s0.edges.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
+    edgeMax = Math.min(maxR, ed[ed.length >> 1]! + 1);
+    const co = s0.contrast.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
+    rimHu = Math.max(minContrastHu, co[co.length >> 1]! / 2);
+  }
+  const centres: { t: number; c: Vec3 }[] = [{ t: 0, c: start }];
+  const ends: [number, number] = [0, 0];
+  for (const dir of [-1, 1] as const) {
+    let c = start, share = first.share;
+    let t = 0;
+    const limit = L / 2 + EXTEND_MM;
+    let end = NaN;
+    while (t < limit) {
+      const guess: Vec3 = [c[0] + dir * e[0] * STEP_MM, c[1] + dir * e[1] * STEP_MM, c[2] + dir * e[2] * STEP_MM];
+      const next = enclosedAt(guess);
+      if (!next) {
+        // the opening: where the ring share falls through one half, between this section and the next
+        const s1 = ringShare(guess);
+        const f = share > s1 ? Math.min(1, Math.max(0, (share - 0.5) / (share - s1))) : 0.5;
+        end = dir * (t + f * STEP_MM);
+        break;
+      }
+      t += STEP_MM;
+      // keep the step along the axis: the recentring moves only across it
+      const w: Vec3 = [next.c[0] - c[0], next.c[1] - c[1], next.c[2] - c[2]];
+      const along = w[0] * e[0] + w[1] * e[1] + w[2] * e[2];
+      c = [next.c[0] - (along - dir * STEP_MM) * e[0], next.c[1] - (along - dir * STEP_MM) * e[1], next.c[2] - (along - dir * STEP_MM) * e[2]];
+      share = next.share;
+      centres.push({ t: dir * t, c });
+    }
+    // followed to the limit without an opening: the tunnel's end is not seen
+    if (!Number.isFinite(end)) return null;
+    ends[dir < 0 ? 0 : 1] = end;
+  }
+  if (centres.length < 5) return null;
+  // the line through the centres
+  const n = centres.length;
+  const m: Vec3 = [0, 0, 0];
+  for (const x of centres) for (let i = 0; i < 3; i++) m[i] = m[i]! + x.c[i]! / n;
+  const cov = [0, 0, 0, 0, 0, 0];
+  for (const x of centres) {
+    const d = [x.c[0] - m[0], x.c[1] - m[1], x.c[2] - m[2]];
+    cov[0]! += d[0]! * d[0]!; cov[1]! += d[0]! * d[1]!; cov[2]! += d[0]! * d[2]!; cov[3]! += d[1]! * d[1]!; cov[4]! += d[1]! * d[2]!; cov[5]! += d[2]! * d[2]!;
+  }
+  const eig = symmetricEigen3([cov[0]!, cov[1]!, cov[2]!, cov[1]!, cov[3]!, cov[4]!, cov[2]!, cov[4]!, cov[5]!]);
+  let v = eig.vectors[0]! as Vec3;
+  if (v[0] * e[0] + v[1] * e[1] + v[2] * e[2] < 0) v = [-v[0], -v[1], -v[2]];
+  let ss = 0;
+  for (const x of centres) {
+    const d = [x.c[0] - m[0], x.c[1] - m[1], x.c[2] - m[2]];
+    const along = d[0]! * v[0] + d[1]! * v[1] + d[2]! * v[2];
+    ss += d[0]! ** 2 + d[1]! ** 2 + d[2]! ** 2 - along * along;
+  }
+  const rmsMm = Math.sqrt(ss / n);
+  const cosA = v[0] * e[0] + v[1] * e[1] + v[2] * e[2];
+  // the line's offset from the given axis at the middle
+  const dm: Vec3 = [m[0] - mid[0], m[1] - mid[1], m[2] - mid[2]];
+  const offAlong = dm[0] * e[0] + dm[1] * e[1] + dm[2] * e[2];
+  const off = Math.sqrt(Math.max(0, dm[0] ** 2 + dm[1] ** 2 + dm[2] ** 2 - offAlong ** 2));
+  if (rmsMm > 1 || cosA < Math.cos((15 * Math.PI) / 180) || off > 4) return null;
+  // openings: the ends' positions along the line, measured from the centres' mean
+  // A wall eroded by a lesion opens the lumen before the opening: the walk stops there, short of it, and the
+  // image cannot tell that end. Where the walk stops more than 3 mm inside the given end, that end is kept.
+  if (ends[0] > -L / 2 + SHORT_MM) ends[0] = -L / 2;
+  if (ends[1] < L / 2 - SHORT_MM) ends[1] = L / 2;
+  const tMid = centres.reduce((s, x) => s + x.t, 0) / n;
+  const at = (t: number): Vec3 => [m[0] + v[0] * (t - tMid), m[1] + v[1] * (t - tMid), m[2] + v[2] * (t - tMid)];
+  return { anteriorLps: at(ends[0]), posteriorLps: at(ends[1]), sections: n, rmsMm };
+}
+

@@ -1,0 +1,315 @@
+/**
+ * The wall of a round lumen lined by a thin bright cortex (a sacral foramen, the sacral canal), fitted on
+ * the voxels around its axis (pure).
+ *
+ * The half-maximum edge (half-way between the lumen and the rim's peak) is exact only for a rim much
+ * thicker than the image blur. A sacral cortex is 1–1.5 mm thick, about the blur of a CT voxel: blur
+ * lowers the rim's peak, the half level drops with it and the edge read there lies 0.25–0.5 mm inside
+ * the true wall. A wall is therefore modelled as what the scanner makes of it: lumen L up to the wall at
+ * radius r, a cortex of value C and thickness w, then the bone beyond at M, blurred by a Gaussian of the
+ * image's own spread σ (imageBlur: measured on the body outline), with the circular wall's curvature (a
+ * dark disc of radius r blurred by σ shows its half level at r − σ²/2r). L, C, M enter linearly and are
+ * solved exactly; r and w are searched. Fitting the profile's shape, not its half level, removes the bias
+ * whatever the rim's thickness: for a thick rim the second step is far out and the fit reduces to the
+ * edge of a blurred step.
+ * The model is fitted to the voxel values at their distances from the axis, not to interpolated rays: a
+ * cortex about one voxel thick, read by trilinear interpolation along rays that all cross the voxel grid at
+ * the same phase (a tunnel running along a grid axis), comes out as a polyline whose half level depends on
+ * where the wall falls between voxel centres (0.1–0.45 mm on the phantoms). Voxel centres along an oblique
+ * or curved wall lie at many distances from it and sample the blurred profile finely (the slanted-edge
+ * method of ISO 12233 for edge spread functions). Only the voxels within 25° of the in-plane direction
+ * across the axis are used: there the blur is the one measured on the body outline (across the slices the
+ * slice profile adds to it).
+ */
+import type { Vec3 } from '../core/vec3';
+import { trilinearAtIndex, type ScalarVolume } from '../core/volume';
+
+/** Trilinear sample at an LPS point (null outside). */
+export function sampleTrilinear(volume: ScalarVolume, p: Readonly<Vec3>, tmp: Vec3 = [0, 0, 0]): number | null {
+  const g = volume.geometry;
+  g.lpsToIjk(tmp, p);
+  const [ni, nj, nk] = g.dims;
+  const x = tmp[0], y = tmp[1], z = tmp[2];
+  if (x < 0 || y < 0 || z < 0 || x > ni - 1 || y > nj - 1 || z > nk - 1) return null;
+  return trilinearAtIndex(volume.voxels, g.dims, x, y, z);
+}
+
+/** Standard normal CDF (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). */
+export function normalCdf(t: number): number {
+  const x = Math.abs(t) / Math.SQRT2;
+  const k = 1 / (1 + 0.3275911 * x);
+  const erf = 1 - (((((1.061405429 * k - 1.453152027) * k) + 1.421413741) * k - 0.284496736) * k + 0.254829592) * k * Math.exp(-x * x);
+  return t >= 0 ? 0.5 * (1 + erf) : 0.5 * (1 - erf);
+}
+
+export interface ImageBlur {
+  /** Spread (Gaussian σ, mm) of a step edge across the slice plane, as the voxels show it. */
+  inPlaneMm: number;
+  /** How it was found. */
+  source: 'body outline' | 'assumed';
+}
+
+const blurCache = new WeakMap<ScalarVolume, ImageBlur>();
+
+/**
+ * Scanner blur assumed where the image shows no body outline (σ, mm): a standard soft-tissue CT kernel
+ * resolves about 5 lp/cm at 50 % MTF, which a Gaussian of σ ≈ 0.4 mm matches (MTF50 = 0.187/σ); the voxel
+ * (a box of the pixel spacing) adds h²/12 of variance.
+ */
+const DEFAULT_SCANNER_SIGMA_MM = 0.4;
+
+/** Mean value per distance bin of `width` mm: [centre distance, mean, count][]. */
+function binned(samples: readonly { d: number; v: number }[], width: number): { d: number[]; v: number[]; n: number[] } {
+  const m = new Map<number, [number, number, number]>();
+  for (const s of samples) {
+    const k = Math.round(s.d / width);
+    const e = m.get(k);
+    if (e) { e[0] += s.d; e[1] += s.v; e[2]++; } else m.set(k, [s.d, s.v, 1]);
+  }
+  const d: number[] = [], v: number[] = [], n: number[] = [];
+  for (const [, e] of [...m].sort((x, y) => x[0] - y[0])) { d.push(e[0] / e[2]); v.push(e[1] / e[2]); n.push(e[2]); }
+  return { d, v, n };
+}
+
+/** Weighted least-squares residual of values ≈ Σ βᵢ·basisᵢ (2 or 3 bases), β solved exactly. */
+function linearResidual(v: readonly number[], wts: readonly number[], basis: (n: number, out: number[]) => void, k: 2 | 3): number {
+  const A = [0, 0, 0, 0, 0, 0, 0, 0, 0], y = [0, 0, 0];
+  let yy = 0;
+  const b = [0, 0, 0];
+  for (let n = 0; n < v.length; n++) {
+    basis(n, b);
+    const w = wts[n]!, val = v[n]!;
+    for (let i = 0; i < k; i++) { y[i]! += w * b[i]! * val; for (let j = 0; j < k; j++) A[i * 3 + j]! += w * b[i]! * b[j]!; }
+    yy += w * val * val;
+  }
+  // a small ridge keeps a level defined when its basis vanishes (an unresolved rim)
+  const rid = 1e-6 * (A[0]! + A[4]! + A[8]!);
+  for (let i = 0; i < k; i++) A[i * 4]! += rid;
+  if (k === 2) A[8] = 1;
+  const [a00, a01, a02, , a11, a12, , , a22] = A as [number, number, number, number, number, number, number, number, number];
+  const det = a00 * (a11 * a22 - a12 * a12) - a01 * (a01 * a22 - a12 * a02) + a02 * (a01 * a12 - a11 * a02);
+  if (!(Math.abs(det) > 1e-12)) return Infinity;
+  const [y0, y1, y2] = y as [number, number, number];
+  const b0 = (y0 * (a11 * a22 - a12 * a12) - a01 * (y1 * a22 - a12 * y2) + a02 * (y1 * a12 - a11 * y2)) / det;
+  const b1 = (a00 * (y1 * a22 - a12 * y2) - y0 * (a01 * a22 - a12 * a02) + a02 * (a01 * y2 - y1 * a02)) / det;
+  const b2 = (a00 * (a11 * y2 - y1 * a12) - a01 * (a01 * y2 - y1 * a02) + y0 * (a01 * a12 - a11 * a02)) / det;
+  const beta = [b0, b1, b2];
+  let bAb = 0, by = 0;
+  for (let i = 0; i < k; i++) { by += beta[i]! * y[i]!; for (let j = 0; j < k; j++) bAb += beta[i]! * A[i * 3 + j]! * beta[j]!; }
+  return yy - 2 * by + bAb;
+}
+
+/** Minimum of f on [a, b]: a grid of `n` intervals, then golden-section refinement about the best node. */
+function minimise1d(f: (x: number) => number, a: number, b: number, n: number, tol: number): [number, number] {
+  let bx = a, bf = Infinity;
+  for (let i = 0; i <= n; i++) { const x = a + ((b - a) * i) / n; const v = f(x); if (v < bf) { bf = v; bx = x; } }
+  const d = (b - a) / n;
+  let lo = Math.max(a, bx - d), hi = Math.min(b, bx + d);
+  const G = (Math.sqrt(5) - 1) / 2;
+  let c = hi - G * (hi - lo), e = lo + G * (hi - lo), fc = f(c), fe = f(e);
+  while (hi - lo > tol) {
+    if (fc < fe) { hi = e; e = c; fe = fc; c = hi - G * (hi - lo); fc = f(c); }
+    else { lo = c; c = e; fc = fe; e = lo + G * (hi - lo); fe = f(e); }
+  }
+  const x = (lo + hi) / 2, v = f(x);
+  return v < bf ? [x, v] : [bx, bf];
+}
+
+/**
+ * The image's in-plane blur, measured on the body outline: on a few axial planes, rays from the image's
+ * edge inwards find the first step from air (below −900 HU) to tissue (above −300 HU); the voxels of that
+ * plane within 5 mm across the step and 3 mm along it, at their distances along the image gradient there,
+ * are fitted with a blurred step (its σ and position searched, its two levels solved); σ is the median over
+ * the clean steps (flat air before, flat tissue after). Without an outline (a field of view inside the
+ * body, MR) a standard CT kernel's blur and the pixel are assumed.
+ */
+export function imageBlur(volume: ScalarVolume): ImageBlur {
+  const hit = blurCache.get(volume);
+  if (hit) return hit;
+  const g = volume.geometry;
+  const h = g.spacingMm;
+  const e0 = g.axis(0), e1 = g.axis(1);
+  const sig: number[] = [];
+  if (volume.units === 'HU') {
+    const [ni, nj, nk] = g.dims;
+    const step = Math.min(h[0], h[1]) / 4;
+    const tmp: Vec3 = [0, 0, 0];
+    for (const fk of [0.3, 0.5, 0.7]) {
+      const k = Math.round((nk - 1) * fk);
+      const ci = (ni - 1) / 2, cj = (nj - 1) / 2;
+      for (let a = 0; a < 32; a++) {
+        const th = (a * Math.PI) / 16;
+        // in index units of the plane, per mm
+        const ui = Math.cos(th) / h[0], uj = Math.sin(th) / h[1];
+        const tMax = Math.min(ui !== 0 ? Math.abs(ci / ui) : Infinity, uj !== 0 ? Math.abs(cj / uj) : Infinity);
+        const at = (t: number) => trilinearAtIndex(volume.voxels, g.dims, ci + ui * t, cj + uj * t, k);
+        let air = -1, tIn = NaN;
+        for (let t = tMax; t > 0; t -= step) {
+          const v = at(t);
+          if (v < -900) air = t;
+          else if (v > -300 && air >= 0) { tIn = t; break; }
+        }
+        if (!(air - tIn <= 3)) continue;
+        const tm = (air + tIn) / 2;
+        const pi = ci + ui * tm, pj = cj + uj * tm;
+        if (pi < 2 || pj < 2 || pi > ni - 3 || pj > nj - 3) continue;
+        // gradient (per mm) in the plane, pointing from air into tissue
+        const gi = (trilinearAtIndex(volume.voxels, g.dims, pi + 1, pj, k) - trilinearAtIndex(volume.voxels, g.dims, pi - 1, pj, k)) / (2 * h[0]);
+        const gj = (trilinearAtIndex(volume.voxels, g.dims, pi, pj + 1, k) - trilinearAtIndex(volume.voxels, g.dims, pi, pj - 1, k)) / (2 * h[1]);
+        const gl = Math.hypot(gi, gj);
+        if (!(gl > 0)) continue;
+        const ni_ = gi / gl, nj_ = gj / gl;
+        const samples: { d: number; v: number }[] = [];
+        const ri = Math.ceil(5 / h[0]), rj = Math.ceil(5 / h[1]);
+        for (let j = Math.max(0, Math.floor(pj) - rj); j <= Math.min(nj - 1, Math.ceil(pj) + rj); j++) {
+          for (let i = Math.max(0, Math.floor(pi) - ri); i <= Math.min(ni - 1, Math.ceil(pi) + ri); i++) {
+            const di = (i - pi) * h[0], dj = (j - pj) * h[1];
+            const d = di * ni_ + dj * nj_, lat = -di * nj_ + dj * ni_;
+            if (Math.abs(d) > 5 || Math.abs(lat) > 3) continue;
+            samples.push({ d, v: volume.voxels[i + ni * (j + nj * k)]! });
+          }
+        }
+        const lo = samples.filter((s) => s.d < -2.5).map((s) => s.v), hiV = samples.filter((s) => s.d > 2.5).map((s) => s.v);
+        if (lo.length < 4 || hiV.length < 4) continue;
+        const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
+        if (spread(lo) > 80 || spread(hiV) > 150) continue;
+        const bin = binned(samples, 0.05);
+        const fit = (s: number) => minimise1d((t0) => linearResidual(bin.v, bin.n, (n, out) => { const f = normalCdf((bin.d[n]! - t0) / s); out[0] = 1 - f; out[1] = f; }, 2), -2, 2, 20, 0.01)[1];
+        const [s] = minimise1d(fit, 0.15, 2.5, 23, 0.005);
+        sig.push(s);
+      }
+    }
+    void tmp; void e0; void e1;
+  }
+  sig.sort((p, q) => p - q);
+  const measured = sig.length >= 12 ? sig[sig.length >> 1]! : NaN;
+  const hPlane = Math.sqrt(h[0] * h[1]);
+  const blur: ImageBlur = Number.isFinite(measured)
+    ? { inPlaneMm: measured, source: 'body outline' }
+    : { inPlaneMm: Math.sqrt(DEFAULT_SCANNER_SIGMA_MM ** 2 + (hPlane * hPlane) / 12), source: 'assumed' };
+  blurCache.set(volume, blur);
+  return blur;
+}
+
+/**
+ * A unit vector across a lumen of axis `e` (perpendicular to it) that lies in the image's slice plane: ± it
+ * are the directions in which the blur is the one measured on the body outline. For an axis along the
+ * slice normal every direction across is in the plane; the image's first axis is taken.
+ */
+export function inPlaneAcross(volume: ScalarVolume, e: Readonly<Vec3>): Vec3 {
+  const n = volume.geometry.axis(2);
+  const c: Vec3 = [e[1] * n[2] - e[2] * n[1], e[2] * n[0] - e[0] * n[2], e[0] * n[1] - e[1] * n[0]];
+  const l = Math.hypot(c[0], c[1], c[2]);
+  if (l > 1e-3) return [c[0] / l, c[1] / l, c[2] / l];
+  const x = volume.geometry.axis(0), d = x[0] * e[0] + x[1] * e[1] + x[2] * e[2];
+  const p: Vec3 = [x[0] - d * e[0], x[1] - d * e[1], x[2] - d * e[2]];
+  const pl = Math.hypot(p[0], p[1], p[2]);
+  return [p[0] / pl, p[1] / pl, p[2] / pl];
+}
+
+/** Half-angle of the sector about the in-plane direction whose voxels are used (σ there within 2 % of in-plane). */
+const SECTOR_DEG = 25;
+
+export interface WallFitResult {
+  /** Wall distance from the axis on each side (+u, −u), NaN where no rim was seen. */
+  radiusMm: [number, number];
+  /** Fitted (or given) cortex thickness per side (mm). */
+  cortexMm: [number, number];
+  /** Half-maximum edge per side (mm), for comparison. */
+  halfMaxMm: [number, number];
+  /** The in-plane direction across the axis (LPS) that side 0 lies along. */
+  acrossLps: Vec3;
+}
+
+/**
+ * The wall of the lumen around the axis a → b between fractions t0 and t1 of its length, on both sides
+ * along the in-plane direction across it, fitted on the voxels (see the header). `maxRadiusMm` bounds the
+ * search; `minContrastHu`: the rim must rise this far above the lumen; `cortexMm`: the cortex thickness
+ * when known (else fitted: a rim about one voxel thick sampled at few distances pins it poorly).
+ */
+export function fitLumenWall(volume: ScalarVolume, a: Readonly<Vec3>, b: Readonly<Vec3>, t0: number, t1: number, maxRadiusMm: number, opts: { minContrastHu?: number; cortexMm?: number } = {}): WallFitResult | null {
+  const minContrastHu = opts.minContrastHu ?? 300;
+  const ax: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+  const L = Math.hypot(ax[0], ax[1], ax[2]);
+  if (!(L > 0.5)) return null;
+  const e: Vec3 = [ax[0] / L, ax[1] / L, ax[2] / L];
+  const u = inPlaneAcross(volume, e);
+  const g = volume.geometry;
+  const [ni, nj, nk] = g.dims;
+  // index box of the segment part, grown by the radius
+  const lo = [Infinity, Infinity, Infinity], hi = [-Infinity, -Infinity, -Infinity];
+  const tmp: Vec3 = [0, 0, 0];
+  for (const t of [t0, t1]) for (const sx of [-1, 1]) for (const sy of [-1, 1]) for (const sz of [-1, 1]) {
+    g.lpsToIjk(tmp, [a[0] + ax[0] * t + sx * maxRadiusMm, a[1] + ax[1] * t + sy * maxRadiusMm, a[2] + ax[2] * t + sz * maxRadiusMm]);
+    for (let c = 0; c < 3; c++) { lo[c] = Math.min(lo[c]!, tmp[c]!); hi[c] = Math.max(hi[c]!, tmp[c]!); }
+  }
+  const i0 = Math.max(0, Math.floor(lo[0]!)), i1 = Math.min(ni - 1, Math.ceil(hi[0]!));
+  const j0 = Math.max(0, Math.floor(lo[1]!)), j1 = Math.min(nj - 1, Math.ceil(hi[1]!));
+  const k0 = Math.max(0, Math.floor(lo[2]!)), k1 = Math.min(nk - 1, Math.ceil(hi[2]!));
+  const cosS = Math.cos((SECTOR_DEG * Math.PI) / 180);
+  const sides: { d: number; v: number }[][] = [[], []];
+  const p: Vec3 = [0, 0, 0];
+  for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++) {
+    g.ijkToLps(p, i, j, k);
+    const wx = p[0] - a[0], wy = p[1] - a[1], wz = p[2] - a[2];
+    const along = wx * e[0] + wy * e[1] + wz * e[2];
+    if (along < t0 * L || along > t1 * L) continue;
+    const qx = wx - along * e[0], qy = wy - along * e[1], qz = wz - along * e[2];
+    const rho = Math.hypot(qx, qy, qz);
+    if (rho > maxRadiusMm) continue;
+    const c = rho > 1e-9 ? (qx * u[0] + qy * u[1] + qz * u[2]) / rho : 1;
+    const v = volume.voxels[i + ni * (j + nj * k)]!;
+    // the lumen near the axis belongs to both sides
+    if (c >= cosS || rho < 1) sides[0]!.push({ d: rho, v });
+    if (c <= -cosS || rho < 1) sides[1]!.push({ d: rho, v });
+  }
+  const sigma = imageBlur(volume).inPlaneMm;
+  const out: WallFitResult = { radiusMm: [NaN, NaN], cortexMm: [NaN, NaN], halfMaxMm: [NaN, NaN], acrossLps: u };
+  for (let sd = 0; sd < 2; sd++) {
+    const bin = binned(sides[sd]!, 0.1);
+    if (bin.d.length < 10) continue;
+    // the rim: the first bin well above the lumen, followed to its peak
+    const hm = halfMaxEdge(bin.v, 1, minContrastHu);
+    if (!hm) continue;
+    const interpD = (x: number) => { const i = Math.floor(x); return i + 1 < bin.d.length ? bin.d[i]! + (bin.d[i + 1]! - bin.d[i]!) * (x - i) : bin.d[i]!; };
+    const hmMm = interpD(hm.edgeMm);
+    const peakMm = bin.d[hm.peak]!;
+    // fit from 3σ inside the wall (not past the axis) to well beyond the peak
+    const from = Math.max(0, hmMm - Math.max(1.5, 3 * sigma)), to = Math.min(maxRadiusMm, peakMm + Math.max(2, 3 * sigma));
+    const idx = bin.d.map((d, n) => (d >= from && d <= to ? n : -1)).filter((n) => n >= 0);
+    const dd = idx.map((n) => bin.d[n]!), vv = idx.map((n) => bin.v[n]!), ww = idx.map((n) => bin.n[n]!);
+    const res = (r: number, w: number) => {
+      const s = sigma;
+      const e1 = r - (s * s) / (2 * r), e2 = r + w - (s * s) / (2 * (r + w));
+      return linearResidual(vv, ww, (n, o) => { const f1 = normalCdf((dd[n]! - e1) / s), f2 = normalCdf((dd[n]! - e2) / s); o[0] = 1 - f1; o[1] = f1 - f2; o[2] = f2; }, 3);
+    };
+    const bestR = (w: number) => minimise1d((r) => res(r, w), Math.max(0.5, hmMm - 0.6), hmMm + 1.6, 22, 0.01);
+    const w = opts.cortexMm ?? minimise1d((w) => bestR(w)[1], 0.2, 3.2, 10, 0.05)[0];
+    out.radiusMm[sd] = bestR(w)[0];
+    out.cortexMm[sd] = w;
+    out.halfMaxMm[sd] = hmMm;
+  }
+  return out;
+}
+
+/** Half-maximum edge of a profile (in sample units from its start) and its rim's peak index, or null without a clear rim. */
+export function halfMaxEdge(prof: readonly number[], stepMm: number, minContrastHu = 300): { edgeMm: number; peak: number; lumen: number } | null {
+  // the rim: the first peak rising well above the lumen
+  let peak = -1;
+  for (let n = 1; n < prof.length; n++) {
+    if (prof[n]! > prof[peak < 0 ? 0 : peak]!) peak = n;
+    else if (peak > 0 && prof[n]! < prof[peak]! - 150) break;
+  }
+  if (peak <= 0) return null;
+  let lumen = Infinity;
+  for (let n = 0; n < peak; n++) lumen = Math.min(lumen, prof[n]!);
+  if (prof[peak]! - lumen < minContrastHu) return null;
+  const half = (lumen + prof[peak]!) / 2;
+  for (let n = 1; n <= peak; n++) {
+    if (prof[n]! >= half) {
+      const t = (half - prof[n - 1]!) / (prof[n]! - prof[n - 1]!);
+      return { edgeMm: (n - 1 + t) * stepMm, peak, lumen };
+    }
+  }
+  return null;
+}
