@@ -33,7 +33,7 @@
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
-import { squaredDistanceTo } from '../segmentation/morphology';
+import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { halfMaxForamenRadius } from './foramen-radius';
 import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
@@ -86,6 +86,23 @@ function columnVolumeMl(mask: Uint8Array, g: WorkGrid, base: SacralBase): number
  */
 const BREACH_BALL_MM = 6;
 const BREACH_MESSAGE = (stage: string) => `${stage} stage: the cortical shell is open (a breach or a faint cortex): the sacrum taken as the bone a 12 mm ball cannot enter`;
+
+/**
+ * A piece of thresholded bone outside the sacrum mask smaller than this (mL) is taken as a fragment of the
+ * sacrum's own broken cortex (the alae of fatty marrow), not as a neighbouring bone: the ilia and L5 hold
+ * hundreds of mL of bone and marrow each.
+ */
+const NEIGHBOUR_BONE_ML = 5;
+
+/** The neighbouring bones (ilia, L5) of a sacrum mask: its grid's filled bone outside the mask, in pieces of at least NEIGHBOUR_BONE_ML. */
+function neighbourBones(filled: Uint8Array, mask: Uint8Array, g: WorkGrid): Uint8Array {
+  const rest = new Uint8Array(filled.length);
+  for (let n = 0; n < rest.length; n++) rest[n] = filled[n] && !mask[n] ? 1 : 0;
+  const { ids, sizes } = labelComponents(rest, g.dims, 6);
+  const minVox = (NEIGHBOUR_BONE_ML * 1000) / g.spacingMm ** 3;
+  for (let n = 0; n < rest.length; n++) if (rest[n] && sizes[ids[n]!]! < minVox) rest[n] = 0;
+  return rest;
+}
 
 function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
   return {
@@ -261,7 +278,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const planMask = segCut?.mask ?? seg.mask;
   let sacrumWork = planMask;
   if (!same && hf < 2.5) {
-    const e = withEnclosedMarrow(volume, g, work, planMask);
+    const e = withEnclosedMarrow(volume, g, work, planMask, neighbourBones((segCut ?? seg).filled, planMask, g));
     sacrumWork = e.mask;
     messages.push(e.message);
     if (segCut) cutAboveSacralBase(sacrumWork, g, base!);
