@@ -153,12 +153,13 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // L5 taken with the sacrum (its marrow as fatty as the sacrum's, the disc bridged by osteophytes or partial
   // volume: the erosion leaves one core): the mask for planning is made again, cut at the L5/S1 disc
   // (sacral-base.ts), when it holds a vertebral body's worth of bone above that disc's plane in the body
-  // column. Read from bone and disc densities, so CT only; thick-slice mode keeps its own separation from L5
-  // (midline markers above the core and a faster L5 front through the disc, sacrum-mask.ts; Dice 0.858
-  // against TotalSegmentator, 0.854 with the disc plane). The landmarks are still sought on the first mask:
+  // column. Read from bone and disc densities, so CT only. Thick slices too: their own separation from L5
+  // (midline markers above the core and a faster L5 front through the disc, sacrum-mask.ts) holds where L5's
+  // marrow is denser than the disc, but on a fatty spine resampled to 3 mm it takes L5 (pelvic-ref-003: the
+  // L5/S1 disc inside the mask). The landmarks are still sought on the first mask:
   // their searches were measured on it, and on the cut mask they find fewer foramina on the phantoms.
   let base: SacralBase | null = null;
-  if (segA && volume.units === 'HU' && !thickMode) {
+  if (segA && volume.units === 'HU') {
     const b = findSacralBase(wA, gA, segA.midlineA, (segA.anteriorLimitYLps - gA.originLps[1]) / hc, boneHu, messages);
     const aboveMl = b ? columnVolumeMl(segA.mask, gA, b) : 0;
     if (b && aboveMl >= L5_BODY_ML) {
