@@ -279,7 +279,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const planMask = segCut?.mask ?? seg.mask;
   let sacrumWork = planMask;
   if (!same && hf < 2.5) {
-    const e = withEnclosedMarrow(volume, g, work, planMask, neighbourBones((segCut ?? seg).filled, planMask, g));
+    const e = withEnclosedMarrow(volume, g, work, planMask, () => neighbourBones((segCut ?? seg!).filled, planMask, g));
     sacrumWork = e.mask;
     messages.push(e.message);
     if (segCut) cutAboveSacralBase(sacrumWork, g, base!);
