@@ -291,26 +291,25 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('maskToVolume');
   // The tunnels' axes and openings re-read on the image (foramen-axis.ts), then the radii of the foramina
   // and the canal at their walls (foramen-radius.ts, canal-radius.ts: a threshold or half-maximum reads them
-  // small on a thin, blurred cortex). CT values: the wall models are in HU.
+  // small on a thin, blurred cortex). CT values: the wall models are in HU. On thick slices (the thick-slice
+  // mode) a tunnel is one or two voxels across and its rim is not resolved: it is not followed, and the canal
+  // is measured at half contrast already.
   if (volume.units === 'HU') {
-    // on thick slices (the thick-slice mode) a tunnel is one or two voxels across and its rim is not resolved:
-    // it is not followed
     const followed = foramina.map((f) => {
       const ax = h < 2.5 ? refineForamenAxis(volume, f) : null;
       if (ax) { f.anteriorLps = ax.anteriorLps; f.posteriorLps = ax.posteriorLps; }
       return ax !== null;
     });
     lap('foramenAxes');
-    // a tunnel not followed on the image (eroded, faint) may have its axis off the lumen's centre, where the
-    // wall reads too close: its radius is not made smaller than the detector's
+    // a tunnel not followed on the image (eroded, faint, thick slices) may have its axis off the lumen's
+    // centre, where the wall reads too close: its radius is not made smaller than the detector's
     const walls = foramenWallRadii(volume, foramina);
     foramina.forEach((f, n) => {
       const r = walls.radiiMm[n];
       if (r == null || !(r > 0.8 && r < 2 * f.radiusMm + 3)) return;
       f.radiusMm = Math.round((followed[n] ? r : Math.max(r, f.radiusMm)) * 10) / 10;
     });
-    // thin slices: the canal's radius was the distance to the thresholded bone (detect/canal.ts), which lies
-    // inside the wall; thick slices measure it at half contrast already
+    // thin slices: the canal's radius was the distance to the thresholded bone (detect/canal.ts), inside the wall
     if (canalRes.canal && h < 2.5) canalRes.canal.radiusMm = canalWallRadii(volume, canalRes.canal.centerlineLps, canalRes.canal.radiusMm).radiiMm;
     lap('wallRadii');
   }
