@@ -11,7 +11,7 @@
  */
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
-import { fitLumenWall } from './lumen-edge';
+import { fitWallSamples, wallSamples } from './lumen-edge';
 import { medianFinite } from './foramen-radius';
 
 const HALF_SPAN_MM = 3;
@@ -29,9 +29,11 @@ export function canalWallRadii(volume: ScalarVolume, centerlineLps: readonly Rea
     const l = Math.hypot(d[0], d[1], d[2]) || 1;
     return [[p[0] - (d[0] / l) * HALF_SPAN_MM, p[1] - (d[1] / l) * HALF_SPAN_MM, p[2] - (d[2] / l) * HALF_SPAN_MM], [p[0] + (d[0] / l) * HALF_SPAN_MM, p[1] + (d[1] / l) * HALF_SPAN_MM, p[2] + (d[2] / l) * HALF_SPAN_MM]];
   };
-  const maxR = (n: number) => Math.max(12, 2 * (radiiMm[n] ?? 6) + 4);
+  // the rim lies within 3.5 mm beyond the wall, the wall at most WALL_BEYOND_THRESHOLD_MM beyond the given radius
+  const maxR = (n: number) => (radiiMm[n] ?? 6) + WALL_BEYOND_THRESHOLD_MM + 3.5;
   if (centerlineLps.length < 2) return { radiiMm: [...radiiMm], fitted: 0, cortexMm: null };
-  const first = centerlineLps.map((_, n) => { const [a, b] = seg(n); return fitLumenWall(volume, a, b, 0, 1, maxR(n)); });
+  const samples = centerlineLps.map((_, n) => { const [a, b] = seg(n); return wallSamples(volume, a, b, 0, 1, maxR(n)); });
+  const first = samples.map((ws) => (ws ? fitWallSamples(ws) : null));
   const cortexMm = medianFinite(first.flatMap((w) => (w ? w.cortexMm : [])), 4);
   // Per point: both sides when they agree within 2 mm; else the nearer wall (the other side opens into a
   // foramen or the lateral recess, where the nerve roots leave the canal). Then a running median of three
@@ -39,7 +41,8 @@ export function canalWallRadii(volume: ScalarVolume, centerlineLps: readonly Rea
   // thresholded bone (which lies inside the wall) nor more than 3 mm beyond it (the threshold sits at most
   // the blur plus the cortex inside the wall; more is another structure).
   const side = centerlineLps.map((_, n) => {
-    const w = cortexMm === null ? first[n] : (() => { const [a, b] = seg(n); return fitLumenWall(volume, a, b, 0, 1, maxR(n), { cortexMm }); })();
+    const ws = samples[n];
+    const w = cortexMm === null || !ws ? first[n] : fitWallSamples(ws, { cortexMm });
     const r = w ? w.radiusMm.filter((x) => Number.isFinite(x)) : [];
     if (r.length === 0) return NaN;
     return r.length === 2 && Math.abs(r[0]! - r[1]!) <= 2 ? (r[0]! + r[1]!) / 2 : Math.min(...r);

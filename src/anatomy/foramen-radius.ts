@@ -10,7 +10,7 @@
  */
 import type { ScalarVolume } from '../core/volume';
 import type { Foramen } from './types';
-import { fitLumenWall, sampleTrilinear } from './lumen-edge';
+import { fitLumenWall, fitWallSamples, sampleTrilinear, wallSamples } from './lumen-edge';
 
 export { sampleTrilinear };
 
@@ -42,9 +42,11 @@ export function medianFinite(xs: readonly number[], min: number): number | null 
  * thickness poorly (and the radius with it, by half the error): the thickness is taken as the median of
  * the per-tunnel fits (at least four sides), and each radius fitted again with it. Null where no wall shows.
  */
-export function foramenWallRadii(volume: ScalarVolume, foramina: readonly Pick<Foramen, 'anteriorLps' | 'posteriorLps'>[], maxRadiusMm = 12): { radiiMm: (number | null)[]; cortexMm: number | null } {
-  const first = foramina.map((f) => fitLumenWall(volume, f.anteriorLps, f.posteriorLps, T0, T1, maxRadiusMm));
+export function foramenWallRadii(volume: ScalarVolume, foramina: readonly Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>[], maxRadiusMm = 12): { radiiMm: (number | null)[]; cortexMm: number | null } {
+  // the rim lies within 3.5 mm beyond the wall; the detector's radius is at most 1.5 mm small on thin slices
+  const samples = foramina.map((f) => wallSamples(volume, f.anteriorLps, f.posteriorLps, T0, T1, Math.min(maxRadiusMm, f.radiusMm + 5)));
+  const first = samples.map((ws) => (ws ? fitWallSamples(ws) : null));
   const cortexMm = medianFinite(first.flatMap((w) => (w ? w.cortexMm : [])), 4);
   if (cortexMm === null) return { radiiMm: first.map((w) => (w ? meanFinite(w.radiusMm) : null)), cortexMm };
-  return { radiiMm: foramina.map((f) => foramenWallRadius(volume, f, maxRadiusMm, cortexMm)), cortexMm };
+  return { radiiMm: samples.map((ws) => (ws ? meanFinite(fitWallSamples(ws, { cortexMm }).radiusMm) : null)), cortexMm };
 }

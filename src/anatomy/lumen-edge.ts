@@ -221,14 +221,19 @@ export interface WallFitResult {
   acrossLps: Vec3;
 }
 
+/** The voxels around a tunnel part, per side, binned by distance from the axis (see fitLumenWall). */
+export interface WallSamples {
+  sides: [{ d: number[]; v: number[]; n: number[] }, { d: number[]; v: number[]; n: number[] }];
+  acrossLps: Vec3;
+  sigmaMm: number;
+  maxRadiusMm: number;
+}
+
 /**
- * The wall of the lumen around the axis a → b between fractions t0 and t1 of its length, on both sides
- * along the in-plane direction across it, fitted on the voxels (see the header). `maxRadiusMm` bounds the
- * search; `minContrastHu`: the rim must rise this far above the lumen; `cortexMm`: the cortex thickness
- * when known (else fitted: a rim about one voxel thick sampled at few distances pins it poorly).
+ * The voxels within `maxRadiusMm` of the axis a → b between fractions t0 and t1 of its length and within
+ * 25° of the in-plane direction across it (each side), binned every 0.1 mm of distance from the axis.
  */
-export function fitLumenWall(volume: ScalarVolume, a: Readonly<Vec3>, b: Readonly<Vec3>, t0: number, t1: number, maxRadiusMm: number, opts: { minContrastHu?: number; cortexMm?: number } = {}): WallFitResult | null {
-  const minContrastHu = opts.minContrastHu ?? 300;
+export function wallSamples(volume: ScalarVolume, a: Readonly<Vec3>, b: Readonly<Vec3>, t0: number, t1: number, maxRadiusMm: number): WallSamples | null {
   const ax: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
   const L = Math.hypot(ax[0], ax[1], ax[2]);
   if (!(L > 0.5)) return null;
@@ -258,15 +263,33 @@ export function fitLumenWall(volume: ScalarVolume, a: Readonly<Vec3>, b: Readonl
     const rho = Math.hypot(qx, qy, qz);
     if (rho > maxRadiusMm) continue;
     const c = rho > 1e-9 ? (qx * u[0] + qy * u[1] + qz * u[2]) / rho : 1;
-    const v = volume.voxels[i + ni * (j + nj * k)]!;
     // the lumen near the axis belongs to both sides
+    if (c < cosS && c > -cosS && rho >= 1) continue;
+    const v = volume.voxels[i + ni * (j + nj * k)]!;
     if (c >= cosS || rho < 1) sides[0]!.push({ d: rho, v });
     if (c <= -cosS || rho < 1) sides[1]!.push({ d: rho, v });
   }
-  const sigma = imageBlur(volume).inPlaneMm;
-  const out: WallFitResult = { radiusMm: [NaN, NaN], cortexMm: [NaN, NaN], halfMaxMm: [NaN, NaN], acrossLps: u };
+  return { sides: [binned(sides[0]!, 0.1), binned(sides[1]!, 0.1)], acrossLps: u, sigmaMm: imageBlur(volume).inPlaneMm, maxRadiusMm };
+}
+
+/**
+ * The wall of the lumen around the axis a → b between fractions t0 and t1 of its length, on both sides
+ * along the in-plane direction across it, fitted on the voxels (see the header). `maxRadiusMm` bounds the
+ * search; `minContrastHu`: the rim must rise this far above the lumen; `cortexMm`: the cortex thickness
+ * when known (else fitted: a rim about one voxel thick sampled at few distances pins it poorly).
+ */
+export function fitLumenWall(volume: ScalarVolume, a: Readonly<Vec3>, b: Readonly<Vec3>, t0: number, t1: number, maxRadiusMm: number, opts: { minContrastHu?: number; cortexMm?: number } = {}): WallFitResult | null {
+  const ws = wallSamples(volume, a, b, t0, t1, maxRadiusMm);
+  return ws ? fitWallSamples(ws, opts) : null;
+}
+
+/** The wall fit on samples gathered once (wallSamples), e.g. again with the cortex thickness known. */
+export function fitWallSamples(ws: WallSamples, opts: { minContrastHu?: number; cortexMm?: number } = {}): WallFitResult {
+  const minContrastHu = opts.minContrastHu ?? 300;
+  const sigma = ws.sigmaMm, maxRadiusMm = ws.maxRadiusMm;
+  const out: WallFitResult = { radiusMm: [NaN, NaN], cortexMm: [NaN, NaN], halfMaxMm: [NaN, NaN], acrossLps: ws.acrossLps };
   for (let sd = 0; sd < 2; sd++) {
-    const bin = binned(sides[sd]!, 0.1);
+    const bin = ws.sides[sd]!;
     if (bin.d.length < 10) continue;
     // the rim: the first bin well above the lumen, followed to its peak
     const hm = halfMaxEdge(bin.v, 1, minContrastHu);
@@ -291,6 +314,7 @@ export function fitLumenWall(volume: ScalarVolume, a: Readonly<Vec3>, b: Readonl
   }
   return out;
 }
+
 
 /** Half-maximum edge of a profile (in sample units from its start) and its rim's peak index, or null without a clear rim. */
 export function halfMaxEdge(prof: readonly number[], stepMm: number, minContrastHu = 300): { edgeMm: number; peak: number; lumen: number } | null {
