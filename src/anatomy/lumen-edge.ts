@@ -135,6 +135,7 @@ export function imageBlur(volume: ScalarVolume): ImageBlur {
     const step = Math.min(h[0], h[1]) / 4;
     const tmp: Vec3 = [0, 0, 0];
     for (const fk of [0.3, 0.5, 0.7]) {
+      if (sig.length >= 24) break;
       const k = Math.round((nk - 1) * fk);
       const ci = (ni - 1) / 2, cj = (nj - 1) / 2;
       for (let a = 0; a < 32; a++) {
@@ -174,9 +175,16 @@ export function imageBlur(volume: ScalarVolume): ImageBlur {
         const spread = (xs: number[]) => Math.max(...xs) - Math.min(...xs);
         if (spread(lo) > 80 || spread(hiV) > 150) continue;
         const bin = binned(samples, 0.05);
-        const fit = (s: number) => minimise1d((t0) => linearResidual(bin.v, bin.n, (n, out) => { const f = normalCdf((bin.d[n]! - t0) / s); out[0] = 1 - f; out[1] = f; }, 2), -2, 2, 20, 0.01)[1];
-        const [s] = minimise1d(fit, 0.15, 2.5, 23, 0.005);
+        // the step's position: where the binned profile crosses half-way between its two levels (a symmetric
+        // blur keeps it there); its spread searched
+        const l0 = [...lo].sort((p, q) => p - q)[lo.length >> 1]!, l1 = [...hiV].sort((p, q) => p - q)[hiV.length >> 1]!;
+        const half = (l0 + l1) / 2;
+        let t0 = NaN;
+        for (let n = 0; n + 1 < bin.d.length; n++) if (bin.v[n]! < half && bin.v[n + 1]! >= half) { t0 = bin.d[n]! + ((half - bin.v[n]!) / (bin.v[n + 1]! - bin.v[n]!)) * (bin.d[n + 1]! - bin.d[n]!); break; }
+        if (!Number.isFinite(t0)) continue;
+        const [s] = minimise1d((s) => linearResidual(bin.v, bin.n, (n, out) => { const f = normalCdf((bin.d[n]! - t0) / s); out[0] = 1 - f; out[1] = f; }, 2), 0.15, 2.5, 23, 0.005);
         sig.push(s);
+        if (sig.length >= 24) break;
       }
     }
     void tmp; void e0; void e1;
