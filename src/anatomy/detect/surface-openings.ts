@@ -71,6 +71,23 @@ export interface SurfaceOpeningsDebug {
 /** The plane of left–right mirror symmetry (symmetry.ts mirrorPlane). */
 export interface MidlinePlane { normalLps: Vec3; pointLps: Vec3 }
 
+/**
+ * The anterior surface read from the image rather than from the mask, for a fatty sacrum whose mask lacks
+ * the alae (where the openings are): the first voxel at or above `cortexHu` along each line, the surface
+ * median-filtered over IMAGE_SURFACE_MEDIAN_MM so that it bridges the openings (S1, the largest, is up to
+ * 13 mm across: most of a 17 mm window around it is surface); the reformat is then the 75th percentile over
+ * 2–10 mm under it, since a real opening stays dark through a 6–10 mm slab while the dark boxes of the
+ * fatty lateral masses between the openings are closed by a cortical plate within it (DOMAIN.md §8).
+ */
+export interface SurfaceFromImage {
+  cortexHu: number;
+  /** Signed distance (mm) of a point above the S1 endplate plane (sacral-base.ts): the surface above it is L5's. */
+  aboveS1Mm: (x: number, y: number, z: number) => number;
+}
+const IMAGE_SURFACE_MEDIAN_MM = 8;
+const IMAGE_SLAB_MM: [number, number] = [2, 10];
+const IMAGE_SLAB_QUANTILE = 0.75;
+
 export interface SurfaceCandidate extends ForamenCandidate {
   fit: ForamenFit;
   u: number;
@@ -109,7 +126,7 @@ function robustSpreadOf(vals: number[]): number {
 
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
-  messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null,
+  messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null, fromImage?: SurfaceFromImage,
 ): { foramina: Foramen[]; candidates: SurfaceCandidate[] } {
   if (!frame) return { foramina: [], candidates: [] };
   const [na, nb, nc] = g.dims;
@@ -141,12 +158,14 @@ export function detectSurfaceOpenings(
     for (let j = 0; j < nu; j++) {
       const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
       for (let t = -T_MAX; t <= T_MAX; t += 0.5) {
-        const o = workOffsetAt(g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t);
-        if (o >= 0 && near[o]) { depthRaw[i * nu + j] = t; break; }
+        const x = O[0] + P[0] * t, y = O[1] + P[1] * t, z = O[2] + P[2] * t;
+        const o = workOffsetAt(g, x, y, z);
+        if (o < 0) continue;
+        if ((near[o] || (fromImage && work[o]! >= fromImage.cortexHu))) { depthRaw[i * nu + j] = t; break; }
       }
     }
   }
-  const depth = medianFilter(depthRaw, ns, nu, Math.round(2.5 / STEP));
+  const depth = medianFilter(depthRaw, ns, nu, Math.round((fromImage ? IMAGE_SURFACE_MEDIAN_MM : 2.5) / STEP));
   // 2. reformat under the surface
   const reformat = new Float32Array(ns * nu).fill(NaN);
   const inMap: number[] = [];
@@ -155,6 +174,21 @@ export function detectSurfaceOpenings(
     if (!(t0 === t0)) continue;
     const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
     let sum = 0, cnt = 0;
+    if (fromImage) {
+      // the map stops at the S1 endplate: the surface above it is L5's
+      if (fromImage.aboveS1Mm(O[0] + P[0] * t0, O[1] + P[1] * t0, O[2] + P[2] * t0) > 0) continue;
+      const vals: number[] = [];
+      for (let t = t0 + IMAGE_SLAB_MM[0]; t <= t0 + IMAGE_SLAB_MM[1] + 1e-9; t += 1) {
+        const v = sampleWork(work, g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t, 'nan');
+        if (v === v) vals.push(v);
+      }
+      if (vals.length) {
+        vals.sort((p, q) => p - q);
+        const v = vals[Math.min(vals.length - 1, Math.floor(IMAGE_SLAB_QUANTILE * vals.length))]!;
+        reformat[i * nu + j] = v; inMap.push(v);
+      }
+      continue;
+    }
     for (let t = t0 + DEPTH0; t <= t0 + DEPTH1 + 1e-9; t += 1) {
       const v = sampleWork(work, g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t, 'nan');
       if (v === v) { sum += v; cnt++; }
