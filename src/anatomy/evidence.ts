@@ -10,8 +10,9 @@
  *   - symmetry: the other side's foramen of the same level, mirrored through the midline plane, lies
  *     on this one's axis within 5 mm (MIRROR_MM); a pair further apart than that is shown as "check" on
  *     both sides (one of them at least is wrong);
- *   - spacing: same-side neighbouring levels 12–35 mm apart (anterior openings are 17–29 mm apart
- *     along the curved surface, DOMAIN.md §8, a little less in a straight line);
+ *   - spacing: same-side neighbouring levels 12–40 mm apart between tunnel centres (anterior openings are
+ *     17–29 mm apart along the curved surface, DOMAIN.md §8, a little less in a straight line; the S1 opening,
+ *     the widest and most oblique, lies further: 34 mm above S2 on pelvic-ref-003 as read by eye);
  *   - size order: S1 ≥ S2 ≥ S3 ≥ S4 in radius, within 1 mm.
  * Only a suggestion at or above FOUND_CONFIDENCE counts as found; below it the app shows "check",
  * takes the user there in Review, and leaves it out of zones and clearances (`trustedAnatomy`).
@@ -131,7 +132,7 @@ export function assessForamina(volume: ScalarVolume, anatomy: SacralAnatomy): { 
       const nb = byId.get(`S${k}_${f.side}` as Foramen['id']);
       if (!nb) continue;
       const dmm = len(sub(foramenCentreLps(nb), centre));
-      const ok = dmm >= 12 && dmm <= 35;
+      const ok = dmm >= 12 && dmm <= 40;
       spacingOk = (spacingOk ?? true) && ok;
       if (!ok) why.push(`${dmm.toFixed(0)} mm from ${nb.id}`);
       const order = k < lv ? nb.radiusMm >= f.radiusMm - 1 : f.radiusMm >= nb.radiusMm - 1;
