@@ -245,7 +245,7 @@ export function detectSurfaceOpenings(
     };
     const uOpen = Math.abs(side(fit.anteriorLps));
     if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
-    else if (uOpen < U_MIN_OPENING || uOpen > U_MAX_OPENING) cand.rejected = `opens ${uOpen.toFixed(0)} mm from the midline, off the row of openings`;
+    else if (fromImage && (uOpen < U_MIN_OPENING || uOpen > U_MAX_OPENING)) cand.rejected = `opens ${uOpen.toFixed(0)} mm from the midline, off the row of openings`;
     else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
     candidates.push(cand);
     if (!cand.rejected) bestScore = Math.max(bestScore, cand.score);
@@ -309,14 +309,16 @@ export function detectSurfaceOpenings(
   const topPair = pairs.reduce((m, p) => Math.max(m, p.score), 0);
   for (let k = pairs.length - 1; k >= 0; k--) if (pairs[k]!.score < PAIR_SHARE * topPair) pairs.splice(k, 1);
   pairs.sort((a, b) => a.s - b.s);
-  // longest-then-strongest chain (dynamic programming over pairs in cranio-caudal order); a level whose pair
-  // was not fitted may be skipped (the next pair one to two spacings further on), so that one missing level
-  // does not split the row in two
+  // longest-then-strongest chain (dynamic programming over pairs in cranio-caudal order); below the L5/S1 disc
+  // (where the chain's first level is anchored by the disc, not by the chain's length) a level whose pair was
+  // not fitted may be skipped (the next pair one to two spacings further on), so that one missing level does
+  // not split the row in two
+  const skipLevels = !!fromImage;
   const best: { n: number; span: number; sc: number; prev: number }[] = pairs.map((p) => ({ n: 1, span: 1, sc: p.score, prev: -1 }));
   for (let k = 0; k < pairs.length; k++) for (let m = 0; m < k; m++) {
     const a = pairs[m]!, b = pairs[k]!;
     const gap = b.s - a.s;
-    const step = gap >= SPACING_MIN && gap <= SPACING_MAX ? 1 : gap > SPACING_MAX && gap <= 2 * SPACING_MAX ? 2 : 0;
+    const step = gap >= SPACING_MIN && gap <= SPACING_MAX ? 1 : skipLevels && gap > SPACING_MAX && gap <= 2 * SPACING_MAX ? 2 : 0;
     if (!step || b.r > a.r + 1 || best[m]!.span + step > LEVELS.length) continue;
     if (a.L === b.L || a.R === b.R) continue;
     const n = best[m]!.n + 1, sc = best[m]!.sc + b.score;
