@@ -296,7 +296,16 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // below the disc, the anterior surface is read from the image (the first mask of a fatty sacrum lacks the
   // alae, where the openings are, and holds L5 above; surface-openings.ts)
   const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug, tilted, frameBelowDisc && base ? { cortexHu: CORTEX_HU, aboveS1Mm: (x, y, z) => aboveSacralBase(base!, x, y, z) } : undefined);
-  const { foramina, doubts } = frame ? combineForamina(inside.foramina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5 }) : { foramina: inside.foramina, doubts: {} };
+  // below the disc the search inside the bone ran on the first mask, L5 included, and a fatty sacrum shows no
+  // dark tunnels inside: only its tunnels under the S1 endplate are kept
+  const insideForamina = frameBelowDisc && base ? inside.foramina.filter((f) => aboveSacralBase(base!, ...f.anteriorLps) <= 0 && aboveSacralBase(base!, ...f.posteriorLps) <= 0) : inside.foramina;
+  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5 }) : { foramina: insideForamina, doubts: {} };
+  // below the disc only the S1 pair can be trusted: the widest openings and the first under the disc, where the
+  // count starts; the levels under it, counted along the image-read surface, came out one level off on
+  // pelvic-ref-003 after a 10 mm change of the long axis' top, so they stay "check"
+  if (frameBelowDisc) {
+    for (const f of foramina) if (f.level !== 'S1') doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level';
+  }
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 

@@ -46,6 +46,13 @@ const U_MIN_OPENING = 10, U_MAX_OPENING = 42;
 const PAIR_MM = 8;
 /** Consecutive levels along the surface: anterior openings 17–29 mm apart (DOMAIN.md §8), a small sacrum 14 mm. */
 const SPACING_MIN = 10, SPACING_MAX = 35;
+/**
+ * Where a level may be skipped (below the L5/S1 disc), the spacing that still counts as one level: the S1
+ * openings, the widest and most oblique, lie further above S2 than the row's other spacings (34 mm on
+ * pelvic-ref-003 as read by eye; evidence.ts allows 40 mm between same-side centres). Two levels (a skipped
+ * one between) are at least twice the smallest spacing beyond that.
+ */
+const SPACING_MAX_BELOW_DISC = 40;
 /** Fits made at most, strongest mirror pairs first (four levels, two sides, and twice as many look-alikes). */
 const MAX_FITS = 24;
 /** A pair whose weaker fit scores below this share of the best pair's is not a level (fatty lateral-mass boxes, vessels). */
@@ -318,7 +325,9 @@ export function detectSurfaceOpenings(
   for (let k = 0; k < pairs.length; k++) for (let m = 0; m < k; m++) {
     const a = pairs[m]!, b = pairs[k]!;
     const gap = b.s - a.s;
-    const step = gap >= SPACING_MIN && gap <= SPACING_MAX ? 1 : skipLevels && gap > SPACING_MAX && gap <= 2 * SPACING_MAX ? 2 : 0;
+    const step = skipLevels
+      ? (gap >= SPACING_MIN && gap <= SPACING_MAX_BELOW_DISC ? 1 : gap > SPACING_MAX_BELOW_DISC && gap <= 2 * SPACING_MAX ? 2 : 0)
+      : (gap >= SPACING_MIN && gap <= SPACING_MAX ? 1 : 0);
     if (!step || b.r > a.r + 1 || best[m]!.span + step > LEVELS.length) continue;
     if (a.L === b.L || a.R === b.R) continue;
     const n = best[m]!.n + 1, sc = best[m]!.sc + b.score;
@@ -340,6 +349,13 @@ export function detectSurfaceOpenings(
   for (let o = 0; o + span <= LEVELS.length; o++) {
     const cost = chain.reduce((acc, p, k) => acc + Math.abs(p.s - junctionS[o + rel[k]!]!), 0);
     if (cost < bestCost) { bestCost = cost; offset = o; }
+  }
+  // below the disc the levels are counted down from S1, the widest pair and the first under the disc: a chain
+  // that does not start there rests on the long axis' spacing alone (its pairs are real openings whose names
+  // may be one level off), so it is not used
+  if (skipLevels && chain.length && offset !== 0) {
+    messages.push(`foramina (anterior surface): the chain of ${chain.length} pairs starts at ${LEVELS[offset]}, not at S1 under the L5/S1 disc: not used`);
+    chain.length = 0; rel.length = 0;
   }
   const foramina: Foramen[] = [];
   chain.forEach((p, k) => {
