@@ -262,7 +262,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   let cutEnclosed: { mask: Uint8Array; message: string } | null = null;
   let frameBelowDisc = false;
   if (segCut && base && !same && hf < 2.5 && (!frame || frameProblem(frame.frame))) {
-    cutEnclosed = withEnclosedMarrow(volume, g, work, segCut.mask, neighbourBones(segCut.filled, segCut.mask, g));
+    cutEnclosed = withEnclosedMarrow(volume, g, work, segCut.mask, () => neighbourBones(segCut.filled, segCut.mask, g));
     cutAboveSacralBase(cutEnclosed.mask, g, base);
     const msgs: string[] = [];
     const f2 = detectFrame(cutEnclosed.mask, g, midA, msgs, { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h });
@@ -315,7 +315,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const planMask = segCut?.mask ?? seg.mask;
   let sacrumWork = planMask;
   if (!same && hf < 2.5) {
-    const e = cutEnclosed ?? withEnclosedMarrow(volume, g, work, planMask, neighbourBones((segCut ?? seg).filled, planMask, g));
+    const e = cutEnclosed ?? withEnclosedMarrow(volume, g, work, planMask, () => neighbourBones((segCut ?? seg!).filled, planMask, g));
     sacrumWork = e.mask;
     messages.push(e.message);
     if (segCut && !cutEnclosed) cutAboveSacralBase(sacrumWork, g, base!);
