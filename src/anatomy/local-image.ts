@@ -110,6 +110,7 @@ export function robustSpread(values: ArrayLike<number>): number {
 }
 
 export const RING_SECTORS = 16;
+const INNER_RINGS = [0.3, 0.6];
 const COS = Array.from({ length: RING_SECTORS }, (_, k) => Math.cos((2 * Math.PI * k) / RING_SECTORS));
 const SIN = Array.from({ length: RING_SECTORS }, (_, k) => Math.sin((2 * Math.PI * k) / RING_SECTORS));
 
@@ -119,12 +120,17 @@ const SIN = Array.from({ length: RING_SECTORS }, (_, k) => Math.sin((2 * Math.PI
  * cortex sits after blur) minus the mean of the inner disk (0.6 r); the score is the 4th lowest of 16
  * sector contrasts (the rim must close round at least three quarters of the lumen), in image units
  * times polarity. NaN when the lumen or ring leaves the image.
+ * With a `floor` (a search keeping its best): NaN as well as soon as `score / spread − minusA − minusB` (the
+ * caller's own expression) cannot exceed it, so the rest of the ring is not sampled; the score the caller would
+ * have computed from the full ring is then ≤ the floor too (the 4th lowest only falls as sectors are added and
+ * each step of the expression is monotonic in floating point).
  */
-export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, polarity: 1 | -1): { score: number; lumen: number } {
+export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, polarity: 1 | -1, spread = 1, minusA = 0, minusB = 0, floor = -Infinity): { score: number; lumen: number } {
   const px = img.pxMm;
+  const early = floor > -Infinity;
   // inner disk: a centre sample and two rings at 0.3 r and 0.6 r (8 samples each)
   let sum = slabAt(img, cx, cy), cnt = 1;
-  for (const f of [0.3, 0.6]) {
+  for (const f of INNER_RINGS) {
     const rr = (f * rMm) / px;
     for (let k = 0; k < RING_SECTORS; k += 2) { sum += slabAt(img, cx + rr * COS[k]!, cy + rr * SIN[k]!); cnt++; }
   }
@@ -143,6 +149,8 @@ export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, p
       else if (c < q2) { q3 = q2; q2 = c; }
       else q3 = c;
     }
+    // more sectors can only lower the 4th lowest: stop once it cannot beat the caller's floor
+    if (early && k >= 3 && q3 / spread - minusA - minusB <= floor) return { score: NaN, lumen };
   }
   return { score: q3, lumen };
 }
