@@ -18,7 +18,10 @@ export async function setAnatomy(anatomy: SacralAnatomy | null): Promise<void> {
 export async function detectAnatomy(): Promise<void> {
   if (!caseClient()) throw new Error('no image is loaded');
   const t0 = performance.now();
-  await caseRun({ type: 'detectAnatomy' }, 'Finding the sacrum, canal and foramina…');
+  // the landmarks, zone map and zones show with the first answer; the outside-the-sacrum measure of the
+  // lesions (the new mask's envelope) follows in a second one
+  await caseRun({ type: 'detectAnatomy' }, 'Finding the sacrum, canal and foramina…', { defer: true });
+  const settled = caseRun(() => null, null);
   const a = store.state.anatomy;
   const auto = a?.foramina.filter((f) => f.source === 'auto') ?? [];
   const found = auto.filter((f) => isTrusted(f));
@@ -37,6 +40,7 @@ export async function detectAnatomy(): Promise<void> {
         ? ' Press Review to go to each; Confirm a right one, or take the Foramen tool (F) and click on the opening in any view; the Canal tool (K) fits the canal from 2–3 clicks along it.'
         : ' Review them level by level; drag any marker to correct it.'),
   );
+  await settled;
 }
 
 /** The first review step that needs the user: a missing foramen, a suggestion to check, or the canal; 0 when none. */

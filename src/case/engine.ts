@@ -102,6 +102,8 @@ export class CaseEngine implements PlanningSource {
   private outside = new Map<number, number | null>();
   /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
   private outsideEnv: { mask: Uint8Array; env: SacralEnvelope | null } | null = null;
+  /** Lesions whose outside measure waits for the envelope (a deferred reply answers before building it). */
+  private outsideStale = new Set<number>();
   private dirtyLabels = new Set<number>();
   private model: ZoneModel | null = null;
   private modelFor: SacralAnatomy | null | undefined = undefined;
@@ -201,6 +203,10 @@ export class CaseEngine implements PlanningSource {
    * outer surface is outside. Built once per sacrum mask (about 1 s on 512×512×300), not per landmark
    * move, so a foramen drag does not wait for it.
    */
+  private envelopeReady(): boolean {
+    return !this.sacrumMask || this.outsideEnv?.mask === this.sacrumMask;
+  }
+
   private envelopeForOutside(): SacralEnvelope | null {
     const mask = this.sacrumMask;
     if (!mask) return null;
@@ -279,17 +285,23 @@ export class CaseEngine implements PlanningSource {
     const units = this.volume.units;
     const lesions: LesionView[] = doc.lesions.map((l) => {
       // deferred: a lesion whose voxels changed keeps its last statistics (none yet: null) until refresh()
-      if (defer && this.dirtyLabels.has(l.label)) return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
+      if (defer && this.dirtyLabels.has(l.label)) return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outsideStale.has(l.label) ? null : this.outside.get(l.label) ?? null };
       if (!this.stats.has(l.label)) {
         // With the partial-volume estimate (~0.1 s for 7 mL): the voxel count of a thresholded lesion reads a few % low on small lesions.
         this.stats.set(l.label, lesionStats(this.labels, l.label, this.volume, { partialVolume: units === 'HU' }));
       }
       if (!this.zones.has(l.label)) {
         this.zones.set(l.label, this.model && trusted && this.labels.count(l.label) > 0 ? classifyLesion(this.labels, l.label, trusted, this.model) : null);
+        this.outsideStale.add(l.label);
+      }
+      // deferred: a new sacrum mask's envelope (about 1 s on 512×512×300) waits for the next refresh; until then
+      // the lesion shows no outside verdict (null), never one from another mask
+      if (this.outsideStale.has(l.label) && !(defer && !this.envelopeReady())) {
         const env = this.labels.count(l.label) > 0 ? this.envelopeForOutside() : null;
         this.outside.set(l.label, env ? lesionOutsideEnvelope(this.labels, l.label, env, undefined, trusted).volumeMl : null);
+        this.outsideStale.delete(l.label);
       }
-      return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
+      return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outsideStale.has(l.label) ? null : this.outside.get(l.label) ?? null };
     });
 
     // needle metrics follow the needle, the landmarks and the thresholds; deposits follow the tip

@@ -57,6 +57,25 @@ describe('lesion outside the sacrum', () => {
     console.log(`[outside] ${les.id}: grown ${inside.stats!.volumeMl.toFixed(2)} mL, outside ${inside.outsideSacrumMl!.toFixed(3)} mL; with the extension ${ext.stats!.volumeMl.toFixed(2)} mL, outside ${ext.outsideSacrumMl!.toFixed(3)} mL`);
     expect(ext.outsideSacrumMl!).toBeGreaterThan(0.1);
   });
+
+  it('a deferred Find landmarks answers without the outside measure; the next refresh measures it on the new mask', () => {
+    const demo = makeDemoPhantom();
+    const engine = new CaseEngine(demo.volume);
+    for (const les of demo.truth.lesions) engine.run({ type: 'growLesion', seedLps: les.centerLps });
+    const r = engine.run({ type: 'detectAnatomy' }, { defer: true });
+    // landmarks and zones with the first answer, no outside verdict yet
+    expect(r.view.anatomy).not.toBeNull();
+    expect(r.view.lesions.length).toBeGreaterThan(1);
+    expect(r.view.lesions.every((l) => l.zone !== null && l.outsideSacrumMl === null)).toBe(true);
+    const later = engine.refresh().view.lesions;
+    const env = buildSacralEnvelope(demo.volume, engine.currentSacrumMask!, null, { closeMm: OUTSIDE_CLOSE_MM })!;
+    expect(later.map((l) => l.outsideSacrumMl)).toEqual(later.map((l) => lesionOutsideEnvelope(engine.labels, l.label, env, undefined, engine.currentAnatomy).volumeMl));
+    // the same mask: a further deferred change (a foramen moved) measures at once
+    const a = structuredClone(r.view.anatomy!);
+    a.foramina[0]!.anteriorLps[0] += 1; a.foramina[0]!.source = 'manual';
+    const moved = engine.run({ type: 'setAnatomy', anatomy: a }, { defer: true }).view.lesions;
+    expect(moved.every((l) => l.outsideSacrumMl !== null)).toBe(true);
+  });
 });
 
 const runShared = requireShared(true);
