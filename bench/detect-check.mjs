@@ -76,11 +76,12 @@ if (want('engine512')) {
   const d = engine.run({ type: 'detectAnatomy' });
   const ms = performance.now() - t0;
   const lesions = (v) => v.lesions.map((l) => ({ id: l.id, zone: l.zone, outsideSacrumMl: l.outsideSacrumMl }));
+  const zoneMap = sha(engine.zoneMap);
   const a = structuredClone(d.view.anatomy);
   const f = a.foramina[0];
   f.anteriorLps[0] += 2; f.posteriorLps[0] += 2; f.source = 'manual';
   const s = engine.run({ type: 'setAnatomy', anatomy: a });
-  out.engine512 = { ms, anatomy: d.view.anatomy, zoneProblem: d.view.zoneProblem, lesions: lesions(d.view), zoneMap: sha(engine.zoneMap), sacrumMask: sha(engine.currentSacrumMask), afterDrag: { lesions: lesions(s.view), zoneMap: sha(engine.zoneMap) } };
+  out.engine512 = { ms, anatomy: d.view.anatomy, zoneProblem: d.view.zoneProblem, lesions: lesions(d.view), zoneMap, sacrumMask: sha(engine.currentSacrumMask), afterDrag: { lesions: lesions(s.view), zoneMap: sha(engine.zoneMap) } };
   console.log('engine512', ms.toFixed(0), 'ms');
 }
 writeFileSync(outPath, JSON.stringify(out, null, 1));
