@@ -18,7 +18,8 @@ export const OUTSIDE_CLOSE_MM = 8;
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import { nowMs } from '../core/clock';
-import { LabelMap } from '../segmentation/labelmap';
+import { LabelMap, type IndexBox } from '../segmentation/labelmap';
+import { nonZeroBox } from '../segmentation/grid';
 import { LabelEditRecorder, type LabelDiff } from '../segmentation/history';
 import { lesionStats, type LesionStats } from '../segmentation/stats';
 import type { SacralAnatomy } from '../anatomy/types';
@@ -102,6 +103,7 @@ export class CaseEngine implements PlanningSource {
   private outside = new Map<number, number | null>();
   /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
   private outsideEnv: { mask: Uint8Array; env: SacralEnvelope | null } | null = null;
+  private sacrumBox: { mask: Uint8Array; box: IndexBox | null } | null = null;
   /** Lesions whose outside measure waits for the envelope (a deferred reply answers before building it). */
   private outsideStale = new Set<number>();
   private dirtyLabels = new Set<number>();
@@ -203,6 +205,16 @@ export class CaseEngine implements PlanningSource {
    * outer surface is outside. Built once per sacrum mask (about 1 s on 512×512×300), not per landmark
    * move, so a foramen drag does not wait for it.
    */
+  /** The sacrum mask's index box for the zone map (a scan of the whole volume), found once per mask. */
+  private sacrumBoxOption(): { maskBoxIjk?: IndexBox } {
+    const mask = this.sacrumMask;
+    if (!mask) return {};
+    if (this.sacrumBox?.mask !== mask) this.sacrumBox = { mask, box: nonZeroBox(mask, this.volume.geometry.dims) };
+    const box = this.sacrumBox.box;
+    // an empty mask: the zone map finds it empty itself
+    return box ? { maskBoxIjk: box } : {};
+  }
+
   private envelopeReady(): boolean {
     return !this.sacrumMask || this.outsideEnv?.mask === this.sacrumMask;
   }
@@ -267,7 +279,7 @@ export class CaseEngine implements PlanningSource {
     if (trusted !== this.modelFor) {
       this.modelFor = trusted;
       this.model = trusted ? buildZoneModel(trusted) : null;
-      if (this.model && trusted) buildZoneMap(this.volume.geometry, trusted, this.sacrumMask, { out: this.zoneMap });
+      if (this.model && trusted) buildZoneMap(this.volume.geometry, trusted, this.sacrumMask, { out: this.zoneMap, ...this.sacrumBoxOption() });
       else this.zoneMap.fill(0);
       zoneMapChanged = true;
       this.zones.clear();
