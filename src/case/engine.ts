@@ -104,6 +104,9 @@ export class CaseEngine implements PlanningSource {
   /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
   private outsideEnv: { mask: Uint8Array; env: SacralEnvelope | null } | null = null;
   private sacrumBox: { mask: Uint8Array; box: IndexBox | null } | null = null;
+  /** The zone map waits for a refresh (a deferred landmark edit), and the sacrum mask it was last drawn with. */
+  private zoneMapStale = false;
+  private zoneMapMask: Uint8Array | null | undefined = undefined;
   /** Lesions whose outside measure waits for the envelope (a deferred reply answers before building it). */
   private outsideStale = new Set<number>();
   private dirtyLabels = new Set<number>();
@@ -279,10 +282,17 @@ export class CaseEngine implements PlanningSource {
     if (trusted !== this.modelFor) {
       this.modelFor = trusted;
       this.model = trusted ? buildZoneModel(trusted) : null;
-      if (this.model && trusted) buildZoneMap(this.volume.geometry, trusted, this.sacrumMask, { out: this.zoneMap, ...this.sacrumBoxOption() });
+      this.zoneMapStale = true;
+      this.zones.clear();
+    }
+    // the map is for display: a deferred landmark edit (same sacrum mask) answers with the lesions' zones and
+    // leaves the map to the next refresh; a new mask (Find landmarks, an opened plan) draws it at once
+    if (this.zoneMapStale && (!defer || this.zoneMapMask !== this.sacrumMask)) {
+      if (this.model && this.modelFor) buildZoneMap(this.volume.geometry, this.modelFor, this.sacrumMask, { out: this.zoneMap, ...this.sacrumBoxOption() });
       else this.zoneMap.fill(0);
       zoneMapChanged = true;
-      this.zones.clear();
+      this.zoneMapStale = false;
+      this.zoneMapMask = this.sacrumMask;
     }
     const zoneMapMs = nowMs() - tz;
 
