@@ -18,12 +18,11 @@ export const OUTSIDE_CLOSE_MM = 8;
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import { nowMs } from '../core/clock';
-import { LabelMap, type IndexBox } from '../segmentation/labelmap';
-import { nonZeroBox } from '../segmentation/grid';
+import { LabelMap } from '../segmentation/labelmap';
 import { LabelEditRecorder, type LabelDiff } from '../segmentation/history';
 import { lesionStats, type LesionStats } from '../segmentation/stats';
 import type { SacralAnatomy } from '../anatomy/types';
-import { buildZoneModel, buildZoneMap, zoneModelProblem, type ZoneModel } from '../anatomy/zones';
+import { buildZoneModel, buildZoneMap, zoneMaskIndex, zoneModelProblem, type ZoneMaskIndex, type ZoneModel } from '../anatomy/zones';
 import { classifyLesion, type LesionZoneResult } from '../anatomy/classify';
 import { suggestLandmarks } from '../anatomy/suggest';
 import { trustedAnatomy } from '../anatomy/evidence';
@@ -103,7 +102,7 @@ export class CaseEngine implements PlanningSource {
   private outside = new Map<number, number | null>();
   /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
   private outsideEnv: { mask: Uint8Array; env: SacralEnvelope | null } | null = null;
-  private sacrumBox: { mask: Uint8Array; box: IndexBox | null } | null = null;
+  private sacrumIndex: { mask: Uint8Array; index: ZoneMaskIndex | null } | null = null;
   /** The zone map waits for a refresh (a deferred landmark edit), and the sacrum mask it was last drawn with. */
   private zoneMapStale = false;
   private zoneMapMask: Uint8Array | null | undefined = undefined;
@@ -208,14 +207,14 @@ export class CaseEngine implements PlanningSource {
    * outer surface is outside. Built once per sacrum mask (about 1 s on 512×512×300), not per landmark
    * move, so a foramen drag does not wait for it.
    */
-  /** The sacrum mask's index box for the zone map (a scan of the whole volume), found once per mask. */
-  private sacrumBoxOption(): { maskBoxIjk?: IndexBox } {
+  /** The sacrum mask's voxels by zone-map block (zones.ts zoneMaskIndex: a map visits them, not the mask's whole box), made once per mask. */
+  private sacrumIndexOption(): { maskIndex?: ZoneMaskIndex } {
     const mask = this.sacrumMask;
     if (!mask) return {};
-    if (this.sacrumBox?.mask !== mask) this.sacrumBox = { mask, box: nonZeroBox(mask, this.volume.geometry.dims) };
-    const box = this.sacrumBox.box;
+    if (this.sacrumIndex?.mask !== mask) this.sacrumIndex = { mask, index: zoneMaskIndex(this.volume.geometry, mask) };
+    const index = this.sacrumIndex.index;
     // an empty mask: the zone map finds it empty itself
-    return box ? { maskBoxIjk: box } : {};
+    return index ? { maskIndex: index } : {};
   }
 
   private envelopeReady(): boolean {
@@ -288,7 +287,7 @@ export class CaseEngine implements PlanningSource {
     // the map is for display: a deferred landmark edit (same sacrum mask) answers with the lesions' zones and
     // leaves the map to the next refresh; a new mask (Find landmarks, an opened plan) draws it at once
     if (this.zoneMapStale && (!defer || this.zoneMapMask !== this.sacrumMask)) {
-      if (this.model && this.modelFor) buildZoneMap(this.volume.geometry, this.modelFor, this.sacrumMask, { out: this.zoneMap, ...this.sacrumBoxOption() });
+      if (this.model && this.modelFor) buildZoneMap(this.volume.geometry, this.modelFor, this.sacrumMask, { out: this.zoneMap, ...this.sacrumIndexOption() });
       else this.zoneMap.fill(0);
       zoneMapChanged = true;
       this.zoneMapStale = false;
