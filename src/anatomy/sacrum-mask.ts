@@ -207,18 +207,29 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
   for (let t = 0; t < nBuckets; t++) buckets.push([]);
   const bucketOf = (v: number) => Math.max(0, Math.min(nBuckets - 1, Math.floor(((v - lo) / (hi - lo)) * (nBuckets - 1))));
   for (let n = 0; n < labels.length; n++) if (labels[n]) buckets[nBuckets - 1]!.push(n);
+  const [na, nb, nc] = dims;
+  const nab = na * nb;
   for (let t = nBuckets - 1; t >= 0; t--) {
     const q = buckets[t]!;
     // first in, first out within a level: plateaus (e.g. dark marrow below `lo`) are shared out by distance
     for (let head = 0; head < q.length; head++) {
       const n = q[head]!;
       const l = labels[n]!;
-      forNeighbours6(n, dims, (m) => {
+      // the 6 neighbours in forNeighbours6's order, written out (no callback per voxel)
+      const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+      for (let k = 0; k < 6; k++) {
+        let m: number;
+        if (k === 0) { if (a <= 0) continue; m = n - 1; }
+        else if (k === 1) { if (a >= na - 1) continue; m = n + 1; }
+        else if (k === 2) { if (b <= 0) continue; m = n - na; }
+        else if (k === 3) { if (b >= nb - 1) continue; m = n + na; }
+        else if (k === 4) { if (c <= 0) continue; m = n - nab; }
+        else { if (c >= nc - 1) continue; m = n + nab; }
         if (allowed[m] && !labels[m]) {
           labels[m] = l;
           buckets[Math.min(t, bucketOf(value[m]!))]!.push(m);
         }
-      });
+      }
     }
   }
   return labels;
