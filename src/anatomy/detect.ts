@@ -171,11 +171,32 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   messages.push(...segA.messages.map((m) => 'coarse: ' + m));
   // box of the sacrum: x within ±70 mm of the midline; y, z from its midline part
   const mA = segA.midlineA;
+  // the sacrum reaches below the SI joints (S3–S5 lie caudal to the auricular surfaces): a coarse mask whose
+  // midline part ends above the lowest section in sacroiliac contact has taken L5 alone (a fatty sacrum on
+  // 5 mm slices leaves no core at 3–4 mm, L5's denser body does); the sacrum is then sought again on the
+  // coarse grid with the disc plane (its midline fronts caudal to the disc mark it, sacrum-mask.ts), and the
+  // box holds both
+  let boxMask = segA.mask;
+  if (base) {
+    const [na, nb, nc] = gA.dims;
+    let zMin = Infinity;
+    for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+      if (segA.mask[n] && Math.abs(a - mA) * hc <= 20) zMin = Math.min(zMin, gA.originLps[2] + c * hc);
+    }
+    if (zMin > base.contactZ[0]) {
+      const again = segmentSacrumOnGrid(wA, gA, { ...maskOpts(hc), sacralBase: base });
+      if (again) {
+        messages.push(`coarse stage: the sacrum found ends at z ${zMin.toFixed(0)} mm, above the SI joints' lowest section (${base.contactZ[0].toFixed(0)} mm): sought again below the L5/S1 disc`);
+        boxMask = Uint8Array.from(segA.mask);
+        for (let n = 0; n < boxMask.length; n++) if (again.mask[n]) boxMask[n] = 1;
+      }
+    }
+  }
   const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
   {
     const [na, nb, nc] = gA.dims;
     for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-      if (!segA.mask[n]) continue;
+      if (!boxMask[n]) continue;
       const dxMm = Math.abs(a - mA) * hc;
       if (dxMm > (thickMode ? (opts.thickLateralMarkerMm ?? 85) + 15 : 62)) continue;
       const p = workToLps(gA, a, b, c);
