@@ -19,6 +19,7 @@ import type { ScalarVolume } from '../../src/core/volume';
 import type { Vec3 } from '../../src/core/vec3';
 import { regionGrow } from '../../src/segmentation/region-grow';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
+import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 
@@ -125,8 +126,8 @@ const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'pros
  * and background rings 3 mm beyond the lesion's largest radius in an axial and a sagittal plane
  * (1.5 mm brush). The panel's volume of the result against the truth, per lesion.
  */
-async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: number; row: string }[]> {
-  const out: { key: string; kind: string; err: number; row: string }[] = [];
+async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: number; overrun: boolean; row: string }[]> {
+  const out: { key: string; kind: string; err: number; overrun: boolean; row: string }[] = [];
   for (const config of STROKE_CONFIGS) {
     const { volume, truth } = await loadImplanted(config);
     for (const les of truth.lesions) {
@@ -140,7 +141,8 @@ async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: n
       const r = growFromSeeds(volume, strokes);
       const ml = r.offsets.length ? shownMl(volume, r.offsets) : 0;
       const err = ml / les.volume_ml - 1;
-      out.push({ key: `${config} ${les.id}`, kind: les.kind, err, row: `${config} ${les.id} ${les.kind}: Strokes ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}` });
+      const over = strokesOverrun(volume.geometry, strokes, r.offsets);
+      out.push({ key: `${config} ${les.id}`, kind: les.kind, err, overrun: over !== null, row: `${config} ${les.id} ${les.kind}: Strokes ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}; ${over ? `warned: ${over.pastMm.toFixed(0)} mm past the strokes towards ${over.towards}` : 'no overrun warning'}` });
     }
   }
   return out;
