@@ -162,6 +162,9 @@ describe.skipIf(!run)('Strokes on real scans with implanted lesions of known vol
   // (TotalSeg T1, 40 HU: its 10.5 mL run 17 mm up into the L5/S1 disc and 16 mm back into the canal,
   // whose fat and fluid read 0-40 HU): TotalSeg T1 +741 %, T3 +535 %, pelvic-ref P1 +134 %, F1 +155 %,
   // P2 +49 %, M2 +48 %. A user sees it and paints background there; the tool itself does not stop it.
+  // The overrun warning (strokes-overrun.ts: lesion voxels more than 5 mm and a voxel past the hull
+  // of the strokes) is given for T1 only (13 mm past, superior right); the other overruns stay
+  // within that distance of the rings' hull and are not warned of (printed per lesion above).
   it.fails('no lesion painted with Strokes exceeds 1.5 × its truth (not met: see the figures above)', async () => {
     if (!results.length) results = await strokesOnImplanted();
     for (const r of results) expect(1 + r.err, r.row).toBeLessThanOrEqual(1.5);
