@@ -387,14 +387,15 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
 
     /**
      * A lesion that opens into a lumen darker than itself but inside its window (the canal's
-     * contents, 10 HU, beside a 30 HU lesion reaching into the canal) runs on along the lumen. On a
-     * 1 mm smoothed copy (noise about a fifth) the two levels separate: the lumen's level is read
+     * contents, 10 HU, beside a 30 HU lesion reaching into the canal) runs on along the lumen. On an
+     * edge-preserving 1 mm copy (bilateral: noise a few times lower, 12 → 3 HU in the canal, while
+     * the cortex lining the lumen stays out of it) the two levels separate: the lumen's level is read
      * where the run-on region lies farther from the click than a lesion reaches (LUMEN_FAR_MM), and
      * the lower bound set at the midpoint between it and the lesion (partial-volume neutral, as the
      * upper bound). Null when no such lumen shows or the levels do not separate on the copy.
      */
     const beforeLumen = (): RegionGrowResult | null => {
-      // edge-preserving: the canal's cortical lining, 40 noise SDs brighter, does not bleed into the lumen's edge
+      // edge-preserving: the lumen's cortical lining, far beyond the range weight, does not bleed into its edge
       const noise = robustStats(neighbourhoodValues(val, box, seedIdx, g, o.seedRadiusMm)).sigma;
       if (!(noise > 0)) return null;
       const sm = bilateralBox(val, dims, sp, SURROUND_SMOOTH_MM, RANGE_SD * noise);
