@@ -9,6 +9,9 @@
  *   the voxel), clipped at 0. Accuracy: about half a voxel.
  * - foraminaTouched: foramina whose lumen (capsule) lies within `contactToleranceMm` (default 1 mm)
  *   of the lesion surface.
+ * - borderline: the zone hangs on where a border lies: the lesion edge that decides it is within the
+ *   landmarks' uncertainty of that border (BORDER_UNCERTAINTY_MM plus the voxel's half extent across it).
+ *   The zone is then shown as "zone 1/2 border, check", not as one zone.
  * - approachFamily (source study, Tian et al. AJNR 2022): ala (zone 1) → anterior-oblique, transiliac
  *   or posterior; sacral bodies (zone 3 with the centroid ventral to the canal) → interpedicular;
  *   elsewhere → posterior.
@@ -49,10 +52,31 @@ export interface LesionZoneResult {
   canalDepthMm: number | null;
   /** Lesion centroid in the sacral frame (x, s, q), mm. */
   centroidSacral: Vec3;
+  /**
+   * Set when the zone hangs on a border: the two zones either side, and how far (mm) the edge of the lesion
+   * that decides the zone lies from that border (or how deep it reaches into the canal). Null when clear.
+   */
+  borderline: { zones: [DenisZone, DenisZone]; marginMm: number; toleranceMm: number } | null;
   approachFamily: ApproachFamily;
   approaches: Approach[];
   explanation: string;
 }
+
+/**
+ * How far a zone border may lie from where the landmarks put it (mm). A border is a foramen's |x| ± its
+ * radius, so it carries the error of both: foramina found automatically lie within about 1 mm of the
+ * truth on the phantoms (generalise-phantoms.test.ts, worst 0.9–1.4 mm along the axis, less across it), a
+ * hand-placed marker is placed to about a voxel, and the radius is read to a few tenths of a millimetre.
+ */
+export const BORDER_UNCERTAINTY_MM = 1;
+
+/**
+ * Where the border is read across a missing foramen (zones.ts borderGuessed: interpolated over a missing
+ * level, mirrored from the other side, or held beyond the last level placed), it may lie as far off as the
+ * borders move from one level to the next (the foramina step about 3 mm medially per level and shrink,
+ * DOMAIN.md §6 and §8), and that is added to the uncertainty.
+ */
+export const MISSING_LEVEL_UNCERTAINTY_MM = 3;
 
 /** A point classifier: the zone model (fast path) or any function of an LPS point (null counts as 'below'). */
 export type ZoneFn = ZoneModel | ((lps: Readonly<Vec3>) => DenisZone | null);
@@ -62,6 +86,8 @@ export interface ClassifyOptions {
   contactToleranceMm?: number;
   /** Zone fractions from n×n×n samples per voxel box (default 1 = voxel centres). */
   fractionSubsamples?: number;
+  /** Border uncertainty of the landmarks, mm (default BORDER_UNCERTAINTY_MM). */
+  borderUncertaintyMm?: number;
 }
 
 export interface PreparedLesion {
@@ -157,9 +183,21 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
     return fn!(pt) ?? 4;
   };
   const frac = [0, 0, 0, 0, 0];
+  // the most medial voxel centre relative to each border (|x| − border, mm), for the borderline test
+  let minDm = Infinity, minDl = Infinity, guessDm = false, guessDl = false;
+  const loc: Vec3 = [0, 0, 0], offs: [number, number] = [0, 0];
   for (let a = 0; a < n; a++) {
     const x = P[a * 3]!, y = P[a * 3 + 1]!, z = P[a * 3 + 2]!;
-    counts[codeOf(x, y, z)]!++;
+    if (model) {
+      model.frame.toLocal(loc, x, y, z);
+      const code = model.codeAtLocal(x, y, z, loc[0], loc[1]);
+      counts[code]!++;
+      if (code !== 4) {
+        model.bordersOffsetLocal(offs, loc[0], loc[1]);
+        if (offs[0] < minDm) { minDm = offs[0]; guessDm = model.borderGuessed(loc[0] >= 0 ? 'L' : 'R', loc[1]); }
+        if (offs[1] < minDl) { minDl = offs[1]; guessDl = model.borderGuessed(loc[0] >= 0 ? 'L' : 'R', loc[1]); }
+      }
+    } else counts[codeOf(x, y, z)]!++;
     if (sub === 1) continue;
     for (let t = 0; t < subOffsets.length; t += 3) frac[codeOf(x + subOffsets[t]!, y + subOffsets[t + 1]!, z + subOffsets[t + 2]!)]!++;
   }
@@ -245,6 +283,26 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
 
   const inside = counts[1]! + counts[2]! + counts[3]!;
   const zone: DenisZone | null = inCanal || counts[3]! > 0 ? 3 : counts[2]! > 0 ? 2 : counts[1]! > 0 ? 1 : null;
+  // Borderline: the edge that decides the zone lies within the uncertainty of the border (voxel centres
+  // stand up to half a voxel inside the lesion's surface, so the voxel's half extent across the border
+  // is added).
+  let borderline: LesionZoneResult['borderline'] = null;
+  if (model && zone !== null) {
+    const nl = model.frame.normalLps;
+    const tol0 = (options.borderUncertaintyMm ?? BORDER_UNCERTAINTY_MM) + support(nl[0], nl[1], nl[2]);
+    const tolAt = (guessed: boolean) => tol0 + (guessed ? MISSING_LEVEL_UNCERTAINTY_MM : 0);
+    const deepestForamen = foraminaEntered.reduce((m, f) => Math.max(m, f.depthMm), 0);
+    const cands: { zones: [DenisZone, DenisZone]; marginMm: number; tol: number }[] = [];
+    if (zone === 1) cands.push({ zones: [1, 2], marginMm: minDl, tol: tolAt(guessDl) });
+    if (zone === 2) {
+      cands.push({ zones: [2, 3], marginMm: minDm, tol: tolAt(guessDm) });
+      if (canalDistanceMm !== null) cands.push({ zones: [2, 3], marginMm: canalDistanceMm, tol: tol0 });
+      cands.push({ zones: [1, 2], marginMm: Math.max(-minDl, deepestForamen), tol: deepestForamen > -minDl ? tol0 : tolAt(guessDl) });
+    }
+    if (zone === 3) cands.push({ zones: [2, 3], marginMm: Math.max(-minDm, canalDepthMm ?? 0), tol: (canalDepthMm ?? 0) > -minDm ? tol0 : tolAt(guessDm) });
+    const near = cands.filter((c) => c.marginMm < c.tol).sort((a, b) => a.marginMm - a.tol - (b.marginMm - b.tol))[0];
+    if (near) borderline = { zones: near.zones, marginMm: Math.max(0, near.marginMm), toleranceMm: near.tol };
+  }
   const denom = Math.max(1, frac[1]! + frac[2]! + frac[3]! + frac[4]!);
   const zoneFractions: ZoneFractions = { '1': frac[1]! / denom, '2': frac[2]! / denom, '3': frac[3]! / denom, below: frac[4]! / denom };
 
@@ -262,11 +320,20 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   else if (zone === 3 && inBody) { approachFamily = 'interpedicular'; approaches = ['interpedicular']; }
   else { approachFamily = 'posterior'; approaches = ['posterior']; }
 
-  const explanation = explain(zone, inCanal, inBody, foraminaTouched, nearestForamen, zoneFractions, inside === 0 && n > 0);
+  let explanation = explain(zone, inCanal, inBody, foraminaTouched, nearestForamen, zoneFractions, inside === 0 && n > 0);
+  if (borderline) explanation += `; ${borderlineWords(borderline)}`;
   return {
     label: les.label, voxelCount: n, zone, zoneFractions, inCanal, foraminaTouched, nearestForamen,
-    canalDistanceMm, foraminaEntered, canalDepthMm, centroidSacral, approachFamily, approaches, explanation,
+    canalDistanceMm, foraminaEntered, canalDepthMm, centroidSacral, borderline, approachFamily, approaches, explanation,
   };
+}
+
+/** "zone 1/2 border, check" with why, for the panel and the explanation. */
+export function borderlineWords(b: NonNullable<LesionZoneResult['borderline']>): string {
+  const [a, c] = b.zones;
+  const where = a === 1 ? 'the lateral border of the foramina' : 'the medial border of the foramina or the canal';
+  const why = b.toleranceMm > BORDER_UNCERTAINTY_MM + MISSING_LEVEL_UNCERTAINTY_MM ? 'no foramen is placed at that level, so the border there is a guess' : 'within the landmarks\' uncertainty';
+  return `zone ${a}/${c} border, check: its edge lies ${b.marginMm.toFixed(1)} mm from ${where}; ${why} (${b.toleranceMm.toFixed(1)} mm)`;
 }
 
 function maxHalf(les: PreparedLesion): number {

@@ -33,7 +33,7 @@
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
-import { squaredDistanceTo } from '../segmentation/morphology';
+import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { halfMaxForamenRadius } from './foramen-radius';
 import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
@@ -87,6 +87,23 @@ function columnVolumeMl(mask: Uint8Array, g: WorkGrid, base: SacralBase): number
 const BREACH_BALL_MM = 6;
 const BREACH_MESSAGE = (stage: string) => `${stage} stage: the cortical shell is open (a breach or a faint cortex): the sacrum taken as the bone a 12 mm ball cannot enter`;
 
+/**
+ * A piece of thresholded bone outside the sacrum mask smaller than this (mL) is taken as a fragment of the
+ * sacrum's own broken cortex (the alae of fatty marrow), not as a neighbouring bone: the ilia and L5 hold
+ * hundreds of mL of bone and marrow each.
+ */
+const NEIGHBOUR_BONE_ML = 5;
+
+/** The neighbouring bones (ilia, L5) of a sacrum mask: its grid's filled bone outside the mask, in pieces of at least NEIGHBOUR_BONE_ML. */
+function neighbourBones(filled: Uint8Array, mask: Uint8Array, g: WorkGrid): Uint8Array {
+  const rest = new Uint8Array(filled.length);
+  for (let n = 0; n < rest.length; n++) rest[n] = filled[n] && !mask[n] ? 1 : 0;
+  const { ids, sizes } = labelComponents(rest, g.dims, 6);
+  const minVox = (NEIGHBOUR_BONE_ML * 1000) / g.spacingMm ** 3;
+  for (let n = 0; n < rest.length; n++) if (rest[n] && sizes[ids[n]!]! < minVox) rest[n] = 0;
+  return rest;
+}
+
 function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
   return {
     anatomy: { foramina: [], canal: null, frame: null },
@@ -136,12 +153,13 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // L5 taken with the sacrum (its marrow as fatty as the sacrum's, the disc bridged by osteophytes or partial
   // volume: the erosion leaves one core): the mask for planning is made again, cut at the L5/S1 disc
   // (sacral-base.ts), when it holds a vertebral body's worth of bone above that disc's plane in the body
-  // column. Read from bone and disc densities, so CT only; thick-slice mode keeps its own separation from L5
-  // (midline markers above the core and a faster L5 front through the disc, sacrum-mask.ts; Dice 0.858
-  // against TotalSegmentator, 0.854 with the disc plane). The landmarks are still sought on the first mask:
+  // column. Read from bone and disc densities, so CT only. Thick slices too: their own separation from L5
+  // (midline markers above the core and a faster L5 front through the disc, sacrum-mask.ts) holds where L5's
+  // marrow is denser than the disc, but on a fatty spine resampled to 3 mm it takes L5 (pelvic-ref-003: the
+  // L5/S1 disc inside the mask). The landmarks are still sought on the first mask:
   // their searches were measured on it, and on the cut mask they find fewer foramina on the phantoms.
   let base: SacralBase | null = null;
-  if (segA && volume.units === 'HU' && !thickMode) {
+  if (segA && volume.units === 'HU') {
     const b = findSacralBase(wA, gA, segA.midlineA, (segA.anteriorLimitYLps - gA.originLps[1]) / hc, boneHu, messages);
     const aboveMl = b ? columnVolumeMl(segA.mask, gA, b) : 0;
     if (b && aboveMl >= L5_BODY_ML) {
@@ -261,7 +279,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const planMask = segCut?.mask ?? seg.mask;
   let sacrumWork = planMask;
   if (!same && hf < 2.5) {
-    const e = withEnclosedMarrow(volume, g, work, planMask);
+    const e = withEnclosedMarrow(volume, g, work, planMask, neighbourBones((segCut ?? seg).filled, planMask, g));
     sacrumWork = e.mask;
     messages.push(e.message);
     if (segCut) cutAboveSacralBase(sacrumWork, g, base!);

@@ -170,39 +170,107 @@ export function ballEnclosed(shell: Uint8Array, dims: readonly [number, number, 
 }
 
 /**
- * The sacrum filled inside its cortical shell: the shell is the sacrum's own bone (`mask`, the thresholded
+ * The sacrum filled inside its cortical shell. First the sacrum's own shell: its bone (`mask`, the thresholded
  * sacrum) and the cortical ridges within `nearMm` of it (the thin cortex of fatty marrow that the threshold
- * missed); everything a ball of `ballMm` cannot reach from outside without touching that shell is inside
- * (ballEnclosed). The ilia and L5 contribute only the ridges next to the sacrum, so their marrow stays
- * reachable from outside and is not taken in. Returns the filled mask (a superset of `mask`) and how
- * many voxels were added.
+ * missed); everything a ball of `ballMm` cannot reach from outside without touching that shell is enclosed
+ * (ballEnclosed); `share` is the part of it the mask holds already.
+ * With `others` (the neighbouring bones: the ilia and L5 as the thresholded bone not given to the sacrum) and a
+ * share below `denseShare`, the shell of all the bones encloses as well the alae and lateral masses of a fatty
+ * sacrum, which are closed laterally only by the sacral side of the SI joint, dense subchondral bone that the
+ * threshold gives to the ilium: what all the bones enclose is shared out by depth (sharePerBone), and the
+ * sacrum keeps what its own shell encloses.
+ * Returns the filled mask (a superset of `mask`), how many voxels were added, the enclosed region of all the
+ * bones (`enclosed`; the sacrum's own without `others`) and the share.
  */
-export function fillInsideCortex(work: Float32Array, mask: Uint8Array, dims: readonly [number, number, number], h: number, o: { shell?: CortexShellOptions; nearMm: number; ballMm: number }): { filled: Uint8Array; added: number; contrastHu: number; sigma: number } {
+export function fillInsideCortex(work: Float32Array, mask: Uint8Array, dims: readonly [number, number, number], h: number, o: { shell?: CortexShellOptions; nearMm: number; ballMm: number; others?: Uint8Array; denseShare?: number }): { filled: Uint8Array; enclosed: Uint8Array; added: number; share: number; contrastHu: number; sigma: number } {
   const N = mask.length;
-  const sh = cortexShell(work, dims, h, o.shell ?? DEFAULT_SHELL);
-  // the shell: the thresholded sacrum and the ridges next to it (a second round, ridges next to what the
-  // first encloses, reaches the far cortex of a thin neighbour and encloses it too)
+  const so = o.shell ?? DEFAULT_SHELL;
+  const sh = cortexShell(work, dims, h, so);
+  // the shell of some bones: the bones and the ridges next to them; pieces of ridge smaller than
+  // minComponentMl (26-connected, within reach of the bone) are dropped: calcified vessel walls, bowel wall
+  // with contrast, noise; a bone's cortex is one large connected sheet
   const near2 = o.nearMm * o.nearMm;
-  const d2 = squaredDistanceTo(mask, dims, [h, h, h], 1);
-  const ridges = new Uint8Array(N);
-  for (let n = 0; n < N; n++) ridges[n] = sh.shell[n] && d2[n]! <= near2 ? 1 : 0;
-  // pieces of ridge smaller than minComponentMl (26-connected, within reach of the sacrum) are dropped:
-  // calcified vessel walls, bowel wall with contrast, noise; a bone's cortex is one large connected sheet
-  const { ids, sizes } = labelComponents(ridges, dims, 26);
-  const minVox = ((o.shell ?? DEFAULT_SHELL).minComponentMl * 1000) / (h * h * h);
-  const shell = new Uint8Array(N);
-  for (let n = 0; n < N; n++) shell[n] = mask[n] || (ridges[n] && sizes[ids[n]!]! >= minVox) ? 1 : 0;
-  const filled = ballEnclosed(shell, dims, h, o.ballMm);
+  const minVox = (so.minComponentMl * 1000) / (h * h * h);
+  const shellOf = (bones: Uint8Array): Uint8Array => {
+    const d2 = squaredDistanceTo(bones, dims, [h, h, h], 1);
+    const ridges = new Uint8Array(N);
+    for (let n = 0; n < N; n++) ridges[n] = sh.shell[n] && d2[n]! <= near2 ? 1 : 0;
+    const { ids, sizes } = labelComponents(ridges, dims, 26);
+    const shell = new Uint8Array(N);
+    for (let n = 0; n < N; n++) shell[n] = bones[n] || (ridges[n] && sizes[ids[n]!]! >= minVox) ? 1 : 0;
+    return shell;
+  };
+  const own = ballEnclosed(shellOf(mask), dims, h, o.ballMm);
+  let inMask = 0, inOwn = 0;
+  for (let n = 0; n < N; n++) if (own[n]) { inOwn++; if (mask[n]) inMask++; }
+  const share = inMask / Math.max(1, inOwn);
+  let filled = own, enclosed = own;
+  const others = o.others;
+  if (others && share < (o.denseShare ?? 1)) {
+    // what the sacrum's own shell encloses is the sacrum's; the rest of what all the bones enclose goes to
+    // the bone that reaches it first
+    const bones = new Uint8Array(N);
+    for (let n = 0; n < N; n++) bones[n] = mask[n] || others[n] ? 1 : 0;
+    const shell = shellOf(bones);
+    enclosed = ballEnclosed(shell, dims, h, o.ballMm);
+    filled = sharePerBone(enclosed, shell, own, others, dims, h);
+  }
   let added = 0;
   for (let n = 0; n < N; n++) {
     if (mask[n]) filled[n] = 1;
     else if (filled[n]) added++;
   }
-  return { filled, added, contrastHu: sh.contrastHu, sigma: sh.sigma };
+  return { filled, enclosed, added, share, contrastHu: sh.contrastHu, sigma: sh.sigma };
 }
 
 /**
- * withEnclosedMarrow: cortical ridges within 5 mm of the thresholded sacrum belong to its shell; gaps
+ * The part of the enclosed region (`enclosed`) that belongs to the sacrum (`own`: what the sacrum's own shell
+ * encloses) rather than to the other bones (`others`): a marker flood on the depth below the shell (distance
+ * to the nearest shell voxel), deepest first, a voxel reached along a path taking the shallowest depth on that
+ * path as its level (first in, first out within a level). The marrow of the sacrum's lateral mass is deep
+ * (an ala is 20–30 mm thick) and joined to the body's marrow without a cortex between them, so the sacrum
+ * reaches it at depth; the ilium reaches it only across the SI joint or from its own wall, where the depth
+ * is a voxel or two. The ilium's marrow, walled by its own cortex on every side, is entered by the ilium all
+ * round at the same shallow level as by the sacrum across the joint, so it is shared out by distance: the
+ * ilium's.
+ */
+function sharePerBone(enclosed: Uint8Array, shell: Uint8Array, own: Uint8Array, others: Uint8Array, dims: readonly [number, number, number], h: number): Uint8Array {
+  const N = enclosed.length;
+  const [na, nb, nc] = dims;
+  const nab = na * nb;
+  const depth = squaredDistanceTo(shell, dims, [h, h, h], 1);
+  // levels: depth in quarter voxels (the distance map is exact; finer levels only order ties)
+  const levelOf = (n: number) => Math.floor((4 * Math.sqrt(depth[n]!)) / h);
+  let top = 0;
+  for (let n = 0; n < N; n++) if (enclosed[n]) top = Math.max(top, levelOf(n));
+  const buckets: number[][] = [];
+  for (let t = 0; t <= top; t++) buckets.push([]);
+  const labels = new Uint8Array(N);
+  for (let n = 0; n < N; n++) {
+    if (own[n]) { labels[n] = 1; buckets[top]!.push(n); } else if (others[n]) { labels[n] = 2; buckets[top]!.push(n); }
+  }
+  for (let t = top; t >= 0; t--) {
+    const q = buckets[t]!;
+    for (let head = 0; head < q.length; head++) {
+      const n = q[head]!, l = labels[n]!;
+      const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+      for (let k = 0; k < 6; k++) {
+        let m: number;
+        if (k === 0) { if (a === 0) continue; m = n - 1; } else if (k === 1) { if (a === na - 1) continue; m = n + 1; } else if (k === 2) { if (b === 0) continue; m = n - na; } else if (k === 3) { if (b === nb - 1) continue; m = n + na; } else if (k === 4) { if (c === 0) continue; m = n - nab; } else { if (c === nc - 1) continue; m = n + nab; }
+        if (labels[m] || !enclosed[m]) continue;
+        labels[m] = l;
+        buckets[Math.min(t, levelOf(m))]!.push(m);
+      }
+    }
+    buckets[t] = [];
+  }
+  const out = new Uint8Array(N);
+  for (let n = 0; n < N; n++) out[n] = labels[n] === 1 ? 1 : 0;
+  return out;
+}
+
+/**
+ * withEnclosedMarrow: cortical ridges within 5 mm of the thresholded bones belong to their shell; gaps
  * in the shell narrower than 12 mm (the ball's diameter) count as closed: vascular openings and
  * partial-volume breaks of a thin cortex are narrower; the pelvis around the bone and the canal where it is
  * wider stay open (the envelope fills the canal and the foramina anyway, planning/envelope.ts). Only what
@@ -210,8 +278,9 @@ export function fillInsideCortex(work: Float32Array, mask: Uint8Array, dims: rea
  * outer surface (between the sacral crests), which are not bone (with them the default phantom's envelope
  * changed enough that the planner test's brute force beat the planner by 0.85 mm on one path).
  * When the thresholded sacrum already holds at least 80 % of what the ball finds enclosed, the marrow is dense
- * and the rest is lumen and grooves: nothing is added (measured shares: default and hard phantoms 0.88 and
- * 0.86; fatty phantom 0.73, pelvic-ref-003 0.73, the pancreas scan 0.71).
+ * and the rest is lumen and grooves: nothing is added (measured shares: default and hard phantoms 0.86 and
+ * 0.84, tricky 0.87; fatty phantom 0.72, pelvic-ref-003 0.44, the pancreas scan 0.60, with the mask cut at the
+ * L5/S1 disc).
  */
 export const ENCLOSED_MARROW = { nearMm: 5, ballMm: 6, surfaceMm: 3, denseShare: 0.8 };
 /** The ridge, ball and gap scales are millimetres: a grid finer than this only costs time. */
@@ -219,35 +288,39 @@ export const ENCLOSED_MARROW_SPACING_MM = 1.5;
 
 /**
  * The thresholded sacrum `mask` on the working grid `g` (image `work`) with the marrow its cortex encloses
- * added (fillInsideCortex, on a grid of at least ENCLOSED_MARROW_SPACING_MM), on `g`.
+ * added (fillInsideCortex, on a grid of at least ENCLOSED_MARROW_SPACING_MM), on `g`. `others`: the
+ * neighbouring bones on `g` (see fillInsideCortex).
  */
-export function withEnclosedMarrow(volume: ScalarVolume, g: WorkGrid, work: Float32Array, mask: Uint8Array): { mask: Uint8Array; added: number; share: number; message: string } {
+export function withEnclosedMarrow(volume: ScalarVolume, g: WorkGrid, work: Float32Array, mask: Uint8Array, others?: Uint8Array): { mask: Uint8Array; added: number; share: number; message: string } {
   const hf = g.spacingMm;
   const hs = Math.max(hf, ENCLOSED_MARROW_SPACING_MM);
   const [na, nb, nc] = g.dims;
-  let gs = g, ws = work, ms = mask;
+  let gs = g, ws = work, ms = mask, os = others;
   if (hs > hf) {
     gs = makeWorkGrid(g.originLps, workToLps(g, na - 1, nb - 1, nc - 1), hs);
     ws = resampleToWork(volume, gs, -1024, 1);
     ms = new Uint8Array(ws.length);
+    if (others) os = new Uint8Array(ws.length);
     const [sa, sb, sc] = gs.dims, r = hs / hf;
     for (let c = 0, n = 0; c < sc; c++) for (let b = 0; b < sb; b++) for (let a = 0; a < sa; a++, n++) {
       const ag = Math.min(na - 1, Math.round(a * r)), bg = Math.min(nb - 1, Math.round(b * r)), cg = Math.min(nc - 1, Math.round(c * r));
-      ms[n] = mask[ag + na * (bg + nb * cg)]!;
+      const m = ag + na * (bg + nb * cg);
+      ms[n] = mask[m]!;
+      if (others) os![n] = others[m]!;
     }
   }
-  const f = fillInsideCortex(ws, ms, gs.dims, hs, ENCLOSED_MARROW);
+  const f = fillInsideCortex(ws, ms, gs.dims, hs, { ...ENCLOSED_MARROW, ...(os ? { others: os } : {}) });
   // dense marrow: the thresholded sacrum already holds what its cortex encloses, bar the lumen of the canal
   // and the foramina and the mouths of surface grooves; then nothing is added
-  let inMask = 0, inFill = 0;
-  for (let n = 0; n < ms.length; n++) if (f.filled[n]) { inFill++; if (ms[n]) inMask++; }
-  const share = inMask / Math.max(1, inFill);
+  const share = f.share;
   if (share >= ENCLOSED_MARROW.denseShare) {
     return { mask, added: 0, share, message: `sacrum mask: the thresholded bone holds ${Math.round(100 * share)} % of what its cortex encloses (dense marrow): nothing added` };
   }
   // only what lies deeper than surfaceMm inside the filled sacrum: marrow behind the cortex, not the
   // mouths of the grooves and notches of the outer surface that the ball bridges as well
-  const d2 = squaredDistanceTo(f.filled, gs.dims, [hs, hs, hs], 0);
+  // (depth inside the region every bone's cortex encloses: the sacrum's own border with an ilium or L5 is not
+  // an outer surface)
+  const d2 = squaredDistanceTo(f.enclosed, gs.dims, [hs, hs, hs], 0);
   const s2 = ENCLOSED_MARROW.surfaceMm * ENCLOSED_MARROW.surfaceMm;
   for (let n = 0; n < d2.length; n++) if (f.filled[n] && !ms[n] && d2[n]! <= s2) f.filled[n] = 0;
   const out = Uint8Array.from(mask);

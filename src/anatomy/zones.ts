@@ -70,6 +70,17 @@ export interface ZoneModel {
   codeAtLocal(x: number, y: number, z: number, lx: number, sMm: number): ZoneCode;
   /** Denis zone of an LPS point (null = outside Denis landmarks). */
   zoneAt(lps: Readonly<Vec3>): DenisZone | null;
+  /**
+   * Signed lateral distances of a point (sacral x and s known) from its side's borders, written into out:
+   * [|x| − medial border, |x| − lateral border] (mm; negative = medial to that border).
+   */
+  bordersOffsetLocal(out: [number, number], lx: number, sMm: number): [number, number];
+  /**
+   * Whether the borders at s on that side are read across a missing foramen: one of the two knots they are
+   * interpolated between is mirrored from the other side, or the two are not consecutive levels, or s lies
+   * beyond the first (last) knot and that is not S1 (S4).
+   */
+  borderGuessed(side: Side, sMm: number): boolean;
   /** Medial and lateral border |x| (mm) on a side at arc position s. */
   bordersAt(side: Side, sMm: number): { medialAbsXMm: number; lateralAbsXMm: number };
   /** Whether the canal surface passes within dMm (> 0) of an LPS point (false without canal). */
@@ -195,10 +206,19 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
     if (x >= canalBox[0]! && y >= canalBox[1]! && z >= canalBox[2]! && x <= canalBox[3]! && y <= canalBox[4]! && z <= canalBox[5]!) {
       if (canalTest(x, y, z, 0)) return 3;
     }
+    if ((lx >= 0 ? ks.L : ks.R).s.length === 0) return 1;
+    const [dm, dl] = bordersOffsetLocal(offs, lx, s);
+    if (inForamen(x, y, z)) return 2;
+    if (dm < 0) return 3;
+    if (dl <= 0) return 2;
+    return 1;
+  };
+  const offs: [number, number] = [0, 0];
+  const bordersOffsetLocal = (out: [number, number], lx: number, s: number): [number, number] => {
     const k = lx >= 0 ? ks.L : ks.R;
     const ax = Math.abs(lx);
     const n = k.s.length;
-    if (n === 0) return 1;
+    if (n === 0) { out[0] = Infinity; out[1] = Infinity; return out; }
     let m: number, l: number;
     if (s <= k.s[0]!) { m = k.m[0]!; l = k.l[0]!; }
     else if (s >= k.s[n - 1]!) { m = k.m[n - 1]!; l = k.l[n - 1]!; }
@@ -209,14 +229,22 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
       m = k.m[i]! + t * (k.m[i + 1]! - k.m[i]!);
       l = k.l[i]! + t * (k.l[i + 1]! - k.l[i]!);
     }
-    if (inForamen(x, y, z)) return 2;
-    if (ax < m) return 3;
-    if (ax <= l) return 2;
-    return 1;
+    out[0] = ax - m; out[1] = ax - l;
+    return out;
   };
 
   return {
-    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal,
+    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal, bordersOffsetLocal,
+    borderGuessed(side, sMm) {
+      const k = knots[side];
+      if (k.length === 0) return true;
+      const lv = (x: ForamenKnot) => LEVEL_ORDER.indexOf(x.level);
+      if (sMm <= k[0]!.sMm) return k[0]!.origin !== 'landmark' || lv(k[0]!) !== 0;
+      if (sMm >= k[k.length - 1]!.sMm) return k[k.length - 1]!.origin !== 'landmark' || lv(k[k.length - 1]!) !== LEVEL_ORDER.length - 1;
+      let i = 0;
+      while (sMm > k[i + 1]!.sMm) i++;
+      return k[i]!.origin !== 'landmark' || k[i + 1]!.origin !== 'landmark' || lv(k[i + 1]!) - lv(k[i]!) !== 1;
+    },
     canalSurfaceWithin: (x, y, z, dMm) => canalTest(x, y, z, Math.max(dMm, 1e-9)),
     zoneAt(lps) {
       const c = codeAt(lps[0], lps[1], lps[2]);

@@ -122,6 +122,8 @@ export interface LesionSnapshot extends Partial<Omit<LesionSummary, 'centroidLps
   zoneFractions: { '1': number; '2': number; '3': number } | null;
   foraminaTouched: string[];
   zoneExplanation: string | null;
+  /** The two zones either side of a border the lesion's zone hangs on (shown as "zone a/b border, check"), or null. */
+  zoneBorderline: [number, number] | null;
   approachFamily: string | null;
 }
 
@@ -275,6 +277,7 @@ export function buildSnapshot(): Snapshot {
       zoneFractions: l.zone ? { '1': l.zone.zoneFractions['1'], '2': l.zone.zoneFractions['2'], '3': l.zone.zoneFractions['3'] } : null,
       foraminaTouched: l.zone?.foraminaTouched ?? [],
       zoneExplanation: l.zone?.explanation ?? null,
+      zoneBorderline: l.zone?.borderline ? [l.zone.borderline.zones[0], l.zone.borderline.zones[1]] : null,
       approachFamily: l.zone?.approachFamily ?? null,
     })),
     anatomy: {

@@ -230,6 +230,7 @@ function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
     canalDistanceMm: z.canalDistanceMm,
     foraminaEntered: z.foraminaEntered.map((f) => ({ ...f })),
     canalDepthMm: z.canalDepthMm,
+    borderline: z.borderline ? { zones: [z.borderline.zones[0], z.borderline.zones[1]], marginMm: z.borderline.marginMm, toleranceMm: z.borderline.toleranceMm } : null,
     approachFamily: z.approachFamily,
     explanation: z.explanation,
   };

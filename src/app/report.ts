@@ -78,7 +78,7 @@ export function reportData(anonymise: boolean): ReportData {
       : 'empty lesion';
     return {
       id: x.id, name: x.name, volumeMl: `${fmtMl(x.shownVolumeMl)}${x.shownVolumeBasis === 'partial-volume' ? ' (PV)' : ''}`, abc2Ml: fmtMl(x.abc2Ml), maxDiameterMm: fmtMm(x.maxDiameterMm),
-      zone: x.zone === null ? '—' : `Denis ${x.zone}`, foramina: x.foraminaTouched.length ? x.foraminaTouched.join(', ') : 'none', criteria: c,
+      zone: x.zone === null ? '—' : x.zoneBorderline ? `Denis ${x.zoneBorderline.join('/')} border, check` : `Denis ${x.zone}`, foramina: x.foraminaTouched.length ? x.foraminaTouched.join(', ') : 'none', criteria: c,
     };
   });
   const lesionName = new Map(snap.lesions.map((x) => [x.id, x.name]));

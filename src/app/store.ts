@@ -22,6 +22,8 @@ export interface LesionZoneSummary {
   foraminaEntered: { id: ForamenId; depthMm: number }[];
   /** Depth of the lesion inside the canal (0: none; null: no canal landmark). */
   canalDepthMm: number | null;
+  /** The zone hangs on a border within the landmarks' uncertainty (classify.ts): shown as "zone a/b border, check". */
+  borderline: { zones: [DenisZone, DenisZone]; marginMm: number; toleranceMm: number } | null;
   approachFamily: string;
   explanation: string;
 }

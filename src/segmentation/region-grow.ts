@@ -8,8 +8,11 @@
  *     tissue level can be assumed): custom, guard = opening; the lesion's level and the level
  *     around it are measured at the boundary of maximum contrast around the click (a darker or a
  *     brighter lesion), the bound towards the tissue around at their midpoint, the other at the
- *     lesion's level ∓ 3 robust SD (measureMrLevels); where no boundary closes, the
- *     neighbourhood's median ± 3 robust SD (1.4826 × MAD).
+ *     lesion's level ∓ 3 robust SD (measureMrLevels). Refused where no boundary closes within
+ *     the search ball (no edge: patchy real marrow runs on at the click's level), where the pieces
+ *     of the tissue around that pass the window and survive the opening could add more than 10 %
+ *     to the lesion (the faint-edge check), and where the grow runs more than 10 % beyond that
+ *     boundary widened by its blur (shareBeyondEdge) or is much smaller than it.
  *  3. HU window. Each bound sits at the midpoint between the lesion level (seed median) and the
  *     tissue it must be told apart from, because for a symmetric point-spread function the
  *     50 % iso-level of a blurred step edge lies on the true edge (partial-volume neutral):
@@ -63,7 +66,9 @@
  *       than 1 % of the tissue around passes it voxel by voxel the window is applied to a 1 mm
  *       smoothed copy, and where even that lets more than 1 % pass the grow is refused
  *       (`low-contrast`); a grow that does not reproduce the measured region within 1.3× either
- *       way is refused (`unsupported`: a texture dip or a leak, not a lesion edge).
+ *       way is refused (`unsupported`: a texture dip or a leak, not a lesion edge), and so is one
+ *       whose interior is more than 10 % tissue unlike the click's neighbourhood (foreignShare: a
+ *       lesion and the fatty body around it, both darker than the body's rim, grown as one).
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
  * reads low (blur moves the 50 % iso-surface inward, ≈ 3σ²/r² in volume). Use
@@ -375,12 +380,27 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     if (mr) {
       // MR: the window from the lesion's edge as the image around the click shows it (see measureMrLevels)
       const m = measureMrLevels(val, dims, sp, inBall, g, seedIdx, box, rim2, seedLocal, robust!, o.minVoxels);
-      if (!m) return finish(attempt(window, val), val);
+      const strokes = 'if it is a lesion, paint it with Strokes (L): a lesion stroke inside it, then background strokes around it';
+      // no edge closes around the click: a window of the neighbourhood's own spread has no edge to
+      // stop at, and grows into whatever tissue of that level touches it (real marrow is patchy)
+      if (!m) return empty(kind, window, guard, stats, 'unsupported', `no lesion edge closes around the point within ${o.maxRadiusMm} mm: the tissue there (signal ${Math.round(robust!.median)}) runs on into tissue of its own level, so Grow cannot tell where a lesion ends; ${strokes}`);
       levels = { lesion: m.lesionLevel, around: m.aroundLevel, smoothed: false, passRaw: m.passRaw, passSmooth: NaN };
+      // the faint-edge check: the pieces of the tissue around (beyond the edge's midpoint level) that
+      // pass the window and survive the grow's opening can join the lesion; where they could add more
+      // than MAX_JOINABLE_SHARE to it, the edge is too faint against that tissue's texture for a
+      // threshold (on CT the same question is the share of passing voxels, measureSurroundings; on MR
+      // marrow's fatty patches are pieces, not single noisy voxels)
+      const joinable = (m.passOpen * m.shellVoxels) / m.region.length;
+      if (joinable > MAX_JOINABLE_SHARE)
+        return empty(kind, m.window, guard, stats, 'low-contrast', `the lesion (signal ${Math.round(m.lesionLevel)}) differs from the tissue around it (${Math.round(m.aroundLevel)}) by too little against that tissue's texture: pieces of the tissue around at the lesion's level could add ${Math.round(100 * joinable)} % to it, so a threshold cannot find its edge; ${strokes}`);
       const r = attempt(m.window, val);
-      const ratio = r.voxelCount / m.regionVoxels;
-      if (!r.problem && !(ratio >= 1 / MAX_SUPPORT_RATIO && ratio <= MAX_MR_LEAK_RATIO))
-        return empty(kind, m.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(m.window[0])} to ${Math.round(m.window[1])}) is ${ratio < 1 ? 'much smaller' : 'much larger'} than the region whose edge the image shows around the point (${r.volumeMl.toFixed(2)} vs ${(m.regionVoxels * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; if it is a lesion, paint it with Strokes (L): a lesion stroke inside it, then background strokes around it`);
+      if (r.problem || !r.mask) return finish(r, val);
+      // the grow must stay within the edge the image shows, widened by that edge's own blur (a small
+      // lesion's contour of maximum contrast, found on the smoothed copy, can lie a slice or a pixel
+      // inside its true edge): a grow with more than MAX_JOINABLE_SHARE beyond it ran past the edge
+      const beyond = shareBeyondEdge(r.mask, m.region, dims, sp);
+      if (beyond > MAX_JOINABLE_SHARE || r.voxelCount * MAX_SUPPORT_RATIO < m.region.length)
+        return empty(kind, m.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(m.window[0])} to ${Math.round(m.window[1])}, ${r.volumeMl.toFixed(2)} mL) ${beyond > MAX_JOINABLE_SHARE ? `runs ${Math.round(100 * beyond)} % beyond` : 'is much smaller than'} the region whose edge the image shows around the point (${(m.region.length * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; ${strokes}`);
       return finish(r, val);
     }
     if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return finish(attempt(window, val), val);
@@ -469,6 +489,15 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     // a texture dip in fatty marrow gives a window whose grow is a fraction of that region, a leak
     // one larger than it
     const ratio = fin.voxelCount / surround.regionVoxels;
+    // the click's neighbourhood sets the lesion's statistics: a region whose interior holds more than
+    // MAX_JOINABLE_SHARE of tissue at levels that neighbourhood does not hold grew into marrow of
+    // another level (a fatty body around a lesion, both darker than its rim), and is that much off
+    if (!fin.problem && fin.mask) {
+      const near = robustStats(neighbourhoodValues(val, box, seedIdx, g, o.seedRadiusMm));
+      const f = foreignShare(fin.mask, val, dims, sp, near);
+      if (f.share > MAX_JOINABLE_SHARE)
+        return empty(kind, surround.window, guard, stats, 'unsupported', `the region grown from the point (${fin.volumeMl.toFixed(2)} mL at ${Math.round(surround.window[0])} to ${Math.round(surround.window[1])} HU) is ${Math.round(100 * f.share)} % tissue unlike the point's surroundings (${Math.round(near.median)} ± ${Math.round(near.sigma)} HU): it ran on into marrow at another level, so its edge is not the lesion's; paint it with the lesion/background strokes tool (L) if it is one`);
+    }
     if (!fin.problem && !(ratio >= 1 / MAX_SUPPORT_RATIO && ratio <= MAX_SUPPORT_RATIO))
       return empty(kind, surround.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(surround.window[0])} to ${Math.round(surround.window[1])} HU) is ${ratio < 1 ? 'much smaller' : 'much larger'} than the region whose edge the image shows around the point (${(fin.volumeMl).toFixed(2)} vs ${(surround.regionVoxels * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; paint it with the lesion/background strokes tool (L) if it is one`);
     return finish(fin, surround.smooth ?? val);
@@ -527,6 +556,40 @@ function visitNearMask(mask: Uint8Array, dims: [number, number, number], sp: Vec
  *    neighbourhood);
  *  - around: median of the voxels 1.5-3.5 mm outside the mask, within the ball.
  */
+/**
+ * Share of a grown region's interior (all 6 face neighbours in the region and deeper than 1.5 mm:
+ * beyond the reach of the edge's blur and of a neighbouring slice's partial volume) whose values lie
+ * more than FOREIGN_SD robust SDs of the click's neighbourhood from its median: tissue the click's
+ * neighbourhood does not contain.
+ */
+function foreignShare(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, near: { median: number; sigma: number }): { share: number; interior: number } {
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj;
+  const band = FOREIGN_SD * Math.max(near.sigma, 1e-3 * (Math.abs(near.median) + 1));
+  let n = 0, out = 0;
+  visitNearMask(mask, dims, sp, 0, (q, _o, dIn2) => {
+    if (!mask[q] || dIn2 <= 2.25) return;
+    const k = (q / bij) | 0, r = q - k * bij, j = (r / bi) | 0, i = r - j * bi;
+    if (i === 0 || j === 0 || k === 0 || i === bi - 1 || j === bj - 1 || k === bk - 1) return;
+    if (!mask[q - 1] || !mask[q + 1] || !mask[q - bi] || !mask[q + bi] || !mask[q - bij] || !mask[q + bij]) return;
+    n++;
+    if (Math.abs(val[q]! - near.median) > band) out++;
+  });
+  return { share: n ? out / n : 0, interior: n };
+}
+/**
+ * Robust SDs of the click's neighbourhood beyond which a value is tissue that neighbourhood does not
+ * hold: 4, because that SD comes from the 15-60 voxels of a 2 mm ball, which can read it a quarter
+ * low (4 × 0.75 = 3 true SDs still keeps 99.7 % of the lesion's own noise in).
+ */
+const FOREIGN_SD = 4;
+/**
+ * Largest share of a grow that may be tissue other than the lesion's (foreign interior on CT fatty
+ * marrow; on MR the pieces of the tissue around at the lesion's level that could join it): the 10 %
+ * volume accuracy Grow promises (issue 13), so a grow beyond it is refused rather than shown off.
+ */
+const MAX_JOINABLE_SHARE = 0.1;
+
 function regionLevels(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array): { interior: number; around: number } {
   const deep: number[] = [], out: number[] = [];
   visitNearMask(mask, dims, sp, 3.5, (n, dOut2, dIn2) => {
@@ -600,25 +663,36 @@ const MAX_PASSING = 0.01;
  */
 const MAX_SUPPORT_RATIO = 1.3;
 
-/**
- * MR: largest share of the tissue around the lesion (shell 1.5-3.5 mm outside its edge) whose raw
- * voxels may pass the lesion's window (as MAX_PASSING; MR has no smoothed fallback here): beyond
- * it the lesion would join the tissue around through its noise.
- */
-const MAX_PASSING_MR = 0.01;
 /** MR: the lesion's noise band below (dark lesion) or above (bright lesion) its level, in robust SDs (a Gaussian's 3 SD keep 99.7 %). */
 const MR_NOISE_SD = 3;
 
 /**
- * MR: a grow larger than this multiple of the region of maximum boundary contrast ran past the edge
- * the image shows (a leak), and is refused. Wider than MAX_SUPPORT_RATIO on the large side because
- * that region is found on the 1 mm smoothed copy, where a small lesion's contour of maximum
- * contrast lies inside its true edge (t2-like.json B3, 10 mm across on 3 mm slices: region 0.37 mL,
- * grow 0.48 mL, truth 0.52 mL); 1.5 is the most a grow may ever exceed a lesion (issue 13).
+ * The reach of a lesion edge's blur, as partial-volume.ts reckons it: 2.5 σ_edge per axis, with
+ * σ_edge² = σ_psf² + spacing²/12 and σ_psf = 0.4 mm (1 slice of 3-4 mm, 2 pixels of 0.6-0.7 mm).
  */
-const MAX_MR_LEAK_RATIO = 1.5;
+const EDGE_PSF_MM = 0.4, EDGE_REACH_SIGMAS = 2.5;
 
-interface MrLevels { window: [number, number]; lesionLevel: number; aroundLevel: number; passRaw: number; regionVoxels: number }
+/** Share of `mask` (box-local) farther from `region` (box-local indices) than the reach of an edge's blur along each axis. */
+function shareBeyondEdge(mask: Uint8Array, region: Int32Array, dims: [number, number, number], sp: Vec3): number {
+  const reach = [0, 1, 2].map((a) => Math.round((EDGE_REACH_SIGMAS * Math.sqrt(EDGE_PSF_MM ** 2 + sp[a]! ** 2 / 12)) / sp[a]!));
+  const off: number[] = [];
+  const [ri, rj, rk] = reach as [number, number, number];
+  for (let dk = -rk; dk <= rk; dk++) for (let dj = -rj; dj <= rj; dj++) for (let di = -ri; di <= ri; di++) {
+    const e = (ri ? (di / ri) ** 2 : 0) + (rj ? (dj / rj) ** 2 : 0) + (rk ? (dk / rk) ** 2 : 0);
+    if ((di || dj || dk) && e <= 1 + 1e-9) off.push(di, dj, dk, di + dims[0] * (dj + dims[1] * dk));
+  }
+  const reg = new Uint8Array(mask.length);
+  for (const n of region) reg[n] = 1;
+  const near = dilateSparse(reg, dims, Int32Array.from(off));
+  let n = 0, out = 0;
+  for (let q = 0; q < mask.length; q++) if (mask[q]) { n++; if (!near[q]) out++; }
+  return n ? out / n : 0;
+}
+
+/** MR: the opening radius of the grow (the lytic/custom default), also used to tell joinable tissue from noise around the lesion. */
+const MR_OPENING_MM = 1.0;
+
+interface MrLevels { window: [number, number]; lesionLevel: number; aroundLevel: number; passRaw: number; passOpen: number; shellVoxels: number; region: Int32Array }
 
 /**
  * MR (no tissue level can be assumed): the lesion's level and the level of the tissue around it,
@@ -644,6 +718,7 @@ function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: 
   for (let k = 0; k < bk; k++) for (let j = 0; j < bj; j++) for (let i = 0; i < bi; i++, n++)
     if (inBall[n] && metricLength2(g, i + box[0] - seed[0], j + box[1] - seed[1], k + box[2] - seed[2]) > rim2) rim[n] = 1;
   let best: MrLevels | null = null, bestContrast = -Infinity;
+  const openBall = ballOffsets(g, MR_OPENING_MM, dims);
   for (const sign of [1, -1]) {
     const raw = new Float32Array(val.length);
     for (let t = 0; t < val.length; t++) raw[t] = (sign * val[t]!) / unit;
@@ -653,11 +728,26 @@ function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: 
     if (!bc || bc.reachedRim || !(bc.shell.median > bc.lesion.median) || !(bc.contrast > bestContrast)) continue;
     const L = bc.lesion.median, B = bc.shell.median;
     const lo = L - MR_NOISE_SD * Math.max(bc.lesion.sigma, 10 * 1e-3), hi = (L + B) / 2;
-    let pass = 0;
-    for (const q of bc.shell.voxels) { const x = raw[q]!; if (x >= lo && x <= hi) pass++; }
+    // the tissue around that would pass as lesion, counted where that tissue's level (2 mm smoothed)
+    // lies beyond the bound, as on CT: thin dark lines (cortex, an endplate) between the lesion and
+    // the marrow beyond, whose values cross the window on their way down, do not count
+    const level = smoothBox(raw, dims, sp, LEVEL_SMOOTH_MM);
+    // only pieces of passing tissue that survive Grow's opening can join the lesion (single noisy
+    // voxels do not); real marrow's fatty patches are such pieces
+    const passing = new Uint8Array(val.length);
+    for (let t = 0; t < val.length; t++) { const x = raw[t]!; if (inBall[t] && x >= lo && x <= hi) passing[t] = 1; }
+    const opened = dilateSparse(erodeSparse(passing, dims, openBall), dims, openBall);
+    let pass = 0, passOpen = 0, nAround = 0;
+    for (const q of bc.shell.voxels) {
+      if (level[q]! <= hi) continue;
+      nAround++;
+      if (passing[q]) pass++;
+      if (opened[q]) passOpen++;
+    }
+    if (nAround < minVoxels) continue;
     const win: [number, number] = sign > 0 ? [lo * unit, hi * unit] : [-hi * unit, -lo * unit];
     bestContrast = bc.contrast;
-    best = { window: win, lesionLevel: sign * L * unit, aroundLevel: sign * B * unit, passRaw: bc.shell.voxels.length ? pass / bc.shell.voxels.length : 0, regionVoxels: bc.region.length };
+    best = { window: win, lesionLevel: sign * L * unit, aroundLevel: sign * B * unit, passRaw: pass / nAround, passOpen: passOpen / nAround, shellVoxels: nAround, region: bc.region };
   }
   return best;
 }

@@ -107,7 +107,7 @@ export class SpLesionPanel extends LitElement {
     if (!z) return html`<div class="zone muted">Denis zone: ${this.state.zoneProblem ?? 'not classified'}</div>`;
     const pct = (v: number) => `${Math.round(100 * v)} %`;
     return html`<div class="zone">
-      <div><b class="denis-zone">${z.zone === null ? 'outside Denis landmarks (below S4)' : `Denis zone ${z.zone}`}</b></div>
+      <div><b class="denis-zone ${z.borderline ? 'flag' : ''}" data-borderline=${z.borderline ? z.borderline.zones.join('/') : ''}>${z.zone === null ? 'outside Denis landmarks (below S4)' : z.borderline ? `Denis zone ${z.borderline.zones.join('/')} border, check` : `Denis zone ${z.zone}`}</b></div>
       <div class="zone-explanation">${z.explanation}</div>
       <div class="muted">zones 1/2/3: ${pct(z.zoneFractions['1'])} / ${pct(z.zoneFractions['2'])} / ${pct(z.zoneFractions['3'])}${z.zoneFractions.below > 0 ? ` · below S4 ${pct(z.zoneFractions.below)}` : ''}</div>
       <div class="muted">${z.nearestForamen ? `nearest foramen ${z.nearestForamen.id.replace('_', ' ')} at ${z.nearestForamen.distanceMm.toFixed(1)} mm` : ''}${z.canalDistanceMm !== null ? ` · canal at ${z.canalDistanceMm.toFixed(1)} mm` : ''}</div>

@@ -308,7 +308,7 @@ export class SpPlanPanel extends LitElement {
       ${!s.anatomy ? html`<div class="warn hint">Find the landmarks first (Anatomy): without foramina, canal and sacrum the checks are incomplete.</div>` : nothing}
       <div class="row">
         <label>Lesion <select id="plan-lesion" @change=${(e: Event) => lesions.setActiveLesion((e.target as HTMLSelectElement).value)}>
-          ${s.lesions.map((l) => html`<option value=${l.id} ?selected=${l.id === lesionId}>${l.name}${l.zone?.zone ? ` (zone ${l.zone.zone})` : ''}</option>`)}
+          ${s.lesions.map((l) => html`<option value=${l.id} ?selected=${l.id === lesionId}>${l.name}${l.zone?.zone ? ` (zone ${l.zone.borderline ? `${l.zone.borderline.zones.join('/')} border` : l.zone.zone})` : ''}</option>`)}
         </select></label>
       </div>
       <div class="row">

@@ -15,8 +15,8 @@ import type { VolumeGeometry } from '../../src/core/geometry';
 import type { Vec3 } from '../../src/core/vec3';
 import type { Foramen, SacralAnatomy } from '../../src/anatomy/types';
 import { buildZoneModel } from '../../src/anatomy/zones';
-import { classifyLesion, classifyLesions, prepareLesion, classifyPreparedLesion, type LesionZoneResult } from '../../src/anatomy/classify';
-import { anatomyFromTruth } from './truth-anatomy';
+import { BORDER_UNCERTAINTY_MM, classifyLesion, classifyLesions, prepareLesion, classifyPreparedLesion, type LesionZoneResult } from '../../src/anatomy/classify';
+import { anatomyFromTruth, truthZoneMarginMm } from './truth-anatomy';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const config = (name: string): Record<string, unknown> => JSON.parse(readFileSync(join(here, 'configs', name), 'utf8'));
@@ -145,9 +145,16 @@ describe('lesion Denis-zone classification against the phantom truth', () => {
         results.push(r);
         const an = analytic(truth, les);
         const tf = les.zone_volume_fraction;
-        rows.push(`${c.name} ${les.id}: zone ${r.zone} (truth ${les.denis_zone}${an.sMin > S_BELOW_S4_TRUTH ? ', below S4' : ''}); fractions ${fmt(r.zoneFractions as any)} below:${(100 * r.zoneFractions.below).toFixed(1)} | truth ${fmt(tf)}; touched [${r.foraminaTouched}] truth overlap [${Object.keys(les.foramina_overlapped)}]; nearest ${r.nearestForamen?.id} ${r.nearestForamen?.distanceMm.toFixed(2)} mm (analytic ${an.foramenMm.get(r.nearestForamen!.id)!.toFixed(2)}); canal ${r.canalDistanceMm?.toFixed(2)} mm; ${r.approachFamily}; "${r.explanation}"`);
+        rows.push(`${c.name} ${les.id}: zone ${r.zone}${r.borderline ? ` [border ${r.borderline.zones.join('/')} ${r.borderline.marginMm.toFixed(2)}/${r.borderline.toleranceMm.toFixed(2)} mm; truth margin ${truthZoneMarginMm(les).toFixed(2)}]` : ''} (truth ${les.denis_zone}${an.sMin > S_BELOW_S4_TRUTH ? ', below S4' : ''}); fractions ${fmt(r.zoneFractions as any)} below:${(100 * r.zoneFractions.below).toFixed(1)} | truth ${fmt(tf)}; touched [${r.foraminaTouched}] truth overlap [${Object.keys(les.foramina_overlapped)}]; nearest ${r.nearestForamen?.id} ${r.nearestForamen?.distanceMm.toFixed(2)} mm (analytic ${an.foramenMm.get(r.nearestForamen!.id)!.toFixed(2)}); canal ${r.canalDistanceMm?.toFixed(2)} mm; ${r.approachFamily}; "${r.explanation}"`);
         if (an.sMax < S_BELOW_S4_TRUTH - 0.1) {
           expect(r.zone, `${les.id} zone`).toBe(les.denis_zone);
+          // a lesion within the landmarks' uncertainty of a border is shown as a border case, one well clear of it is not
+          const margin = truthZoneMarginMm(les);
+          if (margin < BORDER_UNCERTAINTY_MM) {
+            expect(r.borderline?.zones, `${les.id} ${margin.toFixed(2)} mm from a border: a border case`).toContain(les.denis_zone);
+            expect(r.explanation).toMatch(new RegExp(`zone ${r.borderline!.zones.join('/')} border, check`));
+          }
+          if (margin > BORDER_UNCERTAINTY_MM + 2 * halfDiag) expect(r.borderline, `${les.id} ${margin.toFixed(2)} mm from a border: clear`).toBeNull();
           for (const k of ['1', '2', '3'] as const) expect(Math.abs(r.zoneFractions[k] - tf[k]), `${les.id} fraction ${k}`).toBeLessThanOrEqual(0.05);
           expect(r.zoneFractions.below).toBe(0);
         } else if (an.sMin > S_BELOW_S4_TRUTH + 0.1) {
@@ -260,5 +267,37 @@ describe('classification details', () => {
     const e = classifyLesion(labels, 9, anatomy, model);
     expect(e.zone).toBeNull();
     expect(e.voxelCount).toBe(0);
+  });
+
+  it.skipIf(!ok)('a lesion within the landmarks\' uncertainty of a border is a border case; one clear of it is not; a border read across a missing foramen is uncertain by a level', async () => {
+    const { truth, anatomy, model, labels } = await defaultCase();
+    const f = truth.anatomy.sacral_frame;
+    const at = (x: number, s: number): Vec3 => {
+      const phi = (f.phi0_deg * Math.PI) / 180 - s / f.R_mm;
+      return [f.anatomy_offset_lps[0] + x, f.O_lps[1] + f.R_mm * Math.cos(phi), f.O_lps[2] + f.R_mm * Math.sin(phi)];
+    };
+    // left S1: the lateral border is |x| = 27 + 4.5 = 31.5 mm at s = 25; balls of 3 mm whose medial edge lies 0.5 or 4 mm lateral to it
+    voxelize(labels, { shape: 'blob', spheres: [{ center_lps: at(31.5 + 0.5 + 3, 25), radius_mm: 3 }] }, 1);
+    voxelize(labels, { shape: 'blob', spheres: [{ center_lps: at(31.5 + 4 + 3, 25), radius_mm: 3 }] }, 2);
+    const near = classifyLesion(labels, 1, anatomy, model), clear = classifyLesion(labels, 2, anatomy, model);
+    expect(near.zone).toBe(1);
+    expect(near.borderline?.zones).toEqual([1, 2]);
+    expect(near.explanation).toMatch(/zone 1\/2 border, check: .*within the landmarks' uncertainty/);
+    expect(clear.zone).toBe(1);
+    expect(clear.borderline).toBeNull();
+    // without the S2 foramina the border at S2 is interpolated between S1 and S3: 2.5 mm clear of it is not enough
+    const noS2: SacralAnatomy = { ...anatomy, foramina: anatomy.foramina.filter((x) => x.level !== 'S2') };
+    const m2 = buildZoneModel(noS2)!;
+    const p49 = at(27, 49);
+    const s49 = m2.frame.toLocal([0, 0, 0], p49[0], p49[1], p49[2])[1]; // the app's arc position of the phantom's S2 level
+    expect(m2.borderGuessed('L', s49)).toBe(true);
+    expect(model.borderGuessed('L', s49)).toBe(false);
+    const latS2 = m2.bordersAt('L', s49).lateralAbsXMm;
+    voxelize(labels, { shape: 'blob', spheres: [{ center_lps: at(latS2 + 2.5 + 3, 49), radius_mm: 3 }] }, 3);
+    const guessed = classifyLesion(labels, 3, noS2, m2);
+    expect(guessed.zone).toBe(1);
+    expect(guessed.borderline?.zones).toEqual([1, 2]);
+    expect(guessed.explanation).toMatch(/no foramen is placed at that level/);
+    expect(classifyLesion(labels, 3, anatomy, model).borderline).toBeNull();
   });
 });

@@ -100,3 +100,33 @@ describe('fillInsideCortex', () => {
     expect(f.added).toBeGreaterThan(20 * 25 * 25);
   });
 });
+
+describe('fillInsideCortex with the neighbouring bones', () => {
+  it("fills an ala closed laterally only by the joint's subchondral plate that the threshold gave the ilium, and not the ilium's marrow", () => {
+    const v = new Float32Array(N).fill(-80);
+    // the sacrum: body (a 5–17, walls in the mask) and ala (a 17–30) of fatty marrow, one space; the wall between
+    // them has a 7 × 7 window (10.5 mm, narrower than the 12 mm ball: the body is closed, the ala is not)
+    box(v, 5, 30, 10, 40, 10, 40, 40, 130);
+    for (let c = 11; c < 40; c++) for (let b = 11; b < 40; b++) if (Math.abs(b - 25) > 3 || Math.abs(c - 25) > 3) v[at(17, b, c)] = 130;
+    for (let c = 10; c <= 40; c++) for (let b = 10; b <= 40; b++) v[at(30, b, c)] = 300; // the sacral subchondral plate
+    box(v, 32, 55, 10, 40, 10, 40, 40, 300); // the ilium across a one-voxel (1.5 mm) joint at a = 31
+    const mask = new Uint8Array(N), others = new Uint8Array(N);
+    for (let c = 10; c <= 40; c++) for (let b = 10; b <= 40; b++) for (let a = 5; a <= 55; a++) {
+      if (a <= 17 && v[at(a, b, c)] === 130) mask[at(a, b, c)] = 1;
+      if (a >= 30 && v[at(a, b, c)] === 300) others[at(a, b, c)] = 1;
+    }
+    const own = fillInsideCortex(v, mask, dims, h, { nearMm: 5, ballMm: 6 });
+    expect(own.filled[at(11, 25, 25)]).toBe(1); // the body's marrow: enclosed by the sacrum's own shell
+    expect(own.filled[at(24, 25, 25)]).toBe(0); // the ala: open laterally without the ilium
+    const f = fillInsideCortex(v, mask, dims, h, { nearMm: 5, ballMm: 6, others });
+    expect(f.filled[at(11, 25, 25)]).toBe(1);
+    expect(f.filled[at(24, 25, 25)]).toBe(1); // the ala
+    expect(f.filled[at(27, 18, 30)]).toBe(1);
+    expect(f.filled[at(44, 25, 25)]).toBe(0); // the iliac marrow
+    expect(f.enclosed[at(44, 25, 25)]).toBe(1); // enclosed, but the ilium's
+    expect(f.filled[at(2, 25, 25)]).toBe(0); // the fat outside
+    // dense: the share at or above denseShare keeps the sacrum's own fill
+    const d = fillInsideCortex(v, mask, dims, h, { nearMm: 5, ballMm: 6, others, denseShare: 0 });
+    expect(d.filled[at(24, 25, 25)]).toBe(0);
+  });
+});

@@ -12,3 +12,15 @@ export function anatomyFromTruth(truth: any): SacralAnatomy {
     frame: { midlinePointLps: a.sacral_frame.anatomy_offset_lps, midlineNormalLps: [1, 0, 0], bodyCentersLps: a.levels.map((l: any) => l.body_center_lps) },
   };
 }
+
+/**
+ * How far a truth lesion's zone is from changing (mm), from its zone_margins_mm: a zone-1 lesion's distance
+ * lateral to the lateral border; a zone-2 lesion's nearer of its distance to the medial border and its
+ * depth past the lateral border; a zone-3 lesion's depth medial to the medial border.
+ */
+export function truthZoneMarginMm(les: any): number {
+  const m = les.zone_margins_mm;
+  if (les.denis_zone === 1) return m.min_abs_x_minus_lateral_border;
+  if (les.denis_zone === 2) return Math.min(m.min_abs_x_minus_medial_border, -m.min_abs_x_minus_lateral_border);
+  return -m.min_abs_x_minus_medial_border;
+}

@@ -118,6 +118,44 @@ describe.skipIf(!ok)('Denis zones on the demo case', () => {
     await page.context().close();
   });
 
+  it('a lesion whose edge lies within the landmarks\' uncertainty of a border is shown as a border case, not as one zone', async () => {
+    const { page, errors } = await openApp(session());
+    const t = await placeDemoLandmarks(page);
+    const ala = t.lesions.findIndex((l: any) => l.zone === 1);
+    await page.evaluate((p) => window.sacroplan.segmentLesionAt(p), t.lesions[ala].centerLps);
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]?.zone).toBe(1);
+    let snap = await page.evaluate(() => window.sacroplan.snapshot());
+    expect(snap.lesions[0]!.zoneBorderline).toBeNull();
+    await expect.poll(() => page.locator('sp-lesion-panel .denis-zone').first().textContent()).toBe('Denis zone 1');
+    // The ala lesion's medial edge lies 3 mm lateral to the left S1 foramen's lateral border (demo truth); drag
+    // that foramen 2.5 mm towards it (screen right = patient left), leaving 0.5 mm.
+    const les = t.lesions[ala];
+    const border = t.zoneBorders.find((b: any) => b.level === 'S1').lateralMm;
+    const gapMm = les.centerSacralXsq[0] - les.semiAxesMm[0] - border;
+    expect(gapMm).toBeCloseTo(3, 1);
+    const f = snap.anatomy.foramina.find((x) => x.id === 'S1_L')!;
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p), f.anteriorLps.map((v, i) => (v + f.posteriorLps[i]!) / 2) as [number, number, number]);
+    await page.waitForTimeout(300);
+    const { x: cx, y: cy } = await foramenMarkerOnScreen(page, 'S1_L');
+    await page.click('button[data-tool="crosshair"]');
+    const mmPerPx = 1 / Number(/Zoom ([\d.]+)/.exec((await page.locator('sp-viewer .pane.axial .corner.tr').textContent()) ?? '')![1]);
+    await page.mouse.move(cx, cy);
+    await page.mouse.down();
+    await page.mouse.move(cx + (gapMm - 0.5) / mmPerPx, cy, { steps: 5 });
+    await page.mouse.up();
+    await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!.zoneBorderline, { timeout: 30_000 }).toEqual([1, 2]);
+    snap = await page.evaluate(() => window.sacroplan.snapshot());
+    const moved = snap.anatomy.foramina.find((x) => x.id === 'S1_L')!;
+    console.log(`S1_L dragged ${(moved.anteriorLps[0]! - f.anteriorLps[0]!).toFixed(2)} mm; ${snap.lesions[0]!.zoneExplanation}`);
+    await expect.poll(() => page.locator('sp-lesion-panel .denis-zone').first().textContent()).toBe('Denis zone 1/2 border, check');
+    expect(snap.lesions[0]!.zoneExplanation).toMatch(/zone 1\/2 border, check: its edge lies \d\.\d mm from the lateral border/);
+    await expect.poll(() => page.locator('sp-plan-panel #plan-lesion option').first().textContent()).toMatch(/\(zone 1\/2 border\)/);
+    await page.locator('sp-lesion-panel .denis-zone').first().scrollIntoViewIfNeeded();
+    await screenshot(page, 'zones-border-case');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
+
   it('guided review: starts at the first landmark missing, steps through S1 L … S4 R and the canal, centring the views on each; a missing foramen offers Place by hand', async () => {
     const { page, errors } = await openApp(session());
     const t = await placeDemoLandmarks(page, ['S3_L']);

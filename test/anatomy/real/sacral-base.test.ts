@@ -3,6 +3,8 @@
  * passes within 4 mm of the L5/S1 disc point read by eye (test/anatomy/fixtures/sacrum-points.json), the S1
  * body point lies caudal to it, and the mask holds no voxel of the L5 body (points 8–20 mm cranial to the
  * disc point along the plane's normal) while it holds the S1 body. The mask's z range is printed.
+ * The same on both scans resampled to 3 mm voxels (thick-slice mode, detect.ts): the disc plane is found and
+ * the mask cut there (before, thick-slice mode kept L5 on pelvic-ref-003: the disc point was inside the mask).
  */
 import { readFileSync } from 'node:fs';
 import { resolve, dirname } from 'node:path';
@@ -14,6 +16,7 @@ import { aboveSacralBase } from '../../../src/anatomy/sacral-base';
 import { requireShared } from '../../helpers/shared';
 import { maskAt } from '../fixtures-anatomy';
 import { loadRealScan, readReference } from './reference';
+import { resampleTo } from '../../helpers/resample';
 
 const here = dirname(fileURLToPath(import.meta.url));
 interface Pt { name: string; lps: Vec3 }
@@ -54,6 +57,29 @@ describe.skipIf(!run)('L5/S1 boundary and the sacrum mask cut there (real thin-s
       console.log(`[${name}] disc plane at ${base!.discAngleDeg}° through ${base!.discPointLps.map((x) => x.toFixed(0)).join(', ')}; disc point ${dDisc.toFixed(1)} mm from its mid-plane; L5 body points in the mask: ${l5.join(',')}; mask z ${zLo.toFixed(0)}–${zHi.toFixed(0)} mm`);
       expect(Math.abs(dDisc)).toBeLessThanOrEqual(4);
       expect(aboveSacralBase(base!, ...s1)).toBeLessThan(0);
+      expect(maskAt(v, r.sacrumMask, s1)).toBe(1);
+      expect(l5).toEqual([0, 0, 0, 0]);
+    }, 180_000);
+  }
+});
+
+describe.skipIf(!run)('L5/S1 boundary and the sacrum mask cut there (real CT resampled to 3 mm voxels: thick-slice mode)', () => {
+  for (const name of ['pelvic-ref-003', 'pancreas-ct-cb-001-upper-sacrum'] as const) {
+    it(name, async () => {
+      const v0 = await loadRealScan(readReference(name));
+      const g0 = v0.geometry;
+      const v = resampleTo(v0, [0, 1, 2].map((a) => Math.round((g0.spacingMm[a]! * (g0.dims[a]! - 1)) / 3) + 1) as [number, number, number]);
+      const r = detectSacralAnatomy(v);
+      const base = r.diagnostics.sacralBase;
+      expect(r.diagnostics.messages.some((m) => m.startsWith('thick-slice mode'))).toBe(true);
+      expect(base, r.diagnostics.messages.join('; ')).toBeDefined();
+      const pts = POINTS[name]!;
+      const disc = pts.outside.find((p) => p.name.startsWith('L5-S1 disc'))!.lps;
+      const s1 = pts.inside.find((p) => p.name === 'S1 body')!.lps;
+      const n = base!.discNormalLps;
+      const l5 = [8, 12, 16, 20].map((t) => maskAt(v, r.sacrumMask, [disc[0] + t * n[0], disc[1] + t * n[1], disc[2] + t * n[2]]));
+      console.log(`[${name} at 3 mm] disc plane at ${base!.discAngleDeg}° through ${base!.discPointLps.map((x) => x.toFixed(0)).join(', ')}; disc point in the mask: ${maskAt(v, r.sacrumMask, disc)}; L5 body points in the mask: ${l5.join(',')}`);
+      expect(maskAt(v, r.sacrumMask, disc)).toBe(0);
       expect(maskAt(v, r.sacrumMask, s1)).toBe(1);
       expect(l5).toEqual([0, 0, 0, 0]);
     }, 180_000);
