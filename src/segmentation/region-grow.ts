@@ -36,8 +36,8 @@
  *     - `opening` = the opening alone; `none` = neither (plain threshold + flood + fill).
  *     - a lytic CT click that the bone enclosure leaves outside (a break in the cortex wider than
  *       the closing) gets the enclosure of a WIDE_CLOSING_MM closing; the grow is then limited to it
- *       (the break bridged), and if no lesion walled by bone grows there, the first enclosure's
- *       reason is given.
+ *       (the break bridged); unless that grow is a lesion breaking out through the break (step 6b),
+ *       the first enclosure's reason is given.
  *  5. Flood fill (6-, 18- or 26-connectivity) from the seed, or, when the one clicked voxel is a
  *     noise outlier outside the window its neighbourhood sets, from the nearest voxel of that
  *     neighbourhood inside it. CT clicks on air or fat, and clicks outside bone with the
@@ -502,10 +502,13 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
       return empty(kind, surround.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(surround.window[0])} to ${Math.round(surround.window[1])} HU) is ${ratio < 1 ? 'much smaller' : 'much larger'} than the region whose edge the image shows around the point (${(fin.volumeMl).toFixed(2)} vs ${(surround.regionVoxels * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; paint it with the lesion/background strokes tool (L) if it is one`);
     return finish(fin, surround.smooth ?? val);
   })();
-  // a click the default enclosure left open that the wide one did not make a walled lesion of:
-  // the default enclosure's reason stands (the bone around the click, in words)
-  if (wide && result.problem && result.problem !== 'outside-bone' && wideBoneLevel !== null)
-    return { ...result, problem: 'outside-bone', message: outsideBoneMessage(wideBoneLevel) };
+  // the wide enclosure serves only a lesion breaking out through the cortex (kept in the bone, cut at
+  // the bridge); for any other outcome of a click the default enclosure left open, its reason stands
+  // (the bone around the click, in words): a region the wide closing alone encloses with nothing of
+  // its level beyond may be a hollow of the bone (pelvic-ref-003: 4.6 mL of marrow around a 1.1 mL
+  // implanted lesion)
+  if (wide && wideBoneLevel !== null && (result.problem ? result.problem !== 'outside-bone' : !result.stoppedAtCortex))
+    return empty(result.kind, result.window, guard, stats, 'outside-bone', outsideBoneMessage(wideBoneLevel));
   return result;
 }
 
