@@ -39,7 +39,7 @@ import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps,
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
 import { withEnclosedMarrow } from './enclosure';
-import { cutAboveSacralBase, findSacralBase, inL5Column, type SacralBase } from './sacral-base';
+import { aboveSacralBase, cutAboveSacralBase, findSacralBase, inL5Column, type SacralBase } from './sacral-base';
 import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
 import { detectFrame, tiltFrame } from './detect/frame';
@@ -48,6 +48,7 @@ import { detectForamina } from './detect/foramina';
 import { detectForaminaThick } from './detect/foramina-thick';
 import { detectSurfaceOpenings } from './detect/surface-openings';
 import { combineForamina } from './detect/combine';
+import { frameProblem } from './evidence';
 
 export { symmetricEigen3 };
 export type { DetectOptions, ForamenCandidate, DetectionDiagnostics, DetectionResult } from './detect/types';
@@ -85,6 +86,12 @@ function columnVolumeMl(mask: Uint8Array, g: WorkGrid, base: SacralBase): number
  * sacrum-mask.ts).
  */
 const BREACH_BALL_MM = 6;
+
+/**
+ * Cortex on planning CTs: 400–900 HU on 3 mm slices after partial volume, fatty marrow 0–150 HU and muscle
+ * about 50 (DOMAIN.md §8): the first voxel above this along a line from in front is the anterior cortex.
+ */
+const CORTEX_HU = 200;
 const BREACH_MESSAGE = (stage: string) => `${stage} stage: the cortical shell is open (a breach or a faint cortex): the sacrum taken as the bone a 12 mm ball cannot enter`;
 
 /**
@@ -171,11 +178,32 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   messages.push(...segA.messages.map((m) => 'coarse: ' + m));
   // box of the sacrum: x within ±70 mm of the midline; y, z from its midline part
   const mA = segA.midlineA;
+  // the sacrum reaches below the SI joints (S3–S5 lie caudal to the auricular surfaces): a coarse mask whose
+  // midline part ends above the lowest section in sacroiliac contact has taken L5 alone (a fatty sacrum on
+  // 5 mm slices leaves no core at 3–4 mm, L5's denser body does); the sacrum is then sought again on the
+  // coarse grid with the disc plane (its midline fronts caudal to the disc mark it, sacrum-mask.ts), and the
+  // box holds both
+  let boxMask = segA.mask;
+  if (base) {
+    const [na, nb, nc] = gA.dims;
+    let zMin = Infinity;
+    for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+      if (segA.mask[n] && Math.abs(a - mA) * hc <= 20) zMin = Math.min(zMin, gA.originLps[2] + c * hc);
+    }
+    if (zMin > base.contactZ[0]) {
+      const again = segmentSacrumOnGrid(wA, gA, { ...maskOpts(hc), sacralBase: base });
+      if (again) {
+        messages.push(`coarse stage: the sacrum found ends at z ${zMin.toFixed(0)} mm, above the SI joints' lowest section (${base.contactZ[0].toFixed(0)} mm): sought again below the L5/S1 disc`);
+        boxMask = Uint8Array.from(segA.mask);
+        for (let n = 0; n < boxMask.length; n++) if (again.mask[n]) boxMask[n] = 1;
+      }
+    }
+  }
   const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
   {
     const [na, nb, nc] = gA.dims;
     for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-      if (!segA.mask[n]) continue;
+      if (!boxMask[n]) continue;
       const dxMm = Math.abs(a - mA) * hc;
       if (dxMm > (thickMode ? (opts.thickLateralMarkerMm ?? 85) + 15 : 62)) continue;
       const p = workToLps(gA, a, b, c);
@@ -246,7 +274,25 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('midline');
 
   // ---- long axis: body run centres on the midline
-  const frame = detectFrame(seg.mask, g, midA, messages);
+  let frame = detectFrame(seg.mask, g, midA, messages);
+  // Where the first mask's long axis cannot be a sacrum's (its fatty bodies are cortical rings that break
+  // the midline run, or the lumbar spine is in it: frameProblem) and the L5/S1 disc was found, the axis is
+  // taken from the sacrum below the disc with the marrow its cortex encloses (enclosure.ts, the mask planning
+  // uses): its bodies are whole on the midline, and its top is the S1 endplate. The first mask's axis is kept
+  // otherwise: the searches were measured on it.
+  let cutEnclosed: { mask: Uint8Array; message: string } | null = null;
+  let frameBelowDisc = false;
+  if (segCut && base && !same && hf < 2.5 && (!frame || frameProblem(frame.frame))) {
+    cutEnclosed = withEnclosedMarrow(volume, g, work, segCut.mask, () => neighbourBones(segCut.filled, segCut.mask, g));
+    cutAboveSacralBase(cutEnclosed.mask, g, base);
+    const msgs: string[] = [];
+    const f2 = detectFrame(cutEnclosed.mask, g, midA, msgs, { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h });
+    if (f2 && !frameProblem(f2.frame)) {
+      messages.push(`sacral long axis: ${frame ? frameProblem(frame.frame) : 'none'} on the first mask; taken from the sacrum below the L5/S1 disc`, ...msgs);
+      frame = f2;
+      frameBelowDisc = true;
+    }
+  }
   lap('frame');
 
   // distance to bone (for lumen radii)
@@ -268,8 +314,19 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // the anterior-surface map follows the midline plane where it is tilted (pelvic obliquity, scoliosis; below
   // 2° the lateral offset along x is within 1 mm of it over the 25 mm to the openings)
   const tilted = plane && Math.max(Math.abs(plane.aboutApDeg), Math.abs(plane.aboutSiDeg)) >= 2 ? plane : null;
-  const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug, tilted);
-  const { foramina, doubts } = frame ? combineForamina(inside.foramina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5 }) : { foramina: inside.foramina, doubts: {} };
+  // below the disc, the anterior surface is read from the image (the first mask of a fatty sacrum lacks the
+  // alae, where the openings are, and holds L5 above; surface-openings.ts)
+  const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug, tilted, frameBelowDisc && base ? { cortexHu: CORTEX_HU, aboveS1Mm: (x, y, z) => aboveSacralBase(base!, x, y, z) } : undefined);
+  // below the disc the search inside the bone ran on the first mask, L5 included, and a fatty sacrum shows no
+  // dark tunnels inside: only its tunnels under the S1 endplate are kept
+  const insideForamina = frameBelowDisc && base ? inside.foramina.filter((f) => aboveSacralBase(base!, ...f.anteriorLps) <= 0 && aboveSacralBase(base!, ...f.posteriorLps) <= 0) : inside.foramina;
+  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5 }) : { foramina: insideForamina, doubts: {} };
+  // below the disc only the S1 pair can be trusted: the widest openings and the first under the disc, where the
+  // count starts; the levels under it, counted along the image-read surface, came out one level off on
+  // pelvic-ref-003 after a 10 mm change of the long axis' top, so they stay "check"
+  if (frameBelowDisc) {
+    for (const f of foramina) if (f.level !== 'S1') doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level';
+  }
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 
@@ -279,10 +336,10 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const planMask = segCut?.mask ?? seg.mask;
   let sacrumWork = planMask;
   if (!same && hf < 2.5) {
-    const e = withEnclosedMarrow(volume, g, work, planMask, neighbourBones((segCut ?? seg).filled, planMask, g));
+    const e = cutEnclosed ?? withEnclosedMarrow(volume, g, work, planMask, () => neighbourBones((segCut ?? seg!).filled, planMask, g));
     sacrumWork = e.mask;
     messages.push(e.message);
-    if (segCut) cutAboveSacralBase(sacrumWork, g, base!);
+    if (segCut && !cutEnclosed) cutAboveSacralBase(sacrumWork, g, base!);
     lap('enclosedMarrow');
   }
   const sacrumMask = maskToVolume(volume, g, sacrumWork);

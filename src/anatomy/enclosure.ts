@@ -174,7 +174,8 @@ export function ballEnclosed(shell: Uint8Array, dims: readonly [number, number, 
  * sacrum) and the cortical ridges within `nearMm` of it (the thin cortex of fatty marrow that the threshold
  * missed); everything a ball of `ballMm` cannot reach from outside without touching that shell is enclosed
  * (ballEnclosed); `share` is the part of it the mask holds already.
- * With `others` (the neighbouring bones: the ilia and L5 as the thresholded bone not given to the sacrum) and a
+ * With `others` (the neighbouring bones: the ilia and L5 as the thresholded bone not given to the sacrum, or a
+ * function that makes them, called only when needed) and a
  * share below `denseShare`, the shell of all the bones encloses as well the alae and lateral masses of a fatty
  * sacrum, which are closed laterally only by the sacral side of the SI joint, dense subchondral bone that the
  * threshold gives to the ilium: what all the bones enclose is shared out by depth (sharePerBone), and the
@@ -182,7 +183,7 @@ export function ballEnclosed(shell: Uint8Array, dims: readonly [number, number, 
  * Returns the filled mask (a superset of `mask`), how many voxels were added, the enclosed region of all the
  * bones (`enclosed`; the sacrum's own without `others`) and the share.
  */
-export function fillInsideCortex(work: Float32Array, mask: Uint8Array, dims: readonly [number, number, number], h: number, o: { shell?: CortexShellOptions; nearMm: number; ballMm: number; others?: Uint8Array; denseShare?: number }): { filled: Uint8Array; enclosed: Uint8Array; added: number; share: number; contrastHu: number; sigma: number } {
+export function fillInsideCortex(work: Float32Array, mask: Uint8Array, dims: readonly [number, number, number], h: number, o: { shell?: CortexShellOptions; nearMm: number; ballMm: number; others?: Uint8Array | (() => Uint8Array); denseShare?: number }): { filled: Uint8Array; enclosed: Uint8Array; added: number; share: number; contrastHu: number; sigma: number } {
   const N = mask.length;
   const so = o.shell ?? DEFAULT_SHELL;
   const sh = cortexShell(work, dims, h, so);
@@ -205,8 +206,8 @@ export function fillInsideCortex(work: Float32Array, mask: Uint8Array, dims: rea
   for (let n = 0; n < N; n++) if (own[n]) { inOwn++; if (mask[n]) inMask++; }
   const share = inMask / Math.max(1, inOwn);
   let filled = own, enclosed = own;
-  const others = o.others;
-  if (others && share < (o.denseShare ?? 1)) {
+  if (o.others && share < (o.denseShare ?? 1)) {
+    const others = typeof o.others === 'function' ? o.others() : o.others;
     // what the sacrum's own shell encloses is the sacrum's; the rest of what all the bones enclose goes to
     // the bone that reaches it first
     const bones = new Uint8Array(N);
@@ -288,28 +289,36 @@ export const ENCLOSED_MARROW_SPACING_MM = 1.5;
 
 /**
  * The thresholded sacrum `mask` on the working grid `g` (image `work`) with the marrow its cortex encloses
- * added (fillInsideCortex, on a grid of at least ENCLOSED_MARROW_SPACING_MM), on `g`. `others`: the
- * neighbouring bones on `g` (see fillInsideCortex).
+ * added (fillInsideCortex, on a grid of at least ENCLOSED_MARROW_SPACING_MM), on `g`. `others`: makes the
+ * neighbouring bones on `g` (see fillInsideCortex; not called for dense marrow).
  */
-export function withEnclosedMarrow(volume: ScalarVolume, g: WorkGrid, work: Float32Array, mask: Uint8Array, others?: Uint8Array): { mask: Uint8Array; added: number; share: number; message: string } {
+export function withEnclosedMarrow(volume: ScalarVolume, g: WorkGrid, work: Float32Array, mask: Uint8Array, others?: () => Uint8Array): { mask: Uint8Array; added: number; share: number; message: string } {
   const hf = g.spacingMm;
   const hs = Math.max(hf, ENCLOSED_MARROW_SPACING_MM);
   const [na, nb, nc] = g.dims;
-  let gs = g, ws = work, ms = mask, os = others;
+  let gs = g, ws = work, ms = mask;
+  // nearest voxel of `g` for each voxel of the (coarser) enclosure grid
+  let near: Int32Array | null = null;
   if (hs > hf) {
     gs = makeWorkGrid(g.originLps, workToLps(g, na - 1, nb - 1, nc - 1), hs);
     ws = resampleToWork(volume, gs, -1024, 1);
     ms = new Uint8Array(ws.length);
-    if (others) os = new Uint8Array(ws.length);
+    near = new Int32Array(ws.length);
     const [sa, sb, sc] = gs.dims, r = hs / hf;
     for (let c = 0, n = 0; c < sc; c++) for (let b = 0; b < sb; b++) for (let a = 0; a < sa; a++, n++) {
       const ag = Math.min(na - 1, Math.round(a * r)), bg = Math.min(nb - 1, Math.round(b * r)), cg = Math.min(nc - 1, Math.round(c * r));
-      const m = ag + na * (bg + nb * cg);
-      ms[n] = mask[m]!;
-      if (others) os![n] = others[m]!;
+      near[n] = ag + na * (bg + nb * cg);
+      ms[n] = mask[near[n]!]!;
     }
   }
-  const f = fillInsideCortex(ws, ms, gs.dims, hs, { ...ENCLOSED_MARROW, ...(os ? { others: os } : {}) });
+  const othersOnGrid = others && (() => {
+    const o = others();
+    if (!near) return o;
+    const os = new Uint8Array(near.length);
+    for (let n = 0; n < near.length; n++) os[n] = o[near[n]!]!;
+    return os;
+  });
+  const f = fillInsideCortex(ws, ms, gs.dims, hs, { ...ENCLOSED_MARROW, ...(othersOnGrid ? { others: othersOnGrid } : {}) });
   // dense marrow: the thresholded sacrum already holds what its cortex encloses, bar the lumen of the canal
   // and the foramina and the mouths of surface grooves; then nothing is added
   const share = f.share;

@@ -76,7 +76,9 @@ const CASES: Case[] = [
   { name: 'prone', config: base, gridDeg: [0, 0, 180], move: { patientPosition: 'HFP' }, gaps: { clearance: CAPSULE, canalClearance: CANAL_RADIUS } },
   { name: 'eroded-S2R', config: config('fatty-eroded.json'), gaps: { all8Within3: 'S2 missing (the right one eroded, the left one not fitted) and S1 shown as check: the breached-shell mask takes L5 in', zones: 'Y1 (0.55 mm from the S1 lateral border) shown as zone 1 without a border warning: S1 and S2 are not in use and the border held up from S3 lies 7.5 mm medial to S1\'s, farther than a missing level\'s 3 mm', clearance: 'S1 and S2 not in use', canalClearance: CANAL_RADIUS } },
   { name: 'fatty-thick3mm', config: config('fatty-thick.json') },
-  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { all8Within3: 'the sacrum found is 22 mm long', zones: 'no trusted foramina', clearance: 'no trusted foramina', canalClearance: CANAL_RADIUS } },
+  // the first mask's long axis is 22 mm long; it is taken from the sacrum below the L5/S1 disc instead (detect.ts),
+  // where only S1 is trusted: S1_L found 0.5 mm off, S2 and S3 suggested 0.3–1.1 mm off as "check"
+  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { all8Within3: '1 of 8 found: S1_R 15 mm off and S2, S3 (counted down from S1 below the disc) shown as check, S4 missing', clearance: 'S1_L alone in use', canalClearance: CANAL_RADIUS } },
   { name: 'thick3mm-iso', config: config('thick3mm.json'), gaps: { clearance: 'radii read 0.8–1.8 mm small on 3 mm voxels', canalClearance: CANAL_RADIUS } },
   { name: 'osteopenic', config: config('osteopenic.json'), gaps: { all8Within3: 'S1_R followed over 9 of its 34 mm (faint 450 HU rim): shown as check', clearance: 'S1_R not in use', canalClearance: CANAL_RADIUS } },
 ];

@@ -2,14 +2,15 @@
  * The low-contrast tool (Strokes, L) as a user drives it: on fatty.json's near-iso lesion (80 HU in
  * 110 HU fatty marrow, which Grow refuses), one lesion stroke through its middle and background
  * rings about 3 mm beyond its edge in the axial and the sagittal view give its volume within 10 %; each stroke is
- * one undo step. Then a lesion painted on the real CT (pelvic-ref-003) and on the real MR
- * (PROSTATEx T2 sagittal): screenshots to look at.
+ * one undo step. Then a lesion painted on the real CT (pelvic-ref-003; screenshot to look at) and
+ * on the real MR (PROSTATEx T2 sagittal, with a lesion of known volume implanted into its marrow:
+ * within 10 % of that truth; screenshot).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { requireBrowser, openApp, screenshot, useSession, loadThroughInput, screenOf, drag, ring, smallBrush } from './harness';
-import { ensurePhantom, readTruth, requireShared, sharedDir } from '../helpers/shared';
+import { ensureImplanted, ensurePhantom, readTruth, requireShared, sharedDir } from '../helpers/shared';
 import type { Vec3 } from '../../src/core/vec3';
 
 const ok = requireBrowser() && requireShared(true);
@@ -90,35 +91,29 @@ describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
       expect(errors).toEqual([]);
       await page.context().close();
     }
-    // MR: sagittal T2, feet first; the lower sacrum at the top right of the middle slices
-    const mrDir = join(sharedDir, 'data', 'real-pelvis', 'prostatex-0218-t2sag-lower-sacrum', 'dicom');
+    // MR: the real sagittal T2 (feet first) with lesions of known volume implanted into its marrow
+    // (test/phantom-tools/implant.py): the fluid-bright M1 painted with Strokes in the sagittal view
+    // (the acquisition plane) as a user would, its panel volume against the truth
+    const imp = ensureImplanted('prostatex-0218-t2sag.json');
+    const mrTruth = JSON.parse(readFileSync(join(imp, 'truth.json'), 'utf8'));
+    const m1 = mrTruth.lesions.find((l: any) => l.id === 'M1');
     {
       const { page, errors } = await openApp(session(), { demo: false });
-      await loadThroughInput(page, readdirSync(mrDir).map((n) => join(mrDir, n)));
-      const ser = (await page.evaluate(() => window.sacroplan.snapshot())).series!;
-      const ijk: Vec3 = [0.8 * ser.dims[0]!, 0.22 * ser.dims[1]!, 11];
-      const dc = ser.directionCosines, sp = ser.spacingMm!, o = ser.originLps;
-      const c = [0, 1, 2].map((a) => o[a]! + ijk[0] * sp[0]! * dc[a]! + ijk[1] * sp[1]! * dc[3 + a]! + ijk[2] * sp[2]! * dc[6 + a]!) as Vec3;
+      await loadThroughInput(page, readdirSync(join(imp, 'dicom')).map((n) => join(imp, 'dicom', n)));
+      const c = m1.center_lps as Vec3;
       await page.evaluate((p) => window.sacroplan.setCrosshair(p), c);
-      // Grow on MR: the window comes from the click's neighbourhood; a lesion or a message, never silent
-      await page.click('button[data-tool="regionGrow"]');
-      const g = await screenOf(page, 'sagittal', c);
-      await page.mouse.click(g.x, g.y);
-      await page.evaluate(() => window.sacroplan.whenIdle());
-      const sg = await page.evaluate(() => window.sacroplan.snapshot());
-      console.log(`[strokes] real MR Grow click: ${sg.lesions.length ? `${sg.lesions[0]!.volumeMl.toFixed(2)} mL` : sg.messages.map((m) => m.text).join(' | ')}`);
-      expect(sg.lesions.length > 0 || sg.messages.some((m) => /No lesion at that point/.test(m.text))).toBe(true);
-      await screenshot(page, 'grow-real-mr');
-      if (sg.lesions.length) await page.keyboard.press('Control+z');
-      await page.evaluate(() => window.sacroplan.whenIdle());
       await page.keyboard.press('l');
       await smallBrush(page, 1.5);
+      // a lesion stroke through its middle, then a background ring 3 mm beyond its largest radius (Shift)
+      const R = Math.max(...m1.semi_axes_mm) * (1 + m1.bumps.reduce((s: number, b: any) => s + Math.abs(b.amplitude), 0)) + 3;
       await drag(page, 'sagittal', [[c[0], c[1] - 2, c[2]], [c[0], c[1] + 2, c[2]]]);
-      await drag(page, 'sagittal', ring(c, 8, 1, 2), true);
+      await drag(page, 'sagittal', ring(c, R, 1, 2), true);
       const s = await page.evaluate(() => window.sacroplan.snapshot());
-      console.log(`[strokes] real MR at ${c.map((v) => v.toFixed(1)).join(', ')}: ${s.lesions.length} lesion, ${s.lesions[0]?.volumeMl.toFixed(2)} mL`);
       expect(s.lesions.length).toBe(1);
-      expect(s.lesions[0]!.volumeMl).toBeGreaterThan(0);
+      const ml = s.lesions[0]!.shownVolumeMl!;
+      const err = ml / m1.volume_ml - 1;
+      console.log(`[strokes] real MR (implanted ${m1.id}, ${m1.kind}, truth ${m1.volume_ml.toFixed(3)} mL): ${ml.toFixed(3)} mL by ${s.lesions[0]!.shownVolumeBasis} (${(100 * err).toFixed(1)} %)`);
+      expect(Math.abs(err)).toBeLessThan(0.1);
       await screenshot(page, 'strokes-real-mr');
       expect(errors).toEqual([]);
       await page.context().close();

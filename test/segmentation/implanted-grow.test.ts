@@ -18,6 +18,7 @@ import { loadNifti } from '../../src/io/nifti';
 import type { ScalarVolume } from '../../src/core/volume';
 import type { Vec3 } from '../../src/core/vec3';
 import { regionGrow } from '../../src/segmentation/region-grow';
+import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 
@@ -111,4 +112,56 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
       for (const c of checks) c();
     });
   }
+});
+
+/** A circle of radius r (mm) around c in the plane of two LPS axes, as a user paints it in a view. */
+const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
+  Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
+
+const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json', 'prostatex-0218-t2sag-faint.json'];
+
+/**
+ * Strokes as seeded-grow.test.ts drives it on the fatty phantoms: a lesion stroke through the centre
+ * and background rings 3 mm beyond the lesion's largest radius in an axial and a sagittal plane
+ * (1.5 mm brush). The panel's volume of the result against the truth, per lesion.
+ */
+async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: number; row: string }[]> {
+  const out: { key: string; kind: string; err: number; row: string }[] = [];
+  for (const config of STROKE_CONFIGS) {
+    const { volume, truth } = await loadImplanted(config);
+    for (const les of truth.lesions) {
+      const c = les.center_lps as Vec3;
+      const R = Math.max(...les.semi_axes_mm) * (1 + les.bumps.reduce((s: number, b: any) => s + Math.abs(b.amplitude), 0)) + 3;
+      const strokes: SeedStroke[] = [
+        { kind: 'lesion', radiusMm: 1.5, pointsLps: [[c[0] - 2, c[1], c[2]], [c[0] + 2, c[1], c[2]]] },
+        { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, R, 0, 1) },
+        { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, R, 1, 2) },
+      ];
+      const r = growFromSeeds(volume, strokes);
+      const ml = r.offsets.length ? shownMl(volume, r.offsets) : 0;
+      const err = ml / les.volume_ml - 1;
+      out.push({ key: `${config} ${les.id}`, kind: les.kind, err, row: `${config} ${les.id} ${les.kind}: Strokes ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}` });
+    }
+  }
+  return out;
+}
+
+describe.skipIf(!run)('Strokes on real scans with implanted lesions of known volume', () => {
+  let results: Awaited<ReturnType<typeof strokesOnImplanted>> = [];
+  it('sclerotic lesions within 10 % (figures for every lesion printed)', async () => {
+    results = await strokesOnImplanted();
+    console.log(results.map((r) => r.row).join('\n'));
+    const scl = results.filter((r) => r.kind === 'sclerotic');
+    expect(scl.length).toBe(2);
+    for (const r of scl) expect(Math.abs(r.err), r.row).toBeLessThan(0.1);
+  });
+  // NOT MET (issue 13): with two background rings the lesion's front goes past them, between the
+  // rings, into tissue at the lytic or faint lesion's level that no stroke marks as background
+  // (TotalSeg T1, 40 HU: its 10.5 mL run 17 mm up into the L5/S1 disc and 16 mm back into the canal,
+  // whose fat and fluid read 0-40 HU): TotalSeg T1 +741 %, T3 +535 %, pelvic-ref P1 +134 %, F1 +155 %,
+  // P2 +49 %, M2 +48 %. A user sees it and paints background there; the tool itself does not stop it.
+  it.fails('no lesion painted with Strokes exceeds 1.5 × its truth (not met: see the figures above)', async () => {
+    if (!results.length) results = await strokesOnImplanted();
+    for (const r of results) expect(1 + r.err, r.row).toBeLessThanOrEqual(1.5);
+  });
 });

@@ -10,6 +10,19 @@ import { Polyline, polyEval, polyFit } from './geometry';
 
 /** Body-centre positions as fractions of the sacral length (S1..S5 mid-levels, from s ranges 0-28-52-72-88-102 mm). */
 const BODY_FRACTIONS = [14 / 102, 40 / 102, 62 / 102, 80 / 102, 95 / 102];
+/** The sacral length those fractions were read from (mm, S1 top to S5 tip along the body curve). */
+const SACRUM_LENGTH_MM = 102;
+
+export interface FrameOptions {
+  /**
+   * The mask's cranial end is the L5/S1 disc (sacral-base.ts) and its caudal end may be the image's
+   * lower edge (an abdominal field of view stopping at S1–S3): when the body curve reaches that edge the
+   * sacrum goes on beyond it, so the levels are placed from the S1 top at a whole sacrum's spacing
+   * (SACRUM_LENGTH_MM), continued along the curve's last direction, instead of as fractions of the part
+   * in the image (which would squeeze five bodies into two).
+   */
+  topAtDiscOpenBelow?: boolean;
+}
 
 /** The frame with the midline normal of the symmetry plane and the body centres projected onto that plane. */
 export function tiltFrame(f: SacralFrame, plane: { normalLps: Vec3; pointLps: Vec3 } | null): SacralFrame {
@@ -31,7 +44,7 @@ export interface FrameResult {
   bodyB: Float64Array;
 }
 
-export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: string[]): FrameResult | null {
+export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messages: string[], opts: FrameOptions = {}): FrameResult | null {
   const [na, nb, nc] = g.dims;
   const h = g.spacingMm;
   const a0 = Math.round(midA);
@@ -89,7 +102,17 @@ export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messa
     pts.push(workToLps(g, midA, b, c));
   }
   const curve = new Polyline(pts);
-  const bodyCentersLps = BODY_FRACTIONS.map((f) => curve.at(f * curve.length));
+  // cut by the image's lower edge (the tracked run starts within a voxel of it) and shorter than a sacrum
+  const cutBelow = opts.topAtDiscOpenBelow === true && cBot <= 1 && curve.length < SACRUM_LENGTH_MM;
+  const L = cutBelow ? SACRUM_LENGTH_MM : curve.length;
+  const end = curve.at(curve.length), dEnd = curve.tangent(curve.length, 6);
+  const bodyCentersLps = BODY_FRACTIONS.map((f): Vec3 => {
+    const sMm = f * L;
+    if (sMm <= curve.length) return curve.at(sMm);
+    const e = sMm - curve.length;
+    return [end[0] + e * dEnd[0], end[1] + e * dEnd[1], end[2] + e * dEnd[2]];
+  });
+  if (cutBelow) messages.push(`sacral long axis: the sacrum runs out of the image ${curve.length.toFixed(0)} mm below the L5/S1 disc: levels placed at a ${SACRUM_LENGTH_MM} mm sacrum's spacing from the disc`);
   const x0 = g.originLps[0] + midA * h;
   return { frame: { midlinePointLps: [x0, bodyCentersLps[0]![1], bodyCentersLps[0]![2]], midlineNormalLps: [1, 0, 0], bodyCentersLps }, curve, bodyB };
 }

@@ -46,6 +46,13 @@ const U_MIN_OPENING = 10, U_MAX_OPENING = 42;
 const PAIR_MM = 8;
 /** Consecutive levels along the surface: anterior openings 17–29 mm apart (DOMAIN.md §8), a small sacrum 14 mm. */
 const SPACING_MIN = 10, SPACING_MAX = 35;
+/**
+ * Where a level may be skipped (below the L5/S1 disc), the spacing that still counts as one level: the S1
+ * openings, the widest and most oblique, lie further above S2 than the row's other spacings (34 mm on
+ * pelvic-ref-003 as read by eye; evidence.ts allows 40 mm between same-side centres). Two levels (a skipped
+ * one between) are at least twice the smallest spacing beyond that.
+ */
+const SPACING_MAX_BELOW_DISC = 40;
 /** Fits made at most, strongest mirror pairs first (four levels, two sides, and twice as many look-alikes). */
 const MAX_FITS = 24;
 /** A pair whose weaker fit scores below this share of the best pair's is not a level (fatty lateral-mass boxes, vessels). */
@@ -57,6 +64,10 @@ const PAIR_SHARE = 0.35;
 const FIT_CONE_DEG = 35;
 /** Levels a chain needs before it is believed: two pairs give one spacing and one size order to check. */
 const MIN_CHAIN = 2;
+/** Mirror images on their axes within this (mm): the bar of evidence.ts (MIRROR_MM). */
+const MIRROR_REFIT_MM = 5;
+/** Fits at the mirror image of a tunnel without one, at most (two per level). */
+const MAX_MIRROR_REFITS = 8;
 /** A tunnel followed over less than this (mm) is a pit, not a foramen (S4, the shortest, runs ≥ 7 mm through the bone). */
 const MIN_TUBE_MM = 6;
 
@@ -70,6 +81,23 @@ export interface SurfaceOpeningsDebug {
 
 /** The plane of left–right mirror symmetry (symmetry.ts mirrorPlane). */
 export interface MidlinePlane { normalLps: Vec3; pointLps: Vec3 }
+
+/**
+ * The anterior surface read from the image rather than from the mask, for a fatty sacrum whose mask lacks
+ * the alae (where the openings are): the first voxel at or above `cortexHu` along each line, the surface
+ * median-filtered over IMAGE_SURFACE_MEDIAN_MM so that it bridges the openings (S1, the largest, is up to
+ * 13 mm across: most of a 17 mm window around it is surface); the reformat is then the 75th percentile over
+ * 2–10 mm under it, since a real opening stays dark through a 6–10 mm slab while the dark boxes of the
+ * fatty lateral masses between the openings are closed by a cortical plate within it (DOMAIN.md §8).
+ */
+export interface SurfaceFromImage {
+  cortexHu: number;
+  /** Signed distance (mm) of a point above the S1 endplate plane (sacral-base.ts): the surface above it is L5's. */
+  aboveS1Mm: (x: number, y: number, z: number) => number;
+}
+const IMAGE_SURFACE_MEDIAN_MM = 8;
+const IMAGE_SLAB_MM: [number, number] = [2, 10];
+const IMAGE_SLAB_QUANTILE = 0.75;
 
 export interface SurfaceCandidate extends ForamenCandidate {
   fit: ForamenFit;
@@ -109,7 +137,7 @@ function robustSpreadOf(vals: number[]): number {
 
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
-  messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null,
+  messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null, fromImage?: SurfaceFromImage,
 ): { foramina: Foramen[]; candidates: SurfaceCandidate[] } {
   if (!frame) return { foramina: [], candidates: [] };
   const [na, nb, nc] = g.dims;
@@ -141,12 +169,14 @@ export function detectSurfaceOpenings(
     for (let j = 0; j < nu; j++) {
       const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
       for (let t = -T_MAX; t <= T_MAX; t += 0.5) {
-        const o = workOffsetAt(g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t);
-        if (o >= 0 && near[o]) { depthRaw[i * nu + j] = t; break; }
+        const x = O[0] + P[0] * t, y = O[1] + P[1] * t, z = O[2] + P[2] * t;
+        const o = workOffsetAt(g, x, y, z);
+        if (o < 0) continue;
+        if ((near[o] || (fromImage && work[o]! >= fromImage.cortexHu))) { depthRaw[i * nu + j] = t; break; }
       }
     }
   }
-  const depth = medianFilter(depthRaw, ns, nu, Math.round(2.5 / STEP));
+  const depth = medianFilter(depthRaw, ns, nu, Math.round((fromImage ? IMAGE_SURFACE_MEDIAN_MM : 2.5) / STEP));
   // 2. reformat under the surface
   const reformat = new Float32Array(ns * nu).fill(NaN);
   const inMap: number[] = [];
@@ -155,6 +185,21 @@ export function detectSurfaceOpenings(
     if (!(t0 === t0)) continue;
     const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
     let sum = 0, cnt = 0;
+    if (fromImage) {
+      // the map stops at the S1 endplate: the surface above it is L5's
+      if (fromImage.aboveS1Mm(O[0] + P[0] * t0, O[1] + P[1] * t0, O[2] + P[2] * t0) > 0) continue;
+      const vals: number[] = [];
+      for (let t = t0 + IMAGE_SLAB_MM[0]; t <= t0 + IMAGE_SLAB_MM[1] + 1e-9; t += 1) {
+        const v = sampleWork(work, g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t, 'nan');
+        if (v === v) vals.push(v);
+      }
+      if (vals.length) {
+        vals.sort((p, q) => p - q);
+        const v = vals[Math.min(vals.length - 1, Math.floor(IMAGE_SLAB_QUANTILE * vals.length))]!;
+        reformat[i * nu + j] = v; inMap.push(v);
+      }
+      continue;
+    }
     for (let t = t0 + DEPTH0; t <= t0 + DEPTH1 + 1e-9; t += 1) {
       const v = sampleWork(work, g, O[0] + P[0] * t, O[1] + P[1] * t, O[2] + P[2] * t, 'nan');
       if (v === v) { sum += v; cnt++; }
@@ -190,6 +235,29 @@ export function detectSurfaceOpenings(
   const mirrored = new Set(spotPairs.flatMap((p) => [p.a, p.b]));
   const fitted = new Map<MapSpot, SurfaceCandidate | null>();
   let fits = 0, bestScore = 0;
+  /** The Foramen fit at `p` along about `hint`: a candidate (kept in `candidates`), or null where no walled lumen is near. */
+  const fitPoint = (p: Vec3, hint: Vec3, enclosure: number): SurfaceCandidate | null => {
+    const seen = candidates.find((c) => !c.rejected && pointSegmentDistance(p, c.anteriorLps, c.posteriorLps) <= c.radiusMm + 1);
+    if (seen) return seen;
+    fits++;
+    const fit = fitForamen(volume, p, { searchMm: 4, axisHint: hint, coneDeg: FIT_CONE_DEG });
+    if (!fit) return null;
+    const uFit = side(fit.centreLps);
+    const proj = curve.project(fit.centreLps);
+    const cand: SurfaceCandidate = {
+      side: uFit > 0 ? 'L' : 'R', centerLps: fit.centreLps, anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 10) / 10,
+      lengthMm: Math.round(fit.tubeLengthMm * 10) / 10, sMm: Math.round(proj.s * 10) / 10, volumeMm3: Math.round(Math.PI * fit.radiusMm ** 2 * fit.tubeLengthMm),
+      elongation: Math.round((fit.tubeLengthMm / (2 * fit.radiusMm)) * 100) / 100, enclosure, score: Math.round(fit.score * 100) / 100,
+      fit, u: uFit,
+    };
+    const uOpen = Math.abs(side(fit.anteriorLps));
+    if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
+    else if (fromImage && (uOpen < U_MIN_OPENING || uOpen > U_MAX_OPENING)) cand.rejected = `opens ${uOpen.toFixed(0)} mm from the midline, off the row of openings`;
+    else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
+    candidates.push(cand);
+    if (!cand.rejected) bestScore = Math.max(bestScore, cand.score);
+    return cand;
+  };
   const fitSpot = (sp: MapSpot): SurfaceCandidate | null => {
     if (fitted.has(sp)) return fitted.get(sp)!;
     const s = sp.ci * STEP, u = (sp.cj - u0) * STEP;
@@ -197,24 +265,8 @@ export function detectSurfaceOpenings(
     if (!(t0 === t0)) { fitted.set(sp, null); return null; }
     const { O, P } = lineAt(s, u);
     const p: Vec3 = [O[0] + P[0] * (t0 + 3.5), O[1] + P[1] * (t0 + 3.5), O[2] + P[2] * (t0 + 3.5)];
-    const seen = candidates.find((c) => !c.rejected && pointSegmentDistance(p, c.anteriorLps, c.posteriorLps) <= c.radiusMm + 1);
-    if (seen) { fitted.set(sp, seen); return seen; }
-    fits++;
-    const fit = fitForamen(volume, p, { searchMm: 4, axisHint: P, coneDeg: FIT_CONE_DEG });
-    if (!fit) { fitted.set(sp, null); return null; }
-    const uFit = side(fit.centreLps);
-    const proj = curve.project(fit.centreLps);
-    const cand: SurfaceCandidate = {
-      side: uFit > 0 ? 'L' : 'R', centerLps: fit.centreLps, anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 10) / 10,
-      lengthMm: Math.round(fit.tubeLengthMm * 10) / 10, sMm: Math.round(proj.s * 10) / 10, volumeMm3: Math.round(Math.PI * fit.radiusMm ** 2 * fit.tubeLengthMm),
-      elongation: Math.round((fit.tubeLengthMm / (2 * fit.radiusMm)) * 100) / 100, enclosure: sp.enclosure, score: Math.round(fit.score * 100) / 100,
-      fit, u: uFit,
-    };
-    if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
-    else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
-    candidates.push(cand);
+    const cand = fitPoint(p, P, sp.enclosure);
     fitted.set(sp, cand);
-    if (!cand.rejected) bestScore = Math.max(bestScore, cand.score);
     return cand;
   };
   for (const pr of spotPairs) {
@@ -231,44 +283,83 @@ export function detectSurfaceOpenings(
       if (c && !c.rejected) break;
     }
   }
+  // (on the surface read from the image, where look-alikes abound: the search below the L5/S1 disc)
+  const mirrorRefit = !!fromImage;
+  // 3b. bilateral symmetry: a tunnel whose other side was not fitted as its mirror image (its spot was not on
+  // the map, or the fit went to a neighbouring look-alike) is fitted once more at its mirror image, strongest
+  // tunnels first
+  if (mirrorRefit) {
+    const mirrorOf = (p: Readonly<Vec3>): Vec3 => { const d = side(p); return [p[0] - 2 * d * n[0], p[1] - 2 * d * n[1], p[2] - 2 * d * n[2]]; };
+    const mirroredBy = (c: SurfaceCandidate, o: SurfaceCandidate) => pointSegmentDistance(mirrorOf(o.anteriorLps), c.anteriorLps, c.posteriorLps) <= MIRROR_REFIT_MM;
+    const strong = candidates.filter((c) => !c.rejected).sort((a, b) => b.score - a.score);
+    let refits = 0;
+    for (const c of strong) {
+      if (refits >= MAX_MIRROR_REFITS) break;
+      if (candidates.some((o) => !o.rejected && o.side !== c.side && mirroredBy(c, o))) continue;
+      const a = mirrorOf(c.anteriorLps), b = mirrorOf(c.posteriorLps);
+      const ax = normalize3([b[0] - a[0], b[1] - a[1], b[2] - a[2]]);
+      refits++;
+      fitPoint([a[0] + 3.5 * ax[0], a[1] + 3.5 * ax[1], a[2] + 3.5 * ax[2]], ax, c.enclosure);
+    }
+  }
   // 4. mirror pairs, then the best chain of levels
   const ok = candidates.filter((c) => !c.rejected);
+  const mirrorOfP = (p: Readonly<Vec3>): Vec3 => { const d = side(p); return [p[0] - 2 * d * n[0], p[1] - 2 * d * n[1], p[2] - 2 * d * n[2]]; };
   const pairs: { L: SurfaceCandidate; R: SurfaceCandidate; s: number; r: number; score: number }[] = [];
   for (const L of ok) for (const R of ok) {
     if (L.side !== 'L' || R.side !== 'R') continue;
     if (Math.abs(L.sMm - R.sMm) > PAIR_MM || Math.abs(Math.abs(L.u) - Math.abs(R.u)) > PAIR_MM) continue;
     pairs.push({ L, R, s: (L.sMm + R.sMm) / 2, r: (L.radiusMm + R.radiusMm) / 2, score: Math.min(L.score, R.score) });
+    // mirror images on their axes (evidence.ts) outrank a pair that only shares a row of the map
+    if (mirrorRefit && !(pointSegmentDistance(mirrorOfP(R.anteriorLps), L.anteriorLps, L.posteriorLps) <= MIRROR_REFIT_MM)) pairs[pairs.length - 1]!.score *= 0.5;
   }
   const topPair = pairs.reduce((m, p) => Math.max(m, p.score), 0);
   for (let k = pairs.length - 1; k >= 0; k--) if (pairs[k]!.score < PAIR_SHARE * topPair) pairs.splice(k, 1);
   pairs.sort((a, b) => a.s - b.s);
-  // longest-then-strongest chain (dynamic programming over pairs in cranio-caudal order)
-  const best: { n: number; sc: number; prev: number }[] = pairs.map((p) => ({ n: 1, sc: p.score, prev: -1 }));
+  // longest-then-strongest chain (dynamic programming over pairs in cranio-caudal order); below the L5/S1 disc
+  // (where the chain's first level is anchored by the disc, not by the chain's length) a level whose pair was
+  // not fitted may be skipped (the next pair one to two spacings further on), so that one missing level does
+  // not split the row in two
+  const skipLevels = !!fromImage;
+  const best: { n: number; span: number; sc: number; prev: number }[] = pairs.map((p) => ({ n: 1, span: 1, sc: p.score, prev: -1 }));
   for (let k = 0; k < pairs.length; k++) for (let m = 0; m < k; m++) {
     const a = pairs[m]!, b = pairs[k]!;
     const gap = b.s - a.s;
-    if (gap < SPACING_MIN || gap > SPACING_MAX || b.r > a.r + 1 || best[m]!.n >= LEVELS.length) continue;
+    const step = skipLevels
+      ? (gap >= SPACING_MIN && gap <= SPACING_MAX_BELOW_DISC ? 1 : gap > SPACING_MAX_BELOW_DISC && gap <= 2 * SPACING_MAX ? 2 : 0)
+      : (gap >= SPACING_MIN && gap <= SPACING_MAX ? 1 : 0);
+    if (!step || b.r > a.r + 1 || best[m]!.span + step > LEVELS.length) continue;
     if (a.L === b.L || a.R === b.R) continue;
     const n = best[m]!.n + 1, sc = best[m]!.sc + b.score;
-    if (n > best[k]!.n || (n === best[k]!.n && sc > best[k]!.sc)) best[k] = { n, sc, prev: m };
+    if (n > best[k]!.n || (n === best[k]!.n && sc > best[k]!.sc)) best[k] = { n, span: best[m]!.span + step, sc, prev: m };
   }
   let end = -1;
   for (let k = 0; k < pairs.length; k++) if (end < 0 || best[k]!.n > best[end]!.n || (best[k]!.n === best[end]!.n && best[k]!.sc > best[end]!.sc)) end = k;
   const chain: typeof pairs = [];
-  for (let k = end; k >= 0; k = best[k]!.prev) chain.unshift(pairs[k]!);
+  /** Level of each chain pair relative to the first (a skipped level leaves a gap). */
+  const rel: number[] = [];
+  for (let k = end; k >= 0; k = best[k]!.prev) { chain.unshift(pairs[k]!); rel.unshift(best[k]!.span - 1); }
   // one pair alone has no spacing or size order to check, and its level would rest on the frame alone
-  if (chain.length < MIN_CHAIN) chain.length = 0;
+  if (chain.length < MIN_CHAIN) { chain.length = 0; rel.length = 0; }
+  const span = rel.length ? rel[rel.length - 1]! + 1 : 0;
   // numbering: the offset that puts the chain's pairs nearest the junctions between body centres
   const bodies = frame.frame.bodyCentersLps;
   const junctionS = bodies.slice(1).map((c, k) => curve.project([(bodies[k]![0] + c[0]) / 2, (bodies[k]![1] + c[1]) / 2, (bodies[k]![2] + c[2]) / 2]).s).slice(0, LEVELS.length);
   let offset = 0, bestCost = Infinity;
-  for (let o = 0; o + chain.length <= LEVELS.length; o++) {
-    const cost = chain.reduce((acc, p, k) => acc + Math.abs(p.s - junctionS[o + k]!), 0);
+  for (let o = 0; o + span <= LEVELS.length; o++) {
+    const cost = chain.reduce((acc, p, k) => acc + Math.abs(p.s - junctionS[o + rel[k]!]!), 0);
     if (cost < bestCost) { bestCost = cost; offset = o; }
+  }
+  // below the disc the levels are counted down from S1, the widest pair and the first under the disc: a chain
+  // that does not start there rests on the long axis' spacing alone (its pairs are real openings whose names
+  // may be one level off), so it is not used
+  if (skipLevels && chain.length && offset !== 0) {
+    messages.push(`foramina (anterior surface): the chain of ${chain.length} pairs starts at ${LEVELS[offset]}, not at S1 under the L5/S1 disc: not used`);
+    chain.length = 0; rel.length = 0;
   }
   const foramina: Foramen[] = [];
   chain.forEach((p, k) => {
-    const lv = LEVELS[offset + k]! as SacralLevel;
+    const lv = LEVELS[offset + rel[k]!]! as SacralLevel;
     for (const [c, partner] of [[p.L, p.R], [p.R, p.L]] as const) {
       c.level = lv;
       const dm = Math.hypot(Math.abs(c.u) - Math.abs(partner.u), c.sMm - partner.sMm);

@@ -9,11 +9,29 @@ import { suggestLandmarks } from '../../../src/anatomy/suggest';
 import { isTrusted } from '../../../src/anatomy/evidence';
 import { requireShared } from '../../helpers/shared';
 import { distanceToPolyline } from '../fixtures-anatomy';
-import { REAL_SCANS, readReference, loadRealScan, pointSegmentMm, cropSlicesZ, type RealScan } from './reference';
+import { REAL_SCANS, readReference, loadRealScan, pointSegmentMm, cropSlicesZ, foramenBoundMm, type RealScan } from './reference';
+import type { ForamenId } from '../../../src/anatomy/types';
 
 const run = requireShared(true);
 
-async function check(name: RealScan, crop?: [number, number]): Promise<string[]> {
+interface Checked {
+  /** What is shown wrongly: found more than 5 mm off, found outside the image, a canal found off. */
+  wrong: string[];
+  /** Foramina shown as found, with their error (mm, reference anterior opening to the suggested axis). */
+  found: { id: ForamenId; axisMm: number | null }[];
+  outsideFov: ForamenId[];
+}
+
+const results = new Map<string, Promise<Checked>>();
+/** One detection per scan (and crop) for all the tests of this file. */
+function checked(name: RealScan, crop?: [number, number]): Promise<Checked> {
+  const key = `${name}${crop ? ` ${crop.join('-')}` : ''}`;
+  let r = results.get(key);
+  if (!r) { r = check(name, crop); results.set(key, r); }
+  return r;
+}
+
+async function check(name: RealScan, crop?: [number, number]): Promise<Checked> {
   const ref = readReference(name);
   const full = await loadRealScan(ref);
   const v = crop ? cropSlicesZ(full, crop[0], crop[1]) : full;
@@ -22,12 +40,14 @@ async function check(name: RealScan, crop?: [number, number]): Promise<string[]>
   const ms = performance.now() - t0;
   const wrong: string[] = [];
   const rows: string[] = [];
+  const found: Checked['found'] = [];
   for (const f of d.anatomy.foramina) {
     const r = ref.foramina[f.id];
     const axisMm = r ? pointSegmentMm(r.anteriorLps, f.anteriorLps, f.posteriorLps) : null;
     const shown = isTrusted(f) ? 'found' : 'check';
     rows.push(`${f.id} ${shown} ${f.confidence.toFixed(2)} ${axisMm === null ? '(no reference)' : `${axisMm.toFixed(1)} mm`}`);
     if (!isTrusted(f)) continue;
+    found.push({ id: f.id, axisMm });
     if (ref.outsideFov.includes(f.id)) wrong.push(`${f.id} shown as found but its level is outside the image`);
     else if (r && axisMm! > 5) wrong.push(`${f.id} shown as found ${axisMm!.toFixed(1)} mm from the reference`);
   }
@@ -39,20 +59,57 @@ async function check(name: RealScan, crop?: [number, number]): Promise<string[]>
     if (isTrusted(c) && med > 5) wrong.push(`canal shown as found, median ${med.toFixed(1)} mm from the reference`);
   }
   console.log(`${name}${crop ? ` z ${crop[0]}–${crop[1]}` : ''} (${ms.toFixed(0)} ms): ${rows.join('; ')}; outside the image: ${(d.anatomy.outsideFov ?? []).join(', ') || 'none'}`);
-  return wrong;
+  return { wrong, found, outsideFov: d.anatomy.outsideFov ?? [] };
 }
+
+/** Found within 3 mm of the reference (the issue's bound; the fixture's looser one where its reading is uncertain). */
+function within(name: RealScan, c: Checked): ForamenId[] {
+  const ref = readReference(name);
+  return c.found.filter((f) => f.axisMm !== null && f.axisMm <= foramenBoundMm(ref, f.id)).map((f) => f.id);
+}
+
+/**
+ * What automatic detection finds within 3 mm today on each real scan: a floor that a change must not lower
+ * (the issue's targets are the `it.fails` below).
+ *   pelvic-ref-003: the S1 pair (the long axis from the sacrum below the L5/S1 disc, openings on the anterior
+ *     surface read from the image); the levels under it are suggested as "check" (counted down from S1).
+ *   TotalSegmentator CT (3 mm): S2–S4 (S1 narrower than S2: "check").
+ */
+const FOUND_FLOOR: Record<RealScan, ForamenId[]> = {
+  'pelvic-ref-003': ['S1_L', 'S1_R'],
+  'pancreas-ct-cb-001-upper-sacrum': [],
+  'totalseg-example-ct': ['S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R'],
+  'prostatex-0218-t2sag-lower-sacrum': [],
+};
 
 describe.skipIf(!run)('suggested landmarks on real scans are never confidently wrong', () => {
   for (const name of REAL_SCANS) {
     it(name, async () => {
-      expect(await check(name)).toEqual([]);
+      expect((await checked(name)).wrong).toEqual([]);
+    }, 120_000);
+    it(`${name}: found automatically within 3 mm: at least ${FOUND_FLOOR[name].join(', ') || 'none'}`, async () => {
+      const c = await checked(name);
+      const ok = within(name, c);
+      console.log(`${name}: ${c.found.length} found, ${ok.length} within 3 mm, worst ${Math.max(0, ...c.found.map((f) => f.axisMm ?? 0)).toFixed(1)} mm`);
+      expect(ok).toEqual(expect.arrayContaining(FOUND_FLOOR[name]));
     }, 120_000);
   }
+  // issue 12's acceptance, not met yet: each turns red when it is
+  it.fails('pelvic-ref-003: at least 6 of 8 foramina found, every one found within 3 mm', async () => {
+    const c = await checked('pelvic-ref-003');
+    expect(within('pelvic-ref-003', c).length).toBeGreaterThanOrEqual(6);
+    expect(within('pelvic-ref-003', c).length).toBe(c.found.length);
+  }, 120_000);
+  it.fails('pancreas-ct-cb-001-upper-sacrum: S1 and S2 found within 3 mm, S3 and S4 reported outside the image', async () => {
+    const c = await checked('pancreas-ct-cb-001-upper-sacrum');
+    expect(within('pancreas-ct-cb-001-upper-sacrum', c).sort()).toEqual(['S1_L', 'S1_R', 'S2_L', 'S2_R']);
+    expect([...c.outsideFov].sort()).toEqual(['S3_L', 'S3_R', 'S4_L', 'S4_R']);
+  }, 120_000);
   // pelvic-ref-003 with its field of view stopping above the L5/S1 disc (z 180–305 mm), as a pelvic
   // series would: the bone taken for the sacrum is then of plausible length but is not the sacrum, and a
   // single pair of openings on its "anterior surface" was once numbered S3 from that frame, 26 mm off
   it('pelvic-ref-003 cut at z 180–305 mm', async () => {
-    expect(await check('pelvic-ref-003', [180, 305])).toEqual([]);
+    expect((await checked('pelvic-ref-003', [180, 305])).wrong).toEqual([]);
   }, 120_000);
   // (TotalSegmentator CT: the search inside the bone takes a pair of openings 9 mm from the S1 tunnels
   // read by eye for S1; the anterior surface's chain of pairs (surface-openings.ts, combine.ts) finds S2
