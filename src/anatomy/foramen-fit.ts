@@ -96,10 +96,12 @@ function bestHole(img: SlabImage, sx: number, sy: number, searchPx: number, step
     for (let dx = -searchPx; dx <= searchPx + 1e-9; dx += stepPx) {
       const dd = Math.hypot(dx, dy);
       if (dd > searchPx + 1e-9) continue;
+      const pull = penaltyPerPx * dd;
       for (const r of radii) {
-        const h = holeScore(img, sx + dx, sy + dy, r, polarity);
+        const wide = RPEN * Math.max(0, r - 5);
+        const h = holeScore(img, sx + dx, sy + dy, r, polarity, spread, pull, wide, best.score);
         if (!(h.score === h.score)) continue;
-        const s = h.score / spread - penaltyPerPx * dd - RPEN * Math.max(0, r - 5);
+        const s = h.score / spread - pull - wide;
         if (s > best.score) best = { score: s, cx: sx + dx, cy: sy + dy, r, lumen: h.lumen };
       }
     }

@@ -47,6 +47,44 @@ export class IndexSampler {
     const c = this.volume.geometry.lpsToIjk(this.tmp, p);
     return this.at(c[0], c[1], c[2]);
   }
+  /**
+   * Into `values` (n × n): per pixel (p, q) at index c + (p − half)·px·a + (q − half)·px·b, the mean of `at`
+   * over the offsets `w`·t for w in `depths` (NaN where none is inside). The same arithmetic as calling `at`
+   * per sample (trilinearAtIndex written out, its per-grid constants held outside the loop: a slab image is
+   * most of a foramen fit's time); test/anatomy/local-image.test.ts checks the two agree to the bit.
+   */
+  slab(values: Float32Array, n: number, half: number, px: number, c: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>, t: Readonly<Vec3>, depths: readonly number[]): void {
+    const v = this.v;
+    const ni = this.ni, nj = this.nj, nk = this.nk;
+    const hi = ni - 0.5, hj = nj - 0.5, hk = nk - 0.5, mi = ni - 1, mj = nj - 1, mk = nk - 1;
+    const nd = depths.length;
+    const ci = Math.max(0, ni - 2), cj = Math.max(0, nj - 2), ck = Math.max(0, nk - 2);
+    const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
+    const tw = new Float64Array(3 * nd);
+    for (let k = 0; k < nd; k++) { const w = depths[k]!; tw[3 * k] = t[0] * w; tw[3 * k + 1] = t[1] * w; tw[3 * k + 2] = t[2] * w; }
+    for (let q = 0; q < n; q++) {
+      const vq = (q - half) * px;
+      for (let p = 0; p < n; p++) {
+        const up = (p - half) * px;
+        const x0 = c[0] + a[0] * up + b[0] * vq, y0 = c[1] + a[1] * up + b[1] * vq, z0 = c[2] + a[2] * up + b[2] * vq;
+        let sum = 0, cnt = 0;
+        for (let k = 0; k < 3 * nd; k += 3) {
+          let x = x0 + tw[k]!, y = y0 + tw[k + 1]!, z = z0 + tw[k + 2]!;
+          if (!(x >= -0.5 && y >= -0.5 && z >= -0.5 && x <= hi && y <= hj && z <= hk)) continue;
+          x = Math.min(Math.max(x, 0), mi); y = Math.min(Math.max(y, 0), mj); z = Math.min(Math.max(z, 0), mk);
+          const i0 = Math.min(Math.floor(x), ci), j0 = Math.min(Math.floor(y), cj), k0 = Math.min(Math.floor(z), ck);
+          const tx = x - i0, ty = y - j0, tz = z - k0;
+          const o = i0 + ni * (j0 + nj * k0);
+          const c00 = v[o]! + (v[o + di]! - v[o]!) * tx, c10 = v[o + dj]! + (v[o + dj + di]! - v[o + dj]!) * tx;
+          const c01 = v[o + dk]! + (v[o + dk + di]! - v[o + dk]!) * tx, c11 = v[o + dk + dj]! + (v[o + dk + dj + di]! - v[o + dk + dj]!) * tx;
+          const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
+          const val = c0 + (c1 - c0) * tz;
+          if (val === val) { sum += val; cnt++; }
+        }
+        values[q * n + p] = cnt ? sum / cnt : NaN;
+      }
+    }
+  }
 }
 
 /** Two unit vectors perpendicular to `d` and to each other (a right-handed frame e1, e2, d). */
@@ -71,20 +109,7 @@ export interface SlabImage {
 export function slabImage(s: IndexSampler, centre: Readonly<Vec3>, e1: Readonly<Vec3>, e2: Readonly<Vec3>, d: Readonly<Vec3>, halfMm: number, pxMm: number, depthsMm: readonly number[], out?: Float32Array): SlabImage {
   const half = Math.round(halfMm / pxMm), n = 2 * half + 1;
   const values = out && out.length >= n * n ? out : new Float32Array(n * n);
-  const c = s.toIjk(centre), a = s.dirIjk(e1), b = s.dirIjk(e2), t = s.dirIjk(d);
-  for (let q = 0; q < n; q++) {
-    const vq = (q - half) * pxMm;
-    for (let p = 0; p < n; p++) {
-      const up = (p - half) * pxMm;
-      const x0 = c[0] + a[0] * up + b[0] * vq, y0 = c[1] + a[1] * up + b[1] * vq, z0 = c[2] + a[2] * up + b[2] * vq;
-      let sum = 0, cnt = 0;
-      for (const w of depthsMm) {
-        const val = s.at(x0 + t[0] * w, y0 + t[1] * w, z0 + t[2] * w);
-        if (val === val) { sum += val; cnt++; }
-      }
-      values[q * n + p] = cnt ? sum / cnt : NaN;
-    }
-  }
+  s.slab(values, n, half, pxMm, s.toIjk(centre), s.dirIjk(e1), s.dirIjk(e2), s.dirIjk(d), depthsMm);
   return { n, half, pxMm, values };
 }
 
@@ -110,6 +135,7 @@ export function robustSpread(values: ArrayLike<number>): number {
 }
 
 export const RING_SECTORS = 16;
+const INNER_RINGS = [0.3, 0.6];
 const COS = Array.from({ length: RING_SECTORS }, (_, k) => Math.cos((2 * Math.PI * k) / RING_SECTORS));
 const SIN = Array.from({ length: RING_SECTORS }, (_, k) => Math.sin((2 * Math.PI * k) / RING_SECTORS));
 
@@ -119,12 +145,17 @@ const SIN = Array.from({ length: RING_SECTORS }, (_, k) => Math.sin((2 * Math.PI
  * cortex sits after blur) minus the mean of the inner disk (0.6 r); the score is the 4th lowest of 16
  * sector contrasts (the rim must close round at least three quarters of the lumen), in image units
  * times polarity. NaN when the lumen or ring leaves the image.
+ * With a `floor` (a search keeping its best): NaN as well as soon as `score / spread − minusA − minusB` (the
+ * caller's own expression) cannot exceed it, so the rest of the ring is not sampled; the score the caller would
+ * have computed from the full ring is then ≤ the floor too (the 4th lowest only falls as sectors are added and
+ * each step of the expression is monotonic in floating point).
  */
-export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, polarity: 1 | -1): { score: number; lumen: number } {
+export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, polarity: 1 | -1, spread = 1, minusA = 0, minusB = 0, floor = -Infinity): { score: number; lumen: number } {
   const px = img.pxMm;
+  const early = floor > -Infinity;
   // inner disk: a centre sample and two rings at 0.3 r and 0.6 r (8 samples each)
   let sum = slabAt(img, cx, cy), cnt = 1;
-  for (const f of [0.3, 0.6]) {
+  for (const f of INNER_RINGS) {
     const rr = (f * rMm) / px;
     for (let k = 0; k < RING_SECTORS; k += 2) { sum += slabAt(img, cx + rr * COS[k]!, cy + rr * SIN[k]!); cnt++; }
   }
@@ -143,6 +174,8 @@ export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, p
       else if (c < q2) { q3 = q2; q2 = c; }
       else q3 = c;
     }
+    // more sectors can only lower the 4th lowest: stop once it cannot beat the caller's floor
+    if (early && k >= 3 && q3 / spread - minusA - minusB <= floor) return { score: NaN, lumen };
   }
   return { score: q3, lumen };
 }

@@ -108,6 +108,39 @@ export interface SacrumMaskResult {
   /** The L5/S1 disc plane used (null: none found), to pass on to a finer grid. */
   sacralBase: SacralBase | null;
   messages: string[];
+  /** What the mask was made from before the cores were chosen (bone, fill, erosion, cores): shared by a second call on the same grid (SacrumCores). */
+  cores: SacrumCores;
+}
+
+/**
+ * The part of segmentSacrumOnGrid that depends only on the image, the grid, the bone threshold, the closing,
+ * the fill, the erosion depth and the midline: a second call on the same grid with the same values (the mask
+ * made again, cut at the L5/S1 disc) takes it from the first call's result instead of computing it again.
+ */
+export interface SacrumCores {
+  work: Float32Array;
+  g: WorkGrid;
+  boneHu: number;
+  closingMm: number;
+  breachBallMm: number | undefined;
+  coreErosionMm: number;
+  midlineA: number;
+  bone: Uint8Array;
+  filled: Uint8Array;
+  ids: Int32Array;
+  sizes: number[];
+  /** Per core: sum of b and c over its midline voxels (3 per id, [_, b, c]), their count, and its farthest reach from the midline (mm). */
+  mid: Float64Array;
+  crossing: Int32Array;
+  maxDx: Float64Array;
+  /** Sum of b and count over the voxels above −300 HU (the body). */
+  bodyY: number;
+  bodyCount: number;
+}
+
+function sameCores(c: SacrumCores | undefined, work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions): c is SacrumCores {
+  return !!c && c.work === work && c.g === g && c.boneHu === opts.boneHu && c.closingMm === opts.closingMm && c.breachBallMm === opts.breachBallMm
+    && c.coreErosionMm === opts.coreErosionMm && opts.midlineA !== undefined && c.midlineA === opts.midlineA;
 }
 
 /**
@@ -174,18 +207,29 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
   for (let t = 0; t < nBuckets; t++) buckets.push([]);
   const bucketOf = (v: number) => Math.max(0, Math.min(nBuckets - 1, Math.floor(((v - lo) / (hi - lo)) * (nBuckets - 1))));
   for (let n = 0; n < labels.length; n++) if (labels[n]) buckets[nBuckets - 1]!.push(n);
+  const [na, nb, nc] = dims;
+  const nab = na * nb;
   for (let t = nBuckets - 1; t >= 0; t--) {
     const q = buckets[t]!;
     // first in, first out within a level: plateaus (e.g. dark marrow below `lo`) are shared out by distance
     for (let head = 0; head < q.length; head++) {
       const n = q[head]!;
       const l = labels[n]!;
-      forNeighbours6(n, dims, (m) => {
+      // the 6 neighbours in forNeighbours6's order, written out (no callback per voxel)
+      const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+      for (let k = 0; k < 6; k++) {
+        let m: number;
+        if (k === 0) { if (a <= 0) continue; m = n - 1; }
+        else if (k === 1) { if (a >= na - 1) continue; m = n + 1; }
+        else if (k === 2) { if (b <= 0) continue; m = n - na; }
+        else if (k === 3) { if (b >= nb - 1) continue; m = n + na; }
+        else if (k === 4) { if (c <= 0) continue; m = n - nab; }
+        else { if (c >= nc - 1) continue; m = n + nab; }
         if (allowed[m] && !labels[m]) {
           labels[m] = l;
           buckets[Math.min(t, bucketOf(value[m]!))]!.push(m);
         }
-      });
+      }
     }
   }
   return labels;
@@ -274,10 +318,8 @@ export function removeOpenLumen(mask: Uint8Array, value: Float32Array, dims: rea
   return removed;
 }
 
-export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, timingsMs?: Record<string, number>): SacrumMaskResult | null {
-  let t = nowMs();
-  const lap = (name: string) => { const n = nowMs(); if (timingsMs) timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
-  const messages: string[] = [];
+/** Bone, fill, erosion and cores of segmentSacrumOnGrid (see SacrumCores). */
+function sacrumCores(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, lap: (name: string) => void): SacrumCores {
   const dims = g.dims;
   const [na, nb, nc] = dims;
   const h = g.spacingMm;
@@ -317,6 +359,27 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
       mid[3 * id + 1] = mid[3 * id + 1]! + b; mid[3 * id + 2] = mid[3 * id + 2]! + c;
     }
   }
+  return { work, g, boneHu: opts.boneHu, closingMm: opts.closingMm, breachBallMm: opts.breachBallMm, coreErosionMm: opts.coreErosionMm, midlineA, bone, filled, ids, sizes, mid, crossing, maxDx, bodyY, bodyCount };
+}
+
+/**
+ * The sacrum mask on a working grid (see the top of this file). `reuse`: an earlier result on the same grid
+ * whose cores (SacrumCores) are taken when they were made with the same values (the mask cut at the L5/S1
+ * disc after the first one).
+ */
+export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions, timingsMs?: Record<string, number>, reuse?: SacrumMaskResult | null): SacrumMaskResult | null {
+  let t = nowMs();
+  const lap = (name: string) => { const n = nowMs(); if (timingsMs) timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
+  const messages: string[] = [];
+  const dims = g.dims;
+  const [na, nb, nc] = dims;
+  const h = g.spacingMm;
+  const sp: [number, number, number] = [h, h, h];
+  const N = work.length;
+  const cores = sameCores(reuse?.cores, work, g, opts) ? reuse.cores : sacrumCores(work, g, opts, lap);
+  const { bone, filled, midlineA, ids, sizes, mid, crossing, maxDx, bodyY, bodyCount } = cores;
+  const nComp = sizes.length - 1;
+  const midA = Math.round(midlineA);
   if (bodyCount === 0) { messages.push('no body above -300 HU'); return null; }
   const bodyCy = bodyY / bodyCount;
   const limitB = opts.anteriorLimitYLps !== undefined ? (opts.anteriorLimitYLps - g.originLps[1]) / h : bodyCy - 10 / h;
@@ -527,7 +590,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   for (let n = 0; n < N; n++) one[n] = comp.ids[n] === big && big > 0 ? 1 : 0;
   const mask = fillHolesMask(one, dims);
   lap('mask.final');
-  return { mask, bone, filled, midlineA, anteriorLimitYLps: g.originLps[1] + limitB * h, sacralBase: base, messages };
+  return { mask, bone, filled, midlineA, anteriorLimitYLps: g.originLps[1] + limitB * h, sacralBase: base, messages, cores };
 }
 
 /**

@@ -5,20 +5,41 @@
  */
 import { store, notify } from './actions';
 import { caseClient, caseRun } from './case';
+import type { CaseCommand } from '../case/commands';
+import type { CaseReply } from '../case/engine';
+import type { AppState } from './store';
 import { FORAMEN_IDS, foramenCentreLps, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
 import { isTrusted } from '../anatomy/evidence';
 
+/**
+ * A landmark edit: the lesions' zones come with the first answer (a deferred command); the zone map, which
+ * is for display, follows in a refresh. Resolves when both are in.
+ */
+async function landmarkEdit(cmd: CaseCommand, busyText: string, preview?: Partial<AppState>): Promise<void> {
+  const { settled } = await landmarkEditFirst(cmd, busyText, preview);
+  await settled;
+}
+
+/** landmarkEdit's first answer, and the refresh that draws the zone map after it. */
+async function landmarkEditFirst(cmd: CaseCommand, busyText: string, preview?: Partial<AppState>): Promise<{ reply: CaseReply; settled: Promise<CaseReply> }> {
+  const reply = await caseRun(cmd, busyText, { defer: true, ...(preview ? { preview } : {}) });
+  return { reply, settled: caseRun(() => null, null) };
+}
+
 /** Replace all sacral landmarks of the shown volume; every lesion is re-classified and the zone map redrawn. */
 export async function setAnatomy(anatomy: SacralAnatomy | null): Promise<void> {
-  await caseRun({ type: 'setAnatomy', anatomy }, 'Classifying lesions…');
+  await landmarkEdit({ type: 'setAnatomy', anatomy }, 'Classifying lesions…');
 }
 
 /** Suggest the landmarks from the CT (in the case worker); hand-placed ones are kept. */
 export async function detectAnatomy(): Promise<void> {
   if (!caseClient()) throw new Error('no image is loaded');
   const t0 = performance.now();
-  await caseRun({ type: 'detectAnatomy' }, 'Finding the sacrum, canal and foramina…');
+  // the landmarks, zone map and zones show with the first answer; the outside-the-sacrum measure of the
+  // lesions (the new mask's envelope) follows in a second one
+  await caseRun({ type: 'detectAnatomy' }, 'Finding the sacrum, canal and foramina…', { defer: true });
+  const settled = caseRun(() => null, null);
   const a = store.state.anatomy;
   const auto = a?.foramina.filter((f) => f.source === 'auto') ?? [];
   const found = auto.filter((f) => isTrusted(f));
@@ -37,6 +58,7 @@ export async function detectAnatomy(): Promise<void> {
         ? ' Press Review to go to each; Confirm a right one, or take the Foramen tool (F) and click on the opening in any view; the Canal tool (K) fits the canal from 2–3 clicks along it.'
         : ' Review them level by level; drag any marker to correct it.'),
   );
+  await settled;
 }
 
 /** The first review step that needs the user: a missing foramen, a suggestion to check, or the canal; 0 when none. */
@@ -74,7 +96,12 @@ export async function fitForamenAt(lps: Vec3): Promise<void> {
   const rv = store.state.review;
   const target = rv ? REVIEW_STEPS[rv.step] : undefined;
   const id = target && target !== 'canal' ? target : undefined;
-  const reply = await caseRun({ type: 'fitForamen', clickLps: [...lps], ...(id ? { id } : {}) }, 'Fitting the foramen…');
+  const { reply, settled } = await landmarkEditFirst({ type: 'fitForamen', clickLps: [...lps], ...(id ? { id } : {}) }, 'Fitting the foramen…');
+  fitPlaced(reply, rv);
+  await settled;
+}
+
+function fitPlaced(reply: CaseReply, rv: AppState['review']): void {
   const fit = reply.info.fit;
   if (!fit || fit.problem || !fit.id) { notify('warning', fit?.problem ?? 'no foramen fitted'); return; }
   notify('info', `${fit.id.replace('_', ' ')} placed from the click (${fit.timeMs.toFixed(0)} ms)${fit.proposed ? ': level and side proposed from the sacral frame; if they are wrong, choose the foramen in Review first' : ''}. Drag it to correct it; Ctrl+Z undoes it.`);
@@ -90,7 +117,12 @@ export async function addCanalClick(lps: Vec3): Promise<void> {
   const clicks = [...store.state.canalClicks, [...lps] as Vec3].slice(-3);
   store.update({ canalClicks: clicks });
   if (clicks.length < 2) { notify('info', 'Canal: click once more further along the canal (two or three clicks, top to bottom in any order).'); return; }
-  const reply = await caseRun({ type: 'fitCanal', clicksLps: clicks }, 'Fitting the canal…');
+  const { reply, settled } = await landmarkEditFirst({ type: 'fitCanal', clicksLps: clicks }, 'Fitting the canal…');
+  canalPlaced(reply, clicks);
+  await settled;
+}
+
+function canalPlaced(reply: CaseReply, clicks: Vec3[]): void {
   const fit = reply.info.fit;
   if (!fit || fit.problem) { notify('warning', fit?.problem ?? 'no canal fitted'); return; }
   notify('info', `Canal fitted through ${clicks.length} clicks (${fit.timeMs.toFixed(0)} ms).${clicks.length < 3 ? ' A third click along it refines it.' : ''}`);
@@ -122,7 +154,7 @@ export async function confirmCanal(): Promise<void> {
 
 /** Put a foramen back to the last detection's suggestion (one undo step). */
 export async function resetForamen(id: ForamenId): Promise<void> {
-  await caseRun({ type: 'resetForamen', id }, 'Classifying lesions…');
+  await landmarkEdit({ type: 'resetForamen', id }, 'Classifying lesions…');
 }
 
 /**
@@ -155,7 +187,7 @@ export async function setForamen(id: ForamenId, f: { anteriorLps: Vec3; posterio
     source: 'manual',
   };
   const a = store.state.anatomy ?? { foramina: [], canal: null, frame: null };
-  await caseRun({ type: 'setForamen', foramen }, 'Classifying lesions…', { preview: { anatomy: { ...a, foramina: [...a.foramina.filter((x) => x.id !== id), foramen] } } });
+  await landmarkEdit({ type: 'setForamen', foramen }, 'Classifying lesions…', { anatomy: { ...a, foramina: [...a.foramina.filter((x) => x.id !== id), foramen] } });
 }
 
 /** Move a whole foramen by an LPS displacement (a drag in a view). */
@@ -173,7 +205,7 @@ export async function setCanal(c: { centerlineLps: Vec3[]; radiusMm: number[] })
   if (!c.radiusMm.every((r) => r > 0)) throw new Error('canal radii must be > 0');
   if (!c.centerlineLps.every((p) => p.length === 3 && p.every(Number.isFinite))) throw new Error('canal points must be [x, y, z] in mm');
   const canal: Canal = { centerlineLps: c.centerlineLps.map((p) => [p[0], p[1], p[2]] as Vec3), radiusMm: [...c.radiusMm], confidence: 1, source: 'manual' };
-  await caseRun({ type: 'setCanal', canal }, 'Classifying lesions…', { preview: { anatomy: { ...(store.state.anatomy ?? { foramina: [], frame: null }), canal } } });
+  await landmarkEdit({ type: 'setCanal', canal }, 'Classifying lesions…', { anatomy: { ...(store.state.anatomy ?? { foramina: [], frame: null }), canal } });
 }
 
 /** Move one canal centreline point by an LPS displacement (a drag in a view); the canal becomes manual. */

@@ -177,6 +177,7 @@ export async function seedStroke(kind: 'lesion' | 'background', pointsLps: Vec3[
   const r = await caseRun({ type: 'seedStroke', kind, pointsLps: pointsLps.map((p) => [p[0], p[1], p[2]] as Vec3), radiusMm: store.state.seg.brushRadiusMm, ...(id ? { lesionId: id } : {}) }, 'Growing from the strokes…');
   if (!r.info.lesionId) throw new Error(`Nothing painted: ${r.info.explanation ?? 'no lesion'}.`);
   store.update({ activeLesionId: r.info.lesionId });
+  if (r.info.warning) notify('warning', r.info.warning);
   return r.info.lesionId;
 }
 

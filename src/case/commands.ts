@@ -22,6 +22,7 @@ import type { LabelMap, IndexBox } from '../segmentation/labelmap';
 import type { LabelEditRecorder } from '../segmentation/history';
 import { regionGrow, applyRegionToLabels, type RegionGrowOptions } from '../segmentation/region-grow';
 import { growFromSeeds, type SeedKind, type SeedStroke } from '../segmentation/seeded-grow';
+import { strokesOverrun, overrunMessage } from '../segmentation/strokes-overrun';
 import { paintStroke } from '../segmentation/brush';
 import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from '../segmentation/morphology';
 import { interpolateSlices } from '../segmentation/interpolate';
@@ -150,6 +151,8 @@ export interface CommandInfo {
   grow?: GrowSummary;
   /** planApproach with no path that fits: why. */
   explanation?: string;
+  /** A result kept but to be checked (seedStroke: the lesion ran beyond the strokes). */
+  warning?: string;
   ranked?: RankRowInfo[];
   detectionMessages?: string[];
   /** fitForamen / fitCanal: what was fitted (or why nothing was). */
@@ -307,7 +310,8 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       }
     }
     for (const o of r.offsets) if (data[o] === 0) ctx.labels.set(o, label, ctx.rec);
-    return { doc: withMethod(doc, lesion.id, 'semiautomatic'), info: { lesionId: lesion.id } };
+    const overrun = strokesOverrun(ctx.volume.geometry, seeds, r.offsets);
+    return { doc: withMethod(doc, lesion.id, 'semiautomatic'), info: { lesionId: lesion.id, ...(overrun ? { warning: overrunMessage(overrun) } : {}) } };
   },
   thresholdBox(ctx, cmd) {
     const l = lesionById(ctx.doc, cmd.lesionId);

@@ -22,7 +22,7 @@ import { LabelMap } from '../segmentation/labelmap';
 import { LabelEditRecorder, type LabelDiff } from '../segmentation/history';
 import { lesionStats, type LesionStats } from '../segmentation/stats';
 import type { SacralAnatomy } from '../anatomy/types';
-import { buildZoneModel, buildZoneMap, zoneModelProblem, type ZoneModel } from '../anatomy/zones';
+import { buildZoneModel, buildZoneMap, zoneMaskIndex, zoneModelProblem, type ZoneMaskIndex, type ZoneModel } from '../anatomy/zones';
 import { classifyLesion, type LesionZoneResult } from '../anatomy/classify';
 import { suggestLandmarks } from '../anatomy/suggest';
 import { trustedAnatomy } from '../anatomy/evidence';
@@ -102,6 +102,12 @@ export class CaseEngine implements PlanningSource {
   private outside = new Map<number, number | null>();
   /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
   private outsideEnv: { mask: Uint8Array; env: SacralEnvelope | null } | null = null;
+  private sacrumIndex: { mask: Uint8Array; index: ZoneMaskIndex | null } | null = null;
+  /** The zone map waits for a refresh (a deferred landmark edit), and the sacrum mask it was last drawn with. */
+  private zoneMapStale = false;
+  private zoneMapMask: Uint8Array | null | undefined = undefined;
+  /** Lesions whose outside measure waits for the envelope (a deferred reply answers before building it). */
+  private outsideStale = new Set<number>();
   private dirtyLabels = new Set<number>();
   private model: ZoneModel | null = null;
   private modelFor: SacralAnatomy | null | undefined = undefined;
@@ -201,6 +207,20 @@ export class CaseEngine implements PlanningSource {
    * outer surface is outside. Built once per sacrum mask (about 1 s on 512×512×300), not per landmark
    * move, so a foramen drag does not wait for it.
    */
+  /** The sacrum mask's voxels by zone-map block (zones.ts zoneMaskIndex: a map visits them, not the mask's whole box), made once per mask. */
+  private sacrumIndexOption(): { maskIndex?: ZoneMaskIndex } {
+    const mask = this.sacrumMask;
+    if (!mask) return {};
+    if (this.sacrumIndex?.mask !== mask) this.sacrumIndex = { mask, index: zoneMaskIndex(this.volume.geometry, mask) };
+    const index = this.sacrumIndex.index;
+    // an empty mask: the zone map finds it empty itself
+    return index ? { maskIndex: index } : {};
+  }
+
+  private envelopeReady(): boolean {
+    return !this.sacrumMask || this.outsideEnv?.mask === this.sacrumMask;
+  }
+
   private envelopeForOutside(): SacralEnvelope | null {
     const mask = this.sacrumMask;
     if (!mask) return null;
@@ -261,10 +281,17 @@ export class CaseEngine implements PlanningSource {
     if (trusted !== this.modelFor) {
       this.modelFor = trusted;
       this.model = trusted ? buildZoneModel(trusted) : null;
-      if (this.model && trusted) buildZoneMap(this.volume.geometry, trusted, this.sacrumMask, { out: this.zoneMap });
+      this.zoneMapStale = true;
+      this.zones.clear();
+    }
+    // the map is for display: a deferred landmark edit (same sacrum mask) answers with the lesions' zones and
+    // leaves the map to the next refresh; a new mask (Find landmarks, an opened plan) draws it at once
+    if (this.zoneMapStale && (!defer || this.zoneMapMask !== this.sacrumMask)) {
+      if (this.model && this.modelFor) buildZoneMap(this.volume.geometry, this.modelFor, this.sacrumMask, { out: this.zoneMap, ...this.sacrumIndexOption() });
       else this.zoneMap.fill(0);
       zoneMapChanged = true;
-      this.zones.clear();
+      this.zoneMapStale = false;
+      this.zoneMapMask = this.sacrumMask;
     }
     const zoneMapMs = nowMs() - tz;
 
@@ -279,17 +306,23 @@ export class CaseEngine implements PlanningSource {
     const units = this.volume.units;
     const lesions: LesionView[] = doc.lesions.map((l) => {
       // deferred: a lesion whose voxels changed keeps its last statistics (none yet: null) until refresh()
-      if (defer && this.dirtyLabels.has(l.label)) return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
+      if (defer && this.dirtyLabels.has(l.label)) return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outsideStale.has(l.label) ? null : this.outside.get(l.label) ?? null };
       if (!this.stats.has(l.label)) {
         // With the partial-volume estimate (~0.1 s for 7 mL): the voxel count of a thresholded lesion reads a few % low on small lesions.
         this.stats.set(l.label, lesionStats(this.labels, l.label, this.volume, { partialVolume: units === 'HU' }));
       }
       if (!this.zones.has(l.label)) {
         this.zones.set(l.label, this.model && trusted && this.labels.count(l.label) > 0 ? classifyLesion(this.labels, l.label, trusted, this.model) : null);
+        this.outsideStale.add(l.label);
+      }
+      // deferred: a new sacrum mask's envelope (about 1 s on 512×512×300) waits for the next refresh; until then
+      // the lesion shows no outside verdict (null), never one from another mask
+      if (this.outsideStale.has(l.label) && !(defer && !this.envelopeReady())) {
         const env = this.labels.count(l.label) > 0 ? this.envelopeForOutside() : null;
         this.outside.set(l.label, env ? lesionOutsideEnvelope(this.labels, l.label, env, undefined, trusted).volumeMl : null);
+        this.outsideStale.delete(l.label);
       }
-      return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outside.get(l.label) ?? null };
+      return { ...l, stats: this.stats.get(l.label) ?? null, zone: this.zones.get(l.label) ?? null, outsideSacrumMl: this.outsideStale.has(l.label) ? null : this.outside.get(l.label) ?? null };
     });
 
     // needle metrics follow the needle, the landmarks and the thresholds; deposits follow the tip

@@ -85,10 +85,11 @@ export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Reado
   for (let n = 0; n < out.length; n++) out[n] = mask[n] === feature ? 0 : INF;
   const m = Math.max(ni, nj, nk);
   const f = new Float64Array(m), d = new Float64Array(m), v = new Int32Array(m), z = new Float64Array(m + 1), g = new Float64Array(m);
+  // A line with no feature distance stays at Infinity; one at 0 throughout (all inside the feature) stays 0.
   const line = (arr: Float64Array, base: number, len: number, stride: number, s: number) => {
-    let any = false;
-    for (let q = 0, o = base; q < len; q++, o += stride) { const x = arr[o]!; f[q] = x; if (x !== INF) any = true; }
-    if (!any) return;
+    let any = false, nonZero = false;
+    for (let q = 0, o = base; q < len; q++, o += stride) { const x = arr[o]!; f[q] = x; if (x !== INF) any = true; if (x !== 0) nonZero = true; }
+    if (!any || !nonZero) return;
     edt1d(f, len, s, d, v, z, g);
     for (let q = 0, o = base; q < len; q++, o += stride) arr[o] = d[q]!;
   };

@@ -9,6 +9,7 @@ import * as caseActions from '../app/case';
 import { STUDY_COHORTS } from '../segmentation/stats';
 import { studyCriteria } from '../segmentation/criteria';
 import { panelStyles } from './styles';
+import { lesionValueLabel, lesionValueText } from './value-units';
 
 const f1 = (v: number) => v.toFixed(1);
 const f2 = (v: number) => v.toFixed(2);
@@ -73,7 +74,7 @@ export class SpLesionPanel extends LitElement {
       <tr><td>Max diameter</td><td class="v max-diameter ${s.exceeds30mm ? 'flag' : ''}">${f1(s.maxDiameterMm)} mm${s.exceeds30mm ? ' > 30 mm: outside the study criterion' : ' (≤ 30 mm)'}</td></tr>
       <tr><td>Principal Ø</td><td class="v">${s.principalDiametersMm.map(f1).join(' × ')} mm</td></tr>
       <tr><td>Centroid</td><td class="v">${s.centroidLps.map(f1).join(', ')} LPS</td></tr>
-      ${s.meanHu !== null ? html`<tr><td>HU</td><td class="v">mean ${f1(s.meanHu)} ± ${f1(s.sdHu ?? 0)} (${s.minHu} … ${s.maxHu})</td></tr>` : nothing}
+      ${s.meanHu !== null ? html`<tr class="values"><td class="values-unit">${lesionValueLabel(this.state.loaded)}</td><td class="v">${lesionValueText({ ...s, meanHu: s.meanHu })}</td></tr>` : nothing}
       <tr><td>vs study</td><td class="cohort">${cohortWords(s.cohortZ['PSP+RFA'])} <span class="muted">(study: ${cohort.meanMl} ± ${cohort.sdMl} mL)</span></td></tr>
       <tr><td>Voxels</td><td class="v">${s.voxelCount}</td></tr>
     </table>

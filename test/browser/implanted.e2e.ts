@@ -16,7 +16,7 @@ import { ensureImplanted, requireShared } from '../helpers/shared';
 const ok = requireBrowser() && requireShared(true);
 
 /** A Grow click at `lps` in the axial view; the new lesion's panel volume (mL), or null and the message shown. */
-async function growClick(page: Page, lps: number[]): Promise<{ ml: number | null; basis: string; message: string }> {
+async function growClick(page: Page, lps: number[]): Promise<{ ml: number | null; basis: string; message: string; statsText: string; valuesUnit: string }> {
   const before = (await page.evaluate(() => window.sacroplan.snapshot())).lesions.length;
   await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), lps);
   await page.waitForTimeout(200);
@@ -25,13 +25,19 @@ async function growClick(page: Page, lps: number[]): Promise<{ ml: number | null
   await page.mouse.click(at.x, at.y);
   await page.evaluate(() => window.sacroplan.whenIdle());
   const snap = await page.evaluate(() => window.sacroplan.snapshot());
-  if (snap.lesions.length === before) return { ml: null, basis: '', message: snap.messages.at(-1)?.text ?? '' };
+  if (snap.lesions.length === before) return { ml: null, basis: '', message: snap.messages.at(-1)?.text ?? '', statsText: '', valuesUnit: '' };
   const items = page.locator('sp-lesion-panel li.lesion');
   const li = items.nth((await items.count()) - 1);
   await li.click();
   await expect.poll(() => li.locator('.volume-basis').count(), { timeout: 30_000 }).toBe(1);
   const shown = (await li.locator('.volume-ml').textContent())!.trim();
-  return { ml: Number(/^([\d.]+) mL$/.exec(shown)![1]), basis: (await li.locator('.volume-basis').textContent())!.trim(), message: '' };
+  return {
+    ml: Number(/^([\d.]+) mL$/.exec(shown)![1]),
+    basis: (await li.locator('.volume-basis').textContent())!.trim(),
+    message: '',
+    statsText: (await li.locator('table.stats').textContent()) ?? '',
+    valuesUnit: ((await li.locator('.values-unit').textContent()) ?? '').trim(),
+  };
 }
 
 describe.skipIf(!ok)('Grow on real scans with implanted lesions (file input, panel)', () => {
@@ -56,6 +62,11 @@ describe.skipIf(!ok)('Grow on real scans with implanted lesions (file input, pan
         const err = r.ml / les.volume_ml - 1;
         rows.push(`${les.id} ${les.kind} (truth ${les.volume_ml.toFixed(3)} mL): panel ${r.ml.toFixed(2)} mL ${r.basis}: ${(100 * err).toFixed(1)} %`);
         expect(r.ml / les.volume_ml, les.id).toBeLessThanOrEqual(1.5);
+        // the value statistics in the scan's units: HU on the CT, MR signal never labelled HU
+        if (config.startsWith('prostatex')) {
+          expect(r.valuesUnit, les.id).toBe('signal (a.u.)');
+          expect(r.statsText, les.id).not.toMatch(/\bHU\b/);
+        } else expect(r.valuesUnit, les.id).toBe('HU');
         // M1: the known gap of test/segmentation/implanted-grow.test.ts (+12.3 %: patchy fatty marrow at the edge)
         if (les.id === 'M1') expect(err, les.id).toBeLessThanOrEqual(0.14);
         else expect(Math.abs(err), les.id).toBeLessThanOrEqual(0.1);

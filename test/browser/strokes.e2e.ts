@@ -55,6 +55,8 @@ describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
     await screenshot(page, 'strokes-fatty-near-iso');
     console.log(`[strokes] fatty ${les.id} (${les.hu} HU, truth ${les.volume_ml.toFixed(3)} mL): after the lesion stroke ${s1.lesions[0]!.volumeMl.toFixed(3)} mL, + axial ring ${v2.toFixed(3)}, + sagittal ring ${v3.toFixed(3)} mL (${(100 * err).toFixed(1)} %)`);
     expect(Math.abs(err)).toBeLessThan(0.1);
+    // strokes that enclose the lesion: no overrun warning
+    expect(s3.messages.map((m) => m.text).join(' | ')).not.toMatch(/ran beyond your strokes/);
     // one undo takes back the whole sagittal ring stroke
     await page.keyboard.press('Control+z');
     await page.evaluate(() => window.sacroplan.whenIdle());
@@ -114,6 +116,7 @@ describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
       const err = ml / m1.volume_ml - 1;
       console.log(`[strokes] real MR (implanted ${m1.id}, ${m1.kind}, truth ${m1.volume_ml.toFixed(3)} mL): ${ml.toFixed(3)} mL by ${s.lesions[0]!.shownVolumeBasis} (${(100 * err).toFixed(1)} %)`);
       expect(Math.abs(err)).toBeLessThan(0.1);
+      expect(s.messages.map((m) => m.text).join(' | ')).not.toMatch(/ran beyond your strokes/);
       await screenshot(page, 'strokes-real-mr');
       expect(errors).toEqual([]);
       await page.context().close();

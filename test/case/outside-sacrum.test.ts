@@ -23,6 +23,7 @@ import { lesionContains } from '../segmentation/lesion-truth';
 import { suggestLandmarks } from '../../src/anatomy/suggest';
 import { buildSacralEnvelope, lesionOutsideEnvelope } from '../../src/planning/envelope';
 import { OUTSIDE_CLOSE_MM } from '../../src/case/engine';
+import { buildZoneMap } from '../../src/anatomy/zones';
 import type { Vec3 } from '../../src/core/vec3';
 
 describe('lesion outside the sacrum', () => {
@@ -56,6 +57,40 @@ describe('lesion outside the sacrum', () => {
     const ext = r2.view.lesions.find((l) => l.id === id)!;
     console.log(`[outside] ${les.id}: grown ${inside.stats!.volumeMl.toFixed(2)} mL, outside ${inside.outsideSacrumMl!.toFixed(3)} mL; with the extension ${ext.stats!.volumeMl.toFixed(2)} mL, outside ${ext.outsideSacrumMl!.toFixed(3)} mL`);
     expect(ext.outsideSacrumMl!).toBeGreaterThan(0.1);
+  });
+
+  it('deferred answers: Find landmarks without the outside measure, a landmark edit without the zone map; the refresh completes both', () => {
+    const demo = makeDemoPhantom();
+    const engine = new CaseEngine(demo.volume);
+    for (const les of demo.truth.lesions) engine.run({ type: 'growLesion', seedLps: les.centerLps });
+    const r = engine.run({ type: 'detectAnatomy' }, { defer: true });
+    // landmarks and zones with the first answer, no outside verdict yet
+    expect(r.view.anatomy).not.toBeNull();
+    expect(r.view.lesions.length).toBeGreaterThan(1);
+    expect(r.view.lesions.every((l) => l.zone !== null && l.outsideSacrumMl === null)).toBe(true);
+    const later = engine.refresh().view.lesions;
+    const env = buildSacralEnvelope(demo.volume, engine.currentSacrumMask!, null, { closeMm: OUTSIDE_CLOSE_MM })!;
+    expect(later.map((l) => l.outsideSacrumMl)).toEqual(later.map((l) => lesionOutsideEnvelope(engine.labels, l.label, env, undefined, engine.currentAnatomy).volumeMl));
+    // the zone map came with the first answer (a new mask)
+    expect(r.zoneMapChanged).toBe(true);
+    const mapOf = () => buildZoneMap(demo.volume.geometry, engine.currentAnatomy!, engine.currentSacrumMask);
+    const same = (x: Uint8Array, y: Uint8Array) => Buffer.from(x.buffer, x.byteOffset, x.length).equals(Buffer.from(y.buffer, y.byteOffset, y.length));
+    expect(same(engine.zoneMap, mapOf())).toBe(true);
+    // the same mask: a deferred landmark edit (a foramen moved) re-classifies and measures at once, the map waits
+    const before = engine.zoneMap.slice();
+    const a = structuredClone(r.view.anatomy!);
+    const f = a.foramina.find((x) => x.level === 'S1')!;
+    f.anteriorLps[0] += 3; f.posteriorLps[0] += 3; f.source = 'manual';
+    const moved = engine.run({ type: 'setAnatomy', anatomy: a }, { defer: true });
+    expect(moved.view.lesions.every((l) => l.outsideSacrumMl !== null)).toBe(true);
+    expect(moved.zoneMapChanged).toBe(false);
+    expect(same(engine.zoneMap, before)).toBe(true);
+    const drawn = engine.refresh();
+    expect(drawn.zoneMapChanged).toBe(true);
+    const after = mapOf();
+    expect(same(engine.zoneMap, after)).toBe(true);
+    expect(same(after, before)).toBe(false);
+    expect(drawn.view.lesions.map((l) => l.zone)).toEqual(moved.view.lesions.map((l) => l.zone));
   });
 });
 

@@ -8,6 +8,7 @@ import { CaseEngine } from '../../src/case/engine';
 import { validateDoc } from '../../src/case/plan-file';
 import { phantom } from './fixture';
 import type { Vec3 } from '../../src/core/vec3';
+import { build } from '../segmentation/overrun-volume';
 
 describe('seedStroke (lesion / background strokes)', () => {
   it('one stroke = one undo step; lesion from strokes; other lesions untouched; strokes in the plan file', () => {
@@ -47,5 +48,22 @@ describe('seedStroke (lesion / background strokes)', () => {
     expect(engine.labels.count(label)).toBe(0);
     expect(engine.doc.lesions.some((l) => l.id === id)).toBe(false);
     expect(engine.doc.lesions.some((l) => l.id === other)).toBe(true);
+  });
+
+  it('a lesion that runs beyond its strokes is kept, with a warning; one inside them gets none', () => {
+    for (const withTube of [false, true]) {
+      const { vol, strokes } = build(withTube);
+      const engine = new CaseEngine(vol);
+      let id: string | undefined, info = {} as { warning?: string };
+      for (const s of strokes) {
+        const r = engine.run({ type: 'seedStroke', kind: s.kind, pointsLps: s.pointsLps, radiusMm: s.radiusMm, ...(id ? { lesionId: id } : {}) });
+        id = r.info.lesionId;
+        info = r.info;
+      }
+      const label = engine.doc.lesions.find((l) => l.id === id)!.label;
+      expect(engine.labels.count(label)).toBeGreaterThan(800);
+      if (withTube) expect(info.warning).toMatch(/^The lesion ran beyond your strokes \(\d+ mm past them, towards superior posterior left/);
+      else expect(info.warning).toBeUndefined();
+    }
   });
 });

@@ -19,6 +19,7 @@ import type { ScalarVolume } from '../../src/core/volume';
 import type { Vec3 } from '../../src/core/vec3';
 import { regionGrow } from '../../src/segmentation/region-grow';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
+import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 
@@ -125,8 +126,8 @@ const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'pros
  * and background rings 3 mm beyond the lesion's largest radius in an axial and a sagittal plane
  * (1.5 mm brush). The panel's volume of the result against the truth, per lesion.
  */
-async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: number; row: string }[]> {
-  const out: { key: string; kind: string; err: number; row: string }[] = [];
+async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: number; overrun: boolean; row: string }[]> {
+  const out: { key: string; kind: string; err: number; overrun: boolean; row: string }[] = [];
   for (const config of STROKE_CONFIGS) {
     const { volume, truth } = await loadImplanted(config);
     for (const les of truth.lesions) {
@@ -140,7 +141,8 @@ async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: n
       const r = growFromSeeds(volume, strokes);
       const ml = r.offsets.length ? shownMl(volume, r.offsets) : 0;
       const err = ml / les.volume_ml - 1;
-      out.push({ key: `${config} ${les.id}`, kind: les.kind, err, row: `${config} ${les.id} ${les.kind}: Strokes ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}` });
+      const over = strokesOverrun(volume.geometry, strokes, r.offsets);
+      out.push({ key: `${config} ${les.id}`, kind: les.kind, err, overrun: over !== null, row: `${config} ${les.id} ${les.kind}: Strokes ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}; ${over ? `warned: ${over.pastMm.toFixed(0)} mm past the strokes towards ${over.towards}` : 'no overrun warning'}` });
     }
   }
   return out;
@@ -160,6 +162,9 @@ describe.skipIf(!run)('Strokes on real scans with implanted lesions of known vol
   // (TotalSeg T1, 40 HU: its 10.5 mL run 17 mm up into the L5/S1 disc and 16 mm back into the canal,
   // whose fat and fluid read 0-40 HU): TotalSeg T1 +741 %, T3 +535 %, pelvic-ref P1 +134 %, F1 +155 %,
   // P2 +49 %, M2 +48 %. A user sees it and paints background there; the tool itself does not stop it.
+  // The overrun warning (strokes-overrun.ts: lesion voxels more than 5 mm and a voxel past the hull
+  // of the strokes) is given for T1 only (13 mm past, superior right); the other overruns stay
+  // within that distance of the rings' hull and are not warned of (printed per lesion above).
   it.fails('no lesion painted with Strokes exceeds 1.5 × its truth (not met: see the figures above)', async () => {
     if (!results.length) results = await strokesOnImplanted();
     for (const r of results) expect(1 + r.err, r.row).toBeLessThanOrEqual(1.5);

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { fillHolesMask, squaredDistanceTo } from '../../src/segmentation/morphology';
 
 describe('squaredDistanceTo', () => {
-  it('equals the brute-force squared distance to the nearest feature voxel (anisotropic spacing, both feature values, empty rows)', () => {
+  it('equals the brute-force squared distance to the nearest feature voxel (anisotropic spacing, both feature values, empty rows, lines all inside the feature)', () => {
     const dims: [number, number, number] = [17, 11, 9];
     const sp: [number, number, number] = [0.7, 1.1, 2.3];
     const n = dims[0] * dims[1] * dims[2];
     let seed = 3;
     const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
-    for (const density of [0.002, 0.03, 0.4]) {
+    for (const density of [0.002, 0.03, 0.4, 0.9]) {
       const mask = new Uint8Array(n);
       for (let o = 0; o < n; o++) mask[o] = rnd() < density ? 1 : 0;
       for (const feature of [1, 0] as const) {

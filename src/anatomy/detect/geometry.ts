@@ -50,24 +50,42 @@ export function houghLine(pts: readonly Vec3[], h: number, alphaCentreDeg = 0): 
   let best = { score: -1, p: [0, 0, 0] as Vec3, d: [0, 1, 0] as Vec3 };
   // the cranio-caudal tilt range also covers ±50° about the local antero-posterior direction of the sacrum
   const a0 = Math.min(-50, 5 * Math.round(alphaCentreDeg / 5) - 50), a1 = Math.max(50, 5 * Math.round(alphaCentreDeg / 5) + 50);
+  // the bins of the points in the plane perpendicular to each direction, counted in a grid one bin wider than
+  // their range on every side (so the 3 × 3 neighbourhood needs no bounds check); the bins are visited in the
+  // order they were first filled, the order the first maximum is taken in
+  const n = pts.length;
+  const binU = new Int32Array(n), binW = new Int32Array(n), order = new Int32Array(n);
+  let grid = new Int32Array(0);
   for (let alpha = a0; alpha <= a1; alpha += 5) for (let beta = -20; beta <= 20; beta += 5) {
     const al = (alpha * Math.PI) / 180, be = (beta * Math.PI) / 180;
     const d: Vec3 = [Math.sin(be), Math.cos(be) * Math.cos(al), Math.cos(be) * Math.sin(al)];
     // basis of the plane perpendicular to d
     const u: Vec3 = [Math.cos(be), -Math.sin(be) * Math.cos(al), -Math.sin(be) * Math.sin(al)];
     const w: Vec3 = [d[1] * u[2] - d[2] * u[1], d[2] * u[0] - d[0] * u[2], d[0] * u[1] - d[1] * u[0]];
-    const counts = new Map<number, number>();
-    for (const q of pts) {
+    let uMin = Infinity, uMax = -Infinity, wMin = Infinity, wMax = -Infinity;
+    for (let t = 0; t < n; t++) {
+      const q = pts[t]!;
       const iu = Math.round((q[0] * u[0] + q[1] * u[1] + q[2] * u[2]) / bin), iw = Math.round((q[0] * w[0] + q[1] * w[1] + q[2] * w[2]) / bin);
-      const key = (iu + 4096) * 8192 + (iw + 4096);
-      counts.set(key, (counts.get(key) ?? 0) + 1);
+      binU[t] = iu; binW[t] = iw;
+      if (iu < uMin) uMin = iu; if (iu > uMax) uMax = iu;
+      if (iw < wMin) wMin = iw; if (iw > wMax) wMax = iw;
     }
-    for (const [key, cnt] of counts) {
+    if (n === 0) continue;
+    const su0 = uMin - 1, sw0 = wMin - 1, gw = wMax - wMin + 3, cells = (uMax - uMin + 3) * gw;
+    if (grid.length < cells) grid = new Int32Array(cells);
+    let keys = 0;
+    for (let t = 0; t < n; t++) {
+      const cell = (binU[t]! - su0) * gw + (binW[t]! - sw0);
+      if (grid[cell] === 0) order[keys++] = cell;
+      grid[cell] = grid[cell]! + 1;
+    }
+    for (let k = 0; k < keys; k++) {
+      const cell = order[k]!, cnt = grid[cell]!;
       if (cnt <= best.score) continue;
-      const iu = Math.floor(key / 8192) - 4096, iw = (key % 8192) - 4096;
+      const iu = Math.floor(cell / gw) + su0, iw = (cell % gw) + sw0;
       let sum = 0, su = 0, sw = 0;
       for (let du = -1; du <= 1; du++) for (let dw = -1; dw <= 1; dw++) {
-        const c = counts.get((iu + du + 4096) * 8192 + (iw + dw + 4096)) ?? 0;
+        const c = grid[cell + du * gw + dw]!;
         sum += c; su += c * (iu + du); sw += c * (iw + dw);
       }
       {
@@ -77,6 +95,7 @@ export function houghLine(pts: readonly Vec3[], h: number, alphaCentreDeg = 0): 
         best = { score, p: [u[0] * cu + w[0] * cw, u[1] * cu + w[1] * cw, u[2] * cu + w[2] * cw], d };
       }
     }
+    for (let k = 0; k < keys; k++) grid[order[k]!] = 0;
   }
   return { p: best.p, d: best.d };
 }
