@@ -196,14 +196,15 @@ export async function caseSettled(): Promise<void> {
   }
 }
 
-export function summarize(s: LesionStats, method?: LesionMethod): LesionSummary {
-  const shown = shownVolume(s, method === 'semiautomatic');
+export function summarize(s: LesionStats, method?: LesionMethod, brushEdited = false): LesionSummary {
+  const shown = shownVolume(s, method === 'semiautomatic', brushEdited);
   return {
     voxelCount: s.voxelCount,
     volumeMl: s.volumeMl,
     partialVolumeMl: s.partialVolumeMl,
     shownVolumeMl: shown.volumeMl,
     shownVolumeBasis: shown.basis,
+    shownVolumeBrushEdited: shown.brushEdited === true,
     abc2Ml: s.abcAxial.volumeMl,
     abc2PrincipalMl: s.abcPrincipal.volumeMl,
     abcAxialMm: [s.abcAxial.aMm, s.abcAxial.bMm, s.abcAxial.cMm],
@@ -236,7 +237,7 @@ function zoneSummary(z: LesionZoneResult): LesionZoneSummary {
 }
 
 function lesionEntry(l: LesionView): LesionEntry {
-  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats, l.method) : null, zone: l.zone ? zoneSummary(l.zone) : null, outsideSacrumMl: l.outsideSacrumMl,
+  return { id: l.id, label: l.label, name: l.name, color: l.color, visible: l.visible, notes: l.notes, stats: l.stats ? summarize(l.stats, l.method, l.brushEdited === true) : null, zone: l.zone ? zoneSummary(l.zone) : null, outsideSacrumMl: l.outsideSacrumMl,
     seeds: (l.seeds ?? []).map((s) => ({ kind: s.kind, radiusMm: s.radiusMm, pointsLps: s.pointsLps.map((p) => [p[0], p[1], p[2]] as Vec3) })) };
 }
 

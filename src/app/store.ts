@@ -87,6 +87,8 @@ export interface LesionSummary {
    */
   shownVolumeMl: number;
   shownVolumeBasis: 'partial-volume' | 'voxel-count';
+  /** The voxel count is shown because the brush or eraser edited a lesion made from the image. */
+  shownVolumeBrushEdited: boolean;
   /** ABC/2 on the axial (acquisition) slices and on the principal axes, mL. */
   abc2Ml: number;
   abc2PrincipalMl: number;

@@ -280,7 +280,8 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       ...(cmd.erase ? { eraseOnly: l.label } : {}),
       ...(cmd.window ? { window: cmd.window, volume: ctx.volume } : {}),
     }, ctx.rec);
-    const doc = cmd.erase ? ctx.doc : withMethod(ctx.doc, l.id, 'manual');
+    let doc = cmd.erase ? ctx.doc : withMethod(ctx.doc, l.id, 'manual');
+    if (ctx.rec.size > 0 && !l.brushEdited) doc = { ...doc, lesions: doc.lesions.map((x) => (x.id === l.id ? { ...x, brushEdited: true } : x)) };
     return { ...(doc !== ctx.doc ? { doc } : {}), info: { lesionId: l.id } };
   },
   seedStroke(ctx, cmd) {

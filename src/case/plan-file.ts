@@ -310,7 +310,7 @@ function identity(x: unknown): SeriesIdentity {
 }
 
 function lesion(x: unknown, path: string): CaseLesion {
-  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes'], ['seeds', 'method']);
+  const o = obj(x, path, ['id', 'label', 'name', 'color', 'visible', 'notes'], ['seeds', 'method', 'brushEdited']);
   return {
     id: str(o.id, `${path}.id`, 64, ID),
     label: num(o.label, `${path}.label`, 1, 255, true),
@@ -320,6 +320,7 @@ function lesion(x: unknown, path: string): CaseLesion {
     notes: str(o.notes, `${path}.notes`, MAX_TEXT),
     ...(o.seeds !== undefined ? { seeds: arr(o.seeds, `${path}.seeds`, 1000).map((s, i) => seedStroke(s, `${path}.seeds[${i}]`)) } : {}),
     ...(o.method !== undefined ? { method: oneOf(o.method, `${path}.method`, LESION_METHODS) } : {}),
+    ...(o.brushEdited !== undefined ? { brushEdited: bool(o.brushEdited, `${path}.brushEdited`) } : {}),
   };
 }
 

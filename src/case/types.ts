@@ -40,6 +40,12 @@ export interface CaseLesion {
    * for an empty lesion. A DICOM SEG export writes it as SegmentAlgorithmType.
    */
   readonly method?: LesionMethod;
+  /**
+   * True once the brush or eraser changed the lesion's voxels: part of its boundary was then drawn
+   * by hand, where the partial-volume estimate (segmentation/partial-volume.ts), which integrates the
+   * image's lesion-to-tissue transition at the boundary, means nothing; the voxel count is shown.
+   */
+  readonly brushEdited?: boolean;
 }
 
 export const LESION_METHODS = ['manual', 'semiautomatic'] as const;

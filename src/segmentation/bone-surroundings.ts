@@ -143,3 +143,27 @@ export function continuationOutside(mask: Uint8Array, hull: Uint8Array, inBall: 
   }
   return { voxels: queue.length, contact, towardLps: toward };
 }
+
+/**
+ * Share of the faces between the region `mask` and the voxels outside it that face voxels outside
+ * `hull` (the enclosure's bridge over a gap in the cortex), of all its outer faces (box-local arrays;
+ * the box border counts as outside the hull).
+ */
+export function cutShare(mask: Uint8Array, hull: Uint8Array, dims: readonly [number, number, number]): number {
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj;
+  let faces = 0, cut = 0;
+  for (let n = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+    const visit = (inBox: boolean, m: number) => {
+      if (inBox && mask[m]) return;
+      faces++;
+      if (!inBox || !hull[m]) cut++;
+    };
+    visit(i > 0, n - 1); visit(i < bi - 1, n + 1);
+    visit(j > 0, n - bi); visit(j < bj - 1, n + bi);
+    visit(k > 0, n - bij); visit(k < bk - 1, n + bij);
+  }
+  return faces ? cut / faces : 0;
+}

@@ -72,6 +72,16 @@
  * 1.3 / 2.7 % before); hard within 3.2 % except L5 beside the S3 foramen, +6.1 % (seed 2) and
  * +11.9 % (seed 3) (before: L2 −10.6 %, L5 −1.3 %): in the slab band around it the foramen's contents
  * (−20 HU) and the lesion (30 HU) differ by 2.5 noise SDs, too little to tell voxel by voxel.
+ * Measured against the noise-free lesion and lesion-free renders of the same seed (the true f(x)),
+ * the L5 excess on seeds 2 and 3 lies in the outer band by the S3 foramen's cortical lining (of
+ * ~680 voxels): band voxels whose true background is bone (~285 HU) take partial-cortex proposals
+ * (400-900 HU) as their background, +28 … +45 voxels; plain-bone band voxels read their background
+ * 10-15 HU bright (partial-cortex voxels in the shell shift the median), +14 … +30; lesion voxels
+ * in the foramen overlap that the mask left out read a foramen background and count 0, −12 … −17.
+ * On seed 1 these cancel. Tried without enough effect: a biweight location instead of the median,
+ * the mask's answer where the background is brighter than the shell's level (L5 within 4 % on all
+ * three seeds, but L2, which envelops a foramen, 5-8 % low), the mask's answer where the kept
+ * proposals spread by more than 0.1-0.3 of the contrast, background radius 0.8-2.5 mm.
  * Limits:
  *  - still a two-tissue model per voxel: a band voxel that holds lesion, cortex and bone at once has
  *    no right single background. Lesions under ~0.3 mL (a few voxels across, mostly band) near cortex

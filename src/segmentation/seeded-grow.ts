@@ -88,7 +88,7 @@ const QUANT = 8;
  * Gaussian; a value 12 SDs away (cortex next to a lytic lesion, marrow across a lytic lesion's edge
  * on healthy bone) weighs e^-4.5 ≈ 1 % and does not bleed in.
  */
-const RANGE_SD = 4;
+export const RANGE_SD = 4;
 /** Radius of the opening that cuts thin sheets off the lesion (about one voxel of a 0.7-1 mm grid). */
 const OPEN_MM = 1;
 const MAX_STEP = 64 * QUANT;
@@ -447,7 +447,7 @@ function rasterStroke(seed: Uint8Array, s: SeedStroke, value: number, box: Index
  * is left alone, as in smoothBox), times a Gaussian of the value difference to the voxel with SD
  * `rangeSd`; renormalised per voxel.
  */
-function bilateralBox(val: Float32Array, dims: readonly [number, number, number], spacingMm: Readonly<Vec3>, sigmaMm: number, rangeSd: number): Float32Array {
+export function bilateralBox(val: Float32Array, dims: readonly [number, number, number], spacingMm: Readonly<Vec3>, sigmaMm: number, rangeSd: number): Float32Array {
   const [bi, bj] = dims;
   // the range weight through a table of |difference| in steps of rangeSd / 16, zero from 6 SD on
   const perSd = 16, nTab = 6 * perSd;

@@ -365,6 +365,8 @@ export function symmetricEigen3(s: readonly number[]): { values: Vec3; vectors: 
 export interface ShownVolume {
   volumeMl: number;
   basis: 'partial-volume' | 'voxel-count';
+  /** Set when a lesion made from the image shows its voxel count because the brush or eraser edited it. */
+  brushEdited?: true;
 }
 
 /**
@@ -374,8 +376,12 @@ export interface ShownVolume {
  * count reads 19-30 % low there (README, volume accuracy). A brush-painted mask may cut through a
  * lesion or include marrow, and a lytic + sclerotic lesion has no one lesion level
  * (partialVolumeOneLevel false): there integrating the border means nothing, the voxel count is shown.
+ * So is it for a mask made from the image and then edited with the brush or eraser (`brushEdited`):
+ * the edited part of its boundary is where the hand put it, not the image's lesion edge, so the
+ * transition the estimate integrates there is not the lesion's.
  */
-export function shownVolume(s: { volumeMl: number; partialVolumeMl: number | null; partialVolumeOneLevel?: boolean | null }, wholeLesion: boolean): ShownVolume {
+export function shownVolume(s: { volumeMl: number; partialVolumeMl: number | null; partialVolumeOneLevel?: boolean | null }, wholeLesion: boolean, brushEdited = false): ShownVolume {
+  if (wholeLesion && brushEdited) return { volumeMl: s.volumeMl, basis: 'voxel-count', brushEdited: true };
   return wholeLesion && s.partialVolumeMl !== null && s.partialVolumeMl > 0 && s.partialVolumeOneLevel !== false
     ? { volumeMl: s.partialVolumeMl, basis: 'partial-volume' }
     : { volumeMl: s.volumeMl, basis: 'voxel-count' };

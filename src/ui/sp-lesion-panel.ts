@@ -64,9 +64,11 @@ export class SpLesionPanel extends LitElement {
     if (!s) return html`<div class="muted">Empty: paint or grow to fill it.</div>`;
     const cohort = STUDY_COHORTS['PSP+RFA'];
     return html`<table class="stats">
-      <tr><td>Volume</td><td class="v"><span class="volume-ml">${f2(s.shownVolumeMl)} mL</span> <span class="volume-basis muted" data-basis=${s.shownVolumeBasis}>${s.shownVolumeBasis === 'partial-volume'
+      <tr><td>Volume</td><td class="v"><span class="volume-ml">${f2(s.shownVolumeMl)} mL</span> <span class="volume-basis muted" data-basis=${s.shownVolumeBasis} title=${s.shownVolumeBrushEdited ? 'The partial-volume correction integrates the image\'s lesion edge; where the brush or eraser drew the boundary it is not that edge, so the voxel count is shown. Undo the brush edit to get the corrected volume back.' : nothing}>${s.shownVolumeBasis === 'partial-volume'
         ? `(partial-volume corrected; ${f2(s.volumeMl)} mL by voxel count)`
-        : '(by voxel count)'}</span></td></tr>
+        : s.shownVolumeBrushEdited
+          ? '(by voxel count: edited with the brush)'
+          : '(by voxel count)'}</span></td></tr>
       <tr><td>ABC/2 (axial)</td><td class="v abc2-ml">${f2(s.abc2Ml)} mL <span class="muted">(${s.abcAxialMm.map(f1).join(' × ')} mm)</span></td></tr>
       <tr><td>ABC/2 (principal)</td><td class="v">${f2(s.abc2PrincipalMl)} mL</td></tr>
       <tr><td>Max diameter</td><td class="v max-diameter ${s.exceeds30mm ? 'flag' : ''}">${f1(s.maxDiameterMm)} mm${s.exceeds30mm ? ' > 30 mm: outside the study criterion' : ' (≤ 30 mm)'}</td></tr>

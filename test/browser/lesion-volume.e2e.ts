@@ -4,7 +4,9 @@
  *  - a lesion made by a Grow click shows the partial-volume estimate as its volume, labelled, with
  *    the voxel count beside it; it is within 5 % of the truth (the voxel count alone reads 19-30 %
  *    low on these slices for some lesions);
- *  - a lesion painted with the brush shows its voxel count, labelled as such.
+ *  - a lesion painted with the brush shows its voxel count, labelled as such;
+ *  - a grown lesion touched up with the brush shows its voxel count, saying it was edited with the
+ *    brush; undo gives back the partial-volume volume.
  */
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
@@ -61,6 +63,27 @@ describe.skipIf(!ok)('lesion volume in the panel', () => {
     expect(painted.shownVolumeBasis).toBe('voxel-count');
     expect((await li.locator('.volume-ml').textContent())!.trim()).toBe(`${painted.volumeMl!.toFixed(2)} mL`);
     console.log(`[lesion-volume] brush lesion: ${(await li.locator('.volume-ml').textContent())!.trim()} ${(await li.locator('.volume-basis').textContent())!.trim()}`);
+
+    // the first grown lesion touched up with the brush at its edge: voxel count, said why; undo: the estimate again
+    const grownLi = items.nth(0);
+    await grownLi.click();
+    const basisOf = async () => (await grownLi.locator('.volume-basis').count()) ? (await grownLi.locator('.volume-basis').textContent())!.trim() : '';
+    expect(await basisOf()).toMatch(/^\(partial-volume corrected;/);
+    const l1 = lytic[0];
+    const ax = l1.axes_lps[0] as number[];
+    const edge = [0, 1, 2].map((d) => c[d]! + l1.semi_axes_mm[0] * ax[d]!) as [number, number, number];
+    const atEdge = await screenOf(page, 'axial', edge);
+    await page.mouse.click(atEdge.x, atEdge.y);
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    await expect.poll(basisOf, { timeout: 30_000 }).toMatch(/^\(by voxel count: edited with the brush/);
+    const edited = (await page.evaluate(() => window.sacroplan.snapshot())).lesions[0]!;
+    expect(edited.shownVolumeBasis).toBe('voxel-count');
+    expect((await grownLi.locator('.volume-ml').textContent())!.trim()).toBe(`${edited.volumeMl!.toFixed(2)} mL`);
+    console.log(`[lesion-volume] ${l1.id} after a brush click at its edge: ${(await grownLi.locator('.volume-ml').textContent())!.trim()} ${await basisOf()}`);
+    await screenshot(page, 'lesion-volume-brush-edited');
+    await page.keyboard.press('Control+z');
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    await expect.poll(basisOf, { timeout: 30_000 }).toMatch(/^\(partial-volume corrected;/);
     expect(errors).toEqual([]);
     await page.context().close();
   });

@@ -105,19 +105,22 @@ function runSequence(seed: number, steps: number): Record<string, number> {
         ({ doc: d, lesion } = newLesionRef(d));
       }
       const segs = 1 + Math.floor(rand() * 3);
+      let edited = false;
       let a = pt();
       const radius = pick([1.45, 2.3, 3.05]);
       for (let n = 0; n < segs; n++) {
         const b: Vec3 = [a[0] + rand() * 6 - 3, a[1] + rand() * 6 - 3, a[2] + rand() * 4 - 2];
         engine.run({ type: 'stroke', lesionId: lesion.id, fromLps: a, toLps: b, radiusMm: radius, erase, gesture }, { defer: true });
         capsule(a, b, radius, (o) => {
-          if (erase) { if (labels[o] === lesion!.label) labels[o] = 0; }
-          else if (labels[o] === 0) labels[o] = lesion!.label;
+          if (erase) { if (labels[o] === lesion!.label) { labels[o] = 0; edited = true; } }
+          else if (labels[o] === 0) { labels[o] = lesion!.label; edited = true; }
         });
         a = b;
       }
       engine.endGesture();
-      commit({ doc: erase ? d : withMethodRef(d, lesion.id, 'manual'), labels });
+      const m = erase ? d : withMethodRef(d, lesion.id, 'manual');
+      // a stroke that changed voxels marks the lesion brush-edited (its boundary partly drawn by hand)
+      commit({ doc: edited ? { ...m, lesions: m.lesions.map((l) => (l.id === lesion!.id ? { ...l, brushEdited: true } : l)) } : m, labels });
     } else if (r < 0.47 && doc.lesions.length) {
       op = 'delete';
       const l = pick(doc.lesions);

@@ -17,6 +17,10 @@ import { lesionStats } from '../../src/segmentation/stats';
 import { studyCriteria } from '../../src/segmentation/criteria';
 import { classifyLesion } from '../../src/anatomy/classify';
 import type { Vec3 } from '../../src/core/vec3';
+import { loadPhantomVolume } from './phantom-volume';
+import { innerHalfClicks } from './clicks';
+import { regionGrow } from '../../src/segmentation/region-grow';
+import { partialVolumeEstimate } from '../../src/segmentation/partial-volume';
 
 describe('studyCriteria (plain numbers)', () => {
   it('says which criterion fails and why, in words; unknown without landmarks', () => {
@@ -74,5 +78,34 @@ describe.skipIf(!run)('studyCriteria on phantom lesions built for each criterion
       K3: ['meets', 'meets', 'fails'],
       K4: ['meets', 'meets', 'meets'],
     });
+  });
+});
+
+describe.skipIf(!run)('K3 (into the canal) grown with one click', () => {
+  it('Grow stops at the canal lumen and keeps the epidural part: 20 inner-half clicks within 10 % of the truth (partial-volume volume), and the grown lesion reaches into the canal', () => {
+    const here = dirname(fileURLToPath(import.meta.url));
+    const config = JSON.parse(readFileSync(join(here, '..', 'anatomy', 'configs', 'criteria.json'), 'utf8')) as Record<string, unknown>;
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
+    const k3 = truth.lesions.find((l: any) => l.id === 'K3');
+    const errs: number[] = [];
+    const refused: string[] = [];
+    for (const p of innerHalfClicks(k3, 20, 13)) {
+      const r = regionGrow(volume, { lps: p });
+      if (r.problem) { refused.push(r.message!); continue; }
+      errs.push(partialVolumeEstimate(volume, r.offsets).volumeMl / k3.volume_ml - 1);
+    }
+    console.log(`[criteria] K3 (${k3.volume_ml.toFixed(3)} mL, ${(100 * k3.fraction_in_canal).toFixed(0)} % in the canal): grown ${errs.length}/20, partial-volume ${(100 * Math.min(...errs)).toFixed(1)} … ${(100 * Math.max(...errs)).toFixed(1)} %; refused: ${refused.join(' | ')}`);
+    expect(refused).toEqual([]);
+    for (const e of errs) expect(Math.abs(e)).toBeLessThan(0.1);
+    // the criteria from the lesion grown at its centre, with the phantom's landmarks
+    const r = regionGrow(volume, { lps: k3.center_lps });
+    const labels = new LabelMap(volume.geometry);
+    for (const o of r.offsets) labels.set(o, 1);
+    const z = classifyLesion(labels, 1, anatomyFromTruth(truth), () => 1);
+    const st = lesionStats(labels, 1)!;
+    const c = studyCriteria({ maxDiameterMm: st.maxDiameterMm, foraminaEntered: z.foraminaEntered, canalDepthMm: z.canalDepthMm, nearestForamen: z.nearestForamen, canalDistanceMm: z.canalDistanceMm });
+    console.log(`[criteria] K3 grown: ${c.summary} | ${c.items.map((i) => i.text).join(' | ')}`);
+    expect(c.items.map((i) => i.status)).toEqual(['meets', 'meets', 'fails']);
+    expect(c.items[2]!.text).toMatch(/reaches \d\.\d mm into the canal/);
   });
 });

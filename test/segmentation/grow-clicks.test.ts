@@ -8,7 +8,8 @@
  *   within 10 % of the analytic volume (partial-volume estimate) or is refused with a reason in
  *   words; no click grows more than 1.5 × the lesion.
  * - default.json, tricky.json and hard.json: all 20 clicks per lesion grow; the partial-volume volume
- *   within 2 % (default, tricky) and 5 % (hard: 3 mm oblique slices).
+ *   within 2 % (default, tricky) and 5 % (hard: 3 mm oblique slices); the same on noise seeds 2 and 3
+ *   (5 clicks per lesion), except hard.json L5 (a known gap, an expected failure with its figures).
  * Figures are printed for the report.
  */
 import { readFileSync } from 'node:fs';
@@ -118,6 +119,45 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
       for (const c of checks) c();
     });
   }
+});
+
+describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of default, hard and tricky', () => {
+  // 5 inner-half clicks per lesion, seeds 2 and 3 (seed 1 above): the same limits; hard.json L5
+  // (beside the S3 foramen's cortical lining, 3 mm slices) is a known gap, recorded below
+  const SEEDS = [2, 3];
+  const errorsOf = (cfg: string, seed: number, ids: (id: string) => boolean) => {
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(cfg, seed));
+    const out: { id: string; errs: number[]; refused: number }[] = [];
+    for (const les of truth.lesions) {
+      if (!ids(les.id)) continue;
+      const errs: number[] = [];
+      let refused = 0;
+      for (const p of innerHalfClicks(les, 5, 13)) {
+        const r = regionGrow(volume, { lps: p });
+        if (r.problem) { refused++; continue; }
+        errs.push(partialVolumeEstimate(volume, r.offsets).volumeMl / les.volume_ml - 1);
+      }
+      out.push({ id: les.id, errs, refused });
+    }
+    return out;
+  };
+  for (const [cfg, limit] of [['default.json', 0.02], ['hard.json', 0.05], ['tricky.json', 0.02]] as const) {
+    it(`${cfg}, seeds ${SEEDS.join(' and ')}: every click grows, partial-volume volume within ${100 * limit} %${cfg === 'hard.json' ? ' (L5 apart)' : ''}`, () => {
+      const rows: string[] = [];
+      const checks: (() => void)[] = [];
+      for (const seed of SEEDS) for (const { id, errs, refused } of errorsOf(cfg, seed, (id) => !(cfg === 'hard.json' && id === 'L5'))) {
+        rows.push(`${cfg} seed ${seed} ${id}: grown ${errs.length}/5, PV error ${(100 * Math.min(...errs)).toFixed(1)} … ${(100 * Math.max(...errs)).toFixed(1)} %`);
+        checks.push(() => { expect(refused, `${id} seed ${seed}`).toBe(0); for (const e of errs) expect(Math.abs(e), `${id} seed ${seed}`).toBeLessThan(limit); });
+      }
+      console.log(rows.join('\n'));
+      for (const c of checks) c();
+    });
+  }
+  it.fails('hard.json L5, seeds 2 and 3: within 5 % (NOT MET: +6.1 % and +11.9 %; the band beside the S3 foramen\'s lining takes partial-cortex backgrounds)', () => {
+    const errs = SEEDS.flatMap((seed) => errorsOf('hard.json', seed, (id) => id === 'L5')[0]!.errs);
+    console.log(`hard.json L5 seeds ${SEEDS.join(', ')}: ${errs.map((e) => (100 * e).toFixed(1)).join(', ')} %`);
+    for (const e of errs) expect(Math.abs(e)).toBeLessThan(0.05);
+  });
 });
 
 describe.skipIf(!run)('Grow: clicks in normal fatty marrow give a message and no lesion', () => {
