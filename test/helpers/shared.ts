@@ -180,13 +180,13 @@ function publishPhantom(tmp: string, out: string): string {
 /**
  * A real scan with lesions of known shape and volume implanted into its sacral marrow by
  * test/phantom-tools/implant.py (CONFIG: a file of test/phantom-tools/implants/). Cached under /tmp by
- * the config, the script and the source scan's folder; the script's placement checks (marrow only,
+ * the config, the script (and its series reader) and the source scan's folder; the script's placement checks (marrow only,
  * inside the sacrum) must pass or it fails. Returns the folder: dicom/ or ct.nii.gz, and truth.json.
  */
 export function ensureImplanted(config: string): string {
   const script = join(repoRoot, 'test', 'phantom-tools', 'implant.py');
   const cfgPath = join(repoRoot, 'test', 'phantom-tools', 'implants', config);
-  const key = createHash('sha1').update(readFileSync(cfgPath, 'utf8')).update(readFileSync(script, 'utf8')).update(sharedDir).digest('hex').slice(0, 12);
+  const key = createHash('sha1').update(readFileSync(cfgPath, 'utf8')).update(readFileSync(script, 'utf8')).update(readFileSync(join(repoRoot, 'test', 'phantom-tools', 'dicom_series.py'), 'utf8')).update(sharedDir).digest('hex').slice(0, 12);
   const out = join(phantomCacheRoot, `implant-${config.replace(/\.json$/, '')}-${key}`);
   if (existsSync(join(out, 'truth.json'))) return out;
   mkdirSync(phantomCacheRoot, { recursive: true });

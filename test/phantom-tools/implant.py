@@ -37,7 +37,6 @@ Usage: implant.py CONFIG OUT [--png DIR]   (CONFIG: test/phantom-tools/implants/
 """
 import argparse
 import copy
-import glob
 import json
 import math
 import os
@@ -45,6 +44,8 @@ import sys
 
 import numpy as np
 from scipy import ndimage
+
+from dicom_series import read_dicom_series  # this script's folder is on sys.path
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.abspath(os.path.join(HERE, '..', '..'))
@@ -61,24 +62,7 @@ def load_series(path):
         m = np.diag([-1.0, -1.0, 1.0, 1.0]) @ img.affine
         thick = float(np.linalg.norm(m[:3, 2]))
         return {'vol': np.ascontiguousarray(data.transpose(2, 1, 0)), 'm': m, 'thickness_mm': thick, 'kind': 'nifti', 'img': img}
-    import pydicom
-    files = sorted(glob.glob(os.path.join(path, '*')))
-    ds = [pydicom.dcmread(f) for f in files]
-    ds = [d for d in ds if 'ImagePositionPatient' in d]
-    iop = np.array(ds[0].ImageOrientationPatient, float)
-    r, c = iop[:3], iop[3:]
-    n = np.cross(r, c)
-    ds.sort(key=lambda d: float(np.dot(n, np.array(d.ImagePositionPatient, float))))
-    ps = [float(v) for v in ds[0].PixelSpacing]  # row spacing, column spacing
-    p0 = np.array(ds[0].ImagePositionPatient, float)
-    p1 = np.array(ds[-1].ImagePositionPatient, float)
-    dk = (p1 - p0) / max(1, len(ds) - 1)
-    vol = np.stack([d.pixel_array.astype(np.float64) * float(getattr(d, 'RescaleSlope', 1) or 1) + float(getattr(d, 'RescaleIntercept', 0) or 0) for d in ds])
-    m = np.eye(4)
-    m[:3, 0] = r * ps[1]
-    m[:3, 1] = c * ps[0]
-    m[:3, 2] = dk
-    m[:3, 3] = p0
+    vol, m, ds, dk = read_dicom_series(path)
     thick = float(getattr(ds[0], 'SliceThickness', 0) or np.linalg.norm(dk))
     return {'vol': vol, 'm': m, 'thickness_mm': min(thick, float(np.linalg.norm(dk))), 'kind': 'dicom', 'ds': ds}
 
