@@ -23,6 +23,7 @@ import type { LabelEditRecorder } from '../segmentation/history';
 import { regionGrow, applyRegionToLabels, type RegionGrowOptions } from '../segmentation/region-grow';
 import { growFromSeeds, type SeedKind, type SeedStroke } from '../segmentation/seeded-grow';
 import { strokesOverrun, overrunMessage } from '../segmentation/strokes-overrun';
+import { edgeUnsupported, edgeMessage } from '../segmentation/strokes-edge';
 import { paintStroke } from '../segmentation/brush';
 import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from '../segmentation/morphology';
 import { interpolateSlices } from '../segmentation/interpolate';
@@ -310,8 +311,10 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       }
     }
     for (const o of r.offsets) if (data[o] === 0) ctx.labels.set(o, label, ctx.rec);
+    // both checks are advice only: the grown lesion stays as it is
     const overrun = strokesOverrun(ctx.volume.geometry, seeds, r.offsets);
-    return { doc: withMethod(doc, lesion.id, 'semiautomatic'), info: { lesionId: lesion.id, ...(overrun ? { warning: overrunMessage(overrun) } : {}) } };
+    const warnings = [...(overrun ? [overrunMessage(overrun)] : []), ...(edgeUnsupported(r.edge) ? [edgeMessage(r.edge)] : [])];
+    return { doc: withMethod(doc, lesion.id, 'semiautomatic'), info: { lesionId: lesion.id, ...(warnings.length ? { warning: warnings.join(' ') } : {}) } };
   },
   thresholdBox(ctx, cmd) {
     const l = lesionById(ctx.doc, cmd.lesionId);

@@ -49,6 +49,7 @@ import { type IndexBox, clampBox } from './labelmap';
 import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
 import { gaussianTaps, lineStart, robustStats, smoothBox } from './seed-model';
 import { erodeMask, dilateMask, labelComponents } from './morphology';
+import { edgeSupport, type EdgeSupport } from './strokes-edge';
 
 export type SeedKind = 'lesion' | 'background';
 
@@ -79,6 +80,8 @@ export interface SeededGrowResult {
   sigma: number;
   /** Why nothing could be grown (no lesion stroke inside the image). */
   problem?: string;
+  /** How much of the lesion's outline lies on an image edge (strokes-edge.ts); only with background strokes. */
+  edge?: EdgeSupport | null;
 }
 
 const QUANT = 8;
@@ -328,6 +331,8 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const back = dilateMask(core, dims, sp, OPEN_MM);
     for (let n = 0; n < nb; n++) if (owner[n] === 1 && !back[n] && seed[n] !== 1) owner[n] = 2;
   }
+  // the outline's edge support, on the copy the costs read (only once background strokes say what is not lesion)
+  const edge = bm ? edgeSupport(owner, seed, dims, smE, sigma, (out, i, j, k) => geom.ijkToLps(out, box[0] + i, box[1] + j, box[2] + k)) : null;
   let count = 0;
   for (let n = 0; n < nb; n++) if (owner[n] === 1) count++;
   const offsets = new Int32Array(count);
@@ -336,7 +341,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const row = ni * (j + nj * k);
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
-  return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma };
+  return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma, edge };
 }
 
 /** Every k-th value so that at most 4000 remain (a level's median and robust SD need no more). */

@@ -66,4 +66,19 @@ describe('seedStroke (lesion / background strokes)', () => {
       else expect(info.warning).toBeUndefined();
     }
   });
+
+  it('a lesion whose outline runs where the image shows no edge is kept, with a warning', () => {
+    const { vol, strokes } = build(false, true);
+    const engine = new CaseEngine(vol);
+    let id: string | undefined, info = {} as { warning?: string };
+    for (const s of strokes) {
+      const r = engine.run({ type: 'seedStroke', kind: s.kind, pointsLps: s.pointsLps, radiusMm: s.radiusMm, ...(id ? { lesionId: id } : {}) });
+      id = r.info.lesionId;
+      info = r.info;
+    }
+    const label = engine.doc.lesions.find((l) => l.id === id)!.label;
+    // the leak is kept (the warning changes nothing), and both checks speak
+    expect(engine.labels.count(label)).toBeGreaterThan(2000);
+    expect(info.warning).toMatch(/\d+ % of this lesion's outline runs where the image shows no edge \(towards superior left\): check it, add background strokes there or erase\.$/);
+  });
 });

@@ -18,6 +18,7 @@ import { describe, expect, it } from 'vitest';
 import { ensurePhantom, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from './phantom-volume';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
+import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionOutsideMask } from '../../src/segmentation/criteria';
 import { detectSacralAnatomy } from '../../src/anatomy/detect';
@@ -51,7 +52,7 @@ describe.skipIf(!run)('mixed and extending lesions (Strokes tool)', () => {
     // the one-level model (both strokes pooled) for comparison
     const one = growFromSeeds(volume, [{ kind: 'lesion', radiusMm: 1.5, pointsLps: [...strokes[0]!.pointsLps, ...strokes[1]!.pointsLps] }, strokes[2]!, strokes[3]!]);
     const mlOne = (one.offsets.length * volume.geometry.voxelVolumeMm3) / 1000;
-    console.log(`[mixed] M1+M2 ${truthMl.toFixed(3)} mL: two strokes ${ml.toFixed(3)} mL (${(100 * (ml / truthMl - 1)).toFixed(1)} %); one stroke through both ${mlOne.toFixed(3)} mL`);
+    console.log(`[mixed] M1+M2 ${truthMl.toFixed(3)} mL: two strokes ${ml.toFixed(3)} mL (${(100 * (ml / truthMl - 1)).toFixed(1)} %); one stroke through both ${mlOne.toFixed(3)} mL; outline without edge (two strokes) ${r.edge ? `${(100 * r.edge.unsupportedShare).toFixed(0)} %${edgeUnsupported(r.edge) ? ' (warned)' : ' (not warned)'}` : 'not measured'}`);
     expect(Math.abs(ml / truthMl - 1)).toBeLessThan(0.1);
   });
 
@@ -97,7 +98,7 @@ describe.skipIf(!run)('mixed and extending lesions (Strokes tool)', () => {
     const labels = new LabelMap(volume.geometry);
     for (const o of r.offsets) labels.set(o, 1);
     const out = anatomy.sacrumMask ? lesionOutsideMask(labels, 1, anatomy.sacrumMask) : null;
-    console.log(`[extending] X1 ${x1.volume_ml.toFixed(3)} mL: ${ml.toFixed(3)} mL (${(100 * (ml / x1.volume_ml - 1)).toFixed(1)} %), outside the detected sacrum ${out ? `${out.volumeMl.toFixed(3)} mL (${(100 * out.fraction).toFixed(0)} %)` : 'no mask'}`);
+    console.log(`[extending] X1 ${x1.volume_ml.toFixed(3)} mL: ${ml.toFixed(3)} mL (${(100 * (ml / x1.volume_ml - 1)).toFixed(1)} %), outside the detected sacrum ${out ? `${out.volumeMl.toFixed(3)} mL (${(100 * out.fraction).toFixed(0)} %)` : 'no mask'}; outline without edge ${r.edge ? `${(100 * r.edge.unsupportedShare).toFixed(0)} %${edgeUnsupported(r.edge) ? ` (warned, towards ${r.edge.towards})` : ' (not warned)'}` : 'not measured'}`);
     expect(Math.abs(ml / x1.volume_ml - 1)).toBeLessThan(0.1);
     expect(out).not.toBeNull();
     expect(out!.fraction).toBeGreaterThan(0.2);

@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ensurePhantom, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from './phantom-volume';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
+import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
 import { mulberry32 } from '../../src/core/random';
@@ -80,7 +81,7 @@ describe.skipIf(!run)('growFromSeeds on three fatty-marrow phantoms', () => {
         const ms = performance.now() - t0;
         const ml = (r.offsets.length * volume.geometry.voxelVolumeMm3) / 1000;
         const err = ml / les.volume_ml - 1;
-        rows.push(`${cfg} ${les.id} ${les.type} ${les.hu} HU: ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}, ${ms.toFixed(0)} ms`);
+        rows.push(`${cfg} ${les.id} ${les.type} ${les.hu} HU: ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}, ${ms.toFixed(0)} ms; outline without edge ${r.edge ? `${(100 * r.edge.unsupportedShare).toFixed(0)} %${edgeUnsupported(r.edge) ? ` (warned, towards ${r.edge.towards})` : ' (not warned)'}` : 'not measured'}`);
         checks.push(() => expect(Math.abs(err), les.id).toBeLessThan(0.1));
       }
       console.log(rows.join('\n'));
