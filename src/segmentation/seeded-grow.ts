@@ -332,7 +332,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     for (let n = 0; n < nb; n++) if (owner[n] === 1 && !back[n] && seed[n] !== 1) owner[n] = 2;
   }
   // the outline's edge support, on the copy the costs read (only once background strokes say what is not lesion)
-  const edge = bm ? edgeSupport(owner, seed, dims, smE, sigma, (out, i, j, k) => geom.ijkToLps(out, box[0] + i, box[1] + j, box[2] + k)) : null;
+  const edge = bm ? edgeSupport(owner, seed, dims, smE, sigma, { lesion: levels, background: bgLevels.map((m) => m.median) }, (out, i, j, k) => geom.ijkToLps(out, box[0] + i, box[1] + j, box[2] + k)) : null;
   let count = 0;
   for (let n = 0; n < nb; n++) if (owner[n] === 1) count++;
   const offsets = new Int32Array(count);

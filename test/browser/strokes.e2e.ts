@@ -55,6 +55,8 @@ describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
     await screenshot(page, 'strokes-fatty-near-iso');
     console.log(`[strokes] fatty ${les.id} (${les.hu} HU, truth ${les.volume_ml.toFixed(3)} mL): after the lesion stroke ${s1.lesions[0]!.volumeMl.toFixed(3)} mL, + axial ring ${v2.toFixed(3)}, + sagittal ring ${v3.toFixed(3)} mL (${(100 * err).toFixed(1)} %)`);
     expect(Math.abs(err)).toBeLessThan(0.1);
+    // valid strokes on a near-iso lesion: its outline lies on the background's side of the levels' midpoint, no edge-support warning
+    expect(s3.messages.map((m) => m.text).join(' | ')).not.toMatch(/shows no edge/);
     // strokes that enclose the lesion: no overrun warning
     expect(s3.messages.map((m) => m.text).join(' | ')).not.toMatch(/ran beyond your strokes/);
     // one undo takes back the whole sagittal ring stroke

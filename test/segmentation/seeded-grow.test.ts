@@ -83,6 +83,8 @@ describe.skipIf(!run)('growFromSeeds on three fatty-marrow phantoms', () => {
         const err = ml / les.volume_ml - 1;
         rows.push(`${cfg} ${les.id} ${les.type} ${les.hu} HU: ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}, ${ms.toFixed(0)} ms; outline without edge ${r.edge ? `${(100 * r.edge.unsupportedShare).toFixed(0)} %${edgeUnsupported(r.edge) ? ` (warned, towards ${r.edge.towards})` : ' (not warned)'}` : 'not measured'}`);
         checks.push(() => expect(Math.abs(err), les.id).toBeLessThan(0.1));
+        // correct strokes on a correct lesion: no edge-support warning (strokes-edge.ts)
+        checks.push(() => expect(edgeUnsupported(r.edge), `${les.id} edge support`).toBe(false));
       }
       console.log(rows.join('\n'));
       for (const c of checks) c();
