@@ -33,7 +33,7 @@ describe.skipIf(!ok)('printable report', () => {
       expect(await row.locator('.volume').textContent()).toBe(`${l.shownVolumeMl.toFixed(2)}${l.shownVolumeBasis === 'partial-volume' ? ' (PV)' : ''}`);
       expect(await row.locator('.abc2').textContent()).toBe(l.abc2Ml.toFixed(2));
       expect(await row.locator('.diameter').textContent()).toBe(l.maxDiameterMm.toFixed(1));
-      expect(await row.locator('.zone').textContent()).toBe(l.zone === null ? '—' : `Denis ${l.zone}`);
+      expect(await row.locator('.zone').textContent()).toBe(l.zone === null ? '—' : l.zoneBorderline ? `Denis ${l.zoneBorderline.join('/')} border, check` : `Denis ${l.zone}`);
       expect(await row.locator('.foramina').textContent()).toBe(l.foraminaTouched.length ? l.foraminaTouched.join(', ') : 'none');
       expect(await row.locator('.criteria').textContent()).toMatch(/criteria/i);
     }
