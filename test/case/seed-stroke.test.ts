@@ -10,6 +10,18 @@ import { phantom } from './fixture';
 import type { Vec3 } from '../../src/core/vec3';
 import { build } from '../segmentation/overrun-volume';
 
+/** Every stroke of `strokes` through the real seedStroke command into one lesion; its label and the last answer's info. */
+function paintStrokes(vol: ReturnType<typeof build>['vol'], strokes: ReturnType<typeof build>['strokes']) {
+  const engine = new CaseEngine(vol);
+  let id: string | undefined, info = {} as { warning?: string };
+  for (const s of strokes) {
+    const r = engine.run({ type: 'seedStroke', kind: s.kind, pointsLps: s.pointsLps, radiusMm: s.radiusMm, ...(id ? { lesionId: id } : {}) });
+    id = r.info.lesionId;
+    info = r.info;
+  }
+  return { engine, label: engine.doc.lesions.find((l) => l.id === id)!.label, info };
+}
+
 describe('seedStroke (lesion / background strokes)', () => {
   it('one stroke = one undo step; lesion from strokes; other lesions untouched; strokes in the plan file', () => {
     const { volume, holes } = phantom();
@@ -53,14 +65,7 @@ describe('seedStroke (lesion / background strokes)', () => {
   it('a lesion that runs beyond its strokes is kept, with a warning; one inside them gets none', () => {
     for (const withTube of [false, true]) {
       const { vol, strokes } = build(withTube);
-      const engine = new CaseEngine(vol);
-      let id: string | undefined, info = {} as { warning?: string };
-      for (const s of strokes) {
-        const r = engine.run({ type: 'seedStroke', kind: s.kind, pointsLps: s.pointsLps, radiusMm: s.radiusMm, ...(id ? { lesionId: id } : {}) });
-        id = r.info.lesionId;
-        info = r.info;
-      }
-      const label = engine.doc.lesions.find((l) => l.id === id)!.label;
+      const { engine, label, info } = paintStrokes(vol, strokes);
       expect(engine.labels.count(label)).toBeGreaterThan(800);
       if (withTube) expect(info.warning).toMatch(/^The lesion ran beyond your strokes \(\d+ mm past them, towards superior posterior left/);
       else expect(info.warning).toBeUndefined();
@@ -69,14 +74,7 @@ describe('seedStroke (lesion / background strokes)', () => {
 
   it('a lesion whose outline runs where the image shows no edge is kept, with a warning', () => {
     const { vol, strokes } = build(false, true);
-    const engine = new CaseEngine(vol);
-    let id: string | undefined, info = {} as { warning?: string };
-    for (const s of strokes) {
-      const r = engine.run({ type: 'seedStroke', kind: s.kind, pointsLps: s.pointsLps, radiusMm: s.radiusMm, ...(id ? { lesionId: id } : {}) });
-      id = r.info.lesionId;
-      info = r.info;
-    }
-    const label = engine.doc.lesions.find((l) => l.id === id)!.label;
+    const { engine, label, info } = paintStrokes(vol, strokes);
     // the leak is kept (the warning changes nothing), and both checks speak
     expect(engine.labels.count(label)).toBeGreaterThan(2000);
     expect(info.warning).toMatch(/\d+ % of this lesion's outline runs where the image shows no edge \(towards superior left\): check it, add background strokes there or erase\.$/);
