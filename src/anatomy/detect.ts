@@ -41,6 +41,7 @@ import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps,
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
 import { withEnclosedMarrow } from './enclosure';
+import { traceCanalLumen, lumenCanal, canalLengthMm } from './canal-lumen';
 import { aboveSacralBase, cutAboveSacralBase, findSacralBase, inL5Column, type SacralBase } from './sacral-base';
 import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
@@ -282,7 +283,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // taken from the sacrum below the disc with the marrow its cortex encloses (enclosure.ts, the mask planning
   // uses): its bodies are whole on the midline, and its top is the S1 endplate. The first mask's axis is kept
   // otherwise: the searches were measured on it.
-  let cutEnclosed: { mask: Uint8Array; message: string } | null = null;
+  let cutEnclosed: { mask: Uint8Array; message: string; added: number } | null = null;
   let frameBelowDisc = false;
   if (segCut && base && !same && hf < 2.5 && (!frame || frameProblem(frame.frame))) {
     cutEnclosed = withEnclosedMarrow(volume, g, work, segCut.mask, () => neighbourBones(segCut.filled, segCut.mask, g));
@@ -343,6 +344,31 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     messages.push(e.message);
     if (segCut && !cutEnclosed) cutAboveSacralBase(sacrumWork, g, base!);
     lap('enclosedMarrow');
+  }
+  // a sacrum filled inside its cortex (the marrow enclosed, or the bone a 12 mm ball cannot enter where the shell
+  // is breached) takes in the canal, which its roof closes over: the canal's lumen, traced along the sacrum in
+  // front of its roof (canal-lumen.ts), is not the sacrum. Thin-slice CT (thick slices remove the dark lumen
+  // open to the outside instead, sacrum-mask.ts).
+  if (frame && !same && hf < 2.5 && volume.units === 'HU') {
+    const lum = traceCanalLumen(work, g, frame.curve, x0);
+    if (lum) {
+      // the canal landmark too, where the search for an enclosed hole found less of it below the disc
+      // (below the L5/S1 disc: the lumen traced above it is L5's canal)
+      const traced = lumenCanal(lum, base ? (p) => aboveSacralBase(base!, ...p) <= 0 : undefined);
+      const own = canalRes.canal ? canalLengthMm(canalRes.canal.centerlineLps.filter((p) => !base || aboveSacralBase(base, ...p) <= 0)) : 0;
+      if (traced && own < 0.5 * canalLengthMm(traced.centerlineLps)) {
+        messages.push(`canal: the enclosed-hole search follows ${own.toFixed(0)} mm of it below the L5/S1 disc; the lumen traced in front of the roof (${canalLengthMm(traced.centerlineLps).toFixed(0)} mm) taken instead`);
+        canalRes.canal = traced;
+      }
+      let removed = 0;
+      for (let n = 0; n < sacrumWork.length; n++) if (lum.lumen[n] && sacrumWork[n]) removed++;
+      if (removed) {
+        sacrumWork = Uint8Array.from(sacrumWork);
+        for (let n = 0; n < sacrumWork.length; n++) if (lum.lumen[n]) sacrumWork[n] = 0;
+      }
+      messages.push(`canal lumen: traced in ${lum.found} of ${lum.planes} planes across the sacrum; ${(removed * h * h * h / 1000).toFixed(1)} mL of it taken out of the sacrum mask`);
+    }
+    lap('canalLumen');
   }
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
