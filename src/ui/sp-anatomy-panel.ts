@@ -45,6 +45,7 @@ export class SpAnatomyPanel extends LitElement {
       .review { background: #111c26; border: 1px solid #2b4a66; border-radius: 4px; padding: 6px 8px; margin: 6px 0; font-size: 12px; }
       .review .hint { color: #a9b4bf; margin: 3px 0; line-height: 1.35; }
       .placing { background: #14222f; border: 1px solid #24405a; border-radius: 4px; padding: 5px 7px; font-size: 12px; margin: 4px 0; }
+      .note { color: #a9b4bf; font-size: 12px; line-height: 1.35; margin: 4px 0; }
     `,
   ];
 
@@ -107,7 +108,7 @@ export class SpAnatomyPanel extends LitElement {
     const n = a?.foramina.length ?? 0;
     return html`<h3>Sacral landmarks</h3>
       <div class="row">
-        <button id="detect-anatomy" title="Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)" ?disabled=${st.loaded.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button>
+        <button id="detect-anatomy" title=${st.loaded.modality === 'CT' ? 'Find the sacrum, canal and foramina S1–S4 in the CT (hand-placed ones are kept)' : 'Automatic detection reads CT densities: it finds nothing on MR'} ?disabled=${st.loaded.modality !== 'CT'} @click=${() => anatomy.detectAnatomy().catch(() => undefined)}>Find landmarks</button>
         <span>${n} of ${FORAMEN_IDS.length} foramina${a?.canal ? ', canal' : ''}${a?.frame ? ', frame' : ''}</span>
         ${!st.review ? html`<button id="review-start" class="small" title="Step through S1 L … S4 R and the canal, the views centred on each (starting at the first one missing or to check)" @click=${() => anatomy.reviewStep(anatomy.firstReviewStep())}>Review</button>` : nothing}
       </div>
@@ -118,7 +119,9 @@ export class SpAnatomyPanel extends LitElement {
       ${html`<table class="foramina">
             ${LEVELS.flatMap((lv) => (['L', 'R'] as const).map((side) => html`<tr class=${st.review && anatomy.REVIEW_STEPS[st.review.step] === `${lv}_${side}` ? 'current' : ''}><td class="lvl" data-select=${`${lv}_${side}`} title="Review ${lv} ${side}: the Foramen tool (F) then places this one" @click=${() => anatomy.reviewStep(anatomy.REVIEW_STEPS.indexOf(`${lv}_${side}`))}>${lv} ${side}</td><td>${this.cell(`${lv}_${side}`)}</td></tr>`))}
           </table>`}
-      ${a ? nothing : html`<div class="muted">Find the landmarks (CT), or place each foramen with the Foramen tool (F): one click on its opening.</div>`}
+      ${st.loaded.modality !== 'CT' && !a?.foramina.length && !a?.canal
+        ? html`<div class="note" data-mr-note>Automatic detection works on CT only (it reads bone densities): it finds no landmarks on this ${st.loaded.modality === 'MR' ? 'MR' : 'image'}. Press <b>Review</b> and place each one: the Foramen tool (F), one click on a foramen's opening; the Canal tool (K), two or three clicks along the canal.</div>`
+        : a ? nothing : html`<div class="muted">Find the landmarks (CT), or place each foramen with the Foramen tool (F): one click on its opening.</div>`}
       ${a
         ? html`<div class="row canal-row" data-canal>
             <span class="lvl">Canal</span>

@@ -170,6 +170,24 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     await page.context().close();
   }, 240_000);
 
+  it('prostatex-0218 (MR): the panel says that automatic detection finds nothing on MR and names the controls that place the landmarks', async () => {
+    const { page, errors } = await openApp(session(), { demo: false, width: 1500, height: 900 });
+    await openScan(page, 'prostatex-0218-t2sag-lower-sacrum');
+    await expect.poll(() => page.locator('sp-anatomy-panel [data-mr-note]').count()).toBe(1);
+    const note = (await page.locator('sp-anatomy-panel [data-mr-note]').textContent())!.replace(/\s+/g, ' ');
+    expect(note).toMatch(/works on CT only/);
+    expect(note).toMatch(/finds no landmarks on this MR/);
+    expect(note).toMatch(/Review/);
+    expect(note).toMatch(/Foramen tool \(F\)/);
+    expect(note).toMatch(/Canal tool \(K\)/);
+    expect(note).not.toMatch(/setForamen|setCanal|window\.sacroplan/);
+    expect(await page.locator('sp-anatomy-panel #detect-anatomy').isDisabled()).toBe(true);
+    expect(await page.locator('sp-anatomy-panel #detect-anatomy').getAttribute('title')).toMatch(/finds nothing on MR/);
+    await screenshot(page, 'assisted-prostatex-0218-note');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
   it('prostatex-0218 (sagittal T2 MR, feet first): S3, S4 and the canal within 3 mm; S1 and S2, cut by the field of view, marked Not in image', async () => {
     const { page, errors } = await openApp(session(), { demo: false, width: 1500, height: 900 });
     const r = await assistedPath(page, 'prostatex-0218-t2sag-lower-sacrum');
