@@ -34,7 +34,7 @@ import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
-import { foramenWallRadii } from './foramen-radius';
+import { foramenWallRadii, plausibleWallRadius } from './foramen-radius';
 import { canalWallRadii } from './canal-radius';
 import { refineForamenAxis } from './foramen-axis';
 import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
@@ -378,7 +378,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     const walls = foramenWallRadii(volume, foramina);
     foramina.forEach((f, n) => {
       const r = walls.radiiMm[n];
-      if (r == null || !(r > 0.8 && r < 2 * f.radiusMm + 3)) return;
+      if (!plausibleWallRadius(r, f.radiusMm)) return;
       f.radiusMm = Math.round((followed[n] ? r : Math.max(r, f.radiusMm)) * 10) / 10;
     });
     // thin slices: the canal's radius was the distance to the thresholded bone (detect/canal.ts), inside the wall

@@ -55,21 +55,24 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
  * Bilateral symmetry of length: a tunnel followed over less than half its mirror partner's length stopped
  * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt.
  */
-function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit): void {
+function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit): Foramen[] {
   const len = (x: Foramen) => Math.hypot(x.posteriorLps[0] - x.anteriorLps[0], x.posteriorLps[1] - x.anteriorLps[1], x.posteriorLps[2] - x.anteriorLps[2]);
+  let out = fs;
   for (let k = 0; k < fs.length; k++) {
-    const f = fs[k]!;
-    const partner = fs.find((g) => g.level === f.level && g.side !== f.side);
+    const f = out[k]!;
+    const partner = out.find((g) => g.level === f.level && g.side !== f.side);
     if (!partner || doubts[f.id] || len(f) >= MIN_LENGTH_SHARE * len(partner)) continue;
     const again = refit?.(f, partner);
     if (again) {
-      fs[k] = again;
+      if (out === fs) out = [...fs];
+      out[k] = again;
       messages.push(`foramina: ${f.id} followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm: followed again along the partner's mirror image, over ${len(again).toFixed(0)} mm`);
       continue;
     }
     doubts[f.id] = `followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm`;
     messages.push(`foramina: ${f.id} in doubt: ${doubts[f.id]}`);
   }
+  return out;
 }
 
 export function combineForamina(
@@ -77,7 +80,7 @@ export function combineForamina(
   opts: { insideAxisMeasured?: boolean; refit?: Refit } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
-  if (!surface.length) { const fs = [...inside]; lengthDoubts(fs, doubts, messages, opts.refit); return { foramina: fs, doubts }; }
+  if (!surface.length) return { foramina: lengthDoubts(inside, doubts, messages, opts.refit), doubts };
   // renumber the surface chain from the inside search's level where they share a tunnel
   // (only when the inside search found at least as many levels: it counts from its first pair, so with
   // fewer levels its first may not be S1)
@@ -152,6 +155,5 @@ export function combineForamina(
     }
     out.push(g);
   }
-  lengthDoubts(out, doubts, messages, opts.refit);
-  return { foramina: out, doubts };
+  return { foramina: lengthDoubts(out, doubts, messages, opts.refit), doubts };
 }
