@@ -413,40 +413,53 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
 
 /**
  * For every voxel of a box, the offset of the nearest voxel of `mask` (−1 where the mask is empty):
- * a vector distance transform by two raster sweeps over the 26-neighbourhood (Danielsson 1980),
- * each voxel taking a neighbour's source when that source is nearer (spacing-weighted). Exact to
- * within a fraction of a voxel, which is all the prior needs.
+ * the exact Euclidean feature transform, separable along the three axes as the squared-distance
+ * transform of Felzenszwalb & Huttenlocher (2012), each parabola carrying its site's feature.
  */
 function nearestSource(mask: Uint8Array, dims: readonly [number, number, number], sp: Readonly<Vec3>): Int32Array {
   const [bi, bj, bk] = dims;
-  const bij = bi * bj, nb = bij * bk;
-  const src = new Int32Array(nb).fill(-1);
-  const d2 = new Float64Array(nb).fill(Infinity);
-  for (let n = 0; n < nb; n++) if (mask[n]) { src[n] = n; d2[n] = 0; }
-  const try1 = (n: number, i: number, j: number, k: number, m: number) => {
-    const s = src[m]!;
-    if (s < 0) return;
-    const sk = (s / bij) | 0, r = s - sk * bij, sj = (r / bi) | 0, si = r - sj * bi;
-    const d = ((i - si) * sp[0]) ** 2 + ((j - sj) * sp[1]) ** 2 + ((k - sk) * sp[2]) ** 2;
-    if (d < d2[n]!) { d2[n] = d; src[n] = s; }
-  };
-  for (let pass = 0; pass < 2; pass++) {
-    const fwd = pass === 0;
-    for (let k = fwd ? 0 : bk - 1; fwd ? k < bk : k >= 0; k += fwd ? 1 : -1)
-      for (let j = fwd ? 0 : bj - 1; fwd ? j < bj : j >= 0; j += fwd ? 1 : -1)
-        for (let i = fwd ? 0 : bi - 1; fwd ? i < bi : i >= 0; i += fwd ? 1 : -1) {
-          const n = i + bi * (j + bj * k);
-          // the 13 neighbours already visited in this sweep's order
-          const s = fwd ? -1 : 1;
-          for (let dk = 0; dk <= 1; dk++) for (let dj = -1; dj <= 1; dj++) for (let di = -1; di <= 1; di++) {
-            if (dk === 0 && (dj > 0 || (dj === 0 && di >= 0))) continue;
-            const ii = i + s * di, jj = j + s * dj, kk = k + s * dk;
-            if (ii < 0 || jj < 0 || kk < 0 || ii >= bi || jj >= bj || kk >= bk) continue;
-            try1(n, i, j, k, ii + bi * (jj + bj * kk));
-          }
+  const nb = bi * bj * bk;
+  const D = new Float64Array(nb).fill(Infinity);
+  const F = new Int32Array(nb).fill(-1);
+  for (let n = 0; n < nb; n++) if (mask[n]) { D[n] = 0; F[n] = n; }
+  const m = Math.max(bi, bj, bk);
+  const f = new Float64Array(m), g = new Float64Array(m), z = new Float64Array(m + 1);
+  const v = new Int32Array(m), feat = new Int32Array(m);
+  const strides = [1, bi, bi * bj];
+  for (let axis = 0; axis < 3; axis++) {
+    const len = dims[axis]!, stride = strides[axis]!, s = sp[axis]!;
+    const [oa, ob] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+    for (let b = 0; b < dims[ob]!; b++) for (let a = 0; a < dims[oa]!; a++) {
+      const base = a * strides[oa]! + b * strides[ob]!;
+      // lower envelope of the parabolas (x − p·s)² + f[p] over the line's sites
+      let k = -1;
+      for (let q = 0, o = base; q < len; q++, o += stride) {
+        const fq = D[o]!;
+        f[q] = fq; feat[q] = F[o]!;
+        if (fq === Infinity) continue;
+        const xq = q * s, gq = fq + xq * xq;
+        g[q] = gq;
+        let inter = -Infinity;
+        while (k >= 0) {
+          const p = v[k]!;
+          inter = (gq - g[p]!) / (2 * s * (q - p));
+          if (inter <= z[k]!) k--;
+          else break;
         }
+        if (k < 0) { k = 0; v[0] = q; z[0] = -Infinity; z[1] = Infinity; }
+        else { k++; v[k] = q; z[k] = inter; z[k + 1] = Infinity; }
+      }
+      if (k < 0) continue;
+      k = 0;
+      for (let q = 0, o = base; q < len; q++, o += stride) {
+        const x = q * s;
+        while (z[k + 1]! < x) k++;
+        const p = v[k]!, dx = x - p * s;
+        D[o] = dx * dx + f[p]!; F[o] = feat[p]!;
+      }
+    }
   }
-  return src;
+  return F;
 }
 
 /** Every k-th value so that at most 4000 remain (a level's median and robust SD need no more). */
