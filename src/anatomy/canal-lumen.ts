@@ -14,7 +14,8 @@
  *    marrow's texture and the noise do not).
  * 2. On the midline profile of each plane, a candidate lumen is a point no brighter than the canal's contents
  *    (LUMEN_MAX_HU) with bright bone (the roof) within ROOF_MM behind it and a wall (marrow or cortex) in
- *    front, both brighter by at least MIN_CONTRAST_HU. The canal is the chain of candidates that runs on along
+ *    front, both brighter by at least MIN_CONTRAST_HU, and darker than the marrow in front by MIN_DARKER_HU
+ *    (a dark spot in a body's marrow has a roof too: the body's posterior cortex). The canal is the chain of candidates that runs on along
  *    the curve (dynamic programming: at most MAX_STEP_MM per mm of arc, each millimetre of movement and each
  *    plane without a candidate costing), cut where it bridges more than MAX_GAP_MM without one: one
  *    basivertebral opening, where the front wall is missing over a few millimetres, does not break the chain,
@@ -53,6 +54,8 @@ const EDGE_MM = 2;
 const MAX_GAP_MM = 6;
 /** The lumen's front wall line is taken as the running median over ±this many planes (mm): a basivertebral opening is 3–6 mm tall. */
 const WALL_MEDIAN_MM = 6;
+/** The lumen is darker than the marrow in front of it by at least this (HU): canal fat and CSF (−100 to 15) against fatty marrow (30–100). */
+const MIN_DARKER_HU = 20;
 /** Both walls brighter than the lumen by at least this (HU): fatty marrow 40–100 against canal fat −60–20. */
 const MIN_CONTRAST_HU = 40;
 /** The chain moves at most this far along v per mm of arc (the canal's course relative to the body curve). */
@@ -122,7 +125,13 @@ export function traceCanalLumen(work: Float32Array, g: WorkGrid, curve: Polyline
     for (let d = 1; d <= FRONT_MM && iv - d >= 0; d++) fr = Math.max(fr, prof[s * nv + iv - d]!);
     if (!(roof >= ROOF_HU) || !(x <= LUMEN_MAX_HU)) continue;
     const c = Math.min(roof, fr) - x;
-    if (c >= MIN_CONTRAST_HU) score[s * nv + iv] = c;
+    // darker than the marrow in front (the median 3–12 mm in front, not a cortex there): a dark spot in a body's
+    // marrow has a roof too (the body's posterior cortex), but marrow, not a lumen, in front of it
+    const vals: number[] = [];
+    for (let d = 3; d <= FRONT_MM && iv - d >= 0; d++) { const y = prof[s * nv + iv - d]!; if (!Number.isNaN(y)) vals.push(y); }
+    vals.sort((p, q) => p - q);
+    const darker = vals.length ? vals[vals.length >> 1]! - x : 0;
+    if (c >= MIN_CONTRAST_HU && darker >= MIN_DARKER_HU) score[s * nv + iv] = c + darker;
   }
   // the chain: maximum total score over paths v(s) moving at most MAX_STEP_MM per plane; a plane without a
   // candidate on the path costs (a gap), so the chain runs through an opening only where it continues beyond,
@@ -271,15 +280,6 @@ export function traceCanalLumen(work: Float32Array, g: WorkGrid, curve: Polyline
     } else found++;
     prev.set(region); havePrev = true; prevV = iv0;
     // centre and area
-    // the centre on the midline (the canal is symmetric about it), at the mean depth of the lumen's
-    // columns within 3 mm of it
-    let sv = 0, nm = 0;
-    for (let k = 0; k < plane; k++) if (region[k] && Math.abs((k % nu) - iu0) <= 3) { sv += (k / nu) | 0; nm++; }
-    const c = cs[s]!, p = ps[s]!;
-    const cv = (nm ? sv / nm : iv0) + V_MIN_MM;
-    pts.push([c[0], c[1] + cv * p[1], c[2] + cv * p[2]]);
-    radiiMm.push(Math.sqrt(n / Math.PI));
-    own.push(!carried);
     // the lumen's outline at half height towards its wall: the region (at half contrast to the marrow) grown by
     // up to EDGE_MM through voxels below halfway from the lumen to the brightest voxel within 2 mm (a cortex
     // blurred by partial volume: the bone's surface is its half-maximum), never into compact bone
@@ -301,6 +301,15 @@ export function traceCanalLumen(work: Float32Array, g: WorkGrid, curve: Polyline
       }
       for (const k of add) wide[k] = 1;
     }
+    // the centre on the midline (the canal is symmetric about it), at the mean depth of the lumen's
+    // columns within 3 mm of it (its outline at half height to the walls, so that a thin wall does not pull it)
+    let sv = 0, nm = 0;
+    for (let k = 0; k < plane; k++) if (wide[k] && Math.abs((k % nu) - iu0) <= 3) { sv += (k / nu) | 0; nm++; }
+    const c = cs[s]!, p = ps[s]!;
+    const cv = (nm ? sv / nm : iv0) + V_MIN_MM;
+    pts.push([c[0], c[1] + cv * p[1], c[2] + cv * p[2]]);
+    radiiMm.push(Math.sqrt(n / Math.PI));
+    own.push(!carried);
     // onto the working grid: each 1 mm sample splats 2 × 2 × 2 sub-points, so that no voxel of a grid of
     // at least 1 mm between them is missed
     for (let k = 0; k < plane; k++) {
