@@ -101,6 +101,10 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
         rows.push(`${config} ${les.id} ${les.kind} (${les.level.toFixed(0)} in marrow ${les.marrow_level.toFixed(0)} ± ${les.marrow_sd.toFixed(0)}, noise ${les.noise_sd.toFixed(1)}, ${les.volume_ml.toFixed(3)} mL): grown ${errs.length}/${les.clicks_inner_half_lps.length}, error ${(100 * lo).toFixed(1)} … ${(100 * hi).toFixed(1)} %, refused ${JSON.stringify([...why])}, largest/truth ${worst.toFixed(2)}`);
         // Grow must be usable on the real scans, not only safe: a sclerotic lesion (600 HU in fatty marrow) grows from every click
         if (les.kind === 'sclerotic') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBe(les.clicks_inner_half_lps.length));
+        // a soft-tissue lesion brighter than very fatty marrow, where the bone enclosure stays open: grown
+        // by its own edge (own-edge.ts) from half the clicks (10 of 20 measured, -6.6 … +2.0 %), the rest
+        // refused with the reason
+        if (les.kind === 'lytic-bright') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(les.clicks_inner_half_lps.length / 2));
         const gap = KNOWN_GAPS[`${config} ${les.id}`];
         if (gap) rows.push(`  known gap, allowed ${gap.range.map((x) => `${(100 * x).toFixed(0)} %`).join(' … ')}: ${gap.why}`);
         checks.push(() => {
