@@ -11,8 +11,12 @@
  *     lesion's level ∓ 3 robust SD (measureMrLevels). Refused where no boundary closes within
  *     the search ball (no edge: patchy real marrow runs on at the click's level), where the pieces
  *     of the tissue around that pass the window and survive the opening could add more than 10 %
- *     to the lesion (the faint-edge check), and where the grow runs more than 10 % beyond that
- *     boundary widened by its blur (shareBeyondEdge) or is much smaller than it.
+ *     to the lesion (the faint-edge check), where the grow runs more than 10 % beyond that
+ *     boundary widened by its blur (shareBeyondEdge) or is much smaller than it, and where more than
+ *     10 % of the tissue around lies beyond the lesion's level on the other side (oppositeShare: a
+ *     faint lesion between two tissues of patchy marrow). The grown edge is then trimmed to the
+ *     midpoint to the tissue next to each edge voxel (trimToLocalMidpoint: a T2-bright lesion whose
+ *     edge borders fatty patches brighter than the marrow's median).
  *  3. HU window. Each bound sits at the midpoint between the lesion level (seed median) and the
  *     tissue it must be told apart from, because for a symmetric point-spread function the
  *     50 % iso-level of a blurred step edge lies on the true edge (partial-volume neutral):
@@ -99,7 +103,7 @@ import { robustStats, smoothBox } from './seed-model';
 import { maxBoundaryContrastRegion } from './boundary-contrast';
 import { bilateralBox, RANGE_SD } from './seeded-grow';
 import { boneAround, continuationOutside, cutShare, sideName } from './bone-surroundings';
-import { measureOwnEdge, textureRatio } from './own-edge';
+import { measureOwnEdge, NOISE_SD, textureRatio } from './own-edge';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -368,6 +372,26 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
       box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: reached, ...(levels ? { levels } : {}), mask,
     };
   };
+  /** A result from a box-local mask (a grown region after a trim). */
+  const fromMask = (mask: Uint8Array, win: [number, number]): RegionGrowResult & { mask: Uint8Array } => {
+    let count = 0;
+    for (let n = 0; n < nb; n++) count += mask[n]!;
+    const offsets = new Int32Array(count);
+    let m = 0, n = 0;
+    let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
+    for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
+      const row = ni * (j + nj * k);
+      for (let i = box[0]; i <= box[3]; i++, n++) {
+        if (!mask[n]) continue;
+        offsets[m++] = row + i;
+        if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
+      }
+    }
+    return {
+      offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window: win, guard, seedIjk: seedIdx, seedStats: stats,
+      box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: false, ...(levels ? { levels } : {}), mask,
+    };
+  };
   const strip = (r: RegionGrowResult & { mask?: Uint8Array }): RegionGrowResult => { const { mask: _m, ...rest } = r; return rest; };
   /**
    * A region that reaches the bone enclosure's surface with tissue of its window beyond (no cortex
@@ -414,7 +438,16 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
       const beyond = shareBeyondEdge(r.mask, m.region, dims, sp);
       if (beyond > MAX_JOINABLE_SHARE || r.voxelCount * MAX_SUPPORT_RATIO < m.region.length)
         return empty(kind, m.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(m.window[0])} to ${Math.round(m.window[1])}, ${r.volumeMl.toFixed(2)} mL) ${beyond > MAX_JOINABLE_SHARE ? `runs ${Math.round(100 * beyond)} % beyond` : 'is much smaller than'} the region whose edge the image shows around the point (${(m.region.length * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; ${strokes}`);
-      return finish(r, val);
+      // the bound at the midpoint to the level around holds where that level is the marrow's; next to
+      // a patch of another level (fatty marrow beside a T2-bright lesion) the edge's midpoint is the
+      // one to that patch: the edge voxels are trimmed to their local midpoint
+      // a lesion between two tissues (darker than one, brighter than the other: a faint lesion in patchy
+      // marrow) has an edge the window's midpoint bound does not find where it borders the other one
+      const opposite = oppositeShare(r.mask, val, dims, sp, inBall, m.lesionLevel, m.aroundLevel, m.lesionSigma);
+      if (opposite > MAX_JOINABLE_SHARE)
+        return empty(kind, m.window, guard, stats, 'unsupported', `the region grown from the point (signal ${Math.round(m.lesionLevel)}, ${r.volumeMl.toFixed(2)} mL) lies between two tissues: ${m.lesionLevel > m.aroundLevel ? 'brighter' : 'darker'} than most of the tissue around it (${Math.round(m.aroundLevel)}) but ${m.lesionLevel > m.aroundLevel ? 'darker' : 'brighter'} than ${Math.round(100 * opposite)} % of it, so its edge there is not where a threshold puts it; ${strokes}`);
+      const trimmed = trimToLocalMidpoint(r.mask, val, dims, sp, g, inBall, m.lesionLevel);
+      return finish(trimmed === r.mask ? r : fromMask(trimmed, r.window), val);
     }
     if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return finish(attempt(window, val), val);
 
@@ -758,6 +791,89 @@ function edgeReach(mask: Uint8Array, dims: [number, number, number], sp: Vec3): 
   return dilateSparse(mask, dims, Int32Array.from(off));
 }
 
+/**
+ * Trims a grown region's edge voxels to the midpoint between the lesion's level and the level of the
+ * tissue next to each of them: the median of the voxels 1.5-3.5 mm outside the region (beyond the
+ * edge's blur) within LOCAL_BACKGROUND_MM of the voxel. An edge voxel on that tissue's side of the
+ * midpoint holds less than half lesion (for a symmetric blur the 50 % level lies on the true edge) and
+ * is dropped; then the next layer is examined, at most EDGE_TRIM_LAYERS times. Returns `mask` itself
+ * when nothing is trimmed.
+ */
+function trimToLocalMidpoint(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, g: ReturnType<typeof gridMetric>, inBall: Uint8Array, lesionLevel: number): Uint8Array {
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj;
+  const shell = new Uint8Array(mask.length);
+  let nShell = 0;
+  visitNearMask(mask, dims, sp, 3.5, (n, dOut2) => { if (!mask[n] && dOut2 > 2.25 && dOut2 <= 12.25 && inBall[n]) { shell[n] = 1; nShell++; } });
+  if (nShell < 8) return mask;
+  const h = g.unitBallHalfExtent;
+  const ri = Math.ceil(LOCAL_BACKGROUND_MM * h[0]), rj = Math.ceil(LOCAL_BACKGROUND_MM * h[1]), rk = Math.ceil(LOCAL_BACKGROUND_MM * h[2]);
+  const r2 = LOCAL_BACKGROUND_MM * LOCAL_BACKGROUND_MM;
+  const background = new Map<number, number>();
+  const localLevel = (n: number): number => {
+    const hit = background.get(n);
+    if (hit !== undefined) return hit;
+    const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+    const xs: number[] = [];
+    for (let dk = -rk; dk <= rk; dk++) {
+      const c = k + dk;
+      if (c < 0 || c >= bk) continue;
+      for (let dj = -rj; dj <= rj; dj++) {
+        const b = j + dj;
+        if (b < 0 || b >= bj) continue;
+        for (let di = -ri; di <= ri; di++) {
+          const a = i + di;
+          if (a < 0 || a >= bi) continue;
+          const q = a + bi * (b + bj * c);
+          if (shell[q] && metricLength2(g, di, dj, dk) <= r2) xs.push(val[q]!);
+        }
+      }
+    }
+    xs.sort((x, y) => x - y);
+    const level = xs.length >= 8 ? xs[xs.length >> 1]! : NaN;
+    background.set(n, level);
+    return level;
+  };
+  let out = mask;
+  for (let layer = 0; layer < EDGE_TRIM_LAYERS; layer++) {
+    const drop: number[] = [];
+    for (let n = 0; n < out.length; n++) {
+      if (!out[n]) continue;
+      const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+      const edge = i === 0 || i === bi - 1 || j === 0 || j === bj - 1 || k === 0 || k === bk - 1 ||
+        !out[n - 1] || !out[n + 1] || !out[n - bi] || !out[n + bi] || !out[n - bij] || !out[n + bij];
+      if (!edge) continue;
+      const b = localLevel(n);
+      if (!Number.isNaN(b) && (val[n]! - (lesionLevel + b) / 2) * (lesionLevel - b) < 0) drop.push(n);
+    }
+    if (!drop.length) break;
+    if (out === mask) out = mask.slice();
+    for (const n of drop) out[n] = 0;
+  }
+  return out;
+}
+/**
+ * Share of the tissue around a grown region (1.5-3.5 mm outside, on a 2 mm smoothed copy: its level,
+ * not its noise) that lies beyond the lesion's own noise band (NOISE_SD robust SDs) on the side away
+ * from the level around it: a region between two tissues, darker than one and brighter than the other.
+ */
+function oppositeShare(mask: Uint8Array, val: Float32Array, dims: [number, number, number], sp: Vec3, inBall: Uint8Array, lesionLevel: number, aroundLevel: number, lesionSigma: number): number {
+  const level = smoothBox(val, dims, sp, 2);
+  const side = Math.sign(lesionLevel - aroundLevel);
+  let n = 0, opp = 0;
+  visitNearMask(mask, dims, sp, 3.5, (q, dOut2) => {
+    if (mask[q] || !(dOut2 > 2.25 && dOut2 <= 12.25) || !inBall[q]) return;
+    n++;
+    if ((level[q]! - lesionLevel) * side > NOISE_SD * lesionSigma) opp++;
+  });
+  return n ? opp / n : 0;
+}
+
+/** Radius (mm) around an edge voxel within which the tissue next to it is read (a few voxels of the shell 1.5-3.5 mm out). */
+const LOCAL_BACKGROUND_MM = 4;
+/** Layers of edge voxels examined by trimToLocalMidpoint (the blur of an edge reaches one or two voxels in). */
+const EDGE_TRIM_LAYERS = 2;
+
 /** Share of `mask` (box-local) farther from `region` (box-local indices) than the reach of an edge's blur along each axis. */
 function shareBeyondEdge(mask: Uint8Array, region: Int32Array, dims: [number, number, number], sp: Vec3): number {
   const reach = [0, 1, 2].map((a) => Math.round((EDGE_REACH_SIGMAS * Math.sqrt(EDGE_PSF_MM ** 2 + sp[a]! ** 2 / 12)) / sp[a]!));
@@ -778,7 +894,7 @@ function shareBeyondEdge(mask: Uint8Array, region: Int32Array, dims: [number, nu
 /** MR: the opening radius of the grow (the lytic/custom default), also used to tell joinable tissue from noise around the lesion. */
 const MR_OPENING_MM = 1.0;
 
-interface MrLevels { window: [number, number]; lesionLevel: number; aroundLevel: number; passRaw: number; passOpen: number; shellVoxels: number; region: Int32Array }
+interface MrLevels { window: [number, number]; lesionLevel: number; aroundLevel: number; lesionSigma: number; passRaw: number; passOpen: number; shellVoxels: number; region: Int32Array }
 
 /**
  * MR (no tissue level can be assumed): the lesion's level and the level of the tissue around it,
@@ -833,7 +949,7 @@ function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: 
     if (nAround < minVoxels) continue;
     const win: [number, number] = sign > 0 ? [lo * unit, hi * unit] : [-hi * unit, -lo * unit];
     bestContrast = bc.contrast;
-    best = { window: win, lesionLevel: sign * L * unit, aroundLevel: sign * B * unit, passRaw: pass / nAround, passOpen: passOpen / nAround, shellVoxels: nAround, region: bc.region };
+    best = { window: win, lesionLevel: sign * L * unit, aroundLevel: sign * B * unit, lesionSigma: bc.lesion.sigma * unit, passRaw: pass / nAround, passOpen: passOpen / nAround, shellVoxels: nAround, region: bc.region };
   }
   return best;
 }
