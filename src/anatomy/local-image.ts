@@ -52,8 +52,10 @@ export class IndexSampler {
    * over the offsets `w`·t for w in `depths` (NaN where none is inside). The same arithmetic as calling `at`
    * per sample (trilinearAtIndex written out, its per-grid constants held outside the loop: a slab image is
    * most of a foramen fit's time); test/anatomy/local-image.test.ts checks the two agree to the bit.
+   * Only the pixels within `reachPx` of the centre pixel are computed (the rest are NaN): a hole search reads
+   * a disk around its centre (holeReachPx), and the square's corners would be a third to two thirds of the work.
    */
-  slab(values: Float32Array, n: number, half: number, px: number, c: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>, t: Readonly<Vec3>, depths: readonly number[]): void {
+  slab(values: Float32Array, n: number, half: number, px: number, c: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>, t: Readonly<Vec3>, depths: readonly number[], reachPx = Infinity): void {
     const v = this.v;
     const ni = this.ni, nj = this.nj, nk = this.nk;
     const hi = ni - 0.5, hj = nj - 0.5, hk = nk - 0.5, mi = ni - 1, mj = nj - 1, mk = nk - 1;
@@ -62,9 +64,15 @@ export class IndexSampler {
     const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
     const tw = new Float64Array(3 * nd);
     for (let k = 0; k < nd; k++) { const w = depths[k]!; tw[3 * k] = t[0] * w; tw[3 * k + 1] = t[1] * w; tw[3 * k + 2] = t[2] * w; }
+    const reach2 = reachPx * reachPx;
     for (let q = 0; q < n; q++) {
       const vq = (q - half) * px;
-      for (let p = 0; p < n; p++) {
+      // this row's pixels within the reach: |p − half| ≤ √(reach² − (q − half)²)
+      const room = reach2 - (q - half) * (q - half);
+      const w = room >= 0 ? Math.min(half, Math.floor(Math.sqrt(room))) : -1;
+      const p0 = half - w, p1 = half + w;
+      if (w < half) { const row = q * n; values.fill(NaN, row, row + Math.max(0, p0)); values.fill(NaN, row + Math.max(0, p1 + 1), row + n); }
+      for (let p = Math.max(0, p0); p <= p1 && p < n; p++) {
         const up = (p - half) * px;
         const x0 = c[0] + a[0] * up + b[0] * vq, y0 = c[1] + a[1] * up + b[1] * vq, z0 = c[2] + a[2] * up + b[2] * vq;
         let sum = 0, cnt = 0;
@@ -106,10 +114,11 @@ export interface SlabImage {
   values: Float32Array;
 }
 
-export function slabImage(s: IndexSampler, centre: Readonly<Vec3>, e1: Readonly<Vec3>, e2: Readonly<Vec3>, d: Readonly<Vec3>, halfMm: number, pxMm: number, depthsMm: readonly number[], out?: Float32Array): SlabImage {
+/** Pixels (a, b) within `reachPx` of the centre pixel are computed, the rest left NaN (IndexSampler.slab). */
+export function slabImage(s: IndexSampler, centre: Readonly<Vec3>, e1: Readonly<Vec3>, e2: Readonly<Vec3>, d: Readonly<Vec3>, halfMm: number, pxMm: number, depthsMm: readonly number[], out?: Float32Array, reachPx = Infinity): SlabImage {
   const half = Math.round(halfMm / pxMm), n = 2 * half + 1;
   const values = out && out.length >= n * n ? out : new Float32Array(n * n);
-  s.slab(values, n, half, pxMm, s.toIjk(centre), s.dirIjk(e1), s.dirIjk(e2), s.dirIjk(d), depthsMm);
+  s.slab(values, n, half, pxMm, s.toIjk(centre), s.dirIjk(e1), s.dirIjk(e2), s.dirIjk(d), depthsMm, reachPx);
   return { n, half, pxMm, values };
 }
 
@@ -132,6 +141,17 @@ export function robustSpread(values: ArrayLike<number>): number {
   const med = a[a.length >> 1]!;
   const dev = a.map((v) => Math.abs(v - med)).sort((x, y) => x - y);
   return 1.4826 * dev[dev.length >> 1]!;
+}
+
+/** The outer of holeScore's two rim samples lies this far (mm) beyond the lumen's radius. */
+const RIM_OUTER_MM = 1.5;
+
+/**
+ * The farthest pixel (from the search centre) that holeScore reads for lumen centres within `searchPx` of it and
+ * radii up to `maxRadiusMm`: the outer rim sample at r + 1.5 mm, and the bilinear neighbours within √2 px of it.
+ */
+export function holeReachPx(searchPx: number, maxRadiusMm: number, pxMm: number): number {
+  return searchPx + (maxRadiusMm + RIM_OUTER_MM) / pxMm + 1.5;
 }
 
 export const RING_SECTORS = 16;
@@ -161,7 +181,7 @@ export function holeScore(img: SlabImage, cx: number, cy: number, rMm: number, p
   }
   const lumen = sum / cnt;
   if (!(lumen === lumen)) return { score: NaN, lumen };
-  const r1 = (rMm + 0.5) / px, r2 = (rMm + 1.5) / px;
+  const r1 = (rMm + 0.5) / px, r2 = (rMm + RIM_OUTER_MM) / px;
   // the 4th lowest of the 16 sector contrasts, kept in a sorted window of four (no allocation)
   let q0 = Infinity, q1 = Infinity, q2 = Infinity, q3 = Infinity;
   for (let k = 0; k < RING_SECTORS; k++) {
