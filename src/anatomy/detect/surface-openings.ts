@@ -29,6 +29,7 @@
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
 import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
+import { kthSmallest } from '../../core/select';
 import { Polyline, cross3, normalize3 } from './geometry';
 import { fitForamen, type ForamenFit } from '../foramen-fit';
 import type { Foramen, ForamenId, SacralLevel } from '../types';
@@ -107,16 +108,16 @@ export interface SurfaceCandidate extends ForamenCandidate {
 /** Median of the finite values of a (2r+1)² window of a map (NaN where none). */
 function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
   const out = new Float32Array(m.length).fill(NaN);
-  const buf: number[] = [];
+  const buf = new Float64Array((2 * r + 1) ** 2);
   for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) {
-    buf.length = 0;
+    let cnt = 0;
     for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
       const ii = i + di, jj = j + dj;
       if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
       const v = m[ii * nu + jj]!;
-      if (v === v) buf.push(v);
+      if (v === v) buf[cnt++] = v;
     }
-    if (buf.length * 2 > (2 * r + 1) ** 2) { buf.sort((a, b) => a - b); out[i * nu + j] = buf[buf.length >> 1]!; }
+    if (cnt * 2 > (2 * r + 1) ** 2) out[i * nu + j] = kthSmallest(buf, cnt, cnt >> 1);
   }
   return out;
 }
