@@ -139,7 +139,7 @@ function robustSpreadOf(vals: number[]): number {
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null, fromImage?: SurfaceFromImage,
-): { foramina: Foramen[]; candidates: SurfaceCandidate[] } {
+): { foramina: Foramen[]; candidates: SurfaceCandidate[]; countedLevels?: SacralLevel[] } {
   if (!frame) return { foramina: [], candidates: [] };
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
@@ -358,6 +358,26 @@ export function detectSurfaceOpenings(
     messages.push(`foramina (anterior surface): the chain of ${chain.length} pairs starts at ${LEVELS[offset]}, not at S1 under the L5/S1 disc: not used`);
     chain.length = 0; rel.length = 0;
   }
+  // below the disc the levels under S1 are counted down the chain; the count is taken (countedLevels) where two
+  // readings that do not depend on each other agree: the chain runs down from S1 without a skipped level, each
+  // of its pairs is a mirror pair on the tunnels' axes (not only on the map), and each lies within half a
+  // level's spacing of the junction the long axis puts that level at (frame.ts). On pelvic-ref-003 the chain
+  // skips S2 (an S1-to-next spacing over 40 mm) and its next pair is not a mirror pair: all stay "check".
+  const countedLevels: SacralLevel[] = [];
+  if (skipLevels && chain.length) {
+    const spacing = junctionS.length > 1 ? (junctionS[junctionS.length - 1]! - junctionS[0]!) / (junctionS.length - 1) : NaN;
+    for (let k = 0; k < chain.length; k++) {
+      const p = chain[k]!, lv = offset + rel[k]!;
+      const onAxes = pointSegmentDistance(mirrorOfP(p.R.anteriorLps), p.L.anteriorLps, p.L.posteriorLps) <= MIRROR_REFIT_MM
+        && pointSegmentDistance(mirrorOfP(p.L.anteriorLps), p.R.anteriorLps, p.R.posteriorLps) <= MIRROR_REFIT_MM;
+      const atJunction = Math.abs(p.s - junctionS[lv]!) <= 0.5 * spacing;
+      if (rel[k] !== k || !onAxes || !atJunction) {
+        messages.push(`foramina (anterior surface): the count below S1 stops at ${LEVELS[lv]}: ${rel[k] !== k ? 'a level skipped above it' : !onAxes ? 'its two tunnels are not mirror images' : `${Math.abs(p.s - junctionS[lv]!).toFixed(0)} mm from where the long axis puts it (half a level: ${(0.5 * spacing).toFixed(0)} mm)`}`);
+        break;
+      }
+      countedLevels.push(LEVELS[lv]!);
+    }
+  }
   const foramina: Foramen[] = [];
   chain.forEach((p, k) => {
     const lv = LEVELS[offset + rel[k]!]! as SacralLevel;
@@ -371,5 +391,5 @@ export function detectSurfaceOpenings(
   });
   for (const c of ok) if (!c.level) c.rejected = 'not in the chain of mirror pairs';
   messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat (${mirrored.size} with a mirror image), ${fits} fits, ${candidates.filter((c) => !c.rejected).length} tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
-  return { foramina, candidates };
+  return { foramina, candidates, countedLevels };
 }
