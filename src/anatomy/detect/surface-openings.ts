@@ -145,11 +145,12 @@ export function detectSurfaceOpenings(
   const nab = na * nb;
   const x0 = g.originLps[0] + midA * g.spacingMm;
   // the sacrum with its cortex: the mask grown by one voxel
+  // (six shifted passes over contiguous runs: along x a row, along y a slice, along z the whole grid)
   const near = Uint8Array.from(sacrum);
-  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    if (sacrum[n]) continue;
-    if ((a > 0 && sacrum[n - 1]) || (a < na - 1 && sacrum[n + 1]) || (b > 0 && sacrum[n - na]) || (b < nb - 1 && sacrum[n + na]) || (c > 0 && sacrum[n - nab]) || (c < nc - 1 && sacrum[n + nab])) near[n] = 1;
-  }
+  const grow = (from: number, to: number, d: number) => { for (let n = from; n < to; n++) if (sacrum[n + d] && !sacrum[n]) near[n] = 1; };
+  for (let row = 0; row < nb * nc; row++) { const o = row * na; grow(o + 1, o + na, -1); grow(o, o + na - 1, 1); }
+  for (let c = 0; c < nc; c++) { const o = c * nab; grow(o + na, o + nab, -na); grow(o, o + nab - na, na); }
+  grow(nab, na * nb * nc, -nab); grow(0, na * nb * nc - nab, nab);
   // the map's lateral direction is the normal of the midline plane (tilted with a pelvic obliquity or a
   // scoliosis), its long axis the body-centre curve moved along x into that plane, its depth direction the
   // curve's posterior normal within the plane; untilted, this is x, the curve itself and its sagittal normal
