@@ -20,7 +20,7 @@
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
-import { IndexSampler, holeReachPx, holeScore, lumenPolarity, perpendicularBasis, robustSpread, slabImage, type SlabImage } from './local-image';
+import { IndexSampler, LazySlab, holeReachPx, holeScore, lumenPolarity, perpendicularBasis, robustSpread, slabImage, type SlabImage } from './local-image';
 import type { SacralFrame, SacralLevel, Side } from './types';
 
 export interface ForamenFitOptions {
@@ -177,7 +177,8 @@ export function fitForamen(volume: ScalarVolume, clickLps: Readonly<Vec3>, opts:
         const nd = norm(add(add(d, e1, a * t), e2, b * t));
         const [f1, f2] = perpendicularBasis(nd);
         const radii = [r - 0.5, r - 0.25, r, r + 0.25, r + 0.5].filter((x) => x >= R_MIN && x <= R_MAX);
-        const img = slabImage(s, centre, f1, f2, nd, 3 + 6.5 + 2, 0.5, SLAB_DEPTHS, undefined, holeReachPx(3, Math.max(...radii), 0.5));
+        // computed where read: most tilts do not improve, and their rings stop after a few sectors
+        const img = new LazySlab(s, centre, f1, f2, nd, 3 + 6.5 + 2, 0.5, SLAB_DEPTHS);
         // only a lumen scoring above score + 1e-6 is taken: the others need not be scored in full
         const h = bestHole(img, img.half, img.half, 3, 1, radii, polarity, spread, 0, score + 1e-6);
         if (h.score > score + 1e-6) {

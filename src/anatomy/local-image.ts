@@ -94,6 +94,64 @@ export class IndexSampler {
       }
     }
   }
+
+  /** One pixel of slab: the mean of the trilinear values at (x0, y0, z0) + tw (index space, xyz triples), NaN where none is inside. */
+  depthMean(x0: number, y0: number, z0: number, tw: Float64Array): number {
+    const v = this.v;
+    const ni = this.ni, nj = this.nj, nk = this.nk;
+    const hi = ni - 0.5, hj = nj - 0.5, hk = nk - 0.5, mi = ni - 1, mj = nj - 1, mk = nk - 1;
+    const ci = Math.max(0, ni - 2), cj = Math.max(0, nj - 2), ck = Math.max(0, nk - 2);
+    const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
+    let sum = 0, cnt = 0;
+    for (let k = 0; k < tw.length; k += 3) {
+      let x = x0 + tw[k]!, y = y0 + tw[k + 1]!, z = z0 + tw[k + 2]!;
+      if (!(x >= -0.5 && y >= -0.5 && z >= -0.5 && x <= hi && y <= hj && z <= hk)) continue;
+      x = Math.min(Math.max(x, 0), mi); y = Math.min(Math.max(y, 0), mj); z = Math.min(Math.max(z, 0), mk);
+      const i0 = Math.min(Math.floor(x), ci), j0 = Math.min(Math.floor(y), cj), k0 = Math.min(Math.floor(z), ck);
+      const tx = x - i0, ty = y - j0, tz = z - k0;
+      const o = i0 + ni * (j0 + nj * k0);
+      const c00 = v[o]! + (v[o + di]! - v[o]!) * tx, c10 = v[o + dj]! + (v[o + dj + di]! - v[o + dj]!) * tx;
+      const c01 = v[o + dk]! + (v[o + dk + di]! - v[o + dk]!) * tx, c11 = v[o + dk + dj]! + (v[o + dk + dj + di]! - v[o + dk + dj]!) * tx;
+      const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
+      const val = c0 + (c1 - c0) * tz;
+      if (val === val) { sum += val; cnt++; }
+    }
+    return cnt ? sum / cnt : NaN;
+  }
+}
+
+/**
+ * A slab image (as IndexSampler.slab makes it) whose pixels are computed when slabAt first reads them: a hole
+ * search scored against the best so far stops most rings after a few sectors, so it reads a fraction of the
+ * disk that slab would fill. Each pixel is the same arithmetic as slab's (test/anatomy/local-image.test.ts).
+ */
+export class LazySlab implements SlabImage {
+  readonly n: number;
+  readonly half: number;
+  readonly values: Float32Array;
+  /** 1 where values holds the pixel. */
+  readonly done: Uint8Array;
+  private readonly tw: Float64Array;
+  private readonly c: Vec3; private readonly a: Vec3; private readonly b: Vec3;
+  constructor(private readonly s: IndexSampler, centre: Readonly<Vec3>, e1: Readonly<Vec3>, e2: Readonly<Vec3>, d: Readonly<Vec3>, halfMm: number, readonly pxMm: number, depthsMm: readonly number[]) {
+    this.half = Math.round(halfMm / pxMm);
+    this.n = 2 * this.half + 1;
+    this.values = new Float32Array(this.n * this.n);
+    this.done = new Uint8Array(this.n * this.n);
+    this.c = s.toIjk(centre); this.a = s.dirIjk(e1); this.b = s.dirIjk(e2);
+    const t = s.dirIjk(d), nd = depthsMm.length;
+    this.tw = new Float64Array(3 * nd);
+    for (let k = 0; k < nd; k++) { const w = depthsMm[k]!; this.tw[3 * k] = t[0] * w; this.tw[3 * k + 1] = t[1] * w; this.tw[3 * k + 2] = t[2] * w; }
+  }
+  /** Computes pixel `o` (= q·n + p) into values. */
+  fill(o: number): void {
+    const n = this.n, half = this.half, px = this.pxMm, c = this.c, a = this.a, b = this.b, tw = this.tw;
+    const q = (o / n) | 0, p = o - q * n;
+    const vq = (q - half) * px, up = (p - half) * px;
+    const x0 = c[0] + a[0] * up + b[0] * vq, y0 = c[1] + a[1] * up + b[1] * vq, z0 = c[2] + a[2] * up + b[2] * vq;
+    this.values[o] = this.s.depthMean(x0, y0, z0, tw);
+    this.done[o] = 1;
+  }
 }
 
 /** Two unit vectors perpendicular to `d` and to each other (a right-handed frame e1, e2, d). */
@@ -129,6 +187,13 @@ export function slabAt(img: SlabImage, x: number, y: number): number {
   if (x < 0 || y < 0 || x > n - 1 || y > n - 1) return NaN;
   const x0 = Math.min(Math.floor(x), n - 2), y0 = Math.min(Math.floor(y), n - 2);
   const tx = x - x0, ty = y - y0, v = img.values, o = y0 * n + x0;
+  if (img instanceof LazySlab) {
+    const d = img.done;
+    if (!d[o]) img.fill(o);
+    if (!d[o + 1]) img.fill(o + 1);
+    if (!d[o + n]) img.fill(o + n);
+    if (!d[o + n + 1]) img.fill(o + n + 1);
+  }
   const a = v[o]! + (v[o + 1]! - v[o]!) * tx, b = v[o + n]! + (v[o + n + 1]! - v[o + n]!) * tx;
   return a + (b - a) * ty;
 }
