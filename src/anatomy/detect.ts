@@ -33,6 +33,7 @@
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
+import type { ForamenId } from './types';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { foramenWallRadii } from './foramen-radius';
 import { canalWallRadii } from './canal-radius';
@@ -322,13 +323,10 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // below the disc the search inside the bone ran on the first mask, L5 included, and a fatty sacrum shows no
   // dark tunnels inside: only its tunnels under the S1 endplate are kept
   const insideForamina = frameBelowDisc && base ? inside.foramina.filter((f) => aboveSacralBase(base!, ...f.anteriorLps) <= 0 && aboveSacralBase(base!, ...f.posteriorLps) <= 0) : inside.foramina;
-  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5 }) : { foramina: insideForamina, doubts: {} };
-  // below the disc only the S1 pair can be trusted: the widest openings and the first under the disc, where the
-  // count starts; the levels under it, counted along the image-read surface, came out one level off on
-  // pelvic-ref-003 after a 10 mm change of the long axis' top, so they stay "check"
-  if (frameBelowDisc) {
-    for (const f of foramina) if (f.level !== 'S1') doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level';
-  }
+  // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
+  // segment under it, surface-openings.ts), not from where the long axis' top lands
+  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base }) : { foramina: insideForamina, doubts: {} };
+  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) doubts[id] ??= why;
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 

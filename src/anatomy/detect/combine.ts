@@ -16,7 +16,8 @@
  *    holds elsewhere is a second reading of it: the inside search's is kept when it has its mirror
  *    partner there (bilateral symmetry), the surface's otherwise.
  *  - A chain shorter than ANCHORED_CHAIN levels that shares no tunnel with the inside search is numbered from
- *    the long axis alone: its foramina are kept, in doubt.
+ *    the long axis alone: its foramina are kept, in doubt. A chain numbered from the L5/S1 disc
+ *    (`surfaceNumberedFromDisc`: its first pair opens under the S1 endplate) keeps its numbers.
  *  - A foramen followed over less than half its mirror partner's length is kept, in doubt.
  * Without a surface chain the inside search's result stands unchanged.
  */
@@ -47,13 +48,17 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
 
 /**
  * Bilateral symmetry of length: a tunnel followed over less than half its mirror partner's length stopped
- * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt.
+ * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt. With
+ * `bothSides` (the row read below the L5/S1 disc, where fatty marrow offers walled tunnels of every length to
+ * the fit) the longer one is in doubt as well: it may as well have run on along something else.
  */
-function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[]): void {
+function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], bothSides = false): void {
   const len = (x: Foramen) => Math.hypot(x.posteriorLps[0] - x.anteriorLps[0], x.posteriorLps[1] - x.anteriorLps[1], x.posteriorLps[2] - x.anteriorLps[2]);
   for (const f of fs) {
     const partner = fs.find((g) => g.level === f.level && g.side !== f.side);
-    if (!partner || doubts[f.id] || len(f) >= 0.5 * len(partner)) continue;
+    if (!partner || doubts[f.id]) continue;
+    const short = len(f) < 0.5 * len(partner), long = bothSides && len(partner) < 0.5 * len(f);
+    if (!short && !long) continue;
     doubts[f.id] = `followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm`;
     messages.push(`foramina: ${f.id} in doubt: ${doubts[f.id]}`);
   }
@@ -61,7 +66,7 @@ function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>,
 
 export function combineForamina(
   inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
-  opts: { insideAxisMeasured?: boolean } = {},
+  opts: { insideAxisMeasured?: boolean; surfaceNumberedFromDisc?: boolean } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
   if (!surface.length) { lengthDoubts(inside, doubts, messages); return { foramina: inside, doubts }; }
@@ -78,7 +83,8 @@ export function combineForamina(
   const insideSpaced = insideS.every((x, n) => n === 0 || (x.s - insideS[n - 1]!.s >= 10 * (x.k - insideS[n - 1]!.k) && x.s - insideS[n - 1]!.s <= 35 * (x.k - insideS[n - 1]!.k)));
   if (!insideSpaced) messages.push('foramina: the levels found inside the bone are not 10–35 mm apart: not used to number the anterior surface\'s chain');
   let shift: number | null = null;
-  if (insideSpaced && insideLevels >= surfLevels.length) for (const lv of surfLevels) {
+  // (a chain numbered from the L5/S1 disc, surface-openings.ts rowBelowDisc, keeps its numbers)
+  if (insideSpaced && !opts.surfaceNumberedFromDisc && insideLevels >= surfLevels.length) for (const lv of surfLevels) {
     for (const f of surface.filter((x) => x.level === lv)) {
       const m = inside.find((g) => sameTunnel(f, g));
       if (m && shift === null) shift = LEVELS.indexOf(m.level) - LEVELS.indexOf(lv);
@@ -98,7 +104,7 @@ export function combineForamina(
   // a chain of fewer than ANCHORED_CHAIN levels that no tunnel of the inside search confirms takes its level
   // numbers from the long axis alone (its junctions): where that axis is wrong (L5 taken with the sacrum, a
   // bone that is not the sacrum) the pairs are real openings with the wrong names, so they stay "check"
-  const anchored = surfLevels.length >= ANCHORED_CHAIN || surface.some((f) => inside.some((g) => sameTunnel(f, g)));
+  const anchored = surfLevels.length >= ANCHORED_CHAIN || !!opts.surfaceNumberedFromDisc || surface.some((f) => inside.some((g) => sameTunnel(f, g)));
   if (!anchored) {
     for (const f of surface) doubts[f.id] = `a chain of ${surfLevels.length} levels on the anterior surface, numbered from the long axis alone`;
     messages.push(`foramina (anterior surface): a chain of ${surfLevels.length} levels not confirmed inside the bone: numbered from the long axis alone, shown as check`);
@@ -139,6 +145,6 @@ export function combineForamina(
     }
     out.push(g);
   }
-  lengthDoubts(out, doubts, messages);
+  lengthDoubts(out, doubts, messages, !!opts.surfaceNumberedFromDisc);
   return { foramina: out, doubts };
 }
