@@ -22,7 +22,7 @@
 import type { Vec3 } from '../core/vec3';
 import type { LabelMap } from '../segmentation/labelmap';
 import type { DenisZone, ForamenId, SacralAnatomy, Side } from './types';
-import { roundConeSdf, type ZoneCode, type ZoneModel } from './zones';
+import { MIN_LEVEL_STEP_MM, roundConeSdf, type ZoneCode, type ZoneModel } from './zones';
 
 export type ApproachFamily = 'anterior-oblique | transiliac | posterior' | 'interpedicular' | 'posterior';
 export type Approach = 'anterior-oblique' | 'transiliac' | 'posterior' | 'interpedicular';
@@ -71,12 +71,13 @@ export interface LesionZoneResult {
 export const BORDER_UNCERTAINTY_MM = 1;
 
 /**
- * Where the border is read across a missing foramen (zones.ts borderGuessed: interpolated over a missing
+ * Where the border is read across a missing foramen (zones.ts borderCarriedMm: interpolated over a missing
  * level, mirrored from the other side, or held beyond the last level placed), it may lie as far off as the
- * borders move from one level to the next (the foramina step about 3 mm medially per level and shrink,
- * DOMAIN.md §6 and §8), and that is added to the uncertainty.
+ * borders move over the levels it is carried across (per level at least this: the foramina step about 3 mm
+ * medially per level and shrink, DOMAIN.md §6 and §8; more where this sacrum's placed foramina step more), and
+ * that is added to the uncertainty.
  */
-export const MISSING_LEVEL_UNCERTAINTY_MM = 3;
+export const MISSING_LEVEL_UNCERTAINTY_MM = MIN_LEVEL_STEP_MM;
 
 /** A point classifier: the zone model (fast path) or any function of an LPS point (null counts as 'below'). */
 export type ZoneFn = ZoneModel | ((lps: Readonly<Vec3>) => DenisZone | null);
@@ -184,7 +185,7 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   };
   const frac = [0, 0, 0, 0, 0];
   // the most medial voxel centre relative to each border (|x| − border, mm), for the borderline test
-  let minDm = Infinity, minDl = Infinity, guessDm = false, guessDl = false;
+  let minDm = Infinity, minDl = Infinity, guessDm = 0, guessDl = 0;
   const loc: Vec3 = [0, 0, 0], offs: [number, number] = [0, 0];
   for (let a = 0; a < n; a++) {
     const x = P[a * 3]!, y = P[a * 3 + 1]!, z = P[a * 3 + 2]!;
@@ -194,8 +195,8 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
       counts[code]!++;
       if (code !== 4) {
         model.bordersOffsetLocal(offs, loc[0], loc[1]);
-        if (offs[0] < minDm) { minDm = offs[0]; guessDm = model.borderGuessed(loc[0] >= 0 ? 'L' : 'R', loc[1]); }
-        if (offs[1] < minDl) { minDl = offs[1]; guessDl = model.borderGuessed(loc[0] >= 0 ? 'L' : 'R', loc[1]); }
+        if (offs[0] < minDm) { minDm = offs[0]; guessDm = model.borderCarriedMm(loc[0] >= 0 ? 'L' : 'R', loc[1])[0]; }
+        if (offs[1] < minDl) { minDl = offs[1]; guessDl = model.borderCarriedMm(loc[0] >= 0 ? 'L' : 'R', loc[1])[1]; }
       }
     } else counts[codeOf(x, y, z)]!++;
     if (sub === 1) continue;
@@ -290,7 +291,7 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   if (model && zone !== null) {
     const nl = model.frame.normalLps;
     const tol0 = (options.borderUncertaintyMm ?? BORDER_UNCERTAINTY_MM) + support(nl[0], nl[1], nl[2]);
-    const tolAt = (guessed: boolean) => tol0 + (guessed ? MISSING_LEVEL_UNCERTAINTY_MM : 0);
+    const tolAt = (carriedMm: number) => tol0 + carriedMm;
     const deepestForamen = foraminaEntered.reduce((m, f) => Math.max(m, f.depthMm), 0);
     const cands: { zones: [DenisZone, DenisZone]; marginMm: number; tol: number }[] = [];
     if (zone === 1) cands.push({ zones: [1, 2], marginMm: minDl, tol: tolAt(guessDl) });

@@ -35,7 +35,7 @@ import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import type { ForamenId } from './types';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
-import { foramenWallRadii } from './foramen-radius';
+import { foramenWallRadii, plausibleWallRadius } from './foramen-radius';
 import { canalWallRadii } from './canal-radius';
 import { refineForamenAxis } from './foramen-axis';
 import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
@@ -51,6 +51,8 @@ import { detectForamina } from './detect/foramina';
 import { detectForaminaThick } from './detect/foramina-thick';
 import { detectSurfaceOpenings } from './detect/surface-openings';
 import { combineForamina } from './detect/combine';
+import { reflector, refitAtMirror } from './detect/mirror-refit';
+import type { Foramen } from './types';
 import { frameProblem } from './evidence';
 
 export { symmetricEigen3 };
@@ -323,10 +325,20 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // below the disc the search inside the bone ran on the first mask, L5 included, and a fatty sacrum shows no
   // dark tunnels inside: only its tunnels under the S1 endplate are kept
   const insideForamina = frameBelowDisc && base ? inside.foramina.filter((f) => aboveSacralBase(base!, ...f.anteriorLps) <= 0 && aboveSacralBase(base!, ...f.posteriorLps) <= 0) : inside.foramina;
+  // a tunnel followed short of its mirror partner is followed again along the partner's mirror image
+  // (mirror-refit.ts); thin grids only, as foramen-axis.ts follows tunnels there
+  const mirror = tilted ? reflector(tilted.normalLps, tilted.pointLps) : reflector([1, 0, 0], [x0, 0, 0]);
+  const refitIds = new Set<Foramen['id']>();
+  const refit = volume.units === 'HU' && h < 2.5 ? (f: Foramen, partner: Foramen) => { const r = refitAtMirror(volume, f, partner, mirror); if (r) refitIds.add(r.id); return r; } : undefined;
   // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
   // segment under it, surface-openings.ts), not from where the long axis' top lands
-  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base }) : { foramina: insideForamina, doubts: {} };
+  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {} };
   for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) doubts[id] ??= why;
+  // below the disc the levels under S1 are trusted where the count is confirmed by a reading independent of
+  // the row (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)
+  if (frameBelowDisc) {
+    for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level';
+  }
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 
@@ -351,17 +363,24 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // is measured at half contrast already.
   if (volume.units === 'HU') {
     const followed = foramina.map((f) => {
-      const ax = h < 2.5 ? refineForamenAxis(volume, f) : null;
+      const ax = h < 2.5 && !refitIds.has(f.id) ? refineForamenAxis(volume, f) : null;
       if (ax) { f.anteriorLps = ax.anteriorLps; f.posteriorLps = ax.posteriorLps; }
       return ax !== null;
     });
+    // a tunnel read at its partner's mirror image is read again at the partner's followed axis (it cannot be
+    // followed itself: that is why it was short)
+    for (const f of foramina) {
+      const partner = refitIds.has(f.id) ? foramina.find((g) => g.level === f.level && g.side !== f.side) : undefined;
+      const again = partner ? refitAtMirror(volume, f, partner, mirror) : null;
+      if (again) { f.anteriorLps = again.anteriorLps; f.posteriorLps = again.posteriorLps; }
+    }
     lap('foramenAxes');
     // a tunnel not followed on the image (eroded, faint, thick slices) may have its axis off the lumen's
     // centre, where the wall reads too close: its radius is not made smaller than the detector's
     const walls = foramenWallRadii(volume, foramina);
     foramina.forEach((f, n) => {
       const r = walls.radiiMm[n];
-      if (r == null || !(r > 0.8 && r < 2 * f.radiusMm + 3)) return;
+      if (!plausibleWallRadius(r, f.radiusMm)) return;
       f.radiusMm = Math.round((followed[n] ? r : Math.max(r, f.radiusMm)) * 10) / 10;
     });
     // thin slices: the canal's radius was the distance to the thresholded bone (detect/canal.ts), inside the wall

@@ -194,3 +194,44 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   return { anteriorLps: at(ends[0]), posteriorLps: at(ends[1]), sections: n, rmsMm };
 }
 
+
+/**
+ * The lumen's cross-sections along a given axis a → b, every `stepMm`: per section its recentred centre where
+ * the lumen is enclosed there (more than half the rays meet a rim rising `minContrastHu` above it, as in
+ * refineForamenAxis), else null. For a tunnel that cannot be followed end to end (a wall broken by a lesion):
+ * where along the given axis the image shows it.
+ */
+export function lumenSections(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, stepMm = 2, minContrastHu = 150): { t: number; centre: Vec3 | null }[] {
+  const a = f.anteriorLps, b = f.posteriorLps;
+  const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
+  if (!(L > 2)) return [];
+  const e: Vec3 = [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L];
+  const [u1, u2] = perpendicularBasis(e);
+  const step = Math.min(...volume.geometry.spacingMm) / 4;
+  const maxR = f.radiusMm + 3;
+  const tmp: Vec3 = [0, 0, 0];
+  const out: { t: number; centre: Vec3 | null }[] = [];
+  const n = Math.max(1, Math.floor(L / stepMm));
+  for (let k = 0; k <= n; k++) {
+    const t = (k * L) / n;
+    let c: Vec3 = [a[0] + e[0] * t, a[1] + e[1] * t, a[2] + e[2] * t];
+    let enclosed = false;
+    for (let it = 0; it < 3; it++) {
+      const s = section(volume, c, u1, u2, maxR, maxR, step, minContrastHu, tmp);
+      if (!s) break;
+      const ok = s.edges.map((x, j) => (Number.isFinite(x) ? j : -1)).filter((j) => j >= 0);
+      if (ok.length <= RAYS / 2) break;
+      enclosed = true;
+      if (ok.length < RAYS) break;
+      let sx = 0, sy = 0, sz = 0;
+      for (const j of ok) { sx += s.edges[j]! * s.dirs[j]![0]; sy += s.edges[j]! * s.dirs[j]![1]; sz += s.edges[j]! * s.dirs[j]![2]; }
+      const dx = (2 * sx) / ok.length, dy = (2 * sy) / ok.length, dz = (2 * sz) / ok.length;
+      const dl = Math.hypot(dx, dy, dz);
+      const lim = dl > 1.5 ? 1.5 / dl : 1;
+      c = [c[0] + dx * lim, c[1] + dy * lim, c[2] + dz * lim];
+      if (dl < 0.1) break;
+    }
+    out.push({ t, centre: enclosed ? c : null });
+  }
+  return out;
+}

@@ -9,8 +9,10 @@
  * it in the slice plane (lumen-edge.ts); the radius is the mean of the two sides.
  */
 import type { ScalarVolume } from '../core/volume';
+import type { Vec3 } from '../core/vec3';
 import type { Foramen } from './types';
 import { fitLumenWall, fitWallSamples, sampleTrilinear, wallSamples } from './lumen-edge';
+import { refineForamenAxis } from './foramen-axis';
 
 export { sampleTrilinear };
 
@@ -49,4 +51,42 @@ export function foramenWallRadii(volume: ScalarVolume, foramina: readonly Pick<F
   const cortexMm = medianFinite(first.flatMap((w) => (w ? w.cortexMm : [])), 4);
   if (cortexMm === null) return { radiiMm: first.map((w) => (w ? meanFinite(w.radiusMm) : null)), cortexMm };
   return { radiiMm: samples.map((ws) => (ws ? meanFinite(fitWallSamples(ws, { cortexMm }).radiusMm) : null)), cortexMm };
+}
+
+/** A wall radius outside (this, 2 × the detector's + 3 mm) is another wall's (detect.ts keeps the detector's then). */
+const MIN_WALL_RADIUS_MM = 0.8;
+
+/** Whether a wall fit's radius can be the tunnel's, against the radius the tunnel was found with. */
+export function plausibleWallRadius(r: number | null | undefined, foundMm: number): r is number {
+  return r != null && r > MIN_WALL_RADIUS_MM && r < 2 * foundMm + 3;
+}
+
+/**
+ * A tunnel fitted from a click (the Foramen tool, foramen-fit.ts) measured as detection measures its
+ * suggestions (detect.ts): followed on the image to both openings (foramen-axis.ts) and its radius read at the
+ * wall (lumen-edge.ts), so that a clicked foramen and the suggestion of the same tunnel agree. The followed
+ * line is kept through the fit's best cross-section (`centreLps`, where the user clicked). A tunnel that
+ * cannot be followed keeps the fit's ends, and its radius is not made smaller than the fit's (its axis may lie
+ * off the lumen's centre, where the wall reads too close), as detection does. CT only: the wall model is in HU.
+ */
+export function measureFittedForamen(volume: ScalarVolume, fit: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'> & { centreLps?: Vec3 }): { anteriorLps: Vec3; posteriorLps: Vec3; radiusMm: number; followed: boolean } {
+  const out = { anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: fit.radiusMm, followed: false };
+  if (volume.units !== 'HU') return out;
+  const ax = refineForamenAxis(volume, fit);
+  if (ax) {
+    out.followed = true;
+    out.anteriorLps = ax.anteriorLps; out.posteriorLps = ax.posteriorLps;
+    // the line kept through the cross-section the click fitted (where the user saw the opening), with the
+    // followed direction and openings
+    const c = fit.centreLps;
+    if (c) {
+      const a = ax.anteriorLps, b = ax.posteriorLps, L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
+      const e: Vec3 = [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L];
+      const at = (p: Readonly<Vec3>): Vec3 => { const t = (p[0] - c[0]) * e[0] + (p[1] - c[1]) * e[1] + (p[2] - c[2]) * e[2]; return [c[0] + t * e[0], c[1] + t * e[1], c[2] + t * e[2]]; };
+      out.anteriorLps = at(a); out.posteriorLps = at(b);
+    }
+  }
+  const r = foramenWallRadius(volume, out, Math.min(12, fit.radiusMm + 5));
+  if (plausibleWallRadius(r, fit.radiusMm)) out.radiusMm = out.followed ? r : Math.max(r, fit.radiusMm);
+  return out;
 }

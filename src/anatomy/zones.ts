@@ -42,6 +42,12 @@ export const ZONE_BELOW_S4: ZoneCode = 4;
 
 const LEVEL_ORDER: SacralLevel[] = ['S1', 'S2', 'S3', 'S4'];
 
+/**
+ * The least a zone border is taken to move from one level to the next (mm): the foramina step about 3 mm
+ * medially per level and shrink (DOMAIN.md §6 and §8).
+ */
+export const MIN_LEVEL_STEP_MM = 3;
+
 /** One border knot: a foramen's position in the sacral frame. */
 export interface ForamenKnot {
   id: ForamenId;
@@ -81,6 +87,20 @@ export interface ZoneModel {
    * beyond the first (last) knot and that is not S1 (S4).
    */
   borderGuessed(side: Side, sMm: number): boolean;
+  /**
+   * How far the borders at s on that side may lie from where the model puts them because they are read across
+   * missing foramina, [medial, lateral] (mm; 0 between the foramina of consecutive levels placed on that side):
+   * the levels the border is carried across (held beyond the first or last knot, interpolated over a missing
+   * level, or a knot mirrored from the other side) times how far that border moves from one level to the next
+   * on this sacrum (`levelStepMm`).
+   */
+  borderCarriedMm(side: Side, sMm: number): [number, number];
+  /**
+   * How far each border moves per level on this sacrum, [medial, lateral] (mm): the largest step between the
+   * foramina of consecutive levels placed on either side, at least `minStepMm` (an anatomical step: the foramina
+   * step about 3 mm medially per level and shrink, DOMAIN.md §6 and §8).
+   */
+  readonly levelStepMm: [number, number];
   /** Medial and lateral border |x| (mm) on a side at arc position s. */
   bordersAt(side: Side, sMm: number): { medialAbsXMm: number; lateralAbsXMm: number };
   /** Whether the canal surface passes within dMm (> 0) of an LPS point (false without canal). */
@@ -98,7 +118,7 @@ export function zoneModelProblem(anatomy: SacralAnatomy): string | null {
 }
 
 /** Builds the zone model, or null when {@link zoneModelProblem} reports a problem. */
-export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
+export function buildZoneModel(anatomy: SacralAnatomy, minStepMm = MIN_LEVEL_STEP_MM): ZoneModel | null {
   if (zoneModelProblem(anatomy) !== null) return null;
   const frame = fitSacralFrame(anatomy.frame!);
   const loc: Vec3 = [0, 0, 0];
@@ -120,6 +140,29 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
     knots[side].sort((a, b) => a.sMm - b.sMm);
   }
   const ks = { L: packKnots(knots.L), R: packKnots(knots.R) };
+  const lvOf = (x: ForamenKnot) => LEVEL_ORDER.indexOf(x.level);
+  // the per-level step of each border, measured between consecutive levels placed on the same side
+  const levelStepMm: [number, number] = [minStepMm, minStepMm];
+  for (const side of ['L', 'R'] as Side[]) {
+    const k = knots[side];
+    for (let i = 0; i + 1 < k.length; i++) {
+      const a = k[i]!, b = k[i + 1]!;
+      if (a.origin !== 'landmark' || b.origin !== 'landmark' || lvOf(b) - lvOf(a) !== 1) continue;
+      levelStepMm[0] = Math.max(levelStepMm[0], Math.abs(b.medialAbsXMm - a.medialAbsXMm));
+      levelStepMm[1] = Math.max(levelStepMm[1], Math.abs(b.lateralAbsXMm - a.lateralAbsXMm));
+    }
+  }
+  /** Levels the borders at s are carried across on a side (0: between consecutive levels placed there). */
+  const levelsCarried = (side: Side, sMm: number): number => {
+    const k = knots[side];
+    if (k.length === 0) return LEVEL_ORDER.length;
+    const mirrored = (x: ForamenKnot) => (x.origin !== 'landmark' ? 1 : 0);
+    if (sMm <= k[0]!.sMm) return Math.max(lvOf(k[0]!), mirrored(k[0]!));
+    if (sMm >= k[k.length - 1]!.sMm) return Math.max(LEVEL_ORDER.length - 1 - lvOf(k[k.length - 1]!), mirrored(k[k.length - 1]!));
+    let i = 0;
+    while (sMm > k[i + 1]!.sMm) i++;
+    return Math.max(lvOf(k[i + 1]!) - lvOf(k[i]!) - 1, mirrored(k[i]!), mirrored(k[i + 1]!));
+  };
 
   // Level bands.
   const cs = frame.bodyCenterS;
@@ -234,16 +277,11 @@ export function buildZoneModel(anatomy: SacralAnatomy): ZoneModel | null {
   };
 
   return {
-    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal, bordersOffsetLocal,
-    borderGuessed(side, sMm) {
-      const k = knots[side];
-      if (k.length === 0) return true;
-      const lv = (x: ForamenKnot) => LEVEL_ORDER.indexOf(x.level);
-      if (sMm <= k[0]!.sMm) return k[0]!.origin !== 'landmark' || lv(k[0]!) !== 0;
-      if (sMm >= k[k.length - 1]!.sMm) return k[k.length - 1]!.origin !== 'landmark' || lv(k[k.length - 1]!) !== LEVEL_ORDER.length - 1;
-      let i = 0;
-      while (sMm > k[i + 1]!.sMm) i++;
-      return k[i]!.origin !== 'landmark' || k[i + 1]!.origin !== 'landmark' || lv(k[i + 1]!) - lv(k[i]!) !== 1;
+    frame, knots, sBelowS4Mm, sTopMm, sEndMm, codeAt, codeAtLocal, bordersOffsetLocal, levelStepMm,
+    borderGuessed: (side, sMm) => levelsCarried(side, sMm) > 0,
+    borderCarriedMm(side, sMm) {
+      const n = levelsCarried(side, sMm);
+      return [n * levelStepMm[0], n * levelStepMm[1]];
     },
     canalSurfaceWithin: (x, y, z, dMm) => canalTest(x, y, z, Math.max(dMm, 1e-9)),
     zoneAt(lps) {

@@ -29,6 +29,8 @@ import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBo
 import { interpolateSlices } from '../segmentation/interpolate';
 import { FORAMEN_IDS, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import { fitForamen, FORAMEN_TOOL_OPTIONS } from '../anatomy/foramen-fit';
+import { measureFittedForamen } from '../anatomy/foramen-radius';
+import { nowMs } from '../core/clock';
 import { fitCanal } from '../anatomy/canal-fit';
 import { withOutsideFov } from '../anatomy/expected-foramina';
 import { frameFromForamina } from '../anatomy/frame-from-landmarks';
@@ -378,13 +380,17 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
     const proposed = !cmd.id;
     if (!id) id = FORAMEN_IDS.find((x) => !a.foramina.some((f) => f.id === x && f.source === 'manual') && !a.outsideFov?.includes(x)) ?? null;
     if (!id) return { info: { fit: { id: null, timeMs: fit.timeMs, problem: 'all eight foramina are placed: choose one (Review or Place) to replace it' } } };
+    // measured as detection measures its suggestions (axis to both openings, radius at the wall)
+    const t0 = nowMs();
+    const m = measureFittedForamen(ctx.volume, fit);
+    const timeMs = fit.timeMs + (nowMs() - t0);
     const foramen: Foramen = {
       id, level: id.slice(0, 2) as SacralLevel, side: id.slice(3) as Side,
-      anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 4) / 4, confidence: 1, source: 'manual',
+      anteriorLps: m.anteriorLps, posteriorLps: m.posteriorLps, radiusMm: Math.round(m.radiusMm * 10) / 10, confidence: 1, source: 'manual',
     };
     const foramina = [...a.foramina.filter((x) => x.id !== id), foramen];
     // levels that the placed ones put outside the image are reported so, not asked for
-    return { doc: { ...ctx.doc, anatomy: withOutsideFov(ctx.volume, { ...a, foramina }) }, info: { fit: { id, timeMs: fit.timeMs, problem: null, proposed } } };
+    return { doc: { ...ctx.doc, anatomy: withOutsideFov(ctx.volume, { ...a, foramina }) }, info: { fit: { id, timeMs, problem: null, proposed } } };
   },
   fitCanal(ctx, cmd) {
     const fit = fitCanal(ctx.volume, cmd.clicksLps);

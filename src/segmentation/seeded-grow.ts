@@ -5,19 +5,35 @@
  * fast GrowCut", MICCAI IMIC 2014): the voxels painted as lesion and as background compete; every
  * other voxel of the region of interest goes to the front that reaches it at the lower cost.
  *
- * Here the cost is a geodesic one with an intensity model per side: entering a voxel costs
- *   1 + 4 · max(0, z_own² − z_other²),   z_side = (v − μ_side) / σ
- * where v is the value on a copy smoothed over `smoothMm` (averages noise and fine trabecular
- * texture) edge-preservingly (bilateral, Tomasi & Manduchi 1998: a neighbour's weight also falls
- * with its difference from the voxel, range RANGE_SD × the noise SD under the lesion strokes, so
- * that the cortex next to a lesion does not bleed into the lesion's edge), μ_side the median under
- * that side's strokes of a Gaussian-smoothed copy (there a partial-volume voxel is averaged into
- * its neighbours and forms no level of its own) and σ the pooled robust SD under both: a front pays extra only for voxels that look more like the other
- * side (the log-likelihood ratio of the two models). The fronts therefore meet near the midpoint
- * of the two levels, and the path cost (not each voxel alone) decides: a lone lesion-like pocket
- * of marrow behind marrow-like voxels is reached first by the background. Without background
- * strokes the lesion's front pays 1 + z_lesion² and the box boundary advances at cost 1. Costs are quantised to 1/8 and
- * capped, and the fronts advance with Dial's bucket queue (exact shortest paths for integer costs).
+ * Here the cost is a geodesic one with an intensity model per side. Each voxel has an evidence for
+ * the lesion
+ *   e = z_background² − z_lesion² + prior,   z_side = (v − μ_side) / σ
+ * (twice the log-likelihood ratio of two normals with the pooled SD), and entering it costs the
+ * lesion's front 1 + 4 · max(0, −e) and the background's 1 + 4 · max(0, e): a front pays only for
+ * voxels whose evidence favours the other side. v is the value on a copy smoothed over `smoothMm`
+ * (averages noise and fine trabecular texture) edge-preservingly (bilateral, Tomasi & Manduchi 1998:
+ * a neighbour's weight also falls with its difference from the voxel, range RANGE_SD × the noise SD
+ * under the lesion strokes, so that the cortex next to a lesion does not bleed into the lesion's
+ * edge), μ_side the median under that side's strokes of a Gaussian-smoothed copy (there a
+ * partial-volume voxel is averaged into its neighbours and forms no level of its own) and σ the
+ * pooled robust SD under both. The fronts therefore meet near the midpoint of the two levels, and the
+ * path cost (not each voxel alone) decides: a lone lesion-like pocket of marrow behind marrow-like
+ * voxels is reached first by the background.
+ *
+ * Two terms keep the lesion's front out of tissue that no stroke sampled (issue 13: on the real CTs
+ * with lesions implanted, test/segmentation/implanted-grow.test.ts, a lytic lesion's front ran into
+ * the canal's CSF and fat, the disc and fatty marrow, up to 8.4 × the truth):
+ *  - the background is everything that is not the painted lesion: a value more than OUTLIER_Z σ
+ *    beyond the lesion's level, on a side where no background level lies, is not a blend of lesion
+ *    and background (those lie between the levels) but another tissue, and its z_background² is
+ *    capped at OUTLIER_Z² (fat at −50 HU beyond a lytic lesion at 40 HU in marrow at 130 HU);
+ *  - the strokes' geometry: a voxel farther from the lesion strokes than the background stroke
+ *    nearest to it lies past that stroke, where the user said the lesion is not; each mm past it
+ *    adds −OUTLIER_Z² per brush radius to its evidence (prior). Between the strokes the prior is 0
+ *    and the image alone decides, wherever the strokes are drawn.
+ * Without background strokes the lesion's front pays 1 + z_lesion² and the box boundary advances at
+ * cost 1. Costs are quantised to 1/8 and capped, and the fronts advance with Dial's bucket queue
+ * (exact shortest paths for integer costs).
  *
  * The voxels on either side of the surface where the fronts met are then decided again on a copy
  * smoothed by only 0.5 mm, by the side of the two levels' midpoint they lie on (the 1 mm copy pulls
@@ -48,7 +64,7 @@ import type { Vec3 } from '../core/vec3';
 import { type IndexBox, clampBox } from './labelmap';
 import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
 import { gaussianTaps, lineStart, robustStats, smoothBox } from './seed-model';
-import { erodeMask, dilateMask, labelComponents } from './morphology';
+import { erodeMask, dilateMask, labelComponents, squaredDistanceTo } from './morphology';
 import { edgeSupport, type EdgeSupport } from './strokes-edge';
 
 export type SeedKind = 'lesion' | 'background';
@@ -95,8 +111,10 @@ export const RANGE_SD = 4;
 /** Radius of the opening that cuts thin sheets off the lesion (about one voxel of a 0.7-1 mm grid). */
 const OPEN_MM = 1;
 const MAX_STEP = 64 * QUANT;
-/** Weight of looking like the other side in a step's cost (see stepCost). */
+/** Weight of looking like the other side in a step's cost (see costOf). */
 const OTHER_SIDE_WEIGHT = 4;
+/** A value this many σ from every lesion level is not lesion, painted background or not (see evidence). */
+const OUTLIER_Z = 2.5;
 
 /** Competitive grow from lesion and background strokes. See the module comment. */
 export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke[], options: SeededGrowOptions = {}): SeededGrowResult {
@@ -217,28 +235,76 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     node[e] = v; next[e] = head[b]!; head[b] = e; pending++;
   };
   for (let n = 0; n < nb; n++) if (seed[n] === 1 || seed[n] === 2) { dist[n] = 0; owner[n] = seed[n]!; push(0, n); }
-  const stepCost = (lab: number, v: number): number => {
-    const z2 = zl2(v);
-    if (Number.isNaN(muB)) return lab === 1 ? Math.min(MAX_STEP, Math.round(QUANT * (1 + z2))) : QUANT; // no background model: distance only
-    let zb2 = Infinity;
-    for (const m of bgLevels) { const z = (v - m.median) / sigma; if (z * z < zb2) zb2 = z * z; }
-    // a front pays only for voxels that look more like the other side (log-likelihood ratio of two
-    // normals with the pooled SD), steeply (OTHER_SIDE_WEIGHT): the fronts meet near the values'
-    // midpoint, and a lone lesion-like pocket behind marrow-like voxels stays background
-    const own = lab === 1 ? z2 - zb2 : zb2 - z2;
+  // intensity evidence for the lesion, z²(background) − z²(lesion) (twice the log-likelihood ratio of
+  // two normals with the pooled SD); the background is everything that is not the painted lesion, so
+  // a value more than OUTLIER_Z σ from every lesion level counts as background even where no stroke
+  // sampled its tissue (fat, fluid or cortex beyond a lytic lesion's level)
+  const evidence = (v: number): number => {
+    let L = levels[0]!;
+    for (const x of levels) if (Math.abs(v - x) < Math.abs(v - L)) L = x;
+    const zl = (v - L) / sigma;
+    let zb2 = Infinity, beyond = true;
+    for (const m of bgLevels) {
+      const z = (v - m.median) / sigma;
+      if (z * z < zb2) zb2 = z * z;
+      if ((m.median - L) * (v - L) > 0) beyond = false;
+    }
+    // beyond the nearest lesion level, on a side where no background level lies, a value more than
+    // OUTLIER_Z σ off is not a blend of lesion and painted background: another tissue, not lesion
+    if (beyond && zl * zl > OUTLIER_Z * OUTLIER_Z) zb2 = Math.min(zb2, OUTLIER_Z * OUTLIER_Z);
+    return zb2 - zl * zl;
+  };
+  // the strokes' geometry as a prior (with background strokes): a voxel farther from the lesion
+  // strokes than the background stroke nearest to it lies past that stroke, where the user said the
+  // lesion is not. Each mm past it counts against the lesion as much as OUTLIER_Z² (the evidence of
+  // a value OUTLIER_Z σ nearer the lesion's level) per brush radius: one brush radius past the
+  // stroke, no voxel that could be a blend of lesion and background or the lesion's own noise is
+  // lesion any more. Between the strokes, where the outline is to be found, the image decides alone.
+  let prior: Float32Array | null = null;
+  if (bm) {
+    const les = new Uint8Array(nb);
+    for (let n = 0; n < nb; n++) les[n] = seed[n] === 1 ? 1 : 0;
+    const sp = edtSpacing(g);
+    const dl2 = squaredDistanceTo(les, dims, sp);
+    const src = nearestSource(bgMask, dims, sp);
+    const bgStrokes = strokes.filter((st) => st.kind === 'background' && st.pointsLps.length > 0);
+    const brushMm = bgStrokes.reduce((a, st) => a + st.radiusMm, 0) / bgStrokes.length;
+    const perMm = (OUTLIER_Z * OUTLIER_Z) / brushMm;
+    prior = new Float32Array(nb);
+    for (let n = 0; n < nb; n++) {
+      const b = src[n]!;
+      if (b < 0) continue;
+      const past = Math.sqrt(dl2[n]!) - Math.sqrt(dl2[b]!);
+      if (past > 0) prior[n] = -perMm * past;
+    }
+  }
+  const costOf = (lab: number, e: number): number => {
+    // a front pays only for voxels whose evidence favours the other side, steeply (OTHER_SIDE_WEIGHT):
+    // the fronts meet where the evidence changes sign, and a lone lesion-like pocket behind marrow-
+    // like voxels stays background
+    const own = lab === 1 ? -e : e;
     return Math.min(MAX_STEP, Math.round(QUANT * (1 + OTHER_SIDE_WEIGHT * Math.max(0, own))));
   };
-  // step costs into each voxel for either front, computed once, through a table of the value
-  // rounded to a tenth of σ (the cost's own resolution is 1/QUANT of a step)
+  // intensity evidence per voxel through a table of the value rounded to a tenth of σ
   let vMin = Infinity, vMax = -Infinity;
   for (let n = 0; n < nb; n++) { const v = smE[n]!; if (v < vMin) vMin = v; if (v > vMax) vMax = v; }
   const res = sigma / 10;
   const nLut = Math.min(1 << 20, Math.floor((vMax - vMin) / res) + 2);
   const step = nLut > 1 ? (vMax - vMin) / (nLut - 1) : 1;
-  const lutL = new Uint16Array(nLut), lutB = new Uint16Array(nLut);
-  for (let t = 0; t < nLut; t++) { const v = vMin + t * step; lutL[t] = stepCost(1, v); lutB[t] = stepCost(2, v); }
   const costL = new Uint16Array(nb), costB = new Uint16Array(nb);
-  for (let n = 0; n < nb; n++) { const t = Math.round((smE[n]! - vMin) / step); costL[n] = lutL[t]!; costB[n] = lutB[t]!; }
+  if (Number.isNaN(muB)) {
+    // no background model: distance only for the boundary's front, 1 + z² for the lesion's
+    const lut = new Uint16Array(nLut);
+    for (let t = 0; t < nLut; t++) lut[t] = Math.min(MAX_STEP, Math.round(QUANT * (1 + zl2(vMin + t * step))));
+    for (let n = 0; n < nb; n++) { costL[n] = lut[Math.round((smE[n]! - vMin) / step)]!; costB[n] = QUANT; }
+  } else {
+    const lut = new Float32Array(nLut);
+    for (let t = 0; t < nLut; t++) lut[t] = evidence(vMin + t * step);
+    for (let n = 0; n < nb; n++) {
+      const e = lut[Math.round((smE[n]! - vMin) / step)]! + (prior ? prior[n]! : 0);
+      costL[n] = costOf(1, e); costB[n] = costOf(2, e);
+    }
+  }
   const settled = new Uint8Array(nb);
   for (let d = 0; pending > 0; d++) {
     const b = d % nBuckets;
@@ -302,13 +368,14 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
       const edge = (i > 0 && owner[n - 1] !== o) || (i < bi - 1 && owner[n + 1] !== o) || (j > 0 && owner[n - bi] !== o) ||
         (j < bj - 1 && owner[n + bi] !== o) || (k > 0 && owner[n - bij] !== o) || (k < bk - 1 && owner[n + bij] !== o);
       if (!edge) continue;
-      // the side whose level is nearer (for one lesion level: the side of the midpoint)
+      // the side whose level is nearer (for one lesion level: the side of the midpoint); as in the
+      // grow, never lesion past a background stroke
       const x = light!(n);
       let dl = Infinity;
       for (const L of levels) dl = Math.min(dl, Math.abs(x - L));
       let db = Infinity;
       for (const m of bgLevels) db = Math.min(db, Math.abs(x - m.median));
-      const want = dl < db ? 1 : 2;
+      const want = dl < db && !(prior !== null && prior[n]! < 0) ? 1 : 2;
       if (want !== o) flip.push(n, want);
     }
     for (let t = 0; t < flip.length; t += 2) owner[flip[t]!] = flip[t + 1]!;
@@ -342,6 +409,57 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
   return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma, edge };
+}
+
+/**
+ * For every voxel of a box, the offset of the nearest voxel of `mask` (−1 where the mask is empty):
+ * the exact Euclidean feature transform, separable along the three axes as the squared-distance
+ * transform of Felzenszwalb & Huttenlocher (2012), each parabola carrying its site's feature.
+ */
+function nearestSource(mask: Uint8Array, dims: readonly [number, number, number], sp: Readonly<Vec3>): Int32Array {
+  const [bi, bj, bk] = dims;
+  const nb = bi * bj * bk;
+  const D = new Float64Array(nb).fill(Infinity);
+  const F = new Int32Array(nb).fill(-1);
+  for (let n = 0; n < nb; n++) if (mask[n]) { D[n] = 0; F[n] = n; }
+  const m = Math.max(bi, bj, bk);
+  const f = new Float64Array(m), g = new Float64Array(m), z = new Float64Array(m + 1);
+  const v = new Int32Array(m), feat = new Int32Array(m);
+  const strides = [1, bi, bi * bj];
+  for (let axis = 0; axis < 3; axis++) {
+    const len = dims[axis]!, stride = strides[axis]!, s = sp[axis]!;
+    const [oa, ob] = axis === 0 ? [1, 2] : axis === 1 ? [0, 2] : [0, 1];
+    for (let b = 0; b < dims[ob]!; b++) for (let a = 0; a < dims[oa]!; a++) {
+      const base = a * strides[oa]! + b * strides[ob]!;
+      // lower envelope of the parabolas (x − p·s)² + f[p] over the line's sites
+      let k = -1;
+      for (let q = 0, o = base; q < len; q++, o += stride) {
+        const fq = D[o]!;
+        f[q] = fq; feat[q] = F[o]!;
+        if (fq === Infinity) continue;
+        const xq = q * s, gq = fq + xq * xq;
+        g[q] = gq;
+        let inter = -Infinity;
+        while (k >= 0) {
+          const p = v[k]!;
+          inter = (gq - g[p]!) / (2 * s * (q - p));
+          if (inter <= z[k]!) k--;
+          else break;
+        }
+        if (k < 0) { k = 0; v[0] = q; z[0] = -Infinity; z[1] = Infinity; }
+        else { k++; v[k] = q; z[k] = inter; z[k + 1] = Infinity; }
+      }
+      if (k < 0) continue;
+      k = 0;
+      for (let q = 0, o = base; q < len; q++, o += stride) {
+        const x = q * s;
+        while (z[k + 1]! < x) k++;
+        const p = v[k]!, dx = x - p * s;
+        D[o] = dx * dx + f[p]!; F[o] = feat[p]!;
+      }
+    }
+  }
+  return F;
 }
 
 /** Every k-th value so that at most 4000 remain (a level's median and robust SD need no more). */

@@ -24,7 +24,13 @@
  * midpoint) are unsupported; at a real edge of either kind few are.
  *
  * The lesion is reported when more than MAX_UNSUPPORTED (30 %) of its outline is unsupported, i.e.
- * when a meeting surface makes up roughly 40 % of the outline or more. An outline that mostly follows
+ * when a meeting surface makes up roughly 40 % of the outline or more; or when the unsupported pairs
+ * add up to more than MAX_UNCERTAIN (20 %) of the lesion's voxels. Each such pair stands for a voxel
+ * whose side the image does not tell (the outline there could as well run a voxel further in or
+ * out), so the volume is uncertain by about half their sum either way: over 20 %, by more than the
+ * ±10 % the tool aims at. On a small lesion on coarse voxels a modest share of the outline is already
+ * that much of the volume (TotalSegmentator T1 on 3 mm voxels: 27 % of the outline, 57 % of the
+ * voxels, 1.7 × the truth). An outline that mostly follows
  * the edges of a structure of the lesion's level next to it (a disc, the canal) and crosses it only
  * in a small cut is not reported by this check: its outline does lie on edges (see the figures in
  * test/segmentation/implanted-grow.test.ts).
@@ -41,12 +47,16 @@ import { directionWords } from './strokes-overrun';
 export const EDGE_SD = 2;
 /** Share of the outline without an edge above which the lesion is reported; see the module comment. */
 export const MAX_UNSUPPORTED = 0.3;
+/** Unsupported pairs per lesion voxel above which the lesion is reported (its volume uncertain by more than ±10 %); see the module comment. */
+export const MAX_UNCERTAIN = 0.2;
 
 export interface EdgeSupport {
   /** Share (0-1) of the lesion's boundary pairs on no edge (see the module comment). */
   unsupportedShare: number;
   /** Boundary pairs measured. */
   pairs: number;
+  /** Unsupported pairs per lesion voxel: about twice the volume's uncertainty either way. */
+  uncertainShare: number;
   /** Direction (patient words) from the lesion's centre to the centre of its unsupported outline. */
   towards: string;
 }
@@ -90,16 +100,16 @@ export function edgeSupport(owner: Uint8Array, seed: Uint8Array, dims: readonly 
     const len = Math.hypot(d[0], d[1], d[2]);
     towards = len > 0 ? directionWords([d[0] / len, d[1] / len, d[2] / len]) : '';
   }
-  return { unsupportedShare: unsupported / pairs, pairs, towards };
+  return { unsupportedShare: unsupported / pairs, pairs, uncertainShare: unsupported / nAll, towards };
 }
 
 /** Whether the lesion's outline is too little supported by image edges to be trusted. */
 export function edgeUnsupported(e: EdgeSupport | null | undefined): e is EdgeSupport {
-  return !!e && e.unsupportedShare > MAX_UNSUPPORTED;
+  return !!e && (e.unsupportedShare > MAX_UNSUPPORTED || e.uncertainShare > MAX_UNCERTAIN);
 }
 
 /** The panel's words for an outline without edges. */
 export function edgeMessage(e: EdgeSupport): string {
   const where = e.towards ? ` (towards ${e.towards})` : ' (all around)';
-  return `${Math.round(100 * e.unsupportedShare)} % of this lesion's outline runs where the image shows no edge${where}: check it, add background strokes there or erase.`;
+  return `${Math.round(100 * e.unsupportedShare)} % of this lesion's outline runs where the image shows no edge${where}, so its volume is uncertain by about ±${Math.round(50 * e.uncertainShare)} %: check it, add background strokes there or erase.`;
 }

@@ -117,6 +117,11 @@ describe('landmark commands of the case (demo)', () => {
     const a = placed.anteriorLps, b = placed.posteriorLps, ab: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
     const t = Math.max(0, Math.min(1, ((mid[0] - a[0]) * ab[0] + (mid[1] - a[1]) * ab[1] + (mid[2] - a[2]) * ab[2]) / (ab[0] ** 2 + ab[1] ** 2 + ab[2] ** 2)));
     expect(Math.hypot(mid[0] - a[0] - t * ab[0], mid[1] - a[1] - t * ab[1], mid[2] - a[2] - t * ab[2])).toBeLessThan(1.5);
+    // measured as detection measures its suggestion of the same tunnel (radius at the wall, lumen-edge.ts):
+    // the two agree, and both are near the truth
+    console.log(`demo S2_L radius: placed ${placed.radiusMm} mm, suggested ${suggested.radiusMm} mm, truth ${truth.radiusMm} mm; fit ${r.info.fit!.timeMs.toFixed(0)} ms`);
+    expect(Math.abs(placed.radiusMm - suggested.radiusMm)).toBeLessThanOrEqual(0.2);
+    expect(Math.abs(placed.radiusMm - truth.radiusMm)).toBeLessThanOrEqual(0.3);
     engine.run({ type: 'resetForamen', id: 'S2_L' });
     expect(engine.doc.anatomy!.foramina.find((x) => x.id === 'S2_L')).toEqual(suggested);
     engine.undo();

@@ -3,7 +3,9 @@
  * lesion, clicks on a noise outlier, and clicks that must give a message and no lesion.
  *
  * - fatty.json and the two fatty configs of test/anatomy/configs (fatty-thick: 3 mm slices;
- *   fatty-oblique: double-oblique 0.75 × 0.9 × 2 mm) (fatty marrow: cancellous 110 HU, lytic 45 HU, a near-iso lesion at 80 HU, noise 18
+ *   fatty-oblique: double-oblique 0.75 × 0.9 × 2 mm; fatty-thin-cortex: 30 HU marrow with 60 HU of
+ *   texture behind a 0.5 mm cortex on 3 mm slices, lesions darker and brighter than it, where the
+ *   bone enclosure stays open and Grow falls back to the lesion's own edge) (fatty marrow: cancellous 110 HU, lytic 45 HU, a near-iso lesion at 80 HU, noise 18
  *   HU, texture 30 HU): each of 20 random clicks in the inner half of each lesion either grows
  *   within 10 % of the analytic volume (partial-volume estimate) or is refused with a reason in
  *   words; no click grows more than 1.5 × the lesion.
@@ -64,7 +66,7 @@ describe('Grow: clicks that give a message and no lesion (synthetic scene)', () 
 });
 
 describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom lesion', () => {
-  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json']) it(`fatty marrow (${cfg}): within 10 % or refused with a reason; never more than 1.5 × the lesion`, () => {
+  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json', 'fatty-thin-cortex.json']) it(`fatty marrow (${cfg}): within 10 % or refused with a reason; never more than 1.5 × the lesion`, () => {
     const config = cfg === 'fatty.json' ? cfg : (JSON.parse(readFileSync(join(configsDir, cfg), 'utf8')) as Record<string, unknown>);
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
     const rows: string[] = [];
@@ -90,10 +92,26 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
       // a tool that refuses everything is not the point: the lytic lesions at the config's full
       // lytic contrast (not the near-iso ones) grow from most clicks
       const fullContrast = les.type === 'lytic' && les.hu === (truth.config?.hu?.lytic ?? les.hu) && !String(les.description ?? '').includes('near-iso');
-      if (fullContrast) checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(0.8 * CLICKS));
+      // fatty-thin-cortex.json: a known gap, asserted by the expected failure below
+      if (fullContrast && cfg !== 'fatty-thin-cortex.json') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(0.8 * CLICKS));
     }
     console.log(rows.join('\n'));
     for (const c of checks) c();
+  });
+
+  // NOT MET (issue 13): on 30 HU marrow with 60 HU of texture behind a 0.5 mm cortex on 3 mm slices
+  // the bone enclosure stays open, and the lesion's own edge (own-edge.ts) is refused: the grow and
+  // the region of maximum boundary contrast disagree by more than 10 % (0.73-0.84 for C1; texture dips
+  // next to the lesion reach its level), so every click is refused with its reason (no lesion at all
+  // grown, none over 10 %: the test above)
+  it.fails('fatty-thin-cortex.json: the lytic lesion (C1) and the soft-tissue lesions brighter than the marrow (C2, C3) grow from most clicks (NOT MET: all refused)', () => {
+    const config = JSON.parse(readFileSync(join(configsDir, 'fatty-thin-cortex.json'), 'utf8')) as Record<string, unknown>;
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
+    for (const les of truth.lesions) {
+      if (les.type !== 'lytic') continue;
+      const grown = innerHalfClicks(les, 5, 13).filter((p) => !regionGrow(volume, { lps: p }).problem).length;
+      expect(grown, les.id).toBeGreaterThanOrEqual(4);
+    }
   });
 
   // the issue's accuracy: 2 % on 1-1.5 mm grids (default, tricky), 5 % on 3 mm oblique slices (hard),
@@ -161,7 +179,7 @@ describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of def
 });
 
 describe.skipIf(!run)('Grow: clicks in normal fatty marrow give a message and no lesion', () => {
-  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json']) it(cfg, () => {
+  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json', 'fatty-thin-cortex.json']) it(cfg, () => {
     const config = cfg === 'fatty.json' ? cfg : (JSON.parse(readFileSync(join(configsDir, cfg), 'utf8')) as Record<string, unknown>);
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
     const rows: string[] = [];

@@ -21,6 +21,7 @@ import { regionGrow } from '../../src/segmentation/region-grow';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
 import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
 import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
+import { paintedStrokes, leakStrokes } from './painted-strokes';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 
@@ -100,6 +101,10 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
         rows.push(`${config} ${les.id} ${les.kind} (${les.level.toFixed(0)} in marrow ${les.marrow_level.toFixed(0)} ± ${les.marrow_sd.toFixed(0)}, noise ${les.noise_sd.toFixed(1)}, ${les.volume_ml.toFixed(3)} mL): grown ${errs.length}/${les.clicks_inner_half_lps.length}, error ${(100 * lo).toFixed(1)} … ${(100 * hi).toFixed(1)} %, refused ${JSON.stringify([...why])}, largest/truth ${worst.toFixed(2)}`);
         // Grow must be usable on the real scans, not only safe: a sclerotic lesion (600 HU in fatty marrow) grows from every click
         if (les.kind === 'sclerotic') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBe(les.clicks_inner_half_lps.length));
+        // a soft-tissue lesion brighter than very fatty marrow, where the bone enclosure stays open: grown
+        // by its own edge (own-edge.ts) from half the clicks (10 of 20 measured, -6.6 … +2.0 %), the rest
+        // refused with the reason
+        if (les.kind === 'lytic-bright') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(les.clicks_inner_half_lps.length / 2));
         const gap = KNOWN_GAPS[`${config} ${les.id}`];
         if (gap) rows.push(`  known gap, allowed ${gap.range.map((x) => `${(100 * x).toFixed(0)} %`).join(' … ')}: ${gap.why}`);
         checks.push(() => {
@@ -116,71 +121,85 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
   }
 });
 
-/** A circle of radius r (mm) around c in the plane of two LPS axes, as a user paints it in a view. */
-const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
-  Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
-
 const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json', 'prostatex-0218-t2sag-faint.json'];
 
+interface StrokeRound { err: number; warned: string[] }
+interface StrokeResult { key: string; kind: string; rounds: StrokeRound[]; row: string }
+
+/** The checks the seedStroke command gives after each stroke (src/case/commands.ts). */
+function warningsOf(volume: ScalarVolume, strokes: SeedStroke[], r: ReturnType<typeof growFromSeeds>): string[] {
+  const over = strokesOverrun(volume.geometry, strokes, r.offsets);
+  return [...(over ? [`overrun ${over.pastMm.toFixed(0)} mm ${over.towards}`] : []), ...(edgeUnsupported(r.edge) ? [`no edge ${(100 * r.edge.unsupportedShare).toFixed(0)} % ${r.edge.towards}`] : [])];
+}
+
 /**
- * Strokes as seeded-grow.test.ts drives it on the fatty phantoms: a lesion stroke through the centre
- * and background rings 3 mm beyond the lesion's largest radius in an axial and a sagittal plane
- * (1.5 mm brush). The panel's volume of the result against the truth, per lesion.
+ * Strokes painted as a radiologist paints them (painted-strokes.ts: lesion and background strokes
+ * following the outline 1.5 mm inside and outside it on the slice through the centre and one slice
+ * 3 mm or more to either side, a background curve in a reformatted view), then up to two rounds of
+ * background dabs over what spilled more than 2 mm past the truth (the user paints over the spill
+ * they see). The panel's volume of each round's result against the truth, with the warnings given.
  */
-async function strokesOnImplanted(): Promise<{ key: string; kind: string; err: number; overrun: boolean; edgeWarned: boolean; row: string }[]> {
-  const out: { key: string; kind: string; err: number; overrun: boolean; edgeWarned: boolean; row: string }[] = [];
+async function strokesOnImplanted(): Promise<StrokeResult[]> {
+  const out: StrokeResult[] = [];
   for (const config of STROKE_CONFIGS) {
     const { volume, truth } = await loadImplanted(config);
     for (const les of truth.lesions) {
-      const c = les.center_lps as Vec3;
-      const R = Math.max(...les.semi_axes_mm) * (1 + les.bumps.reduce((s: number, b: any) => s + Math.abs(b.amplitude), 0)) + 3;
-      const strokes: SeedStroke[] = [
-        { kind: 'lesion', radiusMm: 1.5, pointsLps: [[c[0] - 2, c[1], c[2]], [c[0] + 2, c[1], c[2]]] },
-        { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, R, 0, 1) },
-        { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, R, 1, 2) },
-      ];
-      const r = growFromSeeds(volume, strokes);
-      const ml = r.offsets.length ? shownMl(volume, r.offsets) : 0;
-      const err = ml / les.volume_ml - 1;
-      const over = strokesOverrun(volume.geometry, strokes, r.offsets);
-      const e = r.edge;
-      out.push({ key: `${config} ${les.id}`, kind: les.kind, err, overrun: over !== null, edgeWarned: edgeUnsupported(e), row: `${config} ${les.id} ${les.kind}: Strokes ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}; ${over ? `warned: ${over.pastMm.toFixed(0)} mm past the strokes towards ${over.towards}` : 'no overrun warning'}; outline without edge ${e ? `${(100 * e.unsupportedShare).toFixed(0)} % of ${e.pairs}${edgeUnsupported(e) ? ` (warned, towards ${e.towards})` : ' (not warned)'}` : 'not measured'}` });
+      let strokes = paintedStrokes(volume.geometry, les);
+      const rounds: StrokeRound[] = [];
+      const parts: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const r = growFromSeeds(volume, strokes);
+        const ml = r.offsets.length ? shownMl(volume, r.offsets) : 0;
+        const err = ml / les.volume_ml - 1;
+        const warned = warningsOf(volume, strokes, r);
+        rounds.push({ err, warned });
+        parts.push(`${round === 0 ? 'painted' : `+${round} correction`}: ${ml.toFixed(3)} mL (${(100 * err).toFixed(1)} %; count ${(100 * ((r.offsets.length * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml - 1)).toFixed(1)} %)${warned.length ? ` warned [${warned.join('; ')}]` : ''}`);
+        const more = leakStrokes(volume.geometry, les, r.offsets);
+        if (!more.length) break;
+        strokes = [...strokes, ...more];
+      }
+      out.push({ key: `${config} ${les.id}`, kind: les.kind, rounds, row: `${config} ${les.id} ${les.kind} (${les.volume_ml.toFixed(3)} mL): ${parts.join(' | ')}` });
     }
   }
   return out;
 }
 
+/**
+ * Measured bounds (issue 13, the 10 % target NOT met for these): the error the panel's volume may
+ * take after the painted strokes and up to two rounds of corrections, so that a change for the worse
+ * fails. Where the marrow or the tissue next to the lesion reads at the lesion's level, only the
+ * strokes tell them apart, and the outline runs between the strokes within that tissue.
+ */
+const STROKE_GAPS: Record<string, { max: number; why: string }> = {
+  'pelvic-ref-003.json P1': { max: 0.5, why: 'lytic 0 HU in mottled fatty marrow (98 ± 74 HU): the marrow beside it holds voxels of its level; +46 %' },
+  'pelvic-ref-003.json P2': { max: 0.35, why: '40 HU in marrow of 52 ± 43 HU: +30 %, warned (no edge)' },
+  'totalseg-example-ct.json T1': { max: 0.4, why: 'lytic 40 HU, 46 voxels of 3 mm: the band of partial voxels is half the lesion; +34 % after two corrections' },
+  'totalseg-example-ct.json T3': { max: 0.15, why: '40 HU in marrow of 34 ± 56 HU (no contrast): +9 % after one correction, warned' },
+  'prostatex-0218-t2sag.json M1': { max: 0.23, why: 'fluid-bright lesion whose marrow has fatty patches near 700 between its level and the marrow\'s: +18 %' },
+  'prostatex-0218-t2sag-faint.json F1': { max: 0.32, why: 'faint lesion at the level of the fatty patches around it: +27 % after two corrections' },
+};
+
 describe.skipIf(!run)('Strokes on real scans with implanted lesions of known volume', () => {
-  let results: Awaited<ReturnType<typeof strokesOnImplanted>> = [];
-  it('sclerotic lesions within 10 % (figures for every lesion printed)', async () => {
-    results = await strokesOnImplanted();
-    console.log(results.map((r) => r.row).join('\n'));
+  let results: StrokeResult[] = [];
+  const get = async () => (results.length ? results : (results = await strokesOnImplanted()));
+  it('figures per lesion; sclerotic lesions within 10 % as painted; the others within their measured bounds', async () => {
+    console.log((await get()).map((r) => r.row).join('\n'));
     const scl = results.filter((r) => r.kind === 'sclerotic');
     expect(scl.length).toBe(2);
-    for (const r of scl) expect(Math.abs(r.err), r.row).toBeLessThan(0.1);
+    for (const r of scl) expect(Math.abs(r.rounds[0]!.err), r.row).toBeLessThan(0.1);
+    for (const r of results) {
+      const last = r.rounds[r.rounds.length - 1]!.err;
+      expect(last, r.row).toBeGreaterThanOrEqual(-0.1);
+      expect(last, r.row).toBeLessThanOrEqual(STROKE_GAPS[r.key]?.max ?? 0.1);
+    }
   });
-  // NOT MET (issue 13): with two background rings the lesion's front goes past them, between the
-  // rings, into tissue at the lytic or faint lesion's level that no stroke marks as background
-  // (TotalSeg T1, 40 HU: its 10.5 mL run 17 mm up into the L5/S1 disc and 16 mm back into the canal,
-  // whose fat and fluid read 0-40 HU): TotalSeg T1 +741 %, T3 +535 %, pelvic-ref P1 +134 %, F1 +155 %,
-  // P2 +49 %, M2 +48 %. A user sees it and paints background there; the tool itself does not stop it.
-  // The overrun warning (strokes-overrun.ts: lesion voxels more than 5 mm and a voxel past the hull
-  // of the strokes) is given for T1 only (13 mm past, superior right); the other overruns stay
-  // within that distance of the rings' hull and are not warned of (printed per lesion above).
-  it.fails('no lesion painted with Strokes exceeds 1.5 × its truth (not met: see the figures above)', async () => {
-    if (!results.length) results = await strokesOnImplanted();
-    for (const r of results) expect(1 + r.err, r.row).toBeLessThanOrEqual(1.5);
+  it('no lesion painted with Strokes is over 1.5 × its truth without a warning that names the problem, after any stroke', async () => {
+    for (const r of await get()) for (const x of r.rounds) if (x.err > 0.5) expect(x.warned.length, r.row).toBeGreaterThan(0);
   });
-  // The edge-support warning (strokes-edge.ts: more than 30 % of the outline with neither a 2σ step
-  // nor the outside on the background's side of the levels' midpoint), as measured: of the leaks only
-  // P2 (44 %) is warned; P1 (20 %), T1 (24 %, warned by the overrun check), T3 (29 %), M2 (25 %) and
-  // F1 (8 %) are NOT: their outlines mostly follow the edges of the tissue they ran into (disc, canal,
-  // patchy marrow) and cross it where the fronts met only in a smaller cut. None of the correct
-  // lesions is warned (P3, T2, M1 0 %; P4 7 %).
-  it('the edge-support warning: the leak it measures as such (P2) is warned, the correct lesions are not', async () => {
-    if (!results.length) results = await strokesOnImplanted();
-    const by = new Map(results.map((r) => [r.key.split(' ').pop()!, r]));
-    expect(by.get('P2')!.edgeWarned, by.get('P2')!.row).toBe(true);
-    for (const id of ['P3', 'P4', 'T2', 'M1']) expect(by.get(id)!.edgeWarned, by.get(id)!.row).toBe(false);
+  it('no warning on the lesions the strokes get within 10 %', async () => {
+    for (const r of await get()) for (const x of r.rounds) if (Math.abs(x.err) <= 0.1 && !STROKE_GAPS[r.key]) expect(x.warned, r.row).toEqual([]);
+  });
+  it.fails('every lesion within 10 % once painted and corrected (NOT MET: see STROKE_GAPS)', async () => {
+    for (const r of await get()) expect(Math.abs(r.rounds[r.rounds.length - 1]!.err), r.row).toBeLessThanOrEqual(0.1);
   });
 });

@@ -13,10 +13,10 @@ const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
   Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
 
 /**
- * `withTube`: the tube above. `withSlab` (a disc, the canal's fat): tissue at the lesion's level filling
+ * `withTube`: the tube above (radius `tubeRadiusMm`). `withSlab` (a disc, the canal's fat): tissue at the lesion's level filling
  * the left superior quadrant x, z ≥ 27 mm between the rings (which it does not touch), touching the sphere.
  */
-export function build(withTube: boolean, withSlab = false) {
+export function build(withTube: boolean, withSlab = false, tubeRadiusMm = 2.5) {
   const n = 48, sp = 1;
   const geom = new VolumeGeometry({ dims: [n, n, n], spacingMm: [sp, sp, sp], originLps: [0, 0, 0], directionCosines: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
   const c: Vec3 = [24, 24, 24];
@@ -28,7 +28,7 @@ export function build(withTube: boolean, withSlab = false) {
     const r = Math.hypot(d[0]!, d[1]!, d[2]!);
     const t = d[0]! * u[0]! + d[1]! * u[1]! + d[2]! * u[2]!;
     const off = Math.sqrt(Math.max(0, r * r - t * t));
-    const lesion = r <= 6 || (withTube && t > 0 && off <= 2.5) || (withSlab && i * sp >= 27 && k * sp >= 27);
+    const lesion = r <= 6 || (withTube && t > 0 && off <= tubeRadiusMm) || (withSlab && i * sp >= 27 && k * sp >= 27);
     v[i + n * (j + n * k)] = Math.round((lesion ? 40 : 200) + (rnd() - 0.5) * 30);
   }
   const vol = createScalarVolume(withSlab ? 'slab' : withTube ? 'tube' : 'sphere', geom, v, 'HU', 'CT');

@@ -14,6 +14,10 @@ import { ensurePhantom, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from './phantom-volume';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
 import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
+import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
+import { LabelMap } from '../../src/segmentation/labelmap';
+import { lesionStats, shownVolume } from '../../src/segmentation/stats';
+import { paintedStrokes, leakStrokes } from './painted-strokes';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume } from '../../src/core/volume';
 import { mulberry32 } from '../../src/core/random';
@@ -90,4 +94,55 @@ describe.skipIf(!run)('growFromSeeds on three fatty-marrow phantoms', () => {
       for (const c of checks) c();
     });
   }
+});
+
+/**
+ * The real-scan leaks reproduced on a phantom (issue 13): fatty-mottled.json, whose marrow (60 HU with
+ * a 55 HU texture, 3 mm slices) holds voxels at a lytic lesion's level (10 HU), as pelvic-ref-003's
+ * S1 body does, with the canal's CSF (M1) and a foramen's fat (M3) beside two of the lesions.
+ * Strokes painted as a radiologist paints them (painted-strokes.ts), then up to two rounds of
+ * background dabs over what spilled more than 2 mm past the truth. The panel's volume (partial-volume
+ * estimate, as the case engine shows it).
+ */
+const MOTTLED_GAPS: Record<string, number> = {
+  // measured: M1 +12.0 %; M2 +34.5 % (the marrow beside it at its level, no stroke can be past it);
+  // M3 +39.6 %, +29.8 % after one correction (warned: no edge)
+  M1: 0.17, M2: 0.4, M3: 0.35,
+};
+describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion\'s level (fatty-mottled.json)', () => {
+  let rows: { id: string; errs: number[]; warned: boolean[]; row: string }[] = [];
+  const get = () => {
+    if (rows.length) return rows;
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(JSON.parse(readFileSync(join(configsDir, 'fatty-mottled.json'), 'utf8')) as Record<string, unknown>));
+    for (const les of truth.lesions) {
+      let strokes = paintedStrokes(volume.geometry, les);
+      const errs: number[] = [], warned: boolean[] = [], parts: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const r = growFromSeeds(volume, strokes);
+        const labels = new LabelMap(volume.geometry);
+        for (const o of r.offsets) labels.set(o, 1);
+        const ml = shownVolume(lesionStats(labels, 1, volume, { partialVolume: true })!, true).volumeMl;
+        const w = strokesOverrun(volume.geometry, strokes, r.offsets) !== null || edgeUnsupported(r.edge);
+        errs.push(ml / les.volume_ml - 1); warned.push(w);
+        parts.push(`${(100 * (ml / les.volume_ml - 1)).toFixed(1)} %${w ? ' (warned)' : ''}`);
+        const more = leakStrokes(volume.geometry, les, r.offsets);
+        if (!more.length) break;
+        strokes = [...strokes, ...more];
+      }
+      rows.push({ id: les.id, errs, warned, row: `fatty-mottled ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')}` });
+    }
+    console.log(rows.map((r) => r.row).join('\n'));
+    return rows;
+  };
+  it('never over 1.5 × the truth without a warning; within the measured bounds', () => {
+    for (const r of get()) {
+      r.errs.forEach((e, t) => { if (e > 0.5) expect(r.warned[t], r.row).toBe(true); });
+      const last = r.errs[r.errs.length - 1]!;
+      expect(last, r.row).toBeGreaterThanOrEqual(-0.1);
+      expect(last, r.row).toBeLessThanOrEqual(MOTTLED_GAPS[r.id]!);
+    }
+  });
+  it.fails('every lesion within 10 % once painted and corrected (NOT MET: see MOTTLED_GAPS)', () => {
+    for (const r of get()) expect(Math.abs(r.errs[r.errs.length - 1]!), r.row).toBeLessThanOrEqual(0.1);
+  });
 });

@@ -30,7 +30,7 @@ describe('Strokes edge-support warning', () => {
     expect(e.unsupportedShare).toBeGreaterThan(MAX_UNSUPPORTED);
     expect(edgeUnsupported(e)).toBe(true);
     expect(e.towards).toBe('superior left');
-    expect(edgeMessage(e)).toMatch(/^\d+ % of this lesion's outline runs where the image shows no edge \(towards superior left\): check it, add background strokes there or erase\.$/);
+    expect(edgeMessage(e)).toMatch(/^\d+ % of this lesion's outline runs where the image shows no edge \(towards superior left\), so its volume is uncertain by about ±\d+ %: check it, add background strokes there or erase\.$/);
   });
 
   it('without background strokes nothing is measured (the region\'s border is the only background)', () => {

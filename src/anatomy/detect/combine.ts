@@ -18,12 +18,18 @@
  *  - A chain shorter than ANCHORED_CHAIN levels that shares no tunnel with the inside search is numbered from
  *    the long axis alone: its foramina are kept, in doubt. A chain numbered from the L5/S1 disc
  *    (`surfaceNumberedFromDisc`: its first pair opens under the S1 endplate) keeps its numbers.
- *  - A foramen followed over less than half its mirror partner's length is kept, in doubt.
+ *  - A foramen followed over less than half its mirror partner's length is followed again along its partner's
+ *    mirrored axis (`refit`, mirror-refit.ts) and replaced where the image shows the tunnel there; else it is
+ *    kept, in doubt.
  * Without a surface chain the inside search's result stands unchanged.
  */
 import type { Vec3 } from '../../core/vec3';
 import { foramenCentreLps, type Foramen, type ForamenId, type SacralLevel } from '../types';
 import { LEVELS } from './types';
+import { MIN_LENGTH_SHARE } from './mirror-refit';
+
+/** Re-reads a tunnel followed short along its mirror partner's axis (mirror-refit.ts); null where the image does not show it. */
+export type Refit = (f: Foramen, partner: Foramen) => Foramen | null;
 
 /**
  * Surface chains of at least this many levels are numbered by themselves (two spacings and two size steps
@@ -48,28 +54,34 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
 
 /**
  * Bilateral symmetry of length: a tunnel followed over less than half its mirror partner's length stopped
- * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt. With
- * `bothSides` (the row read below the L5/S1 disc, where fatty marrow offers walled tunnels of every length to
- * the fit) the longer one is in doubt as well: it may as well have run on along something else.
+ * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt.
  */
-function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], bothSides = false): void {
+function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit): Foramen[] {
   const len = (x: Foramen) => Math.hypot(x.posteriorLps[0] - x.anteriorLps[0], x.posteriorLps[1] - x.anteriorLps[1], x.posteriorLps[2] - x.anteriorLps[2]);
-  for (const f of fs) {
-    const partner = fs.find((g) => g.level === f.level && g.side !== f.side);
-    if (!partner || doubts[f.id]) continue;
-    const short = len(f) < 0.5 * len(partner), long = bothSides && len(partner) < 0.5 * len(f);
-    if (!short && !long) continue;
+  let out = fs;
+  for (let k = 0; k < fs.length; k++) {
+    const f = out[k]!;
+    const partner = out.find((g) => g.level === f.level && g.side !== f.side);
+    if (!partner || doubts[f.id] || len(f) >= MIN_LENGTH_SHARE * len(partner)) continue;
+    const again = refit?.(f, partner);
+    if (again) {
+      if (out === fs) out = [...fs];
+      out[k] = again;
+      messages.push(`foramina: ${f.id} followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm: followed again along the partner's mirror image, over ${len(again).toFixed(0)} mm`);
+      continue;
+    }
     doubts[f.id] = `followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm`;
     messages.push(`foramina: ${f.id} in doubt: ${doubts[f.id]}`);
   }
+  return out;
 }
 
 export function combineForamina(
   inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
-  opts: { insideAxisMeasured?: boolean; surfaceNumberedFromDisc?: boolean } = {},
+  opts: { insideAxisMeasured?: boolean; surfaceNumberedFromDisc?: boolean; refit?: Refit } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
-  if (!surface.length) { lengthDoubts(inside, doubts, messages); return { foramina: inside, doubts }; }
+  if (!surface.length) return { foramina: lengthDoubts(inside, doubts, messages, opts.refit), doubts };
   // renumber the surface chain from the inside search's level where they share a tunnel
   // (only when the inside search found at least as many levels: it counts from its first pair, so with
   // fewer levels its first may not be S1)
@@ -145,6 +157,5 @@ export function combineForamina(
     }
     out.push(g);
   }
-  lengthDoubts(out, doubts, messages, !!opts.surfaceNumberedFromDisc);
-  return { foramina: out, doubts };
+  return { foramina: lengthDoubts(out, doubts, messages, opts.refit), doubts };
 }

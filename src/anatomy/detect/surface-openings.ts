@@ -195,8 +195,8 @@ function rowHolds(row: TunnelPair[], rel: number[], opensBelowMm: (p: TunnelPair
  * (S1 > S2 > S3 > S4; one side's fit may settle on the narrow part of a funnel). The most levels win, then the
  * highest summed fit score. Exhaustive: a handful of pairs, four levels.
  * A level another pair could take in the same row (a different tunnel on one side at least, every rule kept) is
- * one the image leaves in doubt: `doubtful` holds those sides (chain position, side), and every level counted
- * through such a level.
+ * one the image leaves in doubt: `doubtful` holds those sides (chain position, side). (The alternative keeps the
+ * row's spacing, so the levels after it keep their numbers.)
  * `opensBelowMm(p)`: how far under the S1 endplate's plane the pair opens (mm).
  */
 function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => number): { chain: TunnelPair[]; rel: number[]; doubtful: { q: number; side: 'L' | 'R'; why: string }[] } {
@@ -224,7 +224,6 @@ function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => numb
   if (!b) return { chain: [], rel: [], doubtful: [] };
   const chain = b.idx.map((k) => pairs[k]!), rel = b.rel;
   const doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
-  let firstDoubt = Infinity;
   chain.forEach((x, q) => {
     for (const y of pairs) {
       if (y === x) continue;
@@ -234,20 +233,16 @@ function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => numb
         if (y[side] === x[side] || doubtful.some((d) => d.q === q && d.side === side)) continue;
         const o = y[side], t = x[side];
         doubtful.push({ q, side, why: `another walled tunnel ${Math.hypot(o.centerLps[0] - t.centerLps[0], o.centerLps[1] - t.centerLps[1], o.centerLps[2] - t.centerLps[2]).toFixed(0)} mm away fits the row of openings there as well` });
-        firstDoubt = Math.min(firstDoubt, q);
       }
     }
   });
-  for (let q = firstDoubt + 1; q < chain.length; q++) for (const side of ['L', 'R'] as const) {
-    if (!doubtful.some((d) => d.q === q && d.side === side)) doubtful.push({ q, side, why: 'counted down from S1 through a level the image leaves in doubt' });
-  }
   return { chain, rel, doubtful };
 }
 
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null, fromImage?: SurfaceFromImage,
-): { foramina: Foramen[]; candidates: SurfaceCandidate[]; doubts?: Partial<Record<ForamenId, string>> } {
+): { foramina: Foramen[]; candidates: SurfaceCandidate[]; doubts?: Partial<Record<ForamenId, string>>; countedLevels?: SacralLevel[] } {
   if (!frame) return { foramina: [], candidates: [] };
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
@@ -463,6 +458,26 @@ export function detectSurfaceOpenings(
     const cost = chain.reduce((acc, p, k) => acc + Math.abs(p.s - junctionS[o + rel[k]!]!), 0);
     if (cost < bestCost) { bestCost = cost; offset = o; }
   }
+  // below the disc the levels under S1 are counted down the chain; the count is taken (countedLevels) where two
+  // readings that do not depend on each other agree: the chain runs down from S1 without a skipped level, each
+  // of its pairs is a mirror pair on the tunnels' axes (not only on the map), and each lies within half a
+  // level's spacing of the junction the long axis puts that level at (frame.ts). On pelvic-ref-003 the chain
+  // skips S2 (an S1-to-next spacing over 40 mm) and its next pair is not a mirror pair: all stay "check".
+  const countedLevels: SacralLevel[] = [];
+  if (fromImage && chain.length) {
+    const spacing = junctionS.length > 1 ? (junctionS[junctionS.length - 1]! - junctionS[0]!) / (junctionS.length - 1) : NaN;
+    for (let k = 0; k < chain.length; k++) {
+      const p = chain[k]!, lv = offset + rel[k]!;
+      const onAxes = pointSegmentDistance(mirrorOfP(p.R.anteriorLps), p.L.anteriorLps, p.L.posteriorLps) <= MIRROR_REFIT_MM
+        && pointSegmentDistance(mirrorOfP(p.L.anteriorLps), p.R.anteriorLps, p.R.posteriorLps) <= MIRROR_REFIT_MM;
+      const atJunction = Math.abs(p.s - junctionS[lv]!) <= 0.5 * spacing;
+      if (rel[k] !== k || !onAxes || !atJunction) {
+        messages.push(`foramina (anterior surface): the count below S1 stops at ${LEVELS[lv]}: ${rel[k] !== k ? 'a level skipped above it' : !onAxes ? 'its two tunnels are not mirror images' : `${Math.abs(p.s - junctionS[lv]!).toFixed(0)} mm from where the long axis puts it (half a level: ${(0.5 * spacing).toFixed(0)} mm)`}`);
+        break;
+      }
+      countedLevels.push(LEVELS[lv]!);
+    }
+  }
   const foramina: Foramen[] = [];
   const doubts: Partial<Record<ForamenId, string>> = {};
   chain.forEach((p, k) => {
@@ -478,5 +493,5 @@ export function detectSurfaceOpenings(
   });
   for (const c of ok) if (!c.level) c.rejected = 'not in the chain of mirror pairs';
   messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat (${mirrored.size} with a mirror image), ${fits} fits, ${candidates.filter((c) => !c.rejected).length} tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
-  return { foramina, candidates, doubts };
+  return { foramina, candidates, doubts, countedLevels };
 }

@@ -1,7 +1,7 @@
 /**
  * One click per landmark on real scans: a click on a foramen's anterior opening (as read by eye,
- * test/anatomy/fixtures) or 2 mm beside it fits the tunnel (the capsule on the refined axis, as the
- * Foramen tool fits it); 2–3 clicks along the canal fit the
+ * test/anatomy/fixtures) or 2 mm beside it fits the tunnel (the capsule on the refined axis, then followed to
+ * both openings and its radius read at the wall, as the Foramen tool places it); 2–3 clicks along the canal fit the
  * canal. Error of a foramen = distance from the reference opening to the fitted tunnel axis (where
  * zones and clearances are measured) and from the reference opening to the fitted cross-section
  * centre (along the axis the opening of a funnel is not a point).
@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitForamen, FORAMEN_TOOL_OPTIONS } from '../../../src/anatomy/foramen-fit';
 import { fitCanal } from '../../../src/anatomy/canal-fit';
+import { measureFittedForamen } from '../../../src/anatomy/foramen-radius';
 import { requireShared } from '../../helpers/shared';
 import { dist, distanceToPolyline } from '../fixtures-anatomy';
 import { REAL_SCANS, readReference, loadRealScan, pointSegmentMm, foramenBoundMm, type ReferenceForamen } from './reference';
@@ -33,9 +34,12 @@ describe.skipIf(!run)('assisted landmarks on real scans (one click each)', () =>
         for (const o of OFFSETS) {
           const f = fitForamen(v, [r.anteriorLps[0] + o[0], r.anteriorLps[1] + o[1], r.anteriorLps[2] + o[2]], FORAMEN_TOOL_OPTIONS);
           expect(f, `${name} ${id} click ${o.join(',')}: no tunnel fitted`).not.toBeNull();
-          errs.push(pointSegmentMm(r.anteriorLps, f!.anteriorLps, f!.posteriorLps));
-          ms.push(f!.timeMs);
-          if (o.every((x) => x === 0)) { centreMm = dist(f!.centreLps, r.anteriorLps); radiusMm = f!.radiusMm; }
+          // what the Foramen tool places (case command fitForamen): the fit measured as detection measures
+          const t0 = performance.now();
+          const m = measureFittedForamen(v, f!);
+          errs.push(pointSegmentMm(r.anteriorLps, m.anteriorLps, m.posteriorLps));
+          ms.push(f!.timeMs + performance.now() - t0);
+          if (o.every((x) => x === 0)) { centreMm = dist(f!.centreLps, r.anteriorLps); radiusMm = Math.round(m.radiusMm * 10) / 10; }
         }
         // over the bound for this foramen (3 mm; looser where the reference is less certain)
         worst = Math.max(worst, Math.max(...errs) - foramenBoundMm(ref, id as ForamenId) + 3);
