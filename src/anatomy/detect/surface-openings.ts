@@ -194,8 +194,8 @@ function rowHolds(row: TunnelPair[], rel: number[], opensBelowMm: (p: TunnelPair
  * SPACING_RATIO_MAX of each other, and no level wider than the one above it by more than 1 mm on both sides
  * (S1 > S2 > S3 > S4; one side's fit may settle on the narrow part of a funnel). The most levels win, then the
  * highest summed fit score. Exhaustive: a handful of pairs, four levels.
- * A level another pair could take in the same row (a different tunnel on one side at least, every rule kept) is
- * one the image leaves in doubt: `doubtful` holds those sides (chain position, side). (The alternative keeps the
+ * A level another pair could take in the same row (a different tunnel on one side at least, every rule kept,
+ * scoring at least PAIR_SHARE of the pair taken) is one the image leaves in doubt: `doubtful` holds those sides (chain position, side). (The alternative keeps the
  * row's spacing, so the levels after it keep their numbers.)
  * `opensBelowMm(p)`: how far under the S1 endplate's plane the pair opens (mm).
  */
@@ -226,7 +226,8 @@ function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => numb
   const doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
   chain.forEach((x, q) => {
     for (const y of pairs) {
-      if (y === x) continue;
+      // a look-alike scoring under PAIR_SHARE of the pair taken is no rival (a fifth to a tenth of a real opening)
+      if (y === x || y.score < PAIR_SHARE * x.score) continue;
       const row = chain.map((p, r) => (r === q ? y : p));
       if (!rowHolds(row, rel, opensBelowMm)) continue;
       for (const side of ['L', 'R'] as const) {
