@@ -68,6 +68,8 @@ const SPACING_RATIO_MAX = 2;
  * between the two (pelvic-ref-003: S1 at 31–33 mm, S2 at 62–63; the pancreas scan: S1 29–31, S2 55–56).
  */
 const S1_OPENING_BELOW_ENDPLATE_MM = 40;
+/** Two fits are one tunnel when each one's centre lies this close to the other's axis (mm): combine.ts' MATCH_MM. */
+const SAME_TUNNEL_MM = 5;
 /**
  * A fitted tunnel opening further than this from the midline is lateral to the row (the search below the disc,
  * where the fatty alae are full of walled look-alikes): the S1 foramen's lateral edge lies about 31 mm from
@@ -195,11 +197,12 @@ function rowHolds(row: TunnelPair[], rel: number[], opensBelowMm: (p: TunnelPair
  * (S1 > S2 > S3 > S4; one side's fit may settle on the narrow part of a funnel). The most levels win, then the
  * highest summed fit score. Exhaustive: a handful of pairs, four levels.
  * A level another pair could take in the same row (a different tunnel on one side at least, every rule kept,
- * scoring at least PAIR_SHARE of the pair taken) is one the image leaves in doubt: `doubtful` holds those sides (chain position, side). (The alternative keeps the
+ * scoring at least PAIR_SHARE of the pair taken, its tunnels mirror images on their axes) is one the image
+ * leaves in doubt: `doubtful` holds those sides (chain position, side). (The alternative keeps the
  * row's spacing, so the levels after it keep their numbers.)
  * `opensBelowMm(p)`: how far under the S1 endplate's plane the pair opens (mm).
  */
-function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => number): { chain: TunnelPair[]; rel: number[]; doubtful: { q: number; side: 'L' | 'R'; why: string }[] } {
+function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => number, mirrorOnAxes: (p: TunnelPair) => boolean): { chain: TunnelPair[]; rel: number[]; doubtful: { q: number; side: 'L' | 'R'; why: string }[] } {
   let best: { idx: number[]; rel: number[]; sc: number } | null = null;
   const idx: number[] = [], rl: number[] = [];
   const grow = (sc: number): void => {
@@ -226,13 +229,16 @@ function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => numb
   const doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
   chain.forEach((x, q) => {
     for (const y of pairs) {
-      // a look-alike scoring under PAIR_SHARE of the pair taken is no rival (a fifth to a tenth of a real opening)
-      if (y === x || y.score < PAIR_SHARE * x.score) continue;
+      // a look-alike scoring under PAIR_SHARE of the pair taken is no rival (a fifth to a tenth of a real opening),
+      // nor a pair whose tunnels are not mirror images on their axes (what a counted level needs)
+      if (y === x || y.score < PAIR_SHARE * x.score || !mirrorOnAxes(y)) continue;
       const row = chain.map((p, r) => (r === q ? y : p));
       if (!rowHolds(row, rel, opensBelowMm)) continue;
       for (const side of ['L', 'R'] as const) {
-        if (y[side] === x[side] || doubtful.some((d) => d.q === q && d.side === side)) continue;
         const o = y[side], t = x[side];
+        // the same tunnel fitted from another opening on the map is no rival: each centre on the other's axis
+        const sameTunnel = pointSegmentDistance(o.centerLps, t.anteriorLps, t.posteriorLps) <= SAME_TUNNEL_MM && pointSegmentDistance(t.centerLps, o.anteriorLps, o.posteriorLps) <= SAME_TUNNEL_MM;
+        if (o === t || sameTunnel || doubtful.some((d) => d.q === q && d.side === side)) continue;
         doubtful.push({ q, side, why: `another walled tunnel ${Math.hypot(o.centerLps[0] - t.centerLps[0], o.centerLps[1] - t.centerLps[1], o.centerLps[2] - t.centerLps[2]).toFixed(0)} mm away fits the row of openings there as well` });
       }
     }
@@ -443,7 +449,9 @@ export function detectSurfaceOpenings(
   const rel: number[] = [];
   let doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
   if (fromImage) {
-    const row = rowBelowDisc(pairs, (p) => -Math.max(fromImage.aboveS1Mm(...p.L.anteriorLps), fromImage.aboveS1Mm(...p.R.anteriorLps)));
+    const onAxes = (p: TunnelPair) => pointSegmentDistance(mirrorOfP(p.R.anteriorLps), p.L.anteriorLps, p.L.posteriorLps) <= MIRROR_REFIT_MM
+      && pointSegmentDistance(mirrorOfP(p.L.anteriorLps), p.R.anteriorLps, p.R.posteriorLps) <= MIRROR_REFIT_MM;
+    const row = rowBelowDisc(pairs, (p) => -Math.max(fromImage.aboveS1Mm(...p.L.anteriorLps), fromImage.aboveS1Mm(...p.R.anteriorLps)), onAxes);
     chain.push(...row.chain); rel.push(...row.rel);
     doubtful = row.doubtful;
   } else for (let k = end; k >= 0; k = best[k]!.prev) { chain.unshift(pairs[k]!); rel.unshift(best[k]!.span - 1); }
