@@ -269,7 +269,8 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const src = nearestSource(bgMask, dims, sp);
     const bgStrokes = strokes.filter((st) => st.kind === 'background' && st.pointsLps.length > 0);
     const brushMm = bgStrokes.reduce((a, st) => a + st.radiusMm, 0) / bgStrokes.length;
-    const perMm = (OUTLIER_Z * OUTLIER_Z) / brushMm;
+    // (a stroke drawn with no radius still marks at least the voxels it passes: half the finest spacing)
+    const perMm = (OUTLIER_Z * OUTLIER_Z) / Math.max(brushMm, 0.5 * Math.min(...sp));
     prior = new Float32Array(nb);
     for (let n = 0; n < nb; n++) {
       const b = src[n]!;
