@@ -76,7 +76,8 @@ function hemisphere(n: number): Vec3[] {
 }
 const DIRS = hemisphere(64);
 /** Anterior foramina are 2.5–6.5 mm in radius (DOMAIN.md §8); a lumen wider than 7 mm is the canal or a dark box. */
-const R_MIN = 1.5, R_MAX = 7;
+const R_MIN = 1.5;
+export const R_MAX = 7;
 /**
  * Priors, in units of the score (contrast ÷ local spread, a well-walled lumen scores 0.6–1.8): a
  * centre at the search limit costs 0.8, since the user clicked on the opening, not beside it (a

@@ -115,6 +115,10 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
   }
 });
 
+/** A circle of radius r (mm) around c in the plane of two LPS axes, as a user paints it in a view. */
+const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
+  Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
+
 const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json', 'prostatex-0218-t2sag-faint.json'];
 
 interface StrokeRound { err: number; warned: string[] }
@@ -192,6 +196,34 @@ describe.skipIf(!run)('Strokes on real scans with implanted lesions of known vol
   });
   it('no warning on the lesions the strokes get within 10 %', async () => {
     for (const r of await get()) for (const x of r.rounds) if (Math.abs(x.err) <= 0.1 && !STROKE_GAPS[r.key]) expect(x.warned, r.row).toEqual([]);
+  });
+  // NOT MET (issue 13): with the sparser strokes of the previous round (a 4 mm lesion stroke through
+  // the centre, background rings 3 mm beyond the lesion's largest radius in an axial and a sagittal
+  // plane) the faint MR lesion F1 reaches +126 % without a warning: the fatty patches around it read
+  // at its level and its outline follows their edges (measured: T1 +160 %, T3 +297 %, P1 +112 %, all
+  // warned; P2 +47 %, M2 +4 %, P4 −18 %, M1 −8 %, sclerotic within 3 %).
+  it.fails('two background rings only: no lesion over 1.5 × its truth without a warning (NOT MET: F1)', async () => {
+    const rows: string[] = [];
+    const bad: string[] = [];
+    for (const config of STROKE_CONFIGS) {
+      const { volume, truth } = await loadImplanted(config);
+      for (const les of truth.lesions) {
+        const c = les.center_lps as Vec3;
+        const R = Math.max(...les.semi_axes_mm) * (1 + les.bumps.reduce((a: number, b: any) => a + Math.abs(b.amplitude), 0)) + 3;
+        const strokes: SeedStroke[] = [
+          { kind: 'lesion', radiusMm: 1.5, pointsLps: [[c[0] - 2, c[1], c[2]], [c[0] + 2, c[1], c[2]]] },
+          { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, R, 0, 1) },
+          { kind: 'background', radiusMm: 1.5, pointsLps: ring(c, R, 1, 2) },
+        ];
+        const r = growFromSeeds(volume, strokes);
+        const err = (r.offsets.length ? shownMl(volume, r.offsets) : 0) / les.volume_ml - 1;
+        const warned = warningsOf(volume, strokes, r);
+        rows.push(`${config} ${les.id}: two rings ${(100 * err).toFixed(1)} %${warned.length ? ` warned [${warned.join('; ')}]` : ''}`);
+        if (err > 0.5 && !warned.length) bad.push(rows.at(-1)!);
+      }
+    }
+    console.log(rows.join('\n'));
+    expect(bad).toEqual([]);
   });
   it.fails('every lesion within 10 % once painted and corrected (NOT MET: see STROKE_GAPS)', async () => {
     for (const r of await get()) expect(Math.abs(r.rounds[r.rounds.length - 1]!.err), r.row).toBeLessThanOrEqual(0.1);
