@@ -38,7 +38,7 @@ const JUNCTION_MM = [28, 52, 72, 88];
  * last two suggested levels; with the radius of the lowest level (the next one is no wider: S1 > S2 > S3 > S4).
  */
 function rowBeyond(foramina: readonly Foramen[], side: 'L' | 'R'): { id: ForamenId; p: Vec3; radiusMm: number }[] {
-  const bySide = foramina.filter((f) => f.side === side && f.source === 'auto').sort((a, b) => a.level.localeCompare(b.level));
+  const bySide = foramina.filter((f) => f.side === side && f.source === 'auto').sort((a, b) => (a.level < b.level ? -1 : a.level > b.level ? 1 : 0));
   if (bySide.length < 2) return [];
   const b = bySide[bySide.length - 1]!, a = bySide[bySide.length - 2]!;
   const ka = Number(a.level[1]), kb = Number(b.level[1]);

@@ -56,9 +56,10 @@ describe.skipIf(!run)('fatty sacrum cut by the field of view between S2 and S3',
     console.log(`[fatty-cut-s2] ${rows.join('; ') || 'no foramina'}; outside the image: ${(d.anatomy.outsideFov ?? []).join(', ') || 'none'}`);
     expect(wrong).toEqual([]);
   }, 300_000);
-  // issue 12's target on a cut field of view, not met: nothing is suggested (the fine stage's mask is the
-  // breached-shell one, no tunnel is found on the anterior surface, and the L5/S1 disc is found but the sacrum
-  // below it holds too little of L5 for the below-disc path), so no row of openings to continue past the cut
+  // issue 12's target on a cut field of view, not met: nothing is suggested. The fine stage takes the sacrum as
+  // the bone a 12 mm ball cannot enter (its shell reads open), the midline plane lands at x = 9–10 mm against the
+  // truth's 0, so of 22 tunnels fitted on the anterior surface one pair is a mirror pair and no row forms; the
+  // first mask holds too little of L5 for the below-disc path, so there is no row to continue past the cut
   it.fails('S1 and S2 found within 3 mm, S3 and S4 reported outside the image', async () => {
     const { d } = await detect();
     expect(await foundWithin3()).toEqual(['S1_L', 'S1_R', 'S2_L', 'S2_R']);
