@@ -100,6 +100,25 @@ export interface PreparedLesion {
   centroidLps: Vec3;
   /** Half voxel steps along i, j, k (LPS vectors) for surface distances. */
   halfStepsLps: [Vec3, Vec3, Vec3];
+  /**
+   * The lesion's distances to each foramen and to the canal, by the landmark's numbers (landmarkKey): a landmark
+   * drag moves one foramen, so the others and the canal are not measured again over every voxel.
+   */
+  memo?: { foramina: Map<string, { best: number; depth: number }>; canal: { key: string; inCanal: boolean; best: number; deepest: number } | null };
+}
+
+/** Foramen distances kept per lesion at most (a drag's positions of one foramen come and go). */
+const FORAMEN_MEMO_MAX = 64;
+
+/** The exact numbers of a landmark, as a key (−0 kept apart from 0). */
+function landmarkKey(nums: readonly (number | readonly number[])[]): string {
+  let k = '';
+  for (const x of nums) {
+    if (typeof x === 'number') k += (Object.is(x, -0) ? '-0' : String(x)) + ',';
+    else for (const v of x) k += (Object.is(v, -0) ? '-0' : String(v)) + ',';
+    k += ';';
+  }
+  return k;
 }
 
 const prepared = new WeakMap<LabelMap, Map<number, PreparedLesion>>();
@@ -208,8 +227,22 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   const mh3f = 3 * maxHalf(les);
   const foramenDist = new Map<ForamenId, number>();
   const foraminaEntered: { id: ForamenId; depthMm: number }[] = [];
+  const memo = (les.memo ??= { foramina: new Map(), canal: null });
   for (const f of anatomy.foramina) {
     const A = f.anteriorLps, B = f.posteriorLps;
+    const key = landmarkKey([A, B, f.radiusMm]);
+    let m = memo.foramina.get(key);
+    if (!m) {
+      m = foramenDistance(A, B, f.radiusMm);
+      if (memo.foramina.size >= FORAMEN_MEMO_MAX) memo.foramina.clear();
+      memo.foramina.set(key, m);
+    }
+    const { best, depth } = m;
+    foramenDist.set(f.id, Math.max(0, best));
+    if (depth > 0) foraminaEntered.push({ id: f.id, depthMm: depth });
+  }
+  /** The least surface distance of the lesion's voxels to a foramen's lumen (capsule A–B, radius r), and the deepest voxel centre inside it. */
+  function foramenDistance(A: Readonly<Vec3>, B: Readonly<Vec3>, radiusMm: number): { best: number; depth: number } {
     const dx = B[0] - A[0], dy = B[1] - A[1], dz = B[2] - A[2];
     const l2 = dx * dx + dy * dy + dz * dz;
     let best = Infinity, depth = 0;
@@ -219,14 +252,13 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
       t = t < 0 ? 0 : t > 1 ? 1 : t;
       const ex = wx - t * dx, ey = wy - t * dy, ez = wz - t * dz;
       const d = Math.sqrt(ex * ex + ey * ey + ez * ez);
-      if (f.radiusMm - d > depth) depth = f.radiusMm - d;
-      if (d - mh3f - f.radiusMm >= best) continue;
+      if (radiusMm - d > depth) depth = radiusMm - d;
+      if (d - mh3f - radiusMm >= best) continue;
       const h = d > 0 ? support(ex / d, ey / d, ez / d) : 0;
-      const s = d - h - f.radiusMm;
+      const s = d - h - radiusMm;
       if (s < best) best = s;
     }
-    foramenDist.set(f.id, Math.max(0, best));
-    if (depth > 0) foraminaEntered.push({ id: f.id, depthMm: depth });
+    return { best, depth };
   }
   const foraminaTouched = anatomy.foramina.filter((f) => (foramenDist.get(f.id) ?? Infinity) <= tol).map((f) => f.id);
   let nearestForamen: { id: ForamenId; distanceMm: number } | null = null;
@@ -238,7 +270,12 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
   let inCanal = false;
   const canal = anatomy.canal;
   const mh3 = 3 * maxHalf(les);
-  if (canal && canal.centerlineLps.length > 0 && n > 0) {
+  const canalKey = canal && canal.centerlineLps.length > 0 && n > 0 ? landmarkKey([...canal.centerlineLps, canal.radiusMm]) : null;
+  if (canal && canalKey !== null && memo.canal?.key === canalKey) {
+    inCanal = memo.canal.inCanal;
+    canalDistanceMm = Math.max(0, memo.canal.best);
+    canalDepthMm = memo.canal.deepest;
+  } else if (canal && canalKey !== null) {
     const cp = canal.centerlineLps, cr = canal.radiusMm;
     // Each segment's bounding sphere (centre, radius) bounds its sdf from below: |p − c| − R. A segment
     // whose bound is not below the best value so far is skipped (no square root), starting from the
@@ -280,6 +317,7 @@ export function classifyPreparedLesion(les: PreparedLesion, anatomy: SacralAnato
     }
     canalDistanceMm = Math.max(0, best);
     canalDepthMm = deepest;
+    memo.canal = { key: canalKey, inCanal, best, deepest };
   }
 
   const inside = counts[1]! + counts[2]! + counts[3]!;

@@ -235,16 +235,32 @@ export function maskToVolume(volume: ScalarVolume, g: WorkGrid, mask: Uint8Array
       return t;
     };
     const A = table(i0, i1, w0[0], di[0], a0, a1), B = table(j0, j1, w0[1], dj[1], b0, b1), C = table(k0, k1, w0[2], dk[2], c0, c1);
+    // A volume row takes the working row's values in runs (several volume voxels per working voxel): the runs of
+    // one working index, the same for every row, then per row one fill per run of equal non-zero values
+    const runA: number[] = [], runStart: number[] = [], runEnd: number[] = [];
+    for (let i = i0; i <= i1; i++) {
+      const a = A[i - i0]!;
+      if (a < 0) continue;
+      const t = runA.length - 1;
+      if (t >= 0 && runA[t] === a && runEnd[t] === i) runEnd[t] = i + 1;
+      else { runA.push(a); runStart.push(i); runEnd.push(i + 1); }
+    }
+    const nRuns = runA.length;
     for (let k = k0; k <= k1; k++) {
       const c = C[k - k0]!;
       if (c < 0) continue;
       for (let j = j0; j <= j1; j++) {
         const b = B[j - j0]!;
         if (b < 0) continue;
-        const row = na * b + nab * c;
-        for (let i = i0, o = i0 + ni * (j + nj * k); i <= i1; i++, o++) {
-          const a = A[i - i0]!;
-          if (a >= 0) out[o] = mask[row + a]!;
+        const row = na * b + nab * c, base = ni * (j + nj * k);
+        for (let t = 0; t < nRuns; t++) {
+          const v = mask[row + runA[t]!]!;
+          if (v === 0) continue;
+          // neighbouring runs of the same value, contiguous in the volume, in one fill
+          let e = t;
+          while (e + 1 < nRuns && runStart[e + 1] === runEnd[e] && mask[row + runA[e + 1]!] === v) e++;
+          out.fill(v, base + runStart[t]!, base + runEnd[e]!);
+          t = e;
         }
       }
     }

@@ -33,6 +33,7 @@
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
+import type { ForamenId } from './types';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { foramenWallRadii, plausibleWallRadius } from './foramen-radius';
 import { canalWallRadii } from './canal-radius';
@@ -330,11 +331,12 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const mirror = tilted ? reflector(tilted.normalLps, tilted.pointLps) : reflector([1, 0, 0], [x0, 0, 0]);
   const refitIds = new Set<Foramen['id']>();
   const refit = volume.units === 'HU' && h < 2.5 ? (f: Foramen, partner: Foramen) => { const r = refitAtMirror(volume, f, partner, mirror); if (r) refitIds.add(r.id); return r; } : undefined;
-  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {} };
-  // below the disc the S1 pair is trusted: the widest openings and the first under the disc, where the count
-  // starts; the levels under it, counted along the image-read surface, came out one level off on pelvic-ref-003
-  // after a 10 mm change of the long axis' top, so they stay "check" unless the count is confirmed
-  // (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)
+  // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
+  // segment under it, surface-openings.ts), not from where the long axis' top lands
+  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {} };
+  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) doubts[id] ??= why;
+  // below the disc the levels under S1 are trusted where the count is confirmed by a reading independent of
+  // the row (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)
   if (frameBelowDisc) {
     for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level';
   }

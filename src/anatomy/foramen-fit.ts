@@ -20,7 +20,7 @@
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
 import { nowMs } from '../core/clock';
-import { IndexSampler, holeScore, lumenPolarity, perpendicularBasis, robustSpread, slabImage, type SlabImage } from './local-image';
+import { IndexSampler, LazySlab, holeReachPx, holeScore, lumenPolarity, perpendicularBasis, robustSpread, slabImage, type SlabImage } from './local-image';
 import type { SacralFrame, SacralLevel, Side } from './types';
 
 export interface ForamenFitOptions {
@@ -60,6 +60,7 @@ export interface ForamenFit {
 }
 
 const RADII = [2, 2.75, 3.5, 4.5, 5.5, 6.5];
+const RADII_MAX = Math.max(...RADII);
 const SLAB_DEPTHS = [-4, -2, 0, 2, 4];
 const COARSE_DEPTHS = SLAB_DEPTHS;
 
@@ -76,7 +77,8 @@ function hemisphere(n: number): Vec3[] {
 }
 const DIRS = hemisphere(64);
 /** Anterior foramina are 2.5–6.5 mm in radius (DOMAIN.md §8); a lumen wider than 7 mm is the canal or a dark box. */
-const R_MIN = 1.5, R_MAX = 7;
+const R_MIN = 1.5;
+export const R_MAX = 7;
 /**
  * Priors, in units of the score (contrast ÷ local spread, a well-walled lumen scores 0.6–1.8): a
  * centre at the search limit costs 0.8, since the user clicked on the opening, not beside it (a
@@ -89,9 +91,13 @@ const RPEN = 0.1;
 
 interface Best { score: number; cx: number; cy: number; r: number; lumen: number }
 
-/** Best lumen (centre in pixels, radius) in a slab image within `searchPx` of `(sx, sy)`. */
-function bestHole(img: SlabImage, sx: number, sy: number, searchPx: number, stepPx: number, radii: readonly number[], polarity: 1 | -1, spread: number, penaltyPerPx: number): Best {
-  let best: Best = { score: -Infinity, cx: sx, cy: sy, r: radii[0]!, lumen: NaN };
+/**
+ * Best lumen (centre in pixels, radius) in a slab image within `searchPx` of `(sx, sy)`. With a `floor` (the
+ * best of earlier images) only a lumen scoring above it is returned (else the score is the floor): the rest of
+ * a ring is not sampled once it cannot beat that (holeScore).
+ */
+function bestHole(img: SlabImage, sx: number, sy: number, searchPx: number, stepPx: number, radii: readonly number[], polarity: 1 | -1, spread: number, penaltyPerPx: number, floor = -Infinity): Best {
+  let best: Best = { score: floor, cx: sx, cy: sy, r: radii[0]!, lumen: NaN };
   for (let dy = -searchPx; dy <= searchPx + 1e-9; dy += stepPx) {
     for (let dx = -searchPx; dx <= searchPx + 1e-9; dx += stepPx) {
       const dd = Math.hypot(dx, dy);
@@ -124,8 +130,8 @@ function localSpread(s: IndexSampler, p: Readonly<Vec3>): number {
 /** Score of the lumen at a 3D point for axis d: the best hole within `searchMm` in a thin slab, centre returned in 3D. */
 function sectionAt(s: IndexSampler, p: Readonly<Vec3>, d: Readonly<Vec3>, radiusMm: number, searchMm: number, polarity: 1 | -1, spread: number): { score: number; centre: Vec3; r: number } {
   const [e1, e2] = perpendicularBasis(d);
-  const img = slabImage(s, p, e1, e2, d, radiusMm + 3 + searchMm, 0.5, [-3, -1.5, 0, 1.5, 3]);
   const radii = [radiusMm * 0.8, radiusMm, radiusMm * 1.25].filter((r) => r >= 1.5);
+  const img = slabImage(s, p, e1, e2, d, radiusMm + 3 + searchMm, 0.5, [-3, -1.5, 0, 1.5, 3], undefined, holeReachPx(searchMm / 0.5, Math.max(...radii), 0.5));
   const b = bestHole(img, img.half, img.half, searchMm / 0.5, 1, radii, polarity, spread, 0);
   const centre = add(add(p, e1, (b.cx - img.half) * 0.5), e2, (b.cy - img.half) * 0.5);
   return { score: b.score, centre, r: b.r };
@@ -149,8 +155,9 @@ export function fitForamen(volume: ScalarVolume, clickLps: Readonly<Vec3>, opts:
   for (const d of DIRS) {
     if (hint && Math.abs(dot(d, hint)) < cosCone) continue;
     const [e1, e2] = perpendicularBasis(d);
-    const img = slabImage(s, clickLps, e1, e2, d, halfMm, px, COARSE_DEPTHS, buf);
-    const b = bestHole(img, img.half, img.half, searchMm / px, 1, RADII, polarity, spread, penalty);
+    const img = slabImage(s, clickLps, e1, e2, d, halfMm, px, COARSE_DEPTHS, buf, holeReachPx(searchMm / px, RADII_MAX, px));
+    // a direction only counts where it beats the best so far (its lumens below that are not scored in full)
+    const b = bestHole(img, img.half, img.half, searchMm / px, 1, RADII, polarity, spread, penalty, best ? best.score : -Infinity);
     if (!best || b.score > best.score) best = { ...b, d, cx: b.cx - img.half, cy: b.cy - img.half };
   }
   if (!best || !(best.score > 0)) return null;
@@ -169,9 +176,11 @@ export function fitForamen(volume: ScalarVolume, clickLps: Readonly<Vec3>, opts:
       for (const [a, b] of [[1, 0], [-1, 0], [0, 1], [0, -1]] as const) {
         const nd = norm(add(add(d, e1, a * t), e2, b * t));
         const [f1, f2] = perpendicularBasis(nd);
-        const img = slabImage(s, centre, f1, f2, nd, 3 + 6.5 + 2, 0.5, SLAB_DEPTHS);
         const radii = [r - 0.5, r - 0.25, r, r + 0.25, r + 0.5].filter((x) => x >= R_MIN && x <= R_MAX);
-        const h = bestHole(img, img.half, img.half, 3, 1, radii, polarity, spread, 0);
+        // computed where read: most tilts do not improve, and their rings stop after a few sectors
+        const img = new LazySlab(s, centre, f1, f2, nd, 3 + 6.5 + 2, 0.5, SLAB_DEPTHS);
+        // only a lumen scoring above score + 1e-6 is taken: the others need not be scored in full
+        const h = bestHole(img, img.half, img.half, 3, 1, radii, polarity, spread, 0, score + 1e-6);
         if (h.score > score + 1e-6) {
           score = h.score; r = h.r; d = nd;
           centre = add(add(centre, f1, (h.cx - img.half) * 0.5), f2, (h.cy - img.half) * 0.5);

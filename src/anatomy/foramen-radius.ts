@@ -13,6 +13,7 @@ import type { Vec3 } from '../core/vec3';
 import type { Foramen } from './types';
 import { fitLumenWall, fitWallSamples, sampleTrilinear, wallSamples } from './lumen-edge';
 import { refineForamenAxis } from './foramen-axis';
+import { R_MAX } from './foramen-fit';
 
 export { sampleTrilinear };
 
@@ -53,12 +54,17 @@ export function foramenWallRadii(volume: ScalarVolume, foramina: readonly Pick<F
   return { radiiMm: samples.map((ws) => (ws ? meanFinite(fitWallSamples(ws, { cortexMm }).radiusMm) : null)), cortexMm };
 }
 
-/** A wall radius outside (this, 2 × the detector's + 3 mm) is another wall's (detect.ts keeps the detector's then). */
+/**
+ * A wall radius outside (this, 2 × the detector's + 3 mm) is another wall's (detect.ts keeps the detector's
+ * then), and so is one beyond the widest lumen a foramen fit takes (R_MAX, foramen-fit.ts: wider is the canal
+ * or a dark box; anterior foramina are 2.5–6.5 mm in radius, DOMAIN.md §8): on 3 mm voxels a wall fit can
+ * reach past the rim to the bone's outer surface.
+ */
 const MIN_WALL_RADIUS_MM = 0.8;
 
 /** Whether a wall fit's radius can be the tunnel's, against the radius the tunnel was found with. */
 export function plausibleWallRadius(r: number | null | undefined, foundMm: number): r is number {
-  return r != null && r > MIN_WALL_RADIUS_MM && r < 2 * foundMm + 3;
+  return r != null && r > MIN_WALL_RADIUS_MM && r < 2 * foundMm + 3 && r <= R_MAX;
 }
 
 /**

@@ -209,6 +209,13 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
   for (let n = 0; n < labels.length; n++) if (labels[n]) buckets[nBuckets - 1]!.push(n);
   const [na, nb, nc] = dims;
   const nab = na * nb;
+  // per voxel, the grid faces it lies on (bit k: no neighbour k), so that a voxel taken from a queue needs no division
+  const face = new Uint8Array(labels.length);
+  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) {
+    const fb = (b === 0 ? 4 : 0) | (b === nb - 1 ? 8 : 0) | (c === 0 ? 16 : 0) | (c === nc - 1 ? 32 : 0);
+    for (let a = 0; a < na; a++, n++) face[n] = fb | (a === 0 ? 1 : 0) | (a === na - 1 ? 2 : 0);
+  }
+  const step = [-1, 1, -na, na, -nab, nab];
   for (let t = nBuckets - 1; t >= 0; t--) {
     const q = buckets[t]!;
     // first in, first out within a level: plateaus (e.g. dark marrow below `lo`) are shared out by distance
@@ -216,15 +223,10 @@ export function competitiveGrow(labels: Int32Array, allowed: Uint8Array, value: 
       const n = q[head]!;
       const l = labels[n]!;
       // the 6 neighbours in forNeighbours6's order, written out (no callback per voxel)
-      const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0, a = r - b * na;
+      const f = face[n]!;
       for (let k = 0; k < 6; k++) {
-        let m: number;
-        if (k === 0) { if (a <= 0) continue; m = n - 1; }
-        else if (k === 1) { if (a >= na - 1) continue; m = n + 1; }
-        else if (k === 2) { if (b <= 0) continue; m = n - na; }
-        else if (k === 3) { if (b >= nb - 1) continue; m = n + na; }
-        else if (k === 4) { if (c <= 0) continue; m = n - nab; }
-        else { if (c >= nc - 1) continue; m = n + nab; }
+        if (f & (1 << k)) continue;
+        const m = n + step[k]!;
         if (allowed[m] && !labels[m]) {
           labels[m] = l;
           buckets[Math.min(t, bucketOf(value[m]!))]!.push(m);

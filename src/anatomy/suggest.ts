@@ -5,7 +5,7 @@
  */
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
-import type { ForamenId } from './types';
+import type { Foramen, ForamenId } from './types';
 import { nowMs } from '../core/clock';
 import { detectSacralAnatomy, type DetectOptions, type DetectionResult } from './detect';
 import { canalSeenFraction } from './canal-fit';
@@ -23,6 +23,35 @@ function insideImage(volume: ScalarVolume, p: Readonly<Vec3>, marginMm: number):
     if (ijk[a]! < -0.5 + m || ijk[a]! > g.dims[a]! - 0.5 - m) return false;
   }
   return true;
+}
+
+/**
+ * Where the anterior openings sit along the sacrum (mm from the S1 endplate along the body curve): at the
+ * junctions of the segments S1/S2 … S4/S5 (the body fractions of detect/frame.ts: S1 0–28, S2 28–52, S3 52–72,
+ * S4 72–88 mm). The spacing from level k to k+1 is then JUNCTION_MM[k] − JUNCTION_MM[k−1]: 24, 20, 16 mm.
+ */
+const JUNCTION_MM = [28, 52, 72, 88];
+
+/**
+ * Where the row of openings goes on past its last suggested level (per side): each next opening one more
+ * spacing on, the spacing scaled from the last one as the segments shorten (JUNCTION_MM), in the direction of the
+ * last two suggested levels; with the radius of the lowest level (the next one is no wider: S1 > S2 > S3 > S4).
+ */
+function rowBeyond(foramina: readonly Foramen[], side: 'L' | 'R'): { id: ForamenId; p: Vec3; radiusMm: number }[] {
+  const bySide = foramina.filter((f) => f.side === side && f.source === 'auto').sort((a, b) => (a.level < b.level ? -1 : a.level > b.level ? 1 : 0));
+  if (bySide.length < 2) return [];
+  const b = bySide[bySide.length - 1]!, a = bySide[bySide.length - 2]!;
+  const ka = Number(a.level[1]), kb = Number(b.level[1]);
+  const perLevel: Vec3 = [0, 1, 2].map((i) => (b.anteriorLps[i]! - a.anteriorLps[i]!) / (kb - ka)) as Vec3;
+  const spacing = (k: number) => JUNCTION_MM[k - 1]! - JUNCTION_MM[k - 2]!; // from level k−1 to level k (k ≥ 2)
+  const out: { id: ForamenId; p: Vec3; radiusMm: number }[] = [];
+  let p: Vec3 = [...b.anteriorLps] as Vec3;
+  for (let k = kb + 1; k <= 4; k++) {
+    const scale = spacing(k) / spacing(Math.max(2, kb));
+    p = [0, 1, 2].map((i) => p[i]! + perLevel[i]! * scale) as Vec3;
+    out.push({ id: `S${k}_${side}` as ForamenId, p, radiusMm: b.radiusMm });
+  }
+  return out;
 }
 
 /** Confidence cap of a suggestion the detector's searches disagree on (below FOUND_CONFIDENCE: shown as "check"). */
@@ -69,6 +98,14 @@ export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {})
         const sign = side === 'L' ? 1 : -1;
         const p: Vec3 = [0, 1, 2].map((i) => (c[k - 1]![i]! + c[k]![i]!) / 2 + sign * FORAMEN_OFFSET_MM * n[i]!) as Vec3;
         if (!insideImage(volume, p, EDGE_MARGIN_MM)) outsideFov.push(id);
+      }
+    }
+    // levels past the last suggested one on the row of openings, where the opening, as wide as the one above
+    // it at most, would reach beyond the image's edge (an abdominal field of view stopping at S2–S3)
+    for (const side of ['L', 'R'] as const) {
+      for (const x of rowBeyond(foramina, side)) {
+        if (outsideFov.includes(x.id) || foramina.some((f) => f.id === x.id && f.confidence >= FOUND_CONFIDENCE)) continue;
+        if (!insideImage(volume, x.p, Math.max(EDGE_MARGIN_MM, x.radiusMm))) outsideFov.push(x.id);
       }
     }
     if (outsideFov.length) {

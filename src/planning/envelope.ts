@@ -290,16 +290,42 @@ function inLumen(anatomy: SacralAnatomy, p: Readonly<Vec3>): boolean {
  */
 export function lesionOutsideEnvelope(labels: LabelMap, label: number, env: SacralEnvelope, toleranceMm?: number, lumens: SacralAnatomy | null = null): { voxels: number; volumeMl: number; fraction: number } {
   const geo = labels.geometry;
-  const [ni, nj] = geo.dims;
   const tol = toleranceMm ?? Math.max(...geo.spacingMm) / 2;
+  const { count, beyondLps } = beyondEnvelope(labels, label, env, tol);
+  let out = 0;
+  const p: Vec3 = [0, 0, 0];
+  for (let a = 0; a < beyondLps.length; a += 3) {
+    p[0] = beyondLps[a]!; p[1] = beyondLps[a + 1]!; p[2] = beyondLps[a + 2]!;
+    if (!(lumens && inLumen(lumens, p))) out++;
+  }
+  return { voxels: out, volumeMl: (out * geo.voxelVolumeMm3) / 1000, fraction: count ? out / count : 0 };
+}
+
+/** The lesion voxels beyond the envelope, per label map, label, envelope and tolerance (see beyondEnvelope). */
+const beyondCache = new WeakMap<LabelMap, Map<number, { version: number; env: SacralEnvelope; tol: number; count: number; beyondLps: Float64Array }>>();
+
+/**
+ * The centres (LPS, xyz interleaved) of a lesion's voxels more than `tol` beyond the envelope surface, and the
+ * lesion's voxel count; kept until the label map or the envelope changes, so that a landmark drag (which
+ * changes only the lumens, lesionOutsideEnvelope) tests only those few voxels again.
+ */
+function beyondEnvelope(labels: LabelMap, label: number, env: SacralEnvelope, tol: number): { count: number; beyondLps: Float64Array } {
+  let m = beyondCache.get(labels);
+  if (!m) { m = new Map(); beyondCache.set(labels, m); }
+  const hit = m.get(label);
+  if (hit && hit.version === labels.version && hit.env === env && hit.tol === tol) return hit;
+  const geo = labels.geometry;
+  const [ni, nj] = geo.dims;
   const offs = labels.offsetsOf(label);
   const p: Vec3 = [0, 0, 0];
-  let out = 0;
+  const beyond: number[] = [];
   for (let a = 0; a < offs.length; a++) {
     const o = offs[a]!;
     const k = (o / (ni * nj)) | 0, r = o - k * ni * nj, j = (r / ni) | 0, i = r - j * ni;
     geo.ijkToLps(p, i, j, k);
-    if (envelopeSdf(env, p[0], p[1], p[2]) > tol && !(lumens && inLumen(lumens, p))) out++;
+    if (envelopeSdf(env, p[0], p[1], p[2]) > tol) beyond.push(p[0], p[1], p[2]);
   }
-  return { voxels: out, volumeMl: (out * geo.voxelVolumeMm3) / 1000, fraction: offs.length ? out / offs.length : 0 };
+  const e = { version: labels.version, env, tol, count: offs.length, beyondLps: Float64Array.from(beyond) };
+  m.set(label, e);
+  return e;
 }

@@ -73,7 +73,6 @@
  *       way is refused (`unsupported`: a texture dip or a leak, not a lesion edge), and so is one
  *       whose interior is more than 10 % tissue unlike the click's neighbourhood (foreignShare: a
  *       lesion and the fatty body around it, both darker than the body's rim, grown as one).
-
  *  9. CT lytic-level clicks (automatic window) refused above as outside the bone (an enclosure left
  *     open: a thin cortex partial-volumed to marrow level on thick slices, the canal, a foramen), as
  *     running on, as low-contrast or unsupported get one more try, bounded by the lesion's own edge
@@ -438,16 +437,20 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
       const beyond = shareBeyondEdge(r.mask, m.region, dims, sp);
       if (beyond > MAX_JOINABLE_SHARE || r.voxelCount * MAX_SUPPORT_RATIO < m.region.length)
         return empty(kind, m.window, guard, stats, 'unsupported', `the region at the lesion's level (${Math.round(m.window[0])} to ${Math.round(m.window[1])}, ${r.volumeMl.toFixed(2)} mL) ${beyond > MAX_JOINABLE_SHARE ? `runs ${Math.round(100 * beyond)} % beyond` : 'is much smaller than'} the region whose edge the image shows around the point (${(m.region.length * geom.voxelVolumeMm3 / 1000).toFixed(2)} mL): no clear lesion edge; ${strokes}`);
-      // the bound at the midpoint to the level around holds where that level is the marrow's; next to
-      // a patch of another level (fatty marrow beside a T2-bright lesion) the edge's midpoint is the
-      // one to that patch: the edge voxels are trimmed to their local midpoint
       // a lesion between two tissues (darker than one, brighter than the other: a faint lesion in patchy
       // marrow) has an edge the window's midpoint bound does not find where it borders the other one
       const opposite = oppositeShare(r.mask, val, dims, sp, inBall, m.lesionLevel, m.aroundLevel, m.lesionSigma);
       if (opposite > MAX_JOINABLE_SHARE)
         return empty(kind, m.window, guard, stats, 'unsupported', `the region grown from the point (signal ${Math.round(m.lesionLevel)}, ${r.volumeMl.toFixed(2)} mL) lies between two tissues: ${m.lesionLevel > m.aroundLevel ? 'brighter' : 'darker'} than most of the tissue around it (${Math.round(m.aroundLevel)}) but ${m.lesionLevel > m.aroundLevel ? 'darker' : 'brighter'} than ${Math.round(100 * opposite)} % of it, so its edge there is not where a threshold puts it; ${strokes}`);
+      // the bound at the midpoint to the level around holds where that level is the marrow's; next to
+      // a patch of another level (fatty marrow beside a T2-bright lesion) the edge's midpoint is the
+      // one to that patch: the edge voxels are trimmed to their local midpoint
       const trimmed = trimToLocalMidpoint(r.mask, val, dims, sp, g, inBall, m.lesionLevel);
-      return finish(trimmed === r.mask ? r : fromMask(trimmed, r.window), val);
+      if (trimmed === r.mask) return finish(r, val);
+      const t = fromMask(trimmed, r.window);
+      if (t.voxelCount < o.minVoxels)
+        return empty(kind, m.window, guard, stats, 'too-small', `only ${t.voxelCount} voxel${t.voxelCount === 1 ? '' : 's'} of the region grown from the point hold more lesion than the tissue next to them: too small to be a lesion; paint it with the brush (B) if it is one`);
+      return finish(t, val);
     }
     if (!(hu && !options.window && kind === 'lytic' && guard === 'bone-enclosure')) return finish(attempt(window, val), val);
 

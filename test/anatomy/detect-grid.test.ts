@@ -30,9 +30,9 @@ describe('maskToVolume', () => {
     ['RAS-stored (x and y reversed)', [-1, 0, 0, 0, -1, 0, 0, 0, 1]],
     ['oblique (20° about z)', [Math.cos(0.35), Math.sin(0.35), 0, -Math.sin(0.35), Math.cos(0.35), 0, 0, 0, 1]],
   ];
-  for (const [name, dc] of cases) {
+  for (const [name, dc, sp] of [...cases.map(([n, d]) => [n, d, [0.8, 0.8, 1.3]] as const), ['voxels wider than the working grid along x', [1, 0, 0, 0, 1, 0, 0, 0, 1], [2.3, 0.8, 1.3]] as const]) {
     it(`equals the nearest-working-voxel rule: ${name}`, () => {
-      const geometry = new VolumeGeometry({ dims: [37, 29, 23], spacingMm: [0.8, 0.8, 1.3], originLps: [-10, 5, -7], directionCosines: dc });
+      const geometry = new VolumeGeometry({ dims: [37, 29, 23], spacingMm: [...sp], originLps: [-10, 5, -7], directionCosines: [...dc] });
       const volume = createScalarVolume('v', geometry, new Float32Array(37 * 29 * 23), 'HU', 'CT');
       const { min, max } = volumeBoundsLps(volume);
       const g = makeWorkGrid(min, max, 1.7);
@@ -41,12 +41,13 @@ describe('maskToVolume', () => {
       const c = [g.dims[0] * 0.6, g.dims[1] * 0.4, g.dims[2] * 0.5];
       for (let z = 0, n = 0; z < g.dims[2]; z++) for (let y = 0; y < g.dims[1]; y++) for (let x = 0; x < g.dims[0]; x++, n++) {
         const r = Math.hypot(x - c[0]!, y - c[1]!, z - c[2]!);
-        mask[n] = r < 6 && r > 2 ? 1 : 0;
+        // three values (a mask of labels is copied as it is), in runs along x
+        mask[n] = r < 6 && r > 2 ? (x < c[0]! - 2 ? 2 : x > c[0]! + 3 ? 3 : 1) : 0;
       }
       const got = maskToVolume(volume, g, mask);
       const want = reference(volume, g, mask);
       let ones = 0, diff = 0;
-      for (let o = 0; o < want.length; o++) { ones += want[o]!; if (got[o] !== want[o]) diff++; }
+      for (let o = 0; o < want.length; o++) { ones += want[o] ? 1 : 0; if (got[o] !== want[o]) diff++; }
       expect(ones).toBeGreaterThan(500);
       expect(diff).toBe(0);
     });

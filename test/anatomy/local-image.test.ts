@@ -1,12 +1,13 @@
 /**
  * The local image sampler's fast paths give exactly what the plain per-sample code gives: the slab image
- * (trilinear kernel written out in IndexSampler.slab) and the hole score stopped early against a floor.
+ * (trilinear kernel written out in IndexSampler.slab), the slab computed only within a hole search's reach, and the
+ * hole score stopped early against a floor.
  */
 import { describe, expect, it } from 'vitest';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
 import type { Vec3 } from '../../src/core/vec3';
-import { IndexSampler, holeScore, perpendicularBasis, slabImage, type SlabImage } from '../../src/anatomy/local-image';
+import { IndexSampler, LazySlab, holeReachPx, holeScore, perpendicularBasis, slabImage, type SlabImage } from '../../src/anatomy/local-image';
 
 let seed = 7;
 const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
@@ -97,5 +98,71 @@ describe('holeScore with a floor', () => {
     }
     expect(early).toBeGreaterThan(10);
     expect(kept).toBeGreaterThan(10);
+  });
+});
+
+describe('slab image within a reach', () => {
+  it('computes the pixels within the reach as the full image does, and every hole score within the search reads only those', () => {
+    const vol = volumeOf([30, 28, 26], [0.7, 0.8, 1.1], [1, 0, 0, 0, 1, 0, 0, 0, 1], false);
+    const sam = new IndexSampler(vol);
+    let scored = 0, outside = 0;
+    for (let trial = 0; trial < 10; trial++) {
+      const centre = vol.geometry.ijkToLps([0, 0, 0], 8 + rnd() * 14, 8 + rnd() * 12, 8 + rnd() * 10) as Vec3;
+      const d = unit([rnd() - 0.5, rnd() - 0.5, rnd() - 0.5]);
+      const [e1, e2] = perpendicularBasis(d);
+      const px = trial % 2 ? 1 : 0.5, searchPx = trial % 2 ? 4 : 3, radii = [1.5, 2.5, 3.5, 4.5];
+      const reach = holeReachPx(searchPx, Math.max(...radii), px);
+      const full = slabImage(sam, centre, e1, e2, d, 11.5, px, [-4, -2, 0, 2, 4]);
+      // a reused buffer holding other values: every pixel outside the reach must come back NaN
+      const cut = slabImage(sam, centre, e1, e2, d, 11.5, px, [-4, -2, 0, 2, 4], new Float32Array(full.values.length).fill(123), reach);
+      for (let q = 0; q < full.n; q++) for (let p = 0; p < full.n; p++) {
+        const k = q * full.n + p;
+        if (Math.hypot(p - full.half, q - full.half) <= reach) expect(Object.is(cut.values[k], full.values[k])).toBe(true);
+        else { outside++; expect(Number.isNaN(cut.values[k]!)).toBe(true); }
+      }
+      for (let dy = -searchPx; dy <= searchPx; dy++) for (let dx = -searchPx; dx <= searchPx; dx++) {
+        if (Math.hypot(dx, dy) > searchPx) continue;
+        for (const r of radii) {
+          const a = holeScore(full, full.half + dx, full.half + dy, r, 1), b = holeScore(cut, cut.half + dx, cut.half + dy, r, 1);
+          expect(Object.is(b.score, a.score)).toBe(true);
+          expect(Object.is(b.lumen, a.lumen)).toBe(true);
+          scored++;
+        }
+      }
+    }
+    expect(outside).toBeGreaterThan(1000);
+    expect(scored).toBeGreaterThan(1000);
+  });
+});
+
+describe('LazySlab', () => {
+  it('computes each pixel it is read at as the full slab image does, and no other', () => {
+    const vol = volumeOf([26, 24, 22], [0.7, 0.8, 1.1], [1, 0, 0, 0, 1, 0, 0, 0, 1], true);
+    const sam = new IndexSampler(vol);
+    let read = 0;
+    for (let trial = 0; trial < 8; trial++) {
+      const centre = vol.geometry.ijkToLps([0, 0, 0], 6 + rnd() * 14, 6 + rnd() * 12, 6 + rnd() * 10) as Vec3;
+      const d = unit([rnd() - 0.5, rnd() - 0.5, rnd() - 0.5]);
+      const [e1, e2] = perpendicularBasis(d);
+      const px = trial % 2 ? 1 : 0.5, depths = [-4, -2, 0, 2, 4];
+      const full = slabImage(sam, centre, e1, e2, d, 9, px, depths);
+      const lazy = new LazySlab(sam, centre, e1, e2, d, 9, px, depths);
+      expect(lazy.n).toBe(full.n);
+      expect(lazy.done.every((x) => x === 0)).toBe(true);
+      // hole scores read the same values (rings leaving the image included)
+      for (let t = 0; t < 60; t++) {
+        const cx = rnd() * full.n, cy = rnd() * full.n, r = 1.5 + rnd() * 4;
+        const a = holeScore(full, cx, cy, r, 1), b = holeScore(lazy, cx, cy, r, 1);
+        expect(Object.is(b.score, a.score)).toBe(true);
+        expect(Object.is(b.lumen, a.lumen)).toBe(true);
+      }
+      for (let k = 0; k < full.values.length; k++) {
+        if (!lazy.done[k]) continue;
+        read++;
+        expect(Object.is(lazy.values[k], full.values[k])).toBe(true);
+      }
+      expect(lazy.done.some((x) => x === 0)).toBe(true);
+    }
+    expect(read).toBeGreaterThan(500);
   });
 });

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { VolumeGeometry } from '../../src/core/geometry';
 import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
 import type { Vec3 } from '../../src/core/vec3';
-import { fitLumenWall, imageBlur } from '../../src/anatomy/lumen-edge';
+import { fitLumenWall, imageBlur, inPlaneAcross, wallSamples } from '../../src/anatomy/lumen-edge';
 import { foramenWallRadius } from '../../src/anatomy/foramen-radius';
 import { refineForamenAxis } from '../../src/anatomy/foramen-axis';
 
@@ -121,3 +121,74 @@ describe('lumen wall and tunnel on a code-built slab of fatty bone', () => {
     expect(dist(ax.posteriorLps, POSTERIOR)).toBeLessThan(0.6);
   });
 });
+
+/** wallSamples' voxel selection as defined: every voxel of the segment's box tested (the fast path visits one run per row). */
+function wallSamplesPlain(volume: ScalarVolume, a: Vec3, b: Vec3, t0: number, t1: number, maxR: number): { d: number; v: number }[][] {
+  const ax: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+  const L = Math.hypot(...ax), e: Vec3 = [ax[0] / L, ax[1] / L, ax[2] / L];
+  const u = inPlaneAcross(volume, e), g = volume.geometry, [ni, nj, nk] = g.dims, cosS = Math.cos((25 * Math.PI) / 180);
+  const sides: { d: number; v: number }[][] = [[], []];
+  const p: Vec3 = [0, 0, 0];
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) {
+    g.ijkToLps(p, i, j, k);
+    const wx = p[0] - a[0], wy = p[1] - a[1], wz = p[2] - a[2];
+    const along = wx * e[0] + wy * e[1] + wz * e[2];
+    if (along < t0 * L || along > t1 * L) continue;
+    const qx = wx - along * e[0], qy = wy - along * e[1], qz = wz - along * e[2];
+    const rho = Math.hypot(qx, qy, qz);
+    if (rho > maxR) continue;
+    const c = rho > 1e-9 ? (qx * u[0] + qy * u[1] + qz * u[2]) / rho : 1;
+    if (c < cosS && c > -cosS && rho >= 1) continue;
+    const v = volume.voxels[i + ni * (j + nj * k)]!;
+    if (c >= cosS || rho < 1) sides[0]!.push({ d: rho, v });
+    if (c <= -cosS || rho < 1) sides[1]!.push({ d: rho, v });
+  }
+  return sides;
+}
+
+describe('wallSamples visits one run of voxels per row', () => {
+  it('gathers exactly the voxels of the plain box scan (tilted, grid-aligned and oblique-grid tunnels)', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    const c = Math.cos(0.4), s = Math.sin(0.4);
+    let compared = 0;
+    for (const dc of [[1, 0, 0, 0, 1, 0, 0, 0, 1], [c, s, 0, -s, c, 0, 0, 0, 1]]) {
+      const geo = new VolumeGeometry({ dims: [40, 36, 30], spacingMm: [0.7, 0.8, 1.3], originLps: [-14, -14, -19], directionCosines: dc });
+      const v = new Float32Array(geo.voxelCount).map(() => Math.round(rnd() * 1000));
+      const vol = createScalarVolume('w', geo, v, 'HU', 'CT');
+      const axes: Vec3[] = [[0, 1, 0], [1, 0, 0], [0, 0, 1], [0.3, 0.9, 0.3]];
+      for (let t = 0; t < 8; t++) axes.push([rnd() - 0.5, rnd() - 0.5, rnd() - 0.5]);
+      for (const d of axes) {
+        const l = Math.hypot(...d), centre: Vec3 = [rnd() * 4 - 2, rnd() * 4 - 2, rnd() * 4 - 2];
+        const half = 4 + rnd() * 8;
+        const a: Vec3 = [centre[0] - (d[0] / l) * half, centre[1] - (d[1] / l) * half, centre[2] - (d[2] / l) * half];
+        const b: Vec3 = [centre[0] + (d[0] / l) * half, centre[1] + (d[1] / l) * half, centre[2] + (d[2] / l) * half];
+        const maxR = 3 + rnd() * 7;
+        const fast = wallSamples(vol, a, b, 0.15, 0.85, maxR)!;
+        const plain = wallSamplesPlain(vol, a, b, 0.15, 0.85, maxR);
+        for (const side of [0, 1] as const) {
+          const bins = fast.sides[side], n = plain[side]!.length;
+          expect(bins.n.reduce((x, y) => x + y, 0)).toBe(n);
+          // the same voxels, binned the same way
+          const ref = binnedForTest(plain[side]!);
+          expect(bins).toEqual(ref);
+          compared += n;
+        }
+      }
+    }
+    expect(compared).toBeGreaterThan(10000);
+  });
+});
+
+/** lumen-edge.ts's binning (every 0.1 mm), for the plain scan's samples. */
+function binnedForTest(samples: readonly { d: number; v: number }[]): { d: number[]; v: number[]; n: number[] } {
+  const m = new Map<number, [number, number, number]>();
+  for (const s of samples) {
+    const k = Math.round(s.d / 0.1);
+    const e = m.get(k);
+    if (e) { e[0] += s.d; e[1] += s.v; e[2]++; } else m.set(k, [s.d, s.v, 1]);
+  }
+  const d: number[] = [], v: number[] = [], n: number[] = [];
+  for (const [, e] of [...m].sort((x, y) => x[0] - y[0])) { d.push(e[0] / e[2]); v.push(e[1] / e[2]); n.push(e[2]); }
+  return { d, v, n };
+}

@@ -2,7 +2,7 @@
  * Pieces of the sacrum mask (src/anatomy/sacrum-mask.ts) on volumes built in code.
  */
 import { describe, expect, it } from 'vitest';
-import { fusedCoreSplit, removeOpenLumen, trimAsymmetric, weightedCompetitiveGrow } from '../../src/anatomy/sacrum-mask';
+import { competitiveGrow, fusedCoreSplit, removeOpenLumen, trimAsymmetric, weightedCompetitiveGrow } from '../../src/anatomy/sacrum-mask';
 import type { WorkGrid } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -162,5 +162,48 @@ describe('fusedCoreSplit', () => {
     expect(s[at(58, 5, 5)]).toBe(2);
     // the fronts meet halfway between the seeds (a 40 and 51: at 45–46), inside the sacral block
     expect(s[at(47, 5, 5)]).toBe(2);
+  });
+});
+
+/** competitiveGrow by its definition: neighbours found from the voxel's (a, b, c), bounds-checked. */
+function competitiveGrowPlain(labels: Int32Array, allowed: Uint8Array, value: Float32Array, dims: [number, number, number], lo: number, hi: number, nBuckets: number): Int32Array {
+  const buckets: number[][] = Array.from({ length: nBuckets }, () => []);
+  const bucketOf = (v: number) => Math.max(0, Math.min(nBuckets - 1, Math.floor(((v - lo) / (hi - lo)) * (nBuckets - 1))));
+  for (let n = 0; n < labels.length; n++) if (labels[n]) buckets[nBuckets - 1]!.push(n);
+  const [na, nb, nc] = dims;
+  for (let t = nBuckets - 1; t >= 0; t--) {
+    const q = buckets[t]!;
+    for (let head = 0; head < q.length; head++) {
+      const n = q[head]!, l = labels[n]!;
+      const c = Math.floor(n / (na * nb)), b = Math.floor((n - c * na * nb) / na), a = n - c * na * nb - b * na;
+      const nbrs: [boolean, number][] = [[a > 0, n - 1], [a < na - 1, n + 1], [b > 0, n - na], [b < nb - 1, n + na], [c > 0, n - na * nb], [c < nc - 1, n + na * nb]];
+      for (const [ok, m] of nbrs) {
+        if (!ok || !allowed[m] || labels[m]) continue;
+        labels[m] = l;
+        buckets[Math.min(t, bucketOf(value[m]!))]!.push(m);
+      }
+    }
+  }
+  return labels;
+}
+
+describe('competitiveGrow', () => {
+  it('labels as the plain bounds-checked flood does (fronts meeting at the darkest voxels, plateaus by distance, grids one voxel thick)', () => {
+    let seed = 17;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    let grown = 0;
+    for (const dims of [[23, 17, 13], [1, 19, 11], [15, 1, 9], [12, 10, 1]] as [number, number, number][]) {
+      const N = dims[0] * dims[1] * dims[2];
+      const allowed = new Uint8Array(N).map(() => (rnd() < 0.85 ? 1 : 0));
+      // plateaus (rounded values) as well as distinct values
+      const value = new Float32Array(N).map(() => (rnd() < 0.5 ? Math.round(rnd() * 4) * 300 : rnd() * 1400 - 100));
+      const seeds = new Int32Array(N);
+      for (let k = 0; k < 6; k++) seeds[Math.floor(rnd() * N)] = 1 + (k % 3);
+      const got = competitiveGrow(Int32Array.from(seeds), allowed, value, dims, 120, 1200, 64);
+      const want = competitiveGrowPlain(Int32Array.from(seeds), allowed, value, dims, 120, 1200, 64);
+      expect(Array.from(got)).toEqual(Array.from(want));
+      grown += want.filter((l) => l > 0).length;
+    }
+    expect(grown).toBeGreaterThan(1000);
   });
 });

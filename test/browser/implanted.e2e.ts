@@ -87,4 +87,41 @@ describe.skipIf(!ok)('Grow on real scans with implanted lesions (file input, pan
       await page.context().close();
     });
   }
+
+  // pelvic-ref-003 P4, a soft-tissue lesion brighter than the very fatty ala, where the thin cortex
+  // leaves the bone enclosure open: clicks as a user tries them (the implant's inner-half clicks in
+  // order) until one grows by the lesion's own edge; a refused click says why, a grown one is within 10 %
+  it('pelvic-ref-003.json P4: clicks where the bone does not enclose the lesion grow it by its own edge or say why not', async () => {
+    const dir = ensureImplanted('pelvic-ref-003.json');
+    const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
+    const les = truth.lesions.find((l: any) => l.id === 'P4');
+    const { page, errors } = await openApp(session(), { demo: false });
+    await loadThroughInput(page, readdirSync(join(dir, 'dicom')).map((n) => join(dir, 'dicom', n)));
+    const rows: string[] = [];
+    let grown: { ml: number; at: number[] } | null = null;
+    for (const p of (les.clicks_inner_half_lps as number[][]).slice(0, 5)) {
+      const r = await growClick(page, p);
+      if (r.ml === null) {
+        rows.push(`refused: ${r.message}`);
+        expect(r.message).toMatch(/No lesion at that point/);
+        expect(r.message).toMatch(/own edge without the bone: /);
+        continue;
+      }
+      rows.push(`grown: panel ${r.ml.toFixed(2)} mL ${r.basis} (truth ${les.volume_ml.toFixed(3)} mL)`);
+      expect(Math.abs(r.ml / les.volume_ml - 1), rows.at(-1)).toBeLessThanOrEqual(0.1);
+      grown = { ml: r.ml, at: p };
+      break;
+    }
+    console.log(`[implanted] P4\n${rows.join('\n')}`);
+    expect(grown, rows.join('\n')).not.toBeNull();
+    await page.evaluate((p) => window.sacroplan.setCrosshair(p as [number, number, number]), les.center_lps);
+    await page.waitForTimeout(300);
+    const at = await crosshairOnScreen(page, 'axial');
+    await page.mouse.move(at.x, at.y);
+    for (let n = 0; n < 4; n++) await page.keyboard.press('+');
+    await page.waitForTimeout(300);
+    await screenshot(page, 'implanted-grow-pelvic-ref-003-P4');
+    expect(errors).toEqual([]);
+    await page.context().close();
+  });
 });

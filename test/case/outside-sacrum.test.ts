@@ -21,7 +21,9 @@ import { ensurePhantom, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from '../segmentation/phantom-volume';
 import { lesionContains } from '../segmentation/lesion-truth';
 import { suggestLandmarks } from '../../src/anatomy/suggest';
-import { buildSacralEnvelope, lesionOutsideEnvelope } from '../../src/planning/envelope';
+import { buildSacralEnvelope, envelopeSdf, lesionOutsideEnvelope } from '../../src/planning/envelope';
+import { pointSegmentDistance, roundConeSdf } from '../../src/anatomy/zones';
+import type { SacralAnatomy } from '../../src/anatomy/types';
 import { OUTSIDE_CLOSE_MM } from '../../src/case/engine';
 import { buildZoneMap } from '../../src/anatomy/zones';
 import type { Vec3 } from '../../src/core/vec3';
@@ -57,6 +59,47 @@ describe('lesion outside the sacrum', () => {
     const ext = r2.view.lesions.find((l) => l.id === id)!;
     console.log(`[outside] ${les.id}: grown ${inside.stats!.volumeMl.toFixed(2)} mL, outside ${inside.outsideSacrumMl!.toFixed(3)} mL; with the extension ${ext.stats!.volumeMl.toFixed(2)} mL, outside ${ext.outsideSacrumMl!.toFixed(3)} mL`);
     expect(ext.outsideSacrumMl!).toBeGreaterThan(0.1);
+  });
+
+  it('the voxels beyond the envelope kept per lesion: the measure still follows landmark moves and label edits', () => {
+    const demo = makeDemoPhantom();
+    const engine = new CaseEngine(demo.volume);
+    const les = demo.truth.lesions[0]!;
+    const id = engine.run({ type: 'growLesion', seedLps: les.centerLps }).info.lesionId!;
+    engine.run({ type: 'detectAnatomy' });
+    const c = les.centerLps;
+    engine.run({ type: 'stroke', lesionId: id, fromLps: c, toLps: [c[0], c[1] + 30, c[2]], radiusMm: 3 });
+    const label = engine.doc.lesions.find((l) => l.id === id)!.label;
+    const env = buildSacralEnvelope(demo.volume, engine.currentSacrumMask!, null, { closeMm: OUTSIDE_CLOSE_MM })!;
+    const labels = engine.labels, geo = labels.geometry, tol = Math.max(...geo.spacingMm) / 2;
+    // the definition, voxel by voxel
+    const plain = (a: SacralAnatomy | null): number => {
+      let out = 0;
+      for (const o of labels.offsetsOf(label)) {
+        const p = geo.ijkToLps([0, 0, 0], ...geo.indexOfOffset([0, 0, 0], o));
+        if (!(envelopeSdf(env, p[0], p[1], p[2]) > tol)) continue;
+        const lumen = a && (a.foramina.some((f) => pointSegmentDistance(p[0], p[1], p[2], f.anteriorLps, f.posteriorLps) <= f.radiusMm)
+          || (a.canal && a.canal.centerlineLps.slice(1).some((q, i) => roundConeSdf(p[0], p[1], p[2], a.canal!.centerlineLps[i]!, q, a.canal!.radiusMm[i]!, a.canal!.radiusMm[i + 1]!) <= 0)));
+        if (!lumen) out++;
+      }
+      return out;
+    };
+    const a0 = engine.currentAnatomy!;
+    // a foramen moved onto the extension: its lumen takes some of the voxels beyond the envelope
+    const f0 = a0.foramina[0]!;
+    const onExt: SacralAnatomy = { ...a0, foramina: [{ ...f0, anteriorLps: [c[0], c[1] + 18, c[2]], posteriorLps: [c[0], c[1] + 26, c[2]], radiusMm: 3 }, ...a0.foramina.slice(1)] };
+    const counts = [a0, onExt, null, a0].map((a) => {
+      const r = lesionOutsideEnvelope(labels, label, env, undefined, a);
+      expect(r.voxels).toBe(plain(a));
+      return r.voxels;
+    });
+    expect(counts[0]).toBeGreaterThan(counts[1]!);
+    expect(counts[2]).toBeGreaterThanOrEqual(counts[0]!);
+    // an edit of the label (a voxel beyond the envelope erased): measured anew
+    const first = labels.offsetsOf(label).find((o) => { const p = geo.ijkToLps([0, 0, 0], ...geo.indexOfOffset([0, 0, 0], o)); return envelopeSdf(env, p[0], p[1], p[2]) > tol + 1; })!;
+    labels.set(first, 0);
+    expect(lesionOutsideEnvelope(labels, label, env, undefined, null).voxels).toBe(plain(null));
+    expect(plain(null)).toBe(counts[2]! - 1);
   });
 
   it('deferred answers: Find landmarks without the outside measure, a landmark edit without the zone map; the refresh completes both', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillHolesMask, squaredDistanceTo } from '../../src/segmentation/morphology';
+import { fillHolesMask, labelComponents, neighbourOffsets, squaredDistanceTo, type Connectivity } from '../../src/segmentation/morphology';
 
 describe('squaredDistanceTo', () => {
   it('equals the brute-force squared distance to the nearest feature voxel (anisotropic spacing, both feature values, empty rows, lines all inside the feature)', () => {
@@ -91,5 +91,49 @@ describe('fillHolesMask', () => {
       expect(centre, `face ${face}`).toBe(face === 6 ? 1 : 0);
       expect([...got]).toEqual([...fillHolesReference(mask, dims)]);
     }
+  });
+});
+
+/** Components by the definition: a flood from each unlabelled mask voxel in scan order, neighbours bounds-checked. */
+function componentsPlain(mask: Uint8Array, dims: [number, number, number], conn: Connectivity): { ids: Int32Array; sizes: number[] } {
+  const [ni, nj, nk] = dims;
+  const ids = new Int32Array(mask.length), off = neighbourOffsets(conn), sizes = [0];
+  for (let s = 0; s < mask.length; s++) {
+    if (!mask[s] || ids[s]) continue;
+    const id = sizes.length, stack = [s];
+    ids[s] = id;
+    let size = 0;
+    while (stack.length) {
+      const n = stack.pop()!;
+      size++;
+      const k = Math.floor(n / (ni * nj)), j = Math.floor((n - k * ni * nj) / ni), i = n - k * ni * nj - j * ni;
+      for (let t = 0; t < off.length; t += 3) {
+        const ii = i + off[t]!, jj = j + off[t + 1]!, kk = k + off[t + 2]!;
+        if (ii < 0 || jj < 0 || kk < 0 || ii >= ni || jj >= nj || kk >= nk) continue;
+        const m = ii + ni * (jj + nj * kk);
+        if (mask[m] && !ids[m]) { ids[m] = id; stack.push(m); }
+      }
+    }
+    sizes.push(size);
+  }
+  return { ids, sizes };
+}
+
+describe('labelComponents', () => {
+  it('gives the ids and sizes of the plain flood for 6-, 18- and 26-connectivity (components touching the grid faces, non-binary masks)', () => {
+    const dims: [number, number, number] = [19, 13, 11];
+    let seed = 9;
+    const rnd = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 4294967296);
+    let components = 0;
+    for (const density of [0.05, 0.3, 0.6]) {
+      const mask = new Uint8Array(dims[0] * dims[1] * dims[2]).map(() => (rnd() < density ? 1 + Math.floor(rnd() * 3) : 0));
+      for (const conn of [6, 18, 26] as const) {
+        const got = labelComponents(mask, dims, conn), want = componentsPlain(mask, dims, conn);
+        expect(got.sizes).toEqual(want.sizes);
+        expect(Array.from(got.ids)).toEqual(Array.from(want.ids));
+        components += want.sizes.length - 1;
+      }
+    }
+    expect(components).toBeGreaterThan(100);
   });
 });

@@ -16,10 +16,11 @@
  *    holds elsewhere is a second reading of it: the inside search's is kept when it has its mirror
  *    partner there (bilateral symmetry), the surface's otherwise.
  *  - A chain shorter than ANCHORED_CHAIN levels that shares no tunnel with the inside search is numbered from
- *    the long axis alone: its foramina are kept, in doubt.
+ *    the long axis alone: its foramina are kept, in doubt. A chain numbered from the L5/S1 disc
+ *    (`surfaceNumberedFromDisc`: its first pair opens under the S1 endplate) keeps its numbers.
  *  - A foramen followed over less than half its mirror partner's length is followed again along its partner's
  *    mirrored axis (`refit`, mirror-refit.ts) and replaced where the image shows the tunnel there; else it is
- *    kept, in doubt.
+ *    kept, in doubt, and below the disc (`surfaceNumberedFromDisc`) its partner too.
  * Without a surface chain the inside search's result stands unchanged.
  */
 import type { Vec3 } from '../../core/vec3';
@@ -55,7 +56,7 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
  * Bilateral symmetry of length: a tunnel followed over less than half its mirror partner's length stopped
  * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt.
  */
-function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit): Foramen[] {
+function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit, partnerToo = false): Foramen[] {
   const len = (x: Foramen) => Math.hypot(x.posteriorLps[0] - x.anteriorLps[0], x.posteriorLps[1] - x.anteriorLps[1], x.posteriorLps[2] - x.anteriorLps[2]);
   let out = fs;
   for (let k = 0; k < fs.length; k++) {
@@ -71,13 +72,19 @@ function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>,
     }
     doubts[f.id] = `followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm`;
     messages.push(`foramina: ${f.id} in doubt: ${doubts[f.id]}`);
+    // (below the disc) the image shows no tunnel at the longer one's mirror image either: that one's reading
+    // has no mirror to confirm it (fatty marrow offers walled tunnels of every length to a fit)
+    if (partnerToo && !doubts[partner.id]) {
+      doubts[partner.id] = `followed over ${len(partner).toFixed(0)} mm, and no tunnel at its mirror image (${f.id} runs ${len(f).toFixed(0)} mm)`;
+      messages.push(`foramina: ${partner.id} in doubt: ${doubts[partner.id]}`);
+    }
   }
   return out;
 }
 
 export function combineForamina(
   inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
-  opts: { insideAxisMeasured?: boolean; refit?: Refit } = {},
+  opts: { insideAxisMeasured?: boolean; surfaceNumberedFromDisc?: boolean; refit?: Refit } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
   if (!surface.length) return { foramina: lengthDoubts(inside, doubts, messages, opts.refit), doubts };
@@ -94,7 +101,8 @@ export function combineForamina(
   const insideSpaced = insideS.every((x, n) => n === 0 || (x.s - insideS[n - 1]!.s >= 10 * (x.k - insideS[n - 1]!.k) && x.s - insideS[n - 1]!.s <= 35 * (x.k - insideS[n - 1]!.k)));
   if (!insideSpaced) messages.push('foramina: the levels found inside the bone are not 10–35 mm apart: not used to number the anterior surface\'s chain');
   let shift: number | null = null;
-  if (insideSpaced && insideLevels >= surfLevels.length) for (const lv of surfLevels) {
+  // (a chain numbered from the L5/S1 disc, surface-openings.ts rowBelowDisc, keeps its numbers)
+  if (insideSpaced && !opts.surfaceNumberedFromDisc && insideLevels >= surfLevels.length) for (const lv of surfLevels) {
     for (const f of surface.filter((x) => x.level === lv)) {
       const m = inside.find((g) => sameTunnel(f, g));
       if (m && shift === null) shift = LEVELS.indexOf(m.level) - LEVELS.indexOf(lv);
@@ -114,7 +122,7 @@ export function combineForamina(
   // a chain of fewer than ANCHORED_CHAIN levels that no tunnel of the inside search confirms takes its level
   // numbers from the long axis alone (its junctions): where that axis is wrong (L5 taken with the sacrum, a
   // bone that is not the sacrum) the pairs are real openings with the wrong names, so they stay "check"
-  const anchored = surfLevels.length >= ANCHORED_CHAIN || surface.some((f) => inside.some((g) => sameTunnel(f, g)));
+  const anchored = surfLevels.length >= ANCHORED_CHAIN || !!opts.surfaceNumberedFromDisc || surface.some((f) => inside.some((g) => sameTunnel(f, g)));
   if (!anchored) {
     for (const f of surface) doubts[f.id] = `a chain of ${surfLevels.length} levels on the anterior surface, numbered from the long axis alone`;
     messages.push(`foramina (anterior surface): a chain of ${surfLevels.length} levels not confirmed inside the bone: numbered from the long axis alone, shown as check`);
@@ -155,5 +163,5 @@ export function combineForamina(
     }
     out.push(g);
   }
-  return { foramina: lengthDoubts(out, doubts, messages, opts.refit), doubts };
+  return { foramina: lengthDoubts(out, doubts, messages, opts.refit, !!opts.surfaceNumberedFromDisc), doubts };
 }

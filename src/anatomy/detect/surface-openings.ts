@@ -29,6 +29,7 @@
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
 import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
+import { kthSmallest } from '../../core/select';
 import { Polyline, cross3, normalize3 } from './geometry';
 import { fitForamen, type ForamenFit } from '../foramen-fit';
 import type { Foramen, ForamenId, SacralLevel } from '../types';
@@ -53,6 +54,29 @@ const SPACING_MIN = 10, SPACING_MAX = 35;
  * one between) are at least twice the smallest spacing beyond that.
  */
 const SPACING_MAX_BELOW_DISC = 40;
+/**
+ * Below the L5/S1 disc: consecutive spacings of one chain (per level) differ by at most this factor. The
+ * sacral segments shorten smoothly from S1 to S5 (28, 24, 20, 16 mm in the body fractions of frame.ts), so the
+ * spacings of neighbouring openings differ by 15–20 %; as read by eye they vary more (pelvic-ref-003: 31, 24,
+ * 32 mm along the surface). A pair halfway between two levels (a lateral-mass box, a vessel) makes one spacing
+ * under half of the one before it.
+ */
+const SPACING_RATIO_MAX = 2;
+/**
+ * Below the L5/S1 disc the chain's first pair is S1 when it opens within this distance (mm) under the S1
+ * endplate's plane: the S1 openings lie at the S1/S2 junction, one S1 body height (about 28 mm, frame.ts'
+ * fractions) below the endplate, and the S2 openings one S2 segment (about 24 mm) further; 40 mm is halfway
+ * between the two (pelvic-ref-003: S1 at 31–33 mm, S2 at 62–63; the pancreas scan: S1 29–31, S2 55–56).
+ */
+const S1_OPENING_BELOW_ENDPLATE_MM = 40;
+/** Two fits are one tunnel when each one's centre lies this close to the other's axis (mm): combine.ts' MATCH_MM. */
+const SAME_TUNNEL_MM = 5;
+/**
+ * A fitted tunnel opening further than this from the midline is lateral to the row (the search below the disc,
+ * where the fatty alae are full of walled look-alikes): the S1 foramen's lateral edge lies about 31 mm from
+ * the midline (DOMAIN.md §6) and S1 is the widest level, so no opening's centre lies beyond it.
+ */
+const U_MAX_FITTED_OPENING = 31;
 /** Fits made at most, strongest mirror pairs first (four levels, two sides, and twice as many look-alikes). */
 const MAX_FITS = 24;
 /** A pair whose weaker fit scores below this share of the best pair's is not a level (fatty lateral-mass boxes, vessels). */
@@ -107,16 +131,16 @@ export interface SurfaceCandidate extends ForamenCandidate {
 /** Median of the finite values of a (2r+1)² window of a map (NaN where none). */
 function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
   const out = new Float32Array(m.length).fill(NaN);
-  const buf: number[] = [];
+  const buf = new Float64Array((2 * r + 1) ** 2);
   for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) {
-    buf.length = 0;
+    let cnt = 0;
     for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
       const ii = i + di, jj = j + dj;
       if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
       const v = m[ii * nu + jj]!;
-      if (v === v) buf.push(v);
+      if (v === v) buf[cnt++] = v;
     }
-    if (buf.length * 2 > (2 * r + 1) ** 2) { buf.sort((a, b) => a - b); out[i * nu + j] = buf[buf.length >> 1]!; }
+    if (cnt * 2 > (2 * r + 1) ** 2) out[i * nu + j] = kthSmallest(buf, cnt, cnt >> 1);
   }
   return out;
 }
@@ -135,20 +159,109 @@ function robustSpreadOf(vals: number[]): number {
   return (q(0.75) - q(0.25)) / 1.349;
 }
 
+/** A mirror pair of tunnels on the map: s along the long axis, r the mean radius. */
+interface TunnelPair { L: SurfaceCandidate; R: SurfaceCandidate; s: number; r: number; score: number }
+
+/** Levels from one pair to the next below the disc: one, two (a level whose pair was not fitted) or none (0). */
+function levelStep(a: TunnelPair, b: TunnelPair): number {
+  const gap = b.s - a.s;
+  return gap >= SPACING_MIN && gap <= SPACING_MAX_BELOW_DISC ? 1 : gap > SPACING_MAX_BELOW_DISC && gap <= 2 * SPACING_MAX ? 2 : 0;
+}
+
+/** Whether pair b may follow pair a in the row, `step` levels on, given the spacing per level before a (NaN at the first). */
+function mayFollow(a: TunnelPair, b: TunnelPair, step: number, prevPerLevel: number): boolean {
+  if (!step || levelStep(a, b) !== step || a.L === b.L || a.R === b.R) return false;
+  if (b.L.radiusMm > a.L.radiusMm + 1 && b.R.radiusMm > a.R.radiusMm + 1) return false;
+  if (prevPerLevel === prevPerLevel) {
+    const ratio = (b.s - a.s) / step / prevPerLevel;
+    if (ratio > SPACING_RATIO_MAX || ratio < 1 / SPACING_RATIO_MAX) return false;
+  }
+  return true;
+}
+
+/** Whether a row (pairs with their levels relative to the first) keeps every rule of rowBelowDisc. */
+function rowHolds(row: TunnelPair[], rel: number[], opensBelowMm: (p: TunnelPair) => number): boolean {
+  if (!row.length || opensBelowMm(row[0]!) > S1_OPENING_BELOW_ENDPLATE_MM) return false;
+  for (let q = 1; q < row.length; q++) {
+    const prev = q >= 2 ? (row[q - 1]!.s - row[q - 2]!.s) / (rel[q - 1]! - rel[q - 2]!) : NaN;
+    if (!mayFollow(row[q - 1]!, row[q]!, rel[q]! - rel[q - 1]!, prev)) return false;
+  }
+  return true;
+}
+
+/**
+ * The row of openings below the L5/S1 disc, counted from S1 down: the chain of mirror pairs whose first pair
+ * opens within S1_OPENING_BELOW_ENDPLATE_MM under the S1 endplate (so S1 is named from the disc, not from where
+ * the long axis' top lands), each next pair one level (SPACING_MIN–SPACING_MAX_BELOW_DISC along the axis) or two
+ * (a level whose pair was not fitted: up to twice SPACING_MAX) further, consecutive per-level spacings within
+ * SPACING_RATIO_MAX of each other, and no level wider than the one above it by more than 1 mm on both sides
+ * (S1 > S2 > S3 > S4; one side's fit may settle on the narrow part of a funnel). The most levels win, then the
+ * highest summed fit score. Exhaustive: a handful of pairs, four levels.
+ * A level another pair could take in the same row (a different tunnel on one side at least, every rule kept,
+ * scoring at least PAIR_SHARE of the pair taken, its tunnels mirror images on their axes) is one the image
+ * leaves in doubt: `doubtful` holds those sides (chain position, side). (The alternative keeps the
+ * row's spacing, so the levels after it keep their numbers.)
+ * `opensBelowMm(p)`: how far under the S1 endplate's plane the pair opens (mm).
+ */
+function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => number, mirrorOnAxes: (p: TunnelPair) => boolean): { chain: TunnelPair[]; rel: number[]; doubtful: { q: number; side: 'L' | 'R'; why: string }[] } {
+  let best: { idx: number[]; rel: number[]; sc: number } | null = null;
+  const idx: number[] = [], rl: number[] = [];
+  const grow = (sc: number): void => {
+    if (!best || idx.length > best.idx.length || (idx.length === best.idx.length && sc > best.sc)) best = { idx: [...idx], rel: [...rl], sc };
+    const m = idx[idx.length - 1]!, a = pairs[m]!;
+    const prev = idx.length >= 2 ? (a.s - pairs[idx[idx.length - 2]!]!.s) / (rl[rl.length - 1]! - rl[rl.length - 2]!) : NaN;
+    for (let k = m + 1; k < pairs.length; k++) {
+      const b = pairs[k]!, step = levelStep(a, b);
+      if (!step || rl[rl.length - 1]! + step >= LEVELS.length || !mayFollow(a, b, step, prev)) continue;
+      idx.push(k); rl.push(rl[rl.length - 1]! + step);
+      grow(sc + b.score);
+      idx.pop(); rl.pop();
+    }
+  };
+  for (let k = 0; k < pairs.length; k++) {
+    if (opensBelowMm(pairs[k]!) > S1_OPENING_BELOW_ENDPLATE_MM) continue;
+    idx.push(k); rl.push(0);
+    grow(pairs[k]!.score);
+    idx.pop(); rl.pop();
+  }
+  const b = best as { idx: number[]; rel: number[] } | null;
+  if (!b) return { chain: [], rel: [], doubtful: [] };
+  const chain = b.idx.map((k) => pairs[k]!), rel = b.rel;
+  const doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
+  chain.forEach((x, q) => {
+    for (const y of pairs) {
+      // a look-alike scoring under PAIR_SHARE of the pair taken is no rival (a fifth to a tenth of a real opening),
+      // nor a pair whose tunnels are not mirror images on their axes (what a counted level needs)
+      if (y === x || y.score < PAIR_SHARE * x.score || !mirrorOnAxes(y)) continue;
+      const row = chain.map((p, r) => (r === q ? y : p));
+      if (!rowHolds(row, rel, opensBelowMm)) continue;
+      for (const side of ['L', 'R'] as const) {
+        const o = y[side], t = x[side];
+        // the same tunnel fitted from another opening on the map is no rival: each centre on the other's axis
+        const sameTunnel = pointSegmentDistance(o.centerLps, t.anteriorLps, t.posteriorLps) <= SAME_TUNNEL_MM && pointSegmentDistance(t.centerLps, o.anteriorLps, o.posteriorLps) <= SAME_TUNNEL_MM;
+        if (o === t || sameTunnel || doubtful.some((d) => d.q === q && d.side === side)) continue;
+        doubtful.push({ q, side, why: `another walled tunnel ${Math.hypot(o.centerLps[0] - t.centerLps[0], o.centerLps[1] - t.centerLps[1], o.centerLps[2] - t.centerLps[2]).toFixed(0)} mm away fits the row of openings there as well` });
+      }
+    }
+  });
+  return { chain, rel, doubtful };
+}
+
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null, fromImage?: SurfaceFromImage,
-): { foramina: Foramen[]; candidates: SurfaceCandidate[]; countedLevels?: SacralLevel[] } {
+): { foramina: Foramen[]; candidates: SurfaceCandidate[]; doubts?: Partial<Record<ForamenId, string>>; countedLevels?: SacralLevel[] } {
   if (!frame) return { foramina: [], candidates: [] };
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
   const x0 = g.originLps[0] + midA * g.spacingMm;
   // the sacrum with its cortex: the mask grown by one voxel
+  // (six shifted passes over contiguous runs: along x a row, along y a slice, along z the whole grid)
   const near = Uint8Array.from(sacrum);
-  for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-    if (sacrum[n]) continue;
-    if ((a > 0 && sacrum[n - 1]) || (a < na - 1 && sacrum[n + 1]) || (b > 0 && sacrum[n - na]) || (b < nb - 1 && sacrum[n + na]) || (c > 0 && sacrum[n - nab]) || (c < nc - 1 && sacrum[n + nab])) near[n] = 1;
-  }
+  const grow = (from: number, to: number, d: number) => { for (let n = from; n < to; n++) if (sacrum[n + d] && !sacrum[n]) near[n] = 1; };
+  for (let row = 0; row < nb * nc; row++) { const o = row * na; grow(o + 1, o + na, -1); grow(o, o + na - 1, 1); }
+  for (let c = 0; c < nc; c++) { const o = c * nab; grow(o + na, o + nab, -na); grow(o, o + nab - na, na); }
+  grow(nab, na * nb * nc, -nab); grow(0, na * nb * nc - nab, nab);
   // the map's lateral direction is the normal of the midline plane (tilted with a pelvic obliquity or a
   // scoliosis), its long axis the body-centre curve moved along x into that plane, its depth direction the
   // curve's posterior normal within the plane; untilted, this is x, the curve itself and its sagittal normal
@@ -252,7 +365,7 @@ export function detectSurfaceOpenings(
     };
     const uOpen = Math.abs(side(fit.anteriorLps));
     if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
-    else if (fromImage && (uOpen < U_MIN_OPENING || uOpen > U_MAX_OPENING)) cand.rejected = `opens ${uOpen.toFixed(0)} mm from the midline, off the row of openings`;
+    else if (fromImage && (uOpen < U_MIN_OPENING || uOpen > U_MAX_FITTED_OPENING)) cand.rejected = `opens ${uOpen.toFixed(0)} mm from the midline, off the row of openings`;
     else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
     candidates.push(cand);
     if (!cand.rejected) bestScore = Math.max(bestScore, cand.score);
@@ -305,7 +418,7 @@ export function detectSurfaceOpenings(
   // 4. mirror pairs, then the best chain of levels
   const ok = candidates.filter((c) => !c.rejected);
   const mirrorOfP = (p: Readonly<Vec3>): Vec3 => { const d = side(p); return [p[0] - 2 * d * n[0], p[1] - 2 * d * n[1], p[2] - 2 * d * n[2]]; };
-  const pairs: { L: SurfaceCandidate; R: SurfaceCandidate; s: number; r: number; score: number }[] = [];
+  const pairs: TunnelPair[] = [];
   for (const L of ok) for (const R of ok) {
     if (L.side !== 'L' || R.side !== 'R') continue;
     if (Math.abs(L.sMm - R.sMm) > PAIR_MM || Math.abs(Math.abs(L.u) - Math.abs(R.u)) > PAIR_MM) continue;
@@ -314,20 +427,18 @@ export function detectSurfaceOpenings(
     if (mirrorRefit && !(pointSegmentDistance(mirrorOfP(R.anteriorLps), L.anteriorLps, L.posteriorLps) <= MIRROR_REFIT_MM)) pairs[pairs.length - 1]!.score *= 0.5;
   }
   const topPair = pairs.reduce((m, p) => Math.max(m, p.score), 0);
-  for (let k = pairs.length - 1; k >= 0; k--) if (pairs[k]!.score < PAIR_SHARE * topPair) pairs.splice(k, 1);
+  // below the L5/S1 disc the row is anchored at the disc and judged by its spacing (rowBelowDisc), not by the
+  // share of the strongest pair: there the strongest pair may be a look-alike (on pelvic-ref-003 a pair of
+  // narrow walled lumens 9 mm behind the S3 openings outscores every real S2–S4 pair)
+  if (!fromImage) for (let k = pairs.length - 1; k >= 0; k--) if (pairs[k]!.score < PAIR_SHARE * topPair) pairs.splice(k, 1);
   pairs.sort((a, b) => a.s - b.s);
   // longest-then-strongest chain (dynamic programming over pairs in cranio-caudal order); below the L5/S1 disc
-  // (where the chain's first level is anchored by the disc, not by the chain's length) a level whose pair was
-  // not fitted may be skipped (the next pair one to two spacings further on), so that one missing level does
-  // not split the row in two
-  const skipLevels = !!fromImage;
+  // the row from S1 down (rowBelowDisc)
   const best: { n: number; span: number; sc: number; prev: number }[] = pairs.map((p) => ({ n: 1, span: 1, sc: p.score, prev: -1 }));
-  for (let k = 0; k < pairs.length; k++) for (let m = 0; m < k; m++) {
+  if (!fromImage) for (let k = 0; k < pairs.length; k++) for (let m = 0; m < k; m++) {
     const a = pairs[m]!, b = pairs[k]!;
     const gap = b.s - a.s;
-    const step = skipLevels
-      ? (gap >= SPACING_MIN && gap <= SPACING_MAX_BELOW_DISC ? 1 : gap > SPACING_MAX_BELOW_DISC && gap <= 2 * SPACING_MAX ? 2 : 0)
-      : (gap >= SPACING_MIN && gap <= SPACING_MAX ? 1 : 0);
+    const step = gap >= SPACING_MIN && gap <= SPACING_MAX ? 1 : 0;
     if (!step || b.r > a.r + 1 || best[m]!.span + step > LEVELS.length) continue;
     if (a.L === b.L || a.R === b.R) continue;
     const n = best[m]!.n + 1, sc = best[m]!.sc + b.score;
@@ -338,7 +449,14 @@ export function detectSurfaceOpenings(
   const chain: typeof pairs = [];
   /** Level of each chain pair relative to the first (a skipped level leaves a gap). */
   const rel: number[] = [];
-  for (let k = end; k >= 0; k = best[k]!.prev) { chain.unshift(pairs[k]!); rel.unshift(best[k]!.span - 1); }
+  let doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
+  if (fromImage) {
+    const onAxes = (p: TunnelPair) => pointSegmentDistance(mirrorOfP(p.R.anteriorLps), p.L.anteriorLps, p.L.posteriorLps) <= MIRROR_REFIT_MM
+      && pointSegmentDistance(mirrorOfP(p.L.anteriorLps), p.R.anteriorLps, p.R.posteriorLps) <= MIRROR_REFIT_MM;
+    const row = rowBelowDisc(pairs, (p) => -Math.max(fromImage.aboveS1Mm(...p.L.anteriorLps), fromImage.aboveS1Mm(...p.R.anteriorLps)), onAxes);
+    chain.push(...row.chain); rel.push(...row.rel);
+    doubtful = row.doubtful;
+  } else for (let k = end; k >= 0; k = best[k]!.prev) { chain.unshift(pairs[k]!); rel.unshift(best[k]!.span - 1); }
   // one pair alone has no spacing or size order to check, and its level would rest on the frame alone
   if (chain.length < MIN_CHAIN) { chain.length = 0; rel.length = 0; }
   const span = rel.length ? rel[rel.length - 1]! + 1 : 0;
@@ -346,16 +464,10 @@ export function detectSurfaceOpenings(
   const bodies = frame.frame.bodyCentersLps;
   const junctionS = bodies.slice(1).map((c, k) => curve.project([(bodies[k]![0] + c[0]) / 2, (bodies[k]![1] + c[1]) / 2, (bodies[k]![2] + c[2]) / 2]).s).slice(0, LEVELS.length);
   let offset = 0, bestCost = Infinity;
-  for (let o = 0; o + span <= LEVELS.length; o++) {
+  // below the disc the chain starts at S1 (rowBelowDisc)
+  if (!fromImage) for (let o = 0; o + span <= LEVELS.length; o++) {
     const cost = chain.reduce((acc, p, k) => acc + Math.abs(p.s - junctionS[o + rel[k]!]!), 0);
     if (cost < bestCost) { bestCost = cost; offset = o; }
-  }
-  // below the disc the levels are counted down from S1, the widest pair and the first under the disc: a chain
-  // that does not start there rests on the long axis' spacing alone (its pairs are real openings whose names
-  // may be one level off), so it is not used
-  if (skipLevels && chain.length && offset !== 0) {
-    messages.push(`foramina (anterior surface): the chain of ${chain.length} pairs starts at ${LEVELS[offset]}, not at S1 under the L5/S1 disc: not used`);
-    chain.length = 0; rel.length = 0;
   }
   // below the disc the levels under S1 are counted down the chain; the count is taken (countedLevels) where two
   // readings that do not depend on each other agree: the chain runs down from S1 without a skipped level, each
@@ -363,7 +475,7 @@ export function detectSurfaceOpenings(
   // level's spacing of the junction the long axis puts that level at (frame.ts). On pelvic-ref-003 the chain
   // skips S2 (an S1-to-next spacing over 40 mm) and its next pair is not a mirror pair: all stay "check".
   const countedLevels: SacralLevel[] = [];
-  if (skipLevels && chain.length) {
+  if (fromImage && chain.length) {
     const spacing = junctionS.length > 1 ? (junctionS[junctionS.length - 1]! - junctionS[0]!) / (junctionS.length - 1) : NaN;
     for (let k = 0; k < chain.length; k++) {
       const p = chain[k]!, lv = offset + rel[k]!;
@@ -378,8 +490,10 @@ export function detectSurfaceOpenings(
     }
   }
   const foramina: Foramen[] = [];
+  const doubts: Partial<Record<ForamenId, string>> = {};
   chain.forEach((p, k) => {
     const lv = LEVELS[offset + rel[k]!]! as SacralLevel;
+    for (const d of doubtful) if (d.q === k) doubts[`${lv}_${d.side}` as ForamenId] = d.why;
     for (const [c, partner] of [[p.L, p.R], [p.R, p.L]] as const) {
       c.level = lv;
       const dm = Math.hypot(Math.abs(c.u) - Math.abs(partner.u), c.sMm - partner.sMm);
@@ -390,5 +504,5 @@ export function detectSurfaceOpenings(
   });
   for (const c of ok) if (!c.level) c.rejected = 'not in the chain of mirror pairs';
   messages.push(`foramina (anterior surface): ${spots.length} openings on the reformat (${mirrored.size} with a mirror image), ${fits} fits, ${candidates.filter((c) => !c.rejected).length} tunnels, ${pairs.length} mirror pairs, ${chain.length} levels in a chain`);
-  return { foramina, candidates, countedLevels };
+  return { foramina, candidates, doubts, countedLevels };
 }
