@@ -131,7 +131,7 @@ function localSpread(s: IndexSampler, p: Readonly<Vec3>): number {
 function sectionAt(s: IndexSampler, p: Readonly<Vec3>, d: Readonly<Vec3>, radiusMm: number, searchMm: number, polarity: 1 | -1, spread: number): { score: number; centre: Vec3; r: number } {
   const [e1, e2] = perpendicularBasis(d);
   const radii = [radiusMm * 0.8, radiusMm, radiusMm * 1.25].filter((r) => r >= 1.5);
-  const img = slabImage(s, p, e1, e2, d, radiusMm + 3 + searchMm, 0.5, [-3, -1.5, 0, 1.5, 3], undefined, holeReachPx(searchMm / 0.5, Math.max(...radii), 0.5));
+  const img = new LazySlab(s, p, e1, e2, d, radiusMm + 3 + searchMm, 0.5, [-3, -1.5, 0, 1.5, 3]);
   const b = bestHole(img, img.half, img.half, searchMm / 0.5, 1, radii, polarity, spread, 0);
   const centre = add(add(p, e1, (b.cx - img.half) * 0.5), e2, (b.cy - img.half) * 0.5);
   return { score: b.score, centre, r: b.r };
