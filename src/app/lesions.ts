@@ -8,6 +8,7 @@ import { caseClient, caseRun, caseEndGesture, setSeg } from './case';
 import type { LesionOpName } from '../case/commands';
 import type { RegionGrowOptions } from '../segmentation/region-grow';
 import type { Vec3 } from '../core/vec3';
+import { isHounsfield } from '../core/hounsfield';
 
 export { summarize } from './case';
 export { LESION_COLORS } from '../case/types';
@@ -90,13 +91,18 @@ export async function strokeEnd(): Promise<void> {
   await caseEndGesture('Updating statistics…');
 }
 
+/** The brush's HU window, applied only where the values are HU (an MR signal has no HU scale). */
+function brushWindow(): [number, number] | null {
+  return isHounsfield(store.state.loaded) ? store.state.seg.brushWindowHu : null;
+}
+
 function strokeSegment(from: Vec3, to: Vec3): void {
   const s = stroke!;
   const seg = store.state.seg;
   // Built when its turn in the queue comes: a stroke that made its lesion knows the id by then.
   void caseRun(() => {
     const lesionId = s.lesionId ?? activeLesionId();
-    return lesionId ? { type: 'stroke', lesionId, fromLps: [...from], toLps: [...to], radiusMm: seg.brushRadiusMm, erase: s.erase, window: seg.brushWindowHu, gesture: s.gesture } : null;
+    return lesionId ? { type: 'stroke', lesionId, fromLps: [...from], toLps: [...to], radiusMm: seg.brushRadiusMm, erase: s.erase, window: brushWindow(), gesture: s.gesture } : null;
   }, 'Painting…', { defer: true }).catch(() => undefined);
 }
 
@@ -111,7 +117,7 @@ export async function paint(fromLps: Vec3, toLps: Vec3, radiusMm: number, lesion
     id = (await caseRun({ type: 'addLesion', gesture }, null)).info.lesionId!;
     store.update({ activeLesionId: id });
   }
-  await caseRun({ type: 'stroke', lesionId: id, fromLps: [...fromLps], toLps: [...toLps], radiusMm, erase, window: store.state.seg.brushWindowHu, gesture }, erase ? 'Erasing…' : 'Painting…');
+  await caseRun({ type: 'stroke', lesionId: id, fromLps: [...fromLps], toLps: [...toLps], radiusMm, erase, window: brushWindow(), gesture }, erase ? 'Erasing…' : 'Painting…');
   await caseEndGesture(null);
   return id;
 }

@@ -9,7 +9,7 @@ import * as caseActions from '../app/case';
 import { STUDY_COHORTS } from '../segmentation/stats';
 import { studyCriteria } from '../segmentation/criteria';
 import { panelStyles } from './styles';
-import { lesionValueLabel, lesionValueText } from './value-units';
+import { isHounsfield, lesionValueLabel, lesionValueText } from './value-units';
 
 const f1 = (v: number) => v.toFixed(1);
 const f2 = (v: number) => v.toFixed(2);
@@ -132,8 +132,8 @@ export class SpLesionPanel extends LitElement {
       <div class="row">Brush radius
         <input id="brush-radius" type="range" min="0.5" max="15" step="0.5" .value=${String(seg.brushRadiusMm)} @input=${(e: Event) => lesions.setBrushRadius(Number((e.target as HTMLInputElement).value))} />
         <span class="v">${f1(seg.brushRadiusMm)} mm</span></div>
-      <label class="row"><input id="brush-window" type="checkbox" .checked=${seg.brushWindowHu !== null} @change=${(e: Event) => lesions.setBrushWindow((e.target as HTMLInputElement).checked ? [-200, 200] : null)} />
-        Brush only paints −200…200 HU (soft-tissue/lytic)</label>
+      ${!isHounsfield(st.loaded) ? nothing : html`<label class="row"><input id="brush-window" type="checkbox" .checked=${seg.brushWindowHu !== null} @change=${(e: Event) => lesions.setBrushWindow((e.target as HTMLInputElement).checked ? [-200, 200] : null)} />
+        Brush only paints −200…200 HU (soft-tissue/lytic)</label>`}
       <div class="row seed-kind" title="Strokes tool (L): paint inside the lesion, then the background around it; the lesion grows from both after each stroke">Strokes (L) paint
         <label><input id="seed-kind-lesion" type="radio" name="seed-kind" .checked=${seg.seedKind === 'lesion'} @change=${() => lesions.setSeedKind('lesion')} /> lesion</label>
         <label><input id="seed-kind-background" type="radio" name="seed-kind" .checked=${seg.seedKind === 'background'} @change=${() => lesions.setSeedKind('background')} /> background</label>
@@ -141,7 +141,7 @@ export class SpLesionPanel extends LitElement {
       <div class="row">Box threshold
         <input id="threshold-lo" type="number" step="10" style="width:64px" .value=${String(seg.thresholdWindowHu[0])} @change=${(e: Event) => lesions.setThresholdWindow(Number((e.target as HTMLInputElement).value), seg.thresholdWindowHu[1])} />
         …
-        <input id="threshold-hi" type="number" step="10" style="width:64px" .value=${String(seg.thresholdWindowHu[1])} @change=${(e: Event) => lesions.setThresholdWindow(seg.thresholdWindowHu[0], Number((e.target as HTMLInputElement).value))} /> HU</div>`}
+        <input id="threshold-hi" type="number" step="10" style="width:64px" .value=${String(seg.thresholdWindowHu[1])} @change=${(e: Event) => lesions.setThresholdWindow(seg.thresholdWindowHu[0], Number((e.target as HTMLInputElement).value))} /> ${isHounsfield(st.loaded) ? 'HU' : 'signal (a.u.)'}</div>`}
       <ul>
         ${st.lesions.map(
           (l) => html`<li class="lesion ${l.id === st.activeLesionId ? 'active' : ''}" data-lesion-id=${l.id} @click=${() => lesions.setActiveLesion(l.id)}>

@@ -1,17 +1,6 @@
-/**
- * How the panels name a scan's voxel values. Hounsfield units exist only on CT with the rescale
- * applied (core/volume.ts keeps MR and other modalities in raw units): MR signal intensity has no
- * absolute scale, so its statistics read as signal in arbitrary units, never as HU.
- */
-export interface ValueSource {
-  modality: string;
-  valueUnits: 'HU' | 'raw';
-}
+import { isHounsfield, type ValueSource } from '../core/hounsfield';
 
-/** True when the values are Hounsfield units: a CT whose values were rescaled to HU. */
-export function isHounsfield(src: ValueSource | null | undefined): boolean {
-  return !!src && src.valueUnits === 'HU' && src.modality.trim().toUpperCase() !== 'MR';
-}
+export { isHounsfield, type ValueSource };
 
 /** The unit label of a lesion's value statistics: 'HU' on CT, 'signal (a.u.)' otherwise. */
 export function lesionValueLabel(src: ValueSource | null | undefined): string {

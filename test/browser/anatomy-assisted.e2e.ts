@@ -165,6 +165,7 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     expectWithinBudget(r);
     await page.evaluate((q) => window.sacroplan.setCrosshair(q as [number, number, number]), r.ref.foramina.S2_L!.anteriorLps);
     await page.waitForTimeout(300);
+    expect(await page.locator('sp-lesion-panel #brush-window').count()).toBe(1); // CT: the brush's HU window is offered
     await screenshot(page, 'assisted-totalseg-1366');
     expect(errors).toEqual([]);
     await page.context().close();
@@ -183,6 +184,9 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     expect(note).not.toMatch(/setForamen|setCanal|window\.sacroplan/);
     expect(await page.locator('sp-anatomy-panel #detect-anatomy').isDisabled()).toBe(true);
     expect(await page.locator('sp-anatomy-panel #detect-anatomy').getAttribute('title')).toMatch(/finds nothing on MR/);
+    // no HU on MR: the brush's fixed HU window is not offered, and the box threshold reads in signal units
+    expect(await page.locator('sp-lesion-panel #brush-window').count()).toBe(0);
+    expect((await page.locator('sp-lesion-panel #threshold-hi').locator('xpath=..').textContent())!.replace(/\s+/g, ' ')).toMatch(/signal \(a\.u\.\)/);
     await screenshot(page, 'assisted-prostatex-0218-note');
     expect(errors).toEqual([]);
     await page.context().close();
