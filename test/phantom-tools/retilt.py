@@ -174,6 +174,15 @@ def sample(vol, A, p, r=1):
     return float(vol[max(0, k - r):k + r + 1, max(0, j - r):j + r + 1, max(0, i - r):i + r + 1].mean())
 
 
+def check_or_exit(d):
+    """check(d), printed: exit status 1 with the failures on stderr, else 'check passed'."""
+    bad = check(d)
+    if bad:
+        print("FAILED: " + "; ".join(bad), file=sys.stderr)
+        sys.exit(1)
+    print("check passed")
+
+
 def check(d):
     """Truth against voxels after the move. Returns a list of failures (empty = agree)."""
     t = json.load(open(os.path.join(d, "truth.json")))
@@ -221,11 +230,7 @@ def main():
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
     if a.check_only:
-        bad = check(a.check_only)
-        if bad:
-            print("FAILED: " + "; ".join(bad), file=sys.stderr)
-            sys.exit(1)
-        print("check passed")
+        check_or_exit(a.check_only)
         return
     if not (a.src and a.dst):
         ap.error("SRC and DST are required")
@@ -233,11 +238,7 @@ def main():
     iop = [float(v) for v in a.iop.split(",")] if a.iop else [float(s) for s in truth["geometry"]["image_orientation_patient"]]
     retilt(a.src, a.dst, iop, a.patient_position)
     if a.check:
-        bad = check(a.dst)
-        if bad:
-            print("FAILED: " + "; ".join(bad), file=sys.stderr)
-            sys.exit(1)
-        print("check passed")
+        check_or_exit(a.dst)
 
 
 if __name__ == "__main__":
