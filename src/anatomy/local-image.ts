@@ -51,18 +51,13 @@ export class IndexSampler {
   /**
    * Into `values` (n × n): per pixel (p, q) at index c + (p − half)·px·a + (q − half)·px·b, the mean of `at`
    * over the offsets `w`·t for w in `depths` (NaN where none is inside). The same arithmetic as calling `at`
-   * per sample (trilinearAtIndex written out, its per-grid constants held outside the loop: a slab image is
-   * most of a foramen fit's time); test/anatomy/local-image.test.ts checks the two agree to the bit.
+   * per sample (`depthMean` per pixel: trilinearAtIndex written out, as a slab image is most of a foramen
+   * fit's time); test/anatomy/local-image.test.ts checks the two agree to the bit.
    * Only the pixels within `reachPx` of the centre pixel are computed (the rest are NaN): a hole search reads
    * a disk around its centre (holeReachPx), and the square's corners would be a third to two thirds of the work.
    */
   slab(values: Float32Array, n: number, half: number, px: number, c: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>, t: Readonly<Vec3>, depths: readonly number[], reachPx = Infinity): void {
-    const v = this.v;
-    const ni = this.ni, nj = this.nj, nk = this.nk;
-    const hi = ni - 0.5, hj = nj - 0.5, hk = nk - 0.5, mi = ni - 1, mj = nj - 1, mk = nk - 1;
     const nd = depths.length;
-    const ci = Math.max(0, ni - 2), cj = Math.max(0, nj - 2), ck = Math.max(0, nk - 2);
-    const di = ni > 1 ? 1 : 0, dj = nj > 1 ? ni : 0, dk = nk > 1 ? ni * nj : 0;
     const tw = new Float64Array(3 * nd);
     for (let k = 0; k < nd; k++) { const w = depths[k]!; tw[3 * k] = t[0] * w; tw[3 * k + 1] = t[1] * w; tw[3 * k + 2] = t[2] * w; }
     const reach2 = reachPx * reachPx;
@@ -76,21 +71,7 @@ export class IndexSampler {
       for (let p = Math.max(0, p0); p <= p1 && p < n; p++) {
         const up = (p - half) * px;
         const x0 = c[0] + a[0] * up + b[0] * vq, y0 = c[1] + a[1] * up + b[1] * vq, z0 = c[2] + a[2] * up + b[2] * vq;
-        let sum = 0, cnt = 0;
-        for (let k = 0; k < 3 * nd; k += 3) {
-          let x = x0 + tw[k]!, y = y0 + tw[k + 1]!, z = z0 + tw[k + 2]!;
-          if (!(x >= -0.5 && y >= -0.5 && z >= -0.5 && x <= hi && y <= hj && z <= hk)) continue;
-          x = Math.min(Math.max(x, 0), mi); y = Math.min(Math.max(y, 0), mj); z = Math.min(Math.max(z, 0), mk);
-          const i0 = Math.min(Math.floor(x), ci), j0 = Math.min(Math.floor(y), cj), k0 = Math.min(Math.floor(z), ck);
-          const tx = x - i0, ty = y - j0, tz = z - k0;
-          const o = i0 + ni * (j0 + nj * k0);
-          const c00 = v[o]! + (v[o + di]! - v[o]!) * tx, c10 = v[o + dj]! + (v[o + dj + di]! - v[o + dj]!) * tx;
-          const c01 = v[o + dk]! + (v[o + dk + di]! - v[o + dk]!) * tx, c11 = v[o + dk + dj]! + (v[o + dk + dj + di]! - v[o + dk + dj]!) * tx;
-          const c0 = c00 + (c10 - c00) * ty, c1 = c01 + (c11 - c01) * ty;
-          const val = c0 + (c1 - c0) * tz;
-          if (val === val) { sum += val; cnt++; }
-        }
-        values[q * n + p] = cnt ? sum / cnt : NaN;
+        values[q * n + p] = this.depthMean(x0, y0, z0, tw);
       }
     }
   }
