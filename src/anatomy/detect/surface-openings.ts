@@ -200,20 +200,23 @@ function solve3x3(A: number[], b: number[]): [number, number, number] | null {
   ];
 }
 
+/** Median of the finite values of the (2r+1)² window of a map round pixel (i, j) (NaN where fewer than half are). */
+function medianAt(m: Float32Array, ns: number, nu: number, r: number, i: number, j: number, buf: Float64Array): number {
+  let cnt = 0;
+  for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
+    const ii = i + di, jj = j + dj;
+    if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
+    const v = m[ii * nu + jj]!;
+    if (v === v) buf[cnt++] = v;
+  }
+  return cnt * 2 > (2 * r + 1) ** 2 ? kthSmallest(buf, cnt, cnt >> 1) : NaN;
+}
+
 /** Median of the finite values of a (2r+1)² window of a map (NaN where none). */
 function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
   const out = new Float32Array(m.length).fill(NaN);
   const buf = new Float64Array((2 * r + 1) ** 2);
-  for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) {
-    let cnt = 0;
-    for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
-      const ii = i + di, jj = j + dj;
-      if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
-      const v = m[ii * nu + jj]!;
-      if (v === v) buf[cnt++] = v;
-    }
-    if (cnt * 2 > (2 * r + 1) ** 2) out[i * nu + j] = kthSmallest(buf, cnt, cnt >> 1);
-  }
+  for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) out[i * nu + j] = medianAt(m, ns, nu, r, i, j, buf);
   return out;
 }
 
@@ -365,12 +368,16 @@ export function detectSurfaceOpenings(
   const depth = medianFilter(depthRaw, ns, nu, Math.round((fromImage ? IMAGE_SURFACE_MEDIAN_MM : 2.5) / STEP));
   // 1b. below the disc, the surface bridged over the openings, for reading each tunnel's anterior opening
   // (openingOf): the first reading stays the map's, where the openings are found
-  const bridged = fromImage ? medianFilter(bridgeOpenings(depthRaw, ns, nu), ns, nu, Math.round(IMAGE_SURFACE_MEDIAN_MM / STEP)) : null;
-  const sampler = bridged ? new IndexSampler(volume) : null;
+  // (computed where read: a few hundred pixels of the map, for the few chained tunnels)
+  let bridgedRaw: Float32Array | null = null, bridged: Float32Array | null = null;
+  const medianBuf = new Float64Array((2 * Math.round(IMAGE_SURFACE_MEDIAN_MM / STEP) + 1) ** 2);
+  const sampler = fromImage ? new IndexSampler(volume) : null;
   /** A point of the bridged surface at map pixel (i, j), or null. */
   const bridgedPoint = (i: number, j: number): Vec3 | null => {
-    if (!bridged || i < 0 || j < 0 || i >= ns || j >= nu) return null;
-    const t0 = bridged[i * nu + j]!;
+    if (!fromImage || i < 0 || j < 0 || i >= ns || j >= nu) return null;
+    if (!bridgedRaw || !bridged) { bridgedRaw = bridgeOpenings(depthRaw, ns, nu); bridged = new Float32Array(ns * nu).fill(Infinity); }
+    let t0 = bridged[i * nu + j]!;
+    if (t0 === Infinity) t0 = bridged[i * nu + j] = medianAt(bridgedRaw, ns, nu, Math.round(IMAGE_SURFACE_MEDIAN_MM / STEP), i, j, medianBuf);
     if (!(t0 === t0)) return null;
     const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
     return [O[0] + P[0] * t0, O[1] + P[1] * t0, O[2] + P[2] * t0];
