@@ -93,6 +93,29 @@ function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): 
  */
 export const JUNCTION_MM = [28, 52, 72, 88];
 
+/** A place closer than this to the image's edge cannot be read (a foramen is 5–13 mm across). */
+export const EDGE_MARGIN_MM = 3;
+
+/** Whether the LPS point lies inside the image, at least `marginMm` from its edge. */
+export function insideImage(volume: ScalarVolume, p: Readonly<Vec3>, marginMm: number): boolean {
+  const g = volume.geometry, ijk = g.lpsToIjk([0, 0, 0], p);
+  for (let a = 0; a < 3; a++) {
+    const m = marginMm / g.spacingMm[a]!;
+    if (ijk[a]! < -0.5 + m || ijk[a]! > g.dims[a]! - 0.5 - m) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a suggested foramen's tunnel runs out of the image: its lumen (one radius round either end of its
+ * axis) reaches within EDGE_MARGIN_MM of the image's edge. Such a tunnel is cut there, not absent: the part
+ * inside the image is read as evidence like any other, and the user is told the rest lies beyond the edge.
+ */
+export function partlyOutsideImage(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>): boolean {
+  const r = Math.max(EDGE_MARGIN_MM, f.radiusMm);
+  return !insideImage(volume, f.anteriorLps, r) || !insideImage(volume, f.posteriorLps, r);
+}
+
 /** How far from the suggestion's centre the re-examination looks for a walled lumen (mm). */
 const VERIFY_SEARCH_MM = 3;
 

@@ -9,22 +9,10 @@ import type { Foramen, ForamenId } from './types';
 import { nowMs } from '../core/clock';
 import { detectSacralAnatomy, type DetectOptions, type DetectionResult } from './detect';
 import { canalSeenFraction } from './canal-fit';
-import { assessCanal, assessForamina, frameProblem, rowCorroborates, FOUND_CONFIDENCE, JUNCTION_MM } from './evidence';
+import { assessCanal, assessForamina, frameProblem, insideImage, partlyOutsideImage, rowCorroborates, EDGE_MARGIN_MM, FOUND_CONFIDENCE, JUNCTION_MM } from './evidence';
 
 /** Anterior openings lie 20–26 mm from the midline (DOMAIN.md §8). */
 const FORAMEN_OFFSET_MM = 22;
-/** A place closer than this to the image's edge cannot be read (a foramen is 5–13 mm across). */
-const EDGE_MARGIN_MM = 3;
-
-function insideImage(volume: ScalarVolume, p: Readonly<Vec3>, marginMm: number): boolean {
-  const g = volume.geometry, ijk = g.lpsToIjk([0, 0, 0], p);
-  for (let a = 0; a < 3; a++) {
-    const m = marginMm / g.spacingMm[a]!;
-    if (ijk[a]! < -0.5 + m || ijk[a]! > g.dims[a]! - 0.5 - m) return false;
-  }
-  return true;
-}
-
 /**
  * Where the row of openings goes on past its last suggested level (per side): each next opening one more
  * spacing on, the spacing scaled from the last one as the segments shorten (JUNCTION_MM), in the direction of the
@@ -108,6 +96,7 @@ export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {})
       foramina = foramina.filter((f) => !outsideFov.includes(f.id) || f.source === 'manual');
     }
   }
+  for (const f of foramina) if (f.source === 'auto' && partlyOutsideImage(volume, f)) evidence[f.id]?.why.push('partly outside the image: its tunnel runs to the image\'s edge');
   for (const f of foramina) {
     if (f.source === 'auto' && f.confidence < FOUND_CONFIDENCE) {
       const e = evidence[f.id];

@@ -1,10 +1,13 @@
 /**
+ * evidence.ts partlyOutsideImage: a tunnel whose lumen reaches the image's edge.
  * evidence.ts rowCorroborates: a faint-rimmed level is raised to found only where its mirror partner, this
  * sacrum's own row (two found, undoubted levels above it) and the size order all place it, on both sides.
  * The row below is fatty-thick5mm's as detected (anterior openings, LPS mm; S4 rims 0.54 and 0.45).
  */
 import { describe, expect, it } from 'vitest';
-import { FOUND_CONFIDENCE, rowCorroborates, type ForamenEvidence } from '../../src/anatomy/evidence';
+import { FOUND_CONFIDENCE, partlyOutsideImage, rowCorroborates, type ForamenEvidence } from '../../src/anatomy/evidence';
+import { createScalarVolume } from '../../src/core/volume';
+import { VolumeGeometry } from '../../src/core/geometry';
 import type { Foramen, ForamenId } from '../../src/anatomy/types';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -64,5 +67,18 @@ describe('rowCorroborates', () => {
       expect(conf(foramina, 'S4_L') < FOUND_CONFIDENCE || conf(foramina, 'S4_R') < FOUND_CONFIDENCE).toBe(true);
       expect(conf(foramina, 'S4_R')).toBe(0.45);
     }
+  });
+});
+
+describe('partlyOutsideImage', () => {
+  // 1 mm voxels, 60 × 60 × 40: z from 0 to 39 mm, the lowest slice's edge at z −0.5
+  const volume = createScalarVolume('v', new VolumeGeometry({ dims: [60, 60, 40], spacingMm: [1, 1, 1], originLps: [0, 0, 0], directionCosines: [1, 0, 0, 0, 1, 0, 0, 0, 1] }), new Float32Array(60 * 60 * 40), 'HU', 'CT');
+  it('is false for a tunnel whose lumen lies inside the image, true where one end\'s lumen reaches the edge', () => {
+    expect(partlyOutsideImage(volume, { anteriorLps: [20, 20, 12], posteriorLps: [20, 40, 20], radiusMm: 4 })).toBe(false);
+    // anterior end 3.5 mm above the lowest slice's edge, radius 4: its lumen runs out of the image
+    expect(partlyOutsideImage(volume, { anteriorLps: [20, 20, 3], posteriorLps: [20, 40, 20], radiusMm: 4 })).toBe(true);
+    // a narrow tunnel there is within the 3 mm margin too
+    expect(partlyOutsideImage(volume, { anteriorLps: [20, 20, 2], posteriorLps: [20, 40, 20], radiusMm: 1 })).toBe(true);
+    expect(partlyOutsideImage(volume, { anteriorLps: [20, 20, 5], posteriorLps: [20, 40, 20], radiusMm: 1 })).toBe(false);
   });
 });
