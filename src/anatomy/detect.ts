@@ -72,6 +72,9 @@ const now = nowMs;
  */
 const L5_BODY_ML = 20;
 
+/** Half the narrowest sacrum's width (DOMAIN.md §8: 95–105 mm wide). */
+const HALF_SACRUM_MM = 47;
+
 /** Volume (mL) of a working-grid mask in the L5 column (inL5Column). */
 function columnVolumeMl(mask: Uint8Array, g: WorkGrid, base: SacralBase): number {
   const [na, nb, nc] = g.dims, h = g.spacingMm, o = g.originLps;
@@ -172,8 +175,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // L5/S1 disc inside the mask). The landmarks are still sought on the first mask:
   // their searches were measured on it, and on the cut mask they find fewer foramina on the phantoms.
   let base: SacralBase | null = null;
+  /** The L5/S1 disc, found whether or not the mask reaches above it. */
+  let disc: SacralBase | null = null;
   if (segA && volume.units === 'HU') {
     const b = findSacralBase(wA, gA, segA.midlineA, (segA.anteriorLimitYLps - gA.originLps[1]) / hc, boneHu, messages);
+    disc = b;
     const aboveMl = b ? columnVolumeMl(segA.mask, gA, b) : 0;
     if (b && aboveMl >= L5_BODY_ML) {
       messages.push(`sacrum mask: ${aboveMl.toFixed(0)} mL of it lies in the L5 column above the L5/S1 disc: the mask for planning is cut there`);
@@ -219,6 +225,15 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
         lo[2] = Math.min(lo[2], p[2]); hi[2] = Math.max(hi[2], p[2]);
       }
     }
+  }
+  // the sacrum is bilaterally symmetric and 95–105 mm wide (DOMAIN.md §8): a coarse mask that reaches less than
+  // half of that on one side holds no ala there (on a fatty sacrum cut by the field of view it is a fragment
+  // of one side's cortex), and a box cropped to it would cut that side away and pull the midline plane off
+  // towards the other: that side of the box then reaches as far as the other one
+  if (Number.isFinite(lo[0])) {
+    const xm = gA.originLps[0] + mA * hc, half = Math.max(xm - lo[0], hi[0] - xm);
+    if (xm - lo[0] < HALF_SACRUM_MM) lo[0] = xm - half;
+    if (hi[0] - xm < HALF_SACRUM_MM) hi[0] = xm + half;
   }
   if (!Number.isFinite(lo[1])) return emptyResult(volume, [...messages, 'coarse stage: sacrum has no midline part'], timingsMs);
   const margin = [10, 15, 12];
@@ -299,7 +314,12 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('midline');
 
   // ---- long axis: body run centres on the midline
-  let frame = detectFrame(seg.mask, g, midA, messages);
+  // where the L5/S1 disc was found and the mask holds less than a vertebral body above it, the mask's cranial end
+  // is the S1 endplate: a body curve that runs to the image's lower edge is then a sacrum cut by the field of
+  // view, its levels placed from that top at a whole sacrum's spacing (frame.ts), not as fractions of the part
+  // in the image
+  const discOnTop = !!disc && !base && columnVolumeMl(seg.mask, g, disc) < L5_BODY_ML;
+  let frame = detectFrame(seg.mask, g, midA, messages, discOnTop ? { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h } : {});
   // Where the first mask's long axis cannot be a sacrum's (its fatty bodies are cortical rings that break
   // the midline run, or the lumbar spine is in it: frameProblem) and the L5/S1 disc was found, the axis is
   // taken from the sacrum below the disc with the marrow its cortex encloses (enclosure.ts, the mask planning

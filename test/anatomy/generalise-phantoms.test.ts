@@ -83,8 +83,10 @@ const CASES: Case[] = [
   { name: 'fatty-thick3mm', config: config('fatty-thick.json') },
   // the first mask's long axis is 22 mm long; it is taken from the sacrum below the L5/S1 disc instead (detect.ts),
   // where the levels under S1 are trusted as far as their count is confirmed (surface-openings.ts); S1_R, its fit
-  // turned along the opening's funnel, is followed again along S1_L's mirror image (mirror-refit.ts)
-  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { all8Within3: '6 of 8 found, within 0.5 mm; S4 shown as check (1.2 and 0.4 mm off): faint rims (0.54, 0.45) and its pair not counted from S1 (surface-openings.ts)', clearance: 'S4 not in use (check)', canalClearance: 'thick-slice mode: the canal keeps the half-contrast radius of the thick-slice search (the wall is fitted on thin slices only)' } },
+  // turned along the opening's funnel, is followed again along S1_L's mirror image (mirror-refit.ts); the S4
+  // pair's rims read faint on 5 mm slices (0.54, 0.45): found where its mirror partner, the row's spacing from
+  // S2 and S3 and the size order place it (evidence.ts rowCorroborates)
+  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { clearance: 'T14 to S4_L 1.27 mm off (15.16 vs 13.89 mm): S4_L, a 2.5 mm tunnel on 5 mm slices, is found 1.2 mm off its axis', canalClearance: 'thick-slice mode: the canal keeps the half-contrast radius of the thick-slice search (the wall is fitted on thin slices only)' } },
   // fatty-thick5mm with fatty-eroded's lesions, E1 eroding the LEFT S2 opening: the S2 pair is lost, so the
   // count below S1 stops there (surface-openings.ts) and S3 stays "check"; S1_R, which Y1 fills, is followed
   // along S1_L's mirror image

@@ -245,6 +245,8 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     expect(await messagesOf(page)).not.toMatch(/setForamen|drag a marker/);
     const needsUser = a.foramina.some((f) => f.source === 'auto' && f.confidence < 0.6) || a.foramina.length < 4 || !a.canal || a.canal.confidence < 0.6;
     if (needsUser) expect(await messagesOf(page)).toMatch(/Foramen tool \(F\)/);
+    // S2_L's tunnel, fitted down to the image's lower edge, is named as partly outside the image
+    expect(await messagesOf(page)).toMatch(/To check: [^.]*S2_L \(partly outside the image\)/);
     console.log(`pancreas Find landmarks: ${a.foramina.length} foramina suggested, canal ${a.canal ? `confidence ${a.canal.confidence}` : 'none'}, outside ${(a.outsideFov ?? []).join(' ') || 'none'}`);
     await screenshot(page, 'assisted-pancreas-find');
     expect(errors).toEqual([]);

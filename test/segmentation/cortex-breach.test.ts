@@ -16,10 +16,11 @@
  *  - The Strokes tool on B1 and B2 (a lesion stroke across the break, background rings 4 mm beyond
  *    the lesion in the three views, then background strokes over the muscle next to the part
  *    outside the bone, as the refusal tells the user): NOT MET, expected failure, figures printed:
- *    rings alone +244 to +467 % (B2 dense -52 %), with the muscle painted -53 to +431 %. The lesion
- *    (30 / 45 HU) and the muscle it breaks into (40 HU) differ by less than the noise (12 / 18 HU):
- *    the lesion's front runs on into the muscle, and once the muscle is a background level the
- *    blend of the lesion's edge against marrow passes through the muscle's level.
+ *    rings alone dense B1 +33.8 %, B2 -52.0 %, fatty B1 +17.5 %, B2 +23.8 %; with the muscle
+ *    painted +49.9 %, -52.7 %, +5.8 %, +14.2 %. The lesion (30 / 45 HU) and the muscle it breaks
+ *    into (40 HU) differ by less than the noise (12 / 18 HU): the lesion's front runs on into the
+ *    muscle where no stroke is near, and where the muscle is a level of the background strokes as a
+ *    whole (dense) it competes with the whole lesion.
  *  - The Strokes tool on breach-fatty's B4 (into the fat, fatty marrow): one lesion within 10 %,
  *    the same when the strokes lie 0.7 mm higher or lower (as a view's slice puts them).
  * Messages and tallies are printed for the report.
@@ -160,9 +161,13 @@ describe.skipIf(!run)('Grow on a lesion that breaks through the cortex', () => {
   // Strokes painted as a radiologist paints them (painted-strokes.ts: following the whole lesion's
   // outline, its part in the muscle included, 1.5 mm inside and outside on three slices, a background
   // ring in a reformat, then background dabs over what spilled more than 2 mm). Measured (voxel count
-  // against the whole lesion): breach-dense B1 −29.3 %, B2 +37.5 % then −15.4 %; breach-fatty B1
-  // +38.2 % then +30.6 %, B2 +37.1 % then +22.8 % (main before the stroke prior: breach-fatty B1
-  // +372 … +1731 %, B2 +132 … +645 %). NOT MET: within 10 %; asserted at the measured bounds.
+  // against the whole lesion): breach-dense B1 −29.8 %, B2 +19.7 % then −16.4 %; breach-fatty B1
+  // +26.3 % then +19.3 %, B2 +26.4 % then +11.3 % (before the background painted next to a voxel
+  // competed, seeded-grow.ts: breach-fatty B1 +30.6 %, B2 +22.8 %; before the stroke prior: B1
+  // +372 … +1731 %, B2 +132 … +645 %). breach-dense B1 misses the part of the lesion in the muscle:
+  // there the muscle (40 HU), painted as background, is a level of the strokes as a whole and
+  // competes with every voxel of the lesion (30 HU) beyond the brush's reach of the stroke over it.
+  // NOT MET: within 10 %; asserted at the measured bounds.
   it('breach B1 and B2 into muscle of their own level, painted strokes: within the measured bounds (10 % NOT MET)', () => {
     const rows: string[] = [];
     const checks: (() => void)[] = [];
@@ -181,7 +186,7 @@ describe.skipIf(!run)('Grow on a lesion that breaks through the cortex', () => {
         }
         rows.push(`${cfg} ${id} (${les.volume_ml.toFixed(3)} mL): ${errs.map((e) => `${(100 * e).toFixed(1)} %`).join(', then ')}`);
         const last = errs[errs.length - 1]!;
-        checks.push(() => { expect(last, rows.at(-1)).toBeGreaterThan(-0.35); expect(last, rows.at(-1)).toBeLessThan(0.35); });
+        checks.push(() => { expect(last, rows.at(-1)).toBeGreaterThan(-0.35); expect(last, rows.at(-1)).toBeLessThan(cfg === 'breach-fatty.json' ? 0.22 : 0.35); });
       }
     }
     console.log(`[breach] Strokes, painted:\n${rows.join('\n')}`);

@@ -11,7 +11,7 @@
  *   words; no click grows more than 1.5 × the lesion.
  * - default.json, tricky.json and hard.json: all 20 clicks per lesion grow; the partial-volume volume
  *   within 2 % (default, tricky) and 5 % (hard: 3 mm oblique slices); the same on noise seeds 2 and 3
- *   (5 clicks per lesion), except hard.json L5 (a known gap, an expected failure with its figures).
+ *   (5 clicks per lesion).
  * Figures are printed for the report.
  */
 import { readFileSync } from 'node:fs';
@@ -140,14 +140,13 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
 });
 
 describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of default, hard and tricky', () => {
-  // 5 inner-half clicks per lesion, seeds 2 and 3 (seed 1 above): the same limits; hard.json L5
-  // (beside the S3 foramen's cortical lining, 3 mm slices) is a known gap, recorded below
+  // 5 inner-half clicks per lesion, seeds 2 and 3 (seed 1 above): the same limits, hard.json L5
+  // (beside the S3 foramen's cortical lining, 3 mm slices) included
   const SEEDS = [2, 3];
-  const errorsOf = (cfg: string, seed: number, ids: (id: string) => boolean) => {
+  const errorsOf = (cfg: string, seed: number) => {
     const { volume, truth } = loadPhantomVolume(ensurePhantom(cfg, seed));
     const out: { id: string; errs: number[]; refused: number }[] = [];
     for (const les of truth.lesions) {
-      if (!ids(les.id)) continue;
       const errs: number[] = [];
       let refused = 0;
       for (const p of innerHalfClicks(les, 5, 13)) {
@@ -160,10 +159,10 @@ describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of def
     return out;
   };
   for (const [cfg, limit] of [['default.json', 0.02], ['hard.json', 0.05], ['tricky.json', 0.02]] as const) {
-    it(`${cfg}, seeds ${SEEDS.join(' and ')}: every click grows, partial-volume volume within ${100 * limit} %${cfg === 'hard.json' ? ' (L5 apart)' : ''}`, () => {
+    it(`${cfg}, seeds ${SEEDS.join(' and ')}: every click grows, partial-volume volume within ${100 * limit} %`, () => {
       const rows: string[] = [];
       const checks: (() => void)[] = [];
-      for (const seed of SEEDS) for (const { id, errs, refused } of errorsOf(cfg, seed, (id) => !(cfg === 'hard.json' && id === 'L5'))) {
+      for (const seed of SEEDS) for (const { id, errs, refused } of errorsOf(cfg, seed)) {
         rows.push(`${cfg} seed ${seed} ${id}: grown ${errs.length}/5, PV error ${(100 * Math.min(...errs)).toFixed(1)} … ${(100 * Math.max(...errs)).toFixed(1)} %`);
         checks.push(() => { expect(refused, `${id} seed ${seed}`).toBe(0); for (const e of errs) expect(Math.abs(e), `${id} seed ${seed}`).toBeLessThan(limit); });
       }
@@ -171,10 +170,15 @@ describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of def
       for (const c of checks) c();
     });
   }
-  it.fails('hard.json L5, seeds 2 and 3: within 5 % (NOT MET: +6.1 % and +11.9 %; the band beside the S3 foramen\'s lining takes partial-cortex backgrounds)', () => {
-    const errs = SEEDS.flatMap((seed) => errorsOf('hard.json', seed, (id) => id === 'L5')[0]!.errs);
-    console.log(`hard.json L5 seeds ${SEEDS.join(', ')}: ${errs.map((e) => (100 * e).toFixed(1)).join(', ')} %`);
-    for (const e of errs) expect(Math.abs(e)).toBeLessThan(0.05);
+  // NOT MET (issue 13): on noise seed 4, outside the seeds above, hard.json L5 reads +6.2 % (+10.5 %
+  // before partial-volume.ts skipped ramp references and third-tissue cap voxels): foramen-content
+  // voxels of the cap band beside the S3 foramen's lining (contrast to the lesion 50 HU, 2.5 noise SDs)
+  // take the foramen's plain level as their background while the lining's blur brightens them
+  it.fails('hard.json L5, noise seed 4: within 5 % (NOT MET: +6.2 %)', () => {
+    const l5 = errorsOf('hard.json', 4).find((x) => x.id === 'L5')!;
+    console.log(`hard.json seed 4 L5: ${l5.errs.map((e) => (100 * e).toFixed(1)).join(', ')} %`);
+    expect(l5.refused).toBe(0);
+    for (const e of l5.errs) expect(Math.abs(e)).toBeLessThan(0.05);
   });
 });
 
