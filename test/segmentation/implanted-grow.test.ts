@@ -99,6 +99,10 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
         // by its own edge (own-edge.ts) from 8 of 20 clicks as measured (+2.0 %), the rest refused with
         // the reason; asserted at that count so that a change for the worse fails
         if (les.kind === 'lytic-bright') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(8));
+        // a lytic lesion (0 HU) in pelvic-ref-003's fatty S1 body (98 ± 74 HU), whose edge of maximum
+        // contrast takes in the fatty marrow around it: grown as a core of one tissue (step 9 of
+        // region-grow.ts) from 20 of 20 clicks as measured (−0.3 … −0.1 %); asserted at 18
+        if (config === 'pelvic-ref-003.json' && les.id === 'P1') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(18));
         const gap = KNOWN_GAPS[`${config} ${les.id}`];
         if (gap) rows.push(`  known gap, allowed ${gap.range.map((x) => `${(100 * x).toFixed(0)} %`).join(' … ')}: ${gap.why}`);
         checks.push(() => {
