@@ -254,14 +254,33 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
   let seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
+  // the cortical shell open at the fine stage: the mask cut at the disc below is made the same way
+  let fineBreach = false;
   if (!seg) {
     seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA, breachBallMm: BREACH_BALL_MM }, timingsMs);
-    if (seg) messages.push(BREACH_MESSAGE('fine'));
+    if (seg) { messages.push(BREACH_MESSAGE('fine')); fineBreach = true; }
   }
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   if (!same) messages.push(...seg.messages); // same grid: already reported as the coarse stage
-  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base }, undefined, seg) : null;
+  // A faint, thin cortex (osteopenic: 0.8 mm at 450 HU) averaged over a coarse voxel falls below the bone
+  // threshold, and the SI joints' contact with the midline bone is lost there. The fine grid resolves it, but
+  // it is cropped to the sacrum (the ilia beyond ILIUM_REACH_MM are outside it): the disc is sought again on a
+  // grid of the fine spacing (at least 1.5 mm) over the image's whole width and the fine grid's AP and SI range.
+  if (!base && !same && volume.units === 'HU') {
+    const hb = Math.max(hf, 1.5);
+    const gb = makeWorkGrid([bounds.min[0], minB[1], minB[2]], [bounds.max[0], maxB[1], maxB[2]], hb);
+    const wb = resampleToWork(volume, gb, -1024, hb > voxSize * 1.4 ? 2 : 1);
+    const midB = (g.originLps[0] + seg.midlineA * hf - gb.originLps[0]) / hb;
+    const b = findSacralBase(wb, gb, midB, (segA.anteriorLimitYLps - gb.originLps[1]) / hb, boneHu, []);
+    const aboveMl = b ? columnVolumeMl(seg.mask, g, b) : 0;
+    if (b && aboveMl >= L5_BODY_ML) {
+      messages.push(`sacrum mask: ${aboveMl.toFixed(0)} mL of it lies in the L5 column above the L5/S1 disc (the disc found at ${hb.toFixed(1)} mm, where the SI joints' faint cortex is resolved): the mask for planning is cut there`);
+      base = b;
+    }
+    lap('fineSacralBase');
+  }
+  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) }, undefined, seg) : null;
   if (base && !segCut) messages.push('sacrum mask: no sacrum below the L5/S1 disc: the first mask is kept');
   lap('fineMaskCut');
   // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark

@@ -145,6 +145,10 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     await page.evaluate((q) => window.sacroplan.setCrosshair(q as [number, number, number]), r.ref.foramina.S2_L!.anteriorLps);
     await page.waitForTimeout(500);
     await screenshot(page, 'assisted-pelvic-ref-003');
+    // the zone overlay without Find landmarks: the sacrum detection segments, not a box over the ilia (case engine)
+    await page.setViewportSize({ width: 1366, height: 768 });
+    await page.waitForTimeout(500);
+    await screenshot(page, 'assisted-pelvic-ref-003-1366');
     expect(errors).toEqual([]);
     await page.context().close();
   }, 240_000);
