@@ -161,8 +161,10 @@ describe.skipIf(!run)('Grow on real scans: the maximal diameter against the trut
   // marrow brighter than the ala's mean, at the lesion's level within 3 of its SDs) and 60-66 HU (the
   // ramp of the cortex beside it); the tail is already in the core grown at the lesion's level ± 3 SD,
   // so intensity cannot cut it. An opening of that core at half its inscribed radius cuts it (17.9 ->
-  // 15.1 mm), but the panel's partial-volume volume of the rest then reads −7 … −14 % (the bright
-  // patch becomes the background of the band beside it) and 5 instead of 8 clicks grow: not taken
+  // 15.1 mm), but the panel's partial-volume volume of the rest then reads −7 … −14 % and 5 instead of
+  // 8 clicks grow: not taken. The partial-volume estimate itself reads P4's exact truth mask (344
+  // voxels, count −2.0 %) at −13.3 % in this textured marrow, so the grown lesion's +2.0 % is the tail
+  // making up for that bias: the diameter and the estimate have to be mended together
   it.fails('pelvic-ref-003 P4: within 10 % or one voxel of the truth diameter (NOT MET: 17.9 vs 14.0 mm)', async () => {
     const [d] = await grownDiameters('pelvic-ref-003.json', 'P4');
     console.log(`pelvic-ref-003 P4: grown ${d!.grownMm.map((x) => x.toFixed(1)).join(', ')} mm, truth ${d!.truthMm.toFixed(1)} mm`);
