@@ -72,6 +72,9 @@ const now = nowMs;
  */
 const L5_BODY_ML = 20;
 
+/** Half the narrowest sacrum's width (DOMAIN.md §8: 95–105 mm wide). */
+const HALF_SACRUM_MM = 47;
+
 /** Volume (mL) of a working-grid mask in the L5 column (inL5Column). */
 function columnVolumeMl(mask: Uint8Array, g: WorkGrid, base: SacralBase): number {
   const [na, nb, nc] = g.dims, h = g.spacingMm, o = g.originLps;
@@ -172,8 +175,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // L5/S1 disc inside the mask). The landmarks are still sought on the first mask:
   // their searches were measured on it, and on the cut mask they find fewer foramina on the phantoms.
   let base: SacralBase | null = null;
+  /** The L5/S1 disc, found whether or not the mask reaches above it. */
+  let disc: SacralBase | null = null;
   if (segA && volume.units === 'HU') {
     const b = findSacralBase(wA, gA, segA.midlineA, (segA.anteriorLimitYLps - gA.originLps[1]) / hc, boneHu, messages);
+    disc = b;
     const aboveMl = b ? columnVolumeMl(segA.mask, gA, b) : 0;
     if (b && aboveMl >= L5_BODY_ML) {
       messages.push(`sacrum mask: ${aboveMl.toFixed(0)} mL of it lies in the L5 column above the L5/S1 disc: the mask for planning is cut there`);
@@ -220,6 +226,15 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       }
     }
   }
+  // the sacrum is bilaterally symmetric and 95–105 mm wide (DOMAIN.md §8): a coarse mask that reaches less than
+  // half of that on one side holds no ala there (on a fatty sacrum cut by the field of view it is a fragment
+  // of one side's cortex), and a box cropped to it would cut that side away and pull the midline plane off
+  // towards the other: that side of the box then reaches as far as the other one
+  if (Number.isFinite(lo[0])) {
+    const xm = gA.originLps[0] + mA * hc, half = Math.max(xm - lo[0], hi[0] - xm);
+    if (xm - lo[0] < HALF_SACRUM_MM) lo[0] = xm - half;
+    if (hi[0] - xm < HALF_SACRUM_MM) hi[0] = xm + half;
+  }
   if (!Number.isFinite(lo[1])) return emptyResult(volume, [...messages, 'coarse stage: sacrum has no midline part'], timingsMs);
   const margin = [10, 15, 12];
   const minB: Vec3 = [0, 0, 0], maxB: Vec3 = [0, 0, 0];
@@ -239,14 +254,33 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
   let seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
+  // the cortical shell open at the fine stage: the mask cut at the disc below is made the same way
+  let fineBreach = false;
   if (!seg) {
     seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA, breachBallMm: BREACH_BALL_MM }, timingsMs);
-    if (seg) messages.push(BREACH_MESSAGE('fine'));
+    if (seg) { messages.push(BREACH_MESSAGE('fine')); fineBreach = true; }
   }
   lap('fineMask');
   if (!seg) return emptyResult(volume, [...messages, 'fine stage: no sacrum found'], timingsMs);
   if (!same) messages.push(...seg.messages); // same grid: already reported as the coarse stage
-  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base }, undefined, seg) : null;
+  // A faint, thin cortex (osteopenic: 0.8 mm at 450 HU) averaged over a coarse voxel falls below the bone
+  // threshold, and the SI joints' contact with the midline bone is lost there. The fine grid resolves it, but
+  // it is cropped to the sacrum (the ilia beyond ILIUM_REACH_MM are outside it): the disc is sought again on a
+  // grid of the fine spacing (at least 1.5 mm) over the image's whole width and the fine grid's AP and SI range.
+  if (!base && !same && volume.units === 'HU') {
+    const hb = Math.max(hf, 1.5);
+    const gb = makeWorkGrid([bounds.min[0], minB[1], minB[2]], [bounds.max[0], maxB[1], maxB[2]], hb);
+    const wb = resampleToWork(volume, gb, -1024, hb > voxSize * 1.4 ? 2 : 1);
+    const midB = (g.originLps[0] + seg.midlineA * hf - gb.originLps[0]) / hb;
+    const b = findSacralBase(wb, gb, midB, (segA.anteriorLimitYLps - gb.originLps[1]) / hb, boneHu, []);
+    const aboveMl = b ? columnVolumeMl(seg.mask, g, b) : 0;
+    if (b && aboveMl >= L5_BODY_ML) {
+      messages.push(`sacrum mask: ${aboveMl.toFixed(0)} mL of it lies in the L5 column above the L5/S1 disc (the disc found at ${hb.toFixed(1)} mm, where the SI joints' faint cortex is resolved): the mask for planning is cut there`);
+      base = b;
+    }
+    lap('fineSacralBase');
+  }
+  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) }, undefined, seg) : null;
   if (base && !segCut) messages.push('sacrum mask: no sacrum below the L5/S1 disc: the first mask is kept');
   lap('fineMaskCut');
   // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark
@@ -280,7 +314,12 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   lap('midline');
 
   // ---- long axis: body run centres on the midline
-  let frame = detectFrame(seg.mask, g, midA, messages);
+  // where the L5/S1 disc was found and the mask holds less than a vertebral body above it, the mask's cranial end
+  // is the S1 endplate: a body curve that runs to the image's lower edge is then a sacrum cut by the field of
+  // view, its levels placed from that top at a whole sacrum's spacing (frame.ts), not as fractions of the part
+  // in the image
+  const discOnTop = !!disc && !base && columnVolumeMl(seg.mask, g, disc) < L5_BODY_ML;
+  let frame = detectFrame(seg.mask, g, midA, messages, discOnTop ? { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h } : {});
   // Where the first mask's long axis cannot be a sacrum's (its fatty bodies are cortical rings that break
   // the midline run, or the lumbar spine is in it: frameProblem) and the L5/S1 disc was found, the axis is
   // taken from the sacrum below the disc with the marrow its cortex encloses (enclosure.ts, the mask planning

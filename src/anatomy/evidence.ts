@@ -13,7 +13,9 @@
  *   - spacing: same-side neighbouring levels 12–40 mm apart between tunnel centres (anterior openings are
  *     17–29 mm apart along the curved surface, DOMAIN.md §8, a little less in a straight line; the S1 opening,
  *     the widest and most oblique, lies further: 34 mm above S2 on pelvic-ref-003 as read by eye);
- *   - size order: S1 ≥ S2 ≥ S3 ≥ S4 in radius, within 1 mm.
+ *   - size order: S1 ≥ S2 ≥ S3 ≥ S4 in radius, within 1 mm;
+ *   - the row: a small tunnel whose rim reads faint on thick slices is found where its mirror partner, this
+ *     sacrum's own level spacing and the size order all place it (rowCorroborates).
  * Only a suggestion at or above FOUND_CONFIDENCE counts as found; below it the app shows "check",
  * takes the user there in Review, and leaves it out of zones and clearances (`trustedAnatomy`).
  */
@@ -54,8 +56,24 @@ export interface ForamenEvidence {
   spacingOk: boolean | null;
   sizeOrderOk: boolean | null;
   confidence: number;
+  /**
+   * The level is where this sacrum's own row puts it (rowCorroborates): its faint rim is taken as the small
+   * tunnel it is, and it is shown as found.
+   */
+  rowCorroborated?: boolean;
   /** What lowered the confidence, in words. */
   why: string[];
+}
+
+/**
+ * Where the row of anterior openings puts level `k` on one side, read from this sacrum's two levels above it:
+ * one step on from level k−1 in the direction from k−2, the step shortened as the segments shorten
+ * (JUNCTION_MM: 20 mm from S2 to S3, 16 from S3 to S4), and half that step as the bound between two levels.
+ */
+function rowPrediction(above2: Readonly<Vec3>, above1: Readonly<Vec3>, k: number): { p: Vec3; halfStepMm: number } {
+  const scale = (JUNCTION_MM[k - 1]! - JUNCTION_MM[k - 2]!) / (JUNCTION_MM[k - 2]! - JUNCTION_MM[k - 3]!);
+  const step: Vec3 = [(above1[0] - above2[0]) * scale, (above1[1] - above2[1]) * scale, (above1[2] - above2[2]) * scale];
+  return { p: [above1[0] + step[0], above1[1] + step[1], above1[2] + step[2]], halfStepMm: 0.5 * len(step) };
 }
 
 function sub(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 { return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]; }
@@ -66,6 +84,36 @@ function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): 
   const ab = sub(b, a), L2 = dot(ab, ab);
   const t = L2 > 0 ? Math.max(0, Math.min(1, dot(sub(p, a), ab) / L2)) : 0;
   return len(sub(p, [a[0] + ab[0] * t, a[1] + ab[1] * t, a[2] + ab[2] * t]));
+}
+
+/**
+ * Where the anterior openings sit along the sacrum (mm from the S1 endplate along the body curve): at the
+ * junctions of the segments S1/S2 … S4/S5 (the body fractions of detect/frame.ts: S1 0–28, S2 28–52, S3 52–72,
+ * S4 72–88 mm). The spacing from level k to k+1 is then JUNCTION_MM[k] − JUNCTION_MM[k−1]: 24, 20, 16 mm.
+ */
+export const JUNCTION_MM = [28, 52, 72, 88];
+
+/** A place closer than this to the image's edge cannot be read (a foramen is 5–13 mm across). */
+export const EDGE_MARGIN_MM = 3;
+
+/** Whether the LPS point lies inside the image, at least `marginMm` from its edge. */
+export function insideImage(volume: ScalarVolume, p: Readonly<Vec3>, marginMm: number): boolean {
+  const g = volume.geometry, ijk = g.lpsToIjk([0, 0, 0], p);
+  for (let a = 0; a < 3; a++) {
+    const m = marginMm / g.spacingMm[a]!;
+    if (ijk[a]! < -0.5 + m || ijk[a]! > g.dims[a]! - 0.5 - m) return false;
+  }
+  return true;
+}
+
+/**
+ * Whether a suggested foramen's tunnel runs out of the image: its lumen (one radius round either end of its
+ * axis) reaches within EDGE_MARGIN_MM of the image's edge. Such a tunnel is cut there, not absent: the part
+ * inside the image is read as evidence like any other, and the user is told the rest lies beyond the edge.
+ */
+export function partlyOutsideImage(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>): boolean {
+  const r = Math.max(EDGE_MARGIN_MM, f.radiusMm);
+  return !insideImage(volume, f.anteriorLps, r) || !insideImage(volume, f.posteriorLps, r);
 }
 
 /** How far from the suggestion's centre the re-examination looks for a walled lumen (mm). */
@@ -152,6 +200,42 @@ export function assessForamina(volume: ScalarVolume, anatomy: SacralAnatomy): { 
     out.push({ ...f, confidence });
   }
   return { foramina: out, evidence };
+}
+
+/**
+ * A small tunnel on thick slices shows a faint rim: the slice averages its 1 mm cortex with the marrow beside
+ * it, more so the narrower the tunnel (fatty-thick5mm's S4 pair, 2–2.6 mm in radius on 5 mm slices, reads
+ * 0.45–0.54 where S1–S3 read 2–7). Such a level is taken as found (confidence FOUND_CONFIDENCE) where three
+ * readings independent of its rim's strength place it, on both sides: a walled lumen is seen on its axis (rim
+ * above 0); its two sides are mirror images on their axes; and each side's anterior opening lies within half a
+ * step of where this sacrum's own row puts the level, from the two levels above it, themselves found on their
+ * own evidence and not doubted, and no wider than the level above (S1 > S2 > S3 > S4). Run on the confidences
+ * after the detector's doubts (suggest.ts): a level doubted by the detector (a rival pair, a count not
+ * confirmed) is not raised, and does not anchor the row. Mutates `foramina` and `evidence`.
+ */
+export function rowCorroborates(foramina: Foramen[], evidence: Record<string, ForamenEvidence>, doubted: ReadonlySet<string>): void {
+  const at = (id: string) => foramina.find((f) => f.id === id);
+  const foundOwn = (id: string) => { const f = at(id); return !!f && (f.source === 'manual' || (f.confidence >= FOUND_CONFIDENCE && !doubted.has(id))); };
+  const raise: string[] = [];
+  for (const lv of [3, 4]) {
+    const ids = (['L', 'R'] as const).map((side) => `S${lv}_${side}`);
+    const ok = ids.every((id) => {
+      const f = at(id), e = evidence[id];
+      if (!f || f.source !== 'auto' || !e || f.confidence >= FOUND_CONFIDENCE || doubted.has(id)) return false;
+      if (!(e.rim > 0) || e.symmetric !== true || e.spacingOk === false || e.sizeOrderOk === false) return false;
+      const a1 = `S${lv - 1}_${f.side}`, a2 = `S${lv - 2}_${f.side}`;
+      if (!foundOwn(a1) || !foundOwn(a2)) return false;
+      const pred = rowPrediction(at(a2)!.anteriorLps, at(a1)!.anteriorLps, lv);
+      return len(sub(f.anteriorLps, pred.p)) <= pred.halfStepMm && f.radiusMm <= at(a1)!.radiusMm;
+    });
+    if (ok) raise.push(...ids);
+  }
+  for (const id of raise) {
+    const k = foramina.findIndex((f) => f.id === id), e = evidence[id]!;
+    foramina[k] = { ...foramina[k]!, confidence: FOUND_CONFIDENCE };
+    e.confidence = FOUND_CONFIDENCE;
+    e.rowCorroborated = true;
+  }
 }
 
 /**

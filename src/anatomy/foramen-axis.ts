@@ -235,3 +235,44 @@ export function lumenSections(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLp
   }
   return out;
 }
+
+/**
+ * The tunnel's own radius where it cannot be followed end to end (fatty marrow, thick slices): the lumen's
+ * half-maximum edge against its rim in the cross-sections along the given axis where the lumen is enclosed
+ * (at least three quarters of the rays meet a rim rising `minContrastHu` above it, recentred as in
+ * refineForamenAxis), every 1.5 mm from `fromMm` to `toMm` along it from `centre`; the median of the sections'
+ * median edges, or null with fewer than two such sections. A click fit's ring radius (foramen-fit.ts) is
+ * where the lumen's contrast against a ring is best, which an opening's funnel pulls outwards, up to the fit's
+ * search bound; the enclosed sections are the tunnel itself. The half-maximum edge reads a thin, blurred rim
+ * 0.25–0.5 mm inside the wall (lumen-edge.ts), which the wall fit corrects where its rim is clear.
+ */
+export function enclosedLumenRadius(volume: ScalarVolume, centre: Readonly<Vec3>, axis: Readonly<Vec3>, maxR: number, fromMm: number, toMm: number, minContrastHu: number): { radiusMm: number; sections: number } | null {
+  const L = Math.hypot(axis[0], axis[1], axis[2]);
+  const e: Vec3 = [axis[0] / L, axis[1] / L, axis[2] / L];
+  const [u1, u2] = perpendicularBasis(e);
+  const step = Math.min(...volume.geometry.spacingMm) / 4;
+  const tmp: Vec3 = [0, 0, 0];
+  const radii: number[] = [];
+  for (let t = fromMm; t <= toMm + 1e-9; t += STEP_MM) {
+    let c: Vec3 = [centre[0] + e[0] * t, centre[1] + e[1] * t, centre[2] + e[2] * t];
+    let edges: number[] | null = null;
+    for (let it = 0; it < 4; it++) {
+      const s = section(volume, c, u1, u2, maxR, maxR, step, minContrastHu, tmp);
+      if (!s) break;
+      const ok = s.edges.map((x, k) => (Number.isFinite(x) ? k : -1)).filter((k) => k >= 0);
+      edges = ok.length >= (3 * RAYS) / 4 ? ok.map((k) => s.edges[k]!) : null;
+      if (!edges) break;
+      let sx = 0, sy = 0, sz = 0;
+      for (const k of ok) { sx += s.edges[k]! * s.dirs[k]![0]; sy += s.edges[k]! * s.dirs[k]![1]; sz += s.edges[k]! * s.dirs[k]![2]; }
+      const dx = (2 * sx) / ok.length, dy = (2 * sy) / ok.length, dz = (2 * sz) / ok.length;
+      const dl = Math.hypot(dx, dy, dz);
+      if (dl < 0.1) break;
+      const lim = dl > 1.5 ? 1.5 / dl : 1;
+      c = [c[0] + dx * lim, c[1] + dy * lim, c[2] + dz * lim];
+    }
+    if (edges) { edges.sort((p, q) => p - q); radii.push(edges[edges.length >> 1]!); }
+  }
+  if (radii.length < 2) return null;
+  radii.sort((p, q) => p - q);
+  return { radiusMm: radii[radii.length >> 1]!, sections: radii.length };
+}

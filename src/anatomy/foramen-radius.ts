@@ -12,7 +12,7 @@ import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
 import type { Foramen } from './types';
 import { fitLumenWall, fitWallSamples, sampleTrilinear, wallSamples } from './lumen-edge';
-import { refineForamenAxis } from './foramen-axis';
+import { enclosedLumenRadius, refineForamenAxis } from './foramen-axis';
 import { R_MAX } from './foramen-fit';
 
 export { sampleTrilinear };
@@ -93,6 +93,25 @@ export function measureFittedForamen(volume: ScalarVolume, fit: Pick<Foramen, 'a
     }
   }
   const r = foramenWallRadius(volume, out, Math.min(12, fit.radiusMm + 5));
-  if (plausibleWallRadius(r, fit.radiusMm)) out.radiusMm = out.followed ? r : Math.max(r, fit.radiusMm);
+  if (out.followed && plausibleWallRadius(r, fit.radiusMm)) { out.radiusMm = r; return out; }
+  // Not followed, or no wall read: the lumen's own edge in the sections of the fitted tube where bone encloses
+  // it (foramen-axis.ts enclosedLumenRadius), not the fit's ring radius, which an opening's funnel pulls
+  // outwards up to the fit's search bound (pelvic-ref-003 S1: 7.0 mm, R_MAX, where its enclosed sections read
+  // 5.2–6.4 mm). A tunnel without two enclosed sections keeps the fit's radius, never smaller than the wall's.
+  const c = fit.centreLps ?? [(out.anteriorLps[0] + out.posteriorLps[0]) / 2, (out.anteriorLps[1] + out.posteriorLps[1]) / 2, (out.anteriorLps[2] + out.posteriorLps[2]) / 2];
+  const a = out.anteriorLps, b = out.posteriorLps;
+  const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
+  const e: Vec3 | null = L > 0.5 ? [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L] : null;
+  const enclosed = e ? enclosedLumenRadius(volume, c, e, fit.radiusMm + 3, (a[0] - c[0]) * e[0] + (a[1] - c[1]) * e[1] + (a[2] - c[2]) * e[2], (b[0] - c[0]) * e[0] + (b[1] - c[1]) * e[1] + (b[2] - c[2]) * e[2], ENCLOSING_RIM_HU) : null;
+  // (wider than R_MAX: the sections were recentred into another lumen, the canal or a dark box)
+  if (enclosed && enclosed.radiusMm > MIN_WALL_RADIUS_MM && enclosed.radiusMm <= R_MAX) out.radiusMm = enclosed.radiusMm;
+  else if (plausibleWallRadius(r, fit.radiusMm)) out.radiusMm = Math.max(r, fit.radiusMm);
   return out;
 }
+
+/**
+ * A rim that encloses a foramen's lumen rises at least this far above it (HU): fatty marrow reads 0–150 HU and
+ * a cortex 400–900 HU on 3 mm slices (DOMAIN.md §8), a nerve root and its fat −100–40 HU; refineForamenAxis asks
+ * 150 HU of a rim it follows, which the fatty sacrum's faint rims often miss along most of a tunnel.
+ */
+const ENCLOSING_RIM_HU = 100;

@@ -9,29 +9,10 @@ import type { Foramen, ForamenId } from './types';
 import { nowMs } from '../core/clock';
 import { detectSacralAnatomy, type DetectOptions, type DetectionResult } from './detect';
 import { canalSeenFraction } from './canal-fit';
-import { assessCanal, assessForamina, frameProblem, FOUND_CONFIDENCE } from './evidence';
+import { assessCanal, assessForamina, frameProblem, insideImage, partlyOutsideImage, rowCorroborates, EDGE_MARGIN_MM, FOUND_CONFIDENCE, JUNCTION_MM } from './evidence';
 
 /** Anterior openings lie 20–26 mm from the midline (DOMAIN.md §8). */
 const FORAMEN_OFFSET_MM = 22;
-/** A place closer than this to the image's edge cannot be read (a foramen is 5–13 mm across). */
-const EDGE_MARGIN_MM = 3;
-
-function insideImage(volume: ScalarVolume, p: Readonly<Vec3>, marginMm: number): boolean {
-  const g = volume.geometry, ijk = g.lpsToIjk([0, 0, 0], p);
-  for (let a = 0; a < 3; a++) {
-    const m = marginMm / g.spacingMm[a]!;
-    if (ijk[a]! < -0.5 + m || ijk[a]! > g.dims[a]! - 0.5 - m) return false;
-  }
-  return true;
-}
-
-/**
- * Where the anterior openings sit along the sacrum (mm from the S1 endplate along the body curve): at the
- * junctions of the segments S1/S2 … S4/S5 (the body fractions of detect/frame.ts: S1 0–28, S2 28–52, S3 52–72,
- * S4 72–88 mm). The spacing from level k to k+1 is then JUNCTION_MM[k] − JUNCTION_MM[k−1]: 24, 20, 16 mm.
- */
-const JUNCTION_MM = [28, 52, 72, 88];
-
 /**
  * Where the row of openings goes on past its last suggested level (per side): each next opening one more
  * spacing on, the spacing scaled from the last one as the segments shorten (JUNCTION_MM), in the direction of the
@@ -74,6 +55,8 @@ export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {})
     evidence[f.id]?.why.push(why);
     return { ...f, confidence: Math.min(f.confidence, DOUBT_CONFIDENCE) };
   });
+  // a small tunnel's faint rim, where this sacrum's own row places the level on both sides (evidence.ts)
+  rowCorroborates(foramina, evidence, new Set(foramina.filter((f) => f.source === 'auto' && doubts[f.id]).map((f) => f.id)));
   let canal = a.canal;
   if (canal) {
     const c = assessCanal(canal, a.frame, canalSeenFraction(volume, canal.centerlineLps));
@@ -113,6 +96,7 @@ export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {})
       foramina = foramina.filter((f) => !outsideFov.includes(f.id) || f.source === 'manual');
     }
   }
+  for (const f of foramina) if (f.source === 'auto' && partlyOutsideImage(volume, f)) evidence[f.id]?.why.push('partly outside the image: its tunnel runs to the image\'s edge');
   for (const f of foramina) {
     if (f.source === 'auto' && f.confidence < FOUND_CONFIDENCE) {
       const e = evidence[f.id];

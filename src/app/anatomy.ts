@@ -10,7 +10,8 @@ import type { CaseReply } from '../case/engine';
 import type { AppState } from './store';
 import { FORAMEN_IDS, foramenCentreLps, type Canal, type Foramen, type ForamenId, type SacralAnatomy, type SacralLevel, type Side } from '../anatomy/types';
 import type { Vec3 } from '../core/vec3';
-import { isTrusted } from '../anatomy/evidence';
+import { isTrusted, partlyOutsideImage } from '../anatomy/evidence';
+import { volumeCache } from './volume-cache';
 
 /**
  * A landmark edit: the lesions' zones come with the first answer (a deferred command); the zone map, which
@@ -43,7 +44,9 @@ export async function detectAnatomy(): Promise<void> {
   const a = store.state.anatomy;
   const auto = a?.foramina.filter((f) => f.source === 'auto') ?? [];
   const found = auto.filter((f) => isTrusted(f));
-  const toCheck = auto.filter((f) => !isTrusted(f)).map((f) => f.id);
+  // a tunnel running to the image's edge: what the user checks is the part inside the image
+  const volume = volumeCache.get(store.state.volumeKey);
+  const toCheck = auto.filter((f) => !isTrusted(f)).map((f) => (volume && partlyOutsideImage(volume, f) ? `${f.id} (partly outside the image)` : f.id));
   const outside = a?.outsideFov ?? [];
   const missing = FORAMEN_IDS.filter((id) => !a?.foramina.some((f) => f.id === id) && !outside.includes(id));
   const canalCheck = a?.canal && !isTrusted(a.canal);

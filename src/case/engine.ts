@@ -103,6 +103,11 @@ export class CaseEngine implements PlanningSource {
   /** The sacral envelope the outside measure uses, and the sacrum mask and landmarks it was built from. */
   private outsideEnv: { mask: Uint8Array; env: SacralEnvelope | null } | null = null;
   private sacrumIndex: { mask: Uint8Array; index: ZoneMaskIndex | null } | null = null;
+  /**
+   * The sacrum as detection segments it, made for the zone map when no sacrum mask came with the landmarks
+   * (placed by hand, without Find landmarks); null where none is found (MR, no sacrum). Undefined: not tried.
+   */
+  private zoneRegionMask: Uint8Array | null | undefined = undefined;
   /** The zone map waits for a refresh (a deferred landmark edit), and the sacrum mask it was last drawn with. */
   private zoneMapStale = false;
   private zoneMapMask: Uint8Array | null | undefined = undefined;
@@ -208,13 +213,30 @@ export class CaseEngine implements PlanningSource {
    * move, so a foramen drag does not wait for it.
    */
   /** The sacrum mask's voxels by zone-map block (zones.ts zoneMaskIndex: a map visits them, not the mask's whole box), made once per mask. */
-  private sacrumIndexOption(): { maskIndex?: ZoneMaskIndex } {
-    const mask = this.sacrumMask;
+  private maskIndexOption(mask: Uint8Array | null): { maskIndex?: ZoneMaskIndex } {
     if (!mask) return {};
     if (this.sacrumIndex?.mask !== mask) this.sacrumIndex = { mask, index: zoneMaskIndex(this.volume.geometry, mask) };
     const index = this.sacrumIndex.index;
     // an empty mask: the zone map finds it empty itself
     return index ? { maskIndex: index } : {};
+  }
+
+  /**
+   * The voxels the zone map colours: the sacrum mask; without one (landmarks placed by hand on a CT) the
+   * sacrum segmented as Find landmarks segments it, once per volume (about as long as detection, 1–3 s), so
+   * that the zones do not spill over the ilia and L5 (the box around the landmarks the zone map falls back to
+   * reaches 30 mm beyond the widest foramen, past the sacroiliac joints). The landmarks stay the user's.
+   */
+  private zoneRegion(): Uint8Array | null {
+    if (this.sacrumMask) return this.sacrumMask;
+    if (this.zoneRegionMask === undefined) {
+      this.zoneRegionMask = null;
+      if (this.volume.units === 'HU') {
+        const m = suggestLandmarks(this.volume).sacrumMask;
+        if (m.some((x) => x !== 0)) this.zoneRegionMask = m;
+      }
+    }
+    return this.zoneRegionMask;
   }
 
   private envelopeReady(): boolean {
@@ -287,8 +309,10 @@ export class CaseEngine implements PlanningSource {
     // the map is for display: a deferred landmark edit (same sacrum mask) answers with the lesions' zones and
     // leaves the map to the next refresh; a new mask (Find landmarks, an opened plan) draws it at once
     if (this.zoneMapStale && (!defer || this.zoneMapMask !== this.sacrumMask)) {
-      if (this.model && this.modelFor) buildZoneMap(this.volume.geometry, this.modelFor, this.sacrumMask, { out: this.zoneMap, ...this.sacrumIndexOption() });
-      else this.zoneMap.fill(0);
+      if (this.model && this.modelFor) {
+        const region = this.zoneRegion();
+        buildZoneMap(this.volume.geometry, this.modelFor, region, { out: this.zoneMap, ...this.maskIndexOption(region) });
+      } else this.zoneMap.fill(0);
       zoneMapChanged = true;
       this.zoneMapStale = false;
       this.zoneMapMask = this.sacrumMask;

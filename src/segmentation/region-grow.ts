@@ -82,8 +82,13 @@
  *     by chance is removed by the opening), then its edge to the midpoint of the two levels within the
  *     reach of the edge's blur. Kept only where the region is one tissue (textureRatio ≤
  *     MAX_TEXTURE_RATIO), pieces of the tissue around could add at most 10 %, the grow and the contrast
- *     region agree within OWN_SUPPORT_RATIO, and at most 10 % of it is foreign to the click's level;
- *     otherwise the first refusal and its reason stand, with why the own edge did not serve.
+ *     region agree within OWN_SUPPORT_RATIO, and at most 10 % of it is foreign to the click's level.
+ *     Where that fails, a lesion of one tissue in textured marrow (its edge of maximum contrast takes in
+ *     the fatty marrow around it): its core grown at its own level ± UNIFORM_SD of its own noise, both
+ *     re-read from the core until they settle, opened by CORE_OPENING_MM against the marrow's texture;
+ *     kept where that window lies on the lesion's side of the midpoint to the level around and the
+ *     partial-volume volume does not depend on the opening (OPENING_AGREEMENT). Otherwise the first
+ *     refusal and its reason stand, with why the own edge and the core did not serve.
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
  * reads low (blur moves the 50 % iso-surface inward, ≈ 3σ²/r² in volume). Use
@@ -102,7 +107,8 @@ import { robustStats, smoothBox } from './seed-model';
 import { maxBoundaryContrastRegion } from './boundary-contrast';
 import { bilateralBox, RANGE_SD } from './seeded-grow';
 import { boneAround, continuationOutside, cutShare, sideName } from './bone-surroundings';
-import { measureOwnEdge, NOISE_SD, textureRatio } from './own-edge';
+import { measureOwnEdge, NOISE_SD, textureRatio, trimmedLevel } from './own-edge';
+import { partialVolumeEstimate } from './partial-volume';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -287,7 +293,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     return `${at} is inside the bone, but the ${bone} around it has an opening wider than ${2 * o.closingRadiusMm} mm (a break in the cortex, a foramen or the canal), so Grow cannot tell where a lesion there ends; ${strokes}`;
   };
   /** One grow: threshold `img` to `win`, guard, opening, flood from the click, fill holes, plausibility. */
-  const attempt = (win: [number, number], img: Float32Array): RegionGrowResult & { mask?: Uint8Array } => {
+  const attempt = (win: [number, number], img: Float32Array, openingOverrideMm?: number): RegionGrowResult & { mask?: Uint8Array } => {
     // the flood starts at the click, or, when that one voxel is a noise outlier outside the window
     // set by its neighbourhood, at the nearest voxel of the neighbourhood inside the window
     const inWindow = (n: number) => { const v = img[n]!; return v >= win[0] && v <= win[1]; };
@@ -314,7 +320,7 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     // noise holes (single voxels just outside the window inside the lesion) would fragment the
     // erosion below: fill pockets completely enclosed by candidate voxels first
     allowed = fillHolesMask(allowed, dims);
-    const openingMm = options.openingRadiusMm ?? (kind === 'sclerotic' ? 1.5 : 1.0);
+    const openingMm = openingOverrideMm ?? options.openingRadiusMm ?? (kind === 'sclerotic' ? 1.5 : 1.0);
     let floodStart = start;
     if (guard !== 'none' && openingMm > 0) {
       // opening by reconstruction: erode with a ball of openingRadiusMm, keep the seed's component,
@@ -605,8 +611,56 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     return { ...strip(r), guard: 'opening' };
   })();
   if (typeof own !== 'string') return own;
+  if (!own) return final;
+  /**
+   * A lesion of one tissue in textured marrow (fatty marrow on thick slices: pelvic-ref-003's S1 body,
+   * 98 ± 74 HU around a 0 HU lesion), where no edge of maximum contrast closes around the lesion alone
+   * (it takes in the fatty marrow around, darker than the body's rim). The lesion's level and its own
+   * noise are read from its core, grown at that level ± UNIFORM_SD of that noise and re-read until they
+   * settle (trimmedLevel); marrow texture at the lesion's level that touches it is cut off by an opening
+   * of CORE_OPENING_MM; the partial-volume estimate the panel shows integrates the edge beyond the core.
+   * Kept only where
+   *  - the window lies wholly on the lesion's side of the midpoint to the level around (the core holds
+   *    no voxel that is more marrow than lesion);
+   *  - the volume does not depend on the opening: the estimate with an opening of half that radius
+   *    agrees within OPENING_AGREEMENT (a compact lesion several mm across is left whole by both;
+   *    texture joined through necks of its grain is cut by one and not the other).
+   */
+  const uniform = ((): RegionGrowResult | string => {
+    const r0 = Math.max(o.seedRadiusMm, 1.5 * Math.max(sp[0], sp[1], sp[2]));
+    const near0 = robustStats(neighbourhoodValues(val, box, seedIdx, g, r0));
+    let level = near0.median, sd = Math.max(near0.sigma, MIN_NOISE_HU);
+    hull = new Uint8Array(nb).fill(1);
+    wide = false;
+    let core: (RegionGrowResult & { mask?: Uint8Array }) | null = null;
+    for (let it = 0; it < UNIFORM_ITERATIONS; it++) {
+      const c = attempt([level - UNIFORM_SD * sd, level + UNIFORM_SD * sd], val, CORE_OPENING_MM);
+      if (c.problem || !c.mask) return core ? '' : `its core at its level (${Math.round(level - UNIFORM_SD * sd)} to ${Math.round(level + UNIFORM_SD * sd)} HU) ${c.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'is too small'}`;
+      core = c;
+      const deep: number[] = [], all: number[] = [];
+      visitNearMask(c.mask, dims, sp, 0, (q, _o, dIn2) => { if (c.mask![q]) { all.push(val[q]!); if (dIn2 > 2.25) deep.push(val[q]!); } });
+      const t = trimmedLevel(deep.length >= 8 ? deep : all);
+      const settled = Math.abs(t.mean - level) < 0.5 && Math.abs(t.sd - sd) < 0.5;
+      level = t.mean; sd = Math.max(t.sd, MIN_NOISE_HU);
+      if (settled) break;
+    }
+    if (!core?.mask) return '';
+    const win: [number, number] = [level - UNIFORM_SD * sd, level + UNIFORM_SD * sd];
+    const c2 = attempt(win, val, CORE_OPENING_MM);
+    if (c2.problem || !c2.mask) return `its core at its level (${Math.round(win[0])} to ${Math.round(win[1])} HU) ${c2.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'is too small'}`;
+    const around = regionLevels(c2.mask, val, dims, sp, inBall).around;
+    if (!(Math.abs(around - level) > 2 * UNIFORM_SD * sd)) return `the tissue around its core (${Math.round(around)} HU) is within ${Math.round(2 * UNIFORM_SD * sd)} HU of its level (${Math.round(level)} HU): too little contrast for its own noise (± ${sd.toFixed(1)} HU)`;
+    const c1 = attempt(win, val, CORE_OPENING_MM / 2);
+    if (c1.problem || !c1.mask) return `its core with an opening of ${CORE_OPENING_MM / 2} mm ${c1.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'is too small'}`;
+    const v2 = partialVolumeEstimate(volume, strip(c2).offsets).volumeMl, v1 = partialVolumeEstimate(volume, strip(c1).offsets).volumeMl;
+    const d = Math.abs(v1 / v2 - 1);
+    if (!(d <= OPENING_AGREEMENT)) return `its volume depends on how much of the marrow's texture at its level is cut off (${v2.toFixed(2)} vs ${v1.toFixed(2)} mL, ${Math.round(100 * d)} % apart; Grow's 10 % needs them within ${Math.round(100 * OPENING_AGREEMENT)} %)`;
+    levels = { lesion: level, around, smoothed: false, passRaw: NaN, passSmooth: NaN };
+    return { ...strip(c2), guard: 'opening', levels };
+  })();
+  if (typeof uniform !== 'string') return uniform;
   // the first refusal's reason stands, with why the lesion's own edge did not serve either
-  return own ? { ...final, message: `${final.message} (Grow also looked for the lesion's own edge without the bone: ${own}.)` } : final;
+  return { ...final, message: `${final.message} (Grow also looked for the lesion's own edge without the bone: ${own}${uniform ? `; and for a lesion of one tissue at the click's level: ${uniform}` : ''}.)` };
 }
 /**
  * Largest texture ratio (own-edge.ts textureRatio) of a region of one tissue: noise alone reads
@@ -624,6 +678,26 @@ const MAX_TEXTURE_RATIO = 3;
  * its level they do not agree (fatty-thin-cortex.json C1: the contrast region takes in texture dips, 0.73-0.84).
  */
 const OWN_SUPPORT_RATIO = 1.05;
+/**
+ * Robust SDs of the lesion's own noise that bound the window of a core of one tissue (step 9): 3 keep
+ * 99.7 % of its voxels; a wider window reaches further into marrow texture at the lesion's level.
+ */
+const UNIFORM_SD = 3;
+/** Rounds of re-reading the lesion's level and noise from its core (they settle in 2-3). */
+const UNIFORM_ITERATIONS = 5;
+/** Floor of the lesion's noise SD (HU): CT values are integers. */
+const MIN_NOISE_HU = 1;
+/**
+ * Opening radius (mm) of a core of one tissue in textured marrow: the grain of fatty marrow's texture
+ * (fat islands and trabecular gaps 1-3 mm across) against the radius of the smallest lesion Grow is for
+ * (0.3 mL: 4.2 mm), which the opening leaves whole.
+ */
+const CORE_OPENING_MM = 2;
+/**
+ * Largest relative difference of the partial-volume estimates of the core opened by CORE_OPENING_MM and
+ * by half of it: half the 10 % that Grow promises, the other half left to the estimate itself.
+ */
+const OPENING_AGREEMENT = 0.05;
 /** Refusals after which a lytic CT click is tried once more as a lesion bounded by its own edge. */
 const OWN_EDGE_AFTER: ReadonlySet<GrowProblem> = new Set(['outside-bone', 'unsupported', 'low-contrast', 'runs-on']);
 

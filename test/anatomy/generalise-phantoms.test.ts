@@ -79,12 +79,14 @@ const CASES: Case[] = [
   { name: 'asymmetric', config: base, asym: { dsMm: 4, dxMm: 2, radiusScale: 0.85 }, gaps: { all8Within3: 'S4_L (found 0.6 mm from the truth) is shown as check: the detector doubts a tunnel followed over 8 mm whose mirror partner runs 17 mm (detect/combine.ts), while this left S4 is 11 mm long', clearance: 'S4_L not in use (check)' } },
   // Y1, 0.55 mm from S1's lateral border, where S1 and S2 are not in use: the border held from S3 is carried
   // over two levels, and its uncertainty with it (zones.ts borderCarriedMm): a border case
-  { name: 'eroded-S2R', config: config('fatty-eroded.json'), gaps: { all8Within3: 'S2 missing (the right one eroded, the left one not fitted) and S1 shown as check: the breached-shell mask takes L5 in', clearance: 'S1 and S2 not in use', canalClearance: 'the canal, traced in front of its roof (canal-lumen.ts), lies 0.7–1.3 mm from the truth centreline at S2–S4, so T11 reads 0.60 mm off (1.5 mm when only its upper 40 mm were found)' } },
+  { name: 'eroded-S2R', config: config('fatty-eroded.json'), gaps: { all8Within3: 'S2 missing (the right one eroded, the left one not fitted) and S1 shown as check: the breached-shell mask takes L5 in', clearance: 'S1 and S2 not in use' } },
   { name: 'fatty-thick3mm', config: config('fatty-thick.json') },
   // the first mask's long axis is 22 mm long; it is taken from the sacrum below the L5/S1 disc instead (detect.ts),
   // where the levels under S1 are trusted as far as their count is confirmed (surface-openings.ts); S1_R, its fit
-  // turned along the opening's funnel, is followed again along S1_L's mirror image (mirror-refit.ts)
-  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { all8Within3: '6 of 8 found, within 0.5 mm; S4 shown as check (1.2 and 0.4 mm off): faint rims (0.54, 0.45) and its pair not counted from S1 (surface-openings.ts)', clearance: 'S4 not in use (check)', canalClearance: 'thick-slice mode: the canal keeps the half-contrast radius of the thick-slice search (the wall is fitted on thin slices only)' } },
+  // turned along the opening's funnel, is followed again along S1_L's mirror image (mirror-refit.ts); the S4
+  // pair's rims read faint on 5 mm slices (0.54, 0.45): found where its mirror partner, the row's spacing from
+  // S2 and S3 and the size order place it (evidence.ts rowCorroborates)
+  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { clearance: 'T14 to S4_L 1.27 mm off (15.16 vs 13.89 mm): S4_L, a 2.5 mm tunnel on 5 mm slices, is found 1.2 mm off its axis', canalClearance: 'thick-slice mode: the canal keeps the half-contrast radius of the thick-slice search (the wall is fitted on thin slices only)' } },
   // fatty-thick5mm with fatty-eroded's lesions, E1 eroding the LEFT S2 opening: the S2 pair is lost, so the
   // count below S1 stops there (surface-openings.ts) and S3 stays "check"; S1_R, which Y1 fills, is followed
   // along S1_L's mirror image

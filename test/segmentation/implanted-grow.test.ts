@@ -21,7 +21,7 @@ import { regionGrow } from '../../src/segmentation/region-grow';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
 import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
 import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
-import { paintedStrokes, leakStrokes } from './painted-strokes';
+import { paintedStrokes, leakStrokes, starRadius } from './painted-strokes';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 
@@ -99,6 +99,10 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
         // by its own edge (own-edge.ts) from 8 of 20 clicks as measured (+2.0 %), the rest refused with
         // the reason; asserted at that count so that a change for the worse fails
         if (les.kind === 'lytic-bright') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(8));
+        // a lytic lesion (0 HU) in pelvic-ref-003's fatty S1 body (98 ± 74 HU), whose edge of maximum
+        // contrast takes in the fatty marrow around it: grown as a core of one tissue (step 9 of
+        // region-grow.ts) from 20 of 20 clicks as measured (−0.3 … −0.1 %); asserted at 18
+        if (config === 'pelvic-ref-003.json' && les.id === 'P1') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(18));
         const gap = KNOWN_GAPS[`${config} ${les.id}`];
         if (gap) rows.push(`  known gap, allowed ${gap.range.map((x) => `${(100 * x).toFixed(0)} %`).join(' … ')}: ${gap.why}`);
         checks.push(() => {
@@ -180,7 +184,27 @@ const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
 const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json', 'prostatex-0218-t2sag-faint.json'];
 
 interface StrokeRound { err: number; warned: string[] }
-interface StrokeResult { key: string; kind: string; rounds: StrokeRound[]; row: string }
+interface StrokeResult { key: string; kind: string; rounds: StrokeRound[]; row: string; past: number[] }
+
+/**
+ * Where a lesion's voxels outside its truth lie: the shares of the truth volume (0-1) whose voxel
+ * centres lie outside the outline by up to 1.5 mm, 1.5-3 mm and more than 3 mm, measured along the
+ * ray from the centre (the implanted lesions are star-shaped).
+ */
+function pastOutline(volume: ScalarVolume, les: any, offsets: Int32Array): number[] {
+  const outside = starRadius(les);
+  const c = les.center_lps as number[];
+  const x: Vec3 = [0, 0, 0];
+  const n = [0, 0, 0];
+  for (const o of offsets) {
+    volume.geometry.offsetToLps(x, o);
+    const rel = outside(x);
+    if (rel <= 1) continue;
+    const d = Math.hypot(x[0] - c[0]!, x[1] - c[1]!, x[2] - c[2]!) * (1 - 1 / rel);
+    n[d <= 1.5 ? 0 : d <= 3 ? 1 : 2]!++;
+  }
+  return n.map((k) => (k * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml);
+}
 
 /** The checks the seedStroke command gives after each stroke (src/case/commands.ts). */
 function warningsOf(volume: ScalarVolume, strokes: SeedStroke[], r: ReturnType<typeof growFromSeeds>): string[] {
@@ -203,8 +227,10 @@ async function strokesOnImplanted(): Promise<StrokeResult[]> {
       let strokes = paintedStrokes(volume.geometry, les);
       const rounds: StrokeRound[] = [];
       const parts: string[] = [];
+      let past: number[] = [];
       for (let round = 0; round < 3; round++) {
         const r = growFromSeeds(volume, strokes);
+        past = pastOutline(volume, les, r.offsets);
         const ml = r.offsets.length ? shownMl(volume, r.offsets) : 0;
         const err = ml / les.volume_ml - 1;
         const warned = warningsOf(volume, strokes, r);
@@ -214,7 +240,8 @@ async function strokesOnImplanted(): Promise<StrokeResult[]> {
         if (!more.length) break;
         strokes = [...strokes, ...more];
       }
-      out.push({ key: `${config} ${les.id}`, kind: les.kind, rounds, row: `${config} ${les.id} ${les.kind} (${les.volume_ml.toFixed(3)} mL): ${parts.join(' | ')}` });
+      const where = `; outside the truth, in % of it: ${past.map((f) => (100 * f).toFixed(1)).join(' / ')} at ≤ 1.5 / 1.5-3 / > 3 mm past its outline`;
+      out.push({ key: `${config} ${les.id}`, kind: les.kind, rounds, past, row: `${config} ${les.id} ${les.kind} (${les.volume_ml.toFixed(3)} mL): ${parts.join(' | ')}${where}` });
     }
   }
   return out;
@@ -251,6 +278,11 @@ describe.skipIf(!run)('Strokes on real scans with implanted lesions of known vol
   });
   it('no lesion painted with Strokes is over 1.5 × its truth without a warning that names the problem, after any stroke', async () => {
     for (const r of await get()) for (const x of r.rounds) if (x.err > 0.5) expect(x.warned.length, r.row).toBeGreaterThan(0);
+  });
+  // where the excess lies once corrected: a rim at the outline (fat-rich marrow beside the lesion,
+  // partial voxels), not a spill into the tissue around; the dabs paint over what lies > 2 mm out
+  it('after the corrections, the voxels more than 3 mm past the truth\'s outline add up to under 5 % of it', async () => {
+    for (const r of await get()) expect(r.past[2]!, r.row).toBeLessThan(0.05);
   });
   it('no warning on the lesions the strokes get within 10 %', async () => {
     for (const r of await get()) for (const x of r.rounds) if (Math.abs(x.err) <= 0.1 && !STROKE_GAPS[r.key]) expect(x.warned, r.row).toEqual([]);

@@ -7,7 +7,7 @@
  * centre (along the axis the opening of a funnel is not a point).
  */
 import { describe, expect, it } from 'vitest';
-import { fitForamen, FORAMEN_TOOL_OPTIONS } from '../../../src/anatomy/foramen-fit';
+import { fitForamen, FORAMEN_TOOL_OPTIONS, R_MAX } from '../../../src/anatomy/foramen-fit';
 import { fitCanal } from '../../../src/anatomy/canal-fit';
 import { measureFittedForamen } from '../../../src/anatomy/foramen-radius';
 import { requireShared } from '../../helpers/shared';
@@ -27,6 +27,7 @@ describe.skipIf(!run)('assisted landmarks on real scans (one click each)', () =>
       const ref = readReference(name);
       const v = await loadRealScan(ref);
       const rows: string[] = [];
+      const atBound: string[] = [];
       let worst = 0;
       for (const [id, r] of Object.entries(ref.foramina) as [string, ReferenceForamen][]) {
         const errs: number[] = [], ms: number[] = [];
@@ -40,6 +41,7 @@ describe.skipIf(!run)('assisted landmarks on real scans (one click each)', () =>
           errs.push(pointSegmentMm(r.anteriorLps, m.anteriorLps, m.posteriorLps));
           ms.push(f!.timeMs + performance.now() - t0);
           if (o.every((x) => x === 0)) { centreMm = dist(f!.centreLps, r.anteriorLps); radiusMm = Math.round(m.radiusMm * 10) / 10; }
+          if (m.radiusMm >= R_MAX - 1e-6) atBound.push(`${id} click ${o.join(',')} r ${m.radiusMm}`);
         }
         // over the bound for this foramen (3 mm; looser where the reference is less certain)
         worst = Math.max(worst, Math.max(...errs) - foramenBoundMm(ref, id as ForamenId) + 3);
@@ -47,6 +49,12 @@ describe.skipIf(!run)('assisted landmarks on real scans (one click each)', () =>
       }
       console.log(`${name}:\n  ${rows.join('\n  ')}`);
       expect(worst, 'worst error less the bound, plus 3').toBeLessThanOrEqual(3);
+      // a radius at the click fit's search bound (R_MAX) is not a measurement: an opening's funnel pulls the fit's
+      // ring out to it (pelvic-ref-003 S1 and S3_R, pancreas S1 read 7.0 mm); the tunnel's own edge in its enclosed
+      // sections is read instead (foramen-radius.ts). Where no section encloses a lumen narrower than the bound the
+      // fit's radius stays (the clearance errs on the safe side): listed, and none for a click on the opening.
+      if (atBound.length) console.log(`${name}: radius at the fit's search bound for ${atBound.join('; ')}`);
+      expect(atBound.filter((x) => x.includes('click 0,0,0')), 'radii at the fit\'s search bound, click on the opening').toEqual([]);
     }, 240_000);
   }
 

@@ -108,12 +108,13 @@ describe.skipIf(!run)('sacrum mask and envelope on real CT (points read by eye)'
 describe.skipIf(!run)('sacrum envelope on fatty-marrow phantoms (exact truth)', () => {
   // known: points still wrong (the test fails when one is mended or another breaks). The osteopenic sacrum's
   // faint cortex fills to no bone core, so it is sought again as the bone a 12 mm ball cannot enter (detect.ts,
-  // BREACH_BALL_MM): the bodies are then inside, but the ball closes the L5/S1 disc too and L5 is taken with
-  // the sacrum. (The right S1 foramen it once showed as found 12.6 mm off is followed over 9 of its 34 mm and
+  // BREACH_BALL_MM): the bodies are then inside, and the ball closes the L5/S1 disc too; the mask is cut at the
+  // disc, found on a finer grid than the coarse one where the faint cortex of the SI joints is lost (detect.ts),
+  // so L5 is outside. (The right S1 foramen it once showed as found 12.6 mm off is followed over 9 of its 34 mm and
   // shown as check: combine.ts, length against its mirror partner.)
   const configs: { name: string; config: string | Record<string, unknown>; known: string[] }[] = [
     { name: 'fatty', config: 'fatty.json', known: [] },
-    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: ['L5 middle'] },
+    { name: 'osteopenic', config: JSON.parse(readFileSync(resolve(here, '..', 'configs', 'osteopenic.json'), 'utf8')) as Record<string, unknown>, known: [] },
   ];
   for (const c of configs) {
     it(c.name, async () => {

@@ -115,8 +115,15 @@ describe.skipIf(!run)('suggested landmarks on real scans are never confidently w
     expect(within('pelvic-ref-003', c).length).toBeGreaterThanOrEqual(6);
     expect(within('pelvic-ref-003', c).length).toBe(c.found.length);
   }, 120_000);
-  // S1_L found 2.9 mm off; S1_R (3.8 mm) and S2 (3.1 and 1.3 mm) "check": S1_R's fit is narrow (3 mm against its
-  // partner's 6), and the S2 tunnels, followed down to the image's lower edge, are 9 mm from mirror images
+  // S1_L found 2.9 mm off; S1_R (3.8 mm) and S2 (3.1 and 1.3 mm) "check". Causes measured: (1) the midline plane is
+  // fitted to the first mask, which holds the lumbar spine (275 mm long), and tilts 3.2° about the SI axis: about
+  // 4 mm off the S2 openings' midpoint, so S2's mirror images are 8.8 mm apart and S1_R, read at S1_L's mirror
+  // image, lands 3.8 mm off (the plane of the sacrum below the disc tilts 2.0° and puts S2 2.0 mm apart, but the
+  // surface fits then change and S1_L's rim reads 0.52); (2) the long axis below the disc is tracked in axial
+  // slices, and on this sacrum, 17° from the axial plane, the top slices' run holds the S1 body's top, the canal
+  // and the arch: the S1 centre lands behind the body (y 149, z 133), 27 mm from the S1 pair, so the count below
+  // S1 is not confirmed and S2 stays "counted down … check" (detect/frame.ts would need to track a flat sacrum
+  // across its own axis)
   it.fails('pancreas-ct-cb-001-upper-sacrum: S1 and S2 found within 3 mm', async () => {
     const c = await checked('pancreas-ct-cb-001-upper-sacrum');
     expect(within('pancreas-ct-cb-001-upper-sacrum', c).sort()).toEqual(['S1_L', 'S1_R', 'S2_L', 'S2_R']);

@@ -1,0 +1,79 @@
+/**
+ * The sacrum mask on the osteopenic phantom (test/anatomy/configs/osteopenic.json: fatty marrow, a 0.8 mm cortex
+ * at 450 HU): the mask for planning covers the sacrum and not L5 or the ilia (issue 12's acceptance), against
+ * the generator's tissue labels. The faint cortex averaged over the coarse 3 mm voxels falls below the bone
+ * threshold, so the SI joints' contact (sacral-base.ts) and the L5/S1 disc are found on a finer grid
+ * (detect.ts); before that the mask held 46 mL of L5.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { detectSacralAnatomy } from '../../src/anatomy/detect';
+import { scanAndLoadDicom } from '../../src/io/dicom';
+import { ensurePhantom, filesIn, requireShared } from '../helpers/shared';
+
+const run = requireShared(true);
+
+/** Box dilation by r voxels (separable, per axis). */
+function dilate(m: Uint8Array, dims: readonly number[], r: number): Uint8Array {
+  let cur = m;
+  const strides = [1, dims[0]!, dims[0]! * dims[1]!];
+  for (let ax = 0; ax < 3; ax++) {
+    const next = Uint8Array.from(cur), st = strides[ax]!, len = dims[ax]!;
+    for (let o = 0; o < cur.length; o++) {
+      if (!cur[o]) continue;
+      const c = Math.floor(o / st) % len;
+      for (let d = -r; d <= r; d++) if (c + d >= 0 && c + d < len) next[o + d * st] = 1;
+    }
+    cur = next;
+  }
+  return cur;
+}
+
+describe.skipIf(!run)('sacrum mask on the osteopenic phantom', () => {
+  let m: { dice: number; maskVox: number; l5: number; ilFar: number } | null = null;
+  const measure = async () => {
+    if (m) return m;
+    const here = dirname(fileURLToPath(import.meta.url));
+    const dir = ensurePhantom(JSON.parse(readFileSync(join(here, 'configs', 'osteopenic.json'), 'utf8')), 1, true);
+    const loaded = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
+    const buf = readFileSync(join(dir, 'labels.npy'));
+    const hl = buf.readUInt16LE(8);
+    const labels = new Int16Array(buf.buffer.slice(buf.byteOffset + 10 + hl, buf.byteOffset + buf.length));
+    const volume = loaded.loaded!.volume;
+    expect(labels.length).toBe(volume.geometry.voxelCount);
+    const r = detectSacralAnatomy(volume);
+    // the SI joint is a 2.5 mm gap (make_phantom.py si_gap_mm) whose faint walls the mask may share out a voxel
+    // or two either way: ilium within 3 voxels of the sacrum's labels is the joint's edge, farther is the ilium
+    const sacrum = Uint8Array.from(labels, (l) => ((l >= 10 && l <= 14) || l >= 100 ? 1 : 0));
+    const nearSacrum = dilate(sacrum, volume.geometry.dims, 3);
+    let inter = 0, a = 0, b = 0, l5 = 0, il = 0, ilFar = 0;
+    for (let n = 0; n < labels.length; n++) {
+      const l = labels[n]!, g = sacrum[n]!, mk = r.sacrumMask[n]!;
+      a += mk; b += g;
+      if (mk && g) inter++;
+      if (mk && !g && l >= 20 && l <= 22) l5++;
+      if (mk && !g && l >= 30 && l <= 31) { il++; if (!nearSacrum[n]) ilFar++; }
+    }
+    const dice = (2 * inter) / (a + b);
+    const ml = volume.geometry.voxelVolumeMm3 / 1000;
+    console.log(`[osteopenic mask] Dice ${dice.toFixed(3)} (mask ${(a * ml).toFixed(1)} mL, reference ${(b * ml).toFixed(1)} mL, ${(100 * inter / b).toFixed(1)} % of it covered); L5 ${(l5 * ml).toFixed(2)} mL, ilium ${(il * ml).toFixed(2)} mL in the mask (${(ilFar * ml).toFixed(2)} mL of it more than 3 voxels from the sacrum); ${r.diagnostics.messages.filter((x) => /disc|L5/.test(x)).join(' | ')}`);
+    m = { dice, maskVox: a, l5, ilFar };
+    return m;
+  };
+
+  it('covers the sacrum (Dice ≥ 0.85 against labels 10–14 + lesions) and not L5 (under 1 % of the mask; 43.5 mL before the fine-grid disc)', async () => {
+    const r = await measure();
+    expect(r.dice).toBeGreaterThanOrEqual(0.85);
+    expect(r.l5).toBeLessThan(0.01 * r.maskVox);
+  }, 300_000);
+
+  // KNOWN GAP: the sacrum is the bone a 12 mm ball cannot enter (the shell is open: breachBallMm, sacrum-mask.ts),
+  // which bridges the 2.5 mm SI joints; 9.7 mL of ilium lie more than 3 voxels beyond the joint, 50–60 mm from
+  // the midline (unchanged by the disc cut). Expected to fail until the breached-shell mask is split at the joints.
+  it.fails('takes no ilium beyond the SI joint edge (under 0.1 % of the mask)', async () => {
+    const r = await measure();
+    expect(r.ilFar).toBeLessThan(0.001 * r.maskVox);
+  }, 300_000);
+});

@@ -1,0 +1,57 @@
+/**
+ * The zone overlay covers the sacrum only, also when the landmarks were placed by hand (no Find landmarks, so
+ * no sacrum mask came with them): the case engine then colours the sacrum as detection segments it, not the
+ * box around the landmarks (30 mm beyond the widest foramen, over the sacroiliac joints and the ilia).
+ * Demo CT, whose generator's sacrum mask is the truth.
+ */
+import { describe, expect, it } from 'vitest';
+import { makeDemoPhantom } from '../../src/demo/phantom';
+import { CaseEngine } from '../../src/case/engine';
+import { suggestLandmarks } from '../../src/anatomy/suggest';
+import { buildZoneMap } from '../../src/anatomy/zones';
+import { withLandmarkFrame } from '../../src/anatomy/frame-from-landmarks';
+import type { SacralAnatomy } from '../../src/anatomy/types';
+
+/** Voxels of `map` that are coded but lie more than `mm` (box) from every voxel of the truth mask. */
+function outsideTruth(map: Uint8Array, truth: Uint8Array, dims: readonly number[], reach: number): number {
+  const [ni, nj, nk] = dims as [number, number, number];
+  const near = Uint8Array.from(truth);
+  for (let a = 0; a < 3; a++) {
+    const step = a === 0 ? 1 : a === 1 ? ni : ni * nj, len = dims[a]!;
+    for (let r = 0; r < reach; r++) {
+      const prev = Uint8Array.from(near);
+      for (let o = 0; o < near.length; o++) {
+        if (prev[o]) continue;
+        const c = Math.floor(o / step) % len;
+        if ((c > 0 && prev[o - step]) || (c < len - 1 && prev[o + step])) near[o] = 1;
+      }
+    }
+  }
+  let n = 0;
+  for (let o = 0; o < map.length; o++) if (map[o] && !near[o]) n++;
+  void nk;
+  return n;
+}
+
+describe('zone overlay region', () => {
+  it('landmarks placed by hand: the zone map stays within the sacrum (not over the ilia)', () => {
+    const demo = makeDemoPhantom({ sacrumMask: true });
+    const engine = new CaseEngine(demo.volume);
+    const found = suggestLandmarks(demo.volume).anatomy;
+    const anatomy: SacralAnatomy = { ...structuredClone(found), foramina: found.foramina.map((f) => ({ ...structuredClone(f), source: 'manual' as const, confidence: 1 })) };
+    const r = engine.run({ type: 'setAnatomy', anatomy });
+    expect(r.zoneMapChanged).toBe(true);
+    expect(engine.currentSacrumMask).toBeNull();
+    const g = demo.volume.geometry;
+    const coded = engine.zoneMap.reduce((s, x) => s + (x ? 1 : 0), 0);
+    const truthVox = demo.sacrumMask!.reduce((s, x) => s + (x ? 1 : 0), 0);
+    const out = outsideTruth(engine.zoneMap, demo.sacrumMask!, g.dims, 2);
+    // the box the map fell back to, for comparison: what spilled over
+    const box = buildZoneMap(g, withLandmarkFrame(engine.currentAnatomy)!, null);
+    const boxOut = outsideTruth(box, demo.sacrumMask!, g.dims, 2);
+    console.log(`[zone-region] coded ${coded} voxels (truth sacrum ${truthVox}); beyond 2 voxels of the sacrum: ${out} (box without a mask: ${boxOut})`);
+    expect(coded).toBeGreaterThan(0.8 * truthVox);
+    expect(out).toBeLessThan(0.01 * coded);
+    expect(boxOut).toBeGreaterThan(0.2 * coded);
+  }, 120_000);
+});
