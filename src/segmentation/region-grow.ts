@@ -87,7 +87,8 @@
  *     the fatty marrow around it): its core grown at its own level ± UNIFORM_SD of its own noise, both
  *     re-read from the core until they settle, opened by CORE_OPENING_MM against the marrow's texture;
  *     kept where that window lies on the lesion's side of the midpoint to the level around and the
- *     partial-volume volume does not depend on the opening (OPENING_AGREEMENT). Otherwise the first
+ *     core's partial-volume volume agrees with the count of its outline at the midpoint level within the
+ *     edge's blur (CORE_EDGE_AGREEMENT). Otherwise the first
  *     refusal and its reason stand, with why the own edge and the core did not serve.
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
@@ -622,9 +623,8 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
    * Kept only where
    *  - the window lies wholly on the lesion's side of the midpoint to the level around (the core holds
    *    no voxel that is more marrow than lesion);
-   *  - the volume does not depend on the opening: the estimate with an opening of half that radius
-   *    agrees within OPENING_AGREEMENT (a compact lesion several mm across is left whole by both;
-   *    texture joined through necks of its grain is cut by one and not the other).
+   *  - the partial-volume volume of the core and the voxel count of its outline at the midpoint level,
+   *    within the reach of the edge's blur, agree within CORE_EDGE_AGREEMENT.
    */
   const uniform = ((): RegionGrowResult | string => {
     const r0 = Math.max(o.seedRadiusMm, 1.5 * Math.max(sp[0], sp[1], sp[2]));
@@ -632,11 +632,15 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
     let level = near0.median, sd = Math.max(near0.sigma, MIN_NOISE_HU);
     hull = new Uint8Array(nb).fill(1);
     wide = false;
-    let core: (RegionGrowResult & { mask?: Uint8Array }) | null = null;
+    // the core at the window of the last round: when the level and the noise settle, the next round's
+    // window differs by less than 2 HU (3 × 0.5) and would grow the same core
+    let c2: (RegionGrowResult & { mask?: Uint8Array }) | null = null;
+    let win: [number, number] = [NaN, NaN];
     for (let it = 0; it < UNIFORM_ITERATIONS; it++) {
-      const c = attempt([level - UNIFORM_SD * sd, level + UNIFORM_SD * sd], val, CORE_OPENING_MM);
-      if (c.problem || !c.mask) return core ? '' : `its core at its level (${Math.round(level - UNIFORM_SD * sd)} to ${Math.round(level + UNIFORM_SD * sd)} HU) ${c.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'is too small'}`;
-      core = c;
+      const w: [number, number] = [level - UNIFORM_SD * sd, level + UNIFORM_SD * sd];
+      const c = attempt(w, val, CORE_OPENING_MM);
+      if (c.problem || !c.mask) return `its core at its level (${Math.round(w[0])} to ${Math.round(w[1])} HU) ${c.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'is too small'}`;
+      c2 = c; win = w;
       const deep: number[] = [], all: number[] = [];
       visitNearMask(c.mask, dims, sp, 0, (q, _o, dIn2) => { if (c.mask![q]) { all.push(val[q]!); if (dIn2 > 2.25) deep.push(val[q]!); } });
       const t = trimmedLevel(deep.length >= 8 ? deep : all);
@@ -644,17 +648,19 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
       level = t.mean; sd = Math.max(t.sd, MIN_NOISE_HU);
       if (settled) break;
     }
-    if (!core?.mask) return '';
-    const win: [number, number] = [level - UNIFORM_SD * sd, level + UNIFORM_SD * sd];
-    const c2 = attempt(win, val, CORE_OPENING_MM);
-    if (c2.problem || !c2.mask) return `its core at its level (${Math.round(win[0])} to ${Math.round(win[1])} HU) ${c2.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'is too small'}`;
+    if (!c2?.mask) return '';
     const around = regionLevels(c2.mask, val, dims, sp, inBall).around;
     if (!(Math.abs(around - level) > 2 * UNIFORM_SD * sd)) return `the tissue around its core (${Math.round(around)} HU) is within ${Math.round(2 * UNIFORM_SD * sd)} HU of its level (${Math.round(level)} HU): too little contrast for its own noise (± ${sd.toFixed(1)} HU)`;
-    const c1 = attempt(win, val, CORE_OPENING_MM / 2);
-    if (c1.problem || !c1.mask) return `its core with an opening of ${CORE_OPENING_MM / 2} mm ${c1.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'is too small'}`;
-    const v2 = partialVolumeEstimate(volume, strip(c2).offsets).volumeMl, v1 = partialVolumeEstimate(volume, strip(c1).offsets).volumeMl;
-    const d = Math.abs(v1 / v2 - 1);
-    if (!(d <= OPENING_AGREEMENT)) return `its volume depends on how much of the marrow's texture at its level is cut off (${v2.toFixed(2)} vs ${v1.toFixed(2)} mL, ${Math.round(100 * d)} % apart; Grow's 10 % needs them within ${Math.round(100 * OPENING_AGREEMENT)} %)`;
+    // the edge: the core widened to the midpoint between the two levels within the reach of the edge's
+    // blur (partial-volume neutral for a symmetric blur, as everywhere in Grow)
+    const mid = (level + around) / 2;
+    hull = edgeReach(c2.mask, dims, sp);
+    const e = attempt(around > level ? [win[0], mid] : [mid, win[1]], val);
+    hull = new Uint8Array(nb).fill(1);
+    if (e.problem || !e.mask) return `its edge at the midpoint to the tissue around (${Math.round(mid)} HU) ${e.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'gives almost nothing'}`;
+    const v = partialVolumeEstimate(volume, strip(c2).offsets).volumeMl;
+    const d = Math.abs(v / e.volumeMl - 1);
+    if (!(d <= CORE_EDGE_AGREEMENT)) return `its volume integrated over its edge (${v.toFixed(2)} mL) and its outline at the midpoint to the tissue around (${e.volumeMl.toFixed(2)} mL) differ by ${Math.round(100 * d)} %, more than the ${Math.round(100 * CORE_EDGE_AGREEMENT)} % that leaves Grow within its 10 %`;
     levels = { lesion: level, around, smoothed: false, passRaw: NaN, passSmooth: NaN };
     return { ...strip(c2), guard: 'opening', levels };
   })();
@@ -694,10 +700,14 @@ const MIN_NOISE_HU = 1;
  */
 const CORE_OPENING_MM = 2;
 /**
- * Largest relative difference of the partial-volume estimates of the core opened by CORE_OPENING_MM and
- * by half of it: half the 10 % that Grow promises, the other half left to the estimate itself.
+ * Largest relative difference between a core's partial-volume volume (a mask inside the lesion's edge,
+ * the transition beyond it integrated) and the voxel count of its outline at the midpoint level within
+ * the edge's blur (partial-volume neutral): two readings of one edge, whose biases differ (the first
+ * misses transition beyond the estimate's band, the second the curvature's 3σ²/r² and any marrow
+ * voxel beyond the midpoint; marrow texture at the lesion's level that touches the core counts in the
+ * first in full). Half the 10 % that Grow promises, as OWN_SUPPORT_RATIO.
  */
-const OPENING_AGREEMENT = 0.05;
+const CORE_EDGE_AGREEMENT = 0.05;
 /** Refusals after which a lytic CT click is tried once more as a lesion bounded by its own edge. */
 const OWN_EDGE_AFTER: ReadonlySet<GrowProblem> = new Set(['outside-bone', 'unsupported', 'low-contrast', 'runs-on']);
 
@@ -1006,10 +1016,15 @@ function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: 
     if (inBall[n] && metricLength2(g, i + box[0] - seed[0], j + box[1] - seed[1], k + box[2] - seed[2]) > rim2) rim[n] = 1;
   let best: MrLevels | null = null, bestContrast = -Infinity;
   const openBall = ballOffsets(g, MR_OPENING_MM, dims);
+  // the copies for the brighter-lesion side are the negated copies of the darker side's: (−v)/u and
+  // the (linear) smoothing of it are bit-exact negations, so each smoothing runs once
+  const rawPos = new Float32Array(val.length);
+  for (let t = 0; t < val.length; t++) rawPos[t] = val[t]! / unit;
+  const smPos = smoothBox(rawPos, dims, sp, SURROUND_SMOOTH_MM);
+  let levelPos: Float32Array | null = null;
   for (const sign of [1, -1]) {
-    const raw = new Float32Array(val.length);
-    for (let t = 0; t < val.length; t++) raw[t] = (sign * val[t]!) / unit;
-    const sm = smoothBox(raw, dims, sp, SURROUND_SMOOTH_MM);
+    const raw = sign > 0 ? rawPos : rawPos.map((x) => -x);
+    const sm = sign > 0 ? smPos : smPos.map((x) => -x);
     const low = (sign * near.median) / unit - MR_NOISE_SD * 10;
     const bc = maxBoundaryContrastRegion(raw, sm, dims, sp, inBall, rim, seedLocal, low, minVoxels, val.length);
     if (!bc || bc.reachedRim || !(bc.shell.median > bc.lesion.median) || !(bc.contrast > bestContrast)) continue;
@@ -1018,7 +1033,8 @@ function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: 
     // the tissue around that would pass as lesion, counted where that tissue's level (2 mm smoothed)
     // lies beyond the bound, as on CT: thin dark lines (cortex, an endplate) between the lesion and
     // the marrow beyond, whose values cross the window on their way down, do not count
-    const level = smoothBox(raw, dims, sp, LEVEL_SMOOTH_MM);
+    levelPos ??= smoothBox(rawPos, dims, sp, LEVEL_SMOOTH_MM);
+    const level = sign > 0 ? levelPos : levelPos.map((x) => -x);
     // only pieces of passing tissue that survive Grow's opening can join the lesion (single noisy
     // voxels do not); real marrow's fatty patches are such pieces
     const passing = new Uint8Array(val.length);

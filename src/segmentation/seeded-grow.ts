@@ -287,14 +287,15 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
   // stroke, no voxel that could be a blend of lesion and background or the lesion's own noise is
   // lesion any more. Between the strokes, where the outline is to be found, the image decides alone.
   let prior: Float32Array | null = null;
-  let nearestBg: Int32Array | null = null;
+  let nearestBg: { feature: Int32Array; d2: Float64Array } | null = null;
   if (bm) {
     const les = new Uint8Array(nb);
     for (let n = 0; n < nb; n++) les[n] = seed[n] === 1 ? 1 : 0;
     const sp = edtSpacing(g);
     const dl2 = squaredDistanceTo(les, dims, sp);
-    const src = nearestSource(bgMask, dims, sp);
-    nearestBg = src;
+    const near = nearestSource(bgMask, dims, sp);
+    const src = near.feature;
+    nearestBg = near;
     const bgStrokes = strokes.filter((st) => st.kind === 'background' && st.pointsLps.length > 0);
     const brushMm = bgStrokes.reduce((a, st) => a + st.radiusMm, 0) / bgStrokes.length;
     // (a stroke drawn with no radius still marks at least the voxels it passes: half the finest spacing)
@@ -331,7 +332,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     // background painted next to the voxel: the weaker of the two
     const lut = new Float32Array(nLut);
     for (let t = 0; t < nLut; t++) lut[t] = evidence(vMin + t * step);
-    const local = localBackground(sm, bgMask, nearestBg!, dims, edtSpacing(g), strokes);
+    const local = localBackground(sm, bgMask, seed, nearestBg!, dims, edtSpacing(g), strokes);
     for (let n = 0; n < nb; n++) {
       const v = smE[n]!;
       let e = lut[Math.round((v - vMin) / step)]!;
@@ -449,7 +450,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
 /**
  * The level of the background painted next to each voxel of the box: the median, over the brush's
  * cross-section (a box of ± the mean background brush radius), of the Gaussian copy's values under
- * the background strokes around the background-stroke voxel nearest to it (`nearest`, from
+ * the background strokes around the background-stroke voxel nearest to it (`nearestBg`, from
  * nearestSource; a median, as the strokes' levels are: marrow's fat islands skew its mean). A
  * background stroke crosses whatever tissues lie around the lesion (marrow, fat islands, muscle
  * beyond a cortical break); each stretch of it says what is not lesion right there. Only within a
@@ -457,7 +458,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
  * over the tissue they mean, and beyond its reach the tissue may be another (muscle beyond a stroke
  * over marrow), where the strokes' levels alone compete.
  */
-function localBackground(sm: Float32Array, bgMask: Uint8Array, nearest: Int32Array, dims: readonly [number, number, number], sp: Readonly<Vec3>, strokes: readonly SeedStroke[]): Float32Array | null {
+function localBackground(sm: Float32Array, bgMask: Uint8Array, seed: Uint8Array, nearestBg: { feature: Int32Array; d2: Float64Array }, dims: readonly [number, number, number], sp: Readonly<Vec3>, strokes: readonly SeedStroke[]): Float32Array | null {
   const bgStrokes = strokes.filter((st) => st.kind === 'background' && st.pointsLps.length > 0);
   if (!bgStrokes.length) return null;
   const brushMm = bgStrokes.reduce((a, st) => a + st.radiusMm, 0) / bgStrokes.length;
@@ -468,15 +469,11 @@ function localBackground(sm: Float32Array, bgMask: Uint8Array, nearest: Int32Arr
   const level = new Float32Array(nb).fill(NaN);
   const out = new Float32Array(nb);
   const reach2 = brushMm * brushMm;
+  const nearest = nearestBg.feature, d2 = nearestBg.d2;
   for (let n = 0; n < nb; n++) {
     const src = nearest[n]!;
-    if (src < 0) { out[n] = NaN; continue; }
-    {
-      const k0 = (n / bij) | 0, r0 = n - k0 * bij, j0 = (r0 / bi) | 0, i0 = r0 - j0 * bi;
-      const k1 = (src / bij) | 0, r1 = src - k1 * bij, j1 = (r1 / bi) | 0, i1 = r1 - j1 * bi;
-      const d2 = ((i0 - i1) * sp[0]!) ** 2 + ((j0 - j1) * sp[1]!) ** 2 + ((k0 - k1) * sp[2]!) ** 2;
-      if (d2 > reach2) { out[n] = NaN; continue; }
-    }
+    // (the strokes' own voxels and the box's border are seeds: their costs are never read)
+    if (src < 0 || d2[n]! > reach2 || seed[n] !== 0) { out[n] = NaN; continue; }
     let x = level[src]!;
     if (x !== x) {
       const k = (src / bij) | 0, rr = src - k * bij, j = (rr / bi) | 0, i = rr - j * bi;
@@ -521,7 +518,7 @@ function medianOf(xs: Float64Array, m: number): number {
  * the exact Euclidean feature transform, separable along the three axes as the squared-distance
  * transform of Felzenszwalb & Huttenlocher (2012), each parabola carrying its site's feature.
  */
-function nearestSource(mask: Uint8Array, dims: readonly [number, number, number], sp: Readonly<Vec3>): Int32Array {
+function nearestSource(mask: Uint8Array, dims: readonly [number, number, number], sp: Readonly<Vec3>): { feature: Int32Array; d2: Float64Array } {
   const [bi, bj, bk] = dims;
   const nb = bi * bj * bk;
   const D = new Float64Array(nb).fill(Infinity);
@@ -564,7 +561,7 @@ function nearestSource(mask: Uint8Array, dims: readonly [number, number, number]
       }
     }
   }
-  return F;
+  return { feature: F, d2: D };
 }
 
 /** Every k-th value so that at most 4000 remain (a level's median and robust SD need no more). */

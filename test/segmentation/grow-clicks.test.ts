@@ -66,7 +66,7 @@ describe('Grow: clicks that give a message and no lesion (synthetic scene)', () 
 });
 
 describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom lesion', () => {
-  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json', 'fatty-thin-cortex.json']) it(`fatty marrow (${cfg}): within 10 % or refused with a reason; never more than 1.5 × the lesion`, () => {
+  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json', 'fatty-thin-cortex.json', 'fatty-lytic-body.json']) it(`fatty marrow (${cfg}): within 10 % or refused with a reason; never more than 1.5 × the lesion`, () => {
     const config = cfg === 'fatty.json' ? cfg : (JSON.parse(readFileSync(join(configsDir, cfg), 'utf8')) as Record<string, unknown>);
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
     const rows: string[] = [];
@@ -92,8 +92,12 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
       // a tool that refuses everything is not the point: the lytic lesions at the config's full
       // lytic contrast (not the near-iso ones) grow from most clicks
       const fullContrast = les.type === 'lytic' && les.hu === (truth.config?.hu?.lytic ?? les.hu) && !String(les.description ?? '').includes('near-iso');
-      // fatty-thin-cortex.json: a known gap, asserted by the expected failure below
-      if (fullContrast && cfg !== 'fatty-thin-cortex.json') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(0.8 * CLICKS));
+      // fatty-thin-cortex.json and fatty-lytic-body.json: known gaps, asserted by the expected failures below
+      if (fullContrast && cfg !== 'fatty-thin-cortex.json' && cfg !== 'fatty-lytic-body.json') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(0.8 * CLICKS));
+      // fatty-thin-cortex.json C2 (90 HU, brighter than the 30 HU marrow): grown as a core of one tissue
+      // (step 9 of region-grow.ts) from 19 of 20 clicks as measured (−4.6 … −4.1 %, the 20th click lies
+      // where bone meets it on 17 of 26 sides: soft tissue at the bone's edge); asserted at 16
+      if (cfg === 'fatty-thin-cortex.json' && les.id === 'C2') checks.push(() => expect(errs.length, `${les.id} clicks grown`).toBeGreaterThanOrEqual(16));
     }
     console.log(rows.join('\n'));
     for (const c of checks) c();
@@ -102,13 +106,29 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
   // NOT MET (issue 13): on 30 HU marrow with 60 HU of texture behind a 0.5 mm cortex on 3 mm slices
   // the bone enclosure stays open, and the lesion's own edge (own-edge.ts) is refused: the grow and
   // the region of maximum boundary contrast disagree by more than 10 % (0.73-0.84 for C1; texture dips
-  // next to the lesion reach its level), so every click is refused with its reason (no lesion at all
-  // grown, none over 10 %: the test above)
-  it.fails('fatty-thin-cortex.json: the lytic lesion (C1) and the soft-tissue lesions brighter than the marrow (C2, C3) grow from most clicks (NOT MET: all refused)', () => {
+  // next to the lesion reach its level). The core of one tissue (step 9) grows C2 (above); for C1 its
+  // partial-volume volume (+11 %) and its outline at the midpoint (+3 %) disagree, for C3 the marrow
+  // around its core reads within 6 noise SDs of its level; so C1 and C3 are refused on every click with
+  // the reason (none over 10 %: the test above)
+  it.fails('fatty-thin-cortex.json: the lytic lesion (C1) and the soft-tissue lesions brighter than the marrow (C2, C3) grow from most clicks (NOT MET: C1 and C3 refused)', () => {
     const config = JSON.parse(readFileSync(join(configsDir, 'fatty-thin-cortex.json'), 'utf8')) as Record<string, unknown>;
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
     for (const les of truth.lesions) {
       if (les.type !== 'lytic') continue;
+      const grown = innerHalfClicks(les, 5, 13).filter((p) => !regionGrow(volume, { lps: p }).problem).length;
+      expect(grown, les.id).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  // NOT MET (issue 13): fatty-lytic-body.json (0 HU lesions in 98 ± 74 HU marrow on 1 × 1 × 3 mm slices,
+  // as pelvic-ref-003's S1 body, where P1 grows from 20 of 20 clicks within 0.3 %): the phantom's marrow
+  // texture (white noise of a 0.7 mm grain, uncorrelated between slices) puts marrow at the lesion's
+  // level against every edge; the core of one tissue reads −13 … −9 % by its partial-volume volume
+  // against −7 … −4 % (F2: −23 %) for its outline at the midpoint, so every click is refused with the reason
+  it.fails('fatty-lytic-body.json: the lytic lesions F1-F3 grow from most clicks (NOT MET: all refused)', () => {
+    const config = JSON.parse(readFileSync(join(configsDir, 'fatty-lytic-body.json'), 'utf8')) as Record<string, unknown>;
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
+    for (const les of truth.lesions) {
       const grown = innerHalfClicks(les, 5, 13).filter((p) => !regionGrow(volume, { lps: p }).problem).length;
       expect(grown, les.id).toBeGreaterThanOrEqual(4);
     }
@@ -183,7 +203,7 @@ describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of def
 });
 
 describe.skipIf(!run)('Grow: clicks in normal fatty marrow give a message and no lesion', () => {
-  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json', 'fatty-thin-cortex.json']) it(cfg, () => {
+  for (const cfg of ['fatty.json', 'fatty-thick.json', 'fatty-oblique.json', 'fatty-thin-cortex.json', 'fatty-lytic-body.json']) it(cfg, () => {
     const config = cfg === 'fatty.json' ? cfg : (JSON.parse(readFileSync(join(configsDir, cfg), 'utf8')) as Record<string, unknown>);
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
     const rows: string[] = [];

@@ -21,7 +21,7 @@ import { regionGrow } from '../../src/segmentation/region-grow';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
 import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
 import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
-import { paintedStrokes, leakStrokes } from './painted-strokes';
+import { paintedStrokes, leakStrokes, starRadius } from './painted-strokes';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 
@@ -119,6 +119,64 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
   }
 });
 
+/**
+ * Maximal diameter (lesionStats, as the panel and the ≤ 30 mm criterion read it) of the lesion grown
+ * from the first 5 inner-half clicks that grow, against the truth's continuous maximal diameter
+ * (implant.py: the largest distance between two points of the implanted surface): within 10 % or one
+ * voxel (the largest spacing), whichever is larger. pelvic-ref-003 P4 is a known gap (below).
+ */
+async function grownDiameters(config: string, id?: string): Promise<{ id: string; truthMm: number; grownMm: number[]; tolMm: number }[]> {
+  const { volume, truth } = await loadImplanted(config);
+  const out: { id: string; truthMm: number; grownMm: number[]; tolMm: number }[] = [];
+  for (const les of truth.lesions) {
+    if (id && les.id !== id) continue;
+    const grownMm: number[] = [];
+    for (const p of les.clicks_inner_half_lps as Vec3[]) {
+      if (grownMm.length >= 5) break;
+      const r = regionGrow(volume, { lps: p });
+      if (r.problem) continue;
+      const labels = new LabelMap(volume.geometry);
+      for (const o of r.offsets) labels.set(o, 1);
+      grownMm.push(lesionStats(labels, 1, volume)!.maxDiameterMm);
+    }
+    out.push({ id: les.id, truthMm: les.max_diameter_mm, grownMm, tolMm: Math.max(0.1 * les.max_diameter_mm, ...volume.geometry.spacingMm) });
+  }
+  return out;
+}
+
+describe.skipIf(!run)('Grow on real scans: the maximal diameter against the truth', () => {
+  it('every grown lesion but pelvic-ref-003 P4: within 10 % or one voxel of the truth diameter', async () => {
+    const rows: string[] = [];
+    const checks: (() => void)[] = [];
+    for (const config of ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json']) {
+      for (const d of await grownDiameters(config)) {
+        if (!d.grownMm.length) continue;
+        rows.push(`${config} ${d.id}: grown ${d.grownMm.map((x) => x.toFixed(1)).join(', ')} mm, truth ${d.truthMm.toFixed(1)} mm (tolerance ${d.tolMm.toFixed(1)} mm)`);
+        if (config === 'pelvic-ref-003.json' && d.id === 'P4') continue;
+        for (const x of d.grownMm) checks.push(() => expect(Math.abs(x - d.truthMm), `${config} ${d.id}`).toBeLessThanOrEqual(d.tolMm));
+      }
+    }
+    console.log(rows.join('\n'));
+    expect(checks.length).toBeGreaterThanOrEqual(10);
+    for (const c of checks) c();
+  });
+  // NOT MET (issue 13): P4 (40 HU in the fatty right ala, marrow −13 ± 43 HU) grows by its own edge
+  // with a tail: 36 of its 367 voxels lie 1.1-1.6 × the truth's radius out, at 12-35 HU (a patch of
+  // marrow brighter than the ala's mean, at the lesion's level within 3 of its SDs) and 60-66 HU (the
+  // ramp of the cortex beside it); the tail is already in the core grown at the lesion's level ± 3 SD,
+  // so intensity cannot cut it. An opening of that core at half its inscribed radius cuts it (17.9 ->
+  // 15.1 mm), but the panel's partial-volume volume of the rest then reads −7 … −14 % and 5 instead of
+  // 8 clicks grow: not taken. The partial-volume estimate itself reads P4's exact truth mask (344
+  // voxels, count −2.0 %) at −13.3 % in this textured marrow, so the grown lesion's +2.0 % is the tail
+  // making up for that bias: the diameter and the estimate have to be mended together
+  it.fails('pelvic-ref-003 P4: within 10 % or one voxel of the truth diameter (NOT MET: 17.9 vs 14.0 mm)', async () => {
+    const [d] = await grownDiameters('pelvic-ref-003.json', 'P4');
+    console.log(`pelvic-ref-003 P4: grown ${d!.grownMm.map((x) => x.toFixed(1)).join(', ')} mm, truth ${d!.truthMm.toFixed(1)} mm`);
+    expect(d!.grownMm.length).toBeGreaterThan(0);
+    for (const x of d!.grownMm) expect(Math.abs(x - d!.truthMm)).toBeLessThanOrEqual(d!.tolMm);
+  });
+});
+
 /** A circle of radius r (mm) around c in the plane of two LPS axes, as a user paints it in a view. */
 const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
   Array.from({ length: 33 }, (_, t) => { const p: Vec3 = [c[0], c[1], c[2]]; p[a] = p[a]! + r * Math.cos((2 * Math.PI * t) / 32); p[b] = p[b]! + r * Math.sin((2 * Math.PI * t) / 32); return p; });
@@ -126,7 +184,27 @@ const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
 const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json', 'prostatex-0218-t2sag-faint.json'];
 
 interface StrokeRound { err: number; warned: string[] }
-interface StrokeResult { key: string; kind: string; rounds: StrokeRound[]; row: string }
+interface StrokeResult { key: string; kind: string; rounds: StrokeRound[]; row: string; past: number[] }
+
+/**
+ * Where a lesion's voxels outside its truth lie: the shares of the truth volume (0-1) whose voxel
+ * centres lie outside the outline by up to 1.5 mm, 1.5-3 mm and more than 3 mm, measured along the
+ * ray from the centre (the implanted lesions are star-shaped).
+ */
+function pastOutline(volume: ScalarVolume, les: any, offsets: Int32Array): number[] {
+  const outside = starRadius(les);
+  const c = les.center_lps as number[];
+  const x: Vec3 = [0, 0, 0];
+  const n = [0, 0, 0];
+  for (const o of offsets) {
+    volume.geometry.offsetToLps(x, o);
+    const rel = outside(x);
+    if (rel <= 1) continue;
+    const d = Math.hypot(x[0] - c[0]!, x[1] - c[1]!, x[2] - c[2]!) * (1 - 1 / rel);
+    n[d <= 1.5 ? 0 : d <= 3 ? 1 : 2]!++;
+  }
+  return n.map((k) => (k * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml);
+}
 
 /** The checks the seedStroke command gives after each stroke (src/case/commands.ts). */
 function warningsOf(volume: ScalarVolume, strokes: SeedStroke[], r: ReturnType<typeof growFromSeeds>): string[] {
@@ -149,8 +227,10 @@ async function strokesOnImplanted(): Promise<StrokeResult[]> {
       let strokes = paintedStrokes(volume.geometry, les);
       const rounds: StrokeRound[] = [];
       const parts: string[] = [];
+      let past: number[] = [];
       for (let round = 0; round < 3; round++) {
         const r = growFromSeeds(volume, strokes);
+        past = pastOutline(volume, les, r.offsets);
         const ml = r.offsets.length ? shownMl(volume, r.offsets) : 0;
         const err = ml / les.volume_ml - 1;
         const warned = warningsOf(volume, strokes, r);
@@ -160,7 +240,8 @@ async function strokesOnImplanted(): Promise<StrokeResult[]> {
         if (!more.length) break;
         strokes = [...strokes, ...more];
       }
-      out.push({ key: `${config} ${les.id}`, kind: les.kind, rounds, row: `${config} ${les.id} ${les.kind} (${les.volume_ml.toFixed(3)} mL): ${parts.join(' | ')}` });
+      const where = `; outside the truth, in % of it: ${past.map((f) => (100 * f).toFixed(1)).join(' / ')} at ≤ 1.5 / 1.5-3 / > 3 mm past its outline`;
+      out.push({ key: `${config} ${les.id}`, kind: les.kind, rounds, past, row: `${config} ${les.id} ${les.kind} (${les.volume_ml.toFixed(3)} mL): ${parts.join(' | ')}${where}` });
     }
   }
   return out;
@@ -197,6 +278,11 @@ describe.skipIf(!run)('Strokes on real scans with implanted lesions of known vol
   });
   it('no lesion painted with Strokes is over 1.5 × its truth without a warning that names the problem, after any stroke', async () => {
     for (const r of await get()) for (const x of r.rounds) if (x.err > 0.5) expect(x.warned.length, r.row).toBeGreaterThan(0);
+  });
+  // where the excess lies once corrected: a rim at the outline (fat-rich marrow beside the lesion,
+  // partial voxels), not a spill into the tissue around; the dabs paint over what lies > 2 mm out
+  it('after the corrections, the voxels more than 3 mm past the truth\'s outline add up to under 5 % of it', async () => {
+    for (const r of await get()) expect(r.past[2]!, r.row).toBeLessThan(0.05);
   });
   it('no warning on the lesions the strokes get within 10 %', async () => {
     for (const r of await get()) for (const x of r.rounds) if (Math.abs(x.err) <= 0.1 && !STROKE_GAPS[r.key]) expect(x.warned, r.row).toEqual([]);

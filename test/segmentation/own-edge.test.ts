@@ -13,7 +13,7 @@ import type { Vec3 } from '../../src/core/vec3';
 import { regionGrow } from '../../src/segmentation/region-grow';
 import { partialVolumeEstimate } from '../../src/segmentation/partial-volume';
 import { smoothBox } from '../../src/segmentation/seed-model';
-import { textureRatio } from '../../src/segmentation/own-edge';
+import { textureRatio, trimmedLevel } from '../../src/segmentation/own-edge';
 
 const SP: Vec3 = [0.8, 0.8, 3];
 const DIMS: [number, number, number] = [100, 100, 30];
@@ -77,12 +77,12 @@ describe("Grow bounded by the lesion's own edge where the bone does not enclose 
     }
     console.log(rows.join('\n'));
   });
-  // NOT MET (issue 13): on this synthetic marrow (texture of a 1.5 mm grain, independent between the
-  // 3 mm slices) the grow to the edge's midpoint takes in the marrow's dips that touch the lesion:
-  // 1.24 mL against the contrast region's 1.12 mL (truth 1.14), refused by the 10 % agreement; trimmed
-  // to the local midpoint it is kept but the partial-volume estimate reads +12.7 % (the band's
-  // fractions in textured marrow). On pelvic-ref-003's real ala (P4) 10 of 20 clicks grow within 10 %.
-  it.fails('the same lesion grows from most clicks (NOT MET: refused, see above)', () => {
+  // On this synthetic marrow (texture of a 1.5 mm grain, independent between the 3 mm slices) the grow
+  // to the edge's midpoint takes in the marrow's dips that touch the lesion (1.24 mL against the contrast
+  // region's 1.12 mL, truth 1.14), refused by the 10 % agreement; the core of one tissue (step 9 of
+  // region-grow.ts) grows it from all 5 clicks: 0.945 mL by voxel count, +1.9 % by the partial-volume
+  // estimate, its outline at the midpoint within 5 % of that
+  it('the same lesion grows from most clicks (the core of one tissue where its own edge is refused)', () => {
     const grown = CLICKS.filter((d) => !regionGrow(volume, { lps: [C[0] + d[0], C[1] + d[1], C[2] + d[2]] }).problem).length;
     expect(grown).toBeGreaterThanOrEqual(4);
   });
@@ -109,5 +109,16 @@ describe("Grow bounded by the lesion's own edge where the bone does not enclose 
     const marrow = textureRatio(block([C[0] - 17, C[1] - 17, C[2]], 8), img, DIMS);
     expect(lesion).toBeLessThan(1.5);
     expect(marrow).toBeGreaterThan(2 * lesion);
+  });
+
+  it('trimmedLevel reads the level and noise of integer CT values continuously, and ignores a few far outliers', () => {
+    let st = 99;
+    const rnd = () => { st ^= st << 13; st >>>= 0; st ^= st >>> 17; st ^= st << 5; st >>>= 0; return st / 4294967296; };
+    const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+    // 400 voxels of a 0 HU lesion with 4.8 HU of noise, rounded to integers, and 8 marrow voxels at 300 HU
+    const xs = [...Array.from({ length: 400 }, () => Math.round(4.8 * gauss())), ...Array(8).fill(300)];
+    const t = trimmedLevel(xs);
+    expect(Math.abs(t.mean)).toBeLessThan(1);
+    expect(Math.abs(t.sd - 4.8)).toBeLessThan(0.5);
   });
 });

@@ -32,6 +32,7 @@ import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
 import { kthSmallest } from '../../core/select';
 import { Polyline, cross3, normalize3 } from './geometry';
 import { fitForamen, type ForamenFit } from '../foramen-fit';
+import { IndexSampler, holeScore, robustSpread, slabImage } from '../local-image';
 import type { Foramen, ForamenId, SacralLevel } from '../types';
 import type { FrameResult } from './frame';
 import { darkEnclosedSpots, type MapSpot } from './foramina-thick';
@@ -122,26 +123,100 @@ export interface SurfaceFromImage {
 const IMAGE_SURFACE_MEDIAN_MM = 8;
 const IMAGE_SLAB_MM: [number, number] = [2, 10];
 const IMAGE_SLAB_QUANTILE = 0.75;
+/** The anterior openings show best on a reformat 1–3 mm inside the anterior surface (DOMAIN.md §8): their plane. */
+const OPENING_PLANE_MM = 2;
+/**
+ * How far from where the tunnel's axis crosses the openings' plane its opening may lie (mm): the funnel of a
+ * thin-walled opening turns laterally over its last few mm (pelvic-ref-003 S3 L: 7 mm over 5 mm of depth).
+ */
+const OPENING_SEARCH_MM = 6;
+/** Radii tried for an opening (mm): S4's 2–3.5 to S2's 5.5 (DOMAIN.md §8), the funnel wider than the tunnel. */
+const RADII_OPENING = [2, 2.75, 3.5, 4.5, 5.5];
+/** Half-baseline of the surface normal (mm): across an opening's funnel (S2 up to 13 mm across, DOMAIN.md §6). */
+const NORMAL_MM = 4;
 
 export interface SurfaceCandidate extends ForamenCandidate {
   fit: ForamenFit;
   u: number;
 }
 
+/**
+ * The anterior surface bridged over its openings, for reading them (openingOf). Where the cortex is thin (fatty
+ * marrow on 3 mm slices reads under the cortex threshold there) the line from in front passes through a wide
+ * opening and its funnel and meets cortex 15–25 mm deep over a region larger than the median window
+ * (pelvic-ref-003: S2–S3 on each side, 18 × 50 mm). Across the sacrum (along u, at one level s) the anterior
+ * surface is smooth at that scale: a quadratic in u (flat over the bodies, curving back over the alae) is
+ * fitted to each map row's raw depths by least squares and refitted without the lines deeper than HOLE_MM
+ * behind it; where a line lies more than HOLE_MM behind the row's fit, the fit's depth is taken. HOLE_MM: the
+ * ridges between the bodies stand 2–4 mm proud of the surface, an opening's funnel goes deeper. A row is left
+ * as it is where the fit would rest on less than half of its lines.
+ */
+const HOLE_MM = 5;
+/** The row fit covers the row of openings (S1's lateral edge 31 mm from the midline, DOMAIN.md §6), not the alae curving back beyond it. */
+const ROW_FIT_U_MM = 35;
+function bridgeOpenings(raw: Float32Array, ns: number, nu: number): Float32Array {
+  const out = Float32Array.from(raw);
+  const u0 = (nu - 1) / 2, uMax = Math.round(ROW_FIT_U_MM / STEP);
+  for (let i = 0; i < ns; i++) {
+    const js: number[] = [];
+    for (let j = Math.max(0, u0 - uMax); j <= Math.min(nu - 1, u0 + uMax); j++) if (raw[i * nu + j]! === raw[i * nu + j]!) js.push(j);
+    if (js.length < 9) continue;
+    let use = js, coef: [number, number, number] | null = null;
+    for (let it = 0; it < 4; it++) {
+      // least squares d = c0 + c1 u + c2 u² (u in units of the fitted half-width, for conditioning)
+      const S = [0, 0, 0, 0, 0], T = [0, 0, 0];
+      for (const j of use) {
+        const u = (j - u0) / uMax, d = raw[i * nu + j]!;
+        let pw = 1;
+        for (let k = 0; k < 5; k++) { S[k]! += pw; if (k < 3) T[k]! += pw * d; pw *= u; }
+      }
+      const sol = solve3x3([S[0]!, S[1]!, S[2]!, S[1]!, S[2]!, S[3]!, S[2]!, S[3]!, S[4]!], T);
+      if (!sol) { coef = null; break; }
+      coef = sol;
+      const fit = (j: number) => { const u = (j - u0) / uMax; return sol[0] + sol[1] * u + sol[2] * u * u; };
+      const next = js.filter((j) => raw[i * nu + j]! - fit(j) <= HOLE_MM);
+      if (next.length === use.length) break;
+      if (2 * next.length < js.length) { coef = null; break; }
+      use = next;
+    }
+    if (!coef) continue;
+    for (const j of js) {
+      const u = (j - u0) / uMax, f = coef[0] + coef[1] * u + coef[2] * u * u;
+      if (raw[i * nu + j]! - f > HOLE_MM) out[i * nu + j] = f;
+    }
+  }
+  return out;
+}
+/** Solves the 3 × 3 system A x = b (row-major) by Cramer's rule; null when singular. */
+function solve3x3(A: number[], b: number[]): [number, number, number] | null {
+  const [a, bb, c, d, e, f, g, h, k] = A as [number, number, number, number, number, number, number, number, number];
+  const det = a * (e * k - f * h) - bb * (d * k - f * g) + c * (d * h - e * g);
+  if (!(Math.abs(det) > 1e-12)) return null;
+  const [p, q, r] = b as [number, number, number];
+  return [
+    (p * (e * k - f * h) - bb * (q * k - f * r) + c * (q * h - e * r)) / det,
+    (a * (q * k - f * r) - p * (d * k - f * g) + c * (d * r - q * g)) / det,
+    (a * (e * r - q * h) - bb * (d * r - q * g) + p * (d * h - e * g)) / det,
+  ];
+}
+
+/** Median of the finite values of the (2r+1)² window of a map round pixel (i, j) (NaN where fewer than half are). */
+function medianAt(m: Float32Array, ns: number, nu: number, r: number, i: number, j: number, buf: Float64Array): number {
+  let cnt = 0;
+  for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
+    const ii = i + di, jj = j + dj;
+    if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
+    const v = m[ii * nu + jj]!;
+    if (v === v) buf[cnt++] = v;
+  }
+  return cnt * 2 > (2 * r + 1) ** 2 ? kthSmallest(buf, cnt, cnt >> 1) : NaN;
+}
+
 /** Median of the finite values of a (2r+1)² window of a map (NaN where none). */
 function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
   const out = new Float32Array(m.length).fill(NaN);
   const buf = new Float64Array((2 * r + 1) ** 2);
-  for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) {
-    let cnt = 0;
-    for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
-      const ii = i + di, jj = j + dj;
-      if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
-      const v = m[ii * nu + jj]!;
-      if (v === v) buf[cnt++] = v;
-    }
-    if (cnt * 2 > (2 * r + 1) ** 2) out[i * nu + j] = kthSmallest(buf, cnt, cnt >> 1);
-  }
+  for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) out[i * nu + j] = medianAt(m, ns, nu, r, i, j, buf);
   return out;
 }
 
@@ -203,7 +278,7 @@ function rowHolds(row: TunnelPair[], rel: number[], opensBelowMm: (p: TunnelPair
  * row's spacing, so the levels after it keep their numbers.)
  * `opensBelowMm(p)`: how far under the S1 endplate's plane the pair opens (mm).
  */
-function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => number, mirrorOnAxes: (p: TunnelPair) => boolean): { chain: TunnelPair[]; rel: number[]; doubtful: { q: number; side: 'L' | 'R'; why: string }[] } {
+function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => number, mirrorOnAxes: (p: TunnelPair) => boolean, sameOpening: (a: SurfaceCandidate, b: SurfaceCandidate) => boolean = () => false): { chain: TunnelPair[]; rel: number[]; doubtful: { q: number; side: 'L' | 'R'; why: string }[] } {
   let best: { idx: number[]; rel: number[]; sc: number } | null = null;
   const idx: number[] = [], rl: number[] = [];
   const grow = (sc: number): void => {
@@ -239,7 +314,8 @@ function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => numb
         const o = y[side], t = x[side];
         // the same tunnel fitted from another opening on the map is no rival: each centre on the other's axis
         const sameTunnel = pointSegmentDistance(o.centerLps, t.anteriorLps, t.posteriorLps) <= SAME_TUNNEL_MM && pointSegmentDistance(t.centerLps, o.anteriorLps, o.posteriorLps) <= SAME_TUNNEL_MM;
-        if (o === t || sameTunnel || doubtful.some((d) => d.q === q && d.side === side)) continue;
+        // nor a tunnel that opens through the same anterior opening (its deeper course fitted differently)
+        if (o === t || sameTunnel || sameOpening(o, t) || doubtful.some((d) => d.q === q && d.side === side)) continue;
         doubtful.push({ q, side, why: `another walled tunnel ${Math.hypot(o.centerLps[0] - t.centerLps[0], o.centerLps[1] - t.centerLps[1], o.centerLps[2] - t.centerLps[2]).toFixed(0)} mm away fits the row of openings there as well` });
       }
     }
@@ -290,6 +366,87 @@ export function detectSurfaceOpenings(
     }
   }
   const depth = medianFilter(depthRaw, ns, nu, Math.round((fromImage ? IMAGE_SURFACE_MEDIAN_MM : 2.5) / STEP));
+  // 1b. below the disc, the surface bridged over the openings, for reading each tunnel's anterior opening
+  // (openingOf): the first reading stays the map's, where the openings are found
+  // (computed where read: a few hundred pixels of the map, for the few chained tunnels)
+  let bridgedRaw: Float32Array | null = null, bridged: Float32Array | null = null;
+  const medianBuf = new Float64Array((2 * Math.round(IMAGE_SURFACE_MEDIAN_MM / STEP) + 1) ** 2);
+  const sampler = fromImage ? new IndexSampler(volume) : null;
+  /** A point of the bridged surface at map pixel (i, j), or null. */
+  const bridgedPoint = (i: number, j: number): Vec3 | null => {
+    if (!fromImage || i < 0 || j < 0 || i >= ns || j >= nu) return null;
+    if (!bridgedRaw || !bridged) { bridgedRaw = bridgeOpenings(depthRaw, ns, nu); bridged = new Float32Array(ns * nu).fill(Infinity); }
+    let t0 = bridged[i * nu + j]!;
+    if (t0 === Infinity) t0 = bridged[i * nu + j] = medianAt(bridgedRaw, ns, nu, Math.round(IMAGE_SURFACE_MEDIAN_MM / STEP), i, j, medianBuf);
+    if (!(t0 === t0)) return null;
+    const { O, P } = lineAt(i * STEP, (j - u0) * STEP);
+    return [O[0] + P[0] * t0, O[1] + P[1] * t0, O[2] + P[2] * t0];
+  };
+  /** How far (mm) a point lies under the bridged surface (negative: in front of it); NaN off the map. */
+  const underBridged = (q: Readonly<Vec3>): number => {
+    const i = Math.round(curve.project(q).s / STEP), j = Math.round(side(q) / STEP) + u0;
+    const at = bridgedPoint(i, j);
+    if (!at) return NaN;
+    const P = posteriorAt(i * STEP);
+    return (q[0] - at[0]) * P[0] + (q[1] - at[1]) * P[1] + (q[2] - at[2]) * P[2];
+  };
+  /**
+   * The bridged surface's inward normal near a point, from its points NORMAL_MM either side along the map's two
+   * axes: the reformat is parallel to the surface itself, which at S3–S5 turns away from the body-centre
+   * curve's normal (on pelvic-ref-003 by 30–45° at S4).
+   */
+  const surfaceNormalAt = (q: Readonly<Vec3>): Vec3 | null => {
+    const i = Math.round(curve.project(q).s / STEP), j = Math.round(side(q) / STEP) + u0, h = Math.round(NORMAL_MM / STEP);
+    const a = bridgedPoint(i - h, j), b = bridgedPoint(i + h, j), c = bridgedPoint(i, j - h), d = bridgedPoint(i, j + h);
+    if (!a || !b || !c || !d) return null;
+    const m = normalize3(cross3([b[0] - a[0], b[1] - a[1], b[2] - a[2]], [d[0] - c[0], d[1] - c[1], d[2] - c[2]]));
+    return m[1] < 0 ? [-m[0], -m[1], -m[2]] : m;
+  };
+  const openings = new Map<SurfaceCandidate, Vec3 | null>();
+  /**
+   * The anterior opening of a fitted tunnel as a reader finds it: the best walled lumen (local-image.ts
+   * holeScore, the fit's own ring test) on a 3 mm slab parallel to the anterior surface, OPENING_PLANE_MM
+   * under it (DOMAIN.md §8: the openings show best 1–3 mm inside the surface), within OPENING_SEARCH_MM of
+   * where the tunnel's axis crosses that plane. Read only where the fit's anterior end lies deeper than that
+   * plane: on thin cortex (fatty marrow, 3 mm slices) the opening is a funnel whose rim does not close round
+   * the lumen, so the fit, which follows the lumen while it is enclosed (foramen-fit.ts), stops inside the bone,
+   * and the tunnel turns laterally towards its opening (pelvic-ref-003 S3/S4: the fitted ends lie 5–9 mm under
+   * the surface, the openings read by eye 2–8 mm in front of them and up to 7 mm lateral). The crossing must lie
+   * within the reformat's reading depth (IMAGE_SLAB_MM) of the fitted end. Null where none is read.
+   */
+  const openingOf = (c: SurfaceCandidate): Vec3 | null => {
+    if (openings.has(c)) return openings.get(c)!;
+    let out: Vec3 | null = null;
+    const a = c.anteriorLps, b = c.posteriorLps;
+    const under0 = underBridged(a);
+    if (sampler && under0 > OPENING_PLANE_MM) {
+      const ax = normalize3([b[0] - a[0], b[1] - a[1], b[2] - a[2]]);
+      let X: Vec3 | null = null;
+      for (let t = 0.5; t <= IMAGE_SLAB_MM[1] && !X; t += 0.5) {
+        const q: Vec3 = [a[0] - ax[0] * t, a[1] - ax[1] * t, a[2] - ax[2] * t], under = underBridged(q);
+        if (!(under === under)) break;
+        if (under <= OPENING_PLANE_MM) X = q;
+      }
+      const P = X ? surfaceNormalAt(X) : null;
+      if (X && P) {
+        const e2 = normalize3(cross3(P, n));
+        const img = slabImage(sampler, X, n, e2, P, OPENING_SEARCH_MM + RADII_OPENING[RADII_OPENING.length - 1]! + 2, 0.5, [-1.5, -0.75, 0, 0.75, 1.5]);
+        const spread = robustSpread(img.values) || 1;
+        let best = { score: 0, x: 0, y: 0 };
+        const sp = OPENING_SEARCH_MM / 0.5;
+        for (let dy = -sp; dy <= sp; dy++) for (let dx = -sp; dx <= sp; dx++) {
+          if (dx * dx + dy * dy > sp * sp) continue;
+          for (const r of RADII_OPENING) {
+            const h = holeScore(img, img.half + dx, img.half + dy, r, 1, spread);
+            if (h.score === h.score && h.score / spread > best.score) best = { score: h.score / spread, x: dx, y: dy };
+          }
+        }
+        if (best.score > 0) out = [0, 1, 2].map((k) => X![k]! + n[k]! * best.x * 0.5 + e2[k]! * best.y * 0.5) as Vec3;
+      }
+    }
+    openings.set(c, out);
+    return out;
+  };
   // 2. reformat under the surface
   const reformat = new Float32Array(ns * nu).fill(NaN);
   const inMap: number[] = [];
@@ -453,7 +610,13 @@ export function detectSurfaceOpenings(
   if (fromImage) {
     const onAxes = (p: TunnelPair) => pointSegmentDistance(mirrorOfP(p.R.anteriorLps), p.L.anteriorLps, p.L.posteriorLps) <= MIRROR_REFIT_MM
       && pointSegmentDistance(mirrorOfP(p.L.anteriorLps), p.R.anteriorLps, p.R.posteriorLps) <= MIRROR_REFIT_MM;
-    const row = rowBelowDisc(pairs, (p) => -Math.max(fromImage.aboveS1Mm(...p.L.anteriorLps), fromImage.aboveS1Mm(...p.R.anteriorLps)), onAxes);
+    // two tunnels whose openings read on the surface-parallel reformat (openingOf) are closer than the smallest
+    // opening's radius open through one hole
+    const sameOpening = (x: SurfaceCandidate, y: SurfaceCandidate): boolean => {
+      const a = openingOf(x), b = openingOf(y);
+      return !!a && !!b && Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) < RADII_OPENING[0]!;
+    };
+    const row = rowBelowDisc(pairs, (p) => -Math.max(fromImage.aboveS1Mm(...p.L.anteriorLps), fromImage.aboveS1Mm(...p.R.anteriorLps)), onAxes, sameOpening);
     chain.push(...row.chain); rel.push(...row.rel);
     doubtful = row.doubtful;
   } else for (let k = end; k >= 0; k = best[k]!.prev) { chain.unshift(pairs[k]!); rel.unshift(best[k]!.span - 1); }
@@ -499,7 +662,11 @@ export function detectSurfaceOpenings(
       const dm = Math.hypot(Math.abs(c.u) - Math.abs(partner.u), c.sMm - partner.sMm);
       const sym = Math.max(0, 1 - dm / 15);
       const conf = 0.5 * Math.min(1, c.score) + 0.2 * c.enclosure + 0.3 * sym;
-      foramina.push({ id: `${lv}_${c.side}` as ForamenId, level: lv, side: c.side, anteriorLps: c.anteriorLps, posteriorLps: c.posteriorLps, radiusMm: c.radiusMm, confidence: Math.round(conf * 100) / 100, source: 'auto' });
+      // below S1 the anterior opening read on the surface-parallel reformat (openingOf); the S1 tunnels, the
+      // widest, are followed to their openings, which lie where the map stops at the S1 endplate (the bridged
+      // surface's normal is not measured there)
+      const anteriorLps = (fromImage && offset + rel[k]! > 0 ? openingOf(c) : null) ?? c.anteriorLps;
+      foramina.push({ id: `${lv}_${c.side}` as ForamenId, level: lv, side: c.side, anteriorLps, posteriorLps: c.posteriorLps, radiusMm: c.radiusMm, confidence: Math.round(conf * 100) / 100, source: 'auto' });
     }
   });
   for (const c of ok) if (!c.level) c.rejected = 'not in the chain of mirror pairs';
