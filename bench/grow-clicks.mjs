@@ -33,15 +33,16 @@ const runs = +(args.find((x) => /^\d+$/.test(x)) ?? 5);
 const targets = args.filter((x) => x.includes(':'));
 if (!targets.length) targets.push('pelvic-ref-003.json:P4', 'prostatex-0218-t2sag.json:M1');
 
-const [seg, shared, dicom] = await loadTs('/src/segmentation/region-grow.ts', '/test/helpers/shared.ts', '/src/io/dicom/index.ts');
+const [seg, shared, dicom, nifti] = await loadTs('/src/segmentation/region-grow.ts', '/test/helpers/shared.ts', '/src/io/dicom/index.ts', '/src/io/nifti.ts');
 const check = {};
 const load0 = os.loadavg()[0];
 for (const t of targets) {
   const [config, id] = t.split(':');
   const dir = shared.ensureImplanted(config);
   const truth = JSON.parse(readFileSync(join(dir, 'truth.json'), 'utf8'));
-  const loaded = await dicom.scanAndLoadDicom(shared.filesIn(join(dir, truth.written)));
-  const volume = loaded.loaded.volume;
+  const volume = truth.written.endsWith('.nii.gz')
+    ? (await nifti.loadNifti(new File([readFileSync(join(dir, truth.written))], truth.written))).volume
+    : (await dicom.scanAndLoadDicom(shared.filesIn(join(dir, truth.written)))).loaded.volume;
   const les = truth.lesions.find((l) => l.id === id);
   const grown = [], refused = [], cpu = [];
   les.clicks_inner_half_lps.forEach((p, c) => {

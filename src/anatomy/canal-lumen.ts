@@ -332,6 +332,36 @@ export function traceCanalLumen(work: Float32Array, g: WorkGrid, curve: Polyline
 }
 
 /** Length of a polyline (mm). */
+/** Distance (mm) from p to the polyline through pts. */
+function polylineDistanceMm(p: Readonly<Vec3>, pts: readonly Vec3[]): number {
+  let best = Infinity;
+  for (let n = 0; n + 1 < pts.length; n++) {
+    const a = pts[n]!, b = pts[n + 1]!;
+    const ab: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]];
+    const l2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
+    const t = l2 > 0 ? Math.max(0, Math.min(1, ((p[0] - a[0]) * ab[0] + (p[1] - a[1]) * ab[1] + (p[2] - a[2]) * ab[2]) / l2)) : 0;
+    best = Math.min(best, Math.hypot(p[0] - a[0] - t * ab[0], p[1] - a[1] - t * ab[1], p[2] - a[2] - t * ab[2]));
+  }
+  return best;
+}
+
+/**
+ * Whether a canal found otherwise (the enclosed-hole search in axial slices, detect/canal.ts) leaves the traced
+ * lumen: one of its centres lies farther from the traced centre line than the traced lumen's radius there, i.e.
+ * outside the lumen. On thick slices through a steep sacrum an axial slice cuts the canal obliquely over its
+ * thickness and a hole's centroid can move out of the lumen (fatty-thick5mm: 6.7 mm at S1–S2), and the line
+ * through it runs off the canal; the traced lumen is read in planes across the sacrum, every millimetre.
+ */
+export function canalOffLumen(other: readonly Vec3[], traced: Canal): boolean {
+  const c = traced.centerlineLps;
+  if (other.length === 0 || c.length < 2) return false;
+  return other.some((p) => {
+    let near = 0, best = Infinity;
+    c.forEach((q, n) => { const d = Math.hypot(p[0] - q[0], p[1] - q[1], p[2] - q[2]); if (d < best) { best = d; near = n; } });
+    return polylineDistanceMm(p, c) > traced.radiusMm[near]!;
+  });
+}
+
 export function canalLengthMm(pts: readonly Vec3[]): number {
   let L = 0;
   for (let n = 1; n < pts.length; n++) L += Math.hypot(pts[n]![0] - pts[n - 1]![0], pts[n]![1] - pts[n - 1]![1], pts[n]![2] - pts[n - 1]![2]);

@@ -38,11 +38,11 @@ import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
 import { foramenWallRadii, plausibleWallRadius } from './foramen-radius';
 import { canalWallRadii } from './canal-radius';
 import { refineForamenAxis } from './foramen-axis';
-import { makeWorkGrid, resampleToWork, maskToVolume, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
+import { makeWorkGrid, resampleToWork, maskToVolume, sampleWork, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
 import { withEnclosedMarrow } from './enclosure';
-import { traceCanalLumen, lumenCanal, canalLengthMm } from './canal-lumen';
+import { traceCanalLumen, lumenCanal, canalLengthMm, canalOffLumen } from './canal-lumen';
 import { aboveSacralBase, cutAboveSacralBase, findSacralBase, inL5Column, type SacralBase } from './sacral-base';
 import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
@@ -118,6 +118,21 @@ function neighbourBones(filled: Uint8Array, mask: Uint8Array, g: WorkGrid): Uint
   const minVox = (NEIGHBOUR_BONE_ML * 1000) / g.spacingMm ** 3;
   for (let n = 0; n < rest.length; n++) if (rest[n] && sizes[ids[n]!]! < minVox) rest[n] = 0;
   return rest;
+}
+
+/** The 90th percentile of the working image along a polyline, sampled every millimetre (HU; −Infinity when empty). */
+function brightAlong(work: Float32Array, g: WorkGrid, pts: readonly Vec3[]): number {
+  const v: number[] = [];
+  for (let n = 0; n + 1 < pts.length; n++) {
+    const a = pts[n]!, b = pts[n + 1]!, L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
+    for (let t = 0; t < L; t += 1) {
+      const x = sampleWork(work, g, a[0] + ((b[0] - a[0]) * t) / L, a[1] + ((b[1] - a[1]) * t) / L, a[2] + ((b[2] - a[2]) * t) / L, 'nan');
+      if (Number.isFinite(x)) v.push(x);
+    }
+  }
+  if (v.length === 0) return -Infinity;
+  v.sort((p, q) => p - q);
+  return v[Math.floor(0.9 * (v.length - 1))]!;
 }
 
 function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
@@ -404,9 +419,15 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       // the canal landmark too, where the search for an enclosed hole found less of it below the disc
       // (below the L5/S1 disc: the lumen traced above it is L5's canal)
       const traced = lumenCanal(lum, base ? (p) => aboveSacralBase(base!, ...p) <= 0 : undefined);
-      const own = canalRes.canal ? canalLengthMm(canalRes.canal.centerlineLps.filter((p) => !base || aboveSacralBase(base, ...p) <= 0)) : 0;
+      const ownPts = canalRes.canal ? canalRes.canal.centerlineLps.filter((p) => !base || aboveSacralBase(base, ...p) <= 0) : [];
+      const own = canalLengthMm(ownPts);
       if (traced && own < 0.5 * canalLengthMm(traced.centerlineLps)) {
         messages.push(`canal: the enclosed-hole search follows ${own.toFixed(0)} mm of it below the L5/S1 disc; the lumen traced in front of the roof (${canalLengthMm(traced.centerlineLps).toFixed(0)} mm) taken instead`);
+        canalRes.canal = traced;
+      } else if (traced && canalOffLumen(ownPts, traced) && brightAlong(work, g, ownPts) > brightAlong(work, g, traced.centerlineLps)) {
+        // the two disagree: the one whose line runs through darker voxels is in the lumen (a line that leaves the
+        // canal crosses bone; the traced lumen keeps to the midline plane at x0 and leaves a canal tilted off it)
+        messages.push('canal: the enclosed-hole search leaves the lumen traced in front of the roof (a centre outside it, its line through brighter voxels): the traced lumen taken instead');
         canalRes.canal = traced;
       }
       let removed = 0;

@@ -95,16 +95,21 @@ export function trimmedLevel(values: ArrayLike<number>): { mean: number; sd: num
 export function measureOwnEdge(val: Float32Array, dims: [number, number, number], sp: Readonly<Vec3>, inBall: Uint8Array, rim: Uint8Array,
   seedLocal: number, seedMedian: number, lowerMarginHu: number, minVoxels: number, open: (m: Uint8Array) => Uint8Array): OwnEdge | null {
   let best: OwnEdge | null = null;
+  // smoothing is linear, so the copies of −val are the negated copies of val (bit-exact: negation
+  // commutes with IEEE sums and products); each is computed once
+  const smPos = smoothBox(val, dims, sp, EDGE_SMOOTH_MM);
+  let levelPos: Float32Array | null = null;
   for (const sign of [1, -1] as const) {
     const raw = sign > 0 ? val : val.map((x) => -x);
-    const sm = smoothBox(raw, dims, sp, EDGE_SMOOTH_MM);
+    const sm = sign > 0 ? smPos : smPos.map((x) => -x);
     const bc = maxBoundaryContrastRegion(raw, sm, dims, sp, inBall, rim, seedLocal, sign * seedMedian - lowerMarginHu, minVoxels, raw.length);
     if (!bc || bc.reachedRim) continue;
     const L = bc.lesion.median, B = bc.shell.median;
     if (!(B > L) || (best && !(bc.contrast > best.contrast))) continue;
     const s = Math.max(bc.lesion.sigma, 1);
     const hi = Math.min((L + B) / 2, L + NOISE_SD * s), lo = L - Math.max(NOISE_SD * s, lowerMarginHu);
-    const level = smoothBox(raw, dims, sp, LEVEL_SMOOTH_MM);
+    levelPos ??= smoothBox(val, dims, sp, LEVEL_SMOOTH_MM);
+    const level = sign > 0 ? levelPos : levelPos.map((x) => -x);
     const passing = new Uint8Array(raw.length);
     for (let t = 0; t < raw.length; t++) { const x = raw[t]!; if (inBall[t] && x >= lo && x <= hi) passing[t] = 1; }
     const opened = open(passing);

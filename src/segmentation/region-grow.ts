@@ -1016,10 +1016,15 @@ function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: 
     if (inBall[n] && metricLength2(g, i + box[0] - seed[0], j + box[1] - seed[1], k + box[2] - seed[2]) > rim2) rim[n] = 1;
   let best: MrLevels | null = null, bestContrast = -Infinity;
   const openBall = ballOffsets(g, MR_OPENING_MM, dims);
+  // the copies for the brighter-lesion side are the negated copies of the darker side's: (−v)/u and
+  // the (linear) smoothing of it are bit-exact negations, so each smoothing runs once
+  const rawPos = new Float32Array(val.length);
+  for (let t = 0; t < val.length; t++) rawPos[t] = val[t]! / unit;
+  const smPos = smoothBox(rawPos, dims, sp, SURROUND_SMOOTH_MM);
+  let levelPos: Float32Array | null = null;
   for (const sign of [1, -1]) {
-    const raw = new Float32Array(val.length);
-    for (let t = 0; t < val.length; t++) raw[t] = (sign * val[t]!) / unit;
-    const sm = smoothBox(raw, dims, sp, SURROUND_SMOOTH_MM);
+    const raw = sign > 0 ? rawPos : rawPos.map((x) => -x);
+    const sm = sign > 0 ? smPos : smPos.map((x) => -x);
     const low = (sign * near.median) / unit - MR_NOISE_SD * 10;
     const bc = maxBoundaryContrastRegion(raw, sm, dims, sp, inBall, rim, seedLocal, low, minVoxels, val.length);
     if (!bc || bc.reachedRim || !(bc.shell.median > bc.lesion.median) || !(bc.contrast > bestContrast)) continue;
@@ -1028,7 +1033,8 @@ function measureMrLevels(val: Float32Array, dims: [number, number, number], sp: 
     // the tissue around that would pass as lesion, counted where that tissue's level (2 mm smoothed)
     // lies beyond the bound, as on CT: thin dark lines (cortex, an endplate) between the lesion and
     // the marrow beyond, whose values cross the window on their way down, do not count
-    const level = smoothBox(raw, dims, sp, LEVEL_SMOOTH_MM);
+    levelPos ??= smoothBox(rawPos, dims, sp, LEVEL_SMOOTH_MM);
+    const level = sign > 0 ? levelPos : levelPos.map((x) => -x);
     // only pieces of passing tissue that survive Grow's opening can join the lesion (single noisy
     // voxels do not); real marrow's fatty patches are such pieces
     const passing = new Uint8Array(val.length);
