@@ -71,6 +71,7 @@
  */
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';
+import { kthSmallest } from '../core/select';
 import { type IndexBox, clampBox } from './labelmap';
 import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
 import { gaussianTaps, lineStart, robustStats, smoothBox } from './seed-model';
@@ -492,22 +493,9 @@ function localBackground(sm: Float32Array, bgMask: Uint8Array, seed: Uint8Array,
 
 /** Median of the first m (≥ 1) values of xs (reordered in place; quickselect). */
 function medianOf(xs: Float64Array, m: number): number {
-  const select = (kth: number): number => {
-    let lo = 0, hi = m - 1;
-    while (lo < hi) {
-      const pivot = xs[(lo + hi) >> 1]!;
-      let a = lo, b = hi;
-      while (a <= b) {
-        while (xs[a]! < pivot) a++;
-        while (xs[b]! > pivot) b--;
-        if (a <= b) { const t = xs[a]!; xs[a] = xs[b]!; xs[b] = t; a++; b--; }
-      }
-      if (kth <= b) hi = b; else if (kth >= a) lo = a; else return xs[kth]!;
-    }
-    return xs[kth]!;
-  };
-  if (m % 2) return select((m - 1) >> 1);
-  const hiV = select(m >> 1);
+  if (m % 2) return kthSmallest(xs, m, (m - 1) >> 1);
+  // kthSmallest leaves every value below index m/2 no larger than the one it returns: the lower middle is their maximum
+  const hiV = kthSmallest(xs, m, m >> 1);
   let loV = -Infinity;
   for (let t = 0; t < m >> 1; t++) if (xs[t]! > loV) loV = xs[t]!;
   return (loV + hiV) / 2;
