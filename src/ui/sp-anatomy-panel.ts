@@ -33,7 +33,8 @@ export class SpAnatomyPanel extends LitElement {
       table { border-collapse: collapse; width: 100%; font-size: 12px; }
       td { padding: 1px 3px; border-bottom: 1px solid #1a2028; white-space: nowrap; }
       td.lvl { color: #8a96a3; font-weight: 600; cursor: pointer; }
-      .cell { display: flex; gap: 3px; align-items: center; }
+      /* a suggestion in doubt carries Confirm (and a moved one Reset) besides Go, radius and Place: the row wraps in the sidebar instead of clipping its last buttons */
+      .cell { display: flex; flex-wrap: wrap; gap: 2px 3px; align-items: center; }
       .st { min-width: 58px; }
       .auto { color: #4dd0e1; }
       .manual { color: #ffab40; }
