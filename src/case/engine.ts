@@ -25,6 +25,7 @@ import type { SacralAnatomy } from '../anatomy/types';
 import { buildZoneModel, buildZoneMap, zoneMaskIndex, zoneModelProblem, type ZoneMaskIndex, type ZoneModel } from '../anatomy/zones';
 import { classifyLesion, type LesionZoneResult } from '../anatomy/classify';
 import { suggestLandmarks } from '../anatomy/suggest';
+import { detectSacralAnatomy } from '../anatomy/detect';
 import { trustedAnatomy } from '../anatomy/evidence';
 import { withLandmarkFrame } from '../anatomy/frame-from-landmarks';
 import { PlanningEngine, type PlanningSource, type PlanCommand, type PlanReply } from '../planning/engine';
@@ -232,7 +233,8 @@ export class CaseEngine implements PlanningSource {
     if (this.zoneRegionMask === undefined) {
       this.zoneRegionMask = null;
       if (this.volume.units === 'HU') {
-        const m = suggestLandmarks(this.volume).sacrumMask;
+        // the mask is detection's own (suggestLandmarks passes it through): the foramina's evidence is not needed here
+        const m = detectSacralAnatomy(this.volume).sacrumMask;
         if (m.some((x) => x !== 0)) this.zoneRegionMask = m;
       }
     }
