@@ -9,7 +9,7 @@
  * it in the slice plane (lumen-edge.ts); the radius is the mean of the two sides.
  */
 import type { ScalarVolume } from '../core/volume';
-import type { Vec3 } from '../core/vec3';
+import { add, dot, length, scale, sub, type Vec3 } from '../core/vec3';
 import type { Foramen } from './types';
 import { fitLumenWall, fitWallSamples, sampleTrilinear, wallSamples } from './lumen-edge';
 import { enclosedLumenRadius, refineForamenAxis } from './foramen-axis';
@@ -98,11 +98,11 @@ export function measureFittedForamen(volume: ScalarVolume, fit: Pick<Foramen, 'a
   // it (foramen-axis.ts enclosedLumenRadius), not the fit's ring radius, which an opening's funnel pulls
   // outwards up to the fit's search bound (pelvic-ref-003 S1: 7.0 mm, R_MAX, where its enclosed sections read
   // 5.2–6.4 mm). A tunnel without two enclosed sections keeps the fit's radius, never smaller than the wall's.
-  const c = fit.centreLps ?? [(out.anteriorLps[0] + out.posteriorLps[0]) / 2, (out.anteriorLps[1] + out.posteriorLps[1]) / 2, (out.anteriorLps[2] + out.posteriorLps[2]) / 2];
   const a = out.anteriorLps, b = out.posteriorLps;
-  const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
-  const e: Vec3 | null = L > 0.5 ? [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L] : null;
-  const enclosed = e ? enclosedLumenRadius(volume, c, e, fit.radiusMm + 3, (a[0] - c[0]) * e[0] + (a[1] - c[1]) * e[1] + (a[2] - c[2]) * e[2], (b[0] - c[0]) * e[0] + (b[1] - c[1]) * e[1] + (b[2] - c[2]) * e[2], ENCLOSING_RIM_HU) : null;
+  const c = fit.centreLps ?? scale([0, 0, 0], add([0, 0, 0], a, b), 0.5);
+  const ab = sub([0, 0, 0], b, a), L = length(ab);
+  const e: Vec3 | null = L > 0.5 ? [ab[0] / L, ab[1] / L, ab[2] / L] : null;
+  const enclosed = e ? enclosedLumenRadius(volume, c, e, fit.radiusMm + 3, dot(sub([0, 0, 0], a, c), e), dot(sub([0, 0, 0], b, c), e), ENCLOSING_RIM_HU) : null;
   // (wider than R_MAX: the sections were recentred into another lumen, the canal or a dark box)
   if (enclosed && enclosed.radiusMm > MIN_WALL_RADIUS_MM && enclosed.radiusMm <= R_MAX) out.radiusMm = enclosed.radiusMm;
   else if (plausibleWallRadius(r, fit.radiusMm)) out.radiusMm = Math.max(r, fit.radiusMm);
