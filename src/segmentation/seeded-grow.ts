@@ -250,34 +250,24 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
   // two normals with the pooled SD); the background is everything that is not the painted lesion, so
   // a value more than OUTLIER_Z σ from every lesion level counts as background even where no stroke
   // sampled its tissue (fat, fluid or cortex beyond a lytic lesion's level)
-  const evidence = (v: number): number => {
+  // With a local level b (the background painted next to the voxel, see localBackground), b competes
+  // together with the painted levels on the other side of the lesion's level from b (fat painted
+  // elsewhere, beyond a lytic lesion in marrow): on b's side only b does.
+  const evidence = (v: number, b = NaN): number => {
     let L = levels[0]!;
     for (const x of levels) if (Math.abs(v - x) < Math.abs(v - L)) L = x;
     const zl = (v - L) / sigma;
     let zb2 = Infinity, beyond = true;
-    for (const m of bgLevels) {
-      const z = (v - m.median) / sigma;
+    // t = −1 is b itself, when given; then each painted level that competes
+    for (let t = b === b ? -1 : 0; t < bgLevels.length; t++) {
+      const m = t < 0 ? b : bgLevels[t]!.median;
+      if (t >= 0 && b === b && !((m - L) * (b - L) < 0)) continue;
+      const z = (v - m) / sigma;
       if (z * z < zb2) zb2 = z * z;
-      if ((m.median - L) * (v - L) > 0) beyond = false;
+      if ((m - L) * (v - L) > 0) beyond = false;
     }
     // beyond the nearest lesion level, on a side where no background level lies, a value more than
     // OUTLIER_Z σ off is not a blend of lesion and painted background: another tissue, not lesion
-    if (beyond && zl * zl > OUTLIER_Z * OUTLIER_Z) zb2 = Math.min(zb2, OUTLIER_Z * OUTLIER_Z);
-    return zb2 - zl * zl;
-  };
-  // the evidence against the background painted next to the voxel (level b, see localBackground):
-  // on the local background's side of the lesion's level only b competes; a painted level on the
-  // other side still does (fat painted elsewhere, beyond a lytic lesion in marrow)
-  const localEvidence = (v: number, b: number): number => {
-    let L = levels[0]!;
-    for (const x of levels) if (Math.abs(v - x) < Math.abs(v - L)) L = x;
-    const zl = (v - L) / sigma;
-    let zb2 = ((v - b) / sigma) ** 2;
-    let beyond = (b - L) * (v - L) <= 0;
-    for (const m of bgLevels) {
-      if ((m.median - L) * (b - L) < 0) zb2 = Math.min(zb2, ((v - m.median) / sigma) ** 2);
-      if ((m.median - L) * (v - L) > 0 && (m.median - L) * (b - L) < 0) beyond = false;
-    }
     if (beyond && zl * zl > OUTLIER_Z * OUTLIER_Z) zb2 = Math.min(zb2, OUTLIER_Z * OUTLIER_Z);
     return zb2 - zl * zl;
   };
@@ -337,7 +327,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     for (let n = 0; n < nb; n++) {
       const v = smE[n]!;
       let e = lut[Math.round((v - vMin) / step)]!;
-      if (local) { const b = local[n]!; if (b === b) e = Math.min(e, localEvidence(v, b)); }
+      if (local) { const b = local[n]!; if (b === b) e = Math.min(e, evidence(v, b)); }
       e += prior ? prior[n]! : 0;
       costL[n] = costOf(1, e); costB[n] = costOf(2, e);
     }
