@@ -62,6 +62,20 @@ function section(volume: ScalarVolume, c: Readonly<Vec3>, u1: Readonly<Vec3>, u2
 }
 
 /**
+ * One recentring step of a section: the mean of its rim points (edge × ray direction over the rays `ok` that met
+ * a rim; a ring centred on its lumen sums to zero) moves the centre twice that mean, by at most 1.5 mm. Returns
+ * the moved centre and the length of the full move (mm), which callers compare to 0.1 mm to stop.
+ */
+function recentred(c: Readonly<Vec3>, s: { edges: number[]; dirs: Vec3[] }, ok: readonly number[]): { c: Vec3; dl: number } {
+  let sx = 0, sy = 0, sz = 0;
+  for (const k of ok) { sx += s.edges[k]! * s.dirs[k]![0]; sy += s.edges[k]! * s.dirs[k]![1]; sz += s.edges[k]! * s.dirs[k]![2]; }
+  const dx = (2 * sx) / ok.length, dy = (2 * sy) / ok.length, dz = (2 * sz) / ok.length;
+  const dl = Math.hypot(dx, dy, dz);
+  const lim = dl > 1.5 ? 1.5 / dl : 1;
+  return { c: [c[0] + dx * lim, c[1] + dy * lim, c[2] + dz * lim], dl };
+}
+
+/**
  * Follows the tunnel of foramen f on the image; null when it cannot be followed clearly (keep f as it is).
  * `minContrastHu`: a rim must rise this far above the lumen (CT).
  */
@@ -101,13 +115,9 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
       if (ok.length <= RAYS / 2) return null;
       // a partly open ring is not recentred (the missing side would pull the centre)
       if (ok.length < RAYS) return { c, share };
-      let sx = 0, sy = 0, sz = 0;
-      for (const k of ok) { sx += s.edges[k]! * s.dirs[k]![0]; sy += s.edges[k]! * s.dirs[k]![1]; sz += s.edges[k]! * s.dirs[k]![2]; }
-      const dx = (2 * sx) / ok.length, dy = (2 * sy) / ok.length, dz = (2 * sz) / ok.length;
-      const dl = Math.hypot(dx, dy, dz);
-      const lim = dl > 1.5 ? 1.5 / dl : 1;
-      c = [c[0] + dx * lim, c[1] + dy * lim, c[2] + dz * lim];
-      if (dl < 0.1) break;
+      const r = recentred(c, s, ok);
+      c = r.c;
+      if (r.dl < 0.1) break;
     }
     return { c, share };
   };
@@ -223,13 +233,9 @@ export function lumenSections(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLp
       if (ok.length <= RAYS / 2) break;
       enclosed = true;
       if (ok.length < RAYS) break;
-      let sx = 0, sy = 0, sz = 0;
-      for (const j of ok) { sx += s.edges[j]! * s.dirs[j]![0]; sy += s.edges[j]! * s.dirs[j]![1]; sz += s.edges[j]! * s.dirs[j]![2]; }
-      const dx = (2 * sx) / ok.length, dy = (2 * sy) / ok.length, dz = (2 * sz) / ok.length;
-      const dl = Math.hypot(dx, dy, dz);
-      const lim = dl > 1.5 ? 1.5 / dl : 1;
-      c = [c[0] + dx * lim, c[1] + dy * lim, c[2] + dz * lim];
-      if (dl < 0.1) break;
+      const r = recentred(c, s, ok);
+      c = r.c;
+      if (r.dl < 0.1) break;
     }
     out.push({ t, centre: enclosed ? c : null });
   }
@@ -262,13 +268,9 @@ export function enclosedLumenRadius(volume: ScalarVolume, centre: Readonly<Vec3>
       const ok = s.edges.map((x, k) => (Number.isFinite(x) ? k : -1)).filter((k) => k >= 0);
       edges = ok.length >= (3 * RAYS) / 4 ? ok.map((k) => s.edges[k]!) : null;
       if (!edges) break;
-      let sx = 0, sy = 0, sz = 0;
-      for (const k of ok) { sx += s.edges[k]! * s.dirs[k]![0]; sy += s.edges[k]! * s.dirs[k]![1]; sz += s.edges[k]! * s.dirs[k]![2]; }
-      const dx = (2 * sx) / ok.length, dy = (2 * sy) / ok.length, dz = (2 * sz) / ok.length;
-      const dl = Math.hypot(dx, dy, dz);
-      if (dl < 0.1) break;
-      const lim = dl > 1.5 ? 1.5 / dl : 1;
-      c = [c[0] + dx * lim, c[1] + dy * lim, c[2] + dz * lim];
+      const r = recentred(c, s, ok);
+      if (r.dl < 0.1) break;
+      c = r.c;
     }
     if (edges) { edges.sort((p, q) => p - q); radii.push(edges[edges.length >> 1]!); }
   }
