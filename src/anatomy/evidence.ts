@@ -70,7 +70,7 @@ export interface ForamenEvidence {
  * one step on from level k−1 in the direction from k−2, the step shortened as the segments shorten
  * (JUNCTION_MM: 20 mm from S2 to S3, 16 from S3 to S4), and half that step as the bound between two levels.
  */
-function rowPrediction(above2: Readonly<Vec3>, above1: Readonly<Vec3>, k: number): { p: Vec3; halfStepMm: number } {
+export function rowPrediction(above2: Readonly<Vec3>, above1: Readonly<Vec3>, k: number): { p: Vec3; halfStepMm: number } {
   const scale = (JUNCTION_MM[k - 1]! - JUNCTION_MM[k - 2]!) / (JUNCTION_MM[k - 2]! - JUNCTION_MM[k - 3]!);
   const step: Vec3 = [(above1[0] - above2[0]) * scale, (above1[1] - above2[1]) * scale, (above1[2] - above2[2]) * scale];
   return { p: [above1[0] + step[0], above1[1] + step[1], above1[2] + step[2]], halfStepMm: 0.5 * len(step) };

@@ -20,10 +20,17 @@
  * mean; at least as long as its neighbours' mean length (a fit stops where the rim fades, the tunnel does not).
  * The image must then show a walled lumen along that course at the opening (evidence.ts rimAlong). Each side is
  * judged on its own: sacra are not mirror images (DOMAIN.md), and this rule does not use the other side.
+ *
+ * The last level of a side's row (no found level below it) is placed by the two found levels above it instead:
+ * its opening one step on from them (evidence.ts rowPrediction, the step shortened as the segments shorten),
+ * within half that step, and no wider than the level above (within 1 mm). Past the row's end its course cannot be
+ * interpolated, so only a fit that runs within ROW_CONE_DEG of the level above's tunnel is taken, as the image
+ * followed it (a sacrum whose left S4 opens 4 mm lower and 2 mm further out than the right one, and runs 11 mm
+ * where the right runs 17: the left fit, 8 mm, is doubted against its partner, not against its row).
  */
 import type { Vec3 } from '../core/vec3';
 import type { Foramen, ForamenId } from './types';
-import { FOUND_CONFIDENCE, JUNCTION_MM, type ForamenEvidence } from './evidence';
+import { FOUND_CONFIDENCE, JUNCTION_MM, rowPrediction, type ForamenEvidence } from './evidence';
 
 /**
  * A fitted tunnel whose direction lies within this of its row's is kept: the cone within which evidence.ts looks
@@ -44,8 +51,9 @@ export function rowInterpolation(above: Readonly<Vec3>, below: Readonly<Vec3>, k
 }
 
 /**
- * Raises to found (FOUND_CONFIDENCE) each S2 or S3 foramen that its row places between its found neighbours
- * (see the header), with the course the row gives it. `doubted`: the ids the detector doubts; `courseDoubted`:
+ * Raises to found (FOUND_CONFIDENCE) each S2–S4 foramen that its row places between its found neighbours, or one
+ * step past the two found levels above it where no level below is found (see the header), with the course the
+ * row gives it. `doubted`: the ids the detector doubts; `courseDoubted`:
  * those whose only doubt is the tunnel's course; `rimAt(course)`: the rim of a walled lumen on that course at its
  * anterior opening, 0 where none (suggest.ts: evidence.ts rimAlong on the image). Mutates `foramina`,
  * `evidence` and `messages`.
@@ -59,43 +67,72 @@ export function rowBetween(
     const f = at(id);
     return !!f && (f.source === 'manual' || (f.confidence >= FOUND_CONFIDENCE && !doubted.has(id) && !evidence[id]?.rowCorroborated));
   };
-  const cosCone = Math.cos((ROW_CONE_DEG * Math.PI) / 180);
-  for (const lv of [2, 3]) for (const side of ['L', 'R'] as const) {
+  for (const lv of [2, 3, 4]) for (const side of ['L', 'R'] as const) {
     const id = `S${lv}_${side}` as ForamenId, f = at(id), e = evidence[id];
     if (!f || !e || f.source !== 'auto' || f.confidence >= FOUND_CONFIDENCE) continue;
     if (doubted.has(id) && !courseDoubted.has(id)) continue;
-    const aId = `S${lv - 1}_${side}`, bId = `S${lv + 1}_${side}`;
-    if (!foundOwn(aId) || !foundOwn(bId)) continue;
-    const a = at(aId)!, b = at(bId)!;
-    // the opening where the row puts it
-    const pred = rowInterpolation(a.anteriorLps, b.anteriorLps, lv);
-    const off = sub(f.anteriorLps, pred.p), rowAxis = unit(sub(b.anteriorLps, a.anteriorLps));
-    const alongMm = off[0] * rowAxis[0] + off[1] * rowAxis[1] + off[2] * rowAxis[2];
-    const acrossMm = len(sub(off, along([0, 0, 0], rowAxis, alongMm)));
-    if (Math.abs(alongMm) > pred.halfStepMm || acrossMm > a.radiusMm) continue;
-    const offMm = len(off);
-    // size order with both neighbours (S1 > S2 > S3 > S4, within 1 mm as evidence.ts)
-    if (f.radiusMm > a.radiusMm + 1 || f.radiusMm < b.radiusMm - 1) continue;
-    // the course: its own where it runs as the row does, else the row's
-    const la = len(sub(a.posteriorLps, a.anteriorLps)), lb = len(sub(b.posteriorLps, b.anteriorLps));
-    if (!(la > 0 && lb > 0)) continue;
-    const rowDir = unit([0, 1, 2].map((i) => (a.posteriorLps[i]! - a.anteriorLps[i]!) / la + (b.posteriorLps[i]! - b.anteriorLps[i]!) / lb) as Vec3);
-    const ownVec = sub(f.posteriorLps, f.anteriorLps), ownLen = len(ownVec);
-    const ownDir = ownLen > 0 ? unit(ownVec) : rowDir;
-    const cos = ownDir[0] * rowDir[0] + ownDir[1] * rowDir[1] + ownDir[2] * rowDir[2];
-    const keep = cos >= cosCone;
-    const dir = keep ? ownDir : rowDir;
-    const length = Math.max(keep ? ownLen : 0, 0.5 * (la + lb));
-    const course = { anteriorLps: [...f.anteriorLps] as Vec3, posteriorLps: along(f.anteriorLps, dir, length) };
+    const aId = `S${lv - 1}_${side}`, bId = `S${lv + 1}_${side}`, a2Id = `S${lv - 2}_${side}`;
+    if (!foundOwn(aId)) continue;
+    const placed = lv < 4 && foundOwn(bId) ? between(f, at(aId)!, at(bId)!, lv) : lv >= 3 && foundOwn(a2Id) ? below(f, at(a2Id)!, at(aId)!, lv) : null;
+    if (!placed) continue;
     // a walled lumen along that course at the opening
-    const rim = rimAt(course);
+    const rim = rimAt(placed.course);
     if (!(rim > 0)) continue;
     const k = foramina.indexOf(f);
-    foramina[k] = { ...f, ...course, confidence: FOUND_CONFIDENCE };
-    const angleDeg = (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
-    const how = `its opening ${offMm.toFixed(1)} mm from where ${aId} and ${bId} put it (half a step: ${pred.halfStepMm.toFixed(0)} mm), a walled lumen there (${rim.toFixed(2)}); ${keep ? `its tunnel runs as theirs do (${angleDeg.toFixed(0)}°)` : `its fitted tunnel ${angleDeg.toFixed(0)}° off theirs: their course taken`}`;
+    foramina[k] = { ...f, ...placed.course, confidence: FOUND_CONFIDENCE };
+    const how = `${placed.how}, a walled lumen there (${rim.toFixed(2)}); ${placed.courseHow}`;
     Object.assign(e, { confidence: FOUND_CONFIDENCE, rowCorroborated: true });
     e.why.push(`placed by its row: ${how}`);
     messages.push(`foramina: ${id} placed by its row: ${how}`);
   }
+}
+
+interface Placed { course: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>; how: string; courseHow: string }
+
+function direction(f: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>): { dir: Vec3; lengthMm: number } {
+  const v = sub(f.posteriorLps, f.anteriorLps), l = len(v);
+  return { dir: l > 0 ? [v[0] / l, v[1] / l, v[2] / l] : [0, 0, 0], lengthMm: l };
+}
+function angleDeg(a: Readonly<Vec3>, b: Readonly<Vec3>): number {
+  return (Math.acos(Math.max(-1, Math.min(1, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]))) * 180) / Math.PI;
+}
+
+/** Level `lv` of one side between its found neighbours `a` (above) and `b` (below), or null (see the header). */
+function between(f: Foramen, a: Foramen, b: Foramen, lv: number): Placed | null {
+  // the opening where the row puts it
+  const pred = rowInterpolation(a.anteriorLps, b.anteriorLps, lv);
+  const off = sub(f.anteriorLps, pred.p), rowAxis = unit(sub(b.anteriorLps, a.anteriorLps));
+  const alongMm = off[0] * rowAxis[0] + off[1] * rowAxis[1] + off[2] * rowAxis[2];
+  const acrossMm = len(sub(off, along([0, 0, 0], rowAxis, alongMm)));
+  if (Math.abs(alongMm) > pred.halfStepMm || acrossMm > a.radiusMm) return null;
+  // size order with both neighbours (S1 > S2 > S3 > S4, within 1 mm as evidence.ts)
+  if (f.radiusMm > a.radiusMm + 1 || f.radiusMm < b.radiusMm - 1) return null;
+  // the course: its own where it runs as the row does, else the row's
+  const da = direction(a), db = direction(b), own = direction(f);
+  if (!(da.lengthMm > 0 && db.lengthMm > 0)) return null;
+  const rowDir = unit([da.dir[0] + db.dir[0], da.dir[1] + db.dir[1], da.dir[2] + db.dir[2]]);
+  const turn = own.lengthMm > 0 ? angleDeg(own.dir, rowDir) : 180;
+  const keep = turn <= ROW_CONE_DEG;
+  const length = Math.max(keep ? own.lengthMm : 0, 0.5 * (da.lengthMm + db.lengthMm));
+  return {
+    course: { anteriorLps: [...f.anteriorLps] as Vec3, posteriorLps: along(f.anteriorLps, keep ? own.dir : rowDir, length) },
+    how: `its opening ${len(off).toFixed(1)} mm from where ${a.id} and ${b.id} put it (half a step: ${pred.halfStepMm.toFixed(0)} mm)`,
+    courseHow: keep ? `its tunnel runs as theirs do (${turn.toFixed(0)}°)` : `its fitted tunnel ${turn.toFixed(0)}° off theirs: their course taken`,
+  };
+}
+
+/** The last level `lv` of one side, one step on from its found levels `a2` and `a1` above it, or null (see the header). */
+function below(f: Foramen, a2: Foramen, a1: Foramen, lv: number): Placed | null {
+  const pred = rowPrediction(a2.anteriorLps, a1.anteriorLps, lv);
+  const offMm = len(sub(f.anteriorLps, pred.p));
+  if (offMm > pred.halfStepMm || f.radiusMm > a1.radiusMm + 1) return null;
+  const da = direction(a1), own = direction(f);
+  if (!(da.lengthMm > 0 && own.lengthMm > 0)) return null;
+  const turn = angleDeg(own.dir, da.dir);
+  if (turn > ROW_CONE_DEG) return null;
+  return {
+    course: { anteriorLps: [...f.anteriorLps] as Vec3, posteriorLps: [...f.posteriorLps] as Vec3 },
+    how: `its opening ${offMm.toFixed(1)} mm from where ${a2.id} and ${a1.id} put the next one (half a step: ${pred.halfStepMm.toFixed(0)} mm)`,
+    courseHow: `its tunnel runs as ${a1.id}'s does (${turn.toFixed(0)}°)`,
+  };
 }

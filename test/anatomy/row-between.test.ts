@@ -1,7 +1,8 @@
 /**
  * row-between.ts rowBetween: a level whose only doubt is its tunnel's course is raised to found where its row
- * places it between its same-side neighbours, found on their own evidence, with a walled lumen at its opening;
- * its course is its own fit's where that runs as its neighbours' do, else theirs.
+ * places it between its same-side neighbours, found on their own evidence, with a walled lumen at its opening
+ * (its course is its own fit's where that runs as its neighbours' do, else theirs), or, the last level of a side,
+ * one step past the two found levels above it, its own fit running as the level above's.
  * The row below is pelvic-ref-003's as detected (LPS mm): S2's sides followed over 37 and 9 mm.
  */
 import { describe, expect, it } from 'vitest';
@@ -64,7 +65,7 @@ describe('rowBetween', () => {
     expect(lengthOf(at(s, 'S2_L'))).toBeCloseTo(0.5 * (lengthOf(at(s, 'S1_L')) + lengthOf(at(s, 'S3_L'))), 6);
     expect(lengthOf(at(s, 'S2_R'))).toBeGreaterThan(9.1);
     expect(s.messages.filter((m) => m.includes('placed by its row'))).toHaveLength(2);
-    // S4 (below the row's last found level) is not this rule's
+    // S4, doubted for its count and not only for its course, is left
     expect([conf(s, 'S4_L'), conf(s, 'S4_R')]).toEqual([0.38, 0.38]);
   });
   it('leaves a level the detector doubts for another reason (a rival tunnel, its count)', () => {
@@ -98,5 +99,56 @@ describe('rowBetween', () => {
     const wide = setUp((x) => { at(x, 'S2_L').radiusMm = 8.5; at(x, 'S2_R').radiusMm = 1.2; });
     run(wide);
     expect([conf(wide, 'S2_L'), conf(wide, 'S2_R')]).toEqual([0.4, 0.4]);
+  });
+});
+
+/**
+ * The last level of a side's row: the asymmetric phantom's (test/phantom-tools/asymmetric.py: the left foramina
+ * 4 mm lower, 2 mm further out, 15 % narrower) as detected; its left S4 followed over 13 mm (11 in truth) against
+ * the right one's 18, so the detector doubts its course.
+ */
+const ASYM: Record<string, { ant: Vec3; post: Vec3; r: number; c: number }> = {
+  S2_L: { ant: [26.0, 15.9, -48.8], post: [26.0, 45.0, -41.6], r: 3.2, c: 1 },
+  S2_R: { ant: [-24.0, 14.0, -45.4], post: [-24.0, 46.0, -36.4], r: 3.7, c: 1 },
+  S3_L: { ant: [23.0, 20.9, -67.1], post: [23.0, 41.6, -65.7], r: 2.5, c: 1 },
+  S3_R: { ant: [-21.0, 19.7, -63.4], post: [-21.0, 43.6, -61.0], r: 3, c: 1 },
+  S4_L: { ant: [19.5, 22.9, -82.3], post: [19.5, 35.5, -84.2], r: 2, c: 0.4 },
+  S4_R: { ant: [-18.1, 22.1, -78.4], post: [-17.9, 39.8, -79.1], r: 2.5, c: 1 },
+};
+function setUpAsym(edit?: (s: Setup) => void): Setup {
+  const foramina: Foramen[] = Object.entries(ASYM).map(([id, x]) => ({
+    id: id as ForamenId, level: id.slice(0, 2) as Foramen['level'], side: id[3] as Foramen['side'],
+    anteriorLps: [...x.ant] as Vec3, posteriorLps: [...x.post] as Vec3, radiusMm: x.r, confidence: x.c, source: 'auto',
+  }));
+  const evidence: Record<string, ForamenEvidence> = {};
+  for (const [id, x] of Object.entries(ASYM)) evidence[id] = { rim: 1, offAxisMm: 0.5, symmetric: true, spacingOk: true, sizeOrderOk: true, confidence: x.c, why: [] };
+  const s: Setup = { foramina, evidence, doubted: new Set(['S4_L']), course: new Set(['S4_L']), messages: [] };
+  edit?.(s);
+  return s;
+}
+
+describe('rowBetween, the last level of a side', () => {
+  it('raises it one step on from the two found levels above, its own course kept', () => {
+    const s = setUpAsym();
+    const before = { ...at(s, 'S4_L') };
+    run(s);
+    expect(conf(s, 'S4_L')).toBe(FOUND_CONFIDENCE);
+    expect(at(s, 'S4_L').anteriorLps).toEqual(before.anteriorLps);
+    expect(at(s, 'S4_L').posteriorLps).toEqual(before.posteriorLps);
+    expect(s.messages.join('\n')).toMatch(/S4_L placed by its row: its opening .* from where S2_L and S3_L put the next one/);
+  });
+  it('refuses it off the step, wider than the level above, turned off its course, or where a level above or the level itself is doubted otherwise', () => {
+    for (const edit of [
+      (x: Setup) => { at(x, 'S4_L').anteriorLps[2] -= 9; at(x, 'S4_L').posteriorLps[2] -= 9; },
+      (x: Setup) => { at(x, 'S4_L').anteriorLps[0] += 9; at(x, 'S4_L').posteriorLps[0] += 9; },
+      (x: Setup) => { at(x, 'S4_L').radiusMm = 3.6; },
+      (x: Setup) => { at(x, 'S4_L').posteriorLps = [30, 30, -78]; },
+      (x: Setup) => { x.doubted.add('S2_L'); },
+      (x: Setup) => { x.course.delete('S4_L'); },
+    ]) {
+      const s = setUpAsym(edit);
+      run(s);
+      expect(conf(s, 'S4_L')).toBe(0.4);
+    }
   });
 });
