@@ -135,6 +135,9 @@ function brightAlong(work: Float32Array, g: WorkGrid, pts: readonly Vec3[]): num
   return v[Math.floor(0.9 * (v.length - 1))]!;
 }
 
+/** Why nothing is suggested on MR, with the controls that place the landmarks there. */
+export const MR_MESSAGE = 'automatic detection reads CT densities (HU): on MR it suggests nothing; place the foramina with the Foramen tool (F) and the canal with the Canal tool (K)';
+
 function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
   return {
     anatomy: { foramina: [], canal: null, frame: null },
@@ -155,6 +158,15 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const lap = (name: string) => { const n = now(); timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
   const boneHu = opts.boneHu ?? 120;
   const darkHu = opts.darkHu ?? 100;
+  // every stage below reads CT densities (bone, cortex and marrow thresholds in HU); on MR the cortex is a signal
+  // void and fat, marrow and fluid are bright, so those thresholds take whatever lies in their range: on the
+  // sagittal T2 of the lower sacrum (prostatex-0218) this gave S1 and S2 "check" suggestions for levels outside
+  // the image and a canal 148 mm from the reference. Nothing is suggested on MR; the Foramen and Canal tools
+  // (polarity-aware fits, local-image.ts) place the landmarks there.
+  if (volume.modality === 'MR') {
+    messages.push(MR_MESSAGE);
+    return emptyResult(volume, messages, timingsMs);
+  }
   if (volume.units !== 'HU') messages.push(`volume units are ${volume.units}, not HU: CT thresholds may not apply`);
   const geo = volume.geometry;
   const voxSize = Math.cbrt(geo.voxelVolumeMm3);
