@@ -410,12 +410,12 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const refit = volume.units === 'HU' && h < 2.5 ? (f: Foramen, partner: Foramen) => { const r = refitAtMirror(volume, f, partner, mirror); if (r) refitIds.add(r.id); return r; } : undefined;
   // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
   // segment under it, surface-openings.ts), not from where the long axis' top lands
-  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {} };
-  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) doubts[id] ??= why;
+  const { foramina, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
+  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) { doubts[id] ??= why; courseDoubts.delete(id); }
   // below the disc the levels under S1 are trusted where the count is confirmed by a reading independent of
   // the row (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)
   if (frameBelowDisc) {
-    for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level';
+    for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) { doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level'; courseDoubts.delete(f.id); }
   }
   const candidates = inside.candidates;
   lap('surfaceOpenings');
@@ -502,7 +502,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null },
     sacrumMask,
     diagnostics: {
-      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts,
+      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts, courseDoubts: [...courseDoubts],
       ...(segCut && base ? { sacralBase: base } : {}),
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
     },
