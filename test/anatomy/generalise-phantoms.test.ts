@@ -92,6 +92,10 @@ const CASES: Case[] = [
   // Y1, 0.55 mm from S1's lateral border, where S1 and S2 are not in use: the border held from S3 is carried
   // over two levels, and its uncertainty with it (zones.ts borderCarriedMm): a border case
   { name: 'eroded-S2R', config: config('fatty-eroded.json'), gaps: { all8Within3: 'S2 missing (the right one eroded, the left one not fitted) and S1 shown as check: the breached-shell mask takes L5 in', clearance: 'S1 and S2 not in use' } },
+  // P1, a sclerotic lesion, fills the dorsal two-thirds of the right S2 foramen: the fit follows 12 of its 33 mm and
+  // nothing is seen along S2_L's mirrored axis, so the detector doubts its course; its row places it between the
+  // found S1_R and S3_R (row-between.ts), with the course of its own fit lengthened to its neighbours'
+  { name: 'plugged-S2R', config: config('fatty-plugged-S2R.json') },
   { name: 'fatty-thick3mm', config: config('fatty-thick.json') },
   // the first mask's long axis is 22 mm long; it is taken from the sacrum below the L5/S1 disc instead (detect.ts),
   // where the levels under S1 are trusted as far as their count is confirmed (surface-openings.ts); S1_R, its fit
