@@ -141,6 +141,12 @@ const SEPARATED_SDS = 4;
 const RAMP_NOISE_SDS = 3;
 /** Thick slices: a cap band voxel this many of the surrounding tissue's robust SDs beyond its level, away from the lesion, is a third tissue. */
 const THIRD_TISSUE_SDS = 4;
+/**
+ * Textured surroundings (the surrounding tissue within SEPARATED_SDS of its spreads from the lesion
+ * level): a band voxel's value must depart from the mask's answer by more than this many of the
+ * surrounding tissue's robust SDs before its fraction counts (module notes, "Textured marrow").
+ */
+const TEXTURE_SDS = 1.5;
 /** Cores smaller than this give way to this many deepest mask voxels for the lesion level. */
 const MIN_CORE_VOXELS = 8;
 
@@ -165,6 +171,12 @@ export interface PartialVolumeOptions {
   minContrast?: number;
   /** σ (mm) of the Gaussian distance weight of the local background median (default 1.5). */
   backgroundRadiusMm?: number;
+  /**
+   * Textured surroundings: robust SDs of the surrounding tissue that a band voxel's departure from the
+   * mask's answer must exceed (default TEXTURE_SDS; 0: every fraction counts, for a mask known to lie
+   * inside the lesion's edge, such as a core grown at the lesion's own level).
+   */
+  textureSds?: number;
 }
 
 export interface PartialVolumeResult {
@@ -176,6 +188,11 @@ export interface PartialVolumeResult {
   meanBackground: number;
   coreVoxels: number;
   bandVoxels: number;
+  /** Median and robust SD (1.4826·MAD: texture and noise) of the reference shell: the surrounding tissue's level and spread. */
+  referenceLevel: number;
+  referenceSd: number;
+  /** The surrounding tissue lies within SEPARATED_SDS of its robust SDs from the lesion level (module notes, "Textured marrow"). */
+  textured: boolean;
 }
 
 /**
@@ -189,8 +206,9 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
   const minContrast = options.minContrast ?? 20;
   const clampMargin = options.clampMargin ?? 0.25;
   const rhoMm = options.backgroundRadiusMm ?? 1.5;
+  const textureSds = options.textureSds ?? TEXTURE_SDS;
   const vv = geom.voxelVolumeMm3;
-  if (offsets.length === 0) return { volumeMl: 0, maskVolumeMl: 0, lesionLevel: NaN, meanBackground: NaN, coreVoxels: 0, bandVoxels: 0 };
+  if (offsets.length === 0) return { volumeMl: 0, maskVolumeMl: 0, lesionLevel: NaN, meanBackground: NaN, coreVoxels: 0, bandVoxels: 0, referenceLevel: NaN, referenceSd: NaN, textured: false };
   const sp = geom.spacingMm;
   const nA = [0, 1, 2].map((a) => {
     const h = sp[a]!;
@@ -384,6 +402,10 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
       else {
         const margin = Math.max(clampMargin, (3 * noiseSd) / Math.abs(L - B));
         f = Math.min(1 + margin, Math.max(-margin, (val[n]! - B) / (L - B)));
+        // textured surroundings: a departure from the mask's answer that the surrounding tissue's own
+        // spread explains is not taken as lesion (module notes, "Textured marrow")
+        const m0 = rg === 1 ? 1 : 0;
+        if (!separated && textureSds > 0 && Math.abs(f - m0) * Math.abs(L - B) <= textureSds * refSd) f = m0;
         sumB += B; nB++;
       }
     }
@@ -396,6 +418,9 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
     meanBackground: nB ? sumB / nB : NaN,
     coreVoxels: coreCount,
     bandVoxels: bandCount,
+    referenceLevel: refMed,
+    referenceSd: refSd,
+    textured: refAll.length > 0 && !separated,
   };
 }
 
