@@ -88,7 +88,8 @@
  *     re-read from the core until they settle, opened by CORE_OPENING_MM against the marrow's texture;
  *     kept where that window lies on the lesion's side of the midpoint to the level around and the
  *     core's partial-volume volume agrees with the count of its outline at the midpoint level within the
- *     edge's blur (CORE_EDGE_AGREEMENT). Otherwise the first
+ *     edge's blur (CORE_EDGE_AGREEMENT); the lesion is that outline, opened by CORE_OPENING_MM (the core
+ *     lies inside the lesion's half-level edge). Otherwise the first
  *     refusal and its reason stand, with why the own edge and the core did not serve.
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
