@@ -4,7 +4,8 @@
  * fatty-lytic-body): 1.6 mm slices (fatty-small; fatty-eroded: a lesion eroding the S2 foramen's
  * anterior opening and breaking out through the anterior cortex; fatty-cut-s2; fatty-decoy-pair: fat
  * pockets written as lesions; fatty-basivertebral: canal-density openings written as lesions), 5 mm
- * slices (fatty-thick5mm; fatty-thick5mm-eroded-S2L) and mottled marrow on 3 mm slices (fatty-mottled).
+ * slices (fatty-thick5mm; fatty-thick5mm-eroded-S2L), mottled marrow on 3 mm slices (fatty-mottled) and
+ * fatty-funnel (fatty-thin-cortex's image with fatty.json's lesions, rendered here without its funnels).
  *
  * Each of 20 random clicks in the inner half of every lesion:
  *  - is refused: no voxel, and the message says why and what to do next (click inside the lesion,
@@ -45,14 +46,19 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
   // band, 1.4 × the mask) read 0.37 × the mask as lesion against a background estimated from textured
   // marrow (partial-volume.ts, not Grow)
   'fatty-thick5mm-eroded-S2L.json Y1': { range: [0.25, 0.35], why: 'partial-volume figure +30 % on 5 mm slabs (voxel count −1 %)' },
+  // a −20 HU blob in 30 ± 60 HU marrow on 3 mm slices, grown as a core of one tissue (step 9 of
+  // region-grow.ts): 11 of 20 clicks within 10 %, 9 at −10.9 … −14.2 % (voxel count −26 … −32 %); the
+  // core's partial-volume volume and its outline at the midpoint agree within 5 % and are both low,
+  // because both reach only one blur unit beyond the core
+  'fatty-funnel.json Y2': { range: [-0.16, 0.1], why: 'core of one tissue reads −9 … −14 % (its outline too)' },
 };
 
-/** Lesions whose full-contrast lytic clicks grow (measured 20 of 20), asserted at 16: a Grow that refuses everything is not the point. */
-const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-eroded.json Y1', 'fatty-eroded.json Y2', 'fatty-cut-s2.json Y1', 'fatty-cut-s2.json Y2']);
+/** Lesions whose full-contrast lytic clicks grow (measured 19-20 of 20), asserted at 16: a Grow that refuses everything is not the point. */
+const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-eroded.json Y1', 'fatty-eroded.json Y2', 'fatty-cut-s2.json Y1', 'fatty-cut-s2.json Y2', 'fatty-funnel.json Y1']);
 
 describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks in the inner half of every lesion', () => {
   const CONFIGS = ['fatty-small.json', 'fatty-eroded.json', 'fatty-cut-s2.json', 'fatty-decoy-pair.json', 'fatty-basivertebral.json',
-    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json'];
+    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json'];
   for (const cfg of CONFIGS) it(`${cfg}: within 10 % (in-bone part with its note at a cortical break) or refused with the reason; never over 1.5 ×`, () => {
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
     const rows: string[] = [];
