@@ -135,6 +135,9 @@ function brightAlong(work: Float32Array, g: WorkGrid, pts: readonly Vec3[]): num
   return v[Math.floor(0.9 * (v.length - 1))]!;
 }
 
+/** Why nothing is suggested on MR, with the controls that place the landmarks there. */
+export const MR_MESSAGE = 'automatic detection reads CT densities (HU): on MR it suggests nothing; place the foramina with the Foramen tool (F) and the canal with the Canal tool (K)';
+
 function emptyResult(volume: ScalarVolume, messages: string[], timingsMs: Record<string, number>): DetectionResult {
   return {
     anatomy: { foramina: [], canal: null, frame: null },
@@ -155,6 +158,15 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const lap = (name: string) => { const n = now(); timingsMs[name] = Math.round((n - t) * 10) / 10; t = n; };
   const boneHu = opts.boneHu ?? 120;
   const darkHu = opts.darkHu ?? 100;
+  // every stage below reads CT densities (bone, cortex and marrow thresholds in HU); on MR the cortex is a signal
+  // void and fat, marrow and fluid are bright, so those thresholds take whatever lies in their range: on the
+  // sagittal T2 of the lower sacrum (prostatex-0218) this gave S1 and S2 "check" suggestions for levels outside
+  // the image and a canal 148 mm from the reference. Nothing is suggested on MR; the Foramen and Canal tools
+  // (polarity-aware fits, local-image.ts) place the landmarks there.
+  if (volume.modality === 'MR') {
+    messages.push(MR_MESSAGE);
+    return emptyResult(volume, messages, timingsMs);
+  }
   if (volume.units !== 'HU') messages.push(`volume units are ${volume.units}, not HU: CT thresholds may not apply`);
   const geo = volume.geometry;
   const voxSize = Math.cbrt(geo.voxelVolumeMm3);
@@ -387,12 +399,12 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const refit = volume.units === 'HU' && h < 2.5 ? (f: Foramen, partner: Foramen) => { const r = refitAtMirror(volume, f, partner, mirror); if (r) refitIds.add(r.id); return r; } : undefined;
   // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
   // segment under it, surface-openings.ts), not from where the long axis' top lands
-  const { foramina, doubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {} };
-  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) doubts[id] ??= why;
+  const { foramina, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
+  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) { doubts[id] ??= why; courseDoubts.delete(id); }
   // below the disc the levels under S1 are trusted where the count is confirmed by a reading independent of
   // the row (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)
   if (frameBelowDisc) {
-    for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level';
+    for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) { doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level'; courseDoubts.delete(f.id); }
   }
   const candidates = inside.candidates;
   lap('surfaceOpenings');
@@ -479,7 +491,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null },
     sacrumMask,
     diagnostics: {
-      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts,
+      timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts, courseDoubts: [...courseDoubts],
       ...(segCut && base ? { sacralBase: base } : {}),
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
     },

@@ -133,6 +133,27 @@ const ASYMMETRIC_PAIR_CONFIDENCE = 0.45;
 const RIM_FULL = 1;
 
 /**
+ * The rim of the best walled lumen on a suggested tunnel's axis (±30°), seeded at its anterior opening and at its
+ * middle (`seeds` to choose): its fit score (`fitForamen`, contrast over local spread), 0 where no lumen's centre
+ * lies within VERIFY_SEARCH_MM of the axis; `offAxisMm` that centre's distance from the axis (of the first lumen
+ * found where none is on it); `fitted` how many seeds found a walled lumen at all.
+ */
+export function rimAlong(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>, seeds: readonly ('anterior' | 'middle')[] = ['anterior', 'middle']): { rim: number; offAxisMm: number | null; fitted: number } {
+  const axis = sub(f.posteriorLps, f.anteriorLps);
+  let rim = 0, offAxisMm: number | null = null, fitted = 0;
+  for (const which of seeds) {
+    const seed = which === 'anterior' ? f.anteriorLps : foramenCentreLps(f);
+    const fit = fitForamen(volume, seed, { searchMm: VERIFY_SEARCH_MM, axisHint: len(axis) > 0 ? axis : [0, 1, 0], coneDeg: 30 });
+    if (!fit) continue;
+    fitted++;
+    const off = pointSegment(fit.centreLps, f.anteriorLps, f.posteriorLps);
+    if (off <= VERIFY_SEARCH_MM && fit.score > rim) { rim = fit.score; offAxisMm = off; }
+    else if (offAxisMm === null) offAxisMm = off;
+  }
+  return { rim, offAxisMm, fitted };
+}
+
+/**
  * Re-assesses the automatic foramina of `anatomy` on the image; hand-placed ones are returned
  * unchanged. Returns the foramina with their new confidence and the evidence per id.
  */
@@ -144,19 +165,8 @@ export function assessForamina(volume: ScalarVolume, anatomy: SacralAnatomy): { 
   for (const f of anatomy.foramina) {
     if (f.source === 'manual') { out.push(f); continue; }
     const why: string[] = [];
-    const axis = sub(f.posteriorLps, f.anteriorLps);
     const centre = foramenCentreLps(f);
-    // rim: the best walled lumen along the suggested axis, seeded at the opening and at the middle
-    // a walled lumen on the suggested axis (±30°), near its anterior opening or its middle
-    let rim = 0, offAxisMm: number | null = null, fitted = 0;
-    for (const seed of [f.anteriorLps, centre]) {
-      const fit = fitForamen(volume, seed, { searchMm: VERIFY_SEARCH_MM, axisHint: len(axis) > 0 ? axis : [0, 1, 0], coneDeg: 30 });
-      if (!fit) continue;
-      fitted++;
-      const off = pointSegment(fit.centreLps, f.anteriorLps, f.posteriorLps);
-      if (off <= 3 && fit.score > rim) { rim = fit.score; offAxisMm = off; }
-      else if (offAxisMm === null) offAxisMm = off;
-    }
+    const { rim, offAxisMm, fitted } = rimAlong(volume, f);
     if (fitted > 0 && rim === 0) why.push(`the walled lumen nearest its axis is ${(offAxisMm ?? 0).toFixed(1)} mm off it`);
     if (fitted === 0) why.push('no walled lumen near it');
     else if (rim > 0 && rim < RIM_FULL) why.push(`faint rim (${rim.toFixed(2)})`);

@@ -9,7 +9,8 @@ import type { Foramen, ForamenId } from './types';
 import { nowMs } from '../core/clock';
 import { detectSacralAnatomy, type DetectOptions, type DetectionResult } from './detect';
 import { canalSeenFraction } from './canal-fit';
-import { assessCanal, assessForamina, frameProblem, insideImage, partlyOutsideImage, rowCorroborates, EDGE_MARGIN_MM, FOUND_CONFIDENCE, JUNCTION_MM } from './evidence';
+import { rowBetween } from './row-between';
+import { assessCanal, assessForamina, rimAlong, frameProblem, insideImage, partlyOutsideImage, rowCorroborates, EDGE_MARGIN_MM, FOUND_CONFIDENCE, JUNCTION_MM } from './evidence';
 
 /** Anterior openings lie 20–26 mm from the midline (DOMAIN.md §8). */
 const FORAMEN_OFFSET_MM = 22;
@@ -55,8 +56,12 @@ export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {})
     evidence[f.id]?.why.push(why);
     return { ...f, confidence: Math.min(f.confidence, DOUBT_CONFIDENCE) };
   });
+  const doubted = new Set(foramina.filter((f) => f.source === 'auto' && doubts[f.id]).map((f) => f.id));
+  // a level whose tunnel's course the image leaves open, where its row places it between two found levels
+  // (row-between.ts)
+  rowBetween(foramina, evidence, doubted, new Set(d.diagnostics.courseDoubts ?? []), (c) => rimAlong(volume, c, ['anterior']).rim, messages);
   // a small tunnel's faint rim, where this sacrum's own row places the level on both sides (evidence.ts)
-  rowCorroborates(foramina, evidence, new Set(foramina.filter((f) => f.source === 'auto' && doubts[f.id]).map((f) => f.id)));
+  rowCorroborates(foramina, evidence, doubted);
   let canal = a.canal;
   if (canal) {
     const c = assessCanal(canal, a.frame, canalSeenFraction(volume, canal.centerlineLps));

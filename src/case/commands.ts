@@ -24,6 +24,7 @@ import { regionGrow, applyRegionToLabels, type RegionGrowOptions } from '../segm
 import { growFromSeeds, type SeedKind, type SeedStroke } from '../segmentation/seeded-grow';
 import { strokesOverrun, overrunMessage } from '../segmentation/strokes-overrun';
 import { edgeUnsupported, edgeMessage } from '../segmentation/strokes-edge';
+import { unsampledReported, unsampledMessage } from '../segmentation/strokes-unsampled';
 import { paintStroke } from '../segmentation/brush';
 import { fillHoles, keepLargestComponent, dilateLabel, erodeLabel, thresholdInBox } from '../segmentation/morphology';
 import { interpolateSlices } from '../segmentation/interpolate';
@@ -313,9 +314,9 @@ const HANDLERS: { [K in CaseCommandType]: Handler<K> } = {
       }
     }
     for (const o of r.offsets) if (data[o] === 0) ctx.labels.set(o, label, ctx.rec);
-    // both checks are advice only: the grown lesion stays as it is
+    // the checks are advice only: the grown lesion stays as it is
     const overrun = strokesOverrun(ctx.volume.geometry, seeds, r.offsets);
-    const warnings = [...(overrun ? [overrunMessage(overrun)] : []), ...(edgeUnsupported(r.edge) ? [edgeMessage(r.edge)] : [])];
+    const warnings = [...(overrun ? [overrunMessage(overrun)] : []), ...(edgeUnsupported(r.edge) ? [edgeMessage(r.edge)] : []), ...(unsampledReported(r.unsampled) ? [unsampledMessage(r.unsampled)] : [])];
     return { doc: withMethod(doc, lesion.id, 'semiautomatic'), info: { lesionId: lesion.id, ...(warnings.length ? { warning: warnings.join(' ') } : {}) } };
   },
   thresholdBox(ctx, cmd) {

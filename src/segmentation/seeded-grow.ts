@@ -77,6 +77,7 @@ import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
 import { gaussianTaps, lineStart, robustStats, smoothBox } from './seed-model';
 import { erodeMask, dilateMask, labelComponents, squaredDistanceTo } from './morphology';
 import { edgeSupport, type EdgeSupport } from './strokes-edge';
+import { unsampledTissue, type UnsampledTissue } from './strokes-unsampled';
 
 export type SeedKind = 'lesion' | 'background';
 
@@ -109,6 +110,8 @@ export interface SeededGrowResult {
   problem?: string;
   /** How much of the lesion's outline lies on an image edge (strokes-edge.ts); only with background strokes. */
   edge?: EdgeSupport | null;
+  /** How much of the lesion's inside reads unlike every painted level (strokes-unsampled.ts); only with background strokes. */
+  unsampled?: UnsampledTissue | null;
 }
 
 const QUANT = 8;
@@ -435,7 +438,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const row = ni * (j + nj * k);
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
-  return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma, edge };
+  return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma, edge, unsampled: bm ? unsampledTissue(owner, dims, sm, sigma, levels, bgLevels.map((m) => m.median)) : null };
 }
 
 /**

@@ -163,6 +163,38 @@ export function ensureAsymmetricPhantom(config: Record<string, unknown>, asym: S
   return publishPhantom(tmp, out);
 }
 
+/** How test/phantom-tools/funnel.py flares the anterior foramen openings. */
+export interface FunnelOpenings {
+  /** Radius at the anterior opening / the tunnel's radius. */
+  flare: number;
+  /** Over how many mm inside the opening the funnel widens. */
+  lengthMm: number;
+}
+
+/**
+ * A phantom whose anterior foramen openings are funnels (as on real CT): make_phantom.py run by
+ * test/phantom-tools/funnel.py with a cone united to each foramen in its model (truth openings, radii and
+ * distances stay the tunnel's; the voxels checked to flare). Cached under /tmp by config, seed, funnel and scripts.
+ */
+export function ensureFunnelPhantom(config: Record<string, unknown>, funnel: FunnelOpenings, seed = 1): string {
+  const phantomDir = join(sharedDir, 'phantom');
+  const script = join(repoRoot, 'test', 'phantom-tools', 'funnel.py');
+  const cfgText = JSON.stringify(config);
+  const key = createHash('sha1').update(cfgText).update(String(seed)).update(JSON.stringify(funnel))
+    .update(readFileSync(script, 'utf8')).update(readFileSync(join(repoRoot, 'test', 'phantom-tools', 'retilt.py'), 'utf8'))
+    .update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'))
+    .digest('hex').slice(0, 12);
+  const out = join(phantomCacheRoot, `funnel-${key}`);
+  if (existsSync(join(out, 'truth.json'))) return out;
+  mkdirSync(phantomCacheRoot, { recursive: true });
+  const cfgPath = join(phantomCacheRoot, `funnel-${key}.config.json`);
+  writeFileSync(cfgPath, cfgText);
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--flare', String(funnel.flare), '--length', String(funnel.lengthMm), '--check'],
+    { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
+  return publishPhantom(tmp, out);
+}
+
 /**
  * Moves a freshly written phantom folder into its cache place. Another test process may have
  * finished the same phantom meanwhile: then its copy is kept and ours is dropped.

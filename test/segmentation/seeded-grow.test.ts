@@ -15,6 +15,7 @@ import { loadPhantomVolume } from './phantom-volume';
 import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-grow';
 import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
 import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
+import { unsampledReported } from '../../src/segmentation/strokes-unsampled';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 import { paintedStrokes, leakStrokes } from './painted-strokes';
@@ -87,8 +88,9 @@ describe.skipIf(!run)('growFromSeeds on three fatty-marrow phantoms', () => {
         const err = ml / les.volume_ml - 1;
         rows.push(`${cfg} ${les.id} ${les.type} ${les.hu} HU: ${ml.toFixed(3)} mL vs ${les.volume_ml.toFixed(3)} (${(100 * err).toFixed(1)} %), levels ${r.lesionLevel.toFixed(0)} / ${r.backgroundLevel?.toFixed(0)} ± ${r.sigma.toFixed(1)}, ${ms.toFixed(0)} ms; outline without edge ${r.edge ? `${(100 * r.edge.unsupportedShare).toFixed(0)} %${edgeUnsupported(r.edge) ? ` (warned, towards ${r.edge.towards})` : ' (not warned)'}` : 'not measured'}`);
         checks.push(() => expect(Math.abs(err), les.id).toBeLessThan(0.1));
-        // correct strokes on a correct lesion: no edge-support warning (strokes-edge.ts)
+        // correct strokes on a correct lesion: no edge-support warning (strokes-edge.ts), no unsampled tissue (strokes-unsampled.ts)
         checks.push(() => expect(edgeUnsupported(r.edge), `${les.id} edge support`).toBe(false));
+        checks.push(() => expect(unsampledReported(r.unsampled), `${les.id} unsampled tissue ${r.unsampled?.share}`).toBe(false));
       }
       console.log(rows.join('\n'));
       for (const c of checks) c();
@@ -122,7 +124,7 @@ describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion
         const labels = new LabelMap(volume.geometry);
         for (const o of r.offsets) labels.set(o, 1);
         const ml = shownVolume(lesionStats(labels, 1, volume, { partialVolume: true })!, true).volumeMl;
-        const w = strokesOverrun(volume.geometry, strokes, r.offsets) !== null || edgeUnsupported(r.edge);
+        const w = strokesOverrun(volume.geometry, strokes, r.offsets) !== null || edgeUnsupported(r.edge) || unsampledReported(r.unsampled);
         errs.push(ml / les.volume_ml - 1); warned.push(w);
         parts.push(`${(100 * (ml / les.volume_ml - 1)).toFixed(1)} %${w ? ' (warned)' : ''}`);
         const more = leakStrokes(volume.geometry, les, r.offsets);

@@ -20,7 +20,8 @@
  *    (`surfaceNumberedFromDisc`: its first pair opens under the S1 endplate) keeps its numbers.
  *  - A foramen followed over less than half its mirror partner's length is followed again along its partner's
  *    mirrored axis (`refit`, mirror-refit.ts) and replaced where the image shows the tunnel there; else it is
- *    kept, in doubt, and below the disc (`surfaceNumberedFromDisc`) its partner too.
+ *    kept, in doubt, and below the disc (`surfaceNumberedFromDisc`) its partner too; such a doubt is about the
+ *    tunnel's course beyond its opening, not about the level (`courseDoubts`: the row may settle it, row-between.ts).
  * Without a surface chain the inside search's result stands unchanged.
  */
 import type { Vec3 } from '../../core/vec3';
@@ -56,7 +57,7 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
  * Bilateral symmetry of length: a tunnel followed over less than half its mirror partner's length stopped
  * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt.
  */
-function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit, partnerToo = false): Foramen[] {
+function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit, partnerToo = false, course?: Set<ForamenId>): Foramen[] {
   const len = (x: Foramen) => Math.hypot(x.posteriorLps[0] - x.anteriorLps[0], x.posteriorLps[1] - x.anteriorLps[1], x.posteriorLps[2] - x.anteriorLps[2]);
   let out = fs;
   for (let k = 0; k < fs.length; k++) {
@@ -71,11 +72,13 @@ function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>,
       continue;
     }
     doubts[f.id] = `followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm`;
+    course?.add(f.id);
     messages.push(`foramina: ${f.id} in doubt: ${doubts[f.id]}`);
     // (below the disc) the image shows no tunnel at the longer one's mirror image either: that one's reading
     // has no mirror to confirm it (fatty marrow offers walled tunnels of every length to a fit)
     if (partnerToo && !doubts[partner.id]) {
       doubts[partner.id] = `followed over ${len(partner).toFixed(0)} mm, and no tunnel at its mirror image (${f.id} runs ${len(f).toFixed(0)} mm)`;
+      course?.add(partner.id);
       messages.push(`foramina: ${partner.id} in doubt: ${doubts[partner.id]}`);
     }
   }
@@ -85,9 +88,10 @@ function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>,
 export function combineForamina(
   inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
   opts: { insideAxisMeasured?: boolean; surfaceNumberedFromDisc?: boolean; refit?: Refit } = {},
-): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>> } {
+): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>>; courseDoubts: Set<ForamenId> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
-  if (!surface.length) return { foramina: lengthDoubts(inside, doubts, messages, opts.refit), doubts };
+  const courseDoubts = new Set<ForamenId>();
+  if (!surface.length) return { foramina: lengthDoubts(inside, doubts, messages, opts.refit, false, courseDoubts), doubts, courseDoubts };
   // renumber the surface chain from the inside search's level where they share a tunnel
   // (only when the inside search found at least as many levels: it counts from its first pair, so with
   // fewer levels its first may not be S1)
@@ -163,5 +167,5 @@ export function combineForamina(
     }
     out.push(g);
   }
-  return { foramina: lengthDoubts(out, doubts, messages, opts.refit, !!opts.surfaceNumberedFromDisc), doubts };
+  return { foramina: lengthDoubts(out, doubts, messages, opts.refit, !!opts.surfaceNumberedFromDisc, courseDoubts), doubts, courseDoubts };
 }

@@ -545,12 +545,15 @@ export function detectSurfaceOpenings(
     // only a tunnel that could make a level (PAIR_SHARE of the best fit so far, as the pairs are judged below)
     // has its mirror partners fitted: look-alikes score a fifth to a tenth of the real openings
     if (!first || first.rejected || first.score < PAIR_SHARE * bestScore) continue;
-    // a walled tunnel: its mirror partners, strongest first, until one is a tunnel too
+    // a walled tunnel: its mirror partners, strongest first, until one is a tunnel that could make a level too
+    // (the same PAIR_SHARE bar): a funnel-shaped opening's rim reads fainter on the map than a look-alike's
+    // beside it (the funnel phantom's S1_R: contrast 56 against 59 for a 1.5 mm lumen 9 mm below, whose fit
+    // scores 1.06 against S1_L's 3.75), and a look-alike must not end the search for the real partner
     const partners = spotPairs.filter((q) => q.a === pr.a || q.b === pr.a).map((q) => (q.a === pr.a ? q.b : q.a)).sort((x, y) => strength(y) - strength(x));
     for (const o of partners) {
       if (fits >= MAX_FITS) break;
       const c = fitSpot(o);
-      if (c && !c.rejected) break;
+      if (c && !c.rejected && c.score >= PAIR_SHARE * bestScore) break;
     }
   }
   // (on the surface read from the image, where look-alikes abound: the search below the L5/S1 disc)

@@ -53,6 +53,11 @@ export interface DetectionDiagnostics {
   /** Foramina the searches disagree on, with the reason: suggested, but to be shown as "check". */
   doubts?: Partial<Record<import('../types').ForamenId, string>>;
   /**
+   * Those of `doubts` that concern only the tunnel's course beyond its anterior opening (its two sides followed
+   * over lengths that disagree, combine.ts), not its level or its opening.
+   */
+  courseDoubts?: import('../types').ForamenId[];
+  /**
    * The mirror-symmetry plane of the sacrum with rotation (symmetry.ts): tilts about the AP and SI axes
    * (degrees) and the overlap of the mask with its mirror image. The frame's midline normal is this
    * plane's; the canal and foramina are still sought about the x-only midline (`midlineXLps`).
