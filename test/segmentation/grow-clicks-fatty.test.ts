@@ -5,7 +5,8 @@
  * anterior opening and breaking out through the anterior cortex; fatty-cut-s2; fatty-decoy-pair: fat
  * pockets written as lesions; fatty-basivertebral: canal-density openings written as lesions), 5 mm
  * slices (fatty-thick5mm; fatty-thick5mm-eroded-S2L), mottled marrow on 3 mm slices (fatty-mottled) and
- * fatty-funnel (fatty-thin-cortex's image with fatty.json's lesions, rendered here without its funnels).
+ * fatty-funnel (fatty-thin-cortex's image with fatty.json's lesions, rendered here without its funnels) and fatty-plugged-S2R
+ * (a 400 HU sclerotic lesion plugging the right S2 foramen: refused as normal bone, 400 HU reads as neither).
  *
  * Each of 20 random clicks in the inner half of every lesion:
  *  - is refused: no voxel, and the message says why and what to do next (click inside the lesion,
@@ -58,7 +59,7 @@ const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-
 
 describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks in the inner half of every lesion', () => {
   const CONFIGS = ['fatty-small.json', 'fatty-eroded.json', 'fatty-cut-s2.json', 'fatty-decoy-pair.json', 'fatty-basivertebral.json',
-    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json'];
+    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json'];
   for (const cfg of CONFIGS) it(`${cfg}: within 10 % (in-bone part with its note at a cortical break) or refused with the reason; never over 1.5 ×`, () => {
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
     const rows: string[] = [];
