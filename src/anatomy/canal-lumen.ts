@@ -77,17 +77,31 @@ export interface CanalLumen {
   voxels: number;
 }
 
+/**
+ * Planes above the body curve's first point (mm), parallel to its first plane. The curve starts at the S1
+ * endplate's centre, but the canal's top lies behind and above it: the first plane, tilted with the curve's
+ * first few millimetres, meets the canal 5–14 mm below the sacrum's top (fatty phantoms: the traced lumen began
+ * at the S1 endplate's level on 1.6 mm slices, 12 mm down the canal on 5 mm slices, where the curve's top runs
+ * 19° off the vertical instead of 10°), and a needle beside S1 was measured to the canal's course below it. The
+ * planes run on above by the canal's depth behind the body curve (at most V_MAX_MM, and the roof, which the
+ * chain needs, ends with the laminae); what lies above the L5/S1 disc is cut by the caller (lumenCanal keep).
+ */
+const ABOVE_MM = 20;
+
 export function traceCanalLumen(work: Float32Array, g: WorkGrid, curve: Polyline, x0: number): CanalLumen | null {
   const L = curve.length;
-  const ns = Math.floor(L) + 1;
-  if (ns < 10) return null;
+  if (Math.floor(L) + 1 < 10) return null;
+  const ns = Math.floor(L) + 1 + ABOVE_MM;
+  // plane k lies at arc length k − ABOVE_MM; above the curve's start, along its first tangent
+  const t0 = curve.tangent(0), p0 = curve.posterior(0), c0 = curve.at(0);
+  const atArc = (s: number): Vec3 => (s >= 0 ? curve.at(s) : [c0[0] + s * t0[0], c0[1] + s * t0[1], c0[2] + s * t0[2]]);
   const nu = 2 * U_MM + 1, nv = V_MAX_MM - V_MIN_MM + 1, iu0 = U_MM;
   const plane = nu * nv;
   const raw = new Float32Array(ns * plane);
   const cs: Vec3[] = [], ps: Vec3[] = [];
   for (let s = 0; s < ns; s++) {
-    const c = curve.at(s); c[0] = x0;
-    const p = curve.posterior(s);
+    const c = atArc(s - ABOVE_MM); c[0] = x0;
+    const p = s < ABOVE_MM ? p0 : curve.posterior(s - ABOVE_MM);
     cs.push(c); ps.push(p);
     for (let iv = 0; iv < nv; iv++) {
       const v = V_MIN_MM + iv;
@@ -316,7 +330,7 @@ export function traceCanalLumen(work: Float32Array, g: WorkGrid, curve: Polyline
       if (!wide[k]) continue;
       const u = (k % nu) - iu0, v = ((k / nu) | 0) + V_MIN_MM;
       for (const ds of [-0.25, 0.25]) {
-        const cc = curve.at(s + ds);
+        const cc = atArc(s - ABOVE_MM + ds);
         for (const du of [-0.25, 0.25]) for (const dv of [-0.25, 0.25]) {
           const x = x0 + u + du, y = cc[1] + (v + dv) * p[1], z = cc[2] + (v + dv) * p[2];
           const a = Math.round((x - o[0]) / h), b = Math.round((y - o[1]) / h), cz = Math.round((z - o[2]) / h);

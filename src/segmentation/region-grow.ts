@@ -88,7 +88,8 @@
  *     re-read from the core until they settle, opened by CORE_OPENING_MM against the marrow's texture;
  *     kept where that window lies on the lesion's side of the midpoint to the level around and the
  *     core's partial-volume volume agrees with the count of its outline at the midpoint level within the
- *     edge's blur (CORE_EDGE_AGREEMENT). Otherwise the first
+ *     edge's blur (CORE_EDGE_AGREEMENT); the lesion is that outline, opened by CORE_OPENING_MM (the core
+ *     lies inside the lesion's half-level edge). Otherwise the first
  *     refusal and its reason stand, with why the own edge and the core did not serve.
  * 10. Every grown lesion needs voxels that are all lesion, from which its level is read: a region with
  *     fewer than MIN_CORE_VOXELS voxels whose slices within the edge blur's reach above and below are
@@ -666,7 +667,11 @@ function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrowOptions
    * (it takes in the fatty marrow around, darker than the body's rim). The lesion's level and its own
    * noise are read from its core, grown at that level ± UNIFORM_SD of that noise and re-read until they
    * settle (trimmedLevel); marrow texture at the lesion's level that touches it is cut off by an opening
-   * of CORE_OPENING_MM; the partial-volume estimate the panel shows integrates the edge beyond the core.
+   * of CORE_OPENING_MM. The lesion returned is the core widened to the midpoint (the lesion's
+   * half-level edge, as every other mask the tools draw, opened by CORE_OPENING_MM): the core alone
+   * lies inside that edge (pelvic-ref-003 P1: its voxel count −29 %), and in textured marrow the
+   * partial-volume estimate the panel shows keeps only the band fractions the marrow's texture does
+   * not explain (partial-volume.ts, "Textured marrow"), so it no longer restores a core's edge.
    * Kept only where
    *  - the window lies wholly on the lesion's side of the midpoint to the level around (the core holds
    *    no voxel that is more marrow than lesion);
@@ -705,11 +710,14 @@ function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrowOptions
     const e = attempt(around > level ? [win[0], mid] : [mid, win[1]], val);
     hull = new Uint8Array(nb).fill(1);
     if (e.problem || !e.mask) return `its edge at the midpoint to the tissue around (${Math.round(mid)} HU) ${e.problem === 'runs-on' ? `runs on past ${o.maxRadiusMm} mm` : 'gives almost nothing'}`;
-    const v = partialVolumeEstimate(volume, strip(c2).offsets).volumeMl;
+    const v = partialVolumeEstimate(volume, strip(c2).offsets, { textureSds: 0 }).volumeMl;
     const d = Math.abs(v / e.volumeMl - 1);
     if (!(d <= CORE_EDGE_AGREEMENT)) return `its volume integrated over its edge (${v.toFixed(2)} mL) and its outline at the midpoint to the tissue around (${e.volumeMl.toFixed(2)} mL) differ by ${Math.round(100 * d)} %, more than the ${Math.round(100 * CORE_EDGE_AGREEMENT)} % that leaves Grow within its 10 %`;
     levels = { lesion: level, around, smoothed: false, passRaw: NaN, passSmooth: NaN };
-    return { ...strip(c2), guard: 'opening', levels };
+    hull = edgeReach(c2.mask, dims, sp);
+    const shown = attempt(around > level ? [win[0], mid] : [mid, win[1]], val, CORE_OPENING_MM);
+    hull = new Uint8Array(nb).fill(1);
+    return { ...strip(shown.problem || !shown.mask ? e : shown), guard: 'opening', levels };
   })();
   if (typeof uniform !== 'string') return uniform;
   // the first refusal's reason stands, with why the lesion's own edge did not serve either

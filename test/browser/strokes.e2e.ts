@@ -1,7 +1,8 @@
 /**
  * The low-contrast tool (Strokes, L) as a user drives it: on fatty.json's near-iso lesion (80 HU in
  * 110 HU fatty marrow, which Grow refuses), one lesion stroke through its middle and background
- * rings about 3 mm beyond its edge in the axial and the sagittal view give its volume within 10 %; each stroke is
+ * rings about 3 mm beyond its edge in the axial and the sagittal view give its volume within 10 %, by voxel count and
+ * as the panel shows it first (partial-volume corrected); each stroke is
  * one undo step. Then a lesion painted on the real CT (pelvic-ref-003; screenshot to look at) and
  * on the real MR (PROSTATEx T2 sagittal, with a lesion of known volume implanted into its marrow:
  * within 10 % of that truth; screenshot).
@@ -55,6 +56,15 @@ describe.skipIf(!ok)('Strokes tool (lesion / background strokes)', () => {
     await screenshot(page, 'strokes-fatty-near-iso');
     console.log(`[strokes] fatty ${les.id} (${les.hu} HU, truth ${les.volume_ml.toFixed(3)} mL): after the lesion stroke ${s1.lesions[0]!.volumeMl.toFixed(3)} mL, + axial ring ${v2.toFixed(3)}, + sagittal ring ${v3.toFixed(3)} mL (${(100 * err).toFixed(1)} %)`);
     expect(Math.abs(err)).toBeLessThan(0.1);
+    // the volume the panel shows first (its headline: the partial-volume corrected figure), read from the page
+    const li = page.locator('sp-lesion-panel li.lesion').first();
+    await li.click();
+    await expect.poll(() => li.locator('.volume-basis').count(), { timeout: 30_000 }).toBe(1);
+    const shownMl = Number(/^([\d.]+) mL$/.exec((await li.locator('.volume-ml').textContent())!.trim())![1]);
+    const basis = (await li.locator('.volume-basis').textContent())!.trim();
+    console.log(`[strokes] fatty ${les.id}: panel ${shownMl.toFixed(2)} mL ${basis} (${(100 * (shownMl / les.volume_ml - 1)).toFixed(1)} %)`);
+    expect(Math.abs(shownMl / les.volume_ml - 1)).toBeLessThan(0.1);
+    expect(Math.abs(shownMl - s3.lesions[0]!.shownVolumeMl)).toBeLessThanOrEqual(0.0051);
     // valid strokes on a near-iso lesion: its outline lies on the background's side of the levels' midpoint, no edge-support warning
     expect(s3.messages.map((m) => m.text).join(' | ')).not.toMatch(/shows no edge/);
     // strokes that enclose the lesion: no overrun warning
