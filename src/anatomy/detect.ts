@@ -334,7 +334,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const midA = mirrorMidline(sacrum, g, 10, seg.midlineA);
   const x0 = g.originLps[0] + midA * h;
   // the midline plane may be tilted about the AP and SI axes (patient rotation, scoliosis)
-  const plane = mirrorPlane(sacrum, g, { x0Lps: x0, maxTiltDeg: 15, maxPoints: 5000, enoughOverlap: 0.95 });
+  let plane = mirrorPlane(sacrum, g, { x0Lps: x0, maxTiltDeg: 15, maxPoints: 5000, enoughOverlap: 0.95 });
   if (plane && Math.max(Math.abs(plane.aboutApDeg), Math.abs(plane.aboutSiDeg)) >= 2) {
     messages.push(`midline plane tilted ${plane.aboutApDeg.toFixed(1)}° about the AP axis and ${plane.aboutSiDeg.toFixed(1)}° about the SI axis`);
   }
@@ -358,11 +358,22 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     cutEnclosed = withEnclosedMarrow(volume, g, work, segCut.mask, () => neighbourBones(segCut.filled, segCut.mask, g));
     cutAboveSacralBase(cutEnclosed.mask, g, base);
     const msgs: string[] = [];
-    const f2 = detectFrame(cutEnclosed.mask, g, midA, msgs, { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h });
+    const f2 = detectFrame(cutEnclosed.mask, g, midA, msgs, { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h, endplate: { pointLps: base.endplatePointLps, normalLps: base.discNormalLps, posteriorEndLps: base.discPosteriorEndLps } });
     if (f2 && !frameProblem(f2.frame)) {
       messages.push(`sacral long axis: ${frame ? frameProblem(frame.frame) : 'none'} on the first mask; taken from the sacrum below the L5/S1 disc`, ...msgs);
       frame = f2;
       frameBelowDisc = true;
+      // a sacrum lying flat (its body followed across its own axis, detect/frame.ts) bends away from the lumbar spine
+      // above it at a large angle, and the first mask, mostly lumbar spine, is no mirror image of one shape: the
+      // midline plane is fitted to the sacrum below the disc (pancreas-ct-cb-001: 3.2° about the SI axis on the first
+      // mask, 2.0° on the sacrum, which puts its S2 openings' mirror images 2 mm apart instead of 8.8). A sacrum in
+      // line with the spine keeps the plane of the first mask (on pelvic-ref-003 the sacrum's own plane moved an S3
+      // reading 4.4 mm off)
+      const own = f2.acrossAxis ? mirrorPlane(cutEnclosed.mask, g, { x0Lps: x0, maxTiltDeg: 15, maxPoints: 5000, enoughOverlap: 0.95 }) : null;
+      if (own) {
+        if (plane && Math.abs(own.aboutSiDeg - plane.aboutSiDeg) + Math.abs(own.aboutApDeg - plane.aboutApDeg) >= 0.5) messages.push(`midline plane of the sacrum below the L5/S1 disc: tilted ${own.aboutApDeg.toFixed(1)}° about the AP axis and ${own.aboutSiDeg.toFixed(1)}° about the SI axis`);
+        plane = own;
+      }
     }
   }
   lap('frame');
@@ -379,7 +390,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // thick slices (grid ≥ 2.5 mm): the tunnels are two or three voxels wide, sought in the AP view of the sacrum
   const inside = h >= 2.5
     ? detectForaminaThick(sacrum, work, g, midA, frame, darkHu, messages)
-    : detectForamina(sacrum, work, g, midA, frame, d2Bone, darkHu, canalRes.mask, messages);
+    : detectForamina(sacrum, work, g, midA, frame, d2Bone, darkHu, canalRes.mask, messages, frameBelowDisc && base ? (p) => aboveSacralBase(base!, ...p) <= 0 : undefined);
   lap('foramina');
   // the openings on the anterior surface: found where the bone's inside shows no dark tunnel (fatty
   // marrow), and a check on the levels found inside
@@ -390,7 +401,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // alae, where the openings are, and holds L5 above; surface-openings.ts)
   const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug, tilted, frameBelowDisc && base ? { cortexHu: CORTEX_HU, aboveS1Mm: (x, y, z) => aboveSacralBase(base!, x, y, z) } : undefined);
   // below the disc the search inside the bone ran on the first mask, L5 included, and a fatty sacrum shows no
-  // dark tunnels inside: only its tunnels under the S1 endplate are kept
+  // dark tunnels inside: only its tunnels under the S1 endplate are counted and kept
   const insideForamina = frameBelowDisc && base ? inside.foramina.filter((f) => aboveSacralBase(base!, ...f.anteriorLps) <= 0 && aboveSacralBase(base!, ...f.posteriorLps) <= 0) : inside.foramina;
   // a tunnel followed short of its mirror partner is followed again along the partner's mirror image
   // (mirror-refit.ts); thin grids only, as foramen-axis.ts follows tunnels there

@@ -104,12 +104,13 @@ describe.skipIf(!run)('the sacral canal is outside the sacrum mask (fatty marrow
 /**
  * Reference centres still inside the mask (it.fails: each turns red when it is mended): on pelvic-ref-003 at
  * z 249.5 the lumen traced stops in front of a band of 30–35 HU (roots, the dural sac's end) that fills the
- * middle of the canal there; on the pancreas scan the centre at the S1 top, where the canal opens into L5's,
- * and the last one, 7 mm above the image's lower edge, where the planes across the sacrum leave the image.
+ * middle of the canal there; on the pancreas scan the last one, 7 mm above the image's lower edge, where the planes
+ * across the sacrum leave the image. (The pancreas centre at the S1 top, where the canal opens into L5's, is outside
+ * since the long axis there follows the body from the S1 endplate across its own axis, detect/frame.ts.)
  */
 const KNOWN_INSIDE: Record<string, string[]> = {
   'pelvic-ref-003': ['18,187,249.5'],
-  'pancreas-ct-cb-001-upper-sacrum': ['8,148.8,131.2', '8,188.8,92.5'],
+  'pancreas-ct-cb-001-upper-sacrum': ['8,188.8,92.5'],
 };
 
 describe.skipIf(!run)('the sacral canal is outside the sacrum mask on the thin-slice real CTs (reference read by eye)', () => {

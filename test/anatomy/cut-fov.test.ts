@@ -1,7 +1,10 @@
 /**
  * A field of view that cuts the sacrum (abdominal CTs stop at S1–S3, DOMAIN.md §8), with exact truth:
  * configs/fatty-cut-s2.json is fatty-small.json with its lowest slice 5 mm above the S3 openings' centres, L5
- * and the L5/S1 disc in the image (the phantom of pancreas-ct-cb-001-upper-sacrum's cut). No foramen shown as
+ * and the L5/S1 disc in the image (the phantom of pancreas-ct-cb-001-upper-sacrum's cut), and
+ * configs/fatty-flat-cut-s2.json the same sacrum lying flat under an upright L5 (phantom-tools/flat-sacrum.py: turned 33°
+ * about L-R through its S1 endplate centre, its S1 segment 24° from the axial plane; pancreas-ct-cb-001's lies 17°), cut
+ * the same way. No foramen shown as
  * found may be more than 5 mm from the truth, and none of the cut levels may be shown as found; the issue's
  * target: S1/S2 found within 3 mm, S3/S4 reported outside the image.
  */
@@ -13,7 +16,7 @@ import { suggestLandmarks } from '../../src/anatomy/suggest';
 import { isTrusted } from '../../src/anatomy/evidence';
 import type { DetectionResult } from '../../src/anatomy/detect';
 import { scanAndLoadDicom } from '../../src/io/dicom';
-import { ensurePhantom, filesIn, readTruth, requireShared } from '../helpers/shared';
+import { ensureFlatSacrumPhantom, ensurePhantom, filesIn, readTruth, requireShared } from '../helpers/shared';
 import { midpoint } from './fixtures-anatomy';
 import { pointSegmentMm } from './real/reference';
 import type { Vec3 } from '../../src/core/vec3';
@@ -22,48 +25,69 @@ const run = requireShared(true);
 const here = dirname(fileURLToPath(import.meta.url));
 const CUT = ['S3_L', 'S3_R', 'S4_L', 'S4_R'];
 
-let result: Promise<{ d: DetectionResult; truth: any }> | null = null;
-function detect(): Promise<{ d: DetectionResult; truth: any }> {
-  result ??= (async () => {
-    const dir = ensurePhantom(JSON.parse(readFileSync(join(here, 'configs', 'fatty-cut-s2.json'), 'utf8')));
-    const loaded = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
-    return { d: suggestLandmarks(loaded.loaded!.volume), truth: readTruth(dir) };
-  })();
-  return result;
+const config = (name: string) => JSON.parse(readFileSync(join(here, 'configs', name), 'utf8'));
+
+interface Cut {
+  name: string;
+  dir: () => string;
+  /** KNOWN GAP: why this phantom fails both tests today (asserted as failing, so that a fix shows up). */
+  fails?: string;
+}
+const CASES: Cut[] = [
+  { name: 'fatty-cut-s2', dir: () => ensurePhantom(config('fatty-cut-s2.json')) },
+  // the sacrum turned 33° flatter about its S1 endplate centre under an upright L5 (flat-sacrum.py)
+  { name: 'fatty-flat-cut-s2', dir: () => ensureFlatSacrumPhantom(config('fatty-flat-cut-s2.json'), 33), fails: 'the L5/S1 disc here is a wedge (L5\'s lower endplate 28° from the axial plane, S1\'s 73°), not a dark line between two parallel endplates, so sacral-base.ts puts it 10° through the gap behind L5; the sacrum is not cut from L5 there, the first mask\'s axis starts in L5 and the S1, S2, S3 pairs are named S2, S3, S4 (17–26 mm off, shown as found). Where the disc is found (pancreas-ct-cb-001), the body followed across its own axis numbers them right' },
+];
+
+const results = new Map<string, Promise<{ d: DetectionResult; truth: any }>>();
+function detect(c: Cut): Promise<{ d: DetectionResult; truth: any }> {
+  let r = results.get(c.name);
+  if (!r) {
+    r = (async () => {
+      const dir = c.dir();
+      const loaded = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
+      return { d: suggestLandmarks(loaded.loaded!.volume), truth: readTruth(dir) };
+    })();
+    results.set(c.name, r);
+  }
+  return r;
 }
 
 /** Foramina shown as found within 3 mm of the truth (tunnel centre to the suggested axis). */
-async function foundWithin3(): Promise<string[]> {
-  const { d, truth } = await detect();
+async function foundWithin3(c: Cut): Promise<string[]> {
+  const { d, truth } = await detect(c);
   return d.anatomy.foramina.filter((f) => {
     const t = truth.anatomy.foramina.find((x: any) => x.id === f.id);
     return isTrusted(f) && t && pointSegmentMm(midpoint(t.anterior_opening_lps, t.posterior_opening_lps) as Vec3, f.anteriorLps, f.posteriorLps) <= 3;
   }).map((f) => f.id).sort();
 }
 
-describe.skipIf(!run)('fatty sacrum cut by the field of view between S2 and S3', () => {
-  it('never confidently wrong: nothing found more than 5 mm off, no cut level shown as found', async () => {
-    const { d, truth } = await detect();
-    const wrong: string[] = [], rows: string[] = [];
-    for (const f of d.anatomy.foramina) {
-      const t = truth.anatomy.foramina.find((x: any) => x.id === f.id);
-      const e = t ? pointSegmentMm(midpoint(t.anterior_opening_lps, t.posterior_opening_lps) as Vec3, f.anteriorLps, f.posteriorLps) : Infinity;
-      rows.push(`${f.id} ${isTrusted(f) ? 'found' : 'check'} ${f.confidence.toFixed(2)} ${e.toFixed(1)} mm`);
-      if (!isTrusted(f)) continue;
-      if (CUT.includes(f.id)) wrong.push(`${f.id} shown as found, its level is outside the image`);
-      else if (e > 5) wrong.push(`${f.id} shown as found ${e.toFixed(1)} mm from the truth`);
-    }
-    console.log(`[fatty-cut-s2] ${rows.join('; ') || 'no foramina'}; outside the image: ${(d.anatomy.outsideFov ?? []).join(', ') || 'none'}`);
-    expect(wrong).toEqual([]);
-  }, 300_000);
-  // issue 12's target on a cut field of view. It once found nothing: the coarse mask was a fragment of one side's
-  // cortex, the fine box cropped to it cut the right ala away and the midline plane landed 10 mm off (detect.ts:
-  // the box now reaches as far on a side that holds less than half a sacrum's width); and the first mask's body
-  // curve, run out of the image, was squeezed into five levels (the levels are now placed from the L5/S1 disc at a
-  // whole sacrum's spacing where the mask's top is that disc)
-  it('S1 and S2 found within 3 mm, S3 and S4 reported outside the image', async () => {
-    const { d } = await detect();
-    expect(await foundWithin3()).toEqual(['S1_L', 'S1_R', 'S2_L', 'S2_R']);
-    expect([...(d.anatomy.outsideFov ?? [])].sort()).toEqual(CUT);
-  }, 300_000);
-});
+for (const c of CASES) {
+  describe.skipIf(!run)(`${c.name}: fatty sacrum cut by the field of view between S2 and S3`, () => {
+    const check = c.fails ? it.fails : it;
+    check('never confidently wrong: nothing found more than 5 mm off, no cut level shown as found', async () => {
+      const { d, truth } = await detect(c);
+      const wrong: string[] = [], rows: string[] = [];
+      for (const f of d.anatomy.foramina) {
+        const t = truth.anatomy.foramina.find((x: any) => x.id === f.id);
+        const e = t ? pointSegmentMm(midpoint(t.anterior_opening_lps, t.posterior_opening_lps) as Vec3, f.anteriorLps, f.posteriorLps) : Infinity;
+        rows.push(`${f.id} ${isTrusted(f) ? 'found' : 'check'} ${f.confidence.toFixed(2)} ${e.toFixed(1)} mm`);
+        if (!isTrusted(f)) continue;
+        if (CUT.includes(f.id)) wrong.push(`${f.id} shown as found, its level is outside the image`);
+        else if (e > 5) wrong.push(`${f.id} shown as found ${e.toFixed(1)} mm from the truth`);
+      }
+      console.log(`[${c.name}] ${rows.join('; ') || 'no foramina'}; outside the image: ${(d.anatomy.outsideFov ?? []).join(', ') || 'none'}; ${d.diagnostics.messages.filter((m) => m.includes('long axis')).join('; ')}`);
+      expect(wrong).toEqual([]);
+    }, 300_000);
+    // issue 12's target on a cut field of view. fatty-cut-s2 once found nothing: the coarse mask was a fragment of one
+    // side's cortex, the fine box cropped to it cut the right ala away and the midline plane landed 10 mm off
+    // (detect.ts: the box now reaches as far on a side that holds less than half a sacrum's width); and the first
+    // mask's body curve, run out of the image, was squeezed into five levels (the levels are now placed from the
+    // L5/S1 disc at a whole sacrum's spacing where the mask's top is that disc)
+    check('S1 and S2 found within 3 mm, S3 and S4 reported outside the image', async () => {
+      const { d } = await detect(c);
+      expect(await foundWithin3(c)).toEqual(['S1_L', 'S1_R', 'S2_L', 'S2_R']);
+      expect([...(d.anatomy.outsideFov ?? [])].sort()).toEqual(CUT);
+    }, 300_000);
+  });
+}

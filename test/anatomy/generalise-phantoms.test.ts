@@ -105,14 +105,14 @@ const CASES: Case[] = [
   // canal: the lumen traced across the sacrum (the axial-slice hole search runs 6.7 mm off it at S1–S2, detect.ts),
   // in planes that start 20 mm above the body curve's first point (canal-lumen.ts ABOVE_MM): from the curve's
   // first plane the trace began 12 mm down the canal and T08, beside S1, was measured to its course below (0.73 mm off)
-  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { clearance: 'T14 to S4_L 1.27 mm off (15.16 vs 13.89 mm): S4_L, a 2.5 mm tunnel on 5 mm slices, is found 1.2 mm off its axis' } },
+  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { clearance: 'T14 to S4_L 1.27 mm off (15.16 vs 13.89 mm): both S4 tunnels (2.5 mm radius on 5 mm slices) are read about 2.7 mm anterior of the truth along their axis (anterior ends 2.0–2.5 mm past the opening, posterior ends 2.9–3.3 mm short), and T14 passes the posterior end' } },
   // fatty-thick5mm with fatty-eroded's lesions, E1 eroding the LEFT S2 opening: the S2 pair is lost, so the
   // count below S1 stops there (surface-openings.ts) and S3 stays "check"; S1_R, which Y1 fills, is followed
   // along S1_L's mirror image
   { name: 'fatty-thick5mm-eroded-S2L', config: config('fatty-thick5mm-eroded-S2L.json'), gaps: { all8Within3: 'S1 pair alone found: S2_L eroded, S2_R not fitted, so the chain skips S2 and S3 is counted down past a gap (check); S4 missing', clearance: 'S1 alone in use' } },
   // between fatty-thick (3 mm) and fatty-thick5mm: no foramen at all (and none on 5 mm slices with 0.8 mm pixels)
   { name: 'fatty-thick4mm', config: config('fatty-thick4mm.json'), gaps: { all8Within3: 'no foramen found: the anterior-surface reformat shows 19 openings, none with a mirror image (fatty-thick5mm: 94, 65 of them mirrored), no long-axis correction below the L5/S1 disc is reported, and the search inside the bone finds no level', zones: 'no trusted foramina, no zone model', clearance: 'no foramina' } },
-  { name: 'thick3mm-iso', config: config('thick3mm.json'), gaps: { clearance: 'on 3 mm voxels the tunnels are not followed (a rim one voxel thick is not resolved) and their radii are never made smaller than the detector\'s: up to 3.8 mm off', canalClearance: 'on 3 mm voxels the canal\'s radius is the half-contrast one of the thick-slice search: 2.2 mm off' } },
+  { name: 'thick3mm-iso', config: config('thick3mm.json'), gaps: { clearance: 'on 3 mm voxels the tunnels are not followed (a rim one voxel thick is not resolved) and their radii are never made smaller than the detector\'s: up to 3.8 mm off', canalClearance: 'on 3 mm voxels the canal\'s radius is the half-contrast one of the thick-slice search: 2.2 mm off (T11; 5.8–5.9 against 8.0–8.5 at S1). The wall fit of canal-radius.ts per point brings it to 0.47 mm but scatters 3–4 mm between neighbours on the TotalSegmentator CT (detect.test.ts); one median offset along the line leaves 0.61 mm (T11), half of it the midline found 0.5 mm off on 3 mm voxels' } },
   // S1_R: lesion Y1 fills the lateral half of its lumen, so it is followed along S1_L's mirror image (mirror-refit.ts)
   // anterior openings that flare into funnels whose cortical rim does not close, on fatty marrow behind a 0.5 mm
   // cortex on 3 mm slices, as pelvic-ref-003 shows them (measure_flare.py: there the lumen widens 1.5–2.1x over
@@ -123,7 +123,9 @@ const CASES: Case[] = [
   { name: 'funnel', config: config('fatty-funnel.json'), funnel: { flare: 1.5, lengthMm: 5 }, gaps: S4_THIN_CORTEX_3MM },
   // the same image with the generator's straight tunnels: what the funnel adds
   { name: 'thin-cortex-3mm', config: config('fatty-funnel.json'), gaps: S4_THIN_CORTEX_3MM },
-  { name: 'osteopenic', config: config('osteopenic.json'), gaps: { clearance: 'T14 to S4_L 0.51 mm off (13.39 vs 13.89 mm)' } },
+  // T03, T04, T14: the needle passes a tunnel's posterior end (the closest point is the end itself), so the
+  // opening's position counts in full
+  { name: 'osteopenic', config: config('osteopenic.json'), gaps: { clearance: 'T14 to S4_L 0.51 mm off (13.39 vs 13.89 mm): the posterior opening read 0.5 mm past the bone surface (openings 0.2–0.5 mm outward on this 0.8 mm cortex, 0–0.3 mm on fatty-small\'s 1.2 mm; foramen-axis.ts) gives 0.30 mm, the radius 0.2 mm large (2.7 vs 2.5) the rest: the shared cortex fit reads the 0.8 mm cortex thin (a rim about one voxel thick, sampled at one grid phase along a tunnel parallel to the grid; fitted jointly on all walls, 0.33 mm; read all around the tunnels, 0.5–0.9 mm depending on the slice-blur model, radii +0.0–0.15 mm), not landed' } },
 ];
 
 function phantomDir(c: Case): string {

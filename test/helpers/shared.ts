@@ -196,6 +196,29 @@ export function ensureFunnelPhantom(config: Record<string, unknown>, funnel: Fun
 }
 
 /**
+ * A phantom whose sacrum lies flat under an upright L5: make_phantom.py run by test/phantom-tools/flat-sacrum.py with
+ * the sacral arc's top angle raised by `deltaDeg` (the sacrum turned about its S1 endplate centre; every truth value
+ * follows; checked against the voxels). Cached under /tmp by config, seed, the angle and the scripts.
+ */
+export function ensureFlatSacrumPhantom(config: Record<string, unknown>, deltaDeg: number, seed = 1): string {
+  const phantomDir = join(sharedDir, 'phantom');
+  const script = join(repoRoot, 'test', 'phantom-tools', 'flat-sacrum.py');
+  const cfgText = JSON.stringify(config);
+  const key = createHash('sha1').update(cfgText).update(String(seed)).update(String(deltaDeg))
+    .update(readFileSync(script, 'utf8')).update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'))
+    .digest('hex').slice(0, 12);
+  const out = join(phantomCacheRoot, `flat-${key}`);
+  if (existsSync(join(out, 'truth.json'))) return out;
+  mkdirSync(phantomCacheRoot, { recursive: true });
+  const cfgPath = join(phantomCacheRoot, `flat-${key}.config.json`);
+  writeFileSync(cfgPath, cfgText);
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--delta', String(deltaDeg), '--check'],
+    { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
+  return publishPhantom(tmp, out);
+}
+
+/**
  * Moves a freshly written phantom folder into its cache place. Another test process may have
  * finished the same phantom meanwhile: then its copy is kept and ours is dropped.
  */

@@ -124,7 +124,9 @@ describe.skipIf(!run)('Grow on real scans with implanted lesions of known volume
  * Maximal diameter (lesionStats, as the panel and the ≤ 30 mm criterion read it) of the lesion grown
  * from the first 5 inner-half clicks that grow, against the truth's continuous maximal diameter
  * (implant.py: the largest distance between two points of the implanted surface): within 10 % or one
- * voxel (the largest spacing), whichever is larger. pelvic-ref-003 P4 is a known gap (below).
+ * voxel (the largest spacing), whichever is larger. pelvic-ref-003 P4 (40 HU in the fatty right ala)
+ * grew a tail into a patch of marrow at its level (17.9 mm against 14.0), cut since by the 2 mm opening
+ * of its core (region-grow.ts, own edge).
  */
 async function grownDiameters(config: string, id?: string): Promise<{ id: string; truthMm: number; grownMm: number[]; tolMm: number }[]> {
   const { volume, truth } = await loadImplanted(config);
@@ -146,35 +148,19 @@ async function grownDiameters(config: string, id?: string): Promise<{ id: string
 }
 
 describe.skipIf(!run)('Grow on real scans: the maximal diameter against the truth', () => {
-  it('every grown lesion but pelvic-ref-003 P4: within 10 % or one voxel of the truth diameter', async () => {
+  it('every grown lesion: within 10 % or one voxel of the truth diameter', async () => {
     const rows: string[] = [];
     const checks: (() => void)[] = [];
     for (const config of ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json']) {
       for (const d of await grownDiameters(config)) {
         if (!d.grownMm.length) continue;
         rows.push(`${config} ${d.id}: grown ${d.grownMm.map((x) => x.toFixed(1)).join(', ')} mm, truth ${d.truthMm.toFixed(1)} mm (tolerance ${d.tolMm.toFixed(1)} mm)`);
-        if (config === 'pelvic-ref-003.json' && d.id === 'P4') continue;
         for (const x of d.grownMm) checks.push(() => expect(Math.abs(x - d.truthMm), `${config} ${d.id}`).toBeLessThanOrEqual(d.tolMm));
       }
     }
     console.log(rows.join('\n'));
     expect(checks.length).toBeGreaterThanOrEqual(10);
     for (const c of checks) c();
-  });
-  // NOT MET (issue 13): P4 (40 HU in the fatty right ala, marrow −13 ± 43 HU) grows by its own edge
-  // with a tail: 36 of its 367 voxels lie 1.1-1.6 × the truth's radius out, at 12-35 HU (a patch of
-  // marrow brighter than the ala's mean, at the lesion's level within 3 of its SDs) and 60-66 HU (the
-  // ramp of the cortex beside it); the tail is already in the core grown at the lesion's level ± 3 SD,
-  // so intensity cannot cut it. An opening of that core at half its inscribed radius cuts it (17.9 ->
-  // 15.1 mm), but the panel's partial-volume volume of the rest then reads −7 … −14 % and 5 instead of
-  // 8 clicks grow: not taken. The partial-volume estimate itself reads P4's exact truth mask (344
-  // voxels, count −2.0 %) at −13.3 % in this textured marrow, so the grown lesion's +2.0 % is the tail
-  // making up for that bias: the diameter and the estimate have to be mended together
-  it.fails('pelvic-ref-003 P4: within 10 % or one voxel of the truth diameter (NOT MET: 17.9 vs 14.0 mm)', async () => {
-    const [d] = await grownDiameters('pelvic-ref-003.json', 'P4');
-    console.log(`pelvic-ref-003 P4: grown ${d!.grownMm.map((x) => x.toFixed(1)).join(', ')} mm, truth ${d!.truthMm.toFixed(1)} mm`);
-    expect(d!.grownMm.length).toBeGreaterThan(0);
-    for (const x of d!.grownMm) expect(Math.abs(x - d!.truthMm)).toBeLessThanOrEqual(d!.tolMm);
   });
 });
 

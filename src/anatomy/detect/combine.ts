@@ -9,7 +9,8 @@
  *    numbers the surface chain when the inside search found at least as many levels (it counts its
  *    levels from the top of the sacrum, so a shorter count may have missed S1).
  *  - A surface level the inside search missed is added (fatty marrow: no dark tunnel inside bright bone).
- *  - A level only the inside search found is kept, in doubt (`doubts`, shown as "check") where the
+ *  - A level only the inside search found is kept (not where its own levels are not spaced as a sacrum's: then
+ *    its count names no level), in doubt (`doubts`, shown as "check") where the
  *    surface chain says it cannot be that level: a foramen above the chain's first pair must be at least
  *    as large as it (S1 > S2 > S3 > S4, DOMAIN.md §8, within 1 mm) and 10–35 mm from it along the long
  *    axis. A level the chain already
@@ -153,6 +154,8 @@ export function combineForamina(
       } else messages.push(`foramina: ${g.id} of the search inside the bone left out: the anterior surface shows ${g.level} elsewhere`);
       continue;
     }
+    // a level named only by an inside count whose own levels are not spaced as a sacrum's is no level at all
+    if (!insideSpaced) { messages.push(`foramina: ${g.id} of the search inside the bone left out: its count of levels is not a sacrum's`); continue; }
     const k = LEVELS.indexOf(g.level);
     if (k < first) {
       // above the chain: the next level down on the same side must be smaller and 10–35 mm away

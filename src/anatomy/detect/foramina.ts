@@ -64,6 +64,8 @@ function lumenCandidates(
 export function detectForamina(
   sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   d2Bone: Float64Array, darkHu: number, canalMask: Uint8Array, messages: string[],
+  /** Where the sacrum begins (below the L5/S1 disc): a tunnel with an end above it is no sacral foramen, and is not counted among the levels. */
+  belowS1Top?: (p: Readonly<Vec3>) => boolean,
 ): { foramina: Foramen[]; candidates: ForamenCandidate[] } {
   const [na, nb, nc] = g.dims;
   const nab = na * nb;
@@ -256,6 +258,7 @@ export function detectForamina(
     c.score = Math.min(1, (elongation - 1) / 2) * 0.5 + enclosure * 0.5;
     candidates.push(c);
   }
+  if (belowS1Top) for (const c of candidates) if (!c.rejected && !(belowS1Top(c.anteriorLps) && belowS1Top(c.posteriorLps))) c.rejected = 'above the S1 endplate';
   // where the sacrum is steep the evidence is weaker (thick slices, tunnels cut along their axis): a
   // candidate there needs a mirror-symmetric one on the other side (centre within 15 mm of its mirror image, as in the confidence)
   const steepOk = candidates.filter((c) => c.steep && !c.rejected);
