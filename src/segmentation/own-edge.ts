@@ -16,19 +16,23 @@
  *    trabecular gaps, which the opening of the grow removes, while a midpoint bound 30-60 HU from
  *    the lesion lets whole fatty patches of the marrow through;
  *  - away from it: the lesion's level − max(NOISE_SD spreads, lowerMarginHu) (fat in a foramen,
- *    cortex for a bright lesion, lie far beyond).
+ *    cortex for a bright lesion, lie far beyond), or the midpoint to the tissue beyond the lesion's
+ *    level on that side where one touches the region (farSide: a lesion in a foramen's opening lies
+ *    between the foramen's fat and the marrow). Where that tissue is most of the region's surroundings,
+ *    the side's reading describes a minority of them and the other side's reading is taken.
  * The edge voxels cut off by the tighter bound are counted back by the partial-volume estimate,
  * whose band reaches one blur unit beyond the mask (partial-volume.ts).
  *
  * Joinable: pieces of the tissue around (the shell 1.5-3.5 mm outside the region, where its 2 mm
- * level lies beyond the window) that pass the window and survive the grow's opening, as a share of
- * the region: pieces that large touching the lesion can join it.
+ * level lies beyond the window, on either side) that pass the window and survive the grow's opening,
+ * as a share of the region: pieces that large touching the lesion can join it.
  *
  * Pure; arrays are box-local (i fastest); inputs are never mutated.
  */
 import type { Vec3 } from '../core/vec3';
 import { maxBoundaryContrastRegion } from './boundary-contrast';
 import { robustStats, smoothBox } from './seed-model';
+import { squaredDistanceTo } from './morphology';
 
 /** Robust SDs of the lesion's own spread that bound its window (a Gaussian's 3 SD keep 99.7 % of its voxels). */
 export const NOISE_SD = 3;
@@ -107,14 +111,27 @@ export function measureOwnEdge(val: Float32Array, dims: [number, number, number]
     const L = bc.lesion.median, B = bc.shell.median;
     if (!(B > L) || (best && !(bc.contrast > best.contrast))) continue;
     const s = Math.max(bc.lesion.sigma, 1);
-    const hi = Math.min((L + B) / 2, L + NOISE_SD * s), lo = L - Math.max(NOISE_SD * s, lowerMarginHu);
     levelPos ??= smoothBox(val, dims, sp, LEVEL_SMOOTH_MM);
     const level = sign > 0 ? levelPos : levelPos.map((x) => -x);
+    // the tissue beyond the lesion's level on the side away from the tissue around (below the flood's
+    // lower bound: never entered, not in the shell), in the same shell 1.5-3.5 mm outside the region
+    const far = farSide(bc.region, sm, level, dims, sp, inBall, sign * seedMedian - lowerMarginHu);
+    // the tissue the lesion is told apart from must be what surrounds it: where most of the shell is
+    // the tissue beyond it on the far side, the shell's level is that of a minority (fatty-thick5mm.json
+    // L2, 45 HU in a foramen's opening: 24 voxels of fat against 304 of marrow), and the other reading
+    // (a lesion darker than that marrow) describes it
+    if (far.share > 0.5) continue;
+    // away from the tissue around, the bound is the lesion's noise band, or the midpoint to the tissue
+    // beyond it on that side where one touches the region (a lesion in a foramen's opening, between its
+    // fat and the marrow): partial-volume neutral towards either tissue
+    const hi = Math.min((L + B) / 2, L + NOISE_SD * s);
+    const lo = Math.max(L - Math.max(NOISE_SD * s, lowerMarginHu), far.voxels.length ? (L + far.level) / 2 : -Infinity);
     const passing = new Uint8Array(raw.length);
     for (let t = 0; t < raw.length; t++) { const x = raw[t]!; if (inBall[t] && x >= lo && x <= hi) passing[t] = 1; }
     const opened = open(passing);
     let joinable = 0;
     for (const q of bc.shell.voxels) if (level[q]! > hi && opened[q]) joinable++;
+    for (const q of far.voxels) if (level[q]! < lo && opened[q]) joinable++;
     best = {
       sign, window: sign > 0 ? [lo, hi] : [-hi, -lo], lesionLevel: sign * L, lesionSigma: s, aroundLevel: sign * B,
       region: bc.region, contrast: bc.contrast, joinable: joinable / bc.region.length,
@@ -122,3 +139,44 @@ export function measureOwnEdge(val: Float32Array, dims: [number, number, number]
   }
   return best;
 }
+
+/**
+ * The voxels 1.5-3.5 mm outside `region` (box-local indices) within the ball whose smoothed value lies
+ * below `lowBound` (`sm`, in the sign's orientation), their share of that shell, and their median level
+ * (`level`: the 2 mm copy).
+ * Only where they are at least FAR_MIN_SHARE of that shell: a few partial-volume voxels of a thin
+ * lining are no tissue of their own.
+ */
+function farSide(region: Int32Array, sm: Float32Array, level: Float32Array, dims: [number, number, number], sp: Readonly<Vec3>, inBall: Uint8Array, lowBound: number): { voxels: number[]; level: number; share: number } {
+  const [bi, bj, bk] = dims;
+  const bij = bi * bj;
+  // on the region's box padded by the shell's 3.5 mm (a region is a fraction of the search ball's box)
+  let i0 = bi, j0 = bj, k0 = bk, i1 = -1, j1 = -1, k1 = -1;
+  for (const n of region) {
+    const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+    if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
+  }
+  const p = [0, 1, 2].map((a) => Math.ceil(3.5 / sp[a]!) + 1);
+  i0 = Math.max(0, i0 - p[0]!); j0 = Math.max(0, j0 - p[1]!); k0 = Math.max(0, k0 - p[2]!);
+  i1 = Math.min(bi - 1, i1 + p[0]!); j1 = Math.min(bj - 1, j1 + p[1]!); k1 = Math.min(bk - 1, k1 + p[2]!);
+  const sd: [number, number, number] = [i1 - i0 + 1, j1 - j0 + 1, k1 - k0 + 1];
+  const sub = new Uint8Array(sd[0] * sd[1] * sd[2]);
+  for (const n of region) {
+    const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
+    sub[(i - i0) + sd[0] * ((j - j0) + sd[1] * (k - k0))] = 1;
+  }
+  const d2 = squaredDistanceTo(sub, sd, sp, 1);
+  const out: number[] = [];
+  let all = 0, q = 0;
+  for (let k = k0; k <= k1; k++) for (let j = j0; j <= j1; j++) for (let i = i0; i <= i1; i++, q++) {
+    const d = d2[q]!, n = i + bi * (j + bj * k);
+    if (!(d > 2.25 && d <= 12.25) || !inBall[n]) continue;
+    all++;
+    if (sm[n]! < lowBound) out.push(n);
+  }
+  const share = all ? out.length / all : 0;
+  if (share < FAR_MIN_SHARE) return { voxels: [], level: NaN, share };
+  return { voxels: out, level: robustStats(out.map((n) => level[n]!)).median, share };
+}
+/** Share of the shell around a region from which the tissue beyond the lesion's level on the far side counts as a tissue of its own. */
+const FAR_MIN_SHARE = 0.1;

@@ -1,0 +1,135 @@
+/**
+ * One click that never misleads (issue 13) on every other fatty-marrow config of test/anatomy/configs
+ * (grow-clicks.test.ts covers fatty.json, fatty-thick, fatty-oblique, fatty-thin-cortex and
+ * fatty-lytic-body): 1.6 mm slices (fatty-small; fatty-eroded: a lesion eroding the S2 foramen's
+ * anterior opening and breaking out through the anterior cortex; fatty-cut-s2; fatty-decoy-pair: fat
+ * pockets written as lesions; fatty-basivertebral: canal-density openings written as lesions), 5 mm
+ * slices (fatty-thick5mm; fatty-thick5mm-eroded-S2L), mottled marrow on 3 mm slices (fatty-mottled) and
+ * fatty-funnel (fatty-thin-cortex's image with fatty.json's lesions, rendered here without its funnels) and fatty-plugged-S2R
+ * (a 400 HU sclerotic lesion plugging the right S2 foramen: refused as normal bone, 400 HU reads as neither),
+ * fatty-thick4mm (4 mm slices).
+ *
+ * Each of 20 random clicks in the inner half of every lesion:
+ *  - is refused: no voxel, and the message says why and what to do next (click inside the lesion,
+ *    Strokes (L) or the Brush (B));
+ *  - or keeps the lesion's part inside the bone, cut where it breaks through the cortex, with the note
+ *    that the part outside was not included and that Strokes (L) adds it: never more than 1.05 × the
+ *    in-bone truth (the truth × its share inside the sacral envelope), the partial-volume figure printed
+ *    against the in-bone truth (its 10 % on fatty marrow is the expected failure of cortex-breach.test.ts);
+ *  - or grows a lesion whose partial-volume volume (the figure the lesion panel shows) is within 10 % of
+ *    the truth, except the known gaps below, asserted at their measured bounds.
+ * No click ever grows more than 1.5 × the truth. Clicks in normal marrow give a message and no lesion.
+ * Figures printed for the report.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ensurePhantom, requireShared } from '../helpers/shared';
+import { loadPhantomVolume } from './phantom-volume';
+import { innerHalfClicks } from './clicks';
+import { regionGrow } from '../../src/segmentation/region-grow';
+import { partialVolumeEstimate } from '../../src/segmentation/partial-volume';
+import type { Vec3 } from '../../src/core/vec3';
+
+const run = requireShared(true);
+const configsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'anatomy', 'configs');
+const CLICKS = 20;
+const NEXT_STEP = /click inside the lesion|Strokes \(L\)|strokes tool \(L\)|Brush \(B\)|brush \(B\)/;
+const config = (name: string) => JSON.parse(readFileSync(join(configsDir, name), 'utf8')) as Record<string, unknown>;
+
+/**
+ * Known gaps (issue 13, not met), asserted at their measured range of the partial-volume error so that
+ * a change for the worse fails.
+ */
+const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
+  // the grow itself is right (voxel count −1.2 %), the partial-volume figure is not: the lesion spans
+  // 3 slices of 5 mm beside the S1 foramen's fat, and the slabs above and below it (the estimate's cap
+  // band, 1.4 × the mask) carry much of its figure against a background estimated from textured marrow
+  // (partial-volume.ts, not Grow): +30 % before that file's texture rule, +17 % with it
+  'fatty-thick5mm-eroded-S2L.json Y1': { range: [0.12, 0.22], why: 'partial-volume figure +17 % on 5 mm slabs (voxel count −1 %)' },
+  // −20 HU lesions in 30 ± 60 HU marrow on 3 mm slices: Y1 grows by the bone enclosure (−12.3 % since
+  // partial-volume.ts's texture rule, +3.2 % before), Y2 as a region of one tissue (−21 … −24 %; −9 …
+  // −14 % before)
+  'fatty-funnel.json Y1': { range: [-0.15, -0.09], why: 'partial-volume figure −12 % (was +3 % before the texture rule)' },
+  'fatty-funnel.json Y2': { range: [-0.27, -0.18], why: 'one-tissue path −21 … −24 % (−9 … −14 % before the texture rule)' },
+  // fatty marrow on 4 mm slices: L2 grows from 1 click (−18.7 %), L3 from 20 (−10 … −17 %)
+  'fatty-thick4mm.json L2': { range: [-0.2, -0.14], why: 'partial-volume figure −18 % (one click)' },
+  'fatty-thick4mm.json L3': { range: [-0.2, -0.08], why: 'partial-volume figure −10 … −17 %' },
+  // since the own edge's lesion is regrown from its opened core (main, P4's tail), 5 of its 6 grown clicks
+  // at −10 … −11 %
+  'fatty-thick4mm.json L5': { range: [-0.14, 0.1], why: 'partial-volume figure down to −11 %' },
+};
+
+/** Lesions whose full-contrast lytic clicks grow (measured 19-20 of 20), asserted at 16: a Grow that refuses everything is not the point. */
+const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-eroded.json Y1', 'fatty-eroded.json Y2', 'fatty-cut-s2.json Y1', 'fatty-cut-s2.json Y2', 'fatty-funnel.json Y1']);
+
+describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks in the inner half of every lesion', () => {
+  const CONFIGS = ['fatty-small.json', 'fatty-eroded.json', 'fatty-cut-s2.json', 'fatty-decoy-pair.json', 'fatty-basivertebral.json',
+    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json', 'fatty-thick4mm.json'];
+  for (const cfg of CONFIGS) it(`${cfg}: within 10 % (in-bone part with its note at a cortical break) or refused with the reason; never over 1.5 ×`, () => {
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
+    const rows: string[] = [];
+    const checks: (() => void)[] = [];
+    for (const les of truth.lesions) {
+      const key = `${cfg} ${les.id}`;
+      const gap = KNOWN_GAPS[key];
+      const inBoneMl = les.volume_ml * les.fraction_inside_sacral_envelope;
+      const errs: number[] = [], inBone: number[] = [];
+      const why = new Map<string, number>();
+      let worst = 0;
+      for (const p of innerHalfClicks(les, CLICKS, 13)) {
+        const r = regionGrow(volume, { lps: p });
+        worst = Math.max(worst, r.volumeMl / les.volume_ml);
+        if (r.problem) {
+          why.set(r.problem, (why.get(r.problem) ?? 0) + 1);
+          checks.push(() => { expect(r.voxelCount, key).toBe(0); expect(r.message, key).toMatch(NEXT_STEP); });
+          continue;
+        }
+        const pv = partialVolumeEstimate(volume, r.offsets).volumeMl;
+        if (r.stoppedAtCortex) {
+          why.set('kept in bone', (why.get('kept in bone') ?? 0) + 1);
+          inBone.push(pv / inBoneMl - 1);
+          checks.push(() => {
+            expect(r.note, key).toMatch(/the part outside the bone was not included .*Strokes \(L\)/);
+            expect(r.volumeMl / inBoneMl, `${key} voxel count / in-bone truth`).toBeLessThanOrEqual(1.05);
+          });
+          continue;
+        }
+        errs.push(pv / les.volume_ml - 1);
+      }
+      const f = (xs: number[]) => (xs.length ? `${(100 * Math.min(...xs)).toFixed(1)} … ${(100 * Math.max(...xs)).toFixed(1)} %` : '-');
+      rows.push(`${key} ${les.type} ${les.hu} HU ${les.volume_ml.toFixed(3)} mL: grown ${errs.length}/${CLICKS} (partial volume ${f(errs)}), kept in bone ${inBone.length} (against the in-bone ${inBoneMl.toFixed(3)} mL: ${f(inBone)}), refused ${JSON.stringify([...why].filter(([k]) => k !== 'kept in bone'))}, largest count/truth ${worst.toFixed(2)}${gap ? ` [known gap: ${gap.why}]` : ''}`);
+      checks.push(() => {
+        expect(worst, `${key} largest count / truth`).toBeLessThanOrEqual(1.5);
+        for (const e of errs) {
+          if (gap) { expect(e, key).toBeGreaterThanOrEqual(gap.range[0]); expect(e, key).toBeLessThanOrEqual(gap.range[1]); }
+          else expect(Math.abs(e), key).toBeLessThan(0.1);
+        }
+        if (MUST_GROW.has(key)) expect(errs.length, `${key} clicks grown`).toBeGreaterThanOrEqual(16);
+      });
+    }
+    console.log(rows.join('\n'));
+    for (const c of checks) c();
+  });
+
+  for (const cfg of ['fatty-small.json', 'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json']) it(`${cfg}: clicks in normal marrow give a message and no lesion`, () => {
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
+    const rows: string[] = [];
+    let clicks = 0;
+    // around each sacral body centre, points at least 4 mm from every lesion
+    for (const lv of truth.anatomy.levels) for (const d of [[0, 0, 0], [8, 0, 0], [-8, 0, 3], [0, 4, -3]]) {
+      const c = lv.body_center_lps as number[];
+      const p: Vec3 = [c[0]! + d[0]!, c[1]! + d[1]!, c[2]! + d[2]!];
+      if (truth.lesions.some((les: any) => Math.hypot(p[0] - les.center_lps[0], p[1] - les.center_lps[1], p[2] - les.center_lps[2]) < Math.max(...(les.semi_axes_mm ?? les.spheres.map((s: any) => s.radius_mm + 8))) + 4)) continue;
+      const r = regionGrow(volume, { lps: p });
+      clicks++;
+      rows.push(`${cfg} ${lv.level} +${d.join(',')}: ${r.problem ?? `grew ${r.volumeMl.toFixed(3)} mL`} ${r.message ?? ''}`);
+      expect(r.problem, rows.at(-1)).toBeDefined();
+      expect(r.voxelCount).toBe(0);
+      expect(r.message).toMatch(NEXT_STEP);
+    }
+    console.log(rows.join('\n'));
+    expect(clicks).toBeGreaterThanOrEqual(8);
+  });
+});
