@@ -146,21 +146,8 @@ export interface SacrumAsymmetry {
  * Cached under /tmp by config, seed, the asymmetry and both scripts.
  */
 export function ensureAsymmetricPhantom(config: Record<string, unknown>, asym: SacrumAsymmetry, seed = 1): string {
-  const phantomDir = join(sharedDir, 'phantom');
-  const script = join(repoRoot, 'test', 'phantom-tools', 'asymmetric.py');
-  const cfgText = JSON.stringify(config);
-  const key = createHash('sha1').update(cfgText).update(String(seed)).update(JSON.stringify(asym))
-    .update(readFileSync(script, 'utf8')).update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'))
-    .digest('hex').slice(0, 12);
-  const out = join(phantomCacheRoot, `asym-${key}`);
-  if (existsSync(join(out, 'truth.json'))) return out;
-  mkdirSync(phantomCacheRoot, { recursive: true });
-  const cfgPath = join(phantomCacheRoot, `asym-${key}.config.json`);
-  writeFileSync(cfgPath, cfgText);
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--ds', String(asym.dsMm), '--dx', String(asym.dxMm), '--scale', String(asym.radiusScale), '--check'],
-    { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
-  return publishPhantom(tmp, out);
+  return runModelTool({ prefix: 'asym', script: 'asymmetric.py', config, seed, keyParts: [JSON.stringify(asym)],
+    args: ['--ds', String(asym.dsMm), '--dx', String(asym.dxMm), '--scale', String(asym.radiusScale)] });
 }
 
 /** How test/phantom-tools/funnel.py flares the anterior foramen openings. */
@@ -177,22 +164,8 @@ export interface FunnelOpenings {
  * distances stay the tunnel's; the voxels checked to flare). Cached under /tmp by config, seed, funnel and scripts.
  */
 export function ensureFunnelPhantom(config: Record<string, unknown>, funnel: FunnelOpenings, seed = 1): string {
-  const phantomDir = join(sharedDir, 'phantom');
-  const script = join(repoRoot, 'test', 'phantom-tools', 'funnel.py');
-  const cfgText = JSON.stringify(config);
-  const key = createHash('sha1').update(cfgText).update(String(seed)).update(JSON.stringify(funnel))
-    .update(readFileSync(script, 'utf8')).update(readFileSync(join(repoRoot, 'test', 'phantom-tools', 'retilt.py'), 'utf8'))
-    .update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'))
-    .digest('hex').slice(0, 12);
-  const out = join(phantomCacheRoot, `funnel-${key}`);
-  if (existsSync(join(out, 'truth.json'))) return out;
-  mkdirSync(phantomCacheRoot, { recursive: true });
-  const cfgPath = join(phantomCacheRoot, `funnel-${key}.config.json`);
-  writeFileSync(cfgPath, cfgText);
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--flare', String(funnel.flare), '--length', String(funnel.lengthMm), '--check'],
-    { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
-  return publishPhantom(tmp, out);
+  return runModelTool({ prefix: 'funnel', script: 'funnel.py', config, seed, keyParts: [JSON.stringify(funnel)], alsoReads: ['retilt.py'],
+    args: ['--flare', String(funnel.flare), '--length', String(funnel.lengthMm)] });
 }
 
 /**
@@ -201,19 +174,33 @@ export function ensureFunnelPhantom(config: Record<string, unknown>, funnel: Fun
  * follows; checked against the voxels). Cached under /tmp by config, seed, the angle and the scripts.
  */
 export function ensureFlatSacrumPhantom(config: Record<string, unknown>, deltaDeg: number, seed = 1): string {
+  return runModelTool({ prefix: 'flat', script: 'flat-sacrum.py', config, seed, keyParts: [String(deltaDeg)], args: ['--delta', String(deltaDeg)] });
+}
+
+/**
+ * Runs a test/phantom-tools script that swaps the generator's sacrum model and then runs make_phantom.py
+ * (asymmetric.py, funnel.py, flat-sacrum.py), with --check, and caches the phantom under /tmp by `prefix`
+ * and a hash of the config, seed, `keyParts`, the script, the other tool scripts it imports (`alsoReads`)
+ * and the generator's two files.
+ */
+function runModelTool(o: { prefix: string; script: string; config: Record<string, unknown>; seed: number; keyParts: string[]; alsoReads?: string[]; args: string[] }): string {
   const phantomDir = join(sharedDir, 'phantom');
-  const script = join(repoRoot, 'test', 'phantom-tools', 'flat-sacrum.py');
-  const cfgText = JSON.stringify(config);
-  const key = createHash('sha1').update(cfgText).update(String(seed)).update(String(deltaDeg))
-    .update(readFileSync(script, 'utf8')).update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'))
-    .digest('hex').slice(0, 12);
-  const out = join(phantomCacheRoot, `flat-${key}`);
+  const tools = join(repoRoot, 'test', 'phantom-tools');
+  const script = join(tools, o.script);
+  const cfgText = JSON.stringify(o.config);
+  const hash = createHash('sha1').update(cfgText).update(String(o.seed));
+  for (const k of o.keyParts) hash.update(k);
+  hash.update(readFileSync(script, 'utf8'));
+  for (const f of o.alsoReads ?? []) hash.update(readFileSync(join(tools, f), 'utf8'));
+  hash.update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'));
+  const key = hash.digest('hex').slice(0, 12);
+  const out = join(phantomCacheRoot, `${o.prefix}-${key}`);
   if (existsSync(join(out, 'truth.json'))) return out;
   mkdirSync(phantomCacheRoot, { recursive: true });
-  const cfgPath = join(phantomCacheRoot, `flat-${key}.config.json`);
+  const cfgPath = join(phantomCacheRoot, `${o.prefix}-${key}.config.json`);
   writeFileSync(cfgPath, cfgText);
   const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--delta', String(deltaDeg), '--check'],
+  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(o.seed), ...o.args, '--check'],
     { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
   return publishPhantom(tmp, out);
 }
