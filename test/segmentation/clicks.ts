@@ -37,3 +37,18 @@ export function innerHalfClicks(lesion: any, n: number, seed: number): Vec3[] {
   }
   return out;
 }
+
+/**
+ * Clicks in a phantom's normal marrow: around each sacral body centre (the centre, 8 mm to either side,
+ * 4 mm posterior), those at least 4 mm beyond every lesion's largest semi-axis (a blob: its largest ball + 8 mm).
+ */
+export function normalMarrowClicks(truth: any): { label: string; lps: Vec3 }[] {
+  const out: { label: string; lps: Vec3 }[] = [];
+  for (const lv of truth.anatomy.levels) for (const d of [[0, 0, 0], [8, 0, 0], [-8, 0, 3], [0, 4, -3]]) {
+    const c = lv.body_center_lps as number[];
+    const p: Vec3 = [c[0]! + d[0]!, c[1]! + d[1]!, c[2]! + d[2]!];
+    if (truth.lesions.some((les: any) => Math.hypot(p[0] - les.center_lps[0], p[1] - les.center_lps[1], p[2] - les.center_lps[2]) < Math.max(...(les.semi_axes_mm ?? les.spheres.map((s: any) => s.radius_mm + 8))) + 4)) continue;
+    out.push({ label: `${lv.level} +${d.join(',')}`, lps: p });
+  }
+  return out;
+}

@@ -27,10 +27,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensurePhantom, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from './phantom-volume';
-import { innerHalfClicks } from './clicks';
+import { innerHalfClicks, normalMarrowClicks } from './clicks';
 import { regionGrow } from '../../src/segmentation/region-grow';
 import { partialVolumeEstimate } from '../../src/segmentation/partial-volume';
-import type { Vec3 } from '../../src/core/vec3';
 
 const run = requireShared(true);
 const configsDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'anatomy', 'configs');
@@ -118,13 +117,10 @@ describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks
     const rows: string[] = [];
     let clicks = 0;
     // around each sacral body centre, points at least 4 mm from every lesion
-    for (const lv of truth.anatomy.levels) for (const d of [[0, 0, 0], [8, 0, 0], [-8, 0, 3], [0, 4, -3]]) {
-      const c = lv.body_center_lps as number[];
-      const p: Vec3 = [c[0]! + d[0]!, c[1]! + d[1]!, c[2]! + d[2]!];
-      if (truth.lesions.some((les: any) => Math.hypot(p[0] - les.center_lps[0], p[1] - les.center_lps[1], p[2] - les.center_lps[2]) < Math.max(...(les.semi_axes_mm ?? les.spheres.map((s: any) => s.radius_mm + 8))) + 4)) continue;
-      const r = regionGrow(volume, { lps: p });
+    for (const { label, lps } of normalMarrowClicks(truth)) {
+      const r = regionGrow(volume, { lps });
       clicks++;
-      rows.push(`${cfg} ${lv.level} +${d.join(',')}: ${r.problem ?? `grew ${r.volumeMl.toFixed(3)} mL`} ${r.message ?? ''}`);
+      rows.push(`${cfg} ${label}: ${r.problem ?? `grew ${r.volumeMl.toFixed(3)} mL`} ${r.message ?? ''}`);
       expect(r.problem, rows.at(-1)).toBeDefined();
       expect(r.voxelCount).toBe(0);
       expect(r.message).toMatch(NEXT_STEP);
