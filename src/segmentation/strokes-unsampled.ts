@@ -25,6 +25,7 @@
  *
  * Pure: no DOM.
  */
+import { kthSmallest } from '../core/select';
 
 /** How far (in σ) from every painted level a value lies to be another tissue; seeded-grow.ts's OUTLIER_Z. */
 export const UNSAMPLED_Z = 2.5;
@@ -63,8 +64,7 @@ export function unsampledTissue(owner: Uint8Array, dims: readonly [number, numbe
     if (all.every((L) => Math.abs(v - L) > limit)) far.push(v);
   }
   if (inside === 0) return null;
-  far.sort((a, b) => a - b);
-  return { share: far.length / inside, level: far.length ? far[far.length >> 1]! : NaN, inside, bracketed };
+  return { share: far.length / inside, level: far.length ? kthSmallest(far, far.length, far.length >> 1) : NaN, inside, bracketed };
 }
 
 /** Whether too much of the lesion's inside is a tissue no stroke sampled (see the module comment). */
