@@ -4,7 +4,10 @@
  * balls (chosen in proportion to its volume). Uniform in volume, seeded.
  */
 import type { Vec3 } from '../../src/core/vec3';
+import { expect } from 'vitest';
 import { mulberry32 } from '../../src/core/random';
+import type { ScalarVolume } from '../../src/core/volume';
+import { regionGrow } from '../../src/segmentation/region-grow';
 
 export function innerHalfClicks(lesion: any, n: number, seed: number): Vec3[] {
   const rnd = mulberry32(seed);
@@ -51,4 +54,23 @@ export function normalMarrowClicks(truth: any): { label: string; lps: Vec3 }[] {
     out.push({ label: `${lv.level} +${d.join(',')}`, lps: p });
   }
   return out;
+}
+
+/**
+ * Grow from every normalMarrowClicks point: each must give a message matching `message` and no lesion
+ * (issue 13: a click in normal bone gives a message, never a lesion). Returns the printed rows; at least 8 clicks.
+ */
+export function expectNormalMarrowRefused(volume: ScalarVolume, truth: any, name: string, message: RegExp): string[] {
+  const rows: string[] = [];
+  let clicks = 0;
+  for (const { label, lps } of normalMarrowClicks(truth)) {
+    const r = regionGrow(volume, { lps });
+    clicks++;
+    rows.push(`${name} ${label}: ${r.problem ?? `grew ${r.volumeMl.toFixed(3)} mL`} ${r.message ?? ''}`);
+    expect(r.problem, rows.at(-1)).toBeDefined();
+    expect(r.voxelCount).toBe(0);
+    expect(r.message).toMatch(message);
+  }
+  expect(clicks).toBeGreaterThanOrEqual(8);
+  return rows;
 }
