@@ -113,8 +113,8 @@ def main():
         # retilt.py's check reads each foramen centre as one voxel; a tunnel under two slices across (S4: 5 mm on
         # 3 mm slices behind a 1000 HU cortex) reads brighter than the marrow there by partial volume alone, so
         # that one reading is left to check_flare's profile, which finds the lumen on that axis
-        thick = float(json.load(open(os.path.join(a.out, "truth.json")))["config"]["slice_thickness"])
-        thin = {f["id"] for f in json.load(open(os.path.join(a.out, "truth.json")))["anatomy"]["foramina"] if 2 * f["radius_mm"] < 2 * thick}
+        thick = float(truth["config"]["slice_thickness"])
+        thin = {f["id"] for f in truth["anatomy"]["foramina"] if 2 * f["radius_mm"] < 2 * thick}
         bad = check_flare(a.out) + [b for b in check(a.out) if not any(b.startswith(f"foramen {i} centre") for i in thin)]
         if bad:
             print("FAILED: " + "; ".join(bad), file=sys.stderr)
