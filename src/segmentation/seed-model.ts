@@ -8,6 +8,13 @@
  */
 import type { Vec3 } from '../core/vec3';
 
+/**
+ * A value this many σ (the strokes' pooled spread) from every lesion level is not lesion, painted
+ * background or not: for noise of that σ about a level, 1.2 % of its voxels lie that far out. One home
+ * for the competitive grow's evidence (seeded-grow.ts) and its unsampled-tissue check (strokes-unsampled.ts).
+ */
+export const OUTLIER_Z = 2.5;
+
 export interface RobustStats {
   /** Median of the kept values. */
   median: number;

@@ -74,7 +74,7 @@ import type { Vec3 } from '../core/vec3';
 import { kthSmallest } from '../core/select';
 import { type IndexBox, clampBox } from './labelmap';
 import { boxDims, edtSpacing, gridMetric, metricLength2 } from './grid';
-import { gaussianTaps, lineStart, robustStats, smoothBox } from './seed-model';
+import { OUTLIER_Z, gaussianTaps, lineStart, robustStats, smoothBox } from './seed-model';
 import { erodeMask, dilateMask, labelComponents, squaredDistanceTo } from './morphology';
 import { edgeSupport, type EdgeSupport } from './strokes-edge';
 import { unsampledTissue, type UnsampledTissue } from './strokes-unsampled';
@@ -127,8 +127,6 @@ const OPEN_MM = 1;
 const MAX_STEP = 64 * QUANT;
 /** Weight of looking like the other side in a step's cost (see costOf). */
 const OTHER_SIDE_WEIGHT = 4;
-/** A value this many σ from every lesion level is not lesion, painted background or not (see evidence). */
-const OUTLIER_Z = 2.5;
 
 /** Competitive grow from lesion and background strokes. See the module comment. */
 export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke[], options: SeededGrowOptions = {}): SeededGrowResult {

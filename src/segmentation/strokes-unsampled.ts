@@ -11,8 +11,8 @@
  * check (strokes-edge.ts) saw nothing wrong.
  *
  * Such tissue reads unlike every painted level. A voxel inside the lesion (its six neighbours lesion
- * too) is counted when its value lies more than UNSAMPLED_Z σ (seeded-grow's own bound for "not this
- * tissue's noise", 2.5) from every lesion level and every background level; for noise of that σ about
+ * too) is counted when its value lies more than OUTLIER_Z σ (seed-model.ts: the competitive grow's own bound for
+ * "not this tissue's noise", 2.5) from every lesion level and every background level; for noise of that σ about
  * the lesion's level, 1.2 % of the inside lies that far out. Only where background levels bracket the
  * lesion's: otherwise a value between the lesion's level and the background's is what the lesion's
  * own edge looks like smoothed (a sclerotic lesion 50 σ above fatty marrow keeps such a blend two
@@ -26,9 +26,7 @@
  * Pure: no DOM.
  */
 import { kthSmallest } from '../core/select';
-
-/** How far (in σ) from every painted level a value lies to be another tissue; seeded-grow.ts's OUTLIER_Z. */
-export const UNSAMPLED_Z = 2.5;
+import { OUTLIER_Z } from './seed-model';
 /** Share of the lesion's inside above which it is reported; see the module comment. */
 export const MAX_UNSAMPLED = 0.1;
 
@@ -44,14 +42,14 @@ export interface UnsampledTissue {
 }
 
 /**
- * The lesion's (owner === 1) inside voxels in a box that lie more than UNSAMPLED_Z σ from every
+ * The lesion's (owner === 1) inside voxels in a box that lie more than OUTLIER_Z σ from every
  * lesion and background level, on `value` (the copy the levels were read on); null when the lesion has
  * no inside voxel.
  */
 export function unsampledTissue(owner: Uint8Array, dims: readonly [number, number, number], value: Float32Array, sigma: number, lesionLevels: readonly number[], backgroundLevels: readonly number[]): UnsampledTissue | null {
   const [bi, bj, bk] = dims;
   const bij = bi * bj;
-  const limit = UNSAMPLED_Z * sigma;
+  const limit = OUTLIER_Z * sigma;
   const all = [...lesionLevels, ...backgroundLevels];
   const bracketed = lesionLevels.some((L) => backgroundLevels.some((B) => B < L) && backgroundLevels.some((B) => B > L));
   const far: number[] = [];
