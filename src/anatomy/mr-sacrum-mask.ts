@@ -63,6 +63,8 @@ export interface MrSacrumMaskOptions {
   maxHoleCm2: number;
   /** Sheet pixels within this distance (mm) of the mask are its cortex. */
   cortexMm: number;
+  /** The work is confined to the canal's box widened by this (mm). */
+  reachMm: number;
 }
 
 /**
@@ -83,10 +85,12 @@ export interface MrSacrumMaskOptions {
  * - maxGrowth 2.2: a slice through the lateral masses next to the midline slice may double the body's section; a leak
  *   into the pelvis grows it ten-fold.
  * - maxHoleCm2 7: a 3 cm lesion (the study's upper size) has a 7 cm² section.
+ * - reachMm 70: the sacrum is at most 105 mm wide (53 mm each side of the canal), its alae reach 40–50 mm in front of
+ *   the canal, and its tip lies within a segment's height below the lowest canal point a user clicks.
  */
 export const MR_SACRUM_DEFAULTS: MrSacrumMaskOptions = {
   sheetRatio: 0.5, closingMm: 2.5, ballMm: 2, bandRatio: 0.6, biasMm: 25, rayMm: 25, minSeedMm: 2,
-  maxAreaCm2: 60, maxExtentMm: 115, minEnclosed: 0.3, maxGrowth: 2.2, maxHoleCm2: 7, cortexMm: 1.5,
+  maxAreaCm2: 60, maxExtentMm: 115, minEnclosed: 0.3, maxGrowth: 2.2, maxHoleCm2: 7, cortexMm: 1.5, reachMm: 70,
 };
 
 export interface MrSacrumMaskResult {
@@ -97,7 +101,7 @@ export interface MrSacrumMaskResult {
   slices: number[];
   seededSlices: number[];
   messages: string[];
-  timingsMs: { total: number };
+  timingsMs: { total: number; slices: number; seeds: number; carry: number };
 }
 
 /** Running max (or min) over ±r along one in-plane axis of a slice. */
@@ -187,17 +191,37 @@ export function mrSacrumMask(volume: ScalarVolume, canal: Canal, options: Partia
   const t0 = nowMs();
   const o = { ...MR_SACRUM_DEFAULTS, ...options };
   const g = volume.geometry;
-  const [ni, nj, nk] = g.dims;
+  const [NI, NJ, NK] = g.dims;
   const [si, sj] = g.spacingMm;
-  const nij = ni * nj;
-  const vox = volume.voxels;
+  const full = volume.voxels;
   const pixMm2 = si * sj;
   // the body: above a tenth of the 99th percentile of the image (air and the background read near 0 on MR)
   const sample: number[] = [];
-  const stride = Math.max(1, Math.floor(vox.length / 200000));
-  for (let n = 0; n < vox.length; n += stride) sample.push(vox[n]!);
+  const stride = Math.max(1, Math.floor(full.length / 200000));
+  for (let n = 0; n < full.length; n += stride) sample.push(full[n]!);
   sample.sort((a, b) => a - b);
   const bodyFloor = 0.1 * sample[Math.floor(0.99 * (sample.length - 1))]!;
+  // the work is done on the box of the canal widened by reachMm (every part of the sacrum lies that close to its
+  // canal), not on the whole field of view
+  const lo: Vec3 = [Infinity, Infinity, Infinity], hi: Vec3 = [-Infinity, -Infinity, -Infinity];
+  const q: Vec3 = [0, 0, 0];
+  for (const p of canal.centerlineLps) {
+    for (let c = 0; c < 8; c++) {
+      g.lpsToIjk(q, [p[0] + (c & 1 ? 1 : -1) * o.reachMm, p[1] + (c & 2 ? 1 : -1) * o.reachMm, p[2] + (c & 4 ? 1 : -1) * o.reachMm]);
+      for (let a = 0; a < 3; a++) { lo[a] = Math.min(lo[a]!, q[a]!); hi[a] = Math.max(hi[a]!, q[a]!); }
+    }
+  }
+  const i0 = Math.max(0, Math.floor(lo[0])), j0 = Math.max(0, Math.floor(lo[1])), k0 = Math.max(0, Math.floor(lo[2]));
+  const ni = Math.min(NI - 1, Math.ceil(hi[0])) - i0 + 1, nj = Math.min(NJ - 1, Math.ceil(hi[1])) - j0 + 1, nk = Math.min(NK - 1, Math.ceil(hi[2])) - k0 + 1;
+  if (!(ni > 0 && nj > 0 && nk > 0)) return null;
+  const nij = ni * nj;
+  const vox = new Float32Array(nij * nk);
+  for (let k = 0; k < nk; k++) for (let j = 0; j < nj; j++) {
+    const src = i0 + NI * (j + j0 + NJ * (k + k0));
+    for (let i = 0; i < ni; i++) vox[i + ni * (j + nj * k)] = full[src + i]!;
+  }
+  /** Offset in the whole volume of a voxel of the box. */
+  const fullOffset = (n: number) => { const k = Math.floor(n / nij), r = n - k * nij, j = Math.floor(r / ni), i = r - j * ni; return i + i0 + NI * (j + j0 + NJ * (k + k0)); };
 
   // per slice: sheets, the bias-corrected and lightly smoothed signal, and the distance to a sheet
   const ri = Math.max(1, Math.round(o.closingMm / si)), rj = Math.max(1, Math.round(o.closingMm / sj));
@@ -210,8 +234,15 @@ export function mrSacrumMask(volume: ScalarVolume, canal: Canal, options: Partia
     const sm = smoothBox(s, [ni, nj, 1], [si, sj, 1e9], smoothMm);
     const cl = greyClosing2d(s, ni, nj, ri, rj);
     for (let n = 0; n < nij; n++) sheet[n + nij * k] = cl[n]! - sm[n]! > (1 - o.sheetRatio) * cl[n]! ? 1 : 0;
-    level.set(smoothBox(biasCorrected(s, ni, nj, si, sj, bodyFloor, o.biasMm), [ni, nj, 1], [si, sj, 1e9], smoothMm), nij * k);
+    // the coil's trend from the whole slice (a trend read inside the box alone bends at the box's edges)
+    const whole = new Float32Array(NI * NJ);
+    for (let n = 0; n < NI * NJ; n++) whole[n] = full[n + NI * NJ * (k + k0)]!;
+    const corr = biasCorrected(whole, NI, NJ, si, sj, bodyFloor, o.biasMm);
+    const box = new Float32Array(nij);
+    for (let j = 0; j < nj; j++) for (let i = 0; i < ni; i++) box[i + ni * j] = corr[i + i0 + NI * (j + j0)]!;
+    level.set(smoothBox(box, [ni, nj, 1], [si, sj, 1e9], smoothMm), nij * k);
   }
+  const tSlices = nowMs() - t0;
   const sliceOf = (arr: Uint8Array | Float32Array, k: number) => arr.subarray(nij * k, nij * (k + 1));
   const sheetDist = new Map<number, Float64Array>();
   const distToSheet = (k: number) => {
@@ -285,7 +316,7 @@ export function mrSacrumMask(volume: ScalarVolume, canal: Canal, options: Partia
     const run: number[] = [];
     for (let s = r0; s <= o.rayMm; s += 0.5) {
       g.lpsToIjk(ijk, [p[0] + (s * ant[0]!) / al, p[1] + (s * ant[1]!) / al, p[2] + (s * ant[2]!) / al]);
-      const i = Math.round(ijk[0]), j = Math.round(ijk[1]), k = Math.round(ijk[2]);
+      const i = Math.round(ijk[0]) - i0, j = Math.round(ijk[1]) - j0, k = Math.round(ijk[2]) - k0;
       if (i < 0 || j < 0 || k < 0 || i >= ni || j >= nj || k >= nk) break;
       const n = i + ni * (j + nj * k);
       if (sheet[n]) { if (run.length) break; continue; }
@@ -306,6 +337,7 @@ export function mrSacrumMask(volume: ScalarVolume, canal: Canal, options: Partia
     }
   }
   if (seeded.size === 0) return null;
+  const tSeeds = nowMs() - t0 - tSlices;
   // 4. carried to the neighbouring slices, from every filled slice: the deep part of one slice's mask seeds the next
   // (added to what that slice holds already: a slice seeded at some levels gains the others from its neighbours); a
   // slice is carried on again when it gained more than 1 % (so the carrying ends)
@@ -334,6 +366,7 @@ export function mrSacrumMask(volume: ScalarVolume, canal: Canal, options: Partia
       if (gained > 0.01 * Math.max(before, 1) && !queued[k2]) { queued[k2] = 1; queue.push(k2); }
     }
   }
+  const tCarry = nowMs() - t0 - tSlices - tSeeds;
   // 5. the cortex bordering the mask, then the canal's lumen out (the band takes it out where its signal departs from
   // the marrow's; the fat and roots of the lower canal on T2 may not)
   const cortex2 = o.cortexMm * o.cortexMm;
@@ -347,22 +380,25 @@ export function mrSacrumMask(volume: ScalarVolume, canal: Canal, options: Partia
   const radii = [...canal.radiusMm].sort((x, y) => x - y);
   const capMm = radii[radii.length >> 1] ?? 0;
   const lps: Vec3 = [0, 0, 0];
-  for (let n = 0; n < mask.length; n++) {
-    if (!mask[n]) continue;
-    g.offsetToLps(lps, n);
-    if (insideCanal(canal, lps, capMm)) mask[n] = 0;
-  }
+  const out = new Uint8Array(full.length);
   let count = 0;
   const slices: number[] = [];
   for (let k = 0; k < nk; k++) {
-    let s = 0;
-    for (let n = nij * k; n < nij * (k + 1); n++) s += mask[n]!;
-    if (s) slices.push(k);
-    count += s;
+    let c = 0;
+    for (let n = nij * k; n < nij * (k + 1); n++) {
+      if (!mask[n]) continue;
+      const m = fullOffset(n);
+      g.offsetToLps(lps, m);
+      if (insideCanal(canal, lps, capMm)) continue;
+      out[m] = 1;
+      c++;
+    }
+    if (c) slices.push(k + k0);
+    count += c;
   }
   const volumeMl = (count * g.voxelVolumeMm3) / 1000;
   const messages = [`sacrum mask (MR, from the canal): ${volumeMl.toFixed(1)} mL on ${slices.length} slices (${seeded.size} seeded from the canal); the marrow its cortex encloses: lateral masses that neither cortex nor signal separates from the muscles next to them may be missing, and levels the canal does not reach are not in it`];
-  return { mask, volumeMl, slices, seededSlices: [...seeded].sort((x, y) => x - y), messages, timingsMs: { total: nowMs() - t0 } };
+  return { mask: out, volumeMl, slices, seededSlices: [...seeded].map((k) => k + k0).sort((x, y) => x - y), messages, timingsMs: { total: nowMs() - t0, slices: tSlices, seeds: tSeeds, carry: tCarry } };
 }
 
 /** Fills the holes of a slice's mask (4-connected background not reaching the slice's edge) of at most maxPixels. */

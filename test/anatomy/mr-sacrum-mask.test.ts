@@ -62,7 +62,7 @@ describe.skipIf(!run)('MR sacrum mask from the placed canal', () => {
     const r = mrSacrumMask(v, canal);
     expect(r).not.toBeNull();
     const rows = [...PROSTATEX_INSIDE, ...PROSTATEX_OUTSIDE].map((p) => `${p.name} ${maskAt(v, r!.mask, p.lps) ? 'in' : 'out'}`);
-    console.log(`[prostatex-0218 MR mask] ${r!.volumeMl.toFixed(1)} mL, slices ${r!.slices.join(',')} (seeded ${r!.seededSlices.join(',')}), ${r!.timingsMs.total.toFixed(0)} ms; ${rows.join('; ')}`);
+    console.log(`[prostatex-0218 MR mask] ${r!.volumeMl.toFixed(1)} mL, slices ${r!.slices.join(',')} (seeded ${r!.seededSlices.join(',')}), ${JSON.stringify(r!.timingsMs, (_k, x) => (typeof x === 'number' ? Math.round(x) : x))} ms; ${rows.join('; ')}`);
     for (const p of PROSTATEX_INSIDE) expect(maskAt(v, r!.mask, p.lps), p.name).toBe(1);
     for (const p of PROSTATEX_OUTSIDE) expect(maskAt(v, r!.mask, p.lps), p.name).toBe(0);
   }, 120_000);
@@ -102,7 +102,7 @@ describe.skipIf(!run)('MR sacrum mask from the placed canal', () => {
       const ml = v.geometry.voxelVolumeMm3 / 1000;
       const dice = (2 * inter) / Math.max(1, a + b);
       expect(r).not.toBeNull();
-      console.log(`[${cfg} MR mask] Dice ${dice.toFixed(3)}, ${(100 * inter / b).toFixed(1)} % of the sacrum covered; mask ${(a * ml).toFixed(1)} mL, truth ${(b * ml).toFixed(1)} mL; L5 ${(l5 * ml).toFixed(2)} mL, ilium ${(il * ml).toFixed(2)} mL, canal ${(canalIn * ml).toFixed(2)} mL; ${r?.timingsMs.total.toFixed(0)} ms`);
+      console.log(`[${cfg} MR mask] Dice ${dice.toFixed(3)}, ${(100 * inter / b).toFixed(1)} % of the sacrum covered; mask ${(a * ml).toFixed(1)} mL, truth ${(b * ml).toFixed(1)} mL; L5 ${(l5 * ml).toFixed(2)} mL, ilium ${(il * ml).toFixed(2)} mL, canal ${(canalIn * ml).toFixed(2)} mL; ${JSON.stringify(r?.timingsMs, (_k, x) => (typeof x === 'number' ? Math.round(x) : x))} ms`);
       expect(dice).toBeGreaterThanOrEqual(0.85);
       expect(l5).toBe(0);
       expect(il * ml).toBeLessThan(0.1);
