@@ -27,7 +27,7 @@
  *    the sheet pixels bordering the mask are added (its cortex) and the canal's lumen is taken out.
  *
  * What it does not promise: the lateral masses where neither cortex nor a signal step separates them from the
- * muscles next to them (measured on the MR phantoms: 63–85 % of the sacrum covered), and the levels the canal does not
+ * muscles next to them (measured on the MR phantoms: 82–84 % of the sacrum covered, Dice 0.87–0.89), and the levels the canal does not
  * reach. The app therefore shows it as an outline to check, never as the sole ground of a safety decision.
  */
 import type { ScalarVolume } from '../core/volume';

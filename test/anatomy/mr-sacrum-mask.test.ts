@@ -74,7 +74,7 @@ describe.skipIf(!run)('MR sacrum mask from the placed canal', () => {
     expect(maskAt(v, r!.mask, PROSTATEX_S5)).toBe(1);
   }, 120_000);
 
-  // measured: t1-like Dice 0.903, t2-like (fat-suppressed: marrow darker than muscle) 0.862, t2-fse-sag 0.885; no L5, ilium
+  // measured: t1-like Dice 0.892, t2-like (fat-suppressed: marrow darker than muscle) 0.875, t2-fse-sag 0.885; no L5, ilium
   // at most 0.02 mL (the SI joint's edge)
   for (const cfg of ['t1-like.json', 't2-like.json', 't2-fse-sag.json']) {
     it(`${cfg}: Dice ≥ 0.85 against the sacrum's labels (cortex, marrow, fused discs, lesions), no L5, under 0.1 mL of ilium`, () => {
