@@ -124,7 +124,10 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
   // as pelvic-ref-003's S1 body, where P1 grows from 20 of 20 clicks within 0.3 %): the phantom's marrow
   // texture (white noise of a 0.7 mm grain, uncorrelated between slices) puts marrow at the lesion's
   // level against every edge; the core of one tissue reads −13 … −9 % by its partial-volume volume
-  // against −7 … −4 % (F2: −23 %) for its outline at the midpoint, so every click is refused with the reason
+  // against −7 … −4 % (F2: −23 %) for its outline at the midpoint, so every click is refused with the reason.
+  // Measured this round: F1 and F3 are refused by 5.4-5.8 % of disagreement (core 0.93 / 1.29 mL, outline
+  // 0.99 / 1.37 mL); the lesion Grow would show, that outline opened by 2 mm, reads −9.9 % and −8 … −6.5 %
+  // by its partial-volume volume, the outline un-opened −1.5 % and −3.1 … −1.4 % (fatty-lytic-body-2mm G2 below)
   it.fails('fatty-lytic-body.json: the lytic lesions F1-F3 grow from most clicks (NOT MET: all refused)', () => {
     const config = JSON.parse(readFileSync(join(configsDir, 'fatty-lytic-body.json'), 'utf8')) as Record<string, unknown>;
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config));
@@ -133,6 +136,44 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
       expect(grown, les.id).toBeGreaterThanOrEqual(4);
     }
   });
+
+  // fatty-lytic-body-2mm.json: the mottled fatty marrow of fatty-lytic-body.json (85 ± 70 HU around 5 HU
+  // lesions) on 0.9 × 0.9 × 2 mm slices. G1 (S1 body) grows through the core of one tissue (region-grow.ts
+  // step 9) from 20 of 20 clicks at −4.5 %, G3 (S3 body, smaller) is refused from 20 of 20 (low contrast);
+  // asserted here: every click within 10 % or refused, never over 1.5 ×, G1 from most clicks
+  const lyticBody2mm = () => loadPhantomVolume(ensurePhantom(JSON.parse(readFileSync(join(configsDir, 'fatty-lytic-body-2mm.json'), 'utf8')) as Record<string, unknown>));
+  const growAll = (volume: Parameters<typeof regionGrow>[0], les: any) => innerHalfClicks(les, CLICKS, 13).map((p) => {
+    const r = regionGrow(volume, { lps: p });
+    return { r, err: r.problem ? NaN : partialVolumeEstimate(volume, r.offsets).volumeMl / les.volume_ml - 1 };
+  });
+  it('fatty-lytic-body-2mm.json G1 and G3: within 10 % or refused with a reason; G1 grows from most clicks', () => {
+    const { volume, truth } = lyticBody2mm();
+    for (const les of truth.lesions.filter((l: any) => l.id !== 'G2')) {
+      const out = growAll(volume, les);
+      const errs = out.filter((x) => !x.r.problem).map((x) => x.err);
+      console.log(`fatty-lytic-body-2mm.json ${les.id}: grown ${errs.length}/${CLICKS}, PV error ${errs.map((e) => (100 * e).toFixed(1)).join(', ')} %`);
+      for (const { r, err } of out) {
+        expect(r.volumeMl / les.volume_ml, les.id).toBeLessThanOrEqual(1.5);
+        if (r.problem) { expect(r.voxelCount).toBe(0); expect(r.message, les.id).toMatch(/\w{3,}/); }
+        else expect(Math.abs(err), les.id).toBeLessThan(0.1);
+      }
+      if (les.id === 'G1') expect(errs.length).toBeGreaterThanOrEqual(0.8 * CLICKS);
+    }
+  }, 600_000); // the phantom is generated on first use
+  // NOT MET (issue 13): G2 (left S1 ala, 0.98 mL) grows from 20 of 20 clicks at −17.8 % without a word.
+  // Cause, measured: the core of one tissue (step 9) is accepted on its outline at the midpoint (0.90 mL,
+  // 4.7 % above the core's partial-volume volume, 0.86 mL), but the lesion shown is that outline opened
+  // by 2 mm (0.80 mL): on 2 mm slices the opening's ball reaches one slice up and down at its poles only,
+  // so it also cuts the rim of the lesion's cap slices. Tried, not landed: the outline un-opened gives G2
+  // −8.1 %, G1 −0.6 %, fatty-lytic-body F1 −1.5 % but pelvic-ref-003 P1 +4.2 … +5.7 % with a 17.1 mm
+  // diameter against 14.1 (over the 3.0 mm tolerance; the opening is what cuts P1's darker-marrow rim);
+  // judging the opened outline against the core refuses G2 but turns P1 from 20 to 12 of 20 clicks grown
+  it.fails('fatty-lytic-body-2mm.json G2: within 10 % or refused (NOT MET: grown at −17.8 %, unwarned)', () => {
+    const { volume, truth } = lyticBody2mm();
+    const out = growAll(volume, truth.lesions.find((l: any) => l.id === 'G2'));
+    console.log(`fatty-lytic-body-2mm.json G2: ${out.map((x) => (x.r.problem ? x.r.problem : (100 * x.err).toFixed(1))).join(', ')}`);
+    for (const { r, err } of out) if (!r.problem) expect(Math.abs(err)).toBeLessThan(0.1);
+  }, 600_000);
 
   // the issue's accuracy: 2 % on 1-1.5 mm grids (default, tricky), 5 % on 3 mm oblique slices (hard),
   // by the partial-volume estimate of the grown mask (figures printed)
