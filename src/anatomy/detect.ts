@@ -52,6 +52,7 @@ import { detectForamina } from './detect/foramina';
 import { detectForaminaThick } from './detect/foramina-thick';
 import { detectSurfaceOpenings } from './detect/surface-openings';
 import { combineForamina } from './detect/combine';
+import { numberingDoubt } from './detect/numbering';
 import { reflector, refitAtMirror } from './detect/mirror-refit';
 import type { Foramen } from './types';
 import { frameProblem } from './evidence';
@@ -417,6 +418,13 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   if (frameBelowDisc) {
     for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) { doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level'; courseDoubts.delete(f.id); }
   }
+  // the level numbers taken only where the count or the L5/S1 disc confirms them (detect/numbering.ts): a long axis
+  // that begins in L5 names every real tunnel one level too low
+  const numbering = numberingDoubt(foramina, disc, frame ? frame.frame.bodyCentersLps[0]! : null);
+  if (numbering) {
+    messages.push(`foramina: ${numbering}; every level shown as check`);
+    for (const f of foramina) if (f.source === 'auto') { doubts[f.id] = doubts[f.id] ? `${doubts[f.id]}; ${numbering}` : numbering; courseDoubts.delete(f.id); }
+  }
   const candidates = inside.candidates;
   lap('surfaceOpenings');
 
@@ -504,6 +512,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     diagnostics: {
       timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts, courseDoubts: [...courseDoubts],
       ...(segCut && base ? { sacralBase: base } : {}),
+      ...(disc ? { disc } : {}),
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
     },
   };

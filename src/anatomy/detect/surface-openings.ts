@@ -69,7 +69,7 @@ const SPACING_RATIO_MAX = 2;
  * fractions) below the endplate, and the S2 openings one S2 segment (about 24 mm) further; 40 mm is halfway
  * between the two (pelvic-ref-003: S1 at 31–33 mm, S2 at 62–63; the pancreas scan: S1 29–31, S2 55–56).
  */
-const S1_OPENING_BELOW_ENDPLATE_MM = 40;
+export const S1_OPENING_BELOW_ENDPLATE_MM = 40;
 /** Two fits are one tunnel when each one's centre lies this close to the other's axis (mm): combine.ts' MATCH_MM. */
 const SAME_TUNNEL_MM = 5;
 /**

@@ -65,6 +65,8 @@ export interface DetectionDiagnostics {
   midlinePlane?: { normalLps: Vec3; pointLps: Vec3; aboutApDeg: number; aboutSiDeg: number; overlap: number };
   /** The L5/S1 boundary the sacrum mask was cut at (sacral-base.ts), when found. */
   sacralBase?: import('../sacral-base').SacralBase;
+  /** The L5/S1 disc found (sacral-base.ts), whether or not the mask was cut there. */
+  disc?: import('../sacral-base').SacralBase;
 }
 
 export interface DetectionResult {
