@@ -7,7 +7,7 @@
  * slices (fatty-thick5mm; fatty-thick5mm-eroded-S2L), mottled marrow on 3 mm slices (fatty-mottled) and
  * fatty-funnel (fatty-thin-cortex's image with fatty.json's lesions, rendered here without its funnels) and fatty-plugged-S2R
  * (a 400 HU sclerotic lesion plugging the right S2 foramen: refused as normal bone, 400 HU reads as neither),
- * fatty-thick4mm (4 mm slices).
+ * fatty-thick4mm (4 mm slices), fatty-textured-caps (fatty-funnel's image with two lesions flattened along the slice axis).
  *
  * Each of 20 random clicks in the inner half of every lesion:
  *  - is refused: no voxel, and the message says why and what to do next (click inside the lesion,
@@ -47,11 +47,6 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
   // band, 1.4 × the mask) carry much of its figure against a background estimated from textured marrow
   // (partial-volume.ts, not Grow): +30 % before that file's texture rule, +17 % with it
   'fatty-thick5mm-eroded-S2L.json Y1': { range: [0.12, 0.22], why: 'partial-volume figure +17 % on 5 mm slabs (voxel count −1 %)' },
-  // −20 HU lesions in 30 ± 60 HU marrow on 3 mm slices: Y1 grows by the bone enclosure (−12.3 % since
-  // partial-volume.ts's texture rule, +3.2 % before), Y2 as a region of one tissue (−21 … −24 %; −9 …
-  // −14 % before)
-  'fatty-funnel.json Y1': { range: [-0.15, -0.09], why: 'partial-volume figure −12 % (was +3 % before the texture rule)' },
-  'fatty-funnel.json Y2': { range: [-0.27, -0.18], why: 'one-tissue path −21 … −24 % (−9 … −14 % before the texture rule)' },
   // fatty marrow on 4 mm slices: L2 grows from 1 click (−18.7 %), L3 from 20 (−10 … −17 %)
   'fatty-thick4mm.json L2': { range: [-0.2, -0.14], why: 'partial-volume figure −18 % (one click)' },
   'fatty-thick4mm.json L3': { range: [-0.2, -0.08], why: 'partial-volume figure −10 … −17 %' },
@@ -61,11 +56,11 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
 };
 
 /** Lesions whose full-contrast lytic clicks grow (measured 19-20 of 20), asserted at 16: a Grow that refuses everything is not the point. */
-const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-eroded.json Y1', 'fatty-eroded.json Y2', 'fatty-cut-s2.json Y1', 'fatty-cut-s2.json Y2', 'fatty-funnel.json Y1']);
+const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-eroded.json Y1', 'fatty-eroded.json Y2', 'fatty-cut-s2.json Y1', 'fatty-cut-s2.json Y2']);
 
 describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks in the inner half of every lesion', () => {
   const CONFIGS = ['fatty-small.json', 'fatty-eroded.json', 'fatty-cut-s2.json', 'fatty-decoy-pair.json', 'fatty-basivertebral.json',
-    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json', 'fatty-thick4mm.json'];
+    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json', 'fatty-thick4mm.json', 'fatty-textured-caps.json'];
   for (const cfg of CONFIGS) it(`${cfg}: within 10 % (in-bone part with its note at a cortical break) or refused with the reason; never over 1.5 ×`, () => {
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
     const rows: string[] = [];
@@ -110,6 +105,27 @@ describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks
     }
     console.log(rows.join('\n'));
     for (const c of checks) c();
+  });
+
+  // −20 HU lesions of one tissue in 30 ± 60 HU marrow on 3 mm slices (fatty-funnel Y1, Y2; fatty-textured-caps
+  // K1, K2 flattened along the slice axis): Grow's one-tissue path returned its outline opened by 2 mm, a
+  // disc on 3 mm slices that erased the lesions' cap slices (Y1 −12.3 %, Y2 −21 … −24 %, with the texture
+  // rule the partial-volume figure no longer restores them); the volumes shown for the outline with and
+  // without that opening differ there by 13-16 % (pelvic-ref-003 P1: 6 %), so the click is refused, naming both
+  // (K2 −25 % before); measured 20 of 20 clicks refused so on each
+  for (const [cfg, ids] of [['fatty-funnel.json', ['Y1', 'Y2']], ['fatty-textured-caps.json', ['K2']]] as const) it(`${cfg} ${ids.join(', ')}: the one-tissue outline with and without its opening differ by more than 10 %: refused, with both volumes`, () => {
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
+    for (const les of truth.lesions.filter((l: any) => (ids as readonly string[]).includes(l.id))) {
+      let refused = 0;
+      for (const p of innerHalfClicks(les, CLICKS, 13)) {
+        const r = regionGrow(volume, { lps: p });
+        if (!r.problem) { expect(Math.abs(partialVolumeEstimate(volume, r.offsets).volumeMl / les.volume_ml - 1), les.id).toBeLessThan(0.1); continue; }
+        expect(r.voxelCount).toBe(0);
+        expect(r.message).toMatch(NEXT_STEP);
+        if (/differ by \d+ %, more than the 10 % that Grow promises/.test(r.message!)) refused++;
+      }
+      expect(refused, `${les.id} clicks refused for the outlines' difference`).toBeGreaterThanOrEqual(16);
+    }
   });
 
   for (const cfg of ['fatty-small.json', 'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json']) it(`${cfg}: clicks in normal marrow give a message and no lesion`, () => {
