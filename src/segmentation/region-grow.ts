@@ -797,8 +797,10 @@ const CORE_EDGE_AGREEMENT = 0.05;
  * The lesion's volume lies between the two readings when the first lacks only lesion and the second
  * adds only marrow; where they differ by no more than Grow's 10 %, either reading is within 10 % of
  * anything between them, and where they differ by more the click's evidence cannot tell how much of the
- * difference is lesion. Measured: pelvic-ref-003 P1 (1 × 1 × 3 mm) 6 %, fatty-funnel.json Y1 / Y2
- * (0.8 × 0.8 × 3 mm, the opened outline −12 / −21 % against the truth, its cap slices erased) 16 / 13 %.
+ * difference is lesion. Measured: pelvic-ref-003 P1 (1 × 1 × 3 mm) 6 %, fatty-lytic-body-2mm.json G1
+ * (grown at −4.5 %) within 10 %; fatty-funnel.json Y1 / Y2 (0.8 × 0.8 × 3 mm, the opened outline −12 /
+ * −21 % against the truth, its cap slices erased) 16 / 13 %, fatty-lytic-body-2mm.json G2 (0.9 × 0.9 × 2 mm,
+ * −17.8 %) 12 %, fatty-textured-caps.json K2 (−25 %) 13 %.
  */
 const OUTLINE_AGREEMENT = 0.1;
 /** Refusals after which a lytic CT click is tried once more as a lesion bounded by its own edge. */

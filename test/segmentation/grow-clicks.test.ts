@@ -160,19 +160,20 @@ describe.skipIf(!run)('Grow: 20 random clicks in the inner half of every phantom
       if (les.id === 'G1') expect(errs.length).toBeGreaterThanOrEqual(0.8 * CLICKS);
     }
   }, 600_000); // the phantom is generated on first use
-  // NOT MET (issue 13): G2 (left S1 ala, 0.98 mL) grows from 20 of 20 clicks at −17.8 % without a word.
-  // Cause, measured: the core of one tissue (step 9) is accepted on its outline at the midpoint (0.90 mL,
-  // 4.7 % above the core's partial-volume volume, 0.86 mL), but the lesion shown is that outline opened
-  // by 2 mm (0.80 mL): on 2 mm slices the opening's ball reaches one slice up and down at its poles only,
-  // so it also cuts the rim of the lesion's cap slices. Tried, not landed: the outline un-opened gives G2
-  // −8.1 %, G1 −0.6 %, fatty-lytic-body F1 −1.5 % but pelvic-ref-003 P1 +4.2 … +5.7 % with a 17.1 mm
-  // diameter against 14.1 (over the 3.0 mm tolerance; the opening is what cuts P1's darker-marrow rim);
-  // judging the opened outline against the core refuses G2 but turns P1 from 20 to 12 of 20 clicks grown
-  it.fails('fatty-lytic-body-2mm.json G2: within 10 % or refused (NOT MET: grown at −17.8 %, unwarned)', () => {
+  // G2 (left S1 ala, 0.98 mL) grew from 20 of 20 clicks at −17.8 % without a word. Cause, measured: the core
+  // of one tissue (step 9) is accepted on its outline at the midpoint (0.90 mL, 4.7 % above the core's
+  // partial-volume volume, 0.86 mL), but the lesion shown is that outline opened by 2 mm (0.80 mL): on 2 mm
+  // slices the opening's ball reaches one slice up and down at its poles only, so it also cuts the rim of
+  // the lesion's cap slices. The outline un-opened gives G2 −8.1 %, G1 −0.6 %, but pelvic-ref-003 P1 +4.2 …
+  // +5.7 % with a 17.1 mm diameter against 14.1 (the opening is what cuts P1's darker-marrow rim). Now
+  // refused (region-grow.ts OUTLINE_AGREEMENT): the volumes shown for the outline with and without the
+  // opening, 0.90 and 0.81 mL, differ by 12 %, more than Grow's 10 % (G1 and P1 still grow from 20 of 20)
+  it('fatty-lytic-body-2mm.json G2: within 10 % or refused, naming the outlines\' difference (was grown at −17.8 %, unwarned)', () => {
     const { volume, truth } = lyticBody2mm();
     const out = growAll(volume, truth.lesions.find((l: any) => l.id === 'G2'));
     console.log(`fatty-lytic-body-2mm.json G2: ${out.map((x) => (x.r.problem ? x.r.problem : (100 * x.err).toFixed(1))).join(', ')}`);
     for (const { r, err } of out) if (!r.problem) expect(Math.abs(err)).toBeLessThan(0.1);
+    expect(out.filter((x) => /differ by \d+ %, more than the 10 % that Grow promises/.test(x.r.message ?? '')).length).toBeGreaterThanOrEqual(16);
   }, 600_000);
 
   // the issue's accuracy: 2 % on 1-1.5 mm grids (default, tricky), 5 % on 3 mm oblique slices (hard),
