@@ -28,8 +28,9 @@
  *
  * What it does not promise: the lateral masses where neither cortex nor a signal step separates them from the
  * muscles next to them (measured on the MR phantoms: 82–84 % of the sacrum covered, Dice 0.87–0.89), and the levels the canal does not
- * reach. Not yet used by the app: in the case worker it takes 3–11 s per canal on a loaded 2-core machine (11 s on the 1 mm
- * T1 demo volume), which would hold up the Canal tool's next click.
+ * reach. So the app uses it for display only: on MR the zone overlay is drawn inside it once the canal is placed
+ * (case/engine.ts); the lesions' zones, the outside-sacrum note and the planning envelope do not rest on it. It takes
+ * 3–11 s per canal on a loaded 2-core machine (11 s on the 1 mm T1 demo volume).
  */
 import type { ScalarVolume } from '../core/volume';
 import type { Vec3 } from '../core/vec3';

@@ -21,11 +21,12 @@ import { nowMs } from '../core/clock';
 import { LabelMap } from '../segmentation/labelmap';
 import { LabelEditRecorder, type LabelDiff } from '../segmentation/history';
 import { lesionStats, type LesionStats } from '../segmentation/stats';
-import type { SacralAnatomy } from '../anatomy/types';
+import type { Canal, SacralAnatomy } from '../anatomy/types';
 import { buildZoneModel, buildZoneMap, zoneMaskIndex, zoneModelProblem, type ZoneMaskIndex, type ZoneModel } from '../anatomy/zones';
 import { classifyLesion, type LesionZoneResult } from '../anatomy/classify';
 import { suggestLandmarks } from '../anatomy/suggest';
 import { detectSacralAnatomy } from '../anatomy/detect';
+import { mrSacrumMask } from '../anatomy/mr-sacrum-mask';
 import { trustedAnatomy } from '../anatomy/evidence';
 import { withLandmarkFrame } from '../anatomy/frame-from-landmarks';
 import { PlanningEngine, type PlanningSource, type PlanCommand, type PlanReply } from '../planning/engine';
@@ -109,6 +110,9 @@ export class CaseEngine implements PlanningSource {
    * (placed by hand, without Find landmarks); null where none is found (MR, no sacrum). Undefined: not tried.
    */
   private zoneRegionMask: Uint8Array | null | undefined = undefined;
+  /** On MR: the sacrum found from the canal placed by hand (mr-sacrum-mask.ts), per canal; null where none was found. */
+  private mrRegion: { canal: Canal; mask: Uint8Array | null } | null = null;
+  private provisionalCanals = new WeakSet<Canal>();
   /** The zone map waits for a refresh (a deferred landmark edit), and the sacrum mask it was last drawn with. */
   private zoneMapStale = false;
   private zoneMapMask: Uint8Array | null | undefined = undefined;
@@ -170,6 +174,9 @@ export class CaseEngine implements PlanningSource {
     }
     if (cmd.gesture === undefined) this.history.closeGesture();
     const after = outcome.doc ?? before;
+    // a canal fitted through fewer than three clicks is refined by the next click (the Canal tool takes up to three):
+    // the MR outline waits for the final one, so that its seconds of work do not hold up that click
+    if (cmd.type === 'fitCanal' && cmd.clicksLps.length < 3 && after.anatomy?.canal) this.provisionalCanals.add(after.anatomy.canal);
     const diff = rec.size > 0 ? rec.finish() : null;
     this.history.push(STEP_NAMES[cmd.type], cmd.gesture ?? null, diff, before, after);
     this.docNow = after;
@@ -230,6 +237,16 @@ export class CaseEngine implements PlanningSource {
    */
   private zoneRegion(): Uint8Array | null {
     if (this.sacrumMask) return this.sacrumMask;
+    // MR: no HU to segment by; once the canal is placed, the marrow its cortex encloses anterior to it
+    // (mr-sacrum-mask.ts, 3–11 s once per canal on a loaded 2-core machine). For the zone map's display only: it may miss the lateral masses and the
+    // levels the canal does not reach, so the lesions' zones (from the landmarks), the outside-sacrum note and the
+    // planning envelope do not use it
+    if (this.volume.units !== 'HU') {
+      const canal = this.modelFor?.canal ?? null;
+      if (!canal || this.provisionalCanals.has(canal)) return null;
+      if (this.mrRegion?.canal !== canal) this.mrRegion = { canal, mask: mrSacrumMask(this.volume, canal)?.mask ?? null };
+      return this.mrRegion.mask;
+    }
     if (this.zoneRegionMask === undefined) {
       this.zoneRegionMask = null;
       if (this.volume.units === 'HU') {

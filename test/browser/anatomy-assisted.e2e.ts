@@ -203,6 +203,13 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     await page.evaluate((q) => window.sacroplan.setCrosshair(q as [number, number, number]), r.ref.foramina.S3_L!.anteriorLps);
     await page.waitForTimeout(300);
     await screenshot(page, 'assisted-prostatex-0218');
+    // the zone overlay on MR is drawn inside the sacrum found from the placed canal (mr-sacrum-mask.ts), on the
+    // midsagittal slice through the S4 body
+    await page.locator('sp-anatomy-panel #show-zones').check();
+    await page.evaluate(() => window.sacroplan.whenIdle());
+    await page.evaluate(() => window.sacroplan.setCrosshair([-21.1, 63, 65]));
+    await page.waitForTimeout(500);
+    await screenshot(page, 'assisted-prostatex-0218-zones');
     expect(errors).toEqual([]);
     await page.context().close();
   }, 240_000);
