@@ -35,9 +35,6 @@ import { nowMs } from '../core/clock';
 import type { Vec3 } from '../core/vec3';
 import type { ForamenId } from './types';
 import { labelComponents, squaredDistanceTo } from '../segmentation/morphology';
-import { foramenWallRadii, plausibleWallRadius } from './foramen-radius';
-import { canalWallRadii } from './canal-radius';
-import { refineForamenAxis } from './foramen-axis';
 import { makeWorkGrid, resampleToWork, maskToVolume, sampleWork, volumeBoundsLps, workToLps, type WorkGrid } from './detect-grid';
 import { type SacrumMaskOptions, segmentSacrumOnGrid, mirrorMidline, removeOpenLumen } from './sacrum-mask';
 import { symmetricEigen3 } from './eigen3';
@@ -54,6 +51,7 @@ import { detectSurfaceOpenings } from './detect/surface-openings';
 import { combineForamina } from './detect/combine';
 import { numberingDoubt } from './detect/numbering';
 import { reflector, refitAtMirror } from './detect/mirror-refit';
+import { measureLandmarks } from './detect/measure';
 import type { Foramen } from './types';
 import { frameProblem } from './evidence';
 
@@ -473,37 +471,8 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   }
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
-  // The tunnels' axes and openings re-read on the image (foramen-axis.ts), then the radii of the foramina
-  // and the canal at their walls (foramen-radius.ts, canal-radius.ts: a threshold or half-maximum reads them
-  // small on a thin, blurred cortex). CT values: the wall models are in HU. On thick slices (the thick-slice
-  // mode) a tunnel is one or two voxels across and its rim is not resolved: it is not followed, and the canal
-  // is measured at half contrast already.
-  if (volume.units === 'HU') {
-    const followed = foramina.map((f) => {
-      const ax = h < 2.5 && !refitIds.has(f.id) ? refineForamenAxis(volume, f) : null;
-      if (ax) { f.anteriorLps = ax.anteriorLps; f.posteriorLps = ax.posteriorLps; }
-      return ax !== null;
-    });
-    // a tunnel read at its partner's mirror image is read again at the partner's followed axis (it cannot be
-    // followed itself: that is why it was short)
-    for (const f of foramina) {
-      const partner = refitIds.has(f.id) ? foramina.find((g) => g.level === f.level && g.side !== f.side) : undefined;
-      const again = partner ? refitAtMirror(volume, f, partner, mirror) : null;
-      if (again) { f.anteriorLps = again.anteriorLps; f.posteriorLps = again.posteriorLps; }
-    }
-    lap('foramenAxes');
-    // a tunnel not followed on the image (eroded, faint, thick slices) may have its axis off the lumen's
-    // centre, where the wall reads too close: its radius is not made smaller than the detector's
-    const walls = foramenWallRadii(volume, foramina);
-    foramina.forEach((f, n) => {
-      const r = walls.radiiMm[n];
-      if (!plausibleWallRadius(r, f.radiusMm)) return;
-      f.radiusMm = Math.round((followed[n] ? r : Math.max(r, f.radiusMm)) * 10) / 10;
-    });
-    // thin slices: the canal's radius was the distance to the thresholded bone (detect/canal.ts), inside the wall
-    if (canalRes.canal && h < 2.5) canalRes.canal.radiusMm = canalWallRadii(volume, canalRes.canal.centerlineLps, canalRes.canal.radiusMm).radiiMm;
-    lap('wallRadii');
-  }
+  // the tunnels' axes, openings and radii, and the canal's radii, measured on the image (detect/measure.ts)
+  measureLandmarks(volume, foramina, canalRes.canal, { gridMm: h, refitIds, mirror }, lap);
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;
   return {

@@ -23,6 +23,12 @@ export interface Foramen {
   anteriorLps: Vec3;
   posteriorLps: Vec3;
   radiusMm: number;
+  /**
+   * The radius is the tunnel fit's search bound (foramen-fit.ts R_MAX), not a measurement: a funnel-shaped opening
+   * pulled the fit's ring out to it and no wall was read to replace it. The lumen is at least this wide where it
+   * was fitted; shown so ("≥ 7.0 mm, fit limit"), never as a measured radius. Absent on a radius set by hand.
+   */
+  radiusAtFitLimit?: true;
   /** 0..1 for automatic suggestions; 1 for manual placement. */
   confidence: number;
   source: 'auto' | 'manual';

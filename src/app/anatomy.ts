@@ -145,7 +145,7 @@ function canalPlaced(reply: CaseReply, clicks: Vec3[]): void {
 export async function confirmForamen(id: ForamenId): Promise<void> {
   const f = store.state.anatomy?.foramina.find((x) => x.id === id);
   if (!f) return;
-  await setForamen(id, { anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm });
+  await setForamen(id, { anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, ...(f.radiusAtFitLimit ? { radiusAtFitLimit: true as const } : {}) });
 }
 
 /** Accept the suggested canal as it is. */
@@ -175,8 +175,11 @@ export async function markLevelOutside(level: SacralLevel): Promise<void> {
   }
 }
 
-/** Place or move a foramen by hand (it is then marked manual and never overwritten by detection). */
-export async function setForamen(id: ForamenId, f: { anteriorLps: Vec3; posteriorLps: Vec3; radiusMm: number }): Promise<void> {
+/**
+ * Place or move a foramen by hand (it is then marked manual and never overwritten by detection). `radiusAtFitLimit`
+ * keeps a suggestion's radius shown as the fit's bound where the hand moved or confirmed the tunnel, not its radius.
+ */
+export async function setForamen(id: ForamenId, f: { anteriorLps: Vec3; posteriorLps: Vec3; radiusMm: number; radiusAtFitLimit?: true }): Promise<void> {
   if (!/^S[1-4]_[LR]$/.test(id)) throw new Error(`unknown foramen id ${id} (S1_L … S4_R)`);
   if (!(f.radiusMm > 0)) throw new Error('radiusMm must be > 0');
   const foramen: Foramen = {
@@ -186,6 +189,7 @@ export async function setForamen(id: ForamenId, f: { anteriorLps: Vec3; posterio
     anteriorLps: [...f.anteriorLps],
     posteriorLps: [...f.posteriorLps],
     radiusMm: f.radiusMm,
+    ...(f.radiusAtFitLimit ? { radiusAtFitLimit: true as const } : {}),
     confidence: 1,
     source: 'manual',
   };
@@ -198,7 +202,7 @@ export async function moveForamen(id: ForamenId, deltaLps: Vec3): Promise<void> 
   const f = store.state.anatomy?.foramina.find((x) => x.id === id);
   if (!f) return;
   const add = (p: Vec3): Vec3 => [p[0] + deltaLps[0], p[1] + deltaLps[1], p[2] + deltaLps[2]];
-  await setForamen(id, { anteriorLps: add(f.anteriorLps), posteriorLps: add(f.posteriorLps), radiusMm: f.radiusMm });
+  await setForamen(id, { anteriorLps: add(f.anteriorLps), posteriorLps: add(f.posteriorLps), radiusMm: f.radiusMm, ...(f.radiusAtFitLimit ? { radiusAtFitLimit: true as const } : {}) });
 }
 
 /** Set the canal by hand (centreline cranial → caudal, a radius per point); it is then manual and never overwritten by detection. */

@@ -88,7 +88,8 @@ export interface Snapshot {
   activeLesionId: string | null;
   tool: string;
   anatomy: {
-    foramina: { id: string; level: string; side: 'L' | 'R'; anteriorLps: number[]; posteriorLps: number[]; radiusMm: number; confidence: number; source: 'auto' | 'manual' }[];
+    /** radiusAtFitLimit: the radius is the fit's search bound, not a measurement (Foramen.radiusAtFitLimit). */
+    foramina: { id: string; level: string; side: 'L' | 'R'; anteriorLps: number[]; posteriorLps: number[]; radiusMm: number; radiusAtFitLimit?: true; confidence: number; source: 'auto' | 'manual' }[];
     canal: { centerlineLps: number[][]; radiusMm: number[]; confidence: number; source: 'auto' | 'manual' } | null;
     zoneProblem: string | null;
     /** Foramina whose place lies outside the image (reported, not asked for). */
@@ -281,7 +282,7 @@ export function buildSnapshot(): Snapshot {
       approachFamily: l.zone?.approachFamily ?? null,
     })),
     anatomy: {
-      foramina: (s.anatomy?.foramina ?? []).map((f) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, confidence: f.confidence, source: f.source })),
+      foramina: (s.anatomy?.foramina ?? []).map((f) => ({ id: f.id, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, ...(f.radiusAtFitLimit ? { radiusAtFitLimit: true as const } : {}), confidence: f.confidence, source: f.source })),
       canal: s.anatomy?.canal ? { centerlineLps: s.anatomy.canal.centerlineLps, radiusMm: s.anatomy.canal.radiusMm, confidence: s.anatomy.canal.confidence, source: s.anatomy.canal.source } : null,
       zoneProblem: s.zoneProblem,
       outsideFov: [...(s.anatomy?.outsideFov ?? [])],

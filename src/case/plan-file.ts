@@ -296,6 +296,11 @@ function oneOf<T extends string>(x: unknown, path: string, options: readonly T[]
   return x as T;
 }
 
+function trueOnly(x: unknown, path: string): true {
+  if (x !== true) fail(path, 'must be true where present');
+  return true;
+}
+
 /** DICOM UIDs are digits and dots (PS3.5 §9.1); some writers break the rule, so letters pass too. */
 const UID = /^[0-9A-Za-z._-]{1,64}$/;
 const ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -334,13 +339,14 @@ function seedStroke(x: unknown, path: string): SeedStroke {
 }
 
 function foramen(x: unknown, path: string): Foramen {
-  const o = obj(x, path, ['id', 'level', 'side', 'anteriorLps', 'posteriorLps', 'radiusMm', 'confidence', 'source']);
+  const o = obj(x, path, ['id', 'level', 'side', 'anteriorLps', 'posteriorLps', 'radiusMm', 'confidence', 'source'], ['radiusAtFitLimit']);
   const id = oneOf(o.id, `${path}.id`, FORAMEN_IDS);
   if (o.level !== id.slice(0, 2) || o.side !== id.slice(3)) fail(path, `level and side must match ${id}`);
   return {
     id, level: id.slice(0, 2) as Foramen['level'], side: id.slice(3) as Foramen['side'],
     anteriorLps: vec3(o.anteriorLps, `${path}.anteriorLps`), posteriorLps: vec3(o.posteriorLps, `${path}.posteriorLps`),
     radiusMm: num(o.radiusMm, `${path}.radiusMm`, 0.01, 50), confidence: num(o.confidence, `${path}.confidence`, 0, 1), source: oneOf(o.source, `${path}.source`, ['auto', 'manual'] as const),
+    ...(o.radiusAtFitLimit !== undefined ? { radiusAtFitLimit: trueOnly(o.radiusAtFitLimit, `${path}.radiusAtFitLimit`) } : {}),
   };
 }
 

@@ -7,7 +7,7 @@
 import { LitElement, html, css, nothing } from 'lit';
 import type { AppState } from '../app/store';
 import * as anatomy from '../app/anatomy';
-import { FORAMEN_IDS, type ForamenId, type SacralLevel } from '../anatomy/types';
+import { FORAMEN_IDS, type Foramen, type ForamenId, type SacralLevel } from '../anatomy/types';
 import { FOUND_CONFIDENCE, isTrusted } from '../anatomy/evidence';
 import { panelStyles } from './styles';
 
@@ -20,6 +20,16 @@ function sourceBadge(x: { source: 'auto' | 'manual'; confidence: number } | null
   return isTrusted(x)
     ? html`<span class="st auto" title="found automatically, confidence ${x.confidence.toFixed(2)}">● ${Math.round(100 * x.confidence)} %</span>`
     : html`<span class="st check" title="suggested with weak evidence (confidence ${x.confidence.toFixed(2)} < ${FOUND_CONFIDENCE}): not used for zones or clearances until confirmed">⚠ check</span>`;
+}
+
+/**
+ * A foramen's radius in mm. One at the tunnel fit's search bound is not a measurement (Foramen.radiusAtFitLimit): a
+ * reader would take "7.0" for the tunnel's size, so it reads "≥ 7.0 (fit limit)" until a radius is set by hand.
+ */
+function radiusText(f: Foramen) {
+  return f.radiusAtFitLimit
+    ? html`<span class="radius at-limit" title="Not measured: the fit's ring reached its largest radius (the opening's funnel is wider), and no wall was read. Set the radius with − / + if it matters.">≥ ${f.radiusMm.toFixed(1)} (fit limit)</span>`
+    : html`<span class="radius" title="radius (mm)">${f.radiusMm.toFixed(1)}</span>`;
 }
 
 export class SpAnatomyPanel extends LitElement {
@@ -41,6 +51,7 @@ export class SpAnatomyPanel extends LitElement {
       .missing { color: #ff8a7a; }
       .check { color: #ffd54f; }
       .outside { color: #8a96a3; }
+      .at-limit { color: #ffd54f; }
       button.small { padding: 0 5px; font-size: 11px; }
       tr.current td { background: #14222f; }
       .review { background: #111c26; border: 1px solid #2b4a66; border-radius: 4px; padding: 6px 8px; margin: 6px 0; font-size: 12px; }
@@ -56,7 +67,7 @@ export class SpAnatomyPanel extends LitElement {
     return html`<div class="cell" data-foramen=${id}>
       ${outside ? html`<span class="st outside" title="its place lies outside the image: nothing to place">◌ outside image</span>` : sourceBadge(f)}
       ${f ? html`<button class="small go" title="Centre the views on ${id}" @click=${() => anatomy.goToForamen(id)}>Go</button>
-        <button class="small" title="Smaller radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm - 0.5)}>−</button><span>${f.radiusMm.toFixed(1)}</span><button class="small" title="Larger radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm + 0.5)}>+</button>` : nothing}
+        <button class="small" title="Smaller radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm - 0.5)}>−</button>${radiusText(f)}<button class="small" title="Larger radius" @click=${() => anatomy.setForamenRadius(id, f.radiusMm + 0.5)}>+</button>` : nothing}
       ${f && !isTrusted(f) ? html`<button class="small confirm" title="The suggestion is right: use it" @click=${() => anatomy.confirmForamen(id)}>Confirm</button>` : nothing}
       ${f?.source === 'manual' && this.state.anatomy?.suggested?.some((x) => x.id === id) ? html`<button class="small reset" title="Put ${id} back to its suggestion" @click=${() => anatomy.resetForamen(id)}>Reset</button>` : nothing}
       <button class="small place" title="Place ${id} by hand: click its anterior, then its posterior opening" @click=${() => anatomy.startPlacing(id)}>Place</button>

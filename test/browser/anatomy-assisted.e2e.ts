@@ -259,6 +259,12 @@ describe.skipIf(!ok)('assisted landmarks on real scans (Foramen and Canal tools)
     expect(msg).toMatch(/3 foramina found, the canal\./);
     expect(msg).toMatch(/To check: S1_R \(not used for zones until confirmed\)/);
     expect(msg).toMatch(/Outside the image: (S[34]_[LR](, )?){4}\./);
+    // a radius at the tunnel fit's search bound reads as the fit's limit, never as a measured radius (detect/measure.ts)
+    for (const f of a.foramina) {
+      const text = (await page.locator(`sp-anatomy-panel [data-foramen="${f.id}"] .radius`).textContent())?.trim();
+      expect(text, f.id).toBe(f.radiusAtFitLimit ? `≥ ${f.radiusMm.toFixed(1)} (fit limit)` : f.radiusMm.toFixed(1));
+    }
+    console.log(`pancreas radii: ${a.foramina.map((f) => `${f.id} ${f.radiusAtFitLimit ? '≥ ' : ''}${f.radiusMm.toFixed(1)}`).join(', ')}`);
     console.log(`pancreas Find landmarks: ${a.foramina.length} foramina suggested, canal ${a.canal ? `confidence ${a.canal.confidence}` : 'none'}, outside ${(a.outsideFov ?? []).join(' ') || 'none'}`);
     await screenshot(page, 'assisted-pancreas-find');
     expect(errors).toEqual([]);

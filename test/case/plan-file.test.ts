@@ -25,7 +25,8 @@ function makeCase(): { engine: CaseEngine; meta: PlanMeta } {
   const c = engine.run({ type: 'addLesion' }).info.lesionId!;
   engine.run({ type: 'stroke', lesionId: c, fromLps: [18, 28, 20], toLps: [22, 28, 20], radiusMm: 2.5 });
   engine.run({ type: 'updateLesion', lesionId: a, name: 'Left ala — “lytic”', notes: 'biopsy 12/2026\nsecond line', visible: false });
-  engine.run({ type: 'setForamen', foramen: { id: 'S1_L', level: 'S1', side: 'L', anteriorLps: [20, 8, 12], posteriorLps: [21, 30, 14], radiusMm: 4.5, confidence: 0.8, source: 'auto' } });
+  // a radius at the fit's bound, not a measurement (detect/measure.ts): kept as such through a plan file
+  engine.run({ type: 'setForamen', foramen: { id: 'S1_L', level: 'S1', side: 'L', anteriorLps: [20, 8, 12], posteriorLps: [21, 30, 14], radiusMm: 7, radiusAtFitLimit: true, confidence: 0.8, source: 'auto' } });
   engine.run({ type: 'setCanal', canal: { centerlineLps: [[20, 30, 6], [20, 31, 14], [20, 32, 24]], radiusMm: [5, 4, 3], confidence: 1, source: 'manual' } });
   // what a detection leaves besides the landmarks: its suggestions and the foramina outside the image
   const a0 = engine.doc.anatomy!;
@@ -140,6 +141,7 @@ describe('.sacroplan plan files', () => {
       (j) => { j.doc.needles[0].needle.outerDiameterMm = 'wide'; },
       (j) => { j.doc.anatomy.foramina[0].id = 'S9_X'; },
       (j) => { j.doc.anatomy.outsideFov = ['S5_L']; },
+      (j) => { j.doc.anatomy.foramina[0].radiusAtFitLimit = 'yes'; },
       (j) => { j.doc.anatomy.suggested = [1, 2]; },
       (j) => { j.doc.anatomy.canal.radiusMm = [1]; },
       (j) => { j.doc.thresholds.neuralFailMm = null; },

@@ -1,0 +1,62 @@
+/**
+ * The last stage of detection (pure): the suggested tunnels measured on the image itself. Their axes and openings
+ * are re-read by following each tunnel cross-section by cross-section (foramen-axis.ts), then the radii of the
+ * foramina and of the canal at their walls (foramen-radius.ts, canal-radius.ts: a threshold or half-maximum reads
+ * them small on a thin, blurred cortex). CT values: the wall models are in HU. On thick slices (the thick-slice
+ * mode, a grid of 2.5 mm or more) a tunnel is one or two voxels across and its rim is not resolved: it is not
+ * followed, and the canal is measured at half contrast already.
+ */
+import type { ScalarVolume } from '../../core/volume';
+import type { Vec3 } from '../../core/vec3';
+import type { Canal, Foramen } from '../types';
+import { refineForamenAxis } from '../foramen-axis';
+import { R_MAX } from '../foramen-fit';
+import { foramenWallRadii, plausibleWallRadius } from '../foramen-radius';
+import { canalWallRadii } from '../canal-radius';
+import { refitAtMirror } from './mirror-refit';
+
+export interface MeasureInput {
+  /** The working grid's spacing (mm): below 2.5 mm tunnels are followed and the canal's wall is fitted. */
+  gridMm: number;
+  /** Foramina already read at their partner's mirror image (mirror-refit.ts): not followed on their own. */
+  refitIds: ReadonlySet<Foramen['id']>;
+  /** Reflection about the midline plane. */
+  mirror: (p: Readonly<Vec3>) => Vec3;
+}
+
+/**
+ * Measures `foramina` (mutated: axes, openings, radii, and `radiusAtFitLimit` where the radius stays the fit's
+ * search bound) and the canal's radii on the image; `lap` marks the two timings.
+ */
+export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], canal: Canal | null, o: MeasureInput, lap: (name: string) => void): void {
+  if (volume.units !== 'HU') return;
+  const followed = foramina.map((f) => {
+    const ax = o.gridMm < 2.5 && !o.refitIds.has(f.id) ? refineForamenAxis(volume, f) : null;
+    if (ax) { f.anteriorLps = ax.anteriorLps; f.posteriorLps = ax.posteriorLps; }
+    return ax !== null;
+  });
+  // a tunnel read at its partner's mirror image is read again at the partner's followed axis (it cannot be
+  // followed itself: that is why it was short)
+  for (const f of foramina) {
+    const partner = o.refitIds.has(f.id) ? foramina.find((g) => g.level === f.level && g.side !== f.side) : undefined;
+    const again = partner ? refitAtMirror(volume, f, partner, o.mirror) : null;
+    if (again) { f.anteriorLps = again.anteriorLps; f.posteriorLps = again.posteriorLps; }
+  }
+  lap('foramenAxes');
+  // a tunnel not followed on the image (eroded, faint, thick slices) may have its axis off the lumen's
+  // centre, where the wall reads too close: its radius is not made smaller than the detector's
+  const walls = foramenWallRadii(volume, foramina);
+  foramina.forEach((f, n) => {
+    const r = walls.radiiMm[n];
+    // The fit's ring reached its search bound (foramen-fit.ts R_MAX: an opening's funnel pulls it outwards) and no
+    // wall was read to replace it: the lumen is at least that wide where it was fitted, and that is all the image
+    // has said. Shown as such (Foramen.radiusAtFitLimit), not as a measurement.
+    const atLimit = f.radiusMm >= R_MAX;
+    if (!plausibleWallRadius(r, f.radiusMm)) { if (atLimit) f.radiusAtFitLimit = true; return; }
+    if (!followed[n] && r < f.radiusMm && atLimit) f.radiusAtFitLimit = true;
+    f.radiusMm = Math.round((followed[n] ? r : Math.max(r, f.radiusMm)) * 10) / 10;
+  });
+  // thin slices: the canal's radius was the distance to the thresholded bone (detect/canal.ts), inside the wall
+  if (canal && o.gridMm < 2.5) canal.radiusMm = canalWallRadii(volume, canal.centerlineLps, canal.radiusMm).radiiMm;
+  lap('wallRadii');
+}
