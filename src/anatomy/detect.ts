@@ -472,7 +472,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
   // the tunnels' axes, openings and radii, and the canal's radii, measured on the image (detect/measure.ts)
-  measureLandmarks(volume, foramina, canalRes.canal, { gridMm: h, refitIds, mirror }, lap);
+  measureLandmarks(volume, foramina, canalRes.canal, { gridMm: h, refitIds, mirror, messages }, lap);
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;
   return {

@@ -1,5 +1,6 @@
 /**
- * The last stage of detection (pure): the suggested tunnels measured on the image itself. Their axes and openings
+ * The last stage of detection (pure): the suggested tunnels measured on the image itself. A tunnel fit whose ring
+ * reached its radius bound is fitted again behind the funnel of its opening (funnel-refit.ts). The axes and openings
  * are re-read by following each tunnel cross-section by cross-section (foramen-axis.ts), then the radii of the
  * foramina and of the canal at their walls (foramen-radius.ts, canal-radius.ts: a threshold or half-maximum reads
  * them small on a thin, blurred cortex). CT values: the wall models are in HU. On thick slices (the thick-slice
@@ -14,6 +15,7 @@ import { R_MAX } from '../foramen-fit';
 import { foramenWallRadii, plausibleWallRadius } from '../foramen-radius';
 import { canalWallRadii } from '../canal-radius';
 import { refitAtMirror } from './mirror-refit';
+import { refitBehindFunnel, SEED_MM } from './funnel-refit';
 
 export interface MeasureInput {
   /** The working grid's spacing (mm): below 2.5 mm tunnels are followed and the canal's wall is fitted. */
@@ -22,6 +24,8 @@ export interface MeasureInput {
   refitIds: ReadonlySet<Foramen['id']>;
   /** Reflection about the midline plane. */
   mirror: (p: Readonly<Vec3>) => Vec3;
+  /** Where what was measured again is said. */
+  messages?: string[];
 }
 
 /**
@@ -30,6 +34,17 @@ export interface MeasureInput {
  */
 export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], canal: Canal | null, o: MeasureInput, lap: (name: string) => void): void {
   if (volume.units !== 'HU') return;
+  // a fit whose ring reached its radius bound took the funnel of the anterior opening for the tunnel: the tunnel is
+  // fitted again behind it (funnel-refit.ts); thin grids, as the tunnels are followed there
+  if (o.gridMm < 2.5) {
+    for (const f of foramina) {
+      if (o.refitIds.has(f.id)) continue;
+      const t = refitBehindFunnel(volume, f);
+      if (!t) continue;
+      o.messages?.push(`foramina: ${f.id}'s fit reached its ${R_MAX} mm radius bound (the opening's funnel): fitted again ${SEED_MM} mm inside the opening, radius ${t.radiusMm} mm`);
+      f.anteriorLps = t.anteriorLps; f.posteriorLps = t.posteriorLps; f.radiusMm = t.radiusMm;
+    }
+  }
   const followed = foramina.map((f) => {
     const ax = o.gridMm < 2.5 && !o.refitIds.has(f.id) ? refineForamenAxis(volume, f) : null;
     if (ax) { f.anteriorLps = ax.anteriorLps; f.posteriorLps = ax.posteriorLps; }
