@@ -28,7 +28,7 @@
  * followed it (a sacrum whose left S4 opens 4 mm lower and 2 mm further out than the right one, and runs 11 mm
  * where the right runs 17: the left fit, 8 mm, is doubted against its partner, not against its row).
  */
-import type { Vec3 } from '../core/vec3';
+import { add, distance, dot, length, normalize, scaleAndAdd, sub, type Vec3 } from '../core/vec3';
 import type { Foramen, ForamenId } from './types';
 import { FOUND_CONFIDENCE, JUNCTION_MM, rowPrediction, type ForamenEvidence } from './evidence';
 
@@ -38,16 +38,14 @@ import { FOUND_CONFIDENCE, JUNCTION_MM, rowPrediction, type ForamenEvidence } fr
  */
 const ROW_CONE_DEG = 30;
 
-function sub(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 { return [a[0] - b[0], a[1] - b[1], a[2] - b[2]]; }
-function len(a: Readonly<Vec3>): number { return Math.hypot(a[0], a[1], a[2]); }
-function unit(a: Readonly<Vec3>): Vec3 { const l = len(a); return [a[0] / l, a[1] / l, a[2] / l]; }
-function along(p: Readonly<Vec3>, d: Readonly<Vec3>, t: number): Vec3 { return [p[0] + d[0] * t, p[1] + d[1] * t, p[2] + d[2] * t]; }
+/** The point `t` times `d` on from `p` (a new vector). */
+function along(p: Readonly<Vec3>, d: Readonly<Vec3>, t: number): Vec3 { return scaleAndAdd([0, 0, 0], p, d, t); }
 
 /** Where the row puts level `k`'s opening between levels k−1 and k+1 of one side, and half its shorter step (mm). */
 export function rowInterpolation(above: Readonly<Vec3>, below: Readonly<Vec3>, k: number): { p: Vec3; halfStepMm: number } {
   const j0 = JUNCTION_MM[k - 2]!, j = JUNCTION_MM[k - 1]!, j1 = JUNCTION_MM[k]!;
-  const t = (j - j0) / (j1 - j0), span = len(sub(below, above));
-  return { p: along(above, sub(below, above), t), halfStepMm: 0.5 * span * Math.min(t, 1 - t) };
+  const t = (j - j0) / (j1 - j0), span = distance(below, above);
+  return { p: along(above, sub([0, 0, 0], below, above), t), halfStepMm: 0.5 * span * Math.min(t, 1 - t) };
 }
 
 /**
@@ -90,33 +88,35 @@ export function rowBetween(
 interface Placed { course: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>; how: string; courseHow: string }
 
 function direction(f: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>): { dir: Vec3; lengthMm: number } {
-  const v = sub(f.posteriorLps, f.anteriorLps), l = len(v);
-  return { dir: l > 0 ? [v[0] / l, v[1] / l, v[2] / l] : [0, 0, 0], lengthMm: l };
+  const v = sub([0, 0, 0], f.posteriorLps, f.anteriorLps);
+  return { dir: normalize(v, v), lengthMm: distance(f.posteriorLps, f.anteriorLps) };
 }
 function angleDeg(a: Readonly<Vec3>, b: Readonly<Vec3>): number {
-  return (Math.acos(Math.max(-1, Math.min(1, a[0] * b[0] + a[1] * b[1] + a[2] * b[2]))) * 180) / Math.PI;
+  return (Math.acos(Math.max(-1, Math.min(1, dot(a, b)))) * 180) / Math.PI;
 }
 
 /** Level `lv` of one side between its found neighbours `a` (above) and `b` (below), or null (see the header). */
 function between(f: Foramen, a: Foramen, b: Foramen, lv: number): Placed | null {
   // the opening where the row puts it
   const pred = rowInterpolation(a.anteriorLps, b.anteriorLps, lv);
-  const off = sub(f.anteriorLps, pred.p), rowAxis = unit(sub(b.anteriorLps, a.anteriorLps));
-  const alongMm = off[0] * rowAxis[0] + off[1] * rowAxis[1] + off[2] * rowAxis[2];
-  const acrossMm = len(sub(off, along([0, 0, 0], rowAxis, alongMm)));
+  const off = sub([0, 0, 0], f.anteriorLps, pred.p), rowAxis = sub([0, 0, 0], b.anteriorLps, a.anteriorLps);
+  normalize(rowAxis, rowAxis);
+  const alongMm = dot(off, rowAxis);
+  const acrossMm = length(scaleAndAdd([0, 0, 0], off, rowAxis, -alongMm));
   if (Math.abs(alongMm) > pred.halfStepMm || acrossMm > a.radiusMm) return null;
   // size order with both neighbours (S1 > S2 > S3 > S4, within 1 mm as evidence.ts)
   if (f.radiusMm > a.radiusMm + 1 || f.radiusMm < b.radiusMm - 1) return null;
   // the course: its own where it runs as the row does, else the row's
   const da = direction(a), db = direction(b), own = direction(f);
   if (!(da.lengthMm > 0 && db.lengthMm > 0)) return null;
-  const rowDir = unit([da.dir[0] + db.dir[0], da.dir[1] + db.dir[1], da.dir[2] + db.dir[2]]);
+  const rowDir = add([0, 0, 0], da.dir, db.dir);
+  normalize(rowDir, rowDir);
   const turn = own.lengthMm > 0 ? angleDeg(own.dir, rowDir) : 180;
   const keep = turn <= ROW_CONE_DEG;
-  const length = Math.max(keep ? own.lengthMm : 0, 0.5 * (da.lengthMm + db.lengthMm));
+  const lengthMm = Math.max(keep ? own.lengthMm : 0, 0.5 * (da.lengthMm + db.lengthMm));
   return {
-    course: { anteriorLps: [...f.anteriorLps] as Vec3, posteriorLps: along(f.anteriorLps, keep ? own.dir : rowDir, length) },
-    how: `its opening ${len(off).toFixed(1)} mm from where ${a.id} and ${b.id} put it (half a step: ${pred.halfStepMm.toFixed(0)} mm)`,
+    course: { anteriorLps: [...f.anteriorLps] as Vec3, posteriorLps: along(f.anteriorLps, keep ? own.dir : rowDir, lengthMm) },
+    how: `its opening ${length(off).toFixed(1)} mm from where ${a.id} and ${b.id} put it (half a step: ${pred.halfStepMm.toFixed(0)} mm)`,
     courseHow: keep ? `its tunnel runs as theirs do (${turn.toFixed(0)}°)` : `its fitted tunnel ${turn.toFixed(0)}° off theirs: their course taken`,
   };
 }
@@ -124,7 +124,7 @@ function between(f: Foramen, a: Foramen, b: Foramen, lv: number): Placed | null 
 /** The last level `lv` of one side, one step on from its found levels `a2` and `a1` above it, or null (see the header). */
 function below(f: Foramen, a2: Foramen, a1: Foramen, lv: number): Placed | null {
   const pred = rowPrediction(a2.anteriorLps, a1.anteriorLps, lv);
-  const offMm = len(sub(f.anteriorLps, pred.p));
+  const offMm = distance(f.anteriorLps, pred.p);
   if (offMm > pred.halfStepMm || f.radiusMm > a1.radiusMm + 1) return null;
   const da = direction(a1), own = direction(f);
   if (!(da.lengthMm > 0 && own.lengthMm > 0)) return null;
