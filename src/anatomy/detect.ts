@@ -43,7 +43,7 @@ import { traceCanalLumen, lumenCanal, canalLengthMm, canalOffLumen } from './can
 import { aboveSacralBase, cutAboveSacralBase, findSacralBase, inL5Column, type SacralBase } from './sacral-base';
 import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
-import { detectFrame, tiltFrame } from './detect/frame';
+import { detectFrame, tiltFrame, type FrameResult } from './detect/frame';
 import { detectCanal } from './detect/canal';
 import { detectForamina } from './detect/foramina';
 import { detectForaminaThick } from './detect/foramina-thick';
@@ -132,6 +132,30 @@ function brightAlong(work: Float32Array, g: WorkGrid, pts: readonly Vec3[]): num
   if (v.length === 0) return -Infinity;
   v.sort((p, q) => p - q);
   return v[Math.floor(0.9 * (v.length - 1))]!;
+}
+
+/**
+ * Half the depth of the L5 and S1 bodies (sacral-base.ts BODY_DEPTH_MM: adults 30–40 mm): an axis further than
+ * this behind the body centres of the sacrum below the disc lies outside its bodies.
+ */
+const HALF_BODY_DEPTH_MM = 17.5;
+
+/**
+ * Why the first mask's long axis is not the bodies' (null when it is): where its points lie, at the median, more
+ * than half a body's depth behind the axis of the sacrum below the L5/S1 disc (its bodies filled with the marrow
+ * their cortex encloses). Then the first mask holds no body on the midline: a fatty body's thin cortex, blurred
+ * over a thick slice, falls under the bone threshold where the slices cut it obliquely, and the most anterior run
+ * of that mask is the canal's roof and the laminae (fatty-thick4mm: 22 mm behind, its S2 centre in the canal; the
+ * other phantoms whose disc is found: 3–4 mm in front). The length test (frameProblem) does not see it: the arch
+ * is as long as the sacrum.
+ */
+export function axisBehindBodies(first: FrameResult, below: FrameResult): string | null {
+  const off = first.curve.pts.map((p) => {
+    const s = below.curve.project(p).s, q = below.curve.at(s), P = below.curve.posterior(s);
+    return (p[0] - q[0]) * P[0] + (p[1] - q[1]) * P[1] + (p[2] - q[2]) * P[2];
+  }).sort((a, b) => a - b);
+  const mid = off[off.length >> 1];
+  return mid !== undefined && mid > HALF_BODY_DEPTH_MM ? `the long axis runs ${mid.toFixed(0)} mm behind the bodies of the sacrum below the L5/S1 disc (more than half a body's depth: the arch, not the bodies)` : null;
 }
 
 /** Why nothing is suggested on MR, with the controls that place the landmarks there. */
@@ -347,19 +371,30 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const discOnTop = !!disc && !base && columnVolumeMl(seg.mask, g, disc) < L5_BODY_ML;
   let frame = detectFrame(seg.mask, g, midA, messages, discOnTop ? { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h } : {});
   // Where the first mask's long axis cannot be a sacrum's (its fatty bodies are cortical rings that break
-  // the midline run, or the lumbar spine is in it: frameProblem) and the L5/S1 disc was found, the axis is
+  // the midline run, or the lumbar spine is in it: frameProblem), or runs behind the bodies (they are not in the
+  // first mask at all and its midline run is the arch: axisBehindBodies), and the L5/S1 disc was found, the axis is
   // taken from the sacrum below the disc with the marrow its cortex encloses (enclosure.ts, the mask planning
   // uses): its bodies are whole on the midline, and its top is the S1 endplate. The first mask's axis is kept
   // otherwise: the searches were measured on it.
   let cutEnclosed: { mask: Uint8Array; message: string; added: number } | null = null;
   let frameBelowDisc = false;
-  if (segCut && base && !same && hf < 2.5 && (!frame || frameProblem(frame.frame))) {
+  if (segCut && base && !same && hf < 2.5) {
+    // (the planning mask below is this same mask: made once)
     cutEnclosed = withEnclosedMarrow(volume, g, work, segCut.mask, () => neighbourBones(segCut.filled, segCut.mask, g));
     cutAboveSacralBase(cutEnclosed.mask, g, base);
-    const msgs: string[] = [];
-    const f2 = detectFrame(cutEnclosed.mask, g, midA, msgs, { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h, endplate: { pointLps: base.endplatePointLps, normalLps: base.discNormalLps, posteriorEndLps: base.discPosteriorEndLps } });
-    if (f2 && !frameProblem(f2.frame)) {
-      messages.push(`sacral long axis: ${frame ? frameProblem(frame.frame) : 'none'} on the first mask; taken from the sacrum below the L5/S1 disc`, ...msgs);
+    let msgs: string[] = [];
+    const below = (acrossAxis: boolean) => detectFrame(cutEnclosed!.mask, g, midA, msgs, { topAtDiscOpenBelow: g.originLps[2] <= bounds.min[2] + h, endplate: { pointLps: base.endplatePointLps, normalLps: base.discNormalLps, posteriorEndLps: base.discPosteriorEndLps }, acrossAxis });
+    let f2 = below(false);
+    let why = !frame ? 'none' : frameProblem(frame.frame);
+    // the first mask's axis off the bodies: the sacrum below the disc followed from the S1 endplate across its own
+    // axis (frame.ts trackAcrossAxis). Its axial track is not used here: in axial slices through a 40° endplate the
+    // top 16 mm hold only the back of the S1 body, and on fatty-thick4mm that track curls 10 mm forwards there, which
+    // turns the anterior-surface map's depth direction 23° off the S3 tunnels and 40° off S4's (the across-axis track:
+    // 17° and 23°) and folds the canal traced above its top (a 165° turn)
+    const offBodies = frame && !why && f2 ? axisBehindBodies(frame, f2) : null;
+    if (offBodies) { why = offBodies; msgs = []; f2 = below(true); }
+    if (why && f2 && !frameProblem(f2.frame)) {
+      messages.push(`sacral long axis: ${why} on the first mask; taken from the sacrum below the L5/S1 disc`, ...msgs);
       frame = f2;
       frameBelowDisc = true;
       // a sacrum lying flat (its body followed across its own axis, detect/frame.ts) bends away from the lumbar spine

@@ -31,6 +31,11 @@ export interface FrameOptions {
    * followed from the endplate across its own axis (trackAcrossAxis).
    */
   endplate?: { pointLps: Vec3; normalLps: Vec3; posteriorEndLps: Vec3 };
+  /**
+   * Follow the body from the endplate across its own axis (trackAcrossAxis) whatever the axial track shows: for a
+   * mask whose axial track is known to be off the bodies (detect.ts axisBehindBodies).
+   */
+  acrossAxis?: boolean;
 }
 
 /** The frame with the midline normal of the symmetry plane and the body centres projected onto that plane. */
@@ -238,10 +243,10 @@ export function detectFrame(sacrum: Uint8Array, g: WorkGrid, midA: number, messa
     if (py < 0) { py = -py; pz = -pz; }
     const c = axial?.frame.bodyCentersLps[0];
     const behindMm = c ? (c[1] - ep.posteriorEndLps[1]) * py + (c[2] - ep.posteriorEndLps[2]) * pz : Infinity;
-    if (behindMm > 0) {
+    if (behindMm > 0 || opts.acrossAxis) {
       const track = trackAcrossAxis(sacrum, g, Math.round(midA), ep);
       if (track.ys.length >= 5) {
-        messages.push(axial ? `sacral long axis: in axial slices the S1 centre lies ${behindMm.toFixed(0)} mm behind the posterior wall of the bodies (a sacrum lying flat): the body followed from the S1 endplate across its own axis` : 'sacral long axis: the body followed from the S1 endplate across its own axis');
+        messages.push(axial && behindMm > 0 ? `sacral long axis: in axial slices the S1 centre lies ${behindMm.toFixed(0)} mm behind the posterior wall of the bodies (a sacrum lying flat): the body followed from the S1 endplate across its own axis` : 'sacral long axis: the body followed from the S1 endplate across its own axis');
         return frameAcrossAxis(track, g, midA, messages, opts);
       }
     }

@@ -9,13 +9,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { detectFrame } from '../../../src/anatomy/detect/frame';
+import { axisBehindBodies } from '../../../src/anatomy/detect';
 import type { WorkGrid } from '../../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../../src/core/vec3';
 
 const DEG = Math.PI / 180;
 
 /** The bar tilted `deg` below the axial plane going posteriorly, its endplate centre at (0, 0, 0). */
-function bar(deg: number, canalFilled = false) {
+function bar(deg: number, canalFilled = false, archOnly = false) {
   const g: WorkGrid = { dims: [61, 181, 161], spacingMm: 1, originLps: [-30, -40, -120] };
   const [na, nb, nc] = g.dims;
   const t: Vec3 = [0, Math.cos(deg * DEG), -Math.sin(deg * DEG)]; // along the axis, caudal
@@ -26,7 +27,7 @@ function bar(deg: number, canalFilled = false) {
     const s = y * t[1] + z * t[2], q = y * p[1] + z * p[2];
     if (Math.abs(x) > 25 || s < 0 || s > 90) continue;
     // body: q in [−15, 15]; canal 15–23; arch 23–29
-    if (q >= -15 && q <= (canalFilled ? 29 : 15) || (q >= 23 && q <= 29)) mask[n] = 1;
+    if ((!archOnly && q >= -15 && q <= (canalFilled ? 29 : 15)) || (q >= 23 && q <= 29)) mask[n] = 1;
   }
   const endplate = { pointLps: [0, 0, 0] as Vec3, normalLps: [0, -t[1], -t[2]] as Vec3, posteriorEndLps: [0, 15 * p[1], 15 * p[2]] as Vec3 };
   const offAxis = (q: Readonly<Vec3>) => Math.abs(q[1] * p[1] + q[2] * p[2]);
@@ -58,5 +59,38 @@ describe('sacral long axis across the body (detect/frame.ts)', () => {
     console.log(`[60°] body centres off the axis ${off.map((x) => x.toFixed(1)).join(', ')} mm`);
     expect(f!.acrossAxis).toBeFalsy();
     expect(Math.max(...off)).toBeLessThanOrEqual(3);
+  });
+  it('a body 60° from the axial plane followed across its axis when asked (acrossAxis): its centres on the axis', () => {
+    const b = bar(60, true);
+    const messages: string[] = [];
+    const f = detectFrame(b.mask, b.g, b.midA, messages, { endplate: b.endplate, acrossAxis: true });
+    const off = f!.frame.bodyCentersLps.slice(0, 4).map(b.offAxis);
+    console.log(`[60°, across] ${messages.join('; ')}; body centres off the axis ${off.map((x) => x.toFixed(1)).join(', ')} mm`);
+    expect(f!.acrossAxis).toBe(true);
+    expect(messages).toContain('sacral long axis: the body followed from the S1 endplate across its own axis');
+    expect(Math.max(...off)).toBeLessThanOrEqual(3.5);
+  });
+});
+
+/**
+ * detect.ts axisBehindBodies: a first mask that holds the arch alone (a fatty body whose thin cortex fell under the
+ * bone threshold) gives an axial track as long as the sacrum, 26 mm behind the body's axis; the sacrum below the
+ * disc, filled, gives the body's. The first is reported as off the bodies (more than half a body's depth behind);
+ * the body's own track, or one a few mm off it, is not.
+ */
+describe('a long axis that runs behind the bodies (detect.ts axisBehindBodies)', () => {
+  it('the arch alone: reported; the body: not', () => {
+    const body = bar(60, true), arch = bar(60, false, true);
+    const below = detectFrame(body.mask, body.g, body.midA, [], { endplate: body.endplate })!;
+    const first = detectFrame(arch.mask, arch.g, arch.midA, [])!;
+    const offArch = first.frame.bodyCentersLps.slice(0, 4).map(body.offAxis);
+    const why = axisBehindBodies(first, below);
+    console.log(`[arch] centres ${offArch.map((x) => x.toFixed(1)).join(', ')} mm off the axis: ${why}`);
+    expect(Math.min(...offArch)).toBeGreaterThan(20);
+    expect(why).toMatch(/runs 2\d mm behind the bodies/);
+    expect(axisBehindBodies(detectFrame(body.mask, body.g, body.midA, [])!, below)).toBeNull();
+    // a body track a few mm behind (the run taking in part of the canal) is the body's
+    const b2 = bar(60, false);
+    expect(axisBehindBodies(detectFrame(b2.mask, b2.g, b2.midA, [])!, below)).toBeNull();
   });
 });
