@@ -70,6 +70,13 @@ const SPACING_RATIO_MAX = 2;
  * between the two (pelvic-ref-003: S1 at 31–33 mm, S2 at 62–63; the pancreas scan: S1 29–31, S2 55–56).
  */
 export const S1_OPENING_BELOW_ENDPLATE_MM = 40;
+/**
+ * ... and at least this far under it: halfway between the endplate and the S1 openings (one S1 segment, about 28 mm,
+ * under it), as S1_OPENING_BELOW_ENDPLATE_MM lies halfway between them and S2. A pair opening higher lies beside the
+ * upper half of the S1 body, in the alae, where no foramen opens (fatty-thick5mm-px08: a look-alike pair 2 mm above
+ * the endplate's plane, 30 mm above the S1 openings, taken as S1, named every level one too high).
+ */
+const S1_OPENING_MIN_BELOW_ENDPLATE_MM = 14;
 /** Two fits are one tunnel when each one's centre lies this close to the other's axis (mm): combine.ts' MATCH_MM. */
 const SAME_TUNNEL_MM = 5;
 /**
@@ -261,9 +268,12 @@ function mayFollow(a: TunnelPair, b: TunnelPair, step: number, prevPerLevel: num
   return true;
 }
 
+/** Whether a pair opening `mm` under the S1 endplate's plane may be the S1 pair. */
+const s1Opening = (mm: number): boolean => mm <= S1_OPENING_BELOW_ENDPLATE_MM && mm >= S1_OPENING_MIN_BELOW_ENDPLATE_MM;
+
 /** Whether a row (pairs with their levels relative to the first) keeps every rule of rowBelowDisc. */
 function rowHolds(row: TunnelPair[], rel: number[], opensBelowMm: (p: TunnelPair) => number): boolean {
-  if (!row.length || opensBelowMm(row[0]!) > S1_OPENING_BELOW_ENDPLATE_MM) return false;
+  if (!row.length || !s1Opening(opensBelowMm(row[0]!))) return false;
   for (let q = 1; q < row.length; q++) {
     const prev = q >= 2 ? (row[q - 1]!.s - row[q - 2]!.s) / (rel[q - 1]! - rel[q - 2]!) : NaN;
     if (!mayFollow(row[q - 1]!, row[q]!, rel[q]! - rel[q - 1]!, prev)) return false;
@@ -301,7 +311,7 @@ function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => numb
     }
   };
   for (let k = 0; k < pairs.length; k++) {
-    if (opensBelowMm(pairs[k]!) > S1_OPENING_BELOW_ENDPLATE_MM) continue;
+    if (!s1Opening(opensBelowMm(pairs[k]!))) continue;
     idx.push(k); rl.push(0);
     grow(pairs[k]!.score);
     idx.pop(); rl.pop();
