@@ -7,7 +7,8 @@
  * slices (fatty-thick5mm; fatty-thick5mm-eroded-S2L), mottled marrow on 3 mm slices (fatty-mottled) and
  * fatty-funnel (fatty-thin-cortex's image with fatty.json's lesions, rendered here without its funnels) and fatty-plugged-S2R
  * (a 400 HU sclerotic lesion plugging the right S2 foramen: refused as normal bone, 400 HU reads as neither),
- * fatty-thick4mm (4 mm slices), fatty-textured-caps (fatty-funnel's image with two lesions flattened along the slice axis).
+ * fatty-thick4mm (4 mm slices), fatty-textured-caps (fatty-funnel's image with two lesions flattened along the slice axis),
+ * fatty-soft-kernel (fatty-thick4mm's marrow on 3 mm slices behind a 1.2 mm PSF).
  *
  * Each of 20 random clicks in the inner half of every lesion:
  *  - is refused: no voxel, and the message says why and what to do next (click inside the lesion,
@@ -47,12 +48,18 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
   // band, 1.4 × the mask) carry much of its figure against a background estimated from textured marrow
   // (partial-volume.ts, not Grow): +30 % before that file's texture rule, +17 % with it
   'fatty-thick5mm-eroded-S2L.json Y1': { range: [0.12, 0.22], why: 'partial-volume figure +17 % on 5 mm slabs (voxel count −1 %)' },
-  // fatty marrow on 4 mm slices: L2 grows from 1 click (−18.7 %), L3 from 20 (−10 … −17 %)
-  'fatty-thick4mm.json L2': { range: [-0.2, -0.14], why: 'partial-volume figure −18 % (one click)' },
-  'fatty-thick4mm.json L3': { range: [-0.2, -0.08], why: 'partial-volume figure −10 … −17 %' },
-  // since the own edge's lesion is regrown from its opened core (main, P4's tail), 5 of its 6 grown clicks
-  // at −10 … −11 %
-  'fatty-thick4mm.json L5': { range: [-0.14, 0.1], why: 'partial-volume figure down to −11 %' },
+  // fatty marrow on 4 mm slices behind a 1 mm PSF: L3's clicks that grow by the bone enclosure on the
+  // smoothed copy (2 of 20) read −10.0 % (voxel count −12.5 %). The others, bounded by the lesion's own
+  // edge, read −17 % (L3), −11 % (L5), −19 % (L2) and are refused since region-grow.ts EDGE_BIAS (their
+  // outline at the midpoint reads 8-20 % low for the edge's blur, which the partial-volume figure does not
+  // restore in textured marrow); the same phantom with a 0.6 mm PSF grows L1, L3, L5 within −3.8 … +6.9 %
+  'fatty-thick4mm.json L3': { range: [-0.11, -0.09], why: 'bone-enclosure grow on the smoothed copy −10.0 % (2 clicks)' },
+  // the same on 3 mm slices behind a 1.2 mm PSF (fatty-soft-kernel.json): 1 click of 20 by the bone enclosure
+  'fatty-soft-kernel.json L3': { range: [-0.12, -0.1], why: 'bone-enclosure grow on the smoothed copy −11.1 % (1 click)' },
+  // a 750 HU sclerotic lesion behind a 1.2 mm PSF (fatty-soft-kernel.json): grown by the opening alone at
+  // −21 … −12 % (voxel count −32 … −17 %): partial-volume.ts counts the edge's signal within 2.5 σ of a
+  // 0.4 mm PSF (one voxel), so most of a 1.2 mm PSF's blur lies outside its band and inside its shell
+  'fatty-soft-kernel.json L4': { range: [-0.23, -0.1], why: 'sclerotic, partial-volume band narrower than the 1.2 mm PSF: −21 … −12 %' },
 };
 
 /** Lesions whose full-contrast lytic clicks grow (measured 19-20 of 20), asserted at 16: a Grow that refuses everything is not the point. */
@@ -60,7 +67,7 @@ const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-
 
 describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks in the inner half of every lesion', () => {
   const CONFIGS = ['fatty-small.json', 'fatty-eroded.json', 'fatty-cut-s2.json', 'fatty-decoy-pair.json', 'fatty-basivertebral.json',
-    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json', 'fatty-thick4mm.json', 'fatty-textured-caps.json'];
+    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json', 'fatty-thick4mm.json', 'fatty-textured-caps.json', 'fatty-soft-kernel.json'];
   for (const cfg of CONFIGS) it(`${cfg}: within 10 % (in-bone part with its note at a cortical break) or refused with the reason; never over 1.5 ×`, () => {
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
     const rows: string[] = [];
