@@ -168,6 +168,27 @@ export function ensureFunnelPhantom(config: Record<string, unknown>, funnel: Fun
     args: ['--flare', String(funnel.flare), '--length', String(funnel.lengthMm)] });
 }
 
+/** How test/phantom-tools/skewed-funnel.py flares the anterior openings and turns them to the side. */
+export interface SkewedFunnelOpenings extends FunnelOpenings {
+  /** How far lateral of the tunnel's axis the funnel's mouth is centred (mm). */
+  skewMm: number;
+  /** The S1 tunnels' radius (mm; the generator's 4.5 when absent). */
+  s1RadiusMm?: number;
+  /** Levels whose tunnels lose their cortical lining behind the funnel (comma-separated, e.g. 'S1'). */
+  unlined: string;
+}
+
+/**
+ * A phantom whose anterior openings are funnels turning laterally, the tunnels of some levels walled by trabecular
+ * bone behind them (as on real fatty CT): make_phantom.py run by test/phantom-tools/skewed-funnel.py (truth openings,
+ * radii and distances stay the tunnel's; the voxels checked to flare and to open to the side). Cached under /tmp by
+ * config, seed, funnel and scripts.
+ */
+export function ensureSkewedFunnelPhantom(config: Record<string, unknown>, f: SkewedFunnelOpenings, seed = 1): string {
+  return runModelTool({ prefix: 'skewfunnel', script: 'skewed-funnel.py', config, seed, keyParts: [JSON.stringify(f)], alsoReads: ['retilt.py', 'funnel.py', 'measure_flare.py'],
+    args: ['--flare', String(f.flare), '--length', String(f.lengthMm), '--skew', String(f.skewMm), '--s1-radius', String(f.s1RadiusMm ?? 0), '--unlined', f.unlined] });
+}
+
 /**
  * A phantom whose sacrum lies flat under an upright L5: make_phantom.py run by test/phantom-tools/flat-sacrum.py with
  * the sacral arc's top angle raised by `deltaDeg` (the sacrum turned about its S1 endplate centre; every truth value

@@ -1,0 +1,59 @@
+/**
+ * Anterior openings whose funnels turn to the side, as on real CT (test/phantom-tools/skewed-funnel.py: fatty-funnel.json's
+ * image, S1 tunnels 5.5 mm wide as a real S1's, every funnel flaring 1.7× over 8 mm with its mouth centred 3 mm lateral
+ * of the tunnel's axis), with the landmarks exactly as the app suggests them (suggestLandmarks), against exact truth
+ * (the truth centre's distance to the suggested axis).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { suggestLandmarks } from '../../src/anatomy/suggest';
+import { isTrusted } from '../../src/anatomy/evidence';
+import { scanAndLoadDicom } from '../../src/io/dicom';
+import { ensureSkewedFunnelPhantom, filesIn, readTruth, requireShared, type SkewedFunnelOpenings } from '../helpers/shared';
+import { midpoint } from './fixtures-anatomy';
+import { pointSegmentMm } from './real/reference';
+
+const run = requireShared(true);
+const here = dirname(fileURLToPath(import.meta.url));
+const config = JSON.parse(readFileSync(join(here, 'configs', 'fatty-funnel.json'), 'utf8')) as Record<string, unknown>;
+const SKEWED: SkewedFunnelOpenings = { flare: 1.7, lengthMm: 8, skewMm: 3, s1RadiusMm: 5.5, unlined: '' };
+
+async function suggestOn(f: SkewedFunnelOpenings): Promise<{ wrong: string[]; within3: number; rows: string }> {
+  const dir = ensureSkewedFunnelPhantom(config, f);
+  const volume = (await scanAndLoadDicom(filesIn(join(dir, 'dicom')))).loaded!.volume;
+  const truth = readTruth(dir);
+  const d = suggestLandmarks(volume);
+  const wrong: string[] = [], rows: string[] = [];
+  let within3 = 0;
+  for (const t of truth.anatomy.foramina) {
+    const s = d.anatomy.foramina.find((x) => x.id === t.id);
+    if (!s) { rows.push(`${t.id} missing`); continue; }
+    const e = pointSegmentMm(midpoint(t.anterior_opening_lps, t.posterior_opening_lps), s.anteriorLps, s.posteriorLps);
+    rows.push(`${s.id} ${isTrusted(s) ? 'found' : 'check'} ${e.toFixed(1)} mm r ${s.radiusMm.toFixed(1)}/${t.radius_mm}`);
+    if (!isTrusted(s)) continue;
+    if (e <= 3) within3++;
+    if (e > 5) wrong.push(`${s.id} shown as found ${e.toFixed(1)} mm from the truth`);
+  }
+  return { wrong, within3, rows: rows.join('; ') };
+}
+
+describe.skipIf(!run)('funnels turning to the side (skewed-funnel.py)', () => {
+  // measured when written: all 8 found, the truth centres 0.0–2.5 mm from the suggested axes (S4_L the worst)
+  it('every tunnel lined by its cortex: 8 of 8 found within 3 mm', async () => {
+    const r = await suggestOn(SKEWED);
+    console.log(`[skewed-funnel] ${r.rows}`);
+    expect(r.wrong).toEqual([]);
+    expect(r.within3).toBe(8);
+  }, 900_000);
+  // KNOWN GAP, confidently wrong (for the lane that guards a mis-numbered row, issue 12): where the S1 tunnels are
+  // walled by trabecular bone behind their cortical mouths (--unlined S1, as pancreas-ct-cb-001's S1 R: rim 200–230 HU
+  // over the lumen 10–14 mm in, 410–430 at the mouth), the S1 pair is not found, the row is numbered from S2, and its
+  // pairs are shown as found one level up: measured S1_L and S1_R found 25.7 and 26.1 mm off, S2_R 16.8 mm.
+  it.fails('S1 tunnels walled by trabecular bone behind the funnel: nothing shown as found more than 5 mm off (S1 pair found 25.7/26.1 mm off: the row numbered from S2)', async () => {
+    const r = await suggestOn({ ...SKEWED, unlined: 'S1' });
+    console.log(`[skewed-funnel, S1 unlined] ${r.rows}`);
+    expect(r.wrong).toEqual([]);
+  }, 900_000);
+});
