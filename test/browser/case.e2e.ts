@@ -65,6 +65,8 @@ describe.skipIf(!ok)('the case: one undo history', () => {
     await expect.poll(() => page.locator('sp-case-bar #case-undo').getAttribute('title')).toBe('Undo delete lesion (Ctrl+Z)');
     await page.click('sp-case-bar #case-undo');
     await expect.poll(async () => (await snap(page)).lesions.length).toBe(2);
+    // the lesion's row comes back at once, its statistics (voxel count) when the case worker has counted them
+    await expect.poll(async () => (await snap(page)).lesions.find((l) => l.id === first.id)?.voxelCount, { timeout: 15_000 }).toBe(first.voxelCount);
     const s1 = await snap(page);
     expect(s1.lesions.find((l) => l.id === first.id)).toMatchObject({ name: 'Left ala', label: first.label, color: first.color, voxelCount: first.voxelCount });
     expect(await digest(page)).toEqual(d0);
