@@ -4,7 +4,7 @@
  * Where ../shared or its Python dependencies are missing, tests skip with a visible reason;
  * with CI=true they fail instead (a CI run must never pass by skipping the ground truth).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, renameSync, appendFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join, resolve, dirname } from 'node:path';
@@ -53,22 +53,28 @@ export function ensurePhantom(config: string | Record<string, unknown>, seed = 1
   const phantomDir = join(sharedDir, 'phantom');
   const cfgText = typeof config === 'string' ? readFileSync(join(phantomDir, 'configs', config), 'utf8') : JSON.stringify(config);
   const script = readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8');
-  const key = createHash('sha1').update(cfgText).update(String(seed)).update(String(labels)).update(script).digest('hex').slice(0, 12);
-  const name = (typeof config === 'string' ? config.replace(/\.json$/, '') : 'custom') + '-' + key;
-  const out = join(phantomCacheRoot, name);
+  const keyOf = (withLabels: boolean) => createHash('sha1').update(cfgText).update(String(seed)).update(String(withLabels)).update(script).digest('hex').slice(0, 12);
+  const prefix = (typeof config === 'string' ? config.replace(/\.json$/, '') : 'custom') + '-';
+  // --labels only adds labels.npy beside the same series and truth (make_phantom.py), so every phantom is made with
+  // them, under the labels key: a config asked for with and without labels (osteopenic, thick3mm, the MR configs) is
+  // generated once (about 15 s of CPU each). A series cached earlier without labels is still used where labels are
+  // not asked for.
+  const out = join(phantomCacheRoot, prefix + keyOf(true));
   if (existsSync(join(out, 'truth.json'))) return out;
-  mkdirSync(phantomCacheRoot, { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  let cfgPath: string;
-  if (typeof config === 'string') cfgPath = join(phantomDir, 'configs', config);
-  else {
-    cfgPath = join(phantomCacheRoot, `${name}.config.json`);
-    writeFileSync(cfgPath, cfgText);
+  if (!labels) {
+    const without = join(phantomCacheRoot, prefix + keyOf(false));
+    if (existsSync(join(without, 'truth.json'))) return without;
   }
-  const args = [join(phantomDir, 'make_phantom.py'), '--out', tmp, '--config', cfgPath, '--seed', String(seed)];
-  if (labels) args.push('--labels');
-  execFileSync(PYTHON, args, { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
-  return publishPhantom(tmp, out);
+  return buildOnce(out, 'truth.json', (tmp) => {
+    let cfgPath: string;
+    if (typeof config === 'string') cfgPath = join(phantomDir, 'configs', config);
+    else {
+      cfgPath = `${out}.config.json`;
+      writeFileSync(cfgPath, cfgText);
+    }
+    const args = [join(phantomDir, 'make_phantom.py'), '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--labels'];
+    execFileSync(PYTHON, args, { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
+  });
 }
 
 /** Generate (cached) the bad-input set of make_bad_inputs.py. */
@@ -76,17 +82,77 @@ export function ensureBadInputs(): string {
   const phantomDir = join(sharedDir, 'phantom');
   const script = readFileSync(join(phantomDir, 'make_bad_inputs.py'), 'utf8');
   const key = createHash('sha1').update(script).digest('hex').slice(0, 12);
-  const out = join(phantomCacheRoot, `bad-${key}`);
-  if (existsSync(join(out, 'manifest.json'))) return out;
-  mkdirSync(phantomCacheRoot, { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  execFileSync(PYTHON, [join(phantomDir, 'make_bad_inputs.py'), '--out', tmp], { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
-  if (existsSync(join(out, 'manifest.json'))) {
-    rmSync(tmp, { recursive: true, force: true });
-    return out;
+  return buildOnce(join(phantomCacheRoot, `bad-${key}`), 'manifest.json', (tmp) => {
+    execFileSync(PYTHON, [join(phantomDir, 'make_bad_inputs.py'), '--out', tmp], { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
+  });
+}
+
+/** Blocks the calling thread (test workers generate synchronously too). */
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/** A lock folder left by a process that is gone (killed mid-generation), or one without its owner after 60 s. */
+function lockIsStale(lock: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EPERM') return false; // alive, another user's
+    try {
+      return !existsSync(join(lock, 'pid')) ? Date.now() - statSync(lock).mtimeMs > 60_000 : true;
+    } catch {
+      return false; // the lock went away meanwhile
+    }
   }
-  renameSync(tmp, out);
-  return out;
+}
+
+/**
+ * Makes a cached folder once: `build` writes it into a temporary folder, which is then moved to `out`
+ * (`marker`: the file whose presence says the folder is complete). Test files run in parallel workers
+ * (and the shared cache serves several checkouts), so a lock folder beside `out` makes a second caller
+ * wait for the first one's result instead of running the same generator again.
+ */
+function buildOnce(out: string, marker: string, build: (tmp: string) => void): string {
+  if (existsSync(join(out, marker))) return out;
+  mkdirSync(phantomCacheRoot, { recursive: true });
+  const lock = `${out}.lock`;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (existsSync(join(out, marker))) return out;
+    if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
+    else sleepSync(200);
+  }
+  try {
+    writeFileSync(join(lock, 'pid'), String(process.pid));
+    if (existsSync(join(out, marker))) return out;
+    const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+    const t0 = Date.now();
+    try {
+      build(tmp);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    rmSync(out, { recursive: true, force: true });
+    renameSync(tmp, out);
+    logGenerated(out, Date.now() - t0);
+    return out;
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** Where test/global-setup.ts collects what the run had to generate (SACROPLAN_PHANTOM_LOG; one JSON line each). */
+function logGenerated(out: string, ms: number): void {
+  const log = process.env.SACROPLAN_PHANTOM_LOG;
+  if (log) appendFileSync(log, JSON.stringify({ name: out.slice(phantomCacheRoot.length + 1), ms, pid: process.pid }) + '\n');
 }
 
 export function readTruth(dir: string): any {
@@ -120,14 +186,12 @@ export function ensureMovedPhantom(config: string | Record<string, unknown>, mov
   const src = ensurePhantom(config, seed);
   const script = join(repoRoot, 'test', 'phantom-tools', 'retilt.py');
   const key = createHash('sha1').update(src).update(readFileSync(script, 'utf8')).update(JSON.stringify(move)).digest('hex').slice(0, 12);
-  const out = `${src}-moved-${key}`;
-  if (existsSync(join(out, 'truth.json'))) return out;
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  const args = [script, src, tmp, '--check'];
-  if (move.iop) args.push('--iop', move.iop.join(','));
-  if (move.patientPosition) args.push('--patient-position', move.patientPosition);
-  execFileSync(PYTHON, args, { stdio: 'pipe', timeout: 300_000 });
-  return publishPhantom(tmp, out);
+  return buildOnce(`${src}-moved-${key}`, 'truth.json', (tmp) => {
+    const args = [script, src, tmp, '--check'];
+    if (move.iop) args.push('--iop', move.iop.join(','));
+    if (move.patientPosition) args.push('--patient-position', move.patientPosition);
+    execFileSync(PYTHON, args, { stdio: 'pipe', timeout: 300_000 });
+  });
 }
 
 /** How test/phantom-tools/asymmetric.py changes the generator's sacrum: its left foramina moved and scaled. */
@@ -215,29 +279,12 @@ function runModelTool(o: { prefix: string; script: string; config: Record<string
   for (const f of o.alsoReads ?? []) hash.update(readFileSync(join(tools, f), 'utf8'));
   hash.update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'));
   const key = hash.digest('hex').slice(0, 12);
-  const out = join(phantomCacheRoot, `${o.prefix}-${key}`);
-  if (existsSync(join(out, 'truth.json'))) return out;
-  mkdirSync(phantomCacheRoot, { recursive: true });
-  const cfgPath = join(phantomCacheRoot, `${o.prefix}-${key}.config.json`);
-  writeFileSync(cfgPath, cfgText);
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(o.seed), ...o.args, '--check'],
-    { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
-  return publishPhantom(tmp, out);
-}
-
-/**
- * Moves a freshly written phantom folder into its cache place. Another test process may have
- * finished the same phantom meanwhile: then its copy is kept and ours is dropped.
- */
-function publishPhantom(tmp: string, out: string): string {
-  if (existsSync(join(out, 'truth.json'))) {
-    rmSync(tmp, { recursive: true, force: true });
-    return out;
-  }
-  rmSync(out, { recursive: true, force: true });
-  renameSync(tmp, out);
-  return out;
+  return buildOnce(join(phantomCacheRoot, `${o.prefix}-${key}`), 'truth.json', (tmp) => {
+    const cfgPath = join(phantomCacheRoot, `${o.prefix}-${key}.config.json`);
+    writeFileSync(cfgPath, cfgText);
+    execFileSync(PYTHON, [script, '--out', tmp, '--config', cfgPath, '--seed', String(o.seed), ...o.args, '--check'],
+      { stdio: 'pipe', timeout: 900_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
+  });
 }
 
 /**
@@ -250,10 +297,7 @@ export function ensureImplanted(config: string): string {
   const script = join(repoRoot, 'test', 'phantom-tools', 'implant.py');
   const cfgPath = join(repoRoot, 'test', 'phantom-tools', 'implants', config);
   const key = createHash('sha1').update(readFileSync(cfgPath, 'utf8')).update(readFileSync(script, 'utf8')).update(readFileSync(join(repoRoot, 'test', 'phantom-tools', 'dicom_series.py'), 'utf8')).update(sharedDir).digest('hex').slice(0, 12);
-  const out = join(phantomCacheRoot, `implant-${config.replace(/\.json$/, '')}-${key}`);
-  if (existsSync(join(out, 'truth.json'))) return out;
-  mkdirSync(phantomCacheRoot, { recursive: true });
-  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-  execFileSync(PYTHON, [script, cfgPath, tmp], { stdio: 'pipe', timeout: 300_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
-  return publishPhantom(tmp, out);
+  return buildOnce(join(phantomCacheRoot, `implant-${config.replace(/\.json$/, '')}-${key}`), 'truth.json', (tmp) => {
+    execFileSync(PYTHON, [script, cfgPath, tmp], { stdio: 'pipe', timeout: 300_000, env: { ...process.env, SACROPLAN_SHARED: sharedDir } });
+  });
 }
