@@ -8,6 +8,7 @@
 import { CaseEngine } from '../case/engine';
 import { answerRequest, type CaseAnswer, type CaseRequest } from '../case/protocol';
 import type { ScalarVolume } from '../core/volume';
+import type { CaseReply } from '../case/engine';
 
 export class CaseClient {
   /** The label map (one byte per voxel) to draw. */
@@ -23,6 +24,11 @@ export class CaseClient {
   private pending = new Map<number, { resolve: (r: never) => void; reject: (e: Error) => void }>();
   private nextId = 1;
   private ready: Promise<void>;
+  /** Display work the worker runs beside the commands (the MR outline): under way, and who waits for its end. */
+  private background = false;
+  private backgroundWaiters: (() => void)[] = [];
+  /** A projection the worker sends unasked, when background work has changed what is shown (the zone map). */
+  onUpdate: ((r: CaseReply) => void) | null = null;
 
   constructor(volume: ScalarVolume) {
     const isolated = (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
@@ -38,8 +44,14 @@ export class CaseClient {
       this.worker = w;
       this.ready = new Promise<void>((resolve, reject) => {
         w.onmessage = (e) => {
-          const m = e.data as { type: string; reqId?: number; result?: unknown; error?: string };
+          const m = e.data as { type: string; reqId?: number; result?: unknown; error?: string; busy?: boolean; update?: CaseReply };
           if (m.type === 'ready') return resolve();
+          if (m.type === 'background') {
+            if (m.update) this.onUpdate?.(m.update);
+            this.background = m.busy === true;
+            if (!this.background) for (const w of this.backgroundWaiters.splice(0)) w();
+            return;
+          }
           const p = this.pending.get(m.reqId!);
           if (!p) return;
           this.pending.delete(m.reqId!);
@@ -69,8 +81,16 @@ export class CaseClient {
     });
   }
 
+  /** Resolves when no background work is under way (its projection, if any, has been handed to onUpdate). */
+  backgroundIdle(): Promise<void> {
+    if (!this.background) return Promise.resolve();
+    return new Promise((resolve) => this.backgroundWaiters.push(resolve));
+  }
+
   dispose(): void {
     this.worker?.terminate();
+    for (const w of this.backgroundWaiters.splice(0)) w();
+    this.background = false;
     for (const p of this.pending.values()) p.reject(new Error('the case was closed'));
     this.pending.clear();
     this.worker = null;

@@ -52,8 +52,13 @@ export function caseClient(): CaseClient | null {
   const volume = volumeCache.get(key);
   if (!volume) return null;
   client?.dispose();
-  client = new CaseClient(volume);
+  const c = new CaseClient(volume);
+  client = c;
   clientVolumeKey = key;
+  // the MR outline, made beside the commands, redraws the zone map when it comes back
+  c.onUpdate = (r) => {
+    if (client === c) applyReply(r);
+  };
   setSeg({ inWorker: client.inWorker });
   return client;
 }
@@ -187,11 +192,12 @@ export async function redo(): Promise<void> {
   void caseRequest({ type: 'refresh' }, null).catch(() => undefined);
 }
 
-/** Resolves when every queued case request has been answered. */
+/** Resolves when every queued case request has been answered and the display work beside them (the MR outline) is done. */
 export async function caseSettled(): Promise<void> {
   for (;;) {
     const q = queue;
     await q;
+    await client?.backgroundIdle();
     if (q === queue) return;
   }
 }

@@ -84,6 +84,13 @@ export interface CaseEngineOptions {
   zoneMapData?: Uint8Array;
   cementMapData?: Uint8Array;
   history?: CaseHistoryOptions;
+  /**
+   * On MR: asks for the sacrum outline of this final canal (mr-sacrum-mask.ts, about 1 s quiet, 3–11 s on a loaded
+   * 2-core machine) off the command path; the answer comes back through `setMrRegion`. The case worker passes one
+   * that runs it in a worker of its own, so that no command waits behind it. Without it (the inline case, tests)
+   * the outline is made in the reply, as part of the command.
+   */
+  requestMrRegion?: (canal: Canal) => void;
 }
 
 export class CaseEngine implements PlanningSource {
@@ -111,7 +118,8 @@ export class CaseEngine implements PlanningSource {
    */
   private zoneRegionMask: Uint8Array | null | undefined = undefined;
   /** On MR: the sacrum found from the canal placed by hand (mr-sacrum-mask.ts), per canal; null where none was found. */
-  private mrRegion: { canal: Canal; mask: Uint8Array | null } | null = null;
+  private mrRegion: { canal: Canal; mask: Uint8Array | null; pending: boolean } | null = null;
+  private readonly requestMrRegion: ((canal: Canal) => void) | undefined;
   private provisionalCanals = new WeakSet<Canal>();
   /** The zone map waits for a refresh (a deferred landmark edit), and the sacrum mask it was last drawn with. */
   private zoneMapStale = false;
@@ -129,6 +137,7 @@ export class CaseEngine implements PlanningSource {
     this.zoneMap = options.zoneMapData ?? new Uint8Array(volume.geometry.voxelCount);
     this.planner = new PlanningEngine(this, options.cementMapData);
     this.history = new CaseHistory(options.history);
+    this.requestMrRegion = options.requestMrRegion;
   }
 
   get doc(): CaseDoc {
@@ -244,7 +253,13 @@ export class CaseEngine implements PlanningSource {
     if (this.volume.units !== 'HU') {
       const canal = this.modelFor?.canal ?? null;
       if (!canal || this.provisionalCanals.has(canal)) return null;
-      if (this.mrRegion?.canal !== canal) this.mrRegion = { canal, mask: mrSacrumMask(this.volume, canal)?.mask ?? null };
+      if (this.mrRegion?.canal !== canal) {
+        // asked for off the command path: until it answers the map is drawn as after two clicks (the box round the landmarks)
+        if (this.requestMrRegion) {
+          this.mrRegion = { canal, mask: null, pending: true };
+          this.requestMrRegion(canal);
+        } else this.mrRegion = { canal, mask: mrSacrumMask(this.volume, canal)?.mask ?? null, pending: false };
+      }
       return this.mrRegion.mask;
     }
     if (this.zoneRegionMask === undefined) {
@@ -256,6 +271,23 @@ export class CaseEngine implements PlanningSource {
       }
     }
     return this.zoneRegionMask;
+  }
+
+  /** An MR outline asked for through `requestMrRegion` has not come back yet. */
+  get mrRegionPending(): boolean {
+    return this.mrRegion?.pending === true;
+  }
+
+  /**
+   * The MR outline asked for through `requestMrRegion` (null: none found). True when the zone map waits for it:
+   * `refresh()` then redraws the map within it. An answer for a canal that has since been replaced is dropped.
+   */
+  setMrRegion(canal: Canal, mask: Uint8Array | null): boolean {
+    if (this.mrRegion?.canal !== canal) return false;
+    this.mrRegion = { canal, mask, pending: false };
+    if (this.modelFor?.canal !== canal) return false;
+    this.zoneMapStale = true;
+    return true;
   }
 
   private envelopeReady(): boolean {
