@@ -149,3 +149,57 @@ describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion
     for (const r of get()) expect(Math.abs(r.errs[r.errs.length - 1]!), r.row).toBeLessThanOrEqual(0.1);
   });
 });
+
+/**
+ * Lesions in a pocket of darker marrow (test/anatomy/configs/fatty-pocket.json: the marrow steps down
+ * toward each lesion, 1.2 mm at 55-75 HU next to it, then 2.5 mm at 80-92 HU, in 110 HU marrow, as
+ * pelvic-ref-003's marrow darkens toward P1 and P4), painted as a radiologist paints them, then up to
+ * two rounds of background dabs over what spilled more than 2 mm. The panel's volume.
+ * NOT MET (10 %), asserted at the measured figures:
+ *  - D1 (lytic 10 HU) +30.5 % (count +23.7 %): 78 voxels a quarter to half covered (values 13-64 HU)
+ *    are taken. They blend with the pocket's inner step (55 HU: half-level 32 HU), but the grow's
+ *    background is the strokes' (96 HU: half-level 53 HU), and the local half-level (strokes-boundary.ts)
+ *    reads the tissue 2 mm out (RING_MM), in the outer step (80-92 HU), too close to the strokes' level to
+ *    act: the inner step is thinner than the ring's distance.
+ *  - B1 (170 HU, brighter than its pocket) −13.5 % (count −18.2 %): 89 voxels at least half covered
+ *    (values 96-153, median 129) are left out, judged against (167 + 102)/2 = 135 where their half-level
+ *    with the inner step is (170 + 75)/2 = 122; the local half-level only draws outlines back, never out.
+ */
+const POCKET_GAPS: Record<string, [number, number]> = { D1: [-0.1, 0.34], B1: [-0.16, 0.1] };
+describe.skipIf(!run)('growFromSeeds on lesions in a pocket of darker marrow (fatty-pocket.json)', () => {
+  let rows: { id: string; errs: number[]; row: string }[] = [];
+  const get = () => {
+    if (rows.length) return rows;
+    const { volume, truth } = loadPhantomVolume(ensurePhantom(JSON.parse(readFileSync(join(configsDir, 'fatty-pocket.json'), 'utf8')) as Record<string, unknown>));
+    for (const les of truth.lesions.filter((l: any) => !String(l.id).includes('halo'))) {
+      let strokes = paintedStrokes(volume.geometry, les);
+      const errs: number[] = [], parts: string[] = [];
+      for (let round = 0; round < 3; round++) {
+        const r = growFromSeeds(volume, strokes);
+        const labels = new LabelMap(volume.geometry);
+        for (const o of r.offsets) labels.set(o, 1);
+        const ml = shownVolume(lesionStats(labels, 1, volume, { partialVolume: true })!, true).volumeMl;
+        errs.push(ml / les.volume_ml - 1);
+        parts.push(`${(100 * (ml / les.volume_ml - 1)).toFixed(1)} % (count ${(100 * ((r.offsets.length * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml - 1)).toFixed(1)} %)`);
+        const more = leakStrokes(volume.geometry, les, r.offsets);
+        if (!more.length) break;
+        strokes = [...strokes, ...more];
+      }
+      rows.push({ id: les.id, errs, row: `fatty-pocket ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')}` });
+    }
+    console.log(rows.map((r) => r.row).join('\n'));
+    return rows;
+  };
+  it('within the measured bounds', () => {
+    const got = get();
+    expect(got.map((r) => r.id).sort()).toEqual(['B1', 'D1']);
+    for (const r of got) {
+      const last = r.errs[r.errs.length - 1]!;
+      expect(last, r.row).toBeGreaterThanOrEqual(POCKET_GAPS[r.id]![0]);
+      expect(last, r.row).toBeLessThanOrEqual(POCKET_GAPS[r.id]![1]);
+    }
+  });
+  it.fails('every lesion within 10 % once painted and corrected (NOT MET: see POCKET_GAPS)', () => {
+    for (const r of get()) expect(Math.abs(r.errs[r.errs.length - 1]!), r.row).toBeLessThanOrEqual(0.1);
+  });
+});
