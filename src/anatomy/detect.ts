@@ -158,6 +158,17 @@ export function axisBehindBodies(first: FrameResult, below: FrameResult): string
   return mid !== undefined && mid > HALF_BODY_DEPTH_MM ? `the long axis runs ${mid.toFixed(0)} mm behind the bodies of the sacrum below the L5/S1 disc (more than half a body's depth: the arch, not the bodies)` : null;
 }
 
+/**
+ * Whether the first mask's long axis begins in L5: its S1 body centre lies cranial to S1's superior endplate of a
+ * trusted L5/S1 disc (sacral-base.ts; a disc in doubt is no evidence against the axis). The S1 centre lies half
+ * an S1 body's height (12–15 mm) under that endplate.
+ */
+export function axisAboveDisc(first: FrameResult, base: SacralBase): string | null {
+  if (!base.confidence?.trusted) return null;
+  const up = aboveSacralBase(base, ...first.frame.bodyCentersLps[0]!);
+  return up > 0 ? `its S1 centre lies ${up.toFixed(0)} mm above S1's superior endplate of the L5/S1 disc found (the axis begins in L5)` : null;
+}
+
 /** Why nothing is suggested on MR, with the controls that place the landmarks there. */
 export const MR_MESSAGE = 'automatic detection reads CT densities (HU): on MR it suggests nothing; place the foramina with the Foramen tool (F) and the canal with the Canal tool (K)';
 
@@ -393,6 +404,12 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     // 17° and 23°) and folds the canal traced above its top (a 165° turn)
     const offBodies = frame && !why && f2 ? axisBehindBodies(frame, f2) : null;
     if (offBodies) { why = offBodies; msgs = []; f2 = below(true); }
+    // the first mask's S1 centre on L5's side of a trusted disc: that axis begins in L5 and names every level one
+    // too low (a sacrum lying flat under an upright L5, fatty-flat-cut-s2). Below a steep S1 endplate (70° there) the
+    // axial track holds only the back of S1 too: the body is followed across its own axis (on fatty-flat-cut-s2 the
+    // axial track's row stops at S1, 18 mm from where it puts S1, and S2/S3 stay "check")
+    const inL5 = frame && !why && f2 ? axisAboveDisc(frame, base) : null;
+    if (inL5) { why = inL5; msgs = []; f2 = below(true); }
     if (why && f2 && !frameProblem(f2.frame)) {
       messages.push(`sacral long axis: ${why} on the first mask; taken from the sacrum below the L5/S1 disc`, ...msgs);
       frame = f2;

@@ -16,19 +16,21 @@
  *    The S1/S2 junction, which may keep a disc remnant in older patients, lies a whole S1 height
  *    (25–30 mm) below the L5/S1 disc, and the L4/L5 disc a whole L5 height (30–35 mm) above it.
  *    On a midline slab (mean of three columns), the disc is the straight dark line that crosses the
- *    vertebral-body column between two bright parallel lines (the endplates): every line of DISC_LINE_MM
- *    through a point of the column 8–26 mm behind its anterior bone edge (inside any adult vertebral body,
- *    in front of the canal) at MIN_ANGLE_DEG…MAX_ANGLE_DEG to the axial plane is scored by the darker of its
- *    two flanks (the brightest parallel line 2–8 mm either side) minus its own mean, among the lines whose
+ *    vertebral-body column between two bright plates (the endplates), parallel or a wedge open anteriorly:
+ *    every line of DISC_LINE_MM through a point of the column 8–26 mm behind its anterior bone edge (inside
+ *    any adult vertebral body, in front of the canal) at 0–70° to the axial plane is scored by the darker of
+ *    its two flanks (the brightest line 2–8 mm either side) minus its own mean, among the lines whose
  *    continuation in front is soft tissue (a disc opens anteriorly; the canal or a facet joint runs into a
- *    vertebral body there). The plane is oblique, not axial: an axial cut would leave L5's anterior-inferior
- *    lip with the sacrum or cut off S1's posterior part.
- * The result is a plane (the disc's mid-plane, normal pointing cranially); the sacrum is what lies caudal
+ *    vertebral body there). Two searches, each reading how well its plates fit, decide together which line
+ *    is the disc and how far it is trusted (disc-reading.ts). The plane is oblique, not axial: an axial cut
+ *    would leave L5's anterior-inferior lip with the sacrum or cut off S1's posterior part.
+ * The result is a plane (S1's superior endplate, normal pointing cranially); the sacrum is what lies caudal
  * to it (sacrum-mask.ts).
  */
 import type { Vec3 } from '../core/vec3';
 import type { WorkGrid } from './detect-grid';
 import { workToLps } from './detect-grid';
+import { chooseDiscReading, DISC_LINE_MM, narrowReading, wideReading, type DiscConfidence, type DiscSlab } from './disc-reading';
 
 /** Bone reaching this far from the midline in one piece with the midline bone is ilium (see above). */
 export const ILIUM_REACH_MM = 70;
@@ -38,15 +40,6 @@ const CONTACT_GAP_MM = 9;
 const MIN_CONTACT_MM = 12;
 const DISC_BELOW_TOP_MM = 25;
 const DISC_ABOVE_TOP_MM = 10;
-/**
- * Angles of the disc to the axial plane searched (degrees, + = posterior edge higher): the S1 endplate lies
- * 30–60° from horizontal in supine patients (DOMAIN.md), less in a flattened prone or tilted pelvis; a
- * negative angle would be a backward-tilted sacral base, and lines that steep or backward are the canal or a
- * facet joint between two bright arches.
- */
-const MIN_ANGLE_DEG = 0, MAX_ANGLE_DEG = 70;
-/** Length of the scored disc line: shorter than the depth of any adult lumbar or S1 body (30–50 mm). */
-const DISC_LINE_MM = 20;
 /** Depth of the L5 and S1 bodies along the disc (adults 30–40 mm): the disc's posterior end lies this far behind the scored line's anterior end. */
 const BODY_DEPTH_MM = 35;
 
@@ -63,8 +56,13 @@ export interface SacralBase {
   discPosteriorEndLps: Vec3;
   /** Angle of the disc to the axial plane (degrees; + = its posterior edge higher). */
   discAngleDeg: number;
+  /** Angles of L5's inferior and S1's superior endplate (degrees, as discAngleDeg); equal where the plates read parallel. */
+  l5EndplateDeg?: number;
+  s1EndplateDeg?: number;
   /** Flank brightness minus disc mean (HU). */
   score: number;
+  /** How far the reading is trusted, and why (disc-reading.ts). */
+  confidence?: DiscConfidence;
 }
 
 /**
@@ -180,83 +178,31 @@ export function findSacralBase(work: Float32Array, g: WorkGrid, midlineA: number
     for (let a = a0 - 1; a <= a0 + 1; a++) if (a >= 0 && a < na) { s += work[a + na * b + nab * c]!; k++; }
     slab[b + nb * c] = k ? s / k : -1024;
   }
-  // slab value at fractional (b, c), clamped at the edges
-  const at = (fb: number, fc: number): number => {
-    const b0 = Math.max(0, Math.min(nb - 2, Math.floor(fb))), c0 = Math.max(0, Math.min(nc - 2, Math.floor(fc)));
-    const tb = Math.max(0, Math.min(1, fb - b0)), tc = Math.max(0, Math.min(1, fc - c0));
-    const n = b0 + nb * c0;
-    return (slab[n]! * (1 - tb) + slab[n + 1]! * tb) * (1 - tc) + (slab[n + nb]! * (1 - tb) + slab[n + nb + 1]! * tb) * tc;
-  };
-  // anterior bone edge of the column per section (two voxels of bone in a row, behind the anterior limit)
-  const front = new Float64Array(nc).fill(NaN);
-  for (let c = 0; c < nc; c++) {
-    for (let b = Math.max(0, Math.ceil(limitB)); b < nb - 1; b++) if (slab[b + nb * c]! > boneHu && slab[b + 1 + nb * c]! > boneHu) { front[c] = b; break; }
-  }
-  // at a disc the column has no bone in front: the column's front near a level is its most anterior edge within 15 mm
-  const frontNear = (c: number): number => {
-    let m = Infinity;
-    const r = Math.round(15 / h);
-    for (let k = Math.max(0, c - r); k <= Math.min(nc - 1, c + r); k++) if (front[k]! < m) m = front[k]!;
-    return m;
-  };
   const cLo = Math.max(0, Math.floor(cTop - DISC_BELOW_TOP_MM / h)), cHi = Math.min(nc - 1, Math.ceil(cTop + DISC_ABOVE_TOP_MM / h));
-  const half = DISC_LINE_MM / 2 / h;
-  const nS = 11;
-  const flankOffsets = [2, 3, 4, 5, 6, 7, 8].map((mm) => mm / h);
-  let top: { score: number; b: number; c: number; deg: number; dnMm: number } | null = null;
-  const lineMean = (b0: number, c0: number, db: number, dc: number): number => {
-    let s = 0;
-    for (let k = 0; k < nS; k++) { const t = -half + (2 * half * k) / (nS - 1); s += at(b0 + t * db, c0 + t * dc); }
-    return s / nS;
-  };
-  for (let c2 = 2 * cLo; c2 <= 2 * cHi; c2++) {
-    const c0 = c2 / 2;
-    const f = frontNear(Math.round(c0));
-    if (!Number.isFinite(f)) continue;
-    for (let bmm = 8; bmm <= 26; bmm += 2) {
-      const b0 = f + bmm / h;
-      for (let deg = MIN_ANGLE_DEG; deg <= MAX_ANGLE_DEG; deg += 5) {
-        const th = (deg * Math.PI) / 180;
-        const db = Math.cos(th), dc = Math.sin(th); // along the line: posterior, cranial
-        const nbn = -Math.sin(th), ncn = Math.cos(th); // normal, cranial
-        const dark = lineMean(b0, c0, db, dc);
-        let up = -Infinity, dn = -Infinity, dnAt = 0;
-        for (const o of flankOffsets) {
-          up = Math.max(up, lineMean(b0 + o * nbn, c0 + o * ncn, db, dc));
-          const v = lineMean(b0 - o * nbn, c0 - o * ncn, db, dc);
-          if (v > dn) { dn = v; dnAt = o * h; }
-        }
-        const flank = Math.min(up, dn);
-        // both flanks must be bone (the endplates); a vacuum cleft counts as no darker than fat
-        if (flank <= boneHu) continue;
-        // a disc opens anteriorly into the soft tissue in front of the spine (annulus, anterior longitudinal
-        // ligament): the line continued DISC_LINE_MM/2 in front is not bone on average. A dark line behind a
-        // vertebral body (the canal, a facet joint between two arches) runs into the body there.
-        let ext = 0;
-        for (let k = 1; k <= 5; k++) { const t = -half - (k * half) / 5; ext += at(b0 + t * db, c0 + t * dc); }
-        if (ext / 5 > boneHu) continue;
-        const score = flank - Math.max(dark, -200);
-        if (!top || score > top.score) top = { score, b: b0, c: c0, deg, dnMm: dnAt };
-      }
-    }
-  }
-  if (!top || top.score <= 0) {
-  messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm, but no disc between two endplates near their top`);
+  const ds: DiscSlab = { slab, nb, nc, h, boneHu, limitB, cLo, cHi };
+  const chosen = chooseDiscReading(narrowReading(ds), wideReading(ds), h);
+  if (!chosen || chosen.reading.score <= 0) {
+    messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm, but no disc between two endplates near their top`);
     return null;
   }
-  const th = (top.deg * Math.PI) / 180;
+  const { reading: top, confidence } = chosen;
+  const th = (top.deg * Math.PI) / 180, thL = (top.lowerDeg * Math.PI) / 180;
   const p = workToLps(g, midlineA, top.b, top.c);
   // the disc's posterior end (the posterior wall of the bodies, where the canal begins): an adult L5/S1 body
-  // is 30–40 mm deep, and the endplates are not followed reliably that far on thick slices
-  const db = Math.cos(th), dc = Math.sin(th);
+  // is 30–40 mm deep, and the endplates are not followed reliably that far on thick slices; along S1's endplate
+  // from the line's anterior end
+  const half = DISC_LINE_MM / 2 / h;
   const tEnd = -half + BODY_DEPTH_MM / h;
-  messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm; L5/S1 disc through (${p.map((v) => v.toFixed(0)).join(', ')}) at ${top.deg}° to the axial plane (endplates ${Math.round(top.score)} HU brighter than the disc)`);
-  const end: Vec3 = [p[0], p[1] + tEnd * h * db, p[2] + tEnd * h * dc];
-  const nrm: Vec3 = [0, -Math.sin(th), Math.cos(th)];
+  const wedgeText = top.lowerDeg !== top.upperDeg ? `, a wedge: L5's endplate at ${top.upperDeg}°, S1's at ${top.lowerDeg}°` : '';
+  messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm; L5/S1 disc through (${p.map((v) => v.toFixed(0)).join(', ')}) at ${top.deg}° to the axial plane${wedgeText} (endplates ${Math.round(top.score)} HU brighter than the disc; ${confidence.trusted ? 'trusted' : 'in doubt'}: ${confidence.why})`);
+  const end: Vec3 = [p[0], p[1] + tEnd * h * Math.cos(thL), p[2] + tEnd * h * Math.sin(thL)];
+  // the plane cut is S1's superior endplate (the lower plate): the sacrum is what lies caudal to it
+  const nrm: Vec3 = [0, -Math.sin(thL), Math.cos(thL)];
   // the S1 endplate is the brightest line below the disc: the cut lies half a coarse voxel above it
-  const down = Math.max(0, top.dnMm - h / 2);
-  const ep: Vec3 = [p[0] - down * nrm[0], p[1] - down * nrm[1], p[2] - down * nrm[2]];
-  return { contactZ: [zBot, zTop], discPointLps: p, endplatePointLps: ep, discNormalLps: nrm, discPosteriorEndLps: end, discAngleDeg: top.deg, score: top.score };
+  const n0: Vec3 = [0, -Math.sin(th), Math.cos(th)];
+  const lowerMm = top.dnMm, up = h / 2;
+  const ep: Vec3 = [p[0] - lowerMm * n0[0] + up * nrm[0], p[1] - lowerMm * n0[1] + up * nrm[1], p[2] - lowerMm * n0[2] + up * nrm[2]];
+  return { contactZ: [zBot, zTop], discPointLps: p, endplatePointLps: ep, discNormalLps: nrm, discPosteriorEndLps: end, discAngleDeg: top.deg, l5EndplateDeg: top.upperDeg, s1EndplateDeg: top.lowerDeg, score: top.score, confidence };
 }
 
 /** Clears (in place) the voxels of a working-grid mask in the L5 column (inL5Column). */

@@ -4,10 +4,10 @@
  * and the L5/S1 disc in the image (the phantom of pancreas-ct-cb-001-upper-sacrum's cut), and
  * configs/fatty-flat-cut-s2.json the same sacrum lying flat under an upright L5 (phantom-tools/flat-sacrum.py: turned 33°
  * about L-R through its S1 endplate centre, its S1 segment 24° from the axial plane; pancreas-ct-cb-001's lies 17°), cut
- * the same way. No foramen shown as
+ * the same way (its S3 tunnels, their posterior ends turned up, then lie mostly inside). No foramen shown as
  * found may be more than 5 mm from the truth, none of the cut levels may be shown as found, and a real tunnel
  * suggested under another level's name must come with the numbering in doubt; the issue's
- * target: S1/S2 found within 3 mm, S3/S4 reported outside the image.
+ * target: the levels in the image (S1/S2) found within 3 mm, the cut ones (S3/S4) reported outside the image.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -24,20 +24,28 @@ import type { Vec3 } from '../../src/core/vec3';
 
 const run = requireShared(true);
 const here = dirname(fileURLToPath(import.meta.url));
-const CUT = ['S3_L', 'S3_R', 'S4_L', 'S4_R'];
 
 const config = (name: string) => JSON.parse(readFileSync(join(here, 'configs', name), 'utf8'));
 
 interface Cut {
   name: string;
   dir: () => string;
+  /** Levels outside the image (their tunnels' centres below its lowest slice, from the truth). */
+  cut: string[];
+  /** The levels in the image, to be found within 3 mm. */
+  found: string[];
   /** KNOWN GAP: why this phantom fails the issue's target today (asserted as failing, so that a fix shows up). */
   fails?: string;
 }
 const CASES: Cut[] = [
-  { name: 'fatty-cut-s2', dir: () => ensurePhantom(config('fatty-cut-s2.json')) },
+  { name: 'fatty-cut-s2', dir: () => ensurePhantom(config('fatty-cut-s2.json')), cut: ['S3_L', 'S3_R', 'S4_L', 'S4_R'], found: ['S1_L', 'S1_R', 'S2_L', 'S2_R'] },
   // the sacrum turned 33° flatter about its S1 endplate centre under an upright L5 (flat-sacrum.py)
-  { name: 'fatty-flat-cut-s2', dir: () => ensureFlatSacrumPhantom(config('fatty-flat-cut-s2.json'), 33), fails: 'the L5/S1 disc here is a wedge (L5\'s lower endplate 28° from the axial plane, S1\'s 73°), not a dark line between two parallel endplates, so sacral-base.ts puts it 10° through the gap behind L5; the sacrum is not cut from L5 there, the first mask\'s axis starts in L5 and the S1, S2, S3 pairs are named S2, S3, S4 (17–26 mm off; shown as check since their first level opens 37 mm under that disc, where S1 opens: detect/numbering.ts). Where the disc is found (pancreas-ct-cb-001), the body followed across its own axis numbers them right' },
+  // the sacrum turned 33° flatter about its S1 endplate centre under an upright L5 (flat-sacrum.py): the L5/S1 disc is a
+  // 45° wedge (L5's inferior endplate 28° from the axial plane, S1's superior one 73°), read as such where the parallel
+  // reading is contradicted (disc-reading.ts: 25° and 70°, 223 HU against the parallel line's 131 HU at 10° through the
+  // gap behind L5). The turn lifts the tunnels' posterior ends: S3's centre lies at z −34.8, 5.2 mm inside the lowest
+  // slice (its anterior opening 2.2 mm below it), so S3 is in the image; S4's whole tunnel is below it
+  { name: 'fatty-flat-cut-s2', dir: () => ensureFlatSacrumPhantom(config('fatty-flat-cut-s2.json'), 33), cut: ['S4_L', 'S4_R'], found: ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R'] },
 ];
 
 const results = new Map<string, Promise<{ d: DetectionResult; truth: any }>>();
@@ -79,7 +87,7 @@ for (const c of CASES) {
         if (near && near.id !== f.id) misnamed.push(`${f.id} is ${near.id}`);
         rows.push(`${f.id} ${isTrusted(f) ? 'found' : 'check'} ${f.confidence.toFixed(2)} ${e.toFixed(1)} mm${near && near.id !== f.id ? ` (${near.id})` : ''}`);
         if (!isTrusted(f)) continue;
-        if (CUT.includes(f.id)) wrong.push(`${f.id} shown as found, its level is outside the image`);
+        if (c.cut.includes(f.id)) wrong.push(`${f.id} shown as found, its level is outside the image`);
         else if (e > 5) wrong.push(`${f.id} shown as found ${e.toFixed(1)} mm from the truth`);
       }
       const numbering = d.diagnostics.messages.filter((m) => m.includes('check the numbering'));
@@ -92,10 +100,10 @@ for (const c of CASES) {
     // (detect.ts: the box now reaches as far on a side that holds less than half a sacrum's width); and the first
     // mask's body curve, run out of the image, was squeezed into five levels (the levels are now placed from the
     // L5/S1 disc at a whole sacrum's spacing where the mask's top is that disc)
-    check('S1 and S2 found within 3 mm, S3 and S4 reported outside the image', async () => {
+    check('the levels in the image (S1, S2) found within 3 mm, the cut ones reported outside it', async () => {
       const { d } = await detect(c);
-      expect(await foundWithin3(c)).toEqual(['S1_L', 'S1_R', 'S2_L', 'S2_R']);
-      expect([...(d.anatomy.outsideFov ?? [])].sort()).toEqual(CUT);
+      expect(await foundWithin3(c)).toEqual(c.found);
+      expect([...(d.anatomy.outsideFov ?? [])].sort()).toEqual(c.cut);
     }, 300_000);
   });
 }

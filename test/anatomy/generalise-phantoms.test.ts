@@ -31,7 +31,7 @@ import { evaluateTrajectory } from '../../src/planning/trajectory';
 import { DEFAULT_THRESHOLDS, type Needle } from '../../src/planning/types';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { scanAndLoadDicom } from '../../src/io/dicom';
-import { PYTHON, ensureAsymmetricPhantom, ensureFunnelPhantom, type FunnelOpenings, ensureMovedPhantom, ensurePhantom, filesIn, readTruth, repoRoot, requireShared, type PhantomMove, type SacrumAsymmetry } from '../helpers/shared';
+import { PYTHON, ensureAsymmetricPhantom, ensureFlatSacrumPhantom, ensureFunnelPhantom, type FunnelOpenings, ensureMovedPhantom, ensurePhantom, filesIn, readTruth, repoRoot, requireShared, type PhantomMove, type SacrumAsymmetry } from '../helpers/shared';
 import { lesionContains } from '../segmentation/lesion-truth';
 import { midpoint } from './fixtures-anatomy';
 import { pointSegmentMm } from './real/reference';
@@ -58,6 +58,8 @@ interface Case {
   asym?: SacrumAsymmetry;
   /** Anterior openings flared into funnels (test/phantom-tools/funnel.py). */
   funnel?: FunnelOpenings;
+  /** The sacrum turned this many degrees flatter under an upright L5 (test/phantom-tools/flat-sacrum.py). */
+  flatDeg?: number;
   /**
    * KNOWN GAPS: criteria this phantom does not meet yet (asserted as unmet, so that a fix shows up as a
    * failure asking to strike it from the list), each with why.
@@ -94,6 +96,11 @@ const CASES: Case[] = [
   { name: 'tilt-L-15', config: base, gridDeg: [15, 0, 0], move: { iop: AXIAL } },
   // pelvic obliquity: anatomy turned 10° about P (A–P axis)
   { name: 'oblique-P10', config: base, gridDeg: [0, -10, 0], move: { iop: AXIAL } },
+  // the whole sacrum 20° flatter under an upright L5 (a hyperlordotic junction): the L5/S1 disc is a 32° wedge (L5's
+  // endplate 28°, S1's 60°), read as one where the parallel reading is contradicted (disc-reading.ts: 25° and 60°, 230
+  // HU, against 71 HU for the parallel line at 0° behind the anterior limit); the first mask's S1 centre then lies
+  // above S1's endplate, and the axis is taken below the disc (detect.ts axisAboveDisc)
+  { name: 'flat-20', config: config('fatty-flat20.json'), flatDeg: 20, gaps: { canalClearance: 'T10 0.56 mm off (10.35 vs 10.91 mm): near S3 the canal line runs 2.0 mm off the truth with its radius read 4.9 against 4.5 mm (supine: 0.3 mm and 4.8, T10 within 0.5 mm), and the trace stops 11 mm above S4' } },
   // prone: same anatomy in LPS, image axes turned 180° about S as a prone scanner writes them, HFP
   { name: 'prone', config: base, gridDeg: [0, 0, 180], move: { patientPosition: 'HFP' } },
   // not a mirror image: the left foramina 4 mm caudal, 2 mm lateral and 15 % narrower than the right ones
@@ -157,6 +164,7 @@ const CASES: Case[] = [
 function phantomDir(c: Case): string {
   if (c.asym) return ensureAsymmetricPhantom(c.config, c.asym);
   if (c.funnel) return ensureFunnelPhantom(c.config, c.funnel);
+  if (c.flatDeg !== undefined) return ensureFlatSacrumPhantom(c.config, c.flatDeg);
   if (!c.gridDeg) return ensurePhantom(c.config);
   const cfg = { ...c.config, orientation: { type: 'oblique', rotation_deg: c.gridDeg } };
   return ensureMovedPhantom(cfg, c.move ?? {});
