@@ -64,7 +64,7 @@ async function check(name: RealScan, crop?: [number, number]): Promise<Checked> 
     rows.push(`canal ${isTrusted(c) ? 'found' : 'check'} ${c.confidence.toFixed(2)}, median ${med.toFixed(1)} mm`);
     if (isTrusted(c) && med > 5) wrong.push(`canal shown as found, median ${med.toFixed(1)} mm from the reference`);
   }
-  console.log(`${name}${crop ? ` z ${crop[0]}–${crop[1]}` : ''} (${ms.toFixed(0)} ms): ${rows.join('; ')}; outside the image: ${(d.anatomy.outsideFov ?? []).join(', ') || 'none'}`);
+  console.log(`${name}${crop ? ` z ${crop[0]}–${crop[1]}` : ''} (${ms.toFixed(0)} ms): ${rows.join('; ')}; outside the image: ${(d.anatomy.outsideFov ?? []).join(', ') || 'none'}; ${d.diagnostics.messages.filter((m) => m.includes('L5/S1 disc through') || m.includes('long axis')).join('; ')}`);
   const named = compareForamina(d.anatomy, ref, isTrusted).map((x) => ({ id: x.id, nearestRefId: x.nearestRefId }));
   return { wrong, found, outsideFov: d.anatomy.outsideFov ?? [], named, all };
 }
