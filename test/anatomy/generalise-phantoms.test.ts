@@ -98,8 +98,7 @@ const CASES: Case[] = [
   { name: 'oblique-P10', config: base, gridDeg: [0, -10, 0], move: { iop: AXIAL } },
   // the whole sacrum 20° flatter under an upright L5 (a hyperlordotic junction): the L5/S1 disc is a 32° wedge (L5's
   // endplate 28°, S1's 60°), read as one where the parallel reading is contradicted (disc-reading.ts: 25° and 60°, 230
-  // HU, against 71 HU for the parallel line at 0° behind the anterior limit); the first mask's S1 centre then lies
-  // above S1's endplate, and the axis is taken below the disc (detect.ts axisAboveDisc)
+  // HU, against 71 HU for the parallel line at 0° behind the anterior limit), and the mask for planning is cut there
   { name: 'flat-20', config: config('fatty-flat20.json'), flatDeg: 20, gaps: { canalClearance: 'T10 0.56 mm off (10.35 vs 10.91 mm): near S3 the canal line runs 2.0 mm off the truth with its radius read 4.9 against 4.5 mm (supine: 0.3 mm and 4.8, T10 within 0.5 mm), and the trace stops 11 mm above S4' } },
   // prone: same anatomy in LPS, image axes turned 180° about S as a prone scanner writes them, HFP
   { name: 'prone', config: base, gridDeg: [0, 0, 180], move: { patientPosition: 'HFP' } },
