@@ -220,9 +220,10 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const sub = voxSize < hc / 1.5 ? 2 : 1;
   const wA = resampleToWork(volume, gA, -1024, sub);
   lap('coarseResample');
-  const maskOpts = (hh: number): SacrumMaskOptions => ({
+  const maskOpts = (hh: number, lateralCropFaces?: readonly [boolean, boolean]): SacrumMaskOptions => ({
     boneHu, closingMm: hh >= 2.5 ? (opts.thickSliceClosingMm ?? hh) : 0, coreErosionMm: opts.coreErosionMm ?? Math.max(1.5 * hh, 3),
     minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
+    ...(lateralCropFaces ? { lateralCropFaces } : {}),
     ...(hh >= 2.5 && thickMode ? { thick: { growHu: opts.thickGrowHu ?? 80, growClosingMm: opts.thickGrowClosingMm ?? 9, lateralMarkerMm: opts.thickLateralMarkerMm ?? 85 } } : {}),
   });
   let segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
@@ -303,6 +304,8 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   if (!Number.isFinite(lo[1])) return emptyResult(volume, [...messages, 'coarse stage: sacrum has no midline part'], timingsMs);
   const margin = [10, 15, 12];
   const minB: Vec3 = [0, 0, 0], maxB: Vec3 = [0, 0, 0];
+  // the fine grid's left-right faces that are the crop's own, 10 mm beyond the coarse sacrum (not the image's border)
+  const cropFaces: [boolean, boolean] = [lo[0]! - margin[0]! > bounds.min[0]!, hi[0]! + margin[0]! < bounds.max[0]!];
   for (let a = 0; a < 3; a++) {
     // snap to the fine grid anchored at the volume bounds (exact copies for LPS-aligned data)
     const m0 = Math.max(bounds.min[a]!, lo[a]! - margin[a]!), m1 = Math.min(bounds.max[a]!, hi[a]! + margin[a]!);
@@ -318,11 +321,11 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const work = same ? wA : resampleToWork(volume, g, -1024, 1);
   lap('fineResample');
   const midFromA = (gA.originLps[0] + segA.midlineA * hc - g.originLps[0]) / hf;
-  let seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
+  let seg = same ? segA : segmentSacrumOnGrid(work, g, { ...maskOpts(hf, cropFaces), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA}, timingsMs);
   // the cortical shell open at the fine stage: the mask cut at the disc below is made the same way
   let fineBreach = false;
   if (!seg) {
-    seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA, breachBallMm: BREACH_BALL_MM }, timingsMs);
+    seg = segmentSacrumOnGrid(work, g, { ...maskOpts(hf, cropFaces), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: midFromA, breachBallMm: BREACH_BALL_MM }, timingsMs);
     if (seg) { messages.push(BREACH_MESSAGE('fine')); fineBreach = true; }
   }
   lap('fineMask');
@@ -345,7 +348,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     }
     lap('fineSacralBase');
   }
-  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) }, undefined, seg) : null;
+  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf, cropFaces), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) }, undefined, seg) : null;
   if (base && !segCut) messages.push('sacrum mask: no sacrum below the L5/S1 disc: the first mask is kept');
   lap('fineMaskCut');
   // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark

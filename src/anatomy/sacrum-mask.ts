@@ -11,7 +11,10 @@
  * 4. Thin slices: all cores grow back competitively inside the filled bone, brightest voxels first
  *    (a marker-based watershed / priority flood, first-in first-out within a level), so a bridge is
  *    cut where it is darkest: in the joint. A sacrum core that still reaches farther than
- *    `fusedLateralMm` from the midline keeps only its central part as the marker.
+ *    `fusedLateralMm` from the midline keeps only its central part as the marker. With the ball's fill
+ *    (`breachBallMm`), on a crop whose lateral faces lie beyond the sacrum (`lateralCropFaces`), bone cut by
+ *    those faces is ilium and marks it; a sacrum core reaching them is fused with that ilium, however short of
+ *    `fusedLateralMm` the crop stops it.
  *    Thick slices (`thick`): the sacrum grows from its core inside a generously closed bone region;
  *    its competitors are the other midline cores (L5, pubis) and all bone beyond `lateralMarkerMm`;
  *    bright bone is shared out by geodesic distance, the darker voxels by a weighted geodesic distance in
@@ -66,6 +69,13 @@ export interface SacrumMaskOptions {
    * midline bone above the boundary (L5) competes with the sacrum. 'find' seeks it on this grid; undefined: no plane (only the cores part L5).
    */
   sacralBase?: SacralBase | 'find';
+  /**
+   * Whether the grid's low-a and high-a faces are crop faces that lie beyond the sacrum (detect.ts: the fine grid
+   * reaches 10 mm beyond the coarse sacrum on each side, the image's border aside). Bone cut by such a face is
+   * ilium; a sacrum core that reaches it is split from the ilia as a fused one (thin slices, and only with
+   * breachBallMm, whose fill closes the joints' gap: see segmentSacrumOnGrid).
+   */
+  lateralCropFaces?: readonly [boolean, boolean];
 }
 
 /** Thick-slice growth (see SacrumMaskOptions.thick). */
@@ -524,10 +534,31 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   } else {
   // a sacrum core that reaches far laterally is fused with the ilia (no visible joint gap):
   // keep its central part as the sacrum marker and its lateral parts as ilium markers
-  const fused = maxDx[sacrumId]! > opts.fusedLateralMm;
+  let fused = maxDx[sacrumId]! > opts.fusedLateralMm;
   if (fused) messages.push(`sacrum core reaches ${Math.round(maxDx[sacrumId]!)} mm from the midline: split from the ilia by lateral markers`);
+  // The bone a ball cannot enter (breachBallMm) closes the SI joints' gap too, so the sacrum and the ilia are one
+  // filled region and, past the erosion, one core. The gap is still darker than the plates either side, and the
+  // bright-first flood cuts it there, but only if the ilium has a marker: on a crop whose lateral face lies
+  // beyond the sacrum (lateralCropFaces) the core reaching that face holds the ilium the crop cut, however short
+  // of fusedLateralMm the crop stops it, and no core voxel lies beyond fusedLateralMm to mark it. The filled bone
+  // on that face then marks the ilium, whose shell so takes part in the flood from the start (osteopenic.json:
+  // 9.7 mL of ilium beyond the joint before, none after). Not with a plain hole fill: there the open joint gap
+  // parts the cores, and a core that still reaches the face is joined to the ilium by bright bone (4–5 mm slices
+  // blur the joint over), where the face's marker takes the sacral shell and most of the fatty marrow with it
+  // (fatty-thick5mm.json: the landmark mask lost 23 % of its voxels, and the S2 L tunnel 13 mm of its posterior end).
+  const [cropLo, cropHi] = opts.breachBallMm ? (opts.lateralCropFaces ?? [false, false]) : [false, false];
+  let faceRows = 0;
+  if (cropLo || cropHi) for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) {
+    const r = na * (b + nb * c);
+    if ((cropLo && ids[r] === sacrumId) || (cropHi && ids[r + na - 1] === sacrumId)) faceRows++;
+  }
+  if (faceRows > 0) {
+    messages.push(`sacrum core reaches the crop's lateral face beyond the sacrum in ${faceRows} rows (the ilium, joined across the SI joint): split from the ilia by markers on that face`);
+    fused = true;
+  }
   for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
     const id = ids[n]!;
+    if (faceRows > 0 && filled[n] && ((cropLo && a === 0) || (cropHi && a === na - 1))) { labels[n] = 2; continue; }
     if (!id) continue;
     if (sacralCores.has(id)) { labels[n] = Math.abs(a - midlineA) * h <= opts.sacrumMarkerMm ? 1 : 2; continue; }
     if (id !== sacrumId) { labels[n] = 2; continue; }

@@ -1,7 +1,7 @@
 /**
  * The sacrum mask on the osteopenic phantom (test/anatomy/configs/osteopenic.json: fatty marrow, a 0.8 mm cortex
- * at 450 HU): the mask for planning covers the sacrum and not L5 or the ilia (issue 12's acceptance), against
- * the generator's tissue labels. The faint cortex averaged over the coarse 3 mm voxels falls below the bone
+ * at 450 HU) and on the same with its SI joints closed (osteopenic-fused-si.json): the mask for planning covers
+ * the sacrum and not L5 or the ilia (issue 12's acceptance), against the generator's tissue labels. The faint cortex averaged over the coarse 3 mm voxels falls below the bone
  * threshold, so the SI joints' contact (sacral-base.ts) and the L5/S1 disc are found on a finer grid
  * (detect.ts); before that the mask held 46 mL of L5.
  */
@@ -31,37 +31,40 @@ function dilate(m: Uint8Array, dims: readonly number[], r: number): Uint8Array {
   return cur;
 }
 
+interface MaskFigures { dice: number; maskVox: number; l5: number; ilFar: number }
+
+/** Detection on the phantom of test/anatomy/configs/NAME, its mask against the generator's labels (printed). */
+async function measureMask(name: string): Promise<MaskFigures> {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const dir = ensurePhantom(JSON.parse(readFileSync(join(here, 'configs', name), 'utf8')), 1, true);
+  const loaded = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
+  const buf = readFileSync(join(dir, 'labels.npy'));
+  const hl = buf.readUInt16LE(8);
+  const labels = new Int16Array(buf.buffer.slice(buf.byteOffset + 10 + hl, buf.byteOffset + buf.length));
+  const volume = loaded.loaded!.volume;
+  expect(labels.length).toBe(volume.geometry.voxelCount);
+  const r = detectSacralAnatomy(volume);
+  // the SI joint is a 2.5 mm gap (make_phantom.py si_gap_mm) whose faint walls the mask may share out a voxel
+  // or two either way: ilium within 3 voxels of the sacrum's labels is the joint's edge, farther is the ilium
+  const sacrum = Uint8Array.from(labels, (l) => ((l >= 10 && l <= 14) || l >= 100 ? 1 : 0));
+  const nearSacrum = dilate(sacrum, volume.geometry.dims, 3);
+  let inter = 0, a = 0, b = 0, l5 = 0, il = 0, ilFar = 0;
+  for (let n = 0; n < labels.length; n++) {
+    const l = labels[n]!, g = sacrum[n]!, mk = r.sacrumMask[n]!;
+    a += mk; b += g;
+    if (mk && g) inter++;
+    if (mk && !g && l >= 20 && l <= 22) l5++;
+    if (mk && !g && l >= 30 && l <= 31) { il++; if (!nearSacrum[n]) ilFar++; }
+  }
+  const dice = (2 * inter) / (a + b);
+  const ml = volume.geometry.voxelVolumeMm3 / 1000;
+  console.log(`[${name} mask] Dice ${dice.toFixed(3)} (mask ${(a * ml).toFixed(1)} mL, reference ${(b * ml).toFixed(1)} mL, ${(100 * inter / b).toFixed(1)} % of it covered); L5 ${(l5 * ml).toFixed(2)} mL, ilium ${(il * ml).toFixed(2)} mL in the mask (${(ilFar * ml).toFixed(2)} mL of it more than 3 voxels from the sacrum); ${r.diagnostics.messages.filter((x) => /disc|L5|crop|fused|midline: split/.test(x)).join(' | ')}`);
+  return { dice, maskVox: a, l5, ilFar };
+}
+
 describe.skipIf(!run)('sacrum mask on the osteopenic phantom', () => {
-  let m: { dice: number; maskVox: number; l5: number; ilFar: number } | null = null;
-  const measure = async () => {
-    if (m) return m;
-    const here = dirname(fileURLToPath(import.meta.url));
-    const dir = ensurePhantom(JSON.parse(readFileSync(join(here, 'configs', 'osteopenic.json'), 'utf8')), 1, true);
-    const loaded = await scanAndLoadDicom(filesIn(join(dir, 'dicom')));
-    const buf = readFileSync(join(dir, 'labels.npy'));
-    const hl = buf.readUInt16LE(8);
-    const labels = new Int16Array(buf.buffer.slice(buf.byteOffset + 10 + hl, buf.byteOffset + buf.length));
-    const volume = loaded.loaded!.volume;
-    expect(labels.length).toBe(volume.geometry.voxelCount);
-    const r = detectSacralAnatomy(volume);
-    // the SI joint is a 2.5 mm gap (make_phantom.py si_gap_mm) whose faint walls the mask may share out a voxel
-    // or two either way: ilium within 3 voxels of the sacrum's labels is the joint's edge, farther is the ilium
-    const sacrum = Uint8Array.from(labels, (l) => ((l >= 10 && l <= 14) || l >= 100 ? 1 : 0));
-    const nearSacrum = dilate(sacrum, volume.geometry.dims, 3);
-    let inter = 0, a = 0, b = 0, l5 = 0, il = 0, ilFar = 0;
-    for (let n = 0; n < labels.length; n++) {
-      const l = labels[n]!, g = sacrum[n]!, mk = r.sacrumMask[n]!;
-      a += mk; b += g;
-      if (mk && g) inter++;
-      if (mk && !g && l >= 20 && l <= 22) l5++;
-      if (mk && !g && l >= 30 && l <= 31) { il++; if (!nearSacrum[n]) ilFar++; }
-    }
-    const dice = (2 * inter) / (a + b);
-    const ml = volume.geometry.voxelVolumeMm3 / 1000;
-    console.log(`[osteopenic mask] Dice ${dice.toFixed(3)} (mask ${(a * ml).toFixed(1)} mL, reference ${(b * ml).toFixed(1)} mL, ${(100 * inter / b).toFixed(1)} % of it covered); L5 ${(l5 * ml).toFixed(2)} mL, ilium ${(il * ml).toFixed(2)} mL in the mask (${(ilFar * ml).toFixed(2)} mL of it more than 3 voxels from the sacrum); ${r.diagnostics.messages.filter((x) => /disc|L5/.test(x)).join(' | ')}`);
-    m = { dice, maskVox: a, l5, ilFar };
-    return m;
-  };
+  let m: MaskFigures | null = null;
+  const measure = async () => (m ??= await measureMask('osteopenic.json'));
 
   it('covers the sacrum (Dice ≥ 0.85 against labels 10–14 + lesions) and not L5 (under 1 % of the mask; 43.5 mL before the fine-grid disc)', async () => {
     const r = await measure();
@@ -69,11 +72,35 @@ describe.skipIf(!run)('sacrum mask on the osteopenic phantom', () => {
     expect(r.l5).toBeLessThan(0.01 * r.maskVox);
   }, 300_000);
 
-  // KNOWN GAP: the sacrum is the bone a 12 mm ball cannot enter (the shell is open: breachBallMm, sacrum-mask.ts),
-  // which bridges the 2.5 mm SI joints; 9.7 mL of ilium lie more than 3 voxels beyond the joint, 50–60 mm from
-  // the midline (unchanged by the disc cut). Expected to fail until the breached-shell mask is split at the joints.
-  it.fails('takes no ilium beyond the SI joint edge (under 0.1 % of the mask)', async () => {
+  // The sacrum is the bone a 12 mm ball cannot enter (the shell is open: breachBallMm, sacrum-mask.ts), which fills the
+  // 2.5 mm SI joints, so one core spans sacrum and ilia. The fine grid is cropped 10 mm beyond the coarse sacrum
+  // (±58 mm here), short of the 62 mm reach that marks a core as fused, and the ilium inside the crop had no marker:
+  // 9.7 mL of it lay more than 3 voxels beyond the joint. The bone on the crop's lateral faces now marks the ilium
+  // (lateralCropFaces): 0.00 mL, Dice 0.921 → 0.952.
+  it('takes no ilium beyond the SI joint edge (under 0.1 % of the mask; 9.7 mL before the crop-face markers)', async () => {
     const r = await measure();
     expect(r.ilFar).toBeLessThan(0.001 * r.maskVox);
   }, 300_000);
+});
+
+describe.skipIf(!run)('sacrum mask on the osteopenic phantom with its SI joints closed (osteopenic-fused-si.json)', () => {
+  let m: MaskFigures | null = null;
+  const measure = async () => (m ??= await measureMask('osteopenic-fused-si.json'));
+
+  it('covers the sacrum (Dice ≥ 0.85; 0.904 measured) and not L5 (under 1 % of the mask)', async () => {
+    const r = await measure();
+    expect(r.dice).toBeGreaterThanOrEqual(0.85);
+    expect(r.l5).toBeLessThan(0.01 * r.maskVox);
+  }, 600_000);
+
+  // KNOWN GAP: with no joint gap the iliac articular cortex lies on the sacral one, one bright plate between the two
+  // marrows, and nothing darker than the marrow marks the joint: the bright-first flood (sacrum-mask.ts) shares the
+  // marrow on either side of the plate by distance, 11.35 mL of ilium more than 3 voxels beyond the joint (14.5 mL in
+  // all) while 8.8 % of the sacrum is lost. A darkest-first split (fusedCoreSplit, the fronts meeting on the bright
+  // plate) was tried and took 40.6 mL here (3.5 mL on osteopenic.json). Expected to fail until the joint is found by
+  // its shape.
+  it.fails('takes no ilium beyond the SI joint edge (under 0.1 % of the mask)', async () => {
+    const r = await measure();
+    expect(r.ilFar).toBeLessThan(0.001 * r.maskVox);
+  }, 600_000);
 });

@@ -2,7 +2,7 @@
  * Pieces of the sacrum mask (src/anatomy/sacrum-mask.ts) on volumes built in code.
  */
 import { describe, expect, it } from 'vitest';
-import { competitiveGrow, fusedCoreSplit, removeOpenLumen, trimAsymmetric, weightedCompetitiveGrow } from '../../src/anatomy/sacrum-mask';
+import { competitiveGrow, fusedCoreSplit, removeOpenLumen, segmentSacrumOnGrid, trimAsymmetric, weightedCompetitiveGrow } from '../../src/anatomy/sacrum-mask';
 import type { WorkGrid } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -205,5 +205,56 @@ describe('competitiveGrow', () => {
       grown += want.filter((l) => l > 0).length;
     }
     expect(grown).toBeGreaterThan(1000);
+  });
+});
+
+describe('segmentSacrumOnGrid on a crop that cuts the ilia (lateralCropFaces)', () => {
+  // 2 mm grid, 51 × 24 × 24 voxels, midline at a = 25 (x = 50 mm): a sacrum (|x| ≤ 40 mm) and an ilium on
+  // each side (from the joint to the crop's faces, 50 mm), one block of 200 HU marrow in a 450 HU shell.
+  // Each SI joint is a 450 HU plate on either side of a 2 mm gap at 80 HU (below the 120 HU bone threshold),
+  // sealed where the shell crosses it by a 150 HU bridge (partial volume). The fill by a 4 mm ball closes the
+  // gap (as the 12 mm ball of a breached shell does, detect.ts): the 4 mm erosion leaves one core across both
+  // joints, which reaches the crop's faces at 50 mm, short of the 62 mm beyond which a core counts as fused.
+  const g: WorkGrid = { dims: [51, 24, 24], spacingMm: 2, originLps: [0, 0, 0] };
+  const [na, nb, nc] = g.dims;
+  const N = na * nb * nc;
+  const at = (a: number, b: number, c: number) => a + na * (b + nb * c);
+  const work = new Float32Array(N).fill(-100);
+  const xMm = (a: number) => (a - 25) * 2;
+  for (let c = 5; c <= 18; c++) for (let b = 5; b <= 18; b++) for (let a = 0; a < na; a++) {
+    const ax = Math.abs(xMm(a));
+    const shell = c === 5 || c === 18 || b === 5 || b === 18;
+    work[at(a, b, c)] = ax === 42 ? (shell ? 150 : 80) : shell || ax === 40 || ax === 44 ? 450 : 200;
+  }
+  const opts = { boneHu: 120, closingMm: 0, coreErosionMm: 4, minCoreMl: 1, fusedLateralMm: 62, sacrumMarkerMm: 30, midlineA: 25, breachBallMm: 4 };
+  const lateralOf = (mask: Uint8Array, minMm: number) => {
+    let n = 0;
+    for (let c = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++) if (mask[at(a, b, c)] && Math.abs(xMm(a)) >= minMm) n++;
+    return n;
+  };
+
+  it('without crop faces the fused core is all sacrum: the ilia inside the crop are in the mask', () => {
+    const r = segmentSacrumOnGrid(work, g, opts)!;
+    expect(lateralOf(r.mask, 46)).toBeGreaterThan(0);
+  });
+
+  it('with crop faces the bone on them marks the ilia: the mask ends at the joints, the sacrum whole', () => {
+    const r = segmentSacrumOnGrid(work, g, { ...opts, lateralCropFaces: [true, true] })!;
+    expect(r.messages.join(' ')).toMatch(/crop's lateral face/);
+    // nothing beyond the iliac plate (44 mm); the gap (42 mm) may go either way
+    expect(lateralOf(r.mask, 44)).toBe(0);
+    for (let c = 5; c <= 18; c++) for (let b = 5; b <= 18; b++) for (let a = 0; a < na; a++) {
+      if (Math.abs(xMm(a)) <= 40) expect(r.mask[at(a, b, c)], `x ${xMm(a)} b ${b} c ${c}`).toBe(1);
+    }
+  });
+
+  it('faces that are the image border, or a plain hole fill (the joint gap left open), mark nothing', () => {
+    const before = segmentSacrumOnGrid(work, g, opts)!.mask;
+    expect(segmentSacrumOnGrid(work, g, { ...opts, lateralCropFaces: [false, false] })!.mask).toEqual(before);
+    const { breachBallMm: _, ...plain } = opts;
+    const plainBefore = segmentSacrumOnGrid(work, g, plain)!.mask;
+    const r = segmentSacrumOnGrid(work, g, { ...plain, lateralCropFaces: [true, true] })!;
+    expect(r.messages.join(' ')).not.toMatch(/crop's lateral face/);
+    expect(r.mask).toEqual(plainBefore);
   });
 });
