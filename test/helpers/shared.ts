@@ -5,7 +5,7 @@
  * with CI=true they fail instead (a CI run must never pass by skipping the ground truth).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync, readdirSync, rmSync, renameSync, appendFileSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +50,67 @@ export const phantomCacheRoot = process.env.SACROPLAN_PHANTOM_CACHE ?? join(tmpd
  * Returns the output folder: DIR/dicom/*.dcm and DIR/truth.json.
  */
 export function ensurePhantom(config: string | Record<string, unknown>, seed = 1, labels = false): string {
+  const p = phantomJob(config, seed, labels);
+  return p.cached ?? buildOnce(p.job.out, 'truth.json', (tmp) => runJob(p.job, tmp));
+}
+
+/**
+ * ensurePhantom for several shared configs at once, the generators running side by side (test/global-setup.ts:
+ * on a cold cache they would otherwise run one after another on one core before any test starts).
+ */
+export async function ensurePhantomsAsync(configs: readonly string[]): Promise<void> {
+  await Promise.all(configs.map(async (c) => {
+    const p = phantomJob(c, 1, false);
+    if (p.cached) return;
+    const out = p.job.out, lock = `${out}.lock`;
+    mkdirSync(phantomCacheRoot, { recursive: true });
+    for (;;) {
+      if (existsSync(join(out, 'truth.json'))) return;
+      try {
+        mkdirSync(lock);
+        break;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+      if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 200));
+    }
+    try {
+      writeFileSync(join(lock, 'pid'), String(process.pid));
+      if (existsSync(join(out, 'truth.json'))) return;
+      const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
+      const t0 = Date.now();
+      try {
+        p.job.prepare?.();
+        await new Promise<void>((resolve, reject) => execFile(p.job.cmd, p.job.args(tmp), p.job.opts, (err) => (err ? reject(err) : resolve())));
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      }
+      rmSync(out, { recursive: true, force: true });
+      renameSync(tmp, out);
+      logGenerated(out, Date.now() - t0);
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }));
+}
+
+interface GenJob {
+  out: string;
+  prepare?: () => void;
+  cmd: string;
+  args: (tmp: string) => string[];
+  opts: { cwd: string; timeout: number; maxBuffer: number };
+}
+
+function runJob(job: GenJob, tmp: string): void {
+  job.prepare?.();
+  execFileSync(job.cmd, job.args(tmp), { ...job.opts, stdio: 'pipe' });
+}
+
+/** Where a make_phantom.py series is cached and how it is made; `cached`: a folder that already holds it. */
+function phantomJob(config: string | Record<string, unknown>, seed: number, labels: boolean): { cached: string | null; job: GenJob } {
   const phantomDir = join(sharedDir, 'phantom');
   const cfgText = typeof config === 'string' ? readFileSync(join(phantomDir, 'configs', config), 'utf8') : JSON.stringify(config);
   const script = readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8');
@@ -60,21 +121,22 @@ export function ensurePhantom(config: string | Record<string, unknown>, seed = 1
   // generated once (about 15 s of CPU each). A series cached earlier without labels is still used where labels are
   // not asked for.
   const out = join(phantomCacheRoot, prefix + keyOf(true));
-  if (existsSync(join(out, 'truth.json'))) return out;
-  if (!labels) {
+  let cached: string | null = existsSync(join(out, 'truth.json')) ? out : null;
+  if (!cached && !labels) {
     const without = join(phantomCacheRoot, prefix + keyOf(false));
-    if (existsSync(join(without, 'truth.json'))) return without;
+    if (existsSync(join(without, 'truth.json'))) cached = without;
   }
-  return buildOnce(out, 'truth.json', (tmp) => {
-    let cfgPath: string;
-    if (typeof config === 'string') cfgPath = join(phantomDir, 'configs', config);
-    else {
-      cfgPath = `${out}.config.json`;
-      writeFileSync(cfgPath, cfgText);
-    }
-    const args = [join(phantomDir, 'make_phantom.py'), '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--labels'];
-    execFileSync(PYTHON, args, { stdio: 'pipe', cwd: phantomDir, timeout: 600_000 });
-  });
+  const cfgPath = typeof config === 'string' ? join(phantomDir, 'configs', config) : `${out}.config.json`;
+  return {
+    cached,
+    job: {
+      out,
+      ...(typeof config === 'string' ? {} : { prepare: () => writeFileSync(cfgPath, cfgText) }),
+      cmd: PYTHON,
+      args: (tmp) => [join(phantomDir, 'make_phantom.py'), '--out', tmp, '--config', cfgPath, '--seed', String(seed), '--labels'],
+      opts: { cwd: phantomDir, timeout: 600_000, maxBuffer: 64 * 1024 * 1024 },
+    },
+  };
 }
 
 /** Generate (cached) the bad-input set of make_bad_inputs.py. */
