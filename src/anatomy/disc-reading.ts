@@ -160,8 +160,12 @@ function parallelReadings(s: DiscSlab, fromMm: number, search: DiscReading['sear
     for (let bmm = 8; bmm <= 26; bmm += 2) {
       const b0 = f + bmm / s.h;
       for (let deg = MIN_ANGLE_DEG; deg <= MAX_ANGLE_DEG; deg += 5) {
-        const up = r.plate(b0, c0, deg, deg, 1), dn = r.plate(b0, c0, deg, deg, -1);
-        if (Math.min(up.hu, dn.hu) <= s.boneHu || !r.opensAnteriorly(b0, c0, deg)) continue;
+        // (the cheap test first: 5 samples against the plates' 154)
+        if (!r.opensAnteriorly(b0, c0, deg)) continue;
+        const up = r.plate(b0, c0, deg, deg, 1);
+        if (up.hu <= s.boneHu) continue;
+        const dn = r.plate(b0, c0, deg, deg, -1);
+        if (dn.hu <= s.boneHu) continue;
         const x = r.reading(b0, c0, deg, up, dn, deg, deg, search);
         if (x) out.push(x);
       }
