@@ -58,8 +58,9 @@ export function ensurePhantom(config: string | Record<string, unknown>, seed = 1
  * ensurePhantom for several shared configs at once, the generators running side by side (test/global-setup.ts:
  * on a cold cache they would otherwise run one after another on one core before any test starts).
  */
-export async function ensurePhantomsAsync(configs: readonly string[]): Promise<void> {
-  await Promise.all(configs.map(async (c) => {
+export async function ensurePhantomsAsync(configs: readonly (string | Record<string, unknown>)[], o: { oneAtATime?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+  const one = async (c: string | Record<string, unknown>): Promise<void> => {
+    if (o.signal?.aborted) return;
     const p = phantomJob(c, 1, false);
     if (p.cached) return;
     const out = p.job.out, lock = `${out}.lock`;
@@ -82,7 +83,7 @@ export async function ensurePhantomsAsync(configs: readonly string[]): Promise<v
       const t0 = Date.now();
       try {
         p.job.prepare?.();
-        await new Promise<void>((resolve, reject) => execFile(p.job.cmd, p.job.args(tmp), p.job.opts, (err) => (err ? reject(err) : resolve())));
+        await new Promise<void>((resolve, reject) => execFile(p.job.cmd, p.job.args(tmp), { ...p.job.opts, ...(o.signal ? { signal: o.signal } : {}) }, (err) => (err ? reject(err) : resolve())));
       } catch (e) {
         rmSync(tmp, { recursive: true, force: true });
         throw e;
@@ -93,7 +94,9 @@ export async function ensurePhantomsAsync(configs: readonly string[]): Promise<v
     } finally {
       rmSync(lock, { recursive: true, force: true });
     }
-  }));
+  };
+  if (o.oneAtATime) for (const c of configs) await one(c);
+  else await Promise.all(configs.map(one));
 }
 
 interface GenJob {
