@@ -100,6 +100,9 @@ const CASES: Case[] = [
   // endplate 28°, S1's 60°), read as one where the parallel reading is contradicted (disc-reading.ts: 25° and 60°, 230
   // HU, against 71 HU for the parallel line at 0° behind the anterior limit), and the mask for planning is cut there
   { name: 'flat-20', config: config('fatty-flat20.json'), flatDeg: 20, gaps: { canalClearance: 'T10 0.56 mm off (10.35 vs 10.91 mm): near S3 the canal line runs 2.0 mm off the truth with its radius read 4.9 against 4.5 mm (supine: 0.3 mm and 4.8, T10 within 0.5 mm), and the trace stops 11 mm above S4' } },
+  // the same turn on 3 mm slices (fatty-thick.json): the wedge read at 25° and 65° (187 HU, against 64 HU for the
+  // parallel line at 0° behind the anterior limit)
+  { name: 'flat-20-3mm', config: config('fatty-thick.json'), flatDeg: 20 },
   // prone: same anatomy in LPS, image axes turned 180° about S as a prone scanner writes them, HFP
   { name: 'prone', config: base, gridDeg: [0, 0, 180], move: { patientPosition: 'HFP' } },
   // not a mirror image: the left foramina 4 mm caudal, 2 mm lateral and 15 % narrower than the right ones
