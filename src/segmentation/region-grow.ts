@@ -119,7 +119,7 @@ import { maxBoundaryContrastRegion } from './boundary-contrast';
 import { bilateralBox, RANGE_SD } from './seeded-grow';
 import { boneAround, continuationOutside, cutShare, sideName } from './bone-surroundings';
 import { measureOwnEdge, NOISE_SD, textureRatio, trimmedLevel } from './own-edge';
-import { partialVolumeEstimate } from './partial-volume';
+import { partialVolumeEstimate, type PartialVolumeResult } from './partial-volume';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -189,6 +189,11 @@ export interface RegionGrowResult {
   note?: string;
   /** The lesion goes on through a break in the cortex: only its part inside the bone was grown (see `note`). */
   stoppedAtCortex?: true;
+  /**
+   * partialVolumeEstimate of `offsets` (default options), where a check of Grow's already computed it: the
+   * figure the lesion panel shows for a lesion of these voxels alone, so callers need not compute it again.
+   */
+  partialVolume?: PartialVolumeResult;
 }
 
 /** Why a grow gave no lesion. */
@@ -214,7 +219,9 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   if (r.problem || options.window || !r.box) return r;
   // step 10: a lesion with no voxel beyond the reach of its edge's blur has no level to read
   const thin = thinAcrossSlices(volume, r);
-  return thin ? { ...r, offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, box: null, problem: 'too-thin', message: thin } : r;
+  if (!thin) return r;
+  const { partialVolume: _pv, ...rest } = r;
+  return { ...rest, offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, box: null, problem: 'too-thin', message: thin };
 }
 
 /**
@@ -453,6 +460,28 @@ function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrowOptions
     };
   };
   const strip = (r: RegionGrowResult & { mask?: Uint8Array }): RegionGrowResult => { const { mask: _m, ...rest } = r; return rest; };
+  // the partial-volume estimates (default options) that the checks compute, once per grown mask, and
+  // handed on with the lesion returned (RegionGrowResult.partialVolume)
+  const pvCache = new Map<Int32Array, PartialVolumeResult>();
+  const pvOf = (r: RegionGrowResult): PartialVolumeResult => {
+    let e = pvCache.get(r.offsets);
+    if (!e) { e = partialVolumeEstimate(volume, r.offsets); pvCache.set(r.offsets, e); }
+    return e;
+  };
+  const withPv = (r: RegionGrowResult): RegionGrowResult => { const e = pvCache.get(r.offsets); return e ? { ...r, partialVolume: e } : r; };
+  /**
+   * The edge's blur against the lesion's size (EDGE_PROBE): the outline at `win` on `img` regrown with its
+   * bound toward the tissue around (the upper one for a lesion darker than it, sign > 0) moved by EDGE_PROBE
+   * of the contrast either way; `count` is the outline's own voxel count. For a Gaussian edge of σ on a ball
+   * of radius r the change is 6·√(2π)·EDGE_PROBE·σ/r of it, and the outline at the midpoint reads ≈ 3σ²/r² low.
+   */
+  const edgeProbe = (win: [number, number], img: Float32Array, sign: number, contrast: number, count: number) => {
+    const dHu = EDGE_PROBE * contrast;
+    const lo = attempt(sign > 0 ? [win[0], win[1] - dHu] : [win[0] + dHu, win[1]], img), hi = attempt(sign > 0 ? [win[0], win[1] + dHu] : [win[0] - dHu, win[1]], img);
+    const slope = (hi.voxelCount - lo.voxelCount) / Math.max(1, count);
+    const sigmaOverR = slope / (6 * Math.sqrt(2 * Math.PI) * EDGE_PROBE);
+    return { slope, sigmaOverR, bias: 3 * sigmaOverR * sigmaOverR };
+  };
   /**
    * A region that reaches the bone enclosure's surface with tissue of its window beyond (no cortex
    * between) ran into a gap in the cortex that the enclosure's closing bridged: the lesion may go on
@@ -678,17 +707,13 @@ function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrowOptions
       const e = attempt(win, val);
       if (!e.problem && e.mask) shown = e;
       // the edge's blur against the lesion's size, read from how the outline moves with its bound (EDGE_BIAS)
-      const dHu = EDGE_PROBE * Math.abs(m.aroundLevel - m.lesionLevel);
-      const lo = attempt(m.sign > 0 ? [win[0], win[1] - dHu] : [win[0] + dHu, win[1]], val), hi = attempt(m.sign > 0 ? [win[0], win[1] + dHu] : [win[0] - dHu, win[1]], val);
-      const slope = (hi.voxelCount - lo.voxelCount) / Math.max(1, shown.voxelCount);
-      const sigmaOverR = slope / (6 * Math.sqrt(2 * Math.PI) * EDGE_PROBE);
-      const bias = 3 * sigmaOverR * sigmaOverR;
-      if (bias > EDGE_BIAS && partialVolumeEstimate(volume, strip(shown).offsets).textured) {
+      const { slope, sigmaOverR, bias } = edgeProbe(win, val, m.sign, Math.abs(m.aroundLevel - m.lesionLevel), shown.voxelCount);
+      if (bias > EDGE_BIAS && pvOf(shown).textured) {
         const rMm = Math.cbrt((3 * shown.volumeMl * 1000) / (4 * Math.PI));
         return `its edge is gradual for its size: moving the midpoint bound by ${Math.round(100 * EDGE_PROBE)} % of its contrast either way changes it by ${Math.round(100 * slope)} % (an edge blurred over about ${(sigmaOverR * rMm).toFixed(1)} mm on a lesion ${(2 * rMm).toFixed(0)} mm across), so its outline at the midpoint reads about ${Math.round(100 * bias)} % low, which the volume estimate cannot restore in marrow this textured`;
       }
     }
-    return { ...strip(shown), guard: 'opening' };
+    return withPv({ ...strip(shown), guard: 'opening' });
   })();
   if (typeof own !== 'string') return own;
   if (!own) return final;
@@ -751,10 +776,10 @@ function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrowOptions
     hull = new Uint8Array(nb).fill(1);
     if (shown.problem || !shown.mask) return { ...strip(e), guard: 'opening', levels };
     // the outline with and without the opening: the volume the panel would show for each (partial-volume.ts)
-    const vOpen = partialVolumeEstimate(volume, strip(shown).offsets).volumeMl, vEdge = partialVolumeEstimate(volume, strip(e).offsets).volumeMl;
+    const vOpen = pvOf(shown).volumeMl, vEdge = pvOf(e).volumeMl;
     const spread = Math.max(vOpen, vEdge) / Math.min(vOpen, vEdge) - 1;
     if (!(spread <= OUTLINE_AGREEMENT)) return `its outline at the midpoint to the tissue around reads ${vEdge.toFixed(2)} mL with what touches it at its level and ${vOpen.toFixed(2)} mL without what is thinner than ${2 * CORE_OPENING_MM} mm (marrow texture, or the lesion's own top and bottom slices): they differ by ${Math.round(100 * spread)} %, more than the ${Math.round(100 * OUTLINE_AGREEMENT)} % that Grow promises`;
-    return { ...strip(shown), guard: 'opening', levels };
+    return withPv({ ...strip(shown), guard: 'opening', levels });
   })();
   if (typeof uniform !== 'string') return uniform;
   // the first refusal's reason stands, with why the lesion's own edge did not serve either
