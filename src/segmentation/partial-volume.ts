@@ -106,6 +106,17 @@
  * lesion to count), so the tools draw their masks at that edge (Grow's one-tissue path returns its
  * midpoint outline, region-grow.ts).
  *
+ * Measured blur: σ_psf defaults to 0.4 mm (a standard bone kernel), but a soft reconstruction kernel blurs
+ * edges over 1-1.2 mm, and a band sized for 0.4 mm then leaves most of the edge's signal outside it and in
+ * the reference shell (fatty-soft-kernel.json L4, a 5 mm sclerotic ball behind a 1.2 mm PSF: −21 … −12 %).
+ * Where the surrounding tissue's spread is at most BLUR_FIT_SPREAD of the contrast, the PSF is read from
+ * the band's voxels by a local erf fit (edge-blur.ts); where it reads more than WIDER_PSF_RATIO × the assumed
+ * one and that widens the band, the estimate is made again with the band sized for MEASURED_REACH_SIGMAS of
+ * the measured σ_edge (L4: 1.22 mm read, −2.2 … −1.6 %). The band is never narrowed by it. Of the crisp
+ * phantoms only the sclerotic lesions are measured (the lytic ones' bone texture is too wide against their
+ * contrast): default.json L4 (PSF 0.4 mm) reads 0.31 mm and keeps the assumed band, hard.json L4 (PSF 0.6 mm)
+ * reads 0.68 mm and is widened (−0.3 % against −1.4 %).
+ *
  * f is not clamped to [0, 1] (that would bias the noise) but to [−m, 1 + m],
  * m = max(0.25, 3σ/|L − b|), σ = 1.4826·MAD of the core. Where |L − b| < minContrast the
  * intensity carries no fraction (lesion-like soft tissue beside the lesion) and the mask's own
@@ -137,8 +148,8 @@
  *    no right single background. Lesions under ~0.3 mL (a few voxels across, mostly band) near cortex
  *    read 5-30 % off (test/anatomy/configs/levels.json C1, C4, C6).
  *  - the estimate cannot restore parts of the lesion that the mask misses by more than the band.
- *  - σ_psf is a parameter (default 0.4 mm), not measured from the image; it only switches
- *    0.7-0.8 mm grids between 1 and 2 in-plane rings (0.6 mm PSF at 0.7 mm: 2 either way).
+ *  - the blur is measured only against crisp surroundings; in textured marrow, or where the surrounding
+ *    tissue's spread exceeds BLUR_FIT_SPREAD of the contrast, the assumed 0.4 mm stands.
  * Use it as a second opinion next to the voxel count, never to edit the mask.
  * Reference: the same mixture reasoning as partial-volume correction in lesion volumetry, e.g.
  * Ballester et al., "Estimation of the partial volume effect in MRI", Med Image Anal 6:389, 2002.
@@ -147,11 +158,34 @@ import type { ScalarVolume } from '../core/volume';
 import type { IndexBox } from './labelmap';
 import { boxDims, gridMetric, metricLength2 } from './grid';
 import { squaredDistanceTo } from './morphology';
+import { measureEdgeBlur } from './edge-blur';
 
 /** Background reference shell, in ring units: REF_IN < d ≤ REF_OUT. */
 const REF_IN = 1, REF_OUT = 2;
 /** The blurred edge's partial-volume signal is counted this many σ_edge beyond the surface. */
 const EDGE_REACH_SIGMAS = 2.5;
+/**
+ * The image's edge blur is used where it reads wider than WIDER_PSF_RATIO × the assumed PSF: sharp edges
+ * (0.4 mm PSF) read 0.39-0.47 mm on synthetic balls (edge-blur.ts reads the box of a 0.9 mm pixel as a little
+ * blur), so a band is never widened by the estimate's own spread.
+ */
+const WIDER_PSF_RATIO = 1.5;
+/**
+ * Reach of a measured blur's band, in σ_edge: the estimate reads 0-20 % narrow (synthetic 5-8 mm balls:
+ * 1.17-1.21 mm for 1.2, 0.62-0.74 for 0.8), and at 2.5 σ_edge, rounded to whole voxels, the reference shell
+ * begins where the edge still holds 1-2 % of the contrast (10-25 HU on a 640 HU sclerotic edge): those balls
+ * read −11 … −1.6 % with 2.5, −3.4 … +0.3 % with 3 (1.2 × the measured σ), −0.7 … +5.8 % with 3.5 (the band,
+ * 4-5 voxels deep around a 5 mm ball, then weighs a background error of a few HU more than the lesion).
+ */
+const MEASURED_REACH_SIGMAS = 3;
+/**
+ * The edge's blur is read only where the surrounding tissue's spread (texture and noise) is at most this
+ * share of the contrast. Fractions are clipped before Φ⁻¹ (edge-blur.ts), so noise at the profile's tails
+ * flattens the fitted gradient and reads the blur wide: hard.json's lytic lesions (spread 0.13-0.25 of a
+ * 220 HU contrast, PSF 0.6 mm) read 0.63-0.92 mm and, with the band widened, L1 −4.7 % against −0.2 %;
+ * its sclerotic L4 (0.04) reads 0.68, fatty-soft-kernel.json L4 (0.03, PSF 1.2 mm) 1.22.
+ */
+const BLUR_FIT_SPREAD = 0.1;
 /** Half-size of the local background window, in ring units (reaches the shell from every band voxel). */
 const WINDOW_UNITS = 3;
 /**
@@ -184,6 +218,15 @@ const ONE_TISSUE_SHARE = 0.5;
 /** Cores smaller than this give way to this many deepest mask voxels for the lesion level. */
 const MIN_CORE_VOXELS = 8;
 
+/** Ring unit per axis (voxels): the reach of the edge's blur, 2.5 σ_edge (module notes), or `bandMm`. */
+function bandUnits(sp: readonly number[], psfSigmaMm: number, bandMm?: number, reachSigmas = EDGE_REACH_SIGMAS): [number, number, number] {
+  return [0, 1, 2].map((a) => {
+    const h = sp[a]!;
+    const reachMm = bandMm ?? reachSigmas * Math.sqrt(psfSigmaMm * psfSigmaMm + (h * h) / 12);
+    return Math.max(1, Math.round(reachMm / h));
+  }) as [number, number, number];
+}
+
 function median(xs: number[]): number {
   xs.sort((a, b) => a - b);
   const n = xs.length;
@@ -195,6 +238,8 @@ export interface PartialVolumeOptions {
   psfSigmaMm?: number;
   /** Band width in mm instead of the PSF rule: n_a = max(1, round(bandMm / spacing_a)) voxels per axis. */
   bandMm?: number;
+  /** Ring unit per axis in voxels, instead of the PSF rule or bandMm (the measured-blur rule passes its own). */
+  bandUnits?: readonly [number, number, number];
   /** Lesion level; default: 3·MAD-trimmed mean of the mask's core voxels. */
   lesionLevel?: number;
   /** Fractions are clamped to [−m, 1 + m] (default 0.25): keeps noise nearly unbiased, limits third-tissue outliers. */
@@ -227,6 +272,10 @@ export interface PartialVolumeResult {
   referenceSd: number;
   /** That tissue lies within SEPARATED_SDS of its spreads from the lesion level (module notes, "Textured marrow"). */
   textured: boolean;
+  /** PSF σ (mm) the band was sized for: the assumed one, or the image's where measured wider. */
+  psfSigmaMm: number;
+  /** PSF σ (mm) read from the lesion's edge (edge-blur.ts); NaN where not measured (textured surroundings, too few edge voxels, a PSF or band given). */
+  measuredPsfMm: number;
 }
 
 /**
@@ -242,13 +291,9 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
   const rhoMm = options.backgroundRadiusMm ?? 1.5;
   const textureSds = options.textureSds ?? TEXTURE_SDS;
   const vv = geom.voxelVolumeMm3;
-  if (offsets.length === 0) return { volumeMl: 0, maskVolumeMl: 0, lesionLevel: NaN, meanBackground: NaN, coreVoxels: 0, bandVoxels: 0, referenceLevel: NaN, referenceSd: NaN, textured: false };
+  if (offsets.length === 0) return { volumeMl: 0, maskVolumeMl: 0, lesionLevel: NaN, meanBackground: NaN, coreVoxels: 0, bandVoxels: 0, referenceLevel: NaN, referenceSd: NaN, textured: false, psfSigmaMm, measuredPsfMm: NaN };
   const sp = geom.spacingMm;
-  const nA = [0, 1, 2].map((a) => {
-    const h = sp[a]!;
-    const reachMm = options.bandMm ?? EDGE_REACH_SIGMAS * Math.sqrt(psfSigmaMm * psfSigmaMm + (h * h) / 12);
-    return Math.max(1, Math.round(reachMm / h));
-  }) as [number, number, number];
+  const nA = options.bandUnits ?? bandUnits(sp, psfSigmaMm, options.bandMm);
   // thick slices: each slice is a slab whose tissue can change from one slab to the next (a cortex
   // lying in the next slab) more than within the in-plane reach; see the module notes
   const inPlaneUnitMm = Math.max(nA[0] * sp[0]!, nA[1] * sp[1]!);
@@ -351,6 +396,19 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
   const refMed = refAll.length ? median(refAll.slice()) : NaN;
   const refSd = refAll.length ? 1.4826 * median(refAll.map((x) => Math.abs(x - refMed))) : 0;
   const separated = Math.abs(L - refMed) > SEPARATED_SDS * refSd;
+  // the image's own edge blur (edge-blur.ts), where the tissue around is well separated from the lesion
+  // (an erf profile; textured marrow's is not): a band sized for a narrower PSF than the image's leaves
+  // most of the edge's signal outside it and in the reference shell (module notes, "Measured blur")
+  let measuredPsfMm = NaN;
+  if (options.psfSigmaMm === undefined && options.bandMm === undefined && options.bandUnits === undefined && refSd <= BLUR_FIT_SPREAD * Math.abs(L - refMed)) {
+    const near: number[] = [];
+    for (let n = 0; n < nb; n++) if ((ring[n] === 1 || ring[n] === 2) && valid[n]) near.push(n);
+    measuredPsfMm = measureEdgeBlur(val, valid, [bi, bj, bk], [sp[0]!, sp[1]!, sp[2]!], near, L, refMed).psfSigmaMm;
+    if (measuredPsfMm > WIDER_PSF_RATIO * psfSigmaMm) {
+      const wider = bandUnits(sp, measuredPsfMm, undefined, MEASURED_REACH_SIGMAS);
+      if (wider.some((x, a) => x > nA[a]!)) return { ...partialVolumeEstimate(volume, offsets, { ...options, psfSigmaMm: measuredPsfMm, bandUnits: wider }), measuredPsfMm };
+    }
+  }
   // textured surroundings: one tissue whose own spread reaches the lesion level, not several distinct
   // tissues whose mixture spreads so (the demo's L2 beside a foramen and a cortex: a MAD of 305 HU
   // over fat, marrow and cortex, each 7-30 HU wide; its most compact tissue holds 28 % of the shell)
@@ -459,6 +517,8 @@ export function partialVolumeEstimate(volume: ScalarVolume, offsets: Int32Array,
     referenceLevel: refMed,
     referenceSd: refSd,
     textured,
+    psfSigmaMm,
+    measuredPsfMm,
   };
 }
 
