@@ -63,37 +63,10 @@ export async function ensurePhantomsAsync(configs: readonly (string | Record<str
     if (o.signal?.aborted) return;
     const p = phantomJob(c, 1, false);
     if (p.cached) return;
-    const out = p.job.out, lock = `${out}.lock`;
-    mkdirSync(phantomCacheRoot, { recursive: true });
-    for (;;) {
-      if (existsSync(join(out, 'truth.json'))) return;
-      try {
-        mkdirSync(lock);
-        break;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      }
-      if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
-      else await new Promise((r) => setTimeout(r, 200));
-    }
-    try {
-      writeFileSync(join(lock, 'pid'), String(process.pid));
-      if (existsSync(join(out, 'truth.json'))) return;
-      const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-      const t0 = Date.now();
-      try {
-        p.job.prepare?.();
-        await new Promise<void>((resolve, reject) => execFile(p.job.cmd, p.job.args(tmp), { ...p.job.opts, ...(o.signal ? { signal: o.signal } : {}) }, (err) => (err ? reject(err) : resolve())));
-      } catch (e) {
-        rmSync(tmp, { recursive: true, force: true });
-        throw e;
-      }
-      rmSync(out, { recursive: true, force: true });
-      renameSync(tmp, out);
-      logGenerated(out, Date.now() - t0);
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
+    await buildOnceAsync(p.job.out, 'truth.json', (tmp) => {
+      p.job.prepare?.();
+      return new Promise<void>((resolve, reject) => execFile(p.job.cmd, p.job.args(tmp), { ...p.job.opts, ...(o.signal ? { signal: o.signal } : {}) }, (err) => (err ? reject(err) : resolve())));
+    });
   };
   if (o.oneAtATime) for (const c of configs) await one(c);
   else await Promise.all(configs.map(one));
@@ -174,43 +147,78 @@ function lockIsStale(lock: string): boolean {
 }
 
 /**
- * Makes a cached folder once: `build` writes it into a temporary folder, which is then moved to `out`
- * (`marker`: the file whose presence says the folder is complete). Test files run in parallel workers
- * (and the shared cache serves several checkouts), so a lock folder beside `out` makes a second caller
+ * One try at making `out` (`marker`: the file whose presence says the folder is complete): 'built' when it is there,
+ * 'ours' when this process now holds its lock folder and makes it, 'wait' while another process holds the lock. Test
+ * files run in parallel workers (and the shared cache serves several checkouts), so the lock makes a second caller
  * wait for the first one's result instead of running the same generator again.
  */
-function buildOnce(out: string, marker: string, build: (tmp: string) => void): string {
-  if (existsSync(join(out, marker))) return out;
+function lockStep(out: string, marker: string): 'built' | 'ours' | 'wait' {
+  if (existsSync(join(out, marker))) return 'built';
   mkdirSync(phantomCacheRoot, { recursive: true });
   const lock = `${out}.lock`;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    if (existsSync(join(out, marker))) return out;
-    if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
-    else sleepSync(200);
-  }
   try {
-    writeFileSync(join(lock, 'pid'), String(process.pid));
-    if (existsSync(join(out, marker))) return out;
-    const tmp = `${out}.tmp-${process.pid}-${Date.now()}`;
-    const t0 = Date.now();
-    try {
-      build(tmp);
-    } catch (e) {
-      rmSync(tmp, { recursive: true, force: true });
-      throw e;
-    }
-    rmSync(out, { recursive: true, force: true });
-    renameSync(tmp, out);
-    logGenerated(out, Date.now() - t0);
+    mkdirSync(lock);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    if (existsSync(join(out, marker))) return 'built';
+    if (lockIsStale(lock)) rmSync(lock, { recursive: true, force: true });
+    return 'wait';
+  }
+  writeFileSync(join(lock, 'pid'), String(process.pid));
+  if (existsSync(join(out, marker))) {
+    rmSync(lock, { recursive: true, force: true });
+    return 'built';
+  }
+  return 'ours';
+}
+
+/** With the lock held: `build` writes a temporary folder, which is then moved to `out`; the lock is released either way. */
+function publishBuilt(out: string, tmp: string, t0: number): void {
+  rmSync(out, { recursive: true, force: true });
+  renameSync(tmp, out);
+  logGenerated(out, Date.now() - t0);
+}
+function releaseBuild(out: string, tmp: string, failed: boolean): void {
+  if (failed) rmSync(tmp, { recursive: true, force: true });
+  rmSync(`${out}.lock`, { recursive: true, force: true });
+}
+
+/** Makes a cached folder once (see lockStep), blocking: test files generate synchronously. */
+function buildOnce(out: string, marker: string, build: (tmp: string) => void): string {
+  for (;;) {
+    const step = lockStep(out, marker);
+    if (step === 'built') return out;
+    if (step === 'ours') break;
+    sleepSync(200);
+  }
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`, t0 = Date.now();
+  let failed = true;
+  try {
+    build(tmp);
+    publishBuilt(out, tmp, t0);
+    failed = false;
     return out;
   } finally {
-    rmSync(lock, { recursive: true, force: true });
+    releaseBuild(out, tmp, failed);
+  }
+}
+
+/** buildOnce for the global setup, whose generators run side by side. */
+async function buildOnceAsync(out: string, marker: string, build: (tmp: string) => Promise<void>): Promise<void> {
+  for (;;) {
+    const step = lockStep(out, marker);
+    if (step === 'built') return;
+    if (step === 'ours') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const tmp = `${out}.tmp-${process.pid}-${Date.now()}`, t0 = Date.now();
+  let failed = true;
+  try {
+    await build(tmp);
+    publishBuilt(out, tmp, t0);
+    failed = false;
+  } finally {
+    releaseBuild(out, tmp, failed);
   }
 }
 
