@@ -62,8 +62,9 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
   // the blur of the lesion and of the cortex and foramen beside it; that shell spreads 50-58 HU (18-21 HU
   // farther out) and reads as textured, so the estimate keeps the outline's answer, which the blur has moved
   // inward. partial-volume.ts reads the blur from the image only where that shell spreads at most a tenth of
-  // the contrast (it does for L3, L4: 0.92 and 0.85 mm read, +0.3 … +0.4 and −4.2 … −3.2 %); a second reading with the
-  // band sized for 1.2 mm did not pass that test either for L1, L2, L5. L1 (shell not textured) grows at
+  // the contrast (it does for L3, L4: 0.92 and 0.85 mm read, +0.3 … +0.4 and −4.2 … −3.2 %); L1, L2, L5's shells
+  // spread 0.12 / 0.30 / 0.27 of the contrast (0.13 / 0.15 / 0.24 with the band sized for 1.2 mm), where the
+  // fit would read 0.82-0.94 mm. L1 (shell not textured) grows at
   // −9.8 … −9.7 %, inside the 10 % by 0.2 points
   'soft-kernel.json L2': { range: [-0.13, -0.1], why: 'partial-volume band for 0.4 mm behind a 1.2 mm PSF, shell read as textured: −12.3 … −11.1 %' },
   'soft-kernel.json L5': { range: [-0.15, -0.12], why: 'partial-volume band for 0.4 mm behind a 1.2 mm PSF, shell read as textured: −13.6 … −13.4 %' },
