@@ -16,6 +16,8 @@
  * enclosed centres (their principal direction). Nothing changes unless the tunnel is clearly followed: at
  * least 5 enclosed sections, their centres within 1 mm of a line, and the line within 15° and 4 mm of the
  * given one. A walk that stops more than 3 mm inside a given end (a wall eroded by a lesion) keeps that end.
+ * A tunnel the full ring cannot follow because it lies within one slice (thick slices: its rims above and below
+ * are averaged into its lumen) is followed in the slice's plane instead, on its two side walls (inSliceRays).
  */
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
@@ -26,6 +28,20 @@ import { symmetricEigen3 } from './eigen3';
 
 const STEP_MM = 1.5;
 const RAYS = 16;
+const ALL_RAYS = Array.from({ length: RAYS }, (_, k) => k);
+/**
+ * Rays within this angle of the slice plane: those that stay within one slice over a tunnel's rim (2.5 mm radius
+ * plus a 1–1.5 mm wall: 1.3 mm out of plane at 22.5°, inside half a 5 mm slice), when the tunnel lies in one slice.
+ */
+const IN_SLICE_DEG = 22.5;
+/**
+ * A side wall of a tunnel that lies within one slice rises at least this far above its lumen (HU): the slice
+ * averages the tunnel's walls above and below into the lumen (fatty-thick5mm S4: 190–250 HU on the axis) and
+ * blurs the side walls with the marrow beside them, so they rise 53–178 HU above it (median 135 in the middle
+ * sections) where a full ring is asked 150; 100 HU is what foramen-radius.ts asks of a rim enclosing a lumen on
+ * fatty marrow (ENCLOSING_RIM_HU), twice the tunnel's own median as before where that is higher.
+ */
+const IN_SLICE_RIM_HU = 100;
 /** A walk stopping this far (mm) inside a given end is taken as stopped by an eroded wall. */
 const SHORT_MM = 3;
 /** How far past the given ends the tunnel is followed (mm). */
@@ -38,13 +54,19 @@ export interface AxisRefinement {
   sections: number;
   /** RMS distance of their centres from the fitted line (mm). */
   rmsMm: number;
+  /**
+   * Followed in the slice's plane only (inSliceRays): the tunnel lies within one slice, whose chord through it
+   * narrows towards its side walls, so a wall read across it in that plane reads it narrow (fatty-thick5mm and
+   * -px08 S4_L: 2.0 mm for 2.5).
+   */
+  inSlice?: boolean;
 }
 
 /** Edges of the lumen around c in the plane (u1, u2): per ray the edge distance, or NaN without a rim. */
-function section(volume: ScalarVolume, c: Readonly<Vec3>, u1: Readonly<Vec3>, u2: Readonly<Vec3>, maxR: number, edgeMax: number, step: number, minContrast: number, tmp: Vec3): { edges: number[]; dirs: Vec3[]; contrast: number[] } | null {
+function section(volume: ScalarVolume, c: Readonly<Vec3>, u1: Readonly<Vec3>, u2: Readonly<Vec3>, maxR: number, edgeMax: number, step: number, minContrast: number, tmp: Vec3, rays: readonly number[] = ALL_RAYS, minPeak = -Infinity): { edges: number[]; dirs: Vec3[]; contrast: number[]; lumen: number[] } | null {
   if (sampleTrilinear(volume, c, tmp) === null) return null;
-  const edges: number[] = [], dirs: Vec3[] = [], contrast: number[] = [];
-  for (let k = 0; k < RAYS; k++) {
+  const edges: number[] = [], dirs: Vec3[] = [], contrast: number[] = [], lumen: number[] = [];
+  for (const k of rays) {
     const th = (k * 2 * Math.PI) / RAYS;
     const d: Vec3 = [u1[0] * Math.cos(th) + u2[0] * Math.sin(th), u1[1] * Math.cos(th) + u2[1] * Math.sin(th), u1[2] * Math.cos(th) + u2[2] * Math.sin(th)];
     const prof: number[] = [];
@@ -55,10 +77,11 @@ function section(volume: ScalarVolume, c: Readonly<Vec3>, u1: Readonly<Vec3>, u2
     }
     const e = halfMaxEdge(prof, step, minContrast);
     dirs.push(d);
-    edges.push(e && e.edgeMm <= edgeMax ? e.edgeMm : NaN);
+    edges.push(e && e.edgeMm <= edgeMax && prof[e.peak]! >= minPeak ? e.edgeMm : NaN);
     contrast.push(e ? prof[e.peak]! - e.lumen : NaN);
+    lumen.push(e ? e.lumen : NaN);
   }
-  return { edges, dirs, contrast };
+  return { edges, dirs, contrast, lumen };
 }
 
 /**
@@ -96,6 +119,52 @@ function openingWithinStep(ringShare: (p: Vec3) => number, c: Readonly<Vec3>, e:
 }
 
 /**
+ * A tunnel that lies within one slice (the slice at least as thick as the tunnel is wide, its axis within 30° of
+ * the slice plane) has its rims above and below averaged into its lumen by the slice: on fatty-thick5mm the S4
+ * tunnels (2.5 mm radius, axes in the axial plane, 5 mm slices) read 190–250 HU along their axis against 110 HU
+ * marrow, and no rim closes across the slice, so a ring of 16 rays never finds more than half of it walled. In
+ * the slice plane the image is resolved (1 mm pixels), and there the lumen is a groove between its two side
+ * walls. The ring is then read on the rays within IN_SLICE_DEG of the slice plane, on both sides (six of 16: the
+ * fan turned so that ray 0 lies in the plane), and recentred in the plane only. Null where the tunnel is not so.
+ */
+function inSliceRays(volume: ScalarVolume, e: Readonly<Vec3>, radiusMm: number): { basis: [Vec3, Vec3]; rays: number[] } | null {
+  const g = volume.geometry, sliceMm = g.spacingMm[2];
+  if (!(sliceMm >= 2 * radiusMm) || !(sliceMm > 1.5 * Math.max(g.spacingMm[0], g.spacingMm[1]))) return null;
+  const n = g.axis(2);
+  const en = e[0] * n[0] + e[1] * n[1] + e[2] * n[2];
+  if (Math.abs(en) > Math.sin(Math.PI / 6)) return null;
+  // ray 0 along the in-plane direction across the axis, ray 4 towards the slice normal
+  let w: Vec3 = [e[1] * n[2] - e[2] * n[1], e[2] * n[0] - e[0] * n[2], e[0] * n[1] - e[1] * n[0]];
+  const lw = Math.hypot(w[0], w[1], w[2]);
+  w = [w[0] / lw, w[1] / lw, w[2] / lw];
+  const v: Vec3 = [e[1] * w[2] - e[2] * w[1], e[2] * w[0] - e[0] * w[2], e[0] * w[1] - e[1] * w[0]];
+  const lim = Math.sin((IN_SLICE_DEG * Math.PI) / 180) + 1e-9;
+  const rays = ALL_RAYS.filter((k) => Math.abs(Math.sin((k * 2 * Math.PI) / RAYS)) <= lim);
+  return { basis: [w, v], rays };
+}
+
+/**
+ * Recentring across the slice plane's rays only (inSliceRays): each opposite pair of rays that both meet a wall
+ * (k and k + 8) gives the centre's offset along its line, half the difference of its two edges; the centre is
+ * moved along the in-plane direction w by Σ offset·(d·w) / Σ (d·w)² over those pairs (by at most 1.5 mm). A ray
+ * tilted out of the plane may leave the slice before its wall where the tunnel lies off the slice's centre: the
+ * pairs that do meet it still say where the centre is.
+ */
+function recentredInSlice(c: Readonly<Vec3>, s: { edges: number[]; dirs: Vec3[] }, w: Readonly<Vec3>, rays: readonly number[]): { c: Vec3; dl: number } | null {
+  let num = 0, den = 0;
+  rays.forEach((k, n) => {
+    if (k >= RAYS / 2) return;
+    const m = rays.indexOf(k + RAYS / 2);
+    if (m < 0 || !Number.isFinite(s.edges[n]!) || !Number.isFinite(s.edges[m]!)) return;
+    const dw = s.dirs[n]![0] * w[0] + s.dirs[n]![1] * w[1] + s.dirs[n]![2] * w[2];
+    num += ((s.edges[n]! - s.edges[m]!) / 2) * dw; den += dw * dw;
+  });
+  if (!(den > 0.5)) return null;
+  const d = num / den, dl = Math.abs(d), m = dl > 1.5 ? 1.5 * Math.sign(d) : d;
+  return { c: [c[0] + w[0] * m, c[1] + w[1] * m, c[2] + w[2] * m], dl };
+}
+
+/**
  * Follows the tunnel of foramen f on the image; null when it cannot be followed clearly (keep f as it is).
  * `minContrastHu`: a rim must rise this far above the lumen (CT).
  */
@@ -104,7 +173,18 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
   if (!(L > 2)) return null;
   const e: Vec3 = [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L];
-  const [u1, u2] = perpendicularBasis(e);
+  // the full ring first; a tunnel it cannot follow that lies within one slice, in the slice's plane
+  const ring = followTunnel(volume, f, minContrastHu, e, L, null);
+  if (ring) return ring;
+  const slice = inSliceRays(volume, e, f.radiusMm);
+  return slice ? followTunnel(volume, f, minContrastHu, e, L, slice) : null;
+}
+
+/** The walk of refineForamenAxis, on the full ring (`slice` null) or on the slice plane's fans (inSliceRays). */
+function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu: number, e: Vec3, L: number, slice: { basis: [Vec3, Vec3]; rays: number[] } | null): AxisRefinement | null {
+  const a = f.anteriorLps, b = f.posteriorLps;
+  const [u1, u2] = slice ? slice.basis : perpendicularBasis(e);
+  const rays = slice ? slice.rays : ALL_RAYS, nRays = rays.length;
   const step = Math.min(...volume.geometry.spacingMm) / 4;
   // a rim farther than 3 mm beyond the radius is not this tunnel's (the bone's outer surface seen from outside)
   const maxR = f.radiusMm + 3;
@@ -116,25 +196,37 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   // A ray meets the rim where its contrast is at least half the tunnel's own (its median in the middle
   // section): at an opening the rim fades over the blur along the axis, and its half level is the surface
   // (a fixed low threshold would follow it out past the surface by about the blur).
-  let rimHu = minContrastHu;
+  let rimHu = slice ? Math.min(minContrastHu, IN_SLICE_RIM_HU) : minContrastHu;
+  // In the slice's plane the lumen itself reads its walls above and below (brighter than fat), and beyond an
+  // opening only fat: there a wall's blurred tail rises its contrast's worth above the darker fat past the
+  // surface. A side wall is met only where it also rises that far above the lumen of the tunnel's middle section.
+  let minPeak = -Infinity;
   /** Share of the rays that meet a rim around c (no recentring). */
   const ringShare = (c: Vec3): number => {
-    const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp);
-    return s ? s.edges.filter((x) => Number.isFinite(x)).length / RAYS : 0;
+    const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays, minPeak);
+    return s ? s.edges.filter((x) => Number.isFinite(x)).length / nRays : 0;
   };
   /** Recentres the section at c; returns the centre and its ring share, or null when the lumen is not enclosed there. */
   const enclosedAt = (c0: Vec3): { c: Vec3; share: number } | null => {
     let c = c0;
     let share = 0;
     for (let it = 0; it < 3; it++) {
-      const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp);
+      const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays, minPeak);
       if (!s) return null;
       const ok = s.edges.map((x, k) => (Number.isFinite(x) ? k : -1)).filter((k) => k >= 0);
-      share = ok.length / RAYS;
+      share = ok.length / nRays;
       // more than half the ring: outside the bone a plane surface meets at most half the rays
-      if (ok.length <= RAYS / 2) return null;
+      if (ok.length <= nRays / 2) return null;
+      if (slice) {
+        // recentred on the opposite pairs of rays that meet the walls (the in-plane pair at least)
+        const r = recentredInSlice(c, s, u1, rays);
+        if (!r) return { c, share };
+        c = r.c;
+        if (r.dl < 0.1) break;
+        continue;
+      }
       // a partly open ring is not recentred (the missing side would pull the centre)
-      if (ok.length < RAYS) return { c, share };
+      if (ok.length < nRays) return { c, share };
       const r = recentred(c, s, ok);
       c = r.c;
       if (r.dl < 0.1) break;
@@ -153,11 +245,15 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   if (!first) return null;
   const start = first.c;
   {
-    const s0 = section(volume, start, u1, u2, maxR, edgeMax, step, rimHu, tmp)!;
+    const s0 = section(volume, start, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays)!;
     const ed = s0.edges.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
     edgeMax = Math.min(maxR, ed[ed.length >> 1]! + 1);
     const co = s0.contrast.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
-    rimHu = Math.max(minContrastHu, co[co.length >> 1]! / 2);
+    rimHu = Math.max(slice ? Math.min(minContrastHu, IN_SLICE_RIM_HU) : minContrastHu, co[co.length >> 1]! / 2);
+    if (slice) {
+      const lu = s0.lumen.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
+      if (lu.length) minPeak = lu[lu.length >> 1]! + rimHu;
+    }
   }
   const centres: { t: number; c: Vec3 }[] = [{ t: 0, c: start }];
   const ends: [number, number] = [0, 0];
@@ -171,7 +267,23 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
       const next = enclosedAt(guess);
       if (!next) {
         // the opening: where the ring share falls through one half, between this section and the next
-        end = dir * (t + openingWithinStep(ringShare, c, e, dir, share));
+        let t1 = t + openingWithinStep(ringShare, c, e, dir, share);
+        // in the slice's plane the ring is two fans, one on each side wall: a surface oblique to the axis ends one
+        // wall before the other, and the share falls through one half where the first ends. The axis meets the
+        // surface halfway between the two ends (what the half share of a full ring gives): where the share falls
+        // through three quarters (the first wall going) and through one quarter (the second gone), read every
+        // 0.25 mm from the last enclosed section, the second within the tunnel's diameter past the first (a surface
+        // at 45° to the axis). A surface square to the axis ends both at once, and the two crossings straddle it.
+        if (slice) {
+          const at = (x: number): Vec3 => [c[0] + dir * e[0] * (x - t), c[1] + dir * e[1] * (x - t), c[2] + dir * e[2] * (x - t)];
+          let ta = NaN;
+          for (let x = t + 0.25; x <= t1 + 2 * f.radiusMm + 1e-9; x += 0.25) {
+            const sh = ringShare(at(x));
+            if (!(ta === ta) && sh <= 0.75) ta = x - 0.125;
+            if (sh <= 0.25) { if (ta === ta) t1 = (ta + x - 0.125) / 2; break; }
+          }
+        }
+        end = dir * t1;
         break;
       }
       t += STEP_MM;
@@ -199,6 +311,19 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   const eig = symmetricEigen3([cov[0]!, cov[1]!, cov[2]!, cov[1]!, cov[3]!, cov[4]!, cov[2]!, cov[4]!, cov[5]!]);
   let v = eig.vectors[0]! as Vec3;
   if (v[0] * e[0] + v[1] * e[1] + v[2] * e[2] < 0) v = [-v[0], -v[1], -v[2]];
+  // followed in the slice's plane, the tunnel lies within one slice over its whole length: its centre line crosses
+  // at most what the slice leaves beside its lumen (T − 2r) of the slice's thickness, so its slope across the
+  // slices is at most that over the followed length. The slope is the given axis' (the centres move in the plane
+  // only), which a fit reads on slab images averaged across the slice (fatty-thick5mm S4_L: 5° off, 1.9 mm off at
+  // the posterior opening): it is clamped to that bound.
+  if (slice) {
+    const nz = volume.geometry.axis(2), vn = v[0] * nz[0] + v[1] * nz[1] + v[2] * nz[2];
+    const lim = Math.max(0, volume.geometry.spacingMm[2] - 2 * f.radiusMm) / Math.max(1, ends[1] - ends[0]);
+    if (Math.abs(vn) > lim) {
+      const d = vn - Math.sign(vn) * lim, w: Vec3 = [v[0] - d * nz[0], v[1] - d * nz[1], v[2] - d * nz[2]], lw = Math.hypot(w[0], w[1], w[2]);
+      v = [w[0] / lw, w[1] / lw, w[2] / lw];
+    }
+  }
   let ss = 0;
   for (const x of centres) {
     const d = [x.c[0] - m[0], x.c[1] - m[1], x.c[2] - m[2]];
@@ -219,7 +344,7 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   if (ends[1] < L / 2 - SHORT_MM) ends[1] = L / 2;
   const tMid = centres.reduce((s, x) => s + x.t, 0) / n;
   const at = (t: number): Vec3 => [m[0] + v[0] * (t - tMid), m[1] + v[1] * (t - tMid), m[2] + v[2] * (t - tMid)];
-  return { anteriorLps: at(ends[0]), posteriorLps: at(ends[1]), sections: n, rmsMm };
+  return { anteriorLps: at(ends[0]), posteriorLps: at(ends[1]), sections: n, rmsMm, ...(slice ? { inSlice: true } : {}) };
 }
 
 

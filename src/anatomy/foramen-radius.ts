@@ -79,8 +79,10 @@ export function measureFittedForamen(volume: ScalarVolume, fit: Pick<Foramen, 'a
   const out = { anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: fit.radiusMm, followed: false };
   if (volume.units !== 'HU') return out;
   const ax = refineForamenAxis(volume, fit);
+  // (followed in the slice's plane only, its radius is read as for one not followed, on the fitted axis: a lumen
+  // lying within one slice reads narrow across the slice's plane, detect/measure.ts)
   if (ax) {
-    out.followed = true;
+    out.followed = !ax.inSlice;
     out.anteriorLps = ax.anteriorLps; out.posteriorLps = ax.posteriorLps;
     // the line kept through the cross-section the click fitted (where the user saw the opening), with the
     // followed direction and openings
@@ -92,7 +94,7 @@ export function measureFittedForamen(volume: ScalarVolume, fit: Pick<Foramen, 'a
       out.anteriorLps = at(a); out.posteriorLps = at(b);
     }
   }
-  const r = foramenWallRadius(volume, out, Math.min(12, fit.radiusMm + 5));
+  const r = foramenWallRadius(volume, ax?.inSlice ? fit : out, Math.min(12, fit.radiusMm + 5));
   if (out.followed && plausibleWallRadius(r, fit.radiusMm)) { out.radiusMm = r; return out; }
   // Not followed, or no wall read: the lumen's own edge in the sections of the fitted tube where bone encloses
   // it (foramen-axis.ts enclosedLumenRadius), not the fit's ring radius, which an opening's funnel pulls

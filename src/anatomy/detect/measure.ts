@@ -45,10 +45,17 @@ export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], cana
       f.anteriorLps = t.anteriorLps; f.posteriorLps = t.posteriorLps; f.radiusMm = t.radiusMm;
     }
   }
-  const followed = foramina.map((f) => {
+  // A tunnel followed in the slice's plane only (within one thick slice, foramen-axis.ts AxisRefinement.inSlice)
+  // has its openings and in-plane course from the image, but its radius is read as for one not followed, on the
+  // fitted axis and never smaller than the fit's: across the slice's plane a lumen lying within the slice reads
+  // narrow, and more so on the followed axis (fatty-funnel's straight S4 pair: 1.5 mm there, 2.0 and 1.9 on the
+  // fitted axes, for 2.5; fatty-thick5mm and -px08 S4_L: 2.0).
+  const radiusAxes = foramina.map((f) => ({ anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm }));
+  const followed = foramina.map((f, n) => {
     const ax = o.gridMm < 2.5 && !o.refitIds.has(f.id) ? refineForamenAxis(volume, f) : null;
     if (ax) { f.anteriorLps = ax.anteriorLps; f.posteriorLps = ax.posteriorLps; }
-    return ax !== null;
+    if (!ax?.inSlice) radiusAxes[n] = f;
+    return ax !== null && !ax.inSlice;
   });
   // a tunnel read at its partner's mirror image is read again at the partner's followed axis (it cannot be
   // followed itself: that is why it was short)
@@ -60,7 +67,7 @@ export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], cana
   lap('foramenAxes');
   // a tunnel not followed on the image (eroded, faint, thick slices) may have its axis off the lumen's
   // centre, where the wall reads too close: its radius is not made smaller than the detector's
-  const walls = foramenWallRadii(volume, foramina);
+  const walls = foramenWallRadii(volume, radiusAxes);
   foramina.forEach((f, n) => {
     const r = walls.radiiMm[n];
     // The fit's ring reached its search bound (foramen-fit.ts R_MAX: an opening's funnel pulls it outwards) and no
