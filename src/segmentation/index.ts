@@ -10,6 +10,7 @@ export * from './region-grow';
 export * from './brush';
 export * from './interpolate';
 export * from './partial-volume';
+export * from './scan-blur';
 export * from './stats';
 export * from './seeded-grow';
 export * from './criteria';
