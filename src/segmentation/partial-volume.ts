@@ -115,7 +115,9 @@
  * the measured σ_edge (L4: 1.22 mm read, −2.2 … −1.6 %). The band is never narrowed by it. Of the crisp
  * phantoms only the sclerotic lesions are measured (the lytic ones' bone texture is too wide against their
  * contrast): default.json L4 (PSF 0.4 mm) reads 0.31 mm and keeps the assumed band, hard.json L4 (PSF 0.6 mm)
- * reads 0.68 mm and is widened (−0.3 % against −1.4 %).
+ * reads 0.68 mm and is widened (−0.3 % against −1.4 %). Where the edge gives no reading behind a soft
+ * kernel, region-grow.ts (step 11) compares this figure with the one for the scan's own PSF (read at its
+ * skin, scan-blur.ts) and refuses a lesion whose figure depends on it.
  *
  * f is not clamped to [0, 1] (that would bias the noise) but to [−m, 1 + m],
  * m = max(0.25, 3σ/|L − b|), σ = 1.4826·MAD of the core. Where |L − b| < minContrast the

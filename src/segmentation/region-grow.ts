@@ -100,6 +100,11 @@
  * 10. Every grown lesion needs voxels that are all lesion, from which its level is read: a region with
  *     fewer than MIN_CORE_VOXELS voxels whose slices within the edge blur's reach above and below are
  *     in it too (a 1 cm lesion on 5 mm slices) is refused (`too-thin`, thinAcrossSlices).
+ * 11. In a scan reconstructed soft (its PSF, read once at the air/body boundary by scan-blur.ts, wider
+ *     than 1.5 × the 0.4 mm the partial-volume band assumes), a lesion whose own edge gave no blur
+ *     reading and whose partial-volume figure changes by more than 10 % with the band sized for the
+ *     scan's PSF is refused (`blur-unverified`, blurUnverified): its volume depends on a blur its
+ *     surroundings do not let Grow settle.
  *
  * The mask is a voxel-centre classification at the midpoint threshold; for small lesions it
  * reads low (blur moves the 50 % iso-surface inward, ≈ 3σ²/r² in volume). Use
@@ -120,6 +125,7 @@ import { bilateralBox, RANGE_SD } from './seeded-grow';
 import { boneAround, continuationOutside, cutShare, sideName } from './bone-surroundings';
 import { measureOwnEdge, NOISE_SD, textureRatio, trimmedLevel } from './own-edge';
 import { partialVolumeEstimate, type PartialVolumeResult } from './partial-volume';
+import { scanBlur } from './scan-blur';
 
 export type LesionKind = 'lytic' | 'sclerotic' | 'custom';
 /** How growth is kept from leaking out of the lesion. */
@@ -197,7 +203,7 @@ export interface RegionGrowResult {
 }
 
 /** Why a grow gave no lesion. */
-export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'cortex-break' | 'runs-on' | 'too-small' | 'low-contrast' | 'unsupported' | 'too-thin';
+export type GrowProblem = 'seed-outside-volume' | 'seed-outside-window' | 'air' | 'fat' | 'normal-bone' | 'outside-bone' | 'cortex-break' | 'runs-on' | 'too-small' | 'low-contrast' | 'unsupported' | 'too-thin' | 'blur-unverified';
 
 /** Resolved defaults, exported so the UI can show them. */
 export const REGION_GROW_DEFAULTS = {
@@ -219,10 +225,46 @@ export function regionGrow(volume: ScalarVolume, seed: Seed, options: RegionGrow
   if (r.problem || options.window || !r.box) return r;
   // step 10: a lesion with no voxel beyond the reach of its edge's blur has no level to read
   const thin = thinAcrossSlices(volume, r);
-  if (!thin) return r;
+  if (thin) {
+    const { partialVolume: _pv, ...rest } = r;
+    return { ...rest, offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, box: null, problem: 'too-thin', message: thin };
+  }
+  // step 11: a figure that depends on a blur the lesion's edge does not show
+  const blurred = blurUnverified(volume, r);
+  if (!blurred) return r;
   const { partialVolume: _pv, ...rest } = r;
-  return { ...rest, offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, box: null, problem: 'too-thin', message: thin };
+  return { ...rest, offsets: new Int32Array(0), voxelCount: 0, volumeMl: 0, box: null, problem: 'blur-unverified', message: blurred };
 }
+
+/**
+ * Step 11. The partial-volume figure the panel shows counts the lesion's blurred edge within a band sized
+ * for an assumed 0.4 mm PSF, or for the blur it reads at the lesion's own edge (partial-volume.ts,
+ * "Measured blur"), which it can only where the tissue around is smooth. A soft reconstruction kernel
+ * blurs more: behind a 1.2 mm PSF (soft-kernel.json) lesions in crisp bone whose edge blur could not be
+ * read grew 11-14 % low with no warning, the edge's signal lying beyond the band, in the reference shell.
+ * The scan's own PSF is read once at its air/body boundary (scan-blur.ts). Where it is wider than
+ * BLUR_WIDER × the assumed one and the lesion's edge gave no reading, the figure is computed again with
+ * the band sized for the scan's PSF; where the two differ by more than BLUR_AGREEMENT, the lesion's
+ * volume depends on how far its blur reaches, which this lesion's surroundings do not let Grow settle
+ * (the wider band also takes in the blur of the cortex and foramina beside it: soft-kernel.json L2 −12 %
+ * with the one band, +7 % with the other). Returns the reason in words, or null.
+ */
+function blurUnverified(volume: ScalarVolume, r: RegionGrowResult): string | null {
+  const scan = scanBlur(volume).psfSigmaMm;
+  if (!(scan > BLUR_WIDER * ASSUMED_PSF_MM)) return null;
+  const pv = r.partialVolume ?? partialVolumeEstimate(volume, r.offsets);
+  if (pv.measuredPsfMm >= 0 || !(scan > BLUR_WIDER * pv.psfSigmaMm)) return null;
+  const wide = partialVolumeEstimate(volume, r.offsets, { psfSigmaMm: scan });
+  const differ = Math.abs(wide.volumeMl / pv.volumeMl - 1);
+  if (!(differ > BLUR_AGREEMENT)) return null;
+  return `the scan is reconstructed soft (its edges blurred over about ${scan.toFixed(1)} mm, read at the skin) and this lesion's volume depends on how far its edge's blur reaches, which the tissue around it does not show: ${pv.volumeMl.toFixed(2)} or ${wide.volumeMl.toFixed(2)} mL; outline it with Strokes (L) or the Brush (B)`;
+}
+/** The scan's PSF is used where it reads wider than this × the assumed one (partial-volume.ts WIDER_PSF_RATIO: an edge's own reading spreads so far). */
+const BLUR_WIDER = 1.5;
+/** partialVolumeEstimate's default PSF σ (mm). */
+const ASSUMED_PSF_MM = 0.4;
+/** The two figures may differ by at most Grow's whole 10 %: beyond, one of them is outside it and Grow cannot tell which. */
+const BLUR_AGREEMENT = 0.1;
 
 /**
  * Step 10. The lesion's level, from which both its edge (the midpoint window) and its partial-volume
