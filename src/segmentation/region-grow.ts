@@ -257,7 +257,7 @@ function blurUnverified(volume: ScalarVolume, r: RegionGrowResult): string | nul
   const wide = partialVolumeEstimate(volume, r.offsets, { psfSigmaMm: scan });
   const differ = Math.abs(wide.volumeMl / pv.volumeMl - 1);
   if (!(differ > BLUR_AGREEMENT)) return null;
-  return `the scan is reconstructed soft (its edges blurred over about ${scan.toFixed(1)} mm, read at the skin) and this lesion's volume depends on how far its edge's blur reaches, which the tissue around it does not show: ${pv.volumeMl.toFixed(2)} or ${wide.volumeMl.toFixed(2)} mL; outline it with Strokes (L) or the Brush (B)`;
+  return `the scan is reconstructed soft (its blur, read at the skin, is a PSF of σ ≈ ${scan.toFixed(1)} mm against the 0.4 mm the volume estimate assumes) and this lesion's volume depends on how far its edge's blur reaches, which the tissue around it does not show: ${pv.volumeMl.toFixed(2)} or ${wide.volumeMl.toFixed(2)} mL; outline it with Strokes (L) or the Brush (B)`;
 }
 /** The scan's PSF is used where it reads wider than this × the assumed one (partial-volume.ts WIDER_PSF_RATIO: an edge's own reading spreads so far). */
 const BLUR_WIDER = 1.5;

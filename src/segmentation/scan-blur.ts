@@ -47,7 +47,12 @@ const EDGE_LO = 0.25;
 const CLIP = 0.01;
 /** Slice neighbours within this of the voxel's fraction: the edge runs along the slices (tilt ≲ 10° on 1-3 mm slices). */
 const ALONG_SLICES = 0.1;
-/** Slices read: about this many, evenly spaced (each gives hundreds of skin voxels; time stays a few ms per slice). */
+/**
+ * Slices read: about this many, evenly spaced. Each gives hundreds of skin voxels, but a real skin is no
+ * single step everywhere (dermis, clothing, a table pad): pelvic-ref-003 read 0.91 mm (IQR 0.73-1.22) from
+ * 2911 voxels of 12 slices and 1.02 mm from 6, so the median is taken over many slices. Cost: one pass over
+ * each slice, once per volume (12 slices of 512 × 512: 48 ms on the bench scene, 35-120 ms on pelvic-ref-003).
+ */
 const SLICES = 12;
 /** Fewest edge voxels for an estimate. */
 const MIN_EDGE_VOXELS = 50;
