@@ -49,7 +49,8 @@ import { detectForamina } from './detect/foramina';
 import { detectForaminaThick } from './detect/foramina-thick';
 import { detectSurfaceOpenings } from './detect/surface-openings';
 import { combineForamina } from './detect/combine';
-import { numberingDoubt } from './detect/numbering';
+import { numberingDoubt, anglesToRow } from './detect/numbering';
+import { levelAbove } from './detect/level-above';
 import { reflector, refitAtMirror } from './detect/mirror-refit';
 import { measureLandmarks } from './detect/measure';
 import type { Foramen } from './types';
@@ -468,16 +469,40 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const refit = volume.units === 'HU' && h < 2.5 ? (f: Foramen, partner: Foramen) => { const r = refitAtMirror(volume, f, partner, mirror); if (r) refitIds.add(r.id); return r; } : undefined;
   // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
   // segment under it, surface-openings.ts), not from where the long axis' top lands
-  const { foramina, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
-  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (foramina.some((f) => f.id === id)) { doubts[id] ??= why; courseDoubts.delete(id); }
+  const { foramina: combined, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
+  for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (combined.some((f) => f.id === id)) { doubts[id] ??= why; courseDoubts.delete(id); }
   // below the disc the levels under S1 are trusted where the count is confirmed by a reading independent of
   // the row (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)
   if (frameBelowDisc) {
-    for (const f of foramina) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) { doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level'; courseDoubts.delete(f.id); }
+    for (const f of combined) if (f.level !== 'S1' && !surface.countedLevels?.includes(f.level)) { doubts[f.id] ??= 'counted down from S1 along the anterior surface read from the image: check its level'; courseDoubts.delete(f.id); }
   }
   // the level numbers taken only where the count or the L5/S1 disc confirms them (detect/numbering.ts): a long axis
   // that begins in L5 names every real tunnel one level too low
-  const numbering = numberingDoubt(foramina, disc, frame ? frame.frame.bodyCentersLps[0]! : null);
+  const s1Centre = frame ? frame.frame.bodyCentersLps[0]! : null;
+  let numbering = numberingDoubt(combined, disc, s1Centre);
+  let foramina = combined;
+  // in doubt: the level above the first one found, sought on the image where the row puts it (detect/level-above.ts)
+  if (numbering && volume.units === 'HU') {
+    const above = levelAbove(volume, combined, mirror, (fs) => numberingDoubt(fs, disc, s1Centre) === null, messages);
+    if (above) {
+      messages.push(above.message);
+      foramina = above.foramina;
+      numbering = null;
+      const re = (id: ForamenId) => above.renamed.get(id);
+      const moved: Partial<Record<ForamenId, string>> = {};
+      for (const [id, why] of Object.entries(doubts) as [ForamenId, string][]) { const to = re(id); if (to) moved[to] = why; }
+      for (const id of Object.keys(doubts) as ForamenId[]) delete doubts[id];
+      Object.assign(doubts, moved);
+      const course = [...courseDoubts].map(re).filter((x): x is ForamenId => !!x);
+      courseDoubts.clear();
+      for (const id of course) courseDoubts.add(id);
+      const refits = [...refitIds].map(re).filter((x): x is ForamenId => !!x);
+      refitIds.clear();
+      for (const id of refits) refitIds.add(id);
+    }
+  }
+  const rowAngles = [...anglesToRow(foramina.filter((f) => f.source === 'auto')).values()];
+  if (rowAngles.length) messages.push(`foramina: the tunnels run at ${Math.min(...rowAngles).toFixed(0)}–${Math.max(...rowAngles).toFixed(0)}° to the row of their openings`);
   if (numbering) {
     messages.push(`foramina: ${numbering}; every level shown as check`);
     for (const f of foramina) if (f.source === 'auto') { doubts[f.id] = doubts[f.id] ? `${doubts[f.id]}; ${numbering}` : numbering; courseDoubts.delete(f.id); }

@@ -21,12 +21,13 @@ mouth of the opening, not a wider nerve.
 Usage: skewed-funnel.py --out DIR --config CONFIG.json [--seed N] [--flare F] [--length MM] [--skew MM] [--s1-radius MM]
                         [--unlined LEVELS] [--check]
 --s1-radius widens the S1 tunnels to a real S1's (the generator's are 4.5 mm; every truth value follows).
---unlined LEVELS (default S1; '' for none): those levels' tunnels lose their cortical lining behind the funnel (deeper
+--unlined LEVELS (default S1; '' for none; a foramen id such as S1_R for one side): those levels' tunnels lose their cortical lining behind the funnel (deeper
 than --length from the anterior opening, away from the outer surface and the canal): the wall there is trabecular
 bone (the config's junction HU), as on pancreas-ct-cb-001 S1 R, where in sections across the fitted axis the rim
 (90th percentile 4-12 mm from the axis) stands 200-230 HU over the lumen (median within 2 mm) 10-14 mm inside and
-410-430 HU at the cortical mouth. (On fatty-funnel.json's image the unlined S1 pair is then not found at all and the
-row is numbered from S2: test/anatomy/skewed-funnel.test.ts. The fit taken by a funnel, at its radius bound, is
+410-430 HU at the cortical mouth. (On fatty-funnel.json's image the searches then miss the unlined S1 pair and name
+the row from S2; detect/level-above.ts finds it one level above S2: test/anatomy/skewed-funnel.test.ts, which also
+holds S1_R alone and S2 unlined. The fit taken by a funnel, at its radius bound, is
 reproduced on code-built volumes: test/anatomy/detect/funnel-refit.test.ts.)
 --check re-reads DIR and verifies truth against voxels (retilt.py's check), that the voxels flare (funnel.py's
 check_flare; not on the unlined levels, whose trabecular wall puts the half-contrast edge in the marrow's texture)
@@ -78,7 +79,7 @@ def skewed_funnel_model(flare, length, skew, s1_radius, unlined):
             sacrum's junction bone (label 12, the config's "junction" HU: the denser trabecular bone of the segment
             junctions): a trabecular wall, as real fatty tunnels have behind a cortical mouth."""
             lab = super().classify(P, lesions, want_cancellous)
-            fs = [f for f in self.foramina if f["level"] in unlined]
+            fs = [f for f in self.foramina if f["level"] in unlined or f["id"] in unlined]
             if not fs:
                 return lab
             P = np.asarray(P, float)
@@ -152,7 +153,7 @@ def main():
     ap.add_argument("--s1-radius", type=float, default=0.0,
                     help="S1 tunnel radius, mm (the generator's 4.5 when 0; the real S1 tunnels' enclosed sections read 4.5-6.4 mm)")
     ap.add_argument("--unlined", default="S1",
-                    help="levels (comma-separated) whose tunnels lose their cortical lining behind the funnel")
+                    help="levels or foramen ids (comma-separated: S1 or S1_R) whose tunnels lose their cortical lining behind the funnel")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
     mp.SacrumModel = skewed_funnel_model(a.flare, a.length, a.skew, a.s1_radius, set(a.unlined.split(",")) - {""})
@@ -177,7 +178,7 @@ def main():
         # the flare is read against the tunnel's wall: where that wall is trabecular (--unlined) its half-contrast edge
         # lies in the marrow's texture, so those levels' flare is left to check_skew
         unlined = set(a.unlined.split(",")) - {""}
-        flare_bad = [b for b in check_flare(a.out) if b.split(" ")[0][:2] not in unlined]
+        flare_bad = [b for b in check_flare(a.out) if b.split(" ")[0][:2] not in unlined and b.split(" ")[0][:4] not in unlined]
         bad = flare_bad + check_skew(a.out, a.skew) + [b for b in check(a.out) if not any(b.startswith(f"foramen {i} centre") for i in thin)]
         if bad:
             print("FAILED: " + "; ".join(bad), file=sys.stderr)

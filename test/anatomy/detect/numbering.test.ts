@@ -15,6 +15,7 @@ const DISC: SacralBase = {
   discPosteriorEndLps: [0, 35, 3], discAngleDeg: 0, score: 200,
 };
 const DEPTH: Record<SacralLevel, number> = { S1: 25, S2: 47, S3: 65, S4: 79 };
+const LEVELS3: SacralLevel[] = ['S1', 'S2', 'S3'];
 const AXIS_AT_DISC: [number, number, number] = [0, 10, -11], AXIS_IN_L5: [number, number, number] = [0, -13, 14];
 
 function tunnel(level: SacralLevel, side: Side, depthMm: number, source: Foramen['source'] = 'auto'): Foramen {
@@ -72,7 +73,30 @@ describe('numberingDoubt', () => {
   });
 
   it('an S1 opening above the disc found: the disc or the levels are wrong', () => {
-    expect(numberingDoubt([tunnel('S1', 'L', -5), tunnel('S1', 'R', -5), ...row(['S2'])], DISC, AXIS_AT_DISC)).toMatch(/above the sacrum/);
+    expect(numberingDoubt([tunnel('S1', 'L', -5), tunnel('S1', 'R', -5), ...row(['S2'])], DISC, AXIS_AT_DISC)).toMatch(/S1 opens 5 mm above the S1 endplate of the L5\/S1 disc found, outside the sacrum/);
+  });
+
+  it('a level whose tunnels run along the row of openings is not counted (skewed-funnel, S1 unlined)', () => {
+    // as measured there: the long axis begun at S2, the S1 pair missed; S2–S4 named S1, S3, S4 and a pair of 10 mm stubs
+    // between S2's and S3's funnels, 10° from the row, named S2 (here S2–S4 at 34, 56, 72 mm under the disc, the stubs
+    // running along the row from 44 mm)
+    const stub = (side: Side, depthMm: number): Foramen => ({ ...tunnel('S2', side, depthMm), posteriorLps: [side === 'L' ? 22 : -22, 1, -depthMm - 10] });
+    const fs = [...row(['S1']).map((f) => ({ ...f, anteriorLps: [f.anteriorLps[0], 0, -34] as [number, number, number], posteriorLps: [f.anteriorLps[0], 20, -34] as [number, number, number] })),
+      stub('L', 44), stub('R', 44), tunnel('S3', 'L', 56), tunnel('S3', 'R', 56), tunnel('S4', 'L', 72), tunnel('S4', 'R', 72)];
+    // counted with the stubs, S1–S4 would be complete
+    expect(numberingDoubt(fs.map((f) => f.level === 'S2' ? { ...f, posteriorLps: [f.anteriorLps[0], 20, f.anteriorLps[2]] as [number, number, number] } : f), DISC, AXIS_AT_DISC)).toBeNull();
+    const why = numberingDoubt(fs, DISC, AXIS_AT_DISC);
+    expect(why).toMatch(/S2 runs along the row of openings \(\d+° from it\), not through the sacrum: not counted/);
+    expect(why).toMatch(/check the numbering/);
+  });
+
+  it('an S1 within the S1 depth whose row\'s spacing counts it as S2 is in doubt', () => {
+    // a small sacrum's S2, S3, S4 named S1, S2, S3, S2 opening 36 mm under the disc (within the 40 mm bound), S3 16 mm
+    // below it: as S1 the junction model puts it at 19 mm, as S2 at 42
+    const fs = [36, 52, 66].flatMap((dd, k) => [tunnel(LEVELS3[k]!, 'L', dd), tunnel(LEVELS3[k]!, 'R', dd)]);
+    expect(numberingDoubt(fs, DISC, AXIS_AT_DISC)).toMatch(/S1 opens 36 mm under the L5\/S1 disc found, but its spacing to S2 \(16 mm\) puts it 17 mm off as S1, 6 mm off as S2/);
+    // the next level opening no deeper than the first: the disc found is not this row's top
+    expect(numberingDoubt([...row(['S1']), tunnel('S2', 'L', 20), tunnel('S2', 'R', 20)], DISC, AXIS_AT_DISC)).toMatch(/S2 opens 20 mm under it, no deeper than S1 \(25 mm\): the row does not run down from the disc found/);
   });
 
   it('without a disc, a row short of four levels rests on the long axis alone', () => {
