@@ -17,7 +17,8 @@
  *  - each side's anterior opening within half a step of where the row puts it, and not the first level's own tunnel;
  *  - its tunnel runs as the first level's does (within ROW_CONE_DEG: the foramina of neighbouring levels run
  *    alike; the intervertebral foramen runs laterally, 60–90° off them);
- *  - it is at least as wide as the first level's (S1 > S2 > S3 > S4);
+ *  - it is at least as wide as the first level's (S1 > S2 > S3 > S4), and at least half as long (the tunnels shorten
+ *    down the row as the lateral masses thin: 44, 33, 24, 17 mm in the generator's sacrum; a hollow is short);
  *  - the two sides are mirror images on their axes (MIRROR_MM, evidence.ts' bar).
  * The row is then counted from that pair down (the levels in their order along the row, a spacing over
  * SPACING_MAX_MM counted as two levels), and the new numbering is taken only where numbering.ts confirms it (the
@@ -30,6 +31,7 @@ import { fitForamen } from '../foramen-fit';
 import { JUNCTION_MM } from '../evidence';
 import { LEVELS } from './types';
 import { anglesToRow, ROW_CROSSING_DEG } from './numbering';
+import { MIN_LENGTH_SHARE } from './mirror-refit';
 
 /** Neighbouring levels' tunnels run within this of each other (row-between.ts ROW_CONE_DEG). */
 const ROW_CONE_DEG = 30;
@@ -95,6 +97,8 @@ export function levelAbove(volume: ScalarVolume, foramina: readonly Foramen[], m
     if (pointSegment(fit.centreLps, F.anteriorLps, F.posteriorLps) <= F.radiusMm + 1 || len(sub(fit.anteriorLps, F.anteriorLps)) < halfStep) { why.push(`${side}: ${F.id}'s own tunnel`); continue; }
     if (turn > ROW_CONE_DEG) { why.push(`${side}: its tunnel ${turn.toFixed(0)}° off ${F.id}'s`); continue; }
     if (fit.radiusMm < F.radiusMm) { why.push(`${side}: narrower than ${F.id} (${fit.radiusMm.toFixed(1)} against ${F.radiusMm.toFixed(1)} mm)`); continue; }
+    const firstLen = len(sub(F.posteriorLps, F.anteriorLps));
+    if (fit.tubeLengthMm < MIN_LENGTH_SHARE * firstLen) { why.push(`${side}: followed over ${fit.tubeLengthMm.toFixed(0)} mm, under half ${F.id}'s ${firstLen.toFixed(0)}`); continue; }
     found[side] = { f: F, radiusMm: fit.radiusMm, anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps };
   }
   const L = found.L, R = found.R;
