@@ -488,9 +488,16 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       messages.push(above.message);
       foramina = above.foramina;
       numbering = null;
+      // the doubts go with their tunnels, under the new names: those about a tunnel's course (courseDoubts) and the
+      // rival tunnels of the surface's row; those about a level's number (a short chain numbered from the long axis,
+      // a level above the chain out of its order, a count below the disc) are settled by the count just confirmed
       const re = (id: ForamenId) => above.renamed.get(id);
+      const renameIn = (why: string) => why.replace(/\bS[1-4]_[LR]\b/g, (id) => re(id as ForamenId) ?? id);
       const moved: Partial<Record<ForamenId, string>> = {};
-      for (const [id, why] of Object.entries(doubts) as [ForamenId, string][]) { const to = re(id); if (to) moved[to] = why; }
+      for (const [id, why] of Object.entries(doubts) as [ForamenId, string][]) {
+        const to = re(id);
+        if (to && (courseDoubts.has(id) || surface.doubts?.[id] === why)) moved[to] = renameIn(why);
+      }
       for (const id of Object.keys(doubts) as ForamenId[]) delete doubts[id];
       Object.assign(doubts, moved);
       const course = [...courseDoubts].map(re).filter((x): x is ForamenId => !!x);
