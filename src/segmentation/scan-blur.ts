@@ -45,7 +45,7 @@ const LEVEL_NEAR_MM = 3.5, LEVEL_FAR_MM = 5;
 const EDGE_LO = 0.25;
 /** Fractions clipped to [CLIP, 1 − CLIP] before Φ⁻¹ (as edge-blur.ts). */
 const CLIP = 0.01;
-/** Slice neighbours within this of the voxel's fraction: the edge runs along the slices (tilt ≲ 10° on 1-3 mm slices). */
+/** Slice neighbours within this of the voxel's fraction: the edge runs along the slices (near the half level 0.4 · h_slice · sin θ / σ ≤ 0.1: a normal within 2-14° of the slice plane for a 0.4-1.2 mm PSF on 1.25-3 mm slices; edge-blur.ts ALONG_SLICES). */
 const ALONG_SLICES = 0.1;
 /**
  * Slices read: about this many, evenly spaced. Each gives hundreds of skin voxels, but a real skin is no
