@@ -54,11 +54,6 @@
  * surface passes through a lytic lesion's level in a sheet about a voxel thick, which led the
  * lesion's front along the surface to muscle of its level (mixed.json X1: +167 %; now -3 %).
  *
- * After that the outline is drawn back to the local half-level (strokes-boundary.ts): where the tissue right
- * outside the lesion reads nearer the lesion's level than the background the grow competed with (fatty
- * patches beside a lesion, far from the strokes), the edge's partial voxels that the grow took for it
- * are given back (ProstateX M1 +12.3 → +7.7 %).
- *
  * Measured on three fatty-marrow phantoms (fatty.json, test/anatomy/configs/fatty-thick.json and
  * fatty-oblique.json: 12 lesions, lytic 40-50 HU, near-iso 75-85 HU, sclerotic; test/segmentation/
  * seeded-grow.test.ts): with a lesion stroke through the middle and background rings about 3 mm
@@ -83,7 +78,6 @@ import { OUTLIER_Z, gaussianTaps, lineStart, robustStats, smoothBox } from './se
 import { erodeMask, dilateMask, labelComponents, squaredDistanceTo } from './morphology';
 import { edgeSupport, type EdgeSupport } from './strokes-edge';
 import { unsampledTissue, type UnsampledTissue } from './strokes-unsampled';
-import { placeAtLocalHalfLevel } from './strokes-boundary';
 
 export type SeedKind = 'lesion' | 'background';
 
@@ -320,9 +314,6 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
   const nLut = Math.min(1 << 20, Math.floor((vMax - vMin) / res) + 2);
   const step = nLut > 1 ? (vMax - vMin) / (nLut - 1) : 1;
   const costL = new Uint16Array(nb), costB = new Uint16Array(nb);
-  // the evidence per voxel (with background strokes), for the outline's local half-level below
-  const evid = Number.isNaN(muB) ? null : new Float32Array(nb);
-  let local: Float32Array | null = null;
   if (Number.isNaN(muB)) {
     // no background model: distance only for the boundary's front, 1 + z² for the lesion's
     const lut = new Uint16Array(nLut);
@@ -333,13 +324,12 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     // background painted next to the voxel: the weaker of the two
     const lut = new Float32Array(nLut);
     for (let t = 0; t < nLut; t++) lut[t] = evidence(vMin + t * step);
-    local = localBackground(sm, bgMask, seed, nearestBg!, dims, edtSpacing(g), strokes);
+    const local = localBackground(sm, bgMask, seed, nearestBg!, dims, edtSpacing(g), strokes);
     for (let n = 0; n < nb; n++) {
       const v = smE[n]!;
       let e = lut[Math.round((v - vMin) / step)]!;
       if (local) { const b = local[n]!; if (b === b) e = Math.min(e, evidence(v, b)); }
       e += prior ? prior[n]! : 0;
-      evid![n] = e;
       costL[n] = costOf(1, e); costB[n] = costOf(2, e);
     }
   }
@@ -436,10 +426,6 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const back = dilateMask(core, dims, sp, OPEN_MM);
     for (let n = 0; n < nb; n++) if (owner[n] === 1 && !back[n] && seed[n] !== 1) owner[n] = 2;
   }
-  // the outline at the local half-level: between the lesion's level and the tissue right outside it (strokes-boundary.ts)
-  // (how much of the grown lesion is tissue no stroke sampled is a question about the grow: asked before the outline is drawn back)
-  const unsampled = bm ? unsampledTissue(owner, dims, sm, sigma, levels, bgLevels.map((m) => m.median)) : null;
-  if (evid) placeAtLocalHalfLevel(owner, seed, dims, edtSpacing(g), smE, evid, val, levels, bgLevels.map((m) => m.median), local, sigma);
   // the outline's edge support, on the copy the costs read (only once background strokes say what is not lesion)
   const edge = bm ? edgeSupport(owner, seed, dims, smE, sigma, { lesion: levels, background: bgLevels.map((m) => m.median) }, (out, i, j, k) => geom.ijkToLps(out, box[0] + i, box[1] + j, box[2] + k)) : null;
   let count = 0;
@@ -450,7 +436,7 @@ export function growFromSeeds(volume: ScalarVolume, strokes: readonly SeedStroke
     const row = ni * (j + nj * k);
     for (let i = box[0]; i <= box[3]; i++, n++) if (owner[n] === 1) offsets[m++] = row + i;
   }
-  return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma, edge, unsampled };
+  return { offsets, box, lesionLevel: lm.median, backgroundLevel: bm ? bm.median : null, sigma, edge, unsampled: bm ? unsampledTissue(owner, dims, sm, sigma, levels, bgLevels.map((m) => m.median)) : null };
 }
 
 /**
