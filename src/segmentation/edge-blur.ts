@@ -31,9 +31,9 @@
  */
 
 /** Fractions are clipped to [CLIP, 1 − CLIP] before Φ⁻¹ (|Φ⁻¹| ≤ 2.33). */
-const CLIP = 0.01;
+export const CLIP = 0.01;
 /** Edge voxels: fractions within [EDGE_LO, 1 − EDGE_LO] (the steep part of the profile, where the noise moves Φ⁻¹ least). */
-const EDGE_LO = 0.25;
+export const EDGE_LO = 0.25;
 /**
  * Largest change of the fraction to either neighbour across the slices for an edge that runs along them:
  * near the half level a tilt θ of the normal out of the slice plane changes it by about
@@ -61,6 +61,20 @@ export function normalQuantile(p: number): number {
   return ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
 }
 
+/** Φ⁻¹ of a fraction of the contrast, clipped to [CLIP, 1 − CLIP] (the profile's tails carry noise, not blur). */
+export function clippedQuantile(x: number): number {
+  return normalQuantile(Math.min(1 - CLIP, Math.max(CLIP, x)));
+}
+
+/**
+ * One edge voxel's PSF variance (mm²) from the gradients g[a] of Φ⁻¹(fraction) along in-plane axes of spacing h[a]:
+ * for a Gaussian edge |∇Φ⁻¹| = 1/σ_total, and each voxel's box adds h²/12 along its axis.
+ */
+export function psfVarianceMm2(g0: number, g1: number, h0: number, h1: number): number {
+  const sg = g0 * g0 + g1 * g1;
+  return sg > 0 ? (1 - (g0 * g0 * h0 * h0) / 12 - (g1 * g1 * h1 * h1) / 12) / sg : NaN;
+}
+
 export interface EdgeBlur {
   /** Median PSF σ (mm) over the edge voxels; NaN when fewer than MIN_EDGE_VOXELS qualify. */
   psfSigmaMm: number;
@@ -81,9 +95,6 @@ export function measureEdgeBlur(val: Float32Array, valid: Uint8Array, dims: read
   const c = lesionLevel - backgroundLevel;
   if (!(Math.abs(c) > 0)) return { psfSigmaMm: NaN, voxels: 0 };
   const u = (n: number) => (val[n]! - backgroundLevel) / c;
-  const q = (x: number) => normalQuantile(Math.min(1 - CLIP, Math.max(CLIP, x)));
-  const box2 = spacingMm.map((h) => (h * h) / 12) as [number, number, number];
-  const strides = [1, bi];
   const est: number[] = [];
   for (let t = 0; t < near.length; t++) {
     const n = near[t]!;
@@ -96,15 +107,11 @@ export function measureEdgeBlur(val: Float32Array, valid: Uint8Array, dims: read
     // them reads as blur that is the slice, hard.json's 0.6 mm PSF as 0.7-0.9 mm)
     const sk = bij;
     if (!valid[n + sk] || !valid[n - sk] || Math.abs(u(n + sk) - u0) > ALONG_SLICES || Math.abs(u(n - sk) - u0) > ALONG_SLICES) continue;
-    let sg = 0, sgh = 0, ok = true;
-    for (let a = 0; a < 2; a++) {
-      const s = strides[a]!;
-      if (!valid[n + s] || !valid[n - s]) { ok = false; break; }
-      const g = (q(u(n + s)) - q(u(n - s))) / (2 * spacingMm[a]!);
-      sg += g * g; sgh += g * g * box2[a]!;
-    }
-    if (!ok || !(sg > 0)) continue;
-    est.push((1 - sgh) / sg);
+    if (!valid[n + 1] || !valid[n - 1] || !valid[n + bi] || !valid[n - bi]) continue;
+    const g0 = (clippedQuantile(u(n + 1)) - clippedQuantile(u(n - 1))) / (2 * spacingMm[0]);
+    const g1 = (clippedQuantile(u(n + bi)) - clippedQuantile(u(n - bi))) / (2 * spacingMm[1]);
+    const var2 = psfVarianceMm2(g0, g1, spacingMm[0], spacingMm[1]);
+    if (!Number.isNaN(var2)) est.push(var2);
   }
   if (est.length < MIN_EDGE_VOXELS) return { psfSigmaMm: NaN, voxels: est.length };
   est.sort((x, y) => x - y);

@@ -33,7 +33,7 @@
  * Pure module: no DOM; the volume is read only; the result is cached per voxel array.
  */
 import type { ScalarVolume } from '../core/volume';
-import { normalQuantile } from './edge-blur';
+import { EDGE_LO, clippedQuantile, psfVarianceMm2 } from './edge-blur';
 
 /** Air: ≤ −900 HU (−1000 nominal; streaks and noise of 10-30 HU). Padding outside the reconstruction circle (−2048, −3024) is not air: < −1100. */
 const AIR_MAX_HU = -900, PADDING_BELOW_HU = -1100;
@@ -41,10 +41,6 @@ const AIR_MAX_HU = -900, PADDING_BELOW_HU = -1100;
 const BODY_MIN_HU = -400, BODY_MAX_HU = 200;
 /** Local levels read along the gradient this far from the edge voxel (mm): beyond 3 σ of a 1.2 mm PSF, inside 5 mm of subcutaneous fat. */
 const LEVEL_NEAR_MM = 3.5, LEVEL_FAR_MM = 5;
-/** Edge voxels: the steep middle of the profile (as edge-blur.ts). */
-const EDGE_LO = 0.25;
-/** Fractions clipped to [CLIP, 1 − CLIP] before Φ⁻¹ (as edge-blur.ts). */
-const CLIP = 0.01;
 /** Slice neighbours within this of the voxel's fraction: the edge runs along the slices (near the half level 0.4 · h_slice · sin θ / σ ≤ 0.1: a normal within 2-14° of the slice plane for a 0.4-1.2 mm PSF on 1.25-3 mm slices; edge-blur.ts ALONG_SLICES). */
 const ALONG_SLICES = 0.1;
 /**
@@ -87,8 +83,6 @@ export function measureScanBlur(volume: ScalarVolume): ScanBlur {
   const [hi, hj] = volume.geometry.spacingMm as unknown as [number, number, number];
   if (nk < 3 || ni < 16 || nj < 16) return none;
   const v = volume.voxels, nij = ni * nj;
-  const box2 = [(hi * hi) / 12, (hj * hj) / 12];
-  const q = (x: number) => normalQuantile(Math.min(1 - CLIP, Math.max(CLIP, x)));
   const est: number[] = [];
   const step = Math.max(1, Math.floor((nk - 2) / SLICES));
   const rFar = LEVEL_FAR_MM;
@@ -123,11 +117,10 @@ export function measureScanBlur(volume: ScalarVolume): ScanBlur {
       if (!(u0 >= EDGE_LO && u0 <= 1 - EDGE_LO)) continue;
       const up = u(v[i + ni * j + base + nij]!), dn = u(v[i + ni * j + base - nij]!);
       if (Math.abs(up - u0) > ALONG_SLICES || Math.abs(dn - u0) > ALONG_SLICES) continue;
-      const g0 = (q(u(at(i + 1, j, base))) - q(u(at(i - 1, j, base)))) / (2 * hi);
-      const g1 = (q(u(at(i, j + 1, base))) - q(u(at(i, j - 1, base)))) / (2 * hj);
-      const sg = g0 * g0 + g1 * g1;
-      if (!(sg > 0)) continue;
-      est.push((1 - g0 * g0 * box2[0]! - g1 * g1 * box2[1]!) / sg);
+      const g0 = (clippedQuantile(u(at(i + 1, j, base))) - clippedQuantile(u(at(i - 1, j, base)))) / (2 * hi);
+      const g1 = (clippedQuantile(u(at(i, j + 1, base))) - clippedQuantile(u(at(i, j - 1, base)))) / (2 * hj);
+      const var2 = psfVarianceMm2(g0, g1, hi, hj);
+      if (!Number.isNaN(var2)) est.push(var2);
     }
   }
   if (est.length < MIN_EDGE_VOXELS) return { ...none, voxels: est.length };
