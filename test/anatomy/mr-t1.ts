@@ -8,6 +8,8 @@
  * dark: a fit that assumed HU (dark lumen in bright bone) would fail.
  */
 import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
+import type { DemoTruth } from '../../src/demo/phantom';
+import type { ForamenId, SacralAnatomy } from '../../src/anatomy/types';
 
 const TR_MS = 500;
 const sig = (t1Ms: number, pd = 1) => pd * (1 - Math.exp(-TR_MS / t1Ms));
@@ -45,4 +47,16 @@ export function t1FromCt(ct: ScalarVolume, noise = 15, seed = 7): ScalarVolume {
     out[i] = Math.max(0, Math.round(1000 * t1Signal(ct.voxels[i]!) + noise * g));
   }
   return createScalarVolume(`${ct.id}:t1`, ct.geometry, out, 'raw', 'MR');
+}
+
+/**
+ * The demo phantom's truth foramina as a user would place them by hand on it (source 'manual', no canal yet): the
+ * starting point of the MR tests that then place the canal with two or three clicks.
+ */
+export function truthForaminaByHand(truth: DemoTruth): SacralAnatomy {
+  return {
+    foramina: truth.foramina.map((f) => ({ id: f.id as ForamenId, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, source: 'manual' as const, confidence: 1 })),
+    canal: null,
+    frame: null,
+  };
 }

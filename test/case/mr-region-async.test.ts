@@ -12,8 +12,8 @@ import { buildZoneMap } from '../../src/anatomy/zones';
 import { withLandmarkFrame } from '../../src/anatomy/frame-from-landmarks';
 import { mrSacrumMask } from '../../src/anatomy/mr-sacrum-mask';
 import { nowMs } from '../../src/core/clock';
-import type { Canal, ForamenId, SacralAnatomy } from '../../src/anatomy/types';
-import { t1FromCt } from '../anatomy/mr-t1';
+import type { Canal } from '../../src/anatomy/types';
+import { t1FromCt, truthForaminaByHand } from '../anatomy/mr-t1';
 
 const count = (m: Uint8Array) => m.reduce((s, x) => s + (x ? 1 : 0), 0);
 
@@ -24,12 +24,7 @@ describe('MR outline off the command path', () => {
     const asked: Canal[] = [];
     const engine = new CaseEngine(mr, { requestMrRegion: (c) => asked.push(c) });
     const t = demo.truth;
-    const anatomy: SacralAnatomy = {
-      foramina: t.foramina.map((f) => ({ id: f.id as ForamenId, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, source: 'manual' as const, confidence: 1 })),
-      canal: null,
-      frame: null,
-    };
-    engine.run({ type: 'setAnatomy', anatomy });
+    engine.run({ type: 'setAnatomy', anatomy: truthForaminaByHand(t) });
     const c = t.canal.centrelineLps;
     engine.run({ type: 'fitCanal', clicksLps: [c[1]!, c[c.length - 3]!] });
     expect(asked).toHaveLength(0); // two clicks: the canal is provisional, nothing is asked for
@@ -83,7 +78,7 @@ describe('MR outline off the command path', () => {
     const asked: Canal[] = [];
     const engine = new CaseEngine(mr, { requestMrRegion: (c) => asked.push(c) });
     const t = demo.truth;
-    engine.run({ type: 'setAnatomy', anatomy: { foramina: t.foramina.map((f) => ({ id: f.id as ForamenId, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, source: 'manual' as const, confidence: 1 })), canal: null, frame: null } });
+    engine.run({ type: 'setAnatomy', anatomy: truthForaminaByHand(t) });
     const c = t.canal.centrelineLps;
     engine.run({ type: 'fitCanal', clicksLps: [c[1]!, c[Math.floor(c.length / 2)]!, c[c.length - 3]!] });
     engine.run({ type: 'fitCanal', clicksLps: [c[2]!, c[Math.floor(c.length / 2)]!, c[c.length - 2]!] });

@@ -10,8 +10,8 @@ import { CaseEngine } from '../../src/case/engine';
 import { suggestLandmarks } from '../../src/anatomy/suggest';
 import { buildZoneMap } from '../../src/anatomy/zones';
 import { withLandmarkFrame } from '../../src/anatomy/frame-from-landmarks';
-import type { ForamenId, SacralAnatomy } from '../../src/anatomy/types';
-import { t1FromCt } from '../anatomy/mr-t1';
+import type { SacralAnatomy } from '../../src/anatomy/types';
+import { t1FromCt, truthForaminaByHand } from '../anatomy/mr-t1';
 
 /** Voxels of `map` that are coded but lie more than `mm` (box) from every voxel of the truth mask. */
 function outsideTruth(map: Uint8Array, truth: Uint8Array, dims: readonly number[], reach: number): number {
@@ -61,12 +61,7 @@ describe('zone overlay region', () => {
     const mr = t1FromCt(demo.volume);
     const engine = new CaseEngine(mr);
     const t = demo.truth;
-    const anatomy: SacralAnatomy = {
-      foramina: t.foramina.map((f) => ({ id: f.id as ForamenId, level: f.level, side: f.side, anteriorLps: f.anteriorLps, posteriorLps: f.posteriorLps, radiusMm: f.radiusMm, source: 'manual' as const, confidence: 1 })),
-      canal: null,
-      frame: null,
-    };
-    engine.run({ type: 'setAnatomy', anatomy });
+    engine.run({ type: 'setAnatomy', anatomy: truthForaminaByHand(t) });
     const g = mr.geometry;
     const truthVox = demo.sacrumMask!.reduce((s, x) => s + (x ? 1 : 0), 0);
     const c = t.canal.centrelineLps;
