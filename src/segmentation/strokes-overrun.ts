@@ -16,7 +16,9 @@
  * are background strokes (5 mm, the region of interest's margin in seeded-grow.ts; the box is
  * rounded outward to whole voxels, hence the voxel): along the box's axes the lesion can never go
  * further than that, so only an escape between the strokes, out through a corner the strokes leave
- * open, is reported. A round lesion inside rings drawn 3 mm beyond its edge in two planes stays
+ * open, is reported; or, across the plane of a ring drawn in one view only, where the box reaches as
+ * far as the ring lets the lesion reach in its plane (seeded-grow.ts, bgReachMm), a lesion that runs
+ * on across the slices more than the margin past the ring. A round lesion inside rings drawn 3 mm beyond its edge in two planes stays
  * within 1 mm of their hull (a point at radius r between two orthogonal rings of radius R = r + 3 mm
  * lies at most r − (R/√2 + brush) past it: under 1 mm for r ≤ 15 mm with a 1.5 mm brush).
  * Without background strokes nothing is reported: then the region of interest's boundary is the only

@@ -263,11 +263,10 @@ async function strokesOnImplanted(): Promise<StrokeResult[]> {
  * strokes tell them apart, and the outline runs between the strokes within that tissue.
  */
 const STROKE_GAPS: Record<string, { max: number; why: string }> = {
-  'pelvic-ref-003.json P1': { max: 0.32, why: 'lytic 0 HU in mottled fatty marrow (98 ± 74 HU): 39 % of the marrow within 1.5 mm of its outline reads on its side of the midpoint; +28.7 % (voxel count +17.8 %): the partial-volume estimate counts that marrow beside the lesion as lesion too (+15 % on the exact truth mask)' },
+  'pelvic-ref-003.json P1': { max: 0.21, why: 'lytic 0 HU in mottled fatty marrow (98 ± 74 HU) that darkens toward it (about 55 HU at its edge, 79 HU 2 mm and 101 HU 3 mm out): 39 % of the marrow within 1.5 mm of its outline reads on its side of the midpoint; +17.6 % (voxel count +16.4 %; the excess voxels: 16 % of the truth less than half covered, 4 % uncovered within 3 mm of its outline; +19.0 % before the local half-level, strokes-boundary.ts, which reads the tissue 2 mm out, where it is still brighter than at the edge)' },
   'pelvic-ref-003.json P2': { max: 0.18, why: '40 HU in marrow of 52 ± 43 HU: +14.4 % (voxel count -1.7 %), warned (no edge); the partial-volume estimate reads +21 % on the exact truth mask' },
-  'totalseg-example-ct.json T1': { max: 0.4, why: 'lytic 40 HU, 46 voxels of 3 mm: the band of partial voxels is half the lesion, and on 3 mm voxels the brush\'s reach holds the background stroke\'s own voxels only; +34 % after two corrections' },
-  'totalseg-example-ct.json T3': { max: 0.1, why: '40 HU in marrow of 34 ± 56 HU (no contrast): +8.5 % after one correction, warned' },
-  'prostatex-0218-t2sag.json M1': { max: 0.15, why: 'fluid-bright lesion whose marrow has fatty patches near 700 between its level and the marrow\'s: +12.3 %' },
+  'totalseg-example-ct.json T1': { max: 0.27, why: 'lytic 40 HU, 46 voxels of 3 mm: the band of partial voxels is half the lesion, and on 3 mm voxels the brush\'s reach holds the background stroke\'s own voxels only; its partial voxels read 13-89 HU against 95 HU expected from the marrow\'s level (fat-rich marrow around it): +23.8 % after two corrections (43 % of the truth in voxels less than half covered)' },
+  'totalseg-example-ct.json T3': { max: 0.1, why: '40 HU in marrow of 34 ± 56 HU (no contrast): +3.1 % after one correction (+8.5 % before the local half-level), warned' },
   'prostatex-0218-t2sag-faint.json F1': { max: 0.12, why: 'faint lesion at the level of the fatty patches around it: +9.8 % after two corrections, warned' },
 };
 
@@ -324,6 +323,31 @@ describe.skipIf(!run)('Strokes on real scans with implanted lesions of known vol
     }
     console.log(rows.join('\n'));
     expect(bad).toEqual([]);
+  });
+  // the strokes the browser test draws (test/browser/strokes.e2e.ts): on the real MR, a lesion stroke
+  // through M1's middle and one background ring 3 mm beyond its largest radius in the sagittal view
+  // (the acquisition plane: 3 mm slices 3.6 mm apart), on the slice the view shows. Measured: −5.8 %
+  // while the region of interest ended 6.5 mm across the ring's plane (one slice of M1 at 7.2 mm, 17 %
+  // of it, left out, hiding +8 % of partial voxels taken at its edge); +10.8 % with that slice and no
+  // local half-level; +3.6 % with both (seeded-grow.ts bgReachMm, strokes-boundary.ts).
+  it('ProstateX M1 with one lesion stroke and one sagittal ring, as the browser test draws them: within 10 %', async () => {
+    const { volume, truth } = await loadImplanted('prostatex-0218-t2sag.json');
+    const m1 = truth.lesions.find((l: any) => l.id === 'M1');
+    const c = m1.center_lps as Vec3;
+    const R = Math.max(...m1.semi_axes_mm) * (1 + m1.bumps.reduce((a: number, b: any) => a + Math.abs(b.amplitude), 0)) + 3;
+    // onto the sagittal slice nearest the centre, as the view shows it
+    const g = volume.geometry;
+    const ax = ([0, 1, 2] as const).reduce<0 | 1 | 2>((best, a) => (Math.abs(g.axis(a)[0]) > Math.abs(g.axis(best)[0]) ? a : best), 0);
+    const onSlice = (pts: Vec3[]): Vec3[] => pts.map((p) => { const ijk = g.lpsToIjk([0, 0, 0], p); ijk[ax] = Math.round(ijk[ax]!); return g.ijkToLps([0, 0, 0], ijk[0]!, ijk[1]!, ijk[2]!); });
+    const strokes: SeedStroke[] = [
+      { kind: 'lesion', radiusMm: 1.5, pointsLps: onSlice([[c[0], c[1] - 2, c[2]], [c[0], c[1] + 2, c[2]]]) },
+      { kind: 'background', radiusMm: 1.5, pointsLps: onSlice(ring(c, R, 1, 2)) },
+    ];
+    const r = growFromSeeds(volume, strokes);
+    const err = shownMl(volume, r.offsets) / m1.volume_ml - 1;
+    console.log(`ProstateX M1, one stroke and one sagittal ring: ${(100 * err).toFixed(1)} %`);
+    expect(Math.abs(err)).toBeLessThan(0.1);
+    expect(strokesOverrun(volume.geometry, strokes, r.offsets)).toBeNull();
   });
   it.fails('every lesion within 10 % once painted and corrected (NOT MET: see STROKE_GAPS)', async () => {
     for (const r of await get()) expect(Math.abs(r.rounds[r.rounds.length - 1]!.err), r.row).toBeLessThanOrEqual(0.1);
