@@ -132,6 +132,14 @@ export function placeAtLocalHalfLevel(owner: Uint8Array, seed: Uint8Array, dims:
       }
       front = grown;
     }
+    // the ring's voxels by row (k, j), in ascending i: a shell voxel's box is read row by row from
+    // these lists instead of voxel by voxel (a ring is a surface: a row of the box crosses it at a
+    // few voxels, where the box holds (2 r + 1)³ of them: on the bench's 0.7 mm grid 847 reads per
+    // outline voxel, most of a stroke's time in this step)
+    const ringVox = Int32Array.from(touched.filter((n) => layer[n] === 2)).sort();
+    const rowStart = new Int32Array(bj * bk + 1);
+    for (const n of ringVox) rowStart[((n / bi) | 0) + 1]!++;
+    for (let r = 0; r < bj * bk; r++) rowStart[r + 1]! += rowStart[r]!;
     const flip: number[] = [];
     for (const n of shell) {
       // (strokes keep their side; where the grow's own evidence already said background, its decision stands)
@@ -143,9 +151,15 @@ export function placeAtLocalHalfLevel(owner: Uint8Array, seed: Uint8Array, dims:
       if (side === 0) continue;
       const k = (n / bij) | 0, r = n - k * bij, j = (r / bi) | 0, i = r - j * bi;
       let m = 0;
+      const a0 = i - reach[0]!, a1 = i + reach[0]!;
       for (let c = Math.max(0, k - reach[2]!); c <= Math.min(bk - 1, k + reach[2]!); c++) for (let b = Math.max(0, j - reach[1]!); b <= Math.min(bj - 1, j + reach[1]!); b++) {
-        const row = bi * (b + bj * c);
-        for (let a = Math.max(0, i - reach[0]!); a <= Math.min(bi - 1, i + reach[0]!); a++) if (layer[row + a] === 2 && (raw[row + a]! - L) * side > 0) scratch[m++] = raw[row + a]!;
+        const row = b + bj * c, base = bi * row;
+        for (let t = rowStart[row]!, e = rowStart[row + 1]!; t < e; t++) {
+          const o = ringVox[t]!, a = o - base;
+          if (a < a0) continue;
+          if (a > a1) break;
+          if ((raw[o]! - L) * side > 0) scratch[m++] = raw[o]!;
+        }
       }
       if (m < MIN_SAMPLES) continue;
       const B = kthSmallest(scratch, m, m >> 1);
