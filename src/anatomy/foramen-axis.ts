@@ -367,22 +367,41 @@ export function lumenSections(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLp
   const n = Math.max(1, Math.floor(L / stepMm));
   for (let k = 0; k <= n; k++) {
     const t = (k * L) / n;
-    let c: Vec3 = [a[0] + e[0] * t, a[1] + e[1] * t, a[2] + e[2] * t];
-    let enclosed = false;
-    for (let it = 0; it < 3; it++) {
-      const s = section(volume, c, u1, u2, maxR, maxR, step, minContrastHu, tmp);
-      if (!s) break;
-      const ok = s.edges.map((x, j) => (Number.isFinite(x) ? j : -1)).filter((j) => j >= 0);
-      if (ok.length <= RAYS / 2) break;
-      enclosed = true;
-      if (ok.length < RAYS) break;
-      const r = recentred(c, s, ok);
-      c = r.c;
-      if (r.dl < 0.1) break;
-    }
-    out.push({ t, centre: enclosed ? c : null });
+    out.push({ t, centre: enclosedSection(volume, [a[0] + e[0] * t, a[1] + e[1] * t, a[2] + e[2] * t], u1, u2, maxR, step, minContrastHu, tmp) });
   }
   return out;
+}
+
+/** The recentred centre of the lumen's section at c (lumenSections' rule), or null where it is not enclosed there. */
+function enclosedSection(volume: ScalarVolume, c0: Readonly<Vec3>, u1: Readonly<Vec3>, u2: Readonly<Vec3>, maxR: number, step: number, minContrastHu: number, tmp: Vec3): Vec3 | null {
+  let c: Vec3 = [c0[0], c0[1], c0[2]];
+  let enclosed = false;
+  for (let it = 0; it < 3; it++) {
+    const s = section(volume, c, u1, u2, maxR, maxR, step, minContrastHu, tmp);
+    if (!s) break;
+    const ok = s.edges.map((x, j) => (Number.isFinite(x) ? j : -1)).filter((j) => j >= 0);
+    if (ok.length <= RAYS / 2) break;
+    enclosed = true;
+    if (ok.length < RAYS) break;
+    const r = recentred(c, s, ok);
+    c = r.c;
+    if (r.dl < 0.1) break;
+  }
+  return enclosed ? c : null;
+}
+
+/**
+ * Whether the lumen is enclosed in the section across `axis` at each of `atMm` along it from `fromLps` (lumenSections'
+ * rule: more than half the rays meet a rim rising `minContrastHu` above it within `radiusMm` + 3 mm, recentred).
+ */
+export function enclosedSectionsAlong(volume: ScalarVolume, fromLps: Readonly<Vec3>, axis: Readonly<Vec3>, radiusMm: number, atMm: readonly number[], minContrastHu: number): boolean[] {
+  const L = Math.hypot(axis[0], axis[1], axis[2]);
+  if (!(L > 0)) return atMm.map(() => false);
+  const e: Vec3 = [axis[0] / L, axis[1] / L, axis[2] / L];
+  const [u1, u2] = perpendicularBasis(e);
+  const step = Math.min(...volume.geometry.spacingMm) / 4;
+  const tmp: Vec3 = [0, 0, 0];
+  return atMm.map((t) => enclosedSection(volume, [fromLps[0] + e[0] * t, fromLps[1] + e[1] * t, fromLps[2] + e[2] * t], u1, u2, radiusMm + 3, step, minContrastHu, tmp) !== null);
 }
 
 /**

@@ -116,4 +116,4 @@ export function measureFittedForamen(volume: ScalarVolume, fit: Pick<Foramen, 'a
  * a cortex 400–900 HU on 3 mm slices (DOMAIN.md §8), a nerve root and its fat −100–40 HU; refineForamenAxis asks
  * 150 HU of a rim it follows, which the fatty sacrum's faint rims often miss along most of a tunnel.
  */
-const ENCLOSING_RIM_HU = 100;
+export const ENCLOSING_RIM_HU = 100;

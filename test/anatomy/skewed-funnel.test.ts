@@ -40,6 +40,9 @@ async function suggestOn(f: SkewedFunnelOpenings): Promise<{ wrong: string[]; wi
 }
 
 describe.skipIf(!run)('funnels turning to the side (skewed-funnel.py)', () => {
+  /** One detection on the S2-and-S3-unlined phantom for the two tests that read it. */
+  let s2s3Run: ReturnType<typeof suggestOn> | null = null;
+  const s2s3 = () => (s2s3Run ??= suggestOn({ ...SKEWED, unlined: 'S2,S3' }));
   // measured when written: all 8 found, the truth centres 0.0–2.5 mm from the suggested axes (S4_L the worst)
   it('every tunnel lined by its cortex: 8 of 8 found within 3 mm', async () => {
     const r = await suggestOn(SKEWED);
@@ -68,12 +71,32 @@ describe.skipIf(!run)('funnels turning to the side (skewed-funnel.py)', () => {
     expect(r.wrong).toEqual([]);
     expect(r.within3).toBe(8);
   }, 900_000);
-  // KNOWN GAP, confidently wrong: with the S2 tunnels unlined the S2 pair is found but its axes miss the tunnels:
-  // measured S2_L and S2_R shown as found 3.9 and 5.3 mm off (r 4.7/4.3 against 3.75, below the fit's 7 mm bound, so
-  // detect/funnel-refit.ts does not refit them); the rest within 2.5 mm
-  it.fails('S2 tunnels walled by trabecular bone behind the funnel: nothing shown as found more than 5 mm off (S2_R found 5.3 mm off)', async () => {
+  // S2 tunnels walled by trabecular bone behind the funnel. Before detect/funnel-refit.ts' second sign, the S2 fits scored
+  // their rings against the funnel's cortex and stopped where it stopped, 12–13 mm into the 33 mm tunnels, on the
+  // funnel's axis (14–17° off the tunnel's), radius 4.0/4.3 under the fit's 7 mm bound, so not fitted again: S2_L and
+  // S2_R shown as found 3.9 and 5.3 mm off. Their lumen goes on, enclosed, past those ends (lumenGoesOn), so each is
+  // fitted again 10 mm inside its opening and followed to the posterior opening (33.8 mm): measured 8 of 8 found within
+  // 3 mm (S2 0.7/0.7 mm, r 3.5; S1 0.0/0.0, S3 0.3/0.4, S4 2.5/1.8)
+  it('S2 tunnels walled by trabecular bone behind the funnel: 8 of 8 found within 3 mm, nothing found more than 5 mm off', async () => {
     const r = await suggestOn({ ...SKEWED, unlined: 'S2' });
     console.log(`[skewed-funnel, S2 unlined] ${r.rows}`);
     expect(r.wrong).toEqual([]);
+    expect(r.within3).toBe(8);
+  }, 900_000);
+  // S2 and S3 unlined: S2 fitted again as above (0.7/0.7 mm). S3_L's fit follows its funnel, which turns 31° off a
+  // tunnel only 3 mm wide, over 9 mm, and its axis leaves the lumen past that end (no second sign); it is followed
+  // over 9 mm where S3_R runs 24, so it is in doubt (combine.ts), and along S3_R's mirror image the trabecular wall
+  // does not rise the 150 HU refineForamenAxis asks (mirror-refit.ts): "check", 4.1 mm off. S4_L, whose row is no
+  // longer anchored by a found S3_L, stays "check" (2.5 mm). Measured: 6 found, all within 3 mm (S3_R 1.2 mm).
+  it('S2 and S3 tunnels walled by trabecular bone: nothing found more than 5 mm off, 6 found within 3 mm', async () => {
+    const r = await s2s3();
+    console.log(`[skewed-funnel, S2 and S3 unlined] ${r.rows}`);
+    expect(r.wrong).toEqual([]);
+    expect(r.within3).toBeGreaterThanOrEqual(6);
+  }, 900_000);
+  // KNOWN GAP: S3_L (4.1 mm off) and S4_L (2.5 mm) shown as check (above): 6 of 8 found
+  it.fails('S2 and S3 tunnels walled by trabecular bone: 8 of 8 found within 3 mm (6: S3_L and S4_L check)', async () => {
+    const r = await s2s3();
+    expect(r.within3).toBe(8);
   }, 900_000);
 });

@@ -1,6 +1,7 @@
 /**
- * The last stage of detection (pure): the suggested tunnels measured on the image itself. A tunnel fit whose ring
- * reached its radius bound is fitted again behind the funnel of its opening (funnel-refit.ts). The axes and openings
+ * The last stage of detection (pure): the suggested tunnels measured on the image itself. A tunnel fit that took the
+ * funnel of its opening for the tunnel (its ring at the radius bound, or its lumen going on past its posterior end)
+ * is fitted again behind that funnel (funnel-refit.ts). The axes and openings
  * are re-read by following each tunnel cross-section by cross-section (foramen-axis.ts), then the radii of the
  * foramina and of the canal at their walls (foramen-radius.ts, canal-radius.ts: a threshold or half-maximum reads
  * them small on a thin, blurred cortex). CT values: the wall models are in HU. On thick slices (the thick-slice
@@ -34,14 +35,15 @@ export interface MeasureInput {
  */
 export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], canal: Canal | null, o: MeasureInput, lap: (name: string) => void): void {
   if (volume.units !== 'HU') return;
-  // a fit whose ring reached its radius bound took the funnel of the anterior opening for the tunnel: the tunnel is
-  // fitted again behind it (funnel-refit.ts); thin grids, as the tunnels are followed there
+  // a fit whose ring reached its radius bound, or whose lumen goes on past its posterior end, took the funnel of the
+  // anterior opening for the tunnel: the tunnel is fitted again behind it (funnel-refit.ts); thin grids, as the
+  // tunnels are followed there
   if (o.gridMm < 2.5) {
     for (const f of foramina) {
       if (o.refitIds.has(f.id)) continue;
       const t = refitBehindFunnel(volume, f);
       if (!t) continue;
-      o.messages?.push(`foramina: ${f.id}'s fit reached its ${R_MAX} mm radius bound (the opening's funnel): fitted again ${SEED_MM} mm inside the opening, radius ${t.radiusMm} mm`);
+      o.messages?.push(`foramina: ${f.id}: ${t.why}: fitted again ${SEED_MM} mm inside the opening, radius ${t.radiusMm} mm`);
       f.anteriorLps = t.anteriorLps; f.posteriorLps = t.posteriorLps; f.radiusMm = t.radiusMm;
     }
   }

@@ -11,18 +11,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fitForamen, R_MAX } from '../../../src/anatomy/foramen-fit';
-import { refitBehindFunnel } from '../../../src/anatomy/detect/funnel-refit';
+import { lumenGoesOn, refitBehindFunnel } from '../../../src/anatomy/detect/funnel-refit';
 import { VolumeGeometry } from '../../../src/core/geometry';
 import { createScalarVolume } from '../../../src/core/volume';
 import type { Vec3 } from '../../../src/core/vec3';
 import { pointSegmentMm } from '../real/reference';
 
-interface Opening { tunnelMm: number; mouthMm: number; skewMm: number; funnelMm: number }
+interface Opening { tunnelMm: number; mouthMm: number; skewMm: number; funnelMm: number; wallHu?: number; lumenHu?: number }
 
 function volumeWith(o: Opening) {
   const n = 61, sz = 3, nz = Math.round(61 / sz);
   const geo = new VolumeGeometry({ dims: [n, n, nz], spacingMm: [1, 1, sz], originLps: [-30, -15, -30], directionCosines: [1, 0, 0, 0, 1, 0, 0, 0, 1] });
-  const CORTEX = 700, WALL = 180, MARROW = 30, LUMEN = -60, FAT = -80;
+  const CORTEX = 700, WALL = o.wallHu ?? 180, MARROW = 30, LUMEN = o.lumenHu ?? -60, FAT = -80;
   const hu = (x: number, y: number, z: number): number => {
     if (y < 0) return FAT;
     const t = Math.min(1, y / o.funnelMm);
@@ -78,8 +78,28 @@ describe('detect/funnel-refit: a tunnel fitted again behind the funnel of its op
   it('a fit below the bound, or one the tunnel is too short to fit behind, is kept (null)', () => {
     const vol = volumeWith({ tunnelMm: 5, mouthMm: 9, skewMm: 3, funnelMm: 12 });
     const first = firstFit(vol);
-    expect(refitBehindFunnel(vol, { ...first, radiusMm: 6 })).toBeNull();
+    // below the bound, followed to where the tunnel leaves the image (y 45): nothing past its end to go on
     const a = first.anteriorLps;
-    expect(refitBehindFunnel(vol, { ...first, posteriorLps: [a[0], a[1] + 8, a[2]] })).toBeNull();
+    expect(refitBehindFunnel(vol, { ...first, posteriorLps: [0, 44.5, 0], radiusMm: 6 })).toBeNull();
+    expect(refitBehindFunnel(vol, { ...first, posteriorLps: [a[0], a[1] + 4, a[2]] })).toBeNull();
+  });
+  // skewed-funnel.py --unlined S2: the fit scored its rings against the funnel's cortex, stopped inside the bone where
+  // the cortex stopped (12–13 mm of a 33 mm tunnel), under the bound; its lumen goes on past that end (lumenGoesOn)
+  it('a fit below the bound that stopped inside the bone, its lumen going on past its end: fitted again, followed through the trabecular-walled tunnel', () => {
+    const vol = volumeWith({ tunnelMm: 5, mouthMm: 9, skewMm: 3, funnelMm: 12 });
+    const first = firstFit(vol);
+    const a = first.anteriorLps;
+    // the first fit's axis as far as the funnel's inner end, with a funnel's radius under the bound
+    const stopped = { anteriorLps: a, posteriorLps: [a[0] - 2, 14, a[2]] as Vec3, radiusMm: 6 };
+    expect(lumenGoesOn(vol, stopped)).toBe(true);
+    const again = refitBehindFunnel(vol, stopped)!;
+    expect(again).not.toBeNull();
+    console.log(`stopped at y 14: fitted again r ${again.radiusMm} mm, ${pointSegmentMm(OPENING, again.anteriorLps, again.posteriorLps).toFixed(1)} mm from the opening, posterior end at y ${again.posteriorLps[1].toFixed(1)} (${again.why})`);
+    expect(Math.abs(again.radiusMm - 5)).toBeLessThanOrEqual(0.5);
+    expect(again.posteriorLps[1]).toBeGreaterThanOrEqual(14 + 4.5);
+    expect(pointSegmentMm(OPENING, again.anteriorLps, again.posteriorLps)).toBeLessThanOrEqual(2);
+    expect(offAxis(again.posteriorLps)).toBeLessThanOrEqual(1);
+    // in the marrow beside the tunnel (10 mm lateral) nothing is enclosed past a stop
+    expect(lumenGoesOn(vol, { anteriorLps: [12, 2, 0], posteriorLps: [12, 14, 0], radiusMm: 5 })).toBe(false);
   });
 });
