@@ -18,6 +18,8 @@
  * See discConfidence for when the wide reading replaces the narrow one.
  */
 
+import { normalQuantile } from '../segmentation/edge-blur';
+
 /** One reading of the disc on the midline slab (slab coordinates b: posterior, c: cranial, in voxels). */
 export interface DiscReading {
   /** Centre of the dark line (slab voxels). */
@@ -68,7 +70,10 @@ export const DISC_LINE_MM = 20;
  * Angles of the dark line to the axial plane searched (degrees, + = posterior edge higher): the S1 endplate lies
  * 30–60° from horizontal in supine patients (DOMAIN.md), less in a flattened prone or tilted pelvis; a negative
  * angle would be a backward-tilted sacral base, and lines that steep or backward are the canal or a facet joint
- * between two bright arches.
+ * between two bright arches. The wide search's upper plate (L5's inferior endplate, flatter than the line in a wedge
+ * open anteriorly) is bounded by MIN_ANGLE_DEG too: L5 above a sacrum is lordotic, its inferior endplate's posterior
+ * edge never lower than its anterior one in a lying patient (fatty-fused-l5s1-cut-s2, a disc filled with bone: a
+ * strip of L5's fatty marrow under its anterior cortex, read as a wedge with "L5's endplate" at −25°, 96 HU).
  */
 export const MIN_ANGLE_DEG = 0, MAX_ANGLE_DEG = 70;
 /**
@@ -201,8 +206,9 @@ export function wideReading(s: DiscSlab): { best: DiscReading; parallel: DiscRea
       if (deg < MIN_ANGLE_DEG || deg > MAX_ANGLE_DEG || !r.opensAnteriorly(b0, c0, deg)) continue;
       let up = { hu: -Infinity, mm: 0 }, upDeg = deg, dn = { hu: -Infinity, mm: 0 }, dnDeg = deg;
       for (let w = 0; w <= MAX_HALF_WEDGE_DEG; w += 5) {
-        const u = r.plate(b0, c0, deg, deg - w, 1);
-        if (u.hu > up.hu) { up = u; upDeg = deg - w; }
+        // L5's inferior endplate is bounded as the line is (MIN_ANGLE_DEG): one tilted backwards is no L5 endplate
+        const u = deg - w >= MIN_ANGLE_DEG ? r.plate(b0, c0, deg, deg - w, 1) : null;
+        if (u && u.hu > up.hu) { up = u; upDeg = deg - w; }
         if (deg + w > MAX_LOWER_DEG) continue;
         const d = r.plate(b0, c0, deg, deg + w, -1);
         if (d.hu > dn.hu) { dn = d; dnDeg = deg + w; }
@@ -226,7 +232,9 @@ const AGREE_VOXELS = 1.5;
  * quarter. A line that lies in the disc over only part of its length (crossing a wedge, or running into the back
  * of a body) reads that part of the disc's contrast; one that lies in it over more than three quarters of its
  * length is as good a reading as any. Measured: narrow readings through the gap behind L5 or the back of the bodies
- * read 29 (tilt-L+18) and 131 HU (fatty-flat-cut-s2) where the wide reading of the disc reads 232 and 223.
+ * read 29 (tilt-L+18) and 131 HU (fatty-flat-cut-s2) where the wide reading of the disc reads 232 and 223. The ratio
+ * does not tell a disc from a marrow strip: on fatty-fused-l5s1-cut-s2 (no disc) a wide line inside the fused block
+ * reads 83 HU against the narrow one's 57 (1.4×), and is left in doubt only by its S1 "endplate" at the search's bound.
  */
 export const RIVAL_RATIO = 1.25;
 
@@ -243,6 +251,62 @@ export interface DiscConfidence {
   wedgeGainHu: number;
   /** Why, in words. */
   why: string;
+  /** The slab's noise σ (HU, slabNoiseHu) and the contrast a reading must exceed to be evidence (discContrastFloorHu); absent where not read. */
+  noiseHu?: number;
+  floorHu?: number;
+}
+
+/**
+ * The image's own noise on the slab (HU): σ of one slab voxel, read as Donoho & Johnstone's estimator of white noise
+ * (Biometrika 1994, "Ideal spatial adaptation by wavelet shrinkage": σ = median |d| / 0.6745 over the finest diagonal
+ * Haar coefficients d = (v00 − v10 − v01 + v11) / 2, each of which has the noise's own σ and no trace of a constant
+ * or a linear ramp; the median leaves out the few coefficients an edge makes, and errs high by their share). Read over
+ * the whole midline slab (the search's sections alone hold too few blocks where the sacroiliac contact is short:
+ * skewed-funnel, 12 mm), on 2 × 2 blocks wholly in tissue (all four above `minHu`, TISSUE_HU by default). NaN where
+ * fewer than MIN_NOISE_BLOCKS blocks qualify.
+ */
+export function slabNoiseHu(s: DiscSlab, minHu = TISSUE_HU): number {
+  const { slab, nb, nc } = s;
+  const d: number[] = [];
+  for (let c = 0; c < nc - 1; c += 2) for (let b = 0; b < nb - 1; b += 2) {
+    const n = b + nb * c, v00 = slab[n]!, v10 = slab[n + 1]!, v01 = slab[n + nb]!, v11 = slab[n + nb + 1]!;
+    if (Math.min(v00, v10, v01, v11) <= minHu) continue;
+    d.push(Math.abs(v00 - v10 - v01 + v11) / 2);
+  }
+  if (d.length < MIN_NOISE_BLOCKS) return NaN;
+  d.sort((p, q) => p - q);
+  return d[d.length >> 1]! / 0.6745;
+}
+/**
+ * Blocks read for the noise lie wholly above this (HU): in tissue at least as dense as water (muscle, disc, marrow,
+ * bone), the tissues a disc reading compares, whose noise carries the marrow's texture with the scanner's; fat,
+ * without texture, read lower (skewed-funnel: 1.5 HU over every block inside the body, 5.4 HU over these), and air
+ * is clipped at −1024 with no noise left.
+ */
+const TISSUE_HU = 0;
+/** Fewest 2 × 2 blocks for a noise reading (the median's standard error ~1.25 σ / √n: 10 % at 150). */
+const MIN_NOISE_BLOCKS = 150;
+/**
+ * False-alarm probability allowed for the whole search (both searches together): a disc reading whose contrast a
+ * search over pure noise would reach with 5 % probability or more is no evidence of a disc.
+ */
+export const DISC_FALSE_ALARM = 0.05;
+
+/**
+ * The contrast a disc reading must exceed to be evidence at all (HU), from the slab's noise σ (slabNoiseHu):
+ * a reading's contrast is a plate's mean minus the dark line's mean, each over DISC_LINE_MM of slab voxels
+ * (n = DISC_LINE_MM / h independent ones), so under noise alone it has the spread σ_d = σ √(2 / n). The searches
+ * score M lines (positions × angles, each with FLANK_MM.length plates per side, both searches: counted for the whole
+ * grid, an upper bound, as neighbours overlap), and the best of M scores is over k σ_d with probability at most
+ * M (1 − Φ(k)) (Bonferroni): k = Φ⁻¹(1 − DISC_FALSE_ALARM / M). M is 10⁴–10⁶ on the grids used, k 4.4–5.3, Rose's
+ * criterion (k ≈ 5 for an object to be seen among the many places it could be; Rose, J Opt Soc Am 1948).
+ */
+export function discContrastFloorHu(s: DiscSlab, noiseHu: number): { floorHu: number; k: number; lines: number } {
+  const sections = 2 * (s.cHi - s.cLo) + 1;
+  const depths = 10, angles = (MAX_ANGLE_DEG - MIN_ANGLE_DEG) / 5 + 1;
+  const lines = 2 * sections * depths * angles * FLANK_MM.length;
+  const k = -normalQuantile(DISC_FALSE_ALARM / lines);
+  return { floorHu: k * noiseHu * Math.sqrt((2 * s.h) / DISC_LINE_MM), k, lines };
 }
 
 /** S1's superior endplate of a reading: a point on its plate (slab b, c in voxels) and the plate's angle. */
@@ -264,8 +328,35 @@ export function readingsAgree(p: DiscReading, q: DiscReading, h: number): boolea
  * The reading to use and how far it is trusted: the narrow reading where the wide one agrees with it (or there is no
  * wide one); the wide reading where there is no narrow one, or where it contradicts the narrow one with a contrast
  * RIVAL_RATIO times higher; otherwise the narrow reading, not trusted (two different discs of like contrast).
+ * Whichever is used is not trusted either where it lies at the steep end of the search (below), or, given the slab's
+ * noise (slabNoiseHu, discContrastFloorHu), where its contrast does not exceed what the search reaches on noise alone.
  */
-export function chooseDiscReading(narrow: DiscReading | null, wide: { best: DiscReading; parallel: DiscReading } | null, h: number): { reading: DiscReading; confidence: DiscConfidence } | null {
+export function chooseDiscReading(narrow: DiscReading | null, wide: { best: DiscReading; parallel: DiscReading } | null, h: number, noise?: { noiseHu: number; floorHu: number; k: number }): { reading: DiscReading; confidence: DiscConfidence } | null {
+  const chosen = chooseByRival(narrow, wide, h);
+  if (!chosen) return null;
+  // a reading at the steep end of what the search reads (the line at MAX_ANGLE_DEG, S1's endplate at MAX_LOWER_DEG):
+  // the line that fits best lies beyond what is read as a disc, and the one read is only the nearest to it (skewed-funnel
+  // with S1 unlined: the line behind the canal at 70°, S1's "endplate" at 80°; fatty-fused-l5s1-cut-s2: a strip of
+  // marrow inside the fused L5–S1 block, S1's "endplate" at 80°, 83 HU against the narrow line's 57)
+  const x = chosen.reading;
+  if (chosen.confidence.trusted && (x.deg >= MAX_ANGLE_DEG || x.lowerDeg >= MAX_LOWER_DEG)) {
+    chosen.confidence.trusted = false;
+    chosen.confidence.why = `its ${x.lowerDeg >= MAX_LOWER_DEG ? `S1 endplate lies at ${x.lowerDeg}°, the steepest read (${MAX_LOWER_DEG}°)` : `line lies at ${x.deg}°, the steepest read (${MAX_ANGLE_DEG}°)`}: the best line lies beyond what is read as a disc, the disc is in doubt (${chosen.confidence.why})`;
+  }
+  if (!noise) return chosen;
+  const c = chosen.confidence;
+  const out = { reading: chosen.reading, confidence: { ...c, noiseHu: Math.round(noise.noiseHu * 10) / 10, floorHu: Math.round(noise.floorHu * 10) / 10 } };
+  // a contrast a search over noise alone reaches (or a noise that cannot be read): no evidence of a disc, whatever the other reading says
+  if (!(chosen.reading.score > noise.floorHu)) {
+    out.confidence.trusted = false;
+    out.confidence.why = Number.isFinite(noise.floorHu)
+      ? `its contrast (${Math.round(chosen.reading.score)} HU) is within what the search reaches on the image's noise alone (${noise.floorHu.toFixed(0)} HU: ${noise.k.toFixed(1)} × ${(noise.floorHu / noise.k).toFixed(1)} HU, the spread of a line's contrast under the slab's noise σ ${noise.noiseHu.toFixed(1)} HU): the disc is in doubt (${c.why})`
+      : `the image's noise could not be read, so its contrast (${Math.round(chosen.reading.score)} HU) cannot be weighed: the disc is in doubt (${c.why})`;
+  }
+  return out;
+}
+
+function chooseByRival(narrow: DiscReading | null, wide: { best: DiscReading; parallel: DiscReading } | null, h: number): { reading: DiscReading; confidence: DiscConfidence } | null {
   const wedge = (x: DiscReading) => ({ wedgeDeg: x.lowerDeg - x.upperDeg, wedgeGainHu: wide && x === wide.best ? Math.round(x.score - wide.parallel.score) : 0 });
   if (!narrow && !wide) return null;
   if (!wide) return { reading: narrow!, confidence: { used: 'narrow', trusted: true, contrastHu: Math.round(narrow!.score), rivalHu: null, ...wedge(narrow!), why: 'no reading in front of the sacrum to compare' } };

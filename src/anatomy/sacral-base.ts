@@ -30,7 +30,7 @@
 import type { Vec3 } from '../core/vec3';
 import type { WorkGrid } from './detect-grid';
 import { workToLps } from './detect-grid';
-import { chooseDiscReading, DISC_LINE_MM, narrowReading, wideReading, type DiscConfidence, type DiscSlab } from './disc-reading';
+import { chooseDiscReading, discContrastFloorHu, DISC_LINE_MM, narrowReading, slabNoiseHu, wideReading, type DiscConfidence, type DiscSlab } from './disc-reading';
 
 /** Bone reaching this far from the midline in one piece with the midline bone is ilium (see above). */
 export const ILIUM_REACH_MM = 70;
@@ -180,7 +180,9 @@ export function findSacralBase(work: Float32Array, g: WorkGrid, midlineA: number
   }
   const cLo = Math.max(0, Math.floor(cTop - DISC_BELOW_TOP_MM / h)), cHi = Math.min(nc - 1, Math.ceil(cTop + DISC_ABOVE_TOP_MM / h));
   const ds: DiscSlab = { slab, nb, nc, h, boneHu, limitB, cLo, cHi };
-  const chosen = chooseDiscReading(narrowReading(ds), wideReading(ds), h);
+  const noiseHu = slabNoiseHu(ds);
+  const floor = discContrastFloorHu(ds, noiseHu);
+  const chosen = chooseDiscReading(narrowReading(ds), wideReading(ds), h, { noiseHu, floorHu: floor.floorHu, k: floor.k });
   if (!chosen || chosen.reading.score <= 0) {
     messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm, but no disc between two endplates near their top`);
     return null;
@@ -194,7 +196,7 @@ export function findSacralBase(work: Float32Array, g: WorkGrid, midlineA: number
   const half = DISC_LINE_MM / 2 / h;
   const tEnd = -half + BODY_DEPTH_MM / h;
   const wedgeText = top.lowerDeg !== top.upperDeg ? `, a wedge: L5's endplate at ${top.upperDeg}°, S1's at ${top.lowerDeg}°` : '';
-  messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm; L5/S1 disc through (${p.map((v) => v.toFixed(0)).join(', ')}) at ${top.deg}° to the axial plane${wedgeText} (endplates ${Math.round(top.score)} HU brighter than the disc; ${confidence.trusted ? 'trusted' : 'in doubt'}: ${confidence.why})`);
+  messages.push(`sacral base: SI joints at z ${zBot.toFixed(0)}–${zTop.toFixed(0)} mm; L5/S1 disc through (${p.map((v) => v.toFixed(0)).join(', ')}) at ${top.deg}° to the axial plane${wedgeText} (endplates ${Math.round(top.score)} HU brighter than the disc, the slab's noise σ ${noiseHu.toFixed(1)} HU, floor ${floor.floorHu.toFixed(0)} HU; ${confidence.trusted ? 'trusted' : 'in doubt'}: ${confidence.why})`);
   const end: Vec3 = [p[0], p[1] + tEnd * h * Math.cos(thL), p[2] + tEnd * h * Math.sin(thL)];
   // the plane cut is S1's superior endplate (the lower plate): the sacrum is what lies caudal to it
   const nrm: Vec3 = [0, -Math.sin(thL), Math.cos(thL)];

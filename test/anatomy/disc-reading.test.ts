@@ -6,7 +6,7 @@
  * centre 11 mm from S1's along 34°: the generator's L5, sacrum_geometry.py).
  */
 import { describe, expect, it } from 'vitest';
-import { chooseDiscReading, lowerPlate, narrowReading, wideReading, type DiscReading, type DiscSlab } from '../../src/anatomy/disc-reading';
+import { chooseDiscReading, discContrastFloorHu, lowerPlate, narrowReading, slabNoiseHu, wideReading, type DiscReading, type DiscSlab } from '../../src/anatomy/disc-reading';
 
 const H = 3, Y0 = -60, Z0 = -60, N = 41;
 const rad = (d: number) => (d * Math.PI) / 180;
@@ -35,6 +35,32 @@ function slabOf(bodies: Body[], limitYmm: number): DiscSlab {
   }
   return { slab, nb: N, nc: N, h: H, boneHu: 120, limitB: (limitYmm - Y0) / H, cLo: Math.round((-25 - Z0) / H), cHi: Math.round((25 - Z0) / H) };
 }
+/** Seeded standard normal samples (mulberry32, Box–Muller). */
+function gauss(seed: number): () => number {
+  let a = seed >>> 0;
+  const u = () => { a = (a + 0x6d2b79f5) >>> 0; let t = a; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
+  return () => Math.sqrt(-2 * Math.log(u() + 1e-12)) * Math.cos(2 * Math.PI * u());
+}
+/** The slab with white noise of σ HU added to every voxel. */
+function noisy(s: DiscSlab, sigma: number, seed: number): DiscSlab {
+  const g = gauss(seed);
+  return { ...s, slab: s.slab.map((v) => v + sigma * g()) };
+}
+/** The reading chosen with the noise floor read from the slab itself (as sacral-base.ts does). */
+function choose(s: DiscSlab) {
+  const noiseHu = slabNoiseHu(s), f = discContrastFloorHu(s, noiseHu);
+  return { ...chooseDiscReading(narrowReading(s), wideReading(s), H, { noiseHu, floorHu: f.floorHu, k: f.k }), noiseHu, floorHu: f.floorHu, k: f.k };
+}
+/** A column of bone with no disc: one body 80 mm tall (marrow 250 HU, as a dense L5–S1 block), soft tissue around. */
+function noDisc(): DiscSlab {
+  const slab = new Float32Array(N * N);
+  for (let c = 0; c < N; c++) for (let b = 0; b < N; b++) {
+    const y = Y0 + b * H, z = Z0 + c * H;
+    slab[b + N * c] = y >= -17.5 && y <= 17.5 && z >= -50 && z <= 50 ? 250 : 30;
+  }
+  return { slab, nb: N, nc: N, h: H, boneHu: 120, limitB: (-10 - Y0) / H, cLo: Math.round((-25 - Z0) / H), cHi: Math.round((25 - Z0) / H) };
+}
+
 /** Distance (mm) of the point (y, z) from S1's superior endplate as a reading puts it. */
 function offPlate(x: DiscReading, y: number, z: number): number {
   const p = lowerPlate(x, H), th = rad(p.deg);
@@ -83,9 +109,60 @@ describe('disc-reading: the L5/S1 disc read with how far it is trusted', () => {
       const r = chooseDiscReading(reading({ score: 100 }), { best: { ...far, score: 125 }, parallel: { ...far, upperDeg: 60, lowerDeg: 60, score: 100 } }, H)!;
       expect([r.confidence.used, r.confidence.trusted, r.confidence.rivalHu, r.confidence.wedgeGainHu]).toEqual(['wide', true, 100, 25]);
     });
+    it('a reading at the steep end of the search (line at 70° or S1 endplate at 80°): in doubt, agreeing or not (skewed-funnel: the line behind the canal)', () => {
+      const steep = reading({ deg: 70, upperDeg: 70, lowerDeg: 70, score: 5 });
+      const r = chooseDiscReading(steep, { best: { ...steep, lowerDeg: 80, search: 'wide', score: 8 }, parallel: steep }, H)!;
+      expect([r.confidence.used, r.confidence.trusted]).toEqual(['narrow', false]);
+      expect(r.confidence.why).toMatch(/line lies at 70°, the steepest read/);
+      const wedge = chooseDiscReading(reading({ score: 50 }), { best: { ...far, lowerDeg: 80, score: 83 }, parallel: far }, H)!;
+      expect([wedge.confidence.used, wedge.confidence.trusted]).toEqual(['wide', false]);
+      expect(wedge.confidence.why).toMatch(/S1 endplate lies at 80°, the steepest read/);
+    });
     it('a contradicting wide reading of like contrast: the narrow one, in doubt', () => {
       const r = chooseDiscReading(reading({ score: 200 }), { best: { ...far, score: 220 }, parallel: far }, H)!;
       expect([r.confidence.used, r.confidence.trusted, r.confidence.rivalHu]).toEqual(['narrow', false, 220]);
+    });
+  });
+
+  describe('the contrast floor from the image\'s own noise (slabNoiseHu, discContrastFloorHu)', () => {
+    const n40: [number, number] = [-Math.sin(rad(40)), Math.cos(rad(40))];
+    const bodies40: Body[] = [{ p: [10 * n40[0], 10 * n40[1]], deg: 40, height: 27, side: 1 }, { p: [0, 0], deg: 40, height: 28, side: -1 }];
+    // the median of the diagonal coefficients is raised by the edges' share of them: on this small slab (41 × 41 voxels,
+    // a 900 HU cortex round both bodies) measured 7.1 for 5 HU, 23.5 for 20 (21.5 with the disc below); an estimate that errs high raises the floor
+    it('reads the white noise added to a slab with edges: never low, at most half again high where the edges are many', () => {
+      for (const sigma of [5, 20]) {
+        const r = slabNoiseHu(noisy(slabOf(bodies40, 14 * Math.sin(rad(40)) - 10), sigma, 7));
+        console.log(`[disc-reading] σ ${sigma}: read ${r.toFixed(2)}`);
+        expect(r / sigma).toBeGreaterThan(0.9);
+        expect(r / sigma).toBeLessThan(1.5);
+      }
+    });
+    it('k follows from the number of lines the search scores (Bonferroni at 5 %): 4.4–5.3 on the grids used', () => {
+      const f = discContrastFloorHu(slabOf(bodies40, 0), 10);
+      expect(f.k).toBeGreaterThan(4.4);
+      expect(f.k).toBeLessThan(5.3);
+      // the floor is k σ √(2h / DISC_LINE_MM)
+      expect(f.floorHu).toBeCloseTo(f.k * 10 * Math.sqrt((2 * H) / 20), 6);
+    });
+    it('a real disc (40° parallel plates) behind noise of 20 HU: still trusted, far above the floor', () => {
+      const r = choose(noisy(slabOf(bodies40, 14 * Math.sin(rad(40)) - 10), 20, 3));
+      expect(r.confidence!.trusted).toBe(true);
+      expect(r.reading!.score).toBeGreaterThan(2 * r.floorHu);
+      console.log(`[disc-reading] 40° disc, σ 20 HU: contrast ${r.reading!.score.toFixed(0)} HU, σ read ${r.noiseHu.toFixed(1)}, floor ${r.floorHu.toFixed(0)} HU (k ${r.k.toFixed(2)})`);
+      expect(r.confidence!.floorHu).toBeCloseTo(r.floorHu, 0);
+    });
+    it('a column with no disc: whatever line the search takes is within the floor, and in doubt (20 noise draws)', () => {
+      let inDoubt = 0;
+      const scores: number[] = [];
+      for (let seed = 1; seed <= 20; seed++) {
+        const r = choose(noisy(noDisc(), 20, seed));
+        if (!r.reading) { inDoubt++; continue; }
+        scores.push(Math.round(r.reading.score));
+        if (!r.confidence!.trusted) inDoubt++;
+        if (!r.confidence!.trusted) expect(r.confidence!.why).toMatch(/within what the search reaches on the image's noise alone/);
+      }
+      console.log(`[disc-reading] no disc, σ 20 HU: best-line contrasts ${scores.join(', ')} HU; floor ${choose(noisy(noDisc(), 20, 1)).floorHu.toFixed(0)} HU`);
+      expect(inDoubt).toBe(20);
     });
   });
 });

@@ -135,16 +135,23 @@ function numberedFromDisc(auto: readonly Foramen[], k: number, levels: ReadonlyS
     const alt = misfit(k - 1) < misfit(k + 1) ? k - 1 : k + 1;
     return 2 * own < other ? { ok: true, why: '' } : { ok: false, why: `its spacing to ${LEVELS[m]} (${step.toFixed(0)} mm) puts it ${own.toFixed(0)} mm off as ${top}, ${other.toFixed(0)} mm off as ${LEVELS[alt] ?? 'a level above S1'}` };
   };
+  // a disc in doubt (disc-reading.ts: its contrast within the noise floor, or a rival reading as bright) anchors
+  // nothing on its own: its depth alone confirms no name, and the long axis beginning at it confirms no count; only
+  // the row's own spacing fitting the segment-length model from its plane does (a wrong plane puts the first level
+  // at a depth the spacing does not give it)
+  const doubt = disc.confidence && !disc.confidence.trusted ? `the L5/S1 disc found is in doubt (${disc.confidence.why})` : null;
   if (k === 0) {
     if (depthMm <= 0) return `S1 opens ${(-depthMm).toFixed(0)} mm above the S1 endplate of the L5/S1 disc found, outside the sacrum: the disc or the levels are wrong, check the numbering`;
     if (depthMm >= S1_OPENING_BELOW_ENDPLATE_MM) return `S1 opens ${d} mm under the L5/S1 disc found, where S2 or a lower level opens (S1 within ${S1_OPENING_BELOW_ENDPLATE_MM} mm): the levels may be numbered one off, check the numbering`;
     const sp = spacingCounts();
-    if (!sp || sp.ok) return null;
-    return `S1 opens ${d} mm under the L5/S1 disc found, but ${sp.why}: the disc or the levels are wrong, check the numbering`;
+    if (sp?.ok) return null;
+    if (!sp) return doubt ? `S1 opens ${d} mm under the L5/S1 disc found, but ${doubt}, and no second level's spacing confirms the count: check the numbering` : null;
+    return `S1 opens ${d} mm under the L5/S1 disc found, but ${sp.why}${doubt ? `, and ${doubt}` : ''}: the disc or the levels are wrong, check the numbering`;
   }
   if (depthMm < S1_OPENING_BELOW_ENDPLATE_MM) return `no level found above ${top}, and ${top} opens ${d} mm under the L5/S1 disc found, where S1 opens (within ${S1_OPENING_BELOW_ENDPLATE_MM} mm): the levels may be numbered one off, check the numbering`;
   const axisMm = s1CentreLps ? -aboveSacralBase(disc, ...s1CentreLps) : NaN;
-  if (axisMm > 0 && axisMm <= S1_BODY_MM) return null;
+  if (!doubt && axisMm > 0 && axisMm <= S1_BODY_MM) return null;
   if (spacingCounts()?.ok) return null;
+  if (doubt) return `no level found above ${top}, ${doubt}, and no second level's spacing counts ${top} from it: check the numbering`;
   return `no level found above ${top}, and the long axis its level was counted on ${Number.isFinite(axisMm) ? `has its S1 centre ${Math.abs(axisMm).toFixed(0)} mm ${axisMm > 0 ? 'under' : 'above'} the S1 endplate found (within ${S1_BODY_MM} mm under it where it begins at the disc)` : 'is not known'}: check the numbering`;
 }

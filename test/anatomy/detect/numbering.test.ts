@@ -99,6 +99,26 @@ describe('numberingDoubt', () => {
     expect(numberingDoubt([...row(['S1']), tunnel('S2', 'L', 20), tunnel('S2', 'R', 20)], DISC, AXIS_AT_DISC)).toMatch(/S2 opens 20 mm under it, no deeper than S1 \(25 mm\): the row does not run down from the disc found/);
   });
 
+  describe('a disc in doubt (disc-reading.ts: its contrast within the noise floor, or a rival reading as bright) anchors nothing alone', () => {
+    const DOUBT: SacralBase = { ...DISC, score: 6, confidence: { used: 'narrow', trusted: false, contrastHu: 6, rivalHu: null, wedgeDeg: 0, wedgeGainHu: 0, why: 'its contrast (6 HU) is within what the search reaches on the image\'s noise alone (9 HU)', noiseHu: 3, floorHu: 9 } };
+    it('an S1 alone, at S1\'s depth under it: check, with the reason', () => {
+      // the same row under a trusted disc is confirmed by its depth (above)
+      const why = numberingDoubt(row(['S1']), DOUBT, AXIS_AT_DISC);
+      expect(why).toMatch(/S1 opens 25 mm under the L5\/S1 disc found, but the L5\/S1 disc found is in doubt \(its contrast \(6 HU\)/);
+      expect(why).toMatch(/no second level's spacing confirms the count: check the numbering/);
+    });
+    it('a first level below S1 on an axis that begins at it: check (the axis confirms no count from a disc in doubt)', () => {
+      expect(numberingDoubt(row(['S2']), DOUBT, AXIS_AT_DISC)).toMatch(/no level found above S2, the L5\/S1 disc found is in doubt .*check the numbering/);
+    });
+    it('the row\'s own spacing fitting the segment-length model from its plane still confirms, and the count of four always does', () => {
+      expect(numberingDoubt(row(['S1', 'S2']), DOUBT, AXIS_AT_DISC)).toBeNull();
+      expect(numberingDoubt(row(['S2', 'S3']), DOUBT, AXIS_IN_L5)).toBeNull();
+      expect(numberingDoubt(row(['S1', 'S2', 'S3', 'S4']), DOUBT, AXIS_AT_DISC)).toBeNull();
+      // a wrong plane: real S2, S3 named S1, S2 (47, 65 mm): out of S1's depth, check as under a trusted disc
+      expect(numberingDoubt(row(['S1', 'S2'], ['S2', 'S3']), DOUBT, AXIS_AT_DISC)).toMatch(/where S2 or a lower level opens/);
+    });
+  });
+
   it('without a disc, a row short of four levels rests on the long axis alone', () => {
     expect(numberingDoubt(row(['S1', 'S2']), null, AXIS_AT_DISC)).toMatch(/no L5\/S1 disc found/);
   });
