@@ -36,6 +36,11 @@ interface Cut {
   found: string[];
   /** KNOWN GAP: why this phantom fails the issue's target today (asserted as failing, so that a fix shows up). */
   fails?: string;
+  /**
+   * No L5/S1 disc to read and not all four levels in the image: nothing can confirm the level numbers, so the target is
+   * not "found" but "check": the disc reading in doubt and no level shown as found under any name.
+   */
+  ambiguous?: string;
 }
 const CASES: Cut[] = [
   { name: 'fatty-cut-s2', dir: () => ensurePhantom(config('fatty-cut-s2.json')), cut: ['S3_L', 'S3_R', 'S4_L', 'S4_R'], found: ['S1_L', 'S1_R', 'S2_L', 'S2_R'] },
@@ -46,6 +51,15 @@ const CASES: Cut[] = [
   // gap behind L5). The turn lifts the tunnels' posterior ends: S3's centre lies at z −34.8, 5.2 mm inside the lowest
   // slice (its anterior opening 2.2 mm below it), so S3 is in the image; S4's whole tunnel is below it
   { name: 'fatty-flat-cut-s2', dir: () => ensureFlatSacrumPhantom(config('fatty-flat-cut-s2.json'), 33), cut: ['S4_L', 'S4_R'], found: ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R'] },
+  // fatty-cut-s2 with the L5/S1 disc space filled with bone as dense as the cortex (an ankylosed disc, a sacralised L5):
+  // no dark disc between L5 and S1, and only S1 and S2 in the image, so neither the disc nor the count of four can number
+  // the levels. The disc search reads a strip of marrow inside the fused block instead: before disc-reading.ts bounded
+  // L5's endplate and the steep end, a wedge at 0° with "L5's endplate" at −25° (96 HU, trusted: the narrow line 57 HU,
+  // 1.7×); now a wedge with S1's "endplate" at the search's 80° bound (83 HU; the slab's noise σ 5.1 HU, floor 13 HU),
+  // in doubt. The first mask holds the fused L5, so S1 and S2 are named S2 and S3 (25.6 and 21.0 mm from the truth of
+  // those names); every level is "check", before and after (S2 opens 31, now 22 mm under the disc found, where S1
+  // opens: detect/numbering.ts)
+  { name: 'fatty-fused-l5s1-cut-s2', dir: () => ensurePhantom(config('fatty-fused-l5s1-cut-s2.json')), cut: ['S3_L', 'S3_R', 'S4_L', 'S4_R'], found: [], ambiguous: 'no disc between L5 and S1, two levels in the image' },
 ];
 
 const results = new Map<string, Promise<{ d: DetectionResult; truth: any }>>();
@@ -100,6 +114,16 @@ for (const c of CASES) {
     // (detect.ts: the box now reaches as far on a side that holds less than half a sacrum's width); and the first
     // mask's body curve, run out of the image, was squeezed into five levels (the levels are now placed from the
     // L5/S1 disc at a whole sacrum's spacing where the mask's top is that disc)
+    if (c.ambiguous) {
+      it(`nothing to number the levels by (${c.ambiguous}): the disc reading in doubt, every suggested level "check"`, async () => {
+        const { d } = await detect(c);
+        const disc = d.diagnostics.messages.find((m) => m.includes('L5/S1 disc through'));
+        expect(disc, d.diagnostics.messages.join('; ')).toMatch(/; in doubt: /);
+        expect(d.anatomy.foramina.filter((f) => f.source === 'auto' && isTrusted(f)).map((f) => f.id)).toEqual([]);
+        expect(d.diagnostics.messages.some((m) => m.includes('check the numbering'))).toBe(true);
+      }, 300_000);
+      return;
+    }
     check('the levels in the image (S1, S2) found within 3 mm, the cut ones reported outside it', async () => {
       const { d } = await detect(c);
       expect(await foundWithin3(c)).toEqual(c.found);
