@@ -119,6 +119,12 @@ const CASES: Case[] = [
   // the same turn on 3 mm slices (fatty-thick.json): the wedge read at 25° and 65° (187 HU, against 64 HU for the
   // parallel line at 0° behind the anterior limit)
   { name: 'flat-20-3mm', config: config('fatty-thick.json'), flatDeg: 20 },
+  // the whole sacrum 33° flatter (fatty-flat-cut-s2's turn, uncut): the L5/S1 disc a 45° wedge (L5's endplate 28°, S1's
+  // 73°), read at 25° and 75° (211 HU; the slab's noise σ 11.0 HU, floor 29 HU) against the parallel line at 0° behind
+  // the anterior limit (152 HU): the wide reading replaces it by 1.4×, the narrowest margin over RIVAL_RATIO (1.25) of
+  // any phantom (flat-20 3.2×, fatty-flat-cut-s2 1.7×). Measured: 8 of 8 found at 0.0 mm, zones right, clearance
+  // errors 0.07 mm (foramina, truth < 15 mm) and 0.28 mm (canal)
+  { name: 'flat-33', config: config('fatty-flat33.json'), flatDeg: 33 },
   // prone: same anatomy in LPS, image axes turned 180° about S as a prone scanner writes them, HFP
   { name: 'prone', config: base, gridDeg: [0, 0, 180], move: { patientPosition: 'HFP' } },
   // not a mirror image: the left foramina 4 mm caudal, 2 mm lateral and 15 % narrower than the right ones
