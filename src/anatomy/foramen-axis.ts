@@ -17,12 +17,13 @@
  * least 5 enclosed sections, their centres within 1 mm of a line, and the line within 15° and 4 mm of the
  * given one. A walk that stops more than 3 mm inside a given end (a wall eroded by a lesion) keeps that end.
  * A tunnel the full ring cannot follow because it lies within one slice (thick slices: its rims above and below
- * are averaged into its lumen) is followed in the slice's plane instead, on its two side walls (inSliceRays).
+ * are averaged into its lumen) is followed in the slice's plane instead, on its two side walls (inSliceRays), read
+ * between two slabs or on the one slab that holds each section's centre, whichever follows more of it.
  */
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
 import type { Foramen } from './types';
-import { halfMaxEdge, sampleTrilinear } from './lumen-edge';
+import { halfMaxEdge, sampleInSlab, sampleTrilinear } from './lumen-edge';
 import { perpendicularBasis } from './local-image';
 import { symmetricEigen3 } from './eigen3';
 
@@ -63,15 +64,18 @@ export interface AxisRefinement {
 }
 
 /** Edges of the lumen around c in the plane (u1, u2): per ray the edge distance, or NaN without a rim. */
-function section(volume: ScalarVolume, c: Readonly<Vec3>, u1: Readonly<Vec3>, u2: Readonly<Vec3>, maxR: number, edgeMax: number, step: number, minContrast: number, tmp: Vec3, rays: readonly number[] = ALL_RAYS, minPeak = -Infinity): { edges: number[]; dirs: Vec3[]; contrast: number[]; lumen: number[] } | null {
+function section(volume: ScalarVolume, c: Readonly<Vec3>, u1: Readonly<Vec3>, u2: Readonly<Vec3>, maxR: number, edgeMax: number, step: number, minContrast: number, tmp: Vec3, rays: readonly number[] = ALL_RAYS, minPeak = -Infinity, inSlab = false): { edges: number[]; dirs: Vec3[]; contrast: number[]; lumen: number[] } | null {
   if (sampleTrilinear(volume, c, tmp) === null) return null;
+  // read on one slab (followTunnel's onSlab): every ray on the slab that holds the section's centre
+  const k0 = inSlab ? Math.round(tmp[2]) : -1;
+  const sample = inSlab ? (p: Vec3): number | null => sampleInSlab(volume, p, k0, tmp) : (p: Vec3): number | null => sampleTrilinear(volume, p, tmp);
   const edges: number[] = [], dirs: Vec3[] = [], contrast: number[] = [], lumen: number[] = [];
   for (const k of rays) {
     const th = (k * 2 * Math.PI) / RAYS;
     const d: Vec3 = [u1[0] * Math.cos(th) + u2[0] * Math.sin(th), u1[1] * Math.cos(th) + u2[1] * Math.sin(th), u1[2] * Math.cos(th) + u2[2] * Math.sin(th)];
     const prof: number[] = [];
     for (let r = 0; r <= maxR; r += step) {
-      const v = sampleTrilinear(volume, [c[0] + d[0] * r, c[1] + d[1] * r, c[2] + d[2] * r], tmp);
+      const v = sample([c[0] + d[0] * r, c[1] + d[1] * r, c[2] + d[2] * r]);
       if (v === null) break;
       prof.push(v);
     }
@@ -126,6 +130,13 @@ function openingWithinStep(ringShare: (p: Vec3) => number, c: Readonly<Vec3>, e:
  * the slice plane the image is resolved (1 mm pixels), and there the lumen is a groove between its two side
  * walls. The ring is then read on the rays within IN_SLICE_DEG of the slice plane, on both sides (six of 16: the
  * fan turned so that ray 0 lies in the plane), and recentred in the plane only. Null where the tunnel is not so.
+ * Where that follows more of it (refineForamenAxis), each section's rays are read on the slab that holds its centre
+ * (lumen-edge.ts sampleInSlab) rather than between two slabs: a tunnel centred
+ * off its slab's middle (fatty-thick5mm S4: 0.7–1.5 mm towards the slab below) read by trilinear interpolation
+ * mixes in the slab below, where the tunnel's floor lies across the lumen's line (330–400 HU): the lumen read
+ * 230–250 HU against 180–200 on its own slab, its medial wall (310–380 HU) then fell under the rise asked of it,
+ * and the walk stopped 1.5 mm past the middle, 4 mm short of the posterior opening (followed on the slab: 0.3 mm
+ * past it).
  */
 function inSliceRays(volume: ScalarVolume, e: Readonly<Vec3>, radiusMm: number): { basis: [Vec3, Vec3]; rays: number[] } | null {
   const g = volume.geometry, sliceMm = g.spacingMm[2];
@@ -177,11 +188,20 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   const ring = followTunnel(volume, f, minContrastHu, e, L, null);
   if (ring) return ring;
   const slice = inSliceRays(volume, e, f.radiusMm);
-  return slice ? followTunnel(volume, f, minContrastHu, e, L, slice) : null;
+  if (!slice) return null;
+  // Read between two slabs (trilinear) or on the slab that holds each section's centre: a tunnel that lies within one
+  // slab has its floor or roof in the next, which trilinear reading mixes into its lumen; one that spans two slabs
+  // (fatty-funnel's S4, 5 mm wide on 3 mm slices, its fit 1.5 mm in radius) has part of its lumen in each, and one
+  // slab alone shows it without its walls. The reading that follows more enclosed sections is the one that resolves
+  // its walls (fatty-thick5mm S4_L 5 sections between slabs, stopping 1.5 mm past the middle, 11 on its slab;
+  // fatty-funnel S4_R 10 on one slab, stopping 2.1 mm short); between slabs where they tie.
+  const mixed = followTunnel(volume, f, minContrastHu, e, L, slice, false);
+  const slab = followTunnel(volume, f, minContrastHu, e, L, slice, true);
+  return slab && (!mixed || slab.sections > mixed.sections) ? slab : mixed;
 }
 
 /** The walk of refineForamenAxis, on the full ring (`slice` null) or on the slice plane's fans (inSliceRays). */
-function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu: number, e: Vec3, L: number, slice: { basis: [Vec3, Vec3]; rays: number[] } | null): AxisRefinement | null {
+function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu: number, e: Vec3, L: number, slice: { basis: [Vec3, Vec3]; rays: number[] } | null, onSlab = false): AxisRefinement | null {
   const a = f.anteriorLps, b = f.posteriorLps;
   const [u1, u2] = slice ? slice.basis : perpendicularBasis(e);
   const rays = slice ? slice.rays : ALL_RAYS, nRays = rays.length;
@@ -203,7 +223,7 @@ function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'po
   let minPeak = -Infinity;
   /** Share of the rays that meet a rim around c (no recentring). */
   const ringShare = (c: Vec3): number => {
-    const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays, minPeak);
+    const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays, minPeak, onSlab);
     return s ? s.edges.filter((x) => Number.isFinite(x)).length / nRays : 0;
   };
   /** Recentres the section at c; returns the centre and its ring share, or null when the lumen is not enclosed there. */
@@ -211,7 +231,7 @@ function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'po
     let c = c0;
     let share = 0;
     for (let it = 0; it < 3; it++) {
-      const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays, minPeak);
+      const s = section(volume, c, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays, minPeak, onSlab);
       if (!s) return null;
       const ok = s.edges.map((x, k) => (Number.isFinite(x) ? k : -1)).filter((k) => k >= 0);
       share = ok.length / nRays;
@@ -245,7 +265,7 @@ function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'po
   if (!first) return null;
   const start = first.c;
   {
-    const s0 = section(volume, start, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays)!;
+    const s0 = section(volume, start, u1, u2, maxR, edgeMax, step, rimHu, tmp, rays, -Infinity, onSlab)!;
     const ed = s0.edges.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
     edgeMax = Math.min(maxR, ed[ed.length >> 1]! + 1);
     const co = s0.contrast.filter((x) => Number.isFinite(x)).sort((p, q) => p - q);
@@ -264,7 +284,17 @@ function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'po
     let end = NaN;
     while (t < limit) {
       const guess: Vec3 = [c[0] + dir * e[0] * STEP_MM, c[1] + dir * e[1] * STEP_MM, c[2] + dir * e[2] * STEP_MM];
-      const next = enclosedAt(guess);
+      let next = enclosedAt(guess);
+      // In the slice's plane the ring is two walls, and one wall's dip decides a section where the full ring needs
+      // more than 8 of 16 rays; a side wall 100–180 HU above the lumen under 15 HU noise and 30 HU texture
+      // (fatty-thick5mm S4_R: 306 HU against the 307 asked, 1.5 mm into its tunnel, walled again 1.5 mm on) loses a
+      // section to noise. A wall that ends at an opening stays gone: a section not enclosed whose next one is
+      // enclosed is stepped over.
+      let stepMm = STEP_MM;
+      if (!next && slice) {
+        const over = enclosedAt([c[0] + dir * e[0] * 2 * STEP_MM, c[1] + dir * e[1] * 2 * STEP_MM, c[2] + dir * e[2] * 2 * STEP_MM]);
+        if (over && t + 2 * STEP_MM < limit) { next = over; stepMm = 2 * STEP_MM; }
+      }
       if (!next) {
         // the opening: where the ring share falls through one half, between this section and the next
         let t1 = t + openingWithinStep(ringShare, c, e, dir, share);
@@ -286,11 +316,11 @@ function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'po
         end = dir * t1;
         break;
       }
-      t += STEP_MM;
+      t += stepMm;
       // keep the step along the axis: the recentring moves only across it
       const w: Vec3 = [next.c[0] - c[0], next.c[1] - c[1], next.c[2] - c[2]];
       const along = w[0] * e[0] + w[1] * e[1] + w[2] * e[2];
-      c = [next.c[0] - (along - dir * STEP_MM) * e[0], next.c[1] - (along - dir * STEP_MM) * e[1], next.c[2] - (along - dir * STEP_MM) * e[2]];
+      c = [next.c[0] - (along - dir * stepMm) * e[0], next.c[1] - (along - dir * stepMm) * e[1], next.c[2] - (along - dir * stepMm) * e[2]];
       share = next.share;
       centres.push({ t: dir * t, c });
     }

@@ -36,6 +36,21 @@ export function sampleTrilinear(volume: ScalarVolume, p: Readonly<Vec3>, tmp: Ve
   return trilinearAtIndex(volume.voxels, g.dims, x, y, z);
 }
 
+/**
+ * Bilinear sample at an LPS point within slice k (the point's own slice coordinate ignored; null outside the
+ * slice's in-plane extent). A thick slice is a slab average across its thickness: interpolating between two slabs
+ * (sampleTrilinear) gives a value neither slab holds, where a structure narrower than the slab lies in one of them
+ * (a foramen within one 5 mm slice: its lumen there 180–200 HU, read 250 by trilinear mixing with the wall below).
+ */
+export function sampleInSlab(volume: ScalarVolume, p: Readonly<Vec3>, k: number, tmp: Vec3 = [0, 0, 0]): number | null {
+  const g = volume.geometry;
+  g.lpsToIjk(tmp, p);
+  const [ni, nj, nk] = g.dims;
+  const x = tmp[0], y = tmp[1];
+  if (x < 0 || y < 0 || k < 0 || x > ni - 1 || y > nj - 1 || k > nk - 1) return null;
+  return trilinearAtIndex(volume.voxels, g.dims, x, y, k);
+}
+
 /** Standard normal CDF (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7). */
 export function normalCdf(t: number): number {
   const x = Math.abs(t) / Math.SQRT2;
