@@ -4,7 +4,8 @@
  * score it with the full safety check (planning/trajectory.ts). The best path:
  *   1. belongs to the template, then
  *   2. has the best verdict (pass > warn > fail; a path longer than the needle fails), then
- *   3. has the largest smallest clearance to the foramina and the canal, counted up to
+ *   3. has the largest smallest clearance to the foramina and the canal (as the verdict takes it: on slices
+ *      thicker than 2 mm less the landmark's slice uncertainty, slice-uncertainty.ts), counted up to
  *      CLEARANCE_GOAL_MM [design: beyond 15 mm a further millimetre buys no safety], then
  *   4. is the shortest (the study's aim: the shortest path that avoids nerves and vessels).
  * Search: a coarse grid over the template's two angles (5°), then pattern search from the three
@@ -15,7 +16,7 @@ import type { Vec3 } from '../core/vec3';
 import { foramenCentreLps } from '../anatomy/types';
 import type { ApproachName, CheckStatus, Needle, TrajectoryMetrics } from './types';
 import { APPROACH_TEMPLATES, type ApproachTemplate } from './approaches';
-import { evaluateTrajectory, minNeuralClearanceMm, type PlanningContext } from './trajectory';
+import { evaluateTrajectory, judgedNeuralClearanceMm, minNeuralClearanceMm, type PlanningContext } from './trajectory';
 import { localAxes } from './envelope';
 import type { BodyModel, SkinEntry } from './body';
 import { DEFAULT_RANK_TIE_MM, rankApproachRows, structuresCrossed, type RankInput, type Ranked } from './ranking';
@@ -51,7 +52,9 @@ const TIER: Record<CheckStatus, number> = { pass: 2, warn: 1, fail: 0 };
 /** The score the planner maximises (see the module comment). */
 export function candidateScore(metrics: TrajectoryMetrics, violation: string | null): number {
   const tier = violation ? -1 : TIER[metrics.status];
-  const c = Math.min(minNeuralClearanceMm(metrics), CLEARANCE_GOAL_MM);
+  // the clearance the verdict is taken on (less the slice uncertainty on thick slices), so that the planner's
+  // order within a tier agrees with its tiers
+  const c = Math.min(judgedNeuralClearanceMm(metrics), CLEARANCE_GOAL_MM);
   return tier * 1000 + c * 10 - metrics.depthMm * 0.001;
 }
 

@@ -11,7 +11,8 @@
  *   too: the posterior ilium (iliac tuberosity, PSIS) lies dorsal to the lateral sacral crest, so a
  *   "posterior" needle that first passes the ilium has crossed the posterior SI joint and its
  *   ligaments, as a transiliac one does.
- * Pass/warn/fail follow DOMAIN.md §3 defaults (SafetyThresholds, editable).
+ * Pass/warn/fail follow DOMAIN.md §3 defaults (SafetyThresholds, editable); on slices thicker than 2 mm the
+ * neural ones are taken on the clearance less the landmark's half-slice uncertainty (slice-uncertainty.ts).
  */
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
@@ -21,6 +22,7 @@ import type { ApproachName, CheckStatus, CortexCrossing, Needle, PlanCheck, Safe
 import { segmentSegmentDistance, segmentCanalDistance } from './distance';
 import { distanceToSurfaceClass, envelopeCrossings, envelopeSdf, type SacralEnvelope } from './envelope';
 import { bullsEyeAngles } from './carm';
+import { clearanceUncertaintyMm, closestOnPolylineLps, thickSliceMm } from './slice-uncertainty';
 import type { SkinEntry } from './body';
 
 export interface PlanningContext {
@@ -59,27 +61,43 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
   const depthMm = Math.hypot(dx, dy, dz);
   const u: Vec3 = depthMm > 0 ? [dx / depthMm, dy / depthMm, dz / depthMm] : [0, 0, -1];
 
-  // Foramina
-  const foramina: { id: ForamenId; clearanceMm: number }[] = [];
+  // Foramina. On thick slices a landmark is known to half a slice along the slice axis (slice-uncertainty.ts): the
+  // verdict is taken on the clearance less that uncertainty, so that it errs on the safe side.
+  const sliceMm = thickSliceMm(ctx.volume);
+  const at = (p: Readonly<Vec3>, q: Readonly<Vec3>, s: number): Vec3 => [p[0] + (q[0] - p[0]) * s, p[1] + (q[1] - p[1]) * s, p[2] + (q[2] - p[2]) * s];
+  /** The clearance the verdict uses and the words that say how it was taken. */
+  const judged = (c: number, u: number): { mm: number; text: string } => {
+    if (!(u > 0)) return { mm: c, text: `${c.toFixed(1)} mm` };
+    const low = Math.max(0, c - u);
+    return { mm: low, text: `${c.toFixed(1)} mm (${low.toFixed(1)} mm allowing ${u.toFixed(1)} mm for the landmark's place within a ${sliceMm.toFixed(1)} mm slice)` };
+  };
+  const foramina: { id: ForamenId; clearanceMm: number; sliceUncertaintyMm?: number }[] = [];
   for (const f of ctx.anatomy?.foramina ?? []) {
-    const d = segmentSegmentDistance(entryLps, targetLps, f.anteriorLps, f.posteriorLps).distance;
-    foramina.push({ id: f.id, clearanceMm: Math.max(0, d - f.radiusMm - r) });
+    const sd = segmentSegmentDistance(entryLps, targetLps, f.anteriorLps, f.posteriorLps);
+    const clearanceMm = Math.max(0, sd.distance - f.radiusMm - r);
+    if (sliceMm) foramina.push({ id: f.id, clearanceMm, sliceUncertaintyMm: clearanceUncertaintyMm(ctx.volume, at(f.anteriorLps, f.posteriorLps, sd.t), at(entryLps, targetLps, sd.s)) });
+    else foramina.push({ id: f.id, clearanceMm });
   }
-  let nearestForamen: { id: ForamenId; clearanceMm: number } | null = null;
+  let nearestForamen: { id: ForamenId; clearanceMm: number; sliceUncertaintyMm?: number } | null = null;
   for (const f of foramina) if (!nearestForamen || f.clearanceMm < nearestForamen.clearanceMm) nearestForamen = f;
   if (!foramina.length) add('warn', 'no foramina placed: foramen clearance not checked');
   for (const f of foramina) {
-    if (f.clearanceMm < th.neuralFailMm) add('fail', `${f.clearanceMm.toFixed(1)} mm from the ${foramenName(f.id)}${f.clearanceMm === 0 ? ' (enters it)' : ''}, fail < ${th.neuralFailMm} mm`);
-    else if (f.clearanceMm < th.neuralWarnMm) add('warn', `${f.clearanceMm.toFixed(1)} mm from the ${foramenName(f.id)}, warn < ${th.neuralWarnMm} mm`);
+    const j = judged(f.clearanceMm, f.sliceUncertaintyMm ?? 0);
+    if (j.mm < th.neuralFailMm) add('fail', `${j.text} from the ${foramenName(f.id)}${f.clearanceMm === 0 ? ' (enters it)' : ''}, fail < ${th.neuralFailMm} mm`);
+    else if (j.mm < th.neuralWarnMm) add('warn', `${j.text} from the ${foramenName(f.id)}, warn < ${th.neuralWarnMm} mm`);
   }
 
   // Canal
   let canalClearanceMm: number | null = null;
+  let canalSliceUncertaintyMm: number | undefined;
   const canal = ctx.anatomy?.canal;
   if (canal && canal.centerlineLps.length) {
-    canalClearanceMm = Math.max(0, segmentCanalDistance(entryLps, targetLps, canal.centerlineLps, canal.radiusMm).distance - r);
-    if (canalClearanceMm < th.neuralFailMm) add('fail', `${canalClearanceMm.toFixed(1)} mm from the sacral canal${canalClearanceMm === 0 ? ' (enters it)' : ''}, fail < ${th.neuralFailMm} mm`);
-    else if (canalClearanceMm < th.neuralWarnMm) add('warn', `${canalClearanceMm.toFixed(1)} mm from the sacral canal, warn < ${th.neuralWarnMm} mm`);
+    const cd = segmentCanalDistance(entryLps, targetLps, canal.centerlineLps, canal.radiusMm);
+    canalClearanceMm = Math.max(0, cd.distance - r);
+    if (sliceMm) { const p = at(entryLps, targetLps, cd.t); canalSliceUncertaintyMm = clearanceUncertaintyMm(ctx.volume, closestOnPolylineLps(canal.centerlineLps, p), p); }
+    const j = judged(canalClearanceMm, canalSliceUncertaintyMm ?? 0);
+    if (j.mm < th.neuralFailMm) add('fail', `${j.text} from the sacral canal${canalClearanceMm === 0 ? ' (enters it)' : ''}, fail < ${th.neuralFailMm} mm`);
+    else if (j.mm < th.neuralWarnMm) add('warn', `${j.text} from the sacral canal, warn < ${th.neuralWarnMm} mm`);
   } else add('warn', 'no canal placed: canal clearance not checked');
 
   // Envelope: crossings, breach, bone path, tip to the anterior cortex, SI joint
@@ -143,7 +161,7 @@ export function evaluateTrajectory(ctx: PlanningContext, entryLps: Readonly<Vec3
   const order = { fail: 0, warn: 1, pass: 2 } as const;
   reasons.sort((a, b) => order[a.level] - order[b.level]);
   return {
-    depthMm, foramina, nearestForamen, canalClearanceMm, anteriorCortexBreach, tipToAnteriorCortexMm, advanceToAnteriorCortexMm, siJointCrossed, bonePathMm, crossings,
+    depthMm, foramina, nearestForamen, canalClearanceMm, ...(canalSliceUncertaintyMm !== undefined ? { canalSliceUncertaintyMm } : {}), anteriorCortexBreach, tipToAnteriorCortexMm, advanceToAnteriorCortexMm, siJointCrossed, bonePathMm, crossings,
     craniocaudalDeg: Math.asin(Math.max(-1, Math.min(1, -u[2]))) * RAD,
     mediolateralDeg: Math.asin(Math.max(-1, Math.min(1, -u[0]))) * RAD,
     bullsEye: bullsEyeAngles(entryLps, targetLps),
@@ -173,6 +191,16 @@ function tipToAnterior(env: SacralEnvelope, frame: FittedSacralFrame | null, p: 
  */
 export function tipArrived(t: { advance: number }): boolean {
   return t.advance >= 0.999;
+}
+
+/**
+ * Smallest neural clearance as the verdict takes it: each less its slice uncertainty on thick slices
+ * (slice-uncertainty.ts), never below 0; equal to minNeuralClearanceMm on thin slices.
+ */
+export function judgedNeuralClearanceMm(m: TrajectoryMetrics): number {
+  let c = m.canalClearanceMm === null ? Infinity : Math.max(0, m.canalClearanceMm - (m.canalSliceUncertaintyMm ?? 0));
+  for (const f of m.foramina) c = Math.min(c, Math.max(0, f.clearanceMm - (f.sliceUncertaintyMm ?? 0)));
+  return c;
 }
 
 /** Smallest neural clearance (foramina and canal), Infinity when none is placed. */

@@ -98,10 +98,16 @@ export interface AblationPlan {
 /** A needle placed from a skin entry to a target, with its safety metrics. */
 export interface TrajectoryMetrics {
   depthMm: number;
-  /** Every foramen: clearance of the needle surface to the foramen surface (≥ 0). */
-  foramina: { id: ForamenId; clearanceMm: number }[];
-  nearestForamen: { id: ForamenId; clearanceMm: number } | null;
+  /**
+   * Every foramen: clearance of the needle surface to the foramen surface (≥ 0). On slices thicker than 2 mm,
+   * sliceUncertaintyMm: how far it may be off for the landmark's place within a slice (planning/slice-uncertainty.ts);
+   * the verdict is taken on the clearance less it.
+   */
+  foramina: { id: ForamenId; clearanceMm: number; sliceUncertaintyMm?: number }[];
+  nearestForamen: { id: ForamenId; clearanceMm: number; sliceUncertaintyMm?: number } | null;
   canalClearanceMm: number | null;
+  /** As a foramen's sliceUncertaintyMm, for the canal (slices thicker than 2 mm only). */
+  canalSliceUncertaintyMm?: number;
   anteriorCortexBreach: boolean;
   /** Clearance of the needle tip's surface to the anterior sacral cortex (Euclidean, mm); null when not inside the sacrum or not checked. */
   tipToAnteriorCortexMm: number | null;

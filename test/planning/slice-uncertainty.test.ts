@@ -1,0 +1,79 @@
+/**
+ * The verdict of a needle near a foramen or the canal found on thick slices is taken on the clearance less the
+ * landmark's half-slice uncertainty along the slice axis (planning/slice-uncertainty.ts); the clearance itself is
+ * unchanged, and thin slices change nothing.
+ */
+import { describe, expect, it } from 'vitest';
+import { VolumeGeometry } from '../../src/core/geometry';
+import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
+import type { Vec3 } from '../../src/core/vec3';
+import type { SacralAnatomy } from '../../src/anatomy/types';
+import { evaluateTrajectory } from '../../src/planning/trajectory';
+import { clearanceUncertaintyMm, closestOnPolylineLps, thickSliceMm } from '../../src/planning/slice-uncertainty';
+import { DEFAULT_THRESHOLDS, type Needle } from '../../src/planning/types';
+
+const LINE: Needle = { id: 'line', name: 'line', gauge: null, kind: 'custom', outerDiameterMm: 0, workingLengthMm: 1000, source: 'test' };
+
+function volumeOf(sliceMm: number, directionCosines = [1, 0, 0, 0, 1, 0, 0, 0, 1]): ScalarVolume {
+  const nz = Math.ceil(80 / sliceMm);
+  const geo = new VolumeGeometry({ dims: [80, 80, nz], spacingMm: [1, 1, sliceMm], originLps: [-40, -40, -40], directionCosines });
+  return createScalarVolume('empty', geo, new Float32Array(geo.voxelCount), 'HU', 'CT');
+}
+
+// one foramen along y at x = 20, z = 0 (radius 2.5); the canal along z at the origin (radius 5)
+const anatomy = (withCanal: boolean): SacralAnatomy => ({
+  foramina: [{ id: 'S2_L', level: 'S2', side: 'L', anteriorLps: [20, -10, 0], posteriorLps: [20, 10, 0], radiusMm: 2.5, confidence: 1, source: 'auto' }],
+  canal: withCanal ? { centerlineLps: [[0, 0, -30], [0, 0, 30]], radiusMm: [5, 5], confidence: 1, source: 'auto' } : null,
+  frame: null,
+});
+const ctxOf = (sliceMm: number, withCanal = false) => ({ anatomy: anatomy(withCanal), frame: null, envelope: null, volume: volumeOf(sliceMm), thresholds: DEFAULT_THRESHOLDS });
+
+describe('clearances on thick slices: the verdict allows for the landmark\'s place within a slice', () => {
+  it('5 mm slices, the needle passing above the foramen (along the slice axis): 3.5 mm read, judged 1.0 mm, fail', () => {
+    // needle along x at z = 6: 6 − 2.5 = 3.5 mm from the foramen's surface, straight up the slice axis
+    const m = evaluateTrajectory(ctxOf(5), [40, 0, 6], [15, 0, 6], LINE);
+    const f = m.foramina[0]!;
+    expect(f.clearanceMm).toBeCloseTo(3.5, 6);
+    expect(f.sliceUncertaintyMm).toBeCloseTo(2.5, 6);
+    expect(m.status).toBe('fail');
+    expect(m.reasons.join(' ')).toMatch(/3\.5 mm \(1\.0 mm allowing 2\.5 mm for the landmark's place within a 5\.0 mm slice\) from the left S2 foramen, fail < 2 mm/);
+  });
+
+  it('the same needle on 1 mm slices: 3.5 mm, warn, no uncertainty', () => {
+    const m = evaluateTrajectory(ctxOf(1), [40, 0, 6], [15, 0, 6], LINE);
+    expect(m.foramina[0]!.clearanceMm).toBeCloseTo(3.5, 6);
+    expect(m.foramina[0]!.sliceUncertaintyMm).toBeUndefined();
+    expect(m.status).toBe('warn');
+    expect(m.reasons.join(' ')).toMatch(/^3\.5 mm from the left S2 foramen, warn < 5 mm/);
+  });
+
+  it('5 mm slices, the needle passing beside the foramen in the slice plane: no uncertainty, warn', () => {
+    // needle along z at x = 26: 6 − 2.5 = 3.5 mm, across the slice axis
+    const m = evaluateTrajectory(ctxOf(5), [26, 0, 30], [26, 0, -30], LINE);
+    expect(m.foramina[0]!.clearanceMm).toBeCloseTo(3.5, 6);
+    expect(m.foramina[0]!.sliceUncertaintyMm).toBeCloseTo(0, 6);
+    expect(m.status).toBe('warn');
+  });
+
+  it('the canal: a needle 3 mm above the canal\'s end cap on 5 mm slices is judged fail, on 1 mm slices warn', () => {
+    // needle along x at z = 30 + 5 + 3 = 38 above the capped end: 3 mm, along the slice axis
+    const thick = evaluateTrajectory(ctxOf(5, true), [15, 0, 38], [-15, 0, 38], LINE);
+    expect(thick.canalClearanceMm).toBeCloseTo(3, 3);
+    expect(thick.canalSliceUncertaintyMm).toBeCloseTo(2.5, 3);
+    expect(thick.reasons.join(' ')).toMatch(/from the sacral canal, fail < 2 mm/);
+    const thin = evaluateTrajectory(ctxOf(1, true), [15, 0, 38], [-15, 0, 38], LINE);
+    expect(thin.canalSliceUncertaintyMm).toBeUndefined();
+    expect(thin.reasons.join(' ')).toMatch(/3\.0 mm from the sacral canal, warn < 5 mm/);
+  });
+
+  it('the slice axis is the volume\'s own (sagittal slices: along L–R)', () => {
+    const sag = volumeOf(5, [0, 1, 0, 0, 0, 1, 1, 0, 0]);
+    expect(thickSliceMm(sag)).toBe(5);
+    expect(clearanceUncertaintyMm(sag, [0, 0, 0], [4, 0, 0])).toBeCloseTo(2.5, 6);
+    expect(clearanceUncertaintyMm(sag, [0, 0, 0], [0, 0, 4])).toBeCloseTo(0, 6);
+    expect(clearanceUncertaintyMm(sag, [0, 0, 0], [3, 0, 4])).toBeCloseTo(1.5, 6);
+    // 2 mm slices: thin (no uncertainty)
+    expect(thickSliceMm(volumeOf(2))).toBe(0);
+    expect(closestOnPolylineLps([[0, 0, 0], [0, 0, 10]], [3, 0, 4])).toEqual([0, 0, 4]);
+  });
+});
