@@ -1,6 +1,6 @@
 /**
  * Landmark detection that generalises, on phantoms with exact truth (issue 12): fatty marrow moved the way
- * patients lie (pelvis tilted ±15–18° about L–R, 10° oblique about A–P, prone), thick slices (2, 3, 4, 4.5 and 5 mm, and 5 mm on 0.8 mm pixels), an osteopenic
+ * patients lie (pelvis tilted ±15–18° about L–R, 10° oblique about A–P, prone), thick slices (2, 3, 4, 4.5 and 5 mm, and 5 mm on 0.8 mm pixels or under a tilted pelvis), an osteopenic
  * sacrum and a lytic lesion eroding a foramen. The moved phantoms are the generator's voxels relabelled in
  * patient space by test/phantom-tools/retilt.py (truth moved by the same rigid transform and checked against
  * the voxels). The asymmetric sacrum is the generator run by test/phantom-tools/asymmetric.py with its left foramina
@@ -70,8 +70,17 @@ interface Case {
    * worse than it fails, so that a change elsewhere cannot make a gap worse unseen (fatty-thick5mm's T14 went from
    * 1.27 to 3.59 mm in one such change while its gap was asserted only as unmet). within3: fewest foramina within
    * 3 mm; clearanceMm / canalClearanceMm: worst clearance error where the truth is under 15 mm, with GAP_SLACK_MM.
+   * judgedMm (thick slices, a clearance gap): how far above the truth the clearance the verdict is taken on (less
+   * its slice uncertainty, planning/slice-uncertainty.ts) lies at worst, foramina and canal, where the truth is under
+   * 15 mm; a run worse than it by GAP_SLACK_MM fails.
    */
-  measured?: { within3?: number; clearanceMm?: number; canalClearanceMm?: number };
+  measured?: { within3?: number; clearanceMm?: number; canalClearanceMm?: number; judgedMm?: number; shownWrong?: number };
+  /**
+   * KNOWN GAP of the first rule (never confidently wrong): what is shown as found more than 5 mm from the truth, with
+   * why. Asserted still so (so that a fix shows up as a failure asking to strike it), with `measured.shownWrong` the
+   * most such foramina a run may show.
+   */
+  shownWrong?: string;
   /** Tunnels whose posterior opening must lie within `mm` of the truth along the tunnel's axis, with why. */
   posteriorEnds?: { ids: string[]; mm: number; why: string };
 }
@@ -147,7 +156,7 @@ const CASES: Case[] = [
   // canal: the lumen traced across the sacrum (the axial-slice hole search runs 6.7 mm off it at S1–S2, detect.ts),
   // in planes that start 20 mm above the body curve's first point (canal-lumen.ts ABOVE_MM): from the curve's
   // first plane the trace began 12 mm down the canal and T08, beside S1, was measured to its course below (0.73 mm off)
-  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { clearance: 'T14 to S4_L 3.47 mm off on the unsafe side (17.36 vs 13.89 mm; 3.59 on main at a534137, 1.27 at 86c0338): both S4 fits now end 2.8 mm in front of their anterior openings and 3.1–4.0 mm short of the posterior ones, and T14 passes S4_L\'s posterior end. The S4 axes lie in the axial plane, so one 5 mm slice holds the whole 5 mm tunnel and averages its upper and lower walls into the lumen (190–250 HU along the axis against 110 HU marrow): no full ring closes round it. Followed in the slice\'s plane (foramen-axis.ts inSliceRays) T14 came to 0.16 mm at 86c0338, but these fits are left as they are. T06 to S1_R 0.66 mm, T04 to S3_R 0.63 mm (not examined)' }, measured: { clearanceMm: 3.47 } },
+  { name: 'fatty-thick5mm', config: config('fatty-thick5mm.json'), gaps: { clearance: 'T16 to S1_R 0.75 mm off on the unsafe side (10.04 vs 9.29 mm; T06 to S1_R 0.66, T04 to S3_R 0.63; not examined): S1_R is not followed on its own (read at S1_L\'s mirror image), radius 4.3 vs 4.5 mm. The verdict takes each less its slice uncertainty (0.78, 2.20, 0.79 mm: planning/slice-uncertainty.ts). The S4 pair lies in the axial plane within one 5 mm slice (190–250 HU along its axis against 110 HU marrow) and is followed in the slice\'s plane (foramen-axis.ts inSliceRays); read by trilinear interpolation between two slabs (its axis 0.7–1.5 mm off its slab\'s middle) its lumen took in the floor in the slab below, the walk stopped 1.5 mm past the middle and T14 to S4_L was 3.47 mm off (17.36 vs 13.89; 1.27 at 86c0338); read on its own slab, its openings 22.0–22.2 / 39.8–39.9 mm against 22.2 / 39.5 and T14 0.13 mm' }, measured: { clearanceMm: 0.75, judgedMm: 0.10 } },
   // fatty-thick5mm with fatty-eroded's lesions, E1 eroding the LEFT S2 opening: the S2 pair is lost, so the
   // count below S1 stops there (surface-openings.ts) and S3 stays "check"; S1_R, which Y1 fills, is followed
   // along S1_L's mirror image
@@ -159,14 +168,23 @@ const CASES: Case[] = [
   { name: 'fatty-thick4mm', config: config('fatty-thick4mm.json'), gaps: { all8Within3: '6 of 8 within 3 mm (worst 0.7 mm): the S4 pair is not fitted (no mirror pair of walled tunnels there on the anterior-surface map). On the map each S4 opening is a groove 16 mm long along the long axis (233–261 HU between walls of 290–380 HU on its two sides only), so it is not enclosed (12 of 16 directions needed); with the map-median bound on an opening\'s value replaced by the median of the 25 mm round it, 35 openings and still no S4 pair: that bound is not what loses it', clearance: 'S4 not in use (the six in use: 0.41 mm where the truth is under 15 mm)' }, measured: { within3: 6, clearanceMm: 0.41 } },
   // the same on 4.5 mm slices: the first mask's axis is 15 mm long (frameProblem), so the axis is taken below the disc
   // from its axial track, as on fatty-thick5mm
-  { name: 'fatty-thick4.5mm', config: config('fatty-thick4p5mm.json'), gaps: { all8Within3: '1 of 8 found (S2_L, 0.4 mm): the S1 pair of the search inside the bone is kept over the anterior surface\'s (S1_R 30.7 mm off, check), S2_R check, S3 missing, the S4 pair check 0.3–0.5 mm off (the count below S1 stops at S4: a level skipped above it)', clearance: 'two foramina in use', canalClearance: 'T08 2.01 mm off (8.58 vs 6.57 mm): the canal is traced 5–20 mm off the truth at S1' }, measured: { within3: 1, clearanceMm: 0.51, canalClearanceMm: 2.01 } },
+  { name: 'fatty-thick4.5mm', config: config('fatty-thick4p5mm.json'), gaps: { all8Within3: '1 of 8 found (S2_L, 0.4 mm): the S1 pair of the search inside the bone is kept over the anterior surface\'s (S1_R 30.7 mm off, check), S2_R check, S3 missing, the S4 pair check 0.3–0.5 mm off (the count below S1 stops at S4: a level skipped above it)', clearance: 'two foramina in use', canalClearance: 'T08 2.01 mm off (8.58 vs 6.57 mm): the canal is traced 5–20 mm off the truth at S1' }, measured: { within3: 1, clearanceMm: 0.51, canalClearanceMm: 2.01, judgedMm: 1.75 } },
   // fatty-thick5mm on 0.8 mm pixels: a look-alike pair in the alae, 2 mm above the S1 endplate's plane, was the row's
   // first pair and named every level one too high (17–26 mm off, all check); the row now starts at least 14 mm under
   // the endplate (surface-openings.ts S1_OPENING_MIN_BELOW_ENDPLATE_MM)
-  { name: 'fatty-thick5mm-px08', config: config('fatty-thick5mm-px08.json'), gaps: { clearance: 'T06 to S1_R 0.77 mm off (5.30 vs 4.52 mm), T04 to S3_R 0.53 mm (on the unsafe side; not examined yet); T14 to S4_L 0.43 mm since its S4 tunnels are followed in the slice\'s plane as on fatty-thick5mm (2.00 mm before, 15.89 vs 13.89 mm)', canalClearance: 'T08 1.78 mm off (8.35 vs 6.57 mm): the canal traced in front of its roof (canal-lumen.ts) begins at z 0.4 mm, 16 mm below the truth\'s canal point at z 16 mm (fatty-thick5mm: 2.4 mm from it). Its chain starts at z 7 mm; in the planes above, the lumen (6–25 HU) has the L5/S1 disc in front (37–44 HU, under MIN_CONTRAST_HU over it) up to z 14 mm, and below that its darkest point lies more than FRONT_MM (12 mm) behind the body\'s cortex (a 17 mm deep canal); with the front wall sought 18 mm in front those planes have candidates, but the chain still starts at z 7 mm' }, measured: { clearanceMm: 0.77, canalClearanceMm: 1.78 } },
+  { name: 'fatty-thick5mm-px08', config: config('fatty-thick5mm-px08.json'), gaps: { clearance: 'T06 to S1_R 0.77 mm off (5.30 vs 4.52 mm), T04 to S3_R 0.53 mm (on the unsafe side; not examined yet); T14 to S4_L 0.43 mm since its S4 tunnels are followed in the slice\'s plane as on fatty-thick5mm (2.00 mm before, 15.89 vs 13.89 mm)', canalClearance: 'T08 1.78 mm off (8.35 vs 6.57 mm): the canal traced in front of its roof (canal-lumen.ts) begins at z 0.4 mm, 16 mm below the truth\'s canal point at z 16 mm (fatty-thick5mm: 2.4 mm from it). Its chain starts at z 7 mm; in the planes above, the lumen (6–25 HU) has the L5/S1 disc in front (37–44 HU, under MIN_CONTRAST_HU over it) up to z 14 mm, and below that its darkest point lies more than FRONT_MM (12 mm) behind the body\'s cortex (a 17 mm deep canal); with the front wall sought 18 mm in front those planes have candidates, but the chain still starts at z 7 mm' }, measured: { clearanceMm: 0.77, canalClearanceMm: 1.78, judgedMm: 1.47 } },
+  // fatty-thick5mm with the pelvis tilted 18° about L (as tilt-L+18): the tunnels no longer lie in the axial plane,
+  // the S4 pair crossing about one 5 mm slice over its 17 mm (retilt.py's check passes over foramina no wider than a
+  // slice, whose centre voxel holds their walls)
+  // Found on it (main at 4790f79 and with this change alike): S1_L and S1_R shown as found 8.4 and 11.6 mm off, S2 and
+  // S3_L check, S4 missing; the zones right
+  { name: 'fatty-thick5mm-tilt-L+18', config: config('fatty-thick5mm.json'), gridDeg: [-18, 0, 0], move: { iop: AXIAL },
+    shownWrong: 'S1_L and S1_R shown as found 8.4 and 11.6 mm from the truth (S1_R 1.00, S1_L 0.60): the search inside the bone finds no S1_R tunnel and keeps its S2 pair over the anterior surface\'s reading, the tunnels run 8–73° to the row of their openings; not examined',
+    gaps: { all8Within3: '1 of 8 within 3 mm (S3_R); S2_L, S2_R, S3_L check, S4 missing', clearance: 'T09 to S1_R 14.39 mm off (19.34 vs 4.95 mm): S1_R 11.6 mm off', canalClearance: 'T08 8.49 mm off (15.05 vs 6.57 mm): the canal\'s top 13–40 mm from the truth\'s first three points' },
+    measured: { within3: 1, clearanceMm: 14.39, canalClearanceMm: 8.49, judgedMm: 14.33, shownWrong: 2 } },
   // 2 mm slices with a 1.0 mm cortex: the first mask's axis runs 24 mm behind the bodies (axisBehindBodies)
   { name: 'fatty-thick2mm', config: config('fatty-thick2mm.json') },
-  { name: 'thick3mm-iso', config: config('thick3mm.json'), gaps: { clearance: 'on 3 mm voxels the tunnels are not followed (a rim one voxel thick is not resolved) and their radii are never made smaller than the detector\'s: up to 3.8 mm off', canalClearance: 'on 3 mm voxels the canal\'s radius is the half-contrast one of the thick-slice search: 2.2 mm off (T11; 5.8–5.9 against 8.0–8.5 at S1). The wall fit of canal-radius.ts per point brings it to 0.47 mm but scatters 3–4 mm between neighbours on the TotalSegmentator CT (detect.test.ts); one median offset along the line leaves 0.61 mm (T11), half of it the midline found 0.5 mm off on 3 mm voxels' }, measured: { clearanceMm: 2.48, canalClearanceMm: 2.21 } },
+  { name: 'thick3mm-iso', config: config('thick3mm.json'), gaps: { clearance: 'on 3 mm voxels the tunnels are not followed (a rim one voxel thick is not resolved) and their radii are never made smaller than the detector\'s: up to 3.8 mm off', canalClearance: 'on 3 mm voxels the canal\'s radius is the half-contrast one of the thick-slice search: 2.2 mm off (T11; 5.8–5.9 against 8.0–8.5 at S1). The wall fit of canal-radius.ts per point brings it to 0.47 mm but scatters 3–4 mm between neighbours on the TotalSegmentator CT (detect.test.ts); one median offset along the line leaves 0.61 mm (T11), half of it the midline found 0.5 mm off on 3 mm voxels' }, measured: { clearanceMm: 2.48, canalClearanceMm: 2.21, judgedMm: 1.82 } },
   // S1_R: lesion Y1 fills the lateral half of its lumen, so it is followed along S1_L's mirror image (mirror-refit.ts)
   // anterior openings that flare into funnels whose cortical rim does not close, on fatty marrow behind a 0.5 mm
   // cortex on 3 mm slices, as pelvic-ref-003 shows them (measure_flare.py: there the lumen widens 1.5–2.1x over
@@ -174,9 +192,9 @@ const CASES: Case[] = [
   // phantom measures 1.8–2.3x and 1.0 to 0.2–0.5 by the same measure)
   // S1_R's rim reads fainter on the anterior-surface map than a look-alike 9 mm below it, whose fit no longer ends
   // the search for S1_L's partner (surface-openings.ts)
-  { name: 'funnel', config: config('fatty-funnel.json'), funnel: { flare: 1.5, lengthMm: 5 }, gaps: S4_THIN_CORTEX_3MM, posteriorEnds: S4_THROUGH_BONE, measured: { clearanceMm: 1.01, canalClearanceMm: 1.12 } },
+  { name: 'funnel', config: config('fatty-funnel.json'), funnel: { flare: 1.5, lengthMm: 5 }, gaps: S4_THIN_CORTEX_3MM, posteriorEnds: S4_THROUGH_BONE, measured: { clearanceMm: 1.01, canalClearanceMm: 1.12, judgedMm: 0.33 } },
   // the same image with the generator's straight tunnels: what the funnel adds
-  { name: 'thin-cortex-3mm', config: config('fatty-funnel.json'), gaps: S4_THIN_CORTEX_3MM, posteriorEnds: S4_THROUGH_BONE, measured: { clearanceMm: 0.94, canalClearanceMm: 1.12 } },
+  { name: 'thin-cortex-3mm', config: config('fatty-funnel.json'), gaps: S4_THIN_CORTEX_3MM, posteriorEnds: S4_THROUGH_BONE, measured: { clearanceMm: 0.94, canalClearanceMm: 1.12, judgedMm: 0.33 } },
   // T03, T04, T14: the needle passes a tunnel's posterior end (the closest point is the end itself), so the
   // opening's position counts in full: T14 to S4_L 0.51 mm off (13.39 vs 13.89 mm) while the opening was placed
   // mid-way between the last enclosed section and the next, 0.37 mm with it sought within that step
@@ -283,20 +301,32 @@ describe.skipIf(!run)('landmarks on moved and harder phantoms: foramina, zones, 
       // clearances of the reference needles with the trusted detected landmarks
       const ctx = { anatomy, frame: anatomy?.frame ? fitSacralFrame(anatomy.frame) : null, envelope: null, volume, thresholds: DEFAULT_THRESHOLDS };
       let worstForamen = 0, worstNear = 0, worstCanal = 0, worstCanalAt = '', worstNearAt = '';
+      // the clearance the verdict is taken on (less the landmark's half-slice uncertainty on slices over 2 mm,
+      // planning/slice-uncertainty.ts): how far it lies on the unsafe side of the truth (above it), where under 15 mm
+      let unsafe = -Infinity, unsafeAt = '';
+      const judged = (id: string, c: number, u: number | undefined, truthMm: number) => {
+        const e = c - (u ?? 0) - truthMm;
+        if (e > unsafe) { unsafe = e; unsafeAt = `${id} ${c.toFixed(2)} less ${(u ?? 0).toFixed(2)} vs ${truthMm.toFixed(2)}`; }
+      };
       for (const t of truth.trajectories) {
         const m = evaluateTrajectory(ctx, t.entry_lps, t.target_lps, LINE, { approach: t.approach });
         for (const f of m.foramina) {
           const e = Math.abs(f.clearanceMm - t.foramen_distances_mm[f.id]);
           worstForamen = Math.max(worstForamen, e);
           if (t.foramen_distances_mm[f.id] < 15 && e > worstNear) { worstNear = e; worstNearAt = `${t.id} ${f.id} ${f.clearanceMm.toFixed(2)} vs ${t.foramen_distances_mm[f.id].toFixed(2)}`; }
+          if (t.foramen_distances_mm[f.id] < 15) judged(`${t.id} ${f.id}`, f.clearanceMm, f.sliceUncertaintyMm, t.foramen_distances_mm[f.id]);
         }
         if (m.canalClearanceMm !== null && t.canal.distance_mm < 15) {
           const e = Math.abs(m.canalClearanceMm - Math.max(0, t.canal.distance_mm));
           if (e > worstCanal) { worstCanal = e; worstCanalAt = `${t.id} ${m.canalClearanceMm.toFixed(2)} vs ${t.canal.distance_mm.toFixed(2)}`; }
+          judged(`${t.id} canal`, m.canalClearanceMm, m.canalSliceUncertaintyMm, Math.max(0, t.canal.distance_mm));
         }
       }
-      console.log(`[${c.name}] zones ${zones.join(', ')}; clearance error: foramina worst ${worstForamen.toFixed(2)} mm (truth < 15 mm: ${worstNear.toFixed(2)}, ${worstNearAt}), canal worst where truth < 15 mm ${worstCanal.toFixed(2)} mm (${worstCanalAt})`);
-      expect(wrong).toEqual([]);
+      console.log(`[${c.name}] zones ${zones.join(', ')}; clearance error: foramina worst ${worstForamen.toFixed(2)} mm (truth < 15 mm: ${worstNear.toFixed(2)}, ${worstNearAt}), canal worst where truth < 15 mm ${worstCanal.toFixed(2)} mm (${worstCanalAt}); the verdict's clearance at most ${unsafe.toFixed(2)} mm above the truth (${unsafeAt})`);
+      if (c.shownWrong) {
+        expect(wrong.length, `KNOWN GAP shown as found > 5 mm off (${c.shownWrong}) is now met: strike it`).toBeGreaterThan(0);
+        expect(wrong.length, `[${c.name}] more shown wrongly than recorded: ${wrong.join('; ')}`).toBeLessThanOrEqual(c.measured?.shownWrong ?? 0);
+      } else expect(wrong).toEqual([]);
       // clearances are met only with every landmark in use (a missing foramen has no clearance to compare)
       const measured = truth.trajectories.length > 0;
       const met: Record<Criterion, boolean> = {
@@ -313,6 +343,7 @@ describe.skipIf(!run)('landmarks on moved and harder phantoms: foramina, zones, 
         const now = k === 'all8Within3' ? within3 : k === 'clearance' ? worstNear : worstCanal;
         if (k === 'all8Within3' ? now < rec : now > rec + GAP_SLACK_MM) worse.push(`${k}: ${k === 'all8Within3' ? `${now} within 3 mm, recorded ${rec}` : `${now.toFixed(2)} mm, recorded ${rec.toFixed(2)} (+${GAP_SLACK_MM} allowed)`}`);
       }
+      if (c.measured?.judgedMm !== undefined && unsafe > c.measured.judgedMm + GAP_SLACK_MM) worse.push(`the verdict's clearance ${unsafe.toFixed(2)} mm above the truth (${unsafeAt}), recorded ${c.measured.judgedMm.toFixed(2)} (+${GAP_SLACK_MM} allowed)`);
       expect(worse, `[${c.name}] known gaps worse than recorded`).toEqual([]);
       for (const k of Object.keys(met) as Criterion[]) {
         const gap = c.gaps?.[k];

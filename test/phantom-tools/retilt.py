@@ -192,10 +192,16 @@ def check(d):
     want = t.get("retilt", {}).get("patient_position")
     if want and pos != want:
         bad.append(f"PatientPosition {pos!r}, expected {want!r}")
+    slice_mm = float(np.linalg.norm(A[:3, 2]))
     for f in t["anatomy"]["foramina"]:
         c = (np.array(f["anterior_opening_lps"]) + np.array(f["posterior_opening_lps"])) / 2
         v = sample(vol, A, c, 0)
         rows.append(f"{f['id']} {v:.0f}" if v is not None else f"{f['id']} outside")
+        # a foramen no wider than a slice is thick has its walls above and below in the slice that holds its centre,
+        # which reads brighter than the marrow (fatty-thick5mm's S4, radius 2.5 mm on 5 mm slices: 124-250 HU): the
+        # others say whether the truth moved with the voxels
+        if 2 * f["radius_mm"] <= slice_mm:
+            continue
         # a foramen centre is nearer the foramen HU than the cancellous bone around it
         if v is not None and abs(v - hu["foramen"]) > abs(v - hu["cancellous"]):
             bad.append(f"foramen {f['id']} centre reads {v:.0f} HU (foramen {hu['foramen']}, cancellous {hu['cancellous']})")
