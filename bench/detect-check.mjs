@@ -6,14 +6,15 @@
  * engine's detectAnatomy on the default phantom at 512×512×300 with its five lesions grown (zone map,
  * zones, outside-the-sacrum volumes, then a 2 mm foramen drag). Writes every landmark at full precision,
  * the messages and a SHA-1 of each mask and zone map; with --compare, lists what differs between two runs.
+ * --configs adds phantoms made from test/anatomy/configs (with --only none, those alone).
  *
- *   node bench/detect-check.mjs out.json [--only name,name]
+ *   node bench/detect-check.mjs out.json [--only name,name] [--configs fatty-thick5mm.json,...]
  *   node bench/detect-check.mjs --compare before.json after.json
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadTs } from './lib.mjs';
+import { loadTs, repoRoot } from './lib.mjs';
 
 if (process.argv[2] === '--compare') {
   const a = JSON.parse(readFileSync(process.argv[3], 'utf8')), b = JSON.parse(readFileSync(process.argv[4], 'utf8'));
@@ -53,6 +54,15 @@ const want = (n) => !only || only.has(n);
 for (const c of ['default.json', 'fatty.json', 'hard.json']) {
   if (!want(c)) continue;
   const { volume } = await phantom(c);
+  const t0 = performance.now();
+  out[c] = print(detectSacralAnatomy(volume));
+  out[c].ms = performance.now() - t0;
+  console.log(c, out[c].ms.toFixed(0), 'ms');
+}
+// more phantoms, from test/anatomy/configs (--configs a.json,b.json; each generated once and cached like the tests')
+const cfgArg = process.argv.indexOf('--configs');
+for (const c of cfgArg > 0 ? process.argv[cfgArg + 1].split(',') : []) {
+  const { volume } = await phantom(JSON.parse(readFileSync(join(repoRoot, 'test', 'anatomy', 'configs', c), 'utf8')));
   const t0 = performance.now();
   out[c] = print(detectSacralAnatomy(volume));
   out[c].ms = performance.now() - t0;

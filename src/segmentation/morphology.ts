@@ -39,15 +39,17 @@ const INF = Number.POSITIVE_INFINITY;
 
 /**
  * 1D squared-distance transform of sampled function f (n samples, step s) into d: the lower envelope
- * of the parabolas (x − p·s)² + f[p] (Felzenszwalb & Huttenlocher 2012). `g` is scratch.
+ * of the parabolas (x − p·s)² + f[p] (Felzenszwalb & Huttenlocher 2012). `g` is scratch. Sample q lies at
+ * (q + q0)·s: a line of a box cut out of a larger grid (q0 its first index there) gives the same floating-point
+ * distances as the whole grid's line.
  */
-function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array, g: Float64Array): void {
+function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32Array, z: Float64Array, g: Float64Array, q0 = 0): void {
   let k = -1;
   const s2 = 2 * s;
   for (let q = 0; q < n; q++) {
     const fq = f[q]!;
     if (fq === INF) continue;
-    const xq = q * s;
+    const xq = (q + q0) * s;
     const gq = fq + xq * xq;
     g[q] = gq;
     let inter = -INF;
@@ -62,36 +64,57 @@ function edt1d(f: Float64Array, n: number, s: number, d: Float64Array, v: Int32A
   }
   if (k < 0) { for (let q = 0; q < n; q++) d[q] = INF; return; }
   k = 0;
-  let zk1 = z[1]!, p = v[0]!, fp = f[p]!, xp = p * s;
+  let zk1 = z[1]!, p = v[0]!, fp = f[p]!, xp = (p + q0) * s;
   for (let q = 0; q < n; q++) {
-    const x = q * s;
+    const x = (q + q0) * s;
     if (zk1 < x) {
       do { k++; zk1 = z[k + 1]!; } while (zk1 < x);
-      p = v[k]!; fp = f[p]!; xp = p * s;
+      p = v[k]!; fp = f[p]!; xp = (p + q0) * s;
     }
     const dx = x - xp;
     d[q] = dx * dx + fp;
   }
 }
 
+/** Options of squaredDistanceTo for a box cut out of a larger grid and for distances read only against a bound. */
+export interface DistanceOptions {
+  /**
+   * Index in the larger grid of the box's first voxel: the box's distances are then the same floating-point
+   * numbers as that grid's at the same voxels, wherever every feature voxel within reach lies in the box.
+   */
+  indexOrigin?: readonly [number, number, number];
+  /**
+   * Only distances up to this (mm²) are wanted: a partial distance beyond it is set to Infinity between the
+   * passes (it can only grow), so lines far from every feature are skipped. Values ≤ maxMm2 are the exact
+   * ones; every value beyond it reads Infinity.
+   */
+  maxMm2?: number;
+  /** A buffer to write the distances into (its first voxel-count entries; the result is a view of it): no new array. */
+  into?: Float64Array;
+}
+
 /**
  * Squared Euclidean distance (mm²) from every voxel of the box to the nearest voxel whose mask
  * value equals `feature` (Infinity when there is none). Voxels outside the box are ignored.
  */
-export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, feature: 0 | 1 = 1): Float64Array {
+export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3>, feature: 0 | 1 = 1, opts: DistanceOptions = {}): Float64Array {
   const [ni, nj, nk] = dims;
   const nij = ni * nj;
-  const out = new Float64Array(ni * nj * nk);
-  for (let n = 0; n < out.length; n++) out[n] = mask[n] === feature ? 0 : INF;
+  const N = ni * nj * nk;
+  const out = opts.into && opts.into.length >= N ? opts.into.subarray(0, N) : new Float64Array(N);
+  for (let n = 0; n < N; n++) out[n] = mask[n] === feature ? 0 : INF;
   const m = Math.max(ni, nj, nk);
   const f = new Float64Array(m), d = new Float64Array(m), v = new Int32Array(m), z = new Float64Array(m + 1), g = new Float64Array(m);
+  const cap = opts.maxMm2 ?? INF;
+  const j0 = opts.indexOrigin?.[1] ?? 0, k0 = opts.indexOrigin?.[2] ?? 0;
   // A line with no feature distance stays at Infinity; one at 0 throughout (all inside the feature) stays 0.
-  const line = (arr: Float64Array, base: number, len: number, stride: number, s: number) => {
+  const line = (arr: Float64Array, base: number, len: number, stride: number, s: number, q0: number) => {
     let any = false, nonZero = false;
     for (let q = 0, o = base; q < len; q++, o += stride) { const x = arr[o]!; f[q] = x; if (x !== INF) any = true; if (x !== 0) nonZero = true; }
     if (!any || !nonZero) return;
-    edt1d(f, len, s, d, v, z, g);
-    for (let q = 0, o = base; q < len; q++, o += stride) arr[o] = d[q]!;
+    edt1d(f, len, s, d, v, z, g, q0);
+    if (cap === INF) for (let q = 0, o = base; q < len; q++, o += stride) arr[o] = d[q]!;
+    else for (let q = 0, o = base; q < len; q++, o += stride) { const x = d[q]!; arr[o] = x > cap ? INF : x; }
   };
   // First axis: the input is binary, so the nearest feature along the row is found by two sweeps.
   const s0 = spacingMm[0];
@@ -105,17 +128,18 @@ export function squaredDistanceTo(mask: Uint8Array, dims: Dims, spacingMm: Reado
       if (out[o] === 0) { next = q; continue; }
       const l = v[q]!, dl = l >= 0 ? q - l : INF, dn = next >= 0 ? next - q : INF;
       const dq = (dl < dn ? dl : dn) * s0;
-      out[o] = dq * dq;
+      const d2 = dq * dq;
+      out[o] = d2 > cap ? INF : d2;
     }
   }
-  for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) line(out, i + nij * k, nj, ni, spacingMm[1]);
+  for (let k = 0; k < nk; k++) for (let i = 0; i < ni; i++) line(out, i + nij * k, nj, ni, spacingMm[1], j0);
   // Third axis: one j at a time, its (i, k) plane copied out row by row so that the lines are
   // read from a small array instead of one cache line per voxel across the whole volume.
   if (nk > 1) {
     const plane = new Float64Array(ni * nk);
     for (let j = 0; j < nj; j++) {
       for (let k = 0; k < nk; k++) plane.set(out.subarray(ni * j + nij * k, ni * j + nij * k + ni), ni * k);
-      for (let i = 0; i < ni; i++) line(plane, i, nk, ni, spacingMm[2]);
+      for (let i = 0; i < ni; i++) line(plane, i, nk, ni, spacingMm[2], k0);
       for (let k = 0; k < nk; k++) out.set(plane.subarray(ni * k, ni * k + ni), ni * j + nij * k);
     }
   }
