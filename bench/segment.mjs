@@ -94,6 +94,9 @@ const sbT = time(() => { sb = seg.measureScanBlur(airVol); });
 // figure, and where the lesion's edge gives no blur reading, the figure for the scan's PSF)
 let grownAir;
 const rgAir = time(() => { grownAir = seg.regionGrow(airVol, { lps: scene.lyticCenterLps }); });
+// step 11's second estimate, which blurReach skips on this lesion: the band for the scan's PSF (its window bounded, partial-volume.ts "Window")
+let pvWide;
+const pvWideT = time(() => { pvWide = seg.partialVolumeEstimate(airVol, grownAir.offsets.length ? grownAir.offsets : grown.offsets, { psfSigmaMm: sb.psfSigmaMm }); });
 
 // peer
 const dir = '/tmp/sacroplan-bench';
@@ -121,6 +124,7 @@ console.log(`partialVolumeEstimate 7 mL      ${f(pvT.median)}  ${pv.volumeMl.toF
 console.log(`strokes: growFromSeeds, 3rd     ${f(sgT.median)}  [${sgT.min.toFixed(1)}-${sgT.max.toFixed(1)}] cpu ${sgT.cpu.toFixed(1)}  ${(sg.offsets.length * vol.geometry.voxelVolumeMm3 / 1000).toFixed(3)} mL, box ${sg.box.join(',')} (target ≤ 200 ms)`);
 console.log(`scanBlur (once per volume)      ${f(sbT.median)}  [${sbT.min.toFixed(1)}-${sbT.max.toFixed(1)}] cpu ${sbT.cpu.toFixed(1)}  ${sb.psfSigmaMm.toFixed(2)} mm read (1 mm PSF at the skin) from ${sb.voxels} voxels`);
 console.log(`regionGrow 7 mL, soft scan       ${f(rgAir.median)}  [${rgAir.min.toFixed(1)}-${rgAir.max.toFixed(1)}] cpu ${rgAir.cpu.toFixed(1)}  ${grownAir.problem ?? `${grownAir.voxelCount} voxels`} (the scene with the skin above: step 11 asked; its second estimate skipped, blurReach 6.5 %)`);
+console.log(`partialVolume, scan's PSF band  ${f(pvWideT.median)}  [${pvWideT.min.toFixed(1)}-${pvWideT.max.toFixed(1)}] cpu ${pvWideT.cpu.toFixed(1)}  ${pvWide.volumeMl.toFixed(3)} mL (step 11's second estimate, band for σ ${sb.psfSigmaMm.toFixed(2)} mm: Grow's cost without the blurReach gate is the line above plus this)`);
 if (peer) {
   console.log(`skimage flood, whole volume     ${f(peer.flood_full)}   ratio ours/peer ${(rg.median / peer.flood_full).toFixed(2)}  (whole-volume threshold, no bound, leaks)`);
   console.log(`skimage flood, same box         ${f(peer.flood_box)}   ratio ${(rg.median / peer.flood_box).toFixed(2)}`);
