@@ -121,14 +121,15 @@
  *
  * Window: the background window is the one of the band for the assumed 0.4 mm PSF (±3 of its ring units; ±6 in-plane on
  * thick slices), however wide the band: a window that grew with the band (±3 of its units) cost the cube of the band per band
- * voxel (the bench scene's 7 mL lesion on 0.7 × 0.7 × 1 mm with the band for a 1 mm PSF: 3 s, against 0.13 s for the default;
- * region-grow.ts step 11 asks for that estimate). The Gaussian weight (backgroundRadiusMm, 1.5 mm) gives a reference voxel
+ * voxel (the bench scene's 7 mL lesion on 0.7 × 0.7 × 1 mm with the band for a 1 mm PSF: 3.1 s of CPU against 0.2 s for the
+ * default band; now 0.5 s, and 0.76 s for a 1.2 mm PSF, against 2.9 s; region-grow.ts step 11 asks for that estimate). The Gaussian weight (backgroundRadiusMm, 1.5 mm) gives a reference voxel
  * 3 default units away under 1 % of a near one's weight, so the window reaches what decides the median. Band voxels of a
  * wider band whose window holds no reference voxel (deeper in it than the window reaches) take the background of the
  * nearest band voxel that has one, breadth-first through the band: the tissue at the lesion's edge nearest them. A band
- * voxel visits only the reference voxels of its window's rows (the shell is a thin layer of the window's cube). The default
- * estimate is unchanged (the same figures on default, hard, fatty-thick, fatty-soft-kernel: every lesion read alike); with the
- * band for a 1 mm PSF default.json L1-L5 and hard.json L1-L4 moved by 0.0-1.2 points (hard.json L5 −4.5 → −2.0 %).
+ * voxel visits only the reference voxels of its window's rows (the shell is a thin layer of the window's cube). Estimates
+ * with the assumed band are unchanged (default, hard, fatty-thick, fatty-soft-kernel L1: the same figures); with the band for
+ * a 1 mm PSF default.json L1-L5 and hard.json L1-L4 moved by 0.0-1.2 points (hard.json L5 −4.5 → −2.0 %), and where the
+ * measured blur widens the band by 0.1-1.3 points (fatty-small.json Y1 −0.5 → −1.8 %, fatty-soft-kernel.json L4 −2.3 → −1.5 %).
  *
  * f is not clamped to [0, 1] (that would bias the noise) but to [−m, 1 + m],
  * m = max(0.25, 3σ/|L − b|), σ = 1.4826·MAD of the core. Where |L − b| < minContrast the
