@@ -54,6 +54,11 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
   // edge, read −17 % (L3), −11 % (L5), −19 % (L2) and are refused since region-grow.ts EDGE_BIAS (their
   // outline at the midpoint reads 8-20 % low for the edge's blur, which the partial-volume figure does not
   // restore in textured marrow); the same phantom with a 0.6 mm PSF grows L1, L3, L5 within −3.8 … +6.9 %
+  // Tried (not landed): step 9's EDGE_BIAS probe on these step-8 outlines refuses L3's 2 clicks (its probe reads
+  // 21 %) but also every full-contrast lytic click that grows well (fatty.json Y1/Y2, fatty-thick T1/T2,
+  // fatty-oblique Q1/Q2, fatty-cut-s2 Y1, partial volume −1.0 … +4.9 %): on the 1 mm smoothed copy the probe's
+  // moved bound takes in marrow texture. 3σ²/r² with σ² the scan's PSF (scan-blur.ts) + the slab's box + the
+  // smoothing predicts 7-8 % for those (their voxel counts read −2 … −5 %) and 10 % for L3 (−12.5 %): neither separates
   'fatty-thick4mm.json L3': { range: [-0.11, -0.09], why: 'bone-enclosure grow on the smoothed copy −10.0 % (2 clicks)' },
   // the same on 3 mm slices behind a 1.2 mm PSF (fatty-soft-kernel.json): 1 click of 20 by the bone enclosure
   'fatty-soft-kernel.json L3': { range: [-0.12, -0.1], why: 'bone-enclosure grow on the smoothed copy −11.1 % (1 click)' },
