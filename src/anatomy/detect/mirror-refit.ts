@@ -9,11 +9,22 @@
  * axis). It replaces the short fit only when the image shows it: followed over at least half the partner's
  * length, and through this side's own anterior opening (where the surface search found it) within MIRROR_MM.
  * Otherwise the short fit stays, in doubt (combine.ts).
+ *
+ * The walk asks a rim of 150 HU over the lumen first (foramen-axis.ts' default), as anywhere else; where neither
+ * it nor the enclosed sections find the tunnel, it is followed again with the rim foramen-radius.ts asks of a wall
+ * enclosing a lumen on fatty marrow (ENCLOSING_RIM_HU, 100 HU). A tunnel walled by trabecular bone behind its
+ * cortical mouth on very fatty marrow may rise less than 150 HU over its lumen (skewed-funnel.py --unlined S2,S3: a
+ * 90 HU wall on 30 ± 60 HU marrow round a −90 HU lumen; S3_L followed over 9 of its 24 mm, and nothing at 150 HU
+ * along S3_R's mirror image; pancreas-ct-cb-001 S1 R's trabecular rim, 200–230 HU, clears it). Here the lower rim
+ * is enough: the mirrored axis already says where the tunnel runs, and the walk must still follow at least 5
+ * enclosed sections on a line within 15° and 4 mm of it, over half the partner's length, through this side's own
+ * opening.
  */
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
 import type { Foramen } from '../types';
 import { lumenSections, refineForamenAxis } from '../foramen-axis';
+import { ENCLOSING_RIM_HU } from '../foramen-radius';
 
 /** The bar of evidence.ts (MIRROR_MM): the mirror images of a level's two tunnels lie within this of each other's axis (mm). */
 const MIRROR_MM = 5;
@@ -49,7 +60,8 @@ export function reflector(normalLps: Readonly<Vec3>, pointLps: Readonly<Vec3>): 
  */
 export function refitAtMirror(volume: ScalarVolume, f: Foramen, partner: Foramen, mirror: (p: Readonly<Vec3>) => Vec3): Foramen | null {
   const guess = { anteriorLps: mirror(partner.anteriorLps), posteriorLps: mirror(partner.posteriorLps), radiusMm: Math.max(f.radiusMm, partner.radiusMm) };
-  const ax = refineForamenAxis(volume, guess) ?? alongSections(volume, guess);
+  // a trabecular wall (the header): the lower rim of an enclosing wall, only where the usual one finds nothing
+  const ax = refineForamenAxis(volume, guess) ?? alongSections(volume, guess) ?? refineForamenAxis(volume, guess, ENCLOSING_RIM_HU);
   if (!ax) return null;
   const L = dist(ax.anteriorLps, ax.posteriorLps);
   if (L < MIN_LENGTH_SHARE * dist(partner.anteriorLps, partner.posteriorLps)) return null;
