@@ -563,7 +563,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
   // the tunnels' axes, openings and radii, and the canal's radii, measured on the image (detect/measure.ts)
-  measureLandmarks(volume, foramina, canalRes.canal, { gridMm: h, refitIds, mirror, messages }, lap);
+  measureLandmarks(volume, foramina, canalRes.canal, { gridMm: h, refitIds, mirror, messages, doubts }, lap);
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;
   return {

@@ -6,16 +6,17 @@
  * foramina and of the canal at their walls (foramen-radius.ts, canal-radius.ts: a threshold or half-maximum reads
  * them small on a thin, blurred cortex). CT values: the wall models are in HU. On thick slices (the thick-slice
  * mode, a grid of 2.5 mm or more) a tunnel is one or two voxels across and its rim is not resolved: it is not
- * followed, and the canal is measured at half contrast already.
+ * followed, and the canal is measured at half contrast already. Once measured, a tunnel still followed over less than
+ * half its mirror partner's length is followed again along the partner's mirror image, or put in doubt (`doubts`).
  */
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
-import type { Canal, Foramen } from '../types';
+import type { Canal, Foramen, ForamenId } from '../types';
 import { refineForamenAxis } from '../foramen-axis';
 import { R_MAX } from '../foramen-fit';
 import { foramenWallRadii, plausibleWallRadius } from '../foramen-radius';
 import { canalWallRadii } from '../canal-radius';
-import { refitAtMirror } from './mirror-refit';
+import { MIN_LENGTH_SHARE, refitAtMirror } from './mirror-refit';
 import { refitBehindFunnel, SEED_MM } from './funnel-refit';
 
 export interface MeasureInput {
@@ -27,7 +28,14 @@ export interface MeasureInput {
   mirror: (p: Readonly<Vec3>) => Vec3;
   /** Where what was measured again is said. */
   messages?: string[];
+  /**
+   * Why a tunnel is in doubt (shown as "check"): a tunnel still followed over less than half its mirror partner's
+   * length once both are measured, and not found along the partner's mirror image, is added here.
+   */
+  doubts?: Partial<Record<ForamenId, string>>;
 }
+
+const lengthMm = (f: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>) => Math.hypot(f.posteriorLps[0] - f.anteriorLps[0], f.posteriorLps[1] - f.anteriorLps[1], f.posteriorLps[2] - f.anteriorLps[2]);
 
 /**
  * Measures `foramina` (mutated: axes, openings, radii, and `radiusAtFitLimit` where the radius stays the fit's
@@ -65,6 +73,29 @@ export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], cana
     const partner = o.refitIds.has(f.id) ? foramina.find((g) => g.level === f.level && g.side !== f.side) : undefined;
     const again = partner ? refitAtMirror(volume, f, partner, o.mirror) : null;
     if (again) { f.anteriorLps = again.anteriorLps; f.posteriorLps = again.posteriorLps; }
+  }
+  // Bilateral symmetry of length again, now that both sides are measured (detect/combine.ts checked it on the
+  // fits, before the funnel's refit and the following above lengthened one side): a tunnel followed over less than
+  // MIN_LENGTH_SHARE of its mirror partner's length stopped early, so its centre and its far end are not where it
+  // says (fatty-thick5mm-tilt-L+18: S1_R followed 11 mm from a right opening, S1_L 44 mm, its centre 11.6 mm from
+  // the truth). It is followed again along the partner's mirror image (mirror-refit.ts), else in doubt.
+  if (o.gridMm < 2.5) {
+    for (const f of foramina) {
+      const partner = foramina.find((g) => g.level === f.level && g.side !== f.side);
+      if (!partner || f.source !== 'auto' || o.refitIds.has(f.id) || o.refitIds.has(partner.id)) continue;
+      const L = lengthMm(f), Lp = lengthMm(partner);
+      if (L >= MIN_LENGTH_SHARE * Lp) continue;
+      const again = refitAtMirror(volume, f, partner, o.mirror);
+      if (again) {
+        f.anteriorLps = again.anteriorLps; f.posteriorLps = again.posteriorLps;
+        // read as a tunnel at its partner's mirror image is (refitIds): its radius not made smaller than the fit's
+        radiusAxes[foramina.indexOf(f)] = f; followed[foramina.indexOf(f)] = false;
+        o.messages?.push(`foramina: ${f.id} followed over ${L.toFixed(0)} mm, its mirror partner over ${Lp.toFixed(0)} mm: followed again along the partner's mirror image, over ${lengthMm(f).toFixed(0)} mm`);
+      } else if (o.doubts && !o.doubts[f.id]) {
+        o.doubts[f.id] = `followed over ${L.toFixed(0)} mm, its mirror partner over ${Lp.toFixed(0)} mm, and no tunnel at the partner's mirror image`;
+        o.messages?.push(`foramina: ${f.id} in doubt: ${o.doubts[f.id]}`);
+      }
+    }
   }
   lap('foramenAxes');
   // a tunnel not followed on the image (eroded, faint, thick slices) may have its axis off the lumen's
