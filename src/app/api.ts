@@ -34,9 +34,11 @@ export interface TrajectorySnapshot {
   entryLps: number[];
   targetLps: number[];
   depthMm: number;
-  foramina: { id: string; clearanceMm: number }[];
-  nearestForamen: { id: string; clearanceMm: number } | null;
+  /** sliceUncertaintyMm: on slices thicker than 2 mm, how far the clearance may be off (the verdict takes it less this). */
+  foramina: { id: string; clearanceMm: number; sliceUncertaintyMm?: number }[];
+  nearestForamen: { id: string; clearanceMm: number; sliceUncertaintyMm?: number } | null;
   canalClearanceMm: number | null;
+  canalSliceUncertaintyMm?: number;
   anteriorCortexBreach: boolean;
   tipToAnteriorCortexMm: number | null;
   advanceToAnteriorCortexMm: number | null;
@@ -293,7 +295,7 @@ export function buildSnapshot(): Snapshot {
       id: t.id, approach: t.approach, lesionId: t.lesionId,
       needle: { id: t.needle.id, name: t.needle.name, outerDiameterMm: t.needle.outerDiameterMm, workingLengthMm: t.needle.workingLengthMm, activeTipMm: t.needle.activeTipMm ?? null },
       entryLps: t.entryLps, targetLps: t.targetLps, depthMm: t.metrics.depthMm, foramina: t.metrics.foramina, nearestForamen: t.metrics.nearestForamen,
-      canalClearanceMm: t.metrics.canalClearanceMm, anteriorCortexBreach: t.metrics.anteriorCortexBreach, tipToAnteriorCortexMm: t.metrics.tipToAnteriorCortexMm, advanceToAnteriorCortexMm: t.metrics.advanceToAnteriorCortexMm,
+      canalClearanceMm: t.metrics.canalClearanceMm, ...(t.metrics.canalSliceUncertaintyMm ? { canalSliceUncertaintyMm: t.metrics.canalSliceUncertaintyMm } : {}), anteriorCortexBreach: t.metrics.anteriorCortexBreach, tipToAnteriorCortexMm: t.metrics.tipToAnteriorCortexMm, advanceToAnteriorCortexMm: t.metrics.advanceToAnteriorCortexMm,
       siJointCrossed: t.metrics.siJointCrossed, bonePathMm: t.metrics.bonePathMm, craniocaudalDeg: t.metrics.craniocaudalDeg, mediolateralDeg: t.metrics.mediolateralDeg,
       bullsEye: t.metrics.bullsEye, ...verdictSnapshot(t), advance: t.advance, source: t.source,
       ablation: t.ablation ? { zones: t.ablation.zones.map((z) => ({ centerLps: z.centerLps, lengthMm: z.lengthMm, diameterMm: z.diameterMm })), coverage: t.ablation.coverage, neuralMarginMm: t.ablation.neuralMarginMm, status: t.ablation.status, reasons: t.ablation.reasons } : null,

@@ -59,6 +59,7 @@ export const COLUMNS = [
   'zone', 'zone1_fraction', 'zone2_fraction', 'zone3_fraction', 'foramina_touched', 'outside_sacrum_ml', 'exceeds_30mm',
   'centroid_l', 'centroid_p', 'centroid_s',
   'lesion_id', 'approach', 'needle', 'depth_mm', 'nearest_foramen', 'nearest_foramen_clearance_mm', 'canal_clearance_mm',
+  'nearest_foramen_slice_uncertainty_mm', 'canal_slice_uncertainty_mm',
   'anterior_cortex_breach', 'si_joint_crossed', 'bone_path_mm', 'path_status', 'verdict', 'reasons',
   'ablation_coverage', 'cement_planned_ml', 'cement_volume_ml', 'cement_filling',
   'reason',
@@ -94,7 +95,10 @@ export function rowsOfView(study: RowBase, view: CaseView): Row[] {
     rows.push({
       ...study, kind: 'needle', id: n.id, name: n.needle.name, lesion_id: n.lesionId, approach: n.approach, needle: n.needle.id,
       depth_mm: m.depthMm, nearest_foramen: m.nearestForamen?.id ?? null, nearest_foramen_clearance_mm: m.nearestForamen?.clearanceMm ?? null,
-      canal_clearance_mm: m.canalClearanceMm, anterior_cortex_breach: m.anteriorCortexBreach, si_joint_crossed: m.siJointCrossed, bone_path_mm: m.bonePathMm,
+      canal_clearance_mm: m.canalClearanceMm,
+      // thick slices only (planning/slice-uncertainty.ts): the verdict was taken on the clearance less this
+      nearest_foramen_slice_uncertainty_mm: m.nearestForamen?.sliceUncertaintyMm ?? null, canal_slice_uncertainty_mm: m.canalSliceUncertaintyMm ?? null,
+      anterior_cortex_breach: m.anteriorCortexBreach, si_joint_crossed: m.siJointCrossed, bone_path_mm: m.bonePathMm,
       path_status: m.status, verdict: v.status, reasons: v.checks.map((c) => c.text).join(' | '),
       ablation_coverage: n.ablationPlan?.coverage ?? null, cement_planned_ml: n.cement?.plannedMl ?? null, cement_volume_ml: n.cement?.volumeMl ?? null, cement_filling: n.cement?.fillingRatio ?? null,
     });

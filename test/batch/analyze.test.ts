@@ -140,6 +140,11 @@ describe.skipIf(!ok)('sacroplan analyze (batch command)', () => {
         expect(r.nearest_foramen).toBe(n.metrics.nearestForamen?.id ?? '');
         expect(num(r.nearest_foramen_clearance_mm)).toBe(n.metrics.nearestForamen?.clearanceMm ?? null);
         expect(num(r.canal_clearance_mm)).toBe(n.metrics.canalClearanceMm);
+        expect(num(r.nearest_foramen_slice_uncertainty_mm)).toBe(n.metrics.nearestForamen?.sliceUncertaintyMm ?? null);
+        expect(num(r.canal_slice_uncertainty_mm)).toBe(n.metrics.canalSliceUncertaintyMm ?? null);
+        // slices thicker than 2 mm (the 0.7 x 0.7 x 3 and 1 x 1 x 3 mm inputs here) carry the allowance, thin ones none
+        const thick = Number(String(r.spacing_mm).split('x')[2]) > 2;
+        expect(num(r.nearest_foramen_slice_uncertainty_mm) !== null || num(r.canal_slice_uncertainty_mm) !== null).toBe(thick);
         expect(num(r.bone_path_mm)).toBe(n.metrics.bonePathMm);
         expect(r.anterior_cortex_breach).toBe(String(n.metrics.anteriorCortexBreach));
         expect(r.verdict).toBe(v.status);
