@@ -53,8 +53,9 @@ import { numberingDoubt, anglesToRow } from './detect/numbering';
 import { levelAbove } from './detect/level-above';
 import { reflector, refitAtMirror } from './detect/mirror-refit';
 import { measureLandmarks } from './detect/measure';
-import type { Foramen } from './types';
+import type { Foramen, SacralLevel } from './types';
 import { frameProblem } from './evidence';
+import { levelMidline, type LevelMidline } from './level-midline';
 
 export { symmetricEigen3 };
 export type { DetectOptions, ForamenCandidate, DetectionDiagnostics, DetectionResult } from './detect/types';
@@ -458,7 +459,28 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const tilted = plane && Math.max(Math.abs(plane.aboutApDeg), Math.abs(plane.aboutSiDeg)) >= 2 ? plane : null;
   // below the disc, the anterior surface is read from the image (the first mask of a fatty sacrum lacks the
   // alae, where the openings are, and holds L5 above; surface-openings.ts)
-  const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug, tilted, frameBelowDisc && base ? { cortexHu: CORTEX_HU, aboveS1Mm: (x, y, z) => aboveSacralBase(base!, x, y, z) } : undefined);
+  // each level's own midline plane (level-midline.ts): the whole sacrum's plane moved to where the level's section
+  // of the sacrum is its own mirror image; a bent or sideways-turned lower sacrum moves its foramen pairs with it.
+  // Read on the sacrum below the L5/S1 disc with its marrow where that was made (the first mask of a fatty sacrum
+  // lacks its alae), else on the landmark mask
+  const midMask = cutEnclosed?.mask ?? sacrum;
+  const levelPlanes = (about: { normalLps: Vec3; pointLps: Vec3 }) => {
+    const cache = new Map<number, LevelMidline | null>();
+    return (p: Readonly<Vec3>): LevelMidline | null => {
+      if (!frame) return null;
+      // read every 4 mm along the axis (a quarter of the slab: the plane moves little within it)
+      const sMm = Math.round(frame.curve.project(p).s / 4) * 4;
+      if (!cache.has(sMm)) {
+        const t1 = now();
+        cache.set(sMm, levelMidline(midMask, g, about, frame.curve.at(sMm), frame.curve.tangent(sMm)));
+        timingsMs.levelMidlines = Math.round(((timingsMs.levelMidlines ?? 0) + now() - t1) * 10) / 10;
+      }
+      return cache.get(sMm)!;
+    };
+  };
+  const surfacePlane = tilted ?? { normalLps: [1, 0, 0] as Vec3, pointLps: [x0, 0, 0] as Vec3 };
+  const surfaceLevel = levelPlanes(surfacePlane);
+  const surface = detectSurfaceOpenings(volume, sacrum, work, g, midA, frame, messages, opts.surfaceDebug, tilted, frameBelowDisc && base ? { cortexHu: CORTEX_HU, aboveS1Mm: (x, y, z) => aboveSacralBase(base!, x, y, z) } : undefined, (p) => surfaceLevel(p)?.offsetMm ?? null);
   // below the disc the search inside the bone ran on the first mask, L5 included, and a fatty sacrum shows no
   // dark tunnels inside: only its tunnels under the S1 endplate are counted and kept
   const insideForamina = frameBelowDisc && base ? inside.foramina.filter((f) => aboveSacralBase(base!, ...f.anteriorLps) <= 0 && aboveSacralBase(base!, ...f.posteriorLps) <= 0) : inside.foramina;
@@ -515,6 +537,20 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     for (const f of foramina) if (f.source === 'auto') { doubts[f.id] = doubts[f.id] ? `${doubts[f.id]}; ${numbering}` : numbering; courseDoubts.delete(f.id); }
   }
   const candidates = inside.candidates;
+  // the midline plane of each level that has both its foramina, about the frame's plane (evidence.ts mirrors the
+  // pair about it)
+  const levelMidlines: Partial<Record<SacralLevel, LevelMidline>> = {};
+  if (frame) {
+    const at = levelPlanes(plane ?? { normalLps: [1, 0, 0], pointLps: [x0, 0, 0] });
+    for (const lv of ['S1', 'S2', 'S3', 'S4'] as const) {
+      const L = foramina.find((f) => f.id === `${lv}_L`), R = foramina.find((f) => f.id === `${lv}_R`);
+      if (!L || !R) continue;
+      const lm = at([(L.anteriorLps[0] + R.anteriorLps[0]) / 2, (L.anteriorLps[1] + R.anteriorLps[1]) / 2, (L.anteriorLps[2] + R.anteriorLps[2]) / 2]);
+      if (lm) levelMidlines[lv] = lm;
+    }
+    const moved = Object.entries(levelMidlines).filter(([, m]) => Math.abs(m.offsetMm) >= 1.5);
+    if (moved.length) messages.push(`midline per level: ${moved.map(([lv, m]) => `${lv} ${Math.abs(m.offsetMm).toFixed(1)} mm ${m.offsetMm > 0 ? 'left' : 'right'} of the sacrum's plane (its section's mirror overlap ${m.overlap.toFixed(2)})`).join(', ')}`);
+  }
   lap('surfaceOpenings');
 
   // the sacrum that planning and the zone map use: also the marrow its cortex encloses, however fatty
@@ -573,6 +609,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts, courseDoubts: [...courseDoubts],
       ...(segCut && base ? { sacralBase: base } : {}),
       ...(disc ? { disc } : {}),
+      ...(Object.keys(levelMidlines).length ? { levelMidlines } : {}),
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),
     },
   };

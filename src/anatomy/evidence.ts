@@ -7,9 +7,9 @@
  *   - rim: seen along the suggested axis (±30°), a lumen walled by cortex lies within 3 mm of that
  *     axis (`fitForamen`'s score: rim-over-lumen contrast ÷ local spread, so it does not depend on
  *     the marrow's brightness or on the modality's units) — without it the suggestion is not a tunnel;
- *   - symmetry: the other side's foramen of the same level, mirrored through the midline plane, lies
- *     on this one's axis within 5 mm (MIRROR_MM); a pair further apart than that is shown as "check" on
- *     both sides (one of them at least is wrong);
+ *   - symmetry: the other side's foramen of the same level, mirrored through the midline plane (or a plane between
+ *     it and that level's own, level-midline.ts, where detection read it), lies on this one's axis within 5 mm (MIRROR_MM); a pair
+ *     further apart than that is shown as "check" on both sides (one of them at least is wrong);
  *   - spacing: same-side neighbouring levels 12–40 mm apart between tunnel centres (anterior openings are
  *     17–29 mm apart along the curved surface, DOMAIN.md §8, a little less in a straight line; the S1 opening,
  *     the widest and most oblique, lies further: 34 mm above S2 on pelvic-ref-003 as read by eye);
@@ -22,7 +22,8 @@
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
 import { fitForamen } from './foramen-fit';
-import { foramenCentreLps, type Canal, type Foramen, type SacralAnatomy } from './types';
+import { mirrorOffMm } from './level-midline';
+import { foramenCentreLps, type Canal, type Foramen, type SacralAnatomy, type SacralLevel } from './types';
 
 /** A suggestion below this confidence is shown as "check" and not used for zones or clearances. */
 export const FOUND_CONFIDENCE = 0.6;
@@ -157,7 +158,16 @@ export function rimAlong(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 
  * Re-assesses the automatic foramina of `anatomy` on the image; hand-placed ones are returned
  * unchanged. Returns the foramina with their new confidence and the evidence per id.
  */
-export function assessForamina(volume: ScalarVolume, anatomy: SacralAnatomy): { foramina: Foramen[]; evidence: Record<string, ForamenEvidence> } {
+export function assessForamina(
+  volume: ScalarVolume, anatomy: SacralAnatomy,
+  /**
+   * Each level's own midline plane (level-midline.ts: where the level's section of the sacrum is its own mirror
+   * image), as its offset (mm) along the frame's normal from the frame's plane, where detection read it: a bent or
+   * sideways-turned sacrum moves its lower pairs off the whole sacrum's plane, and a pair is mirrored about the best
+   * plane between the two. The frame's plane alone for the other levels.
+   */
+  levelMidlines?: Partial<Record<SacralLevel, { offsetMm: number }>>,
+): { foramina: Foramen[]; evidence: Record<string, ForamenEvidence> } {
   const byId = new Map(anatomy.foramina.map((f) => [f.id, f]));
   const frame = anatomy.frame;
   const evidence: Record<string, ForamenEvidence> = {};
@@ -174,11 +184,10 @@ export function assessForamina(volume: ScalarVolume, anatomy: SacralAnatomy): { 
     const other = byId.get(`${f.level}_${f.side === 'L' ? 'R' : 'L'}` as Foramen['id']);
     let symmetric: boolean | null = null;
     if (other && frame) {
-      const n = frame.midlineNormalLps, m0 = frame.midlinePointLps;
-      const mirror = (p: Readonly<Vec3>): Vec3 => { const dd = dot(sub(p, m0), n); return [p[0] - 2 * dd * n[0], p[1] - 2 * dd * n[1], p[2] - 2 * dd * n[2]]; };
       // each anterior opening mirrored onto the other's tunnel axis (where along the axis a fit ends its
-      // tunnel differs between the sides, so axes are compared, not ends)
-      const offMm = Math.max(pointSegment(mirror(other.anteriorLps), f.anteriorLps, f.posteriorLps), pointSegment(mirror(f.anteriorLps), other.anteriorLps, other.posteriorLps));
+      // tunnel differs between the sides, so axes are compared, not ends), about the best plane between the
+      // frame's and the level's own (level-midline.ts)
+      const offMm = mirrorOffMm(f, other, { normalLps: frame.midlineNormalLps, pointLps: frame.midlinePointLps }, levelMidlines?.[f.level]?.offsetMm ?? 0);
       symmetric = offMm <= MIRROR_MM;
       if (!symmetric) why.push(`its mirror partner ${other.id} is ${offMm.toFixed(0)} mm off`);
     } else why.push('no partner on the other side');

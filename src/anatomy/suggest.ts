@@ -47,7 +47,7 @@ export function suggestLandmarks(volume: ScalarVolume, opts: DetectOptions = {})
   const t0 = nowMs();
   const messages = [...d.diagnostics.messages];
   const a = d.anatomy;
-  let { foramina, evidence } = assessForamina(volume, a);
+  let { foramina, evidence } = assessForamina(volume, a, d.diagnostics.levelMidlines);
   // where the detector's two searches disagree, the suggestion stays a "check" whatever its rim
   const doubts = d.diagnostics.doubts ?? {};
   foramina = foramina.map((f) => {

@@ -336,6 +336,16 @@ export function ensureFlatSacrumPhantom(config: Record<string, unknown>, deltaDe
 }
 
 /**
+ * A phantom whose sacrum is bent sideways below the S2/S3 junction: make_phantom.py run by
+ * test/phantom-tools/bent-sacrum.py with the sacral frame's lateral coordinate moved by a drift that grows to `driftMm`
+ * at S4's foramina (to the patient's right; every truth value follows; checked against the voxels; truth.bent holds
+ * each level's midline x). Cached under /tmp by config, seed, the drift and the scripts.
+ */
+export function ensureBentSacrumPhantom(config: Record<string, unknown>, driftMm: number, seed = 1): string {
+  return runModelTool({ prefix: 'bent', script: 'bent-sacrum.py', config, seed, keyParts: [String(driftMm)], alsoReads: ['retilt.py'], args: ['--drift', String(driftMm)] });
+}
+
+/**
  * Runs a test/phantom-tools script that swaps the generator's sacrum model and then runs make_phantom.py
  * (asymmetric.py, funnel.py, flat-sacrum.py), with --check, and caches the phantom under /tmp by `prefix`
  * and a hash of the config, seed, `keyParts`, the script, the other tool scripts it imports (`alsoReads`)

@@ -145,6 +145,10 @@ export function combineForamina(
   for (const g of inside) {
     if (used.has(g)) continue;
     if (chainLevels.has(g.level)) {
+      // a level named only by an inside count whose own levels are not spaced as a sacrum's is no level at all, so
+      // it is no second reading of the chain's level of that name either (a bent sacrum whose S3 pair the inside
+      // search missed named its S4 pair S3, 16 mm from the chain's S3)
+      if (!insideSpaced) { messages.push(`foramina: ${g.id} of the search inside the bone left out: its count of levels is not a sacrum's, and the anterior surface shows ${g.level}`); continue; }
       // two readings of one level: a mirror pair in the inside search outweighs the surface's reading
       const paired = inside.some((o) => o !== g && o.level === g.level && o.side !== g.side);
       const k = out.findIndex((f) => f.id === g.id);

@@ -37,6 +37,7 @@ import type { Foramen, ForamenId, SacralLevel } from '../types';
 import type { FrameResult } from './frame';
 import { darkEnclosedSpots, type MapSpot } from './foramina-thick';
 import { type ForamenCandidate, LEVELS } from './types';
+import { mirrorOffMm } from '../level-midline';
 
 /** Map sampling (mm) and extent: |u| ≤ 48 mm covers the anterior openings (20–26 mm from the midline, DOMAIN.md §8). */
 const STEP = 1, U_MAX = 48, T_MAX = 45;
@@ -77,6 +78,11 @@ export const S1_OPENING_BELOW_ENDPLATE_MM = 40;
  * the endplate's plane, 30 mm above the S1 openings, taken as S1, named every level one too high).
  */
 const S1_OPENING_MIN_BELOW_ENDPLATE_MM = 14;
+/**
+ * Rows over which the anterior surface's depth is taken as a median where distances along it are measured (mm):
+ * wider than the largest opening (S1, up to 13 mm across, DOMAIN.md §6), so that the surface bridges it.
+ */
+const ARC_MEDIAN_MM = 15;
 /** Two fits are one tunnel when each one's centre lies this close to the other's axis (mm): combine.ts' MATCH_MM. */
 const SAME_TUNNEL_MM = 5;
 /**
@@ -116,6 +122,16 @@ export interface SurfaceOpeningsDebug {
   toMap: (p: Readonly<Vec3>) => { i: number; j: number };
   /** LPS point of a map pixel `t` mm under the surface. */
   toLps: (i: number, j: number, t: number) => Vec3;
+}
+
+/**
+ * How far a left and a right opening at lateral positions uL > 0 > uR on the map are from mirror images in |u| (mm),
+ * about the best plane between the map's (u = 0) and their level's own (u = levelOffsetMm; level-midline.ts): about
+ * the plane at e, |uL − e| − |uR − e| = uL + uR − 2e.
+ */
+function mirrorUMm(uL: number, uR: number, levelOffsetMm: number): number {
+  const a = uL + uR, b = uL + uR - 2 * levelOffsetMm;
+  return a * b <= 0 ? 0 : Math.min(Math.abs(a), Math.abs(b));
 }
 
 /** The plane of left–right mirror symmetry (symmetry.ts mirrorPlane). */
@@ -343,6 +359,11 @@ function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => numb
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
   messages: string[], debug?: (d: SurfaceOpeningsDebug) => void, plane?: MidlinePlane | null, fromImage?: SurfaceFromImage,
+  /**
+   * How far the sacrum's own midline plane at the level of a point lies from the whole sacrum's (mm along its normal;
+   * level-midline.ts), where the sacrum is bent or turned along its length. Absent or null: 0.
+   */
+  levelOffsetAt?: (p: Readonly<Vec3>) => number | null,
 ): { foramina: Foramen[]; candidates: SurfaceCandidate[]; doubts?: Partial<Record<ForamenId, string>>; countedLevels?: SacralLevel[] } {
   if (!frame) return { foramina: [], candidates: [] };
   const [na, nb, nc] = g.dims;
@@ -367,6 +388,8 @@ export function detectSurfaceOpenings(
     const d = normalize3(cross3(curve.tangent(s), n));
     return d[1] < 0 ? [-d[0], -d[1], -d[2]] : d;
   };
+  /** The level's own midline offset from the map's plane at arc length s (levelOffsetAt; 0 where not known). */
+  const levelOffsetAtS = (sMm: number): number => levelOffsetAt?.(curve.at(Math.max(0, Math.min(curve.length, sMm)))) ?? 0;
   const ns = Math.floor(curve.length / STEP) + 1, nu = 2 * Math.round(U_MAX / STEP) + 1, u0 = Math.round(U_MAX / STEP);
   const lineAt = (s: number, u: number): { O: Vec3; P: Vec3 } => { const c = curve.at(s); return { O: [c[0] + u * n[0], c[1] + u * n[1], c[2] + u * n[2]], P: posteriorAt(s) }; };
   // 1. anterior surface depth per line
@@ -514,7 +537,7 @@ export function detectSurfaceOpenings(
   const strength = (sp: MapSpot) => sp.contrast * sp.enclosure;
   const spotPairs: { a: MapSpot; b: MapSpot; w: number }[] = [];
   for (const a of lateral) for (const b of lateral) {
-    if (uOf(a) <= 0 || uOf(b) >= 0 || Math.abs(sOfSpot(a) - sOfSpot(b)) > PAIR_MM || Math.abs(Math.abs(uOf(a)) - Math.abs(uOf(b))) > PAIR_MM) continue;
+    if (uOf(a) <= 0 || uOf(b) >= 0 || Math.abs(sOfSpot(a) - sOfSpot(b)) > PAIR_MM || mirrorUMm(uOf(a), uOf(b), levelOffsetAtS((sOfSpot(a) + sOfSpot(b)) / 2)) > PAIR_MM) continue;
     const [first, second] = strength(a) >= strength(b) ? [a, b] : [b, a];
     spotPairs.push({ a: first, b: second, w: Math.min(strength(a), strength(b)) });
   }
@@ -594,14 +617,19 @@ export function detectSurfaceOpenings(
   }
   // 4. mirror pairs, then the best chain of levels
   const ok = candidates.filter((c) => !c.rejected);
+  // a pair's tunnels are mirror images about a plane between the whole sacrum's and their own level's (levelOffsetAt,
+  // read at the midpoint of their anterior openings; level-midline.ts mirrorOffMm)
+  const wholePlane = { normalLps: n, pointLps: P0 };
+  const pairOffMm = (L: SurfaceCandidate, R: SurfaceCandidate): number => mirrorOffMm(L, R, wholePlane, levelOffsetAt?.([(L.anteriorLps[0] + R.anteriorLps[0]) / 2, (L.anteriorLps[1] + R.anteriorLps[1]) / 2, (L.anteriorLps[2] + R.anteriorLps[2]) / 2]) ?? 0);
+  const mirrorOnAxes = (L: SurfaceCandidate, R: SurfaceCandidate): boolean => pairOffMm(L, R) <= MIRROR_REFIT_MM;
   const mirrorOfP = (p: Readonly<Vec3>): Vec3 => { const d = side(p); return [p[0] - 2 * d * n[0], p[1] - 2 * d * n[1], p[2] - 2 * d * n[2]]; };
   const pairs: TunnelPair[] = [];
   for (const L of ok) for (const R of ok) {
     if (L.side !== 'L' || R.side !== 'R') continue;
-    if (Math.abs(L.sMm - R.sMm) > PAIR_MM || Math.abs(Math.abs(L.u) - Math.abs(R.u)) > PAIR_MM) continue;
+    if (Math.abs(L.sMm - R.sMm) > PAIR_MM || mirrorUMm(L.u, R.u, levelOffsetAtS((L.sMm + R.sMm) / 2)) > PAIR_MM) continue;
     pairs.push({ L, R, s: (L.sMm + R.sMm) / 2, r: (L.radiusMm + R.radiusMm) / 2, score: Math.min(L.score, R.score) });
     // mirror images on their axes (evidence.ts) outrank a pair that only shares a row of the map
-    if (mirrorRefit && !(pointSegmentDistance(mirrorOfP(R.anteriorLps), L.anteriorLps, L.posteriorLps) <= MIRROR_REFIT_MM)) pairs[pairs.length - 1]!.score *= 0.5;
+    if (mirrorRefit && !(pointSegmentDistance(mirrorOfP(R.anteriorLps), L.anteriorLps, L.posteriorLps) <= MIRROR_REFIT_MM || mirrorOnAxes(L, R))) pairs[pairs.length - 1]!.score *= 0.5;
   }
   const topPair = pairs.reduce((m, p) => Math.max(m, p.score), 0);
   // below the L5/S1 disc the row is anchored at the disc and judged by its spacing (rowBelowDisc), not by the
@@ -628,8 +656,7 @@ export function detectSurfaceOpenings(
   const rel: number[] = [];
   let doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
   if (fromImage) {
-    const onAxes = (p: TunnelPair) => pointSegmentDistance(mirrorOfP(p.R.anteriorLps), p.L.anteriorLps, p.L.posteriorLps) <= MIRROR_REFIT_MM
-      && pointSegmentDistance(mirrorOfP(p.L.anteriorLps), p.R.anteriorLps, p.R.posteriorLps) <= MIRROR_REFIT_MM;
+    const onAxes = (p: TunnelPair) => mirrorOnAxes(p.L, p.R);
     // two tunnels whose openings read on the surface-parallel reformat (openingOf) are closer than the smallest
     // opening's radius open through one hole
     const sameOpening = (x: SurfaceCandidate, y: SurfaceCandidate): boolean => {
@@ -659,14 +686,45 @@ export function detectSurfaceOpenings(
   // skips S2 (an S1-to-next spacing over 40 mm) and its next pair is not a mirror pair: all stay "check".
   const countedLevels: SacralLevel[] = [];
   if (fromImage && chain.length) {
-    const spacing = junctionS.length > 1 ? (junctionS[junctionS.length - 1]! - junctionS[0]!) / (junctionS.length - 1) : NaN;
+    // distances along the map's rows are measured on the anterior surface (the bridged surface on the midline
+    // column), where the openings lie: the rows are lines along the long axis' normals, which converge in front of
+    // it where the sacrum curves, so a step along the axis is a shorter one on its anterior surface (pelvic-ref-003:
+    // its S3 and S4 openings 18 mm apart as read by eye, 31 mm apart in the axis' arc length)
+    const arc = new Float64Array(ns);
+    {
+      // the surface's depth per row: the median over the row's columns within the openings' reach (|u| ≤
+      // U_MAX_FITTED_OPENING), then over ARC_MEDIAN_MM of rows, so that neither an opening nor a waist between two
+      // bodies moves it
+      const rowDepth = new Float64Array(ns).fill(NaN), buf: number[] = [];
+      for (let i = 0; i < ns; i++) {
+        buf.length = 0;
+        for (let j = u0 - U_MAX_FITTED_OPENING; j <= u0 + U_MAX_FITTED_OPENING; j++) { const t = depth[i * nu + j]!; if (t === t) buf.push(t); }
+        if (buf.length) { buf.sort((a, b) => a - b); rowDepth[i] = buf[buf.length >> 1]!; }
+      }
+      const hw = Math.round(ARC_MEDIAN_MM / 2 / STEP);
+      let last: Vec3 | null = null;
+      for (let i = 0; i < ns; i++) {
+        buf.length = 0;
+        for (let k = Math.max(0, i - hw); k <= Math.min(ns - 1, i + hw); k++) if (rowDepth[k] === rowDepth[k]) buf.push(rowDepth[k]!);
+        buf.sort((a, b) => a - b);
+        const t = buf.length ? buf[buf.length >> 1]! : NaN;
+        const c = curve.at(i * STEP), P = posteriorAt(i * STEP);
+        const q: Vec3 | null = t === t ? [c[0] + P[0] * t, c[1] + P[1] * t, c[2] + P[2] * t] : null;
+        // the step's component along the axis: how far the rows' lines lie apart at the surface's depth, whatever
+        // the surface's own turns (the promontory, the waists between bodies)
+        const T = curve.tangent(i * STEP);
+        arc[i] = (i ? arc[i - 1]! : 0) + (q && last ? Math.max(0, (q[0] - last[0]) * T[0] + (q[1] - last[1]) * T[1] + (q[2] - last[2]) * T[2]) : i ? STEP : 0);
+        if (q) last = q;
+      }
+    }
+    const arcAt = (sMm: number): number => { const x = Math.max(0, Math.min(ns - 1, sMm / STEP)), i = Math.min(ns - 2, Math.floor(x)); return ns < 2 ? x * STEP : arc[i]! + (arc[i + 1]! - arc[i]!) * (x - i); };
+    const spacing = junctionS.length > 1 ? (arcAt(junctionS[junctionS.length - 1]!) - arcAt(junctionS[0]!)) / (junctionS.length - 1) : NaN;
     for (let k = 0; k < chain.length; k++) {
       const p = chain[k]!, lv = offset + rel[k]!;
-      const onAxes = pointSegmentDistance(mirrorOfP(p.R.anteriorLps), p.L.anteriorLps, p.L.posteriorLps) <= MIRROR_REFIT_MM
-        && pointSegmentDistance(mirrorOfP(p.L.anteriorLps), p.R.anteriorLps, p.R.posteriorLps) <= MIRROR_REFIT_MM;
-      const atJunction = Math.abs(p.s - junctionS[lv]!) <= 0.5 * spacing;
+      const onAxes = mirrorOnAxes(p.L, p.R);
+      const atJunction = Math.abs(arcAt(p.s) - arcAt(junctionS[lv]!)) <= 0.5 * spacing;
       if (rel[k] !== k || !onAxes || !atJunction) {
-        messages.push(`foramina (anterior surface): the count below S1 stops at ${LEVELS[lv]}: ${rel[k] !== k ? 'a level skipped above it' : !onAxes ? 'its two tunnels are not mirror images' : `${Math.abs(p.s - junctionS[lv]!).toFixed(0)} mm from where the long axis puts it (half a level: ${(0.5 * spacing).toFixed(0)} mm)`}`);
+        messages.push(`foramina (anterior surface): the count below S1 stops at ${LEVELS[lv]}: ${rel[k] !== k ? 'a level skipped above it' : !onAxes ? 'its two tunnels are not mirror images' : `${Math.abs(arcAt(p.s) - arcAt(junctionS[lv]!)).toFixed(0)} mm from where the long axis puts it (half a level: ${(0.5 * spacing).toFixed(0)} mm)`}`);
         break;
       }
       countedLevels.push(LEVELS[lv]!);

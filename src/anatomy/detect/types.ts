@@ -67,6 +67,11 @@ export interface DetectionDiagnostics {
   sacralBase?: import('../sacral-base').SacralBase;
   /** The L5/S1 disc found (sacral-base.ts), whether or not the mask was cut there. */
   disc?: import('../sacral-base').SacralBase;
+  /**
+   * Each level's own midline plane (level-midline.ts), about the frame's plane, for the levels with both foramina:
+   * their mirror test (evidence.ts) is about it.
+   */
+  levelMidlines?: Partial<Record<import('../types').SacralLevel, import('../level-midline').LevelMidline>>;
 }
 
 export interface DetectionResult {

@@ -86,9 +86,14 @@ function within(name: RealScan, c: Checked): ForamenId[] {
  *     tunnels stop 8–9 mm inside the bone; the rival pair of walled tunnels opens through the same holes) and the
  *     S2 pair (0.9 and 0.6 mm: its sides' tunnels fit 37 and 9 mm long, the long one into the body, so the
  *     detector doubts their course; each side's opening lies where its row puts it between the found S1 and S3,
- *     row-between.ts, and the left one takes its course from the row). S4 is suggested as "check": 0.8–2.7 mm
- *     off, its openings 8 mm apart in distance from the midline (the reference's too: 26 and 17 mm), so not
- *     mirror images, and read wider than S3 (4.8 and 3.8 against 3.5 and 2.5 mm).
+ *     row-between.ts, and the left one takes its course from the row), and the S4 pair (2.7 and 0.8 mm). The
+ *     lower sacrum is bent to the right: its S4 openings lie 26 and 17 mm from the whole sacrum's midline plane (the
+ *     reference's too), 6 mm from mirror images, but S4's own section of the sacrum is its own mirror image about a
+ *     plane 4.2 mm to the right (level-midline.ts), about which they are mirror images; and the count below S1
+ *     measures the S4 pair's distance from where the long axis puts it on the anterior surface (8 mm, half a level
+ *     12.6 mm), not along the axis, whose normals converge in front of its bend (15 mm against 13). They were
+ *     "check" until then. S4 still reads wider than S3 (4.8 and 3.8 against 3.5 and 2.5 mm): its radius is in
+ *     doubt ("radius out of order"), its place is not.
  *   pancreas (cut at S2/S3, the sacrum lying flat: 17° from the axial plane): the S1 and S2 pairs (the body followed
  *     from the S1 endplate across its own axis, detect/frame.ts; the midline plane of the sacrum below the disc; the
  *     S1 tunnels, whose fits' rings reached the 7 mm bound on the openings' funnels, fitted again behind the funnels,
@@ -96,7 +101,7 @@ function within(name: RealScan, c: Checked): ForamenId[] {
  *   TotalSegmentator CT (3 mm): S2–S4 (S1 narrower than S2: "check").
  */
 const FOUND_FLOOR: Record<RealScan, ForamenId[]> = {
-  'pelvic-ref-003': ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R'],
+  'pelvic-ref-003': ['S1_L', 'S1_R', 'S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R'],
   'pancreas-ct-cb-001-upper-sacrum': ['S1_L', 'S1_R', 'S2_L', 'S2_R'],
   'totalseg-example-ct': ['S2_L', 'S2_R', 'S3_L', 'S3_R', 'S4_L', 'S4_R'],
   'prostatex-0218-t2sag-lower-sacrum': [],
