@@ -55,7 +55,7 @@ import { reflector, refitAtMirror } from './detect/mirror-refit';
 import { measureLandmarks } from './detect/measure';
 import type { Foramen, SacralLevel } from './types';
 import { frameProblem } from './evidence';
-import { levelMidline, type LevelMidline } from './level-midline';
+import { levelMidline, maskVoxels, type LevelMidline, type MaskVoxels } from './level-midline';
 
 export { symmetricEigen3 };
 export type { DetectOptions, ForamenCandidate, DetectionDiagnostics, DetectionResult } from './detect/types';
@@ -464,6 +464,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // Read on the sacrum below the L5/S1 disc with its marrow where that was made (the first mask of a fatty sacrum
   // lacks its alae), else on the landmark mask
   const midMask = cutEnclosed?.mask ?? sacrum;
+  let midVoxels: MaskVoxels | null = null;
   const levelPlanes = (about: { normalLps: Vec3; pointLps: Vec3 }) => {
     const cache = new Map<number, LevelMidline | null>();
     return (p: Readonly<Vec3>): LevelMidline | null => {
@@ -472,7 +473,8 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       const sMm = Math.round(frame.curve.project(p).s / 4) * 4;
       if (!cache.has(sMm)) {
         const t1 = now();
-        cache.set(sMm, levelMidline(midMask, g, about, frame.curve.at(sMm), frame.curve.tangent(sMm)));
+        midVoxels ??= maskVoxels(midMask, g);
+        cache.set(sMm, levelMidline(midMask, g, about, frame.curve.at(sMm), frame.curve.tangent(sMm), midVoxels));
         timingsMs.levelMidlines = Math.round(((timingsMs.levelMidlines ?? 0) + now() - t1) * 10) / 10;
       }
       return cache.get(sMm)!;

@@ -57,7 +57,23 @@ export function reflectAbout(plane: MirrorPlaneLike): (p: Readonly<Vec3>) => Vec
  * The level's own midline plane (see the module comment), or null where the slab holds too little of the mask.
  * `centreLps` is the level's point on the long axis, `tangentLps` the axis' unit direction there.
  */
-export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLike, centreLps: Readonly<Vec3>, tangentLps: Readonly<Vec3>): LevelMidline | null {
+/** The mask's voxels as grid indices (a, b, c), in grid order: read once for all the levels of one mask. */
+export interface MaskVoxels { a: Int32Array; b: Int32Array; c: Int32Array }
+
+export function maskVoxels(mask: Uint8Array, g: WorkGrid): MaskVoxels {
+  const [na, nb] = g.dims, nab = na * nb;
+  let m = 0;
+  for (let n = 0; n < mask.length; n++) if (mask[n]) m++;
+  const out: MaskVoxels = { a: new Int32Array(m), b: new Int32Array(m), c: new Int32Array(m) };
+  for (let n = 0, k = 0; n < mask.length; n++) {
+    if (!mask[n]) continue;
+    const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0;
+    out.a[k] = r - b * na; out.b[k] = b; out.c[k] = c; k++;
+  }
+  return out;
+}
+
+export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLike, centreLps: Readonly<Vec3>, tangentLps: Readonly<Vec3>, voxels?: MaskVoxels): LevelMidline | null {
   const [na, nb, nc] = g.dims, h = g.spacingMm, o = g.originLps;
   const n = plane.normalLps, P = plane.pointLps, t = tangentLps, c0 = centreLps;
   // the slab's voxels, with their signed distance from the whole sacrum's plane
@@ -67,17 +83,22 @@ export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLi
   const R = 70;
   const lo = [0, 1, 2].map((k) => Math.max(0, Math.floor((c0[k]! - R - o[k]!) / h)));
   const hi = [0, 1, 2].map((k, i) => Math.min(g.dims[i]! - 1, Math.ceil((c0[k]! + R - o[k]!) / h)));
-  for (let c = lo[2]!; c <= hi[2]!; c++) {
-    const z = o[2] + c * h;
-    for (let b = lo[1]!; b <= hi[1]!; b++) {
-      const y = o[1] + b * h, row = na * (b + nb * c);
-      for (let a = lo[0]!; a <= hi[0]!; a++) {
-        if (!mask[row + a]) continue;
-        const x = o[0] + a * h;
-        if (Math.abs((x - c0[0]) * t[0] + (y - c0[1]) * t[1] + (z - c0[2]) * t[2]) > SLAB_HALF_MM) continue;
-        xs.push(x); ys.push(y); zs.push(z);
-        ds.push((x - P[0]) * n[0] + (y - P[1]) * n[1] + (z - P[2]) * n[2]);
-      }
+  const take = (a: number, b: number, c: number): void => {
+    const x = o[0] + a * h, y = o[1] + b * h, z = o[2] + c * h;
+    if (Math.abs((x - c0[0]) * t[0] + (y - c0[1]) * t[1] + (z - c0[2]) * t[2]) > SLAB_HALF_MM) return;
+    xs.push(x); ys.push(y); zs.push(z);
+    ds.push((x - P[0]) * n[0] + (y - P[1]) * n[1] + (z - P[2]) * n[2]);
+  };
+  if (voxels) {
+    // the same voxels as the box's scan below, from the list (one pass over the mask's voxels, not over the box)
+    for (let k = 0; k < voxels.a.length; k++) {
+      const a = voxels.a[k]!, b = voxels.b[k]!, c = voxels.c[k]!;
+      if (a >= lo[0]! && a <= hi[0]! && b >= lo[1]! && b <= hi[1]! && c >= lo[2]! && c <= hi[2]!) take(a, b, c);
+    }
+  } else {
+    for (let c = lo[2]!; c <= hi[2]!; c++) for (let b = lo[1]!; b <= hi[1]!; b++) {
+      const row = na * (b + nb * c);
+      for (let a = lo[0]!; a <= hi[0]!; a++) if (mask[row + a]) take(a, b, c);
     }
   }
   const m = xs.length;
