@@ -89,17 +89,11 @@ export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLi
     xs.push(x); ys.push(y); zs.push(z);
     ds.push((x - P[0]) * n[0] + (y - P[1]) * n[1] + (z - P[2]) * n[2]);
   };
-  if (voxels) {
-    // the same voxels as the box's scan below, from the list (one pass over the mask's voxels, not over the box)
-    for (let k = 0; k < voxels.a.length; k++) {
-      const a = voxels.a[k]!, b = voxels.b[k]!, c = voxels.c[k]!;
-      if (a >= lo[0]! && a <= hi[0]! && b >= lo[1]! && b <= hi[1]! && c >= lo[2]! && c <= hi[2]!) take(a, b, c);
-    }
-  } else {
-    for (let c = lo[2]!; c <= hi[2]!; c++) for (let b = lo[1]!; b <= hi[1]!; b++) {
-      const row = na * (b + nb * c);
-      for (let a = lo[0]!; a <= hi[0]!; a++) if (mask[row + a]) take(a, b, c);
-    }
+  // one pass over the mask's voxels (read once per mask by the caller, maskVoxels), not over the box
+  const list = voxels ?? maskVoxels(mask, g);
+  for (let k = 0; k < list.a.length; k++) {
+    const a = list.a[k]!, b = list.b[k]!, c = list.c[k]!;
+    if (a >= lo[0]! && a <= hi[0]! && b >= lo[1]! && b <= hi[1]! && c >= lo[2]! && c <= hi[2]!) take(a, b, c);
   }
   const m = xs.length;
   if (m < MIN_SLAB_VOXELS) return null;
