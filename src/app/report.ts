@@ -6,6 +6,7 @@
 import { store } from './actions';
 import { buildSnapshot, type Snapshot } from './api';
 import { studyCriteria } from '../segmentation/criteria';
+import { sliceAllowanceNote } from '../planning/slice-uncertainty';
 import type { KeyImage } from './report-html';
 
 export type { KeyImage };
@@ -13,13 +14,6 @@ export type { KeyImage };
 /** Printed precision: mL to 0.01, mm to 0.1, percent to 1. */
 export const fmtMl = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2));
 export const fmtMm = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(1));
-/**
- * A clearance with its thick-slice allowance (planning/slice-uncertainty.ts) as the plan panel shows it: "3.5 (1.0
- * allowing 2.5)", the second figure being what the verdict was taken on; the clearance alone on thin slices.
- */
-export function withSliceAllowance(clearanceMm: number, uncertaintyMm: number | undefined): string {
-  return uncertaintyMm && uncertaintyMm > 0.05 ? `${fmtMm(clearanceMm)} (${fmtMm(Math.max(0, clearanceMm - uncertaintyMm))} allowing ${fmtMm(uncertaintyMm)} for thick slices)` : fmtMm(clearanceMm);
-}
 export const fmtPct = (v: number | null | undefined): string => (v === null || v === undefined || !Number.isFinite(v) ? '—' : `${Math.round(v * 100)} %`);
 
 export interface ReportLesionRow {
@@ -95,8 +89,8 @@ export function reportData(anonymise: boolean): ReportData {
     approach: t.approach ?? 'manual',
     needle: t.needle.name,
     depthMm: fmtMm(t.depthMm),
-    nearestForamen: t.nearestForamen ? `${t.nearestForamen.id} ${withSliceAllowance(t.nearestForamen.clearanceMm, t.nearestForamen.sliceUncertaintyMm)}` : '—',
-    canalMm: t.canalClearanceMm === null ? '—' : withSliceAllowance(t.canalClearanceMm, t.canalSliceUncertaintyMm),
+    nearestForamen: t.nearestForamen ? `${t.nearestForamen.id} ${fmtMm(t.nearestForamen.clearanceMm)}${sliceAllowanceNote(t.nearestForamen.clearanceMm, t.nearestForamen.sliceUncertaintyMm)}` : '—',
+    canalMm: t.canalClearanceMm === null ? '—' : `${fmtMm(t.canalClearanceMm)}${sliceAllowanceNote(t.canalClearanceMm, t.canalSliceUncertaintyMm)}`,
     verdict: t.status,
     reasons: t.reasons,
     ablationCoverage: t.ablation ? fmtPct(t.ablation.coverage) : '—',

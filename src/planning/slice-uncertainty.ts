@@ -42,6 +42,14 @@ export function clearanceUncertaintyMm(volume: ScalarVolume | null, structureLps
   return ((t / 2) * Math.abs(n[0] * d[0]! + n[1] * d[1]! + n[2] * d[2]!)) / l;
 }
 
+/**
+ * What the plan panel and the printed report add after a clearance on thick slices: " (1.0 mm allowing 2.5 mm for
+ * thick slices)", the first figure being the one the verdict took; '' where there is no allowance to speak of.
+ */
+export function sliceAllowanceNote(clearanceMm: number, uncertaintyMm: number | undefined): string {
+  return uncertaintyMm && uncertaintyMm > 0.05 ? ` (${Math.max(0, clearanceMm - uncertaintyMm).toFixed(1)} mm allowing ${uncertaintyMm.toFixed(1)} mm for thick slices)` : '';
+}
+
 /** The closest point of the canal's centre line (polyline) to p. */
 export function closestOnPolylineLps(line: readonly Readonly<Vec3>[], p: Readonly<Vec3>): Vec3 {
   let best = Infinity, out: Vec3 = [line[0]![0], line[0]![1], line[0]![2]];

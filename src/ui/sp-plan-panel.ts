@@ -14,16 +14,12 @@ import { DEFAULT_NEEDLE_ID, customNeedle } from '../planning/needles';
 import { foramenName } from '../planning/trajectory';
 import { needleVerdict, PART_LABEL } from '../planning/verdict';
 import { neuralDistanceMm } from '../planning/targets';
+import { sliceAllowanceNote } from '../planning/slice-uncertainty';
 import { panelStyles } from './styles';
 import { reslice } from '../render/mpr-math';
 import { volumeCache } from '../app/volume-cache';
 import * as lesions from '../app/lesions';
 import { currentLabels } from '../app/case';
-
-/** On thick slices: the clearance the verdict uses, less the landmark's slice uncertainty (planning/slice-uncertainty.ts). */
-function sliceNote(c: number, u: number | undefined): string {
-  return u && u > 0.05 ? ` (${Math.max(0, c - u).toFixed(1)} mm allowing ${u.toFixed(1)} mm for thick slices)` : '';
-}
 
 const STATUS_LABEL = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const;
 
@@ -266,8 +262,8 @@ export class SpPlanPanel extends LitElement {
       <dl id="traj-metrics">
         <dt>approach</dt><dd>${t.approach ? APPROACH_TEMPLATES[t.approach].label : 'manual'}</dd>
         <dt>depth</dt><dd>${m.depthMm.toFixed(1)} mm of ${t.needle.workingLengthMm} mm</dd>
-        <dt>nearest foramen</dt><dd>${m.nearestForamen ? `${m.nearestForamen.clearanceMm.toFixed(1)} mm${sliceNote(m.nearestForamen.clearanceMm, m.nearestForamen.sliceUncertaintyMm)} (${foramenName(m.nearestForamen.id)})` : '–'}</dd>
-        <dt>canal</dt><dd>${m.canalClearanceMm === null ? '–' : `${m.canalClearanceMm.toFixed(1)} mm${sliceNote(m.canalClearanceMm, m.canalSliceUncertaintyMm)}`}</dd>
+        <dt>nearest foramen</dt><dd>${m.nearestForamen ? `${m.nearestForamen.clearanceMm.toFixed(1)} mm${sliceAllowanceNote(m.nearestForamen.clearanceMm, m.nearestForamen.sliceUncertaintyMm)} (${foramenName(m.nearestForamen.id)})` : '–'}</dd>
+        <dt>canal</dt><dd>${m.canalClearanceMm === null ? '–' : `${m.canalClearanceMm.toFixed(1)} mm${sliceAllowanceNote(m.canalClearanceMm, m.canalSliceUncertaintyMm)}`}</dd>
         <dt>anterior cortex</dt><dd>${m.anteriorCortexBreach ? 'BREACHED' : m.tipToAnteriorCortexMm === null ? '–' : `tip ${m.tipToAnteriorCortexMm.toFixed(1)} mm away${m.advanceToAnteriorCortexMm !== null ? `, ${m.advanceToAnteriorCortexMm.toFixed(1)} mm ahead` : ''}`}</dd>
         <dt>SI joint</dt><dd>${m.siJointCrossed ? 'crossed' : 'not crossed'}</dd>
         <dt>bone path</dt><dd>${m.bonePathMm.toFixed(1)} mm${m.crossings.length ? ` (${m.crossings.map((c) => `${c.kind} ${c.surface}`).join(', ')})` : ''}</dd>

@@ -9,7 +9,7 @@ import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
 import type { Vec3 } from '../../src/core/vec3';
 import type { SacralAnatomy } from '../../src/anatomy/types';
 import { evaluateTrajectory } from '../../src/planning/trajectory';
-import { clearanceUncertaintyMm, closestOnPolylineLps, thickSliceMm } from '../../src/planning/slice-uncertainty';
+import { clearanceUncertaintyMm, closestOnPolylineLps, sliceAllowanceNote, thickSliceMm } from '../../src/planning/slice-uncertainty';
 import { DEFAULT_THRESHOLDS, type Needle } from '../../src/planning/types';
 
 const LINE: Needle = { id: 'line', name: 'line', gauge: null, kind: 'custom', outerDiameterMm: 0, workingLengthMm: 1000, source: 'test' };
@@ -75,5 +75,12 @@ describe('clearances on thick slices: the verdict allows for the landmark\'s pla
     // 2 mm slices: thin (no uncertainty)
     expect(thickSliceMm(volumeOf(2))).toBe(0);
     expect(closestOnPolylineLps([[0, 0, 0], [0, 0, 10]], [3, 0, 4])).toEqual([0, 0, 4]);
+  });
+
+  it('the plan panel\'s and the report\'s note: the clearance the verdict took and the allowance, none on thin slices', () => {
+    expect(sliceAllowanceNote(3.5, 2.5)).toBe(' (1.0 mm allowing 2.5 mm for thick slices)');
+    expect(sliceAllowanceNote(1.0, 2.5)).toBe(' (0.0 mm allowing 2.5 mm for thick slices)');
+    expect(sliceAllowanceNote(3.5, undefined)).toBe('');
+    expect(sliceAllowanceNote(3.5, 0.01)).toBe('');
   });
 });
