@@ -28,7 +28,7 @@
 import type { Vec3 } from '../../core/vec3';
 import { foramenCentreLps, type Foramen, type ForamenId, type SacralLevel } from '../types';
 import { LEVELS } from './types';
-import { MIN_LENGTH_SHARE } from './mirror-refit';
+import { MIN_LENGTH_SHARE, tunnelLengthMm } from './mirror-refit';
 
 /** Re-reads a tunnel followed short along its mirror partner's axis (mirror-refit.ts); null where the image does not show it. */
 export type Refit = (f: Foramen, partner: Foramen) => Foramen | null;
@@ -59,26 +59,25 @@ function sameTunnel(a: Foramen, b: Foramen): boolean {
  * early (a faint or eroded rim), so its centre and its far end are not where it says: in doubt.
  */
 function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>, messages: string[], refit?: Refit, partnerToo = false, course?: Set<ForamenId>): Foramen[] {
-  const len = (x: Foramen) => Math.hypot(x.posteriorLps[0] - x.anteriorLps[0], x.posteriorLps[1] - x.anteriorLps[1], x.posteriorLps[2] - x.anteriorLps[2]);
   let out = fs;
   for (let k = 0; k < fs.length; k++) {
     const f = out[k]!;
     const partner = out.find((g) => g.level === f.level && g.side !== f.side);
-    if (!partner || doubts[f.id] || len(f) >= MIN_LENGTH_SHARE * len(partner)) continue;
+    if (!partner || doubts[f.id] || tunnelLengthMm(f) >= MIN_LENGTH_SHARE * tunnelLengthMm(partner)) continue;
     const again = refit?.(f, partner);
     if (again) {
       if (out === fs) out = [...fs];
       out[k] = again;
-      messages.push(`foramina: ${f.id} followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm: followed again along the partner's mirror image, over ${len(again).toFixed(0)} mm`);
+      messages.push(`foramina: ${f.id} followed over ${tunnelLengthMm(f).toFixed(0)} mm, its mirror partner over ${tunnelLengthMm(partner).toFixed(0)} mm: followed again along the partner's mirror image, over ${tunnelLengthMm(again).toFixed(0)} mm`);
       continue;
     }
-    doubts[f.id] = `followed over ${len(f).toFixed(0)} mm, its mirror partner over ${len(partner).toFixed(0)} mm`;
+    doubts[f.id] = `followed over ${tunnelLengthMm(f).toFixed(0)} mm, its mirror partner over ${tunnelLengthMm(partner).toFixed(0)} mm`;
     course?.add(f.id);
     messages.push(`foramina: ${f.id} in doubt: ${doubts[f.id]}`);
     // (below the disc) the image shows no tunnel at the longer one's mirror image either: that one's reading
     // has no mirror to confirm it (fatty marrow offers walled tunnels of every length to a fit)
     if (partnerToo && !doubts[partner.id]) {
-      doubts[partner.id] = `followed over ${len(partner).toFixed(0)} mm, and no tunnel at its mirror image (${f.id} runs ${len(f).toFixed(0)} mm)`;
+      doubts[partner.id] = `followed over ${tunnelLengthMm(partner).toFixed(0)} mm, and no tunnel at its mirror image (${f.id} runs ${tunnelLengthMm(f).toFixed(0)} mm)`;
       course?.add(partner.id);
       messages.push(`foramina: ${partner.id} in doubt: ${doubts[partner.id]}`);
     }

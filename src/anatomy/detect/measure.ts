@@ -16,7 +16,7 @@ import { refineForamenAxis } from '../foramen-axis';
 import { R_MAX } from '../foramen-fit';
 import { foramenWallRadii, plausibleWallRadius } from '../foramen-radius';
 import { canalWallRadii } from '../canal-radius';
-import { MIN_LENGTH_SHARE, refitAtMirror } from './mirror-refit';
+import { MIN_LENGTH_SHARE, refitAtMirror, tunnelLengthMm } from './mirror-refit';
 import { refitBehindFunnel, SEED_MM } from './funnel-refit';
 
 export interface MeasureInput {
@@ -34,8 +34,6 @@ export interface MeasureInput {
    */
   doubts?: Partial<Record<ForamenId, string>>;
 }
-
-const lengthMm = (f: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>) => Math.hypot(f.posteriorLps[0] - f.anteriorLps[0], f.posteriorLps[1] - f.anteriorLps[1], f.posteriorLps[2] - f.anteriorLps[2]);
 
 /**
  * Measures `foramina` (mutated: axes, openings, radii, and `radiusAtFitLimit` where the radius stays the fit's
@@ -83,14 +81,14 @@ export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], cana
     for (const f of foramina) {
       const partner = foramina.find((g) => g.level === f.level && g.side !== f.side);
       if (!partner || f.source !== 'auto' || o.refitIds.has(f.id) || o.refitIds.has(partner.id)) continue;
-      const L = lengthMm(f), Lp = lengthMm(partner);
+      const L = tunnelLengthMm(f), Lp = tunnelLengthMm(partner);
       if (L >= MIN_LENGTH_SHARE * Lp) continue;
       const again = refitAtMirror(volume, f, partner, o.mirror);
       if (again) {
         f.anteriorLps = again.anteriorLps; f.posteriorLps = again.posteriorLps;
         // read as a tunnel at its partner's mirror image is (refitIds): its radius not made smaller than the fit's
         radiusAxes[foramina.indexOf(f)] = f; followed[foramina.indexOf(f)] = false;
-        o.messages?.push(`foramina: ${f.id} followed over ${L.toFixed(0)} mm, its mirror partner over ${Lp.toFixed(0)} mm: followed again along the partner's mirror image, over ${lengthMm(f).toFixed(0)} mm`);
+        o.messages?.push(`foramina: ${f.id} followed over ${L.toFixed(0)} mm, its mirror partner over ${Lp.toFixed(0)} mm: followed again along the partner's mirror image, over ${tunnelLengthMm(f).toFixed(0)} mm`);
       } else if (o.doubts && !o.doubts[f.id]) {
         o.doubts[f.id] = `followed over ${L.toFixed(0)} mm, its mirror partner over ${Lp.toFixed(0)} mm, and no tunnel at the partner's mirror image`;
         o.messages?.push(`foramina: ${f.id} in doubt: ${o.doubts[f.id]}`);

@@ -25,6 +25,7 @@ import type { Vec3 } from '../../core/vec3';
 import type { Foramen } from '../types';
 import { lumenSections, refineForamenAxis } from '../foramen-axis';
 import { ENCLOSING_RIM_HU } from '../foramen-radius';
+import { dist } from './geometry';
 
 /** The bar of evidence.ts (MIRROR_MM): the mirror images of a level's two tunnels lie within this of each other's axis (mm). */
 const MIRROR_MM = 5;
@@ -36,7 +37,8 @@ const ON_AXIS_MM = 2;
 /** Less than this share of the partner's length is a tunnel followed short (combine.ts). */
 export const MIN_LENGTH_SHARE = 0.5;
 
-function dist(a: Readonly<Vec3>, b: Readonly<Vec3>): number { return Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]); }
+/** A tunnel's length between its openings (mm): what MIN_LENGTH_SHARE compares between the two sides of a level. */
+export const tunnelLengthMm = (f: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>): number => dist(f.anteriorLps, f.posteriorLps);
 
 function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
   const ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
@@ -64,7 +66,7 @@ export function refitAtMirror(volume: ScalarVolume, f: Foramen, partner: Foramen
   const ax = refineForamenAxis(volume, guess) ?? alongSections(volume, guess) ?? refineForamenAxis(volume, guess, ENCLOSING_RIM_HU);
   if (!ax) return null;
   const L = dist(ax.anteriorLps, ax.posteriorLps);
-  if (L < MIN_LENGTH_SHARE * dist(partner.anteriorLps, partner.posteriorLps)) return null;
+  if (L < MIN_LENGTH_SHARE * tunnelLengthMm(partner)) return null;
   if (pointSegment(f.anteriorLps, ax.anteriorLps, ax.posteriorLps) > MIRROR_MM) return null;
   return { ...f, anteriorLps: ax.anteriorLps, posteriorLps: ax.posteriorLps };
 }
