@@ -18,7 +18,7 @@
  *    funnels, 10° from the row, completed a count of four (S2–S4 named S1, S3, S4, the stubs S2);
  *  - the L5/S1 disc (sacral-base.ts), found on its own (the dark gap between two bony plates near the top of the
  *    sacroiliac contact): the S1 anterior openings lie at the S1/S2 junction, one S1 body height below the S1
- *    endplate, the S2 openings one S2 segment further (S1_OPENING_BELOW_ENDPLATE_MM, surface-openings.ts, is the
+ *    endplate, the S2 openings one S2 segment further (S1_OPENING_BELOW_ENDPLATE_MM, opening-row.ts, is the
  *    bound between the two). The first level found must be S1 where it opens within that depth under the endplate's
  *    plane, and below S1 where it opens deeper. Where a second level is found, the row's own spacing must count the
  *    first level from the disc as well: scaled to the spacing between the first two levels found (their depths
@@ -43,7 +43,7 @@
 import type { Vec3 } from '../../core/vec3';
 import type { Foramen } from '../types';
 import { aboveSacralBase, type SacralBase } from '../sacral-base';
-import { S1_OPENING_BELOW_ENDPLATE_MM } from './surface-openings';
+import { S1_OPENING_BELOW_ENDPLATE_MM } from './opening-row';
 import { LEVELS } from './types';
 import { JUNCTION_MM } from '../evidence';
 

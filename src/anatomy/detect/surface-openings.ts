@@ -29,62 +29,30 @@
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
 import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
-import { kthSmallest } from '../../core/select';
 import { Polyline, cross3, normalize3 } from './geometry';
-import { fitForamen, type ForamenFit } from '../foramen-fit';
+import { fitForamen } from '../foramen-fit';
 import { IndexSampler, holeScore, robustSpread, slabImage } from '../local-image';
 import type { Foramen, ForamenId, SacralLevel } from '../types';
 import type { FrameResult } from './frame';
 import { darkEnclosedSpots, type MapSpot } from './foramina-thick';
-import { type ForamenCandidate, LEVELS } from './types';
+import { STEP, bridgeOpenings, medianAt, medianFilter, robustSpreadOf } from './surface-map';
+import { PAIR_SHARE, SPACING_MAX, SPACING_MIN, type SurfaceCandidate, type TunnelPair, pointSegmentDistance, rowBelowDisc } from './opening-row';
+import { LEVELS } from './types';
 import { mirrorOffMm } from '../level-midline';
 
-/** Map sampling (mm) and extent: |u| ≤ 48 mm covers the anterior openings (20–26 mm from the midline, DOMAIN.md §8). */
-const STEP = 1, U_MAX = 48, T_MAX = 45;
+/** Map extent: |u| ≤ 48 mm covers the anterior openings (20–26 mm from the midline, DOMAIN.md §8). */
+const U_MAX = 48, T_MAX = 45;
 /** Depth range of the reformat under the anterior surface (mm): inside the funnel of the opening, short of the bodies' marrow. */
 const DEPTH0 = 2, DEPTH1 = 6;
 /** Anterior openings lie 20–26 mm from the midline (DOMAIN.md §8); S4 may come to 12 mm in a small sacrum. */
 const U_MIN_OPENING = 10, U_MAX_OPENING = 42;
 /** Mirror partners: s and |u| within this (patients lie rotated by 1–2 mm per pair, sacra are not perfectly symmetric). */
 const PAIR_MM = 8;
-/** Consecutive levels along the surface: anterior openings 17–29 mm apart (DOMAIN.md §8), a small sacrum 14 mm. */
-const SPACING_MIN = 10, SPACING_MAX = 35;
-/**
- * Where a level may be skipped (below the L5/S1 disc), the spacing that still counts as one level: the S1
- * openings, the widest and most oblique, lie further above S2 than the row's other spacings (34 mm on
- * pelvic-ref-003 as read by eye; evidence.ts allows 40 mm between same-side centres). Two levels (a skipped
- * one between) are at least twice the smallest spacing beyond that.
- */
-const SPACING_MAX_BELOW_DISC = 40;
-/**
- * Below the L5/S1 disc: consecutive spacings of one chain (per level) differ by at most this factor. The
- * sacral segments shorten smoothly from S1 to S5 (28, 24, 20, 16 mm in the body fractions of frame.ts), so the
- * spacings of neighbouring openings differ by 15–20 %; as read by eye they vary more (pelvic-ref-003: 31, 24,
- * 32 mm along the surface). A pair halfway between two levels (a lateral-mass box, a vessel) makes one spacing
- * under half of the one before it.
- */
-const SPACING_RATIO_MAX = 2;
-/**
- * Below the L5/S1 disc the chain's first pair is S1 when it opens within this distance (mm) under the S1
- * endplate's plane: the S1 openings lie at the S1/S2 junction, one S1 body height (about 28 mm, frame.ts'
- * fractions) below the endplate, and the S2 openings one S2 segment (about 24 mm) further; 40 mm is halfway
- * between the two (pelvic-ref-003: S1 at 31–33 mm, S2 at 62–63; the pancreas scan: S1 29–31, S2 55–56).
- */
-export const S1_OPENING_BELOW_ENDPLATE_MM = 40;
-/**
- * ... and at least this far under it: halfway between the endplate and the S1 openings (one S1 segment, about 28 mm,
- * under it), as S1_OPENING_BELOW_ENDPLATE_MM lies halfway between them and S2. A pair opening higher lies beside the
- * upper half of the S1 body, in the alae, where no foramen opens (fatty-thick5mm-px08: a look-alike pair 2 mm above
- * the endplate's plane, 30 mm above the S1 openings, taken as S1, named every level one too high).
- */
-const S1_OPENING_MIN_BELOW_ENDPLATE_MM = 14;
 /**
  * Rows over which the anterior surface's depth is taken as a median where distances along it are measured (mm):
  * wider than the largest opening (S1, up to 13 mm across, DOMAIN.md §6), so that the surface bridges it.
  */
 const ARC_MEDIAN_MM = 15;
-/** Two fits are one tunnel when each one's centre lies this close to the other's axis (mm): combine.ts' MATCH_MM. */
-const SAME_TUNNEL_MM = 5;
 /**
  * A fitted tunnel opening further than this from the midline is lateral to the row (the search below the disc,
  * where the fatty alae are full of walled look-alikes): the S1 foramen's lateral edge lies about 31 mm from
@@ -93,8 +61,6 @@ const SAME_TUNNEL_MM = 5;
 const U_MAX_FITTED_OPENING = 31;
 /** Fits made at most, strongest mirror pairs first (four levels, two sides, and twice as many look-alikes). */
 const MAX_FITS = 24;
-/** A pair whose weaker fit scores below this share of the best pair's is not a level (fatty lateral-mass boxes, vessels). */
-const PAIR_SHARE = 0.35;
 /**
  * Fit directions within this of the local antero-posterior direction: the anterior foramina run roughly
  * along it (perpendicular to the sacral curve; 10–30° off it on the scans of test/anatomy/fixtures).
@@ -165,196 +131,6 @@ const RADII_OPENING = [2, 2.75, 3.5, 4.5, 5.5];
 /** Half-baseline of the surface normal (mm): across an opening's funnel (S2 up to 13 mm across, DOMAIN.md §6). */
 const NORMAL_MM = 4;
 
-export interface SurfaceCandidate extends ForamenCandidate {
-  fit: ForamenFit;
-  u: number;
-}
-
-/**
- * The anterior surface bridged over its openings, for reading them (openingOf). Where the cortex is thin (fatty
- * marrow on 3 mm slices reads under the cortex threshold there) the line from in front passes through a wide
- * opening and its funnel and meets cortex 15–25 mm deep over a region larger than the median window
- * (pelvic-ref-003: S2–S3 on each side, 18 × 50 mm). Across the sacrum (along u, at one level s) the anterior
- * surface is smooth at that scale: a quadratic in u (flat over the bodies, curving back over the alae) is
- * fitted to each map row's raw depths by least squares and refitted without the lines deeper than HOLE_MM
- * behind it; where a line lies more than HOLE_MM behind the row's fit, the fit's depth is taken. HOLE_MM: the
- * ridges between the bodies stand 2–4 mm proud of the surface, an opening's funnel goes deeper. A row is left
- * as it is where the fit would rest on less than half of its lines.
- */
-const HOLE_MM = 5;
-/** The row fit covers the row of openings (S1's lateral edge 31 mm from the midline, DOMAIN.md §6), not the alae curving back beyond it. */
-const ROW_FIT_U_MM = 35;
-function bridgeOpenings(raw: Float32Array, ns: number, nu: number): Float32Array {
-  const out = Float32Array.from(raw);
-  const u0 = (nu - 1) / 2, uMax = Math.round(ROW_FIT_U_MM / STEP);
-  for (let i = 0; i < ns; i++) {
-    const js: number[] = [];
-    for (let j = Math.max(0, u0 - uMax); j <= Math.min(nu - 1, u0 + uMax); j++) if (raw[i * nu + j]! === raw[i * nu + j]!) js.push(j);
-    if (js.length < 9) continue;
-    let use = js, coef: [number, number, number] | null = null;
-    for (let it = 0; it < 4; it++) {
-      // least squares d = c0 + c1 u + c2 u² (u in units of the fitted half-width, for conditioning)
-      const S = [0, 0, 0, 0, 0], T = [0, 0, 0];
-      for (const j of use) {
-        const u = (j - u0) / uMax, d = raw[i * nu + j]!;
-        let pw = 1;
-        for (let k = 0; k < 5; k++) { S[k]! += pw; if (k < 3) T[k]! += pw * d; pw *= u; }
-      }
-      const sol = solve3x3([S[0]!, S[1]!, S[2]!, S[1]!, S[2]!, S[3]!, S[2]!, S[3]!, S[4]!], T);
-      if (!sol) { coef = null; break; }
-      coef = sol;
-      const fit = (j: number) => { const u = (j - u0) / uMax; return sol[0] + sol[1] * u + sol[2] * u * u; };
-      const next = js.filter((j) => raw[i * nu + j]! - fit(j) <= HOLE_MM);
-      if (next.length === use.length) break;
-      if (2 * next.length < js.length) { coef = null; break; }
-      use = next;
-    }
-    if (!coef) continue;
-    for (const j of js) {
-      const u = (j - u0) / uMax, f = coef[0] + coef[1] * u + coef[2] * u * u;
-      if (raw[i * nu + j]! - f > HOLE_MM) out[i * nu + j] = f;
-    }
-  }
-  return out;
-}
-/** Solves the 3 × 3 system A x = b (row-major) by Cramer's rule; null when singular. */
-function solve3x3(A: number[], b: number[]): [number, number, number] | null {
-  const [a, bb, c, d, e, f, g, h, k] = A as [number, number, number, number, number, number, number, number, number];
-  const det = a * (e * k - f * h) - bb * (d * k - f * g) + c * (d * h - e * g);
-  if (!(Math.abs(det) > 1e-12)) return null;
-  const [p, q, r] = b as [number, number, number];
-  return [
-    (p * (e * k - f * h) - bb * (q * k - f * r) + c * (q * h - e * r)) / det,
-    (a * (q * k - f * r) - p * (d * k - f * g) + c * (d * r - q * g)) / det,
-    (a * (e * r - q * h) - bb * (d * r - q * g) + p * (d * h - e * g)) / det,
-  ];
-}
-
-/** Median of the finite values of the (2r+1)² window of a map round pixel (i, j) (NaN where fewer than half are). */
-function medianAt(m: Float32Array, ns: number, nu: number, r: number, i: number, j: number, buf: Float64Array): number {
-  let cnt = 0;
-  for (let di = -r; di <= r; di++) for (let dj = -r; dj <= r; dj++) {
-    const ii = i + di, jj = j + dj;
-    if (ii < 0 || jj < 0 || ii >= ns || jj >= nu) continue;
-    const v = m[ii * nu + jj]!;
-    if (v === v) buf[cnt++] = v;
-  }
-  return cnt * 2 > (2 * r + 1) ** 2 ? kthSmallest(buf, cnt, cnt >> 1) : NaN;
-}
-
-/** Median of the finite values of a (2r+1)² window of a map (NaN where none). */
-function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
-  const out = new Float32Array(m.length).fill(NaN);
-  const buf = new Float64Array((2 * r + 1) ** 2);
-  for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) out[i * nu + j] = medianAt(m, ns, nu, r, i, j, buf);
-  return out;
-}
-
-function pointSegmentDistance(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
-  const d: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], w: Vec3 = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
-  const l2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-  const t = l2 > 0 ? Math.max(0, Math.min(1, (w[0] * d[0] + w[1] * d[1] + w[2] * d[2]) / l2)) : 0;
-  return Math.hypot(w[0] - t * d[0], w[1] - t * d[1], w[2] - t * d[2]);
-}
-
-function robustSpreadOf(vals: number[]): number {
-  if (vals.length < 4) return NaN;
-  const s = [...vals].sort((a, b) => a - b);
-  const q = (f: number) => s[Math.min(s.length - 1, Math.floor(f * s.length))]!;
-  return (q(0.75) - q(0.25)) / 1.349;
-}
-
-/** A mirror pair of tunnels on the map: s along the long axis, r the mean radius. */
-interface TunnelPair { L: SurfaceCandidate; R: SurfaceCandidate; s: number; r: number; score: number }
-
-/** Levels from one pair to the next below the disc: one, two (a level whose pair was not fitted) or none (0). */
-function levelStep(a: TunnelPair, b: TunnelPair): number {
-  const gap = b.s - a.s;
-  return gap >= SPACING_MIN && gap <= SPACING_MAX_BELOW_DISC ? 1 : gap > SPACING_MAX_BELOW_DISC && gap <= 2 * SPACING_MAX ? 2 : 0;
-}
-
-/** Whether pair b may follow pair a in the row, `step` levels on, given the spacing per level before a (NaN at the first). */
-function mayFollow(a: TunnelPair, b: TunnelPair, step: number, prevPerLevel: number): boolean {
-  if (!step || levelStep(a, b) !== step || a.L === b.L || a.R === b.R) return false;
-  if (b.L.radiusMm > a.L.radiusMm + 1 && b.R.radiusMm > a.R.radiusMm + 1) return false;
-  if (prevPerLevel === prevPerLevel) {
-    const ratio = (b.s - a.s) / step / prevPerLevel;
-    if (ratio > SPACING_RATIO_MAX || ratio < 1 / SPACING_RATIO_MAX) return false;
-  }
-  return true;
-}
-
-/** Whether a pair opening `mm` under the S1 endplate's plane may be the S1 pair. */
-const s1Opening = (mm: number): boolean => mm <= S1_OPENING_BELOW_ENDPLATE_MM && mm >= S1_OPENING_MIN_BELOW_ENDPLATE_MM;
-
-/** Whether a row (pairs with their levels relative to the first) keeps every rule of rowBelowDisc. */
-function rowHolds(row: TunnelPair[], rel: number[], opensBelowMm: (p: TunnelPair) => number): boolean {
-  if (!row.length || !s1Opening(opensBelowMm(row[0]!))) return false;
-  for (let q = 1; q < row.length; q++) {
-    const prev = q >= 2 ? (row[q - 1]!.s - row[q - 2]!.s) / (rel[q - 1]! - rel[q - 2]!) : NaN;
-    if (!mayFollow(row[q - 1]!, row[q]!, rel[q]! - rel[q - 1]!, prev)) return false;
-  }
-  return true;
-}
-
-/**
- * The row of openings below the L5/S1 disc, counted from S1 down: the chain of mirror pairs whose first pair
- * opens within S1_OPENING_BELOW_ENDPLATE_MM under the S1 endplate (so S1 is named from the disc, not from where
- * the long axis' top lands), each next pair one level (SPACING_MIN–SPACING_MAX_BELOW_DISC along the axis) or two
- * (a level whose pair was not fitted: up to twice SPACING_MAX) further, consecutive per-level spacings within
- * SPACING_RATIO_MAX of each other, and no level wider than the one above it by more than 1 mm on both sides
- * (S1 > S2 > S3 > S4; one side's fit may settle on the narrow part of a funnel). The most levels win, then the
- * highest summed fit score. Exhaustive: a handful of pairs, four levels.
- * A level another pair could take in the same row (a different tunnel on one side at least, every rule kept,
- * scoring at least PAIR_SHARE of the pair taken, its tunnels mirror images on their axes) is one the image
- * leaves in doubt: `doubtful` holds those sides (chain position, side). (The alternative keeps the
- * row's spacing, so the levels after it keep their numbers.)
- * `opensBelowMm(p)`: how far under the S1 endplate's plane the pair opens (mm).
- */
-function rowBelowDisc(pairs: TunnelPair[], opensBelowMm: (p: TunnelPair) => number, mirrorOnAxes: (p: TunnelPair) => boolean, sameOpening: (a: SurfaceCandidate, b: SurfaceCandidate) => boolean = () => false): { chain: TunnelPair[]; rel: number[]; doubtful: { q: number; side: 'L' | 'R'; why: string }[] } {
-  let best: { idx: number[]; rel: number[]; sc: number } | null = null;
-  const idx: number[] = [], rl: number[] = [];
-  const grow = (sc: number): void => {
-    if (!best || idx.length > best.idx.length || (idx.length === best.idx.length && sc > best.sc)) best = { idx: [...idx], rel: [...rl], sc };
-    const m = idx[idx.length - 1]!, a = pairs[m]!;
-    const prev = idx.length >= 2 ? (a.s - pairs[idx[idx.length - 2]!]!.s) / (rl[rl.length - 1]! - rl[rl.length - 2]!) : NaN;
-    for (let k = m + 1; k < pairs.length; k++) {
-      const b = pairs[k]!, step = levelStep(a, b);
-      if (!step || rl[rl.length - 1]! + step >= LEVELS.length || !mayFollow(a, b, step, prev)) continue;
-      idx.push(k); rl.push(rl[rl.length - 1]! + step);
-      grow(sc + b.score);
-      idx.pop(); rl.pop();
-    }
-  };
-  for (let k = 0; k < pairs.length; k++) {
-    if (!s1Opening(opensBelowMm(pairs[k]!))) continue;
-    idx.push(k); rl.push(0);
-    grow(pairs[k]!.score);
-    idx.pop(); rl.pop();
-  }
-  const b = best as { idx: number[]; rel: number[] } | null;
-  if (!b) return { chain: [], rel: [], doubtful: [] };
-  const chain = b.idx.map((k) => pairs[k]!), rel = b.rel;
-  const doubtful: { q: number; side: 'L' | 'R'; why: string }[] = [];
-  chain.forEach((x, q) => {
-    for (const y of pairs) {
-      // a look-alike scoring under PAIR_SHARE of the pair taken is no rival (a fifth to a tenth of a real opening),
-      // nor a pair whose tunnels are not mirror images on their axes (what a counted level needs)
-      if (y === x || y.score < PAIR_SHARE * x.score || !mirrorOnAxes(y)) continue;
-      const row = chain.map((p, r) => (r === q ? y : p));
-      if (!rowHolds(row, rel, opensBelowMm)) continue;
-      for (const side of ['L', 'R'] as const) {
-        const o = y[side], t = x[side];
-        // the same tunnel fitted from another opening on the map is no rival: each centre on the other's axis
-        const sameTunnel = pointSegmentDistance(o.centerLps, t.anteriorLps, t.posteriorLps) <= SAME_TUNNEL_MM && pointSegmentDistance(t.centerLps, o.anteriorLps, o.posteriorLps) <= SAME_TUNNEL_MM;
-        // nor a tunnel that opens through the same anterior opening (its deeper course fitted differently)
-        if (o === t || sameTunnel || sameOpening(o, t) || doubtful.some((d) => d.q === q && d.side === side)) continue;
-        doubtful.push({ q, side, why: `another walled tunnel ${Math.hypot(o.centerLps[0] - t.centerLps[0], o.centerLps[1] - t.centerLps[1], o.centerLps[2] - t.centerLps[2]).toFixed(0)} mm away fits the row of openings there as well` });
-      }
-    }
-  });
-  return { chain, rel, doubtful };
-}
 
 export function detectSurfaceOpenings(
   volume: ScalarVolume, sacrum: Uint8Array, work: Float32Array, g: WorkGrid, midA: number, frame: FrameResult | null,
