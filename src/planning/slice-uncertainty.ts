@@ -17,6 +17,7 @@
  */
 import type { Vec3 } from '../core/vec3';
 import type { ScalarVolume } from '../core/volume';
+import { segmentSegmentDistance } from './distance';
 
 /** Slices up to this thickness (mm) add no uncertainty (measured errors ≤ 0.37 mm there, see above). */
 export const THIN_SLICE_MM = 2;
@@ -50,17 +51,13 @@ export function sliceAllowanceNote(clearanceMm: number, uncertaintyMm: number | 
   return uncertaintyMm && uncertaintyMm > 0.05 ? ` (${Math.max(0, clearanceMm - uncertaintyMm).toFixed(1)} mm allowing ${uncertaintyMm.toFixed(1)} mm for thick slices)` : '';
 }
 
-/** The closest point of the canal's centre line (polyline) to p. */
+/** The closest point of the canal's centre line (polyline) to p: each segment's closest point (distance.ts, p as a point segment), the nearest kept. */
 export function closestOnPolylineLps(line: readonly Readonly<Vec3>[], p: Readonly<Vec3>): Vec3 {
   let best = Infinity, out: Vec3 = [line[0]![0], line[0]![1], line[0]![2]];
   for (let i = 0; i < line.length; i++) {
     const a = line[i]!, b = line[Math.min(i + 1, line.length - 1)]!;
-    const ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
-    const ll = ab[0]! ** 2 + ab[1]! ** 2 + ab[2]! ** 2;
-    const s = ll > 0 ? Math.max(0, Math.min(1, (ab[0]! * ap[0]! + ab[1]! * ap[1]! + ab[2]! * ap[2]!) / ll)) : 0;
-    const q: Vec3 = [a[0] + ab[0]! * s, a[1] + ab[1]! * s, a[2] + ab[2]! * s];
-    const dd = (p[0] - q[0]) ** 2 + (p[1] - q[1]) ** 2 + (p[2] - q[2]) ** 2;
-    if (dd < best) { best = dd; out = q; }
+    const { distance, s } = segmentSegmentDistance(a, b, p, p);
+    if (distance < best) { best = distance; out = [a[0] + (b[0] - a[0]) * s, a[1] + (b[1] - a[1]) * s, a[2] + (b[2] - a[2]) * s]; }
   }
   return out;
 }
