@@ -170,39 +170,25 @@ export function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrow
       for (let n = 0; n < nb; n++) count += mask[n]!;
     }
 
-    const offsets = new Int32Array(count);
-    let m = 0, reached = false;
-    let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
-    {
-      let n = 0;
-      for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
-        const row = ni * (j + nj * k);
-        for (let i = box[0]; i <= box[3]; i++, n++) {
-          if (!mask[n]) continue;
-          offsets[m++] = row + i;
-          if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
-          if (!reached && metricLength2(g, i - si, j - sj, k - sk) > rim2) reached = true;
-        }
-      }
-    }
+    const r = fromMask(mask, win, count, true);
     if (!options.window) {
       // plausibility: never a lesion that runs on to the search bound, never a one-voxel lesion
-      if (reached)
+      if (r.reachedRadiusLimit)
         return empty(kind, win, guard, stats, 'runs-on', `the tissue at the point's level (${Math.round(win[0])} to ${Math.round(win[1])}${hu ? ' HU' : ''}) runs on past ${o.maxRadiusMm} mm from it: a large region of one tissue (normal marrow, muscle, fat or air), not a lesion, or a lesion that leaks into tissue of its own level; click inside the lesion, or paint it with Strokes (L): a lesion stroke inside it, then background strokes around it`);
       if (count < o.minVoxels)
         return empty(kind, win, guard, stats, 'too-small', `only ${count} voxel${count === 1 ? '' : 's'} at the lesion's level around the point: too small to be a lesion; paint it with the brush (B) if it is one`);
     }
-    return {
-      offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window: win, guard, seedIjk: seedIdx, seedStats: stats,
-      box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: reached, ...(levels ? { levels } : {}), mask,
-    };
+    return r;
   };
-  /** A result from a box-local mask (a grown region after a trim). */
-  const fromMask = (mask: Uint8Array, win: [number, number]): RegionGrowResult & { mask: Uint8Array } => {
-    let count = 0;
-    for (let n = 0; n < nb; n++) count += mask[n]!;
+  /**
+   * A result from a box-local mask (a grown region, or one after a trim) of `count` voxels (counted here when not
+   * given): its volume offsets and bounding box; with `checkRim`, whether a voxel lies beyond the search's rim
+   * (reachedRadiusLimit, the plausibility of a first grow), else false.
+   */
+  const fromMask = (mask: Uint8Array, win: [number, number], count?: number, checkRim = false): RegionGrowResult & { mask: Uint8Array } => {
+    if (count === undefined) { count = 0; for (let n = 0; n < nb; n++) count += mask[n]!; }
     const offsets = new Int32Array(count);
-    let m = 0, n = 0;
+    let m = 0, n = 0, reached = false;
     let i0 = Infinity, j0 = Infinity, k0 = Infinity, i1 = -1, j1 = -1, k1 = -1;
     for (let k = box[2]; k <= box[5]; k++) for (let j = box[1]; j <= box[4]; j++) {
       const row = ni * (j + nj * k);
@@ -210,11 +196,12 @@ export function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrow
         if (!mask[n]) continue;
         offsets[m++] = row + i;
         if (i < i0) i0 = i; if (i > i1) i1 = i; if (j < j0) j0 = j; if (j > j1) j1 = j; if (k < k0) k0 = k; if (k > k1) k1 = k;
+        if (checkRim && !reached && metricLength2(g, i - si, j - sj, k - sk) > rim2) reached = true;
       }
     }
     return {
       offsets, voxelCount: count, volumeMl: (count * geom.voxelVolumeMm3) / 1000, kind, window: win, guard, seedIjk: seedIdx, seedStats: stats,
-      box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: false, ...(levels ? { levels } : {}), mask,
+      box: count ? [i0, j0, k0, i1, j1, k1] : null, reachedRadiusLimit: reached, ...(levels ? { levels } : {}), mask,
     };
   };
   const strip = (r: RegionGrowResult & { mask?: Uint8Array }): RegionGrowResult => { const { mask: _m, ...rest } = r; return rest; };
