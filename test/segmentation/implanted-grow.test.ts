@@ -22,7 +22,7 @@ import { growFromSeeds, type SeedStroke } from '../../src/segmentation/seeded-gr
 import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
 import { edgeUnsupported } from '../../src/segmentation/strokes-edge';
 import { unsampledReported } from '../../src/segmentation/strokes-unsampled';
-import { paintedStrokes, leakStrokes, starRadius } from './painted-strokes';
+import { paintedStrokes, leakStrokes, starRadius, halfCoverageMask } from './painted-strokes';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
 
@@ -171,7 +171,7 @@ const ring = (c: Vec3, r: number, a: number, b: number): Vec3[] =>
 const STROKE_CONFIGS = ['pelvic-ref-003.json', 'totalseg-example-ct.json', 'prostatex-0218-t2sag.json', 'prostatex-0218-t2sag-faint.json'];
 
 interface StrokeRound { err: number; warned: string[] }
-interface StrokeResult { key: string; kind: string; rounds: StrokeRound[]; row: string; past: number[] }
+interface StrokeResult { key: string; kind: string; rounds: StrokeRound[]; row: string; past: number[]; idealPanel: number }
 
 /**
  * Where a lesion's voxels outside its truth lie: the shares of the truth volume (0-1) whose voxel
@@ -191,26 +191,6 @@ function pastOutline(volume: ScalarVolume, les: any, offsets: Int32Array): numbe
     n[d <= 1.5 ? 0 : d <= 3 ? 1 : 2]!++;
   }
   return n.map((k) => (k * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml);
-}
-
-/**
- * The voxel count a mask can reach at best: the voxels at least half covered by the truth (coverage
- * sampled 4 × 4 × 4 per voxel; on 3 mm voxels it differs from the truth's volume by up to 10 %), as a
- * share of the truth's volume minus 1. A mask whose outline sits at the half-level edge has this count.
- */
-function halfCoverageCount(volume: ScalarVolume, les: any, box: readonly number[]): number {
-  const outside = starRadius(les);
-  const g = volume.geometry;
-  const x: Vec3 = [0, 0, 0];
-  let n = 0;
-  for (let k = box[2]!; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) for (let i = box[0]!; i <= box[3]!; i++) {
-    g.ijkToLps(x, i, j, k);
-    if (outside(x) > 2) continue;
-    let c = 0;
-    for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) for (let d = 0; d < 4; d++) { g.ijkToLps(x, i - 0.375 + a / 4, j - 0.375 + b / 4, k - 0.375 + d / 4); if (outside(x) <= 1) c++; }
-    if (c >= 32) n++;
-  }
-  return (n * g.voxelVolumeMm3) / 1000 / les.volume_ml - 1;
 }
 
 /** The checks the seedStroke command gives after each stroke (src/case/commands.ts). */
@@ -247,10 +227,14 @@ async function strokesOnImplanted(): Promise<StrokeResult[]> {
         if (!more.length) break;
         strokes = [...strokes, ...more];
       }
-      const best = halfCoverageCount(volume, les, growFromSeeds(volume, strokes).box!);
-      parts.push(`(a mask at the half-level edge: count ${(100 * best).toFixed(1)} %)`);
+      // the mask a perfect outline gives (the voxels at least half covered by the truth; on 3 mm voxels
+      // its count differs from the truth's volume by up to 10 %), its count and the panel's volume of it
+      const ideal = halfCoverageMask(volume.geometry, les, growFromSeeds(volume, strokes).box!);
+      const best = (ideal.length * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml - 1;
+      const idealPanel = shownMl(volume, ideal) / les.volume_ml - 1;
+      parts.push(`(a mask at the half-level edge: count ${(100 * best).toFixed(1)} %, panel ${(100 * idealPanel).toFixed(1)} %)`);
       const where = `; outside the truth, in % of it: ${past.map((f) => (100 * f).toFixed(1)).join(' / ')} at ≤ 1.5 / 1.5-3 / > 3 mm past its outline`;
-      out.push({ key: `${config} ${les.id}`, kind: les.kind, rounds, past, row: `${config} ${les.id} ${les.kind} (${les.volume_ml.toFixed(3)} mL): ${parts.join(' | ')}${where}` });
+      out.push({ key: `${config} ${les.id}`, kind: les.kind, rounds, past, idealPanel, row: `${config} ${les.id} ${les.kind} (${les.volume_ml.toFixed(3)} mL): ${parts.join(' | ')}${where}` });
     }
   }
   return out;
@@ -261,6 +245,27 @@ async function strokesOnImplanted(): Promise<StrokeResult[]> {
  * take after the painted strokes and up to two rounds of corrections, so that a change for the worse
  * fails. Where the marrow or the tissue next to the lesion reads at the lesion's level, only the
  * strokes tell them apart, and the outline runs between the strokes within that tissue.
+ */
+/*
+ * Tried on the painted figures and not kept (the outline decided at a scale where the marrow's
+ * contrast beats its texture; figures are the panel's, as painted; the probes are not in the repo):
+ *  - a regional edge fit per outline patch (3-8 mm): a step at s from the lesion's level to a straight
+ *    line in the distance from the outline, least squares or least absolute deviations, the outline
+ *    moved by at most 1 mm: P1 +17.6 → +18.7 … +29 %, fatty-mottled M2 +23.5 → +24 … +49 %, only
+ *    ProstateX M1 better (+9.3 → −1.9 … +5.6 %). A free line takes up the edge's own ramp of partial
+ *    voxels (the fit sat at its inward bound); with the line's slope read beyond the edge, the fat
+ *    islands of the lesion's level beside it make a step farther out fit better (the texture is not
+ *    symmetric about the marrow's level), and on 3 mm slices a patch holds two or three slices;
+ *  - the opening at 2 mm instead of OPEN_MM (1 mm): P1 +8.3, fatty-mottled M1/M2/M3 +1.5/+14.1/+7.6,
+ *    ProstateX M1 +7.0 %, but it shaves a correct mask (the voxels at least half covered) by 4-14 %
+ *    (P1 −4.2, P2 −8.3, fatty-pocket D1 −7.2, ProstateX M2 −14.0 %) and takes fatty-pocket B1 from
+ *    −13.5 to −18.2 %: a bias toward smaller lesions, not a measurement; 1.5 mm changes little;
+ *  - the edge-preserving smoothing's range set by the marrow's texture under the background strokes
+ *    instead of the noise under the lesion's (the texture averaged at 1.2 mm): P1 +12.6, fatty-mottled
+ *    M1/M2/M3 −0.2/+18.9/−2.5, D1 +25.6 %, but ProstateX M2 −8.5 → −18.8 % and B1 −17.2 %: the lesion's
+ *    edge is then averaged with the marrow, and a small lesion's half-level surface moves in (by σ²/r);
+ *  - a 3 × 3 (× 3) majority vote on the outline: P1 +15.0 %, and lesions of a few 3 mm voxels collapse
+ *    (TotalSegmentator T3 −50 %).
  */
 const STROKE_GAPS: Record<string, { max: number; why: string }> = {
   'pelvic-ref-003.json P1': { max: 0.21, why: 'lytic 0 HU in mottled fatty marrow (98 ± 74 HU) that darkens toward it (about 55 HU at its edge, 79 HU 2 mm and 101 HU 3 mm out): 39 % of the marrow within 1.5 mm of its outline reads on its side of the midpoint; +17.6 % (voxel count +16.4 %; the excess voxels: 16 % of the truth less than half covered, 4 % uncovered within 3 mm of its outline; +19.0 % before the local half-level, strokes-boundary.ts, which reads the tissue 2 mm out, where it is still brighter than at the edge)' },
@@ -283,6 +288,14 @@ describe.skipIf(!run)('Strokes on real scans with implanted lesions of known vol
       expect(last, r.row).toBeGreaterThanOrEqual(-0.1);
       expect(last, r.row).toBeLessThanOrEqual(STROKE_GAPS[r.key]?.max ?? 0.1);
     }
+  });
+  // Where the Strokes gaps above lie (issue 13): with the outline at the half-coverage edge, the panel's
+  // volume (the partial-volume estimate, as the case engine shows it) is within 10 % of the truth for
+  // every lesion but T1 (measured: P1 +0.4, P2 +9.0, P3 −0.7, P4 −3.6, T1 −10.7, T2 −0.2, T3 −0.0,
+  // M1 +2.7, M2 +2.1, F1 +2.7 %), so the excess of the painted lesions (P1 +17.6, T1 +23.8 %) is their
+  // outline's, not the estimate's. T1: 42 voxels of 3 mm, whose half-coverage count is itself −9.5 %.
+  it('with a perfect outline the panel\'s volume is within 10 % (T1 within its measured −10.7 %): the gaps are the outline\'s', async () => {
+    for (const r of await get()) expect(Math.abs(r.idealPanel), r.row).toBeLessThanOrEqual(r.key === 'totalseg-example-ct.json T1' ? 0.11 : 0.1);
   });
   it('no lesion painted with Strokes is over 1.5 × its truth without a warning that names the problem, after any stroke', async () => {
     for (const r of await get()) for (const x of r.rounds) if (x.err > 0.5) expect(x.warned.length, r.row).toBeGreaterThan(0);

@@ -106,3 +106,22 @@ export function leakStrokes(geom: VolumeGeometry, les: any, offsets: ArrayLike<n
   const every = Math.max(1, Math.floor(pts.length / 40));
   return pts.filter((_, t) => t % every === 0).map((p) => ({ kind: 'background' as const, radiusMm: brushMm, pointsLps: [p] }));
 }
+
+/**
+ * The mask a perfect outline gives: the voxels of `box` (index box, inclusive) at least half covered
+ * by the lesion (coverage sampled 4 × 4 × 4 per voxel), as linear offsets in ascending order.
+ */
+export function halfCoverageMask(geom: VolumeGeometry, les: any, box: readonly number[]): Int32Array {
+  const outside = starRadius(les);
+  const x: Vec3 = [0, 0, 0];
+  const [ni, nj] = geom.dims;
+  const out: number[] = [];
+  for (let k = box[2]!; k <= box[5]!; k++) for (let j = box[1]!; j <= box[4]!; j++) for (let i = box[0]!; i <= box[3]!; i++) {
+    geom.ijkToLps(x, i, j, k);
+    if (outside(x) > 2) continue;
+    let c = 0;
+    for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) for (let d = 0; d < 4; d++) { geom.ijkToLps(x, i - 0.375 + a / 4, j - 0.375 + b / 4, k - 0.375 + d / 4); if (outside(x) <= 1) c++; }
+    if (c >= 32) out.push(i + ni * (j + nj * k));
+  }
+  return Int32Array.from(out);
+}

@@ -18,9 +18,9 @@ import { strokesOverrun } from '../../src/segmentation/strokes-overrun';
 import { unsampledReported } from '../../src/segmentation/strokes-unsampled';
 import { LabelMap } from '../../src/segmentation/labelmap';
 import { lesionStats, shownVolume } from '../../src/segmentation/stats';
-import { paintedStrokes, leakStrokes } from './painted-strokes';
+import { paintedStrokes, leakStrokes, halfCoverageMask } from './painted-strokes';
 import { VolumeGeometry } from '../../src/core/geometry';
-import { createScalarVolume } from '../../src/core/volume';
+import { createScalarVolume, type ScalarVolume } from '../../src/core/volume';
 import { mulberry32 } from '../../src/core/random';
 import type { Vec3 } from '../../src/core/vec3';
 
@@ -145,6 +145,13 @@ describe.skipIf(!run)('growFromSeeds on three fatty-marrow phantoms', () => {
   }
 });
 
+/** The panel's volume of a mask (partial-volume estimate, as the case engine shows it). */
+function panelMl(volume: ScalarVolume, offsets: Int32Array): number {
+  const labels = new LabelMap(volume.geometry);
+  for (const o of offsets) labels.set(o, 1);
+  return shownVolume(lesionStats(labels, 1, volume, { partialVolume: true })!, true).volumeMl;
+}
+
 /**
  * The real-scan leaks reproduced on a phantom (issue 13): fatty-mottled.json, whose marrow (60 HU with
  * a 55 HU texture, 3 mm slices) holds voxels at a lytic lesion's level (10 HU), as pelvic-ref-003's
@@ -160,7 +167,7 @@ const MOTTLED_GAPS: Record<string, number> = {
   M1: 0.1, M2: 0.27, M3: 0.2,
 };
 describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion\'s level (fatty-mottled.json)', () => {
-  let rows: { id: string; errs: number[]; warned: boolean[]; row: string }[] = [];
+  let rows: { id: string; errs: number[]; warned: boolean[]; idealPanel: number; row: string }[] = [];
   const get = () => {
     if (rows.length) return rows;
     const { volume, truth } = loadPhantomVolume(ensurePhantom(JSON.parse(readFileSync(join(configsDir, 'fatty-mottled.json'), 'utf8')) as Record<string, unknown>));
@@ -179,7 +186,8 @@ describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion
         if (!more.length) break;
         strokes = [...strokes, ...more];
       }
-      rows.push({ id: les.id, errs, warned, row: `fatty-mottled ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')}` });
+      const idealPanel = panelMl(volume, halfCoverageMask(volume.geometry, les, growFromSeeds(volume, strokes).box!)) / les.volume_ml - 1;
+      rows.push({ id: les.id, errs, warned, idealPanel, row: `fatty-mottled ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')} (a perfect outline: panel ${(100 * idealPanel).toFixed(1)} %)` });
     }
     console.log(rows.map((r) => r.row).join('\n'));
     return rows;
@@ -191,6 +199,11 @@ describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion
       expect(last, r.row).toBeGreaterThanOrEqual(-0.1);
       expect(last, r.row).toBeLessThanOrEqual(MOTTLED_GAPS[r.id]!);
     }
+  });
+  // where the gaps lie: with the outline at the half-coverage edge (the voxels at least half covered by
+  // the truth) the panel's volume is within 10 % (measured M1 −0.4, M2 +2.1, M3 +5.1 %): the excess is the outline's
+  it('with a perfect outline the panel\'s volume is within 10 %', () => {
+    for (const r of get()) expect(Math.abs(r.idealPanel), r.row).toBeLessThanOrEqual(0.1);
   });
   it.fails('every lesion within 10 % once painted and corrected (NOT MET: see MOTTLED_GAPS)', () => {
     for (const r of get()) expect(Math.abs(r.errs[r.errs.length - 1]!), r.row).toBeLessThanOrEqual(0.1);
@@ -211,10 +224,16 @@ describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion
  *  - B1 (170 HU, brighter than its pocket) −13.5 % (count −18.2 %): 89 voxels at least half covered
  *    (values 96-153, median 129) are left out, judged against (167 + 102)/2 = 135 where their half-level
  *    with the inner step is (170 + 75)/2 = 122; the local half-level only draws outlines back, never out.
+ * Neither is warned (strokes-edge.ts: 1 % and 3 % of the outline without an edge): confidently wrong.
+ * Tried: a warning from the tissue right outside (the mean of the second and third voxel layers
+ * outside over ±3 mm, extrapolated to the edge: D1's level read 64 HU, its pocket's inner step being
+ * 55-75) and the edge voxels between the two half-levels counted as undecided: 16 % of D1's voxels,
+ * but also 17.6 % of ProstateX M1's (+9.3 %, within 10 %) and 19 % of pelvic-ref-003 P4's (−5.9 %), so
+ * it cannot tell D1 from a correct lesion and was not kept.
  */
 const POCKET_GAPS: Record<string, [number, number]> = { D1: [-0.1, 0.34], B1: [-0.16, 0.1] };
 describe.skipIf(!run)('growFromSeeds on lesions in a pocket of darker marrow (fatty-pocket.json)', () => {
-  let rows: { id: string; errs: number[]; row: string }[] = [];
+  let rows: { id: string; errs: number[]; idealPanel: number; row: string }[] = [];
   const get = () => {
     if (rows.length) return rows;
     const { volume, truth } = loadPhantomVolume(ensurePhantom(JSON.parse(readFileSync(join(configsDir, 'fatty-pocket.json'), 'utf8')) as Record<string, unknown>));
@@ -232,7 +251,8 @@ describe.skipIf(!run)('growFromSeeds on lesions in a pocket of darker marrow (fa
         if (!more.length) break;
         strokes = [...strokes, ...more];
       }
-      rows.push({ id: les.id, errs, row: `fatty-pocket ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')}` });
+      const idealPanel = panelMl(volume, halfCoverageMask(volume.geometry, les, growFromSeeds(volume, strokes).box!)) / les.volume_ml - 1;
+      rows.push({ id: les.id, errs, idealPanel, row: `fatty-pocket ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')} (a perfect outline: panel ${(100 * idealPanel).toFixed(1)} %)` });
     }
     console.log(rows.map((r) => r.row).join('\n'));
     return rows;
@@ -245,6 +265,11 @@ describe.skipIf(!run)('growFromSeeds on lesions in a pocket of darker marrow (fa
       expect(last, r.row).toBeGreaterThanOrEqual(POCKET_GAPS[r.id]![0]);
       expect(last, r.row).toBeLessThanOrEqual(POCKET_GAPS[r.id]![1]);
     }
+  });
+  // with the outline at the half-coverage edge the panel's volume is within 10 % (measured D1 +6.6, B1
+  // +3.1 %): the error is where the outline runs, i.e. against which half-level the edge voxels are judged
+  it('with a perfect outline the panel\'s volume is within 10 %', () => {
+    for (const r of get()) expect(Math.abs(r.idealPanel), r.row).toBeLessThanOrEqual(0.1);
   });
   it.fails('every lesion within 10 % once painted and corrected (NOT MET: see POCKET_GAPS)', () => {
     for (const r of get()) expect(Math.abs(r.errs[r.errs.length - 1]!), r.row).toBeLessThanOrEqual(0.1);
