@@ -233,26 +233,27 @@ describe.skipIf(!run)('growFromSeeds where the marrow holds voxels at the lesion
  */
 const POCKET_GAPS: Record<string, [number, number]> = { D1: [-0.1, 0.34], B1: [-0.16, 0.1] };
 describe.skipIf(!run)('growFromSeeds on lesions in a pocket of darker marrow (fatty-pocket.json)', () => {
-  let rows: { id: string; errs: number[]; idealPanel: number; row: string }[] = [];
+  let rows: { id: string; errs: number[]; warned: boolean[]; idealPanel: number; row: string }[] = [];
   const get = () => {
     if (rows.length) return rows;
     const { volume, truth } = loadPhantomVolume(ensurePhantom(JSON.parse(readFileSync(join(configsDir, 'fatty-pocket.json'), 'utf8')) as Record<string, unknown>));
     for (const les of truth.lesions.filter((l: any) => !String(l.id).includes('halo'))) {
       let strokes = paintedStrokes(volume.geometry, les);
-      const errs: number[] = [], parts: string[] = [];
+      const errs: number[] = [], warned: boolean[] = [], parts: string[] = [];
       for (let round = 0; round < 3; round++) {
         const r = growFromSeeds(volume, strokes);
         const labels = new LabelMap(volume.geometry);
         for (const o of r.offsets) labels.set(o, 1);
         const ml = shownVolume(lesionStats(labels, 1, volume, { partialVolume: true })!, true).volumeMl;
-        errs.push(ml / les.volume_ml - 1);
-        parts.push(`${(100 * (ml / les.volume_ml - 1)).toFixed(1)} % (count ${(100 * ((r.offsets.length * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml - 1)).toFixed(1)} %)`);
+        const w = strokesOverrun(volume.geometry, strokes, r.offsets) !== null || edgeUnsupported(r.edge) || unsampledReported(r.unsampled);
+        errs.push(ml / les.volume_ml - 1); warned.push(w);
+        parts.push(`${(100 * (ml / les.volume_ml - 1)).toFixed(1)} % (count ${(100 * ((r.offsets.length * volume.geometry.voxelVolumeMm3) / 1000 / les.volume_ml - 1)).toFixed(1)} %)${w ? ' (warned)' : ''}`);
         const more = leakStrokes(volume.geometry, les, r.offsets);
         if (!more.length) break;
         strokes = [...strokes, ...more];
       }
       const idealPanel = panelMl(volume, halfCoverageMask(volume.geometry, les, growFromSeeds(volume, strokes).box!)) / les.volume_ml - 1;
-      rows.push({ id: les.id, errs, idealPanel, row: `fatty-pocket ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')} (a perfect outline: panel ${(100 * idealPanel).toFixed(1)} %)` });
+      rows.push({ id: les.id, errs, warned, idealPanel, row: `fatty-pocket ${les.id} (${les.volume_ml.toFixed(3)} mL): ${parts.join(', then ')} (a perfect outline: panel ${(100 * idealPanel).toFixed(1)} %)` });
     }
     console.log(rows.map((r) => r.row).join('\n'));
     return rows;
@@ -270,6 +271,11 @@ describe.skipIf(!run)('growFromSeeds on lesions in a pocket of darker marrow (fa
   // +3.1 %): the error is where the outline runs, i.e. against which half-level the edge voxels are judged
   it('with a perfect outline the panel\'s volume is within 10 %', () => {
     for (const r of get()) expect(Math.abs(r.idealPanel), r.row).toBeLessThanOrEqual(0.1);
+  });
+  // never confidently wrong (issue 13): a lesion outside 10 % says so. NOT MET: D1 (+30.5 %) and B1
+  // (−13.5 %) are shown without a warning (their outlines lie on edges; see the comment above)
+  it.fails('a lesion whose volume is outside 10 % is warned (NOT MET: D1, B1 unwarned)', () => {
+    for (const r of get()) r.errs.forEach((e, t) => { if (Math.abs(e) > 0.1) expect(r.warned[t], r.row).toBe(true); });
   });
   it.fails('every lesion within 10 % once painted and corrected (NOT MET: see POCKET_GAPS)', () => {
     for (const r of get()) expect(Math.abs(r.errs[r.errs.length - 1]!), r.row).toBeLessThanOrEqual(0.1);
