@@ -41,7 +41,7 @@ const [{ detectSacralAnatomy }, { CaseEngine }, { resampleTo }, { ensurePhantom,
 
 const sha = (arr) => createHash('sha1').update(Buffer.from(arr.buffer, arr.byteOffset, arr.byteLength)).digest('hex').slice(0, 16);
 const count = (arr) => { let n = 0; for (let i = 0; i < arr.length; i++) if (arr[i]) n++; return n; };
-const print = (d) => ({ anatomy: d.anatomy, mask: { sha: sha(d.sacrumMask), voxels: count(d.sacrumMask) }, messages: d.diagnostics.messages, midlineXLps: d.diagnostics.midlineXLps, workGrid: d.diagnostics.workGrid, candidates: d.diagnostics.candidates, surfaceForamina: d.diagnostics.surfaceForamina, doubts: d.diagnostics.doubts, sacralBase: d.diagnostics.sacralBase ?? null, timingsMs: d.diagnostics.timingsMs });
+const print = (d) => ({ anatomy: d.anatomy, mask: { sha: sha(d.sacrumMask), voxels: count(d.sacrumMask) }, messages: d.diagnostics.messages, midlineXLps: d.diagnostics.midlineXLps, workGrid: d.diagnostics.workGrid, candidates: d.diagnostics.candidates, surfaceForamina: d.diagnostics.surfaceForamina, doubts: d.diagnostics.doubts, sacralBase: d.diagnostics.sacralBase ?? null, levelMidlines: d.diagnostics.levelMidlines ?? null, timingsMs: d.diagnostics.timingsMs });
 
 async function phantom(config) {
   const dir = ensurePhantom(config);

@@ -465,19 +465,21 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // lacks its alae), else on the landmark mask
   const midMask = cutEnclosed?.mask ?? sacrum;
   let midVoxels: MaskVoxels | null = null;
+  // one reading per plane and place (the surface's search and the levels found below may ask about the same plane)
+  const levelCache = new Map<string, LevelMidline | null>();
   const levelPlanes = (about: { normalLps: Vec3; pointLps: Vec3 }) => {
-    const cache = new Map<number, LevelMidline | null>();
+    const key = [...about.normalLps, ...about.pointLps].map((v) => (Object.is(v, -0) ? '-0' : String(v))).join() + '|';
     return (p: Readonly<Vec3>): LevelMidline | null => {
       if (!frame) return null;
       // read every 4 mm along the axis (a quarter of the slab: the plane moves little within it)
       const sMm = Math.round(frame.curve.project(p).s / 4) * 4;
-      if (!cache.has(sMm)) {
+      if (!levelCache.has(key + sMm)) {
         const t1 = now();
         midVoxels ??= maskVoxels(midMask, g);
-        cache.set(sMm, levelMidline(midMask, g, about, frame.curve.at(sMm), frame.curve.tangent(sMm), midVoxels));
+        levelCache.set(key + sMm, levelMidline(midMask, g, about, frame.curve.at(sMm), frame.curve.tangent(sMm), midVoxels));
         timingsMs.levelMidlines = Math.round(((timingsMs.levelMidlines ?? 0) + now() - t1) * 10) / 10;
       }
-      return cache.get(sMm)!;
+      return levelCache.get(key + sMm)!;
     };
   };
   const surfacePlane = tilted ?? { normalLps: [1, 0, 0] as Vec3, pointLps: [x0, 0, 0] as Vec3 };

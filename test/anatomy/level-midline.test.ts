@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { levelMidline, mirrorOffMm } from '../../src/anatomy/level-midline';
+import { levelMidline, maskVoxels, mirrorHitsByRuns, mirrorHitsDirect, mirrorOffMm, type Slab } from '../../src/anatomy/level-midline';
 import type { WorkGrid } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 import { suggestLandmarks } from '../../src/anatomy/suggest';
@@ -51,6 +51,58 @@ describe('levelMidline', () => {
     const { mask, g } = bentBoxes(() => 0);
     mask.fill(0);
     expect(levelMidline(mask, g, whole, [0, 0, 50], T)).toBeNull();
+  });
+});
+
+/** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('mirror hits by runs (levelMidline about the grid\'s x axis)', () => {
+  // blobby masks (a few rows of runs each, some voxels 2, which the mirror test does not count as the mask) on grids
+  // of the spacings detection uses, planes through any x, against the direct test of every image
+  it('counts the same hits as testing each mirror image, at every offset', () => {
+    const next = rng(12);
+    let compared = 0;
+    for (let trial = 0; trial < 40; trial++) {
+      const h = [0.37, 0.5, 0.7, 1, 1.5, 3][trial % 6]!;
+      const g: WorkGrid = { dims: [20 + Math.floor(next() * 40), 8, 6], spacingMm: h, originLps: [-200 + next() * 50, -30 * next(), 10 * next()] };
+      const [na, nb, nc] = g.dims;
+      const mask = new Uint8Array(na * nb * nc);
+      const cx = na * (0.3 + 0.4 * next()), w = na * (0.1 + 0.3 * next());
+      for (let n = 0; n < mask.length; n++) {
+        const a = n % na;
+        if (Math.abs(a - cx) < w * (0.6 + 0.4 * next())) mask[n] = next() < 0.05 ? 2 : next() < 0.9 ? 1 : 0;
+      }
+      const voxels = maskVoxels(mask, g);
+      const pointX = g.originLps[0] + (cx + 3 * (next() - 0.5)) * h + (trial % 5 === 0 ? 0 : next() * h);
+      const slab: Slab = { a: [], b: [], c: [], ds: [] };
+      for (let k = 0; k < voxels.a.length; k++) {
+        if (next() < 0.5) continue;
+        const a = voxels.a[k]!, b = voxels.b[k]!, c = voxels.c[k]!;
+        slab.a.push(a); slab.b.push(b); slab.c.push(c);
+        slab.ds.push((g.originLps[0] + a * h - pointX) * 1 + (g.originLps[1] + b * h - 0) * 0 + (g.originLps[2] + c * h - 0) * 0);
+      }
+      const K = Math.floor(9 / (h / 2));
+      const fast = mirrorHitsByRuns(slab, voxels, g, pointX, K);
+      if (!fast) continue;
+      expect([...fast]).toEqual([...mirrorHitsDirect(slab, mask, g, [1, 0, 0], K, h / 2)]);
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(35);
+  });
+  it('leaves a plane half a voxel off the grid\'s rounding to the direct test', () => {
+    const g: WorkGrid = { dims: [10, 2, 2], spacingMm: 1, originLps: [0, 0, 0] };
+    const mask = new Uint8Array(40).fill(1);
+    const slab: Slab = { a: [1], b: [0], c: [0], ds: [1 - 4.25] };
+    expect(mirrorHitsByRuns(slab, maskVoxels(mask, g), g, 4.25, 4)).toBeNull();
+    expect(mirrorHitsByRuns(slab, maskVoxels(mask, g), g, 4.5, 4)).not.toBeNull();
   });
 });
 
