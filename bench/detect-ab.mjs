@@ -6,7 +6,9 @@
  * the median wall and CPU time of each, their ratio, and the median of each stage the detector reports.
  *
  *   git archive <base-commit> src package.json tsconfig.json | tar -x -C /tmp/base && ln -s $PWD/node_modules /tmp/base/
- *   node bench/detect-ab.mjs /tmp/base [runs=5] [--only name,name] [--engine512]
+ *   node bench/detect-ab.mjs /tmp/base [runs=5] [--only name,name] [--engine512] [--detect512]
+ *
+ * --only none leaves the real CTs out; --detect512 times detectSacralAnatomy itself on the 512×512×300 phantom, with its stages.
  */
 import os from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +20,7 @@ const runs = +(process.argv.find((a, i) => i > 2 && /^\d+$/.test(a)) ?? 5);
 const onlyArg = process.argv.indexOf('--only');
 const names = onlyArg > 0 ? process.argv[onlyArg + 1].split(',') : ['pancreas-ct-cb-001-upper-sacrum', 'pelvic-ref-003', 'totalseg-example-ct'];
 const engine512 = process.argv.includes('--engine512');
+const detect512 = process.argv.includes('--detect512');
 
 async function loadFrom(root, paths) {
   const server = await createServer({ root, configFile: false, logLevel: 'error', server: { middlewareMode: true, hmr: false }, appType: 'custom', optimizeDeps: { noDiscovery: true, include: [] } });
@@ -44,20 +47,23 @@ function ab(label, runOld, runNew) {
   console.log(`  stages (median ms, base → new): ${Object.keys(r.old.st).map((s) => `${s} ${m(r.old.st[s])} → ${r.new.st[s] ? m(r.new.st[s]) : '-'}`).join(', ')}`);
 }
 
-for (const name of names) {
+for (const name of names.filter((n) => n !== 'none')) {
   let v;
   try { v = await loadRealScan(readReference(name)); } catch (e) { console.log(`${name}: not available (${e.message})`); continue; }
   ab(`${name} ${v.geometry.dims.join('×')}`, () => oldDet.detectSacralAnatomy(v).diagnostics.timingsMs, () => newDet.detectSacralAnatomy(v).diagnostics.timingsMs);
 }
-if (engine512) {
+if (engine512 || detect512) {
   const { volume, truth } = await loadPhantom('default.json');
   const big = resampleTo(volume, [512, 512, 300]);
-  const run = (Eng) => () => {
-    const e = new Eng.CaseEngine(big);
-    truth.lesions.forEach((les) => e.run({ type: 'growLesion', seedLps: les.center_lps }));
-    const t0 = performance.now();
-    e.run({ type: 'detectAnatomy' }, { defer: true });
-    return { detectAnatomy: performance.now() - t0 };
-  };
-  ab('engine 512×512×300 (grow 5 lesions + detectAnatomy)', run(oldEng), run(newEng));
+  if (detect512) ab('detectSacralAnatomy on the 512×512×300 phantom', () => oldDet.detectSacralAnatomy(big).diagnostics.timingsMs, () => newDet.detectSacralAnatomy(big).diagnostics.timingsMs);
+  if (engine512) {
+    const run = (Eng) => () => {
+      const e = new Eng.CaseEngine(big);
+      truth.lesions.forEach((les) => e.run({ type: 'growLesion', seedLps: les.center_lps }));
+      const t0 = performance.now();
+      e.run({ type: 'detectAnatomy' }, { defer: true });
+      return { detectAnatomy: performance.now() - t0 };
+    };
+    ab('engine 512×512×300 (grow 5 lesions + detectAnatomy)', run(oldEng), run(newEng));
+  }
 }

@@ -98,7 +98,7 @@ export function maskVoxels(mask: Uint8Array, g: WorkGrid): MaskVoxels {
 }
 
 /** A level's slab: its mask voxels (grid indices, grid order) and their signed distance from the whole sacrum's plane. */
-export interface Slab { a: number[]; b: number[]; c: number[]; ds: number[] }
+export interface Slab { a: Int32Array; b: Int32Array; c: Int32Array; ds: Float64Array }
 
 /**
  * Mirror hits by testing each image (the definition): hits[k + K] counts the slab's voxels whose mirror image about the
@@ -161,8 +161,6 @@ const ROUND_MARGIN = 1e-6;
 export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLike, centreLps: Readonly<Vec3>, tangentLps: Readonly<Vec3>, voxels?: MaskVoxels): LevelMidline | null {
   const [, nb] = g.dims, h = g.spacingMm, o = g.originLps;
   const n = plane.normalLps, P = plane.pointLps, t = tangentLps, c0 = centreLps;
-  // the slab's voxels, with their signed distance from the whole sacrum's plane
-  const slab: Slab = { a: [], b: [], c: [], ds: [] };
   // bounding box of the slab: within SLAB_HALF_MM of the plane across the axis; the section itself is at most a
   // sacrum's width (DOMAIN.md §6: ~100 mm) across, so 70 mm round the centre holds it
   const R = 70;
@@ -173,6 +171,8 @@ export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLi
   // lie beyond the slab on the same side holds none of it (the distance across is affine along the row; the margin
   // covers its rounding)
   const list = voxels ?? maskVoxels(mask, g);
+  const rows: number[] = [];
+  let cap = 0;
   for (let c = lo[2]!; c <= hi[2]!; c++) for (let b = lo[1]!; b <= hi[1]!; b++) {
     const row = b + nb * c;
     let k0 = list.rowStart[row]!, k1 = list.rowStart[row + 1]!;
@@ -181,15 +181,23 @@ export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLi
     if (k0 >= k1) continue;
     const q0 = across(list.a[k0]!, b, c), q1 = across(list.a[k1 - 1]!, b, c);
     if (Math.min(q0, q1) > SLAB_HALF_MM + ROW_MARGIN_MM || Math.max(q0, q1) < -SLAB_HALF_MM - ROW_MARGIN_MM) continue;
-    for (let k = k0; k < k1; k++) {
+    rows.push(b, c, k0, k1);
+    cap += k1 - k0;
+  }
+  // the slab's voxels, with their signed distance from the whole sacrum's plane
+  const sa = new Int32Array(cap), sb = new Int32Array(cap), sc = new Int32Array(cap), sd = new Float64Array(cap);
+  let m = 0;
+  for (let r = 0; r < rows.length; r += 4) {
+    const b = rows[r]!, c = rows[r + 1]!;
+    for (let k = rows[r + 2]!; k < rows[r + 3]!; k++) {
       const a = list.a[k]!;
       const x = o[0] + a * h, y = o[1] + b * h, z = o[2] + c * h;
       if (Math.abs((x - c0[0]) * t[0] + (y - c0[1]) * t[1] + (z - c0[2]) * t[2]) > SLAB_HALF_MM) continue;
-      slab.a.push(a); slab.b.push(b); slab.c.push(c);
-      slab.ds.push((x - P[0]) * n[0] + (y - P[1]) * n[1] + (z - P[2]) * n[2]);
+      sa[m] = a; sb[m] = b; sc[m] = c;
+      sd[m++] = (x - P[0]) * n[0] + (y - P[1]) * n[1] + (z - P[2]) * n[2];
     }
   }
-  const m = slab.a.length;
+  const slab: Slab = { a: sa.subarray(0, m), b: sb.subarray(0, m), c: sc.subarray(0, m), ds: sd.subarray(0, m) };
   if (m < MIN_SLAB_VOXELS) return null;
   // every half voxel over the range (a mirror moved by e moves its images by 2e: half a voxel's step is one voxel)
   const step = h / 2;

@@ -82,13 +82,14 @@ describe('mirror hits by runs (levelMidline about the grid\'s x axis)', () => {
       }
       const voxels = maskVoxels(mask, g);
       const pointX = g.originLps[0] + (cx + 3 * (next() - 0.5)) * h + (trial % 5 === 0 ? 0 : next() * h);
-      const slab: Slab = { a: [], b: [], c: [], ds: [] };
+      const sa: number[] = [], sb: number[] = [], sc: number[] = [], sd: number[] = [];
       for (let k = 0; k < voxels.a.length; k++) {
         if (next() < 0.5) continue;
         const a = voxels.a[k]!, b = voxels.b[k]!, c = voxels.c[k]!;
-        slab.a.push(a); slab.b.push(b); slab.c.push(c);
-        slab.ds.push((g.originLps[0] + a * h - pointX) * 1 + (g.originLps[1] + b * h - 0) * 0 + (g.originLps[2] + c * h - 0) * 0);
+        sa.push(a); sb.push(b); sc.push(c);
+        sd.push((g.originLps[0] + a * h - pointX) * 1 + (g.originLps[1] + b * h - 0) * 0 + (g.originLps[2] + c * h - 0) * 0);
       }
+      const slab: Slab = { a: Int32Array.from(sa), b: Int32Array.from(sb), c: Int32Array.from(sc), ds: Float64Array.from(sd) };
       const K = Math.floor(9 / (h / 2));
       const fast = mirrorHitsByRuns(slab, voxels, g, pointX, K);
       if (!fast) continue;
@@ -100,7 +101,7 @@ describe('mirror hits by runs (levelMidline about the grid\'s x axis)', () => {
   it('leaves a plane half a voxel off the grid\'s rounding to the direct test', () => {
     const g: WorkGrid = { dims: [10, 2, 2], spacingMm: 1, originLps: [0, 0, 0] };
     const mask = new Uint8Array(40).fill(1);
-    const slab: Slab = { a: [1], b: [0], c: [0], ds: [1 - 4.25] };
+    const slab: Slab = { a: Int32Array.of(1), b: Int32Array.of(0), c: Int32Array.of(0), ds: Float64Array.of(1 - 4.25) };
     expect(mirrorHitsByRuns(slab, maskVoxels(mask, g), g, 4.25, 4)).toBeNull();
     expect(mirrorHitsByRuns(slab, maskVoxels(mask, g), g, 4.5, 4)).not.toBeNull();
   });
