@@ -55,7 +55,7 @@ import { reflector, refitAtMirror } from './detect/mirror-refit';
 import { measureLandmarks } from './detect/measure';
 import type { Foramen, SacralLevel } from './types';
 import { frameProblem } from './evidence';
-import { levelMidline, maskVoxels, type LevelMidline, type MaskVoxels } from './level-midline';
+import { levelMidline, maskVoxels, mirrorOffMm, type LevelMidline, type MaskVoxels } from './level-midline';
 
 export { symmetricEigen3 };
 export type { DetectOptions, ForamenCandidate, DetectionDiagnostics, DetectionResult } from './detect/types';
@@ -495,7 +495,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const refit = volume.units === 'HU' && h < 2.5 ? (f: Foramen, partner: Foramen) => { const r = refitAtMirror(volume, f, partner, mirror); if (r) refitIds.add(r.id); return r; } : undefined;
   // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
   // segment under it, surface-openings.ts), not from where the long axis' top lands
-  const { foramina: combined, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}) }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
+  const { foramina: combined, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}), mirrorOff: (a, b) => mirrorOffMm(a, b, surfacePlane, surfaceLevel([(a.anteriorLps[0] + b.anteriorLps[0]) / 2, (a.anteriorLps[1] + b.anteriorLps[1]) / 2, (a.anteriorLps[2] + b.anteriorLps[2]) / 2])?.offsetMm ?? 0) }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
   for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (combined.some((f) => f.id === id)) { doubts[id] ??= why; courseDoubts.delete(id); }
   // below the disc the levels under S1 are trusted where the count is confirmed by a reading independent of
   // the row (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)

@@ -47,6 +47,11 @@ const IN_SLICE_RIM_HU = 100;
 const SHORT_MM = 3;
 /** How far past the given ends the tunnel is followed (mm). */
 const EXTEND_MM = 15;
+/**
+ * How far a short fit's tunnel is followed each way (followInSlice): the whole of the longest tunnel, S1's, through
+ * the sacrum's depth at S1 (the phantoms' S1 tunnels 40–45 mm; the fit may sit at either end of it).
+ */
+const TUNNEL_MAX_MM = 45;
 
 export interface AxisRefinement {
   anteriorLps: Vec3;
@@ -138,9 +143,9 @@ function openingWithinStep(ringShare: (p: Vec3) => number, c: Readonly<Vec3>, e:
  * and the walk stopped 1.5 mm past the middle, 4 mm short of the posterior opening (followed on the slab: 0.3 mm
  * past it).
  */
-function inSliceRays(volume: ScalarVolume, e: Readonly<Vec3>, radiusMm: number): { basis: [Vec3, Vec3]; rays: number[] } | null {
+function inSliceRays(volume: ScalarVolume, e: Readonly<Vec3>, radiusMm: number, widthsPerSlice = 1): { basis: [Vec3, Vec3]; rays: number[] } | null {
   const g = volume.geometry, sliceMm = g.spacingMm[2];
-  if (!(sliceMm >= 2 * radiusMm) || !(sliceMm > 1.5 * Math.max(g.spacingMm[0], g.spacingMm[1]))) return null;
+  if (!(widthsPerSlice * sliceMm >= 2 * radiusMm) || !(sliceMm > 1.5 * Math.max(g.spacingMm[0], g.spacingMm[1]))) return null;
   const n = g.axis(2);
   const en = e[0] * n[0] + e[1] * n[1] + e[2] * n[2];
   if (Math.abs(en) > Math.sin(Math.PI / 6)) return null;
@@ -184,11 +189,14 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
   if (!(L > 2)) return null;
   const e: Vec3 = [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L];
-  // the full ring first; a tunnel it cannot follow that lies within one slice, in the slice's plane
+  // the full ring first; a tunnel it cannot follow that lies within one slice, in the slice's plane. One the full ring
+  // follows part way that lies within one slice is followed in the slice's plane as well, and the reading that follows
+  // more sections kept (the full ring where they tie): where its lumen sits near its slab's middle the ring may close
+  // over a few sections and open where the tunnel moves off it (fatty-thick4p5mm S4_L: the full ring 8 sections,
+  // stopping 5.4 mm short of its posterior opening; 10 in the slice's plane, 0.1 mm past it)
   const ring = followTunnel(volume, f, minContrastHu, e, L, null);
-  if (ring) return ring;
   const slice = inSliceRays(volume, e, f.radiusMm);
-  if (!slice) return null;
+  if (!slice) return ring;
   // Read between two slabs (trilinear) or on the slab that holds each section's centre: a tunnel that lies within one
   // slab has its floor or roof in the next, which trilinear reading mixes into its lumen; one that spans two slabs
   // (fatty-funnel's S4, 5 mm wide on 3 mm slices, its fit 1.5 mm in radius) has part of its lumen in each, and one
@@ -197,11 +205,65 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
   // fatty-funnel S4_R 10 on one slab, stopping 2.1 mm short); between slabs where they tie.
   const mixed = followTunnel(volume, f, minContrastHu, e, L, slice, false);
   const slab = followTunnel(volume, f, minContrastHu, e, L, slice, true);
-  return slab && (!mixed || slab.sections > mixed.sections) ? slab : mixed;
+  const flat = slab && (!mixed || slab.sections > mixed.sections) ? slab : mixed;
+  return ring && (!flat || ring.sections >= flat.sections) ? ring : flat;
+}
+
+/**
+ * A short fit of a tunnel on thick slices followed in the slice's plane (inSliceRays): a fit follows a lumen while a
+ * ring encloses it on slab images across its axis (foramen-fit.ts), and where the tunnel lies within a slice or two
+ * its roof and floor are averaged into its lumen, so the ring opens a few mm from where the fit began
+ * (fatty-thick4p5mm S3, 3 mm in radius, 6 mm wide on 4.5 mm slices: the lumen reads 120–230 HU between side walls of
+ * 320–460, and the fits stop after 5–8 mm of its 24 mm). Its tilt across the slices is what those averaged slab images
+ * cannot tell (S3_L's fit 24° out of the slice's plane, the truth 6°), and a walk along a tilted axis leaves the slice
+ * it lies in: the axis is taken in the slice's plane through the fit's middle (a tunnel followed in the slice's plane
+ * crosses at most what the slice leaves beside its lumen, followTunnel's clamp) and followed on its side walls, as
+ * refineForamenAxis follows one it cannot follow on the full ring. Null where the tunnel does not lie so or is not
+ * followed clearly (at least 5 sections, as refineForamenAxis). A lumen up to two slices wide (2r ≤ 2T) is taken as
+ * lying so, where refineForamenAxis asks one slice (2r ≤ T) of a tunnel it has followed on the full ring already: a
+ * slice lies wholly within a lumen, so that its roof and floor are resolved above and below it, for every position of
+ * the slices only where the lumen is at least two slices wide (S3 here: 6 mm on 4.5 mm slices, its fits 2.3–2.5 mm in
+ * radius).
+ */
+export function followInSlice(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu = 150): AxisRefinement | null {
+  const a = f.anteriorLps, b = f.posteriorLps;
+  const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
+  if (!(L > 2)) return null;
+  const nz = volume.geometry.axis(2);
+  const e0: Vec3 = [(b[0] - a[0]) / L, (b[1] - a[1]) / L, (b[2] - a[2]) / L];
+  if (!inSliceRays(volume, e0, f.radiusMm, 2)) return null;
+  const en = e0[0] * nz[0] + e0[1] * nz[1] + e0[2] * nz[2];
+  const w: Vec3 = [e0[0] - en * nz[0], e0[1] - en * nz[1], e0[2] - en * nz[2]], lw = Math.hypot(w[0], w[1], w[2]);
+  const e: Vec3 = [w[0] / lw, w[1] / lw, w[2] / lw];
+  const slice = inSliceRays(volume, e, f.radiusMm, 2)!;
+  // the line through the fit's middle, on its own slab's centre and on the slabs above and below: a lumen up to two
+  // slices wide lies more in one of two slabs, and that one may change along it (fatty-thick4p5mm S3: 2 of its 6 mm in
+  // the lower slab at its posterior end, 4 in the upper); the reading that follows the most sections, on one slab or
+  // between two, as refineForamenAxis chooses
+  const m: Vec3 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
+  const geo = volume.geometry, k0 = Math.round(geo.lpsToIjk([0, 0, 0], m)[2]);
+  let best: AxisRefinement | null = null;
+  // Begun at the fit's middle, or past its far end (one and two steps of the walk): the fit stopped where its ring
+  // opened, which on the slab where the tunnel's far part lies is where that part begins (S3_L: its fit's middle not
+  // enclosed on the upper slab, which holds the tunnel's posterior two thirds)
+  const at = geo.lpsToIjk([0, 0, 0], m);
+  for (const k of [k0, k0 - 1, k0 + 1]) {
+    if (k < 0 || k >= geo.dims[2]) continue;
+    const c0 = geo.ijkToLps([0, 0, 0], at[0], at[1], k);
+    for (const t of [0, L / 2 + STEP_MM, L / 2 + 2 * STEP_MM]) {
+      const c: Vec3 = [c0[0] + e[0] * t, c0[1] + e[1] * t, c0[2] + e[2] * t];
+      const g = { anteriorLps: [c[0] - e[0] * L / 2, c[1] - e[1] * L / 2, c[2] - e[2] * L / 2] as Vec3, posteriorLps: [c[0] + e[0] * L / 2, c[1] + e[1] * L / 2, c[2] + e[2] * L / 2] as Vec3, radiusMm: f.radiusMm };
+      for (const onSlab of [false, true]) {
+        const r = followTunnel(volume, g, minContrastHu, e, L, slice, onSlab, TUNNEL_MAX_MM);
+        if (r && (!best || r.sections > best.sections)) best = r;
+      }
+    }
+  }
+  return best;
 }
 
 /** The walk of refineForamenAxis, on the full ring (`slice` null) or on the slice plane's fans (inSliceRays). */
-function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu: number, e: Vec3, L: number, slice: { basis: [Vec3, Vec3]; rays: number[] } | null, onSlab = false): AxisRefinement | null {
+function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu: number, e: Vec3, L: number, slice: { basis: [Vec3, Vec3]; rays: number[] } | null, onSlab = false, extendMm = EXTEND_MM): AxisRefinement | null {
   const a = f.anteriorLps, b = f.posteriorLps;
   const [u1, u2] = slice ? slice.basis : perpendicularBasis(e);
   const rays = slice ? slice.rays : ALL_RAYS, nRays = rays.length;
@@ -280,7 +342,7 @@ function followTunnel(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'po
   for (const dir of [-1, 1] as const) {
     let c = start, share = first.share;
     let t = 0;
-    const limit = L / 2 + EXTEND_MM;
+    const limit = L / 2 + extendMm;
     let end = NaN;
     while (t < limit) {
       const guess: Vec3 = [c[0] + dir * e[0] * STEP_MM, c[1] + dir * e[1] * STEP_MM, c[2] + dir * e[2] * STEP_MM];

@@ -15,7 +15,7 @@
  *    as large as it (S1 > S2 > S3 > S4, DOMAIN.md §8, within 1 mm) and 10–35 mm from it along the long
  *    axis. A level the chain already
  *    holds elsewhere is a second reading of it: the inside search's is kept when it has its mirror
- *    partner there (bilateral symmetry), the surface's otherwise.
+ *    partner there (bilateral symmetry: the two tunnels mirror images, `mirrorOff`), the surface's otherwise.
  *  - A chain shorter than ANCHORED_CHAIN levels that shares no tunnel with the inside search is numbered from
  *    the long axis alone: its foramina are kept, in doubt. A chain numbered from the L5/S1 disc
  *    (`surfaceNumberedFromDisc`: its first pair opens under the S1 endplate) keeps its numbers.
@@ -40,6 +40,8 @@ export type Refit = (f: Foramen, partner: Foramen) => Foramen | null;
 const ANCHORED_CHAIN = 3;
 /** Two tunnels this close (axis to axis centre, mm) are one foramen: less than a foramen's radius + the fit's error. */
 const MATCH_MM = 5;
+/** A left and a right tunnel are mirror images when each one's mirrored opening lies this close to the other's axis (mm): evidence.ts' MIRROR_MM. */
+const MIRROR_MM = 5;
 
 function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
   const ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
@@ -87,7 +89,11 @@ function lengthDoubts(fs: Foramen[], doubts: Partial<Record<ForamenId, string>>,
 
 export function combineForamina(
   inside: Foramen[], surface: Foramen[], sOf: (p: Readonly<Vec3>) => number, messages: string[],
-  opts: { insideAxisMeasured?: boolean; surfaceNumberedFromDisc?: boolean; refit?: Refit } = {},
+  opts: {
+    insideAxisMeasured?: boolean; surfaceNumberedFromDisc?: boolean; refit?: Refit;
+    /** How far two tunnels of a level are from mirror images (mm; level-midline.ts mirrorOffMm); absent: not checked. */
+    mirrorOff?: (a: Foramen, b: Foramen) => number;
+  } = {},
 ): { foramina: Foramen[]; doubts: Partial<Record<ForamenId, string>>; courseDoubts: Set<ForamenId> } {
   const doubts: Partial<Record<ForamenId, string>> = {};
   const courseDoubts = new Set<ForamenId>();
@@ -148,8 +154,12 @@ export function combineForamina(
       // it is no second reading of the chain's level of that name either (a bent sacrum whose S3 pair the inside
       // search missed named its S4 pair S3, 16 mm from the chain's S3)
       if (!insideSpaced) { messages.push(`foramina: ${g.id} of the search inside the bone left out: its count of levels is not a sacrum's, and the anterior surface shows ${g.level}`); continue; }
-      // two readings of one level: a mirror pair in the inside search outweighs the surface's reading
-      const paired = inside.some((o) => o !== g && o.level === g.level && o.side !== g.side);
+      // two readings of one level: a mirror pair in the inside search outweighs the surface's reading (bilateral
+      // symmetry), where its two tunnels are mirror images (`mirrorOff`, evidence.ts' bar MIRROR_MM): two tunnels
+      // that only share a level's name are no such evidence (fatty-thick4.5mm: the inside search's "S1 pair", the back
+      // of the left S1 tunnel and a hole 11 mm from the midline above the S1 endplate, 39 mm from mirror images,
+      // replaced the surface's S1 pair, each within 1 mm of its tunnel)
+      const paired = inside.some((o) => o !== g && o.level === g.level && o.side !== g.side && (!opts.mirrorOff || opts.mirrorOff(g, o) <= MIRROR_MM));
       const k = out.findIndex((f) => f.id === g.id);
       if (paired && k >= 0 && !inside.includes(out[k]!)) {
         messages.push(`foramina: ${g.id}: the mirror pair found inside the bone kept over the anterior surface's reading`);

@@ -19,6 +19,20 @@ import { canalWallRadii } from '../canal-radius';
 import { MIN_LENGTH_SHARE, refitAtMirror, tunnelLengthMm } from './mirror-refit';
 import { refitBehindFunnel, SEED_MM } from './funnel-refit';
 
+/**
+ * Two tunnels of a level followed as mirror images run within this of each other (degrees): the cone within which
+ * foramen-axis.ts takes a followed line for the given axis, and mirror-refit.ts a tunnel for its partner's mirror image.
+ */
+const COURSE_DEG = 15;
+
+/** Angle between two tunnels' axes (degrees, 0–90). */
+function angleDeg(a: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>, b: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>): number {
+  const u = [a.posteriorLps[0] - a.anteriorLps[0], a.posteriorLps[1] - a.anteriorLps[1], a.posteriorLps[2] - a.anteriorLps[2]];
+  const v = [b.posteriorLps[0] - b.anteriorLps[0], b.posteriorLps[1] - b.anteriorLps[1], b.posteriorLps[2] - b.anteriorLps[2]];
+  const c = Math.abs(u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!) / (Math.hypot(u[0]!, u[1]!, u[2]!) * Math.hypot(v[0]!, v[1]!, v[2]!));
+  return (Math.acos(Math.min(1, c)) * 180) / Math.PI;
+}
+
 export interface MeasureInput {
   /** The working grid's spacing (mm): below 2.5 mm tunnels are followed and the canal's wall is fitted. */
   gridMm: number;
@@ -95,17 +109,54 @@ export function measureLandmarks(volume: ScalarVolume, foramina: Foramen[], cana
       }
     }
   }
+  // Bilateral symmetry of course: a tunnel not followed on the image (its axis the fit's direction, taken on through the
+  // bone where the fit stopped short: surface-openings.ts throughBone) whose partner was followed, and whose axis runs
+  // more than COURSE_DEG off the partner's mirror image, runs where the fit's few mm pointed, not where the tunnel
+  // goes (fatty-thick5mm-tilt-L+18 S3_L: a 7 mm fit turning 8 mm medially, taken on 27 mm through the bone, 26° off
+  // S3_R's mirror image, its centre 7 mm from the truth): followed again along the partner's mirror image, else in doubt
+  if (o.gridMm < 2.5) {
+    foramina.forEach((f, n) => {
+      const k = foramina.findIndex((g) => g.level === f.level && g.side !== f.side);
+      if (k < 0 || f.source !== 'auto' || followed[n] || !followed[k] || o.refitIds.has(f.id)) return;
+      const partner = foramina[k]!;
+      const deg = angleDeg(f, { anteriorLps: o.mirror(partner.anteriorLps), posteriorLps: o.mirror(partner.posteriorLps) });
+      if (!(deg > COURSE_DEG)) return;
+      const again = refitAtMirror(volume, f, partner, o.mirror);
+      if (again) {
+        f.anteriorLps = again.anteriorLps; f.posteriorLps = again.posteriorLps;
+        radiusAxes[n] = f;
+        o.messages?.push(`foramina: ${f.id} runs ${deg.toFixed(0)}° off its mirror partner's followed course: followed again along the partner's mirror image`);
+      } else if (o.doubts && !o.doubts[f.id]) {
+        o.doubts[f.id] = `its course, not followed on the image, runs ${deg.toFixed(0)}° off its mirror partner's followed one, and no tunnel at the partner's mirror image`;
+        o.messages?.push(`foramina: ${f.id} in doubt: ${o.doubts[f.id]}`);
+      }
+    });
+  }
   lap('foramenAxes');
   // a tunnel not followed on the image (eroded, faint, thick slices) may have its axis off the lumen's
   // centre, where the wall reads too close: its radius is not made smaller than the detector's
   const walls = foramenWallRadii(volume, radiusAxes);
+  const wallMm = foramina.map((f, n) => { const r = walls.radiiMm[n]; return plausibleWallRadius(r, f.radiusMm) ? r! : null; });
   foramina.forEach((f, n) => {
-    const r = walls.radiiMm[n];
+    const r = wallMm[n] ?? null;
     // The fit's ring reached its search bound (foramen-fit.ts R_MAX: an opening's funnel pulls it outwards) and no
     // wall was read to replace it: the lumen is at least that wide where it was fitted, and that is all the image
     // has said. Shown as such (Foramen.radiusAtFitLimit), not as a measurement.
     const atLimit = f.radiusMm >= R_MAX;
-    if (!plausibleWallRadius(r, f.radiusMm)) { if (atLimit) f.radiusAtFitLimit = true; return; }
+    if (r === null) {
+      if (atLimit) { f.radiusAtFitLimit = true; return; }
+      // No wall read, and the tunnel not followed on the image: its radius is only the fit's ring, which a lumen whose
+      // roof and floor a thick slice averages in reads narrow (fatty-thick4p5mm S3_L: 2.3 mm for 3.0, T03's clearance
+      // 1.0 mm too large). A level's two tunnels are mirror images (DOMAIN.md §8), so the partner's wall, where read
+      // and wider, is taken: a radius too large errs on the safe side of every clearance.
+      const k = foramina.findIndex((g) => g.level === f.level && g.side !== f.side);
+      const rp = k >= 0 && !followed[n] ? wallMm[k] : null;
+      if (rp != null && rp > f.radiusMm) {
+        o.messages?.push(`foramina: ${f.id}: no wall read, its fit's radius ${f.radiusMm} mm; its mirror partner's wall, ${rp.toFixed(1)} mm, taken`);
+        f.radiusMm = Math.round(rp * 10) / 10;
+      }
+      return;
+    }
     if (!followed[n] && r < f.radiusMm && atLimit) f.radiusAtFitLimit = true;
     f.radiusMm = Math.round((followed[n] ? r : Math.max(r, f.radiusMm)) * 10) / 10;
   });

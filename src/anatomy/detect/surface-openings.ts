@@ -31,6 +31,7 @@ import type { Vec3 } from '../../core/vec3';
 import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
 import { Polyline, cross3, normalize3 } from './geometry';
 import { fitForamen } from '../foramen-fit';
+import { followInSlice } from '../foramen-axis';
 import { IndexSampler, holeScore, robustSpread, slabImage } from '../local-image';
 import type { Foramen, ForamenId, SacralLevel } from '../types';
 import type { FrameResult } from './frame';
@@ -330,14 +331,19 @@ export function detectSurfaceOpenings(
     if (!fit) return null;
     const uFit = side(fit.centreLps);
     const proj = curve.project(fit.centreLps);
+    // a fit stopped short on thick slices, where the tunnel lies within a slice or two: followed on its side walls in
+    // the slice's plane (foramen-axis.ts followInSlice)
+    const inSlice = fit.tubeLengthMm < SHORT_TUBE_MM ? followInSlice(volume, fit) : null;
+    const [ant, post] = inSlice ? [inSlice.anteriorLps, inSlice.posteriorLps] : [fit.anteriorLps, fit.posteriorLps];
+    const lengthMm = inSlice ? Math.hypot(post[0] - ant[0], post[1] - ant[1], post[2] - ant[2]) : fit.tubeLengthMm;
     const cand: SurfaceCandidate = {
-      side: uFit > 0 ? 'L' : 'R', centerLps: fit.centreLps, anteriorLps: fit.anteriorLps, posteriorLps: fit.posteriorLps, radiusMm: Math.round(fit.radiusMm * 10) / 10,
-      lengthMm: Math.round(fit.tubeLengthMm * 10) / 10, sMm: Math.round(proj.s * 10) / 10, volumeMm3: Math.round(Math.PI * fit.radiusMm ** 2 * fit.tubeLengthMm),
-      elongation: Math.round((fit.tubeLengthMm / (2 * fit.radiusMm)) * 100) / 100, enclosure, score: Math.round(fit.score * 100) / 100,
+      side: uFit > 0 ? 'L' : 'R', centerLps: fit.centreLps, anteriorLps: ant, posteriorLps: post, radiusMm: Math.round(fit.radiusMm * 10) / 10,
+      lengthMm: Math.round(lengthMm * 10) / 10, sMm: Math.round(proj.s * 10) / 10, volumeMm3: Math.round(Math.PI * fit.radiusMm ** 2 * lengthMm),
+      elongation: Math.round((lengthMm / (2 * fit.radiusMm)) * 100) / 100, enclosure, score: Math.round(fit.score * 100) / 100,
       fit, u: uFit,
     };
-    const uOpen = Math.abs(side(fit.anteriorLps));
-    if (fit.tubeLengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
+    const uOpen = Math.abs(side(ant));
+    if (lengthMm < MIN_TUBE_MM) cand.rejected = 'too short for a tunnel';
     else if (fromImage && (uOpen < U_MIN_OPENING || uOpen > U_MAX_FITTED_OPENING)) cand.rejected = `opens ${uOpen.toFixed(0)} mm from the midline, off the row of openings`;
     else if (candidates.some((o) => Math.hypot(o.centerLps[0] - cand.centerLps[0], o.centerLps[1] - cand.centerLps[1], o.centerLps[2] - cand.centerLps[2]) < 3)) cand.rejected = 'same tunnel as another opening';
     candidates.push(cand);

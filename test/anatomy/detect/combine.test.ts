@@ -43,6 +43,23 @@ describe('combineForamina', () => {
     expect(-thick.foramina.find((f) => f.id === 'S2_L')!.anteriorLps[2]).toBe(50);
   });
 
+  it("an inside search's two tunnels of one level outweigh the surface's reading only where they are mirror images", () => {
+    // the surface chain S1–S4 numbered from the disc; the inside search's S1 "pair": one tunnel 10 mm up the chain
+    // (x 22) and one 11 mm from the midline (fatty-thick4p5mm: 39 mm from mirror images)
+    const surface = [...pair('S1', 26, 4.4), ...pair('S2', 49, 3.8), ...pair('S3', 69, 3), ...pair('S4', 85, 2.5)];
+    const inside = [tunnel('S1', 'L', 16, 2.6), tunnel('S1', 'R', 16, 1.2, 11)];
+    // mirror images about x = 0: each anterior opening mirrored onto the other's axis
+    const mirrorOff = (a: Foramen, b: Foramen) => Math.hypot(a.anteriorLps[0] + b.anteriorLps[0], a.anteriorLps[2] - b.anteriorLps[2]);
+    const msgs: string[] = [];
+    const r = combineForamina(inside, surface, sOf, msgs, { surfaceNumberedFromDisc: true, mirrorOff });
+    expect(-r.foramina.find((f) => f.id === 'S1_L')!.anteriorLps[2]).toBe(26);
+    expect(r.foramina.find((f) => f.id === 'S1_R')!.anteriorLps[0]).toBe(-22);
+    expect(msgs.join('\n')).toMatch(/S1_R of the search inside the bone left out/);
+    // a mirror pair inside the bone (both at s 16, x ±22) is kept over the surface's reading, as before
+    const paired = combineForamina(pair('S1', 16, 4.5), surface, sOf, [], { surfaceNumberedFromDisc: true, mirrorOff });
+    expect(-paired.foramina.find((f) => f.id === 'S1_L')!.anteriorLps[2]).toBe(16);
+  });
+
   it('numbers a shorter surface chain from the inside search when that found more levels', () => {
     // inside: S1 at s 24 (narrow) and S2–S4; surface: the S2–S4 tunnels, numbered S1–S3 from the frame
     const inside = [...pair('S1', 24, 3), ...pair('S2', 48, 4.8), ...pair('S3', 66, 4), ...pair('S4', 84, 2.5)];
