@@ -363,9 +363,9 @@ export function ensureBentSacrumPhantom(config: Record<string, unknown>, driftMm
 
 /**
  * Runs a test/phantom-tools script that swaps the generator's sacrum model and then runs make_phantom.py
- * (asymmetric.py, funnel.py, flat-sacrum.py), with --check, and caches the phantom under /tmp by `prefix`
- * and a hash of the config, seed, `keyParts`, the script, the other tool scripts it imports (`alsoReads`)
- * and the generator's two files.
+ * (asymmetric.py, bent-sacrum.py, flat-sacrum.py, funnel.py, skewed-funnel.py), with --check, and caches the phantom under /tmp by `prefix`
+ * and a hash of the config, seed, `keyParts`, the script, the other tool scripts it imports (_tools.py, which every
+ * such tool imports, and `alsoReads`) and the generator's two files.
  */
 function runModelTool(o: { prefix: string; script: string; config: Record<string, unknown>; seed: number; keyParts: string[]; alsoReads?: string[]; args: string[] }): string {
   const phantomDir = join(sharedDir, 'phantom');
@@ -375,7 +375,7 @@ function runModelTool(o: { prefix: string; script: string; config: Record<string
   const hash = createHash('sha1').update(cfgText).update(String(o.seed));
   for (const k of o.keyParts) hash.update(k);
   hash.update(readFileSync(script, 'utf8'));
-  for (const f of o.alsoReads ?? []) hash.update(readFileSync(join(tools, f), 'utf8'));
+  for (const f of ['_tools.py', ...(o.alsoReads ?? [])]) hash.update(readFileSync(join(tools, f), 'utf8'));
   hash.update(readFileSync(join(phantomDir, 'make_phantom.py'), 'utf8')).update(readFileSync(join(phantomDir, 'sacrum_geometry.py'), 'utf8'));
   const key = hash.digest('hex').slice(0, 12);
   return buildOnce(join(phantomCacheRoot, `${o.prefix}-${key}`), 'truth.json', (tmp) => {

@@ -15,20 +15,14 @@ Usage: asymmetric.py --out DIR --config CONFIG.json [--seed N] [--ds MM] [--dx M
 --check re-reads DIR and verifies truth against voxels (retilt.py's check: foramen centres dark, lesion
 centres at the lesion HU, canal and S1 body); exit status 1 when a check fails.
 """
-import argparse
 import json
 import os
 import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.environ.get("SACROPLAN_SHARED", os.path.join(HERE, "..", "..", "..", "shared"))
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(SHARED, "phantom"))
-sys.path.insert(0, HERE)
-import make_phantom as mp  # noqa: E402
-import sacrum_geometry as sg  # noqa: E402
+from _tools import generate, mp, parser, sg  # noqa: E402
 from retilt import check_or_exit  # noqa: E402
 
 
@@ -69,18 +63,14 @@ def rl(a, n):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = parser(__doc__)
     ap.add_argument("--ds", type=float, default=4.0, help="left foramina moved along the sacral arc, mm (+ caudal)")
     ap.add_argument("--dx", type=float, default=2.0, help="left foramina moved laterally, mm")
     ap.add_argument("--scale", type=float, default=0.85, help="left foramina radii scaled by")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
     Model = asymmetric_model(a.ds, a.dx, a.scale)
-    mp.SacrumModel = Model
-    mp.main(["--out", a.out, "--config", a.config, "--seed", str(a.seed), "--quiet"])
+    generate(Model, a)
     # the per-level border table and the border polylines per side, from each side's own foramina
     path = os.path.join(a.out, "truth.json")
     truth = json.load(open(path))

@@ -22,20 +22,14 @@ level's midline x.
 Usage: bent-sacrum.py --out DIR --config CONFIG.json [--seed N] [--drift MM] [--from S0] [--check]
 --check re-reads DIR and verifies truth against voxels (retilt.py's check); exit status 1 when a check fails.
 """
-import argparse
 import json
 import os
 import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.environ.get("SACROPLAN_SHARED", os.path.join(HERE, "..", "..", "..", "shared"))
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(SHARED, "phantom"))
-sys.path.insert(0, HERE)
-import make_phantom as mp  # noqa: E402
-import sacrum_geometry as sg  # noqa: E402
+from _tools import generate, mp, parser, sg  # noqa: E402
 from retilt import check_or_exit  # noqa: E402
 
 # the generator's S4 foramina lie at s = 85 mm (README, FORAMINA_DEF)
@@ -67,16 +61,12 @@ def bent_model(d_mm, s0):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = parser(__doc__)
     ap.add_argument("--drift", type=float, default=5.0, help="sideways drift at S4's foramina (mm, + to the patient's right)")
     ap.add_argument("--from", dest="s0", type=float, default=52.0, help="arc length where the bend begins (mm; 52 = the S2/S3 junction)")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    mp.SacrumModel = bent_model(a.drift, a.s0)
-    mp.main(["--out", a.out, "--config", a.config, "--seed", str(a.seed), "--quiet"])
+    generate(bent_model(a.drift, a.s0), a)
     tp = os.path.join(a.out, "truth.json")
     t = json.load(open(tp))
     mid = t["anatomy"]["sacral_frame"].get("midline_x_lps")

@@ -14,18 +14,11 @@ becomes a wedge open anteriorly, as at a hyperlordotic junction. Every truth val
 Usage: flat-sacrum.py --out DIR --config CONFIG.json [--seed N] [--delta DEG] [--check]
 --check re-reads DIR and verifies truth against voxels (retilt.py's check); exit status 1 when a check fails.
 """
-import argparse
 import math
-import os
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.environ.get("SACROPLAN_SHARED", os.path.join(HERE, "..", "..", "..", "shared"))
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(SHARED, "phantom"))
-sys.path.insert(0, HERE)
-import make_phantom as mp  # noqa: E402
-import sacrum_geometry as sg  # noqa: E402
+from _tools import generate, parser, sg  # noqa: E402
 from retilt import check_or_exit  # noqa: E402
 
 
@@ -46,15 +39,11 @@ def flat_model(delta_deg):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = parser(__doc__)
     ap.add_argument("--delta", type=float, default=33.0, help="phi0 raised by this many degrees (sacrum flatter)")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    mp.SacrumModel = flat_model(a.delta)
-    mp.main(["--out", a.out, "--config", a.config, "--seed", str(a.seed), "--quiet"])
+    generate(flat_model(a.delta), a)
     if a.check:
         check_or_exit(a.out)
 

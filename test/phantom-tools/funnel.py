@@ -22,7 +22,6 @@ the funnel is the mouth of the opening, not a wider nerve.
 Usage: funnel.py --out DIR --config CONFIG.json [--seed N] [--flare F] [--length MM] [--check]
 --check re-reads DIR and verifies truth against voxels (retilt.py's check) and that the voxels flare (check_flare).
 """
-import argparse
 import json
 import math
 import os
@@ -30,13 +29,8 @@ import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.environ.get("SACROPLAN_SHARED", os.path.join(HERE, "..", "..", "..", "shared"))
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(SHARED, "phantom"))
-sys.path.insert(0, HERE)
-import make_phantom as mp  # noqa: E402
-import sacrum_geometry as sg  # noqa: E402
+from _tools import generate, parser, sg, thin_foramina  # noqa: E402
 from retilt import check  # noqa: E402
 from dicom_series import read_dicom_series  # noqa: E402
 from measure_flare import lumen_profile  # noqa: E402
@@ -88,17 +82,12 @@ def check_flare(d):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = parser(__doc__)
     ap.add_argument("--flare", type=float, default=1.5, help="radius at the anterior opening / tunnel radius")
     ap.add_argument("--length", type=float, default=5.0, help="mm over which the funnel widens to the opening")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    Model = funnel_model(a.flare, a.length)
-    mp.SacrumModel = Model
-    mp.main(["--out", a.out, "--config", a.config, "--seed", str(a.seed), "--quiet"])
+    generate(funnel_model(a.flare, a.length), a)
     path = os.path.join(a.out, "truth.json")
     truth = json.load(open(path))
     truth["anatomy"]["foramen_model"] += (
@@ -110,11 +99,9 @@ def main():
     with open(path, "w") as f:
         json.dump(truth, f, indent=1)
     if a.check:
-        # retilt.py's check reads each foramen centre as one voxel; a tunnel under two slices across (S4: 5 mm on
-        # 3 mm slices behind a 1000 HU cortex) reads brighter than the marrow there by partial volume alone, so
-        # that one reading is left to check_flare's profile, which finds the lumen on that axis
-        thick = float(truth["config"]["slice_thickness"])
-        thin = {f["id"] for f in truth["anatomy"]["foramina"] if 2 * f["radius_mm"] < 2 * thick}
+        # the centres of foramina under two slices across are left to check_flare's profile, which finds the lumen
+        # on that axis (_tools.thin_foramina)
+        thin = thin_foramina(truth)
         bad = check_flare(a.out) + [b for b in check(a.out) if not any(b.startswith(f"foramen {i} centre") for i in thin)]
         if bad:
             print("FAILED: " + "; ".join(bad), file=sys.stderr)

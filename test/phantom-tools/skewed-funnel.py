@@ -33,7 +33,6 @@ reproduced on code-built volumes: test/anatomy/detect/funnel-refit.test.ts.)
 check_flare; not on the unlined levels, whose trabecular wall puts the half-contrast edge in the marrow's texture)
 and that the mouth opens laterally (check_skew).
 """
-import argparse
 import json
 import math
 import os
@@ -42,13 +41,8 @@ import sys
 import numpy as np
 from scipy.ndimage import map_coordinates
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SHARED = os.environ.get("SACROPLAN_SHARED", os.path.join(HERE, "..", "..", "..", "shared"))
 sys.dont_write_bytecode = True
-sys.path.insert(0, os.path.join(SHARED, "phantom"))
-sys.path.insert(0, HERE)
-import make_phantom as mp  # noqa: E402
-import sacrum_geometry as sg  # noqa: E402
+from _tools import generate, parser, sg, thin_foramina  # noqa: E402
 from retilt import check  # noqa: E402
 from dicom_series import read_dicom_series  # noqa: E402
 from funnel import funnel_sdf, check_flare  # noqa: E402
@@ -143,10 +137,7 @@ def check_skew(d, skew):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--config", required=True)
-    ap.add_argument("--seed", type=int, default=1)
+    ap = parser(__doc__)
     ap.add_argument("--flare", type=float, default=2.0, help="radius at the anterior surface / tunnel radius")
     ap.add_argument("--length", type=float, default=5.0, help="mm over which the funnel widens to the opening")
     ap.add_argument("--skew", type=float, default=3.0, help="mm lateral of the tunnel's axis the mouth is centred")
@@ -156,8 +147,7 @@ def main():
                     help="levels or foramen ids (comma-separated: S1 or S1_R) whose tunnels lose their cortical lining behind the funnel")
     ap.add_argument("--check", action="store_true")
     a = ap.parse_args()
-    mp.SacrumModel = skewed_funnel_model(a.flare, a.length, a.skew, a.s1_radius, set(a.unlined.split(",")) - {""})
-    mp.main(["--out", a.out, "--config", a.config, "--seed", str(a.seed), "--quiet"])
+    generate(skewed_funnel_model(a.flare, a.length, a.skew, a.s1_radius, set(a.unlined.split(",")) - {""}), a)
     path = os.path.join(a.out, "truth.json")
     truth = json.load(open(path))
     truth["anatomy"]["foramen_model"] += (
@@ -171,10 +161,8 @@ def main():
     with open(path, "w") as f:
         json.dump(truth, f, indent=1)
     if a.check:
-        # as funnel.py: a tunnel under two slices across reads brighter than the marrow at its centre by partial
-        # volume alone, so that one reading is left to the flare and skew profiles
-        thick = float(truth["config"]["slice_thickness"])
-        thin = {f["id"] for f in truth["anatomy"]["foramina"] if 2 * f["radius_mm"] < 2 * thick}
+        # as funnel.py: the centres of foramina under two slices across are left to the flare and skew profiles
+        thin = thin_foramina(truth)
         # the flare is read against the tunnel's wall: where that wall is trabecular (--unlined) its half-contrast edge
         # lies in the marrow's texture, so those levels' flare is left to check_skew
         unlined = set(a.unlined.split(",")) - {""}
