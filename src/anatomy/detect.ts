@@ -226,6 +226,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     boneHu, closingMm: hh >= 2.5 ? (opts.thickSliceClosingMm ?? hh) : 0, coreErosionMm: opts.coreErosionMm ?? Math.max(1.5 * hh, 3),
     minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
     ...(lateralCropFaces ? { lateralCropFaces } : {}),
+    ...(hh < 2.5 ? { plateSplit: true } : {}),
     ...(hh >= 2.5 && thickMode ? { thick: { growHu: opts.thickGrowHu ?? 80, growClosingMm: opts.thickGrowClosingMm ?? 9, lateralMarkerMm: opts.thickLateralMarkerMm ?? 85 } } : {}),
   });
   let segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));

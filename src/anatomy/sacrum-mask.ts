@@ -27,6 +27,7 @@ import type { WorkGrid } from './detect-grid';
 import { nowMs } from '../core/clock';
 import { mirrorPlane } from './symmetry';
 import { ballEnclosed } from './enclosure';
+import { fusedCompartments } from './fused-joint';
 import type { Vec3 } from '../core/vec3';
 import { type SacralBase, findSacralBase, aboveSacralBase, inL5Column, marksL5 } from './sacral-base';
 
@@ -76,6 +77,11 @@ export interface SacrumMaskOptions {
    * breachBallMm, whose fill closes the joints' gap: see segmentSacrumOnGrid).
    */
   lateralCropFaces?: readonly [boolean, boolean];
+  /**
+   * A fused core (thin slices) is split at the SI joint's cortical plate, between the marrow spaces of the sacrum
+   * and the ilia (fused-joint.ts), where the grid resolves that plate (detect.ts: grids finer than 2.5 mm).
+   */
+  plateSplit?: boolean;
 }
 
 /** Thick-slice growth (see SacrumMaskOptions.thick). */
@@ -556,9 +562,27 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     messages.push(`sacrum core reaches the crop's lateral face beyond the sacrum in ${faceRows} rows (the ilium, joined across the SI joint): split from the ilia by markers on that face`);
     fused = true;
   }
+  // on a grid that resolves the SI joint's cortical plate, the marrow spaces of the sacrum and of the ilia mark them
+  // (fused-joint.ts): a fused core is split at that plate, however far the joint lies from the midline, and an ilium
+  // whose fatty marrow left it no core of its own is marked by that marrow; the distance markers where the plate does
+  // not part them
+  const spaces = opts.plateSplit ? fusedCompartments(work, filled, bone, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm, opts.lateralCropFaces) : null;
+  if (opts.plateSplit && (fused || (spaces && spaces.iliumVox > 0))) {
+    const ml = h * h * h / 1000;
+    messages.push(spaces
+      ? `${fused ? 'sacrum fused with the ilia: split at the joint\'s cortical plate, between' : 'sacrum and ilia marked by'} the marrow of the sacrum (${(spaces.sacrumVox * ml).toFixed(0)} mL, reaching ${spaces.sacrumReachMm.toFixed(0)} mm from the midline) and that of the ilia (${(spaces.iliumVox * ml).toFixed(0)} mL)`
+      : `sacrum fused with the ilia and no cortical plate between their marrow (a joint bridged by bone): split at ${opts.sacrumMarkerMm}–${opts.fusedLateralMm} mm from the midline; check the sacrum's lateral limit`);
+  }
   for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
     const id = ids[n]!;
     if (faceRows > 0 && filled[n] && ((cropLo && a === 0) || (cropHi && a === na - 1))) { labels[n] = 2; continue; }
+    if (spaces) {
+      const s = spaces.labels[n]!;
+      if (s === 2) { labels[n] = 2; continue; }
+      // (the sacrum's marrow lateral to the body, where no other core lies: the ala up to its joint; near the midline
+      // the space may hold L5's marrow too, which the cores part)
+      if (s === 1 && (id === sacrumId || (!id && Math.abs(a - midlineA) * h > opts.sacrumMarkerMm))) { labels[n] = 1; continue; }
+    }
     if (!id) continue;
     if (sacralCores.has(id)) { labels[n] = Math.abs(a - midlineA) * h <= opts.sacrumMarkerMm ? 1 : 2; continue; }
     if (id !== sacrumId) { labels[n] = 2; continue; }

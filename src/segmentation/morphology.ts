@@ -167,8 +167,10 @@ export function erodeMask(mask: Uint8Array, dims: Dims, spacingMm: Readonly<Vec3
 /**
  * Fills holes: background voxels not 6-connected to the box border become 1. New array.
  * (Same definition as scipy.ndimage.binary_fill_holes with the default cross structure.)
+ * `closedI`: the box's low-i and high-i faces count as walls (a crop face beyond which the bone goes on), so
+ * background that reaches the border only through them is filled.
  */
-export function fillHolesMask(mask: Uint8Array, dims: Dims): Uint8Array {
+export function fillHolesMask(mask: Uint8Array, dims: Dims, closedI: readonly [boolean, boolean] = [false, false]): Uint8Array {
   const [ni, nj, nk] = dims;
   // A copy padded by one voxel of wall (1) on every side, so that the flood needs no bounds checks and
   // no index → (i, j, k) divisions: 0 = background not reached, 1 = mask or wall, 2 = outside.
@@ -185,6 +187,8 @@ export function fillHolesMask(mask: Uint8Array, dims: Dims): Uint8Array {
     const full = k === 0 || j === 0 || k === nk - 1 || j === nj - 1;
     const row = 1 + pi * (j + 1) + pij * (k + 1);
     for (let i = 0; i < ni; i += full ? 1 : Math.max(1, ni - 1)) {
+      // a closed low-i or high-i face is a wall: no seed on it (its voxels on the other faces are seeded by those)
+      if (!full && ((i === 0 && closedI[0]) || (i === ni - 1 && closedI[1]))) continue;
       const n = row + i;
       if (P[n] === 0) { P[n] = 2; queue[tail++] = n; }
     }
