@@ -7,7 +7,7 @@
  * between the two marrows. What a closed joint keeps is that plate: each bone's marrow is walled by its own
  * cortex, and the sacrum's (the bodies and alae, one space joined on the midline) and each ilium's are separate
  * spaces of bone. So the marrow, the filled bone darker than compact bone (PLATE_HU), is cut into its spaces, and
- * a space is the sacrum's where it holds the body (most of its voxels within `innerMm` of the midline) and an
+ * a space is the sacrum's where it holds the body (the most voxels within `innerMm` of the midline) and an
  * ilium's where it reaches farther from the midline than any sacrum (`outerMm`, the fused-core rule of
  * sacrum-mask.ts) and holds none of the body.
  *
@@ -21,8 +21,9 @@
  * (10–30 mm across) whole; the spaces grow back into the marrow afterwards (the flood of sacrum-mask.ts).
  *
  * Where the body's space reaches beyond `outerMm` (a joint bridged by trabecular bone, as in bony ankylosis, or a
- * plate with holes wider than a voxel) the plate does not part the bones: null, and the caller keeps its distance
- * markers and says so.
+ * plate with holes wider than a voxel) the plate does not part the bones, and where it stops short of the alae (dense
+ * marrow above PLATE_HU, or fatty marrow the fill left out) it shows nothing of the joint: the reason is returned,
+ * and the caller keeps its distance markers.
  */
 import { fillHolesMask, labelComponents } from '../segmentation/morphology';
 import { DEFAULT_SHELL } from './enclosure';
@@ -48,10 +49,11 @@ export interface FusedCompartments {
 
 /**
  * The marrow spaces of `filled` (the filled bone, `work` the image) that mark the sacrum and the ilia on a grid
- * whose midline plane is a = `midlineA` (see the top of this file); null where no space holds the body, or where
- * the body's space reaches beyond `outerMm` (the plate does not part the bones).
+ * whose midline plane is a = `midlineA` (see the top of this file); where they mark nothing, why: no space holds the
+ * body, the body's space stops within `innerMm` of the midline (it holds no ala, so whether a plate parts the alae from
+ * the ilia is not seen), or it reaches beyond `outerMm` (the plate does not part the bones).
  */
-export function fusedCompartments(work: Float32Array, filled: Uint8Array, bone: Uint8Array, g: WorkGrid, midlineA: number, innerMm: number, outerMm: number, closedFaces: readonly [boolean, boolean] = [false, false]): FusedCompartments | null {
+export function fusedCompartments(work: Float32Array, filled: Uint8Array, bone: Uint8Array, g: WorkGrid, midlineA: number, innerMm: number, outerMm: number, closedFaces: readonly [boolean, boolean] = [false, false]): FusedCompartments | string {
   const [na, nb, nc] = g.dims;
   const nab = na * nb, N = work.length, h = g.spacingMm;
   const walled = closedFaces[0] || closedFaces[1] ? fillHolesMask(bone, g.dims, closedFaces) : null;
@@ -79,7 +81,12 @@ export function fusedCompartments(work: Float32Array, filled: Uint8Array, bone: 
   // the sacrum's space: the one with the most of the body
   let body = 0;
   for (let id = 1; id <= nComp; id++) if (inner[id]! > (inner[body] ?? 0)) body = id;
-  if (!body || reach[body]! >= outerMm) return null;
+  const ml = (h * h * h) / 1000;
+  if (!body) return 'no marrow space holds the body (marrow as dense as cortex)';
+  // a space that stops within the body marker marks nothing the distance markers do not, and parts nothing: the alae's
+  // marrow is not in it (dense marrow, or fatty marrow the fill left out), so where it goes is unknown
+  if (reach[body]! <= innerMm) return `the body's marrow space (${(sizes[body]! * ml).toFixed(0)} mL) stops ${reach[body]!.toFixed(0)} mm from the midline, short of the alae (marrow as dense as cortex, or not filled)`;
+  if (reach[body]! >= outerMm) return `the body's marrow space reaches ${reach[body]!.toFixed(0)} mm from the midline: no cortical plate parts it from the bone beyond ${outerMm} mm (a joint bridged by bone, or a plate open wider than a voxel)`;
   const labels = new Uint8Array(N);
   let sacrumVox = 0, iliumVox = 0;
   for (let n = 0; n < N; n++) {

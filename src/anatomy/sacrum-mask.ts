@@ -14,7 +14,10 @@
  *    `fusedLateralMm` from the midline keeps only its central part as the marker. With the ball's fill
  *    (`breachBallMm`), on a crop whose lateral faces lie beyond the sacrum (`lateralCropFaces`), bone cut by
  *    those faces is ilium and marks it; a sacrum core reaching them is fused with that ilium, however short of
- *    `fusedLateralMm` the crop stops it.
+ *    `fusedLateralMm` the crop stops it. On grids that resolve the SI joint's cortical plate (`plateSplit`), the
+ *    marrow spaces that plate parts mark the sacrum (its alae up to the joint) and the ilia (fused-joint.ts): a
+ *    closed joint has nothing darker than the marrow to cut at, and an ilium whose fatty marrow left it no core
+ *    has no other marker.
  *    Thick slices (`thick`): the sacrum grows from its core inside a generously closed bone region;
  *    its competitors are the other midline cores (L5, pubis) and all bone beyond `lateralMarkerMm`;
  *    bright bone is shared out by geodesic distance, the darker voxels by a weighted geodesic distance in
@@ -566,13 +569,12 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   // (fused-joint.ts): a fused core is split at that plate, however far the joint lies from the midline, and an ilium
   // whose fatty marrow left it no core of its own is marked by that marrow; the distance markers where the plate does
   // not part them
-  const spaces = opts.plateSplit ? fusedCompartments(work, filled, bone, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm, opts.lateralCropFaces) : null;
-  if (opts.plateSplit && (fused || (spaces && spaces.iliumVox > 0))) {
-    const ml = h * h * h / 1000;
-    messages.push(spaces
-      ? `${fused ? 'sacrum fused with the ilia: split at the joint\'s cortical plate, between' : 'sacrum and ilia marked by'} the marrow of the sacrum (${(spaces.sacrumVox * ml).toFixed(0)} mL, reaching ${spaces.sacrumReachMm.toFixed(0)} mm from the midline) and that of the ilia (${(spaces.iliumVox * ml).toFixed(0)} mL)`
-      : `sacrum fused with the ilia and no cortical plate between their marrow (a joint bridged by bone): split at ${opts.sacrumMarkerMm}–${opts.fusedLateralMm} mm from the midline; check the sacrum's lateral limit`);
-  }
+  const split = opts.plateSplit ? fusedCompartments(work, filled, bone, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm, opts.lateralCropFaces) : null;
+  const spaces = typeof split === 'string' ? null : split;
+  const ml = h * h * h / 1000;
+  if (spaces && (fused || spaces.iliumVox > 0)) {
+    messages.push(`${fused ? 'sacrum fused with the ilia: split at the joint\'s cortical plate, between' : 'sacrum and ilia marked by'} the marrow of the sacrum (${(spaces.sacrumVox * ml).toFixed(0)} mL, reaching ${spaces.sacrumReachMm.toFixed(0)} mm from the midline) and that of the ilia (${(spaces.iliumVox * ml).toFixed(0)} mL)`);
+  } else if (fused && typeof split === 'string') messages.push(`sacrum fused with the ilia, not split by marrow spaces: ${split}`);
   for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
     const id = ids[n]!;
     if (faceRows > 0 && filled[n] && ((cropLo && a === 0) || (cropHi && a === na - 1))) { labels[n] = 2; continue; }

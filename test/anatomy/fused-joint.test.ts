@@ -33,10 +33,15 @@ function run(w: Float32Array) {
   return fusedCompartments(w, filled, bone, g, MID, 30, 45, [true, true]);
 }
 
+/** The spaces found (a reason instead fails the test with it). */
+function spaces(r: ReturnType<typeof fusedCompartments>) {
+  if (typeof r === 'string') throw new Error(r);
+  return r;
+}
+
 describe('fusedCompartments: the marrow spaces on either side of a closed SI joint', () => {
   it('the sacrum\'s marrow is the space holding the body; each ilium\'s the one reaching beyond the outer bound', () => {
-    const s = run(build())!;
-    expect(s).not.toBeNull();
+    const s = spaces(run(build()));
     expect(s.labels[at(MID, 15, 15)]).toBe(1);
     expect(s.labels[at(MID + 39, 15, 15)]).toBe(1); // the ala's marrow next to the plate (grown back by a voxel)
     expect(s.labels[at(MID + 42, 15, 15)]).toBe(2); // the ilium's marrow next to the plate
@@ -47,20 +52,25 @@ describe('fusedCompartments: the marrow spaces on either side of a closed SI joi
 
   it('a plate voxel pulled below PLATE_HU (partial volume, noise) does not join the spaces', () => {
     expect(PLATE_HU).toBe(200);
-    const s = run(build({ holes: [[MID + 40, 15, 15], [MID + 41, 15, 15]] }))!;
-    expect(s).not.toBeNull();
+    const s = spaces(run(build({ holes: [[MID + 40, 15, 15], [MID + 41, 15, 15]] })));
     expect(s.labels[at(MID + 42, 14, 15)]).toBe(2);
     expect(s.labels[at(MID + 38, 15, 15)]).toBe(1);
   });
 
-  it('a joint bridged by marrow (bony ankylosis) parts nothing: null', () => {
-    expect(run(build({ bridgeRows: 3 }))).toBeNull();
+  it('a joint bridged by marrow (bony ankylosis) parts nothing: the reason instead', () => {
+    expect(run(build({ bridgeRows: 3 }))).toMatch(/no cortical plate parts it/);
+  });
+
+  it('marrow as dense as cortex leaves the body no space that reaches the alae: the reason instead', () => {
+    const w = build().map((v) => (v === 60 ? 300 : v));
+    for (let c = 12; c < 16; c++) for (let b = 12; b < 16; b++) for (let a = MID - 3; a <= MID + 3; a++) w[at(a, b, c)] = 60; // a basivertebral vein's fat
+    expect(run(w)).toMatch(/short of the alae/);
   });
 
   it('the ilium open at an uncrossed lateral face is not filled there, so it marks nothing beyond its cortex', () => {
     const w = build();
     const bone = Uint8Array.from(w, (v) => (v > 120 ? 1 : 0));
-    const s = fusedCompartments(w, fillHolesMask(bone, g.dims), bone, g, MID, 30, 45)!;
+    const s = spaces(fusedCompartments(w, fillHolesMask(bone, g.dims), bone, g, MID, 30, 45));
     expect(s.labels[at(MID + 45, 15, 15)]).toBe(0);
     expect(s.labels[at(MID, 15, 15)]).toBe(1);
   });
