@@ -353,6 +353,12 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   }
   const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf, cropFaces), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) }, undefined, seg) : null;
   if (base && !segCut) messages.push('sacrum mask: no sacrum below the L5/S1 disc: the first mask is kept');
+  // A cut at a disc read in doubt (disc-reading.ts) is kept: the reading is still the best line found, and without the cut
+  // the mask holds the L5 body (a vertebral body's worth of bone above that line: L5_BODY_ML), where a needle tip would
+  // then count as inside the sacrum. Its upper limit is shown to the user as "check", with the reason.
+  const maskCheck = segCut && base?.confidence && !base.confidence.trusted
+    ? `its upper limit is the L5/S1 disc read best, which is in doubt (${base.confidence.why})` : null;
+  if (maskCheck) messages.push(`sacrum mask: check it: ${maskCheck}; the mask is cut there all the same (uncut, it would hold the L5 body)`);
   lap('fineMaskCut');
   // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark
   // lumen open to the outside (canal, foramina) has been removed from it again (sacrum-mask.ts), so the
@@ -608,7 +614,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   timingsMs.total = Math.round((now() - T0) * 10) / 10;
   void nab; void nc; void nb;
   return {
-    anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null },
+    anatomy: { foramina, canal: canalRes.canal, frame: frame ? tiltFrame(frame.frame, plane) : null, ...(maskCheck ? { maskCheck } : {}) },
     sacrumMask,
     diagnostics: {
       timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts, courseDoubts: [...courseDoubts],

@@ -11,5 +11,6 @@ export function mergeAnatomy(current: SacralAnatomy | null, detected: SacralAnat
     frame: detected.frame ?? current?.frame ?? null,
     suggested: detected.foramina,
     ...(detected.outsideFov ? { outsideFov: detected.outsideFov.filter((id) => !manualIds.has(id)) } : {}),
+    ...(detected.maskCheck ? { maskCheck: detected.maskCheck } : {}),
   };
 }

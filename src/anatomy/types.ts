@@ -59,6 +59,11 @@ export interface SacralAnatomy {
   suggested?: Foramen[];
   /** Foramina whose expected place (from the sacral frame) lies outside the image: not failures, nothing to place. */
   outsideFov?: ForamenId[];
+  /**
+   * Why the sacrum mask's upper limit needs checking: it is cut at an L5/S1 disc whose reading is in doubt
+   * (disc-reading.ts). Absent where the cut is trusted or none was made.
+   */
+  maskCheck?: string;
 }
 
 /** Denis zone of a point or lesion; null = outside the Denis landmarks (e.g. below S4). */

@@ -50,13 +50,14 @@ export async function detectAnatomy(): Promise<void> {
   const outside = a?.outsideFov ?? [];
   const missing = FORAMEN_IDS.filter((id) => !a?.foramina.some((f) => f.id === id) && !outside.includes(id));
   const canalCheck = a?.canal && !isTrusted(a.canal);
-  const needsUser = missing.length > 0 || toCheck.length > 0 || canalCheck || !a?.canal;
+  const needsUser = missing.length > 0 || toCheck.length > 0 || canalCheck || !a?.canal || !!a?.maskCheck;
   notify(
     needsUser ? 'warning' : 'info',
     `Landmarks suggested in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${found.length} foramina found${a?.canal ? (canalCheck ? ', the canal to check' : ', the canal') : ''}.` +
       (toCheck.length ? ` To check: ${toCheck.join(', ')} (not used for zones until confirmed).` : '') +
       (missing.length ? ` Not found: ${missing.join(', ')}.` : '') +
       (outside.length ? ` Outside the image: ${outside.join(', ')}.` : '') +
+      (a?.maskCheck ? ` The sacrum mask to check: ${a.maskCheck}; look at its top (the L5/S1 level) before trusting zones and clearances there.` : '') +
       (needsUser
         ? ' Press Review to go to each; Confirm a right one, or take the Foramen tool (F) and click on the opening in any view; the Canal tool (K) fits the canal from 2–3 clicks along it.'
         : ' Review them level by level; drag any marker to correct it.'),

@@ -96,6 +96,8 @@ export interface Snapshot {
     zoneProblem: string | null;
     /** Foramina whose place lies outside the image (reported, not asked for). */
     outsideFov: string[];
+    /** Why the sacrum mask's upper limit needs checking (SacralAnatomy.maskCheck); null when it does not. */
+    maskCheck: string | null;
   };
   /** The 3D view's meshes (triangle counts; zero without a mounted 3D view). */
   scene: sceneActions.SceneSnapshot;
@@ -288,6 +290,7 @@ export function buildSnapshot(): Snapshot {
       canal: s.anatomy?.canal ? { centerlineLps: s.anatomy.canal.centerlineLps, radiusMm: s.anatomy.canal.radiusMm, confidence: s.anatomy.canal.confidence, source: s.anatomy.canal.source } : null,
       zoneProblem: s.zoneProblem,
       outsideFov: [...(s.anatomy?.outsideFov ?? [])],
+      maskCheck: s.anatomy?.maskCheck ?? null,
     },
     activeLesionId: s.activeLesionId,
     tool: s.tool,

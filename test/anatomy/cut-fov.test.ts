@@ -122,8 +122,20 @@ for (const c of CASES) {
         expect(d.anatomy.foramina.filter((f) => f.source === 'auto' && isTrusted(f)).map((f) => f.id)).toEqual([]);
         expect(d.diagnostics.messages.some((m) => m.includes('check the numbering'))).toBe(true);
       }, 300_000);
+      // the planning mask is still cut at that disc (uncut it would hold the L5 body), and its upper limit is shown as
+      // "check" with the disc's reason (detect.ts maskCheck; before, the cut was made and nothing said)
+      it('the sacrum mask cut at the disc in doubt says so: its upper limit "check", naming the reason', async () => {
+        const { d } = await detect(c);
+        expect(d.diagnostics.sacralBase, d.diagnostics.messages.join('; ')).toBeDefined();
+        expect(d.anatomy.maskCheck).toMatch(/L5\/S1 disc .* in doubt \(.+\)/);
+        expect(d.diagnostics.messages.some((m) => m.startsWith('sacrum mask: check it: '))).toBe(true);
+      }, 300_000);
       return;
     }
+    it('a trusted disc (or none) leaves the sacrum mask\'s upper limit unflagged', async () => {
+      const { d } = await detect(c);
+      expect(d.anatomy.maskCheck).toBeUndefined();
+    }, 300_000);
     check('the levels in the image (S1, S2) found within 3 mm, the cut ones reported outside it', async () => {
       const { d } = await detect(c);
       expect(await foundWithin3(c)).toEqual(c.found);
