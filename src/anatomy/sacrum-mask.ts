@@ -30,7 +30,7 @@ import type { WorkGrid } from './detect-grid';
 import { nowMs } from '../core/clock';
 import { mirrorPlane } from './symmetry';
 import { ballEnclosed } from './enclosure';
-import { fusedCompartments } from './fused-joint';
+import { type FusedCompartments, fusedCompartments } from './fused-joint';
 import type { Vec3 } from '../core/vec3';
 import { type SacralBase, findSacralBase, aboveSacralBase, inL5Column, marksL5 } from './sacral-base';
 
@@ -155,6 +155,8 @@ export interface SacrumCores {
   /** Sum of b and count over the voxels above −300 HU (the body). */
   bodyY: number;
   bodyCount: number;
+  /** The marrow spaces (fused-joint.ts) once made on these cores, with the options they were made with (`key`). */
+  spaces?: { key: string; value: FusedCompartments | string };
 }
 
 function sameCores(c: SacrumCores | undefined, work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions): c is SacrumCores {
@@ -569,7 +571,10 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   // (fused-joint.ts): a fused core is split at that plate, however far the joint lies from the midline, and an ilium
   // whose fatty marrow left it no core of its own is marked by that marrow; the distance markers where the plate does
   // not part them
-  const split = opts.plateSplit ? fusedCompartments(work, filled, bone, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm, opts.lateralCropFaces) : null;
+  // (made once for the cores: the mask cut at the L5/S1 disc reuses the first mask's, detect.ts)
+  const spacesKey = `${opts.sacrumMarkerMm} ${opts.fusedLateralMm} ${opts.lateralCropFaces?.join(' ')}`;
+  if (opts.plateSplit && cores.spaces?.key !== spacesKey) cores.spaces = { key: spacesKey, value: fusedCompartments(work, filled, bone, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm, opts.lateralCropFaces) };
+  const split = opts.plateSplit ? cores.spaces!.value : null;
   const spaces = typeof split === 'string' ? null : split;
   const ml = h * h * h / 1000;
   if (spaces && (fused || spaces.iliumVox > 0)) {
