@@ -80,12 +80,64 @@ export function medianAt(m: Float32Array, ns: number, nu: number, r: number, i: 
   return cnt * 2 > (2 * r + 1) ** 2 ? kthSmallest(buf, cnt, cnt >> 1) : NaN;
 }
 
-/** Median of the finite values of a (2r+1)² window of a map (NaN where none). */
+/** Median of the finite values of a (2r+1)² window of a map, as medianAt at every pixel (NaN where fewer than half are). */
 export function medianFilter(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
   const out = new Float32Array(m.length).fill(NaN);
+  if (medianFilterHalfSteps(m, ns, nu, r, out)) return out;
   const buf = new Float64Array((2 * r + 1) ** 2);
   for (let i = 0; i < ns; i++) for (let j = 0; j < nu; j++) out[i * nu + j] = medianAt(m, ns, nu, r, i, j, buf);
   return out;
+}
+
+/** Distinct half-steps a map may span for medianFilterHalfSteps (the surface depths span 181: ±45 mm by 0.5). */
+const MAX_HALF_STEP_BINS = 1024;
+
+/**
+ * medianFilter where every finite value of the map is a whole number of half units within MAX_HALF_STEP_BINS of each
+ * other (the surface's depths: the march along each line steps by 0.5 mm from −45 mm, exact in binary): a histogram
+ * of the window slid along each row (a column in, a column out) instead of a selection per pixel. The median of a
+ * window is a function of its values alone, so the result is medianAt's value for value (its k-th smallest,
+ * k = ⌊count/2⌋, is the value at which the histogram's running count first passes k). False (out untouched) where the
+ * map is not of that kind.
+ */
+function medianFilterHalfSteps(m: Float32Array, ns: number, nu: number, r: number, out: Float32Array): boolean {
+  let lo = Infinity, hi = -Infinity;
+  for (let n = 0; n < m.length; n++) {
+    const v = m[n]!;
+    if (!(v === v)) continue;
+    const q = 2 * v;
+    if (!Number.isInteger(q)) return false;
+    if (q < lo) lo = q;
+    if (q > hi) hi = q;
+  }
+  if (lo === Infinity) return true;
+  if (!(hi - lo < MAX_HALF_STEP_BINS)) return false;
+  const hist = new Int32Array(hi - lo + 1), need = (2 * r + 1) ** 2;
+  const column = (i: number, j: number, d: number): number => {
+    let cnt = 0;
+    if (j < 0 || j >= nu) return 0;
+    for (let ii = Math.max(0, i - r); ii <= Math.min(ns - 1, i + r); ii++) {
+      const v = m[ii * nu + j]!;
+      if (v === v) { hist[2 * v - lo]! += d; cnt++; }
+    }
+    return cnt;
+  };
+  for (let i = 0; i < ns; i++) {
+    hist.fill(0);
+    let cnt = 0;
+    for (let j = -r; j <= r; j++) cnt += column(i, j, 1);
+    for (let j = 0; j < nu; j++) {
+      if (cnt * 2 > need) {
+        const k = cnt >> 1;
+        let b = 0, below = hist[0]!;
+        while (below <= k) below += hist[++b]!;
+        out[i * nu + j] = (b + lo) / 2;
+      }
+      cnt -= column(i, j - r, -1);
+      cnt += column(i, j + r + 1, 1);
+    }
+  }
+  return true;
 }
 
 export function robustSpreadOf(vals: number[]): number {
