@@ -18,7 +18,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ensurePhantom, requireShared } from '../helpers/shared';
+import { ensurePhantom, ensurePhantomSeeds, requireShared } from '../helpers/shared';
 import { loadPhantomVolume } from './phantom-volume';
 import { expectNormalMarrowRefused, innerHalfClicks } from './clicks';
 import { regionGrow } from '../../src/segmentation/region-grow';
@@ -224,6 +224,9 @@ describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of def
     it(`${cfg}, seeds ${SEEDS.join(' and ')}: every click grows, partial-volume volume within ${100 * limit} %`, () => {
       const rows: string[] = [];
       const checks: (() => void)[] = [];
+      // the seeds' series made in one generator run (labels and truth do not depend on the seed: computed once), with
+      // hard.json's seed 4 of the known gap below
+      ensurePhantomSeeds(cfg, cfg === 'hard.json' ? [...SEEDS, 4] : SEEDS);
       for (const seed of SEEDS) for (const { id, errs, refused } of errorsOf(cfg, seed)) {
         rows.push(`${cfg} seed ${seed} ${id}: grown ${errs.length}/5, PV error ${(100 * Math.min(...errs)).toFixed(1)} … ${(100 * Math.max(...errs)).toFixed(1)} %`);
         checks.push(() => { expect(refused, `${id} seed ${seed}`).toBe(0); for (const e of errs) expect(Math.abs(e), `${id} seed ${seed}`).toBeLessThan(limit); });
