@@ -78,42 +78,79 @@ export function ensurePhantom(config: string | Record<string, unknown>, seed = 1
  * took 21.4 s of CPU together where one alone takes 25-31 s (loaded 2-core machine, upper bounds).
  */
 export function ensurePhantomSeeds(config: string | Record<string, unknown>, seeds: readonly number[]): string[] {
-  const jobs = seeds.map((seed) => phantomJob(config, seed, false)).filter((p) => !p.cached);
-  const mine = jobs.filter((p) => lockStep(p.job.out, 'truth.json') === 'ours');
-  if (mine.length === 1) releaseBuild(mine[0]!.job.out, '', false); // one seed: the generator itself, below
-  if (mine.length > 1) {
-    const t0 = Date.now();
-    const tmps = mine.map((p) => `${p.job.out}.tmp-${process.pid}-${t0}`);
-    let published = 0;
+  const batch = seedBatch(config, seeds);
+  if (batch) {
+    let ok = false;
     try {
-      mine[0]!.job.prepare?.();
-      const args = [join(repoRoot, 'test', 'phantom-tools', 'seeds.py'), '--config', mine[0]!.cfgPath, '--labels'];
-      mine.forEach((p, i) => args.push('--seed', String(p.seed), '--out', tmps[i]!));
-      execFileSync(PYTHON, args, { ...mine[0]!.job.opts, env: generatorEnv({ SACROPLAN_SHARED: sharedDir }), stdio: 'pipe' });
-      // the run log gets the batch's time once, on its first seed
-      for (const [i, p] of mine.entries()) { publishBuilt(p.job.out, tmps[i]!, i === 0 ? t0 : Date.now()); published++; }
+      execFileSync(PYTHON, batch.args, { ...batch.opts, stdio: 'pipe' });
+      ok = true;
     } finally {
-      mine.forEach((p, i) => releaseBuild(p.job.out, tmps[i]!, i >= published));
+      batch.finish(ok);
     }
   }
   return seeds.map((seed) => ensurePhantom(config, seed));
+}
+
+/** ensurePhantomSeeds for the global setup, where batches run side by side. */
+export async function ensurePhantomSeedsAsync(config: string | Record<string, unknown>, seeds: readonly number[]): Promise<void> {
+  const batch = seedBatch(config, seeds);
+  if (batch) {
+    let ok = false;
+    try {
+      await new Promise<void>((resolve, reject) => execFile(PYTHON, batch.args, batch.opts, (err) => (err ? reject(err) : resolve())));
+      ok = true;
+    } finally {
+      batch.finish(ok);
+    }
+  }
+  await ensurePhantomsAsync(seeds.map(() => config), { seeds });
+}
+
+/**
+ * The seeds.py run for the seeds of `config` that this process now holds the locks of (null when fewer than two: a
+ * lone seed is made by make_phantom.py itself); `finish` publishes the folders (or drops them) and releases the locks.
+ */
+function seedBatch(config: string | Record<string, unknown>, seeds: readonly number[]): { args: string[]; opts: GenJob['opts']; finish: (ok: boolean) => void } | null {
+  const mine = seeds.map((seed) => phantomJob(config, seed, false)).filter((p) => !p.cached && lockStep(p.job.out, 'truth.json') === 'ours');
+  if (mine.length < 2) {
+    for (const p of mine) releaseBuild(p.job.out, '', false);
+    return null;
+  }
+  const t0 = Date.now();
+  const tmps = mine.map((p) => `${p.job.out}.tmp-${process.pid}-${t0}`);
+  mine[0]!.job.prepare?.();
+  const args = [join(repoRoot, 'test', 'phantom-tools', 'seeds.py'), '--config', mine[0]!.cfgPath, '--labels'];
+  mine.forEach((p, i) => args.push('--seed', String(p.seed), '--out', tmps[i]!));
+  return {
+    args,
+    opts: { ...mine[0]!.job.opts, env: generatorEnv({ SACROPLAN_SHARED: sharedDir }) },
+    finish: (ok) => {
+      let published = 0;
+      try {
+        // the run log gets the batch's time once, on its first seed
+        if (ok) for (const [i, p] of mine.entries()) { publishBuilt(p.job.out, tmps[i]!, i === 0 ? t0 : Date.now()); published++; }
+      } finally {
+        mine.forEach((p, i) => releaseBuild(p.job.out, tmps[i]!, i >= published));
+      }
+    },
+  };
 }
 
 /**
  * ensurePhantom for several shared configs at once, the generators running side by side (test/global-setup.ts:
  * on a cold cache they would otherwise run one after another on one core before any test starts).
  */
-export async function ensurePhantomsAsync(configs: readonly (string | Record<string, unknown>)[], o: { oneAtATime?: boolean; signal?: AbortSignal } = {}): Promise<void> {
-  const one = async (c: string | Record<string, unknown>): Promise<void> => {
+export async function ensurePhantomsAsync(configs: readonly (string | Record<string, unknown>)[], o: { oneAtATime?: boolean; signal?: AbortSignal; seeds?: readonly number[] } = {}): Promise<void> {
+  const one = async (c: string | Record<string, unknown>, i: number): Promise<void> => {
     if (o.signal?.aborted) return;
-    const p = phantomJob(c, 1, false);
+    const p = phantomJob(c, o.seeds?.[i] ?? 1, false);
     if (p.cached) return;
     await buildOnceAsync(p.job.out, 'truth.json', (tmp) => {
       p.job.prepare?.();
       return new Promise<void>((resolve, reject) => execFile(p.job.cmd, p.job.args(tmp), { ...p.job.opts, ...(o.signal ? { signal: o.signal } : {}) }, (err) => (err ? reject(err) : resolve())));
     });
   };
-  if (o.oneAtATime) for (const c of configs) await one(c);
+  if (o.oneAtATime) for (const [i, c] of configs.entries()) await one(c, i);
   else await Promise.all(configs.map(one));
 }
 
