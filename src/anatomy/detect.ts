@@ -45,6 +45,7 @@ import { mirrorPlane } from './symmetry';
 import type { DetectOptions, DetectionResult } from './detect/types';
 import { detectFrame, tiltFrame, type FrameResult } from './detect/frame';
 import { detectCanal } from './detect/canal';
+import { recentredCanal, withCanalEnds } from './canal-ends';
 import { detectForamina } from './detect/foramina';
 import { detectForaminaThick } from './detect/foramina-thick';
 import { detectSurfaceOpenings } from './detect/surface-openings';
@@ -580,6 +581,8 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // is breached) takes in the canal, which its roof closes over: the canal's lumen, traced along the sacrum in
   // front of its roof (canal-lumen.ts), is not the sacrum. Thin-slice CT (thick slices remove the dark lumen
   // open to the outside instead, sacrum-mask.ts).
+  /** The canal landmark is the lumen traced in front of the roof (canal-lumen.ts), not the hole search's. */
+  let canalTraced = false;
   if (frame && !same && hf < 2.5 && volume.units === 'HU') {
     const lum = traceCanalLumen(work, g, frame.curve, x0);
     if (lum) {
@@ -591,11 +594,13 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       if (traced && own < 0.5 * canalLengthMm(traced.centerlineLps)) {
         messages.push(`canal: the enclosed-hole search follows ${own.toFixed(0)} mm of it below the L5/S1 disc; the lumen traced in front of the roof (${canalLengthMm(traced.centerlineLps).toFixed(0)} mm) taken instead`);
         canalRes.canal = traced;
+        canalTraced = true;
       } else if (traced && canalOffLumen(ownPts, traced) && brightAlong(work, g, ownPts) > brightAlong(work, g, traced.centerlineLps)) {
         // the two disagree: the one whose line runs through darker voxels is in the lumen (a line that leaves the
         // canal crosses bone; the traced lumen keeps to the midline plane at x0 and leaves a canal tilted off it)
         messages.push('canal: the enclosed-hole search leaves the lumen traced in front of the roof (a centre outside it, its line through brighter voxels): the traced lumen taken instead');
         canalRes.canal = traced;
+        canalTraced = true;
       }
       let removed = 0;
       for (let n = 0; n < sacrumWork.length; n++) if (lum.lumen[n] && sacrumWork[n]) removed++;
@@ -606,6 +611,20 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       messages.push(`canal lumen: traced in ${lum.found} of ${lum.planes} planes across the sacrum; ${(removed * h * h * h / 1000).toFixed(1)} mL of it taken out of the sacrum mask`);
     }
     lap('canalLumen');
+  }
+  if (canalRes.canal && !same && hf < 2.5 && volume.units === 'HU') {
+    // both searches place the canal's centres in planes laid by something else than the canal, and may stop short of
+    // its ends (canal-ends.ts): the hole search's centres are measured again across its own course (the trace's are
+    // not: canal-ends.ts recentredCanal), then it is followed on past both ends, cranially no farther than the sacral
+    // base
+    const rc = canalTraced ? { canal: canalRes.canal, moved: 0 } : recentredCanal(work, g, canalRes.canal);
+    // bounded cranially by the L5/S1 disc: the one the mask was cut at (the sacrum's top as planning sees it), or else
+    // one read and trusted (a disc in doubt is no bound: read at the search's steep limit it may lie far down the
+    // sacrum, as fatty-funnel's, at 70°, 40 mm down)
+    const top = base ?? (disc && disc.confidence?.trusted !== false ? disc : null);
+    const ext = withCanalEnds(work, g, rc.canal, top ? (p) => aboveSacralBase(top, ...p) <= 0 : null);
+    canalRes.canal = ext.canal;
+    messages.push(canalTraced ? ext.message : `canal: ${rc.moved} of ${rc.canal.centerlineLps.length} centres measured again across its course; ${ext.message.replace(/^canal: /, '')}`);
   }
   const sacrumMask = maskToVolume(volume, g, sacrumWork);
   lap('maskToVolume');
