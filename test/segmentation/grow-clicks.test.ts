@@ -233,7 +233,7 @@ describe.skipIf(!run)('Grow on other noise seeds (noise and bone texture) of def
       }
       console.log(rows.join('\n'));
       for (const c of checks) c();
-    });
+    }, 600_000); // without the CI global setup's batches, the seeds are generated here: three runs on a fresh machine
   }
   // NOT MET (issue 13): on noise seed 4, outside the seeds above, hard.json L5 reads +6.2 % (+10.5 %
   // before partial-volume.ts skipped ramp references and third-tissue cap voxels): foramen-content
