@@ -122,6 +122,23 @@ function neighbourBones(filled: Uint8Array, mask: Uint8Array, g: WorkGrid): Uint
   return rest;
 }
 
+/**
+ * The share of the mask's midline bone (within 20 mm of the midline plane a = midA: the bodies) at the levels of the SI
+ * joints' contact (base.contactZ) that lies on the cranial side of the disc plane; 0 where the mask has none there.
+ */
+function auricularShareAbove(mask: Uint8Array, g: WorkGrid, midA: number, base: SacralBase): number {
+  const [na, nb, nc] = g.dims, h = g.spacingMm, o = g.originLps;
+  const a0 = Math.max(0, Math.ceil(midA - 20 / h)), a1 = Math.min(na - 1, Math.floor(midA + 20 / h));
+  const c0 = Math.max(0, Math.ceil((base.contactZ[0] - o[2]) / h)), c1 = Math.min(nc - 1, Math.floor((base.contactZ[1] - o[2]) / h));
+  let all = 0, above = 0;
+  for (let c = c0; c <= c1; c++) for (let b = 0; b < nb; b++) for (let a = a0; a <= a1; a++) {
+    if (!mask[a + na * (b + nb * c)]) continue;
+    all++;
+    if (aboveSacralBase(base, o[0] + a * h, o[1] + b * h, o[2] + c * h) > 0) above++;
+  }
+  return all ? above / all : 0;
+}
+
 /** The 90th percentile of the working image along a polyline, sampled every millimetre (HU; −Infinity when empty). */
 function brightAlong(work: Float32Array, g: WorkGrid, pts: readonly Vec3[]): number {
   const v: number[] = [];
@@ -227,7 +244,6 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     boneHu, closingMm: hh >= 2.5 ? (opts.thickSliceClosingMm ?? hh) : 0, coreErosionMm: opts.coreErosionMm ?? Math.max(1.5 * hh, 3),
     minCoreMl: 5, fusedLateralMm: 62, sacrumMarkerMm: 30,
     ...(lateralCropFaces ? { lateralCropFaces } : {}),
-    ...(hh < 2.5 ? { plateSplit: true } : {}),
     ...(hh >= 2.5 && thickMode ? { thick: { growHu: opts.thickGrowHu ?? 80, growClosingMm: opts.thickGrowClosingMm ?? 9, lateralMarkerMm: opts.thickLateralMarkerMm ?? 85 } } : {}),
   });
   let segA = segmentSacrumOnGrid(wA, gA, maskOpts(hc));
@@ -352,14 +368,33 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     }
     lap('fineSacralBase');
   }
-  const segCut = base ? segmentSacrumOnGrid(work, g, { ...maskOpts(hf, cropFaces), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) }, undefined, seg) : null;
+  const cutOpts: SacrumMaskOptions | null = base ? { ...maskOpts(hf, cropFaces), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, sacralBase: base, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) } : null;
+  const segCut = cutOpts ? segmentSacrumOnGrid(work, g, cutOpts, undefined, seg) : null;
   if (base && !segCut) messages.push('sacrum mask: no sacrum below the L5/S1 disc: the first mask is kept');
   // A cut at a disc read in doubt (disc-reading.ts) is kept: the reading is still the best line found, and without the cut
   // the mask holds the L5 body (a vertebral body's worth of bone above that line: L5_BODY_ML), where a needle tip would
-  // then count as inside the sacrum. Its upper limit is shown to the user as "check", with the reason.
-  const maskCheck = segCut && base?.confidence && !base.confidence.trusted
-    ? `its upper limit is the L5/S1 disc read best, which is in doubt (${base.confidence.why})` : null;
-  if (maskCheck) messages.push(`sacrum mask: check it: ${maskCheck}; the mask is cut there all the same (uncut, it would hold the L5 body)`);
+  // then count as inside the sacrum. Its upper limit is shown to the user as "check", with the reason. Unless the line
+  // contradicts the SI joints: the sacrum is the midline bone that articulates with both ilia (sacral-base.ts), and the
+  // L5/S1 disc lies near the top of that contact (at most DISC_BELOW_TOP_MM, 25 mm, below it, over the 45–60 mm of an
+  // adult's auricular surfaces, S1–S3), so a line with most of the midline bone of the contact's levels on its cranial side
+  // is not that disc: the mask for planning is then left uncut (fatty-thin-cortex: a line at 65–80° through the bodies
+  // left 1214 voxels, 1.3 mL, of the sacrum), and its upper limit flagged all the same.
+  const doubted = base?.confidence && !base.confidence.trusted ? base : null;
+  const auricularAbove = doubted && segCut ? auricularShareAbove(seg.mask, g, seg.midlineA, doubted) : 0;
+  const cutForPlan = !!segCut && auricularAbove <= 0.5;
+  const maskCheck = doubted && segCut
+    ? (cutForPlan ? `its upper limit is the L5/S1 disc read best, which is in doubt (${doubted.confidence!.why})`
+      : `not cut at the L5/S1 disc read best, which is in doubt (${doubted.confidence!.why}) and has ${Math.round(100 * auricularAbove)} % of the midline bone at the SI joints' levels on its cranial side: it may hold L5`)
+    : null;
+  if (maskCheck) messages.push(`sacrum mask: check it: ${maskCheck}${cutForPlan ? `; the mask is cut there all the same (uncut, it would hold the L5 body; ${Math.round(100 * auricularAbove)} % of the midline bone at the SI joints' levels above the line)` : ''}`);
+  // The mask for planning is split from the ilia at the SI joint's cortical plate, between the marrow spaces of the sacrum
+  // and the ilia (fused-joint.ts), where the grid resolves that plate (thin slices) and those spaces mark something: a
+  // closed joint, or an ilium whose fatty marrow left it no core (fatty.json: 99 mL of ilium in the mask without). A mask
+  // made again for planning only: the landmark searches keep the mask they were measured on (with the spaces there, the
+  // S1 pair of oblique-P10 turned "check", 9 mm off its mirror image).
+  const planOpts = cutForPlan ? cutOpts : { ...maskOpts(hf, cropFaces), anteriorLimitYLps: segA.anteriorLimitYLps, midlineA: seg.midlineA, ...(fineBreach ? { breachBallMm: BREACH_BALL_MM } : {}) };
+  const segPlan = !same && hf < 2.5 && planOpts ? segmentSacrumOnGrid(work, g, { ...planOpts, plateSplit: true, plateSplitOnly: true }, undefined, seg) : null;
+  if (segPlan) messages.push(...segPlan.messages.filter((m) => m.startsWith('sacrum fused with the ilia: split') || m.startsWith('sacrum and ilia marked by')).map((m) => `mask for planning: ${m}`));
   lap('fineMaskCut');
   // landmarks need the bone walls: on thick slices the grown mask had its tunnels closed over; the dark
   // lumen open to the outside (canal, foramina) has been removed from it again (sacrum-mask.ts), so the
@@ -568,13 +603,14 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   // the sacrum that planning and the zone map use: also the marrow its cortex encloses, however fatty
   // (enclosure.ts); thin slices only (thick-slice mode closes the bone generously already). None of it in
   // L5's column (the cortex-enclosed region reaches through the L5/S1 disc; sacral-base.ts).
-  const planMask = segCut?.mask ?? seg.mask;
+  const planMask = segPlan?.mask ?? (cutForPlan ? segCut?.mask : null) ?? seg.mask;
   let sacrumWork = planMask;
   if (!same && hf < 2.5) {
-    const e = cutEnclosed ?? withEnclosedMarrow(volume, g, work, planMask, () => neighbourBones((segCut ?? seg!).filled, planMask, g));
+    const reuse = cutForPlan && !segPlan ? cutEnclosed : null;
+    const e = reuse ?? withEnclosedMarrow(volume, g, work, planMask, () => neighbourBones(seg.filled, planMask, g));
     sacrumWork = e.mask;
     messages.push(e.message);
-    if (segCut && !cutEnclosed) cutAboveSacralBase(sacrumWork, g, base!);
+    if (cutForPlan && !reuse) cutAboveSacralBase(sacrumWork, g, base!);
     lap('enclosedMarrow');
   }
   // a sacrum filled inside its cortex (the marrow enclosed, or the bone a 12 mm ball cannot enter where the shell
@@ -637,7 +673,7 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
     sacrumMask,
     diagnostics: {
       timingsMs, messages, midlineXLps: x0, workGrid: { dims: g.dims, spacingMm: h, originLps: g.originLps }, candidates, surfaceCandidates: surface.candidates, surfaceForamina: surface.foramina, doubts, courseDoubts: [...courseDoubts],
-      ...(segCut && base ? { sacralBase: base } : {}),
+      ...(cutForPlan && base ? { sacralBase: base } : {}),
       ...(disc ? { disc } : {}),
       ...(Object.keys(levelMidlines).length ? { levelMidlines } : {}),
       ...(plane ? { midlinePlane: { normalLps: plane.normalLps, pointLps: plane.pointLps, aboutApDeg: plane.aboutApDeg, aboutSiDeg: plane.aboutSiDeg, overlap: plane.overlap } } : {}),

@@ -85,6 +85,8 @@ export interface SacrumMaskOptions {
    * and the ilia (fused-joint.ts), where the grid resolves that plate (detect.ts: grids finer than 2.5 mm).
    */
   plateSplit?: boolean;
+  /** With `plateSplit`: no mask (null) unless the marrow spaces mark something (a mask made only for what they change). */
+  plateSplitOnly?: boolean;
 }
 
 /** Thick-slice growth (see SacrumMaskOptions.thick). */
@@ -577,6 +579,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   const split = opts.plateSplit ? cores.spaces!.value : null;
   const spaces = typeof split === 'string' ? null : split;
   const ml = h * h * h / 1000;
+  if (opts.plateSplitOnly && !(spaces && (fused || spaces.iliumVox > 0))) return null;
   if (spaces && (fused || spaces.iliumVox > 0)) {
     messages.push(`${fused ? 'sacrum fused with the ilia: split at the joint\'s cortical plate, between' : 'sacrum and ilia marked by'} the marrow of the sacrum (${(spaces.sacrumVox * ml).toFixed(0)} mL, reaching ${spaces.sacrumReachMm.toFixed(0)} mm from the midline) and that of the ilia (${(spaces.iliumVox * ml).toFixed(0)} mL)`);
   } else if (fused && typeof split === 'string') messages.push(`sacrum fused with the ilia, not split by marrow spaces: ${split}`);
