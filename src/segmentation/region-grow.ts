@@ -72,7 +72,13 @@
  *       (`low-contrast`); a grow that does not reproduce the measured region within 1.3× either
  *       way is refused (`unsupported`: a texture dip or a leak, not a lesion edge), and so is one
  *       whose interior is more than 10 % tissue unlike the click's neighbourhood (foreignShare: a
- *       lesion and the fatty body around it, both darker than the body's rim, grown as one).
+ *       lesion and the fatty body around it, both darker than the body's rim, grown as one);
+ *     - the level around, read in a shell 1.5-3.5 mm outside the lesion, lies within its blurred edge
+ *       behind a wide PSF or on slices thick for the lesion (and reads low: the bound too low, the lesion
+ *       small); it is read again beyond the edge's reach, with the lesion's level from the core (the
+ *       partial-volume estimate's two levels), the bound set at their midpoint and the lesion grown again
+ *       and shown so; where the volumes shown for the two readings differ by more than 10 %
+ *       (AROUND_AGREEMENT) the click is refused (`low-contrast`), naming both.
  *  9. CT lytic-level clicks (automatic window) refused above as outside the bone (an enclosure left
  *     open: a thin cortex partial-volumed to marrow level on thick slices, the canal, a foramen), as
  *     running on, as low-contrast or unsupported get one more try, bounded by the lesion's own edge

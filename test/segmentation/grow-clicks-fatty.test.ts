@@ -8,8 +8,9 @@
  * fatty-funnel (fatty-thin-cortex's image with fatty.json's lesions, rendered here without its funnels) and fatty-plugged-S2R
  * (a 400 HU sclerotic lesion plugging the right S2 foramen: refused as normal bone, 400 HU reads as neither),
  * fatty-thick4mm (4 mm slices), fatty-textured-caps (fatty-funnel's image with two lesions flattened along the slice axis),
- * fatty-soft-kernel (fatty-thick4mm's marrow on 3 mm slices behind a 1.2 mm PSF), and one crisp-bone config held to the same
- * rule: soft-kernel (the default phantom behind that 1.2 mm PSF).
+ * fatty-soft-kernel (fatty-thick4mm's marrow on 3 mm slices behind a 1.2 mm PSF), fatty-thick4mm-cortex2 (fatty-thick4mm with a
+ * 2 mm cortex: the bone encloses more clicks, which then take the measured-levels path), and one crisp-bone config held to
+ * the same rule: soft-kernel (the default phantom behind that 1.2 mm PSF).
  *
  * Each of 20 random clicks in the inner half of every lesion:
  *  - is refused: no voxel, and the message says why and what to do next (click inside the lesion,
@@ -49,19 +50,6 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
   // band, 1.4 × the mask) carry much of its figure against a background estimated from textured marrow
   // (partial-volume.ts, not Grow): +30 % before that file's texture rule, +17 % with it
   'fatty-thick5mm-eroded-S2L.json Y1': { range: [0.12, 0.22], why: 'partial-volume figure +17 % on 5 mm slabs (voxel count −1 %)' },
-  // fatty marrow on 4 mm slices behind a 1 mm PSF: L3's clicks that grow by the bone enclosure on the
-  // smoothed copy (2 of 20) read −10.0 % (voxel count −12.5 %). The others, bounded by the lesion's own
-  // edge, read −17 % (L3), −11 % (L5), −19 % (L2) and are refused since region-grow.ts EDGE_BIAS (their
-  // outline at the midpoint reads 8-20 % low for the edge's blur, which the partial-volume figure does not
-  // restore in textured marrow); the same phantom with a 0.6 mm PSF grows L1, L3, L5 within −3.8 … +6.9 %
-  // Tried (not landed): step 9's EDGE_BIAS probe on these step-8 outlines refuses L3's 2 clicks (its probe reads
-  // 21 %) but also every full-contrast lytic click that grows well (fatty.json Y1/Y2, fatty-thick T1/T2,
-  // fatty-oblique Q1/Q2, fatty-cut-s2 Y1, partial volume −1.0 … +4.9 %): on the 1 mm smoothed copy the probe's
-  // moved bound takes in marrow texture. 3σ²/r² with σ² the scan's PSF (scan-blur.ts) + the slab's box + the
-  // smoothing predicts 7-8 % for those (their voxel counts read −2 … −5 %) and 10 % for L3 (−12.5 %): neither separates
-  'fatty-thick4mm.json L3': { range: [-0.11, -0.09], why: 'bone-enclosure grow on the smoothed copy −10.0 % (2 clicks)' },
-  // the same on 3 mm slices behind a 1.2 mm PSF (fatty-soft-kernel.json): 1 click of 20 by the bone enclosure
-  'fatty-soft-kernel.json L3': { range: [-0.12, -0.1], why: 'bone-enclosure grow on the smoothed copy −11.1 % (1 click)' },
 };
 
 /**
@@ -74,12 +62,28 @@ const KNOWN_GAPS: Record<string, { range: [number, number]; why: string }> = {
  */
 const MUST_REFUSE_BLUR = new Set(['soft-kernel.json L1', 'soft-kernel.json L2', 'soft-kernel.json L5']);
 
+/**
+ * Mended gaps (region-grow.ts step 8, AROUND_AGREEMENT): the clicks that grew by the bone enclosure at −10.0 % (fatty-thick4mm
+ * L3, 2 clicks) and −11.1 % (fatty-soft-kernel L3, 1 click), their level around read 102 and 106 HU for marrow at 110 next to the
+ * lesion's blurred edge, grow at −2.4 % and −9.8 % with that level read beyond the edge's blur: still grown, not refused.
+ */
+const MIN_GROWN: Record<string, number> = { 'fatty-thick4mm.json L3': 2, 'fatty-soft-kernel.json L3': 1 };
+
+/**
+ * Clicks refused because the volume depends on the level of the marrow around more than Grow's 10 % (region-grow.ts step 8,
+ * AROUND_AGREEMENT), measured: the volumes shown with that level read next to the lesion's edge and beyond its blur were
+ * fatty-thick4mm L1 −7.6 / +4.3 % (12 clicks), fatty-thick4mm-cortex2 L3 +2.0 / +13.9 % (5) and L5 −16.6 … −12.5 / −3.8 … −3.0 %
+ * (7, grown at −16.6 … −12.5 % before with no warning). The refusal names both volumes.
+ */
+const REFUSED_AROUND: Record<string, number> = { 'fatty-thick4mm.json L1': 12, 'fatty-thick4mm-cortex2.json L3': 5, 'fatty-thick4mm-cortex2.json L5': 7 };
+const AROUND_WORDS = /read beyond the reach of its edge's blur .* mL: they differ by \d+ %, more than the 10 % that Grow promises/;
+
 /** Lesions whose full-contrast lytic clicks grow (measured 19-20 of 20), asserted at 16: a Grow that refuses everything is not the point. */
 const MUST_GROW = new Set(['fatty-small.json Y1', 'fatty-small.json Y2', 'fatty-eroded.json Y1', 'fatty-eroded.json Y2', 'fatty-cut-s2.json Y1', 'fatty-cut-s2.json Y2']);
 
 describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks in the inner half of every lesion', () => {
   const CONFIGS = ['fatty-small.json', 'fatty-eroded.json', 'fatty-cut-s2.json', 'fatty-decoy-pair.json', 'fatty-basivertebral.json',
-    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json', 'fatty-thick4mm.json', 'fatty-textured-caps.json', 'fatty-soft-kernel.json', 'soft-kernel.json'];
+    'fatty-thick5mm.json', 'fatty-thick5mm-eroded-S2L.json', 'fatty-mottled.json', 'fatty-funnel.json', 'fatty-plugged-S2R.json', 'fatty-thick4mm.json', 'fatty-textured-caps.json', 'fatty-soft-kernel.json', 'fatty-thick4mm-cortex2.json', 'soft-kernel.json'];
   for (const cfg of CONFIGS) it(`${cfg}: within 10 % (in-bone part with its note at a cortical break) or refused with the reason; never over 1.5 ×`, () => {
     const { volume, truth } = loadPhantomVolume(ensurePhantom(config(cfg)));
     const rows: string[] = [];
@@ -90,12 +94,13 @@ describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks
       const inBoneMl = les.volume_ml * les.fraction_inside_sacral_envelope;
       const errs: number[] = [], inBone: number[] = [];
       const why = new Map<string, number>();
-      let worst = 0;
+      let worst = 0, aroundRefused = 0;
       for (const p of innerHalfClicks(les, CLICKS, 13)) {
         const r = regionGrow(volume, { lps: p });
         worst = Math.max(worst, r.volumeMl / les.volume_ml);
         if (r.problem) {
           why.set(r.problem, (why.get(r.problem) ?? 0) + 1);
+          if (AROUND_WORDS.test(r.message ?? '')) aroundRefused++;
           checks.push(() => { expect(r.voxelCount, key).toBe(0); expect(r.message, key).toMatch(NEXT_STEP); });
           continue;
         }
@@ -122,6 +127,8 @@ describe.skipIf(!run)('Grow on every other fatty-marrow config: 20 random clicks
           else expect(Math.abs(e), key).toBeLessThan(0.1);
         }
         if (MUST_GROW.has(key)) expect(errs.length, `${key} clicks grown`).toBeGreaterThanOrEqual(16);
+        if (MIN_GROWN[key]) expect(errs.length, `${key} clicks grown`).toBeGreaterThanOrEqual(MIN_GROWN[key]!);
+        if (REFUSED_AROUND[key]) expect(aroundRefused, `${key} clicks refused for the level around`).toBeGreaterThanOrEqual(REFUSED_AROUND[key]!);
         if (MUST_REFUSE_BLUR.has(key)) expect(why.get('blur-unverified') ?? 0, `${key} refused as blur-unverified`).toBe(CLICKS);
       });
     }
