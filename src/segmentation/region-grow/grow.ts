@@ -404,12 +404,15 @@ export function growLesion(volume: ScalarVolume, seed: Seed, options: RegionGrow
      * the volumes shown for the two readings differ by more than Grow's 10 %, the lesion's volume depends on
      * the level of the marrow around more than the image settles, and the click is refused, naming both.
      */
-    // a region in the wide enclosure (a click in a break of the cortex) is kept only as a lesion's part inside the
-    // bone, cut at the closing's bridge, or refused (`final` below): the bridge, not the level around, sets its outline
-    if (wide) return finish(fin, img);
+    // a region that goes on through a break in the cortex (finish: kept as its part inside the bone, cut at the
+    // closing's bridge, or refused), and any region in the wide enclosure (kept only so, `final` below): the bridge
+    // sets part of its outline, and the estimate's reference shell there lies in the soft tissue beyond the break,
+    // not in the marrow (breach-fatty.json B3 with the level read there: +11.5 % against its in-bone part)
+    const kept = finish(fin, img);
+    if (wide || kept.problem || kept.stoppedAtCortex) return kept;
     const pv = pvOf(fin);
     const hiRe = (pv.lesionLevel + Math.min(pv.referenceLevel, o.boneHu)) / 2;
-    if (!(Math.abs(hiRe - surround.window[1]) > AROUND_REREAD_HU) || !(hiRe > surround.window[0])) return withPv(finish(fin, img));
+    if (!(Math.abs(hiRe - surround.window[1]) > AROUND_REREAD_HU) || !(hiRe > surround.window[0])) return withPv(kept);
     const win2: [number, number] = [surround.window[0], hiRe];
     const first = levels;
     levels = { ...levels!, lesion: pv.lesionLevel, around: pv.referenceLevel };
