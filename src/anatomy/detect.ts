@@ -52,6 +52,7 @@ import { detectSurfaceOpenings } from './detect/surface-openings';
 import { combineForamina } from './detect/combine';
 import { numberingDoubt, anglesToRow } from './detect/numbering';
 import { levelAbove } from './detect/level-above';
+import { levelBelow } from './detect/level-below';
 import { reflector, refitAtMirror } from './detect/mirror-refit';
 import { measureLandmarks } from './detect/measure';
 import type { Foramen, SacralLevel } from './types';
@@ -538,7 +539,9 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
   const refit = volume.units === 'HU' && h < 2.5 ? (f: Foramen, partner: Foramen) => { const r = refitAtMirror(volume, f, partner, mirror); if (r) refitIds.add(r.id); return r; } : undefined;
   // below the disc the surface's row is numbered from the S1 endplate (its first pair opens within one S1
   // segment under it, surface-openings.ts), not from where the long axis' top lands
-  const { foramina: combined, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}), mirrorOff: (a, b) => mirrorOffMm(a, b, surfacePlane, surfaceLevel([(a.anteriorLps[0] + b.anteriorLps[0]) / 2, (a.anteriorLps[1] + b.anteriorLps[1]) / 2, (a.anteriorLps[2] + b.anteriorLps[2]) / 2])?.offsetMm ?? 0) }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
+  // how far two tunnels of a level are from mirror images, about a plane between the whole sacrum's and their level's
+  const mirrorOff = (a: Foramen, b: Foramen) => mirrorOffMm(a, b, surfacePlane, surfaceLevel([(a.anteriorLps[0] + b.anteriorLps[0]) / 2, (a.anteriorLps[1] + b.anteriorLps[1]) / 2, (a.anteriorLps[2] + b.anteriorLps[2]) / 2])?.offsetMm ?? 0);
+  const { foramina: combined, doubts, courseDoubts } = frame ? combineForamina(insideForamina, surface.foramina, (p) => frame.curve.project(p).s, messages, { insideAxisMeasured: h < 2.5, surfaceNumberedFromDisc: frameBelowDisc && !!base, ...(refit ? { refit } : {}), mirrorOff }) : { foramina: insideForamina, doubts: {}, courseDoubts: new Set<ForamenId>() };
   for (const [id, why] of Object.entries(surface.doubts ?? {}) as [ForamenId, string][]) if (combined.some((f) => f.id === id)) { doubts[id] ??= why; courseDoubts.delete(id); }
   // below the disc the levels under S1 are trusted where the count is confirmed by a reading independent of
   // the row (surface-openings.ts: no level skipped, mirror pairs on their axes, each at the long axis' junction)
@@ -575,6 +578,18 @@ export function detectSacralAnatomy(volume: ScalarVolume, opts: DetectOptions = 
       const refits = [...refitIds].map(re).filter((x): x is ForamenId => !!x);
       refitIds.clear();
       for (const id of refits) refitIds.add(id);
+    }
+  }
+  // the row holds S2 and S3 and no S4: the S4 pair sought where the row puts it (detect/level-below.ts); a row whose
+  // numbering is in doubt is not stepped on from
+  if (!numbering && volume.units === 'HU') {
+    const below = levelBelow(volume, foramina, mirrorOff, messages);
+    if (below) {
+      foramina = [...foramina, ...below];
+      // shown as check: on the slices where the surface's map misses it the pair's radius is its fit's ring (fatty-thick4mm
+      // S4 1.5/1.8 mm for 2.5: a thick slice averages its roof and floor in, and no wall is read), so its clearances would
+      // err on the unsafe side; the user is taken to it
+      for (const f of below) doubts[f.id] = 'found one step on from S3 where the row puts S4; its radius is the fit\'s, not read at its wall: check it';
     }
   }
   const rowAngles = [...anglesToRow(foramina.filter((f) => f.source === 'auto')).values()];
