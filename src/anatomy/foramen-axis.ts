@@ -225,7 +225,7 @@ export function refineForamenAxis(volume: ScalarVolume, f: Pick<Foramen, 'anteri
  * the slices only where the lumen is at least two slices wide (S3 here: 6 mm on 4.5 mm slices, its fits 2.3–2.5 mm in
  * radius).
  */
-export function followInSlice(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu = 150): AxisRefinement | null {
+export function followInSlice(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLps' | 'posteriorLps' | 'radiusMm'>, minContrastHu = 150, bothWays = false): AxisRefinement | null {
   const a = f.anteriorLps, b = f.posteriorLps;
   const L = Math.hypot(b[0] - a[0], b[1] - a[1], b[2] - a[2]);
   if (!(L > 2)) return null;
@@ -243,14 +243,17 @@ export function followInSlice(volume: ScalarVolume, f: Pick<Foramen, 'anteriorLp
   const m: Vec3 = [(a[0] + b[0]) / 2, (a[1] + b[1]) / 2, (a[2] + b[2]) / 2];
   const geo = volume.geometry, k0 = Math.round(geo.lpsToIjk([0, 0, 0], m)[2]);
   let best: AxisRefinement | null = null;
-  // Begun at the fit's middle, or past either end (one and two steps of the walk): the fit stopped where its ring
-  // opened, which on the slab where the tunnel's far part lies is where that part begins (S3_L: its fit's middle not
-  // enclosed on the upper slab, which holds the tunnel's posterior two thirds)
+  // Begun at the fit's middle, or past its posterior end (one and two steps of the walk): the fit stopped where its
+  // ring opened, which on the slab where the tunnel's far part lies is where that part begins (S3_L: its fit's middle
+  // not enclosed on the upper slab, which holds the tunnel's posterior two thirds). A fit begun at an anterior opening
+  // (the surface's) has nothing of its tunnel in front of it; one seeded inside the tunnel (`bothWays`, level-below.ts:
+  // the fit's best section) may lie near either end (fatty-thick4mm S4_R: 6 mm from its posterior opening, 11 from its
+  // anterior one), and is begun past its anterior end too
   const at = geo.lpsToIjk([0, 0, 0], m);
   for (const k of [k0, k0 - 1, k0 + 1]) {
     if (k < 0 || k >= geo.dims[2]) continue;
     const c0 = geo.ijkToLps([0, 0, 0], at[0], at[1], k);
-    for (const t of [0, L / 2 + STEP_MM, L / 2 + 2 * STEP_MM, -(L / 2 + STEP_MM), -(L / 2 + 2 * STEP_MM)]) {
+    for (const t of bothWays ? [0, L / 2 + STEP_MM, L / 2 + 2 * STEP_MM, -(L / 2 + STEP_MM), -(L / 2 + 2 * STEP_MM)] : [0, L / 2 + STEP_MM, L / 2 + 2 * STEP_MM]) {
       const c: Vec3 = [c0[0] + e[0] * t, c0[1] + e[1] * t, c0[2] + e[2] * t];
       const g = { anteriorLps: [c[0] - e[0] * L / 2, c[1] - e[1] * L / 2, c[2] - e[2] * L / 2] as Vec3, posteriorLps: [c[0] + e[0] * L / 2, c[1] + e[1] * L / 2, c[2] + e[2] * L / 2] as Vec3, radiusMm: f.radiusMm };
       for (const onSlab of [false, true]) {

@@ -76,7 +76,7 @@ export function levelBelow(volume: ScalarVolume, foramina: readonly Foramen[], m
     // followed in the slice's plane through the fit's best section along S3's course (the row's tunnels run alike),
     // where it lies so, as a fit stopped short is
     const seed = { anteriorLps: along(fit.centreLps, axis, -SHORT_TUBE_MM / 2), posteriorLps: along(fit.centreLps, axis, SHORT_TUBE_MM / 2), radiusMm: fit.radiusMm };
-    const flat = followInSlice(volume, seed) ?? (fit.tubeLengthMm < SHORT_TUBE_MM ? followInSlice(volume, fit) : null);
+    const flat = followInSlice(volume, seed, undefined, true) ?? (fit.tubeLengthMm < SHORT_TUBE_MM ? followInSlice(volume, fit) : null);
     const a = flat?.anteriorLps ?? fit.anteriorLps, b = flat?.posteriorLps ?? fit.posteriorLps;
     const off = len(sub(a, p)), turn = angleDeg(sub(b, a), axis), L = len(sub(b, a));
     if (off > halfStepMm) { why.push(`${side}: its opening ${off.toFixed(0)} mm from where the row puts it (half a step: ${halfStepMm.toFixed(0)})`); continue; }
