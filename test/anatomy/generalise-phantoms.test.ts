@@ -220,7 +220,7 @@ const CASES: Case[] = [
     // taken on 27 mm through the bone, then ran 25° off S3_R's followed course, its centre 7 mm from the truth (4.9 mm
     // from its line) and shown as found: a tunnel not followed on the image that runs more than 15° off its followed
     // partner's mirror image is followed again along it (measure.ts): 0.1 mm
-    gaps: { all8Within3: '6 of 8 within 3 mm (worst 0.2 mm); the S4 pair missing: S4_R fitted (16 mm, score 0.32, a fifth of the S1 pair\'s, under PAIR_SHARE), S4_L not fitted (the 24 fits used up on look-alikes); not examined further', clearance: 'the S4 pair not in use; T03 to S3_L 0.73 mm off on the safe side (10.65 vs 11.38; T04 to S3_R 0.71 mm before, 6.71 vs 7.42; 14.49 at T09 with S1_R 11.6 mm off)' },
+    gaps: { all8Within3: '6 of 8 within 3 mm (worst 0.2 mm); the S4 pair shown as check, 0.3/0.8 mm off (it was missing): on the surface S4_R is fitted (16 mm, score 0.32, a fifth of the S1 pair\'s, under PAIR_SHARE) and S4_L not (the 24 fits used up on look-alikes); sought where the row puts it (detect/level-below.ts, mirror images within 3.7 mm) and shown as check, its radius the fit\'s', clearance: 'the S4 pair not in use; T03 to S3_L 0.73 mm off on the safe side (10.65 vs 11.38; T04 to S3_R 0.71 mm before, 6.71 vs 7.42; 14.49 at T09 with S1_R 11.6 mm off)' },
     measured: { within3: 6, clearanceMm: 0.71, judgedMm: 0.00 } },
   // 2 mm slices with a 1.0 mm cortex: the first mask's axis runs 24 mm behind the bodies (axisBehindBodies)
   { name: 'fatty-thick2mm', config: config('fatty-thick2mm.json') },
