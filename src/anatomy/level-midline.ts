@@ -58,42 +58,50 @@ export interface MaskVoxels {
   a: Int32Array; b: Int32Array; c: Int32Array;
   /** Where each grid row (b, c) begins in a, b, c (row b + nb·c; one entry more than rows): a slab reads only its rows. */
   rowStart: Int32Array;
-  /**
-   * The runs of voxels equal to 1 along each grid row (what a mirror image is tested against): run r spans
-   * a = runA0[r] … runA1[r] (inclusive); row b + nb·c holds runs runStart[row] … runStart[row + 1] − 1.
-   */
-  runStart: Int32Array; runA0: Int32Array; runA1: Int32Array;
+  /** The mask's runs along its rows (maskRuns), made at the first reading about the grid's x axis. */
+  runs?: MaskRuns;
+  /** Room for one slab at a time (levelMidline), made at the first reading and reused by the next. */
+  scratch?: { a: Int32Array; b: Int32Array; c: Int32Array; ds: Float64Array };
 }
 
 export function maskVoxels(mask: Uint8Array, g: WorkGrid): MaskVoxels {
-  const [na, nb, nc] = g.dims, nab = na * nb, rows = nb * nc;
-  let m = 0, nRuns = 0;
-  for (let n = 0; n < mask.length; n++) {
-    if (mask[n]) m++;
-    if (mask[n] === 1 && (n % na === 0 || mask[n - 1] !== 1)) nRuns++;
+  const [na, nb, nc] = g.dims, rows = nb * nc;
+  let m = 0;
+  for (let n = 0; n < mask.length; n++) if (mask[n]) m++;
+  const out: MaskVoxels = { a: new Int32Array(m), b: new Int32Array(m), c: new Int32Array(m), rowStart: new Int32Array(rows + 1) };
+  for (let c = 0, row = 0, k = 0; c < nc; c++) for (let b = 0; b < nb; b++, row++) {
+    out.rowStart[row] = k;
+    const o = row * na;
+    for (let a = 0; a < na; a++) if (mask[o + a]) { out.a[k] = a; out.b[k] = b; out.c[k] = c; k++; }
   }
-  const out: MaskVoxels = {
-    a: new Int32Array(m), b: new Int32Array(m), c: new Int32Array(m), rowStart: new Int32Array(rows + 1),
-    runStart: new Int32Array(rows + 1), runA0: new Int32Array(nRuns), runA1: new Int32Array(nRuns),
-  };
-  for (let n = 0, k = 0; n < mask.length; n++) {
-    if (!mask[n]) continue;
-    const c = (n / nab) | 0, r = n - c * nab, b = (r / na) | 0;
-    out.a[k] = r - b * na; out.b[k] = b; out.c[k] = c; k++;
+  out.rowStart[rows] = m;
+  return out;
+}
+
+/**
+ * The runs of voxels equal to 1 along each grid row (what a mirror image is tested against): run r spans
+ * a = runA0[r] … runA1[r] (inclusive); row b + nb·c holds runs runStart[row] … runStart[row + 1] − 1.
+ */
+export interface MaskRuns { runStart: Int32Array; runA0: Int32Array; runA1: Int32Array }
+
+export function maskRuns(mask: Uint8Array, g: WorkGrid): MaskRuns {
+  const [na, nb, nc] = g.dims, rows = nb * nc;
+  let nRuns = 0;
+  for (let row = 0; row < rows; row++) {
+    const o = row * na;
+    for (let a = 0; a < na; a++) if (mask[o + a] === 1 && (a === 0 || mask[o + a - 1] !== 1)) nRuns++;
   }
-  for (let row = 0, k = 0, q = 0; row < rows; row++) {
-    out.rowStart[row] = k; out.runStart[row] = q;
+  const out: MaskRuns = { runStart: new Int32Array(rows + 1), runA0: new Int32Array(nRuns), runA1: new Int32Array(nRuns) };
+  for (let row = 0, q = 0; row < rows; row++) {
+    out.runStart[row] = q;
     const o = row * na;
     for (let a = 0; a < na; a++) {
-      const v = mask[o + a]!;
-      if (v) k++;
-      if (v === 1) {
-        if (a === 0 || mask[o + a - 1] !== 1) out.runA0[q] = a;
-        if (a === na - 1 || mask[o + a + 1] !== 1) out.runA1[q++] = a;
-      }
+      if (mask[o + a] !== 1) continue;
+      if (a === 0 || mask[o + a - 1] !== 1) out.runA0[q] = a;
+      if (a === na - 1 || mask[o + a + 1] !== 1) out.runA1[q++] = a;
     }
   }
-  out.rowStart[rows] = m; out.runStart[rows] = nRuns;
+  out.runStart[rows] = nRuns;
   return out;
 }
 
@@ -131,13 +139,13 @@ export function mirrorHitsDirect(slab: Slab, mask: Uint8Array, g: WorkGrid, n: R
  * rounding cannot then differ from the real value's; the floating-point error of the direct test is under 1e−10 for
  * coordinates within 10 m); null there, and the direct test is used.
  */
-export function mirrorHitsByRuns(slab: Slab, voxels: MaskVoxels, g: WorkGrid, pointX: number, K: number): Int32Array | null {
+export function mirrorHitsByRuns(slab: Slab, runs: MaskRuns, g: WorkGrid, pointX: number, K: number): Int32Array | null {
   const nb = g.dims[1];
   const beta = (2 * (pointX - g.originLps[0])) / g.spacingMm;
   if (!(Math.abs(beta - Math.floor(beta) - 0.5) > ROUND_MARGIN)) return null;
   const A = Math.floor(beta + 0.5);
   const diff = new Int32Array(2 * K + 2);
-  const { runStart, runA0, runA1 } = voxels;
+  const { runStart, runA0, runA1 } = runs;
   for (let q = 0; q < slab.a.length; q++) {
     const row = slab.b[q]! + nb * slab.c[q]!, shift = slab.a[q]! - A;
     for (let r = runStart[row]!; r < runStart[row + 1]!; r++) {
@@ -172,7 +180,6 @@ export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLi
   // covers its rounding)
   const list = voxels ?? maskVoxels(mask, g);
   const rows: number[] = [];
-  let cap = 0;
   for (let c = lo[2]!; c <= hi[2]!; c++) for (let b = lo[1]!; b <= hi[1]!; b++) {
     const row = b + nb * c;
     let k0 = list.rowStart[row]!, k1 = list.rowStart[row + 1]!;
@@ -182,10 +189,11 @@ export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLi
     const q0 = across(list.a[k0]!, b, c), q1 = across(list.a[k1 - 1]!, b, c);
     if (Math.min(q0, q1) > SLAB_HALF_MM + ROW_MARGIN_MM || Math.max(q0, q1) < -SLAB_HALF_MM - ROW_MARGIN_MM) continue;
     rows.push(b, c, k0, k1);
-    cap += k1 - k0;
   }
   // the slab's voxels, with their signed distance from the whole sacrum's plane
-  const sa = new Int32Array(cap), sb = new Int32Array(cap), sc = new Int32Array(cap), sd = new Float64Array(cap);
+  // (the list's room for a slab, reused from one reading to the next: a slab holds at most the whole list)
+  const room = list.scratch ??= { a: new Int32Array(list.a.length), b: new Int32Array(list.a.length), c: new Int32Array(list.a.length), ds: new Float64Array(list.a.length) };
+  const sa = room.a, sb = room.b, sc = room.c, sd = room.ds;
   let m = 0;
   for (let r = 0; r < rows.length; r += 4) {
     const b = rows[r]!, c = rows[r + 1]!;
@@ -202,7 +210,7 @@ export function levelMidline(mask: Uint8Array, g: WorkGrid, plane: MirrorPlaneLi
   // every half voxel over the range (a mirror moved by e moves its images by 2e: half a voxel's step is one voxel)
   const step = h / 2;
   const K = Math.floor(MAX_OFFSET_MM / step);
-  const hits = (n[0] === 1 && n[1] === 0 && n[2] === 0 ? mirrorHitsByRuns(slab, list, g, P[0], K) : null) ?? mirrorHitsDirect(slab, mask, g, n, K, step);
+  const hits = (n[0] === 1 && n[1] === 0 && n[2] === 0 ? mirrorHitsByRuns(slab, list.runs ??= maskRuns(mask, g), g, P[0], K) : null) ?? mirrorHitsDirect(slab, mask, g, n, K, step);
   let best = 0, bestF = -1;
   const f: number[] = [];
   for (let k = -K; k <= K; k++) {

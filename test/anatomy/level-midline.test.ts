@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { levelMidline, maskVoxels, mirrorHitsByRuns, mirrorHitsDirect, mirrorOffMm, type Slab } from '../../src/anatomy/level-midline';
+import { levelMidline, maskRuns, maskVoxels, mirrorHitsByRuns, mirrorHitsDirect, mirrorOffMm, type Slab } from '../../src/anatomy/level-midline';
 import type { WorkGrid } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
 import { suggestLandmarks } from '../../src/anatomy/suggest';
@@ -91,7 +91,7 @@ describe('mirror hits by runs (levelMidline about the grid\'s x axis)', () => {
       }
       const slab: Slab = { a: Int32Array.from(sa), b: Int32Array.from(sb), c: Int32Array.from(sc), ds: Float64Array.from(sd) };
       const K = Math.floor(9 / (h / 2));
-      const fast = mirrorHitsByRuns(slab, voxels, g, pointX, K);
+      const fast = mirrorHitsByRuns(slab, maskRuns(mask, g), g, pointX, K);
       if (!fast) continue;
       expect([...fast]).toEqual([...mirrorHitsDirect(slab, mask, g, [1, 0, 0], K, h / 2)]);
       compared++;
@@ -102,8 +102,8 @@ describe('mirror hits by runs (levelMidline about the grid\'s x axis)', () => {
     const g: WorkGrid = { dims: [10, 2, 2], spacingMm: 1, originLps: [0, 0, 0] };
     const mask = new Uint8Array(40).fill(1);
     const slab: Slab = { a: Int32Array.of(1), b: Int32Array.of(0), c: Int32Array.of(0), ds: Float64Array.of(1 - 4.25) };
-    expect(mirrorHitsByRuns(slab, maskVoxels(mask, g), g, 4.25, 4)).toBeNull();
-    expect(mirrorHitsByRuns(slab, maskVoxels(mask, g), g, 4.5, 4)).not.toBeNull();
+    expect(mirrorHitsByRuns(slab, maskRuns(mask, g), g, 4.25, 4)).toBeNull();
+    expect(mirrorHitsByRuns(slab, maskRuns(mask, g), g, 4.5, 4)).not.toBeNull();
   });
 });
 
