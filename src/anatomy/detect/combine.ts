@@ -26,6 +26,7 @@
  * Without a surface chain the inside search's result stands unchanged.
  */
 import type { Vec3 } from '../../core/vec3';
+import { pointSegmentDistance } from './geometry';
 import { foramenCentreLps, type Foramen, type ForamenId, type SacralLevel } from '../types';
 import { LEVELS } from './types';
 import { MIN_LENGTH_SHARE, tunnelLengthMm } from './mirror-refit';
@@ -43,17 +44,10 @@ const MATCH_MM = 5;
 /** A left and a right tunnel are mirror images when each one's mirrored opening lies this close to the other's axis (mm): evidence.ts' MIRROR_MM. */
 const MIRROR_MM = 5;
 
-function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
-  const ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
-  const L2 = ab[0]! * ab[0]! + ab[1]! * ab[1]! + ab[2]! * ab[2]!;
-  const t = L2 > 0 ? Math.max(0, Math.min(1, (ap[0]! * ab[0]! + ap[1]! * ab[1]! + ap[2]! * ab[2]!) / L2)) : 0;
-  return Math.hypot(ap[0]! - ab[0]! * t, ap[1]! - ab[1]! * t, ap[2]! - ab[2]! * t);
-}
-
 /** Whether two foramina are the same tunnel: each one's centre within MATCH_MM of the other's axis. */
 function sameTunnel(a: Foramen, b: Foramen): boolean {
-  return a.side === b.side && pointSegment(foramenCentreLps(a), b.anteriorLps, b.posteriorLps) <= MATCH_MM
-    && pointSegment(foramenCentreLps(b), a.anteriorLps, a.posteriorLps) <= MATCH_MM;
+  return a.side === b.side && pointSegmentDistance(foramenCentreLps(a), b.anteriorLps, b.posteriorLps) <= MATCH_MM
+    && pointSegmentDistance(foramenCentreLps(b), a.anteriorLps, a.posteriorLps) <= MATCH_MM;
 }
 
 /**

@@ -164,3 +164,30 @@ export function normalize3(a: Readonly<Vec3>): Vec3 {
 export function dist(a: Readonly<Vec3>, b: Readonly<Vec3>): number {
   return Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]);
 }
+
+export function sub3(a: Readonly<Vec3>, b: Readonly<Vec3>): Vec3 {
+  return [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+}
+
+export function len3(a: Readonly<Vec3>): number {
+  return Math.hypot(a[0], a[1], a[2]);
+}
+
+/** The point t mm along unit direction d from p. */
+export function along3(p: Readonly<Vec3>, d: Readonly<Vec3>, t: number): Vec3 {
+  return [p[0] + d[0] * t, p[1] + d[1] * t, p[2] + d[2] * t];
+}
+
+/** The angle between two lines (unsigned directions), degrees in [0, 90]. */
+export function lineAngleDeg(a: Readonly<Vec3>, b: Readonly<Vec3>): number {
+  const c = Math.abs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / ((len3(a) * len3(b)) || 1);
+  return (Math.acos(Math.min(1, c)) * 180) / Math.PI;
+}
+
+/** Distance (mm) from p to the segment a–b. */
+export function pointSegmentDistance(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
+  const d: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], w: Vec3 = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
+  const l2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
+  const t = l2 > 0 ? Math.max(0, Math.min(1, (w[0] * d[0] + w[1] * d[1] + w[2] * d[2]) / l2)) : 0;
+  return Math.hypot(w[0] - t * d[0], w[1] - t * d[1], w[2] - t * d[2]);
+}

@@ -26,6 +26,7 @@
  */
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
+import { along3 as along, len3 as len, lineAngleDeg as angleDeg, normalize3 as unit, pointSegmentDistance as pointSegment, sub3 as sub } from './geometry';
 import type { Foramen, ForamenId, SacralLevel } from '../types';
 import { fitForamen } from '../foramen-fit';
 import { JUNCTION_MM } from '../evidence';
@@ -45,19 +46,6 @@ const SEED_DEPTH_MM = 6;
 const FIT_CONE_DEG = 35;
 
 type V = Readonly<Vec3>;
-const sub = (a: V, b: V): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
-const len = (a: V): number => Math.hypot(a[0], a[1], a[2]);
-const unit = (a: V): Vec3 => { const l = len(a) || 1; return [a[0] / l, a[1] / l, a[2] / l]; };
-const along = (p: V, d: V, t: number): Vec3 => [p[0] + d[0] * t, p[1] + d[1] * t, p[2] + d[2] * t];
-const angleDeg = (a: V, b: V): number => {
-  const c = Math.abs(a[0] * b[0] + a[1] * b[1] + a[2] * b[2]) / ((len(a) * len(b)) || 1);
-  return (Math.acos(Math.min(1, c)) * 180) / Math.PI;
-};
-function pointSegment(p: V, a: V, b: V): number {
-  const ab = sub(b, a), ap = sub(p, a), L2 = ab[0] * ab[0] + ab[1] * ab[1] + ab[2] * ab[2];
-  const t = L2 > 0 ? Math.max(0, Math.min(1, (ap[0] * ab[0] + ap[1] * ab[1] + ap[2] * ab[2]) / L2)) : 0;
-  return len(sub(ap, [ab[0] * t, ab[1] * t, ab[2] * t]));
-}
 
 export interface LevelAbove {
   /** The foramina renumbered from the pair found above (the tunnels along the row left out), all auto. */

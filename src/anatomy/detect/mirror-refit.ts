@@ -25,7 +25,7 @@ import type { Vec3 } from '../../core/vec3';
 import type { Foramen } from '../types';
 import { lumenSections, refineForamenAxis } from '../foramen-axis';
 import { ENCLOSING_RIM_HU } from '../foramen-radius';
-import { dist } from './geometry';
+import { dist, pointSegmentDistance } from './geometry';
 
 /** The bar of evidence.ts (MIRROR_MM): the mirror images of a level's two tunnels lie within this of each other's axis (mm). */
 const MIRROR_MM = 5;
@@ -39,13 +39,6 @@ export const MIN_LENGTH_SHARE = 0.5;
 
 /** A tunnel's length between its openings (mm): what MIN_LENGTH_SHARE compares between the two sides of a level. */
 export const tunnelLengthMm = (f: Pick<Foramen, 'anteriorLps' | 'posteriorLps'>): number => dist(f.anteriorLps, f.posteriorLps);
-
-function pointSegment(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
-  const ab = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], ap = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
-  const L2 = ab[0]! * ab[0]! + ab[1]! * ab[1]! + ab[2]! * ab[2]!;
-  const t = L2 > 0 ? Math.max(0, Math.min(1, (ap[0]! * ab[0]! + ap[1]! * ab[1]! + ap[2]! * ab[2]!) / L2)) : 0;
-  return Math.hypot(ap[0]! - ab[0]! * t, ap[1]! - ab[1]! * t, ap[2]! - ab[2]! * t);
-}
 
 /** Reflection about the plane through `pointLps` with unit normal `normalLps`. */
 export function reflector(normalLps: Readonly<Vec3>, pointLps: Readonly<Vec3>): (p: Readonly<Vec3>) => Vec3 {
@@ -67,7 +60,7 @@ export function refitAtMirror(volume: ScalarVolume, f: Foramen, partner: Foramen
   if (!ax) return null;
   const L = dist(ax.anteriorLps, ax.posteriorLps);
   if (L < MIN_LENGTH_SHARE * tunnelLengthMm(partner)) return null;
-  if (pointSegment(f.anteriorLps, ax.anteriorLps, ax.posteriorLps) > MIRROR_MM) return null;
+  if (pointSegmentDistance(f.anteriorLps, ax.anteriorLps, ax.posteriorLps) > MIRROR_MM) return null;
   return { ...f, anteriorLps: ax.anteriorLps, posteriorLps: ax.posteriorLps };
 }
 

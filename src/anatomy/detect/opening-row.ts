@@ -4,6 +4,7 @@
  * take in the same row.
  */
 import type { Vec3 } from '../../core/vec3';
+import { pointSegmentDistance } from './geometry';
 import type { ForamenFit } from '../foramen-fit';
 import { type ForamenCandidate, LEVELS } from './types';
 
@@ -48,12 +49,6 @@ export interface SurfaceCandidate extends ForamenCandidate {
   u: number;
 }
 
-export function pointSegmentDistance(p: Readonly<Vec3>, a: Readonly<Vec3>, b: Readonly<Vec3>): number {
-  const d: Vec3 = [b[0] - a[0], b[1] - a[1], b[2] - a[2]], w: Vec3 = [p[0] - a[0], p[1] - a[1], p[2] - a[2]];
-  const l2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2];
-  const t = l2 > 0 ? Math.max(0, Math.min(1, (w[0] * d[0] + w[1] * d[1] + w[2] * d[2]) / l2)) : 0;
-  return Math.hypot(w[0] - t * d[0], w[1] - t * d[1], w[2] - t * d[2]);
-}
 
 /** A mirror pair of tunnels on the map: s along the long axis, r the mean radius. */
 export interface TunnelPair { L: SurfaceCandidate; R: SurfaceCandidate; s: number; r: number; score: number }

@@ -29,7 +29,7 @@
 import type { ScalarVolume } from '../../core/volume';
 import type { Vec3 } from '../../core/vec3';
 import { type WorkGrid, sampleWork, workOffsetAt } from '../detect-grid';
-import { Polyline, cross3, normalize3 } from './geometry';
+import { Polyline, cross3, normalize3, pointSegmentDistance } from './geometry';
 import { fitForamen } from '../foramen-fit';
 import { followInSlice } from '../foramen-axis';
 import { IndexSampler, holeScore, robustSpread, slabImage } from '../local-image';
@@ -37,7 +37,7 @@ import type { Foramen, ForamenId, SacralLevel } from '../types';
 import type { FrameResult } from './frame';
 import { darkEnclosedSpots, type MapSpot } from './foramina-thick';
 import { STEP, bridgeOpenings, medianAt, medianFilter, robustSpreadOf } from './surface-map';
-import { PAIR_SHARE, SPACING_MAX, SPACING_MIN, type SurfaceCandidate, type TunnelPair, pointSegmentDistance, rowBelowDisc } from './opening-row';
+import { PAIR_SHARE, SPACING_MAX, SPACING_MIN, type SurfaceCandidate, type TunnelPair, rowBelowDisc } from './opening-row';
 import { LEVELS } from './types';
 import { mirrorOffMm } from '../level-midline';
 
