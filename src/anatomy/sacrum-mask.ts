@@ -159,6 +159,11 @@ export interface SacrumCores {
   bodyCount: number;
   /** The marrow spaces (fused-joint.ts) once made on these cores, with the options they were made with (`key`). */
   spaces?: { key: string; value: FusedCompartments | string };
+  /**
+   * The voxels above the L5/S1 boundary `base`, marking L5, and in the L5 column, once made on this grid for that
+   * boundary (the mask for planning, made with the cut mask's boundary, reads the same three: detect.ts). Read only.
+   */
+  baseMarks?: { base: SacralBase; cranial: Uint8Array; l5: Uint8Array; cut: Uint8Array };
 }
 
 function sameCores(c: SacrumCores | undefined, work: Float32Array, g: WorkGrid, opts: SacrumMaskOptions): c is SacrumCores {
@@ -420,18 +425,28 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
     maxSize = Math.max(maxSize, size);
   }
   if (cands.length === 0) { messages.push('no bone core straddles the midline posteriorly'); return null; }
+  // a mask made only for what the marrow spaces change (plateSplitOnly) is none where they mark nothing: known from the
+  // spaces alone, before the boundary's voxels are marked and the sacrum's core chosen (the thin-slice branch below;
+  // the thick one makes its mask regardless)
+  const spacesKey = `${opts.sacrumMarkerMm} ${opts.fusedLateralMm} ${opts.lateralCropFaces?.join(' ')}`;
+  if (opts.plateSplit && !opts.thick && cores.spaces?.key !== spacesKey) cores.spaces = { key: spacesKey, value: fusedCompartments(work, filled, bone, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm, opts.lateralCropFaces) };
+  if (opts.plateSplitOnly && !opts.thick && typeof cores.spaces!.value === 'string') return null;
   const base = opts.sacralBase === 'find' ? findSacralBase(work, g, midlineA, limitB, opts.boneHu, messages) : (opts.sacralBase ?? null);
   // per voxel: cranial to the S1 endplate plane; L5 marker where bone; cut off (the L5 body column)
   let cranial: Uint8Array | null = null, l5: Uint8Array | null = null, cut: Uint8Array | null = null;
   let sacrumId = 0;
   const sacralCores = new Set<number>();
   if (base) {
-    cranial = new Uint8Array(N); l5 = new Uint8Array(N); cut = new Uint8Array(N);
-    for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
-      const x = g.originLps[0] + a * h, y = g.originLps[1] + b * h, z = g.originLps[2] + c * h;
-      if (aboveSacralBase(base, x, y, z) > 0) cranial[n] = 1;
-      if (marksL5(base, x, y, z)) l5[n] = 1;
-      if (inL5Column(base, x, y, z)) cut[n] = 1;
+    if (cores.baseMarks?.base === base) ({ cranial, l5, cut } = cores.baseMarks);
+    else {
+      cranial = new Uint8Array(N); l5 = new Uint8Array(N); cut = new Uint8Array(N);
+      for (let c = 0, n = 0; c < nc; c++) for (let b = 0; b < nb; b++) for (let a = 0; a < na; a++, n++) {
+        const x = g.originLps[0] + a * h, y = g.originLps[1] + b * h, z = g.originLps[2] + c * h;
+        if (aboveSacralBase(base, x, y, z) > 0) cranial[n] = 1;
+        if (marksL5(base, x, y, z)) l5[n] = 1;
+        if (inL5Column(base, x, y, z)) cut[n] = 1;
+      }
+      cores.baseMarks = { base, cranial, l5, cut };
     }
     // the sacrum core is the core with the most midline voxels caudal to the disc plane within the auricular
     // range (the midline bone that articulates with both ilia)
@@ -573,9 +588,7 @@ export function segmentSacrumOnGrid(work: Float32Array, g: WorkGrid, opts: Sacru
   // (fused-joint.ts): a fused core is split at that plate, however far the joint lies from the midline, and an ilium
   // whose fatty marrow left it no core of its own is marked by that marrow; the distance markers where the plate does
   // not part them
-  // (made once for the cores: the mask cut at the L5/S1 disc reuses the first mask's, detect.ts)
-  const spacesKey = `${opts.sacrumMarkerMm} ${opts.fusedLateralMm} ${opts.lateralCropFaces?.join(' ')}`;
-  if (opts.plateSplit && cores.spaces?.key !== spacesKey) cores.spaces = { key: spacesKey, value: fusedCompartments(work, filled, bone, g, midlineA, opts.sacrumMarkerMm, opts.fusedLateralMm, opts.lateralCropFaces) };
+  // (made above, once for the cores: the mask cut at the L5/S1 disc reuses the first mask's, detect.ts)
   const split = opts.plateSplit ? cores.spaces!.value : null;
   const spaces = typeof split === 'string' ? null : split;
   const ml = h * h * h / 1000;
