@@ -242,7 +242,7 @@ export function detectForaminaThick(
     if (sPair - lastS < 9) { L.rejected = R.rejected = 'weaker duplicate at this level'; continue; }
     if (level >= LEVELS.length) {
       L.rejected = R.rejected = 'below S4';
-      messages.push(`foramina: tunnel pair at s = ${sPair.toFixed(1)} mm below S4 ignored`);
+      messages.push(`foramina (inside the bone): tunnel pair at s = ${sPair.toFixed(1)} mm below S4 ignored`);
       continue;
     }
     lastS = sPair;
@@ -258,6 +258,6 @@ export function detectForaminaThick(
     }
   }
   messages.push(`foramina: thick slices: sought as dark spots enclosed by bone in the sacrum seen along its antero-posterior direction (${mapName}: ${spots.length} spots, ${pairs.length} mirror pairs)`);
-  if (level < LEVELS.length) messages.push(`foramina: only ${level} level(s) found`);
+  if (level < LEVELS.length) messages.push(`foramina (inside the bone): only ${level} level(s) found there; the anterior surface's search may find more`);
   return { foramina, candidates };
 }

@@ -281,25 +281,25 @@ export function detectForamina(
     const L = bySide('L'), R = bySide('R');
     if (level >= LEVELS.length) {
       for (const c of cl) c.rejected = c.rejected ?? 'below S4';
-      messages.push(`foramina: tunnel pair at s = ${cl[0]!.sMm} mm below S4 ignored`);
+      messages.push(`foramina (inside the bone): tunnel pair at s = ${cl[0]!.sMm} mm below S4 ignored`);
       continue;
     }
     const lv = LEVELS[level++]!;
     for (const c of cl) if (c !== L && c !== R) c.rejected = 'weaker duplicate at this level';
     for (const [c, side, partner] of [[L, 'L', R], [R, 'R', L]] as const) {
-      if (!c) { messages.push(`foramina: ${lv}_${side} not found (no tunnel through the sacrum there)`); continue; }
+      if (!c) { messages.push(`foramina (inside the bone): ${lv}_${side} not found there (no tunnel through the sacrum)`); continue; }
       c.level = lv;
       let sym = 0;
       if (partner) {
         const mirrored = 2 * x0 - partner.centerLps[0];
         const dm = Math.hypot(c.centerLps[0] - mirrored, c.centerLps[1] - partner.centerLps[1], c.centerLps[2] - partner.centerLps[2]);
         sym = Math.max(0, 1 - dm / 15);
-      } else messages.push(`foramina: ${lv}_${side} has no contralateral partner (low confidence)`);
+      } else messages.push(`foramina (inside the bone): ${lv}_${side} has no contralateral partner (low confidence)`);
       const conf = 0.4 * Math.min(1, (c.elongation - 1) / 2) + 0.3 * c.enclosure + 0.3 * sym;
       const id = `${lv}_${side}` as ForamenId;
       foramina.push({ id, level: lv, side, anteriorLps: c.anteriorLps, posteriorLps: c.posteriorLps, radiusMm: c.radiusMm, confidence: Math.round(conf * 100) / 100, source: 'auto' });
     }
   }
-  if (level < LEVELS.length) messages.push(`foramina: only ${level} level(s) found`);
+  if (level < LEVELS.length) messages.push(`foramina (inside the bone): only ${level} level(s) found there; the anterior surface's search may find more`);
   return { foramina, candidates };
 }
