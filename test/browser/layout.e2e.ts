@@ -55,16 +55,16 @@ describe.skipIf(!ok)('layout at 1366×768', () => {
     // one view alone: its button, then Esc; a double-click (crosshair tool), then Esc
     const viewer = (await page.locator('sp-viewer').boundingBox())!;
     await page.click('sp-viewer .pane.sagittal button.maximise');
-    await expect.poll(async () => (await paneBox(page, 'sagittal')).width).toBeGreaterThan(viewer.width - 4);
+    await expect.poll(async () => (await paneBox(page, 'sagittal')).width, { timeout: 10_000 }).toBeGreaterThan(viewer.width - 4);
     expect((await paneBox(page, 'sagittal')).height).toBeGreaterThan(viewer.height - 4);
     await screenshot(page, 'layout-1366-maximised');
     await page.keyboard.press('Escape');
-    await expect.poll(async () => (await paneBox(page, 'sagittal')).width).toBeCloseTo(sagBox.width, 0);
+    await expect.poll(async () => (await paneBox(page, 'sagittal')).width, { timeout: 10_000 }).toBeCloseTo(sagBox.width, 0);
     const c = await paneBox(page, 'coronal');
     await page.mouse.dblclick(c.x + c.width * 0.3, c.y + c.height * 0.7);
-    await expect.poll(async () => (await paneBox(page, 'coronal')).width).toBeGreaterThan(viewer.width - 4);
+    await expect.poll(async () => (await paneBox(page, 'coronal')).width, { timeout: 10_000 }).toBeGreaterThan(viewer.width - 4);
     await page.keyboard.press('Escape');
-    await expect.poll(async () => (await paneBox(page, 'coronal')).width).toBeCloseTo(corBox.width, 0);
+    await expect.poll(async () => (await paneBox(page, 'coronal')).width, { timeout: 10_000 }).toBeCloseTo(corBox.width, 0);
     await page.click('sp-anatomy-panel #detect-anatomy');
     await expect.poll(async () => (await page.evaluate(() => window.sacroplan.snapshot())).anatomy.foramina.length, { timeout: 60_000 }).toBe(8);
     const t = await page.evaluate(() => window.sacroplan.demoCase() as any);
