@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../../src/core/random';
 import { levelMidline, maskRuns, maskVoxels, mirrorHitsByRuns, mirrorHitsDirect, mirrorOffMm, type Slab } from '../../src/anatomy/level-midline';
 import type { WorkGrid } from '../../src/anatomy/detect-grid';
 import type { Vec3 } from '../../src/core/vec3';
@@ -54,15 +55,6 @@ describe('levelMidline', () => {
   });
 });
 
-/** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('mirror hits by runs (levelMidline about the grid\'s x axis)', () => {
   // blobby masks (a few rows of runs each, some voxels 2, which the mirror test does not count as the mask) on grids

@@ -3,17 +3,9 @@
  * depths gives medianAt's value at every pixel, NaNs, borders and windows under half full included.
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 as rng } from '../../../src/core/random';
 import { medianAt, medianFilter } from '../../../src/anatomy/detect/surface-map';
 
-/** A deterministic pseudo-random sequence in [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function byMedianAt(m: Float32Array, ns: number, nu: number, r: number): Float32Array {
   const out = new Float32Array(m.length), buf = new Float64Array((2 * r + 1) ** 2);
